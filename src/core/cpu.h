@@ -1,0 +1,54 @@
+/* The part of a virtual CPU that every guest ISA and every engine shares.
+ * Each guest's state struct begins with a struct cpu, so IR get/put offsets are byte offsets
+ * from the struct cpu pointer and the engine can run any guest without knowing its registers. */
+#ifndef VM_CORE_CPU_H
+#define VM_CORE_CPU_H
+
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct guest_ops;
+struct machine;
+
+/* Why the engine stopped running guest code and returned to the execution loop. */
+enum cpu_exit {
+    CPU_EXIT_NONE,
+    CPU_EXIT_SYSCALL, /* pc already points past the syscall instruction */
+    CPU_EXIT_FAULT,   /* a synchronous guest signal: fault_sig/code/addr, pc = faulting insn */
+    CPU_EXIT_HALT,    /* the guest asked to stop (e.g. exit_group) */
+};
+
+struct cpu {
+    uint64_t pc;                   /* guest pc: valid whenever the engine is outside a block */
+    uint8_t *guest_base;           /* user mode: host address of guest address 0 */
+    uint64_t guest_limit;          /* user mode: first guest address outside the space */
+    const struct guest_ops *ops;
+    struct machine *machine;
+    void *exec;                    /* the execution layer's per-CPU data */
+    void *os;                      /* the OS layer's per-CPU data (linux/ in user mode) */
+    /* Reads guest code for the translator: 0, or -EFAULT if any byte is not executable. */
+    int (*fetch_code)(struct cpu *cpu, uint64_t pc, void *buf, size_t len);
+
+    /* Exit and fault reporting, filled by the engine or by helpers. */
+    int exit_reason;               /* enum cpu_exit */
+    int fault_sig;
+    int fault_code;
+    uint64_t fault_addr;
+    int halt_status;               /* exit status with CPU_EXIT_HALT */
+
+    /* Unwinding out of guest code (a fault in a load, a helper raising an exception). */
+    sigjmp_buf *unwind;
+    const struct tb *cur_tb;       /* block being run, to map a fault back to a guest pc */
+    const void *cur_op;            /* engine-specific position inside cur_tb, set before ops that can fault */
+
+    uint64_t temps_offset;         /* byte offset of the IR temporaries area from this struct */
+    uint64_t insns_executed;       /* guest instructions of completed blocks */
+    uint64_t blocks_executed;
+};
+
+/* Raise a synchronous guest signal from inside guest code (a helper or the engine):
+ * never returns; unwinds to the execution loop which reports or delivers the signal. */
+_Noreturn void cpu_raise(struct cpu *cpu, int sig, int code, uint64_t addr);
+
+#endif

@@ -1,0 +1,54 @@
+/* The registry of guest ISAs and engines, filled by constructors in each guest/engine file. */
+#include "core/registry.h"
+
+#include <string.h>
+
+static const struct guest_ops *guests[REGISTRY_MAX];
+static const struct engine_ops *engines[REGISTRY_MAX];
+static unsigned n_guests, n_engines;
+
+void guest_register(const struct guest_ops *g)
+{
+    if (n_guests < REGISTRY_MAX)
+        guests[n_guests++] = g;
+}
+
+void engine_register(const struct engine_ops *e)
+{
+    if (n_engines < REGISTRY_MAX)
+        engines[n_engines++] = e;
+}
+
+const struct guest_ops *guest_by_name(const char *name)
+{
+    for (unsigned i = 0; i < n_guests; i++)
+        if (!strcmp(guests[i]->name, name))
+            return guests[i];
+    return NULL;
+}
+
+const struct guest_ops *guest_by_elf_machine(uint16_t machine)
+{
+    for (unsigned i = 0; i < n_guests; i++)
+        if (guests[i]->elf_machine == machine)
+            return guests[i];
+    return NULL;
+}
+
+const struct engine_ops *engine_by_name(const char *name)
+{
+    for (unsigned i = 0; i < n_engines; i++)
+        if (!strcmp(engines[i]->name, name))
+            return engines[i];
+    return NULL;
+}
+
+const struct guest_ops *guest_at(unsigned i)
+{
+    return i < n_guests ? guests[i] : NULL;
+}
+
+const struct engine_ops *engine_at(unsigned i)
+{
+    return i < n_engines ? engines[i] : NULL;
+}

@@ -1,0 +1,20 @@
+/* The execution loop: look up (or translate) the block at cpu->pc and run it through the
+ * selected engine until something needs the OS layer (a syscall, a fault, a halt). */
+#ifndef VM_EXEC_EXEC_H
+#define VM_EXEC_EXEC_H
+
+#include "core/cpu.h"
+#include "core/registry.h"
+
+/* Allocates a zeroed CPU with room for the guest state and the IR temporaries. */
+struct cpu *cpu_new(const struct guest_ops *guest, const struct engine_ops *engine);
+void cpu_free(struct cpu *cpu);
+
+/* Runs guest code from cpu->pc until cpu->exit_reason != CPU_EXIT_NONE; returns it.
+ * On CPU_EXIT_FAULT, cpu->pc is the faulting instruction and fault_* describe the signal. */
+int exec_run(struct cpu *cpu);
+
+/* Drops every translation of the guest range [start, end) (munmap, mprotect, fence.i). */
+void exec_invalidate(struct cpu *cpu, uint64_t start, uint64_t end);
+
+#endif

@@ -1,0 +1,575 @@
+/* The IR interpreter (--engine=interp): each block is lowered once into an array of threaded
+ * ops whose operands are byte offsets from the CPU struct, so a temp and a guest register are
+ * addressed the same way. Lowering forwards guest-register reads straight into the ops that
+ * use them, writes results straight into guest registers, and folds constant operands into
+ * immediates; the run loop then dispatches with computed goto and follows chained exits
+ * from block to block without returning to the execution loop. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cpu.h"
+#include "core/registry.h"
+#include "exec/interp_ops.h"
+#include "exec/tb.h"
+#include "ir/ir.h"
+
+struct iop {
+    const void *h;           /* handler label */
+    uint32_t d, a, b, c;     /* operand byte offsets from the CPU struct */
+    int64_t imm;
+    union {
+        uint32_t e;          /* fourth operand (movcond, call) */
+        struct tb *next;     /* exits to a constant pc: the chained block, once known */
+    };
+};
+
+/* Handler families. Binary ops have 4 variants (reg 64, reg 32, imm 64, imm 32), unary 2. */
+#define BIN_OPS(X) X(add) X(sub) X(mul) X(mulhs) X(mulhu) X(mulhsu) X(divs) X(divu) X(rems) \
+                   X(remu) X(and) X(or) X(xor) X(andc) X(shl) X(shr) X(sar) X(rotl) X(rotr)
+#define UN_OPS(X) X(neg) X(not) X(clz) X(ctz) X(popcnt) X(bswap) X(sext8) X(sext16) X(sext32) \
+                  X(zext8) X(zext16) X(zext32)
+#define COND_NAMES(X) X(eq) X(ne) X(lt) X(ge) X(le) X(gt) X(ltu) X(geu) X(leu) X(gtu)
+#define LD_KINDS(X) X(u8, uint8_t) X(s8, int8_t) X(u16, uint16_t) X(s16, int16_t) \
+                    X(u32, uint32_t) X(s32, int32_t) X(u64, uint64_t)
+#define FP_OPS(X) X(fadd, +) X(fsub, -) X(fmul, *) X(fdiv, /)
+
+/* COND_NAMES is in enum ir_cond order. */
+enum {
+#define E_C(n) C_##n,
+    COND_NAMES(E_C)
+};
+_Static_assert((int)C_gtu == (int)IR_GTU && (int)C_ltu == (int)IR_LTU, "COND_NAMES must follow enum ir_cond");
+
+enum handler {
+    H_mov64, H_mov32, H_movi, H_put32,
+#define E_BIN(n) H_##n##64, H_##n##32, H_##n##i64, H_##n##i32,
+    BIN_OPS(E_BIN)
+#define E_UN(n) H_##n##64, H_##n##32,
+    UN_OPS(E_UN)
+    H_extract, H_sextract64, H_sextract32, H_deposit64, H_deposit32,
+#define E_COND(n) H_set_##n##64, H_set_##n##32, H_set_##n##i64, H_set_##n##i32, \
+                  H_xif_##n##64, H_xif_##n##32, H_xif_##n##i64, H_xif_##n##i32,
+    COND_NAMES(E_COND)
+    H_movcond,
+#define E_FP(n, o) H_##n##64, H_##n##32,
+    FP_OPS(E_FP)
+    H_fsqrt64, H_fsqrt32,
+#define E_LD(n, t) H_ld_##n,
+    LD_KINDS(E_LD)
+    H_ld32_s8, H_ld32_s16,
+    H_st8, H_st16, H_st32, H_st64,
+    H_atomic_rmw, H_cmpxchg, H_fence, H_call,
+    H_goto_pc, H_goto_ind, H_exit,
+    H_COUNT
+};
+
+static const void *const *interp_labels;
+static void interp_exec(struct cpu *cpu, const struct tb *tb);
+
+/* ---- lowering ---- */
+
+struct lower {
+    const struct ir_block *b;
+    struct cpu *cpu;
+    uint32_t loc[IR_MAX_TEMPS];      /* operand offset of each temp */
+    uint32_t last_use[IR_MAX_TEMPS];
+    uint16_t uses[IR_MAX_TEMPS];
+    uint8_t is_const[IR_MAX_TEMPS];
+    uint8_t skip[IR_MAX_OPS];        /* op folded away */
+    int64_t value[IR_MAX_TEMPS];
+};
+
+static uint32_t temp_slot(const struct cpu *cpu, ir_temp t)
+{
+    return (uint32_t)(cpu->temps_offset + 8ull * t);
+}
+
+static bool helper_writes_state(const struct ir_op *op)
+{
+    return ((const struct ir_helper *)(intptr_t)op->imm)->flags & IR_HELPER_WSTATE;
+}
+
+/* A get can be read in place if nothing writes that state between it and its last use. */
+static bool get_forwardable(const struct lower *lw, uint32_t i)
+{
+    const struct ir_op *g = &lw->b->ops[i];
+    if (g->type != IR_I64)
+        return false;
+    for (uint32_t j = i + 1; j < lw->last_use[g->dst]; j++) {
+        const struct ir_op *op = &lw->b->ops[j];
+        if (op->opc == IR_put && op->imm < g->imm + 8 && op->imm + 8 > g->imm)
+            return false;
+        if (op->opc == IR_call && helper_writes_state(op))
+            return false;
+    }
+    return true;
+}
+
+/* Does op take its second operand as an immediate? exit_if keeps the target pc in imm, so
+ * its constant goes in the unused d field and must fit 32 bits (sign-extended). */
+static bool imm_operand(const struct lower *lw, const struct ir_op *op)
+{
+    ir_temp t = op->src[1];
+    if (t == IR_NONE || !lw->is_const[t])
+        return false;
+    switch (op->opc) {
+#define CASE_BIN(n) case IR_##n:
+    BIN_OPS(CASE_BIN)
+    case IR_setcond:
+        return true;
+    case IR_exit_if:
+        return lw->value[t] == (int32_t)lw->value[t];
+    default:
+        return false;
+    }
+}
+
+static void lower_analyse(struct lower *lw)
+{
+    const struct ir_block *b = lw->b;
+    memset(lw->uses, 0, b->n_temps * sizeof(lw->uses[0]));
+    memset(lw->is_const, 0, b->n_temps);
+    memset(lw->skip, 0, b->n_ops);
+    for (uint32_t i = 0; i < b->n_temps; i++)
+        lw->loc[i] = temp_slot(lw->cpu, i);
+    for (uint32_t i = 0; i < b->n_ops; i++) {
+        const struct ir_op *op = &b->ops[i];
+        for (unsigned s = 0; s < ir_opdefs[op->opc].n_in; s++) {
+            ir_temp t = op->src[s];
+            if (t == IR_NONE)
+                continue;
+            lw->last_use[t] = i;
+            bool folded = s == 1 && imm_operand(lw, op);
+            if (!folded)
+                lw->uses[t]++;
+        }
+        if (op->opc == IR_const) {
+            lw->is_const[op->dst] = 1;
+            lw->value[op->dst] = op->imm;
+        }
+    }
+    for (uint32_t i = 0; i < b->n_ops; i++) {
+        const struct ir_op *op = &b->ops[i];
+        if (op->opc == IR_const && lw->uses[op->dst] == 0)
+            lw->skip[i] = 1;
+        if (op->opc == IR_get && get_forwardable(lw, i)) {
+            lw->loc[op->dst] = (uint32_t)op->imm;
+            lw->skip[i] = 1;
+        }
+        /* "t = op ...; put [o], t" with t used only there: the op writes [o] itself. */
+        if (op->opc == IR_put && op->type == IR_I64 && i > 0 && !lw->skip[i - 1]) {
+            const struct ir_op *def = &b->ops[i - 1];
+            if (ir_opdefs[def->opc].n_out && def->dst == op->src[0] && lw->uses[def->dst] == 1 &&
+                def->opc != IR_get) {
+                lw->loc[def->dst] = (uint32_t)op->imm;
+                lw->skip[i] = 1;
+            }
+        }
+    }
+}
+
+static int handler_of(const struct lower *lw, const struct ir_op *op, bool *imm_form)
+{
+    static const int16_t bin_base[IR_NOPS] = {
+#define BIN_BASE(n) [IR_##n] = H_##n##64,
+        BIN_OPS(BIN_BASE)
+    };
+    static const int16_t un_base[IR_NOPS] = {
+#define UN_BASE(n) [IR_##n] = H_##n##64,
+        UN_OPS(UN_BASE)
+    };
+    bool w32 = op->type == IR_I32 || op->type == IR_F32;
+    *imm_form = imm_operand(lw, op);
+    int variant = w32 + 2 * *imm_form;
+    switch (op->opc) {
+    case IR_const: return H_movi;
+    case IR_mov: return w32 ? H_mov32 : H_mov64;
+    case IR_get: return w32 ? H_mov32 : H_mov64;
+    case IR_put: return w32 ? H_put32 : H_mov64;
+    case IR_extract: return H_extract;
+    case IR_sextract: return w32 ? H_sextract32 : H_sextract64;
+    case IR_deposit: return w32 ? H_deposit32 : H_deposit64;
+    case IR_setcond: return H_set_eq64 + 8 * op->cond + variant;
+    case IR_exit_if: return H_xif_eq64 + 8 * op->cond + variant;
+    case IR_movcond: return H_movcond;
+    case IR_fadd: return H_fadd64 + w32;
+    case IR_fsub: return H_fsub64 + w32;
+    case IR_fmul: return H_fmul64 + w32;
+    case IR_fdiv: return H_fdiv64 + w32;
+    case IR_fsqrt: return H_fsqrt64 + w32;
+    case IR_ld: {
+        static const int16_t kind[8] = {  /* memop -> handler */
+            H_ld_u8, H_ld_u16, H_ld_u32, H_ld_u64, H_ld_s8, H_ld_s16, H_ld_s32, H_ld_u64,
+        };
+        if (w32 && op->aux == (IR_MO_8 | IR_MO_SIGN))
+            return H_ld32_s8;
+        if (w32 && op->aux == (IR_MO_16 | IR_MO_SIGN))
+            return H_ld32_s16;
+        return kind[op->aux & 7];
+    }
+    case IR_st: return H_st8 + (op->aux & IR_MO_SIZE);
+    case IR_atomic_rmw: return H_atomic_rmw;
+    case IR_cmpxchg: return H_cmpxchg;
+    case IR_fence: return H_fence;
+    case IR_call: return H_call;
+    case IR_goto_pc: return H_goto_pc;
+    case IR_goto_ind: return H_goto_ind;
+    case IR_exit: return H_exit;
+    default:
+        if (bin_base[op->opc] || op->opc == IR_add)
+            return bin_base[op->opc] + variant;
+        return un_base[op->opc] + w32;
+    }
+}
+
+static uint32_t operand(const struct lower *lw, ir_temp t)
+{
+    return t == IR_NONE ? temp_slot(lw->cpu, IR_MAX_TEMPS) : lw->loc[t];
+}
+
+static int interp_compile(struct cpu *cpu, struct tb *tb, const struct ir_block *b)
+{
+    static __thread struct lower *lw;
+    if (!interp_labels)
+        interp_exec(NULL, NULL);
+    if (!lw && !(lw = malloc(sizeof(*lw))))
+        return -ENOMEM;
+    lw->b = b;
+    lw->cpu = cpu;
+    lower_analyse(lw);
+
+    struct iop *code = malloc(sizeof(struct iop) * b->n_ops);
+    uint64_t *op_pc = malloc(sizeof(uint64_t) * b->n_ops);
+    if (!code || !op_pc) {
+        free(code);
+        free(op_pc);
+        return -ENOMEM;
+    }
+    uint32_t n = 0;
+    uint64_t pc = b->pc;
+    for (uint32_t i = 0; i < b->n_ops; i++) {
+        const struct ir_op *op = &b->ops[i];
+        if (op->opc == IR_insn_start) {
+            pc = (uint64_t)op->imm;
+            continue;
+        }
+        if (lw->skip[i])
+            continue;
+        bool imm_form;
+        struct iop *io = &code[n];
+        io->h = interp_labels[handler_of(lw, op, &imm_form)];
+        io->d = ir_opdefs[op->opc].n_out ? lw->loc[op->dst] : 0;
+        io->a = operand(lw, op->src[0]);
+        io->b = operand(lw, op->src[1]);
+        io->c = operand(lw, op->src[2]);
+        io->next = NULL;
+        if (op->opc == IR_movcond || op->opc == IR_call)
+            io->e = operand(lw, op->src[3]);
+        io->imm = imm_form && op->opc != IR_exit_if ? lw->value[op->src[1]] : op->imm;
+        if (imm_form && op->opc == IR_exit_if)
+            io->d = (uint32_t)lw->value[op->src[1]];
+        if (op->opc == IR_get || op->opc == IR_put) {
+            /* get/put move between a state offset and a temp location. */
+            io->a = op->opc == IR_get ? (uint32_t)op->imm : lw->loc[op->src[0]];
+            io->d = op->opc == IR_get ? lw->loc[op->dst] : (uint32_t)op->imm;
+        }
+        if (op->opc == IR_atomic_rmw)
+            io->imm = op->cond | (int64_t)op->aux << 8;
+        if (op->opc == IR_cmpxchg)
+            io->imm = op->aux;
+        if (op->opc == IR_movcond)
+            io->imm = op->cond | (op->type == IR_I32) << 8;
+        if (op->opc == IR_exit)
+            io->e = op->aux;
+        op_pc[n++] = pc;
+    }
+    tb->code = code;
+    tb->op_pc = op_pc;
+    tb->code_size = n;
+    return 0;
+}
+
+static void interp_free(struct tb *tb)
+{
+    free(tb->code);
+    free(tb->op_pc);
+}
+
+static uint64_t interp_fault_pc(const struct cpu *cpu, const struct tb *tb)
+{
+    const struct iop *code = tb->code;
+    const struct iop *at = cpu->cur_op;
+    if (!at || at < code || at >= code + tb->code_size)
+        return tb->pc;
+    return tb->op_pc[at - code];
+}
+
+/* ---- execution ---- */
+
+typedef uint64_t u64u __attribute__((aligned(1), may_alias));
+typedef uint32_t u32u __attribute__((aligned(1), may_alias));
+typedef uint16_t u16u __attribute__((aligned(1), may_alias));
+
+static uint64_t sign_extend(uint64_t v, unsigned size)
+{
+    unsigned shift = 64 - 8 * size;
+    return (uint64_t)((int64_t)(v << shift) >> shift);
+}
+
+static uint64_t rmw_apply(unsigned kind, unsigned size, uint64_t old, uint64_t v)
+{
+    int64_t so = (int64_t)sign_extend(old, size), sv = (int64_t)sign_extend(v, size);
+    uint64_t mask = size == 8 ? UINT64_MAX : (1ull << (8 * size)) - 1;
+    switch (kind) {
+    case IR_RMW_XCHG: return v;
+    case IR_RMW_ADD: return old + v;
+    case IR_RMW_AND: return old & v;
+    case IR_RMW_OR: return old | v;
+    case IR_RMW_XOR: return old ^ v;
+    case IR_RMW_SMIN: return so < sv ? old : v;
+    case IR_RMW_SMAX: return so > sv ? old : v;
+    case IR_RMW_UMIN: return (old & mask) < (v & mask) ? old : v;
+    default: return (old & mask) > (v & mask) ? old : v;
+    }
+}
+
+/* One compare-and-swap loop serves every kind and size: atomics are rare next to plain
+ * loads and stores, and this keeps min/max exact at every width. */
+static uint64_t interp_cmpxchg(void *p, unsigned size, uint64_t expected, uint64_t newval);
+static uint64_t atomic_rmw(void *p, unsigned kind, unsigned size, uint64_t v)
+{
+    uint64_t old = interp_cmpxchg(p, size, 0, 0);
+    for (;;) {
+        uint64_t seen = interp_cmpxchg(p, size, old, rmw_apply(kind, size, old, v));
+        if (seen == old)
+            return old;
+        old = seen;
+    }
+}
+
+static uint64_t interp_cmpxchg(void *p, unsigned size, uint64_t expected, uint64_t newval)
+{
+#define CX(T)                                                                            \
+    {                                                                                    \
+        T e = (T)expected;                                                               \
+        __atomic_compare_exchange_n((T *)p, &e, (T)newval, 0, __ATOMIC_SEQ_CST,          \
+                                    __ATOMIC_SEQ_CST);                                   \
+        return (uint64_t)e;                                                              \
+    }
+    switch (size) {
+    case 1: CX(uint8_t)
+    case 2: CX(uint16_t)
+    case 4: CX(uint32_t)
+    default: CX(uint64_t)
+    }
+#undef CX
+}
+
+static void interp_run(struct cpu *cpu, const struct tb *tb)
+{
+    interp_exec(cpu, tb);
+}
+
+static void interp_exec(struct cpu *cpu, const struct tb *tb)
+{
+    static const void *const labels[H_COUNT] = {
+        [H_mov64] = &&L_mov64, [H_mov32] = &&L_mov32, [H_movi] = &&L_movi, [H_put32] = &&L_put32,
+#define LBL_BIN(n) [H_##n##64] = &&L_##n##64, [H_##n##32] = &&L_##n##32, \
+                   [H_##n##i64] = &&L_##n##i64, [H_##n##i32] = &&L_##n##i32,
+        BIN_OPS(LBL_BIN)
+#define LBL_UN(n) [H_##n##64] = &&L_##n##64, [H_##n##32] = &&L_##n##32,
+        UN_OPS(LBL_UN)
+        [H_extract] = &&L_extract, [H_sextract64] = &&L_sextract64,
+        [H_sextract32] = &&L_sextract32, [H_deposit64] = &&L_deposit64,
+        [H_deposit32] = &&L_deposit32,
+#define LBL_COND(n) [H_set_##n##64] = &&L_set_##n##64, [H_set_##n##32] = &&L_set_##n##32,     \
+                    [H_set_##n##i64] = &&L_set_##n##i64, [H_set_##n##i32] = &&L_set_##n##i32, \
+                    [H_xif_##n##64] = &&L_xif_##n##64, [H_xif_##n##32] = &&L_xif_##n##32,     \
+                    [H_xif_##n##i64] = &&L_xif_##n##i64, [H_xif_##n##i32] = &&L_xif_##n##i32,
+        COND_NAMES(LBL_COND)
+        [H_movcond] = &&L_movcond,
+#define LBL_FP(n, o) [H_##n##64] = &&L_##n##64, [H_##n##32] = &&L_##n##32,
+        FP_OPS(LBL_FP)
+        [H_fsqrt64] = &&L_fsqrt64, [H_fsqrt32] = &&L_fsqrt32,
+#define LBL_LD(n, t) [H_ld_##n] = &&L_ld_##n,
+        LD_KINDS(LBL_LD)
+        [H_ld32_s8] = &&L_ld32_s8, [H_ld32_s16] = &&L_ld32_s16,
+        [H_st8] = &&L_st8, [H_st16] = &&L_st16, [H_st32] = &&L_st32, [H_st64] = &&L_st64,
+        [H_atomic_rmw] = &&L_atomic_rmw, [H_cmpxchg] = &&L_cmpxchg, [H_fence] = &&L_fence,
+        [H_call] = &&L_call, [H_goto_pc] = &&L_goto_pc, [H_goto_ind] = &&L_goto_ind,
+        [H_exit] = &&L_exit,
+    };
+    if (!cpu) {
+        interp_labels = labels;
+        return;
+    }
+
+    char *const base = (char *)cpu;
+    uint8_t *const mem = cpu->guest_base;
+    const uint64_t limit = cpu->guest_limit;
+    struct exec_cpu *ex = exec_of(cpu);
+    const struct iop *ip;
+    struct tb *next;
+
+#define R64(off) (*(uint64_t *)(base + (off)))
+#define R32(off) (*(uint32_t *)(base + (off)))
+#define D64 R64(ip->d)
+#define A64 R64(ip->a)
+#define B64 R64(ip->b)
+#define A32 R32(ip->a)
+#define B32 R32(ip->b)
+#define DISPATCH() goto *ip->h
+#define NEXT() do { ip++; DISPATCH(); } while (0)
+/* Guest address check: an address outside the space is a SIGSEGV without touching the host. */
+#define GUEST_ADDR(addr, size)                                                     \
+    ({                                                                             \
+        uint64_t a_ = (addr);                                                      \
+        cpu->cur_op = ip;                                                          \
+        if (__builtin_expect(a_ > limit - (size), 0))                              \
+            cpu_raise(cpu, SIGSEGV, SEGV_MAPERR, a_);                              \
+        (void *)(mem + a_);                                                        \
+    })
+
+enter:
+    cpu->cur_tb = tb;
+    cpu->insns_executed += tb->n_insns;
+    cpu->blocks_executed++;
+    ip = tb->code;
+    DISPATCH();
+
+L_mov64: D64 = A64; NEXT();
+L_mov32: D64 = A32; NEXT();
+L_movi: D64 = (uint64_t)ip->imm; NEXT();
+L_put32: R32(ip->d) = A32; NEXT();
+
+#define DO_BIN(n)                                                  \
+    L_##n##64: D64 = op_##n##64(A64, B64); NEXT();                 \
+    L_##n##32: D64 = op_##n##32(A32, B32); NEXT();                 \
+    L_##n##i64: D64 = op_##n##64(A64, (uint64_t)ip->imm); NEXT();  \
+    L_##n##i32: D64 = op_##n##32(A32, (uint32_t)ip->imm); NEXT();
+    BIN_OPS(DO_BIN)
+#define DO_UN(n)                                                   \
+    L_##n##64: D64 = op_##n##64(A64); NEXT();                      \
+    L_##n##32: D64 = op_##n##32(A32); NEXT();
+    UN_OPS(DO_UN)
+
+L_extract: D64 = op_extract(A64, ip->imm); NEXT();
+L_sextract64: D64 = op_sextract(A64, ip->imm, 64); NEXT();
+L_sextract32: D64 = op_sextract(A64, ip->imm, 32); NEXT();
+L_deposit64: D64 = op_deposit(A64, B64, ip->imm); NEXT();
+L_deposit32: D64 = (uint32_t)op_deposit(A64, B64, ip->imm); NEXT();
+
+#define DO_COND(n)                                                                  \
+    L_set_##n##64: D64 = cond_##n##64(A64, B64); NEXT();                            \
+    L_set_##n##32: D64 = cond_##n##32(A64, B64); NEXT();                            \
+    L_set_##n##i64: D64 = cond_##n##64(A64, (uint64_t)ip->imm); NEXT();             \
+    L_set_##n##i32: D64 = cond_##n##32(A64, (uint64_t)ip->imm); NEXT();             \
+    L_xif_##n##64: if (cond_##n##64(A64, B64)) goto take_exit; NEXT();              \
+    L_xif_##n##32: if (cond_##n##32(A64, B64)) goto take_exit; NEXT();              \
+    L_xif_##n##i64: if (cond_##n##64(A64, (uint64_t)(int32_t)ip->d)) goto take_exit; NEXT(); \
+    L_xif_##n##i32: if (cond_##n##32(A64, (uint64_t)(int32_t)ip->d)) goto take_exit; NEXT();
+    COND_NAMES(DO_COND)
+
+L_movcond: {
+    /* imm = cond | 32-bit flag << 8: the comparison has the width of the result type. */
+    int c = 0;
+    switch (ip->imm) {
+#define MC(n) case C_##n: c = cond_##n##64(A64, B64); break; \
+              case C_##n | 256: c = cond_##n##32(A64, B64); break;
+        COND_NAMES(MC)
+    }
+    D64 = c ? R64(ip->c) : R64(ip->e);
+    NEXT();
+}
+
+#define DO_FP(n, o)                                                             \
+    L_##n##64: D64 = bits_of_f64(f64_of(A64) o f64_of(B64)); NEXT();            \
+    L_##n##32: D64 = bits_of_f32(f32_of(A64) o f32_of(B64)); NEXT();
+    FP_OPS(DO_FP)
+L_fsqrt64: D64 = bits_of_f64(sqrt(f64_of(A64))); NEXT();
+L_fsqrt32: D64 = bits_of_f32(sqrtf(f32_of(A64))); NEXT();
+
+#define LOAD(t) (*(t __attribute__((aligned(1), may_alias)) *)GUEST_ADDR(A64 + (uint64_t)ip->imm, sizeof(t)))
+#define DO_LD(n, t) L_ld_##n: D64 = (uint64_t)(int64_t)LOAD(t); NEXT();
+    LD_KINDS(DO_LD)
+L_ld32_s8: D64 = (uint32_t)(int32_t)LOAD(int8_t); NEXT();
+L_ld32_s16: D64 = (uint32_t)(int32_t)LOAD(int16_t); NEXT();
+
+L_st8: *(uint8_t *)GUEST_ADDR(A64 + (uint64_t)ip->imm, 1) = (uint8_t)B64; NEXT();
+L_st16: *(u16u *)GUEST_ADDR(A64 + (uint64_t)ip->imm, 2) = (uint16_t)B64; NEXT();
+L_st32: *(u32u *)GUEST_ADDR(A64 + (uint64_t)ip->imm, 4) = (uint32_t)B64; NEXT();
+L_st64: *(u64u *)GUEST_ADDR(A64 + (uint64_t)ip->imm, 8) = B64; NEXT();
+
+L_atomic_rmw: {
+    unsigned size = 1u << ((ip->imm >> 8) & IR_MO_SIZE);
+    void *p = GUEST_ADDR(A64, size);
+    D64 = atomic_rmw(p, ip->imm & 0xff, size, B64);
+    NEXT();
+}
+L_cmpxchg: {
+    unsigned size = 1u << (ip->imm & IR_MO_SIZE);
+    void *p = GUEST_ADDR(A64, size);
+    D64 = interp_cmpxchg(p, size, B64, R64(ip->c));
+    NEXT();
+}
+L_fence: __atomic_thread_fence(__ATOMIC_SEQ_CST); NEXT();
+L_call: {
+    const struct ir_helper *h = (const struct ir_helper *)(intptr_t)ip->imm;
+    cpu->cur_op = ip;
+    D64 = h->fn(cpu, A64, B64, R64(ip->c), R64(ip->e));
+    NEXT();
+}
+
+take_exit:
+L_goto_pc:
+    cpu->pc = (uint64_t)ip->imm;
+    next = ip->next;
+    if (__builtin_expect(next != NULL, 1)) {
+        tb = next;
+        goto enter;
+    }
+    cpu->cur_op = NULL;
+    next = tb_find(cpu, cpu->pc);
+    if (!next) {
+        cpu->exit_reason = CPU_EXIT_FAULT;
+        return;
+    }
+    ((struct iop *)ip)->next = next;
+    tb = next;
+    goto enter;
+
+L_goto_ind: {
+    uint64_t pc = A64;
+    cpu->pc = pc;
+    next = ex->jump_cache[jump_cache_index(pc)];
+    if (__builtin_expect(next && next->pc == pc, 1)) {
+        tb = next;
+        goto enter;
+    }
+    cpu->cur_op = NULL;
+    next = tb_find(cpu, pc);
+    if (!next) {
+        cpu->exit_reason = CPU_EXIT_FAULT;
+        return;
+    }
+    tb = next;
+    goto enter;
+}
+
+L_exit:
+    cpu->pc = (uint64_t)ip->imm;
+    cpu->exit_reason = (int)ip->e;
+    return;
+}
+
+static const struct engine_ops interp_engine = {
+    .name = "interp",
+    .help = "portable IR interpreter (threaded dispatch)",
+    .compile = interp_compile,
+    .free = interp_free,
+    .run = interp_run,
+    .fault_pc = interp_fault_pc,
+};
+ENGINE_REGISTER(interp_engine)

@@ -1,0 +1,113 @@
+/* The execution loop and the way out of guest code: a guest fault (a host SIGSEGV/SIGBUS on a
+ * guest address, or a helper's cpu_raise) unwinds with siglongjmp to exec_run, which maps
+ * the engine position back to the faulting guest pc. */
+#include "exec/exec.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "exec/tb.h"
+
+static __thread struct cpu *current_cpu;
+
+_Noreturn void cpu_raise(struct cpu *cpu, int sig, int code, uint64_t addr)
+{
+    cpu->fault_sig = sig;
+    cpu->fault_code = code;
+    cpu->fault_addr = addr;
+    siglongjmp(*cpu->unwind, 1);
+}
+
+/* A host fault inside guest code on a guest address is the guest's fault; anything else is
+ * a bug in vm itself and must crash loudly with the default action. */
+static void host_fault_handler(int sig, siginfo_t *si, void *uc)
+{
+    struct cpu *cpu = current_cpu;
+    uint8_t *addr = si->si_addr;
+    if (cpu && cpu->unwind && addr >= cpu->guest_base &&
+        addr < cpu->guest_base + cpu->guest_limit)
+        cpu_raise(cpu, sig, si->si_code, (uint64_t)(addr - cpu->guest_base));
+    signal(sig, SIG_DFL);
+}
+
+static void install_fault_handlers(void)
+{
+    static int installed;
+    if (installed)
+        return;
+    installed = 1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = host_fault_handler;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+}
+
+struct cpu *cpu_new(const struct guest_ops *guest, const struct engine_ops *engine)
+{
+    size_t temps_offset = (guest->state_size + 63) & ~(size_t)63;
+    size_t temps_size = (IR_MAX_TEMPS + 1) * sizeof(uint64_t);
+    struct cpu *cpu = calloc(1, temps_offset + temps_size);
+    struct exec_cpu *ex = calloc(1, sizeof(*ex));
+    if (!cpu || !ex) {
+        free(cpu);
+        free(ex);
+        return NULL;
+    }
+    cpu->ops = guest;
+    cpu->temps_offset = temps_offset;
+    cpu->exec = ex;
+    ex->engine = engine;
+    install_fault_handlers();
+    return cpu;
+}
+
+void cpu_free(struct cpu *cpu)
+{
+    if (!cpu)
+        return;
+    tb_flush(cpu);
+    free(cpu->exec);
+    free(cpu);
+}
+
+int exec_run(struct cpu *cpu)
+{
+    struct exec_cpu *ex = exec_of(cpu);
+    sigjmp_buf unwind;
+    current_cpu = cpu;
+    cpu->exit_reason = CPU_EXIT_NONE;
+    cpu->cur_tb = NULL;
+    if (sigsetjmp(unwind, 0)) {
+        if (cpu->cur_tb)
+            cpu->pc = ex->engine->fault_pc(cpu, cpu->cur_tb);
+        if (cpu->fault_sig == SIGILL || cpu->fault_sig == SIGTRAP)
+            cpu->fault_addr = cpu->pc;
+        cpu->exit_reason = CPU_EXIT_FAULT;
+        cpu->unwind = NULL;
+        return cpu->exit_reason;
+    }
+    cpu->unwind = &unwind;
+    while (cpu->exit_reason == CPU_EXIT_NONE) {
+        cpu->cur_tb = NULL;
+        struct tb *tb = tb_find(cpu, cpu->pc);
+        if (!tb) {
+            cpu->exit_reason = CPU_EXIT_FAULT;
+            break;
+        }
+        ex->engine->run(cpu, tb);
+    }
+    cpu->unwind = NULL;
+    return cpu->exit_reason;
+}
+
+void exec_invalidate(struct cpu *cpu, uint64_t start, uint64_t end)
+{
+    if (tb_overlaps(start, end))
+        tb_flush(cpu);
+}

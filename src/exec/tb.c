@@ -1,0 +1,130 @@
+/* The translation-block cache: translate a guest block through the guest's frontend, check
+ * and log its IR, hand it to the engine, and keep it in a hash table keyed by guest pc. */
+#include "exec/tb.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/registry.h"
+
+#define TB_HASH_BITS 16
+#define TB_HASH_SIZE (1u << TB_HASH_BITS)
+
+static struct tb *tb_hash[TB_HASH_SIZE];
+/* Guest range covered by live blocks: unmapping memory elsewhere keeps the cache. */
+static uint64_t tb_lo = UINT64_MAX, tb_hi;
+struct exec_stats exec_stats;
+
+static unsigned tb_hash_index(uint64_t pc)
+{
+    return (unsigned)((pc >> 1) * 0x9E3779B97F4A7C15ull >> (64 - TB_HASH_BITS));
+}
+
+static void log_in_asm(struct cpu *cpu, const struct ir_block *b)
+{
+    fprintf(log_file, "IN: pc=0x%" PRIx64 "\n", b->pc);
+    for (uint64_t pc = b->pc; pc < b->end_pc;) {
+        uint8_t code[16];
+        size_t n = b->end_pc - pc < sizeof(code) ? b->end_pc - pc : sizeof(code);
+        char text[96];
+        if (cpu->fetch_code(cpu, pc, code, n) < 0)
+            break;
+        int len = cpu->ops->disas(pc, code, n, text, sizeof(text));
+        if (len <= 0)
+            break;
+        fprintf(log_file, "  0x%08" PRIx64 ":  %s\n", pc, text);
+        pc += (unsigned)len;
+    }
+}
+
+static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
+{
+    struct exec_cpu *ex = exec_of(cpu);
+    struct ir_block *b = &ex->block;
+    ir_block_init(b, pc);
+    if (cpu->ops->translate(cpu, b, pc) < 0) {
+        cpu->fault_sig = SIGSEGV;
+        cpu->fault_code = SEGV_MAPERR;
+        cpu->fault_addr = pc;
+        return NULL;
+    }
+    if (log_enabled(in_asm))
+        log_in_asm(cpu, b);
+    if (log_enabled(op))
+        ir_print(log_file, b);
+#ifndef NDEBUG
+    char err[160];
+    if (ir_verify(b, err, sizeof(err)) < 0) {
+        ir_print(stderr, b);
+        vm_error("internal error: IR of block 0x%" PRIx64 " is invalid: %s", pc, err);
+        abort();
+    }
+#endif
+    struct tb *tb = calloc(1, sizeof(*tb));
+    if (!tb) {
+        vm_error("translation: out of memory");
+        exit(1);
+    }
+    tb->pc = pc;
+    tb->end_pc = b->end_pc;
+    tb->n_insns = b->n_insns;
+    if (ex->engine->compile(cpu, tb, b) < 0) {
+        vm_error("translation of block 0x%" PRIx64 ": out of memory", pc);
+        exit(1);
+    }
+    exec_stats.translations++;
+    exec_stats.guest_insns_translated += b->n_insns;
+    if (pc < tb_lo)
+        tb_lo = pc;
+    if (tb->end_pc > tb_hi)
+        tb_hi = tb->end_pc;
+    unsigned h = tb_hash_index(pc);
+    tb->hash_next = tb_hash[h];
+    tb_hash[h] = tb;
+    return tb;
+}
+
+struct tb *tb_find(struct cpu *cpu, uint64_t pc)
+{
+    struct exec_cpu *ex = exec_of(cpu);
+    unsigned j = jump_cache_index(pc);
+    struct tb *tb = ex->jump_cache[j];
+    if (tb && tb->pc == pc)
+        return tb;
+    for (tb = tb_hash[tb_hash_index(pc)]; tb; tb = tb->hash_next)
+        if (tb->pc == pc)
+            break;
+    if (!tb)
+        tb = tb_translate(cpu, pc);
+    if (tb)
+        ex->jump_cache[j] = tb;
+    return tb;
+}
+
+void tb_flush(struct cpu *cpu)
+{
+    struct exec_cpu *ex = exec_of(cpu);
+    for (unsigned h = 0; h < TB_HASH_SIZE; h++) {
+        struct tb *tb = tb_hash[h];
+        while (tb) {
+            struct tb *next = tb->hash_next;
+            ex->engine->free(tb);
+            free(tb);
+            tb = next;
+        }
+        tb_hash[h] = NULL;
+    }
+    memset(ex->jump_cache, 0, sizeof(ex->jump_cache));
+    tb_lo = UINT64_MAX;
+    tb_hi = 0;
+    exec_stats.flushes++;
+}
+
+bool tb_overlaps(uint64_t start, uint64_t end)
+{
+    return start < tb_hi && end > tb_lo;
+}

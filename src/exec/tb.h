@@ -1,0 +1,57 @@
+/* Translation blocks: one translated guest block, found by guest pc through a per-CPU
+ * direct-mapped jump cache in front of a shared hash table. */
+#ifndef VM_EXEC_TB_H
+#define VM_EXEC_TB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/cpu.h"
+#include "ir/ir.h"
+
+struct tb {
+    uint64_t pc;            /* guest pc of the first instruction */
+    uint64_t end_pc;        /* guest pc after the last byte */
+    uint32_t n_insns;
+    uint32_t code_size;     /* engine units in code (interpreter: ops) */
+    void *code;             /* engine-owned */
+    uint64_t *op_pc;        /* guest pc of each engine unit, for faults */
+    struct tb *hash_next;
+};
+
+#define JUMP_CACHE_BITS 12
+#define JUMP_CACHE_SIZE (1u << JUMP_CACHE_BITS)
+
+/* What exec keeps per CPU (reached through cpu->exec). */
+struct exec_cpu {
+    const struct engine_ops *engine;
+    struct tb *jump_cache[JUMP_CACHE_SIZE];
+    struct ir_block block;   /* scratch for translation */
+};
+
+static inline struct exec_cpu *exec_of(const struct cpu *cpu)
+{
+    return (struct exec_cpu *)cpu->exec;
+}
+
+static inline unsigned jump_cache_index(uint64_t pc)
+{
+    return (unsigned)(pc >> 1) & (JUMP_CACHE_SIZE - 1);
+}
+
+/* Finds or translates the block at pc; NULL if its first instruction cannot be fetched
+ * (cpu->fault_* are then set for a SIGSEGV at pc). */
+struct tb *tb_find(struct cpu *cpu, uint64_t pc);
+/* Frees every block (chains between blocks die with them) and clears the jump cache. */
+void tb_flush(struct cpu *cpu);
+/* True if some live block may hold guest code from [start, end). */
+bool tb_overlaps(uint64_t start, uint64_t end);
+
+struct exec_stats {
+    uint64_t translations;
+    uint64_t guest_insns_translated;
+    uint64_t flushes;
+};
+extern struct exec_stats exec_stats;
+
+#endif

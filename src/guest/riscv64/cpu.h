@@ -1,0 +1,24 @@
+/* RISC-V RV64GC guest state: what the translator's get/put ops and the helpers address. */
+#ifndef VM_GUEST_RISCV64_CPU_H
+#define VM_GUEST_RISCV64_CPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cpu.h"
+
+struct rv64_cpu {
+    struct cpu c;
+    uint64_t x[32];      /* x[0] is never written (the translator drops writes to x0) */
+    uint64_t f[32];      /* f registers as 64-bit patterns; single values are NaN-boxed */
+    uint64_t fflags;     /* accrued exceptions: bit 0 NX, 1 UF, 2 OF, 3 DZ, 4 NV */
+    uint64_t frm;        /* dynamic rounding mode, 0..7 (5..7 make dynamic-rm FP ops illegal) */
+    uint64_t res_addr;   /* LR reservation address, or ~0 when none */
+    uint64_t res_val;    /* value loaded by LR (SC succeeds if memory still holds it) */
+    uint64_t res_size;   /* 4 or 8 */
+};
+
+#define RV_X(n) (offsetof(struct rv64_cpu, x) + 8 * (n))
+#define RV_F(n) (offsetof(struct rv64_cpu, f) + 8 * (n))
+
+#endif

@@ -1,0 +1,28 @@
+/* Linux user mode: load a guest program into a fresh address space and run it, turning
+ * syscall exits into host syscalls and guest faults into guest signals. */
+#ifndef VM_LINUX_LINUX_H
+#define VM_LINUX_LINUX_H
+
+#include <stdint.h>
+
+#include "core/registry.h"
+
+struct cpu;
+
+struct linux_run_opts {
+    const char *path;         /* guest program as given on the command line */
+    char **argv;              /* guest argv (argv[0] = path unless overridden) */
+    char **envp;              /* guest environment */
+    const char *sysroot;      /* -L: where PT_INTERP and absolute guest paths are looked up */
+    const struct engine_ops *engine;
+};
+
+/* Reads the ELF header of path and returns the guest ISA that runs it.
+ * On failure prints "vm: PATH: why" and returns NULL with *exit_code = 126 or 127. */
+const struct guest_ops *linux_probe(const char *path, int *exit_code);
+
+/* Loads and runs the program to its end. Returns the exit status for vm's own exit;
+ * a guest killed by a signal makes vm die of that signal (after one line on stderr). */
+int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts);
+
+#endif

@@ -1,0 +1,57 @@
+/* The user-mode guest address space: one host reservation, guest address + base = host address.
+ * Guest protections are mirrored on the host pages (so a guest store to a read-only page faults
+ * on the host and becomes the guest's SIGSEGV); a byte per guest page records the guest's own
+ * view (including PROT_EXEC, which the host pages never get). */
+#ifndef VM_MEM_USPACE_H
+#define VM_MEM_USPACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define USPACE_PAGE_SIZE 4096ull
+
+/* Guest page flags. */
+enum {
+    USPACE_READ = 1, USPACE_WRITE = 2, USPACE_EXEC = 4, /* == PROT_* */
+    USPACE_MAPPED = 8,
+};
+
+struct uspace {
+    uint8_t *base;       /* host address of guest address 0 */
+    uint64_t limit;      /* size of the space; guest addresses are [0, limit) */
+    uint8_t *pflags;     /* one byte per guest page (lazily backed, MAP_NORESERVE) */
+    uint64_t mmap_base;  /* where address-less mmaps start searching (top-down below this) */
+    uint64_t brk_start, brk_cur;
+};
+
+/* Reserve a space of `size` bytes (a multiple of the page size). Returns 0 or -errno. */
+int uspace_init(struct uspace *us, uint64_t size);
+void uspace_destroy(struct uspace *us);
+
+static inline void *uspace_g2h(const struct uspace *us, uint64_t addr)
+{
+    return us->base + addr;
+}
+
+/* Map [addr, addr+len) with guest prot (PROT_*), like mmap(MAP_FIXED) with flags
+ * (MAP_PRIVATE/MAP_SHARED/MAP_ANONYMOUS) and fd/off for file mappings. 0 or -errno. */
+int uspace_map(struct uspace *us, uint64_t addr, uint64_t len, int prot, int flags, int fd, off_t off);
+int uspace_unmap(struct uspace *us, uint64_t addr, uint64_t len);
+int uspace_protect(struct uspace *us, uint64_t addr, uint64_t len, int prot);
+/* Find a free range of len bytes, at hint if it is free, else top-down below mmap_base.
+ * Returns the address or 0 if there is none. */
+uint64_t uspace_find_free(struct uspace *us, uint64_t hint, uint64_t len);
+bool uspace_is_free(const struct uspace *us, uint64_t addr, uint64_t len);
+/* True if every page of [addr, addr+len) is mapped with all bits of prot. */
+bool uspace_access_ok(const struct uspace *us, uint64_t addr, uint64_t len, int prot);
+/* Copy guest code for the translator: fails with -EFAULT unless every byte is executable. */
+int uspace_fetch(const struct uspace *us, uint64_t addr, void *buf, size_t len);
+/* Copies between guest and host memory for syscalls; -EFAULT if not accessible. */
+int uspace_read(const struct uspace *us, uint64_t addr, void *buf, size_t len);
+int uspace_write(struct uspace *us, uint64_t addr, const void *buf, size_t len);
+/* Length of the NUL-terminated guest string at addr (max bytes searched), or -EFAULT. */
+long uspace_strnlen(const struct uspace *us, uint64_t addr, size_t max);
+
+#endif

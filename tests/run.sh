@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test suite and prints one PASS/FAIL line per check, then the total as
+# "N passed, N failed". Exits non-zero if anything failed.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+export VM="$PWD/$BUILD/vm run"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+run_suite() {
+    "$@" 2>&1 | tee -a "$log"
+}
+
+for t in "$BUILD"/tests/unit/test_*; do
+    [ -x "$t" ] || continue
+    out=$("$t" 2>&1)
+    status=$?
+    echo "$out" | tee -a "$log"
+    if [ $status -ne 0 ] && ! grep -q '^FAIL ' <<<"$out"; then
+        echo "FAIL unit/$(basename "$t"): exited with status $status" | tee -a "$log"
+    fi
+done
+run_suite bash tests/guest/run.sh "$BUILD/tests/guest"
+run_suite bash tests/guest/badinput.sh
+run_suite bash tests/lua/run.sh
+
+passed=$(grep -c '^PASS ' "$log")
+failed=$(grep -c '^FAIL ' "$log")
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
