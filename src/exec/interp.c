@@ -5,11 +5,13 @@
  * immediates; the run loop then dispatches with computed goto and follows chained exits
  * from block to block without returning to the execution loop. */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/cpu.h"
+#include "core/log.h"
 #include "core/registry.h"
 #include "exec/interp_ops.h"
 #include "exec/tb.h"
@@ -433,6 +435,8 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
     })
 
 enter:
+    if (log_enabled(exec))
+        fprintf(log_file, "Trace: pc=0x%" PRIx64 " insns=%u\n", tb->pc, tb->n_insns);
     cpu->cur_tb = tb;
     cpu->insns_executed += tb->n_insns;
     cpu->blocks_executed++;
