@@ -13,7 +13,7 @@ run_suite() {
 }
 
 for t in "$BUILD"/tests/unit/test_*; do
-    [ -x "$t" ] || continue
+    [ -f "$t" ] && [ -x "$t" ] || continue
     out=$("$t" 2>&1)
     status=$?
     echo "$out" | tee -a "$log"

@@ -310,10 +310,6 @@ static uint64_t interp_fault_pc(const struct cpu *cpu, const struct tb *tb)
 
 /* ---- execution ---- */
 
-typedef uint64_t u64u __attribute__((aligned(1), may_alias));
-typedef uint32_t u32u __attribute__((aligned(1), may_alias));
-typedef uint16_t u16u __attribute__((aligned(1), may_alias));
-
 static uint64_t sign_extend(uint64_t v, unsigned size)
 {
     unsigned shift = 64 - 8 * size;
@@ -495,16 +491,18 @@ L_movcond: {
 L_fsqrt64: D64 = bits_of_f64(sqrt(f64_of(A64))); NEXT();
 L_fsqrt32: D64 = bits_of_f32(sqrtf(f32_of(A64))); NEXT();
 
-#define LOAD(t) (*(t __attribute__((aligned(1), may_alias)) *)GUEST_ADDR(A64 + (uint64_t)ip->imm, sizeof(t)))
+/* memcpy: guest accesses may be misaligned; compilers turn it into one plain load. */
+#define LOAD(t) ({ t v_; memcpy(&v_, GUEST_ADDR(A64 + (uint64_t)ip->imm, sizeof(t)), sizeof(t)); v_; })
+#define STORE(t, v) ({ t v_ = (t)(v); memcpy(GUEST_ADDR(A64 + (uint64_t)ip->imm, sizeof(t)), &v_, sizeof(t)); })
 #define DO_LD(n, t) L_ld_##n: D64 = (uint64_t)(int64_t)LOAD(t); NEXT();
     LD_KINDS(DO_LD)
 L_ld32_s8: D64 = (uint32_t)(int32_t)LOAD(int8_t); NEXT();
 L_ld32_s16: D64 = (uint32_t)(int32_t)LOAD(int16_t); NEXT();
 
-L_st8: *(uint8_t *)GUEST_ADDR(A64 + (uint64_t)ip->imm, 1) = (uint8_t)B64; NEXT();
-L_st16: *(u16u *)GUEST_ADDR(A64 + (uint64_t)ip->imm, 2) = (uint16_t)B64; NEXT();
-L_st32: *(u32u *)GUEST_ADDR(A64 + (uint64_t)ip->imm, 4) = (uint32_t)B64; NEXT();
-L_st64: *(u64u *)GUEST_ADDR(A64 + (uint64_t)ip->imm, 8) = B64; NEXT();
+L_st8: STORE(uint8_t, B64); NEXT();
+L_st16: STORE(uint16_t, B64); NEXT();
+L_st32: STORE(uint32_t, B64); NEXT();
+L_st64: STORE(uint64_t, B64); NEXT();
 
 L_atomic_rmw: {
     unsigned size = 1u << ((ip->imm >> 8) & IR_MO_SIZE);

@@ -11,6 +11,8 @@
 #include <sys/types.h>
 
 #define USPACE_PAGE_SIZE 4096ull
+/* Lowest address uspace_find_free hands out (Linux's default vm.mmap_min_addr). */
+#define USPACE_MIN_ADDR 0x10000ull
 
 /* Guest page flags. */
 enum {
@@ -37,14 +39,17 @@ static inline void *uspace_g2h(const struct uspace *us, uint64_t addr)
 
 /* Map [addr, addr+len) with guest prot (PROT_*), like mmap(MAP_FIXED) with flags
  * (MAP_PRIVATE/MAP_SHARED/MAP_ANONYMOUS) and fd/off for file mappings. 0 or -errno. */
-int uspace_map(struct uspace *us, uint64_t addr, uint64_t len, int prot, int flags, int fd, off_t off);
+int uspace_map(struct uspace *us, uint64_t addr, uint64_t len, int prot, int flags, int fd,
+               off_t off);
+/* Unmapped pages go back to the PROT_NONE reservation; nothing else can ever land there. */
 int uspace_unmap(struct uspace *us, uint64_t addr, uint64_t len);
+/* Like mprotect: -ENOMEM unless every page is mapped. */
 int uspace_protect(struct uspace *us, uint64_t addr, uint64_t len, int prot);
-/* Find a free range of len bytes, at hint if it is free, else top-down below mmap_base.
- * Returns the address or 0 if there is none. */
+/* Find a free range of len bytes, at hint if it is free, else top-down below mmap_base,
+ * never below USPACE_MIN_ADDR. Returns the address or 0 if there is none. */
 uint64_t uspace_find_free(struct uspace *us, uint64_t hint, uint64_t len);
 bool uspace_is_free(const struct uspace *us, uint64_t addr, uint64_t len);
-/* True if every page of [addr, addr+len) is mapped with all bits of prot. */
+/* True if every page of [addr, addr+len) is mapped with all bits of prot (len 0: always). */
 bool uspace_access_ok(const struct uspace *us, uint64_t addr, uint64_t len, int prot);
 /* Copy guest code for the translator: fails with -EFAULT unless every byte is executable. */
 int uspace_fetch(const struct uspace *us, uint64_t addr, void *buf, size_t len);

@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Summary table for bench/run.sh: reads one file of times per runner
+(seconds, one per line) and prints median/min/max and the ratios
+vm/qemu and vm/native of the medians.
+
+Usage: report.py DIR RUNNER...   (reads DIR/RUNNER.times)
+"""
+import os
+import statistics
+import sys
+
+
+def main():
+    d, runners = sys.argv[1], sys.argv[2:]
+    med = {}
+    print(f"{'runner':<8} {'runs':>4} {'median_s':>10} {'min_s':>10} {'max_s':>10}")
+    for r in runners:
+        path = os.path.join(d, r + '.times')
+        try:
+            with open(path) as fh:
+                ts = [float(x) for x in fh.read().split()]
+        except OSError:
+            ts = []
+        if not ts:
+            print(f'{r:<8} {0:>4} {"n/a":>10} {"n/a":>10} {"n/a":>10}')
+            continue
+        med[r] = statistics.median(ts)
+        print(f'{r:<8} {len(ts):>4} {med[r]:>10.3f} {min(ts):>10.3f} {max(ts):>10.3f}')
+    for a, b in (('vm', 'qemu'), ('vm', 'native'), ('qemu', 'native')):
+        if a in runners and b in runners:
+            if a in med and b in med and med[b] > 0:
+                print(f'{a + "/" + b:<12} {med[a] / med[b]:8.2f}x')
+            else:
+                print(f'{a + "/" + b:<12} {"n/a":>8}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

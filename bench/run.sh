@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Benchmark: runs a CPU-bound Lua workload (bench/fib.lua) natively, under
+# qemu-riscv64 and under the VM, RUNS times each with the runners
+# interleaved, checks that all runners print the same result, and prints a
+# table of median seconds per runner with the ratios vm/qemu and vm/native.
+#
+# Usage: bench/run.sh [LUA_BUILD_DIR]          (default: $LUA_BUILD or build/lua)
+# Environment:
+#   RUNS=5                 runs per runner
+#   BENCH_N=35             argument of fib.lua (about 0.6 s natively)
+#   BENCH_SCRIPT=bench/fib.lua
+#   RUNNERS="native qemu vm"
+#   VM="build/vm run"  QEMU=qemu-riscv64  SYSROOT=/usr/riscv64-linux-gnu
+# Relative paths are taken from the repository root. Timing uses
+# bench/timeit.py (python3 time.perf_counter). A runner whose command is
+# missing is reported as n/a, not as an error.
+set -u -o pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root" || exit 1
+
+build="${1:-${LUA_BUILD:-build/lua}}"
+runs="${RUNS:-5}"
+n="${BENCH_N:-35}"
+script="${BENCH_SCRIPT:-bench/fib.lua}"
+runners="${RUNNERS:-native qemu vm}"
+vm="${VM:-build/vm run}"
+qemu="${QEMU:-qemu-riscv64}"
+sysroot="${SYSROOT:-/usr/riscv64-linux-gnu}"
+
+if ! scripts/build-lua.sh "$build"; then
+    echo "bench: building lua failed" >&2
+    exit 1
+fi
+
+out_dir="$build/bench"
+rm -rf "$out_dir"
+mkdir -p "$out_dir" || exit 1
+
+command_missing() {
+    if [[ "$1" == */* ]]; then
+        [ ! -x "$1" ]
+    else
+        ! command -v "$1" >/dev/null 2>&1
+    fi
+}
+
+cmd_for() {   # cmd_for RUNNER: sets the array cmd
+    case "$1" in
+        native) cmd=("$build/native/lua") ;;
+        qemu) read -r -a cmd <<<"$qemu"; cmd+=(-L "$sysroot" "$build/riscv64/lua") ;;
+        vm) read -r -a cmd <<<"$vm"; cmd+=(-L "$sysroot" "$build/riscv64/lua") ;;
+        *) cmd=() ;;
+    esac
+}
+
+active=()
+for r in $runners; do
+    cmd_for "$r"
+    if [ "${#cmd[@]}" -eq 0 ] || command_missing "${cmd[0]}"; then
+        echo "bench: runner $r unavailable (${cmd[0]:-unknown runner}); skipped" >&2
+        continue
+    fi
+    active+=("$r")
+done
+if [ "${#active[@]}" -eq 0 ]; then
+    echo "bench: no runner available" >&2
+    exit 1
+fi
+
+echo "bench: $script $n, $runs runs each, runners: ${active[*]}"
+status=0
+reference=""
+for ((i = 1; i <= runs; i++)); do
+    line="run $i/$runs:"
+    for r in "${active[@]}"; do
+        cmd_for "$r"
+        out="$out_dir/$r.$i.out"
+        if ! t="$(python3 bench/timeit.py "$out" "${cmd[@]}" "$script" "$n")"; then
+            line="$line $r=FAILED"
+            status=1
+            continue
+        fi
+        if [ -z "$reference" ]; then
+            reference="$out"
+        elif ! cmp -s "$reference" "$out"; then
+            echo "bench: output of $r (run $i) differs from $(basename "$reference" .out):" >&2
+            diff "$reference" "$out" | head -n 5 >&2
+            status=1
+        fi
+        echo "$t" >>"$out_dir/$r.times"
+        line="$line $r=$(printf '%.3f' "$t")s"
+    done
+    echo "$line"
+done
+echo
+# all requested runners, so an unavailable one shows as n/a
+# shellcheck disable=SC2086
+python3 bench/report.py "$out_dir" $runners
+if [ -n "$reference" ]; then
+    echo "result: $(head -n 1 "$reference")"
+fi
+exit "$status"

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Builds the plain Lua 5.4 interpreter from Debian's lua5.4 source package,
+# twice: for riscv64 (dynamic, cross glibc) and for the native host. Used by
+# tests/lua/run.sh and bench/run.sh as a real-world guest program.
+#
+# Usage: scripts/build-lua.sh [BUILD_DIR]      (default: $LUA_BUILD or build/lua)
+# Produces BUILD_DIR/riscv64/lua and BUILD_DIR/native/lua. Idempotent: the
+# source is fetched once (apt-get source, deb-src must be enabled) and the
+# binaries are rebuilt only when missing. Relative paths are taken from the
+# repository root. Compiles src/*.c directly (no autotools, no debhelper),
+# without readline.
+set -u -o pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root" || exit 1
+
+build="${1:-${LUA_BUILD:-build/lua}}"
+cross_cc="${CROSS_CC:-riscv64-linux-gnu-gcc}"
+native_cc="${NATIVE_CC:-gcc}"
+cflags=(-O2 -std=gnu99 -DLUA_USE_LINUX -w)
+
+mkdir -p "$build" || exit 1
+build="$(cd "$build" && pwd)"
+
+if [ -x "$build/riscv64/lua" ] && [ -x "$build/native/lua" ]; then
+    echo "build-lua: up to date: $build/riscv64/lua $build/native/lua"
+    exit 0
+fi
+
+# 1. Source: Debian's package, unpacked with its patches applied.
+src_dir="$(find "$build/src" -maxdepth 1 -type d -name 'lua5.4-*' 2>/dev/null | sort | tail -n 1)"
+if [ -z "$src_dir" ]; then
+    mkdir -p "$build/src" || exit 1
+    echo "build-lua: fetching the lua5.4 source package into $build/src"
+    if ! (cd "$build/src" && apt-get source -q lua5.4 >apt-source.log 2>&1); then
+        echo "build-lua: apt-get source failed; running apt-get update once and retrying"
+        apt-get update -qq >/dev/null 2>&1 || true
+        if ! (cd "$build/src" && apt-get source -q lua5.4 >apt-source.log 2>&1); then
+            echo "build-lua: apt-get source lua5.4 failed (is deb-src enabled? see scripts/deps.sh):" >&2
+            tail -n 5 "$build/src/apt-source.log" >&2
+            exit 1
+        fi
+    fi
+    src_dir="$(find "$build/src" -maxdepth 1 -type d -name 'lua5.4-*' | sort | tail -n 1)"
+    if [ -z "$src_dir" ]; then
+        echo "build-lua: no lua5.4-* directory after apt-get source" >&2
+        exit 1
+    fi
+fi
+
+# 2. Compile: every src/*.c except luac.c (the bytecode compiler's main).
+sources=()
+for f in "$src_dir"/src/*.c; do
+    [ "$(basename "$f")" = luac.c ] && continue
+    sources+=("$f")
+done
+if [ "${#sources[@]}" -lt 30 ]; then
+    echo "build-lua: unexpected source layout in $src_dir/src" >&2
+    exit 1
+fi
+
+build_one() {   # build_one OUTDIR CC
+    local out="$1" cc="$2"
+    mkdir -p "$out" || return 1
+    if [ -x "$out/lua" ]; then
+        return 0
+    fi
+    # Debian's module-path patch includes a generated header naming the multiarch triplet
+    printf '#define DEB_HOST_MULTIARCH "%s"\n' "$("$cc" -dumpmachine)" >"$out/lua5.4-deb-multiarch.h"
+    if ! "$cc" "${cflags[@]}" -I"$out" -o "$out/lua.tmp" "${sources[@]}" -lm -ldl >"$out/build.log" 2>&1; then
+        echo "build-lua: $cc failed, see $out/build.log:" >&2
+        tail -n 20 "$out/build.log" >&2
+        return 1
+    fi
+    mv "$out/lua.tmp" "$out/lua"
+}
+
+echo "build-lua: compiling lua for riscv64 ($cross_cc) and native ($native_cc)"
+build_one "$build/riscv64" "$cross_cc" &
+pid_cross=$!
+build_one "$build/native" "$native_cc" &
+pid_native=$!
+status=0
+wait "$pid_cross" || status=1
+wait "$pid_native" || status=1
+if [ "$status" -ne 0 ]; then
+    exit 1
+fi
+echo "build-lua: built $build/riscv64/lua and $build/native/lua"

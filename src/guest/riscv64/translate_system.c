@@ -1,0 +1,149 @@
+/* Zicsr (the user-mode CSRs: FP status and the counters), ecall, ebreak, fence and Zifencei. */
+#include "guest/riscv64/translate.h"
+
+#include <signal.h>
+#include <time.h>
+
+#include "guest/riscv64/cpu.h"
+
+enum {
+    CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003,
+    CSR_CYCLE = 0xc00, CSR_TIME = 0xc01, CSR_INSTRET = 0xc02,
+};
+#define FFLAGS_MASK 0x1f
+#define FRM_MASK 0x7
+#define FCSR_FRM_SHIFT 5
+
+/* The time CSR counts at 10 MHz, the timebase of QEMU's virt board. */
+static uint64_t helper_time(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) / 100;
+}
+
+static const struct ir_helper time_helper = { "rv64_time", helper_time, 0, 0, IR_I64 };
+
+static bool csr_exists(unsigned csr)
+{
+    switch (csr) {
+    case CSR_FFLAGS: case CSR_FRM: case CSR_FCSR:
+    case CSR_CYCLE: case CSR_TIME: case CSR_INSTRET:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* CSR numbers 0xc00-0xfff are read-only by the spec's address map. */
+static bool csr_read_only(unsigned csr)
+{
+    return (csr >> 10) == 3;
+}
+
+static ir_temp get_field(struct rv64_ctx *ctx, size_t offset)
+{
+    return ir_get(ctx->b, IR_I64, offset);
+}
+
+static ir_temp csr_read(struct rv64_ctx *ctx, unsigned csr)
+{
+    struct ir_block *b = ctx->b;
+    ir_temp fflags, frm;
+    switch (csr) {
+    case CSR_FFLAGS: return get_field(ctx, offsetof(struct rv64_cpu, fflags));
+    case CSR_FRM: return get_field(ctx, offsetof(struct rv64_cpu, frm));
+    case CSR_FCSR:
+        fflags = get_field(ctx, offsetof(struct rv64_cpu, fflags));
+        frm = get_field(ctx, offsetof(struct rv64_cpu, frm));
+        return ir_op2(b, IR_or, IR_I64,
+                      ir_op2(b, IR_shl, IR_I64, frm, rv_const(ctx, FCSR_FRM_SHIFT)), fflags);
+    case CSR_TIME: return ir_call(b, &time_helper, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    default: /* cycle, instret: counted per block, so exact only at block starts */
+        return get_field(ctx, offsetof(struct cpu, insns_executed));
+    }
+}
+
+static void put_masked(struct rv64_ctx *ctx, size_t offset, ir_temp value, int64_t mask)
+{
+    ir_put(ctx->b, IR_I64, offset, ir_op2(ctx->b, IR_and, IR_I64, value, rv_const(ctx, mask)));
+}
+
+/* Only the FP CSRs are writable. */
+static void csr_write(struct rv64_ctx *ctx, unsigned csr, ir_temp value)
+{
+    switch (csr) {
+    case CSR_FFLAGS:
+        put_masked(ctx, offsetof(struct rv64_cpu, fflags), value, FFLAGS_MASK);
+        break;
+    case CSR_FRM:
+        put_masked(ctx, offsetof(struct rv64_cpu, frm), value, FRM_MASK);
+        break;
+    default: {
+        put_masked(ctx, offsetof(struct rv64_cpu, fflags), value, FFLAGS_MASK);
+        ir_temp frm = ir_op1i(ctx->b, IR_extract, IR_I64, value, FCSR_FRM_SHIFT | 3 << 8);
+        ir_put(ctx->b, IR_I64, offsetof(struct rv64_cpu, frm), frm);
+        break;
+    }
+    }
+}
+
+/* csrrw/csrrs/csrrc and their immediate forms. csrrw with rd = x0 does not read; csrrs and
+ * csrrc with rs1 = x0 (or uimm = 0) do not write, so they may name a read-only counter. */
+void trans_csr(struct rv64_ctx *ctx, const struct rv64_insn *in)
+{
+    int kind = in->def->arg;
+    unsigned csr = in->csr;
+    bool writes = kind == RV_CSR_RW || in->rs1 != 0;
+    bool reads = kind != RV_CSR_RW || in->rd != 0;
+    if (!csr_exists(csr) || (writes && csr_read_only(csr))) {
+        rv_gen_illegal(ctx);
+        return;
+    }
+    ir_temp old = reads ? csr_read(ctx, csr) : IR_NONE;
+    if (writes) {
+        ir_temp src = in->def->fmt == RV_FMT_CSRI ? rv_const(ctx, in->imm)
+                                                  : rv_get_x(ctx, in->rs1);
+        if (kind == RV_CSR_RS)
+            src = ir_op2(ctx->b, IR_or, IR_I64, old, src);
+        else if (kind == RV_CSR_RC)
+            src = ir_op2(ctx->b, IR_andc, IR_I64, old, src);
+        csr_write(ctx, csr, src);
+    }
+    if (reads)
+        rv_put_x(ctx, in->rd, old);
+}
+
+void trans_ecall(struct rv64_ctx *ctx, const struct rv64_insn *in)
+{
+    ir_exit(ctx->b, CPU_EXIT_SYSCALL, ctx->pc + ctx->len);
+    ctx->ended = true;
+}
+
+static uint64_t helper_breakpoint(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    cpu_raise(cpu, SIGTRAP, TRAP_BRKPT, 0);
+}
+
+static const struct ir_helper breakpoint_helper = {
+    "rv64_breakpoint", helper_breakpoint, 0, IR_HELPER_FAULT, IR_I64,
+};
+
+void trans_ebreak(struct rv64_ctx *ctx, const struct rv64_insn *in)
+{
+    rv_gen_raise(ctx, &breakpoint_helper);
+}
+
+/* Every fence (any pred/succ, fence.tso) is a full barrier. */
+void trans_fence(struct rv64_ctx *ctx, const struct rv64_insn *in)
+{
+    ir_fence(ctx->b);
+}
+
+/* The block ends after fence.i so the next instruction is looked up afresh; dropping stale
+ * translations of rewritten code is the execution layer's job. */
+void trans_fence_i(struct rv64_ctx *ctx, const struct rv64_insn *in)
+{
+    ir_fence(ctx->b);
+    rv_end_goto(ctx, ctx->pc + ctx->len);
+}

@@ -1,0 +1,35 @@
+/* Putting a program into a fresh guest address space: its ELF segments (and its interpreter's),
+ * then the initial stack with argv, envp and the auxiliary vector the C library starts from. */
+#ifndef VM_LINUX_LOAD_H
+#define VM_LINUX_LOAD_H
+
+#include <stdint.h>
+
+#include "linux/elf.h"
+#include "linux/proc.h"
+
+/* Where the guest space puts things (riscv64's Sv39 user space is 256 GiB). */
+#define GUEST_SPACE_SIZE (1ull << 38)
+#define GUEST_STACK_SIZE (8ull << 20)
+/* Gap between the stack's guard page and the top of mmap's top-down area. */
+#define GUEST_STACK_GAP (128ull << 20)
+
+struct load_info {
+    uint64_t entry;         /* where the CPU starts: the interpreter's entry if there is one */
+    uint64_t prog_entry;    /* AT_ENTRY */
+    uint64_t phdr;          /* AT_PHDR */
+    uint64_t phnum;         /* AT_PHNUM */
+    uint64_t interp_base;   /* AT_BASE, 0 without an interpreter */
+};
+
+/* Loads prog (and its PT_INTERP, looked up under proc->sysroot) into proc->us and sets up brk.
+ * On failure prints "vm: PATH: why" and returns -errno (-ENOENT: something was not found). */
+int load_program(struct linux_proc *proc, struct elf_file *prog, const char *path,
+                 struct load_info *li);
+
+/* Maps the stack at the top of the space and fills it like Linux's execve does; *sp is the
+ * initial stack pointer (pointing at argc). Returns 0 or -errno. */
+int stack_build(struct linux_proc *proc, const struct load_info *li, char **argv, char **envp,
+                const char *execfn, uint64_t *sp);
+
+#endif

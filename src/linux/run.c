@@ -1,0 +1,144 @@
+/* User mode's entry points: linux_probe finds the guest ISA of a program (or says in one line
+ * why it cannot run), linux_run builds the process (address space, image, stack, CPU) and runs
+ * it, handing syscall exits to the dispatcher and turning faults into the guest's death. */
+#include "linux/linux.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "exec/exec.h"
+#include "linux/load.h"
+#include "linux/syscall.h"
+
+/* Exit status for a program that cannot start, like a shell's: 127 not found, 126 otherwise. */
+static int start_failure_status(int err)
+{
+    return err == -ENOENT ? 127 : 126;
+}
+
+const struct guest_ops *linux_probe(const char *path, int *exit_code)
+{
+    struct elf_file ef;
+    const char *why = NULL;
+    int err = access(path, X_OK) < 0 ? -errno : elf_open(&ef, path, &why);
+    if (err < 0) {
+        vm_error("%s: %s", path, why ? why : strerror(-err));
+        *exit_code = start_failure_status(err);
+        return NULL;
+    }
+    const struct guest_ops *g = guest_by_elf_machine(ef.eh.e_machine);
+    if (!g) {
+        vm_error("%s: unsupported machine %u (no guest built in for it)", path, ef.eh.e_machine);
+        *exit_code = 126;
+    }
+    elf_close(&ef);
+    return g;
+}
+
+static const struct syscall_abi *abi_of(const struct guest_ops *g)
+{
+    return g->linux_abi == LINUX_ABI_GENERIC ? &syscall_abi_generic : NULL;
+}
+
+/* -L, else the guest's default sysroot if it exists; NULL means the host's own root. */
+static const char *choose_sysroot(const struct guest_ops *g, const char *given)
+{
+    const char *s = given ? given : g->default_sysroot;
+    if (!s || !*s || !strcmp(s, "/") || (!given && access(s, F_OK) < 0))
+        return NULL;
+    return s;
+}
+
+static int fetch_code(struct cpu *cpu, uint64_t pc, void *buf, size_t len)
+{
+    return uspace_fetch(&proc_of(cpu)->us, pc, buf, len);
+}
+
+/* Builds the address space and loads the program; prints why on failure. */
+static int proc_init(struct linux_proc *proc, const struct guest_ops *guest,
+                     const struct linux_run_opts *opts, struct load_info *li)
+{
+    struct elf_file ef;
+    const char *why;
+    proc->guest = guest;
+    if (!(proc->abi = abi_of(guest))) {
+        vm_error("%s: no Linux syscall table for %s guests yet", opts->path, guest->name);
+        return -ENOEXEC;
+    }
+    proc->sysroot = choose_sysroot(guest, opts->sysroot);
+    if (!realpath(opts->path, proc->exe_path))
+        snprintf(proc->exe_path, sizeof(proc->exe_path), "%s", opts->path);
+    int err = uspace_init(&proc->us, GUEST_SPACE_SIZE);
+    if (err < 0) {
+        vm_error("cannot reserve the guest address space: %s", strerror(-err));
+        return err;
+    }
+    if ((err = elf_open(&ef, opts->path, &why)) < 0) {
+        vm_error("%s: %s", opts->path, why ? why : strerror(-err));
+        return err;
+    }
+    err = load_program(proc, &ef, opts->path, li);
+    elf_close(&ef);
+    return err;
+}
+
+/* Runs guest code until the guest exits; a fault does not return. */
+static int run_loop(struct cpu *cpu)
+{
+    struct linux_proc *proc = proc_of(cpu);
+    for (;;) {
+        switch (exec_run(cpu)) {
+        case CPU_EXIT_SYSCALL:
+            syscall_dispatch(cpu);
+            if (proc->exited)
+                return proc->exit_status;
+            break;
+        case CPU_EXIT_FAULT:
+            linux_die_of_fault(cpu);
+        case CPU_EXIT_HALT:
+            return cpu->halt_status;
+        }
+    }
+}
+
+int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts)
+{
+    struct linux_proc *proc = calloc(1, sizeof(*proc));
+    struct load_info li;
+    struct cpu *cpu = NULL;
+    uint64_t sp;
+    int err, status;
+    if (!proc) {
+        vm_error("%s: out of memory", opts->path);
+        return 1;
+    }
+    if ((err = proc_init(proc, guest, opts, &li)) < 0) {
+        status = start_failure_status(err);
+        goto out;
+    }
+    if ((err = stack_build(proc, &li, opts->argv, opts->envp, opts->path, &sp)) < 0) {
+        vm_error("%s: %s", opts->path, strerror(-err));
+        status = 126;
+        goto out;
+    }
+    if (!(cpu = cpu_new(guest, opts->engine))) {
+        vm_error("%s: out of memory", opts->path);
+        status = 1;
+        goto out;
+    }
+    cpu->guest_base = proc->us.base;
+    cpu->guest_limit = proc->us.limit;
+    cpu->fetch_code = fetch_code;
+    cpu->os = proc;
+    guest->user_init(cpu, li.entry, sp);
+    status = run_loop(cpu);
+out:
+    cpu_free(cpu);
+    uspace_destroy(&proc->us);
+    free(proc);
+    return status;
+}

@@ -1,0 +1,235 @@
+/* File-descriptor I/O: read/write and their vector and positioned forms, descriptor
+ * management (close, dup, fcntl, pipes), directory reads and the terminal ioctls. Guest fds are
+ * host fds; buffers are checked and then handed to the host kernel in place. */
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "linux/syscall.h"
+
+#define GUEST_IOV_MAX 1024
+
+SYSCALL(read)
+{
+    void *buf = guest_ptr(cpu, a[1], a[2], PROT_WRITE);
+    return buf ? host_ret(read((int)a[0], buf, a[2])) : -EFAULT;
+}
+
+SYSCALL(write)
+{
+    void *buf = guest_ptr(cpu, a[1], a[2], PROT_READ);
+    return buf ? host_ret(write((int)a[0], buf, a[2])) : -EFAULT;
+}
+
+SYSCALL(pread64)
+{
+    void *buf = guest_ptr(cpu, a[1], a[2], PROT_WRITE);
+    return buf ? host_ret(pread((int)a[0], buf, a[2], (off_t)a[3])) : -EFAULT;
+}
+
+SYSCALL(pwrite64)
+{
+    void *buf = guest_ptr(cpu, a[1], a[2], PROT_READ);
+    return buf ? host_ret(pwrite((int)a[0], buf, a[2], (off_t)a[3])) : -EFAULT;
+}
+
+/* Turns the guest iovec array at addr into host iovecs whose buffers allow prot. */
+static int iov_from_guest(struct cpu *cpu, uint64_t addr, uint64_t count, int prot,
+                          struct iovec *iov)
+{
+    if (count > GUEST_IOV_MAX)
+        return -EINVAL;
+    uint64_t raw[2 * GUEST_IOV_MAX];
+    if (uspace_read(&proc_of(cpu)->us, addr, raw, count * 16) < 0)
+        return -EFAULT;
+    uint64_t total = 0;
+    for (uint64_t i = 0; i < count; i++) {
+        uint64_t base = raw[2 * i], len = raw[2 * i + 1];
+        if (len > SSIZE_MAX || (total += len) > SSIZE_MAX)
+            return -EINVAL;
+        if (!(iov[i].iov_base = guest_ptr(cpu, base, len, prot)))
+            return -EFAULT;
+        iov[i].iov_len = len;
+    }
+    return 0;
+}
+
+SYSCALL(readv)
+{
+    struct iovec iov[GUEST_IOV_MAX];
+    int err = iov_from_guest(cpu, a[1], a[2], PROT_WRITE, iov);
+    return err < 0 ? err : host_ret(readv((int)a[0], iov, (int)a[2]));
+}
+
+SYSCALL(writev)
+{
+    struct iovec iov[GUEST_IOV_MAX];
+    int err = iov_from_guest(cpu, a[1], a[2], PROT_READ, iov);
+    return err < 0 ? err : host_ret(writev((int)a[0], iov, (int)a[2]));
+}
+
+SYSCALL(lseek)
+{
+    return host_ret(lseek((int)a[0], (off_t)a[1], (int)a[2]));
+}
+
+SYSCALL(close)
+{
+    return host_ret(close((int)a[0]));
+}
+
+SYSCALL(ftruncate)
+{
+    return host_ret(ftruncate((int)a[0], (off_t)a[1]));
+}
+
+SYSCALL(fsync)
+{
+    return host_ret(fsync((int)a[0]));
+}
+
+SYSCALL(fdatasync)
+{
+    return host_ret(fdatasync((int)a[0]));
+}
+
+SYSCALL(fchmod)
+{
+    return host_ret(fchmod((int)a[0], (mode_t)a[1]));
+}
+
+SYSCALL(fchdir)
+{
+    return host_ret(fchdir((int)a[0]));
+}
+
+#define GUEST_POLLFD_SIZE 8
+#define GUEST_TIMESPEC_SIZE 16
+
+/* The guest's signal mask is only recorded, so the host waits with its own. */
+SYSCALL(ppoll)
+{
+    void *fds, *timeout = NULL;
+    if (a[1] > INT_MAX)
+        return -EINVAL;
+    if (!(fds = guest_ptr(cpu, a[0], a[1] * GUEST_POLLFD_SIZE, PROT_READ | PROT_WRITE)))
+        return -EFAULT;
+    if (a[2] && !(timeout = guest_ptr(cpu, a[2], GUEST_TIMESPEC_SIZE, PROT_READ)))
+        return -EFAULT;
+    return host_ret(syscall(SYS_ppoll, fds, (unsigned)a[1], timeout, NULL, 0));
+}
+
+SYSCALL(dup)
+{
+    return host_ret(dup((int)a[0]));
+}
+
+SYSCALL(dup3)
+{
+    return host_ret(dup3((int)a[0], (int)a[1], (int)a[2]));
+}
+
+SYSCALL(pipe2)
+{
+    int *fds = guest_ptr(cpu, a[0], 2 * sizeof(int), PROT_WRITE);
+    return fds ? host_ret(pipe2(fds, (int)a[1])) : -EFAULT;
+}
+
+SYSCALL(getdents64)
+{
+    void *buf = guest_ptr(cpu, a[1], a[2], PROT_WRITE);
+    return buf ? host_ret(syscall(SYS_getdents64, (int)a[0], buf, (unsigned)a[2])) : -EFAULT;
+}
+
+/* What an fcntl command's third argument is (struct flock is the same on every 64-bit ABI). */
+enum fcntl_arg { FCNTL_INT, FCNTL_FLOCK_IN, FCNTL_FLOCK_INOUT };
+#define GUEST_FLOCK_SIZE 32
+
+static const struct fcntl_cmd {
+    int cmd;
+    enum fcntl_arg arg;
+} fcntl_cmds[] = {
+    { F_DUPFD, FCNTL_INT }, { F_DUPFD_CLOEXEC, FCNTL_INT }, { F_GETFD, FCNTL_INT },
+    { F_SETFD, FCNTL_INT }, { F_GETFL, FCNTL_INT }, { F_SETFL, FCNTL_INT },
+    { F_GETLK, FCNTL_FLOCK_INOUT }, { F_SETLK, FCNTL_FLOCK_IN }, { F_SETLKW, FCNTL_FLOCK_IN },
+    { F_OFD_GETLK, FCNTL_FLOCK_INOUT }, { F_OFD_SETLK, FCNTL_FLOCK_IN },
+    { F_OFD_SETLKW, FCNTL_FLOCK_IN }, { F_GETOWN, FCNTL_INT }, { F_SETOWN, FCNTL_INT },
+    { F_GETPIPE_SZ, FCNTL_INT }, { F_SETPIPE_SZ, FCNTL_INT }, { F_ADD_SEALS, FCNTL_INT },
+    { F_GET_SEALS, FCNTL_INT },
+};
+
+SYSCALL(fcntl)
+{
+    int cmd = (int)a[1];
+    for (size_t i = 0; i < sizeof(fcntl_cmds) / sizeof(fcntl_cmds[0]); i++) {
+        if (fcntl_cmds[i].cmd != cmd)
+            continue;
+        if (fcntl_cmds[i].arg == FCNTL_INT)
+            return host_ret(fcntl((int)a[0], cmd, (long)a[2]));
+        int prot = fcntl_cmds[i].arg == FCNTL_FLOCK_IN ? PROT_READ : PROT_READ | PROT_WRITE;
+        void *lock = guest_ptr(cpu, a[2], GUEST_FLOCK_SIZE, prot);
+        return lock ? host_ret(fcntl((int)a[0], cmd, lock)) : -EFAULT;
+    }
+    vm_log(unimp, "vm: fcntl command %d not supported (returns EINVAL)\n", cmd);
+    return -EINVAL;
+}
+
+/* Terminal ioctls: the asm-generic numbers and struct layouts equal x86-64's (the host
+ * constants below are used as the guest's), so the checked guest buffer goes to the host. */
+#define GUEST_TERMIOS_SIZE 36   /* the kernel's struct termios, not glibc's */
+#define GUEST_WINSIZE_SIZE 8
+
+static const struct ioctl_cmd {
+    unsigned long cmd;
+    uint32_t size;       /* bytes at the argument pointer, 0: the argument is not a pointer */
+    int prot;            /* PROT_READ: the kernel reads them; PROT_WRITE: it writes them */
+} ioctl_cmds[] = {
+    { TCGETS, GUEST_TERMIOS_SIZE, PROT_WRITE },
+    { TCSETS, GUEST_TERMIOS_SIZE, PROT_READ },
+    { TCSETSW, GUEST_TERMIOS_SIZE, PROT_READ },
+    { TCSETSF, GUEST_TERMIOS_SIZE, PROT_READ },
+    { TIOCGPGRP, sizeof(int), PROT_WRITE },
+    { TIOCSPGRP, sizeof(int), PROT_READ },
+    { TIOCGWINSZ, GUEST_WINSIZE_SIZE, PROT_WRITE },
+    { TIOCSWINSZ, GUEST_WINSIZE_SIZE, PROT_READ },
+    { FIONREAD, sizeof(int), PROT_WRITE },
+    { FIONBIO, sizeof(int), PROT_READ },
+    { FIONCLEX, 0, 0 },
+    { FIOCLEX, 0, 0 },
+};
+
+/* Unknown ioctl numbers already reported, so each is logged once. */
+static unsigned long ioctl_logged[32];
+static unsigned ioctl_logged_count;
+
+static void log_unknown_ioctl(unsigned long cmd)
+{
+    for (unsigned i = 0; i < ioctl_logged_count; i++)
+        if (ioctl_logged[i] == cmd)
+            return;
+    if (ioctl_logged_count < sizeof(ioctl_logged) / sizeof(ioctl_logged[0]))
+        ioctl_logged[ioctl_logged_count++] = cmd;
+    vm_log(unimp, "vm: ioctl 0x%lx not supported (returns ENOTTY)\n", cmd);
+}
+
+SYSCALL(ioctl)
+{
+    unsigned long cmd = (uint32_t)a[1];
+    for (size_t i = 0; i < sizeof(ioctl_cmds) / sizeof(ioctl_cmds[0]); i++) {
+        const struct ioctl_cmd *c = &ioctl_cmds[i];
+        if (c->cmd != cmd)
+            continue;
+        if (!c->size)
+            return host_ret(ioctl((int)a[0], cmd, 0));
+        void *arg = guest_ptr(cpu, a[2], c->size, c->prot);
+        return arg ? host_ret(ioctl((int)a[0], cmd, arg)) : -EFAULT;
+    }
+    log_unknown_ioctl(cmd);
+    return -ENOTTY;
+}

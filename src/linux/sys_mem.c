@@ -1,0 +1,202 @@
+/* Memory syscalls on the guest address space: brk, mmap/munmap/mprotect/mremap, madvise, and
+ * riscv64's icache flush. Everything lands inside the uspace reservation; translated code in a
+ * range that changes is dropped. */
+#include <elf.h>
+#include <sys/mman.h>
+
+#include "core/log.h"
+#include "exec/exec.h"
+#include "linux/syscall.h"
+
+#define PAGE_MASK (USPACE_PAGE_SIZE - 1)
+#define GUEST_PROT_SEM 0x8   /* accepted and ignored, as Linux does */
+#define GUEST_PROT_BITS (PROT_READ | PROT_WRITE | PROT_EXEC | GUEST_PROT_SEM)
+
+/* Rounds len up to pages; callers have checked len <= the space size, so it cannot wrap. */
+static uint64_t page_up(uint64_t len)
+{
+    return (len + PAGE_MASK) & ~PAGE_MASK;
+}
+
+SYSCALL(brk)
+{
+    struct uspace *us = &proc_of(cpu)->us;
+    uint64_t want = a[0];
+    if (want < us->brk_start || want > us->limit)
+        return (long)us->brk_cur;
+    uint64_t old_end = page_up(us->brk_cur), new_end = page_up(want);
+    if (new_end > old_end) {
+        if (!uspace_is_free(us, old_end, new_end - old_end) ||
+            uspace_map(us, old_end, new_end - old_end, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) < 0)
+            return (long)us->brk_cur;
+    } else if (new_end < old_end && uspace_unmap(us, new_end, old_end - new_end) < 0) {
+        return (long)us->brk_cur;
+    }
+    us->brk_cur = want;
+    return (long)want;
+}
+
+SYSCALL(mmap)
+{
+    struct uspace *us = &proc_of(cpu)->us;
+    uint64_t addr = a[0], len = a[1], off = a[5];
+    int prot = (int)a[2], flags = (int)a[3], type = flags & MAP_TYPE;
+    bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+    if (!len || len > us->limit || (off & PAGE_MASK) || (fixed && (addr & PAGE_MASK)))
+        return -EINVAL;
+    if ((prot & ~GUEST_PROT_BITS) ||
+        (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE))
+        return -EINVAL;
+    len = page_up(len);
+    if (fixed) {
+        if (addr < USPACE_MIN_ADDR)
+            return -EPERM;
+        if (addr > us->limit - len)
+            return -ENOMEM;
+        if ((flags & MAP_FIXED_NOREPLACE) && !uspace_is_free(us, addr, len))
+            return -EEXIST;
+    } else if (!(addr = uspace_find_free(us, addr, len))) {
+        return -ENOMEM;
+    }
+    int err = uspace_map(us, addr, len, prot, flags, (int)a[4], (off_t)off);
+    if (err < 0)
+        return err;
+    exec_invalidate(cpu, addr, addr + len);
+    return (long)addr;
+}
+
+SYSCALL(munmap)
+{
+    struct uspace *us = &proc_of(cpu)->us;
+    uint64_t addr = a[0], len = a[1];
+    if ((addr & PAGE_MASK) || !len || len > us->limit || addr > us->limit - page_up(len))
+        return -EINVAL;
+    len = page_up(len);
+    int err = uspace_unmap(us, addr, len);
+    if (err == 0)
+        exec_invalidate(cpu, addr, addr + len);
+    return err;
+}
+
+SYSCALL(mprotect)
+{
+    struct uspace *us = &proc_of(cpu)->us;
+    uint64_t addr = a[0], len = a[1];
+    int prot = (int)a[2] & ~(PROT_GROWSDOWN | PROT_GROWSUP);   /* the stack is fixed-size */
+    if ((addr & PAGE_MASK) || (prot & ~GUEST_PROT_BITS))
+        return -EINVAL;
+    if (!len)
+        return 0;
+    if (len > us->limit || addr > us->limit - page_up(len))
+        return -ENOMEM;
+    len = page_up(len);
+    int err = uspace_protect(us, addr, len, prot);
+    if (err == 0)
+        exec_invalidate(cpu, addr, addr + len);
+    return err;
+}
+
+/* Moves the host pages of [old, old+old_len) to dest as new_len bytes (the host kernel carries
+ * contents and file backing along), gives dest the old pages' guest flags, and puts the old
+ * range back into the reservation. */
+static long remap_move(struct cpu *cpu, uint64_t old, uint64_t old_len, uint64_t dest,
+                       uint64_t new_len)
+{
+    struct uspace *us = &proc_of(cpu)->us;
+    void *p = mremap(uspace_g2h(us, old), old_len, new_len, MREMAP_MAYMOVE | MREMAP_FIXED,
+                     uspace_g2h(us, dest));
+    if (p == MAP_FAILED)
+        return -errno;
+    uint64_t op = old / USPACE_PAGE_SIZE, dp = dest / USPACE_PAGE_SIZE;
+    uint64_t old_pages = old_len / USPACE_PAGE_SIZE, new_pages = new_len / USPACE_PAGE_SIZE;
+    for (uint64_t i = 0; i < new_pages; i++)
+        us->pflags[dp + i] = us->pflags[op + (i < old_pages ? i : old_pages - 1)];
+    uspace_unmap(us, old, old_len);
+    exec_invalidate(cpu, old, old + old_len);
+    exec_invalidate(cpu, dest, dest + new_len);
+    return (long)dest;
+}
+
+SYSCALL(mremap)
+{
+    struct uspace *us = &proc_of(cpu)->us;
+    uint64_t old = a[0], old_len = a[1], new_len = a[2], flags = a[3], dest = a[4];
+    if ((old & PAGE_MASK) || !new_len || !old_len || old_len > us->limit || new_len > us->limit)
+        return -EINVAL;
+    if ((flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
+        ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))) {
+        vm_log(unimp, "vm: mremap flags 0x%lx not supported (returns EINVAL)\n", (long)flags);
+        return -EINVAL;
+    }
+    old_len = page_up(old_len);
+    new_len = page_up(new_len);
+    if (!uspace_access_ok(us, old, old_len, 0))
+        return -EFAULT;
+    if (flags & MREMAP_FIXED) {
+        if ((dest & PAGE_MASK) || dest > us->limit - new_len ||
+            (dest < old + old_len && old < dest + new_len))
+            return -EINVAL;
+        return remap_move(cpu, old, old_len, dest, new_len);
+    }
+    if (new_len <= old_len) {
+        if (new_len < old_len) {
+            uspace_unmap(us, old + new_len, old_len - new_len);
+            exec_invalidate(cpu, old + new_len, old + old_len);
+        }
+        return (long)old;
+    }
+    /* Growing: the pages after the mapping belong to the reservation, so the host cannot
+     * extend it in place; move it (which is what MREMAP_MAYMOVE allows). */
+    if (!(flags & MREMAP_MAYMOVE) || !(dest = uspace_find_free(us, 0, new_len)))
+        return -ENOMEM;
+    return remap_move(cpu, old, old_len, dest, new_len);
+}
+
+SYSCALL(msync)
+{
+    struct uspace *us = &proc_of(cpu)->us;
+    uint64_t addr = a[0], len = a[1];
+    if ((addr & PAGE_MASK) || len > us->limit || addr > us->limit - page_up(len))
+        return -EINVAL;
+    if (!uspace_access_ok(us, addr, page_up(len), 0))
+        return -ENOMEM;
+    return host_ret(msync(uspace_g2h(us, addr), page_up(len), (int)a[2]));
+}
+
+/* Advice passed to the host: all act on the guest's pages only (MADV_DONTNEED zeroes
+ * anonymous pages, as the guest expects). */
+static const int madvise_passed[] = {
+    MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
+    MADV_DONTFORK, MADV_DOFORK, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP,
+};
+
+SYSCALL(madvise)
+{
+    struct uspace *us = &proc_of(cpu)->us;
+    uint64_t addr = a[0], len = a[1];
+    int advice = (int)a[2];
+    if ((addr & PAGE_MASK) || len > us->limit || addr > us->limit - page_up(len))
+        return -EINVAL;
+    for (size_t i = 0; i < sizeof(madvise_passed) / sizeof(madvise_passed[0]); i++) {
+        if (madvise_passed[i] != advice)
+            continue;
+        if (!len)
+            return 0;
+        if (!uspace_access_ok(us, addr, page_up(len), 0))
+            return -ENOMEM;
+        return host_ret(madvise(uspace_g2h(us, addr), page_up(len), advice));
+    }
+    vm_log(unimp, "vm: madvise advice %d not supported (returns EINVAL)\n", advice);
+    return -EINVAL;
+}
+
+SYSCALL(riscv_flush_icache)
+{
+    if (cpu->ops->elf_machine != EM_RISCV)
+        return -ENOSYS;
+    if (a[1] < a[0])
+        return -EINVAL;
+    exec_invalidate(cpu, a[0], a[1]);
+    return 0;
+}

@@ -1,0 +1,111 @@
+/* System calls: the row format of the per-ABI tables, the dispatcher, the strace printer, and
+ * the handlers. A handler gets the guest's six argument registers and returns the guest's
+ * result: a value, or -errno (guest and host errno numbers agree on every ABI we serve). */
+#ifndef VM_LINUX_SYSCALL_H
+#define VM_LINUX_SYSCALL_H
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/cpu.h"
+#include "linux/proc.h"
+
+/* How --log=strace prints an argument. */
+enum arg_kind {
+    ARG_NONE,        /* no such argument (ends the list) */
+    ARG_INT,         /* signed decimal */
+    ARG_UINT,        /* unsigned decimal */
+    ARG_HEX,
+    ARG_PTR,         /* pointer: hex, NULL for 0 */
+    ARG_FD,
+    ARG_DIRFD,       /* fd or AT_FDCWD */
+    ARG_STR,         /* NUL-terminated guest string */
+    ARG_INBUF,       /* bytes the call reads; the next argument is their count */
+    ARG_OUTBUF,      /* bytes the call writes; the result is their count */
+    ARG_OCT,         /* a mode */
+    ARG_OPEN_FLAGS,
+    ARG_AT_FLAGS,
+    ARG_PROT,
+    ARG_MAP_FLAGS,
+    ARG_SIG,
+};
+
+/* How --log=strace prints the result. */
+enum ret_kind { RET_INT, RET_HEX, RET_NONE /* never returns: "= ?" */ };
+
+typedef long syscall_fn(struct cpu *cpu, const uint64_t *a);
+
+struct syscall_desc {
+    const char *name;
+    syscall_fn *fn;
+    uint8_t args[6];      /* enum arg_kind */
+    uint8_t ret;          /* enum ret_kind */
+};
+
+/* One ABI's syscall numbering: table[nr] (rows without a name are unknown numbers). */
+struct syscall_abi {
+    const char *name;
+    const struct syscall_desc *table;
+    unsigned count;
+};
+
+extern const struct syscall_abi syscall_abi_generic;
+
+/* Runs the syscall the guest asked for and puts the result in its return register. */
+void syscall_dispatch(struct cpu *cpu);
+/* Prints one call like strace: "write(1, \"hi\\n\", 3) = 3". d is NULL for unknown numbers. */
+void strace_print(struct cpu *cpu, const struct syscall_desc *d, uint64_t nr, const uint64_t *a,
+                  long ret);
+
+/* Helpers for handlers. */
+static inline long host_ret(long r)
+{
+    return r == -1 ? -errno : r;
+}
+/* Host address of guest [addr, addr+len) if it is all accessible with prot, else NULL. */
+void *guest_ptr(struct cpu *cpu, uint64_t addr, uint64_t len, int prot);
+/* Copies the guest path at addr into buf (PATH_MAX): 0, -EFAULT or -ENAMETOOLONG. */
+int guest_path(struct cpu *cpu, uint64_t addr, char *buf);
+/* The host path for a guest path: /proc/self/exe is the guest program, an absolute path that
+ * exists under the sysroot is taken from there, anything else is used as it is. */
+const char *host_path(struct cpu *cpu, const char *path, char *buf);
+/* True for /proc/self/exe and /proc/<our pid>/exe. */
+bool is_self_exe(const char *path);
+/* guest_path then host_path: *out points into pb or at the process's exe path. */
+struct path_buf {
+    char guest[PATH_MAX];
+    char host[PATH_MAX];
+};
+int guest_host_path(struct cpu *cpu, uint64_t addr, struct path_buf *pb, const char **out);
+
+#define SYSCALL(name) long sys_##name(struct cpu *cpu, const uint64_t *a)
+
+/* sys_io.c */
+SYSCALL(read); SYSCALL(write); SYSCALL(readv); SYSCALL(writev); SYSCALL(pread64);
+SYSCALL(pwrite64); SYSCALL(lseek); SYSCALL(close); SYSCALL(dup); SYSCALL(dup3);
+SYSCALL(fcntl); SYSCALL(ioctl); SYSCALL(pipe2); SYSCALL(getdents64); SYSCALL(ftruncate);
+SYSCALL(fsync); SYSCALL(fdatasync); SYSCALL(fchmod); SYSCALL(fchdir); SYSCALL(ppoll);
+/* sys_fs.c */
+SYSCALL(openat); SYSCALL(newfstatat); SYSCALL(fstat); SYSCALL(statx); SYSCALL(readlinkat);
+SYSCALL(faccessat); SYSCALL(faccessat2); SYSCALL(getcwd); SYSCALL(chdir); SYSCALL(mkdirat);
+SYSCALL(unlinkat); SYSCALL(renameat2); SYSCALL(umask); SYSCALL(truncate); SYSCALL(fchmodat);
+SYSCALL(symlinkat); SYSCALL(linkat); SYSCALL(utimensat);
+/* sys_mem.c */
+SYSCALL(brk); SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect); SYSCALL(mremap);
+SYSCALL(madvise); SYSCALL(msync); SYSCALL(riscv_flush_icache);
+/* sys_proc.c */
+SYSCALL(exit); SYSCALL(exit_group); SYSCALL(set_tid_address); SYSCALL(set_robust_list);
+SYSCALL(rseq); SYSCALL(prlimit64); SYSCALL(getrlimit); SYSCALL(uname); SYSCALL(getpid);
+SYSCALL(gettid); SYSCALL(getppid); SYSCALL(getuid); SYSCALL(geteuid); SYSCALL(getgid);
+SYSCALL(getegid); SYSCALL(sched_getaffinity); SYSCALL(sched_yield); SYSCALL(times);
+SYSCALL(sysinfo); SYSCALL(getrandom); SYSCALL(futex); SYSCALL(getrusage);
+/* sys_time.c */
+SYSCALL(clock_gettime); SYSCALL(clock_getres); SYSCALL(gettimeofday); SYSCALL(nanosleep);
+SYSCALL(clock_nanosleep);
+/* sys_signal.c */
+SYSCALL(rt_sigaction); SYSCALL(rt_sigprocmask); SYSCALL(sigaltstack); SYSCALL(kill);
+SYSCALL(tgkill); SYSCALL(tkill);
+
+#endif
