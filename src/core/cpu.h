@@ -17,6 +17,7 @@ enum cpu_exit {
     CPU_EXIT_SYSCALL, /* pc already points past the syscall instruction */
     CPU_EXIT_FAULT,   /* a synchronous guest signal: fault_sig/code/addr, pc = faulting insn */
     CPU_EXIT_HALT,    /* the guest asked to stop (e.g. exit_group) */
+    CPU_EXIT_INTERRUPT, /* exit_request was set (an async signal is pending); pc = next block */
 };
 
 struct cpu {
@@ -36,6 +37,9 @@ struct cpu {
     int fault_code;
     uint64_t fault_addr;
     int halt_status;               /* exit status with CPU_EXIT_HALT */
+    /* Set (from a host signal handler or another thread) to make the engine return to the
+     * loop at the next block boundary with CPU_EXIT_INTERRUPT. */
+    volatile int exit_request;
 
     /* Unwinding out of guest code (a fault in a load, a helper raising an exception). */
     sigjmp_buf *unwind;

@@ -431,6 +431,12 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
     })
 
 enter:
+    if (__builtin_expect(cpu->exit_request, 0)) {
+        cpu->exit_request = 0;
+        cpu->pc = tb->pc;
+        cpu->exit_reason = CPU_EXIT_INTERRUPT;
+        return;
+    }
     if (log_enabled(exec))
         fprintf(log_file, "Trace: pc=0x%" PRIx64 " insns=%u\n", tb->pc, tb->n_insns);
     cpu->cur_tb = tb;

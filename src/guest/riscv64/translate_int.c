@@ -13,10 +13,22 @@ static void put_x_w(struct rv64_ctx *ctx, unsigned rd, ir_temp value32)
     rv_put_x(ctx, rd, ir_op1(ctx->b, IR_sext32, IR_I64, value32));
 }
 
+/* Ops for which x OP 0 == 0 OP x == x: with one operand x0 the instruction is a move, which
+ * is how the assembler writes mv, li and nop. */
+static bool zero_is_identity(enum ir_opc opc)
+{
+    return opc == IR_add || opc == IR_or || opc == IR_xor;
+}
+
 void trans_alu_rr(struct rv64_ctx *ctx, const struct rv64_insn *in)
 {
+    enum ir_opc opc = (enum ir_opc)in->def->arg;
+    if (zero_is_identity(opc) && (in->rs1 == 0 || in->rs2 == 0)) {
+        rv_put_x(ctx, in->rd, rv_get_x(ctx, in->rs1 | in->rs2));
+        return;
+    }
     ir_temp a = rv_get_x(ctx, in->rs1), c = rv_get_x(ctx, in->rs2);
-    rv_put_x(ctx, in->rd, ir_op2(ctx->b, (enum ir_opc)in->def->arg, IR_I64, a, c));
+    rv_put_x(ctx, in->rd, ir_op2(ctx->b, opc, IR_I64, a, c));
 }
 
 void trans_alu_rr_w(struct rv64_ctx *ctx, const struct rv64_insn *in)
@@ -27,8 +39,19 @@ void trans_alu_rr_w(struct rv64_ctx *ctx, const struct rv64_insn *in)
 
 void trans_alu_ri(struct rv64_ctx *ctx, const struct rv64_insn *in)
 {
+    enum ir_opc opc = (enum ir_opc)in->def->arg;
+    if (!in->rd)
+        return; /* nop and the other HINTs: no effect at all */
+    if (zero_is_identity(opc) && in->rs1 == 0) {
+        rv_put_x(ctx, in->rd, imm_of(ctx, in));
+        return;
+    }
+    if (in->imm == 0 && opc != IR_and) { /* x op 0 == x also holds for the shifts */
+        rv_put_x(ctx, in->rd, rv_get_x(ctx, in->rs1));
+        return;
+    }
     ir_temp a = rv_get_x(ctx, in->rs1);
-    rv_put_x(ctx, in->rd, ir_op2(ctx->b, (enum ir_opc)in->def->arg, IR_I64, a, imm_of(ctx, in)));
+    rv_put_x(ctx, in->rd, ir_op2(ctx->b, opc, IR_I64, a, imm_of(ctx, in)));
 }
 
 void trans_alu_ri_w(struct rv64_ctx *ctx, const struct rv64_insn *in)
@@ -61,9 +84,15 @@ void trans_auipc(struct rv64_ctx *ctx, const struct rv64_insn *in)
     rv_put_x(ctx, in->rd, rv_const(ctx, (int64_t)(ctx->pc + (uint64_t)in->imm)));
 }
 
+static void put_link(struct rv64_ctx *ctx, unsigned rd)
+{
+    if (rd)
+        rv_put_x(ctx, rd, rv_const(ctx, (int64_t)(ctx->pc + ctx->len)));
+}
+
 void trans_jal(struct rv64_ctx *ctx, const struct rv64_insn *in)
 {
-    rv_put_x(ctx, in->rd, rv_const(ctx, (int64_t)(ctx->pc + ctx->len)));
+    put_link(ctx, in->rd);
     rv_end_goto(ctx, ctx->pc + (uint64_t)in->imm);
 }
 
@@ -71,9 +100,11 @@ void trans_jal(struct rv64_ctx *ctx, const struct rv64_insn *in)
 void trans_jalr(struct rv64_ctx *ctx, const struct rv64_insn *in)
 {
     struct ir_block *b = ctx->b;
-    ir_temp sum = ir_op2(b, IR_add, IR_I64, rv_get_x(ctx, in->rs1), imm_of(ctx, in));
-    ir_temp target = ir_op2(b, IR_and, IR_I64, sum, rv_const(ctx, ~(int64_t)1));
-    rv_put_x(ctx, in->rd, rv_const(ctx, (int64_t)(ctx->pc + ctx->len)));
+    ir_temp target = rv_get_x(ctx, in->rs1);
+    if (in->imm)
+        target = ir_op2(b, IR_add, IR_I64, target, imm_of(ctx, in));
+    target = ir_op2(b, IR_and, IR_I64, target, rv_const(ctx, ~(int64_t)1));
+    put_link(ctx, in->rd);
     ir_goto_ind(b, target);
     ctx->ended = true;
 }
