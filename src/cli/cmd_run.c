@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "core/log.h"
+#include "core/machine.h"
 #include "core/registry.h"
 #include "exec/tb.h"
 #include "linux/linux.h"
@@ -98,8 +99,10 @@ static const char *opt_value(char **argv, int *i, const char *shortname, const c
     return NULL;
 }
 
-static void print_stats(void)
+static void print_stats(struct machine *m, enum machine_state old, void *opaque)
 {
+    if (m->state != MACHINE_STOPPED)
+        return;
     fprintf(stderr,
             "vm: stats: translations %" PRIu64 ", guest instructions translated %" PRIu64
             ", cache flushes %" PRIu64 "\n",
@@ -178,7 +181,11 @@ int cmd_run(int argc, char **argv)
     const struct guest_ops *guest = linux_probe(opts.path, &code);
     if (!guest)
         return code;
+    struct machine machine;
+    struct machine_observer stats_observer = { .changed = print_stats };
+    machine_init(&machine, opts.path);
     if (stats)
-        atexit(print_stats);
+        machine_observe(&machine, &stats_observer);
+    opts.machine = &machine;
     return linux_run(guest, &opts);
 }

@@ -8,6 +8,7 @@
 #include "core/registry.h"
 
 struct cpu;
+struct machine;
 
 struct linux_run_opts {
     const char *path;         /* guest program as given on the command line */
@@ -15,6 +16,7 @@ struct linux_run_opts {
     char **envp;              /* guest environment */
     const char *sysroot;      /* -L: where PT_INTERP and absolute guest paths are looked up */
     const struct engine_ops *engine;
+    struct machine *machine;  /* goes running while the guest runs, stopped when it exits */
 };
 
 /* Reads the ELF header of path and returns the guest ISA that runs it.

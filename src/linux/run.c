@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/machine.h"
 #include "exec/exec.h"
 #include "linux/load.h"
 #include "linux/syscall.h"
@@ -134,8 +135,12 @@ int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts)
     cpu->guest_limit = proc->us.limit;
     cpu->fetch_code = fetch_code;
     cpu->os = proc;
+    cpu->machine = opts->machine;
     guest->user_init(cpu, li.entry, sp);
+    machine_set_state(opts->machine, MACHINE_RUNNING);
     status = run_loop(cpu);
+    opts->machine->exit_status = status;
+    machine_set_state(opts->machine, MACHINE_STOPPED);
 out:
     cpu_free(cpu);
     uspace_destroy(&proc->us);

@@ -5,6 +5,7 @@
 #define VM_TESTS_UNIT_CHECK_H
 
 #include <inttypes.h>
+#include <string.h>
 #include <stdio.h>
 
 static int check_failed_now, check_failed_total, check_groups;

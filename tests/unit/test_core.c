@@ -1,0 +1,47 @@
+/* Unit tests of core/: the machine lifecycle and its observers, log category parsing. */
+#include "check.h"
+#include "core/log.h"
+#include "core/machine.h"
+
+static int calls;
+static enum machine_state seen_old, seen_new;
+
+static void record(struct machine *m, enum machine_state old, void *opaque)
+{
+    calls++;
+    seen_old = old;
+    seen_new = m->state;
+    *(int *)opaque += 1;
+}
+
+int main(void)
+{
+    check_group("machine_lifecycle");
+    struct machine m;
+    int mine = 0;
+    struct machine_observer o = { .changed = record, .opaque = &mine };
+    machine_init(&m, "prog");
+    CHECK_EQ(m.state, MACHINE_CREATED);
+    machine_observe(&m, &o);
+    machine_set_state(&m, MACHINE_RUNNING);
+    CHECK_EQ(calls, 1);
+    CHECK_EQ(seen_old, MACHINE_CREATED);
+    CHECK_EQ(seen_new, MACHINE_RUNNING);
+    machine_set_state(&m, MACHINE_RUNNING);          /* no change, no event */
+    CHECK_EQ(calls, 1);
+    machine_set_state(&m, MACHINE_PAUSED);
+    machine_set_state(&m, MACHINE_STOPPED);
+    CHECK_EQ(calls, 3);
+    machine_set_state(&m, MACHINE_RUNNING);          /* stopped is final */
+    CHECK_EQ(m.state, MACHINE_STOPPED);
+    CHECK_EQ(mine, 3);
+    CHECK(!strcmp(machine_state_name(MACHINE_PAUSED), "paused"));
+
+    check_group("log_parse");
+    log_file = stdout;
+    CHECK_EQ(log_parse("in_asm,op"), 0);
+    CHECK_EQ(log_mask, (1u << LOG_in_asm) | (1u << LOG_op));
+    CHECK(log_parse("nonsense") < 0);
+    log_mask = 0;
+    return check_done();
+}
