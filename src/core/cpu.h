@@ -48,7 +48,6 @@ struct cpu {
 
     uint64_t temps_offset;         /* byte offset of the IR temporaries area from this struct */
     uint64_t insns_executed;       /* guest instructions of completed blocks */
-    uint64_t blocks_executed;
 };
 
 /* Raise a synchronous guest signal from inside guest code (a helper or the engine):

@@ -441,7 +441,6 @@ enter:
         fprintf(log_file, "Trace: pc=0x%" PRIx64 " insns=%u\n", tb->pc, tb->n_insns);
     cpu->cur_tb = tb;
     cpu->insns_executed += tb->n_insns;
-    cpu->blocks_executed++;
     ip = tb->code;
     DISPATCH();
 
