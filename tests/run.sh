@@ -21,7 +21,15 @@ for t in "$BUILD"/tests/unit/test_*; do
         echo "FAIL unit/$(basename "$t"): exited with status $status" | tee -a "$log"
     fi
 done
-run_suite bash tests/guest/run.sh "$BUILD/tests/guest"
+# The guest programs once per engine (qemu only the first time); labels say the engine.
+engines=${ENGINES:-$("$BUILD/vm" run --help | sed -n 's/^ *--engine=NAME[^:]*: *//p' | sed 's/ (default)//')}
+first=1
+for engine in $engines; do
+    if [ $first -eq 1 ]; then runners="vm qemu"; else runners="vm"; fi
+    VM="$VM --engine=$engine" RUNNERS=$runners run_suite bash tests/guest/run.sh "$BUILD/tests/guest" |
+        sed "s/\[vm\]/[vm-$engine]/; s/^guest: /guest[$engine]: /"
+    first=0
+done
 run_suite bash tests/guest/badinput.sh
 run_suite bash tests/lua/run.sh
 

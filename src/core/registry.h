@@ -38,6 +38,20 @@ struct guest_ops {
     void (*set_tls)(struct cpu *cpu, uint64_t tls);
     uint64_t (*get_sp)(struct cpu *cpu);
     void (*set_sp)(struct cpu *cpu, uint64_t sp);
+    uint8_t syscall_insn_size;          /* bytes to step back to restart a syscall */
+
+    /* Linux signal frames. The ucontext before uc_mcontext is built by linux/; the guest
+     * fills uc_mcontext (sigcontext_size bytes, 16-aligned) from its registers and reads it
+     * back on rt_sigreturn. signal_enter points the CPU at a handler: sig, siginfo and
+     * ucontext addresses as arguments, sp and the return address. sigreturn_code is the
+     * trampoline vm maps for handlers without SA_RESTORER (riscv64's vDSO rt_sigreturn). */
+    size_t sigcontext_size;
+    void (*sigcontext_save)(struct cpu *cpu, void *mc, uint64_t fault_addr);
+    void (*sigcontext_restore)(struct cpu *cpu, const void *mc);
+    void (*signal_enter)(struct cpu *cpu, uint64_t handler, int sig, uint64_t info, uint64_t uc,
+                         uint64_t sp, uint64_t ret);
+    const uint8_t *sigreturn_code;
+    size_t sigreturn_code_size;
 };
 
 /* How an engine runs translated code. */

@@ -4,14 +4,28 @@
 #include "exec/exec.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
 #include "exec/tb.h"
+#if defined(__x86_64__)
+#include <ucontext.h>
+
+#include "exec/codegc.h"
+#endif
 
 static __thread struct cpu *current_cpu;
+
+/* Translated code is shared by every CPU (guest threads): each holds code_lock for reading
+ * while it runs guest code in exec_run (so not across syscalls); a flush takes it for writing
+ * after asking the running CPUs to leave at their next block boundary. Writers are preferred
+ * so a flush cannot starve. all_cpus lists the live CPUs for that request. */
+static pthread_rwlock_t code_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+static pthread_mutex_t cpus_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct cpu *all_cpus;
 
 _Noreturn void cpu_raise(struct cpu *cpu, int sig, int code, uint64_t addr)
 {
@@ -28,8 +42,15 @@ static void host_fault_handler(int sig, siginfo_t *si, void *uc)
     struct cpu *cpu = current_cpu;
     uint8_t *addr = si->si_addr;
     if (cpu && cpu->unwind && addr >= cpu->guest_base &&
-        addr < cpu->guest_base + cpu->guest_limit)
+        addr < cpu->guest_base + cpu->guest_limit) {
+#if defined(__x86_64__)
+        /* A fault in JIT code: its host pc is the engine position fault_pc maps back. */
+        const void *rip = (const void *)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+        if (codegc_contains(rip))
+            cpu->cur_op = rip;
+#endif
         cpu_raise(cpu, sig, si->si_code, (uint64_t)(addr - cpu->guest_base));
+    }
     signal(sig, SIG_DFL);
 }
 
@@ -64,6 +85,10 @@ struct cpu *cpu_new(const struct guest_ops *guest, const struct engine_ops *engi
     cpu->exec = ex;
     ex->engine = engine;
     install_fault_handlers();
+    pthread_mutex_lock(&cpus_lock);
+    ex->next_cpu = all_cpus;
+    all_cpus = cpu;
+    pthread_mutex_unlock(&cpus_lock);
     return cpu;
 }
 
@@ -71,7 +96,15 @@ void cpu_free(struct cpu *cpu)
 {
     if (!cpu)
         return;
-    tb_flush(cpu);
+    pthread_mutex_lock(&cpus_lock);
+    struct cpu **p = &all_cpus;
+    while (*p != cpu)
+        p = &exec_of(*p)->next_cpu;
+    *p = exec_of(cpu)->next_cpu;
+    bool last = !all_cpus;
+    pthread_mutex_unlock(&cpus_lock);
+    if (last)
+        tb_flush(cpu);
     free(cpu->exec);
     free(cpu);
 }
@@ -83,6 +116,11 @@ int exec_run(struct cpu *cpu)
     current_cpu = cpu;
     cpu->exit_reason = CPU_EXIT_NONE;
     cpu->cur_tb = NULL;
+    pthread_rwlock_rdlock(&code_lock);
+    if (ex->flush_gen != tb_flush_gen) {   /* another CPU flushed: drop stale jumps */
+        memset(ex->jump_cache, 0, sizeof(ex->jump_cache));
+        ex->flush_gen = tb_flush_gen;
+    }
     if (sigsetjmp(unwind, 0)) {
         if (cpu->cur_tb)
             cpu->pc = ex->engine->fault_pc(cpu, cpu->cur_tb);
@@ -90,6 +128,7 @@ int exec_run(struct cpu *cpu)
             cpu->fault_addr = cpu->pc;
         cpu->exit_reason = CPU_EXIT_FAULT;
         cpu->unwind = NULL;
+        pthread_rwlock_unlock(&code_lock);
         return cpu->exit_reason;
     }
     cpu->unwind = &unwind;
@@ -103,11 +142,21 @@ int exec_run(struct cpu *cpu)
         ex->engine->run(cpu, tb);
     }
     cpu->unwind = NULL;
+    pthread_rwlock_unlock(&code_lock);
     return cpu->exit_reason;
 }
 
 void exec_invalidate(struct cpu *cpu, uint64_t start, uint64_t end)
 {
-    if (tb_overlaps(start, end))
-        tb_flush(cpu);
+    if (!tb_overlaps(start, end))
+        return;
+    pthread_mutex_lock(&cpus_lock);
+    for (struct cpu *c = all_cpus; c; c = exec_of(c)->next_cpu)
+        if (c != cpu)
+            c->exit_request = 1;
+    pthread_mutex_unlock(&cpus_lock);
+    pthread_rwlock_wrlock(&code_lock);
+    tb_flush(cpu);
+    exec_of(cpu)->flush_gen = tb_flush_gen;
+    pthread_rwlock_unlock(&code_lock);
 }

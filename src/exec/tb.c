@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,11 @@
 #define TB_HASH_BITS 16
 #define TB_HASH_SIZE (1u << TB_HASH_BITS)
 
+/* Readers walk chains without a lock (blocks are published with release stores and freed only
+ * by tb_flush, when no CPU runs); translation and insertion hold tb_lock. */
 static struct tb *tb_hash[TB_HASH_SIZE];
+static pthread_mutex_t tb_lock = PTHREAD_MUTEX_INITIALIZER;
+unsigned tb_flush_gen;
 /* Guest range covered by live blocks: unmapping memory elsewhere keeps the cache. */
 static uint64_t tb_lo = UINT64_MAX, tb_hi;
 struct exec_stats exec_stats;
@@ -84,7 +89,7 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
         tb_hi = tb->end_pc;
     unsigned h = tb_hash_index(pc);
     tb->hash_next = tb_hash[h];
-    tb_hash[h] = tb;
+    __atomic_store_n(&tb_hash[h], tb, __ATOMIC_RELEASE);
     return tb;
 }
 
@@ -95,11 +100,19 @@ struct tb *tb_find(struct cpu *cpu, uint64_t pc)
     struct tb *tb = ex->jump_cache[j];
     if (tb && tb->pc == pc)
         return tb;
-    for (tb = tb_hash[tb_hash_index(pc)]; tb; tb = tb->hash_next)
+    unsigned h = tb_hash_index(pc);
+    for (tb = __atomic_load_n(&tb_hash[h], __ATOMIC_ACQUIRE); tb; tb = tb->hash_next)
         if (tb->pc == pc)
             break;
-    if (!tb)
-        tb = tb_translate(cpu, pc);
+    if (!tb) {
+        pthread_mutex_lock(&tb_lock);
+        for (tb = tb_hash[h]; tb; tb = tb->hash_next)   /* another CPU may have been faster */
+            if (tb->pc == pc)
+                break;
+        if (!tb)
+            tb = tb_translate(cpu, pc);
+        pthread_mutex_unlock(&tb_lock);
+    }
     if (tb)
         ex->jump_cache[j] = tb;
     return tb;
@@ -121,6 +134,7 @@ void tb_flush(struct cpu *cpu)
     memset(ex->jump_cache, 0, sizeof(ex->jump_cache));
     tb_lo = UINT64_MAX;
     tb_hi = 0;
+    tb_flush_gen++;
     exec_stats.flushes++;
 }
 

@@ -16,6 +16,7 @@ struct tb {
     uint32_t code_size;     /* engine units in code (interpreter: ops) */
     void *code;             /* engine-owned */
     uint64_t *op_pc;        /* guest pc of each engine unit, for faults */
+    void *aux;              /* engine-owned extra data (the JIT: its host -> guest pc map) */
     struct tb *hash_next;
 };
 
@@ -27,6 +28,8 @@ struct exec_cpu {
     const struct engine_ops *engine;
     struct tb *jump_cache[JUMP_CACHE_SIZE];
     struct ir_block block;   /* scratch for translation */
+    struct cpu *next_cpu;    /* the list of live CPUs (exec/loop.c) */
+    unsigned flush_gen;      /* tb_flush_gen when jump_cache was last valid */
 };
 
 static inline struct exec_cpu *exec_of(const struct cpu *cpu)
@@ -42,8 +45,11 @@ static inline unsigned jump_cache_index(uint64_t pc)
 /* Finds or translates the block at pc; NULL if its first instruction cannot be fetched
  * (cpu->fault_* are then set for a SIGSEGV at pc). */
 struct tb *tb_find(struct cpu *cpu, uint64_t pc);
-/* Frees every block (chains between blocks die with them) and clears the jump cache. */
+/* Frees every block (chains between blocks die with them) and clears the jump cache. The
+ * caller makes sure no other CPU runs guest code (exec/loop.c's code_lock); the other CPUs
+ * clear their jump caches when they see tb_flush_gen change. */
 void tb_flush(struct cpu *cpu);
+extern unsigned tb_flush_gen;
 /* True if some live block may hold guest code from [start, end). */
 bool tb_overlaps(uint64_t start, uint64_t end);
 

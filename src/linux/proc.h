@@ -1,9 +1,13 @@
-/* One guest process in user mode: its address space and the kernel-side state the syscalls
- * keep for it (signal dispositions, robust list, exit status). Reached from a CPU via cpu->os. */
+/* One guest process in user mode and its threads: the address space and the kernel-side state
+ * the syscalls keep (signal dispositions per process; signal mask, pending signals, alternate
+ * stack and tid addresses per thread). A CPU reaches its thread through cpu->os. */
 #ifndef VM_LINUX_PROC_H
 #define VM_LINUX_PROC_H
 
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -12,8 +16,9 @@
 #include "mem/uspace.h"
 
 #define GUEST_NSIG 64
+#define SIGBIT(sig) (1ull << ((sig) - 1))
 
-/* A guest's rt_sigaction as recorded (delivery to guest handlers is later work). */
+/* A guest's rt_sigaction as recorded. */
 struct guest_sigaction {
     uint64_t handler;
     uint64_t flags;
@@ -27,24 +32,48 @@ struct linux_proc {
     const struct syscall_abi *abi;
     char exe_path[PATH_MAX];     /* absolute host path of the program: /proc/self/exe */
     const char *sysroot;         /* guest root for absolute paths, or NULL for the host's */
-    uint64_t tid_address;        /* set_tid_address */
-    uint64_t robust_list, robust_list_len;
+    const char *given_sysroot;   /* -L as given, for re-executing vm on execve */
+    const char *engine;          /* engine name, for re-executing vm on execve */
+    uint64_t sigreturn_tramp;    /* guest address of the signal-return code vm maps */
     struct guest_sigaction sigactions[GUEST_NSIG + 1];
-    uint64_t sigmask;
+    pthread_mutex_t lock;        /* sigactions and the thread count */
+    atomic_int nthreads;
+};
+
+struct linux_thread {
+    struct linux_proc *proc;
+    struct cpu *cpu;
+    int tid;
+    uint64_t sigmask;              /* blocked guest signals (mirrored on the host thread) */
+    _Atomic uint64_t pending;      /* signals caught or raised, not yet delivered */
+    siginfo_t info[GUEST_NSIG + 1];/* siginfo of each pending signal */
+    bool restore_mask;             /* sigsuspend: after delivery go back to saved_mask */
+    uint64_t saved_mask;
     uint64_t altstack_sp, altstack_size;
     int altstack_flags;
-    bool exited;
+    uint64_t clear_child_tid;      /* set_tid_address / CLONE_CHILD_CLEARTID */
+    uint64_t robust_list, robust_list_len;
+    bool exited;                   /* this thread (exit) or the whole process (exit_group) */
+    bool group_exit;
     int exit_status;
 };
 
+static inline struct linux_thread *thread_of(const struct cpu *cpu)
+{
+    return (struct linux_thread *)cpu->os;
+}
+
 static inline struct linux_proc *proc_of(const struct cpu *cpu)
 {
-    return (struct linux_proc *)cpu->os;
+    return thread_of(cpu)->proc;
 }
 
 /* Dies the way a native process killed by sig would (after stdio is flushed). */
 _Noreturn void linux_die_of_signal(int sig);
 /* Reports a guest fault on stderr ("vm: guest killed by signal ...") and dies of it. */
 _Noreturn void linux_die_of_fault(const struct cpu *cpu);
+
+/* Runs a guest thread's CPU until the thread or the process exits; returns the exit status. */
+int linux_run_thread(struct cpu *cpu);
 
 #endif

@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "core/log.h"
 #include "core/machine.h"
 #include "exec/exec.h"
 #include "linux/load.h"
+#include "linux/signal.h"
 #include "linux/syscall.h"
 
 /* Exit status for a program that cannot start, like a shell's: 127 not found, 126 otherwise. */
@@ -59,6 +61,24 @@ static int fetch_code(struct cpu *cpu, uint64_t pc, void *buf, size_t len)
     return uspace_fetch(&proc_of(cpu)->us, pc, buf, len);
 }
 
+/* Maps the guest's signal-return trampoline (riscv64: its vDSO's rt_sigreturn) in a page of
+ * its own, read-only and executable. */
+static int map_sigreturn(struct linux_proc *proc)
+{
+    const struct guest_ops *g = proc->guest;
+    struct uspace *us = &proc->us;
+    uint64_t page = uspace_find_free(us, 0, USPACE_PAGE_SIZE);
+    int err;
+    if (!page)
+        return -ENOMEM;
+    if ((err = uspace_map(us, page, USPACE_PAGE_SIZE, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) < 0)
+        return err;
+    memcpy(uspace_g2h(us, page), g->sigreturn_code, g->sigreturn_code_size);
+    proc->sigreturn_tramp = page;
+    return uspace_protect(us, page, USPACE_PAGE_SIZE, PROT_READ | PROT_EXEC);
+}
+
 /* Builds the address space and loads the program; prints why on failure. */
 static int proc_init(struct linux_proc *proc, const struct guest_ops *guest,
                      const struct linux_run_opts *opts, struct load_info *li)
@@ -84,39 +104,50 @@ static int proc_init(struct linux_proc *proc, const struct guest_ops *guest,
     }
     err = load_program(proc, &ef, opts->path, li);
     elf_close(&ef);
+    if (err == 0 && (err = map_sigreturn(proc)) < 0)
+        vm_error("%s: cannot map the signal trampoline: %s", opts->path, strerror(-err));
     return err;
 }
 
-/* Runs guest code until the guest exits; a fault does not return. */
-static int run_loop(struct cpu *cpu)
+int linux_run_thread(struct cpu *cpu)
 {
-    struct linux_proc *proc = proc_of(cpu);
+    struct linux_thread *t = thread_of(cpu);
+    sig_thread_start(t);
     for (;;) {
         switch (exec_run(cpu)) {
         case CPU_EXIT_SYSCALL:
             syscall_dispatch(cpu);
-            if (proc->exited)
-                return proc->exit_status;
+            if (t->exited)
+                return t->exit_status;
             break;
         case CPU_EXIT_FAULT:
-            linux_die_of_fault(cpu);
+            sig_fault(cpu);
+            break;
         case CPU_EXIT_HALT:
             return cpu->halt_status;
         }
+        sig_deliver(cpu);
     }
 }
 
 int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts)
 {
     struct linux_proc *proc = calloc(1, sizeof(*proc));
+    struct linux_thread *thread = calloc(1, sizeof(*thread));
     struct load_info li;
     struct cpu *cpu = NULL;
     uint64_t sp;
     int err, status;
-    if (!proc) {
+    if (!proc || !thread) {
         vm_error("%s: out of memory", opts->path);
+        free(proc);
+        free(thread);
         return 1;
     }
+    pthread_mutex_init(&proc->lock, NULL);
+    proc->nthreads = 1;
+    proc->given_sysroot = opts->sysroot;
+    proc->engine = opts->engine->name;
     if ((err = proc_init(proc, guest, opts, &li)) < 0) {
         status = start_failure_status(err);
         goto out;
@@ -134,16 +165,21 @@ int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts)
     cpu->guest_base = proc->us.base;
     cpu->guest_limit = proc->us.limit;
     cpu->fetch_code = fetch_code;
-    cpu->os = proc;
+    thread->proc = proc;
+    thread->cpu = cpu;
+    thread->tid = gettid();
+    sig_inherit(thread);
+    cpu->os = thread;
     cpu->machine = opts->machine;
     guest->user_init(cpu, li.entry, sp);
     machine_set_state(opts->machine, MACHINE_RUNNING);
-    status = run_loop(cpu);
+    status = linux_run_thread(cpu);
     opts->machine->exit_status = status;
     machine_set_state(opts->machine, MACHINE_STOPPED);
 out:
     cpu_free(cpu);
     uspace_destroy(&proc->us);
+    free(thread);
     free(proc);
     return status;
 }

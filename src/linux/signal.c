@@ -1,13 +1,125 @@
-/* How a guest dies of a signal: one line on stderr for a fault, then vm itself dies of the
- * same signal (no core file), so the parent sees WIFSIGNALED exactly as for a native program. */
+/* The host side of guest signals: catching host signals the guest has handlers for (recorded
+ * as pending, the CPU asked to leave guest code at the next block boundary), mirroring the
+ * guest's mask and SIG_IGN/SIG_DFL on the host, and dying of a signal like a native process. */
+#include "linux/signal.h"
+
+#include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "linux/proc.h"
+static __thread struct linux_thread *current_thread;
+
+bool sig_host_reserved(int sig)
+{
+    return sig == SIGSEGV || sig == SIGBUS || sig == 32 || sig == 33;
+}
+
+bool sig_default_ignored(int sig)
+{
+    return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+}
+
+bool sig_default_stops(int sig)
+{
+    return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+void sig_thread_start(struct linux_thread *t)
+{
+    current_thread = t;
+}
+
+void sig_queue(struct linux_thread *t, int sig, const siginfo_t *info)
+{
+    if (info) {
+        t->info[sig] = *info;
+    } else {
+        memset(&t->info[sig], 0, sizeof(t->info[sig]));
+        t->info[sig].si_signo = sig;
+        t->info[sig].si_code = SI_TKILL;
+        t->info[sig].si_pid = getpid();
+        t->info[sig].si_uid = getuid();
+    }
+    atomic_fetch_or(&t->pending, SIGBIT(sig));
+    t->cpu->exit_request = 1;
+}
+
+/* The host handler for signals with a guest handler: records, never runs guest code. */
+static void catcher(int sig, siginfo_t *info, void *uc)
+{
+    struct linux_thread *t = current_thread;
+    if (t && sig >= 1 && sig <= GUEST_NSIG)
+        sig_queue(t, sig, info);
+}
+
+void sig_host_disposition(int sig, const struct guest_sigaction *sa)
+{
+    if (sig_host_reserved(sig) || sig == SIGKILL || sig == SIGSTOP)
+        return;
+    struct sigaction h;
+    memset(&h, 0, sizeof(h));
+    sigfillset(&h.sa_mask);
+    if (sa->handler == GUEST_SIG_IGN) {
+        h.sa_handler = SIG_IGN;
+    } else if (sa->handler == GUEST_SIG_DFL) {
+        h.sa_handler = SIG_DFL;
+    } else {
+        h.sa_sigaction = catcher;
+        h.sa_flags = SA_SIGINFO;   /* no SA_RESTART: vm decides about restarting */
+    }
+    sigaction(sig, &h, NULL);
+}
+
+void sig_inherit(struct linux_thread *t)
+{
+    sigset_t cur;
+    struct sigaction h;
+    pthread_sigmask(SIG_SETMASK, NULL, &cur);
+    for (int sig = 1; sig <= GUEST_NSIG; sig++) {
+        if (sig_host_reserved(sig))
+            continue;
+        if (sigismember(&cur, sig) == 1)
+            t->sigmask |= SIGBIT(sig);
+        if (sigaction(sig, NULL, &h) == 0 && h.sa_handler == SIG_IGN)
+            t->proc->sigactions[sig].handler = GUEST_SIG_IGN;
+    }
+}
+
+void sig_host_set(uint64_t guest_mask, sigset_t *set)
+{
+    sigemptyset(set);
+    for (int sig = 1; sig <= GUEST_NSIG; sig++)
+        if ((guest_mask & SIGBIT(sig)) && !sig_host_reserved(sig))
+            sigaddset(set, sig);
+}
+
+void sig_set_mask(struct linux_thread *t, uint64_t mask)
+{
+    sigset_t set;
+    t->sigmask = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+    sig_host_set(t->sigmask, &set);
+    pthread_sigmask(SIG_SETMASK, &set, NULL);
+}
+
+void sig_wait_mask(struct linux_thread *t, uint64_t mask, sigset_t *host)
+{
+    t->saved_mask = t->sigmask;
+    t->restore_mask = true;
+    t->sigmask = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+    sig_host_set(t->sigmask, host);
+}
+
+long sig_wait_done(struct linux_thread *t, long ret)
+{
+    if (ret != -EINTR) {
+        t->sigmask = t->saved_mask;
+        t->restore_mask = false;
+    }
+    return ret;
+}
 
 _Noreturn void linux_die_of_signal(int sig)
 {
@@ -18,7 +130,7 @@ _Noreturn void linux_die_of_signal(int sig)
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, sig);
-    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     raise(sig);
     _exit(128 + sig);
 }

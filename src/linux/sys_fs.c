@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux/procfs.h"
 #include "linux/syscall.h"
 
 /* struct stat of asm-generic (riscv64, aarch64); x86-64's host layout differs. */
@@ -46,7 +47,11 @@ SYSCALL(openat)
     struct path_buf pb;
     const char *path;
     int err = guest_host_path(cpu, a[1], &pb, &path);
-    return err < 0 ? err : host_ret(openat((int)a[0], path, (int)a[2], (mode_t)a[3]));
+    if (err < 0)
+        return err;
+    if (procfs_is_maps(pb.guest))
+        return procfs_maps_fd(cpu);
+    return host_ret(openat((int)a[0], path, (int)a[2], (mode_t)a[3]));
 }
 
 SYSCALL(newfstatat)
@@ -163,6 +168,30 @@ SYSCALL(renameat2)
     if (err < 0)
         return err;
     return host_ret(syscall(SYS_renameat2, (int)a[0], from, (int)a[2], to, (unsigned)a[4]));
+}
+
+SYSCALL(renameat)
+{
+    char from[PATH_MAX], to[PATH_MAX];
+    int err = guest_path(cpu, a[1], from);
+    if (err == 0)
+        err = guest_path(cpu, a[3], to);
+    return err < 0 ? err : host_ret(renameat((int)a[0], from, (int)a[2], to));
+}
+
+SYSCALL(fchownat)
+{
+    char path[PATH_MAX];
+    int err = guest_path(cpu, a[1], path);
+    return err < 0 ? err
+                   : host_ret(fchownat((int)a[0], path, (uid_t)a[2], (gid_t)a[3], (int)a[4]));
+}
+
+SYSCALL(mknodat)
+{
+    char path[PATH_MAX];
+    int err = guest_path(cpu, a[1], path);
+    return err < 0 ? err : host_ret(mknodat((int)a[0], path, (mode_t)a[2], (dev_t)a[3]));
 }
 
 SYSCALL(truncate)

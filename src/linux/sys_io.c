@@ -109,22 +109,6 @@ SYSCALL(fchdir)
     return host_ret(fchdir((int)a[0]));
 }
 
-#define GUEST_POLLFD_SIZE 8
-#define GUEST_TIMESPEC_SIZE 16
-
-/* The guest's signal mask is only recorded, so the host waits with its own. */
-SYSCALL(ppoll)
-{
-    void *fds, *timeout = NULL;
-    if (a[1] > INT_MAX)
-        return -EINVAL;
-    if (!(fds = guest_ptr(cpu, a[0], a[1] * GUEST_POLLFD_SIZE, PROT_READ | PROT_WRITE)))
-        return -EFAULT;
-    if (a[2] && !(timeout = guest_ptr(cpu, a[2], GUEST_TIMESPEC_SIZE, PROT_READ)))
-        return -EFAULT;
-    return host_ret(syscall(SYS_ppoll, fds, (unsigned)a[1], timeout, NULL, 0));
-}
-
 SYSCALL(dup)
 {
     return host_ret(dup((int)a[0]));
@@ -187,7 +171,7 @@ SYSCALL(fcntl)
 
 static const struct ioctl_cmd {
     unsigned long cmd;
-    uint32_t size;       /* bytes at the argument pointer, 0: the argument is not a pointer */
+    uint32_t size;       /* bytes at the argument pointer, 0: the argument is a plain value */
     int prot;            /* PROT_READ: the kernel reads them; PROT_WRITE: it writes them */
 } ioctl_cmds[] = {
     { TCGETS, GUEST_TERMIOS_SIZE, PROT_WRITE },
@@ -202,6 +186,18 @@ static const struct ioctl_cmd {
     { FIONBIO, sizeof(int), PROT_READ },
     { FIONCLEX, 0, 0 },
     { FIOCLEX, 0, 0 },
+    { FIOASYNC, sizeof(int), PROT_READ },
+    { TIOCOUTQ, sizeof(int), PROT_WRITE },
+    { TIOCGSID, sizeof(int), PROT_WRITE },
+    { TIOCSCTTY, 0, 0 },
+    { TIOCNOTTY, 0, 0 },
+    { TIOCEXCL, 0, 0 },
+    { TIOCNXCL, 0, 0 },
+    { TCFLSH, 0, 0 },
+    { TCXONC, 0, 0 },
+    { TCSBRK, 0, 0 },
+    { TIOCGPTN, sizeof(int), PROT_WRITE },
+    { TIOCSPTLCK, sizeof(int), PROT_READ },
 };
 
 /* Unknown ioctl numbers already reported, so each is logged once. */
@@ -215,7 +211,7 @@ static void log_unknown_ioctl(unsigned long cmd)
             return;
     if (ioctl_logged_count < sizeof(ioctl_logged) / sizeof(ioctl_logged[0]))
         ioctl_logged[ioctl_logged_count++] = cmd;
-    vm_log(unimp, "vm: ioctl 0x%lx not supported (returns ENOTTY)\n", cmd);
+    log_unimp("vm: ioctl 0x%lx not supported (returns ENOTTY)\n", cmd);
 }
 
 SYSCALL(ioctl)
@@ -226,7 +222,7 @@ SYSCALL(ioctl)
         if (c->cmd != cmd)
             continue;
         if (!c->size)
-            return host_ret(ioctl((int)a[0], cmd, 0));
+            return host_ret(ioctl((int)a[0], cmd, (unsigned long)a[2]));
         void *arg = guest_ptr(cpu, a[2], c->size, c->prot);
         return arg ? host_ret(ioctl((int)a[0], cmd, arg)) : -EFAULT;
     }

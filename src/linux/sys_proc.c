@@ -1,7 +1,6 @@
 /* Process and thread identity, exit, limits, system information, randomness and futexes.
  * Structures passed through here (rlimit, utsname, tms, sysinfo, timespec) have the same
  * layout for every 64-bit guest ABI and the host, so checked guest buffers go straight through. */
-#include <linux/futex.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -21,21 +20,15 @@
 
 SYSCALL(exit_group)
 {
-    struct linux_proc *proc = proc_of(cpu);
-    proc->exited = true;
-    proc->exit_status = (int)(a[0] & 0xff);
+    struct linux_thread *t = thread_of(cpu);
+    t->exited = t->group_exit = true;
+    t->exit_status = (int)(a[0] & 0xff);
     return 0;
-}
-
-/* With one thread, the thread's exit is the process's. */
-SYSCALL(exit)
-{
-    return sys_exit_group(cpu, a);
 }
 
 SYSCALL(set_tid_address)
 {
-    proc_of(cpu)->tid_address = a[0];
+    thread_of(cpu)->clear_child_tid = a[0];
     return gettid();
 }
 
@@ -43,8 +36,19 @@ SYSCALL(set_robust_list)
 {
     if (a[1] != GUEST_ROBUST_LIST_HEAD_SIZE)
         return -EINVAL;
-    proc_of(cpu)->robust_list = a[0];
-    proc_of(cpu)->robust_list_len = a[1];
+    thread_of(cpu)->robust_list = a[0];
+    thread_of(cpu)->robust_list_len = a[1];
+    return 0;
+}
+
+SYSCALL(get_robust_list)
+{
+    struct linux_thread *t = thread_of(cpu);
+    if (a[0] && (pid_t)a[0] != gettid())
+        return -EPERM;
+    if (uspace_write(&t->proc->us, a[1], &t->robust_list, 8) < 0 ||
+        uspace_write(&t->proc->us, a[2], &t->robust_list_len, 8) < 0)
+        return -EFAULT;
     return 0;
 }
 
@@ -124,33 +128,4 @@ SYSCALL(getrandom)
 {
     void *buf = guest_ptr(cpu, a[0], a[1], PROT_WRITE);
     return buf ? host_ret(syscall(SYS_getrandom, buf, a[1], (unsigned)a[2])) : -EFAULT;
-}
-
-/* Waits and wakes on guest memory through the host futex. vm is the only process mapping
- * guest memory, so the private flag always holds. */
-SYSCALL(futex)
-{
-    int op = (int)a[1], cmd = op & FUTEX_CMD_MASK;
-    uint32_t *uaddr = (a[0] & 3) ? NULL : guest_ptr(cpu, a[0], 4, PROT_READ);
-    switch (cmd) {
-    case FUTEX_WAIT:
-    case FUTEX_WAIT_BITSET: {
-        void *timeout = NULL;
-        if (a[3] && !(timeout = guest_ptr(cpu, a[3], GUEST_TIMESPEC_SIZE, PROT_READ)))
-            return -EFAULT;
-        if (!uaddr)
-            return (a[0] & 3) ? -EINVAL : -EFAULT;
-        return host_ret(syscall(SYS_futex, uaddr, op | FUTEX_PRIVATE_FLAG, (uint32_t)a[2],
-                                timeout, NULL, (uint32_t)a[5]));
-    }
-    case FUTEX_WAKE:
-    case FUTEX_WAKE_BITSET:
-        if (!uaddr)
-            return (a[0] & 3) ? -EINVAL : -EFAULT;
-        return host_ret(syscall(SYS_futex, uaddr, op | FUTEX_PRIVATE_FLAG, (int)a[2], NULL, NULL,
-                                (uint32_t)a[5]));
-    default:
-        vm_log(unimp, "vm: futex operation %d not supported (returns ENOSYS)\n", cmd);
-        return -ENOSYS;
-    }
 }

@@ -1,42 +1,25 @@
-/* Signal syscalls. Dispositions, the mask and the alternate stack are recorded per process;
- * delivery to guest handlers is later work. What the host can do for the guest it does:
- * SIG_IGN is mirrored on the host (so an ignored SIGPIPE gives EPIPE), and a signal a guest
- * sends itself with its default action kills vm the same way. */
+/* Signal syscalls: dispositions (mirrored on the host so host signals reach vm's catcher or
+ * take the guest's SIG_IGN/SIG_DFL), the per-thread mask (mirrored on the host thread, so
+ * sigsuspend, sigtimedwait and blocking keep their host semantics), the alternate stack,
+ * sending (a signal a thread sends itself is queued directly), rt_sigreturn and timers. */
 #include <elf.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "core/log.h"
+#include "linux/signal.h"
 #include "linux/syscall.h"
 
 #define GUEST_SIGSET_SIZE 8
-#define GUEST_SIG_DFL 0
-#define GUEST_SIG_IGN 1
-#define GUEST_MINSIGSTKSZ 2048
 #define GUEST_STACK_T_SIZE 24
-#define GUEST_SS_AUTODISARM (1u << 31)
-#define SIGBIT(sig) (1ull << ((sig) - 1))
-
-/* What a signal does by default, for the ones that do not terminate. */
-static bool default_ignored(int sig)
-{
-    return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
-}
-
-static bool default_stops(int sig)
-{
-    return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
-}
-
-/* Signals whose host disposition follows the guest's SIG_IGN/SIG_DFL: the classic ones vm
- * itself does not catch (it catches SIGSEGV and SIGBUS for guest faults). */
-static bool host_mirrors(int sig)
-{
-    return sig < 32 && sig != SIGSEGV && sig != SIGBUS && sig != SIGKILL && sig != SIGSTOP;
-}
+#define GUEST_SIGINFO_SIZE 128
+#define GUEST_TIMESPEC_SIZE 16
+#define GUEST_ITIMERVAL_SIZE 32
+#define GUEST_ITIMERSPEC_SIZE 32
+#define GUEST_SIGEVENT_SIZE 64
 
 /* struct sigaction as the guest passes it: riscv64 has no sa_restorer field. */
 static size_t guest_sigaction_size(const struct cpu *cpu)
@@ -80,105 +63,165 @@ SYSCALL(rt_sigaction)
         if (uspace_read(&proc->us, a[1], raw, size) < 0)
             return -EFAULT;
         sigaction_from_guest(cpu, raw, &new_sa);
+        new_sa.mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
     }
+    pthread_mutex_lock(&proc->lock);
+    struct guest_sigaction old_sa = proc->sigactions[sig];
+    if (a[1]) {
+        proc->sigactions[sig] = new_sa;
+        sig_host_disposition(sig, &new_sa);
+    }
+    pthread_mutex_unlock(&proc->lock);
     if (a[2]) {
-        sigaction_to_guest(cpu, &proc->sigactions[sig], raw);
+        sigaction_to_guest(cpu, &old_sa, raw);
         if (uspace_write(&proc->us, a[2], raw, size) < 0)
             return -EFAULT;
     }
-    if (!a[1])
-        return 0;
-    new_sa.mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
-    proc->sigactions[sig] = new_sa;
-    if (host_mirrors(sig) && new_sa.handler <= GUEST_SIG_IGN)
-        signal(sig, new_sa.handler == GUEST_SIG_IGN ? SIG_IGN : SIG_DFL);
-    else if (new_sa.handler > GUEST_SIG_IGN)
-        vm_log(unimp, "vm: handler for signal %d recorded; signals are not delivered yet\n", sig);
     return 0;
 }
 
 SYSCALL(rt_sigprocmask)
 {
-    struct linux_proc *proc = proc_of(cpu);
-    uint64_t set = 0, old = proc->sigmask;
+    struct linux_thread *t = thread_of(cpu);
+    uint64_t set = 0, old = t->sigmask;
     if (a[3] != GUEST_SIGSET_SIZE)
         return -EINVAL;
     if (a[1]) {
         if (a[0] != SIG_BLOCK && a[0] != SIG_UNBLOCK && a[0] != SIG_SETMASK)
             return -EINVAL;
-        if (uspace_read(&proc->us, a[1], &set, sizeof(set)) < 0)
+        if (uspace_read(&t->proc->us, a[1], &set, sizeof(set)) < 0)
             return -EFAULT;
     }
-    if (a[2] && uspace_write(&proc->us, a[2], &old, sizeof(old)) < 0)
+    if (a[2] && uspace_write(&t->proc->us, a[2], &old, sizeof(old)) < 0)
         return -EFAULT;
-    if (!a[1])
-        return 0;
-    uint64_t mask = a[0] == SIG_BLOCK ? old | set : a[0] == SIG_UNBLOCK ? old & ~set : set;
-    proc->sigmask = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+    if (a[1])
+        sig_set_mask(t, a[0] == SIG_BLOCK ? old | set : a[0] == SIG_UNBLOCK ? old & ~set : set);
     return 0;
+}
+
+SYSCALL(rt_sigpending)
+{
+    struct linux_thread *t = thread_of(cpu);
+    sigset_t host;
+    uint64_t set = atomic_load(&t->pending);
+    if (a[1] != GUEST_SIGSET_SIZE)
+        return -EINVAL;
+    sigpending(&host);
+    for (int sig = 1; sig <= GUEST_NSIG; sig++)
+        if (!sig_host_reserved(sig) && sigismember(&host, sig) == 1)
+            set |= SIGBIT(sig);
+    return uspace_write(&t->proc->us, a[0], &set, sizeof(set));
+}
+
+/* Waits with the given mask on the host; the catcher queues what arrives, and the frame
+ * records the mask from before, which sig_deliver restores. */
+SYSCALL(rt_sigsuspend)
+{
+    struct linux_thread *t = thread_of(cpu);
+    uint64_t mask;
+    sigset_t set;
+    if (a[1] != GUEST_SIGSET_SIZE)
+        return -EINVAL;
+    if (uspace_read(&t->proc->us, a[0], &mask, sizeof(mask)) < 0)
+        return -EFAULT;
+    sig_wait_mask(t, mask, &set);
+    if (!(atomic_load(&t->pending) & ~t->sigmask))
+        sigsuspend(&set);
+    return -EINTR;
+}
+
+/* Takes a queued signal of set if there is one, else waits on the host (the guest has them
+ * blocked, so they stay pending there). */
+SYSCALL(rt_sigtimedwait)
+{
+    struct linux_thread *t = thread_of(cpu);
+    uint64_t want;
+    void *info = NULL, *timeout = NULL;
+    sigset_t set;
+    if (a[3] != GUEST_SIGSET_SIZE)
+        return -EINVAL;
+    if (uspace_read(&t->proc->us, a[0], &want, sizeof(want)) < 0)
+        return -EFAULT;
+    if (a[1] && !(info = guest_ptr(cpu, a[1], GUEST_SIGINFO_SIZE, PROT_WRITE)))
+        return -EFAULT;
+    if (a[2] && !(timeout = guest_ptr(cpu, a[2], GUEST_TIMESPEC_SIZE, PROT_READ)))
+        return -EFAULT;
+    uint64_t queued = atomic_load(&t->pending) & want;
+    if (queued) {
+        int sig = __builtin_ctzll(queued) + 1;
+        atomic_fetch_and(&t->pending, ~SIGBIT(sig));
+        if (info)
+            memcpy(info, &t->info[sig], GUEST_SIGINFO_SIZE);
+        return sig;
+    }
+    sig_host_set(want, &set);
+    return host_ret(syscall(SYS_rt_sigtimedwait, &set, info, timeout, _NSIG / 8));
 }
 
 SYSCALL(sigaltstack)
 {
-    struct linux_proc *proc = proc_of(cpu);
+    struct linux_thread *t = thread_of(cpu);
     uint64_t raw[3];
+    bool on = t->altstack_size && cpu->ops->get_sp(cpu) > t->altstack_sp &&
+              cpu->ops->get_sp(cpu) <= t->altstack_sp + t->altstack_size;
     if (a[1]) {
-        uint64_t old[3] = { proc->altstack_sp,
-                            proc->altstack_size ? (uint32_t)proc->altstack_flags : SS_DISABLE,
-                            proc->altstack_size };
-        if (uspace_write(&proc->us, a[1], old, GUEST_STACK_T_SIZE) < 0)
+        uint64_t old[3] = { t->altstack_sp,
+                            t->altstack_size ? (uint32_t)(t->altstack_flags | (on ? SS_ONSTACK : 0))
+                                             : SS_DISABLE,
+                            t->altstack_size };
+        if (uspace_write(&t->proc->us, a[1], old, GUEST_STACK_T_SIZE) < 0)
             return -EFAULT;
     }
     if (!a[0])
         return 0;
-    if (uspace_read(&proc->us, a[0], raw, GUEST_STACK_T_SIZE) < 0)
+    if (uspace_read(&t->proc->us, a[0], raw, GUEST_STACK_T_SIZE) < 0)
         return -EFAULT;
     int flags = (int)raw[1];
-    if (flags & ~(SS_ONSTACK | SS_DISABLE | GUEST_SS_AUTODISARM))
+    if (on)
+        return -EPERM;
+    if (flags & ~(SS_ONSTACK | SS_DISABLE | (int)GUEST_SS_AUTODISARM))
         return -EINVAL;
     if (flags & SS_DISABLE) {
-        proc->altstack_sp = proc->altstack_size = 0;
-        proc->altstack_flags = 0;
+        t->altstack_sp = t->altstack_size = 0;
+        t->altstack_flags = 0;
         return 0;
     }
     if (raw[2] < GUEST_MINSIGSTKSZ)
         return -ENOMEM;
-    proc->altstack_sp = raw[0];
-    proc->altstack_size = raw[2];
-    proc->altstack_flags = flags & GUEST_SS_AUTODISARM;
+    t->altstack_sp = raw[0];
+    t->altstack_size = raw[2];
+    t->altstack_flags = flags & (int)GUEST_SS_AUTODISARM;
     return 0;
 }
 
-/* A signal the guest sends itself: what its disposition would do, without handlers. */
-static long signal_self(struct cpu *cpu, int sig)
+SYSCALL(rt_sigreturn)
+{
+    return sig_return(cpu);
+}
+
+/* A signal for the calling thread itself is queued at once (it is then delivered before the
+ * syscall returns, as Linux does); others go through the host. */
+static long send_self(struct cpu *cpu, int sig)
 {
     if (sig < 0 || sig > GUEST_NSIG)
         return -EINVAL;
-    if (sig == 0)
-        return 0;
-    const struct guest_sigaction *sa = &proc_of(cpu)->sigactions[sig];
-    if (sa->handler == GUEST_SIG_IGN || (sa->handler == GUEST_SIG_DFL && default_ignored(sig)))
-        return 0;
-    if (sa->handler > GUEST_SIG_IGN)
-        vm_log(unimp, "vm: signal %d sent to self has a guest handler; not delivered yet, "
-                      "taking the default action\n", sig);
-    if (default_stops(sig))
+    if (sig == SIGKILL || sig == SIGSTOP)
         return host_ret(kill(getpid(), sig));
-    if (default_ignored(sig))
-        return 0;
-    linux_die_of_signal(sig);
+    if (sig)
+        sig_queue(thread_of(cpu), sig, NULL);
+    return 0;
 }
 
 SYSCALL(kill)
 {
     pid_t pid = (pid_t)a[0];
-    return pid == getpid() ? signal_self(cpu, (int)a[1]) : host_ret(kill(pid, (int)a[1]));
+    return pid == getpid() ? send_self(cpu, (int)a[1]) : host_ret(kill(pid, (int)a[1]));
 }
 
 SYSCALL(tkill)
 {
     pid_t tid = (pid_t)a[0];
-    return tid == gettid() ? signal_self(cpu, (int)a[1])
+    return tid == gettid() ? send_self(cpu, (int)a[1])
                            : host_ret(syscall(SYS_tkill, tid, (int)a[1]));
 }
 
@@ -186,6 +229,79 @@ SYSCALL(tgkill)
 {
     pid_t tgid = (pid_t)a[0], tid = (pid_t)a[1];
     if (tgid == getpid() && tid == gettid())
-        return signal_self(cpu, (int)a[2]);
+        return send_self(cpu, (int)a[2]);
     return host_ret(syscall(SYS_tgkill, tgid, tid, (int)a[2]));
+}
+
+static long queueinfo(struct cpu *cpu, pid_t tgid, pid_t tid, int sig, uint64_t uinfo)
+{
+    siginfo_t info;
+    if (uspace_read(&proc_of(cpu)->us, uinfo, &info, sizeof(info)) < 0)
+        return -EFAULT;
+    if ((tgid == getpid() && (tid == 0 || tid == gettid())) && sig > 0 && sig <= GUEST_NSIG &&
+        sig != SIGKILL && sig != SIGSTOP) {
+        info.si_signo = sig;
+        sig_queue(thread_of(cpu), sig, &info);
+        return 0;
+    }
+    return tid ? host_ret(syscall(SYS_rt_tgsigqueueinfo, tgid, tid, sig, &info))
+               : host_ret(syscall(SYS_rt_sigqueueinfo, tgid, sig, &info));
+}
+
+SYSCALL(rt_sigqueueinfo)
+{
+    return queueinfo(cpu, (pid_t)a[0], 0, (int)a[1], a[2]);
+}
+
+SYSCALL(rt_tgsigqueueinfo)
+{
+    return queueinfo(cpu, (pid_t)a[0], (pid_t)a[1], (int)a[2], a[3]);
+}
+
+/* Interval timers and POSIX timers: struct itimerval, itimerspec and sigevent have the host's
+ * layout on every 64-bit ABI; their signals reach vm's catcher like any other. */
+SYSCALL(getitimer)
+{
+    void *v = guest_ptr(cpu, a[1], GUEST_ITIMERVAL_SIZE, PROT_WRITE);
+    return v ? host_ret(syscall(SYS_getitimer, (int)a[0], v)) : -EFAULT;
+}
+
+SYSCALL(setitimer)
+{
+    void *nv = guest_ptr(cpu, a[1], GUEST_ITIMERVAL_SIZE, PROT_READ), *ov = NULL;
+    if (!nv || (a[2] && !(ov = guest_ptr(cpu, a[2], GUEST_ITIMERVAL_SIZE, PROT_WRITE))))
+        return -EFAULT;
+    return host_ret(syscall(SYS_setitimer, (int)a[0], nv, ov));
+}
+
+SYSCALL(timer_create)
+{
+    void *sev = NULL, *id = guest_ptr(cpu, a[2], sizeof(int), PROT_WRITE);
+    if (!id || (a[1] && !(sev = guest_ptr(cpu, a[1], GUEST_SIGEVENT_SIZE, PROT_READ))))
+        return -EFAULT;
+    return host_ret(syscall(SYS_timer_create, (clockid_t)a[0], sev, id));
+}
+
+SYSCALL(timer_settime)
+{
+    void *nv = guest_ptr(cpu, a[2], GUEST_ITIMERSPEC_SIZE, PROT_READ), *ov = NULL;
+    if (!nv || (a[3] && !(ov = guest_ptr(cpu, a[3], GUEST_ITIMERSPEC_SIZE, PROT_WRITE))))
+        return -EFAULT;
+    return host_ret(syscall(SYS_timer_settime, (int)a[0], (int)a[1], nv, ov));
+}
+
+SYSCALL(timer_gettime)
+{
+    void *v = guest_ptr(cpu, a[1], GUEST_ITIMERSPEC_SIZE, PROT_WRITE);
+    return v ? host_ret(syscall(SYS_timer_gettime, (int)a[0], v)) : -EFAULT;
+}
+
+SYSCALL(timer_getoverrun)
+{
+    return host_ret(syscall(SYS_timer_getoverrun, (int)a[0]));
+}
+
+SYSCALL(timer_delete)
+{
+    return host_ret(syscall(SYS_timer_delete, (int)a[0]));
 }

@@ -3,10 +3,25 @@
 #include "linux/syscall.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "core/log.h"
+#include "linux/signal.h"
 
 #define UNIMP_LOGGED_MAX 1024
+
+void log_unimp(const char *fmt, ...)
+{
+    if (!log_enabled(unimp) && !log_enabled(strace))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(log_file, fmt, ap);
+    va_end(ap);
+}
 
 /* Numbers already reported under --log=unimp, so each is logged once. */
 static uint8_t unimp_logged[UNIMP_LOGGED_MAX / 8];
@@ -18,7 +33,7 @@ static void log_unknown(uint64_t nr)
             return;
         unimp_logged[nr / 8] |= (uint8_t)(1u << (nr % 8));
     }
-    vm_log(unimp, "vm: unimplemented syscall %" PRIu64 " (returns ENOSYS)\n", nr);
+    log_unimp("vm: unimplemented syscall %" PRIu64 " (returns ENOSYS)\n", nr);
 }
 
 void syscall_dispatch(struct cpu *cpu)
@@ -28,20 +43,26 @@ void syscall_dispatch(struct cpu *cpu)
     uint64_t nr = g->syscall_nr(cpu), a[6];
     for (int i = 0; i < 6; i++)
         a[i] = g->syscall_arg(cpu, i);
-    const struct syscall_desc *d = nr < abi->count && abi->table[nr].fn ? &abi->table[nr] : NULL;
+    const struct syscall_desc *d = nr < abi->count && abi->table[nr].name ? &abi->table[nr] : NULL;
     if (d && d->ret == RET_NONE && log_enabled(strace))
         strace_print(cpu, d, nr, a, 0);
     long ret;
-    if (d) {
+    if (d && d->fn) {
         ret = d->fn(cpu, a);
+    } else if (d) {
+        ret = host_ret(syscall(d->host_nr, a[0], a[1], a[2], a[3], a[4], a[5]));
     } else {
         log_unknown(nr);
         ret = -ENOSYS;
     }
-    if (proc_of(cpu)->exited)
+    if (thread_of(cpu)->exited)
         return;
     if (log_enabled(strace))
         strace_print(cpu, d, nr, a, ret);
+    if (ret == -EINTR && d && !(d->flags & SC_NORESTART) && sig_restart(cpu)) {
+        cpu->pc -= g->syscall_insn_size;   /* registers still hold the call */
+        return;
+    }
     g->syscall_ret(cpu, (uint64_t)ret);
 }
 

@@ -7,6 +7,7 @@
 #include "core/registry.h"
 #include "guest/riscv64/cpu.h"
 #include "guest/riscv64/decode.h"
+#include "guest/riscv64/signal.h"
 #include "guest/riscv64/translate.h"
 
 #define EM_RISCV 243
@@ -105,5 +106,12 @@ static const struct guest_ops rv64_guest_ops = {
     .set_tls = rv64_set_tls,
     .get_sp = rv64_get_sp,
     .set_sp = rv64_set_sp,
+    .syscall_insn_size = 4,
+    .sigcontext_size = RV64_SIGCONTEXT_SIZE,
+    .sigcontext_save = rv64_sigcontext_save,
+    .sigcontext_restore = rv64_sigcontext_restore,
+    .signal_enter = rv64_signal_enter,
+    .sigreturn_code = rv64_sigreturn_code,
+    .sigreturn_code_size = sizeof(rv64_sigreturn_code),
 };
 GUEST_REGISTER(rv64_guest_ops)

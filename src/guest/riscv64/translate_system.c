@@ -59,7 +59,7 @@ static ir_temp csr_read(struct rv64_ctx *ctx, unsigned csr)
         return ir_op2(b, IR_or, IR_I64,
                       ir_op2(b, IR_shl, IR_I64, frm, rv_const(ctx, FCSR_FRM_SHIFT)), fflags);
     case CSR_TIME: return ir_call(b, &time_helper, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
-    default: /* cycle, instret: counted per block, so exact only at block starts */
+    default: /* cycle, instret: the engine counts a block's instructions as it enters it */
         return get_field(ctx, offsetof(struct cpu, insns_executed));
     }
 }

@@ -1,0 +1,285 @@
+/* --engine=jit: the baseline x86-64 JIT. Each block is optimised (opt/), lowered to host code
+ * in the code cache (host/x86_64/) and run through the enter trampoline. Constant exits are
+ * chained: the first time one is taken, its jump is patched to the next block's code; indirect
+ * exits look up the jump cache inline. A fault inside generated code is mapped back to the
+ * guest pc through the block's host-offset -> guest-pc table. */
+#include "exec/jit.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/registry.h"
+#include "exec/codegc.h"
+#include "exec/interp_ops.h"
+#include "exec/tb.h"
+#include "host/x86_64/backend.h"
+#include "opt/opt.h"
+
+struct jit_data {
+    uint32_t n_map;
+    struct x86_map map[];
+};
+
+void (*jit_store_log)(struct cpu *cpu, uint64_t addr, unsigned size);
+
+static struct x86_abi abi_chained, abi_checkable;
+static struct x86_trampolines tramp;
+
+/* ---- helpers called from generated code ---- */
+
+#define ARITH_HELPERS(X) X(divs) X(divu) X(rems) X(remu)
+#define UNARY_HELPERS(X) X(clz) X(ctz) X(popcnt)
+#define H2(n) static uint64_t h_##n##64(uint64_t a, uint64_t b) { return op_##n##64(a, b); } \
+              static uint64_t h_##n##32(uint64_t a, uint64_t b) { return op_##n##32((uint32_t)a, (uint32_t)b); }
+#define H1(n) static uint64_t h_##n##64(uint64_t a) { return op_##n##64(a); } \
+              static uint64_t h_##n##32(uint64_t a) { return op_##n##32((uint32_t)a); }
+ARITH_HELPERS(H2)
+UNARY_HELPERS(H1)
+
+/* Raises SIGSEGV unless [addr, addr + size) is inside the guest space. */
+static void check_addr(struct cpu *cpu, uint64_t addr, uint64_t size)
+{
+    if (addr > cpu->guest_limit - size || size > cpu->guest_limit)
+        cpu_raise(cpu, SIGSEGV, SEGV_MAPERR, addr);
+}
+
+static void h_mem_check(struct cpu *cpu, uint64_t addr, uint64_t size, uint8_t *ret)
+{
+    cpu->cur_op = ret - 1;
+    check_addr(cpu, addr, size);
+}
+
+static void h_log_store(struct cpu *cpu, uint64_t base, int64_t disp, uint64_t size)
+{
+    uint64_t addr = base + (uint64_t)disp;
+    if (jit_store_log && addr <= cpu->guest_limit - size)
+        jit_store_log(cpu, addr, (unsigned)size);
+}
+
+static uint64_t cas(void *p, unsigned size, uint64_t expected, uint64_t newval)
+{
+#define CAS(T)                                                                           \
+    {                                                                                    \
+        T e = (T)expected;                                                               \
+        __atomic_compare_exchange_n((T *)p, &e, (T)newval, 0, __ATOMIC_SEQ_CST,          \
+                                    __ATOMIC_SEQ_CST);                                   \
+        return (uint64_t)e;                                                              \
+    }
+    switch (size) {
+    case 1: CAS(uint8_t)
+    case 2: CAS(uint16_t)
+    case 4: CAS(uint32_t)
+    default: CAS(uint64_t)
+    }
+#undef CAS
+}
+
+static uint64_t sext(uint64_t v, unsigned size)
+{
+    unsigned shift = 64 - 8 * size;
+    return (uint64_t)((int64_t)(v << shift) >> shift);
+}
+
+static uint64_t rmw_apply(unsigned kind, unsigned size, uint64_t old, uint64_t v)
+{
+    uint64_t mask = size == 8 ? UINT64_MAX : (1ull << (8 * size)) - 1;
+    int64_t so = (int64_t)sext(old, size), sv = (int64_t)sext(v, size);
+    switch (kind) {
+    case IR_RMW_XCHG: return v;
+    case IR_RMW_ADD: return old + v;
+    case IR_RMW_AND: return old & v;
+    case IR_RMW_OR: return old | v;
+    case IR_RMW_XOR: return old ^ v;
+    case IR_RMW_SMIN: return so < sv ? old : v;
+    case IR_RMW_SMAX: return so > sv ? old : v;
+    case IR_RMW_UMIN: return (old & mask) < (v & mask) ? old : v;
+    default: return (old & mask) > (v & mask) ? old : v;
+    }
+}
+
+static uint64_t h_atomic_rmw(struct cpu *cpu, uint64_t addr, uint64_t v, uint64_t kind_memop)
+{
+    unsigned size = 1u << ((kind_memop >> 8) & IR_MO_SIZE);
+    check_addr(cpu, addr, size);
+    if (jit_store_log)
+        jit_store_log(cpu, addr, size);
+    void *p = cpu->guest_base + addr;
+    uint64_t old = cas(p, size, 0, 0);
+    for (;;) {
+        uint64_t seen = cas(p, size, old, rmw_apply(kind_memop & 0xff, size, old, v));
+        if (seen == old)
+            return old;
+        old = seen;
+    }
+}
+
+static uint64_t h_cmpxchg(struct cpu *cpu, uint64_t addr, uint64_t expected, uint64_t newval,
+                          uint64_t memop)
+{
+    unsigned size = 1u << (memop & IR_MO_SIZE);
+    check_addr(cpu, addr, size);
+    if (jit_store_log)
+        jit_store_log(cpu, addr, size);
+    return cas(cpu->guest_base + addr, size, expected, newval);
+}
+
+/* ---- setup ---- */
+
+static int jit_init(void)
+{
+    static int done;
+    if (done)
+        return done < 0 ? -ENOMEM : 0;
+    done = -1;
+    if (codegc_init() < 0)
+        return -ENOMEM;
+    struct x86_abi *a = &abi_chained;
+    a->temps_offset = 0;   /* per CPU: patched in jit_compile_block */
+    a->exec_jc_offset = (int32_t)offsetof(struct exec_cpu, jump_cache);
+    a->jc_mask = JUMP_CACHE_SIZE - 1;
+    a->tb_pc_offset = (int32_t)offsetof(struct tb, pc);
+    a->tb_code_offset = (int32_t)offsetof(struct tb, code);
+    a->inline_jc = true;
+    static const void *const helpers[XH_COUNT] = {
+        [XH_DIVS64] = h_divs64, [XH_DIVU64] = h_divu64, [XH_REMS64] = h_rems64,
+        [XH_REMU64] = h_remu64, [XH_DIVS32] = h_divs32, [XH_DIVU32] = h_divu32,
+        [XH_REMS32] = h_rems32, [XH_REMU32] = h_remu32, [XH_CLZ64] = h_clz64,
+        [XH_CLZ32] = h_clz32, [XH_CTZ64] = h_ctz64, [XH_CTZ32] = h_ctz32,
+        [XH_POPCNT64] = h_popcnt64, [XH_POPCNT32] = h_popcnt32,
+        [XH_ATOMIC_RMW] = h_atomic_rmw, [XH_CMPXCHG] = h_cmpxchg,
+        [XH_MEM_CHECK] = h_mem_check, [XH_LOG_STORE] = h_log_store,
+    };
+    memcpy(a->helper, helpers, sizeof(helpers));
+    size_t avail;
+    intptr_t delta;
+    uint8_t *start = codegc_space(&avail, &delta);
+    struct x86_buf buf = { .p = start, .start = start, .end = start + avail, .rx_delta = delta };
+    if (x86_emit_trampolines(&buf, a, &tramp) < 0)
+        return -ENOMEM;
+    codegc_commit(start, buf.p, NULL);
+    a->epilogue = tramp.epilogue;
+    a->mem_thunk = tramp.mem_thunk;
+    abi_checkable = *a;
+    abi_checkable.inline_jc = false;
+    abi_checkable.log_stores = true;
+    done = 1;
+    return 0;
+}
+
+/* ---- engine ---- */
+
+int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, bool checkable)
+{
+    static __thread struct ir_block *copy;
+    static __thread struct x86_map *map;
+    if (jit_init() < 0)
+        return -ENOMEM;
+    if (!copy && !(copy = malloc(sizeof(*copy))))
+        return -ENOMEM;
+    if (!map && !(map = malloc(2 * IR_MAX_OPS * sizeof(*map))))
+        return -ENOMEM;
+    memcpy(copy, b, offsetof(struct ir_block, ops) + b->n_ops * sizeof(b->ops[0]));
+    memcpy(copy->temp_type, b->temp_type, b->n_temps);
+    copy->overflow = b->overflow;
+    opt_block(copy);
+    struct x86_abi abi = checkable ? abi_checkable : abi_chained;
+    abi.temps_offset = (int32_t)cpu->temps_offset;
+    for (int attempt = 0;; attempt++) {
+        size_t avail;
+        intptr_t delta;
+        uint8_t *start = codegc_space(&avail, &delta);
+        struct x86_buf buf = { .p = start, .start = start, .end = start + avail, .rx_delta = delta };
+        uint32_t n_map;
+        if (x86_lower(copy, &abi, &buf, map, &n_map) < 0) {
+            if (attempt || buf.p != buf.end)
+                return -ENOMEM;
+            codegc_stats.full++;
+            tb_flush(cpu);
+            continue;
+        }
+        struct jit_data *d = malloc(sizeof(*d) + n_map * sizeof(d->map[0]));
+        if (!d)
+            return -ENOMEM;
+        d->n_map = n_map;
+        memcpy(d->map, map, n_map * sizeof(map[0]));
+        tb->code = codegc_commit(start, buf.p, tb);
+        tb->code_size = (uint32_t)(buf.p - start);
+        tb->aux = d;
+        return 0;
+    }
+}
+
+static int jit_compile(struct cpu *cpu, struct tb *tb, const struct ir_block *b)
+{
+    return jit_compile_block(cpu, tb, b, false);
+}
+
+void jit_free_block(struct tb *tb)
+{
+    free(tb->aux);
+    tb->aux = NULL;
+    codegc_release();
+}
+
+uintptr_t jit_enter(struct cpu *cpu, const struct tb *tb)
+{
+    return tramp.enter(cpu, tb->code);
+}
+
+uint64_t jit_fault_pc(const struct cpu *cpu, const struct tb *tb)
+{
+    const uint8_t *pc = cpu->cur_op;
+    const struct tb *at = pc && codegc_contains(pc) ? codegc_lookup(pc) : NULL;
+    if (!at || !at->aux)
+        return tb->pc;
+    const struct jit_data *d = at->aux;
+    uint32_t off = (uint32_t)(pc - (const uint8_t *)at->code);
+    uint32_t lo = 0, hi = d->n_map;
+    while (lo < hi) {   /* last entry at or before off */
+        uint32_t mid = (lo + hi) / 2;
+        if (d->map[mid].host_off <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? d->map[lo - 1].pc : at->pc;
+}
+
+static void jit_run(struct cpu *cpu, const struct tb *tb)
+{
+    for (;;) {
+        uint64_t generation = codegc_stats.generation;
+        cpu->cur_tb = tb;
+        cpu->cur_op = NULL;
+        uintptr_t r = tramp.enter(cpu, tb->code);
+        cpu->cur_tb = NULL;
+        if (r == X86_RET_INTERRUPT) {
+            cpu->exit_request = 0;
+            cpu->exit_reason = CPU_EXIT_INTERRUPT;
+            return;
+        }
+        if (cpu->exit_reason != CPU_EXIT_NONE)
+            return;
+        struct tb *next = tb_find(cpu, cpu->pc);
+        if (!next) {
+            cpu->exit_reason = CPU_EXIT_FAULT;
+            return;
+        }
+        if (r != X86_RET_EXIT && generation == codegc_stats.generation)
+            x86_patch_rel32(codegc_rw((void *)r), (const uint8_t *)r, next->code);
+        tb = next;
+    }
+}
+
+static const struct engine_ops jit_engine = {
+    .name = "jit",
+    .help = "x86-64 JIT with block chaining",
+    .compile = jit_compile,
+    .free = jit_free_block,
+    .run = jit_run,
+    .fault_pc = jit_fault_pc,
+};
+ENGINE_REGISTER(jit_engine)

@@ -1,0 +1,49 @@
+/* AArch64 guest state: what the translator's get/put ops and the helpers address. */
+#ifndef VM_GUEST_AARCH64_CPU_H
+#define VM_GUEST_AARCH64_CPU_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cpu.h"
+
+struct a64_cpu {
+    struct cpu c;
+    uint64_t x[32];        /* x[31] is SP; XZR reads are constant 0 in the translator */
+    uint64_t nf, zf, cf, vf; /* NZCV, one field per flag, each 0 or 1 */
+    uint64_t v[32][2];     /* V registers: [0] bits 63:0, [1] bits 127:64 */
+    uint64_t fpcr;         /* AHP, DN, FZ, RMode (bits 26..22) are the ones that matter */
+    uint64_t fpsr;         /* cumulative exception bits: IOC DZC OFC UFC IXC (0..4), IDC (7) */
+    uint64_t tpidr;        /* TPIDR_EL0, the thread pointer */
+    uint64_t excl_addr;    /* LDXR monitor: address, or ~0 when open */
+    uint64_t excl_size;    /* bytes of the exclusive access (a pair counts both) */
+    uint64_t excl_val[2];  /* values the exclusive load read (STXR succeeds if memory still holds them) */
+};
+
+#define A64_X(n) (offsetof(struct a64_cpu, x) + 8 * (n))
+#define A64_V(n, half) (offsetof(struct a64_cpu, v) + 16 * (n) + 8 * (half))
+#define A64_FIELD(name) offsetof(struct a64_cpu, name)
+#define A64_SP 31
+
+/* FPCR and FPSR bits. */
+enum {
+    FPCR_AHP = 1u << 26, FPCR_DN = 1u << 25, FPCR_FZ = 1u << 24,
+    FPCR_RMODE_SHIFT = 22,
+    FPCR_MASK = 0x07ff9f00u, /* the bits a guest can write and read back */
+    FPSR_IOC = 1u << 0, FPSR_DZC = 1u << 1, FPSR_OFC = 1u << 2, FPSR_UFC = 1u << 3,
+    FPSR_IXC = 1u << 4, FPSR_IDC = 1u << 7, FPSR_QC = 1u << 27,
+    FPSR_MASK = 0xf800009fu,
+};
+
+/* The host address of size guest bytes at addr, for helpers that access guest memory; an
+ * address outside the guest space raises SIGSEGV (a host fault inside the space becomes the
+ * guest's SIGSEGV through the engine's fault handler). */
+static inline void *a64_guest_ptr(struct cpu *cpu, uint64_t addr, uint64_t size)
+{
+    if (addr > cpu->guest_limit - size)
+        cpu_raise(cpu, SIGSEGV, SEGV_MAPERR, addr);
+    return cpu->guest_base + addr;
+}
+
+#endif

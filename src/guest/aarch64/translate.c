@@ -1,0 +1,268 @@
+/* The A64 translator's block loop: fetch, decode and hand each instruction to its insns.def
+ * row's trans function, until a control transfer, a page boundary or a size limit. Also what
+ * every translate_*.c file shares: register and flag access, conditions, block endings. */
+#include "guest/aarch64/translate.h"
+
+#include <errno.h>
+#include <signal.h>
+
+#include "guest/aarch64/cpu.h"
+
+#define PAGE_MASK (~(uint64_t)0xfff)
+
+ir_temp a64_const(struct a64_ctx *ctx, int64_t value)
+{
+    return ir_const(ctx->b, IR_I64, value);
+}
+
+enum ir_type a64_type(bool sf)
+{
+    return sf ? IR_I64 : IR_I32;
+}
+
+ir_temp a64_deposit(struct a64_ctx *ctx, enum ir_type t, ir_temp into, ir_temp value,
+                    unsigned pos, unsigned len)
+{
+    ir_temp d = ir_new_temp(ctx->b, t);
+    ir_emit(ctx->b, IR_deposit, t, d, into, value, IR_NONE, IR_NONE, pos | len << 8);
+    return d;
+}
+
+ir_temp a64_get_x(struct a64_ctx *ctx, unsigned n)
+{
+    return n == 31 ? a64_const(ctx, 0) : ir_get(ctx->b, IR_I64, A64_X(n));
+}
+
+ir_temp a64_get_xsp(struct a64_ctx *ctx, unsigned n)
+{
+    return ir_get(ctx->b, IR_I64, A64_X(n));
+}
+
+void a64_put_x(struct a64_ctx *ctx, unsigned n, ir_temp value)
+{
+    if (n != 31)
+        ir_put(ctx->b, IR_I64, A64_X(n), value);
+}
+
+void a64_put_xsp(struct a64_ctx *ctx, unsigned n, ir_temp value)
+{
+    ir_put(ctx->b, IR_I64, A64_X(n), value);
+}
+
+/* An i32 temp already reads as its zero-extension; an i64 one needs the extension. */
+static ir_temp width_of(struct a64_ctx *ctx, bool sf, ir_temp value)
+{
+    if (sf || ctx->b->temp_type[value] == IR_I32)
+        return value;
+    return ir_op1(ctx->b, IR_zext32, IR_I64, value);
+}
+
+void a64_put_r(struct a64_ctx *ctx, unsigned n, bool sf, ir_temp value)
+{
+    if (n != 31)
+        a64_put_x(ctx, n, width_of(ctx, sf, value));
+}
+
+void a64_put_rsp(struct a64_ctx *ctx, unsigned n, bool sf, ir_temp value)
+{
+    a64_put_xsp(ctx, n, width_of(ctx, sf, value));
+}
+
+ir_temp a64_get_v(struct a64_ctx *ctx, unsigned n, unsigned half)
+{
+    return ir_get(ctx->b, IR_I64, A64_V(n, half));
+}
+
+void a64_put_v(struct a64_ctx *ctx, unsigned n, unsigned half, ir_temp value)
+{
+    ir_put(ctx->b, IR_I64, A64_V(n, half), value);
+}
+
+void a64_put_v64(struct a64_ctx *ctx, unsigned n, ir_temp value)
+{
+    a64_put_v(ctx, n, 0, value);
+    a64_put_v(ctx, n, 1, a64_const(ctx, 0));
+}
+
+/* ---- flags ---- */
+
+void a64_put_nzcv(struct a64_ctx *ctx, ir_temp n, ir_temp z, ir_temp c, ir_temp v)
+{
+    ir_put(ctx->b, IR_I64, A64_FIELD(nf), n);
+    ir_put(ctx->b, IR_I64, A64_FIELD(zf), z);
+    ir_put(ctx->b, IR_I64, A64_FIELD(cf), c);
+    ir_put(ctx->b, IR_I64, A64_FIELD(vf), v);
+}
+
+static ir_temp sign_bit(struct a64_ctx *ctx, enum ir_type t, ir_temp x)
+{
+    return ir_op2(ctx->b, IR_shr, t, x, ir_const(ctx->b, t, t == IR_I64 ? 63 : 31));
+}
+
+static ir_temp is_zero(struct a64_ctx *ctx, enum ir_type t, ir_temp x)
+{
+    return ir_setcond(ctx->b, t, IR_EQ, x, ir_const(ctx->b, t, 0));
+}
+
+void a64_flags_logic(struct a64_ctx *ctx, enum ir_type t, ir_temp result)
+{
+    ir_temp zero = a64_const(ctx, 0);
+    a64_put_nzcv(ctx, sign_bit(ctx, t, result), is_zero(ctx, t, result), zero, zero);
+}
+
+/* C of a - b is "no borrow": a >= b unsigned; with a carry in, C is the carry out of either
+ * addition. V: the result's sign differs from a's while the (possibly inverted) operands'
+ * signs agree. */
+ir_temp a64_arith_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b, bool sub,
+                        ir_temp carry, ir_temp nzcv[4])
+{
+    struct ir_block *blk = ctx->b;
+    ir_temp r, c;
+    if (carry == IR_NONE) {
+        r = ir_op2(blk, sub ? IR_sub : IR_add, t, a, b);
+        c = sub ? ir_setcond(blk, t, IR_GEU, a, b) : ir_setcond(blk, t, IR_LTU, r, a);
+        if (sub)
+            b = ir_op1(blk, IR_not, t, b);
+    } else {
+        if (sub)
+            b = ir_op1(blk, IR_not, t, b);
+        ir_temp partial = ir_op2(blk, IR_add, t, a, b);
+        r = ir_op2(blk, IR_add, t, partial, carry);
+        c = ir_op2(blk, IR_or, IR_I64, ir_setcond(blk, t, IR_LTU, partial, a),
+                   ir_setcond(blk, t, IR_LTU, r, partial));
+    }
+    ir_temp ov = ir_op2(blk, IR_andc, t, ir_op2(blk, IR_xor, t, r, a),
+                        ir_op2(blk, IR_xor, t, a, b));
+    nzcv[0] = sign_bit(ctx, t, r);
+    nzcv[1] = is_zero(ctx, t, r);
+    nzcv[2] = c;
+    nzcv[3] = sign_bit(ctx, t, ov);
+    return r;
+}
+
+ir_temp a64_add_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b, bool sub)
+{
+    ir_temp f[4];
+    ir_temp r = a64_arith_flags(ctx, t, a, b, sub, IR_NONE, f);
+    a64_put_nzcv(ctx, f[0], f[1], f[2], f[3]);
+    return r;
+}
+
+/* ---- conditions ---- */
+
+static ir_temp flag(struct a64_ctx *ctx, size_t offset)
+{
+    return ir_get(ctx->b, IR_I64, offset);
+}
+
+/* Even conditions test something; the odd one next to it (except AL/NV) is its negation. */
+struct a64_test a64_cond_test(struct a64_ctx *ctx, unsigned cond)
+{
+    struct ir_block *b = ctx->b;
+    ir_temp zero = a64_const(ctx, 0);
+    bool negate = (cond & 1) && cond < 14;
+    struct a64_test t = { IR_NE, zero, zero };
+    switch (cond >> 1) {
+    case 0: t.a = flag(ctx, A64_FIELD(zf)); break;             /* EQ: Z */
+    case 1: t.a = flag(ctx, A64_FIELD(cf)); break;             /* CS: C */
+    case 2: t.a = flag(ctx, A64_FIELD(nf)); break;             /* MI: N */
+    case 3: t.a = flag(ctx, A64_FIELD(vf)); break;             /* VS: V */
+    case 4:                                                    /* HI: C && !Z */
+        t.a = ir_op2(b, IR_andc, IR_I64, flag(ctx, A64_FIELD(cf)), flag(ctx, A64_FIELD(zf)));
+        break;
+    case 5:                                                    /* GE: N == V */
+        t.cond = IR_EQ;
+        t.a = flag(ctx, A64_FIELD(nf));
+        t.b = flag(ctx, A64_FIELD(vf));
+        break;
+    case 6: {                                                  /* GT: !Z && N == V */
+        ir_temp nv = ir_op2(b, IR_xor, IR_I64, flag(ctx, A64_FIELD(nf)), flag(ctx, A64_FIELD(vf)));
+        t.cond = IR_EQ;
+        t.a = ir_op2(b, IR_or, IR_I64, nv, flag(ctx, A64_FIELD(zf)));
+        break;
+    }
+    default: t.cond = IR_EQ; break;                            /* AL, NV: always */
+    }
+    if (negate)
+        t.cond = t.cond == IR_EQ ? IR_NE : IR_EQ;
+    return t;
+}
+
+ir_temp a64_cond_value(struct a64_ctx *ctx, unsigned cond)
+{
+    struct a64_test t = a64_cond_test(ctx, cond);
+    return ir_setcond(ctx->b, IR_I64, t.cond, t.a, t.b);
+}
+
+/* ---- block ends ---- */
+
+void a64_end_goto(struct a64_ctx *ctx, uint64_t pc)
+{
+    ir_goto_pc(ctx->b, pc);
+    ctx->ended = true;
+}
+
+/* The helper never returns; the goto after it only satisfies the rule that a block ends with
+ * an END op. */
+void a64_gen_raise(struct a64_ctx *ctx, const struct ir_helper *raise)
+{
+    ir_call(ctx->b, raise, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    a64_end_goto(ctx, ctx->pc);
+}
+
+static uint64_t helper_illegal(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    cpu_raise(cpu, SIGILL, ILL_ILLOPC, 0);
+}
+
+static const struct ir_helper illegal_helper = {
+    "a64_illegal", helper_illegal, 0, IR_HELPER_FAULT, IR_I64,
+};
+
+void a64_gen_illegal(struct a64_ctx *ctx)
+{
+    a64_gen_raise(ctx, &illegal_helper);
+}
+
+/* ---- the block loop ---- */
+
+static int fetch_insn(struct cpu *cpu, uint64_t pc, uint32_t *word)
+{
+    uint8_t bytes[4];
+    if (cpu->fetch_code(cpu, pc, bytes, 4) < 0)
+        return -EFAULT;
+    *word = bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16 |
+            (uint32_t)bytes[3] << 24;
+    return 0;
+}
+
+int a64_translate(struct cpu *cpu, struct ir_block *b, uint64_t pc)
+{
+    struct a64_ctx ctx = { .cpu = cpu, .b = b, .pc = pc };
+    uint64_t page = pc & PAGE_MASK;
+    for (;;) {
+        uint32_t word;
+        if (fetch_insn(cpu, ctx.pc, &word) < 0) {
+            if (b->n_insns == 0)
+                return -EFAULT;
+            ir_goto_pc(b, ctx.pc); /* the fault is raised when that pc runs as a block */
+            break;
+        }
+        ir_insn_start(b, ctx.pc);
+        b->n_insns++;
+        struct a64_insn in;
+        if (a64_decode(word, &in) < 0)
+            a64_gen_illegal(&ctx);
+        else
+            in.def->trans(&ctx, &in);
+        ctx.pc += 4;
+        if (ctx.ended)
+            break;
+        if (ir_block_full(b) || (ctx.pc & PAGE_MASK) != page) {
+            ir_goto_pc(b, ctx.pc);
+            break;
+        }
+    }
+    b->end_pc = ctx.pc;
+    return 0;
+}

@@ -1,0 +1,64 @@
+/* The x86-64 JIT backend's interface to the execution layer: lower one IR block into machine
+ * code in place, and emit the shared trampolines (enter/epilogue, memory slow path).
+ * The backend knows struct cpu but nothing of exec/: the offsets and C helpers it needs
+ * arrive in a struct x86_abi filled by exec/jit.c. */
+#ifndef VM_HOST_X86_64_BACKEND_H
+#define VM_HOST_X86_64_BACKEND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "host/x86_64/x86.h"
+#include "ir/ir.h"
+
+/* C helpers called from generated code (filled by exec/jit.c). */
+enum x86_helper {
+    XH_DIVS64, XH_DIVU64, XH_REMS64, XH_REMU64, XH_DIVS32, XH_DIVU32, XH_REMS32, XH_REMU32,
+    XH_CLZ64, XH_CLZ32, XH_CTZ64, XH_CTZ32, XH_POPCNT64, XH_POPCNT32,
+    XH_ATOMIC_RMW,   /* (cpu, addr, value, kind | memop << 8) -> old */
+    XH_CMPXCHG,      /* (cpu, addr, expected, new, memop) -> old */
+    XH_MEM_CHECK,    /* (cpu, addr, size, host return address): raises SIGSEGV or returns */
+    XH_LOG_STORE,    /* (cpu, addr, size): --engine=check's store log, before each store */
+    XH_COUNT
+};
+
+struct x86_abi {
+    int32_t temps_offset;      /* of the IR temporaries from struct cpu */
+    int32_t exec_jc_offset;    /* of the jump cache (struct tb *[]) inside cpu->exec */
+    uint32_t jc_mask;          /* jump cache index = (pc >> 1) & jc_mask */
+    int32_t tb_pc_offset, tb_code_offset;   /* inside struct tb */
+    const void *epilogue;      /* jump here with rax = the value enter returns */
+    const void *mem_thunk;     /* slow path of the guest address check */
+    bool inline_jc;            /* goto_ind looks up the jump cache inline and jumps */
+    bool log_stores;           /* call XH_LOG_STORE before every store (--engine=check) */
+    const void *helper[XH_COUNT];
+};
+
+/* What enter returns (rax at the epilogue). */
+enum {
+    X86_RET_EXIT = 0,        /* cpu->pc (and exit_reason) set */
+    X86_RET_INTERRUPT = 1,   /* exit_request seen at block entry; cpu->pc = that block */
+    /* anything else: address of a rel32 to patch with the block at cpu->pc */
+};
+
+/* Host code offset -> guest pc of the instruction it belongs to (sorted by offset). */
+struct x86_map {
+    uint32_t host_off;
+    uint64_t pc;
+};
+
+/* Lower b into out. map gets at most 2 * IR_MAX_OPS entries. Returns 0, or -ENOSPC if out
+ * overflowed (out->overflow). */
+int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct x86_buf *out,
+              struct x86_map *map, uint32_t *n_map);
+
+/* The shared trampolines: enter(cpu, code) -> X86_RET_*; written at out's position. */
+struct x86_trampolines {
+    uintptr_t (*enter)(void *cpu, const void *code);
+    const void *epilogue;
+    const void *mem_thunk;
+};
+int x86_emit_trampolines(struct x86_buf *out, const struct x86_abi *abi,
+                         struct x86_trampolines *t);
+
+#endif

@@ -1,0 +1,47 @@
+/* The code shared by every block, written once at the start of the code cache: enter (C ->
+ * generated code, saving the callee-saved registers and loading the fixed ones: r14 = cpu,
+ * r15 = guest base, r13 = guest limit - 8), the epilogue every exit jumps to, and the slow
+ * path of the guest address check, which keeps every register but rcx. */
+#include <errno.h>
+#include <stddef.h>
+
+#include "core/cpu.h"
+#include "host/x86_64/backend.h"
+
+static const uint8_t saved_regs[] = { RBP, RBX, R12, R13, R14, R15 };
+static const uint8_t thunk_regs[] = { RAX, RDX, RSI, RDI, R8, R9, R10, R11 };
+
+int x86_emit_trampolines(struct x86_buf *o, const struct x86_abi *abi, struct x86_trampolines *t)
+{
+    t->enter = (uintptr_t(*)(void *, const void *))(void *)(o->p + o->rx_delta);
+    for (unsigned k = 0; k < sizeof(saved_regs); k++)
+        x86_push_pop(o, true, saved_regs[k]);
+    x86_emit(o, X_SUBI, true, 0, xr(RSP), 8);
+    x86_emit(o, X_MOV, true, R14, xr(RDI), 0);
+    x86_emit(o, X_MOV, true, R15, xm(RDI, offsetof(struct cpu, guest_base)), 0);
+    x86_emit(o, X_MOV, true, R13, xm(RDI, offsetof(struct cpu, guest_limit)), 0);
+    x86_emit(o, X_SUBI, true, 0, xr(R13), 8);
+    x86_emit(o, X_JMPM, false, 0, xr(RSI), 0);
+
+    t->epilogue = o->p + o->rx_delta;
+    x86_emit(o, X_ADDI, true, 0, xr(RSP), 8);
+    for (unsigned k = sizeof(saved_regs); k-- > 0;)
+        x86_push_pop(o, false, saved_regs[k]);
+    x86_byte(o, 0xc3);
+
+    /* rax = guest address, rcx = access size, [rsp] = return address inside the stub. */
+    t->mem_thunk = o->p + o->rx_delta;
+    for (unsigned k = 0; k < sizeof(thunk_regs); k++)
+        x86_push_pop(o, true, thunk_regs[k]);
+    x86_emit(o, X_SUBI, true, 0, xr(RSP), 8);
+    x86_emit(o, X_MOV, true, RDI, xr(R14), 0);
+    x86_emit(o, X_MOV, true, RSI, xr(RAX), 0);
+    x86_emit(o, X_MOV, true, RDX, xr(RCX), 0);
+    x86_emit(o, X_MOV, true, RCX, xm(RSP, 8 + 8 * (int32_t)sizeof(thunk_regs)), 0);
+    x86_call(o, abi->helper[XH_MEM_CHECK]);
+    x86_emit(o, X_ADDI, true, 0, xr(RSP), 8);
+    for (unsigned k = sizeof(thunk_regs); k-- > 0;)
+        x86_push_pop(o, false, thunk_regs[k]);
+    x86_byte(o, 0xc3);
+    return o->overflow ? -ENOSPC : 0;
+}

@@ -1,0 +1,177 @@
+/* Delivering guest signals: a synchronous fault or a pending signal takes its default action
+ * or enters the guest's handler on a frame laid out as the guest kernel's rt_sigframe:
+ * siginfo, then struct ucontext (uc_flags, uc_link, uc_stack, uc_sigmask padded to 1024 bits,
+ * uc_mcontext at offset 176, filled by the guest's hook). rt_sigreturn reads it back. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "linux/signal.h"
+
+#define SIGINFO_SIZE 128
+#define UC_STACK_OFF 16
+#define UC_SIGMASK_OFF 40
+#define UC_MCONTEXT_OFF 176
+#define FRAME_MAX (SIGINFO_SIZE + UC_MCONTEXT_OFF + 8192)
+
+struct guest_stack_t {
+    uint64_t sp;
+    int32_t flags, pad;
+    uint64_t size;
+};
+
+static bool on_altstack(const struct linux_thread *t, uint64_t sp)
+{
+    return t->altstack_size && sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size;
+}
+
+void sig_fault(struct cpu *cpu)
+{
+    struct linux_thread *t = thread_of(cpu);
+    struct linux_proc *proc = t->proc;
+    int sig = cpu->fault_sig;
+    siginfo_t info;
+    /* The host reports an access to the PROT_NONE reservation as ACCERR: the guest kernel
+     * would say MAPERR for a page that is not mapped at all. */
+    if (sig == SIGSEGV && cpu->fault_code > 0 && cpu->fault_addr < proc->us.limit)
+        cpu->fault_code = uspace_access_ok(&proc->us, cpu->fault_addr, 1, 0) ? SEGV_ACCERR
+                                                                             : SEGV_MAPERR;
+    uint64_t handler = proc->sigactions[sig].handler;
+    if ((t->sigmask & SIGBIT(sig)) || handler == GUEST_SIG_DFL || handler == GUEST_SIG_IGN)
+        linux_die_of_fault(cpu);
+    memset(&info, 0, sizeof(info));
+    info.si_signo = sig;
+    info.si_code = cpu->fault_code;
+    info.si_addr = (void *)(uintptr_t)cpu->fault_addr;
+    sig_queue(t, sig, &info);
+}
+
+/* The guest's siginfo: the host's has the same layout; a fault's si_addr is a guest address. */
+static void build_frame(struct cpu *cpu, int sig, uint8_t *buf)
+{
+    struct linux_thread *t = thread_of(cpu);
+    memcpy(buf, &t->info[sig], SIGINFO_SIZE);
+    uint8_t *uc = buf + SIGINFO_SIZE;
+    struct guest_stack_t st = {
+        t->altstack_sp,
+        t->altstack_size ? (on_altstack(t, cpu->ops->get_sp(cpu)) ? SS_ONSTACK : 0) : SS_DISABLE,
+        0, t->altstack_size,
+    };
+    if (t->altstack_flags & GUEST_SS_AUTODISARM)
+        st.flags |= (int32_t)GUEST_SS_AUTODISARM;
+    memcpy(uc + UC_STACK_OFF, &st, sizeof(st));
+    uint64_t mask = t->restore_mask ? t->saved_mask : t->sigmask;
+    memcpy(uc + UC_SIGMASK_OFF, &mask, sizeof(mask));
+    cpu->ops->sigcontext_save(cpu, uc + UC_MCONTEXT_OFF, cpu->fault_addr);
+}
+
+/* Enters the guest handler of sig; a frame that cannot be written kills with SIGSEGV. */
+static void enter_handler(struct cpu *cpu, int sig, struct guest_sigaction sa)
+{
+    struct linux_thread *t = thread_of(cpu);
+    struct linux_proc *proc = t->proc;
+    const struct guest_ops *g = cpu->ops;
+    uint64_t sp = g->get_sp(cpu);
+    if ((sa.flags & SA_ONSTACK) && t->altstack_size && !on_altstack(t, sp))
+        sp = t->altstack_sp + t->altstack_size;
+    size_t size = SIGINFO_SIZE + UC_MCONTEXT_OFF + g->sigcontext_size;
+    uint64_t frame = (sp - size) & ~(uint64_t)15;
+    uint8_t buf[FRAME_MAX];
+    if (size <= sizeof(buf)) {
+        memset(buf, 0, size);
+        build_frame(cpu, sig, buf);
+    }
+    if (size > sizeof(buf) || uspace_write(&proc->us, frame, buf, size) < 0) {
+        vm_log(unimp, "vm: cannot write the frame for signal %d at 0x%lx\n", sig, (long)frame);
+        linux_die_of_signal(SIGSEGV);
+    }
+    if ((sa.flags & SA_ONSTACK) && (t->altstack_flags & GUEST_SS_AUTODISARM))
+        t->altstack_sp = t->altstack_size = 0, t->altstack_flags = 0;
+    uint64_t mask = t->sigmask | sa.mask;
+    if (!(sa.flags & SA_NODEFER))
+        mask |= SIGBIT(sig);
+    t->restore_mask = false;
+    sig_set_mask(t, mask);
+    uint64_t ret = (sa.flags & GUEST_SA_RESTORER) && sa.restorer ? sa.restorer
+                                                                : proc->sigreturn_tramp;
+    g->signal_enter(cpu, sa.handler, sig, frame, frame + SIGINFO_SIZE, frame, ret);
+}
+
+static void deliver_one(struct cpu *cpu, int sig)
+{
+    struct linux_proc *proc = proc_of(cpu);
+    pthread_mutex_lock(&proc->lock);
+    struct guest_sigaction sa = proc->sigactions[sig];
+    if (sa.handler > GUEST_SIG_IGN && (sa.flags & SA_RESETHAND)) {
+        memset(&proc->sigactions[sig], 0, sizeof(proc->sigactions[sig]));
+        sig_host_disposition(sig, &proc->sigactions[sig]);
+    }
+    pthread_mutex_unlock(&proc->lock);
+    if (sa.handler == GUEST_SIG_IGN)
+        return;
+    if (sa.handler != GUEST_SIG_DFL) {
+        enter_handler(cpu, sig, sa);
+        return;
+    }
+    if (sig_default_ignored(sig))
+        return;
+    if (sig_default_stops(sig)) {
+        kill(getpid(), SIGSTOP);
+        return;
+    }
+    linux_die_of_signal(sig);
+}
+
+void sig_deliver(struct cpu *cpu)
+{
+    struct linux_thread *t = thread_of(cpu);
+    uint64_t ready;
+    while ((ready = atomic_load(&t->pending) & ~t->sigmask)) {
+        int sig = __builtin_ctzll(ready) + 1;
+        atomic_fetch_and(&t->pending, ~SIGBIT(sig));
+        deliver_one(cpu, sig);
+    }
+    if (t->restore_mask) {
+        t->restore_mask = false;
+        sig_set_mask(t, t->saved_mask);
+    }
+}
+
+bool sig_restart(struct cpu *cpu)
+{
+    struct linux_thread *t = thread_of(cpu);
+    uint64_t ready = atomic_load(&t->pending) & ~t->sigmask;
+    if (!ready)
+        return false;
+    const struct guest_sigaction *sa = &t->proc->sigactions[__builtin_ctzll(ready) + 1];
+    return sa->handler > GUEST_SIG_IGN && (sa->flags & SA_RESTART);
+}
+
+long sig_return(struct cpu *cpu)
+{
+    struct linux_thread *t = thread_of(cpu);
+    const struct guest_ops *g = cpu->ops;
+    uint64_t uc = g->get_sp(cpu) + SIGINFO_SIZE;
+    uint8_t buf[UC_MCONTEXT_OFF + 8192];
+    size_t size = UC_MCONTEXT_OFF + g->sigcontext_size;
+    if (size > sizeof(buf) || uspace_read(&t->proc->us, uc, buf, size) < 0)
+        linux_die_of_signal(SIGSEGV);
+    uint64_t mask;
+    struct guest_stack_t st;
+    memcpy(&mask, buf + UC_SIGMASK_OFF, sizeof(mask));
+    memcpy(&st, buf + UC_STACK_OFF, sizeof(st));
+    g->sigcontext_restore(cpu, buf + UC_MCONTEXT_OFF);
+    sig_set_mask(t, mask);
+    if (!on_altstack(t, g->get_sp(cpu))) {
+        if (st.flags & SS_DISABLE) {
+            t->altstack_sp = t->altstack_size = 0;
+            t->altstack_flags = 0;
+        } else if (st.size >= GUEST_MINSIGSTKSZ) {
+            t->altstack_sp = st.sp;
+            t->altstack_size = st.size;
+            t->altstack_flags = st.flags & (int32_t)GUEST_SS_AUTODISARM;
+        }
+    }
+    return (long)g->syscall_arg(cpu, 0);
+}

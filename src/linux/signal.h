@@ -1,0 +1,52 @@
+/* Guest signals: how host signals become pending guest signals, delivery to guest handlers
+ * with the guest ISA's own frame, default actions, and syscall restart after EINTR.
+ * Guest and host signal numbers agree on every ISA vm serves. */
+#ifndef VM_LINUX_SIGNAL_H
+#define VM_LINUX_SIGNAL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "linux/proc.h"
+
+#define GUEST_SIG_DFL 0
+#define GUEST_SIG_IGN 1
+#define GUEST_SA_RESTORER 0x04000000u
+#define GUEST_SS_AUTODISARM (1u << 31)
+#define GUEST_MINSIGSTKSZ 2048
+
+/* Signals the host cannot carry for the guest: SIGSEGV/SIGBUS (vm's own fault handler) and
+ * the host C library's internal 32 and 33. Sends of these to oneself are queued directly. */
+bool sig_host_reserved(int sig);
+/* Sets the host disposition of sig to carry the guest's: SIG_IGN, SIG_DFL, or vm's catcher. */
+void sig_host_disposition(int sig, const struct guest_sigaction *sa);
+/* What a new process inherits from the one that exec'ed vm: the mask and ignored signals. */
+void sig_inherit(struct linux_thread *t);
+/* Host signal set for a guest mask (without the signals vm must always receive). */
+void sig_host_set(uint64_t guest_mask, sigset_t *set);
+/* Sets the thread's guest mask and mirrors it on the calling host thread. */
+void sig_set_mask(struct linux_thread *t, uint64_t mask);
+/* For a syscall that waits with a temporary mask (sigsuspend, ppoll, pselect6, epoll_pwait):
+ * sig_wait_mask makes mask the guest's and gives the host set to wait with; sig_wait_done
+ * takes the syscall's result and puts the old mask back unless a signal interrupted the wait
+ * (then sig_deliver does, after the handler's frame has recorded the old one). */
+void sig_wait_mask(struct linux_thread *t, uint64_t mask, sigset_t *host);
+long sig_wait_done(struct linux_thread *t, long ret);
+/* Makes t the calling host thread's guest thread (the catcher records signals into it). */
+void sig_thread_start(struct linux_thread *t);
+/* Adds sig to t's pending set (info may be NULL: a plain SI_USER from ourselves). */
+void sig_queue(struct linux_thread *t, int sig, const siginfo_t *info);
+/* Turns a CPU_EXIT_FAULT into a pending signal, or dies of it if the guest cannot catch it. */
+void sig_fault(struct cpu *cpu);
+/* Delivers every pending unblocked signal: default action or a frame for the handler. */
+void sig_deliver(struct cpu *cpu);
+/* After a syscall failed with EINTR: true if it should be restarted (SA_RESTART handler). */
+bool sig_restart(struct cpu *cpu);
+/* rt_sigreturn: restores registers, mask and alternate stack from the frame at sp. */
+long sig_return(struct cpu *cpu);
+/* The default action of sig: true if it is to be ignored / stops the process. */
+bool sig_default_ignored(int sig);
+bool sig_default_stops(int sig);
+
+#endif

@@ -1,0 +1,138 @@
+/* Waiting on many fds: ppoll, pselect6 and epoll. pollfd, fd_set and timespec have the host's
+ * layout; struct epoll_event does not (x86-64 packs it into 12 bytes, riscv64 and aarch64 pad
+ * it to 16), so events are converted. A guest signal mask to wait with is the host's too. */
+#include <limits.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "linux/signal.h"
+#include "linux/syscall.h"
+
+#define GUEST_POLLFD_SIZE 8
+#define GUEST_TIMESPEC_SIZE 16
+#define GUEST_SIGSET_SIZE 8
+#define GUEST_EPOLL_EVENT_SIZE 16
+#define EPOLL_BATCH 64
+
+struct guest_epoll_event {
+    uint32_t events, pad;
+    uint64_t data;
+};
+
+/* Reads an optional guest mask (NULL: wait with the current one). 0, -EFAULT or -EINVAL. */
+static int wait_mask(struct cpu *cpu, uint64_t addr, uint64_t size, sigset_t *host,
+                     sigset_t **out)
+{
+    uint64_t mask;
+    *out = NULL;
+    if (!addr)
+        return 0;
+    if (size != GUEST_SIGSET_SIZE)
+        return -EINVAL;
+    if (uspace_read(&proc_of(cpu)->us, addr, &mask, sizeof(mask)) < 0)
+        return -EFAULT;
+    sig_wait_mask(thread_of(cpu), mask, host);
+    *out = host;
+    return 0;
+}
+
+static long wait_done(struct cpu *cpu, sigset_t *mask, long ret)
+{
+    return mask ? sig_wait_done(thread_of(cpu), ret) : ret;
+}
+
+SYSCALL(ppoll)
+{
+    void *fds = NULL, *timeout = NULL;
+    sigset_t set, *mask;
+    if (a[1] > INT_MAX)
+        return -EINVAL;
+    if (a[1] && !(fds = guest_ptr(cpu, a[0], a[1] * GUEST_POLLFD_SIZE, PROT_READ | PROT_WRITE)))
+        return -EFAULT;
+    if (a[2] && !(timeout = guest_ptr(cpu, a[2], GUEST_TIMESPEC_SIZE, PROT_READ | PROT_WRITE)))
+        return -EFAULT;
+    int err = wait_mask(cpu, a[3], a[4], &set, &mask);
+    if (err < 0)
+        return err;
+    long r = host_ret(syscall(SYS_ppoll, fds, (unsigned)a[1], timeout, mask, _NSIG / 8));
+    return wait_done(cpu, mask, r);
+}
+
+SYSCALL(pselect6)
+{
+    int n = (int)a[0];
+    if (n < 0 || n > FD_SETSIZE * 64)
+        return -EINVAL;
+    uint64_t bytes = ((uint64_t)n + 63) / 64 * 8;
+    void *sets[3] = { NULL, NULL, NULL }, *timeout = NULL;
+    for (int i = 0; i < 3; i++)
+        if (a[1 + i] && !(sets[i] = guest_ptr(cpu, a[1 + i], bytes, PROT_READ | PROT_WRITE)))
+            return -EFAULT;
+    if (a[4] && !(timeout = guest_ptr(cpu, a[4], GUEST_TIMESPEC_SIZE, PROT_READ | PROT_WRITE)))
+        return -EFAULT;
+    uint64_t sig[2] = { 0, 0 };   /* { const sigset_t *ss; size_t ss_len } */
+    if (a[5] && uspace_read(&proc_of(cpu)->us, a[5], sig, sizeof(sig)) < 0)
+        return -EFAULT;
+    sigset_t set, *mask;
+    int err = wait_mask(cpu, sig[0], sig[1], &set, &mask);
+    if (err < 0)
+        return err;
+    struct { const sigset_t *ss; size_t len; } host_sig = { mask, _NSIG / 8 };
+    long r = host_ret(syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], timeout,
+                              mask ? &host_sig : NULL));
+    return wait_done(cpu, mask, r);
+}
+
+SYSCALL(epoll_ctl)
+{
+    struct guest_epoll_event g;
+    struct epoll_event e, *ep = NULL;
+    if (a[3]) {
+        if (uspace_read(&proc_of(cpu)->us, a[3], &g, sizeof(g)) < 0)
+            return -EFAULT;
+        e.events = g.events;
+        e.data.u64 = g.data;
+        ep = &e;
+    }
+    return host_ret(epoll_ctl((int)a[0], (int)a[1], (int)a[2], ep));
+}
+
+/* Waits for at most EPOLL_BATCH events at a time (epoll hands out the rest next call). */
+static long epoll_wait_common(struct cpu *cpu, const uint64_t *a, bool v2, void *timeout_ts)
+{
+    int max = (int)a[2];
+    if (max <= 0 || max > INT_MAX / GUEST_EPOLL_EVENT_SIZE)
+        return -EINVAL;
+    if (max > EPOLL_BATCH)
+        max = EPOLL_BATCH;
+    if (!guest_ptr(cpu, a[1], (uint64_t)max * GUEST_EPOLL_EVENT_SIZE, PROT_WRITE))
+        return -EFAULT;
+    sigset_t set, *mask;
+    int err = wait_mask(cpu, a[4], a[5], &set, &mask);
+    if (err < 0)
+        return err;
+    struct epoll_event ev[EPOLL_BATCH];
+    long r = v2 ? syscall(SYS_epoll_pwait2, (int)a[0], ev, max, timeout_ts, mask, _NSIG / 8)
+                : syscall(SYS_epoll_pwait, (int)a[0], ev, max, (int)a[3], mask, _NSIG / 8);
+    r = wait_done(cpu, mask, host_ret(r));
+    for (long i = 0; i < r; i++) {
+        struct guest_epoll_event g = { ev[i].events, 0, ev[i].data.u64 };
+        uspace_write(&proc_of(cpu)->us, a[1] + (uint64_t)i * sizeof(g), &g, sizeof(g));
+    }
+    return r;
+}
+
+SYSCALL(epoll_pwait)
+{
+    return epoll_wait_common(cpu, a, false, NULL);
+}
+
+SYSCALL(epoll_pwait2)
+{
+    void *ts = NULL;
+    if (a[3] && !(ts = guest_ptr(cpu, a[3], GUEST_TIMESPEC_SIZE, PROT_READ)))
+        return -EFAULT;
+    return epoll_wait_common(cpu, a, true, ts);
+}

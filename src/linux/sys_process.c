@@ -1,0 +1,223 @@
+/* Processes: clone without CLONE_VM (and vfork) is a host fork whose child goes on running the
+ * same guest; execve runs a guest program by re-executing vm on it with the same options, and
+ * anything else (a host binary, a script) natively; wait4/waitid and pidfds pass through,
+ * since guest pids are host pids and rusage/siginfo have the host's layout. */
+#include <elf.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "linux/signal.h"
+#include "linux/syscall.h"
+#include "linux/thread.h"
+
+#define GUEST_CLONE_ARGS_MIN 64
+#define GUEST_SIGINFO_SIZE 128
+#define EXEC_ARGS_MAX 65536
+#define EXTRA_VM_ARGS 10
+
+static long fork_child_setup(struct cpu *cpu, uint64_t flags, uint64_t sp, uint64_t tls,
+                             uint64_t ctid)
+{
+    struct linux_thread *t = thread_of(cpu);
+    t->tid = gettid();
+    atomic_store(&t->proc->nthreads, 1);
+    if (flags & CLONE_CHILD_SETTID)
+        uspace_write(&t->proc->us, ctid, &t->tid, sizeof(int));
+    if (flags & CLONE_CHILD_CLEARTID)
+        t->clear_child_tid = ctid;
+    if (sp)
+        cpu->ops->set_sp(cpu, sp);
+    if (flags & CLONE_SETTLS)
+        cpu->ops->set_tls(cpu, tls);
+    return 0;
+}
+
+/* A new process: a host fork. CLONE_VM with CLONE_VFORK (vfork, posix_spawn) is also a fork:
+ * the child only runs until it execs or exits, on its own stack if it was given one. */
+static long clone_process(struct cpu *cpu, uint64_t flags, uint64_t sp, uint64_t ptid,
+                          uint64_t tls, uint64_t ctid)
+{
+    if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
+        return -EINVAL;
+    if ((flags & CSIGNAL) != SIGCHLD && (flags & CSIGNAL))
+        log_unimp("vm: clone exit signal %d becomes SIGCHLD\n", (int)(flags & CSIGNAL));
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -errno;
+    if (pid == 0)
+        return fork_child_setup(cpu, flags, sp, tls, ctid);
+    if (flags & CLONE_PARENT_SETTID)
+        uspace_write(&proc_of(cpu)->us, ptid, &pid, sizeof(pid));
+    return pid;
+}
+
+static long do_clone(struct cpu *cpu, uint64_t flags, uint64_t sp, uint64_t ptid, uint64_t tls,
+                     uint64_t ctid)
+{
+    if (flags & CLONE_THREAD)
+        return clone_thread(cpu, flags, sp, ptid, tls, ctid);
+    return clone_process(cpu, flags, sp, ptid, tls, ctid);
+}
+
+/* riscv64 and aarch64 order: flags, stack, parent_tid, tls, child_tid. */
+SYSCALL(clone)
+{
+    return do_clone(cpu, a[0], a[1], a[2], a[3], a[4]);
+}
+
+SYSCALL(clone3)
+{
+    uint64_t args[8];   /* flags, pidfd, child_tid, parent_tid, exit_signal, stack, size, tls */
+    if (a[1] < GUEST_CLONE_ARGS_MIN)
+        return -EINVAL;
+    if (uspace_read(&proc_of(cpu)->us, a[0], args, sizeof(args)) < 0)
+        return -EFAULT;
+    if (args[0] & (CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)) {
+        log_unimp("vm: clone3 flags %#lx not supported (returns ENOSYS)\n", (long)args[0]);
+        return -ENOSYS;
+    }
+    uint64_t sp = args[5] ? args[5] + args[6] : 0;
+    return do_clone(cpu, args[0] | (args[4] & CSIGNAL), sp, args[3], args[7], args[2]);
+}
+
+/* Copies the NULL-terminated guest array of strings at addr into a malloc'ed host array with
+ * room for `extra` more pointers in front; strings point into guest memory (checked). */
+static int string_array(struct cpu *cpu, uint64_t addr, size_t extra, char ***out, size_t *n)
+{
+    const struct uspace *us = &proc_of(cpu)->us;
+    size_t count = 0;
+    uint64_t p;
+    for (; addr; count++) {
+        if (count >= EXEC_ARGS_MAX)
+            return -E2BIG;
+        if (uspace_read(us, addr + 8 * count, &p, 8) < 0)
+            return -EFAULT;
+        if (!p)
+            break;
+    }
+    char **v = calloc(extra + count + 1, sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    for (size_t i = 0; i < count; i++) {
+        uspace_read(us, addr + 8 * i, &p, 8);
+        long len = uspace_strnlen(us, p, 1u << 20);
+        if (len < 0 || len >= 1 << 20) {
+            free(v);
+            return len < 0 ? -EFAULT : -E2BIG;
+        }
+        v[extra + i] = (char *)uspace_g2h(us, p);
+    }
+    *out = v;
+    *n = count;
+    return 0;
+}
+
+/* The guest ISA of an ELF file vm runs, or NULL for anything the host runs itself. */
+static const struct guest_ops *guest_of_file(const char *path)
+{
+    Elf64_Ehdr eh;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    ssize_t n = read(fd, &eh, sizeof(eh));
+    close(fd);
+    if (n != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG))
+        return NULL;
+    return guest_by_elf_machine(eh.e_machine);
+}
+
+/* vm run [-L SYSROOT] --engine=E [--strace] -0 ARGV0 PATH ARGS...: fills v[0..] and returns
+ * where the guest's argv[1..] go. */
+static size_t vm_args(struct linux_proc *proc, char **v, const char *argv0, const char *path)
+{
+    static char engine_opt[64];
+    size_t i = 0;
+    v[i++] = "vm";
+    v[i++] = "run";
+    if (proc->given_sysroot) {
+        v[i++] = "-L";
+        v[i++] = (char *)proc->given_sysroot;
+    }
+    snprintf(engine_opt, sizeof(engine_opt), "--engine=%s", proc->engine);
+    v[i++] = engine_opt;
+    if (log_enabled(strace))
+        v[i++] = "--strace";
+    v[i++] = "-0";
+    v[i++] = (char *)argv0;
+    v[i++] = "--";
+    v[i++] = (char *)path;
+    return i;
+}
+
+SYSCALL(execve)
+{
+    struct linux_proc *proc = proc_of(cpu);
+    struct path_buf pb;
+    const char *path;
+    char **argv = NULL, **envp = NULL;
+    size_t argc, envc;
+    int err = guest_host_path(cpu, a[0], &pb, &path);
+    if (err < 0)
+        return err;
+    if (access(path, X_OK) < 0)
+        return -errno;
+    if ((err = string_array(cpu, a[1], EXTRA_VM_ARGS, &argv, &argc)) < 0 ||
+        (err = string_array(cpu, a[2], 0, &envp, &envc)) < 0) {
+        free(argv);
+        return err;
+    }
+    fflush(NULL);
+    if (guest_of_file(path)) {
+        char **v = argv + EXTRA_VM_ARGS;
+        const char *argv0 = argc ? v[0] : "";
+        size_t n = vm_args(proc, argv, argv0, path);
+        memmove(argv + n, v + (argc ? 1 : 0), (argc ? argc - 1 : 0) * sizeof(*v));
+        argv[n + (argc ? argc - 1 : 0)] = NULL;
+        execve("/proc/self/exe", argv, envp);
+    } else {
+        execve(path, argv + EXTRA_VM_ARGS, envp);
+    }
+    err = -errno;
+    free(argv);
+    free(envp);
+    return err;
+}
+
+SYSCALL(wait4)
+{
+    int *status = NULL;
+    struct rusage *ru = NULL;
+    if (a[1] && !(status = guest_ptr(cpu, a[1], sizeof(int), PROT_WRITE)))
+        return -EFAULT;
+    if (a[3] && !(ru = guest_ptr(cpu, a[3], sizeof(*ru), PROT_WRITE)))
+        return -EFAULT;
+    return host_ret(wait4((pid_t)a[0], status, (int)a[2], ru));
+}
+
+SYSCALL(waitid)
+{
+    void *info = NULL;
+    struct rusage *ru = NULL;
+    if (a[2] && !(info = guest_ptr(cpu, a[2], GUEST_SIGINFO_SIZE, PROT_WRITE)))
+        return -EFAULT;
+    if (a[4] && !(ru = guest_ptr(cpu, a[4], sizeof(*ru), PROT_WRITE)))
+        return -EFAULT;
+    return host_ret(syscall(SYS_waitid, (int)a[0], (pid_t)a[1], info, (int)a[3], ru));
+}
+
+SYSCALL(pidfd_send_signal)
+{
+    void *info = NULL;
+    if (a[2] && !(info = guest_ptr(cpu, a[2], GUEST_SIGINFO_SIZE, PROT_READ)))
+        return -EFAULT;
+    return host_ret(syscall(SYS_pidfd_send_signal, (int)a[0], (int)a[1], info, (unsigned)a[3]));
+}

@@ -1,0 +1,265 @@
+/* The IR passes (see opt.h), run in this order on one block:
+ *  1. forward: copy propagation, constant folding and identities, guest-register load
+ *     forwarding (a get after a put or get of the same field reuses that temp, until a
+ *     helper that writes state);
+ *  2. backward: dead-store elimination (a put overwritten by a later put of the same field
+ *     with no exit, faulting op, state-reading helper or get of that field in between);
+ *  3. backward: dead-code elimination of pure ops whose result is unused.
+ * Removed ops become nops during the passes and are squeezed out at the end. */
+#include "opt/opt.h"
+
+#include <string.h>
+
+struct opt_stats opt_stats;
+
+#define NOP 0xff     /* opc of a removed op until the final squeeze */
+#define MAX_KNOWN 64 /* state fields remembered by load forwarding */
+
+struct known {
+    int64_t off;
+    uint8_t type;
+    ir_temp t;
+};
+
+struct opt {
+    struct ir_block *b;
+    ir_temp rep[IR_MAX_TEMPS];
+    uint8_t is_const[IR_MAX_TEMPS];
+    int64_t val[IR_MAX_TEMPS];
+    struct known known[MAX_KNOWN];
+    unsigned n_known;
+    uint16_t uses[IR_MAX_TEMPS];
+};
+
+static unsigned width_of(uint8_t type)
+{
+    return type == IR_I32 || type == IR_F32 ? 4 : 8;
+}
+
+static bool overlaps(int64_t a, unsigned an, int64_t b, unsigned bn)
+{
+    return a < b + bn && b < a + an;
+}
+
+static void forget(struct opt *o, int64_t off, unsigned size)
+{
+    for (unsigned k = 0; k < o->n_known;)
+        if (overlaps(o->known[k].off, width_of(o->known[k].type), off, size))
+            o->known[k] = o->known[--o->n_known];
+        else
+            k++;
+}
+
+static void remember(struct opt *o, int64_t off, uint8_t type, ir_temp t)
+{
+    if (o->n_known < MAX_KNOWN)
+        o->known[o->n_known++] = (struct known){ off, type, t };
+}
+
+static const struct known *lookup(const struct opt *o, int64_t off, uint8_t type)
+{
+    for (unsigned k = 0; k < o->n_known; k++)
+        if (o->known[k].off == off && o->known[k].type == type)
+            return &o->known[k];
+    return NULL;
+}
+
+/* Folds an integer op on constants; false if it is not one we fold. */
+static bool fold(const struct ir_op *op, uint64_t a, uint64_t b, uint64_t *out)
+{
+    bool w = op->type == IR_I64;
+    unsigned mask = w ? 63 : 31;
+    uint64_t r;
+    switch (op->opc) {
+    case IR_add: r = a + b; break;
+    case IR_sub: r = a - b; break;
+    case IR_mul: r = a * b; break;
+    case IR_and: r = a & b; break;
+    case IR_or: r = a | b; break;
+    case IR_xor: r = a ^ b; break;
+    case IR_andc: r = a & ~b; break;
+    case IR_shl: r = a << (b & mask); break;
+    case IR_shr: r = (w ? a : (uint32_t)a) >> (b & mask); break;
+    case IR_sar: r = w ? (uint64_t)((int64_t)a >> (b & mask))
+                       : (uint64_t)(uint32_t)((int32_t)a >> (b & mask)); break;
+    case IR_neg: r = -a; break;
+    case IR_not: r = ~a; break;
+    case IR_sext8: r = (uint64_t)(int64_t)(int8_t)a; break;
+    case IR_sext16: r = (uint64_t)(int64_t)(int16_t)a; break;
+    case IR_sext32: r = (uint64_t)(int64_t)(int32_t)a; break;
+    case IR_zext8: r = (uint8_t)a; break;
+    case IR_zext16: r = (uint16_t)a; break;
+    case IR_zext32: r = (uint32_t)a; break;
+    default: return false;
+    }
+    *out = w ? r : (uint32_t)r;
+    return true;
+}
+
+/* x op identity -> x (only when x already has the op's type, so no truncation is lost). */
+static bool is_identity(const struct opt *o, const struct ir_op *op)
+{
+    ir_temp x = op->src[0], c = op->src[1];
+    if (c == IR_NONE || !o->is_const[c] || o->b->temp_type[x] != op->type ||
+        (op->type != IR_I64 && op->type != IR_I32))
+        return false;
+    uint64_t v = op->type == IR_I64 ? (uint64_t)o->val[c] : (uint32_t)o->val[c];
+    uint64_t ones = op->type == IR_I64 ? UINT64_MAX : UINT32_MAX;
+    switch (op->opc) {
+    case IR_add: case IR_sub: case IR_or: case IR_xor: case IR_shl: case IR_shr: case IR_sar:
+    case IR_rotl: case IR_rotr:
+        return v == 0;
+    case IR_and:
+        return v == ones;
+    case IR_mul:
+        return v == 1;
+    default:
+        return false;
+    }
+}
+
+static void make_const(struct opt *o, struct ir_op *op, uint64_t v)
+{
+    op->opc = IR_const;
+    op->imm = (int64_t)v;
+    op->src[0] = op->src[1] = op->src[2] = op->src[3] = IR_NONE;
+    o->is_const[op->dst] = 1;
+    o->val[op->dst] = (int64_t)v;
+    opt_stats.folded++;
+}
+
+static void forward_pass(struct opt *o)
+{
+    struct ir_block *b = o->b;
+    for (uint32_t t = 0; t < b->n_temps; t++) {
+        o->rep[t] = t;
+        o->is_const[t] = 0;
+    }
+    o->n_known = 0;
+    for (uint32_t i = 0; i < b->n_ops; i++) {
+        struct ir_op *op = &b->ops[i];
+        const struct ir_opdef *d = &ir_opdefs[op->opc];
+        for (unsigned s = 0; s < d->n_in; s++)
+            if (op->src[s] != IR_NONE)
+                op->src[s] = o->rep[op->src[s]];
+        switch (op->opc) {
+        case IR_const:
+            o->is_const[op->dst] = 1;
+            o->val[op->dst] = op->imm;
+            continue;
+        case IR_mov:
+            if (b->temp_type[op->src[0]] == op->type) {
+                o->rep[op->dst] = op->src[0];
+                op->opc = NOP;
+            }
+            continue;
+        case IR_get: {
+            const struct known *k = lookup(o, op->imm, op->type);
+            if (k) {
+                o->rep[op->dst] = k->t;
+                op->opc = NOP;
+                opt_stats.forwarded++;
+            } else {
+                remember(o, op->imm, op->type, op->dst);
+            }
+            continue;
+        }
+        case IR_put:
+            forget(o, op->imm, width_of(op->type));
+            if (b->temp_type[op->src[0]] == op->type)
+                remember(o, op->imm, op->type, op->src[0]);
+            continue;
+        case IR_call:
+            if (((const struct ir_helper *)(intptr_t)op->imm)->flags & IR_HELPER_WSTATE)
+                o->n_known = 0;
+            continue;
+        default:
+            break;
+        }
+        if (d->n_out != 1 || (op->type != IR_I64 && op->type != IR_I32))
+            continue;
+        if (is_identity(o, op)) {
+            o->rep[op->dst] = op->src[0];
+            op->opc = NOP;
+            opt_stats.folded++;
+            continue;
+        }
+        ir_temp a = op->src[0], c = d->n_in > 1 ? op->src[1] : IR_NONE;
+        uint64_t v;
+        if (d->n_in >= 1 && d->n_in <= 2 && o->is_const[a] && (c == IR_NONE || o->is_const[c]) &&
+            fold(op, (uint64_t)o->val[a], c == IR_NONE ? 0 : (uint64_t)o->val[c], &v))
+            make_const(o, op, v);
+    }
+}
+
+/* Later puts that overwrite a field before anything can observe it: (off, size) pairs. */
+static void dead_store_pass(struct opt *o)
+{
+    struct ir_block *b = o->b;
+    struct { int64_t off; unsigned size; } over[MAX_KNOWN];
+    unsigned n = 0;
+    for (uint32_t i = b->n_ops; i-- > 0;) {
+        struct ir_op *op = &b->ops[i];
+        if (op->opc == NOP)
+            continue;
+        const struct ir_opdef *d = &ir_opdefs[op->opc];
+        if (d->flags & (IR_F_EXIT | IR_F_FAULT)) {   /* state must be exact here */
+            n = 0;
+        } else if (op->opc == IR_get) {
+            for (unsigned k = 0; k < n;)
+                if (overlaps(over[k].off, over[k].size, op->imm, width_of(op->type)))
+                    over[k] = over[--n];
+                else
+                    k++;
+        } else if (op->opc == IR_put) {
+            unsigned size = width_of(op->type);
+            bool dead = false;
+            for (unsigned k = 0; k < n; k++)
+                dead |= over[k].off <= op->imm && op->imm + size <= over[k].off + over[k].size;
+            if (dead) {
+                op->opc = NOP;
+                opt_stats.dead_stores++;
+            } else if (n < MAX_KNOWN) {
+                over[n].off = op->imm;
+                over[n++].size = size;
+            }
+        }
+    }
+}
+
+static void dead_code_pass(struct opt *o)
+{
+    struct ir_block *b = o->b;
+    memset(o->uses, 0, b->n_temps * sizeof(o->uses[0]));
+    for (uint32_t i = b->n_ops; i-- > 0;) {
+        struct ir_op *op = &b->ops[i];
+        if (op->opc == NOP)
+            continue;
+        const struct ir_opdef *d = &ir_opdefs[op->opc];
+        bool pure = d->n_out == 1 &&
+                    !(d->flags & (IR_F_SIDE | IR_F_FAULT | IR_F_EXIT | IR_F_MEM | IR_F_WSTATE));
+        if (pure && !o->uses[op->dst]) {
+            op->opc = NOP;
+            opt_stats.dead_ops++;
+            continue;
+        }
+        for (unsigned s = 0; s < d->n_in; s++)
+            if (op->src[s] != IR_NONE)
+                o->uses[op->src[s]]++;
+    }
+}
+
+void opt_block(struct ir_block *b)
+{
+    static __thread struct opt storage;
+    struct opt *o = &storage;
+    o->b = b;
+    forward_pass(o);
+    dead_store_pass(o);
+    dead_code_pass(o);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < b->n_ops; i++)
+        if (b->ops[i].opc != NOP)
+            b->ops[n++] = b->ops[i];
+    b->n_ops = n;
+}
