@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Summary table for bench/run.sh: reads one file of times per runner
 (seconds, one per line) and prints median/min/max and the ratios
-vm/qemu and vm/native of the medians.
+vm/qemu, vm/native, vm-jit/qemu, vm-jit/native, vm-jit/vm and qemu/native of the
+medians (vm is the interpreter, vm-jit the JIT).
 
 Usage: report.py DIR RUNNER...   (reads DIR/RUNNER.times)
 """
@@ -26,7 +27,8 @@ def main():
             continue
         med[r] = statistics.median(ts)
         print(f'{r:<8} {len(ts):>4} {med[r]:>10.3f} {min(ts):>10.3f} {max(ts):>10.3f}')
-    for a, b in (('vm', 'qemu'), ('vm', 'native'), ('qemu', 'native')):
+    for a, b in (('vm', 'qemu'), ('vm', 'native'), ('vm-jit', 'qemu'), ('vm-jit', 'native'),
+                 ('vm-jit', 'vm'), ('qemu', 'native')):
         if a in runners and b in runners:
             if a in med and b in med and med[b] > 0:
                 print(f'{a + "/" + b:<12} {med[a] / med[b]:8.2f}x')

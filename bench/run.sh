@@ -9,8 +9,8 @@
 #   RUNS=5                 runs per runner
 #   BENCH_N=35             argument of fib.lua (about 0.6 s natively)
 #   BENCH_SCRIPT=bench/fib.lua
-#   RUNNERS="native qemu vm"
-#   VM="build/vm run"  QEMU=qemu-riscv64  SYSROOT=/usr/riscv64-linux-gnu
+#   RUNNERS="native qemu vm vm-jit"   (vm: the interpreter, vm-jit: the JIT)
+#   VM="$BUILD/vm run" (BUILD=build)  QEMU=qemu-riscv64  SYSROOT=/usr/riscv64-linux-gnu
 # Relative paths are taken from the repository root. Timing uses
 # bench/timeit.py (python3 time.perf_counter). A runner whose command is
 # missing is reported as n/a, not as an error.
@@ -23,8 +23,8 @@ build="${1:-${LUA_BUILD:-build/lua}}"
 runs="${RUNS:-5}"
 n="${BENCH_N:-35}"
 script="${BENCH_SCRIPT:-bench/fib.lua}"
-runners="${RUNNERS:-native qemu vm}"
-vm="${VM:-build/vm run}"
+runners="${RUNNERS:-native qemu vm vm-jit}"
+vm="${VM:-${BUILD:-build}/vm run}"
 qemu="${QEMU:-qemu-riscv64}"
 sysroot="${SYSROOT:-/usr/riscv64-linux-gnu}"
 
@@ -49,7 +49,8 @@ cmd_for() {   # cmd_for RUNNER: sets the array cmd
     case "$1" in
         native) cmd=("$build/native/lua") ;;
         qemu) read -r -a cmd <<<"$qemu"; cmd+=(-L "$sysroot" "$build/riscv64/lua") ;;
-        vm) read -r -a cmd <<<"$vm"; cmd+=(-L "$sysroot" "$build/riscv64/lua") ;;
+        vm) read -r -a cmd <<<"$vm"; cmd+=(--engine=interp -L "$sysroot" "$build/riscv64/lua") ;;
+        vm-jit) read -r -a cmd <<<"$vm"; cmd+=(--engine=jit -L "$sysroot" "$build/riscv64/lua") ;;
         *) cmd=() ;;
     esac
 }

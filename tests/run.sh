@@ -30,8 +30,20 @@ for engine in $engines; do
         sed "s/\[vm\]/[vm-$engine]/; s/^guest: /guest[$engine]: /"
     first=0
 done
+# The JIT with a code cache small enough to be collected over and over.
+if grep -qw jit <<<"$engines"; then
+    VM="$VM --engine=jit --code-cache=64K" RUNNERS=vm run_suite bash tests/guest/run.sh \
+        "$BUILD/tests/guest" jitcache smc malloc stdio_fmt fp_libm |
+        sed "s/\[vm\]/[vm-jit-64K]/; s/^guest: /guest[jit-64K]: /"
+fi
 run_suite bash tests/guest/badinput.sh
-run_suite bash tests/lua/run.sh
+first=1
+for engine in $engines; do
+    if [ $first -eq 1 ]; then runners="vm qemu native"; else runners="vm"; fi
+    VM="$VM --engine=$engine" RUNNERS=$runners run_suite bash tests/lua/run.sh |
+        sed "s/\[vm\]/[vm-$engine]/; s/^lua: /lua[$engine]: /"
+    first=0
+done
 
 passed=$(grep -c '^PASS ' "$log")
 failed=$(grep -c '^FAIL ' "$log")

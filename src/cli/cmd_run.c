@@ -11,10 +11,19 @@
 #include "core/log.h"
 #include "core/machine.h"
 #include "core/registry.h"
+#include "exec/codegc.h"
 #include "exec/tb.h"
+#include "opt/opt.h"
 #include "linux/linux.h"
 
 extern char **environ;
+
+/* The JIT where the host has one (every test passes under it), else the interpreter. */
+static const struct engine_ops *default_engine(void)
+{
+    const struct engine_ops *jit = engine_by_name("jit");
+    return jit ? jit : engine_at(0);
+}
 
 void cmd_run_help(void)
 {
@@ -23,7 +32,7 @@ void cmd_run_help(void)
            "options:\n"
            "  --engine=NAME    how guest code runs:");
     for (unsigned i = 0; engine_at(i); i++)
-        printf(" %s%s", engine_at(i)->name, i ? "" : " (default)");
+        printf(" %s%s", engine_at(i)->name, engine_at(i) == default_engine() ? " (default)" : "");
     printf("\n"
            "  -L DIR           guest sysroot for the dynamic linker and libraries\n"
            "                   (default: the guest's /usr/<triple>, e.g. /usr/riscv64-linux-gnu)\n"
@@ -34,6 +43,8 @@ void cmd_run_help(void)
            "  --log-file=FILE  write logs to FILE instead of stderr\n"
            "  --strace         same as --log=strace\n"
            "  --stats          print translation and execution counts on exit\n"
+           "  --code-cache=SIZE  JIT code cache size, e.g. 64M (default), 512K; when full it\n"
+           "                   is emptied and refilled\n"
            "  -h, --help       this text\n\n"
            "The exit status is the guest's; a guest killed by signal N kills vm with signal N.\n");
 }
@@ -107,6 +118,40 @@ static void print_stats(struct machine *m, enum machine_state old, void *opaque)
             "vm: stats: translations %" PRIu64 ", guest instructions translated %" PRIu64
             ", cache flushes %" PRIu64 "\n",
             exec_stats.translations, exec_stats.guest_insns_translated, exec_stats.flushes);
+    fprintf(stderr,
+            "vm: stats: translation time %.3f s (%.0f guest instructions/ms), %" PRIu64
+            " ranges invalidated\n",
+            exec_stats.translate_ns / 1e9,
+            exec_stats.translate_ns ? exec_stats.guest_insns_translated * 1e6 / exec_stats.translate_ns : 0.0,
+            exec_stats.invalidations);
+    fprintf(stderr,
+            "vm: stats: JIT code %" PRIu64 " bytes in %" PRIu64 " blocks; code cache: %" PRIu64
+            " minor collections (%" PRIu64 " blocks promoted, %" PRIu64 " dropped), %" PRIu64
+            " full\n",
+            codegc_stats.bytes, codegc_stats.blocks, codegc_stats.minor, codegc_stats.promoted,
+            codegc_stats.dropped, codegc_stats.full);
+    fprintf(stderr,
+            "vm: stats: IR passes: %" PRIu64 " folded, %" PRIu64 " loads forwarded, %" PRIu64
+            " dead stores, %" PRIu64 " dead ops removed\n",
+            opt_stats.folded, opt_stats.forwarded, opt_stats.dead_stores, opt_stats.dead_ops);
+}
+
+/* "64M", "512K", "1G" or bytes. */
+static int parse_size(const char *v, size_t *out)
+{
+    char *end;
+    unsigned long long n = strtoull(v, &end, 0);
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    default: break;
+    }
+    if (end == v || *end || n == 0 || n > (1ull << 30) >> shift)
+        return -EINVAL;
+    *out = (size_t)(n << shift);
+    return 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -117,7 +162,7 @@ int cmd_run(int argc, char **argv)
     bool stats = false;
     if (env_init(&env) < 0)
         return 1;
-    opts.engine = engine_at(0);
+    opts.engine = default_engine();
     int i;
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
@@ -155,6 +200,11 @@ int cmd_run(int argc, char **argv)
             }
         } else if (!strcmp(a, "--strace")) {
             log_parse("strace");
+        } else if ((v = opt_value(argv, &i, NULL, "--code-cache"))) {
+            if (parse_size(v, &codegc_size) < 0 || codegc_size < (64u << 10)) {
+                vm_error("--code-cache=%s: expected a size from 64K to 1G", v);
+                return 2;
+            }
         } else if (!strcmp(a, "--stats")) {
             stats = true;
         } else {

@@ -182,6 +182,14 @@ static void report(struct cpu *cpu, const struct tb *tb, const uint8_t *js, cons
         if (x != y)
             fprintf(stderr, "state+%zu: jit 0x%016" PRIx64 " interp 0x%016" PRIx64 "\n", off, x, y);
     }
+    for (unsigned k = 0; k < n_stores; k++) {
+        uint64_t x = 0, y = 0;
+        memcpy(&x, store_log[k].jit, store_log[k].size);
+        memcpy(&y, cpu->guest_base + store_log[k].addr, store_log[k].size);
+        if (x != y)
+            fprintf(stderr, "mem[0x%" PRIx64 "]: jit 0x%" PRIx64 " interp 0x%" PRIx64 "\n",
+                    store_log[k].addr, x, y);
+    }
     if (cpu->ops->dump_state) {
         fprintf(stderr, "interpreter state:\n");
         cpu->ops->dump_state(cpu, stderr);
@@ -219,6 +227,7 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
     int jfault = run_one(cpu, tb, true);
     jit_store_log = NULL;
     bool interrupted = !jfault && cpu->exit_reason == CPU_EXIT_INTERRUPT;
+    int request = cpu->exit_request;   /* made while the block ran (a store to code) */
     memcpy(sj, cpu, size);
     for (unsigned k = 0; k < n_stores; k++)
         memcpy(store_log[k].jit, cpu->guest_base + store_log[k].addr, store_log[k].size);
@@ -242,6 +251,7 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
             report(cpu, tb, sj, si, regs ? "registers" : "memory stores");
         ifault = again;
     }
+    cpu->exit_request |= request;
     if (ifault) {   /* deliver the fault as exec_run expects it */
         cpu->cur_tb = NULL;
         siglongjmp(*cpu->unwind, 1);

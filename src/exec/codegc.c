@@ -1,5 +1,5 @@
-/* The JIT's code cache (see codegc.h): W^X through two views of one memfd, bump allocation,
- * and an address-ordered list of blocks for mapping host pcs back to blocks. */
+/* The JIT's code cache (see codegc.h): W^X through two views of one memfd, an old space and a
+ * nursery with bump allocation each, and per region an address-ordered list of blocks. */
 #include "exec/codegc.h"
 
 #include <errno.h>
@@ -14,18 +14,41 @@
 size_t codegc_size;
 struct codegc_stats codegc_stats;
 
-static uint8_t *rw_base, *rx_base;
-static size_t cap, used, fixed_end;
-static struct tb **blocks;      /* in address order */
-static size_t n_blocks, max_blocks, live;
+struct entry {
+    const uint8_t *code;   /* executable address */
+    uint32_t size;
+    struct tb *tb;         /* NULL once released */
+};
 
-/* Maps both views of a new memfd (at the old addresses when fixed), copying from `from`. */
-static int map_views(bool fixed, const uint8_t *from)
+struct region {
+    size_t start, end, used;   /* offsets in the cache */
+    struct entry *e;
+    size_t n, max;
+};
+
+static uint8_t *rw_base, *rx_base;
+static size_t cap;
+static struct region regions[2];
+static size_t live;
+
+static size_t free_start(const struct region *g)
+{
+    return g->start + g->used;
+}
+
+/* Maps both views of a new memfd (at the old addresses when fixed, then with a copy of the
+ * code in use). */
+static int map_views(bool fixed)
 {
     int fd = memfd_create("vm-jit", MFD_CLOEXEC);
     if (fd < 0)
         return -errno;
-    if (ftruncate(fd, (off_t)cap) < 0 || (from && write(fd, from, used) != (ssize_t)used)) {
+    bool ok = ftruncate(fd, (off_t)cap) == 0;
+    for (int r = 0; fixed && ok && r < 2; r++) {
+        size_t from = r == CODEGC_OLD ? 0 : regions[r].start, len = free_start(&regions[r]) - from;
+        ok = len == 0 || pwrite(fd, rw_base + from, len, (off_t)from) == (ssize_t)len;
+    }
+    if (!ok) {
         close(fd);
         return -EIO;
     }
@@ -44,13 +67,8 @@ static int map_views(bool fixed, const uint8_t *from)
  * addresses so every pointer into the cache stays valid. */
 static void child_after_fork(void)
 {
-    uint8_t *copy = malloc(used);
-    if (!copy)
+    if (map_views(true) < 0)
         abort();
-    memcpy(copy, rw_base, used);
-    if (map_views(true, copy) < 0)
-        abort();
-    free(copy);
 }
 
 int codegc_init(void)
@@ -58,52 +76,104 @@ int codegc_init(void)
     if (rw_base)
         return 0;
     cap = codegc_size ? codegc_size : CODEGC_DEFAULT_SIZE;
-    int err = map_views(false, NULL);
+    int err = map_views(false);
     if (err < 0)
         return err;
+    size_t nursery = cap / 4 & ~(size_t)4095;
+    regions[CODEGC_OLD] = (struct region){ .start = 0, .end = cap - nursery };
+    regions[CODEGC_NURSERY] = (struct region){ .start = cap - nursery, .end = cap };
     pthread_atfork(NULL, NULL, child_after_fork);
     return 0;
 }
 
-uint8_t *codegc_space(size_t *avail, intptr_t *rx_delta)
+uint8_t *codegc_space(enum codegc_region r, size_t *avail, intptr_t *rx_delta)
 {
-    *avail = cap - used;
+    struct region *g = &regions[r];
+    *avail = g->end - free_start(g);
     *rx_delta = rx_base - rw_base;
-    return rw_base + used;
+    return rw_base + free_start(g);
 }
 
-void *codegc_commit(uint8_t *start, uint8_t *end, struct tb *tb)
+void *codegc_commit(enum codegc_region r, uint8_t *start, uint8_t *end, struct tb *tb)
 {
-    used = (size_t)(end - rw_base);
-    used = (used + 15) & ~(size_t)15;
-    if (used > cap)
-        used = cap;
+    struct region *g = &regions[r];
+    size_t off = (size_t)(end - rw_base);
+    off = (off + 15) & ~(size_t)15;
+    g->used = (off < g->end ? off : g->end) - g->start;
     codegc_stats.bytes += (uint64_t)(end - start);
-    if (!tb) {
-        fixed_end = used;
-        return rx_base + (start - rw_base);
+    const uint8_t *code = rx_base + (start - rw_base);
+    if (!tb) {   /* permanent code: the region starts after it */
+        g->start += g->used;
+        g->used = 0;
+        return (void *)code;
     }
-    if (n_blocks == max_blocks) {
-        size_t n = max_blocks ? 2 * max_blocks : 1024;
-        struct tb **p = realloc(blocks, n * sizeof(*p));
+    if (g->n == g->max) {
+        size_t n = g->max ? 2 * g->max : 1024;
+        struct entry *p = realloc(g->e, n * sizeof(*p));
         if (!p)
             abort();
-        blocks = p;
-        max_blocks = n;
+        g->e = p;
+        g->max = n;
     }
-    blocks[n_blocks++] = tb;
+    g->e[g->n++] = (struct entry){ code, (uint32_t)(end - start), tb };
     live++;
     codegc_stats.blocks++;
-    return rx_base + (start - rw_base);
+    return (void *)code;
 }
 
-void codegc_release(void)
+static struct region *region_of(const uint8_t *rx)
 {
+    size_t off = (size_t)(rx - rx_base);
+    return off < regions[CODEGC_NURSERY].start ? &regions[CODEGC_OLD] : &regions[CODEGC_NURSERY];
+}
+
+/* The entry whose code starts at or before rx (the last such), or NULL. */
+static struct entry *entry_of(const uint8_t *rx)
+{
+    if (!codegc_contains(rx))
+        return NULL;
+    struct region *g = region_of(rx);
+    size_t lo = 0, hi = g->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (g->e[mid].code <= rx)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? &g->e[lo - 1] : NULL;
+}
+
+static void reset(struct region *g)
+{
+    g->used = 0;
+    g->n = 0;
+}
+
+void codegc_release(struct tb *tb)
+{
+    struct entry *e = entry_of(tb->code);
+    if (!e || e->tb != tb)
+        return;
+    e->tb = NULL;
     codegc_stats.generation++;
     if (--live == 0) {
-        used = fixed_end;
-        n_blocks = 0;
+        reset(&regions[CODEGC_OLD]);
+        reset(&regions[CODEGC_NURSERY]);
     }
+}
+
+struct tb *codegc_block(enum codegc_region r, size_t *i)
+{
+    struct region *g = &regions[r];
+    while (*i < g->n && !g->e[*i].tb)
+        ++*i;
+    return *i < g->n ? g->e[(*i)++].tb : NULL;
+}
+
+void codegc_reset_nursery(void)
+{
+    reset(&regions[CODEGC_NURSERY]);
 }
 
 void *codegc_rw(const void *rx)
@@ -118,16 +188,6 @@ bool codegc_contains(const void *rx)
 
 struct tb *codegc_lookup(const void *pc)
 {
-    size_t lo = 0, hi = n_blocks;
-    while (lo < hi) {   /* last block starting at or before pc */
-        size_t mid = (lo + hi) / 2;
-        if ((const uint8_t *)blocks[mid]->code <= (const uint8_t *)pc)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (!lo)
-        return NULL;
-    struct tb *tb = blocks[lo - 1];
-    return (const uint8_t *)pc < (const uint8_t *)tb->code + tb->code_size ? tb : NULL;
+    const struct entry *e = entry_of(pc);
+    return e && e->tb && (const uint8_t *)pc < e->code + e->size ? e->tb : NULL;
 }

@@ -18,12 +18,24 @@
 #include "host/x86_64/backend.h"
 #include "opt/opt.h"
 
+/* A patched exit: site's rel32 jumps from block `from` to block `to` instead of to its stub.
+ * Each link is on to's incoming list and on from's outgoing list, so freeing either block
+ * can undo or forget it. */
+struct jit_link {
+    uint8_t *site;               /* executable address of the rel32 */
+    const uint8_t *stub;         /* where it jumped before */
+    struct tb *from, *to;
+    struct jit_link *next_in, *next_out;
+};
+
 struct jit_data {
+    struct jit_link *in, *out;
     uint32_t n_map;
     struct x86_map map[];
 };
 
 void (*jit_store_log)(struct cpu *cpu, uint64_t addr, unsigned size);
+struct jit_stats jit_stats;
 
 static struct x86_abi abi_chained, abi_checkable;
 static struct x86_trampolines tramp;
@@ -137,7 +149,7 @@ static int jit_init(void)
     if (codegc_init() < 0)
         return -ENOMEM;
     struct x86_abi *a = &abi_chained;
-    a->temps_offset = 0;   /* per CPU: patched in jit_compile_block */
+    a->temps_offset = 0;   /* set from the first CPU in jit_compile_block */
     a->exec_jc_offset = (int32_t)offsetof(struct exec_cpu, jump_cache);
     a->jc_mask = JUMP_CACHE_SIZE - 1;
     a->tb_pc_offset = (int32_t)offsetof(struct tb, pc);
@@ -155,11 +167,11 @@ static int jit_init(void)
     memcpy(a->helper, helpers, sizeof(helpers));
     size_t avail;
     intptr_t delta;
-    uint8_t *start = codegc_space(&avail, &delta);
+    uint8_t *start = codegc_space(CODEGC_OLD, &avail, &delta);
     struct x86_buf buf = { .p = start, .start = start, .end = start + avail, .rx_delta = delta };
     if (x86_emit_trampolines(&buf, a, &tramp) < 0)
         return -ENOMEM;
-    codegc_commit(start, buf.p, NULL);
+    codegc_commit(CODEGC_OLD, start, buf.p, NULL);
     a->epilogue = tramp.epilogue;
     a->mem_thunk = tramp.mem_thunk;
     abi_checkable = *a;
@@ -171,57 +183,173 @@ static int jit_init(void)
 
 /* ---- engine ---- */
 
+/* ---- chains ---- */
+
+static void link_blocks(uint8_t *site, struct tb *to)
+{
+    struct tb *from = codegc_lookup(site);
+    struct jit_link *l = malloc(sizeof(*l));
+    if (!from || !l) {   /* not chaining is always correct */
+        free(l);
+        return;
+    }
+    int32_t rel;
+    memcpy(&rel, site, 4);
+    *l = (struct jit_link){ .site = site, .stub = site + 4 + rel, .from = from, .to = to };
+    struct jit_data *df = from->aux, *dt = to->aux;
+    l->next_in = dt->in;
+    dt->in = l;
+    l->next_out = df->out;
+    df->out = l;
+    x86_patch_rel32(codegc_rw(site), site, to->code);
+    jit_stats.links++;
+}
+
+static void unlist(struct jit_link **head, struct jit_link *l, bool out)
+{
+    while (*head != l)
+        head = out ? &(*head)->next_out : &(*head)->next_in;
+    *head = out ? l->next_out : l->next_in;
+}
+
+/* Undoes every chain into tb and forgets every chain out of it. */
+static void unlink_block(struct tb *tb)
+{
+    struct jit_data *d = tb->aux;
+    while (d->in) {
+        struct jit_link *l = d->in;
+        d->in = l->next_in;
+        x86_patch_rel32(codegc_rw(l->site), l->site, l->stub);
+        unlist(&((struct jit_data *)l->from->aux)->out, l, true);
+        free(l);
+    }
+    while (d->out) {
+        struct jit_link *l = d->out;
+        d->out = l->next_out;
+        unlist(&((struct jit_data *)l->to->aux)->in, l, false);
+        free(l);
+    }
+}
+
+
+
+/* Lowers b (optimised) into region r as tb's code: 0, -ENOSPC if r is full, -ENOMEM. */
+static int lower_into(struct cpu *cpu, struct tb *tb, const struct ir_block *b,
+                      const struct x86_abi *abi, enum codegc_region r)
+{
+    static __thread struct x86_map *map;
+    if (!map && !(map = malloc(2 * IR_MAX_OPS * sizeof(*map))))
+        return -ENOMEM;
+    size_t avail;
+    intptr_t delta;
+    uint8_t *start = codegc_space(r, &avail, &delta);
+    struct x86_buf buf = { .p = start, .start = start, .end = start + avail, .rx_delta = delta };
+    uint32_t n_map;
+    int err = x86_lower(b, abi, &buf, map, &n_map);
+    if (err < 0)
+        return err;
+    struct jit_data *d = malloc(sizeof(*d) + n_map * sizeof(d->map[0]));
+    if (!d)
+        return -ENOMEM;
+    d->in = d->out = NULL;
+    d->n_map = n_map;
+    memcpy(d->map, map, n_map * sizeof(map[0]));
+    tb->code = codegc_commit(r, start, buf.p, tb);
+    tb->code_size = (uint32_t)(buf.p - start);
+    tb->aux = d;
+    return 0;
+}
+
+void jit_free_block(struct tb *tb)
+{
+    if (!tb->aux)
+        return;
+    unlink_block(tb);
+    codegc_release(tb);
+    free(tb->aux);
+    tb->aux = NULL;
+}
+
+/* ---- the collector's policy ---- */
+
+/* A nursery block is still in use if a chain leads into it or the jump cache holds it. */
+static bool block_in_use(struct cpu *cpu, const struct tb *tb)
+{
+    const struct jit_data *d = tb->aux;
+    return d->in || exec_of(cpu)->jump_cache[jump_cache_index(tb->pc)] == tb;
+}
+
+/* Recompiles tb into the old space (the same tb, so the hash table and jump caches stay
+ * valid; its chains are undone and come back as they are taken). */
+static int promote(struct cpu *cpu, struct tb *tb)
+{
+    static __thread struct ir_block *b;
+    if (!b && !(b = malloc(sizeof(*b))))
+        return -ENOMEM;
+    ir_block_init(b, tb->pc);
+    if (cpu->ops->translate(cpu, b, tb->pc) < 0)
+        return -EFAULT;
+    opt_block(b);
+    jit_free_block(tb);
+    tb->end_pc = b->end_pc;
+    tb->n_insns = b->n_insns;
+    return lower_into(cpu, tb, b, &abi_chained, CODEGC_OLD);
+}
+
+/* The nursery is full: keep what is in use, drop the rest. False if the old space filled up
+ * (then everything was flushed). */
+static bool minor_collection(struct cpu *cpu)
+{
+    codegc_stats.minor++;
+    size_t i = 0;
+    struct tb *tb;
+    while ((tb = codegc_block(CODEGC_NURSERY, &i))) {
+        int err = block_in_use(cpu, tb) ? promote(cpu, tb) : -EFAULT;
+        if (err == 0) {
+            codegc_stats.promoted++;
+        } else if (err == -EFAULT) {
+            codegc_stats.dropped++;
+            tb_remove(cpu, tb);
+        } else {
+            codegc_stats.full++;
+            tb_flush(cpu);
+            return false;
+        }
+    }
+    codegc_reset_nursery();
+    return true;
+}
+
 int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, bool checkable)
 {
     static __thread struct ir_block *copy;
-    static __thread struct x86_map *map;
     if (jit_init() < 0)
         return -ENOMEM;
     if (!copy && !(copy = malloc(sizeof(*copy))))
-        return -ENOMEM;
-    if (!map && !(map = malloc(2 * IR_MAX_OPS * sizeof(*map))))
         return -ENOMEM;
     memcpy(copy, b, offsetof(struct ir_block, ops) + b->n_ops * sizeof(b->ops[0]));
     memcpy(copy->temp_type, b->temp_type, b->n_temps);
     copy->overflow = b->overflow;
     opt_block(copy);
-    struct x86_abi abi = checkable ? abi_checkable : abi_chained;
-    abi.temps_offset = (int32_t)cpu->temps_offset;
+    abi_chained.temps_offset = abi_checkable.temps_offset = (int32_t)cpu->temps_offset;
     for (int attempt = 0;; attempt++) {
-        size_t avail;
-        intptr_t delta;
-        uint8_t *start = codegc_space(&avail, &delta);
-        struct x86_buf buf = { .p = start, .start = start, .end = start + avail, .rx_delta = delta };
-        uint32_t n_map;
-        if (x86_lower(copy, &abi, &buf, map, &n_map) < 0) {
-            if (attempt || buf.p != buf.end)
-                return -ENOMEM;
+        int err = lower_into(cpu, tb, copy, checkable ? &abi_checkable : &abi_chained,
+                             CODEGC_NURSERY);
+        if (err != -ENOSPC)
+            return err;
+        if (attempt == 2)
+            return -ENOMEM;
+        if (attempt > 0 || !exec_of(cpu)->frees_one || !minor_collection(cpu)) {
             codegc_stats.full++;
             tb_flush(cpu);
-            continue;
         }
-        struct jit_data *d = malloc(sizeof(*d) + n_map * sizeof(d->map[0]));
-        if (!d)
-            return -ENOMEM;
-        d->n_map = n_map;
-        memcpy(d->map, map, n_map * sizeof(map[0]));
-        tb->code = codegc_commit(start, buf.p, tb);
-        tb->code_size = (uint32_t)(buf.p - start);
-        tb->aux = d;
-        return 0;
     }
 }
 
 static int jit_compile(struct cpu *cpu, struct tb *tb, const struct ir_block *b)
 {
+    exec_of(cpu)->frees_one = true;
     return jit_compile_block(cpu, tb, b, false);
-}
-
-void jit_free_block(struct tb *tb)
-{
-    free(tb->aux);
-    tb->aux = NULL;
-    codegc_release();
 }
 
 uintptr_t jit_enter(struct cpu *cpu, const struct tb *tb)
@@ -269,7 +397,7 @@ static void jit_run(struct cpu *cpu, const struct tb *tb)
             return;
         }
         if (r != X86_RET_EXIT && generation == codegc_stats.generation)
-            x86_patch_rel32(codegc_rw((void *)r), (const uint8_t *)r, next->code);
+            link_blocks((uint8_t *)r, next);
         tb = next;
     }
 }

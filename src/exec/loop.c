@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "exec/smc.h"
 #include "exec/tb.h"
 #if defined(__x86_64__)
 #include <ucontext.h>
@@ -41,6 +42,11 @@ static void host_fault_handler(int sig, siginfo_t *si, void *uc)
 {
     struct cpu *cpu = current_cpu;
     uint8_t *addr = si->si_addr;
+    /* A store to guest code we write-protected (exec/smc.c): retry it, now writable. */
+    if (cpu && sig == SIGSEGV && si->si_code == SEGV_ACCERR && addr >= cpu->guest_base &&
+        addr < cpu->guest_base + cpu->guest_limit &&
+        smc_write_fault(cpu, (uint64_t)(addr - cpu->guest_base)))
+        return;
     if (cpu && cpu->unwind && addr >= cpu->guest_base &&
         addr < cpu->guest_base + cpu->guest_limit) {
 #if defined(__x86_64__)
@@ -116,6 +122,7 @@ int exec_run(struct cpu *cpu)
     current_cpu = cpu;
     cpu->exit_reason = CPU_EXIT_NONE;
     cpu->cur_tb = NULL;
+    smc_flush_dirty(cpu);
     pthread_rwlock_rdlock(&code_lock);
     if (ex->flush_gen != tb_flush_gen) {   /* another CPU flushed: drop stale jumps */
         memset(ex->jump_cache, 0, sizeof(ex->jump_cache));
@@ -148,6 +155,7 @@ int exec_run(struct cpu *cpu)
 
 void exec_invalidate(struct cpu *cpu, uint64_t start, uint64_t end)
 {
+    smc_forget(start, end);
     if (!tb_overlaps(start, end))
         return;
     pthread_mutex_lock(&cpus_lock);
@@ -156,7 +164,7 @@ void exec_invalidate(struct cpu *cpu, uint64_t start, uint64_t end)
             c->exit_request = 1;
     pthread_mutex_unlock(&cpus_lock);
     pthread_rwlock_wrlock(&code_lock);
-    tb_flush(cpu);
+    tb_invalidate(cpu, start, end);
     exec_of(cpu)->flush_gen = tb_flush_gen;
     pthread_rwlock_unlock(&code_lock);
 }

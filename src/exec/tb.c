@@ -8,9 +8,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/log.h"
 #include "core/registry.h"
+#include "exec/smc.h"
 
 #define TB_HASH_BITS 16
 #define TB_HASH_SIZE (1u << TB_HASH_BITS)
@@ -46,8 +48,16 @@ static void log_in_asm(struct cpu *cpu, const struct ir_block *b)
     }
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
 {
+    uint64_t t0 = now_ns();
     struct exec_cpu *ex = exec_of(cpu);
     struct ir_block *b = &ex->block;
     ir_block_init(b, pc);
@@ -57,6 +67,7 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
         cpu->fault_addr = pc;
         return NULL;
     }
+    smc_protect(cpu, pc, b->end_pc);
     if (log_enabled(in_asm))
         log_in_asm(cpu, b);
     if (log_enabled(op))
@@ -82,6 +93,7 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
         exit(1);
     }
     exec_stats.translations++;
+    exec_stats.translate_ns += now_ns() - t0;
     exec_stats.guest_insns_translated += b->n_insns;
     if (pc < tb_lo)
         tb_lo = pc;
@@ -141,4 +153,39 @@ void tb_flush(struct cpu *cpu)
 bool tb_overlaps(uint64_t start, uint64_t end)
 {
     return start < tb_hi && end > tb_lo;
+}
+
+void tb_remove(struct cpu *cpu, struct tb *tb)
+{
+    struct exec_cpu *ex = exec_of(cpu);
+    struct tb **p = &tb_hash[tb_hash_index(tb->pc)];
+    while (*p && *p != tb)
+        p = &(*p)->hash_next;
+    if (*p)
+        *p = tb->hash_next;
+    unsigned j = jump_cache_index(tb->pc);
+    if (ex->jump_cache[j] == tb)
+        ex->jump_cache[j] = NULL;
+    tb_flush_gen++;
+    ex->flush_gen = tb_flush_gen;
+    ex->engine->free(tb);
+    free(tb);
+}
+
+void tb_invalidate(struct cpu *cpu, uint64_t start, uint64_t end)
+{
+    if (!exec_of(cpu)->frees_one) {
+        tb_flush(cpu);
+        return;
+    }
+    for (unsigned h = 0; h < TB_HASH_SIZE; h++) {
+        struct tb *tb = tb_hash[h];
+        while (tb) {
+            struct tb *next = tb->hash_next;
+            if (tb->pc < end && tb->end_pc > start)
+                tb_remove(cpu, tb);
+            tb = next;
+        }
+    }
+    exec_stats.invalidations++;
 }

@@ -30,6 +30,8 @@ struct exec_cpu {
     struct ir_block block;   /* scratch for translation */
     struct cpu *next_cpu;    /* the list of live CPUs (exec/loop.c) */
     unsigned flush_gen;      /* tb_flush_gen when jump_cache was last valid */
+    bool frees_one;          /* set by an engine whose free() unlinks every chain into the
+                              * block, so single blocks may be dropped (tb_remove) */
 };
 
 static inline struct exec_cpu *exec_of(const struct cpu *cpu)
@@ -52,11 +54,19 @@ void tb_flush(struct cpu *cpu);
 extern unsigned tb_flush_gen;
 /* True if some live block may hold guest code from [start, end). */
 bool tb_overlaps(uint64_t start, uint64_t end);
+/* Drops one block (only when exec_of(cpu)->frees_one): out of the hash table and the jump
+ * caches (other CPUs clear theirs through tb_flush_gen), then freed. */
+void tb_remove(struct cpu *cpu, struct tb *tb);
+/* Drops the blocks holding guest code from [start, end): one by one when the engine can,
+ * else every block (tb_flush). */
+void tb_invalidate(struct cpu *cpu, uint64_t start, uint64_t end);
 
 struct exec_stats {
     uint64_t translations;
     uint64_t guest_insns_translated;
     uint64_t flushes;
+    uint64_t translate_ns;   /* time spent translating and compiling blocks */
+    uint64_t invalidations;  /* guest ranges whose blocks were dropped one by one */
 };
 extern struct exec_stats exec_stats;
 

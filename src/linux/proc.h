@@ -36,7 +36,9 @@ struct linux_proc {
     const char *engine;          /* engine name, for re-executing vm on execve */
     uint64_t sigreturn_tramp;    /* guest address of the signal-return code vm maps */
     struct guest_sigaction sigactions[GUEST_NSIG + 1];
-    pthread_mutex_t lock;        /* sigactions and the thread count */
+    pthread_mutex_t lock;        /* sigactions and the thread list */
+    pthread_mutex_t mm_lock;     /* the address space's layout (mmap, munmap, brk, ...) */
+    struct linux_thread *threads;
     atomic_int nthreads;
 };
 
@@ -53,6 +55,7 @@ struct linux_thread {
     int altstack_flags;
     uint64_t clear_child_tid;      /* set_tid_address / CLONE_CHILD_CLEARTID */
     uint64_t robust_list, robust_list_len;
+    struct linux_thread *next;     /* in proc->threads */
     bool exited;                   /* this thread (exit) or the whole process (exit_group) */
     bool group_exit;
     int exit_status;
@@ -75,5 +78,11 @@ _Noreturn void linux_die_of_fault(const struct cpu *cpu);
 
 /* Runs a guest thread's CPU until the thread or the process exits; returns the exit status. */
 int linux_run_thread(struct cpu *cpu);
+/* Adds a new thread to its process's list / takes an exiting one off it (clearing its tid
+ * word like the kernel): returns true if it was the last thread. */
+void thread_attach(struct linux_thread *t);
+bool thread_detach(struct linux_thread *t);
+/* The thread of this process with host tid `tid`, or NULL (caller holds proc->lock). */
+struct linux_thread *thread_by_tid(struct linux_proc *proc, int tid);
 
 #endif

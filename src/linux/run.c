@@ -145,7 +145,7 @@ int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts)
         return 1;
     }
     pthread_mutex_init(&proc->lock, NULL);
-    proc->nthreads = 1;
+    pthread_mutex_init(&proc->mm_lock, NULL);
     proc->given_sysroot = opts->sysroot;
     proc->engine = opts->engine->name;
     if ((err = proc_init(proc, guest, opts, &li)) < 0) {
@@ -168,12 +168,15 @@ int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts)
     thread->proc = proc;
     thread->cpu = cpu;
     thread->tid = gettid();
+    thread_attach(thread);
     sig_inherit(thread);
     cpu->os = thread;
     cpu->machine = opts->machine;
     guest->user_init(cpu, li.entry, sp);
     machine_set_state(opts->machine, MACHINE_RUNNING);
     status = linux_run_thread(cpu);
+    if (!thread->group_exit && !thread_detach(thread))
+        pthread_exit(NULL);   /* the main thread left with others running: the last ends all */
     opts->machine->exit_status = status;
     machine_set_state(opts->machine, MACHINE_STOPPED);
 out:

@@ -13,7 +13,6 @@
 #include "core/log.h"
 #include "linux/syscall.h"
 
-#define GUEST_IOV_MAX 1024
 
 SYSCALL(read)
 {
@@ -39,8 +38,7 @@ SYSCALL(pwrite64)
     return buf ? host_ret(pwrite((int)a[0], buf, a[2], (off_t)a[3])) : -EFAULT;
 }
 
-/* Turns the guest iovec array at addr into host iovecs whose buffers allow prot. */
-static int iov_from_guest(struct cpu *cpu, uint64_t addr, uint64_t count, int prot,
+int iov_from_guest(struct cpu *cpu, uint64_t addr, uint64_t count, int prot,
                           struct iovec *iov)
 {
     if (count > GUEST_IOV_MAX)

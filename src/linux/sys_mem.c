@@ -12,13 +12,25 @@
 #define GUEST_PROT_SEM 0x8   /* accepted and ignored, as Linux does */
 #define GUEST_PROT_BITS (PROT_READ | PROT_WRITE | PROT_EXEC | GUEST_PROT_SEM)
 
+/* Calls that change the address space's layout run one at a time (guest threads). */
+#define MM_SYSCALL(name)                                                              \
+    static long name##_locked(struct cpu *cpu, const uint64_t *a);                    \
+    SYSCALL(name)                                                                     \
+    {                                                                                 \
+        pthread_mutex_lock(&proc_of(cpu)->mm_lock);                                   \
+        long r = name##_locked(cpu, a);                                               \
+        pthread_mutex_unlock(&proc_of(cpu)->mm_lock);                                 \
+        return r;                                                                     \
+    }                                                                                 \
+    static long name##_locked(struct cpu *cpu, const uint64_t *a)
+
 /* Rounds len up to pages; callers have checked len <= the space size, so it cannot wrap. */
 static uint64_t page_up(uint64_t len)
 {
     return (len + PAGE_MASK) & ~PAGE_MASK;
 }
 
-SYSCALL(brk)
+MM_SYSCALL(brk)
 {
     struct uspace *us = &proc_of(cpu)->us;
     uint64_t want = a[0];
@@ -37,7 +49,7 @@ SYSCALL(brk)
     return (long)want;
 }
 
-SYSCALL(mmap)
+MM_SYSCALL(mmap)
 {
     struct uspace *us = &proc_of(cpu)->us;
     uint64_t addr = a[0], len = a[1], off = a[5];
@@ -66,7 +78,7 @@ SYSCALL(mmap)
     return (long)addr;
 }
 
-SYSCALL(munmap)
+MM_SYSCALL(munmap)
 {
     struct uspace *us = &proc_of(cpu)->us;
     uint64_t addr = a[0], len = a[1];
@@ -79,7 +91,7 @@ SYSCALL(munmap)
     return err;
 }
 
-SYSCALL(mprotect)
+MM_SYSCALL(mprotect)
 {
     struct uspace *us = &proc_of(cpu)->us;
     uint64_t addr = a[0], len = a[1];
@@ -118,7 +130,7 @@ static long remap_move(struct cpu *cpu, uint64_t old, uint64_t old_len, uint64_t
     return (long)dest;
 }
 
-SYSCALL(mremap)
+MM_SYSCALL(mremap)
 {
     struct uspace *us = &proc_of(cpu)->us;
     uint64_t old = a[0], old_len = a[1], new_len = a[2], flags = a[3], dest = a[4];

@@ -28,6 +28,10 @@ static long fork_child_setup(struct cpu *cpu, uint64_t flags, uint64_t sp, uint6
 {
     struct linux_thread *t = thread_of(cpu);
     t->tid = gettid();
+    pthread_mutex_init(&t->proc->lock, NULL);      /* other threads did not come along */
+    pthread_mutex_init(&t->proc->mm_lock, NULL);
+    t->proc->threads = t;
+    t->next = NULL;
     atomic_store(&t->proc->nthreads, 1);
     if (flags & CLONE_CHILD_SETTID)
         uspace_write(&t->proc->us, ctid, &t->tid, sizeof(int));

@@ -1,7 +1,7 @@
 /* Signal syscalls: dispositions (mirrored on the host so host signals reach vm's catcher or
  * take the guest's SIG_IGN/SIG_DFL), the per-thread mask (mirrored on the host thread, so
  * sigsuspend, sigtimedwait and blocking keep their host semantics), the alternate stack,
- * sending (a signal a thread sends itself is queued directly), rt_sigreturn and timers. */
+ * sending, rt_sigreturn and timers. */
 #include <elf.h>
 #include <signal.h>
 #include <string.h>
@@ -146,9 +146,9 @@ SYSCALL(rt_sigtimedwait)
         return -EFAULT;
     if (a[2] && !(timeout = guest_ptr(cpu, a[2], GUEST_TIMESPEC_SIZE, PROT_READ)))
         return -EFAULT;
-    uint64_t queued = atomic_load(&t->pending) & want;
-    if (queued) {
-        int sig = __builtin_ctzll(queued) + 1;
+    uint64_t ready = atomic_load(&t->pending) & want;
+    if (ready) {
+        int sig = __builtin_ctzll(ready) + 1;
         atomic_fetch_and(&t->pending, ~SIGBIT(sig));
         if (info)
             memcpy(info, &t->info[sig], GUEST_SIGINFO_SIZE);
@@ -199,38 +199,41 @@ SYSCALL(rt_sigreturn)
     return sig_return(cpu);
 }
 
-/* A signal for the calling thread itself is queued at once (it is then delivered before the
- * syscall returns, as Linux does); others go through the host. */
-static long send_self(struct cpu *cpu, int sig)
+/* Signals go through the host, whose dispositions and masks mirror the guest's, except those
+ * the host cannot carry (sig_host_reserved): sent to a thread of this process, they are queued
+ * on it (a thread blocked in a syscall then sees them when the syscall returns). */
+static bool queued(struct cpu *cpu, int tid, int sig)
 {
-    if (sig < 0 || sig > GUEST_NSIG)
-        return -EINVAL;
-    if (sig == SIGKILL || sig == SIGSTOP)
-        return host_ret(kill(getpid(), sig));
-    if (sig)
-        sig_queue(thread_of(cpu), sig, NULL);
-    return 0;
+    struct linux_proc *proc = proc_of(cpu);
+    if (sig < 1 || sig > GUEST_NSIG || !sig_host_reserved(sig))
+        return false;
+    pthread_mutex_lock(&proc->lock);
+    struct linux_thread *t = tid ? thread_by_tid(proc, tid) : thread_of(cpu);
+    if (t)
+        sig_queue(t, sig, NULL);
+    pthread_mutex_unlock(&proc->lock);
+    return t;
 }
 
 SYSCALL(kill)
 {
-    pid_t pid = (pid_t)a[0];
-    return pid == getpid() ? send_self(cpu, (int)a[1]) : host_ret(kill(pid, (int)a[1]));
+    if ((pid_t)a[0] == getpid() && queued(cpu, 0, (int)a[1]))
+        return 0;
+    return host_ret(kill((pid_t)a[0], (int)a[1]));
 }
 
 SYSCALL(tkill)
 {
-    pid_t tid = (pid_t)a[0];
-    return tid == gettid() ? send_self(cpu, (int)a[1])
-                           : host_ret(syscall(SYS_tkill, tid, (int)a[1]));
+    if (queued(cpu, (pid_t)a[0], (int)a[1]))
+        return 0;
+    return host_ret(syscall(SYS_tkill, (pid_t)a[0], (int)a[1]));
 }
 
 SYSCALL(tgkill)
 {
-    pid_t tgid = (pid_t)a[0], tid = (pid_t)a[1];
-    if (tgid == getpid() && tid == gettid())
-        return send_self(cpu, (int)a[2]);
-    return host_ret(syscall(SYS_tgkill, tgid, tid, (int)a[2]));
+    if ((pid_t)a[0] == getpid() && queued(cpu, (pid_t)a[1], (int)a[2]))
+        return 0;
+    return host_ret(syscall(SYS_tgkill, (pid_t)a[0], (pid_t)a[1], (int)a[2]));
 }
 
 static long queueinfo(struct cpu *cpu, pid_t tgid, pid_t tid, int sig, uint64_t uinfo)
@@ -239,7 +242,7 @@ static long queueinfo(struct cpu *cpu, pid_t tgid, pid_t tid, int sig, uint64_t 
     if (uspace_read(&proc_of(cpu)->us, uinfo, &info, sizeof(info)) < 0)
         return -EFAULT;
     if ((tgid == getpid() && (tid == 0 || tid == gettid())) && sig > 0 && sig <= GUEST_NSIG &&
-        sig != SIGKILL && sig != SIGSTOP) {
+        sig_host_reserved(sig)) {
         info.si_signo = sig;
         sig_queue(thread_of(cpu), sig, &info);
         return 0;

@@ -28,14 +28,42 @@ struct thread_start {
     sem_t started;
 };
 
-/* Clears the tid word and wakes its waiters (pthread_join), as the kernel does at exit. */
-static void clear_child_tid(struct linux_thread *t)
+void thread_attach(struct linux_thread *t)
 {
+    struct linux_proc *proc = t->proc;
+    pthread_mutex_lock(&proc->lock);
+    t->next = proc->threads;
+    proc->threads = t;
+    atomic_fetch_add(&proc->nthreads, 1);
+    pthread_mutex_unlock(&proc->lock);
+}
+
+/* Clears the tid word and wakes its waiters (pthread_join), as the kernel does at exit. */
+bool thread_detach(struct linux_thread *t)
+{
+    struct linux_proc *proc = t->proc;
     uint32_t zero = 0;
     if (t->clear_child_tid &&
-        uspace_write(&t->proc->us, t->clear_child_tid, &zero, sizeof(zero)) == 0)
-        syscall(SYS_futex, uspace_g2h(&t->proc->us, t->clear_child_tid), FUTEX_WAKE, 1, NULL,
+        uspace_write(&proc->us, t->clear_child_tid, &zero, sizeof(zero)) == 0)
+        syscall(SYS_futex, uspace_g2h(&proc->us, t->clear_child_tid), FUTEX_WAKE, 1, NULL,
                 NULL, 0);
+    pthread_mutex_lock(&proc->lock);
+    struct linux_thread **p = &proc->threads;
+    while (*p && *p != t)
+        p = &(*p)->next;
+    if (*p)
+        *p = t->next;
+    bool last = atomic_fetch_sub(&proc->nthreads, 1) == 1;
+    pthread_mutex_unlock(&proc->lock);
+    return last;
+}
+
+struct linux_thread *thread_by_tid(struct linux_proc *proc, int tid)
+{
+    for (struct linux_thread *t = proc->threads; t; t = t->next)
+        if (t->tid == tid)
+            return t;
+    return NULL;
 }
 
 static void *thread_main(void *arg)
@@ -53,12 +81,7 @@ static void *thread_main(void *arg)
     sem_post(&ts->started);   /* ts dies with the creator's frame after this */
     sig_set_mask(t, t->sigmask);
     int status = linux_run_thread(t->cpu);
-    if (t->group_exit) {
-        fflush(NULL);
-        exit(status);
-    }
-    clear_child_tid(t);
-    if (atomic_fetch_sub(&proc->nthreads, 1) == 1) {
+    if (t->group_exit || thread_detach(t)) {
         fflush(NULL);
         exit(status);
     }
@@ -108,13 +131,13 @@ long clone_thread(struct cpu *cpu, uint64_t flags, uint64_t sp, uint64_t ptid, u
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);   /* the thread sets its own mask */
-    atomic_fetch_add(&t->proc->nthreads, 1);
+    thread_attach(t);
     pthread_t th;
     int err = pthread_create(&th, &attr, thread_main, &ts);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     pthread_attr_destroy(&attr);
     if (err) {
-        atomic_fetch_sub(&t->proc->nthreads, 1);
+        thread_detach(t);
         cpu_free(c);
         free(t);
         return -err;

@@ -91,6 +91,12 @@ struct path_buf {
 };
 int guest_host_path(struct cpu *cpu, uint64_t addr, struct path_buf *pb, const char **out);
 
+/* Turns the guest iovec array at addr (count <= GUEST_IOV_MAX) into host iovecs whose buffers
+ * allow prot: 0, -EINVAL or -EFAULT. */
+#define GUEST_IOV_MAX 1024
+struct iovec;
+int iov_from_guest(struct cpu *cpu, uint64_t addr, uint64_t count, int prot, struct iovec *iov);
+
 #define SYSCALL(name) long sys_##name(struct cpu *cpu, const uint64_t *a)
 
 /* sys_io.c */
@@ -110,6 +116,10 @@ SYSCALL(ppoll); SYSCALL(pselect6); SYSCALL(epoll_ctl); SYSCALL(epoll_pwait); SYS
 SYSCALL(timerfd_settime); SYSCALL(timerfd_gettime); SYSCALL(signalfd4); SYSCALL(inotify_add_watch);
 SYSCALL(sendfile); SYSCALL(copy_file_range); SYSCALL(splice); SYSCALL(memfd_create);
 SYSCALL(statfs); SYSCALL(fstatfs);
+/* sys_socket.c */
+SYSCALL(socketpair); SYSCALL(bind); SYSCALL(connect); SYSCALL(accept); SYSCALL(accept4); SYSCALL(getsockname);
+SYSCALL(getpeername); SYSCALL(sendto); SYSCALL(recvfrom); SYSCALL(setsockopt);
+SYSCALL(getsockopt); SYSCALL(sendmsg); SYSCALL(recvmsg);
 /* sys_mem.c */
 SYSCALL(brk); SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect); SYSCALL(mremap);
 SYSCALL(madvise); SYSCALL(msync); SYSCALL(riscv_flush_icache);

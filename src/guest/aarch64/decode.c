@@ -4,6 +4,7 @@
 #include "guest/aarch64/decode.h"
 
 #include "guest/aarch64/fpu.h"
+#include "guest/aarch64/simd.h"
 #include "guest/aarch64/translate.h"
 #include "ir/ir.h"
 

@@ -54,6 +54,9 @@ enum {
     A64_FP_NEG_ADDEND = 1 << 10,
 };
 
+/* SIMD structure load/store args. */
+enum { A64_SIMD_POST = 1, A64_SIMD_SINGLE = 2 };
+
 /* Registers. Number 31 is XZR for get_x/put_x and SP for get_xsp/put_xsp. */
 ir_temp a64_get_x(struct a64_ctx *ctx, unsigned n);
 ir_temp a64_get_xsp(struct a64_ctx *ctx, unsigned n);
@@ -116,7 +119,10 @@ void a64_gen_raise(struct a64_ctx *ctx, const struct ir_helper *raise);
 #define A64_TRANS_FP(X)                                                           \
     X(fp_arith2) X(fp_unary) X(fcvt) X(frint) X(fcmp) X(fccmp) X(fcsel) X(fmov_imm)  \
     X(fmadd) X(fcvt_to_int) X(fcvt_from_int) X(fmov_to_gen) X(fmov_from_gen)
-#define A64_TRANS_SIMD(X)
+#define A64_TRANS_SIMD(X)                                                          \
+    X(simd_movi) X(simd_logic) X(simd_3same) X(simd_2misc) X(simd_across)             \
+    X(simd_dup_elem) X(simd_dup_gen) X(simd_mov_to_gen) X(simd_ins_gen) X(simd_ins_elem) \
+    X(simd_tbl) X(simd_permute) X(simd_shift) X(simd_3diff) X(simd_elem) X(simd_ldst)
 
 #define A64_TRANS_DECLARE(name) a64_trans_fn trans_##name;
 A64_TRANS_FUNCS(A64_TRANS_DECLARE)

@@ -58,8 +58,13 @@ void trans_ldst_uimm(struct a64_ctx *ctx, const struct a64_insn *in)
     access_one(ctx, arg, in->rd, a64_get_xsp(ctx, in->rn), off);
 }
 
+/* Unscaled (LDUR) and unprivileged (LDTR, bits 11:10 = 10, which EL0 runs as LDUR; no FP form). */
 void trans_ldst_simm(struct a64_ctx *ctx, const struct a64_insn *in)
 {
+    if ((in->def->arg & A64_LS_FP) && a64_bits(in->word, 11, 10) == 2) {
+        a64_gen_illegal(ctx);
+        return;
+    }
     access_one(ctx, in->def->arg, in->rd, a64_get_xsp(ctx, in->rn), simm9(in));
 }
 
@@ -134,8 +139,13 @@ static int64_t simm7(const struct a64_insn *in)
     return a64_sext(a64_bits(in->word, 21, 15), 7) << size_log2(in->def->arg);
 }
 
+/* Signed offset (bits 24:23 = 10) and non-temporal (00, which has no LDPSW form). */
 void trans_ldstp_off(struct a64_ctx *ctx, const struct a64_insn *in)
 {
+    if ((in->def->arg & A64_LS_SIGN) && !a64_bits(in->word, 24, 23)) {
+        a64_gen_illegal(ctx);
+        return;
+    }
     access_pair(ctx, in, a64_get_xsp(ctx, in->rn), simm7(in));
 }
 
@@ -153,7 +163,32 @@ void trans_ldstp_pre(struct a64_ctx *ctx, const struct a64_insn *in)
     writeback(ctx, in->rn, base, simm7(in));
 }
 
-/* ---- exclusives ---- */
+/* ---- exclusives and atomics: naturally aligned or SIGBUS, as on Linux ---- */
+
+static void check_aligned(struct cpu *cpu, uint64_t addr, uint64_t size)
+{
+    if (addr & (size - 1))
+        cpu_raise(cpu, SIGBUS, BUS_ADRALN, addr);
+}
+
+static uint64_t helper_check_aligned(void *cpu, uint64_t addr, uint64_t size, uint64_t a2,
+                                     uint64_t a3)
+{
+    check_aligned(cpu, addr, size);
+    return 0;
+}
+
+static const struct ir_helper check_aligned_helper = {
+    "a64_check_aligned", helper_check_aligned, 2, IR_HELPER_FAULT, IR_I64,
+};
+
+/* Xn|SP, checked to be aligned to size bytes. */
+static ir_temp aligned_base(struct a64_ctx *ctx, unsigned rn, unsigned size)
+{
+    ir_temp addr = a64_get_xsp(ctx, rn);
+    ir_call(ctx->b, &check_aligned_helper, addr, a64_const(ctx, size), IR_NONE, IR_NONE);
+    return addr;
+}
 
 static unsigned excl_size_log2(const struct a64_insn *in)
 {
@@ -172,7 +207,7 @@ void trans_ldxr(struct a64_ctx *ctx, const struct a64_insn *in)
     struct ir_block *b = ctx->b;
     bool pair = in->def->arg;
     unsigned s = pair ? 2u + a64_bits(in->word, 30, 30) : excl_size_log2(in);
-    ir_temp addr = a64_get_xsp(ctx, in->rn);
+    ir_temp addr = aligned_base(ctx, in->rn, (pair ? 2u : 1u) << s);
     ir_temp first = ir_ld(b, IR_I64, s, addr, 0);
     ir_temp second = pair ? ir_ld(b, IR_I64, s, addr, 1 << s) : a64_const(ctx, 0);
     if (acquire_release(in))
@@ -191,12 +226,6 @@ void trans_ldxr(struct a64_ctx *ctx, const struct a64_insn *in)
     a64_put_x(ctx, in->rd, first);
     if (pair)
         a64_put_x(ctx, in->ra, second);
-}
-
-static void check_aligned(struct cpu *cpu, uint64_t addr, uint64_t size)
-{
-    if (addr & (size - 1))
-        cpu_raise(cpu, SIGBUS, BUS_ADRALN, addr);
 }
 
 static bool compare_and_swap(void *host, uint64_t size, uint64_t expected, uint64_t value)
@@ -285,14 +314,15 @@ void trans_stxr(struct a64_ctx *ctx, const struct a64_insn *in)
 void trans_cas(struct a64_ctx *ctx, const struct a64_insn *in)
 {
     unsigned s = excl_size_log2(in);
-    ir_temp old = ir_cmpxchg(ctx->b, IR_I64, s, a64_get_xsp(ctx, in->rn), a64_get_x(ctx, in->rm),
-                             a64_get_x(ctx, in->rd));
+    ir_temp old = ir_cmpxchg(ctx->b, IR_I64, s, aligned_base(ctx, in->rn, 1u << s),
+                             a64_get_x(ctx, in->rm), a64_get_x(ctx, in->rd));
     a64_put_x(ctx, in->rm, old);
 }
 
 void trans_ldar(struct a64_ctx *ctx, const struct a64_insn *in)
 {
-    ir_temp v = ir_ld(ctx->b, IR_I64, excl_size_log2(in), a64_get_xsp(ctx, in->rn), 0);
+    unsigned s = excl_size_log2(in);
+    ir_temp v = ir_ld(ctx->b, IR_I64, s, aligned_base(ctx, in->rn, 1u << s), 0);
     ir_fence(ctx->b);
     a64_put_x(ctx, in->rd, v);
 }
@@ -302,7 +332,8 @@ void trans_ldar(struct a64_ctx *ctx, const struct a64_insn *in)
 void trans_stlr(struct a64_ctx *ctx, const struct a64_insn *in)
 {
     ir_fence(ctx->b);
-    ir_st(ctx->b, excl_size_log2(in), a64_get_xsp(ctx, in->rn), 0, a64_get_x(ctx, in->rd));
+    unsigned s = excl_size_log2(in);
+    ir_st(ctx->b, s, aligned_base(ctx, in->rn, 1u << s), 0, a64_get_x(ctx, in->rd));
     ir_fence(ctx->b);
 }
 
@@ -315,7 +346,8 @@ void trans_ld_atomic(struct a64_ctx *ctx, const struct a64_insn *in)
     ir_temp v = a64_get_x(ctx, in->rm);
     if (arg & A64_INVERT)
         v = ir_op1(b, IR_not, IR_I64, v);
-    ir_temp old = ir_atomic_rmw(b, IR_I64, (enum ir_rmw)(arg & 0xff), excl_size_log2(in),
-                                a64_get_xsp(ctx, in->rn), v);
+    unsigned s = excl_size_log2(in);
+    ir_temp old = ir_atomic_rmw(b, IR_I64, (enum ir_rmw)(arg & 0xff), s,
+                                aligned_base(ctx, in->rn, 1u << s), v);
     a64_put_x(ctx, in->rd, old);
 }

@@ -50,7 +50,7 @@ static void modrm(struct x86_buf *b, unsigned reg, struct x86_rm rm)
         put32(b, (uint32_t)rm.disp);
 }
 
-void x86_emit(struct x86_buf *b, enum x86_insn insn, bool w64, unsigned reg, struct x86_rm rm,
+void x86_emit(struct x86_buf *b, enum xh_insn insn, bool w64, unsigned reg, struct x86_rm rm,
               int64_t imm)
 {
     const struct x86_form_def *f = &x86_forms[insn];

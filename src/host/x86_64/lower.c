@@ -150,9 +150,10 @@ struct arg {
 };
 
 /* dst = fn([cpu,] args...): records the position for fault mapping, keeps live temps in
- * caller-saved registers across the call through their slots. */
+ * caller-saved registers across the call through their slots (also the op's own operands
+ * when the op goes on after the call: mid_op). */
 static void emit_call(struct lower *lw, const void *fn, bool with_cpu, const struct arg *args,
-                      unsigned n, ir_temp dst)
+                      unsigned n, ir_temp dst, bool mid_op)
 {
     static const uint8_t arg_regs[] = { RDI, RSI, RDX, RCX, R8, R9 };
     struct x86_buf *o = lw->o;
@@ -182,14 +183,14 @@ static void emit_call(struct lower *lw, const void *fn, bool with_cpu, const str
         def_done(lw, dst, r);
     }
     for (unsigned r = 0; r < 16; r++)
-        if ((saved & 1u << r) && lw->last_use[lw->holder[r]] > lw->i)
+        if ((saved & 1u << r) && lw->last_use[lw->holder[r]] + mid_op > lw->i)
             x86_emit(o, X_MOV, true, r, xm(R14, slot_of(lw, lw->holder[r])), 0);
 }
 
 static void call_helper(struct lower *lw, enum x86_helper h, const struct ir_op *op)
 {
     struct arg args[2] = { { op->src[0], 0 }, { op->src[1], 0 } };
-    emit_call(lw, lw->abi->helper[h], false, args, ir_opdefs[op->opc].n_in, op->dst);
+    emit_call(lw, lw->abi->helper[h], false, args, ir_opdefs[op->opc].n_in, op->dst, false);
 }
 
 /* ---- integer ops ---- */
@@ -367,7 +368,7 @@ static void lower_fp(struct lower *lw, const struct ir_op *op, bool w)
                                          [IR_fmul] = X_MULSS, [IR_fdiv] = X_DIVSS,
                                          [IR_fsqrt] = X_SQRTSS };
     struct x86_buf *o = lw->o;
-    enum x86_insn insn = w ? sd[op->opc] : ss[op->opc];
+    enum xh_insn insn = w ? sd[op->opc] : ss[op->opc];
     x86_emit(o, X_MOVQX, w, 0, rm_of(lw, op->src[0], RCX), 0);
     if (op->opc == IR_fsqrt) {
         x86_emit(o, insn, false, 0, xr(0), 0);
@@ -424,7 +425,7 @@ static void lower_ld(struct lower *lw, const struct ir_op *op, bool w)
     static const uint8_t kind[8] = { X_MOVZX8, X_MOVZX16, X_MOV, X_MOV,
                                      X_MOVSX8, X_MOVSX16, X_MOVSXD, X_MOV };
     static const bool wide[8] = { false, false, false, true, true, true, true, true };
-    enum x86_insn insn = kind[op->aux & 7];
+    enum xh_insn insn = kind[op->aux & 7];
     bool w64 = wide[op->aux & 7] && (w || (op->aux & 3) >= 2);
     unsigned r = def(lw, op->dst, RCX);
     x86_emit(lw->o, insn, w64, r, m, 0);
@@ -437,7 +438,7 @@ static void lower_st(struct lower *lw, const struct ir_op *op)
     unsigned size_log = op->aux & IR_MO_SIZE;
     if (lw->abi->log_stores) {
         struct arg args[3] = { { op->src[0], 0 }, { IR_NONE, op->imm }, { IR_NONE, 1 << size_log } };
-        emit_call(lw, lw->abi->helper[XH_LOG_STORE], true, args, 3, IR_NONE);
+        emit_call(lw, lw->abi->helper[XH_LOG_STORE], true, args, 3, IR_NONE, true);
     }
     struct x86_rm m = guest_addr(lw, op->src[0], op->imm, 1u << size_log);
     unsigned v = reg_of(lw, op->src[1], RCX);
@@ -655,13 +656,13 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
     case IR_atomic_rmw: {
         struct arg args[3] = { { op->src[0], 0 }, { op->src[1], 0 },
                                { IR_NONE, op->cond | op->aux << 8 } };
-        emit_call(lw, lw->abi->helper[XH_ATOMIC_RMW], true, args, 3, op->dst);
+        emit_call(lw, lw->abi->helper[XH_ATOMIC_RMW], true, args, 3, op->dst, false);
         break;
     }
     case IR_cmpxchg: {
         struct arg args[4] = { { op->src[0], 0 }, { op->src[1], 0 }, { op->src[2], 0 },
                                { IR_NONE, op->aux } };
-        emit_call(lw, lw->abi->helper[XH_CMPXCHG], true, args, 4, op->dst);
+        emit_call(lw, lw->abi->helper[XH_CMPXCHG], true, args, 4, op->dst, false);
         break;
     }
     case IR_fence:
@@ -675,7 +676,7 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
         unsigned n = 0;
         for (unsigned k = 0; k < 4; k++)
             args[n++] = (struct arg){ op->src[k], 0 };
-        emit_call(lw, (const void *)h->fn, true, args, n, op->dst);
+        emit_call(lw, (const void *)h->fn, true, args, n, op->dst, false);
         break;
     }
     case IR_exit_if:

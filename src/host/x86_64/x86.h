@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum x86_reg {
+enum xh_reg {
     RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15,
     X86_NOREG = 0xff,
 };
@@ -27,61 +27,61 @@ enum x86_form { XF_RM, XF_MR, XF_MI, XF_M, XF_MI8, XF_RMI };
 
 /* name, mandatory prefix, 0x0f escape, opcode, imm8 opcode (MI only), form, /ext, flags */
 #define X86_INSNS(X)                                                          \
-    X(ADD,    0,    0, 0x03, 0,    XF_RM, 0, 0)                              \
-    X(OR,     0,    0, 0x0b, 0,    XF_RM, 0, 0)                              \
-    X(AND,    0,    0, 0x23, 0,    XF_RM, 0, 0)                              \
-    X(SUB,    0,    0, 0x2b, 0,    XF_RM, 0, 0)                              \
-    X(XOR,    0,    0, 0x33, 0,    XF_RM, 0, 0)                              \
-    X(CMP,    0,    0, 0x3b, 0,    XF_RM, 0, 0)                              \
-    X(MOV,    0,    0, 0x8b, 0,    XF_RM, 0, 0)                              \
-    X(LEA,    0,    0, 0x8d, 0,    XF_RM, 0, 0)                              \
-    X(IMUL,   0,    1, 0xaf, 0,    XF_RM, 0, 0)                              \
-    X(MOVZX8, 0,    1, 0xb6, 0,    XF_RM, 0, X86_F_SRC8)                     \
-    X(MOVZX16,0,    1, 0xb7, 0,    XF_RM, 0, 0)                              \
-    X(MOVSX8, 0,    1, 0xbe, 0,    XF_RM, 0, X86_F_SRC8)                     \
-    X(MOVSX16,0,    1, 0xbf, 0,    XF_RM, 0, 0)                              \
-    X(MOVSXD, 0,    0, 0x63, 0,    XF_RM, 0, 0)                              \
-    X(CMOV,   0,    1, 0x40, 0,    XF_RM, 0, X86_F_CC)                       \
-    X(ST,     0,    0, 0x89, 0,    XF_MR, 0, 0)                              \
-    X(ST8,    0,    0, 0x88, 0,    XF_MR, 0, X86_F_SRC8)                     \
-    X(ST16,   0x66, 0, 0x89, 0,    XF_MR, 0, 0)                              \
-    X(TEST,   0,    0, 0x85, 0,    XF_MR, 0, 0)                              \
-    X(ADDI,   0,    0, 0x81, 0x83, XF_MI, 0, 0)                              \
-    X(ORI,    0,    0, 0x81, 0x83, XF_MI, 1, 0)                              \
-    X(ANDI,   0,    0, 0x81, 0x83, XF_MI, 4, 0)                              \
-    X(SUBI,   0,    0, 0x81, 0x83, XF_MI, 5, 0)                              \
-    X(XORI,   0,    0, 0x81, 0x83, XF_MI, 6, 0)                              \
-    X(CMPI,   0,    0, 0x81, 0x83, XF_MI, 7, 0)                              \
-    X(MOVI,   0,    0, 0xc7, 0,    XF_MI, 0, 0)                              \
-    X(IMULI,  0,    0, 0x69, 0,    XF_RMI, 0, 0)                             \
-    X(ROLI,   0,    0, 0xc1, 0,    XF_MI8, 0, 0)                             \
-    X(RORI,   0,    0, 0xc1, 0,    XF_MI8, 1, 0)                             \
-    X(SHLI,   0,    0, 0xc1, 0,    XF_MI8, 4, 0)                             \
-    X(SHRI,   0,    0, 0xc1, 0,    XF_MI8, 5, 0)                             \
-    X(SARI,   0,    0, 0xc1, 0,    XF_MI8, 7, 0)                             \
-    X(ROLC,   0,    0, 0xd3, 0,    XF_M, 0, 0)                               \
-    X(RORC,   0,    0, 0xd3, 0,    XF_M, 1, 0)                               \
-    X(SHLC,   0,    0, 0xd3, 0,    XF_M, 4, 0)                               \
-    X(SHRC,   0,    0, 0xd3, 0,    XF_M, 5, 0)                               \
-    X(SARC,   0,    0, 0xd3, 0,    XF_M, 7, 0)                               \
-    X(NOT,    0,    0, 0xf7, 0,    XF_M, 2, 0)                               \
-    X(NEG,    0,    0, 0xf7, 0,    XF_M, 3, 0)                               \
-    X(MUL1,   0,    0, 0xf7, 0,    XF_M, 4, 0)                               \
-    X(IMUL1,  0,    0, 0xf7, 0,    XF_M, 5, 0)                               \
-    X(SETCC,  0,    1, 0x90, 0,    XF_M, 0, X86_F_CC | X86_F_SRC8)           \
-    X(CALLM,  0,    0, 0xff, 0,    XF_M, 2, X86_F_NOW)                       \
-    X(JMPM,   0,    0, 0xff, 0,    XF_M, 4, X86_F_NOW)                       \
-    X(MOVQX,  0x66, 1, 0x6e, 0,    XF_RM, 0, 0)         /* xmm <- r/m */     \
-    X(MOVQR,  0x66, 1, 0x7e, 0,    XF_MR, 0, 0)         /* r/m <- xmm */     \
-    X(ADDSD,  0xf2, 1, 0x58, 0,    XF_RM, 0, X86_F_NOW)                      \
-    X(MULSD,  0xf2, 1, 0x59, 0,    XF_RM, 0, X86_F_NOW)                      \
-    X(SUBSD,  0xf2, 1, 0x5c, 0,    XF_RM, 0, X86_F_NOW)                      \
-    X(DIVSD,  0xf2, 1, 0x5e, 0,    XF_RM, 0, X86_F_NOW)                      \
-    X(SQRTSD, 0xf2, 1, 0x51, 0,    XF_RM, 0, X86_F_NOW)                      \
-    X(ADDSS,  0xf3, 1, 0x58, 0,    XF_RM, 0, X86_F_NOW)                      \
-    X(MULSS,  0xf3, 1, 0x59, 0,    XF_RM, 0, X86_F_NOW)                      \
-    X(SUBSS,  0xf3, 1, 0x5c, 0,    XF_RM, 0, X86_F_NOW)                      \
-    X(DIVSS,  0xf3, 1, 0x5e, 0,    XF_RM, 0, X86_F_NOW)                      \
+    X(ADD,    0,    0, 0x03, 0,    XF_RM, 0, 0)                               \
+    X(OR,     0,    0, 0x0b, 0,    XF_RM, 0, 0)                               \
+    X(AND,    0,    0, 0x23, 0,    XF_RM, 0, 0)                               \
+    X(SUB,    0,    0, 0x2b, 0,    XF_RM, 0, 0)                               \
+    X(XOR,    0,    0, 0x33, 0,    XF_RM, 0, 0)                               \
+    X(CMP,    0,    0, 0x3b, 0,    XF_RM, 0, 0)                               \
+    X(MOV,    0,    0, 0x8b, 0,    XF_RM, 0, 0)                               \
+    X(LEA,    0,    0, 0x8d, 0,    XF_RM, 0, 0)                               \
+    X(IMUL,   0,    1, 0xaf, 0,    XF_RM, 0, 0)                               \
+    X(MOVZX8, 0,    1, 0xb6, 0,    XF_RM, 0, X86_F_SRC8)                      \
+    X(MOVZX16,0,    1, 0xb7, 0,    XF_RM, 0, 0)                               \
+    X(MOVSX8, 0,    1, 0xbe, 0,    XF_RM, 0, X86_F_SRC8)                      \
+    X(MOVSX16,0,    1, 0xbf, 0,    XF_RM, 0, 0)                               \
+    X(MOVSXD, 0,    0, 0x63, 0,    XF_RM, 0, 0)                               \
+    X(CMOV,   0,    1, 0x40, 0,    XF_RM, 0, X86_F_CC)                        \
+    X(ST,     0,    0, 0x89, 0,    XF_MR, 0, 0)                               \
+    X(ST8,    0,    0, 0x88, 0,    XF_MR, 0, X86_F_SRC8 | X86_F_NOW)          \
+    X(ST16,   0x66, 0, 0x89, 0,    XF_MR, 0, X86_F_NOW)                       \
+    X(TEST,   0,    0, 0x85, 0,    XF_MR, 0, 0)                               \
+    X(ADDI,   0,    0, 0x81, 0x83, XF_MI, 0, 0)                               \
+    X(ORI,    0,    0, 0x81, 0x83, XF_MI, 1, 0)                               \
+    X(ANDI,   0,    0, 0x81, 0x83, XF_MI, 4, 0)                               \
+    X(SUBI,   0,    0, 0x81, 0x83, XF_MI, 5, 0)                               \
+    X(XORI,   0,    0, 0x81, 0x83, XF_MI, 6, 0)                               \
+    X(CMPI,   0,    0, 0x81, 0x83, XF_MI, 7, 0)                               \
+    X(MOVI,   0,    0, 0xc7, 0,    XF_MI, 0, 0)                               \
+    X(IMULI,  0,    0, 0x69, 0,    XF_RMI, 0, 0)                              \
+    X(ROLI,   0,    0, 0xc1, 0,    XF_MI8, 0, 0)                              \
+    X(RORI,   0,    0, 0xc1, 0,    XF_MI8, 1, 0)                              \
+    X(SHLI,   0,    0, 0xc1, 0,    XF_MI8, 4, 0)                              \
+    X(SHRI,   0,    0, 0xc1, 0,    XF_MI8, 5, 0)                              \
+    X(SARI,   0,    0, 0xc1, 0,    XF_MI8, 7, 0)                              \
+    X(ROLC,   0,    0, 0xd3, 0,    XF_M, 0, 0)                                \
+    X(RORC,   0,    0, 0xd3, 0,    XF_M, 1, 0)                                \
+    X(SHLC,   0,    0, 0xd3, 0,    XF_M, 4, 0)                                \
+    X(SHRC,   0,    0, 0xd3, 0,    XF_M, 5, 0)                                \
+    X(SARC,   0,    0, 0xd3, 0,    XF_M, 7, 0)                                \
+    X(NOT,    0,    0, 0xf7, 0,    XF_M, 2, 0)                                \
+    X(NEG,    0,    0, 0xf7, 0,    XF_M, 3, 0)                                \
+    X(MUL1,   0,    0, 0xf7, 0,    XF_M, 4, 0)                                \
+    X(IMUL1,  0,    0, 0xf7, 0,    XF_M, 5, 0)                                \
+    X(SETCC,  0,    1, 0x90, 0,    XF_M, 0, X86_F_CC | X86_F_SRC8)            \
+    X(CALLM,  0,    0, 0xff, 0,    XF_M, 2, X86_F_NOW)                        \
+    X(JMPM,   0,    0, 0xff, 0,    XF_M, 4, X86_F_NOW)                        \
+    X(MOVQX,  0x66, 1, 0x6e, 0,    XF_RM, 0, 0)         /* xmm <- r/m */      \
+    X(MOVQR,  0x66, 1, 0x7e, 0,    XF_MR, 0, 0)         /* r/m <- xmm */      \
+    X(ADDSD,  0xf2, 1, 0x58, 0,    XF_RM, 0, X86_F_NOW)                       \
+    X(MULSD,  0xf2, 1, 0x59, 0,    XF_RM, 0, X86_F_NOW)                       \
+    X(SUBSD,  0xf2, 1, 0x5c, 0,    XF_RM, 0, X86_F_NOW)                       \
+    X(DIVSD,  0xf2, 1, 0x5e, 0,    XF_RM, 0, X86_F_NOW)                       \
+    X(SQRTSD, 0xf2, 1, 0x51, 0,    XF_RM, 0, X86_F_NOW)                       \
+    X(ADDSS,  0xf3, 1, 0x58, 0,    XF_RM, 0, X86_F_NOW)                       \
+    X(MULSS,  0xf3, 1, 0x59, 0,    XF_RM, 0, X86_F_NOW)                       \
+    X(SUBSS,  0xf3, 1, 0x5c, 0,    XF_RM, 0, X86_F_NOW)                       \
+    X(DIVSS,  0xf3, 1, 0x5e, 0,    XF_RM, 0, X86_F_NOW)                       \
     X(SQRTSS, 0xf3, 1, 0x51, 0,    XF_RM, 0, X86_F_NOW)
 
 enum {
@@ -90,7 +90,7 @@ enum {
     X86_F_NOW = 4,  /* operand size is fixed: never REX.W */
 };
 
-enum x86_insn {
+enum xh_insn {
 #define X86_ENUM(name, pfx, esc, op, op8, form, ext, fl) X_##name,
     X86_INSNS(X86_ENUM)
 #undef X86_ENUM
@@ -136,7 +136,7 @@ struct x86_buf {
 /* Emit insn with operand size w64 (64-bit if true, else 32), register operand reg (ignored by
  * M/MI/MI8 rows, which put their /ext there), r/m operand rm and immediate imm (MI/MI8/RMI
  * rows; the condition code for X86_F_CC rows). */
-void x86_emit(struct x86_buf *b, enum x86_insn insn, bool w64, unsigned reg, struct x86_rm rm,
+void x86_emit(struct x86_buf *b, enum xh_insn insn, bool w64, unsigned reg, struct x86_rm rm,
               int64_t imm);
 /* Special encodings outside the table. */
 void x86_mov_imm(struct x86_buf *b, unsigned reg, uint64_t imm);   /* keeps the flags */

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Fetches the Debian arm64 packages the AArch64 real-program tests run (busybox-static and the
+# dynamically linked lua5.4 with its libraries: liblua, readline, tinfo) and unpacks them into a sysroot directory. The
+# C library comes from the cross sysroot /usr/aarch64-linux-gnu (libc6-dev-arm64-cross).
+#
+# Usage: scripts/arm64-sysroot.sh [BUILD_DIR]     (default: $ARM64_BUILD or build/arm64)
+# Produces BUILD_DIR/debs/*.deb and BUILD_DIR/sysroot/{bin,usr,...}. Idempotent: packages are
+# downloaded once. Adding the arm64 architecture and apt-get update need root; when the .debs
+# are already present nothing needs root.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+build="${1:-${ARM64_BUILD:-build/arm64}}"
+pkgs=(busybox-static:arm64 lua5.4:arm64 liblua5.4-0:arm64 libreadline8:arm64 libtinfo6:arm64)
+
+mkdir -p "$build/debs" "$build/sysroot"
+build="$(cd "$build" && pwd)"
+
+have_all() {
+    local p
+    for p in "${pkgs[@]}"; do
+        compgen -G "$build/debs/${p%%:*}_*_arm64.deb" >/dev/null || return 1
+    done
+}
+
+if ! have_all; then
+    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+        if [ "$(id -u)" -ne 0 ]; then
+            echo "arm64-sysroot: run as root once to add the arm64 architecture" >&2
+            exit 1
+        fi
+        dpkg --add-architecture arm64
+    fi
+    if [ "$(id -u)" -eq 0 ]; then
+        apt-get update -qq
+    fi
+    (cd "$build/debs" && apt-get download "${pkgs[@]}")
+fi
+
+for deb in "$build"/debs/*.deb; do
+    stamp="$build/sysroot/.$(basename "$deb").unpacked"
+    if [ ! -e "$stamp" ]; then
+        dpkg-deb -x "$deb" "$build/sysroot"
+        touch "$stamp"
+    fi
+done
+echo "arm64-sysroot: $build/sysroot"

@@ -1,0 +1,27 @@
+/* Self-modifying code in user mode: the host pages under guest code that has been translated
+ * are made read-only; the first guest store to one faults, and instead of a guest SIGSEGV the
+ * page becomes writable again and its blocks are dropped before the next block runs. */
+#ifndef VM_EXEC_SMC_H
+#define VM_EXEC_SMC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/cpu.h"
+
+/* Write-protects the guest pages of [start, end) that are writable (tb.c, on translation). */
+void smc_protect(struct cpu *cpu, uint64_t start, uint64_t end);
+/* From the host fault handler: a fault at guest address addr; true if it was a store to a
+ * protected page (now writable again; the caller returns to retry the store). */
+bool smc_write_fault(struct cpu *cpu, uint64_t addr);
+/* The guest mapping of [start, end) changed: forget what was known of its pages. */
+void smc_forget(uint64_t start, uint64_t end);
+/* Drops the blocks of pages written since the last call (exec_run, outside guest code). */
+void smc_flush_dirty(struct cpu *cpu);
+
+struct smc_stats {
+    uint64_t protected_pages, write_faults;
+};
+extern struct smc_stats smc_stats;
+
+#endif

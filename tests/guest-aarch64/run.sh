@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# AArch64 guest test runner: builds every test program tests/guest-aarch64/*.c
+# both -static and dynamic, runs each binary under the VM and under
+# qemu-aarch64, and compares stdout and exit status with the committed
+# expectations. Same shape and output as tests/guest/run.sh (riscv64).
+#
+# Usage: tests/guest-aarch64/run.sh [BUILD_DIR] [TEST...]
+#   BUILD_DIR   where binaries and outputs go (default: $BUILD or build/tests/guest-aarch64)
+#   TEST...     test names (e.g. fp); default: every tests/guest-aarch64/*.c
+# Environment:
+#   VM       command that runs a guest   (default "build/vm run"; "qemu-aarch64" works too)
+#   QEMU     reference emulator          (default qemu-aarch64)
+#   RUNNERS  runners to use              (default "vm qemu")
+#   SYSROOT  passed as -L for dynamic binaries (default /usr/aarch64-linux-gnu)
+#   CC       cross compiler              (default aarch64-linux-gnu-gcc)
+#   TIMEOUT  seconds per run             (default 300)
+#   JOBS     parallel compiles           (default: nproc)
+# Relative paths are taken from the repository root.
+#
+# Per test NAME: NAME.c, NAME.expected (exact stdout), NAME.status ("exit N"
+# or "signal N"), optionally NAME.args (one argument per line), NAME.env
+# (VAR=VAL per line, passed with -E) and NAME.cflags (compiler flags instead
+# of -O2, e.g. -O3 for vectorized loops). Expectations were generated once
+# with qemu-aarch64 (tests/guest-aarch64/bless.sh) and checked by hand; they
+# are never regenerated here.
+#
+# Output: one line per check, "PASS guest-aarch64/NAME.static[vm]" or
+# "FAIL guest-aarch64/NAME.dynamic[qemu]: reason" followed by at most 20 lines
+# of detail indented by 4 spaces; then "guest-aarch64: N passed, N failed".
+# Exit status: 0 if everything passed, 1 otherwise.
+set -u -o pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root" || exit 1
+
+build="${1:-${BUILD:-build/tests/guest-aarch64}}"
+if [ "$#" -gt 0 ]; then
+    shift
+fi
+vm="${VM:-build/vm run}"
+qemu="${QEMU:-qemu-aarch64}"
+runners="${RUNNERS:-vm qemu}"
+sysroot="${SYSROOT:-/usr/aarch64-linux-gnu}"
+cc="${CC:-aarch64-linux-gnu-gcc}"
+timeout_s="${TIMEOUT:-300}"
+jobs="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
+src_dir="tests/guest-aarch64"
+
+ulimit -c 0   # the signal tests must not leave core files behind
+
+if [ "$#" -gt 0 ]; then
+    tests=("$@")
+else
+    tests=()
+    for f in "$src_dir"/*.c; do
+        tests+=("$(basename "$f" .c)")
+    done
+fi
+
+mkdir -p "$build/static" "$build/dynamic" "$build/out" || exit 1
+
+passed=0
+failed=0
+
+pass() {
+    echo "PASS $1"
+    passed=$((passed + 1))
+}
+
+# fail LABEL REASON [DETAIL_FILE]: detail lines are indented, at most 20
+fail() {
+    echo "FAIL $1: $2"
+    if [ "$#" -ge 3 ] && [ -s "$3" ]; then
+        head -n 20 "$3" | sed 's/^/    /'
+    fi
+    failed=$((failed + 1))
+}
+
+# ---- build -----------------------------------------------------------------
+
+headers=("$src_dir"/*.h)
+
+needs_build() {   # needs_build BIN SRC
+    local bin="$1" src="$2" h
+    [ -x "$bin" ] || return 0
+    [ "$src" -nt "$bin" ] && return 0
+    [ -f "${src%.c}.cflags" ] && [ "${src%.c}.cflags" -nt "$bin" ] && return 0
+    for h in "${headers[@]}"; do
+        [ -e "$h" ] && [ "$h" -nt "$bin" ] && return 0
+    done
+    return 1
+}
+
+compile() {   # compile NAME VARIANT
+    local name="$1" variant="$2"
+    local bin="$build/$variant/$name" log="$build/$variant/$name.log"
+    local extra=() cflags=(-O2)
+    [ "$variant" = static ] && extra=(-static)
+    if [ -f "$src_dir/$name.cflags" ]; then
+        read -r -a cflags <"$src_dir/$name.cflags"
+    fi
+    rm -f "$bin"
+    if ! "$cc" "${cflags[@]}" -I"$src_dir" "${extra[@]}" -o "$bin.tmp" "$src_dir/$name.c" -lm >"$log" 2>&1; then
+        rm -f "$bin.tmp"
+        return 1
+    fi
+    mv "$bin.tmp" "$bin"
+}
+
+if ! command -v "$cc" >/dev/null 2>&1; then
+    echo "run.sh: cross compiler '$cc' not found (see scripts/deps.sh)" >&2
+    exit 1
+fi
+
+running=0
+for name in "${tests[@]}"; do
+    if [ ! -f "$src_dir/$name.c" ]; then
+        continue
+    fi
+    for variant in static dynamic; do
+        if needs_build "$build/$variant/$name" "$src_dir/$name.c"; then
+            compile "$name" "$variant" &
+            running=$((running + 1))
+            if [ "$running" -ge "$jobs" ]; then
+                wait -n
+                running=$((running - 1))
+            fi
+        fi
+    done
+done
+wait
+
+# ---- run -------------------------------------------------------------------
+
+read -r -a vm_cmd <<<"$vm"
+read -r -a qemu_cmd <<<"$qemu"
+
+runner_missing() {   # runner_missing WORD: true when the command cannot be run
+    local exe="$1"
+    if [[ "$exe" == */* ]]; then
+        [ ! -x "$exe" ]
+    else
+        ! command -v "$exe" >/dev/null 2>&1
+    fi
+}
+
+status_of() {   # exit code -> "exit N" / "signal N" (the shell convention 128+N)
+    if [ "$1" -gt 128 ] && [ "$1" -lt 160 ]; then
+        echo "signal $(($1 - 128))"
+    else
+        echo "exit $1"
+    fi
+}
+
+check() {   # check NAME VARIANT RUNNER
+    local name="$1" variant="$2" runner="$3"
+    local label="guest-aarch64/${name}.${variant}[${runner}]"
+    local bin="$build/$variant/$name"
+    local expected="$src_dir/$name.expected" status_file="$src_dir/$name.status"
+    local base="$build/out/$name.$variant.$runner"
+    local cmd=()
+
+    if [ ! -x "$bin" ]; then
+        fail "$label" "compile failed" "$build/$variant/$name.log"
+        return
+    fi
+    if [ ! -f "$expected" ] || [ ! -f "$status_file" ]; then
+        fail "$label" "missing $expected or $status_file"
+        return
+    fi
+    case "$runner" in
+        vm) cmd=("${vm_cmd[@]}") ;;
+        qemu) cmd=("${qemu_cmd[@]}") ;;
+        *) fail "$label" "unknown runner '$runner'"; return ;;
+    esac
+    if runner_missing "${cmd[0]}"; then
+        fail "$label" "runner command not found: ${cmd[0]}"
+        return
+    fi
+    if [ "$variant" = dynamic ]; then
+        cmd+=(-L "$sysroot")
+    fi
+    if [ -f "$src_dir/$name.env" ]; then
+        local line
+        while IFS= read -r line || [ -n "$line" ]; do
+            cmd+=(-E "$line")
+        done <"$src_dir/$name.env"
+    fi
+    cmd+=("$bin")
+    if [ -f "$src_dir/$name.args" ]; then
+        local arg
+        while IFS= read -r arg || [ -n "$arg" ]; do
+            cmd+=("$arg")
+        done <"$src_dir/$name.args"
+    fi
+
+    # The subshell absorbs bash's "Segmentation fault" job message.
+    local rc
+    rc=$( (timeout -k 5 "$timeout_s" "${cmd[@]}" >"$base.out" 2>"$base.err" </dev/null; echo $?) 2>/dev/null )
+    local got want
+    got="$(status_of "$rc")"
+    want="$(head -n 1 "$status_file")"
+    if [ "$rc" -eq 124 ]; then
+        got="timeout after ${timeout_s}s"
+    fi
+
+    local detail="$base.detail"
+    : >"$detail"
+    local reason=""
+    if [ "$got" != "$want" ]; then
+        reason="expected $want, got $got"
+        if [ -s "$base.err" ]; then
+            head -n 5 "$base.err" | sed 's/^/stderr: /' >>"$detail"
+        fi
+    fi
+    if ! cmp -s "$expected" "$base.out"; then
+        if [ -n "$reason" ]; then
+            reason="$reason; stdout differs"
+        else
+            reason="stdout differs"
+        fi
+        diff -u "$expected" "$base.out" | tail -n +3 >>"$detail"
+    fi
+    if [ -z "$reason" ]; then
+        pass "$label"
+    else
+        fail "$label" "$reason" "$detail"
+    fi
+}
+
+for name in "${tests[@]}"; do
+    if [ ! -f "$src_dir/$name.c" ]; then
+        fail "guest-aarch64/$name" "no such test: $src_dir/$name.c"
+        continue
+    fi
+    for variant in static dynamic; do
+        for runner in $runners; do
+            check "$name" "$variant" "$runner"
+        done
+    done
+done
+
+echo "guest-aarch64: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

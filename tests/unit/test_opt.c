@@ -1,0 +1,164 @@
+/* Unit tests of the IR passes (src/opt/): what each removes or rewrites, and above all what it
+ * must keep: a put is only dropped when a later put overwrites it with no exit, faulting op,
+ * state-reading helper or get of that field in between. */
+#include "check.h"
+#include "ir/ir.h"
+#include "opt/opt.h"
+
+static struct ir_block blk;
+
+static unsigned count(const struct ir_block *b, enum ir_opc opc)
+{
+    unsigned n = 0;
+    for (uint32_t i = 0; i < b->n_ops; i++)
+        n += b->ops[i].opc == opc;
+    return n;
+}
+
+static const struct ir_op *find(const struct ir_block *b, enum ir_opc opc, unsigned nth)
+{
+    for (uint32_t i = 0; i < b->n_ops; i++)
+        if (b->ops[i].opc == opc && nth-- == 0)
+            return &b->ops[i];
+    return NULL;
+}
+
+static uint64_t helper_fn(void *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    return a;
+}
+static const struct ir_helper reader = { "reader", helper_fn, 1, IR_HELPER_RSTATE, IR_I64 };
+static const struct ir_helper writer = { "writer", helper_fn, 1, IR_HELPER_WSTATE, IR_I64 };
+
+static struct ir_block *start(void)
+{
+    ir_block_init(&blk, 0x1000);
+    ir_insn_start(&blk, 0x1000);
+    return &blk;
+}
+
+static void test_forwarding(void)
+{
+    check_group("opt_forwarding");
+    struct ir_block *b = start();
+    ir_temp x = ir_get(b, IR_I64, 8);
+    ir_temp y = ir_op2(b, IR_add, IR_I64, x, ir_const(b, IR_I64, 5));
+    ir_put(b, IR_I64, 16, y);
+    ir_temp z = ir_get(b, IR_I64, 16);        /* = y */
+    ir_temp w = ir_get(b, IR_I64, 8);         /* = x */
+    ir_put(b, IR_I64, 24, ir_op2(b, IR_sub, IR_I64, z, w));
+    ir_goto_pc(b, 0x2000);
+    opt_block(b);
+    CHECK_EQ(count(b, IR_get), 1);
+    const struct ir_op *sub = find(b, IR_sub, 0);
+    CHECK(sub && sub->src[0] == y && sub->src[1] == x);
+
+    /* A helper that writes state ends forwarding; a narrower type is not forwarded. */
+    b = start();
+    ir_put(b, IR_I64, 16, ir_get(b, IR_I64, 8));
+    ir_call(b, &writer, ir_const(b, IR_I64, 0), IR_NONE, IR_NONE, IR_NONE);
+    ir_put(b, IR_I64, 24, ir_get(b, IR_I64, 16));
+    ir_put(b, IR_I64, 32, ir_get(b, IR_I32, 16));
+    ir_goto_pc(b, 0x2000);
+    opt_block(b);
+    CHECK_EQ(count(b, IR_get), 3);
+}
+
+static void test_dead_stores(void)
+{
+    check_group("opt_dead_stores");
+    struct ir_block *b = start();
+    ir_put(b, IR_I64, 8, ir_const(b, IR_I64, 1));
+    ir_insn_start(b, 0x1004);
+    ir_put(b, IR_I64, 8, ir_const(b, IR_I64, 2));   /* overwrites the first */
+    ir_goto_pc(b, 0x2000);
+    opt_block(b);
+    CHECK_EQ(count(b, IR_put), 1);
+    CHECK_EQ(b->ops[find(b, IR_put, 0) - b->ops - 1].imm, 2);
+
+    /* Each of these makes the first put observable, so it stays. */
+    for (int k = 0; k < 5; k++) {
+        b = start();
+        ir_temp a = ir_get(b, IR_I64, 0);
+        ir_put(b, IR_I64, 8, ir_const(b, IR_I64, 1));
+        switch (k) {
+        case 0: ir_ld(b, IR_I64, IR_MO_64, a, 0); break;                          /* may fault */
+        case 1: ir_exit_if(b, IR_I64, IR_EQ, a, ir_const(b, IR_I64, 0), 0x3000); break;
+        case 2: ir_call(b, &reader, a, IR_NONE, IR_NONE, IR_NONE); break;
+        case 3: ir_put(b, IR_I64, 16, ir_get(b, IR_I32, 12)); break;              /* overlaps */
+        default: ir_st(b, IR_MO_8, a, 0, a); break;
+        }
+        ir_put(b, IR_I64, 8, ir_const(b, IR_I64, 2));
+        ir_goto_pc(b, 0x2000);
+        opt_block(b);
+        CHECK_EQ(count(b, IR_put) - (k == 3), 2);
+    }
+
+    /* A narrower later put does not cover a wider earlier one. */
+    b = start();
+    ir_put(b, IR_I64, 8, ir_const(b, IR_I64, 1));
+    ir_put(b, IR_I32, 8, ir_const(b, IR_I32, 2));
+    ir_goto_pc(b, 0x2000);
+    opt_block(b);
+    CHECK_EQ(count(b, IR_put), 2);
+}
+
+static void test_folding(void)
+{
+    check_group("opt_folding");
+    struct ir_block *b = start();
+    ir_temp c = ir_op2(b, IR_add, IR_I64, ir_const(b, IR_I64, 40), ir_const(b, IR_I64, 2));
+    ir_temp d = ir_op2(b, IR_shl, IR_I32, ir_const(b, IR_I32, 0x80000001), ir_const(b, IR_I32, 33));
+    ir_temp e = ir_op1(b, IR_sext32, IR_I64, ir_const(b, IR_I64, 0xfffffffe));
+    ir_put(b, IR_I64, 8, c);
+    ir_put(b, IR_I64, 16, d);
+    ir_put(b, IR_I64, 24, e);
+    ir_temp x = ir_get(b, IR_I64, 0);
+    ir_put(b, IR_I64, 32, ir_op2(b, IR_add, IR_I64, x, ir_const(b, IR_I64, 0)));   /* = x */
+    ir_temp x32 = ir_get(b, IR_I32, 0);
+    ir_put(b, IR_I64, 40, ir_op2(b, IR_add, IR_I32, x, ir_const(b, IR_I32, 0)));   /* truncates */
+    ir_put(b, IR_I64, 48, ir_op2(b, IR_or, IR_I32, x32, ir_const(b, IR_I32, 0)));  /* = x32 */
+    ir_goto_pc(b, 0x2000);
+    opt_block(b);
+    CHECK_EQ(count(b, IR_add), 1);
+    CHECK_EQ(count(b, IR_or) + count(b, IR_shl) + count(b, IR_sext32), 0);
+    for (unsigned k = 0; k < 3; k++) {
+        const struct ir_op *p = find(b, IR_put, k);
+        const struct ir_op *def = NULL;
+        for (uint32_t i = 0; i < b->n_ops; i++)
+            if (ir_opdefs[b->ops[i].opc].n_out && b->ops[i].dst == p->src[0])
+                def = &b->ops[i];
+        static const int64_t want[3] = { 42, 2, -2 };
+        CHECK(def && def->opc == IR_const && def->imm == want[k]);
+    }
+    CHECK(find(b, IR_put, 3)->src[0] == x);
+    CHECK(find(b, IR_put, 5)->src[0] == x32);
+}
+
+static void test_dead_code(void)
+{
+    check_group("opt_dead_code");
+    struct ir_block *b = start();
+    ir_temp a = ir_get(b, IR_I64, 0);
+    ir_op2(b, IR_mul, IR_I64, a, a);                   /* unused: removed */
+    ir_ld(b, IR_I64, IR_MO_64, a, 0);                  /* unused but may fault: kept */
+    ir_call(b, &reader, a, IR_NONE, IR_NONE, IR_NONE); /* kept */
+    ir_goto_pc(b, 0x2000);
+    opt_block(b);
+    CHECK_EQ(count(b, IR_mul), 0);
+    CHECK_EQ(count(b, IR_ld), 1);
+    CHECK_EQ(count(b, IR_call), 1);
+    CHECK_EQ(count(b, IR_insn_start), 1);
+    CHECK_EQ(count(b, IR_goto_pc), 1);
+    char err[160];
+    CHECK(ir_verify(b, err, sizeof(err)) == 0);
+}
+
+int main(void)
+{
+    test_forwarding();
+    test_dead_stores();
+    test_folding();
+    test_dead_code();
+    return check_done();
+}
