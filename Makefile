@@ -9,7 +9,7 @@ ifeq ($(SANITIZE),1)
   MESON_OPTS += -Db_sanitize=address,undefined -Db_lundef=false
 endif
 
-.PHONY: all deps build test demo bench help clean
+.PHONY: all deps build test demo bench fuzz-aarch64 help clean
 
 all: build
 
@@ -25,6 +25,11 @@ build: deps $(BUILD)/build.ninja
 test: build
 	BUILD=$(BUILD) SANITIZE=$(SANITIZE) bash tests/run.sh
 
+# Differential fuzzing of the AArch64 translator against Unicorn: SEED (default: the time)
+# and N sequences (default 200000).
+fuzz-aarch64: build
+	A64_DIFF_SEED=$${SEED:-$$(date +%s)} A64_DIFF_SEQUENCES=$${N:-200000} $(BUILD)/tests/diff/a64_diff
+
 demo: build
 	BUILD=$(BUILD) bash scripts/demo.sh
 
@@ -37,6 +42,7 @@ help:
 	@echo "make test SANITIZE=1  the same under ASan+UBSan (in build-sanitize/)"
 	@echo "make demo       run a guest program of every ISA that works so far"
 	@echo "make bench      time real workloads under vm, qemu-user and natively"
+	@echo "make fuzz-aarch64 [SEED=n N=count]  AArch64 translator vs Unicorn on random code"
 	@echo "make clean      remove build directories"
 
 clean:

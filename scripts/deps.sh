@@ -7,8 +7,10 @@ pkgs=(
   meson ninja-build pkg-config gcc make python3
   libcapstone-dev
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross libunicorn-dev
   qemu-user
   dpkg-dev
+  tcl xz-utils gzip util-linux
 )
 
 missing=()

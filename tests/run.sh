@@ -26,22 +26,51 @@ engines=${ENGINES:-$("$BUILD/vm" run --help | sed -n 's/^ *--engine=NAME[^:]*: *
 first=1
 for engine in $engines; do
     if [ $first -eq 1 ]; then runners="vm qemu"; else runners="vm"; fi
-    VM="$VM --engine=$engine" RUNNERS=$runners run_suite bash tests/guest/run.sh "$BUILD/tests/guest" |
+    # The check engine's lockstep replay is not thread-safe: every test but the thread ones.
+    tests=()
+    if [ "$engine" = check ]; then
+        for f in tests/guest/*.c; do
+            case "$(basename "$f" .c)" in thread*) ;; *) tests+=("$(basename "$f" .c)") ;; esac
+        done
+    fi
+    VM="$VM --engine=$engine" RUNNERS=$runners run_suite bash tests/guest/run.sh "$BUILD/tests/guest" "${tests[@]}" |
         sed "s/\[vm\]/[vm-$engine]/; s/^guest: /guest[$engine]: /"
     first=0
 done
 # The JIT with a code cache small enough to be collected over and over.
 if grep -qw jit <<<"$engines"; then
     VM="$VM --engine=jit --code-cache=64K" RUNNERS=vm run_suite bash tests/guest/run.sh \
-        "$BUILD/tests/guest" jitcache smc malloc stdio_fmt fp_libm |
+        "$BUILD/tests/guest" jitcache smc malloc stdio_fmt fp_libm threads |
         sed "s/\[vm\]/[vm-jit-64K]/; s/^guest: /guest[jit-64K]: /"
 fi
 run_suite bash tests/guest/badinput.sh
+run_suite bash tests/guest/vmonly.sh "$BUILD/tests/guest"
+run_suite bash tests/real/run.sh "$BUILD/real"
 first=1
 for engine in $engines; do
     if [ $first -eq 1 ]; then runners="vm qemu native"; else runners="vm"; fi
     VM="$VM --engine=$engine" RUNNERS=$runners run_suite bash tests/lua/run.sh |
         sed "s/\[vm\]/[vm-$engine]/; s/^lua: /lua[$engine]: /"
+    first=0
+done
+# AArch64: the translator against Unicorn, then guest programs and Debian's busybox and Lua
+# once per engine (qemu only the first time).
+if [ -x "$BUILD/tests/diff/a64_diff" ]; then
+    run_suite "$BUILD/tests/diff/a64_diff"
+else
+    echo "FAIL diff/aarch64: $BUILD/tests/diff/a64_diff not built (libunicorn-dev missing?)" | tee -a "$log"
+fi
+first=1
+for engine in $engines; do
+    if [ $first -eq 1 ]; then runners="vm qemu"; else runners="vm"; fi
+    # The check engine's lockstep replay is not thread-safe.
+    if [ "$engine" = check ]; then skip=threads; else skip=; fi
+    SKIP=$skip VM="$VM --engine=$engine" RUNNERS=$runners run_suite bash tests/guest-aarch64/run.sh \
+        "$BUILD/tests/guest-aarch64" |
+        sed "s/\[vm\]/[vm-$engine]/; s/^guest-aarch64: /guest-aarch64[$engine]: /"
+    VM="$VM --engine=$engine" RUNNERS=$runners run_suite bash tests/guest-aarch64/programs.sh \
+        "$BUILD/arm64" |
+        sed "s/\[vm\]/[vm-$engine]/; s/^programs-aarch64: /programs-aarch64[$engine]: /"
     first=0
 done
 

@@ -12,6 +12,7 @@
 #include "core/machine.h"
 #include "core/registry.h"
 #include "exec/codegc.h"
+#include "exec/smc.h"
 #include "exec/tb.h"
 #include "opt/opt.h"
 #include "linux/linux.h"
@@ -125,11 +126,13 @@ static void print_stats(struct machine *m, enum machine_state old, void *opaque)
             exec_stats.translate_ns ? exec_stats.guest_insns_translated * 1e6 / exec_stats.translate_ns : 0.0,
             exec_stats.invalidations);
     fprintf(stderr,
-            "vm: stats: JIT code %" PRIu64 " bytes in %" PRIu64 " blocks; code cache: %" PRIu64
-            " minor collections (%" PRIu64 " blocks promoted, %" PRIu64 " dropped), %" PRIu64
-            " full\n",
-            codegc_stats.bytes, codegc_stats.blocks, codegc_stats.minor, codegc_stats.promoted,
-            codegc_stats.dropped, codegc_stats.full);
+            "vm: stats: JIT code %" PRIu64 " bytes in %" PRIu64 " blocks, %" PRIu64
+            " chains; code cache: %" PRIu64 " minor collections (%" PRIu64 " blocks promoted, %"
+            PRIu64 " dropped), %" PRIu64 " full; self-modifying code: %" PRIu64
+            " pages write-protected, %" PRIu64 " stores to them\n",
+            codegc_stats.bytes, codegc_stats.blocks, codegc_stats.links, codegc_stats.minor,
+            codegc_stats.promoted, codegc_stats.dropped, codegc_stats.full,
+            smc_stats.protected_pages, smc_stats.write_faults);
     fprintf(stderr,
             "vm: stats: IR passes: %" PRIu64 " folded, %" PRIu64 " loads forwarded, %" PRIu64
             " dead stores, %" PRIu64 " dead ops removed\n",

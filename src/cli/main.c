@@ -12,6 +12,8 @@ static const struct command {
     void (*help)(void);
 } commands[] = {
     { "run", "run one Linux program of a guest ISA (user mode)", cmd_run, cmd_run_help },
+    { "binfmt", "register vm with binfmt_misc to run guest programs directly", cmd_binfmt,
+      cmd_binfmt_help },
 };
 
 static void usage(FILE *f)
@@ -27,6 +29,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    if (cli_invoked_by_binfmt(argv[0]))
+        return cmd_binfmt_exec(argc, argv);
     if (argc < 2) {
         usage(stderr);
         return 2;

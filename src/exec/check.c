@@ -5,7 +5,9 @@
  * interpreter's copy of the block starts with a call that sets exit_request, so it stops at
  * the next block. A block that differs from itself when the interpreter runs it again (a
  * clock read) is not a difference. Blocks calling a helper that writes guest state may also
- * write guest memory the log cannot see (RISC-V's sc), so they run on the JIT alone. */
+ * write guest memory the log cannot see (RISC-V's sc), so they run on the JIT alone. Each
+ * guest thread checks its own blocks; since another thread's stores could race with a block,
+ * once a second thread runs, blocks that access memory run on the JIT alone too. */
 #include <errno.h>
 #include <inttypes.h>
 #include <setjmp.h>
@@ -26,12 +28,15 @@ struct store_rec {
     uint8_t old[8], jit[8];
 };
 
-static struct store_rec store_log[LOG_MAX];
-static unsigned n_stores;
-static bool log_overflow;
+/* Per thread: each guest thread checks its own blocks. */
+static __thread struct store_rec *store_log;
+static __thread unsigned n_stores;
+static __thread bool log_overflow, logging;
 
 static void log_store(struct cpu *cpu, uint64_t addr, unsigned size)
 {
+    if (!logging)
+        return;
     if (n_stores == LOG_MAX) {
         log_overflow = true;
         return;
@@ -61,9 +66,18 @@ static const struct engine_ops *interp(void)
 /* What tb->aux points to: the JIT's version of the block. */
 struct check_block {
     struct tb jit;      /* first: tb->aux is also the JIT's tb */
-    bool compare;
+    bool compare;       /* false: the JIT alone runs it */
+    bool memory;        /* it loads or stores guest memory */
 };
-uint64_t check_blocks_compared, check_blocks_unchecked;
+static unsigned threads_seen;   /* guest threads that ran a block here */
+
+static bool accesses_memory(const struct ir_block *b)
+{
+    for (uint32_t i = 0; i < b->n_ops; i++)
+        if (ir_opdefs[b->ops[i].opc].flags & IR_F_MEM)
+            return true;
+    return false;
+}
 
 static bool calls_state_writer(const struct ir_block *b)
 {
@@ -85,6 +99,7 @@ static int check_compile(struct cpu *cpu, struct tb *tb, const struct ir_block *
     struct tb *jtb = &cb->jit;
     *jtb = *tb;
     cb->compare = !calls_state_writer(b);
+    cb->memory = accesses_memory(b);
     int err = jit_compile_block(cpu, jtb, b, true);
     if (err < 0) {
         free(jtb);
@@ -199,9 +214,10 @@ static void report(struct cpu *cpu, const struct tb *tb, const uint8_t *js, cons
 
 static void check_run(struct cpu *cpu, const struct tb *tb)
 {
-    static uint8_t *s0, *sj, *si;
+    static __thread uint8_t *s0, *sj, *si;
     size_t size = cpu->ops->state_size;
-    if (!s0 && (!(s0 = malloc(size)) || !(sj = malloc(size)) || !(si = malloc(size)))) {
+    if (!s0 && (!(s0 = malloc(size)) || !(sj = malloc(size)) || !(si = malloc(size)) ||
+                !(store_log = malloc(LOG_MAX * sizeof(*store_log))))) {
         vm_error("check: out of memory");
         exit(1);
     }
@@ -209,8 +225,13 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
         interp()->run(cpu, tb);
         return;
     }
-    if (!((const struct check_block *)tb->aux)->compare) {
-        check_blocks_unchecked++;
+    static __thread bool counted;
+    if (!counted) {
+        counted = true;
+        __atomic_fetch_add(&threads_seen, 1, __ATOMIC_RELAXED);
+    }
+    const struct check_block *cb = tb->aux;
+    if (!cb->compare || (cb->memory && __atomic_load_n(&threads_seen, __ATOMIC_RELAXED) > 1)) {
         if (run_one(cpu, tb, true)) {
             cpu->cur_tb = NULL;
             siglongjmp(*cpu->unwind, 1);
@@ -219,13 +240,13 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
             cpu->exit_request = 0;
         return;
     }
-    check_blocks_compared++;
     memcpy(s0, cpu, size);
     n_stores = 0;
     log_overflow = false;
     jit_store_log = log_store;
+    logging = true;
     int jfault = run_one(cpu, tb, true);
-    jit_store_log = NULL;
+    logging = false;
     bool interrupted = !jfault && cpu->exit_reason == CPU_EXIT_INTERRUPT;
     int request = cpu->exit_request;   /* made while the block ran (a store to code) */
     memcpy(sj, cpu, size);

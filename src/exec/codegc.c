@@ -171,6 +171,12 @@ struct tb *codegc_block(enum codegc_region r, size_t *i)
     return *i < g->n ? g->e[(*i)++].tb : NULL;
 }
 
+bool codegc_nursery_low(void)
+{
+    const struct region *g = &regions[CODEGC_NURSERY];
+    return g->end - free_start(g) < (g->end - g->start) / 8;
+}
+
 void codegc_reset_nursery(void)
 {
     reset(&regions[CODEGC_NURSERY]);

@@ -25,6 +25,7 @@ struct codegc_stats {
     uint64_t blocks;        /* blocks committed since start */
     uint64_t minor, full;   /* collections */
     uint64_t promoted, dropped;   /* blocks moved to the old space / freed by minor ones */
+    uint64_t links;         /* exits patched into direct jumps (chains) */
     uint64_t generation;    /* bumped whenever a block is freed: chain sites may be stale */
 };
 extern struct codegc_stats codegc_stats;
@@ -41,6 +42,8 @@ void codegc_release(struct tb *tb);
 /* The live blocks of r, in address order: call with i = 0, 1, ... until NULL (entries that
  * were released are skipped). */
 struct tb *codegc_block(enum codegc_region r, size_t *i);
+/* Less than an eighth of the nursery is free: time to ask for a collection. */
+bool codegc_nursery_low(void);
 /* Empties the nursery once its blocks are all released. */
 void codegc_reset_nursery(void);
 /* Writable address of an executable one. */

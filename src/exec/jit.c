@@ -6,13 +6,14 @@
 #include "exec/jit.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/log.h"
 #include "core/registry.h"
 #include "exec/codegc.h"
+#include "exec/exec.h"
 #include "exec/interp_ops.h"
 #include "exec/tb.h"
 #include "host/x86_64/backend.h"
@@ -35,9 +36,12 @@ struct jit_data {
 };
 
 void (*jit_store_log)(struct cpu *cpu, uint64_t addr, unsigned size);
-struct jit_stats jit_stats;
 
 static struct x86_abi abi_chained, abi_checkable;
+/* Guest threads run blocks concurrently: compiling (with its collections) and chaining
+ * change the code cache and the link lists, one thread at a time. Freeing outside a
+ * compilation happens only while every other CPU is stopped (exec_invalidate, cpu_free). */
+static pthread_mutex_t jit_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct x86_trampolines tramp;
 
 /* ---- helpers called from generated code ---- */
@@ -202,7 +206,7 @@ static void link_blocks(uint8_t *site, struct tb *to)
     l->next_out = df->out;
     df->out = l;
     x86_patch_rel32(codegc_rw(site), site, to->code);
-    jit_stats.links++;
+    codegc_stats.links++;
 }
 
 static void unlist(struct jit_link **head, struct jit_link *l, bool out)
@@ -320,6 +324,33 @@ static bool minor_collection(struct cpu *cpu)
     return true;
 }
 
+/* With other guest threads running, blocks can only be freed at a safepoint: ask for one
+ * while the nursery still has room. */
+static bool collection_asked;
+
+static void collect_at_safepoint(struct cpu *cpu)
+{
+    pthread_mutex_lock(&jit_lock);
+    collection_asked = false;
+    if (exec_of(cpu)->frees_one)
+        minor_collection(cpu);
+    pthread_mutex_unlock(&jit_lock);
+}
+
+/* The nursery is full: collect now if this CPU is alone, else put the block in the old
+ * space until the safepoint comes; -ENOSPC if that is full too. */
+static int make_room(struct cpu *cpu, struct tb *tb, const struct ir_block *b,
+                     const struct x86_abi *abi, bool checkable)
+{
+    if (!exec_cpu_alone(cpu))
+        return lower_into(cpu, tb, b, abi, CODEGC_OLD);
+    if (checkable || !exec_of(cpu)->frees_one || !minor_collection(cpu)) {
+        codegc_stats.full++;
+        tb_flush(cpu);
+    }
+    return lower_into(cpu, tb, b, abi, CODEGC_NURSERY);
+}
+
 int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, bool checkable)
 {
     static __thread struct ir_block *copy;
@@ -332,24 +363,29 @@ int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, 
     copy->overflow = b->overflow;
     opt_block(copy);
     abi_chained.temps_offset = abi_checkable.temps_offset = (int32_t)cpu->temps_offset;
-    for (int attempt = 0;; attempt++) {
-        int err = lower_into(cpu, tb, copy, checkable ? &abi_checkable : &abi_chained,
-                             CODEGC_NURSERY);
-        if (err != -ENOSPC)
-            return err;
-        if (attempt == 2)
-            return -ENOMEM;
-        if (attempt > 0 || !exec_of(cpu)->frees_one || !minor_collection(cpu)) {
-            codegc_stats.full++;
-            tb_flush(cpu);
-        }
+    const struct x86_abi *abi = checkable ? &abi_checkable : &abi_chained;
+    if (codegc_nursery_low() && !collection_asked && !exec_cpu_alone(cpu)) {
+        collection_asked = true;
+        exec_at_safepoint(cpu, collect_at_safepoint);
     }
+    int err = lower_into(cpu, tb, copy, abi, CODEGC_NURSERY);
+    if (err == -ENOSPC)
+        err = make_room(cpu, tb, copy, abi, checkable);
+    if (err == -ENOSPC && exec_cpu_alone(cpu)) {   /* a block bigger than the nursery */
+        codegc_stats.full++;
+        tb_flush(cpu);
+        err = lower_into(cpu, tb, copy, abi, CODEGC_NURSERY);
+    }
+    return err == -ENOSPC ? -ENOMEM : err;
 }
 
 static int jit_compile(struct cpu *cpu, struct tb *tb, const struct ir_block *b)
 {
     exec_of(cpu)->frees_one = true;
-    return jit_compile_block(cpu, tb, b, false);
+    pthread_mutex_lock(&jit_lock);
+    int err = jit_compile_block(cpu, tb, b, false);
+    pthread_mutex_unlock(&jit_lock);
+    return err;
 }
 
 uintptr_t jit_enter(struct cpu *cpu, const struct tb *tb)
@@ -396,8 +432,12 @@ static void jit_run(struct cpu *cpu, const struct tb *tb)
             cpu->exit_reason = CPU_EXIT_FAULT;
             return;
         }
-        if (r != X86_RET_EXIT && generation == codegc_stats.generation)
-            link_blocks((uint8_t *)r, next);
+        if (r != X86_RET_EXIT) {
+            pthread_mutex_lock(&jit_lock);
+            if (generation == codegc_stats.generation)
+                link_blocks((uint8_t *)r, next);
+            pthread_mutex_unlock(&jit_lock);
+        }
         tb = next;
     }
 }

@@ -20,9 +20,4 @@ void jit_free_block(struct tb *tb);
 /* Called before every store of checkable code (and by the atomics), when set. */
 extern void (*jit_store_log)(struct cpu *cpu, uint64_t addr, unsigned size);
 
-struct jit_stats {
-    uint64_t links;   /* exits patched into direct jumps */
-};
-extern struct jit_stats jit_stats;
-
 #endif

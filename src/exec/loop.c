@@ -19,6 +19,9 @@
 #endif
 
 static __thread struct cpu *current_cpu;
+/* Work that needs every other CPU out of guest code (exec_at_safepoint). */
+static void (*safepoint_fn)(struct cpu *cpu);
+static void run_safepoint(struct cpu *cpu);
 
 /* Translated code is shared by every CPU (guest threads): each holds code_lock for reading
  * while it runs guest code in exec_run (so not across syscalls); a flush takes it for writing
@@ -123,6 +126,8 @@ int exec_run(struct cpu *cpu)
     cpu->exit_reason = CPU_EXIT_NONE;
     cpu->cur_tb = NULL;
     smc_flush_dirty(cpu);
+    if (__atomic_load_n(&safepoint_fn, __ATOMIC_ACQUIRE))
+        run_safepoint(cpu);
     pthread_rwlock_rdlock(&code_lock);
     if (ex->flush_gen != tb_flush_gen) {   /* another CPU flushed: drop stale jumps */
         memset(ex->jump_cache, 0, sizeof(ex->jump_cache));
@@ -153,18 +158,58 @@ int exec_run(struct cpu *cpu)
     return cpu->exit_reason;
 }
 
-void exec_invalidate(struct cpu *cpu, uint64_t start, uint64_t end)
+/* Makes every other CPU leave guest code and takes the code lock for writing. */
+static void stop_other_cpus(struct cpu *cpu)
 {
-    smc_forget(start, end);
-    if (!tb_overlaps(start, end))
-        return;
     pthread_mutex_lock(&cpus_lock);
     for (struct cpu *c = all_cpus; c; c = exec_of(c)->next_cpu)
         if (c != cpu)
             c->exit_request = 1;
     pthread_mutex_unlock(&cpus_lock);
     pthread_rwlock_wrlock(&code_lock);
+}
+
+void exec_invalidate(struct cpu *cpu, uint64_t start, uint64_t end)
+{
+    smc_forget(cpu, start, end);
+    if (!tb_overlaps(start, end))
+        return;
+    stop_other_cpus(cpu);
     tb_invalidate(cpu, start, end);
-    exec_of(cpu)->flush_gen = tb_flush_gen;
     pthread_rwlock_unlock(&code_lock);
+}
+
+bool exec_cpu_alone(const struct cpu *cpu)
+{
+    pthread_mutex_lock(&cpus_lock);
+    bool alone = all_cpus == cpu && !exec_of(cpu)->next_cpu;
+    pthread_mutex_unlock(&cpus_lock);
+    return alone;
+}
+
+void exec_at_safepoint(struct cpu *cpu, void (*fn)(struct cpu *cpu))
+{
+    __atomic_store_n(&safepoint_fn, fn, __ATOMIC_RELEASE);
+    cpu->exit_request = 1;
+}
+
+static void run_safepoint(struct cpu *cpu)
+{
+    void (*fn)(struct cpu *) = __atomic_exchange_n(&safepoint_fn, NULL, __ATOMIC_ACQ_REL);
+    if (!fn)
+        return;
+    stop_other_cpus(cpu);
+    fn(cpu);
+    pthread_rwlock_unlock(&code_lock);
+}
+
+void exec_fork_child(struct cpu *cpu)
+{
+    static const pthread_rwlock_t fresh_rwlock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+    static const pthread_mutex_t fresh_mutex = PTHREAD_MUTEX_INITIALIZER;
+    code_lock = fresh_rwlock;
+    cpus_lock = fresh_mutex;
+    all_cpus = cpu;
+    exec_of(cpu)->next_cpu = NULL;
+    tb_fork_child();
 }

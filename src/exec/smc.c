@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "exec/exec.h"
@@ -69,24 +70,23 @@ static int insert(uint64_t page, uint8_t state)
     return 0;
 }
 
-/* Is the host page at p writable? (/proc/self/maps) */
-static bool host_writable(const void *p)
+/* The host protection of the page at p ("rw-p" ...) from /proc/self/maps; "----" if none. */
+static void host_perms(const void *p, char perms[5])
 {
     FILE *f = fopen("/proc/self/maps", "r");
     char line[512];
-    bool w = false;
+    strcpy(perms, "----");
     while (f && fgets(line, sizeof(line), f)) {
         uintptr_t lo, hi;
-        char perms[5];
-        if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %4s", &lo, &hi, perms) == 3 &&
+        char pr[5];
+        if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %4s", &lo, &hi, pr) == 3 &&
             (uintptr_t)p >= lo && (uintptr_t)p < hi) {
-            w = perms[1] == 'w';
+            memcpy(perms, pr, 5);
             break;
         }
     }
     if (f)
         fclose(f);
-    return w;
 }
 
 void smc_protect(struct cpu *cpu, uint64_t start, uint64_t end)
@@ -97,7 +97,9 @@ void smc_protect(struct cpu *cpu, uint64_t start, uint64_t end)
         if (find(page))
             continue;
         uint8_t *host = cpu->guest_base + page * PAGE;
-        bool w = host_writable(host);
+        char perms[5];
+        host_perms(host, perms);
+        bool w = perms[1] == 'w';
         if (w && mprotect(host, PAGE, PROT_READ) < 0)
             continue;
         if (insert(page, w ? S_PROTECTED : S_READONLY) < 0) {
@@ -126,21 +128,36 @@ bool smc_write_fault(struct cpu *cpu, uint64_t addr)
     return true;
 }
 
-void smc_forget(uint64_t start, uint64_t end)
+/* A page we protected is forgotten. If the mapping changed (mmap, munmap, mprotect), the
+ * OS layer has set its protection already; if it is still read-only, nothing changed it
+ * (riscv_flush_icache) and it gets its write permission back. */
+static void forget_slot(struct cpu *cpu, struct slot *s)
+{
+    if (s->state == S_PROTECTED && cpu && cpu->guest_base) {
+        char perms[5];
+        uint8_t *host = cpu->guest_base + s->page * PAGE;
+        host_perms(host, perms);
+        if (!strcmp(perms, "r--p") || !strcmp(perms, "r--s"))
+            mprotect(host, PAGE, PROT_READ | PROT_WRITE);
+    }
+    s->state = S_GONE;
+}
+
+void smc_forget(struct cpu *cpu, uint64_t start, uint64_t end)
 {
     if (!set || end <= start)
         return;
     if ((end - start) / PAGE > set_size) {
         for (size_t i = 0; i < set_size; i++)
-            if (set[i].state != S_EMPTY && set[i].page >= start / PAGE &&
-                set[i].page <= (end - 1) / PAGE)
-                set[i].state = S_GONE;
+            if (set[i].state != S_EMPTY && set[i].state != S_GONE &&
+                set[i].page >= start / PAGE && set[i].page <= (end - 1) / PAGE)
+                forget_slot(cpu, &set[i]);
         return;
     }
     for (uint64_t page = start / PAGE; page <= (end - 1) / PAGE; page++) {
         struct slot *s = find(page);
         if (s)
-            s->state = S_GONE;
+            forget_slot(cpu, s);
     }
 }
 

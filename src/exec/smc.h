@@ -14,8 +14,9 @@ void smc_protect(struct cpu *cpu, uint64_t start, uint64_t end);
 /* From the host fault handler: a fault at guest address addr; true if it was a store to a
  * protected page (now writable again; the caller returns to retry the store). */
 bool smc_write_fault(struct cpu *cpu, uint64_t addr);
-/* The guest mapping of [start, end) changed: forget what was known of its pages. */
-void smc_forget(uint64_t start, uint64_t end);
+/* The guest mapping of [start, end) changed, or its code is to be dropped: forget what was
+ * known of its pages (giving back the write permission we took, if the mapping kept it). */
+void smc_forget(struct cpu *cpu, uint64_t start, uint64_t end);
 /* Drops the blocks of pages written since the last call (exec_run, outside guest code). */
 void smc_flush_dirty(struct cpu *cpu);
 

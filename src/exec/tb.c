@@ -150,6 +150,12 @@ void tb_flush(struct cpu *cpu)
     exec_stats.flushes++;
 }
 
+void tb_fork_child(void)
+{
+    static const pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+    tb_lock = fresh;
+}
+
 bool tb_overlaps(uint64_t start, uint64_t end)
 {
     return start < tb_hi && end > tb_lo;
@@ -166,8 +172,10 @@ void tb_remove(struct cpu *cpu, struct tb *tb)
     unsigned j = jump_cache_index(tb->pc);
     if (ex->jump_cache[j] == tb)
         ex->jump_cache[j] = NULL;
+    bool cache_valid = ex->flush_gen == tb_flush_gen;   /* else stale: keep it marked so */
     tb_flush_gen++;
-    ex->flush_gen = tb_flush_gen;
+    if (cache_valid)
+        ex->flush_gen = tb_flush_gen;
     ex->engine->free(tb);
     free(tb);
 }

@@ -52,6 +52,8 @@ struct tb *tb_find(struct cpu *cpu, uint64_t pc);
  * clear their jump caches when they see tb_flush_gen change. */
 void tb_flush(struct cpu *cpu);
 extern unsigned tb_flush_gen;
+/* In the child of a fork: the translation lock may have been held by a thread that is gone. */
+void tb_fork_child(void);
 /* True if some live block may hold guest code from [start, end). */
 bool tb_overlaps(uint64_t start, uint64_t end);
 /* Drops one block (only when exec_of(cpu)->frees_one): out of the hash table and the jump

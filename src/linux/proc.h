@@ -34,12 +34,14 @@ struct linux_proc {
     const char *sysroot;         /* guest root for absolute paths, or NULL for the host's */
     const char *given_sysroot;   /* -L as given, for re-executing vm on execve */
     const char *engine;          /* engine name, for re-executing vm on execve */
+    char **argv;                 /* the guest's argv: /proc/self/cmdline */
     uint64_t sigreturn_tramp;    /* guest address of the signal-return code vm maps */
     struct guest_sigaction sigactions[GUEST_NSIG + 1];
     pthread_mutex_t lock;        /* sigactions and the thread list */
     pthread_mutex_t mm_lock;     /* the address space's layout (mmap, munmap, brk, ...) */
     struct linux_thread *threads;
     atomic_int nthreads;
+    atomic_bool group_exiting;   /* a thread called exit_group: the others stop */
 };
 
 struct linux_thread {

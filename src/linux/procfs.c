@@ -1,6 +1,6 @@
-/* The guest's view of /proc/self files that would otherwise show vm's own process:
- * /proc/self/maps lists the guest's mappings (from the uspace page flags, with [heap] and
- * [vdso] named), handed to the guest as a memfd holding the text. */
+/* The guest's view of /proc/self files that would otherwise show vm's own process, handed to
+ * the guest as a memfd holding the text: maps lists the guest's mappings (from the uspace
+ * page flags, with [heap] and [vdso] named), cmdline the guest's argv. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,12 +10,31 @@
 #include "linux/procfs.h"
 #include "linux/syscall.h"
 
-bool procfs_is_maps(const char *path)
+/* True if path is /proc/self/NAME, /proc/thread-self/NAME or /proc/<our pid>/NAME. */
+static bool is_self_file(const char *path, const char *name)
 {
-    char self[32];
-    snprintf(self, sizeof(self), "/proc/%d/maps", (int)getpid());
-    return !strcmp(path, "/proc/self/maps") || !strcmp(path, "/proc/thread-self/maps") ||
-           !strcmp(path, self);
+    char self[64];
+    snprintf(self, sizeof(self), "/proc/%d/%s", (int)getpid(), name);
+    const char *rest = !strncmp(path, "/proc/self/", 11) ? path + 11
+                     : !strncmp(path, "/proc/thread-self/", 18) ? path + 18 : NULL;
+    return (rest && !strcmp(rest, name)) || !strcmp(path, self);
+}
+
+/* A memfd holding the text written by fill, rewound; or -errno. */
+static int text_fd(struct cpu *cpu, void (*fill)(struct cpu *cpu, FILE *f))
+{
+    int fd = memfd_create("vm-proc", MFD_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    FILE *f = fdopen(dup(fd), "w");
+    if (!f) {
+        close(fd);
+        return -ENOMEM;
+    }
+    fill(cpu, f);
+    fclose(f);
+    lseek(fd, 0, SEEK_SET);
+    return fd;
 }
 
 static const char *map_name(const struct linux_proc *proc, uint64_t start)
@@ -47,18 +66,10 @@ static uint64_t run_end(const struct uspace *us, uint64_t p, uint8_t f, uint64_t
     return p;
 }
 
-int procfs_maps_fd(struct cpu *cpu)
+static void fill_maps(struct cpu *cpu, FILE *f)
 {
     const struct linux_proc *proc = proc_of(cpu);
     const struct uspace *us = &proc->us;
-    int fd = memfd_create("maps", MFD_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    FILE *f = fdopen(dup(fd), "w");
-    if (!f) {
-        close(fd);
-        return -ENOMEM;
-    }
     uint64_t npages = us->limit / USPACE_PAGE_SIZE;
     for (uint64_t p = 0; p < npages;) {
         uint8_t fl = us->pflags[p];
@@ -72,7 +83,22 @@ int procfs_maps_fd(struct cpu *cpu)
         }
         p = end;
     }
-    fclose(f);
-    lseek(fd, 0, SEEK_SET);
-    return fd;
+}
+
+/* The guest's argv, each string followed by a NUL. */
+static void fill_cmdline(struct cpu *cpu, FILE *f)
+{
+    for (char *const *a = proc_of(cpu)->argv; a && *a; a++)
+        fwrite(*a, 1, strlen(*a) + 1, f);
+}
+
+bool procfs_open(struct cpu *cpu, const char *path, long *fd)
+{
+    if (is_self_file(path, "maps"))
+        *fd = text_fd(cpu, fill_maps);
+    else if (is_self_file(path, "cmdline"))
+        *fd = text_fd(cpu, fill_cmdline);
+    else
+        return false;
+    return true;
 }

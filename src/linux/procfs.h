@@ -6,9 +6,8 @@
 
 #include "core/cpu.h"
 
-/* True for /proc/self/maps and its other names. */
-bool procfs_is_maps(const char *path);
-/* A read-only fd with the guest's memory map as /proc/self/maps shows it, or -errno. */
-int procfs_maps_fd(struct cpu *cpu);
+/* True for /proc/self/maps and /proc/self/cmdline (and their other names), with *fd a
+ * read-only fd holding the guest's view or -errno; false for any other path. */
+bool procfs_open(struct cpu *cpu, const char *path, long *fd);
 
 #endif

@@ -114,6 +114,9 @@ int linux_run_thread(struct cpu *cpu)
     struct linux_thread *t = thread_of(cpu);
     sig_thread_start(t);
     for (;;) {
+        if (atomic_load(&t->proc->group_exiting) && !t->group_exit)
+            for (;;)
+                pause();      /* another thread is ending the process */
         switch (exec_run(cpu)) {
         case CPU_EXIT_SYSCALL:
             syscall_dispatch(cpu);
@@ -148,6 +151,7 @@ int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts)
     pthread_mutex_init(&proc->mm_lock, NULL);
     proc->given_sysroot = opts->sysroot;
     proc->engine = opts->engine->name;
+    proc->argv = opts->argv;
     if ((err = proc_init(proc, guest, opts, &li)) < 0) {
         status = start_failure_status(err);
         goto out;
@@ -168,6 +172,7 @@ int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts)
     thread->proc = proc;
     thread->cpu = cpu;
     thread->tid = gettid();
+    sig_install_copy_guard();
     thread_attach(thread);
     sig_inherit(thread);
     cpu->os = thread;
@@ -179,6 +184,8 @@ int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts)
         pthread_exit(NULL);   /* the main thread left with others running: the last ends all */
     opts->machine->exit_status = status;
     machine_set_state(opts->machine, MACHINE_STOPPED);
+    if (atomic_load(&proc->nthreads) > 1)
+        return status;        /* exit_group: the others may still be in guest code until exit */
 out:
     cpu_free(cpu);
     uspace_destroy(&proc->us);

@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "linux/signal.h"
+#include "linux/syscall.h"
 
 #define SIGINFO_SIZE 128
 #define UC_STACK_OFF 16
@@ -101,6 +102,12 @@ static void enter_handler(struct cpu *cpu, int sig, struct guest_sigaction sa)
 static void deliver_one(struct cpu *cpu, int sig)
 {
     struct linux_proc *proc = proc_of(cpu);
+    if (log_enabled(strace)) {
+        const siginfo_t *info = &thread_of(cpu)->info[sig];
+        strace_signal(sig, info, info->si_code > 0 && (sig == SIGSEGV || sig == SIGBUS ||
+                                                       sig == SIGILL || sig == SIGFPE ||
+                                                       sig == SIGTRAP));
+    }
     pthread_mutex_lock(&proc->lock);
     struct guest_sigaction sa = proc->sigactions[sig];
     if (sa.handler > GUEST_SIG_IGN && (sa.flags & SA_RESETHAND)) {
@@ -136,6 +143,12 @@ void sig_deliver(struct cpu *cpu)
         t->restore_mask = false;
         sig_set_mask(t, t->saved_mask);
     }
+}
+
+bool sig_ready(struct cpu *cpu)
+{
+    const struct linux_thread *t = thread_of(cpu);
+    return atomic_load(&t->pending) & ~t->sigmask;
 }
 
 bool sig_restart(struct cpu *cpu)

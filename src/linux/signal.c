@@ -10,11 +10,23 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "exec/smc.h"
+
 static __thread struct linux_thread *current_thread;
 
 bool sig_host_reserved(int sig)
 {
-    return sig == SIGSEGV || sig == SIGBUS || sig == 32 || sig == 33;
+    return sig == SIGSEGV || sig == SIGBUS || sig == 63 || sig == 64;
+}
+
+int sig_to_host(int sig)
+{
+    return sig == 32 ? 64 : sig == 33 ? 63 : sig;
+}
+
+int sig_from_host(int sig)
+{
+    return sig == 64 ? 32 : sig == 63 ? 33 : sig;
 }
 
 bool sig_default_ignored(int sig)
@@ -48,11 +60,56 @@ void sig_queue(struct linux_thread *t, int sig, const siginfo_t *info)
 }
 
 /* The host handler for signals with a guest handler: records, never runs guest code. */
-static void catcher(int sig, siginfo_t *info, void *uc)
+static void catcher(int host_sig, siginfo_t *info, void *uc)
 {
     struct linux_thread *t = current_thread;
-    if (t && sig >= 1 && sig <= GUEST_NSIG)
+    int sig = sig_from_host(host_sig);
+    if (t && sig >= 1 && sig <= GUEST_NSIG) {
+        info->si_signo = sig;
         sig_queue(t, sig, info);
+    }
+}
+
+static struct sigaction exec_fault_action[2];   /* SIGSEGV's and SIGBUS's before ours */
+
+/* SIGSEGV/SIGBUS sent with kill() become pending guest signals; a host fault while vm copies
+ * guest memory for a syscall ends the copy with -EFAULT; anything else goes to the execution
+ * layer's handler (guest faults, vm's own bugs). */
+static void copy_fault_handler(int sig, siginfo_t *info, void *uc)
+{
+    if (info->si_code <= 0 && current_thread) {   /* sent by kill(), not a fault */
+        sig_queue(current_thread, sig, info);
+        return;
+    }
+    if (uspace_copy_guard) {
+        struct linux_thread *t = current_thread;
+        uint8_t *addr = info->si_addr, *base = t ? t->proc->us.base : NULL;
+        /* A page exec write-protected under translated code: writable again, retry. */
+        if (t && sig == SIGSEGV && info->si_code == SEGV_ACCERR && addr >= base &&
+            addr < base + t->proc->us.limit && smc_write_fault(t->cpu, (uint64_t)(addr - base)))
+            return;
+        siglongjmp(*uspace_copy_guard, 1);
+    }
+    const struct sigaction *prev = &exec_fault_action[sig == SIGBUS];
+    if (prev->sa_flags & SA_SIGINFO)
+        prev->sa_sigaction(sig, info, uc);
+    else
+        signal(sig, SIG_DFL);   /* re-raised by the kernel when the handler returns */
+}
+
+void sig_install_copy_guard(void)
+{
+    static bool installed;
+    if (installed)
+        return;
+    installed = true;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = copy_fault_handler;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &exec_fault_action[0]);
+    sigaction(SIGBUS, &sa, &exec_fault_action[1]);
 }
 
 void sig_host_disposition(int sig, const struct guest_sigaction *sa)
@@ -70,7 +127,7 @@ void sig_host_disposition(int sig, const struct guest_sigaction *sa)
         h.sa_sigaction = catcher;
         h.sa_flags = SA_SIGINFO;   /* no SA_RESTART: vm decides about restarting */
     }
-    sigaction(sig, &h, NULL);
+    sigaction(sig_to_host(sig), &h, NULL);
 }
 
 void sig_inherit(struct linux_thread *t)
@@ -81,9 +138,9 @@ void sig_inherit(struct linux_thread *t)
     for (int sig = 1; sig <= GUEST_NSIG; sig++) {
         if (sig_host_reserved(sig))
             continue;
-        if (sigismember(&cur, sig) == 1)
+        if (sigismember(&cur, sig_to_host(sig)) == 1)
             t->sigmask |= SIGBIT(sig);
-        if (sigaction(sig, NULL, &h) == 0 && h.sa_handler == SIG_IGN)
+        if (sigaction(sig_to_host(sig), NULL, &h) == 0 && h.sa_handler == SIG_IGN)
             t->proc->sigactions[sig].handler = GUEST_SIG_IGN;
     }
 }
@@ -93,7 +150,7 @@ void sig_host_set(uint64_t guest_mask, sigset_t *set)
     sigemptyset(set);
     for (int sig = 1; sig <= GUEST_NSIG; sig++)
         if ((guest_mask & SIGBIT(sig)) && !sig_host_reserved(sig))
-            sigaddset(set, sig);
+            sigaddset(set, sig_to_host(sig));
 }
 
 void sig_set_mask(struct linux_thread *t, uint64_t mask)
@@ -123,6 +180,7 @@ long sig_wait_done(struct linux_thread *t, long ret)
 
 _Noreturn void linux_die_of_signal(int sig)
 {
+    sig = sig_to_host(sig);
     fflush(NULL);
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core);

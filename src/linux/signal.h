@@ -17,8 +17,15 @@
 #define GUEST_MINSIGSTKSZ 2048
 
 /* Signals the host cannot carry for the guest: SIGSEGV/SIGBUS (vm's own fault handler) and
- * the host C library's internal 32 and 33. Sends of these to oneself are queued directly. */
+ * 63/64, whose host numbers carry the guest's 32 and 33 (the host C library keeps its own 32
+ * and 33). Sent within the process, these are queued on the target thread directly. */
 bool sig_host_reserved(int sig);
+/* Host number of a guest signal and back (they differ only for 32/33 <-> 64/63). */
+int sig_to_host(int sig);
+int sig_from_host(int sig);
+/* Chains vm's SIGSEGV/SIGBUS handler for guest memory copies (mem/uspace.h) in front of the
+ * execution layer's; call after the first CPU exists. */
+void sig_install_copy_guard(void);
 /* Sets the host disposition of sig to carry the guest's: SIG_IGN, SIG_DFL, or vm's catcher. */
 void sig_host_disposition(int sig, const struct guest_sigaction *sa);
 /* What a new process inherits from the one that exec'ed vm: the mask and ignored signals. */
@@ -41,6 +48,8 @@ void sig_queue(struct linux_thread *t, int sig, const siginfo_t *info);
 void sig_fault(struct cpu *cpu);
 /* Delivers every pending unblocked signal: default action or a frame for the handler. */
 void sig_deliver(struct cpu *cpu);
+/* True if a signal is pending and not blocked (sig_deliver would deliver it). */
+bool sig_ready(struct cpu *cpu);
 /* After a syscall failed with EINTR: true if it should be restarted (SA_RESTART handler). */
 bool sig_restart(struct cpu *cpu);
 /* rt_sigreturn: restores registers, mask and alternate stack from the frame at sp. */

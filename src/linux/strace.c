@@ -8,8 +8,10 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "linux/syscall.h"
@@ -148,10 +150,9 @@ static void print_result(FILE *f, enum ret_kind kind, long ret)
         fprintf(f, " = %ld\n", ret);
 }
 
-void strace_print(struct cpu *cpu, const struct syscall_desc *d, uint64_t nr, const uint64_t *a,
-                  long ret)
+static void print_call(FILE *f, struct cpu *cpu, const struct syscall_desc *d, uint64_t nr,
+                       const uint64_t *a, long ret)
 {
-    FILE *f = log_file;
     if (!d) {
         fprintf(f, "syscall_%" PRIu64 "(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %#" PRIx64
                    ", %#" PRIx64 ", %#" PRIx64 ")", nr, a[0], a[1], a[2], a[3], a[4], a[5]);
@@ -166,4 +167,58 @@ void strace_print(struct cpu *cpu, const struct syscall_desc *d, uint64_t nr, co
     }
     fputc(')', f);
     print_result(f, d->ret, ret);
+}
+
+/* Each line goes out in one write, so the lines of forked children and threads do not mix;
+ * like strace -f, lines not from the first process's first thread start with [pid N]. */
+static FILE *line_start(char **line, size_t *len)
+{
+    static int first_tid;
+    FILE *f = open_memstream(line, len);
+    if (!f)
+        return NULL;
+    if (!first_tid)
+        first_tid = gettid();
+    if (gettid() != first_tid)
+        fprintf(f, "[pid %d] ", gettid());
+    return f;
+}
+
+static void line_end(FILE *f, char **line, const size_t *len)
+{
+    fclose(f);   /* sets *line and *len */
+    fflush(log_file);
+    if (write(fileno(log_file), *line, *len) < 0)
+        fputs(*line, log_file);
+    free(*line);
+}
+
+void strace_print(struct cpu *cpu, const struct syscall_desc *d, uint64_t nr, const uint64_t *a,
+                  long ret)
+{
+    char *line = NULL;
+    size_t len = 0;
+    FILE *f = line_start(&line, &len);
+    if (!f)
+        return;
+    print_call(f, cpu, d, nr, a, ret);
+    line_end(f, &line, &len);
+}
+
+void strace_signal(int sig, const siginfo_t *info, bool fault)
+{
+    char *line = NULL;
+    size_t len = 0;
+    FILE *f = line_start(&line, &len);
+    if (!f)
+        return;
+    fputs("--- ", f);
+    print_arg(f, NULL, ARG_SIG, &(uint64_t){ (uint64_t)sig }, 0, 0);
+    fprintf(f, " {si_signo=%d, si_code=%d", sig, info->si_code);
+    if (fault)
+        fprintf(f, ", si_addr=%p", info->si_addr);
+    else
+        fprintf(f, ", si_pid=%d, si_uid=%u", info->si_pid, info->si_uid);
+    fputs("} ---\n", f);
+    line_end(f, &line, &len);
 }

@@ -53,7 +53,8 @@ SYSCALL(inotify_add_watch)
     struct path_buf pb;
     const char *path;
     int err = guest_host_path(cpu, a[1], &pb, &path);
-    return err < 0 ? err : host_ret(syscall(SYS_inotify_add_watch, (int)a[0], path, (uint32_t)a[2]));
+    return err < 0 ? err
+                   : host_ret(syscall(SYS_inotify_add_watch, (int)a[0], path, (uint32_t)a[2]));
 }
 
 SYSCALL(sendfile)

@@ -49,9 +49,30 @@ SYSCALL(openat)
     int err = guest_host_path(cpu, a[1], &pb, &path);
     if (err < 0)
         return err;
-    if (procfs_is_maps(pb.guest))
-        return procfs_maps_fd(cpu);
+    long fd;
+    if (procfs_open(cpu, pb.guest, &fd))
+        return fd;
     return host_ret(openat((int)a[0], path, (int)a[2], (mode_t)a[3]));
+}
+
+#define GUEST_OPEN_HOW_MIN 24   /* struct open_how: flags, mode, resolve */
+
+SYSCALL(openat2)
+{
+    struct path_buf pb;
+    const char *path;
+    int err = guest_host_path(cpu, a[1], &pb, &path);
+    if (err < 0)
+        return err;
+    if (a[3] < GUEST_OPEN_HOW_MIN || a[3] > USPACE_PAGE_SIZE)
+        return -EINVAL;
+    void *how = guest_ptr(cpu, a[2], a[3], PROT_READ);
+    if (!how)
+        return -EFAULT;
+    long fd;
+    if (procfs_open(cpu, pb.guest, &fd))
+        return fd;
+    return host_ret(syscall(SYS_openat2, (int)a[0], path, how, (size_t)a[3]));
 }
 
 SYSCALL(newfstatat)
@@ -109,8 +130,8 @@ SYSCALL(readlinkat)
     if (is_self_exe(pb.guest)) {
         size_t len = strlen(proc_of(cpu)->exe_path);
         len = len < a[3] ? len : a[3];
-        memcpy(buf, proc_of(cpu)->exe_path, len);
-        return (long)len;
+        return uspace_write(&proc_of(cpu)->us, a[2], proc_of(cpu)->exe_path, len) < 0 ? -EFAULT
+                                                                                 : (long)len;
     }
     return host_ret(readlinkat((int)a[0], path, buf, a[3]));
 }

@@ -198,20 +198,6 @@ static const struct ioctl_cmd {
     { TIOCSPTLCK, sizeof(int), PROT_READ },
 };
 
-/* Unknown ioctl numbers already reported, so each is logged once. */
-static unsigned long ioctl_logged[32];
-static unsigned ioctl_logged_count;
-
-static void log_unknown_ioctl(unsigned long cmd)
-{
-    for (unsigned i = 0; i < ioctl_logged_count; i++)
-        if (ioctl_logged[i] == cmd)
-            return;
-    if (ioctl_logged_count < sizeof(ioctl_logged) / sizeof(ioctl_logged[0]))
-        ioctl_logged[ioctl_logged_count++] = cmd;
-    log_unimp("vm: ioctl 0x%lx not supported (returns ENOTTY)\n", cmd);
-}
-
 SYSCALL(ioctl)
 {
     unsigned long cmd = (uint32_t)a[1];
@@ -224,6 +210,7 @@ SYSCALL(ioctl)
         void *arg = guest_ptr(cpu, a[2], c->size, c->prot);
         return arg ? host_ret(ioctl((int)a[0], cmd, arg)) : -EFAULT;
     }
-    log_unknown_ioctl(cmd);
+    if (log_first_time(IOCTL_LOG_KEY(cmd)))
+        log_unimp("vm: ioctl 0x%lx not supported (returns ENOTTY)\n", cmd);
     return -ENOTTY;
 }

@@ -212,3 +212,27 @@ SYSCALL(riscv_flush_icache)
     exec_invalidate(cpu, a[0], a[1]);
     return 0;
 }
+
+/* mlock/munlock: only the guest's own mapped pages. */
+static long lock_range(struct cpu *cpu, const uint64_t *a, bool lock)
+{
+    struct uspace *us = &proc_of(cpu)->us;
+    uint64_t start = a[0] & ~PAGE_MASK, len = a[1] + (a[0] & PAGE_MASK);
+    if (len > us->limit || start > us->limit - page_up(len))
+        return -ENOMEM;
+    if (!uspace_access_ok(us, start, page_up(len), 0))
+        return -ENOMEM;
+    void *p = uspace_g2h(us, start);
+    return host_ret(lock ? mlock(p, page_up(len)) : munlock(p, page_up(len)));
+}
+
+SYSCALL(mlock)
+{
+    return lock_range(cpu, a, true);
+}
+
+SYSCALL(munlock)
+{
+    return lock_range(cpu, a, false);
+}
+

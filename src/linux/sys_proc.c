@@ -18,11 +18,19 @@
 #define GUEST_ROBUST_LIST_HEAD_SIZE 24
 #define GUEST_TIMESPEC_SIZE 16
 
+/* Ends the process: the other threads leave guest code at their next block boundary and
+ * stop there (linux_run_thread) while this one exits. */
 SYSCALL(exit_group)
 {
     struct linux_thread *t = thread_of(cpu);
+    struct linux_proc *proc = t->proc;
     t->exited = t->group_exit = true;
     t->exit_status = (int)(a[0] & 0xff);
+    atomic_store(&proc->group_exiting, true);
+    pthread_mutex_lock(&proc->lock);
+    for (struct linux_thread *o = proc->threads; o; o = o->next)
+        o->cpu->exit_request = 1;
+    pthread_mutex_unlock(&proc->lock);
     return 0;
 }
 
@@ -129,3 +137,80 @@ SYSCALL(getrandom)
     void *buf = guest_ptr(cpu, a[0], a[1], PROT_WRITE);
     return buf ? host_ret(syscall(SYS_getrandom, buf, a[1], (unsigned)a[2])) : -EFAULT;
 }
+
+SYSCALL(sched_setaffinity)
+{
+    void *mask = guest_ptr(cpu, a[2], a[1], PROT_READ);
+    return mask ? host_ret(syscall(SYS_sched_setaffinity, (pid_t)a[0], a[1], mask)) : -EFAULT;
+}
+
+#define GUEST_SCHED_PARAM_SIZE 4
+
+SYSCALL(sched_getparam)
+{
+    void *p = guest_ptr(cpu, a[1], GUEST_SCHED_PARAM_SIZE, PROT_WRITE);
+    return p ? host_ret(syscall(SYS_sched_getparam, (pid_t)a[0], p)) : -EFAULT;
+}
+
+SYSCALL(sched_setparam)
+{
+    void *p = guest_ptr(cpu, a[1], GUEST_SCHED_PARAM_SIZE, PROT_READ);
+    return p ? host_ret(syscall(SYS_sched_setparam, (pid_t)a[0], p)) : -EFAULT;
+}
+
+SYSCALL(sched_setscheduler)
+{
+    void *p = guest_ptr(cpu, a[2], GUEST_SCHED_PARAM_SIZE, PROT_READ);
+    return p ? host_ret(syscall(SYS_sched_setscheduler, (pid_t)a[0], (int)a[1], p)) : -EFAULT;
+}
+
+SYSCALL(getcpu)
+{
+    void *c = NULL, *n = NULL;
+    if ((a[0] && !(c = guest_ptr(cpu, a[0], 4, PROT_WRITE))) ||
+        (a[1] && !(n = guest_ptr(cpu, a[1], 4, PROT_WRITE))))
+        return -EFAULT;
+    return host_ret(syscall(SYS_getcpu, c, n, NULL));
+}
+
+/* getresuid/getresgid: three 32-bit ids. */
+static long get_res_ids(struct cpu *cpu, const uint64_t *a, long nr)
+{
+    void *p[3];
+    for (int i = 0; i < 3; i++)
+        if (!(p[i] = guest_ptr(cpu, a[i], 4, PROT_WRITE)))
+            return -EFAULT;
+    return host_ret(syscall(nr, p[0], p[1], p[2]));
+}
+
+SYSCALL(getresuid)
+{
+    return get_res_ids(cpu, a, SYS_getresuid);
+}
+
+SYSCALL(getresgid)
+{
+    return get_res_ids(cpu, a, SYS_getresgid);
+}
+
+SYSCALL(getgroups)
+{
+    int n = (int)a[0];
+    void *list = NULL;
+    if (n < 0)
+        return -EINVAL;
+    if (n && !(list = guest_ptr(cpu, a[1], (uint64_t)n * 4, PROT_WRITE)))
+        return -EFAULT;
+    return host_ret(syscall(SYS_getgroups, n, list));
+}
+
+SYSCALL(setgroups)
+{
+    void *list = NULL;
+    if (a[0] > 65536)
+        return -EINVAL;
+    if (a[0] && !(list = guest_ptr(cpu, a[1], a[0] * 4, PROT_READ)))
+        return -EFAULT;
+    return host_ret(syscall(SYS_setgroups, (int)a[0], list));
+}
+

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "exec/exec.h"
 #include "linux/signal.h"
 #include "linux/syscall.h"
 #include "linux/thread.h"
@@ -33,6 +34,7 @@ static long fork_child_setup(struct cpu *cpu, uint64_t flags, uint64_t sp, uint6
     t->proc->threads = t;
     t->next = NULL;
     atomic_store(&t->proc->nthreads, 1);
+    exec_fork_child(cpu);
     if (flags & CLONE_CHILD_SETTID)
         uspace_write(&t->proc->us, ctid, &t->tid, sizeof(int));
     if (flags & CLONE_CHILD_CLEARTID)
@@ -44,23 +46,63 @@ static long fork_child_setup(struct cpu *cpu, uint64_t flags, uint64_t sp, uint6
     return 0;
 }
 
+/* CLONE_VFORK: the parent waits until the child execs or exits, seen as EOF on a pipe whose
+ * close-on-exec write end only the child keeps (at a high fd, out of the guest's way). */
+#define VFORK_FD_MIN 900
+
+static int vfork_pipe(int fds[2])
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -errno;
+    for (int i = 0; i < 2; i++) {
+        fds[i] = fcntl(p[i], F_DUPFD_CLOEXEC, VFORK_FD_MIN);
+        close(p[i]);
+    }
+    if (fds[0] < 0 || fds[1] < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -EMFILE;
+    }
+    return 0;
+}
+
+static void vfork_wait(int fd)
+{
+    char c;
+    while (read(fd, &c, 1) < 0 && errno == EINTR)
+        ;
+    close(fd);
+}
+
 /* A new process: a host fork. CLONE_VM with CLONE_VFORK (vfork, posix_spawn) is also a fork:
  * the child only runs until it execs or exits, on its own stack if it was given one. */
 static long clone_process(struct cpu *cpu, uint64_t flags, uint64_t sp, uint64_t ptid,
                           uint64_t tls, uint64_t ctid)
 {
+    int vfork_fds[2] = { -1, -1 };
     if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
         return -EINVAL;
     if ((flags & CSIGNAL) != SIGCHLD && (flags & CSIGNAL))
         log_unimp("vm: clone exit signal %d becomes SIGCHLD\n", (int)(flags & CSIGNAL));
+    if ((flags & CLONE_VFORK) && vfork_pipe(vfork_fds) < 0)
+        vfork_fds[0] = vfork_fds[1] = -1;   /* then the parent just does not wait */
     fflush(NULL);
     pid_t pid = fork();
-    if (pid < 0)
+    if (pid == 0)
+        close(vfork_fds[0]);
+    else if (vfork_fds[1] >= 0)
+        close(vfork_fds[1]);
+    if (pid < 0) {
+        close(vfork_fds[0]);
         return -errno;
+    }
     if (pid == 0)
         return fork_child_setup(cpu, flags, sp, tls, ctid);
     if (flags & CLONE_PARENT_SETTID)
         uspace_write(&proc_of(cpu)->us, ptid, &pid, sizeof(pid));
+    if (vfork_fds[0] >= 0)
+        vfork_wait(vfork_fds[0]);
     return pid;
 }
 
@@ -223,5 +265,6 @@ SYSCALL(pidfd_send_signal)
     void *info = NULL;
     if (a[2] && !(info = guest_ptr(cpu, a[2], GUEST_SIGINFO_SIZE, PROT_READ)))
         return -EFAULT;
-    return host_ret(syscall(SYS_pidfd_send_signal, (int)a[0], (int)a[1], info, (unsigned)a[3]));
+    return host_ret(syscall(SYS_pidfd_send_signal, (int)a[0], sig_to_host((int)a[1]), info,
+                            (unsigned)a[3]));
 }

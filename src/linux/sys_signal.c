@@ -108,7 +108,7 @@ SYSCALL(rt_sigpending)
         return -EINVAL;
     sigpending(&host);
     for (int sig = 1; sig <= GUEST_NSIG; sig++)
-        if (!sig_host_reserved(sig) && sigismember(&host, sig) == 1)
+        if (!sig_host_reserved(sig) && sigismember(&host, sig_to_host(sig)) == 1)
             set |= SIGBIT(sig);
     return uspace_write(&t->proc->us, a[0], &set, sizeof(set));
 }
@@ -150,12 +150,19 @@ SYSCALL(rt_sigtimedwait)
     if (ready) {
         int sig = __builtin_ctzll(ready) + 1;
         atomic_fetch_and(&t->pending, ~SIGBIT(sig));
-        if (info)
-            memcpy(info, &t->info[sig], GUEST_SIGINFO_SIZE);
+        if (info && uspace_write(&t->proc->us, a[1], &t->info[sig], GUEST_SIGINFO_SIZE) < 0)
+            return -EFAULT;
         return sig;
     }
     sig_host_set(want, &set);
-    return host_ret(syscall(SYS_rt_sigtimedwait, &set, info, timeout, _NSIG / 8));
+    siginfo_t host_info;
+    long r = host_ret(syscall(SYS_rt_sigtimedwait, &set, &host_info, timeout, _NSIG / 8));
+    if (r <= 0)
+        return r;
+    host_info.si_signo = sig_from_host((int)r);
+    if (info && uspace_write(&t->proc->us, a[1], &host_info, GUEST_SIGINFO_SIZE) < 0)
+        return -EFAULT;
+    return host_info.si_signo;
 }
 
 SYSCALL(sigaltstack)
@@ -219,21 +226,21 @@ SYSCALL(kill)
 {
     if ((pid_t)a[0] == getpid() && queued(cpu, 0, (int)a[1]))
         return 0;
-    return host_ret(kill((pid_t)a[0], (int)a[1]));
+    return host_ret(kill((pid_t)a[0], sig_to_host((int)a[1])));
 }
 
 SYSCALL(tkill)
 {
     if (queued(cpu, (pid_t)a[0], (int)a[1]))
         return 0;
-    return host_ret(syscall(SYS_tkill, (pid_t)a[0], (int)a[1]));
+    return host_ret(syscall(SYS_tkill, (pid_t)a[0], sig_to_host((int)a[1])));
 }
 
 SYSCALL(tgkill)
 {
     if ((pid_t)a[0] == getpid() && queued(cpu, (pid_t)a[1], (int)a[2]))
         return 0;
-    return host_ret(syscall(SYS_tgkill, (pid_t)a[0], (pid_t)a[1], (int)a[2]));
+    return host_ret(syscall(SYS_tgkill, (pid_t)a[0], (pid_t)a[1], sig_to_host((int)a[2])));
 }
 
 static long queueinfo(struct cpu *cpu, pid_t tgid, pid_t tid, int sig, uint64_t uinfo)
@@ -247,8 +254,9 @@ static long queueinfo(struct cpu *cpu, pid_t tgid, pid_t tid, int sig, uint64_t 
         sig_queue(thread_of(cpu), sig, &info);
         return 0;
     }
-    return tid ? host_ret(syscall(SYS_rt_tgsigqueueinfo, tgid, tid, sig, &info))
-               : host_ret(syscall(SYS_rt_sigqueueinfo, tgid, sig, &info));
+    info.si_signo = sig_to_host(sig);
+    return tid ? host_ret(syscall(SYS_rt_tgsigqueueinfo, tgid, tid, info.si_signo, &info))
+               : host_ret(syscall(SYS_rt_sigqueueinfo, tgid, info.si_signo, &info));
 }
 
 SYSCALL(rt_sigqueueinfo)

@@ -20,6 +20,7 @@ struct guest_msghdr {
     uint64_t control, controllen;
     int32_t flags, pad2;
 };
+_Static_assert(sizeof(struct guest_msghdr) == 56, "struct msghdr is 56 bytes on 64-bit ABIs");
 
 /* A sockaddr the call reads: [addr, addr+len) must be readable. */
 static int addr_in(struct cpu *cpu, uint64_t addr, uint64_t len, void **p)
@@ -40,11 +41,13 @@ static int addr_out(struct cpu *cpu, uint64_t addr, uint64_t lenp, void **p, soc
     *len = NULL;
     if (!addr)
         return 0;
-    if (!(*len = guest_ptr(cpu, lenp, sizeof(socklen_t), PROT_READ | PROT_WRITE)))
+    socklen_t n;
+    if (uspace_read(&proc_of(cpu)->us, lenp, &n, sizeof(n)) < 0 ||
+        !(*len = guest_ptr(cpu, lenp, sizeof(socklen_t), PROT_WRITE)))
         return -EFAULT;
-    if ((int)**len < 0)
+    if ((int)n < 0)
         return -EINVAL;
-    return (*p = guest_ptr(cpu, addr, **len, PROT_WRITE)) ? 0 : -EFAULT;
+    return (*p = guest_ptr(cpu, addr, n, PROT_WRITE)) ? 0 : -EFAULT;
 }
 
 SYSCALL(socketpair)
@@ -133,13 +136,13 @@ SYSCALL(setsockopt)
 
 SYSCALL(getsockopt)
 {
-    socklen_t *len = guest_ptr(cpu, a[4], sizeof(socklen_t), PROT_READ | PROT_WRITE);
+    socklen_t n, *len = guest_ptr(cpu, a[4], sizeof(socklen_t), PROT_WRITE);
     void *val;
-    if (!len)
+    if (!len || uspace_read(&proc_of(cpu)->us, a[4], &n, sizeof(n)) < 0)
         return -EFAULT;
-    if (*len > OPTVAL_MAX)
+    if (n > OPTVAL_MAX)
         return -EINVAL;
-    if (!(val = guest_ptr(cpu, a[3], *len, PROT_WRITE)))
+    if (!(val = guest_ptr(cpu, a[3], n, PROT_WRITE)))
         return -EFAULT;
     return host_ret(getsockopt((int)a[0], (int)a[1], (int)a[2], val, len));
 }
@@ -194,3 +197,56 @@ SYSCALL(recvmsg)
     g.flags = m.msg_flags;
     return uspace_write(&proc_of(cpu)->us, a[1], &g, sizeof(g)) < 0 ? -EFAULT : r;
 }
+
+/* sendmmsg/recvmmsg: one sendmsg/recvmsg per struct mmsghdr (a msghdr and the length moved),
+ * stopping at the first error after some succeeded, as the kernel does. recvmmsg waits for
+ * each message unless MSG_WAITFORONE asks it to stop once one has arrived; its timeout is
+ * not supported. */
+#define GUEST_MMSGHDR_SIZE 64
+#define MMSG_MAX 1024
+
+static long mmsg(struct cpu *cpu, const uint64_t *a, bool recv)
+{
+    unsigned vlen = a[2] > MMSG_MAX ? MMSG_MAX : (unsigned)a[2];
+    int flags = (int)a[3];
+    unsigned done = 0;
+    long r = 0;
+    for (; done < vlen; done++) {
+        uint64_t hdr = a[1] + (uint64_t)done * GUEST_MMSGHDR_SIZE;
+        struct guest_msghdr g;
+        struct msghdr m;
+        struct iovec iov[GUEST_IOV_MAX];
+        if ((r = msghdr_from_guest(cpu, hdr, &g, &m, iov, recv ? PROT_WRITE : PROT_READ)) < 0)
+            break;
+        int f = recv && done && (flags & MSG_WAITFORONE) ? flags | MSG_DONTWAIT : flags;
+        r = host_ret(recv ? recvmsg((int)a[0], &m, f & ~MSG_WAITFORONE)
+                          : sendmsg((int)a[0], &m, f));
+        if (r < 0)
+            break;
+        uint32_t len = (uint32_t)r;
+        if (recv) {
+            g.namelen = m.msg_namelen;
+            g.controllen = m.msg_controllen;
+            g.flags = m.msg_flags;
+            uspace_write(&proc_of(cpu)->us, hdr, &g, sizeof(g));
+        }
+        if (uspace_write(&proc_of(cpu)->us, hdr + sizeof(g), &len, sizeof(len)) < 0) {
+            r = -EFAULT;
+            break;
+        }
+    }
+    return done ? (long)done : r;
+}
+
+SYSCALL(sendmmsg)
+{
+    return mmsg(cpu, a, false);
+}
+
+SYSCALL(recvmmsg)
+{
+    if (a[4] && log_first_time((3ull << 40) | 243))
+        log_unimp("vm: recvmmsg timeout not supported (ignored)\n");
+    return mmsg(cpu, a, true);
+}
+

@@ -25,6 +25,7 @@
 struct thread_start {
     struct linux_thread *t;
     uint64_t flags, ptid, ctid;
+    int tid;                 /* the new thread's, for its creator (t may be gone by then) */
     sem_t started;
 };
 
@@ -38,11 +39,53 @@ void thread_attach(struct linux_thread *t)
     pthread_mutex_unlock(&proc->lock);
 }
 
-/* Clears the tid word and wakes its waiters (pthread_join), as the kernel does at exit. */
+#define ROBUST_LIST_LIMIT 2048
+
+/* A robust mutex the dying thread holds: marked FUTEX_OWNER_DIED, one waiter woken. */
+static void release_robust_futex(struct linux_thread *t, uint64_t addr)
+{
+    struct uspace *us = &t->proc->us;
+    uint32_t v;
+    if ((addr & 3) || !uspace_access_ok(us, addr, 4, PROT_READ | PROT_WRITE))
+        return;
+    uint32_t *word = uspace_g2h(us, addr);
+    do {
+        v = __atomic_load_n(word, __ATOMIC_RELAXED);
+        if ((v & FUTEX_TID_MASK) != (uint32_t)t->tid)
+            return;
+    } while (!__atomic_compare_exchange_n(word, &v, (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED,
+                                          false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+    if (v & FUTEX_WAITERS)
+        syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+/* The kernel's exit_robust_list on the guest's list (struct robust_list_head: next,
+ * futex_offset, list_op_pending); entries' low bit marks PI futexes. */
+static void exit_robust_list(struct linux_thread *t)
+{
+    uint64_t head[3];
+    if (!t->robust_list || uspace_read(&t->proc->us, t->robust_list, head, sizeof(head)) < 0)
+        return;
+    uint64_t entry = head[0] & ~1ull, pending = head[2] & ~1ull;
+    for (int n = 0; entry && entry != t->robust_list && n < ROBUST_LIST_LIMIT; n++) {
+        uint64_t next;
+        if (uspace_read(&t->proc->us, entry, &next, sizeof(next)) < 0)
+            break;
+        if (entry != pending)
+            release_robust_futex(t, entry + head[1]);
+        entry = next & ~1ull;
+    }
+    if (pending)
+        release_robust_futex(t, pending + head[1]);
+}
+
+/* Releases its robust mutexes and clears the tid word, waking its waiters (pthread_join), as
+ * the kernel does at exit. */
 bool thread_detach(struct linux_thread *t)
 {
     struct linux_proc *proc = t->proc;
     uint32_t zero = 0;
+    exit_robust_list(t);
     if (t->clear_child_tid &&
         uspace_write(&proc->us, t->clear_child_tid, &zero, sizeof(zero)) == 0)
         syscall(SYS_futex, uspace_g2h(&proc->us, t->clear_child_tid), FUTEX_WAKE, 1, NULL,
@@ -78,6 +121,7 @@ static void *thread_main(void *arg)
         uspace_write(&proc->us, ts->ctid, &t->tid, sizeof(int));
     if (ts->flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = ts->ctid;
+    ts->tid = t->tid;
     sem_post(&ts->started);   /* ts dies with the creator's frame after this */
     sig_set_mask(t, t->sigmask);
     int status = linux_run_thread(t->cpu);
@@ -145,7 +189,7 @@ long clone_thread(struct cpu *cpu, uint64_t flags, uint64_t sp, uint64_t ptid, u
     while (sem_wait(&ts.started) < 0)
         ;
     sem_destroy(&ts.started);
-    return t->tid;
+    return ts.tid;
 }
 
 SYSCALL(exit)

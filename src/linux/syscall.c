@@ -3,6 +3,7 @@
 #include "linux/syscall.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/syscall.h>
@@ -10,8 +11,6 @@
 
 #include "core/log.h"
 #include "linux/signal.h"
-
-#define UNIMP_LOGGED_MAX 1024
 
 void log_unimp(const char *fmt, ...)
 {
@@ -23,23 +22,40 @@ void log_unimp(const char *fmt, ...)
     va_end(ap);
 }
 
-/* Numbers already reported under --log=unimp, so each is logged once. */
-static uint8_t unimp_logged[UNIMP_LOGGED_MAX / 8];
+#define LOGGED_MAX 256
+
+bool log_first_time(uint64_t key)
+{
+    static uint64_t seen[LOGGED_MAX];
+    static unsigned n_seen;
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    bool first = true;
+    pthread_mutex_lock(&lock);
+    for (unsigned i = 0; i < n_seen && first; i++)
+        first = seen[i] != key;
+    if (first && n_seen < LOGGED_MAX)
+        seen[n_seen++] = key;
+    pthread_mutex_unlock(&lock);
+    return first;
+}
 
 static void log_unknown(uint64_t nr)
 {
-    if (nr < UNIMP_LOGGED_MAX) {
-        if (unimp_logged[nr / 8] & (1u << (nr % 8)))
-            return;
-        unimp_logged[nr / 8] |= (uint8_t)(1u << (nr % 8));
-    }
-    log_unimp("vm: unimplemented syscall %" PRIu64 " (returns ENOSYS)\n", nr);
+    if (log_first_time(nr))
+        log_unimp("vm: unimplemented syscall %" PRIu64 " (returns ENOSYS)\n", nr);
 }
 
 void syscall_dispatch(struct cpu *cpu)
 {
     const struct guest_ops *g = cpu->ops;
     const struct syscall_abi *abi = proc_of(cpu)->abi;
+    if (sig_ready(cpu)) {
+        /* A signal came before the call: deliver it first, then make the call. This keeps
+         * the window in which a signal cannot interrupt a blocking call to the few host
+         * instructions between here and the host syscall. */
+        cpu->pc -= g->syscall_insn_size;
+        return;
+    }
     uint64_t nr = g->syscall_nr(cpu), a[6];
     for (int i = 0; i < 6; i++)
         a[i] = g->syscall_arg(cpu, i);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -65,10 +66,15 @@ void syscall_dispatch(struct cpu *cpu);
 /* Prints one call like strace: "write(1, \"hi\\n\", 3) = 3". d is NULL for unknown numbers. */
 void strace_print(struct cpu *cpu, const struct syscall_desc *d, uint64_t nr, const uint64_t *a,
                   long ret);
+/* Prints a signal being delivered like strace: "--- SIGSEGV {si_signo=11, ...} ---". */
+void strace_signal(int sig, const siginfo_t *info, bool fault);
 
 /* Reports something the guest asked for that vm does not do, under --log=unimp and
  * --log=strace (callers log each kind once). */
 void log_unimp(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* True the first time key is seen (keys: syscall numbers, IOCTL_LOG_KEY(cmd), ...). */
+bool log_first_time(uint64_t key);
+#define IOCTL_LOG_KEY(cmd) ((1ull << 40) | (cmd))
 
 /* Helpers for handlers. */
 static inline long host_ret(long r)
@@ -109,7 +115,7 @@ SYSCALL(openat); SYSCALL(newfstatat); SYSCALL(fstat); SYSCALL(statx); SYSCALL(re
 SYSCALL(faccessat); SYSCALL(faccessat2); SYSCALL(getcwd); SYSCALL(chdir); SYSCALL(mkdirat);
 SYSCALL(unlinkat); SYSCALL(renameat2); SYSCALL(umask); SYSCALL(truncate); SYSCALL(fchmodat);
 SYSCALL(symlinkat); SYSCALL(linkat); SYSCALL(utimensat); SYSCALL(renameat); SYSCALL(fchownat);
-SYSCALL(mknodat);
+SYSCALL(mknodat); SYSCALL(openat2);
 /* sys_poll.c */
 SYSCALL(ppoll); SYSCALL(pselect6); SYSCALL(epoll_ctl); SYSCALL(epoll_pwait); SYSCALL(epoll_pwait2);
 /* sys_fd.c */
@@ -117,18 +123,26 @@ SYSCALL(timerfd_settime); SYSCALL(timerfd_gettime); SYSCALL(signalfd4); SYSCALL(
 SYSCALL(sendfile); SYSCALL(copy_file_range); SYSCALL(splice); SYSCALL(memfd_create);
 SYSCALL(statfs); SYSCALL(fstatfs);
 /* sys_socket.c */
-SYSCALL(socketpair); SYSCALL(bind); SYSCALL(connect); SYSCALL(accept); SYSCALL(accept4); SYSCALL(getsockname);
-SYSCALL(getpeername); SYSCALL(sendto); SYSCALL(recvfrom); SYSCALL(setsockopt);
-SYSCALL(getsockopt); SYSCALL(sendmsg); SYSCALL(recvmsg);
+SYSCALL(socketpair); SYSCALL(bind); SYSCALL(connect); SYSCALL(accept); SYSCALL(accept4);
+SYSCALL(getsockname); SYSCALL(getpeername); SYSCALL(sendto); SYSCALL(recvfrom); SYSCALL(setsockopt);
+SYSCALL(getsockopt); SYSCALL(sendmsg); SYSCALL(recvmsg); SYSCALL(sendmmsg); SYSCALL(recvmmsg);
 /* sys_mem.c */
 SYSCALL(brk); SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect); SYSCALL(mremap);
-SYSCALL(madvise); SYSCALL(msync); SYSCALL(riscv_flush_icache);
+SYSCALL(madvise); SYSCALL(msync); SYSCALL(riscv_flush_icache); SYSCALL(mlock); SYSCALL(munlock);
 /* sys_proc.c */
 SYSCALL(exit_group); SYSCALL(set_tid_address); SYSCALL(set_robust_list); SYSCALL(get_robust_list);
 SYSCALL(rseq); SYSCALL(prlimit64); SYSCALL(getrlimit); SYSCALL(uname); SYSCALL(getpid);
 SYSCALL(gettid); SYSCALL(getppid); SYSCALL(getuid); SYSCALL(geteuid); SYSCALL(getgid);
 SYSCALL(getegid); SYSCALL(sched_getaffinity); SYSCALL(sched_yield); SYSCALL(times);
-SYSCALL(sysinfo); SYSCALL(getrandom); SYSCALL(getrusage);
+SYSCALL(sysinfo); SYSCALL(getrandom); SYSCALL(getrusage); SYSCALL(sched_setaffinity);
+SYSCALL(sched_getparam); SYSCALL(sched_setparam); SYSCALL(sched_setscheduler); SYSCALL(getcpu);
+SYSCALL(getresuid); SYSCALL(getresgid); SYSCALL(getgroups); SYSCALL(setgroups);
+/* sys_prctl.c */
+SYSCALL(prctl);
+/* sys_xattr.c */
+SYSCALL(getxattr); SYSCALL(lgetxattr); SYSCALL(fgetxattr); SYSCALL(setxattr); SYSCALL(lsetxattr);
+SYSCALL(fsetxattr); SYSCALL(listxattr); SYSCALL(llistxattr); SYSCALL(flistxattr);
+SYSCALL(removexattr); SYSCALL(lremovexattr); SYSCALL(fremovexattr);
 /* sys_time.c */
 SYSCALL(clock_gettime); SYSCALL(clock_getres); SYSCALL(gettimeofday); SYSCALL(nanosleep);
 SYSCALL(clock_nanosleep);

@@ -181,28 +181,41 @@ bool uspace_access_ok(const struct uspace *us, uint64_t addr, uint64_t len, int 
     return true;
 }
 
+__thread sigjmp_buf *uspace_copy_guard;
+
+/* memcpy that fails with -EFAULT instead of dying when the host faults on guest memory. */
+static int guarded_copy(void *dst, const void *src, size_t len)
+{
+    sigjmp_buf jb;
+    if (sigsetjmp(jb, 0)) {
+        uspace_copy_guard = NULL;
+        return -EFAULT;
+    }
+    uspace_copy_guard = &jb;
+    memcpy(dst, src, len);
+    uspace_copy_guard = NULL;
+    return 0;
+}
+
 int uspace_fetch(const struct uspace *us, uint64_t addr, void *buf, size_t len)
 {
     if (!uspace_access_ok(us, addr, len, USPACE_EXEC))
         return -EFAULT;
-    memcpy(buf, uspace_g2h(us, addr), len);
-    return 0;
+    return guarded_copy(buf, uspace_g2h(us, addr), len);
 }
 
 int uspace_read(const struct uspace *us, uint64_t addr, void *buf, size_t len)
 {
     if (!uspace_access_ok(us, addr, len, USPACE_READ))
         return -EFAULT;
-    memcpy(buf, uspace_g2h(us, addr), len);
-    return 0;
+    return guarded_copy(buf, uspace_g2h(us, addr), len);
 }
 
 int uspace_write(struct uspace *us, uint64_t addr, const void *buf, size_t len)
 {
     if (!uspace_access_ok(us, addr, len, USPACE_WRITE))
         return -EFAULT;
-    memcpy(uspace_g2h(us, addr), buf, len);
-    return 0;
+    return guarded_copy(uspace_g2h(us, addr), buf, len);
 }
 
 long uspace_strnlen(const struct uspace *us, uint64_t addr, size_t max)
@@ -215,9 +228,12 @@ long uspace_strnlen(const struct uspace *us, uint64_t addr, size_t max)
         size_t chunk = USPACE_PAGE_SIZE - (a & PAGE_MASK);
         if (chunk > max - n)
             chunk = max - n;
-        const char *nul = memchr(uspace_g2h(us, a), 0, chunk);
+        char part[USPACE_PAGE_SIZE];
+        if (guarded_copy(part, uspace_g2h(us, a), chunk) < 0)
+            return -EFAULT;
+        const char *nul = memchr(part, 0, chunk);
         if (nul)
-            return (long)(n + (size_t)(nul - (const char *)uspace_g2h(us, a)));
+            return (long)(n + (size_t)(nul - part));
         n += chunk;
     }
     return (long)max;

@@ -5,6 +5,7 @@
 #ifndef VM_MEM_USPACE_H
 #define VM_MEM_USPACE_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,7 +54,10 @@ bool uspace_is_free(const struct uspace *us, uint64_t addr, uint64_t len);
 bool uspace_access_ok(const struct uspace *us, uint64_t addr, uint64_t len, int prot);
 /* Copy guest code for the translator: fails with -EFAULT unless every byte is executable. */
 int uspace_fetch(const struct uspace *us, uint64_t addr, void *buf, size_t len);
-/* Copies between guest and host memory for syscalls; -EFAULT if not accessible. */
+/* Copies between guest and host memory for syscalls; -EFAULT if not accessible. A host fault
+ * during the copy (a file mapping past its end gives SIGBUS) also makes them fail with -EFAULT:
+ * the process's SIGSEGV/SIGBUS handler must siglongjmp to uspace_copy_guard when it is set. */
+extern __thread sigjmp_buf *uspace_copy_guard;
 int uspace_read(const struct uspace *us, uint64_t addr, void *buf, size_t len);
 int uspace_write(struct uspace *us, uint64_t addr, const void *buf, size_t len);
 /* Length of the NUL-terminated guest string at addr (max bytes searched), or -EFAULT. */

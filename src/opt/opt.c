@@ -96,21 +96,21 @@ static bool fold(const struct ir_op *op, uint64_t a, uint64_t b, uint64_t *out)
     return true;
 }
 
-/* x op identity -> x (only when x already has the op's type, so no truncation is lost). */
+/* x op identity -> x. Only at 64 bits: a 32-bit op zero-extends its result, and an i32 temp
+ * is not always zero-extended (movcond.i32 of i64 values, a helper's result). */
 static bool is_identity(const struct opt *o, const struct ir_op *op)
 {
     ir_temp x = op->src[0], c = op->src[1];
     if (c == IR_NONE || !o->is_const[c] || o->b->temp_type[x] != op->type ||
-        (op->type != IR_I64 && op->type != IR_I32))
+        op->type != IR_I64)
         return false;
-    uint64_t v = op->type == IR_I64 ? (uint64_t)o->val[c] : (uint32_t)o->val[c];
-    uint64_t ones = op->type == IR_I64 ? UINT64_MAX : UINT32_MAX;
+    uint64_t v = (uint64_t)o->val[c];
     switch (op->opc) {
     case IR_add: case IR_sub: case IR_or: case IR_xor: case IR_shl: case IR_shr: case IR_sar:
     case IR_rotl: case IR_rotr:
         return v == 0;
     case IR_and:
-        return v == ones;
+        return v == UINT64_MAX;
     case IR_mul:
         return v == 1;
     default:
@@ -147,8 +147,8 @@ static void forward_pass(struct opt *o)
             o->is_const[op->dst] = 1;
             o->val[op->dst] = op->imm;
             continue;
-        case IR_mov:
-            if (b->temp_type[op->src[0]] == op->type) {
+        case IR_mov:   /* a 32-bit mov zero-extends: only 64-bit ones are plain copies */
+            if (width_of(op->type) == 8 && b->temp_type[op->src[0]] == op->type) {
                 o->rep[op->dst] = op->src[0];
                 op->opc = NOP;
             }
@@ -164,9 +164,9 @@ static void forward_pass(struct opt *o)
             }
             continue;
         }
-        case IR_put:
+        case IR_put:   /* a 32-bit get reads back the zero-extension, not the temp */
             forget(o, op->imm, width_of(op->type));
-            if (b->temp_type[op->src[0]] == op->type)
+            if (width_of(op->type) == 8 && b->temp_type[op->src[0]] == op->type)
                 remember(o, op->imm, op->type, op->src[0]);
             continue;
         case IR_call:

@@ -66,7 +66,7 @@ static bool is_memory(a64_trans_fn *t)
     return t == trans_ldst_uimm || t == trans_ldst_simm || t == trans_ldst_post ||
            t == trans_ldst_pre || t == trans_ldst_reg || t == trans_ldstp_off ||
            t == trans_ldstp_post || t == trans_ldstp_pre || t == trans_ld_atomic ||
-           t == trans_cas;
+           t == trans_cas || t == trans_casp;
 }
 
 static bool is_candidate(const struct a64_insn_def *d)
@@ -88,20 +88,21 @@ static unsigned n_candidates;
 static bool fix_fields(const struct a64_insn_def *d, uint32_t *w)
 {
     unsigned rd = *w & 31, ra = (*w >> 10) & 31, rs = (*w >> 16) & 31;
-    bool fp = d->arg & A64_LS_FP && is_memory(d->trans) && d->trans != trans_ld_atomic &&
-              d->trans != trans_cas;
+    bool atomic = d->trans == trans_ld_atomic || d->trans == trans_cas || d->trans == trans_casp;
+    bool fp = (d->arg & A64_LS_FP) && is_memory(d->trans) && !atomic;
     if (is_memory(d->trans)) {
         *w = (*w & ~(31u << 5)) | BASE_REG << 5;
         if (d->trans == trans_ldst_reg)
             *w = (*w & ~(31u << 16)) | INDEX_REG << 16;
         bool pair = d->trans == trans_ldstp_off || d->trans == trans_ldstp_post ||
                     d->trans == trans_ldstp_pre;
-        bool atomic = d->trans == trans_ld_atomic || d->trans == trans_cas;
         if (!fp && (rd == BASE_REG || rd == INDEX_REG))
             return false;
         if (pair && !fp && (ra == BASE_REG || ra == INDEX_REG || ra == rd))
             return false;
         if (atomic && (rs == BASE_REG || rs == INDEX_REG || rs == 31))
+            return false;
+        if (d->trans == trans_casp && (rs + 1 == BASE_REG || rs + 1 == INDEX_REG))
             return false;
         /* Unicorn 2.0.1 (QEMU 5.0) neither truncates nor sign-extends the operands of
          * LD{S,U}{MAX,MIN} narrower than 64 bits; qemu-aarch64 7.2 and vm agree on them

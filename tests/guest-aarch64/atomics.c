@@ -67,5 +67,15 @@ int main(void)
     uint64_t cmp = 0x5a, nv = 0xa5;
     __asm__ volatile(".arch armv8.1-a\n casb %w0, %w2, [%3]" : "+r"(cmp), "+m"(b) : "r"(nv), "r"(&b) : "memory");
     printf("casb old %llx now %x\n", (unsigned long long)cmp, b);
+    /* CASP on a 128-bit pair: a failing swap returns the old pair, which then succeeds */
+    register uint64_t e0 __asm__("x4") = 11, e1 __asm__("x5") = 0;
+    register uint64_t n0 __asm__("x6") = 0x1111, n1 __asm__("x7") = 0x2222;
+    uint64_t miss0, miss1;
+    __asm__ volatile(".arch armv8.1-a\n casp %0, %1, %4, %5, [%6]\n mov %2, %0\n mov %3, %1\n"
+                     " caspal %0, %1, %4, %5, [%6]"
+                     : "+r"(e0), "+r"(e1), "=&r"(miss0), "=&r"(miss1)
+                     : "r"(n0), "r"(n1), "r"(pair) : "memory");
+    printf("casp miss: old %llu %llu; hit: pair %llx %llx\n", (unsigned long long)miss0,
+           (unsigned long long)miss1, (unsigned long long)pair[0], (unsigned long long)pair[1]);
     return 0;
 }

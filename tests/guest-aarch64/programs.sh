@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Real AArch64 programs from Debian: busybox-static applets (a shell script run by busybox sh,
-# then one applet per run as busybox/commands lists: sort, uniq, wc, sed, awk, tr, cut, expr,
-# seq, printf, reading busybox/input.txt; vm has no fork yet, so nothing pipes) and the dynamically linked lua5.4 running tests/lua/test.lua. Each runs
-# under vm and under qemu-aarch64 and must print exactly the committed expectation
+# Real AArch64 programs from Debian: busybox-static (busybox/script.sh run by busybox sh, with
+# loops, pipelines and command substitution, then one applet per run as busybox/commands
+# lists: sort, uniq, wc, sed, awk, tr, cut, expr, seq, printf, reading busybox/input.txt)
+# and the dynamically linked lua5.4 running tests/lua/test.lua. Each runs under vm and
+# under qemu-aarch64 and must print exactly the committed expectation
 # (busybox/NAME.expected, generated once with qemu-aarch64; tests/lua/test.expected).
 #
 # Usage: tests/guest-aarch64/programs.sh [ARM64_BUILD_DIR]   (default: $ARM64_BUILD or build/arm64)

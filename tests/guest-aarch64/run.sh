@@ -15,6 +15,8 @@
 #   CC       cross compiler              (default aarch64-linux-gnu-gcc)
 #   TIMEOUT  seconds per run             (default 300)
 #   JOBS     parallel compiles           (default: nproc)
+#   SKIP     test names to leave out     (default none; e.g. "threads" for engines that
+#            cannot run threads)
 # Relative paths are taken from the repository root.
 #
 # Per test NAME: NAME.c, NAME.expected (exact stdout), NAME.status ("exit N"
@@ -53,7 +55,8 @@ if [ "$#" -gt 0 ]; then
 else
     tests=()
     for f in "$src_dir"/*.c; do
-        tests+=("$(basename "$f" .c)")
+        name="$(basename "$f" .c)"
+        [[ " ${SKIP:-} " == *" $name "* ]] || tests+=("$name")
     done
 fi
 

@@ -1,7 +1,8 @@
 /* Processes: fork with a pipe, exit statuses and deaths by signal seen through wait4 and
- * waitid, vfork, SIGCHLD to a handler, process groups and sessions, pidfds, and execve of a
- * host program (/bin/sh runs natively; directly with stdout redirected by dup2, and through
- * posix_spawn). Exec of guest programs is checked by vmonly.sh: qemu-user needs binfmt_misc. */
+ * waitid, vfork, SIGCHLD to a handler, process groups and sessions, pidfds, SIGSEGV sent with
+ * kill, and execve of a host program (/bin/sh runs natively; directly with stdout redirected
+ * by dup2, and through posix_spawn). Exec of guest programs is checked by vmonly.sh:
+ * qemu-user needs binfmt_misc for it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -14,11 +15,16 @@
 #include <unistd.h>
 
 extern char **environ;
-static volatile sig_atomic_t chld;
+static volatile sig_atomic_t chld, segv_code;
 
 static void on_chld(int sig)
 {
     chld++;
+}
+
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+    segv_code = si->si_code == SI_USER ? 1 : 2;
 }
 
 int main(void)
@@ -104,6 +110,22 @@ int main(void)
     waitpid(pid, &status, 0);
     printf("pidfd: fd-ok=%d send=%ld sig=%d\n", pfd >= 0, r, WTERMSIG(status));
     close(pfd);
+
+    /* SIGSEGV sent by another process is a signal like any other, not a fault */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGSEGV, &sa, NULL);
+    pid = fork();
+    if (pid == 0) {
+        kill(getppid(), SIGSEGV);
+        _exit(0);
+    }
+    while (!segv_code)
+        usleep(1000);
+    waitpid(pid, &status, 0);
+    printf("kill SIGSEGV: si_code is SI_USER=%d\n", segv_code == 1);
 
     /* execve of a host program with stdout going into a pipe */
     fflush(stdout);

@@ -3,6 +3,7 @@
  * ucontext (pc and a register), the mask (blocked signals stay pending), the alternate stack,
  * SA_RESETHAND, SA_NODEFER, timers interrupting pause and a blocking read (EINTR without
  * SA_RESTART, restarted with it), and sigsuspend's temporary mask. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -44,6 +45,18 @@ static void on_trap(int sig, siginfo_t *si, void *ucv)
     last_addr = (void *)uc->uc_mcontext.__gregs[REG_PC];
     uc->uc_mcontext.__gregs[REG_PC] += 4;       /* skip the 4-byte ebreak */
     uc->uc_mcontext.__gregs[5] = 42;            /* t0 */
+}
+
+static volatile double seen_fa0;
+static volatile unsigned seen_frm;
+static void on_fp(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    union { uint64_t u; double d; } v = { .u = uc->uc_mcontext.__fpregs.__d.__f[10] };
+    seen_fa0 = v.d;
+    seen_frm = (uc->uc_mcontext.__fpregs.__d.__fcsr >> 5) & 7;
+    v.d = 2.5;
+    uc->uc_mcontext.__fpregs.__d.__f[10] = v.u;     /* fa0 after the handler returns */
 }
 
 static void on_plain(int sig)
@@ -117,9 +130,10 @@ int main(void)
     printf("sigqueue: hits=%d code=%d value=%d\n", hits, last_code, last_value);
 
     /* SIGSEGV on an unmapped page and on a read-only page */
+    int *volatile wild10 = (int *)(uintptr_t)0x10, *volatile wild20 = (int *)(uintptr_t)0x20;
     set(SIGSEGV, on_fault, 0);
     if (!sigsetjmp(jb, 1))
-        *(volatile int *)(uintptr_t)0x10 = 1;
+        *wild10 = 1;
     printf("segv unmapped: sig=%d code=%s addr=%p\n", last_sig,
            last_code == SEGV_MAPERR ? "MAPERR" : "other", last_addr);
     char *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -130,7 +144,7 @@ int main(void)
     munmap(ro, 4096);
     /* the mask was restored by siglongjmp: a second fault is caught again */
     if (!sigsetjmp(jb, 1))
-        *(volatile int *)(uintptr_t)0x20 = 1;
+        *wild20 = 1;
     printf("segv again: addr=%p\n", last_addr);
 
     /* SIGILL with si_addr at the instruction */
@@ -149,6 +163,22 @@ int main(void)
                      "lla %1, 1f\nli t0, 1\n1: ebreak\nmv %0, t0\n.option pop\n"
                      : "=r"(t0), "=&r"(trap_at) : : "t0");
     printf("sigtrap: t0=%ld pc-ok=%d\n", t0, last_addr == trap_at);
+
+    /* the handler sees fa0 and the rounding mode at the interrupted point and changes fa0 */
+    set(SIGUSR2, on_fp, 0);
+    double fa0_after;
+    long tid = gettid(), pid = getpid();
+    __asm__ volatile("fld fa0, %[in]\n"
+                     "fsrmi 1\n"                  /* round towards zero */
+                     "mv a0, %[pid]\nmv a1, %[tid]\nli a2, %[sig]\nli a7, 131\necall\n"
+                     "fsrmi 0\n"
+                     "fsd fa0, %[out]\n"
+                     : [out] "=m"(fa0_after)
+                     : [in] "m"((double){ 1.25 }), [pid] "r"(pid), [tid] "r"(tid),
+                       [sig] "i"(SIGUSR2)
+                     : "a0", "a1", "a2", "a7", "fa0", "memory");
+    printf("fp context: handler saw fa0=%g frm=%u, fa0 after=%g\n", seen_fa0, seen_frm,
+           fa0_after);
 
     /* blocked signals stay pending until unblocked */
     sigset_t s, old;

@@ -1,6 +1,7 @@
 /* Self-modifying code: code written into an RWX page, run, rewritten and run again (with
- * fence.i or the riscv_flush_icache syscall in between), code and data sharing a page, and a
- * page whose protection changes between runs. Each new code must be seen, never a stale
+ * fence.i or the riscv_flush_icache syscall in between), code and data sharing a page, a
+ * page whose protection changes between runs, a flush of code pages that were not rewritten,
+ * and a new mapping in place of old code. Each new code must be seen, never a stale
  * translation. */
 #include <stdint.h>
 #include <stdio.h>
@@ -78,7 +79,23 @@ int main(void)
     fence_i();
     printf("writable again: %ld\n", f(0));
 
-    /* 5: a second mapping at the same address */
+    /* 5: a flush over two code pages of which only one was rewritten; then the other one is
+     * rewritten too */
+    uint32_t *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint32_t *second = two + 1024;
+    emit(two, 1, 1);
+    emit(second, 1, 2);
+    __builtin___clear_cache((char *)two, (char *)(two + 2048));
+    long before = ((fn_t)(void *)two)(0) + ((fn_t)(void *)second)(0);
+    emit(two, 1, 10);
+    __builtin___clear_cache((char *)two, (char *)(two + 2048));
+    emit(second, 1, 20);
+    __builtin___clear_cache((char *)two, (char *)(two + 2048));
+    printf("two pages: %ld then %ld\n", before,
+           ((fn_t)(void *)two)(0) + ((fn_t)(void *)second)(0));
+
+    /* 6: a second mapping at the same address */
     munmap(page, 4096);
     uint32_t *again = mmap(page, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);

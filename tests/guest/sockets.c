@@ -1,6 +1,7 @@
 /* Sockets: a TCP echo server and client in two processes (fork) over 127.0.0.1 and ::1,
  * UDP with sendto/recvfrom, a unix stream socket bound to a path, socket options, and
- * sendmsg/recvmsg with scattered buffers and an fd passed with SCM_RIGHTS. */
+ * sendmsg/recvmsg with scattered buffers and an fd passed with SCM_RIGHTS, and several
+ * datagrams at once with sendmmsg/recvmmsg. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -177,6 +178,46 @@ static void scm_rights(void)
            r1, r2, (size_t)rm.msg_controllen, fd != p[1] && fd > 2, buf);
 }
 
+static void mmsg(void)
+{
+    int a = socket(AF_INET, SOCK_DGRAM, 0), b = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in in = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof(in);
+    bind(b, (struct sockaddr *)&in, len);
+    getsockname(b, (struct sockaddr *)&in, &len);
+    connect(a, (struct sockaddr *)&in, len);
+    char *words[3] = { "one", "two!", "three" };
+    struct iovec iov[3];
+    struct mmsghdr out[3];
+    memset(out, 0, sizeof(out));
+    for (int i = 0; i < 3; i++) {
+        iov[i].iov_base = words[i];
+        iov[i].iov_len = strlen(words[i]);
+        out[i].msg_hdr.msg_iov = &iov[i];
+        out[i].msg_hdr.msg_iovlen = 1;
+    }
+    int s = sendmmsg(a, out, 3, 0);
+    char bufs[4][16];
+    struct iovec riov[4];
+    struct mmsghdr inm[4];
+    memset(inm, 0, sizeof(inm));
+    memset(bufs, 0, sizeof(bufs));
+    for (int i = 0; i < 4; i++) {
+        riov[i].iov_base = bufs[i];
+        riov[i].iov_len = sizeof(bufs[i]) - 1;
+        inm[i].msg_hdr.msg_iov = &riov[i];
+        inm[i].msg_hdr.msg_iovlen = 1;
+    }
+    int r = recvmmsg(b, inm, 4, MSG_WAITFORONE, NULL);
+    printf("mmsg: sent=%d lens=%u,%u,%u got=%d:", s, out[0].msg_len, out[1].msg_len,
+           out[2].msg_len, r);
+    for (int i = 0; i < r; i++)
+        printf(" %s(%u)", bufs[i], inm[i].msg_len);
+    printf("\n");
+    close(a);
+    close(b);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -185,5 +226,6 @@ int main(void)
     udp();
     unix_path();
     scm_rights();
+    mmsg();
     return 0;
 }

@@ -117,11 +117,13 @@ static void test_folding(void)
     ir_put(b, IR_I64, 32, ir_op2(b, IR_add, IR_I64, x, ir_const(b, IR_I64, 0)));   /* = x */
     ir_temp x32 = ir_get(b, IR_I32, 0);
     ir_put(b, IR_I64, 40, ir_op2(b, IR_add, IR_I32, x, ir_const(b, IR_I32, 0)));   /* truncates */
-    ir_put(b, IR_I64, 48, ir_op2(b, IR_or, IR_I32, x32, ir_const(b, IR_I32, 0)));  /* = x32 */
+    ir_put(b, IR_I64, 48, ir_op2(b, IR_or, IR_I32, x32, ir_const(b, IR_I32, 0)));  /* kept: */
+    /* x32 may carry upper bits (an i32 temp is not always zero-extended), the or drops them */
     ir_goto_pc(b, 0x2000);
     opt_block(b);
     CHECK_EQ(count(b, IR_add), 1);
-    CHECK_EQ(count(b, IR_or) + count(b, IR_shl) + count(b, IR_sext32), 0);
+    CHECK_EQ(count(b, IR_shl) + count(b, IR_sext32), 0);
+    CHECK_EQ(count(b, IR_or), 1);
     for (unsigned k = 0; k < 3; k++) {
         const struct ir_op *p = find(b, IR_put, k);
         const struct ir_op *def = NULL;
@@ -132,7 +134,6 @@ static void test_folding(void)
         CHECK(def && def->opc == IR_const && def->imm == want[k]);
     }
     CHECK(find(b, IR_put, 3)->src[0] == x);
-    CHECK(find(b, IR_put, 5)->src[0] == x32);
 }
 
 static void test_dead_code(void)

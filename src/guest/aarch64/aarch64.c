@@ -7,6 +7,7 @@
 #include "core/registry.h"
 #include "guest/aarch64/cpu.h"
 #include "guest/aarch64/decode.h"
+#include "guest/aarch64/sigframe.h"
 #include "guest/aarch64/translate.h"
 
 #define EM_AARCH64 183
@@ -103,5 +104,12 @@ static const struct guest_ops a64_guest_ops = {
     .set_tls = a64_set_tls,
     .get_sp = a64_get_sp,
     .set_sp = a64_set_sp,
+    .syscall_insn_size = 4,
+    .sigcontext_size = A64_SIGCONTEXT_SIZE,
+    .sigcontext_save = a64_sigcontext_save,
+    .sigcontext_restore = a64_sigcontext_restore,
+    .signal_enter = a64_signal_enter,
+    .sigreturn_code = a64_sigreturn_code,
+    .sigreturn_code_size = sizeof(a64_sigreturn_code),
 };
 GUEST_REGISTER(a64_guest_ops)

@@ -13,7 +13,7 @@ struct a64_cpu {
     uint64_t x[32];        /* x[31] is SP; XZR reads are constant 0 in the translator */
     uint64_t nf, zf, cf, vf; /* NZCV, one field per flag, each 0 or 1 */
     uint64_t v[32][2];     /* V registers: [0] bits 63:0, [1] bits 127:64 */
-    uint64_t fpcr;         /* AHP, DN, FZ, RMode (bits 26..22) are the ones that matter */
+    uint64_t fpcr;         /* DN, FZ and RMode (bits 25..22) are the ones vm honours */
     uint64_t fpsr;         /* cumulative exception bits: IOC DZC OFC UFC IXC (0..4), IDC (7) */
     uint64_t tpidr;        /* TPIDR_EL0, the thread pointer */
     uint64_t excl_addr;    /* LDXR monitor: address, or ~0 when open */
@@ -28,7 +28,7 @@ struct a64_cpu {
 
 /* FPCR and FPSR bits. */
 enum {
-    FPCR_AHP = 1u << 26, FPCR_DN = 1u << 25, FPCR_FZ = 1u << 24,
+    FPCR_DN = 1u << 25, FPCR_FZ = 1u << 24,
     FPCR_RMODE_SHIFT = 22,
     FPCR_MASK = 0x07ff9f00u, /* the bits a guest can write and read back */
     FPSR_IOC = 1u << 0, FPSR_DZC = 1u << 1, FPSR_OFC = 1u << 2, FPSR_UFC = 1u << 3,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "guest/aarch64/decode.h"
+#include "guest/aarch64/translate.h"
 
 static const char *xreg(unsigned n, bool sf, bool sp, char *buf)
 {
@@ -12,6 +13,20 @@ static const char *xreg(unsigned n, bool sf, bool sp, char *buf)
         snprintf(buf, 8, "%s", sp ? (sf ? "sp" : "wsp") : (sf ? "xzr" : "wzr"));
     else
         snprintf(buf, 8, "%c%u", sf ? 'x' : 'w', n);
+    return buf;
+}
+
+/* The transfer register of a load/store row: b/h/s/d/q for V registers, w or x else. */
+static const char *mem_reg(const struct a64_insn *in, unsigned n, char *buf)
+{
+    int arg = in->def->arg;
+    unsigned size = arg & A64_LS_SIZE;
+    if (arg & A64_LS_PRFM)
+        snprintf(buf, 8, "#%u", n);
+    else if (arg & A64_LS_FP)
+        snprintf(buf, 8, "%c%u", "bhsdq"[size], n);
+    else
+        xreg(n, size == 3 || ((arg & A64_LS_SIGN) && !(arg & A64_LS_W)), false, buf);
     return buf;
 }
 
@@ -84,42 +99,46 @@ static void format_insn(uint64_t pc, const struct a64_insn *in, char *out, size_
                      xreg(in->rm, sf, false, m), a64_bits(w, 3, 0), a64_cond_names[a64_bits(w, 15, 12)]);
         break;
     case A64_FMT_MEM_UIMM:
-        snprintf(out, len, "%s r%u, [%s, #0x%x]", name, in->rd, xreg(in->rn, true, true, n),
-                 a64_bits(w, 21, 10));
+        snprintf(out, len, "%s %s, [%s, #0x%x]", name, mem_reg(in, in->rd, d),
+                 xreg(in->rn, true, true, n), a64_bits(w, 21, 10) << (in->def->arg & A64_LS_SIZE));
         break;
     case A64_FMT_MEM_SIMM:
-        snprintf(out, len, "%s r%u, [%s, #%" PRId64 "]", name, in->rd, xreg(in->rn, true, true, n),
-                 a64_sext(a64_bits(w, 20, 12), 9));
+        snprintf(out, len, "%s %s, [%s, #%" PRId64 "]", name, mem_reg(in, in->rd, d),
+                 xreg(in->rn, true, true, n), a64_sext(a64_bits(w, 20, 12), 9));
         break;
     case A64_FMT_MEM_POST:
-        snprintf(out, len, "%s r%u, [%s], #%" PRId64, name, in->rd, xreg(in->rn, true, true, n),
-                 a64_sext(a64_bits(w, 20, 12), 9));
+        snprintf(out, len, "%s %s, [%s], #%" PRId64, name, mem_reg(in, in->rd, d),
+                 xreg(in->rn, true, true, n), a64_sext(a64_bits(w, 20, 12), 9));
         break;
     case A64_FMT_MEM_PRE:
-        snprintf(out, len, "%s r%u, [%s, #%" PRId64 "]!", name, in->rd, xreg(in->rn, true, true, n),
-                 a64_sext(a64_bits(w, 20, 12), 9));
+        snprintf(out, len, "%s %s, [%s, #%" PRId64 "]!", name, mem_reg(in, in->rd, d),
+                 xreg(in->rn, true, true, n), a64_sext(a64_bits(w, 20, 12), 9));
         break;
     case A64_FMT_MEM_REG:
-        snprintf(out, len, "%s r%u, [%s, %s]", name, in->rd, xreg(in->rn, true, true, n),
-                 xreg(in->rm, a64_bits(w, 13, 13), false, m));
+        snprintf(out, len, "%s %s, [%s, %s]", name, mem_reg(in, in->rd, d),
+                 xreg(in->rn, true, true, n), xreg(in->rm, a64_bits(w, 13, 13), false, m));
         break;
     case A64_FMT_MEM_LIT:
-        snprintf(out, len, "%s r%u, 0x%" PRIx64, name, in->rd, rel(pc, w, 23, 5));
+        snprintf(out, len, "%s %s, 0x%" PRIx64, name, mem_reg(in, in->rd, d), rel(pc, w, 23, 5));
         break;
     case A64_FMT_PAIR_OFF:
     case A64_FMT_PAIR_POST:
     case A64_FMT_PAIR_PRE: {
-        int64_t imm = a64_sext(a64_bits(w, 21, 15), 7);
-        const char *form = in->def->fmt == A64_FMT_PAIR_OFF ? "%s r%u, r%u, [%s, #%" PRId64 "*]"
-                           : in->def->fmt == A64_FMT_PAIR_PRE ? "%s r%u, r%u, [%s, #%" PRId64 "*]!"
-                                                               : "%s r%u, r%u, [%s], #%" PRId64 "*";
-        snprintf(out, len, form, name, in->rd, in->ra, xreg(in->rn, true, true, n), imm);
+        int64_t imm = (int64_t)((uint64_t)a64_sext(a64_bits(w, 21, 15), 7) << (in->def->arg & A64_LS_SIZE));
+        const char *form = in->def->fmt == A64_FMT_PAIR_OFF ? "%s %s, %s, [%s, #%" PRId64 "]"
+                           : in->def->fmt == A64_FMT_PAIR_PRE ? "%s %s, %s, [%s, #%" PRId64 "]!"
+                                                               : "%s %s, %s, [%s], #%" PRId64;
+        snprintf(out, len, form, name, mem_reg(in, in->rd, d), mem_reg(in, in->ra, a),
+                 xreg(in->rn, true, true, n), imm);
         break;
     }
-    case A64_FMT_EXCL:
-        snprintf(out, len, "%s r%u, r%u, r%u, [%s]", name, in->rm, in->rd, in->ra,
+    case A64_FMT_EXCL: {
+        bool wide = a64_bits(w, 31, 30) == 3;
+        snprintf(out, len, "%s %s, %s, %s, [%s]", name, xreg(in->rm, wide, false, m),
+                 xreg(in->rd, wide, false, d), xreg(in->ra, wide, false, a),
                  xreg(in->rn, true, true, n));
         break;
+    }
     case A64_FMT_BRANCH: snprintf(out, len, "%s 0x%" PRIx64, name, rel(pc, w, 25, 0)); break;
     case A64_FMT_BCOND:
         snprintf(out, len, "%s%s 0x%" PRIx64, name, a64_cond_names[a64_bits(w, 3, 0)],

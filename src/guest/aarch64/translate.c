@@ -188,12 +188,6 @@ struct a64_test a64_cond_test(struct a64_ctx *ctx, unsigned cond)
     return t;
 }
 
-ir_temp a64_cond_value(struct a64_ctx *ctx, unsigned cond)
-{
-    struct a64_test t = a64_cond_test(ctx, cond);
-    return ir_setcond(ctx->b, IR_I64, t.cond, t.a, t.b);
-}
-
 /* ---- block ends ---- */
 
 void a64_end_goto(struct a64_ctx *ctx, uint64_t pc)

@@ -94,7 +94,6 @@ struct a64_test {
     ir_temp a, b;
 };
 struct a64_test a64_cond_test(struct a64_ctx *ctx, unsigned cond);
-ir_temp a64_cond_value(struct a64_ctx *ctx, unsigned cond); /* 0 or 1 */
 
 /* Block ends and exceptions at this instruction. */
 void a64_end_goto(struct a64_ctx *ctx, uint64_t pc);
@@ -112,8 +111,8 @@ void a64_gen_raise(struct a64_ctx *ctx, const struct ir_helper *raise);
     X(svc) X(brk) X(nop) X(clrex) X(barrier) X(isb) X(dc_zva) X(sys) X(msr) X(mrs) \
     /* translate_mem.c */                                                         \
     X(ldst_uimm) X(ldst_simm) X(ldst_post) X(ldst_pre) X(ldst_reg) X(ld_literal)  \
-    X(ldstp_off) X(ldstp_post) X(ldstp_pre) X(ldxr) X(stxr) X(cas) X(ldar) X(stlr) \
-    X(ld_atomic)                                                                  \
+    X(ldstp_off) X(ldstp_post) X(ldstp_pre) X(ldxr) X(stxr) X(cas) X(casp) X(ldar)    \
+    X(stlr) X(ld_atomic)                                                          \
     A64_TRANS_FP(X) A64_TRANS_SIMD(X)
 
 #define A64_TRANS_FP(X)                                                           \

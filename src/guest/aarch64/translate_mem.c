@@ -136,7 +136,7 @@ static void access_pair(struct a64_ctx *ctx, const struct a64_insn *in, ir_temp 
 
 static int64_t simm7(const struct a64_insn *in)
 {
-    return a64_sext(a64_bits(in->word, 21, 15), 7) << size_log2(in->def->arg);
+    return (int64_t)((uint64_t)a64_sext(a64_bits(in->word, 21, 15), 7) << size_log2(in->def->arg));
 }
 
 /* Signed offset (bits 24:23 = 10) and non-temporal (00, which has no LDPSW form). */
@@ -317,6 +317,66 @@ void trans_cas(struct a64_ctx *ctx, const struct a64_insn *in)
     ir_temp old = ir_cmpxchg(ctx->b, IR_I64, s, aligned_base(ctx, in->rn, 1u << s),
                              a64_get_x(ctx, in->rm), a64_get_x(ctx, in->rd));
     a64_put_x(ctx, in->rm, old);
+}
+
+/* X register n as CASP sees it: the second of the pair Rs/Rt = 30 is XZR. */
+static uint64_t xzr_get(const struct a64_cpu *cpu, unsigned n)
+{
+    return n == 31 ? 0 : cpu->x[n];
+}
+
+static void xzr_put(struct a64_cpu *cpu, unsigned n, uint64_t value)
+{
+    if (n != 31)
+        cpu->x[n] = value;
+}
+
+/* CASP: the even/odd pair Rs, Rs+1 is compared with memory and receives the old values; the
+ * pair Rt, Rt+1 is stored. 32-bit halves make one 64-bit compare-and-swap; 64-bit halves go
+ * through the lock STXP uses. */
+static uint64_t helper_casp(void *opaque, uint64_t word, uint64_t addr, uint64_t a2, uint64_t a3)
+{
+    struct a64_cpu *cpu = opaque;
+    unsigned rs = a64_bits((uint32_t)word, 20, 16), rt = a64_bits((uint32_t)word, 4, 0);
+    bool wide = a64_bits((uint32_t)word, 30, 30);
+    uint64_t size = wide ? 16 : 8;
+    check_aligned(&cpu->c, addr, size);
+    void *host = a64_guest_ptr(&cpu->c, addr, size);
+    uint64_t new_lo = xzr_get(cpu, rt), new_hi = xzr_get(cpu, rt + 1);
+    if (wide) {
+        uint64_t old[2], expected[2] = { xzr_get(cpu, rs), xzr_get(cpu, rs + 1) };
+        pthread_mutex_lock(&pair_lock);
+        memcpy(old, host, 16);
+        if (old[0] == expected[0] && old[1] == expected[1]) {
+            uint64_t updated[2] = { new_lo, new_hi };
+            memcpy(host, updated, 16);
+        }
+        pthread_mutex_unlock(&pair_lock);
+        xzr_put(cpu, rs, old[0]);
+        xzr_put(cpu, rs + 1, old[1]);
+        return 0;
+    }
+    uint64_t expected = (uint32_t)xzr_get(cpu, rs) | xzr_get(cpu, rs + 1) << 32;
+    uint64_t old = expected;
+    __atomic_compare_exchange_n((uint64_t *)host, &old, (uint32_t)new_lo | new_hi << 32, false,
+                                __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    xzr_put(cpu, rs, (uint32_t)old);
+    xzr_put(cpu, rs + 1, old >> 32);
+    return 0;
+}
+
+static const struct ir_helper casp_helper = {
+    "a64_casp", helper_casp, 2, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
+};
+
+void trans_casp(struct a64_ctx *ctx, const struct a64_insn *in)
+{
+    if ((in->rm & 1) || (in->rd & 1)) {
+        a64_gen_illegal(ctx);
+        return;
+    }
+    ir_call(ctx->b, &casp_helper, a64_const(ctx, in->word), a64_get_xsp(ctx, in->rn), IR_NONE,
+            IR_NONE);
 }
 
 void trans_ldar(struct a64_ctx *ctx, const struct a64_insn *in)

@@ -1,197 +1,16 @@
-/* IR -> x86-64 for one block. Guest registers stay in the CPU struct (r14) and are read as
- * memory operands when nothing writes them before the read; temps live in host registers
- * handed out by a linear allocator (freed at their last use, spilled to the CPU's temps area
- * when none is free). Guest memory is [r15 + address] after one compare against r13
- * (guest_limit - 8); exits jump to out-of-line stubs that chaining later bypasses. */
+/* IR -> x86-64 for one block, op by op. Guest registers stay in the CPU struct (r14) and are
+ * read as memory operands when nothing writes them before the read; temps get their homes
+ * from the register allocator (regalloc.c). Guest memory is [r15 + address] after one
+ * compare against r13 (guest_limit - 8); exits jump to out-of-line stubs that chaining later
+ * bypasses, and a table maps host code offsets back to guest pcs for faults. */
 #include <errno.h>
-#include <stddef.h>
 #include <stdlib.h>
 
-#include "core/cpu.h"
-#include "host/x86_64/backend.h"
-
-#define CPU_OFF(f) ((int32_t)offsetof(struct cpu, f))
-
-enum { L_REG = 1, L_MEM, L_CONST };
-enum { S_EXIT, S_MEM, S_INT };
-
-static const uint8_t alloc_order[] = { RBX, RBP, R12, RSI, RDI, R8, R9, R10, R11 };
-#define CALLER_SAVED (1u << RSI | 1u << RDI | 1u << R8 | 1u << R9 | 1u << R10 | 1u << R11)
+#include "host/x86_64/lower.h"
 
 /* IR condition -> x86 condition code, in enum ir_cond order. */
 static const uint8_t cc_of[IR_NCONDS] = { CC_E, CC_NE, CC_L, CC_GE, CC_LE, CC_G,
                                           CC_B, CC_AE, CC_BE, CC_A };
-
-struct stub {
-    uint8_t kind, reg, size;
-    uint8_t *site;          /* rel32 of the branch to the stub (writable view) */
-    uint8_t *back;          /* S_MEM: where to resume */
-    uint64_t pc;
-};
-
-struct lower {
-    const struct ir_block *b;
-    const struct x86_abi *abi;
-    struct x86_buf *o;
-    uint32_t i;                       /* op being lowered */
-    uint64_t pc;                      /* guest pc of its instruction */
-    uint32_t busy;                    /* host registers holding live temps */
-    ir_temp holder[16];
-    uint8_t loc[IR_MAX_TEMPS];
-    uint8_t reg[IR_MAX_TEMPS];
-    int32_t mem[IR_MAX_TEMPS];        /* L_MEM: offset from r14 (a state field or a temp slot) */
-    int64_t val[IR_MAX_TEMPS];
-    uint32_t last_use[IR_MAX_TEMPS];
-    struct stub stubs[IR_MAX_OPS + 1];
-    uint32_t n_stubs;
-    struct x86_map *map;
-    uint32_t n_map;
-};
-
-/* ---- locations ---- */
-
-static const uint8_t *rx_of(const struct lower *lw, const uint8_t *p)
-{
-    return p + lw->o->rx_delta;
-}
-
-static int32_t slot_of(const struct lower *lw, ir_temp t)
-{
-    return lw->abi->temps_offset + 8 * (int32_t)t;
-}
-
-/* The operand of t as r/m; a constant is loaded into scratch. */
-static struct x86_rm rm_of(struct lower *lw, ir_temp t, unsigned scratch)
-{
-    switch (lw->loc[t]) {
-    case L_REG:
-        return xr(lw->reg[t]);
-    case L_MEM:
-        return xm(R14, lw->mem[t]);
-    default:
-        x86_mov_imm(lw->o, scratch, (uint64_t)lw->val[t]);
-        return xr(scratch);
-    }
-}
-
-/* A register holding t (64 bits). */
-static unsigned reg_of(struct lower *lw, ir_temp t, unsigned scratch)
-{
-    if (lw->loc[t] == L_REG)
-        return lw->reg[t];
-    struct x86_rm rm = rm_of(lw, t, scratch);
-    if (rm.mem)
-        x86_emit(lw->o, X_MOV, true, scratch, rm, 0);
-    return scratch;
-}
-
-/* r = t, zero-extended from 32 bits unless w64. */
-static void load_into(struct lower *lw, unsigned r, ir_temp t, bool w64)
-{
-    if (lw->loc[t] == L_CONST)
-        x86_mov_imm(lw->o, r, w64 ? (uint64_t)lw->val[t] : (uint32_t)lw->val[t]);
-    else if (lw->loc[t] != L_REG || lw->reg[t] != r || !w64)
-        x86_emit(lw->o, X_MOV, w64, r, rm_of(lw, t, r), 0);
-}
-
-/* t as a 32-bit immediate of an op of width w64, if it is a constant that fits. */
-static bool imm_of(const struct lower *lw, ir_temp t, bool w64, int32_t *imm)
-{
-    if (lw->loc[t] != L_CONST || (w64 && !x86_fits32(lw->val[t])))
-        return false;
-    *imm = (int32_t)lw->val[t];
-    return true;
-}
-
-/* Give t a home: a free register, else its slot (then the op computes into spill_reg and
- * def_done stores it). Returns the register to compute into. */
-static unsigned def(struct lower *lw, ir_temp t, unsigned spill_reg)
-{
-    for (unsigned k = 0; k < sizeof(alloc_order); k++) {
-        unsigned r = alloc_order[k];
-        if (!(lw->busy & 1u << r)) {
-            lw->busy |= 1u << r;
-            lw->holder[r] = t;
-            lw->loc[t] = L_REG;
-            lw->reg[t] = (uint8_t)r;
-            return r;
-        }
-    }
-    lw->loc[t] = L_MEM;
-    lw->mem[t] = slot_of(lw, t);
-    return spill_reg;
-}
-
-static void def_done(struct lower *lw, ir_temp t, unsigned r)
-{
-    if (lw->loc[t] == L_MEM)
-        x86_emit(lw->o, X_ST, true, r, xm(R14, lw->mem[t]), 0);
-    else if (lw->reg[t] != r)
-        x86_emit(lw->o, X_MOV, true, lw->reg[t], xr(r), 0);
-}
-
-static void free_dead(struct lower *lw, const struct ir_op *op)
-{
-    const struct ir_opdef *d = &ir_opdefs[op->opc];
-    for (unsigned s = 0; s < d->n_in; s++) {
-        ir_temp t = op->src[s];
-        if (t != IR_NONE && lw->last_use[t] == lw->i && lw->loc[t] == L_REG)
-            lw->busy &= ~(1u << lw->reg[t]);
-    }
-    if (d->n_out && lw->last_use[op->dst] <= lw->i && lw->loc[op->dst] == L_REG)
-        lw->busy &= ~(1u << lw->reg[op->dst]);
-}
-
-/* ---- calls ---- */
-
-struct arg {
-    ir_temp t;     /* IR_NONE: the constant imm */
-    int64_t imm;
-};
-
-/* dst = fn([cpu,] args...): records the position for fault mapping, keeps live temps in
- * caller-saved registers across the call through their slots (also the op's own operands
- * when the op goes on after the call: mid_op). */
-static void emit_call(struct lower *lw, const void *fn, bool with_cpu, const struct arg *args,
-                      unsigned n, ir_temp dst, bool mid_op)
-{
-    static const uint8_t arg_regs[] = { RDI, RSI, RDX, RCX, R8, R9 };
-    struct x86_buf *o = lw->o;
-    x86_lea_rip(o, RAX, rx_of(lw, o->p));
-    x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(cur_op)), 0);
-    uint32_t saved = lw->busy & CALLER_SAVED;
-    for (unsigned r = 0; r < 16; r++)
-        if (saved & 1u << r)
-            x86_emit(o, X_ST, true, r, xm(R14, slot_of(lw, lw->holder[r])), 0);
-    unsigned k = 0;
-    if (with_cpu)
-        x86_emit(o, X_MOV, true, arg_regs[k++], xr(R14), 0);
-    for (unsigned a = 0; a < n; a++, k++) {
-        ir_temp t = args[a].t;
-        if (t == IR_NONE)
-            x86_mov_imm(o, arg_regs[k], (uint64_t)args[a].imm);
-        else if (lw->loc[t] == L_REG && (saved & 1u << lw->reg[t]))
-            x86_emit(o, X_MOV, true, arg_regs[k], xm(R14, slot_of(lw, t)), 0);
-        else
-            load_into(lw, arg_regs[k], t, true);
-    }
-    x86_call(o, fn);
-    if (dst != IR_NONE) {
-        unsigned r = def(lw, dst, RAX);
-        if (r != RAX)
-            x86_emit(o, X_MOV, true, r, xr(RAX), 0);
-        def_done(lw, dst, r);
-    }
-    for (unsigned r = 0; r < 16; r++)
-        if ((saved & 1u << r) && lw->last_use[lw->holder[r]] + mid_op > lw->i)
-            x86_emit(o, X_MOV, true, r, xm(R14, slot_of(lw, lw->holder[r])), 0);
-}
-
-static void call_helper(struct lower *lw, enum x86_helper h, const struct ir_op *op)
-{
-    struct arg args[2] = { { op->src[0], 0 }, { op->src[1], 0 } };
-    emit_call(lw, lw->abi->helper[h], false, args, ir_opdefs[op->opc].n_in, op->dst, false);
-}
 
 /* ---- integer ops ---- */
 
@@ -219,36 +38,36 @@ static void lower_alu(struct lower *lw, const struct ir_op *op, bool w)
 {
     ir_temp a = op->src[0], b = op->src[1];
     const struct alu_form *f = &alu_forms[op->opc];
-    unsigned r = def(lw, op->dst, RAX);
+    unsigned r = ra_def_reusing(lw, op->dst, a);
     int32_t imm;
-    bool is_imm = imm_of(lw, b, w, &imm);
+    bool is_imm = ra_imm(lw, b, w, &imm);
     if (op->opc == IR_add && lw->loc[a] == L_REG && (is_imm || lw->loc[b] == L_REG)) {
         struct x86_rm m = is_imm ? xm(lw->reg[a], imm) : xmi(lw->reg[a], lw->reg[b], 1, 0);
         x86_emit(lw->o, X_LEA, w, r, m, 0);
     } else {
-        load_into(lw, r, a, w);
+        ra_load(lw, r, a, w);
         if (is_imm)
             x86_emit(lw->o, f->ri - 1, w, 0, xr(r), imm);
         else
-            x86_emit(lw->o, f->rr - 1, w, r, rm_of(lw, b, RCX), 0);
+            x86_emit(lw->o, f->rr - 1, w, r, ra_rm(lw, b, RCX), 0);
     }
-    def_done(lw, op->dst, r);
+    ra_def_done(lw, op->dst, r);
 }
 
 static void lower_shift(struct lower *lw, const struct ir_op *op, bool w)
 {
     const struct alu_form *f = &shift_forms[op->opc];
     ir_temp b = op->src[1];
-    unsigned r = def(lw, op->dst, RAX);
+    unsigned r = ra_def_reusing(lw, op->dst, op->src[0]);
     if (lw->loc[b] == L_CONST) {
-        load_into(lw, r, op->src[0], w);
+        ra_load(lw, r, op->src[0], w);
         x86_emit(lw->o, f->ri - 1, w, 0, xr(r), lw->val[b] & (w ? 63 : 31));
     } else {
-        x86_emit(lw->o, X_MOV, false, RCX, rm_of(lw, b, RCX), 0);
-        load_into(lw, r, op->src[0], w);
+        x86_emit(lw->o, X_MOV, false, RCX, ra_rm(lw, b, RCX), 0);
+        ra_load(lw, r, op->src[0], w);
         x86_emit(lw->o, f->rr - 1, w, 0, xr(r), 0);
     }
-    def_done(lw, op->dst, r);
+    ra_def_done(lw, op->dst, r);
 }
 
 /* High half of the product. 32-bit: one 64-bit multiply of the extended operands. */
@@ -258,46 +77,46 @@ static void lower_mulh(struct lower *lw, const struct ir_op *op, bool w)
     ir_temp a = op->src[0], b = op->src[1];
     if (!w) {
         bool sa = op->opc != IR_mulhu, sb = op->opc == IR_mulhs;
-        x86_emit(o, sa ? X_MOVSXD : X_MOV, sa, RAX, rm_of(lw, a, RAX), 0);
-        x86_emit(o, sb ? X_MOVSXD : X_MOV, sb, RCX, rm_of(lw, b, RCX), 0);
+        x86_emit(o, sa ? X_MOVSXD : X_MOV, sa, RAX, ra_rm(lw, a, RAX), 0);
+        x86_emit(o, sb ? X_MOVSXD : X_MOV, sb, RCX, ra_rm(lw, b, RCX), 0);
         x86_emit(o, X_IMUL, true, RAX, xr(RCX), 0);
         x86_emit(o, X_SHRI, true, 0, xr(RAX), 32);
     } else {
-        load_into(lw, RCX, b, true);
-        load_into(lw, RAX, a, true);
+        ra_load(lw, RCX, b, true);
+        ra_load(lw, RAX, a, true);
         x86_emit(o, op->opc == IR_mulhs ? X_IMUL1 : X_MUL1, true, 0, xr(RCX), 0);
         if (op->opc == IR_mulhsu) {   /* a signed: hi(a * b) = hiu(a * b) - (a < 0 ? b : 0) */
-            load_into(lw, RAX, a, true);
+            ra_load(lw, RAX, a, true);
             x86_emit(o, X_SARI, true, 0, xr(RAX), 63);
             x86_emit(o, X_AND, true, RAX, xr(RCX), 0);
             x86_emit(o, X_SUB, true, RDX, xr(RAX), 0);
         }
         x86_emit(o, X_MOV, true, RAX, xr(RDX), 0);
     }
-    unsigned r = def(lw, op->dst, RAX);
+    unsigned r = ra_def(lw, op->dst, RAX);
     if (r != RAX)
         x86_emit(o, X_MOV, true, r, xr(RAX), 0);
-    def_done(lw, op->dst, r);
+    ra_def_done(lw, op->dst, r);
 }
 
 static void lower_unary(struct lower *lw, const struct ir_op *op, bool w)
 {
     struct x86_buf *o = lw->o;
     ir_temp a = op->src[0];
-    unsigned r = def(lw, op->dst, RAX);
+    unsigned r = ra_def_reusing(lw, op->dst, a);
     switch (op->opc) {
-    case IR_mov: load_into(lw, r, a, w); break;
-    case IR_neg: load_into(lw, r, a, w); x86_emit(o, X_NEG, w, 0, xr(r), 0); break;
-    case IR_not: load_into(lw, r, a, w); x86_emit(o, X_NOT, w, 0, xr(r), 0); break;
-    case IR_bswap: load_into(lw, r, a, w); x86_bswap(o, w, r); break;
-    case IR_sext8: x86_emit(o, X_MOVSX8, w, r, rm_of(lw, a, RCX), 0); break;
-    case IR_sext16: x86_emit(o, X_MOVSX16, w, r, rm_of(lw, a, RCX), 0); break;
-    case IR_sext32: x86_emit(o, w ? X_MOVSXD : X_MOV, w, r, rm_of(lw, a, RCX), 0); break;
-    case IR_zext8: x86_emit(o, X_MOVZX8, false, r, rm_of(lw, a, RCX), 0); break;
-    case IR_zext16: x86_emit(o, X_MOVZX16, false, r, rm_of(lw, a, RCX), 0); break;
-    default: /* zext32 */ x86_emit(o, X_MOV, false, r, rm_of(lw, a, RCX), 0); break;
+    case IR_mov: ra_load(lw, r, a, w); break;
+    case IR_neg: ra_load(lw, r, a, w); x86_emit(o, X_NEG, w, 0, xr(r), 0); break;
+    case IR_not: ra_load(lw, r, a, w); x86_emit(o, X_NOT, w, 0, xr(r), 0); break;
+    case IR_bswap: ra_load(lw, r, a, w); x86_bswap(o, w, r); break;
+    case IR_sext8: x86_emit(o, X_MOVSX8, w, r, ra_rm(lw, a, RCX), 0); break;
+    case IR_sext16: x86_emit(o, X_MOVSX16, w, r, ra_rm(lw, a, RCX), 0); break;
+    case IR_sext32: x86_emit(o, w ? X_MOVSXD : X_MOV, w, r, ra_rm(lw, a, RCX), 0); break;
+    case IR_zext8: x86_emit(o, X_MOVZX8, false, r, ra_rm(lw, a, RCX), 0); break;
+    case IR_zext16: x86_emit(o, X_MOVZX16, false, r, ra_rm(lw, a, RCX), 0); break;
+    default: /* zext32 */ x86_emit(o, X_MOV, false, r, ra_rm(lw, a, RCX), 0); break;
     }
-    def_done(lw, op->dst, r);
+    ra_def_done(lw, op->dst, r);
 }
 
 /* extract/sextract (64-bit results; sextract.i32 zero-extends its 32-bit result) and
@@ -306,20 +125,20 @@ static void lower_field(struct lower *lw, const struct ir_op *op, bool w)
 {
     struct x86_buf *o = lw->o;
     unsigned pos = op->imm & 0xff, len = (op->imm >> 8) & 0xff;
-    unsigned r = def(lw, op->dst, RAX);
+    unsigned r = op->opc == IR_deposit ? ra_def(lw, op->dst, RAX) : ra_def_reusing(lw, op->dst, op->src[0]);
     if (op->opc == IR_deposit) {
         uint64_t m = (len >= 64 ? UINT64_MAX : (1ull << len) - 1) << pos;
-        load_into(lw, r, op->src[1], true);
+        ra_load(lw, r, op->src[1], true);
         if (len < 64) {
             x86_emit(o, X_SHLI, true, 0, xr(r), 64 - len);
             x86_emit(o, X_SHRI, true, 0, xr(r), 64 - len - pos);
         }
-        load_into(lw, RDX, op->src[0], true);
+        ra_load(lw, RDX, op->src[0], true);
         x86_mov_imm(o, RCX, ~m);
         x86_emit(o, X_AND, true, RDX, xr(RCX), 0);
         x86_emit(o, X_OR, w, r, xr(RDX), 0);
     } else {
-        load_into(lw, r, op->src[0], true);
+        ra_load(lw, r, op->src[0], true);
         if (pos + len < 64)
             x86_emit(o, X_SHLI, true, 0, xr(r), 64 - pos - len);
         if (len < 64)
@@ -327,36 +146,36 @@ static void lower_field(struct lower *lw, const struct ir_op *op, bool w)
         if (op->opc == IR_sextract && !w)
             x86_emit(o, X_MOV, false, r, xr(r), 0);
     }
-    def_done(lw, op->dst, r);
+    ra_def_done(lw, op->dst, r);
 }
 
 /* cmp a, b at the op's width (a in a register, b an immediate or r/m). */
 static void emit_cmp(struct lower *lw, ir_temp a, ir_temp b, bool w)
 {
     int32_t imm;
-    unsigned ra = reg_of(lw, a, RDX);
-    if (imm_of(lw, b, w, &imm))
+    unsigned ra = ra_reg(lw, a, RDX);
+    if (ra_imm(lw, b, w, &imm))
         x86_emit(lw->o, X_CMPI, w, 0, xr(ra), imm);
     else
-        x86_emit(lw->o, X_CMP, w, ra, rm_of(lw, b, RCX), 0);
+        x86_emit(lw->o, X_CMP, w, ra, ra_rm(lw, b, RCX), 0);
 }
 
 static void lower_setcond(struct lower *lw, const struct ir_op *op, bool w)
 {
-    unsigned r = def(lw, op->dst, RAX);
+    unsigned r = ra_def(lw, op->dst, RAX);
     x86_emit(lw->o, X_XOR, false, r, xr(r), 0);
     emit_cmp(lw, op->src[0], op->src[1], w);
     x86_emit(lw->o, X_SETCC, false, 0, xr(r), cc_of[op->cond]);
-    def_done(lw, op->dst, r);
+    ra_def_done(lw, op->dst, r);
 }
 
 static void lower_movcond(struct lower *lw, const struct ir_op *op, bool w)
 {
     emit_cmp(lw, op->src[0], op->src[1], w);
-    unsigned r = def(lw, op->dst, RAX);
-    load_into(lw, r, op->src[3], true);                 /* mov keeps the flags */
-    x86_emit(lw->o, X_CMOV, true, r, rm_of(lw, op->src[2], RCX), cc_of[op->cond]);
-    def_done(lw, op->dst, r);
+    unsigned r = ra_def(lw, op->dst, RAX);
+    ra_load(lw, r, op->src[3], true);                 /* mov keeps the flags */
+    x86_emit(lw->o, X_CMOV, true, r, ra_rm(lw, op->src[2], RCX), cc_of[op->cond]);
+    ra_def_done(lw, op->dst, r);
 }
 
 static void lower_fp(struct lower *lw, const struct ir_op *op, bool w)
@@ -369,18 +188,18 @@ static void lower_fp(struct lower *lw, const struct ir_op *op, bool w)
                                          [IR_fsqrt] = X_SQRTSS };
     struct x86_buf *o = lw->o;
     enum xh_insn insn = w ? sd[op->opc] : ss[op->opc];
-    x86_emit(o, X_MOVQX, w, 0, rm_of(lw, op->src[0], RCX), 0);
+    x86_emit(o, X_MOVQX, w, 0, ra_rm(lw, op->src[0], RCX), 0);
     if (op->opc == IR_fsqrt) {
         x86_emit(o, insn, false, 0, xr(0), 0);
     } else if (lw->loc[op->src[1]] == L_MEM) {
         x86_emit(o, insn, false, 0, xm(R14, lw->mem[op->src[1]]), 0);
     } else {
-        x86_emit(o, X_MOVQX, w, 1, rm_of(lw, op->src[1], RCX), 0);
+        x86_emit(o, X_MOVQX, w, 1, ra_rm(lw, op->src[1], RCX), 0);
         x86_emit(o, insn, false, 0, xr(1), 0);
     }
-    unsigned r = def(lw, op->dst, RAX);
+    unsigned r = ra_def(lw, op->dst, RAX);
     x86_emit(o, X_MOVQR, w, 0, xr(r), 0);
-    def_done(lw, op->dst, r);
+    ra_def_done(lw, op->dst, r);
 }
 
 /* ---- memory ---- */
@@ -399,7 +218,7 @@ static struct x86_rm guest_addr(struct lower *lw, ir_temp a, int64_t disp, unsig
     else if (lw->loc[a] == L_REG && x86_fits32(disp))
         x86_emit(o, X_LEA, true, RAX, xm(lw->reg[a], (int32_t)disp), 0);
     else {
-        x86_emit(o, X_MOV, true, RAX, rm_of(lw, a, RAX), 0);
+        x86_emit(o, X_MOV, true, RAX, ra_rm(lw, a, RAX), 0);
         if (x86_fits32(disp)) {
             if (disp)
                 x86_emit(o, X_ADDI, true, 0, xr(RAX), disp);
@@ -427,9 +246,9 @@ static void lower_ld(struct lower *lw, const struct ir_op *op, bool w)
     static const bool wide[8] = { false, false, false, true, true, true, true, true };
     enum xh_insn insn = kind[op->aux & 7];
     bool w64 = wide[op->aux & 7] && (w || (op->aux & 3) >= 2);
-    unsigned r = def(lw, op->dst, RCX);
+    unsigned r = ra_def(lw, op->dst, RCX);
     x86_emit(lw->o, insn, w64, r, m, 0);
-    def_done(lw, op->dst, r);
+    ra_def_done(lw, op->dst, r);
 }
 
 static void lower_st(struct lower *lw, const struct ir_op *op)
@@ -438,14 +257,23 @@ static void lower_st(struct lower *lw, const struct ir_op *op)
     unsigned size_log = op->aux & IR_MO_SIZE;
     if (lw->abi->log_stores) {
         struct arg args[3] = { { op->src[0], 0 }, { IR_NONE, op->imm }, { IR_NONE, 1 << size_log } };
-        emit_call(lw, lw->abi->helper[XH_LOG_STORE], true, args, 3, IR_NONE, true);
+        ra_call(lw, lw->abi->helper[XH_LOG_STORE], true, args, 3, IR_NONE, true);
     }
     struct x86_rm m = guest_addr(lw, op->src[0], op->imm, 1u << size_log);
-    unsigned v = reg_of(lw, op->src[1], RCX);
+    unsigned v = ra_reg(lw, op->src[1], RCX);
     x86_emit(lw->o, kind[size_log], size_log == 3, v, m, 0);
 }
 
 /* ---- exits ---- */
+
+/* Pads with nops so that a branch whose rel32 starts `prefix` bytes on is 4-byte aligned:
+ * chaining patches it while other threads may run it, and an aligned 4-byte store is seen
+ * whole. */
+static void align_rel32(struct lower *lw, unsigned prefix)
+{
+    while (!lw->o->overflow && ((uintptr_t)lw->o->p + lw->o->rx_delta + prefix) & 3)
+        x86_byte(lw->o, 0x90);
+}
 
 static void exit_stub(struct lower *lw, uint8_t *site, uint64_t pc)
 {
@@ -459,7 +287,7 @@ static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
 {
     struct x86_buf *o = lw->o;
     const struct x86_abi *abi = lw->abi;
-    load_into(lw, RAX, op->src[0], true);
+    ra_load(lw, RAX, op->src[0], true);
     uint8_t *miss[2] = { NULL, NULL };
     if (abi->inline_jc) {
         x86_emit(o, X_MOV, false, RCX, xr(RAX), 0);
@@ -535,39 +363,6 @@ static void mark_insn(struct lower *lw, uint64_t pc)
     lw->map[lw->n_map++] = (struct x86_map){ off, pc };
 }
 
-/* A get can be read in place if nothing writes that state before its last use. */
-static bool get_in_place(const struct lower *lw, uint32_t i)
-{
-    const struct ir_op *g = &lw->b->ops[i];
-    if (g->type != IR_I64 && g->type != IR_F64)
-        return false;
-    for (uint32_t j = i + 1; j < lw->last_use[g->dst]; j++) {
-        const struct ir_op *op = &lw->b->ops[j];
-        if (op->opc == IR_put && op->imm < g->imm + 8 && op->imm + 8 > g->imm)
-            return false;
-        if (op->opc == IR_call &&
-            (((const struct ir_helper *)(intptr_t)op->imm)->flags & IR_HELPER_WSTATE))
-            return false;
-    }
-    return true;
-}
-
-static void analyse(struct lower *lw)
-{
-    const struct ir_block *b = lw->b;
-    for (uint32_t i = 0; i < b->n_ops; i++) {
-        const struct ir_op *op = &b->ops[i];
-        const struct ir_opdef *d = &ir_opdefs[op->opc];
-        for (unsigned s = 0; s < d->n_in; s++)
-            if (op->src[s] != IR_NONE)
-                lw->last_use[op->src[s]] = i;
-        if (d->n_out) {
-            lw->last_use[op->dst] = i;
-            lw->loc[op->dst] = 0;
-        }
-    }
-}
-
 static void lower_op(struct lower *lw, const struct ir_op *op)
 {
     struct x86_buf *o = lw->o;
@@ -581,44 +376,44 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
         lw->val[op->dst] = op->imm;
         break;
     case IR_get:
-        if (get_in_place(lw, lw->i)) {
+        if (ra_get_in_place(lw, lw->i)) {
             lw->loc[op->dst] = L_MEM;
             lw->mem[op->dst] = (int32_t)op->imm;
         } else {
-            unsigned r = def(lw, op->dst, RAX);
+            unsigned r = ra_def(lw, op->dst, RAX);
             x86_emit(o, X_MOV, w, r, xm(R14, (int32_t)op->imm), 0);
-            def_done(lw, op->dst, r);
+            ra_def_done(lw, op->dst, r);
         }
         break;
     case IR_put: {
         int32_t imm;
-        if (imm_of(lw, op->src[0], w, &imm))
+        if (ra_imm(lw, op->src[0], w, &imm))
             x86_emit(o, X_MOVI, w, 0, xm(R14, (int32_t)op->imm), imm);
         else
-            x86_emit(o, X_ST, w, reg_of(lw, op->src[0], RAX), xm(R14, (int32_t)op->imm), 0);
+            x86_emit(o, X_ST, w, ra_reg(lw, op->src[0], RAX), xm(R14, (int32_t)op->imm), 0);
         break;
     }
     case IR_add: case IR_sub: case IR_and: case IR_or: case IR_xor:
         lower_alu(lw, op, w);
         break;
-    case IR_andc: {
-        unsigned r = def(lw, op->dst, RAX);
-        load_into(lw, r, op->src[1], w);
+    case IR_andc: {   /* r = ~b & a: b's register only if a is another temp */
+        unsigned r = ra_def_reusing(lw, op->dst, op->src[1] == op->src[0] ? IR_NONE : op->src[1]);
+        ra_load(lw, r, op->src[1], w);
         x86_emit(o, X_NOT, w, 0, xr(r), 0);
-        x86_emit(o, X_AND, w, r, rm_of(lw, op->src[0], RCX), 0);
-        def_done(lw, op->dst, r);
+        x86_emit(o, X_AND, w, r, ra_rm(lw, op->src[0], RCX), 0);
+        ra_def_done(lw, op->dst, r);
         break;
     }
     case IR_mul: {
-        unsigned r = def(lw, op->dst, RAX);
+        unsigned r = ra_def_reusing(lw, op->dst, op->src[0]);
         int32_t imm;
-        if (imm_of(lw, op->src[1], w, &imm)) {
-            x86_emit(o, X_IMULI, w, r, rm_of(lw, op->src[0], RCX), imm);
+        if (ra_imm(lw, op->src[1], w, &imm)) {
+            x86_emit(o, X_IMULI, w, r, ra_rm(lw, op->src[0], RCX), imm);
         } else {
-            load_into(lw, r, op->src[0], w);
-            x86_emit(o, X_IMUL, w, r, rm_of(lw, op->src[1], RCX), 0);
+            ra_load(lw, r, op->src[0], w);
+            x86_emit(o, X_IMUL, w, r, ra_rm(lw, op->src[1], RCX), 0);
         }
-        def_done(lw, op->dst, r);
+        ra_def_done(lw, op->dst, r);
         break;
     }
     case IR_mulhs: case IR_mulhu: case IR_mulhsu:
@@ -626,7 +421,7 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
         break;
     case IR_divs: case IR_divu: case IR_rems: case IR_remu:
     case IR_clz: case IR_ctz: case IR_popcnt:
-        call_helper(lw, helper_of[op->opc][w] - 1, op);
+        ra_call_helper(lw, helper_of[op->opc][w] - 1, op);
         break;
     case IR_shl: case IR_shr: case IR_sar: case IR_rotl: case IR_rotr:
         lower_shift(lw, op, w);
@@ -656,13 +451,13 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
     case IR_atomic_rmw: {
         struct arg args[3] = { { op->src[0], 0 }, { op->src[1], 0 },
                                { IR_NONE, op->cond | op->aux << 8 } };
-        emit_call(lw, lw->abi->helper[XH_ATOMIC_RMW], true, args, 3, op->dst, false);
+        ra_call(lw, lw->abi->helper[XH_ATOMIC_RMW], true, args, 3, op->dst, false);
         break;
     }
     case IR_cmpxchg: {
         struct arg args[4] = { { op->src[0], 0 }, { op->src[1], 0 }, { op->src[2], 0 },
                                { IR_NONE, op->aux } };
-        emit_call(lw, lw->abi->helper[XH_CMPXCHG], true, args, 4, op->dst, false);
+        ra_call(lw, lw->abi->helper[XH_CMPXCHG], true, args, 4, op->dst, false);
         break;
     }
     case IR_fence:
@@ -676,14 +471,16 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
         unsigned n = 0;
         for (unsigned k = 0; k < 4; k++)
             args[n++] = (struct arg){ op->src[k], 0 };
-        emit_call(lw, (const void *)h->fn, true, args, n, op->dst, false);
+        ra_call(lw, (const void *)h->fn, true, args, n, op->dst, false);
         break;
     }
     case IR_exit_if:
         emit_cmp(lw, op->src[0], op->src[1], w);
+        align_rel32(lw, 2);
         exit_stub(lw, x86_jcc(o, cc_of[op->cond], NULL), (uint64_t)op->imm);
         break;
     case IR_goto_pc:
+        align_rel32(lw, 1);
         exit_stub(lw, x86_jmp(o, NULL), (uint64_t)op->imm);
         break;
     case IR_goto_ind:
@@ -710,7 +507,7 @@ int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct x86_bu
     lw->n_stubs = 0;
     lw->map = map;
     lw->n_map = 0;
-    analyse(lw);
+    ra_analyse(lw);
     mark_insn(lw, b->pc);
 
     /* Entry: the interrupt check and the instruction count, as the interpreter does. */
@@ -724,7 +521,7 @@ int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct x86_bu
     for (uint32_t i = 0; i < b->n_ops; i++) {
         lw->i = i;
         lower_op(lw, &b->ops[i]);
-        free_dead(lw, &b->ops[i]);
+        ra_free_dead(lw, &b->ops[i]);
     }
     emit_stubs(lw);
     *n_map = lw->n_map;

@@ -1,0 +1,80 @@
+/* What the x86-64 lowering (lower.c) and its register allocator (regalloc.c) share: the
+ * state of one block being lowered, where each temp lives, and the allocator's interface. */
+#ifndef VM_HOST_X86_64_LOWER_H
+#define VM_HOST_X86_64_LOWER_H
+
+#include <stddef.h>
+
+#include "core/cpu.h"
+#include "host/x86_64/backend.h"
+
+#define CPU_OFF(f) ((int32_t)offsetof(struct cpu, f))
+
+enum { L_REG = 1, L_MEM, L_CONST };
+enum { S_EXIT, S_MEM, S_INT };
+
+struct stub {
+    uint8_t kind, reg, size;
+    uint8_t *site;          /* rel32 of the branch to the stub (writable view) */
+    uint8_t *back;          /* S_MEM: where to resume */
+    uint64_t pc;
+};
+
+struct lower {
+    const struct ir_block *b;
+    const struct x86_abi *abi;
+    struct x86_buf *o;
+    uint32_t i;                       /* op being lowered */
+    uint64_t pc;                      /* guest pc of its instruction */
+    uint32_t busy;                    /* host registers holding live temps */
+    ir_temp holder[16];
+    uint8_t loc[IR_MAX_TEMPS];
+    uint8_t reg[IR_MAX_TEMPS];
+    int32_t mem[IR_MAX_TEMPS];        /* L_MEM: offset from r14 (a state field or a temp slot) */
+    int64_t val[IR_MAX_TEMPS];
+    uint32_t last_use[IR_MAX_TEMPS];
+    struct stub stubs[IR_MAX_OPS + 1];
+    uint32_t n_stubs;
+    struct x86_map *map;
+    uint32_t n_map;
+};
+
+struct arg {
+    ir_temp t;     /* IR_NONE: the constant imm */
+    int64_t imm;
+};
+
+static inline const uint8_t *rx_of(const struct lower *lw, const uint8_t *p)
+{
+    return p + lw->o->rx_delta;
+}
+
+static inline int32_t slot_of(const struct lower *lw, ir_temp t)
+{
+    return lw->abi->temps_offset + 8 * (int32_t)t;
+}
+
+/* Liveness of the block's temps (last uses). */
+void ra_analyse(struct lower *lw);
+/* A get that can be read in place as a memory operand (nothing writes that state first). */
+bool ra_get_in_place(const struct lower *lw, uint32_t i);
+/* t as an r/m operand (a constant is loaded into scratch), as a register, or loaded into r
+ * (zero-extended from 32 bits unless w64); ra_imm: t as a 32-bit immediate if it fits. */
+struct x86_rm ra_rm(struct lower *lw, ir_temp t, unsigned scratch);
+unsigned ra_reg(struct lower *lw, ir_temp t, unsigned scratch);
+void ra_load(struct lower *lw, unsigned r, ir_temp t, bool w64);
+bool ra_imm(const struct lower *lw, ir_temp t, bool w64, int32_t *imm);
+/* Gives t a home: a free register, else its slot (the op then computes into spill_reg and
+ * ra_def_done stores it); ra_def_reusing may take src's register at its last use. */
+unsigned ra_def(struct lower *lw, ir_temp t, unsigned spill_reg);
+unsigned ra_def_reusing(struct lower *lw, ir_temp t, ir_temp src);
+void ra_def_done(struct lower *lw, ir_temp t, unsigned r);
+/* After an op: frees the registers of temps it used for the last time. */
+void ra_free_dead(struct lower *lw, const struct ir_op *op);
+/* dst = fn([cpu,] args...), keeping live temps across the call (mid_op: the op's own
+ * operands too); ra_call_helper: an op done by an exec helper on its operands. */
+void ra_call(struct lower *lw, const void *fn, bool with_cpu, const struct arg *args,
+             unsigned n, ir_temp dst, bool mid_op);
+void ra_call_helper(struct lower *lw, enum x86_helper h, const struct ir_op *op);
+
+#endif

@@ -1,0 +1,49 @@
+/* How threads end: a signal sent to a thread spinning in guest code reaches it, the main
+ * thread leaving with pthread_exit (the exit syscall: one thread) lets the others go on, and
+ * exit() in a worker (exit_group) ends the process with its status. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static volatile int spin_stop, got_signal;
+
+static void on_usr1(int sig)
+{
+    got_signal = 1;
+    spin_stop = 1;
+}
+
+static void *spinner(void *arg)
+{
+    unsigned long n = 0;
+    while (!spin_stop)
+        n++;
+    return (void *)(long)(n > 0);
+}
+
+static void *last_one(void *arg)
+{
+    usleep(20000);
+    printf("worker: still running after main left\n");
+    exit(3);
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);
+    signal(SIGUSR1, on_usr1);
+    pthread_t t;
+    pthread_create(&t, NULL, spinner, NULL);
+    usleep(10000);
+    pthread_kill(t, SIGUSR1);
+    void *r;
+    pthread_join(t, &r);
+    printf("spinner: signal=%d looped=%ld\n", got_signal, (long)r);
+
+    pthread_create(&t, NULL, last_one, NULL);
+    printf("main: leaving with pthread_exit\n");
+    pthread_exit(NULL);
+}

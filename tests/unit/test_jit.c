@@ -1,0 +1,306 @@
+/* Differential test of the JIT against the interpreter: thousands of random IR blocks (every
+ * integer, float, memory, call and exit op, at both widths, with more live temps than host
+ * registers, loads that fault) run on both engines from the same registers and memory; the
+ * results, down to the faulting pc and the guest state at the fault, must be identical. A fake guest whose translation is the random block drives exec_run. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "core/cpu.h"
+#include "core/registry.h"
+#include "exec/exec.h"
+#include "ir/ir.h"
+
+#define NREGS 16
+#define NFREGS 4   /* float results go to r[NREGS..]: their NaN payloads are unspecified */
+#define MEM_SIZE 8192
+
+struct fake_cpu {
+    struct cpu c;
+    uint64_t r[NREGS + NFREGS];
+};
+#define R(n) (offsetof(struct fake_cpu, r) + 8 * (n))
+
+static uint64_t seed, block_pc;
+
+static uint64_t rnd(void)
+{
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    return seed;
+}
+
+static uint64_t interesting(void)
+{
+    static const uint64_t v[] = { 0, 1, 2, 3, 7, 31, 32, 63, 64, 0x7f, 0x80, 0xff, 0x7fffffff,
+                                  0x80000000, 0xffffffff, 0x100000000ull, INT64_MAX,
+                                  (uint64_t)INT64_MIN, UINT64_MAX, UINT64_MAX - 1 };
+    return rnd() % 3 ? v[rnd() % (sizeof(v) / sizeof(v[0]))] : rnd();
+}
+
+static uint64_t helper_mix(void *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    return a * 3 + (b ^ c) - d;
+}
+static uint64_t helper_state(void *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    struct fake_cpu *f = cpu;
+    f->r[15] += a;   /* writes guest state: later gets must reload */
+    return f->r[14] ^ b;
+}
+static const struct ir_helper mix = { "mix", helper_mix, 4, 0, IR_I64 };
+static const struct ir_helper state = { "state", helper_state, 2,
+                                        IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64 };
+
+struct pool {
+    ir_temp t[IR_MAX_TEMPS];
+    unsigned n;
+};
+
+static ir_temp pick(const struct pool *p)
+{
+    return p->t[rnd() % p->n];
+}
+
+static enum ir_type int_type(void)
+{
+    return rnd() & 1 ? IR_I64 : IR_I32;
+}
+
+/* A guest address inside the fake memory, 8-aligned, for an access at offset 0..7. */
+static ir_temp address(struct ir_block *b, struct pool *p)
+{
+    return ir_op2(b, IR_and, IR_I64, pick(p), ir_const(b, IR_I64, (MEM_SIZE - 16) & ~7));
+}
+
+static void random_op(struct ir_block *b, struct pool *p, struct pool fp[2])
+{
+    static const enum ir_opc bin[] = { IR_add, IR_sub, IR_mul, IR_mulhs, IR_mulhu, IR_mulhsu,
+                                       IR_divs, IR_divu, IR_rems, IR_remu, IR_and, IR_or,
+                                       IR_xor, IR_andc, IR_shl, IR_shr, IR_sar, IR_rotl,
+                                       IR_rotr };
+    static const enum ir_opc un[] = { IR_neg, IR_not, IR_clz, IR_ctz, IR_popcnt, IR_bswap,
+                                      IR_sext8, IR_sext16, IR_sext32, IR_zext8, IR_zext16,
+                                      IR_zext32, IR_mov };
+    static const enum ir_opc fop[] = { IR_fadd, IR_fsub, IR_fmul, IR_fdiv, IR_fsqrt };
+    enum ir_type ty = int_type();
+    unsigned width = ty == IR_I64 ? 64 : 32;
+    ir_temp t = IR_NONE;
+    switch (rnd() % 17) {
+    case 0:
+        t = ir_const(b, ty, (int64_t)(ty == IR_I32 ? (uint32_t)interesting() : interesting()));
+        break;
+    case 1: case 2: case 3:
+        t = ir_op2(b, bin[rnd() % 19], ty, pick(p), pick(p));
+        break;
+    case 4:
+        t = ir_op1(b, un[rnd() % 13], ty, pick(p));
+        break;
+    case 5: {
+        unsigned len = 1 + (unsigned)(rnd() % width), pos = (unsigned)(rnd() % (width - len + 1));
+        enum ir_opc opc = (enum ir_opc[]){ IR_extract, IR_sextract, IR_deposit }[rnd() % 3];
+        if (opc == IR_deposit)
+            t = ir_emit(b, opc, ty, ir_new_temp(b, ty), pick(p), pick(p), IR_NONE, IR_NONE,
+                        pos | len << 8)->dst;
+        else
+            t = ir_op1i(b, opc, ty, pick(p), pos | len << 8);
+        break;
+    }
+    case 6:
+        t = ir_setcond(b, ty, (enum ir_cond)(rnd() % IR_NCONDS), pick(p), pick(p));
+        break;
+    case 7:
+        t = ir_movcond(b, ty, (enum ir_cond)(rnd() % IR_NCONDS), pick(p), pick(p), pick(p),
+                       pick(p));
+        break;
+    case 8:
+        t = ir_ld(b, ty, (unsigned)(rnd() % (ty == IR_I64 ? 4 : 3)) | (rnd() & IR_MO_SIGN),
+                  address(b, p), (int64_t)(rnd() % 8));
+        break;
+    case 9:
+        ir_st(b, (unsigned)(rnd() % 4), address(b, p), (int64_t)(rnd() % 8), pick(p));
+        break;
+    case 10:
+        ir_put(b, ty, R(rnd() % NREGS), pick(p));
+        break;
+    case 11:
+        t = ir_get(b, ty, R(rnd() % NREGS));
+        break;
+    case 12:
+        t = rnd() & 1 ? ir_call(b, &mix, pick(p), pick(p), pick(p), pick(p))
+                      : ir_call(b, &state, pick(p), pick(p), IR_NONE, IR_NONE);
+        break;
+    case 13: {
+        unsigned mo = (unsigned)(rnd() % 4);
+        ir_temp a = ir_op2(b, IR_and, IR_I64, pick(p),
+                           ir_const(b, IR_I64, (MEM_SIZE - 16) & ~(int64_t)7));
+        t = rnd() & 1 ? ir_atomic_rmw(b, IR_I64, (enum ir_rmw)(rnd() % IR_NRMW), mo, a, pick(p))
+                      : ir_cmpxchg(b, IR_I64, mo, a, pick(p), pick(p));
+        break;
+    }
+    case 14: {
+        int single = rnd() & 1;
+        enum ir_type ft = single ? IR_F32 : IR_F64;
+        struct pool *q = &fp[single];
+        ir_temp x = q->t[rnd() % q->n], y = q->t[rnd() % q->n];
+        enum ir_opc opc = fop[rnd() % 5];
+        ir_temp f = opc == IR_fsqrt ? ir_op1(b, opc, ft, x) : ir_op2(b, opc, ft, x, y);
+        q->t[q->n++] = f;
+        ir_put(b, ft, R(NREGS + rnd() % NFREGS), f);
+        break;
+    }
+    case 15:   /* an address that is mostly outside the space: the fault must be precise */
+        if (rnd() % 4 == 0)
+            t = ir_ld(b, IR_I64, IR_MO_64, pick(p), 0);
+        break;
+    default:
+        if (rnd() % 4 == 0)
+            ir_exit_if(b, ty, (enum ir_cond)(rnd() % IR_NCONDS), pick(p), pick(p),
+                       block_pc + 0x40 + 4 * (rnd() % 4));
+        break;
+    }
+    if (t != IR_NONE)
+        p->t[p->n++] = t;
+}
+
+static void build_random(struct ir_block *b)
+{
+    static struct pool p, fp[2];   /* f64, f32 */
+    p.n = fp[0].n = fp[1].n = 0;
+    for (int k = 0; k < 6; k++)
+        p.t[p.n++] = ir_get(b, k & 1 ? IR_I32 : IR_I64, R(rnd() % NREGS));
+    for (int k = 0; k < 3; k++) {
+        fp[0].t[fp[0].n++] = ir_get(b, IR_F64, R(rnd() % (NREGS + NFREGS)));
+        fp[1].t[fp[1].n++] = ir_get(b, IR_F32, R(rnd() % (NREGS + NFREGS)));
+    }
+    unsigned n = 10 + (unsigned)(rnd() % 60);
+    for (unsigned k = 0; k < n && !ir_block_full(b); k++) {
+        if (rnd() % 8 == 0)
+            ir_insn_start(b, block_pc + 4 * (k + 1));
+        random_op(b, &p, fp);
+    }
+    /* Keep many temps live to the end: more than there are host registers. */
+    for (unsigned k = 0; k < 20 && k < p.n; k++)
+        ir_put(b, IR_I64, R(k % NREGS), p.t[p.n - 1 - k]);
+    if (rnd() & 1)
+        ir_goto_pc(b, block_pc + 0x80);
+    else
+        ir_goto_ind(b, ir_op2(b, IR_add, IR_I64, ir_const(b, IR_I64, (int64_t)block_pc + 0x90),
+                              ir_op2(b, IR_and, IR_I64, pick(&p), ir_const(b, IR_I64, 4))));
+}
+
+static int fake_translate(struct cpu *cpu, struct ir_block *b, uint64_t pc)
+{
+    ir_insn_start(b, pc);
+    if (pc == block_pc) {
+        uint64_t s = seed;
+        build_random(b);
+        seed = s;   /* both engines get the same block */
+    } else {
+        ir_exit(b, CPU_EXIT_HALT, (int64_t)pc);
+    }
+    b->n_insns = 1;
+    b->end_pc = pc + 4;
+    return 0;
+}
+
+static const struct guest_ops fake_guest = {
+    .name = "fake-jit",
+    .state_size = sizeof(struct fake_cpu),
+    .translate = fake_translate,
+};
+
+static uint8_t mem_init[MEM_SIZE], mem[MEM_SIZE];
+
+static bool is_nan64(uint64_t v)
+{
+    return (v >> 52 & 0x7ff) == 0x7ff && (v << 12);
+}
+static bool is_nan32(uint32_t v)
+{
+    return (v >> 23 & 0xff) == 0xff && (v << 9);
+}
+
+/* The float registers hold the same values, any NaN matching any NaN of the same width. */
+static bool same_floats(const uint64_t *a, const uint64_t *b)
+{
+    for (int k = NREGS; k < NREGS + NFREGS; k++)
+        if (a[k] != b[k] && !(is_nan64(a[k]) && is_nan64(b[k])) &&
+            !(a[k] >> 32 == b[k] >> 32 && is_nan32((uint32_t)a[k]) && is_nan32((uint32_t)b[k])))
+            return false;
+    return true;
+}
+
+/* Runs the block at block_pc on engine from regs; the results land in out and mem. */
+static void run(const char *engine, const uint64_t *regs, struct fake_cpu *out)
+{
+    struct cpu *cpu = cpu_new(&fake_guest, engine_by_name(engine));
+    struct fake_cpu *f = (struct fake_cpu *)cpu;
+    memcpy(f->r, regs, sizeof(f->r));
+    memcpy(mem, mem_init, sizeof(mem));
+    cpu->guest_base = mem;
+    cpu->guest_limit = sizeof(mem);
+    cpu->pc = block_pc;
+    exec_run(cpu);
+    memcpy(out, f, sizeof(*out));
+    cpu_free(cpu);
+}
+
+int main(int argc, char **argv)
+{
+    check_group("jit_vs_interp_random_blocks");
+    if (!engine_by_name("jit")) {
+        printf("    no jit engine on this host\n");
+        return check_done();
+    }
+    unsigned n = argc > 1 ? (unsigned)atoi(argv[1]) : 3000, failures = 0, faults = 0;
+    static uint8_t mem_interp[MEM_SIZE];
+    for (unsigned i = 0; i < n && failures < 5; i++) {
+        seed = 0x9E3779B97F4A7C15ull * (i + 1);
+        uint64_t regs[NREGS + NFREGS];
+        for (int k = 0; k < NREGS + NFREGS; k++)
+            regs[k] = interesting();
+        for (unsigned k = 0; k < MEM_SIZE; k++)
+            mem_init[k] = (uint8_t)rnd();
+        uint64_t block_seed = seed;
+        struct fake_cpu a, b;
+        block_pc = 0x100000 + 0x1000ull * (2 * i);
+        run("interp", regs, &a);
+        memcpy(mem_interp, mem, MEM_SIZE);
+        seed = block_seed;
+        block_pc += 0x1000;   /* a fresh pc: the block cache is shared by the engines */
+        run("jit", regs, &b);
+        faults += a.c.exit_reason == CPU_EXIT_FAULT;
+        bool same = !memcmp(a.r, b.r, NREGS * sizeof(a.r[0])) && same_floats(a.r, b.r) && !memcmp(mem_interp, mem, MEM_SIZE) &&
+                    a.c.pc - (block_pc - 0x1000) == b.c.pc - block_pc &&
+                    a.c.exit_reason == b.c.exit_reason &&
+                    (a.c.exit_reason != CPU_EXIT_FAULT ||
+                     (a.c.fault_sig == b.c.fault_sig && a.c.fault_addr == b.c.fault_addr));
+        if (!same) {
+            failures++;
+            printf("    block %u differs (seed %#llx): pc %#llx/%#llx\n", i,
+                   (unsigned long long)block_seed, (unsigned long long)a.c.pc,
+                   (unsigned long long)b.c.pc);
+            for (int k = 0; k < NREGS + NFREGS; k++)
+                if (a.r[k] != b.r[k])
+                    printf("      r%d: interp %#llx jit %#llx\n", k, (unsigned long long)a.r[k],
+                           (unsigned long long)b.r[k]);
+            if (argc > 2) {   /* test_jit N print: show the block */
+                static struct ir_block ib;
+                seed = block_seed;
+                ir_block_init(&ib, block_pc);
+                fake_translate(NULL, &ib, block_pc);
+                ir_print(stdout, &ib);
+            }
+            for (unsigned k = 0; k < MEM_SIZE; k++)
+                if (mem_interp[k] != mem[k]) {
+                    printf("      mem[%#x]: interp %#x jit %#x\n", k, mem_interp[k], mem[k]);
+                    break;
+                }
+        }
+    }
+    CHECK_EQ(failures, 0);
+    CHECK(faults > n / 20);   /* the fault paths were exercised */
+    return check_done();
+}
