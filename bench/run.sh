@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Benchmark: runs a CPU-bound Lua workload (bench/fib.lua) natively, under
-# qemu-riscv64 and under the VM, RUNS times each with the runners
-# interleaved, checks that all runners print the same result, and prints a
-# table of median seconds per runner with the ratios vm/qemu and vm/native.
+# Benchmark: runs a CPU-bound Lua workload (bench/fib.lua, Lua from Debian's lua5.4 source
+# built for riscv64, aarch64 and the host) natively, under qemu-riscv64/qemu-aarch64 and under
+# the VM (interpreter and JIT), RUNS times each with the runners interleaved, checks that all
+# runners print the same result, and prints a table of median seconds per runner with the
+# ratios of each vm runner to qemu-user of the same guest ISA and to native.
 #
 # Usage: bench/run.sh [LUA_BUILD_DIR]          (default: $LUA_BUILD or build/lua)
 # Environment:
 #   RUNS=5                 runs per runner
 #   BENCH_N=35             argument of fib.lua (about 0.6 s natively)
 #   BENCH_SCRIPT=bench/fib.lua
-#   RUNNERS="native qemu vm vm-jit"   (vm: the interpreter, vm-jit: the JIT)
+#   RUNNERS="native qemu vm vm-jit qemu-a64 vm-a64 vm-jit-a64"
+#                          (vm: the interpreter, vm-jit: the JIT; -a64: the aarch64 build)
 #   VM="$BUILD/vm run" (BUILD=build)  QEMU=qemu-riscv64  SYSROOT=/usr/riscv64-linux-gnu
+#   QEMU_A64=qemu-aarch64  SYSROOT_A64=/usr/aarch64-linux-gnu
 # Relative paths are taken from the repository root. Timing uses
 # bench/timeit.py (python3 time.perf_counter). A runner whose command is
 # missing is reported as n/a, not as an error.
@@ -23,10 +26,12 @@ build="${1:-${LUA_BUILD:-build/lua}}"
 runs="${RUNS:-5}"
 n="${BENCH_N:-35}"
 script="${BENCH_SCRIPT:-bench/fib.lua}"
-runners="${RUNNERS:-native qemu vm vm-jit}"
+runners="${RUNNERS:-native qemu vm vm-jit qemu-a64 vm-a64 vm-jit-a64}"
 vm="${VM:-${BUILD:-build}/vm run}"
 qemu="${QEMU:-qemu-riscv64}"
 sysroot="${SYSROOT:-/usr/riscv64-linux-gnu}"
+qemu_a64="${QEMU_A64:-qemu-aarch64}"
+sysroot_a64="${SYSROOT_A64:-/usr/aarch64-linux-gnu}"
 
 if ! scripts/build-lua.sh "$build"; then
     echo "bench: building lua failed" >&2
@@ -51,6 +56,9 @@ cmd_for() {   # cmd_for RUNNER: sets the array cmd
         qemu) read -r -a cmd <<<"$qemu"; cmd+=(-L "$sysroot" "$build/riscv64/lua") ;;
         vm) read -r -a cmd <<<"$vm"; cmd+=(--engine=interp -L "$sysroot" "$build/riscv64/lua") ;;
         vm-jit) read -r -a cmd <<<"$vm"; cmd+=(--engine=jit -L "$sysroot" "$build/riscv64/lua") ;;
+        qemu-a64) read -r -a cmd <<<"$qemu_a64"; cmd+=(-L "$sysroot_a64" "$build/aarch64/lua") ;;
+        vm-a64) read -r -a cmd <<<"$vm"; cmd+=(--engine=interp -L "$sysroot_a64" "$build/aarch64/lua") ;;
+        vm-jit-a64) read -r -a cmd <<<"$vm"; cmd+=(--engine=jit -L "$sysroot_a64" "$build/aarch64/lua") ;;
         *) cmd=() ;;
     esac
 }

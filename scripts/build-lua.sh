@@ -16,14 +16,15 @@ cd "$root" || exit 1
 
 build="${1:-${LUA_BUILD:-build/lua}}"
 cross_cc="${CROSS_CC:-riscv64-linux-gnu-gcc}"
+a64_cc="${A64_CC:-aarch64-linux-gnu-gcc}"
 native_cc="${NATIVE_CC:-gcc}"
 cflags=(-O2 -std=gnu99 -DLUA_USE_LINUX -w)
 
 mkdir -p "$build" || exit 1
 build="$(cd "$build" && pwd)"
 
-if [ -x "$build/riscv64/lua" ] && [ -x "$build/native/lua" ]; then
-    echo "build-lua: up to date: $build/riscv64/lua $build/native/lua"
+if [ -x "$build/riscv64/lua" ] && [ -x "$build/aarch64/lua" ] && [ -x "$build/native/lua" ]; then
+    echo "build-lua: up to date: $build/riscv64/lua $build/aarch64/lua $build/native/lua"
     exit 0
 fi
 
@@ -75,15 +76,18 @@ build_one() {   # build_one OUTDIR CC
     mv "$out/lua.tmp" "$out/lua"
 }
 
-echo "build-lua: compiling lua for riscv64 ($cross_cc) and native ($native_cc)"
+echo "build-lua: compiling lua for riscv64 ($cross_cc), aarch64 ($a64_cc) and native ($native_cc)"
 build_one "$build/riscv64" "$cross_cc" &
 pid_cross=$!
+build_one "$build/aarch64" "$a64_cc" &
+pid_a64=$!
 build_one "$build/native" "$native_cc" &
 pid_native=$!
 status=0
 wait "$pid_cross" || status=1
+wait "$pid_a64" || status=1
 wait "$pid_native" || status=1
 if [ "$status" -ne 0 ]; then
     exit 1
 fi
-echo "build-lua: built $build/riscv64/lua and $build/native/lua"
+echo "build-lua: built $build/riscv64/lua, $build/aarch64/lua and $build/native/lua"

@@ -160,7 +160,8 @@ static int parse_size(const char *v, size_t *out)
 int cmd_run(int argc, char **argv)
 {
     struct linux_run_opts opts = { 0 };
-    struct env env;
+    /* Static: the guest's environment lives as long as vm (threads may exit() any time). */
+    static struct env env;
     const char *argv0 = NULL, *v;
     bool stats = false;
     if (env_init(&env) < 0)

@@ -1,7 +1,7 @@
 /* Files and I/O: the *at() calls in a scratch directory, stat/statx layouts, getdents64,
  * links, modes and times; pipes with FIONREAD, poll, select and epoll (whose event struct is
  * converted); eventfd, timerfd, signalfd and inotify; sendfile and copy_file_range;
- * /proc/self/maps; prlimit, getrandom, uname; and EFAULT for wild buffers. */
+ * /proc/self/maps and cmdline; prlimit, getrandom, uname; and EFAULT for wild buffers. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -57,7 +57,7 @@ static void list_dir(int dfd)
     printf("\n");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     char dir[] = "/tmp/vm-files-XXXXXX";
     if (!mkdtemp(dir))
@@ -176,6 +176,20 @@ int main(void)
             found = perms[0] == 'r' && perms[1] == 'w';
     }
     printf("maps: data is rw=%d\n", found);
+    if (maps)
+        fclose(maps);
+
+    /* /proc/self/cmdline is the guest's argv */
+    char cl[4096], want[4096];
+    size_t wl = 0;
+    for (int i = 0; i < argc && wl + strlen(argv[i]) + 1 < sizeof(want); i++) {
+        memcpy(want + wl, argv[i], strlen(argv[i]) + 1);
+        wl += strlen(argv[i]) + 1;
+    }
+    int cfd = open("/proc/self/cmdline", O_RDONLY);
+    ssize_t cn = read(cfd, cl, sizeof(cl));
+    close(cfd);
+    printf("cmdline: matches argv=%d\n", cn == (ssize_t)wl && !memcmp(cl, want, wl));
 
     /* limits, randomness, names */
     struct rlimit rl;

@@ -105,12 +105,14 @@ void x86_bswap(struct x86_buf *b, bool w64, unsigned reg)
     x86_byte(b, (uint8_t)(0xc8 + (reg & 7)));
 }
 
+/* Returns where the field is, for patching later, or NULL once the buffer has overflowed:
+ * a field past the end was never written and must never be patched. */
 static uint8_t *rel32(struct x86_buf *b, const void *target)
 {
     uint8_t *at = b->p;
     intptr_t next = (intptr_t)(b->p + 4) + b->rx_delta;
     put32(b, (uint32_t)(int32_t)((intptr_t)target - next));
-    return at;
+    return b->overflow ? NULL : at;
 }
 
 uint8_t *x86_jmp(struct x86_buf *b, const void *target)

@@ -322,7 +322,8 @@ static void lower_exit(struct lower *lw, const struct ir_op *op)
 static void emit_stubs(struct lower *lw)
 {
     struct x86_buf *o = lw->o;
-    for (uint32_t k = 0; k < lw->n_stubs; k++) {
+    /* After an overflow the block is thrown away: its sites may not exist. */
+    for (uint32_t k = 0; k < lw->n_stubs && !o->overflow; k++) {
         struct stub *s = &lw->stubs[k];
         if (s->site)
             x86_patch_rel32(s->site, rx_of(lw, s->site), rx_of(lw, o->p));

@@ -141,7 +141,8 @@ void x86_emit(struct x86_buf *b, enum xh_insn insn, bool w64, unsigned reg, stru
 /* Special encodings outside the table. */
 void x86_mov_imm(struct x86_buf *b, unsigned reg, uint64_t imm);   /* keeps the flags */
 void x86_bswap(struct x86_buf *b, bool w64, unsigned reg);
-/* Relative branches: return the position of their rel32 field, for patching. */
+/* Relative branches: return the position of their rel32 field, for patching (NULL if the
+ * buffer overflowed). */
 uint8_t *x86_jmp(struct x86_buf *b, const void *target);
 uint8_t *x86_jcc(struct x86_buf *b, enum x86_cc cc, const void *target);
 void x86_call(struct x86_buf *b, const void *target);    /* rel32 if it reaches, else via rax */
