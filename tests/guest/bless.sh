@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# Writes the expectations of NEW guest tests: builds tests/guest/NAME.c
-# static and dynamic, runs both under qemu-riscv64 and, if they agree,
-# stores stdout in NAME.expected and the exit status in NAME.status.
-# Run it once per new test and inspect the result by eye before committing;
-# run.sh never regenerates expectations. For the fp_* tests also run
-# tests/guest/fpcheck.py on the new .expected file.
+# Writes the expectations of NEW guest tests of one ISA (GUEST_ISA, see isa.sh): builds
+# NAME.c static and dynamic (with NAME.cflags if present), runs both under qemu-user and, if
+# they agree, stores stdout in NAME.expected and the exit status in NAME.status. Run it once
+# per new test and inspect the result by eye before committing; run.sh never regenerates
+# expectations. For the riscv64 fp_* tests also run tests/guest/fpcheck.py on the new file.
 #
-# Usage: tests/guest/bless.sh NAME...     (names are required: no "bless all")
+# Usage: [GUEST_ISA=aarch64] tests/guest/bless.sh NAME...  (names are required: no "bless all")
 # Environment: QEMU, SYSROOT, CC, BUILD as for run.sh.
 set -u -o pipefail
 
@@ -14,14 +13,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root" || exit 1
 
 if [ "$#" -eq 0 ]; then
-    echo "usage: tests/guest/bless.sh NAME..." >&2
+    echo "usage: [GUEST_ISA=aarch64] tests/guest/bless.sh NAME..." >&2
     exit 2
 fi
-qemu="${QEMU:-qemu-riscv64}"
-sysroot="${SYSROOT:-/usr/riscv64-linux-gnu}"
-cc="${CC:-riscv64-linux-gnu-gcc}"
-build="${BUILD:-build/tests/guest}/bless"
-src_dir="tests/guest"
+. tests/guest/isa.sh
+build="${BUILD:-build/tests/$suite}/bless"
 mkdir -p "$build" || exit 1
 ulimit -c 0
 
@@ -57,8 +53,12 @@ for name in "$@"; do
     fi
     # static and dynamic binaries must live under the same basename (argv[0])
     mkdir -p "$build/static" "$build/dynamic"
-    if ! "$cc" -O2 -I"$src_dir" -static -o "$build/static/$name" "$src_dir/$name.c" -lm ||
-       ! "$cc" -O2 -I"$src_dir" -o "$build/dynamic/$name" "$src_dir/$name.c" -lm; then
+    cflags=(-O2)
+    if [ -f "$src_dir/$name.cflags" ]; then
+        read -r -a cflags <"$src_dir/$name.cflags"
+    fi
+    if ! "$cc" "${cflags[@]}" -I"$src_dir" -static -o "$build/static/$name" "$src_dir/$name.c" -lm ||
+       ! "$cc" "${cflags[@]}" -I"$src_dir" -o "$build/dynamic/$name" "$src_dir/$name.c" -lm; then
         echo "bless: $name does not compile" >&2
         status=1
         continue

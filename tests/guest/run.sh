@@ -1,49 +1,44 @@
 #!/usr/bin/env bash
-# Guest test runner: builds every riscv64 test program tests/guest/*.c both
-# -static and dynamic, runs each binary under the VM and under qemu-riscv64,
-# and compares stdout and exit status with the committed expectations.
+# Guest test runner for one guest ISA (GUEST_ISA=riscv64, the default, or aarch64; see
+# isa.sh): builds every test program of that ISA (tests/guest/*.c or tests/guest-aarch64/*.c)
+# both -static and dynamic, runs each binary under the VM and under qemu-user, and compares
+# stdout and exit status with the committed expectations.
 #
 # Usage: tests/guest/run.sh [BUILD_DIR] [TEST...]
-#   BUILD_DIR   where binaries and outputs go (default: $BUILD or build/tests/guest)
-#   TEST...     test names (e.g. fp_arith); default: every tests/guest/*.c
+#   BUILD_DIR   where binaries and outputs go (default: $BUILD or build/tests/<suite>)
+#   TEST...     test names (e.g. fp_arith); default: every test of the ISA
 # Environment:
-#   VM       command that runs a guest   (default "build/vm run"; "qemu-riscv64" works too)
-#   QEMU     reference emulator          (default qemu-riscv64)
-#   RUNNERS  runners to use              (default "vm qemu")
-#   SYSROOT  passed as -L for dynamic binaries (default /usr/riscv64-linux-gnu)
-#   CC       cross compiler              (default riscv64-linux-gnu-gcc)
+#   VM       command that runs a guest   (default "build/vm run"; a qemu-user command works too)
+#   QEMU     reference emulator          (default qemu-riscv64 / qemu-aarch64)
+#   RUNNERS  which runners to use        (default "vm qemu")
+#   SYSROOT  passed as -L for dynamic binaries (default /usr/<triple>)
+#   CC       cross compiler              (default <triple>-gcc)
 #   TIMEOUT  seconds per run             (default 300)
-#   JOBS     parallel compiles           (default: nproc)
-# Relative paths are taken from the repository root.
+#   JOBS     parallel builds/runs        (default nproc)
+#   SKIP     test names to leave out     (default none)
+# Each test NAME.c has NAME.expected (exact stdout) and NAME.status ("exit N"
+# or "signal N"), optionally NAME.args (one argument per line), NAME.env
+# (VAR=VAL per line, passed with -E) and NAME.cflags (compiler flags instead
+# of -O2, e.g. -O3 for vectorized loops). Expectations were generated once
+# with qemu-user (bless.sh) and checked by hand; they are never regenerated here.
 #
-# Per test NAME: NAME.c, NAME.expected (exact stdout), NAME.status ("exit N"
-# or "signal N"), optionally NAME.args (one argument per line) and NAME.env
-# (VAR=VAL per line, passed with -E). Expectations were generated once with
-# qemu-riscv64 (tests/guest/bless.sh) and checked by hand; they are never
-# regenerated here.
-#
-# Output: one line per check, "PASS guest/NAME.static[vm]" or
-# "FAIL guest/NAME.dynamic[qemu]: reason" followed by at most 20 lines of
-# detail indented by 4 spaces; then "guest: N passed, N failed".
-# Exit status: 0 if everything passed, 1 otherwise.
+# Output: one line per check, "PASS <suite>/NAME.static[vm]" or
+# "FAIL <suite>/NAME.dynamic[qemu]: reason" followed by at most 20 lines of
+# detail indented by 4 spaces; then "<suite>: N passed, N failed".
 set -u -o pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root" || exit 1
+. tests/guest/isa.sh
 
-build="${1:-${BUILD:-build/tests/guest}}"
+build="${1:-${BUILD:-build/tests/$suite}}"
 if [ "$#" -gt 0 ]; then
     shift
 fi
 vm="${VM:-build/vm run}"
-qemu="${QEMU:-qemu-riscv64}"
 runners="${RUNNERS:-vm qemu}"
-sysroot="${SYSROOT:-/usr/riscv64-linux-gnu}"
-cc="${CC:-riscv64-linux-gnu-gcc}"
 timeout_s="${TIMEOUT:-300}"
 jobs="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
-src_dir="tests/guest"
-cflags=(-O2 -I"$src_dir")
 
 ulimit -c 0   # the signal tests must not leave core files behind
 
@@ -52,7 +47,8 @@ if [ "$#" -gt 0 ]; then
 else
     tests=()
     for f in "$src_dir"/*.c; do
-        tests+=("$(basename "$f" .c)")
+        name="$(basename "$f" .c)"
+        [[ " ${SKIP:-} " == *" $name "* ]] || tests+=("$name")
     done
 fi
 
@@ -83,6 +79,7 @@ needs_build() {   # needs_build BIN SRC
     local bin="$1" src="$2" h
     [ -x "$bin" ] || return 0
     [ "$src" -nt "$bin" ] && return 0
+    [ -f "${src%.c}.cflags" ] && [ "${src%.c}.cflags" -nt "$bin" ] && return 0
     for h in "${headers[@]}"; do
         [ -e "$h" ] && [ "$h" -nt "$bin" ] && return 0
     done
@@ -92,10 +89,13 @@ needs_build() {   # needs_build BIN SRC
 compile() {   # compile NAME VARIANT
     local name="$1" variant="$2"
     local bin="$build/$variant/$name" log="$build/$variant/$name.log"
-    local extra=()
+    local extra=() cflags=(-O2)
     [ "$variant" = static ] && extra=(-static)
+    if [ -f "$src_dir/$name.cflags" ]; then
+        read -r -a cflags <"$src_dir/$name.cflags"
+    fi
     rm -f "$bin"
-    if ! "$cc" "${cflags[@]}" "${extra[@]}" -o "$bin.tmp" "$src_dir/$name.c" -lm >"$log" 2>&1; then
+    if ! "$cc" "${cflags[@]}" -I"$src_dir" "${extra[@]}" -o "$bin.tmp" "$src_dir/$name.c" -lm >"$log" 2>&1; then
         rm -f "$bin.tmp"
         return 1
     fi
@@ -149,7 +149,7 @@ status_of() {   # exit code -> "exit N" / "signal N" (the shell convention 128+N
 
 check() {   # check NAME VARIANT RUNNER
     local name="$1" variant="$2" runner="$3"
-    local label="guest/${name}.${variant}[${runner}]"
+    local label="$suite/${name}.${variant}[${runner}]"
     local bin="$build/$variant/$name"
     local expected="$src_dir/$name.expected" status_file="$src_dir/$name.status"
     local base="$build/out/$name.$variant.$runner"
@@ -225,7 +225,7 @@ check() {   # check NAME VARIANT RUNNER
 
 for name in "${tests[@]}"; do
     if [ ! -f "$src_dir/$name.c" ]; then
-        fail "guest/$name" "no such test: $src_dir/$name.c"
+        fail "$suite/$name" "no such test: $src_dir/$name.c"
         continue
     fi
     for variant in static dynamic; do
@@ -235,5 +235,5 @@ for name in "${tests[@]}"; do
     done
 done
 
-echo "guest: $passed passed, $failed failed"
+echo "$suite: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
