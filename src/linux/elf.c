@@ -37,8 +37,10 @@ const char *elf_check_header(const void *buf, size_t got, uint64_t file_size)
         return "not an executable or shared object";
     if (eh.e_phentsize != sizeof(Elf64_Phdr))
         return "unexpected program header size";
-    if (!eh.e_phnum || (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr) > MAX_PHDRS_SIZE)
+    if (!eh.e_phnum)
         return "no program headers";
+    if ((uint64_t)eh.e_phnum * sizeof(Elf64_Phdr) > MAX_PHDRS_SIZE)
+        return "too many program headers";
     if (!inside(eh.e_phoff, (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr), file_size))
         return "program header outside the file";
     return NULL;
