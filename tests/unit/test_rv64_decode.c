@@ -620,7 +620,7 @@ static void test_translate_every_row(void)
         bool ends = rv64_insns[i].fmt == RV_FMT_B || rv64_insns[i].fmt == RV_FMT_J ||
                     !strcmp(name, "jalr") || !strcmp(name, "ecall") ||
                     !strcmp(name, "ebreak") || !strcmp(name, "fence.i") ||
-                    calls_helper("rv64_illegal");
+                    calls_helper("raise_illegal");
         CHECK_EQ(block.n_insns, ends ? 1 : 2);
         CHECK_EQ(block.end_pc, TABLE_PC + 4 * block.n_insns);
         CHECK_EQ(count_ops(IR_insn_start), block.n_insns);
@@ -706,13 +706,13 @@ static void test_translate_semantics(void)
     for (size_t i = 0; i < sizeof(illegal) / sizeof(illegal[0]); i++) {
         load_words(0x1000, &illegal[i], 1);
         translate_at(0x1000);
-        CHECK(calls_helper("rv64_illegal"));
+        CHECK(calls_helper("raise_illegal"));
         CHECK_EQ(block.n_insns, 1);
     }
     /* Pure reads of the counters are legal (csrrs with x0, csrrsi with 0). */
     load_words(0x1000, (const uint32_t[]){ 0xc0002573, 0xc0106573, 0xc0202573 }, 3);
     translate_at(0x1000);
-    CHECK(!calls_helper("rv64_illegal"));
+    CHECK(!calls_helper("raise_illegal"));
     CHECK(calls_helper("rv64_time"));
     CHECK_EQ(block.n_insns, 3);
 }

@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include "guest/aarch64/cpu.h"
+#include "ir/raise.h"
 
 #define PAGE_MASK (~(uint64_t)0xfff)
 
@@ -204,18 +205,9 @@ void a64_gen_raise(struct a64_ctx *ctx, const struct ir_helper *raise)
     a64_end_goto(ctx, ctx->pc);
 }
 
-static uint64_t helper_illegal(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-    cpu_raise(cpu, SIGILL, ILL_ILLOPC, 0);
-}
-
-static const struct ir_helper illegal_helper = {
-    "a64_illegal", helper_illegal, 0, IR_HELPER_FAULT, IR_I64,
-};
-
 void a64_gen_illegal(struct a64_ctx *ctx)
 {
-    a64_gen_raise(ctx, &illegal_helper);
+    a64_gen_raise(ctx, &ir_raise_illegal);
 }
 
 /* ---- the block loop ---- */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "guest/aarch64/cpu.h"
+#include "ir/raise.h"
 
 static unsigned size_log2(int arg)
 {
@@ -165,28 +166,12 @@ void trans_ldstp_pre(struct a64_ctx *ctx, const struct a64_insn *in)
 
 /* ---- exclusives and atomics: naturally aligned or SIGBUS, as on Linux ---- */
 
-static void check_aligned(struct cpu *cpu, uint64_t addr, uint64_t size)
-{
-    if (addr & (size - 1))
-        cpu_raise(cpu, SIGBUS, BUS_ADRALN, addr);
-}
-
-static uint64_t helper_check_aligned(void *cpu, uint64_t addr, uint64_t size, uint64_t a2,
-                                     uint64_t a3)
-{
-    check_aligned(cpu, addr, size);
-    return 0;
-}
-
-static const struct ir_helper check_aligned_helper = {
-    "a64_check_aligned", helper_check_aligned, 2, IR_HELPER_FAULT, IR_I64,
-};
 
 /* Xn|SP, checked to be aligned to size bytes. */
 static ir_temp aligned_base(struct a64_ctx *ctx, unsigned rn, unsigned size)
 {
     ir_temp addr = a64_get_xsp(ctx, rn);
-    ir_call(ctx->b, &check_aligned_helper, addr, a64_const(ctx, size), IR_NONE, IR_NONE);
+    ir_call(ctx->b, &ir_check_aligned, addr, a64_const(ctx, size), IR_NONE, IR_NONE);
     return addr;
 }
 
@@ -274,7 +259,7 @@ static bool compare_and_swap_128(uint64_t *host, const uint64_t expected[2], uin
 static uint64_t helper_stxr(void *opaque, uint64_t addr, uint64_t lo, uint64_t hi, uint64_t size)
 {
     struct a64_cpu *cpu = opaque;
-    check_aligned(&cpu->c, addr, size);
+    cpu_check_aligned(&cpu->c, addr, size);
     bool armed = cpu->excl_addr == addr && cpu->excl_size == size;
     cpu->excl_addr = ~(uint64_t)0;
     if (!armed)
@@ -340,7 +325,7 @@ static uint64_t helper_casp(void *opaque, uint64_t word, uint64_t addr, uint64_t
     unsigned rs = a64_bits((uint32_t)word, 20, 16), rt = a64_bits((uint32_t)word, 4, 0);
     bool wide = a64_bits((uint32_t)word, 30, 30);
     uint64_t size = wide ? 16 : 8;
-    check_aligned(&cpu->c, addr, size);
+    cpu_check_aligned(&cpu->c, addr, size);
     void *host = a64_guest_ptr(&cpu->c, addr, size);
     uint64_t new_lo = xzr_get(cpu, rt), new_hi = xzr_get(cpu, rt + 1);
     if (wide) {

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "guest/aarch64/cpu.h"
+#include "ir/raise.h"
 
 /* System register numbers: op0:op1:CRn:CRm:op2 as bits 20:5 of MRS/MSR. */
 #define SYSREG(op0, op1, crn, crm, op2) ((op0) << 14 | (op1) << 11 | (crn) << 7 | (crm) << 3 | (op2))
@@ -37,18 +38,9 @@ void trans_svc(struct a64_ctx *ctx, const struct a64_insn *in)
     ctx->ended = true;
 }
 
-static uint64_t helper_breakpoint(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-    cpu_raise(cpu, SIGTRAP, TRAP_BRKPT, 0);
-}
-
-static const struct ir_helper breakpoint_helper = {
-    "a64_breakpoint", helper_breakpoint, 0, IR_HELPER_FAULT, IR_I64,
-};
-
 void trans_brk(struct a64_ctx *ctx, const struct a64_insn *in)
 {
-    a64_gen_raise(ctx, &breakpoint_helper);
+    a64_gen_raise(ctx, &ir_raise_breakpoint);
 }
 
 /* NOP, YIELD, WFE, SEV, the pointer-authentication and BTI hints: no effect in user mode. */

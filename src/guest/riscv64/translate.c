@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include "guest/riscv64/cpu.h"
+#include "ir/raise.h"
 
 #define PAGE_MASK (~(uint64_t)0xfff)
 
@@ -50,18 +51,9 @@ void rv_gen_raise(struct rv64_ctx *ctx, const struct ir_helper *raise)
     rv_end_goto(ctx, ctx->pc);
 }
 
-static uint64_t helper_illegal(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-    cpu_raise(cpu, SIGILL, ILL_ILLOPC, 0);
-}
-
-static const struct ir_helper illegal_helper = {
-    "rv64_illegal", helper_illegal, 0, IR_HELPER_FAULT, IR_I64,
-};
-
 void rv_gen_illegal(struct rv64_ctx *ctx)
 {
-    rv_gen_raise(ctx, &illegal_helper);
+    rv_gen_raise(ctx, &ir_raise_illegal);
 }
 
 /* Reads one instruction: 2 bytes, then the upper half only for a 32-bit encoding, since it

@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include "guest/riscv64/cpu.h"
+#include "ir/raise.h"
 
 #define NAN_BOX_32 ((int64_t)0xffffffff00000000ull)
 
@@ -43,22 +44,6 @@ void trans_fstore(struct rv64_ctx *ctx, const struct rv64_insn *in)
 
 /* ---- A extension ---- */
 
-static void check_aligned(struct cpu *cpu, uint64_t addr, uint64_t size)
-{
-    if (addr & (size - 1))
-        cpu_raise(cpu, SIGBUS, BUS_ADRALN, addr);
-}
-
-static uint64_t helper_check_aligned(void *cpu, uint64_t addr, uint64_t size, uint64_t a2,
-                                     uint64_t a3)
-{
-    check_aligned(cpu, addr, size);
-    return 0;
-}
-
-static const struct ir_helper check_aligned_helper = {
-    "rv64_check_aligned", helper_check_aligned, 2, IR_HELPER_FAULT, IR_I64,
-};
 
 static uint64_t compare_and_swap(void *host, uint64_t size, uint64_t expected, uint64_t value)
 {
@@ -77,7 +62,7 @@ static uint64_t helper_sc(void *opaque, uint64_t addr, uint64_t value, uint64_t 
                           uint64_t a3)
 {
     struct rv64_cpu *cpu = opaque;
-    check_aligned(&cpu->c, addr, size);
+    cpu_check_aligned(&cpu->c, addr, size);
     bool reserved = cpu->res_addr == addr && cpu->res_size == size;
     cpu->res_addr = ~(uint64_t)0;
     if (!reserved)
@@ -100,7 +85,7 @@ static bool is_word(const struct rv64_insn *in)
 static ir_temp aligned_address(struct rv64_ctx *ctx, const struct rv64_insn *in, int64_t size)
 {
     ir_temp addr = address_of(ctx, in);
-    ir_call(ctx->b, &check_aligned_helper, addr, rv_const(ctx, size), IR_NONE, IR_NONE);
+    ir_call(ctx->b, &ir_check_aligned, addr, rv_const(ctx, size), IR_NONE, IR_NONE);
     return addr;
 }
 

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "guest/riscv64/cpu.h"
+#include "ir/raise.h"
 
 enum {
     CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003,
@@ -120,18 +121,9 @@ void trans_ecall(struct rv64_ctx *ctx, const struct rv64_insn *in)
     ctx->ended = true;
 }
 
-static uint64_t helper_breakpoint(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-    cpu_raise(cpu, SIGTRAP, TRAP_BRKPT, 0);
-}
-
-static const struct ir_helper breakpoint_helper = {
-    "rv64_breakpoint", helper_breakpoint, 0, IR_HELPER_FAULT, IR_I64,
-};
-
 void trans_ebreak(struct rv64_ctx *ctx, const struct rv64_insn *in)
 {
-    rv_gen_raise(ctx, &breakpoint_helper);
+    rv_gen_raise(ctx, &ir_raise_breakpoint);
 }
 
 /* Every fence (any pred/succ, fence.tso) is a full barrier. */
