@@ -310,61 +310,6 @@ static uint64_t interp_fault_pc(const struct cpu *cpu, const struct tb *tb)
 
 /* ---- execution ---- */
 
-static uint64_t sign_extend(uint64_t v, unsigned size)
-{
-    unsigned shift = 64 - 8 * size;
-    return (uint64_t)((int64_t)(v << shift) >> shift);
-}
-
-static uint64_t rmw_apply(unsigned kind, unsigned size, uint64_t old, uint64_t v)
-{
-    int64_t so = (int64_t)sign_extend(old, size), sv = (int64_t)sign_extend(v, size);
-    uint64_t mask = size == 8 ? UINT64_MAX : (1ull << (8 * size)) - 1;
-    switch (kind) {
-    case IR_RMW_XCHG: return v;
-    case IR_RMW_ADD: return old + v;
-    case IR_RMW_AND: return old & v;
-    case IR_RMW_OR: return old | v;
-    case IR_RMW_XOR: return old ^ v;
-    case IR_RMW_SMIN: return so < sv ? old : v;
-    case IR_RMW_SMAX: return so > sv ? old : v;
-    case IR_RMW_UMIN: return (old & mask) < (v & mask) ? old : v;
-    default: return (old & mask) > (v & mask) ? old : v;
-    }
-}
-
-/* One compare-and-swap loop serves every kind and size: atomics are rare next to plain
- * loads and stores, and this keeps min/max exact at every width. */
-static uint64_t interp_cmpxchg(void *p, unsigned size, uint64_t expected, uint64_t newval);
-static uint64_t atomic_rmw(void *p, unsigned kind, unsigned size, uint64_t v)
-{
-    uint64_t old = interp_cmpxchg(p, size, 0, 0);
-    for (;;) {
-        uint64_t seen = interp_cmpxchg(p, size, old, rmw_apply(kind, size, old, v));
-        if (seen == old)
-            return old;
-        old = seen;
-    }
-}
-
-static uint64_t interp_cmpxchg(void *p, unsigned size, uint64_t expected, uint64_t newval)
-{
-#define CX(T)                                                                            \
-    {                                                                                    \
-        T e = (T)expected;                                                               \
-        __atomic_compare_exchange_n((T *)p, &e, (T)newval, 0, __ATOMIC_SEQ_CST,          \
-                                    __ATOMIC_SEQ_CST);                                   \
-        return (uint64_t)e;                                                              \
-    }
-    switch (size) {
-    case 1: CX(uint8_t)
-    case 2: CX(uint16_t)
-    case 4: CX(uint32_t)
-    default: CX(uint64_t)
-    }
-#undef CX
-}
-
 static void interp_run(struct cpu *cpu, const struct tb *tb)
 {
     interp_exec(cpu, tb);
@@ -512,13 +457,13 @@ L_st64: STORE(uint64_t, B64); NEXT();
 L_atomic_rmw: {
     unsigned size = 1u << ((ip->imm >> 8) & IR_MO_SIZE);
     void *p = GUEST_ADDR(A64, size);
-    D64 = atomic_rmw(p, ip->imm & 0xff, size, B64);
+    D64 = op_atomic_rmw(p, ip->imm & 0xff, size, B64);
     NEXT();
 }
 L_cmpxchg: {
     unsigned size = 1u << (ip->imm & IR_MO_SIZE);
     void *p = GUEST_ADDR(A64, size);
-    D64 = interp_cmpxchg(p, size, B64, R64(ip->c));
+    D64 = op_cmpxchg(p, size, B64, R64(ip->c));
     NEXT();
 }
 L_fence: __atomic_thread_fence(__ATOMIC_SEQ_CST); NEXT();

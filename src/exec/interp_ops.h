@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ir/ir.h"
+
 #define IOP_INLINE static inline __attribute__((always_inline))
 
 IOP_INLINE uint64_t op_add64(uint64_t a, uint64_t b) { return a + b; }
@@ -152,5 +154,60 @@ IOP_INLINE double f64_of(uint64_t v) { double d; memcpy(&d, &v, 8); return d; }
 IOP_INLINE uint64_t bits_of_f64(double d) { uint64_t v; memcpy(&v, &d, 8); return v; }
 IOP_INLINE float f32_of(uint64_t v) { float f; uint32_t u = (uint32_t)v; memcpy(&f, &u, 4); return f; }
 IOP_INLINE uint64_t bits_of_f32(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+
+/* Atomics at 1, 2, 4 or 8 bytes on host memory; both return the old value. One
+ * compare-and-swap loop serves every atomic_rmw kind: atomics are rare next to plain loads
+ * and stores, and this keeps min/max exact at every width. */
+static inline uint64_t op_cmpxchg(void *p, unsigned size, uint64_t expected, uint64_t newval)
+{
+#define IOP_CAS(T)                                                                       \
+    {                                                                                    \
+        T e = (T)expected;                                                               \
+        __atomic_compare_exchange_n((T *)p, &e, (T)newval, 0, __ATOMIC_SEQ_CST,          \
+                                    __ATOMIC_SEQ_CST);                                   \
+        return (uint64_t)e;                                                              \
+    }
+    switch (size) {
+    case 1: IOP_CAS(uint8_t)
+    case 2: IOP_CAS(uint16_t)
+    case 4: IOP_CAS(uint32_t)
+    default: IOP_CAS(uint64_t)
+    }
+#undef IOP_CAS
+}
+
+static inline uint64_t op_sign_extend(uint64_t v, unsigned size)
+{
+    unsigned shift = 64 - 8 * size;
+    return (uint64_t)((int64_t)(v << shift) >> shift);
+}
+
+static inline uint64_t op_rmw_apply(unsigned kind, unsigned size, uint64_t old, uint64_t v)
+{
+    int64_t so = (int64_t)op_sign_extend(old, size), sv = (int64_t)op_sign_extend(v, size);
+    uint64_t mask = size == 8 ? UINT64_MAX : (1ull << (8 * size)) - 1;
+    switch (kind) {
+    case IR_RMW_XCHG: return v;
+    case IR_RMW_ADD: return old + v;
+    case IR_RMW_AND: return old & v;
+    case IR_RMW_OR: return old | v;
+    case IR_RMW_XOR: return old ^ v;
+    case IR_RMW_SMIN: return so < sv ? old : v;
+    case IR_RMW_SMAX: return so > sv ? old : v;
+    case IR_RMW_UMIN: return (old & mask) < (v & mask) ? old : v;
+    default: return (old & mask) > (v & mask) ? old : v;
+    }
+}
+
+static inline uint64_t op_atomic_rmw(void *p, unsigned kind, unsigned size, uint64_t v)
+{
+    uint64_t old = op_cmpxchg(p, size, 0, 0);
+    for (;;) {
+        uint64_t seen = op_cmpxchg(p, size, old, op_rmw_apply(kind, size, old, v));
+        if (seen == old)
+            return old;
+        old = seen;
+    }
+}
 
 #endif

@@ -75,61 +75,13 @@ static void h_log_store(struct cpu *cpu, uint64_t base, int64_t disp, uint64_t s
         jit_store_log(cpu, addr, (unsigned)size);
 }
 
-static uint64_t cas(void *p, unsigned size, uint64_t expected, uint64_t newval)
-{
-#define CAS(T)                                                                           \
-    {                                                                                    \
-        T e = (T)expected;                                                               \
-        __atomic_compare_exchange_n((T *)p, &e, (T)newval, 0, __ATOMIC_SEQ_CST,          \
-                                    __ATOMIC_SEQ_CST);                                   \
-        return (uint64_t)e;                                                              \
-    }
-    switch (size) {
-    case 1: CAS(uint8_t)
-    case 2: CAS(uint16_t)
-    case 4: CAS(uint32_t)
-    default: CAS(uint64_t)
-    }
-#undef CAS
-}
-
-static uint64_t sext(uint64_t v, unsigned size)
-{
-    unsigned shift = 64 - 8 * size;
-    return (uint64_t)((int64_t)(v << shift) >> shift);
-}
-
-static uint64_t rmw_apply(unsigned kind, unsigned size, uint64_t old, uint64_t v)
-{
-    uint64_t mask = size == 8 ? UINT64_MAX : (1ull << (8 * size)) - 1;
-    int64_t so = (int64_t)sext(old, size), sv = (int64_t)sext(v, size);
-    switch (kind) {
-    case IR_RMW_XCHG: return v;
-    case IR_RMW_ADD: return old + v;
-    case IR_RMW_AND: return old & v;
-    case IR_RMW_OR: return old | v;
-    case IR_RMW_XOR: return old ^ v;
-    case IR_RMW_SMIN: return so < sv ? old : v;
-    case IR_RMW_SMAX: return so > sv ? old : v;
-    case IR_RMW_UMIN: return (old & mask) < (v & mask) ? old : v;
-    default: return (old & mask) > (v & mask) ? old : v;
-    }
-}
-
 static uint64_t h_atomic_rmw(struct cpu *cpu, uint64_t addr, uint64_t v, uint64_t kind_memop)
 {
     unsigned size = 1u << ((kind_memop >> 8) & IR_MO_SIZE);
     check_addr(cpu, addr, size);
     if (jit_store_log)
         jit_store_log(cpu, addr, size);
-    void *p = cpu->guest_base + addr;
-    uint64_t old = cas(p, size, 0, 0);
-    for (;;) {
-        uint64_t seen = cas(p, size, old, rmw_apply(kind_memop & 0xff, size, old, v));
-        if (seen == old)
-            return old;
-        old = seen;
-    }
+    return op_atomic_rmw(cpu->guest_base + addr, kind_memop & 0xff, size, v);
 }
 
 static uint64_t h_cmpxchg(struct cpu *cpu, uint64_t addr, uint64_t expected, uint64_t newval,
@@ -139,7 +91,7 @@ static uint64_t h_cmpxchg(struct cpu *cpu, uint64_t addr, uint64_t expected, uin
     check_addr(cpu, addr, size);
     if (jit_store_log)
         jit_store_log(cpu, addr, size);
-    return cas(cpu->guest_base + addr, size, expected, newval);
+    return op_cmpxchg(cpu->guest_base + addr, size, expected, newval);
 }
 
 /* ---- setup ---- */
