@@ -96,6 +96,8 @@ static uint64_t h_cmpxchg(struct cpu *cpu, uint64_t addr, uint64_t expected, uin
 
 /* ---- setup ---- */
 
+static void jit_child_after_fork(void);
+
 static int jit_init(void)
 {
     static int done;
@@ -104,6 +106,7 @@ static int jit_init(void)
     done = -1;
     if (codegc_init() < 0)
         return -ENOMEM;
+    pthread_atfork(NULL, NULL, jit_child_after_fork);
     struct x86_abi *a = &abi_chained;
     a->temps_offset = 0;   /* set from the first CPU in jit_compile_block */
     a->exec_jc_offset = (int32_t)offsetof(struct exec_cpu, jump_cache);
@@ -279,6 +282,15 @@ static bool minor_collection(struct cpu *cpu)
 /* With other guest threads running, blocks can only be freed at a safepoint: ask for one
  * while the nursery still has room. */
 static bool collection_asked;
+
+/* A forked child has only the thread that forked: the JIT lock another thread held at that
+ * moment is free in the child, and no safepoint is pending there. */
+static void jit_child_after_fork(void)
+{
+    static const pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+    jit_lock = fresh;
+    collection_asked = false;
+}
 
 static void collect_at_safepoint(struct cpu *cpu)
 {
