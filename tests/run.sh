@@ -27,22 +27,26 @@ for t in "$BUILD"/tests/unit/test_*; do
         echo "FAIL unit/$(basename "$t"): exited with status $status" | tee -a "$log"
     fi
 done
-# The guest programs once per engine (qemu only the first time); labels say the engine.
+# The guest programs, Lua and Debian's arm64 programs run once per engine: with the reference
+# runners the first time, vm alone after that; lines are labelled with the engine.
 engines=${ENGINES:-$("$BUILD/vm" run --help | sed -n 's/^ *--engine=NAME[^:]*: *//p' | sed 's/ (default)//')}
-first=1
-for engine in $engines; do
-    if [ $first -eq 1 ]; then runners="vm qemu"; else runners="vm"; fi
-    # The check engine's lockstep replay is not thread-safe: every test but the thread ones.
-    tests=()
-    if [ "$engine" = check ]; then
-        for f in tests/guest/*.c; do
-            case "$(basename "$f" .c)" in thread*) ;; *) tests+=("$(basename "$f" .c)") ;; esac
-        done
-    fi
-    VM="$VM --engine=$engine" RUNNERS=$runners run_suite bash tests/guest/run.sh "$BUILD/tests/guest" "${tests[@]}" |
-        sed "s/\[vm\]/[vm-$engine]/; s/^guest: /guest[$engine]: /"
-    first=0
-done
+# The check engine's lockstep replay is not thread-safe: it leaves the thread tests out.
+thread_tests=$(basename -s .c tests/guest/thread*.c tests/guest-aarch64/thread*.c | tr '\n' ' ')
+
+# run_engines SUITE FIRST_RUNNERS COMMAND...
+run_engines() {
+    local suite=$1 runners=$2 engine skip
+    shift 2
+    for engine in $engines; do
+        skip=
+        [ "$engine" = check ] && skip=$thread_tests
+        SKIP=$skip VM="$VM --engine=$engine" RUNNERS=$runners run_suite "$@" |
+            sed "s/\[vm\]/[vm-$engine]/; s/^$suite: /$suite[$engine]: /"
+        runners=vm
+    done
+}
+
+run_engines guest "vm qemu" bash tests/guest/run.sh "$BUILD/tests/guest"
 # The JIT with a code cache small enough to be collected over and over.
 if grep -qw jit <<<"$engines"; then
     VM="$VM --engine=jit --code-cache=64K" RUNNERS=vm run_suite bash tests/guest/run.sh \
@@ -52,13 +56,7 @@ fi
 run_suite bash tests/guest/badinput.sh
 run_suite bash tests/guest/vmonly.sh "$BUILD/tests/guest"
 run_suite bash tests/real/run.sh "$BUILD/real"
-first=1
-for engine in $engines; do
-    if [ $first -eq 1 ]; then runners="vm qemu native"; else runners="vm"; fi
-    VM="$VM --engine=$engine" RUNNERS=$runners run_suite bash tests/lua/run.sh |
-        sed "s/\[vm\]/[vm-$engine]/; s/^lua: /lua[$engine]: /"
-    first=0
-done
+run_engines lua "vm qemu native" bash tests/lua/run.sh
 # AArch64: the translator against Unicorn, then guest programs and Debian's busybox and Lua
 # once per engine (qemu only the first time).
 if [ -x "$BUILD/tests/diff/a64_diff" ]; then
@@ -66,19 +64,8 @@ if [ -x "$BUILD/tests/diff/a64_diff" ]; then
 else
     echo "FAIL diff/aarch64: $BUILD/tests/diff/a64_diff not built (libunicorn-dev missing?)" | tee -a "$log"
 fi
-first=1
-for engine in $engines; do
-    if [ $first -eq 1 ]; then runners="vm qemu"; else runners="vm"; fi
-    # The check engine's lockstep replay is not thread-safe.
-    if [ "$engine" = check ]; then skip=threads; else skip=; fi
-    SKIP=$skip VM="$VM --engine=$engine" RUNNERS=$runners run_suite bash tests/guest-aarch64/run.sh \
-        "$BUILD/tests/guest-aarch64" |
-        sed "s/\[vm\]/[vm-$engine]/; s/^guest-aarch64: /guest-aarch64[$engine]: /"
-    VM="$VM --engine=$engine" RUNNERS=$runners run_suite bash tests/guest-aarch64/programs.sh \
-        "$BUILD/arm64" |
-        sed "s/\[vm\]/[vm-$engine]/; s/^programs-aarch64: /programs-aarch64[$engine]: /"
-    first=0
-done
+GUEST_ISA=aarch64 run_engines guest-aarch64 "vm qemu" bash tests/guest/run.sh "$BUILD/tests/guest-aarch64"
+run_engines programs-aarch64 "vm qemu" bash tests/guest-aarch64/programs.sh "$BUILD/arm64"
 
 passed=$(grep -c '^PASS ' "$log")
 failed=$(grep -c '^FAIL ' "$log")
