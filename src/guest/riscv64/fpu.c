@@ -19,350 +19,99 @@
  * it we read only those; a flag the guest already has cannot change anything.
  *
  * Build: the compiler must not fold or move FP operations across fenv calls. gcc needs
- * -frounding-math -fsignaling-nans (checked below); clang uses the FENV_ACCESS pragma. Every
- * host operation also reads its operands from and writes its result to volatile objects so it
+ * -frounding-math -fsignaling-nans; clang uses the FENV_ACCESS pragma (both in guest/softfp.h,
+ * which also holds the rounder and the host operations shared with AArch64). Every host
+ * operation also reads its operands from and writes its result to volatile objects so it
  * stays between the fenv calls that bracket it. -ffp-contract=off keeps the compiler from
  * fusing a multiply and an add on its own; -fno-math-errno lets sqrt be one instruction. */
 #include "guest/riscv64/fpu.h"
 
 #include <fenv.h>
-#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <string.h>
 
 #include "core/cpu.h"
 #include "guest/riscv64/cpu.h"
+#include "guest/softfp.h"
 
-#if defined(__clang__)
-#pragma STDC FENV_ACCESS ON
-#elif defined(__GNUC__) && !(defined(__ROUNDING_MATH__) && defined(__SUPPORT_SNAN__))
-#error "fpu.c must be compiled with -frounding-math -fsignaling-nans"
-#endif
-
-typedef unsigned __int128 u128;
-
-/* fflags bits and rounding modes, as the spec encodes them. */
+/* fflags bits, and the rm encoding that means "use frm"; rm 0..4 are SF_RNE..SF_RMM. */
 enum { FL_NX = 0x01, FL_UF = 0x02, FL_OF = 0x04, FL_DZ = 0x08, FL_NV = 0x10 };
-enum { RNE, RTZ, RDN, RUP, RMM, DYN = 7 };
-
-/* ---- formats ---------------------------------------------------------------------------- */
-
-struct fmt {
-    int mbits;     /* stored mantissa bits: precision p = mbits + 1 */
-    int ebits;
-    int bias;
-    uint64_t qnan; /* the canonical NaN */
-};
-static const struct fmt F32 = { 23, 8, 127, 0x7fc00000u };
-static const struct fmt F64 = { 52, 11, 1023, 0x7ff8000000000000u };
-
-static inline uint64_t f_sign(const struct fmt *f) { return 1ull << (f->mbits + f->ebits); }
-static inline uint64_t f_mmask(const struct fmt *f) { return (1ull << f->mbits) - 1; }
-static inline uint64_t f_emask(const struct fmt *f) { return (1ull << f->ebits) - 1; }
-static inline uint64_t f_exp(const struct fmt *f, uint64_t u) { return (u >> f->mbits) & f_emask(f); }
-static inline uint64_t f_abs(const struct fmt *f, uint64_t u) { return u & (f_sign(f) - 1); }
-static inline uint64_t f_inf(const struct fmt *f) { return f_emask(f) << f->mbits; }
-static inline bool f_isnan(const struct fmt *f, uint64_t u) { return f_abs(f, u) > f_inf(f); }
-static inline bool f_isinf(const struct fmt *f, uint64_t u) { return f_abs(f, u) == f_inf(f); }
-static inline bool f_iszero(const struct fmt *f, uint64_t u) { return f_abs(f, u) == 0; }
-static inline bool f_isfinite(const struct fmt *f, uint64_t u) { return f_abs(f, u) < f_inf(f); }
-static inline bool f_issnan(const struct fmt *f, uint64_t u)
-{
-    return f_isnan(f, u) && !(u & (1ull << (f->mbits - 1)));
-}
-/* Magnitude of the smallest normal number, 2^emin. */
-static inline uint64_t f_minnorm(const struct fmt *f) { return 1ull << f->mbits; }
+enum { DYN = 7 };
 
 /* A single input is valid only when NaN-boxed; otherwise it reads as the canonical NaN. */
 static inline uint64_t unbox(uint64_t v)
 {
-    return (v >> 32) == 0xffffffffu ? (uint32_t)v : F32.qnan;
+    return (v >> 32) == 0xffffffffu ? (uint32_t)v : F32.dnan;
 }
 static inline uint64_t box(uint64_t v) { return 0xffffffff00000000ull | v; }
 
 /* ---- rounding mode ---------------------------------------------------------------------- */
 
 /* The effective rounding mode; reserved encodings (rm 5/6, or DYN with frm 5..7) are illegal. */
-static int resolve_rm(struct rv64_cpu *cpu, uint64_t rmf)
+static enum softfp_round resolve_rm(struct rv64_cpu *cpu, uint64_t rmf)
 {
     uint64_t rm = rmf == DYN ? cpu->frm : rmf;
-    if (rm > RMM)
+    if (rm > SF_RMM)
         cpu_raise(&cpu->c, SIGILL, ILL_ILLOPC, 0);
-    return (int)rm;
+    return (enum softfp_round)rm;
 }
 
-/* ---- softfloat rounding ----------------------------------------------------------------- */
-
-static inline int msb128(u128 x)
+/* RISC-V's rules for the soft-float core: fflags bits, tininess after rounding, no flushing. */
+static struct softfp_env rv_env(enum softfp_round rm)
 {
-    uint64_t hi = (uint64_t)(x >> 64);
-    return hi ? 127 - __builtin_clzll(hi) : 63 - __builtin_clzll((uint64_t)x);
-}
-
-/* Whether dropping bits rounds the kept magnitude up (away from zero). */
-static inline bool round_up(int rm, bool sign, bool lsb, bool rbit, bool sticky)
-{
-    switch (rm) {
-    case RNE: return rbit && (sticky || lsb);
-    case RTZ: return false;
-    case RDN: return sign && (rbit || sticky);
-    case RUP: return !sign && (rbit || sticky);
-    default:  return rbit; /* RMM: a tie goes away from zero */
-    }
-}
-
-/* sig >> shift rounded per rm (shift <= 0 shifts left, exactly; the caller ensures it fits). */
-static u128 shift_round(u128 sig, int shift, int rm, bool sign, bool *inexact)
-{
-    if (shift <= 0) {
-        *inexact = false;
-        return sig << -shift;
-    }
-    u128 m;
-    bool rbit, sticky;
-    if (shift > 128) {
-        m = 0, rbit = false, sticky = sig != 0;
-    } else {
-        m = shift == 128 ? 0 : sig >> shift;
-        rbit = (sig >> (shift - 1)) & 1;
-        sticky = (sig & (((u128)1 << (shift - 1)) - 1)) != 0;
-    }
-    *inexact = rbit || sticky;
-    return m + round_up(rm, sign, (unsigned)m & 1, rbit, sticky);
-}
-
-/* Rounds (-1)^sign * sig * 2^exp (sig != 0, exact or with the lowest bit as sticky bit far
- * below the rounding point) to format f, ORing NX/UF/OF into *fl. Tininess is detected after
- * rounding, i.e. on the value rounded to p bits with an unbounded exponent. */
-static uint64_t round_pack(const struct fmt *f, bool sign, int exp, u128 sig, int rm, unsigned *fl)
-{
-    const int emin = 1 - f->bias;
-    int e = exp + msb128(sig); /* 2^e <= |value| < 2^(e+1) */
-    int q = (e < emin ? emin : e) - f->mbits; /* exponent of the result's last place */
-    bool inexact;
-    u128 m = shift_round(sig, q - exp, rm, sign, &inexact);
-    if (m >> (f->mbits + 1)) { /* rounded up to the next binade */
-        m >>= 1;
-        q++;
-    }
-    uint64_t s = sign ? f_sign(f) : 0;
-    if (inexact) {
-        *fl |= FL_NX;
-        bool tiny = e < emin - 1;
-        if (e == emin - 1) { /* tiny unless p-bit rounding carries up to 2^emin */
-            bool ix;
-            tiny = !(shift_round(sig, e - f->mbits - exp, rm, sign, &ix) >> (f->mbits + 1));
-        }
-        if (tiny)
-            *fl |= FL_UF;
-    }
-    uint64_t biased = (m >> f->mbits) ? (uint64_t)(q + f->mbits + f->bias) : 0;
-    if (biased >= f_emask(f)) {
-        *fl |= FL_OF | FL_NX;
-        bool to_inf = rm == RNE || rm == RMM || (rm == RUP && !sign) || (rm == RDN && sign);
-        return s | (to_inf ? f_inf(f) : f_inf(f) - 1);
-    }
-    return s | (biased << f->mbits) | ((uint64_t)m & f_mmask(f));
-}
-
-/* A finite nonzero value as (-1)^sign * sig * 2^exp. */
-struct term {
-    bool sign;
-    int exp;
-    u128 sig;
-};
-
-static struct term unpack(const struct fmt *f, uint64_t u)
-{
-    uint64_t ef = f_exp(f, u), m = u & f_mmask(f);
-    struct term t = { (u & f_sign(f)) != 0, 0, 0 };
-    if (ef) {
-        t.sig = m | (1ull << f->mbits);
-        t.exp = (int)ef - f->bias - f->mbits;
-    } else {
-        t.sig = m;
-        t.exp = 1 - f->bias - f->mbits;
-    }
-    return t;
-}
-
-/* x + y, where y.sig may be 0 (an fma addend of zero) and both sigs have at most 106 bits. */
-static uint64_t soft_sum(const struct fmt *f, struct term x, struct term y, int rm, unsigned *fl)
-{
-    if (y.sig == 0)
-        return round_pack(f, x.sign, x.exp, x.sig, rm, fl);
-    if (y.exp + msb128(y.sig) > x.exp + msb128(x.sig)) {
-        struct term t = x;
-        x = y;
-        y = t;
-    }
-    /* Put x's top bit at bit 125 (room for a carry) and align y to it. If y loses bits they
-     * become a sticky bit: y's top is then below bit 53, so the result keeps its top at bit
-     * 124 or 125 and is rounded at bit 71 or above, far from the sticky bit. */
-    int sh = 125 - msb128(x.sig);
-    x.sig <<= sh;
-    x.exp -= sh;
-    int d = x.exp - y.exp;
-    if (d <= 0)
-        y.sig <<= -d;
-    else if (d >= 128)
-        y.sig = 1;
-    else
-        y.sig = (y.sig >> d) | ((y.sig & (((u128)1 << d) - 1)) != 0);
-    u128 s;
-    bool sign = x.sign;
-    if (x.sign == y.sign) {
-        s = x.sig + y.sig;
-    } else if (x.sig >= y.sig) {
-        s = x.sig - y.sig;
-    } else {
-        s = y.sig - x.sig;
-        sign = y.sign;
-    }
-    if (s == 0) /* exact cancellation: +0, or -0 when rounding down */
-        return rm == RDN ? f_sign(f) : 0;
-    return round_pack(f, sign, x.exp, s, rm, fl);
-}
-
-enum arith { A_ADD, A_MUL, A_DIV, A_SQRT, A_FMA };
-
-/* Whether soft_arith handles these operands: finite and nonzero (an fma addend may be zero).
- * Every other case of add/mul/div/fma is exact or NaN, hence the same in RMM and RNE. */
-static bool soft_ok(const struct fmt *f, enum arith op, uint64_t a, uint64_t b, uint64_t c)
-{
-    bool ok = f_isfinite(f, a) && !f_iszero(f, a) && f_isfinite(f, b) && !f_iszero(f, b);
-    return op == A_FMA ? ok && f_isfinite(f, c) : ok && op != A_SQRT;
-}
-
-/* add/mul/div/fma of finite operands (see soft_ok) in software, exactly rounded. */
-static uint64_t soft_arith(const struct fmt *f, enum arith op, uint64_t a, uint64_t b, uint64_t c,
-                           int rm, unsigned *fl)
-{
-    struct term x = unpack(f, a), y = unpack(f, b);
-    switch (op) {
-    case A_ADD:
-        return soft_sum(f, x, y, rm, fl);
-    case A_MUL:
-        return round_pack(f, x.sign ^ y.sign, x.exp + y.exp, x.sig * y.sig, rm, fl);
-    case A_DIV: {
-        /* Normalize both to bit 63; the quotient of (x << 64) / y then has 64 or 65 bits
-         * and a nonzero remainder becomes its sticky bit. */
-        int sx = 63 - msb128(x.sig), sy = 63 - msb128(y.sig);
-        u128 n = (x.sig << sx) << 64;
-        uint64_t dv = (uint64_t)(y.sig << sy);
-        u128 qt = n / dv;
-        qt |= (n % dv) != 0;
-        return round_pack(f, x.sign ^ y.sign, (x.exp - sx - 64) - (y.exp - sy), qt, rm, fl);
-    }
-    default: { /* A_FMA: the product is exact in 106 bits */
-        struct term p = { x.sign ^ y.sign, x.exp + y.exp, x.sig * y.sig };
-        struct term z = f_iszero(f, c) ? (struct term){ false, 0, 0 } : unpack(f, c);
-        return soft_sum(f, p, z, rm, fl);
-    }
-    }
+    return (struct softfp_env){ .rm = rm, .tiny_before = false, .fz = false, .nv = FL_NV,
+                                .dz = FL_DZ, .of = FL_OF, .uf = FL_UF, .nx = FL_NX };
 }
 
 /* ---- host FPU --------------------------------------------------------------------------- */
 
-static const int host_mode[4] = { FE_TONEAREST, FE_TOWARDZERO, FE_DOWNWARD, FE_UPWARD };
-
-static int rv_to_host(unsigned rv)
-{
-    return (rv & FL_NV ? FE_INVALID : 0) | (rv & FL_DZ ? FE_DIVBYZERO : 0) |
-           (rv & FL_OF ? FE_OVERFLOW : 0) | (rv & FL_UF ? FE_UNDERFLOW : 0) |
-           (rv & FL_NX ? FE_INEXACT : 0);
-}
-
-static unsigned host_to_rv(int ex)
-{
-    return (ex & FE_INVALID ? FL_NV : 0) | (ex & FE_DIVBYZERO ? FL_DZ : 0) |
-           (ex & FE_OVERFLOW ? FL_OF : 0) | (ex & FE_UNDERFLOW ? FL_UF : 0) |
-           (ex & FE_INEXACT ? FL_NX : 0);
-}
-
-/* Clears the host flags we must observe and enters rounding mode rm (RNE..RUP). Returns the
- * host flags to read afterwards: those the guest does not have yet, plus inexact whenever
+/* Clears the host flags we must observe and enters env's rounding mode (RNE..RUP). Returns
+ * the host flags to read afterwards: those the guest does not have yet, plus inexact whenever
  * underflow is wanted (the tininess fix-up needs it). */
-static int host_enter(const struct rv64_cpu *cpu, int rm)
+static int host_enter(const struct rv64_cpu *cpu, const struct softfp_env *env)
 {
-    int watch = rv_to_host(~(unsigned)cpu->fflags & 0x1f);
+    int watch = flags_to_host(env, ~(unsigned)cpu->fflags & 0x1f);
     if (watch & FE_UNDERFLOW)
         watch |= FE_INEXACT;
     int stale = fetestexcept(watch);
     if (stale)
         feclearexcept(stale);
-    if (rm != RNE)
-        fesetround(host_mode[rm]);
+    if (env->rm != SF_RNE)
+        fesetround(host_mode[env->rm]);
     return watch;
 }
 
-static unsigned host_leave(int rm, int watch)
+static unsigned host_leave(const struct softfp_env *env, int watch)
 {
-    if (rm != RNE)
+    if (env->rm != SF_RNE)
         fesetround(FE_TONEAREST);
-    return host_to_rv(fetestexcept(watch));
+    return host_to_flags(env, fetestexcept(watch));
 }
 
-/* The operation itself: volatile operands and result keep it between the fenv calls. */
-static uint64_t host_d(enum arith op, uint64_t a, uint64_t b, uint64_t c)
-{
-    double da, db, dc;
-    memcpy(&da, &a, 8), memcpy(&db, &b, 8), memcpy(&dc, &c, 8);
-    volatile double va = da, vb = db, vc = dc, vr;
-    switch (op) {
-    case A_ADD: vr = va + vb; break;
-    case A_MUL: vr = va * vb; break;
-    case A_DIV: vr = va / vb; break;
-    case A_SQRT: vr = sqrt(va); break;
-    default: vr = fma(va, vb, vc); break;
-    }
-    double r = vr;
-    uint64_t u;
-    memcpy(&u, &r, 8);
-    return u;
-}
-
-static uint64_t host_s(enum arith op, uint64_t a, uint64_t b, uint64_t c)
-{
-    uint32_t ua = (uint32_t)a, ub = (uint32_t)b, uc = (uint32_t)c;
-    float fa, fb, fc;
-    memcpy(&fa, &ua, 4), memcpy(&fb, &ub, 4), memcpy(&fc, &uc, 4);
-    volatile float va = fa, vb = fb, vc = fc, vr;
-    switch (op) {
-    case A_ADD: vr = va + vb; break;
-    case A_MUL: vr = va * vb; break;
-    case A_DIV: vr = va / vb; break;
-    case A_SQRT: vr = sqrtf(va); break;
-    default: vr = fmaf(va, vb, vc); break;
-    }
-    float r = vr;
-    uint32_t u;
-    memcpy(&u, &r, 4);
-    return u;
-}
-
-/* One arithmetic instruction on raw (unboxed) operand bits of format f; rm already resolved. */
+/* One arithmetic instruction on raw (unboxed) operand bits of format f; rm already resolved.
+ * RMM has no host mode: soft_ok's operands go through the exact rounder, and every other case
+ * of add/mul/div/fma is exact or NaN, hence the same in RMM and RNE. */
 static uint64_t arith(struct rv64_cpu *cpu, const struct fmt *f, enum arith op, uint64_t a,
-                      uint64_t b, uint64_t c, int rm)
+                      uint64_t b, uint64_t c, enum softfp_round rm)
 {
+    const struct softfp_env env = rv_env(rm);
     unsigned fl = 0;
     uint64_t r;
-    if (rm == RMM && soft_ok(f, op, a, b, c)) {
-        r = soft_arith(f, op, a, b, c, rm, &fl);
+    if (rm == SF_RMM && soft_ok(f, op, a, b, c)) {
+        r = soft_arith(f, &env, op, a, b, c, &fl);
     } else {
-        int hrm = rm == RMM ? RNE : rm; /* no tie possible here: RMM == RNE */
-        int watch = host_enter(cpu, hrm);
-        r = f == &F64 ? host_d(op, a, b, c) : host_s(op, a, b, c);
-        fl = host_leave(hrm, watch);
+        const struct softfp_env henv = rv_env(rm == SF_RMM ? SF_RNE : rm); /* no tie possible */
+        int watch = host_enter(cpu, &henv);
+        r = host_op(f, op, a, b, c);
+        fl = host_leave(&henv, watch);
         if (f_isnan(f, r)) {
-            r = f->qnan;
+            r = f->dnan;
         } else if ((fl & FL_NX) && (watch & FE_UNDERFLOW) && f_abs(f, r) == f_minnorm(f) &&
                    op != A_SQRT) {
             /* +-2^emin and inexact: the only case where a host that detects tininess
              * before rounding would differ. Ask the exact rounder instead. */
             fl = 0;
-            r = soft_arith(f, op, a, b, c, rm, &fl);
+            r = soft_arith(f, &env, op, a, b, c, &fl);
         }
         /* inf * 0 is invalid even when the addend is a quiet NaN (hosts differ here). */
         if (op == A_FMA && ((f_isinf(f, a) && f_iszero(f, b)) || (f_iszero(f, a) && f_isinf(f, b))))
@@ -379,7 +128,7 @@ static uint64_t arith_d(void *cpu, enum arith op, uint64_t a, uint64_t b, uint64
 
 static uint64_t arith_s(void *cpu, enum arith op, uint64_t a, uint64_t b, uint64_t c, uint64_t rmf)
 {
-    int rm = resolve_rm(cpu, rmf);
+    enum softfp_round rm = resolve_rm(cpu, rmf);
     return box(arith(cpu, &F32, op, unbox(a), unbox(b), unbox(c), rm));
 }
 
@@ -464,13 +213,6 @@ uint64_t rvfp_fnmadd_d(void *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t r
 
 /* ---- sign injection, min/max, compares, classify (no rounding, no rm) --------------------- */
 
-/* A key whose unsigned order is the numeric order of non-NaN values, with -0 < +0. */
-static inline uint64_t order_key(const struct fmt *f, uint64_t u)
-{
-    uint64_t s = f_sign(f);
-    return (u & s) ? ~u & (2 * s - 1) : u | s;
-}
-
 /* fmin/fmax (version 2.2): a single NaN operand yields the other operand, two NaNs yield the
  * canonical NaN; any signaling NaN raises NV. */
 static uint64_t minmax(struct rv64_cpu *cpu, const struct fmt *f, uint64_t a, uint64_t b, bool max)
@@ -479,7 +221,7 @@ static uint64_t minmax(struct rv64_cpu *cpu, const struct fmt *f, uint64_t a, ui
         cpu->fflags |= FL_NV;
     bool na = f_isnan(f, a), nb = f_isnan(f, b);
     if (na && nb)
-        return f->qnan;
+        return f->dnan;
     if (na || nb)
         return na ? b : a;
     bool a_less = order_key(f, a) < order_key(f, b);
@@ -610,7 +352,8 @@ static const struct ity I_L = { true, false }, I_LU = { false, false };
 /* fp -> int: round per rm; NaN gives the largest positive value, anything whose rounded value
  * does not fit saturates with NV (and no NX); NX only for in-range inexact results. 32-bit
  * results are sign-extended to 64 bits, unsigned ones included. */
-static uint64_t to_int(struct rv64_cpu *cpu, const struct fmt *f, uint64_t u, struct ity t, int rm)
+static uint64_t to_int(struct rv64_cpu *cpu, const struct fmt *f, uint64_t u, struct ity t,
+                       enum softfp_round rm)
 {
     uint64_t maxpos = t.is_signed ? (t.w32 ? INT32_MAX : INT64_MAX) : (t.w32 ? UINT32_MAX : UINT64_MAX);
     uint64_t maxneg = t.is_signed ? maxpos + 1 : 0; /* largest magnitude of a negative result */
@@ -642,19 +385,21 @@ static uint64_t to_int(struct rv64_cpu *cpu, const struct fmt *f, uint64_t u, st
 }
 
 /* int -> fp: the magnitude rounded per rm; zero is +0. */
-static uint64_t from_int(struct rv64_cpu *cpu, const struct fmt *f, uint64_t mag, bool neg, int rm)
+static uint64_t from_int(struct rv64_cpu *cpu, const struct fmt *f, uint64_t mag, bool neg,
+                         enum softfp_round rm)
 {
     if (!mag)
         return 0;
+    const struct softfp_env env = rv_env(rm);
     unsigned fl = 0;
-    uint64_t r = round_pack(f, neg, 0, mag, rm, &fl);
+    uint64_t r = round_pack(f, &env, neg, 0, mag, &fl);
     cpu->fflags |= fl;
     return r;
 }
 
 static uint64_t from_signed(void *cpu, const struct fmt *f, int64_t v, uint64_t rmf)
 {
-    int rm = resolve_rm(cpu, rmf);
+    enum softfp_round rm = resolve_rm(cpu, rmf);
     return from_int(cpu, f, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0, rm);
 }
 
@@ -666,21 +411,22 @@ static uint64_t from_unsigned(void *cpu, const struct fmt *f, uint64_t v, uint64
 /* Between formats: NaN becomes the canonical NaN (NV if signaling), inf and zero keep their
  * sign, finite values are rounded (exact when widening). */
 static uint64_t convert(struct rv64_cpu *cpu, const struct fmt *to, const struct fmt *from, uint64_t u,
-                        int rm)
+                        enum softfp_round rm)
 {
     uint64_t s = (u & f_sign(from)) ? f_sign(to) : 0;
     if (f_isnan(from, u)) {
         if (f_issnan(from, u))
             cpu->fflags |= FL_NV;
-        return to->qnan;
+        return to->dnan;
     }
     if (f_isinf(from, u))
         return s | f_inf(to);
     if (f_iszero(from, u))
         return s;
+    const struct softfp_env env = rv_env(rm);
     unsigned fl = 0;
     struct term x = unpack(from, u);
-    uint64_t r = round_pack(to, x.sign, x.exp, x.sig, rm, &fl);
+    uint64_t r = round_pack(to, &env, x.sign, x.exp, x.sig, &fl);
     cpu->fflags |= fl;
     return r;
 }
