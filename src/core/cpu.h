@@ -5,6 +5,7 @@
 #define VM_CORE_CPU_H
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,5 +54,19 @@ struct cpu {
 /* Raise a synchronous guest signal from inside guest code (a helper or the engine):
  * never returns; unwinds to the execution loop which reports or delivers the signal. */
 _Noreturn void cpu_raise(struct cpu *cpu, int sig, int code, uint64_t addr);
+
+/* The guest's SIGSEGV for an access at addr that leaves the guest space. One that starts
+ * inside reports its first byte outside, as an access running into an unmapped page does. */
+static inline _Noreturn void cpu_raise_outside(struct cpu *cpu, uint64_t addr)
+{
+    cpu_raise(cpu, SIGSEGV, SEGV_MAPERR, addr < cpu->guest_limit ? cpu->guest_limit : addr);
+}
+
+/* Raises the guest's SIGSEGV unless [addr, addr + size) lies inside the guest space. */
+static inline void cpu_check_access(struct cpu *cpu, uint64_t addr, uint64_t size)
+{
+    if (__builtin_expect(addr > cpu->guest_limit - size || size > cpu->guest_limit, 0))
+        cpu_raise_outside(cpu, addr);
+}
 
 #endif

@@ -8,6 +8,8 @@
 #define LOG_CATEGORIES(X) \
     X(in_asm, "guest instructions of each translated block")   \
     X(op,     "IR of each translated block")                    \
+    X(op_opt, "IR of each block after the opt/ passes (jit)")   \
+    X(out_asm, "host code of each block the JIT emits")         \
     X(exec,   "each block as it runs")                          \
     X(strace, "guest system calls")                             \
     X(unimp,  "unimplemented features the guest used")

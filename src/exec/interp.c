@@ -371,7 +371,7 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
         uint64_t a_ = (addr);                                                      \
         cpu->cur_op = ip;                                                          \
         if (__builtin_expect(a_ > limit - (size), 0))                              \
-            cpu_raise(cpu, SIGSEGV, SEGV_MAPERR, a_);                              \
+            cpu_raise_outside(cpu, a_);                                            \
         (void *)(mem + a_);                                                        \
     })
 

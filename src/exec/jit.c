@@ -6,11 +6,17 @@
 #include "exec/jit.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
+#if HAVE_CAPSTONE
+#include <capstone/capstone.h>
+#endif
+
+#include "core/log.h"
 #include "core/registry.h"
 #include "exec/codegc.h"
 #include "exec/exec.h"
@@ -55,17 +61,10 @@ static struct x86_trampolines tramp;
 ARITH_HELPERS(H2)
 UNARY_HELPERS(H1)
 
-/* Raises SIGSEGV unless [addr, addr + size) is inside the guest space. */
-static void check_addr(struct cpu *cpu, uint64_t addr, uint64_t size)
-{
-    if (addr > cpu->guest_limit - size || size > cpu->guest_limit)
-        cpu_raise(cpu, SIGSEGV, SEGV_MAPERR, addr);
-}
-
 static void h_mem_check(struct cpu *cpu, uint64_t addr, uint64_t size, uint8_t *ret)
 {
     cpu->cur_op = ret - 1;
-    check_addr(cpu, addr, size);
+    cpu_check_access(cpu, addr, size);
 }
 
 static void h_log_store(struct cpu *cpu, uint64_t base, int64_t disp, uint64_t size)
@@ -78,7 +77,7 @@ static void h_log_store(struct cpu *cpu, uint64_t base, int64_t disp, uint64_t s
 static uint64_t h_atomic_rmw(struct cpu *cpu, uint64_t addr, uint64_t v, uint64_t kind_memop)
 {
     unsigned size = 1u << ((kind_memop >> 8) & IR_MO_SIZE);
-    check_addr(cpu, addr, size);
+    cpu_check_access(cpu, addr, size);
     if (jit_store_log)
         jit_store_log(cpu, addr, size);
     return op_atomic_rmw(cpu->guest_base + addr, kind_memop & 0xff, size, v);
@@ -88,7 +87,7 @@ static uint64_t h_cmpxchg(struct cpu *cpu, uint64_t addr, uint64_t expected, uin
                           uint64_t memop)
 {
     unsigned size = 1u << (memop & IR_MO_SIZE);
-    check_addr(cpu, addr, size);
+    cpu_check_access(cpu, addr, size);
     if (jit_store_log)
         jit_store_log(cpu, addr, size);
     return op_cmpxchg(cpu->guest_base + addr, size, expected, newval);
@@ -192,6 +191,37 @@ static void unlink_block(struct tb *tb)
 
 
 
+/* --log=out_asm: the host code of tb, with the guest pc of each instruction's first byte. */
+static void log_out_asm(const struct tb *tb)
+{
+    const struct jit_data *d = tb->aux;
+    const uint8_t *code = tb->code;
+    fprintf(log_file, "OUT: [size=%u] guest %#" PRIx64 "\n", tb->code_size, tb->pc);
+#if HAVE_CAPSTONE
+    csh cs;
+    cs_insn *insn;
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) == CS_ERR_OK) {
+        size_t n = cs_disasm(cs, code, tb->code_size, (uintptr_t)code, 0, &insn);
+        for (size_t k = 0, m = 0; k < n; k++) {
+            uint32_t off = (uint32_t)(insn[k].address - (uintptr_t)code);
+            for (; m < d->n_map && d->map[m].host_off <= off; m++)
+                if (d->map[m].host_off == off)
+                    fprintf(log_file, "  -- guest %#" PRIx64 "\n", d->map[m].pc);
+            fprintf(log_file, "  %#" PRIx64 ":  %s %s\n", insn[k].address, insn[k].mnemonic,
+                    insn[k].op_str);
+        }
+        cs_free(insn, n);
+        cs_close(&cs);
+        fprintf(log_file, "\n");
+        return;
+    }
+#endif
+    for (uint32_t k = 0; k < tb->code_size; k++)
+        fprintf(log_file, "%02x%s", code[k], (k % 32 == 31 || k + 1 == tb->code_size) ? "\n" : " ");
+    fprintf(log_file, "\n");
+    (void)d;
+}
+
 /* Lowers b (optimised) into region r as tb's code: 0, -ENOSPC if r is full, -ENOMEM. */
 static int lower_into(struct cpu *cpu, struct tb *tb, const struct ir_block *b,
                       const struct x86_abi *abi, enum codegc_region r)
@@ -216,6 +246,8 @@ static int lower_into(struct cpu *cpu, struct tb *tb, const struct ir_block *b,
     tb->code = codegc_commit(r, start, buf.p, tb);
     tb->code_size = (uint32_t)(buf.p - start);
     tb->aux = d;
+    if (log_enabled(out_asm))
+        log_out_asm(tb);
     return 0;
 }
 
@@ -326,7 +358,10 @@ int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, 
     memcpy(copy->temp_type, b->temp_type, b->n_temps);
     copy->overflow = b->overflow;
     opt_block(copy);
+    if (log_enabled(op_opt))
+        ir_print(log_file, copy);
     abi_chained.temps_offset = abi_checkable.temps_offset = (int32_t)cpu->temps_offset;
+    abi_chained.guest_limit = abi_checkable.guest_limit = cpu->guest_limit;
     const struct x86_abi *abi = checkable ? &abi_checkable : &abi_chained;
     if (codegc_nursery_low() && !collection_asked && !exec_cpu_alone(cpu)) {
         collection_asked = true;

@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "exec/smc.h"
 #include "exec/tb.h"
+#include "mem/uspace.h"
 #if defined(__x86_64__)
 #include <ucontext.h>
 
@@ -50,15 +51,21 @@ static void host_fault_handler(int sig, siginfo_t *si, void *uc)
         addr < cpu->guest_base + cpu->guest_limit &&
         smc_write_fault(cpu, (uint64_t)(addr - cpu->guest_base)))
         return;
-    if (cpu && cpu->unwind && addr >= cpu->guest_base &&
-        addr < cpu->guest_base + cpu->guest_limit) {
+    bool in_jit = false;
+#if defined(__x86_64__)
+    const void *rip = (const void *)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+    in_jit = codegc_contains(rip);
+#endif
+    /* JIT code may also run into the guards around the space (mem/uspace.h). */
+    uintptr_t guard = in_jit ? USPACE_GUARD : 0, a = (uintptr_t)addr;
+    if (cpu && cpu->unwind && a >= (uintptr_t)cpu->guest_base - guard &&
+        a < (uintptr_t)cpu->guest_base + cpu->guest_limit + guard) {
 #if defined(__x86_64__)
         /* A fault in JIT code: its host pc is the engine position fault_pc maps back. */
-        const void *rip = (const void *)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
-        if (codegc_contains(rip))
+        if (in_jit)
             cpu->cur_op = rip;
 #endif
-        cpu_raise(cpu, sig, si->si_code, (uint64_t)(addr - cpu->guest_base));
+        cpu_raise(cpu, sig, si->si_code, (uint64_t)(a - (uintptr_t)cpu->guest_base));
     }
     signal(sig, SIG_DFL);
 }

@@ -50,16 +50,16 @@ int uspace_init(struct uspace *us, uint64_t size)
     memset(us, 0, sizeof(*us));
     if (!size || (size & PAGE_MASK))
         return -EINVAL;
-    void *base = mmap(NULL, size, PROT_NONE, RESERVE_FLAGS, -1, 0);
-    if (base == MAP_FAILED)
+    uint8_t *r = mmap(NULL, size + 2 * USPACE_GUARD, PROT_NONE, RESERVE_FLAGS, -1, 0);
+    if (r == MAP_FAILED)
         return -errno;
     void *pflags = mmap(NULL, page_of(size), PROT_READ | PROT_WRITE, RESERVE_FLAGS, -1, 0);
     if (pflags == MAP_FAILED) {
         int err = -errno;
-        munmap(base, size);
+        munmap(r, size + 2 * USPACE_GUARD);
         return err;
     }
-    us->base = base;
+    us->base = r + USPACE_GUARD;
     us->limit = size;
     us->pflags = pflags;
     us->mmap_base = size;
@@ -69,7 +69,7 @@ int uspace_init(struct uspace *us, uint64_t size)
 void uspace_destroy(struct uspace *us)
 {
     if (us->base) {
-        munmap(us->base, us->limit);
+        munmap(us->base - USPACE_GUARD, us->limit + 2 * USPACE_GUARD);
         munmap(us->pflags, page_of(us->limit));
     }
     memset(us, 0, sizeof(*us));

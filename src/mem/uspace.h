@@ -12,6 +12,11 @@
 #include <sys/types.h>
 
 #define USPACE_PAGE_SIZE 4096ull
+/* PROT_NONE host memory reserved on both sides of the space. JIT code checks a guest base
+ * register once and then adds any 32-bit displacement: whatever that reaches outside the space
+ * lands in a guard, faults, and becomes the guest's SIGSEGV (base + disp is at most
+ * 2 x 2 GiB + an access size away from the space). */
+#define USPACE_GUARD (8ull << 30)
 /* Lowest address uspace_find_free hands out (Linux's default vm.mmap_min_addr). */
 #define USPACE_MIN_ADDR 0x10000ull
 

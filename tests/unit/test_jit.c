@@ -4,12 +4,14 @@
  * results, down to the faulting pc and the guest state at the fault, must be identical. A fake guest whose translation is the random block drives exec_run. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "check.h"
 #include "core/cpu.h"
 #include "core/registry.h"
 #include "exec/exec.h"
 #include "ir/ir.h"
+#include "mem/uspace.h"
 
 #define NREGS 16
 #define NFREGS 4   /* float results go to r[NREGS..]: their NaN payloads are unspecified */
@@ -68,10 +70,21 @@ static enum ir_type int_type(void)
     return rnd() & 1 ? IR_I64 : IR_I32;
 }
 
-/* A guest address inside the fake memory, 8-aligned, for an access at offset 0..7. */
+static ir_temp last_address;   /* of this block, reused as a base: the JIT checks it once */
+
+/* A guest address inside the fake memory, 8-aligned, for an access at offset 0..7; at times
+ * the last one again. */
 static ir_temp address(struct ir_block *b, struct pool *p)
 {
-    return ir_op2(b, IR_and, IR_I64, pick(p), ir_const(b, IR_I64, (MEM_SIZE - 16) & ~7));
+    if (last_address == IR_NONE || rnd() % 2)
+        last_address = ir_op2(b, IR_and, IR_I64, pick(p), ir_const(b, IR_I64, (MEM_SIZE - 16) & ~7));
+    return last_address;
+}
+
+/* Mostly 0..7; at times one that leaves the space on either side (a fault in a guard page). */
+static int64_t displacement(void)
+{
+    return rnd() % 16 ? (int64_t)(rnd() % 8) : (int64_t)(rnd() % (4 * MEM_SIZE)) - 2 * MEM_SIZE;
 }
 
 static void random_op(struct ir_block *b, struct pool *p, struct pool fp[2])
@@ -116,10 +129,10 @@ static void random_op(struct ir_block *b, struct pool *p, struct pool fp[2])
         break;
     case 8:
         t = ir_ld(b, ty, (unsigned)(rnd() % (ty == IR_I64 ? 4 : 3)) | (rnd() & IR_MO_SIGN),
-                  address(b, p), (int64_t)(rnd() % 8));
+                  address(b, p), displacement());
         break;
     case 9:
-        ir_st(b, (unsigned)(rnd() % 4), address(b, p), (int64_t)(rnd() % 8), pick(p));
+        ir_st(b, (unsigned)(rnd() % 4), address(b, p), displacement(), pick(p));
         break;
     case 10:
         ir_put(b, ty, R(rnd() % NREGS), pick(p));
@@ -168,6 +181,7 @@ static void build_random(struct ir_block *b)
 {
     static struct pool p, fp[2];   /* f64, f32 */
     p.n = fp[0].n = fp[1].n = 0;
+    last_address = IR_NONE;
     for (int k = 0; k < 6; k++)
         p.t[p.n++] = ir_get(b, k & 1 ? IR_I32 : IR_I64, R(rnd() % NREGS));
     for (int k = 0; k < 3; k++) {
@@ -211,7 +225,9 @@ static const struct guest_ops fake_guest = {
     .translate = fake_translate,
 };
 
-static uint8_t mem_init[MEM_SIZE], mem[MEM_SIZE];
+/* The guest space, with the guard pages the JIT relies on around it. */
+static struct uspace space;
+static uint8_t mem_init[MEM_SIZE], *mem;
 
 static bool is_nan64(uint64_t v)
 {
@@ -238,9 +254,9 @@ static void run(const char *engine, const uint64_t *regs, struct fake_cpu *out)
     struct cpu *cpu = cpu_new(&fake_guest, engine_by_name(engine));
     struct fake_cpu *f = (struct fake_cpu *)cpu;
     memcpy(f->r, regs, sizeof(f->r));
-    memcpy(mem, mem_init, sizeof(mem));
+    memcpy(mem, mem_init, MEM_SIZE);
     cpu->guest_base = mem;
-    cpu->guest_limit = sizeof(mem);
+    cpu->guest_limit = MEM_SIZE;
     cpu->pc = block_pc;
     exec_run(cpu);
     memcpy(out, f, sizeof(*out));
@@ -255,6 +271,10 @@ int main(int argc, char **argv)
         return check_done();
     }
     unsigned n = argc > 1 ? (unsigned)atoi(argv[1]) : 3000, failures = 0, faults = 0;
+    CHECK_EQ(uspace_init(&space, MEM_SIZE), 0);
+    CHECK_EQ(uspace_map(&space, 0, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                        -1, 0), 0);
+    mem = space.base;
     static uint8_t mem_interp[MEM_SIZE];
     for (unsigned i = 0; i < n && failures < 5; i++) {
         seed = 0x9E3779B97F4A7C15ull * (i + 1);
@@ -279,9 +299,11 @@ int main(int argc, char **argv)
                      (a.c.fault_sig == b.c.fault_sig && a.c.fault_addr == b.c.fault_addr));
         if (!same) {
             failures++;
-            printf("    block %u differs (seed %#llx): pc %#llx/%#llx\n", i,
-                   (unsigned long long)block_seed, (unsigned long long)a.c.pc,
-                   (unsigned long long)b.c.pc);
+            printf("    block %u differs (seed %#llx): pc %#llx/%#llx, exit %d/%d, signal %d/%d "
+                   "at %#llx/%#llx\n", i, (unsigned long long)block_seed,
+                   (unsigned long long)a.c.pc, (unsigned long long)b.c.pc, a.c.exit_reason,
+                   b.c.exit_reason, a.c.fault_sig, b.c.fault_sig,
+                   (unsigned long long)a.c.fault_addr, (unsigned long long)b.c.fault_addr);
             for (int k = 0; k < NREGS + NFREGS; k++)
                 if (a.r[k] != b.r[k])
                     printf("      r%d: interp %#llx jit %#llx\n", k, (unsigned long long)a.r[k],

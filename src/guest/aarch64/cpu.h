@@ -41,8 +41,7 @@ enum {
  * guest's SIGSEGV through the engine's fault handler). */
 static inline void *a64_guest_ptr(struct cpu *cpu, uint64_t addr, uint64_t size)
 {
-    if (addr > cpu->guest_limit - size)
-        cpu_raise(cpu, SIGSEGV, SEGV_MAPERR, addr);
+    cpu_check_access(cpu, addr, size);
     return cpu->guest_base + addr;
 }
 

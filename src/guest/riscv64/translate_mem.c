@@ -67,8 +67,7 @@ static uint64_t helper_sc(void *opaque, uint64_t addr, uint64_t value, uint64_t 
     cpu->res_addr = ~(uint64_t)0;
     if (!reserved)
         return 1;
-    if (addr > cpu->c.guest_limit - size)
-        cpu_raise(&cpu->c, SIGSEGV, SEGV_MAPERR, addr);
+    cpu_check_access(&cpu->c, addr, size);
     return !compare_and_swap(cpu->c.guest_base + addr, size, cpu->res_val, value);
 }
 

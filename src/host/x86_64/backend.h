@@ -24,6 +24,8 @@ enum x86_helper {
 
 struct x86_abi {
     int32_t temps_offset;      /* of the IR temporaries from struct cpu */
+    uint64_t guest_limit;      /* guest addresses are [0, guest_limit), with guard pages of
+                                  more than 4 GiB on both sides (mem/uspace.h) */
     int32_t exec_jc_offset;    /* of the jump cache (struct tb *[]) inside cpu->exec */
     uint32_t jc_mask;          /* jump cache index = (pc >> 1) & jc_mask */
     int32_t tb_pc_offset, tb_code_offset;   /* inside struct tb */

@@ -1,8 +1,8 @@
 /* IR -> x86-64 for one block, op by op. Guest registers stay in the CPU struct (r14) and are
  * read as memory operands when nothing writes them before the read; temps get their homes
- * from the register allocator (regalloc.c). Guest memory is [r15 + address] after one
- * compare against r13 (guest_limit - 8); exits jump to out-of-line stubs that chaining later
- * bypasses, and a table maps host code offsets back to guest pcs for faults. */
+ * from the register allocator (regalloc.c). Guest memory is [r15 + base + disp] once the base
+ * has been compared against r13 (guest_limit - 1); exits jump to out-of-line stubs that
+ * chaining later bypasses, and a table maps host code offsets back to guest pcs for faults. */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -204,38 +204,48 @@ static void lower_fp(struct lower *lw, const struct ir_op *op, bool w)
 
 /* ---- memory ---- */
 
-/* Computes the guest address src0 + imm (atomics: imm 0), checks it against the limit (slow
- * path: the memory thunk, which raises SIGSEGV or comes back here) and returns the host
- * operand [r15 + address]. Clobbers rax only. */
+/* The host operand [r15 + address] of guest address a + disp for an access of size bytes.
+ * A base temp is checked once (against r13 = guest_limit - 1; slow path: the memory thunk,
+ * which raises SIGSEGV or comes back here): after that any 32-bit displacement from it is
+ * used unchecked, since whatever it reaches outside the space is a guard page (mem/uspace.h)
+ * and faults. A constant address inside the space needs no check. Clobbers rax only. */
 static struct x86_rm guest_addr(struct lower *lw, ir_temp a, int64_t disp, unsigned size)
 {
     struct x86_buf *o = lw->o;
-    unsigned ea = RAX;
-    if (lw->loc[a] == L_REG && disp == 0)
-        ea = lw->reg[a];
-    else if (lw->loc[a] == L_CONST)
-        x86_mov_imm(o, RAX, (uint64_t)lw->val[a] + (uint64_t)disp);
-    else if (lw->loc[a] == L_REG && x86_fits32(disp))
-        x86_emit(o, X_LEA, true, RAX, xm(lw->reg[a], (int32_t)disp), 0);
-    else {
+    uint64_t limit = lw->abi->guest_limit;
+    unsigned base = RAX;
+    int32_t d = 0;
+    if (lw->loc[a] == L_CONST) {
+        uint64_t addr = (uint64_t)lw->val[a] + (uint64_t)disp;
+        if (addr < limit && size <= limit - addr && addr <= INT32_MAX)
+            return xm(R15, (int32_t)addr);
+        x86_mov_imm(o, RAX, addr);
+        if (addr < limit && size <= limit - addr)
+            return xmi(R15, RAX, 1, 0);
+    } else if (x86_fits32(disp)) {
+        d = (int32_t)disp;
+        if (lw->loc[a] == L_REG)
+            base = lw->reg[a];
+        else
+            x86_emit(o, X_MOV, true, RAX, ra_rm(lw, a, RAX), 0);
+        if (lw->checked[a])
+            return xmi(R15, base, 1, d);
+        lw->checked[a] = 1;
+    } else {
         x86_emit(o, X_MOV, true, RAX, ra_rm(lw, a, RAX), 0);
-        if (x86_fits32(disp)) {
-            if (disp)
-                x86_emit(o, X_ADDI, true, 0, xr(RAX), disp);
-        } else {
-            x86_mov_imm(o, RCX, (uint64_t)disp);
-            x86_emit(o, X_ADD, true, RAX, xr(RCX), 0);
-        }
+        x86_mov_imm(o, RCX, (uint64_t)disp);
+        x86_emit(o, X_ADD, true, RAX, xr(RCX), 0);
     }
-    x86_emit(o, X_CMP, true, ea, xr(R13), 0);
+    x86_emit(o, X_CMP, true, base, xr(R13), 0);
     struct stub *s = &lw->stubs[lw->n_stubs++];
     s->kind = S_MEM;
     s->site = x86_jcc(o, CC_A, NULL);
     s->back = o->p;
-    s->reg = (uint8_t)ea;
+    s->reg = (uint8_t)base;
+    s->disp = d;
     s->size = (uint8_t)size;
     s->pc = lw->pc;
-    return xmi(R15, ea, 1, 0);
+    return xmi(R15, base, 1, d);
 }
 
 static void lower_ld(struct lower *lw, const struct ir_op *op, bool w)
@@ -331,8 +341,8 @@ static void emit_stubs(struct lower *lw)
         case S_MEM:
             if (lw->n_map < 2 * IR_MAX_OPS)
                 lw->map[lw->n_map++] = (struct x86_map){ (uint32_t)(o->p - o->start), s->pc };
-            if (s->reg != RAX)
-                x86_emit(o, X_MOV, true, RAX, xr(s->reg), 0);
+            if (s->reg != RAX || s->disp)
+                x86_emit(o, X_LEA, true, RAX, xm(s->reg, s->disp), 0);
             x86_mov_imm(o, RCX, s->size);
             x86_call(o, lw->abi->mem_thunk);
             x86_jmp(o, rx_of(lw, s->back));

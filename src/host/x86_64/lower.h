@@ -15,6 +15,7 @@ enum { S_EXIT, S_MEM, S_INT };
 
 struct stub {
     uint8_t kind, reg, size;
+    int32_t disp;           /* S_MEM: the access is at reg + disp */
     uint8_t *site;          /* rel32 of the branch to the stub (writable view) */
     uint8_t *back;          /* S_MEM: where to resume */
     uint64_t pc;
@@ -32,6 +33,7 @@ struct lower {
     uint8_t reg[IR_MAX_TEMPS];
     int32_t mem[IR_MAX_TEMPS];        /* L_MEM: offset from r14 (a state field or a temp slot) */
     int64_t val[IR_MAX_TEMPS];
+    uint8_t checked[IR_MAX_TEMPS];    /* a guest address base already compared with r13 */
     uint32_t last_use[IR_MAX_TEMPS];
     struct stub stubs[IR_MAX_OPS + 1];
     uint32_t n_stubs;

@@ -10,14 +10,18 @@
 static const uint8_t alloc_order[] = { RBX, RBP, R12, RSI, RDI, R8, R9, R10, R11 };
 #define CALLER_SAVED (1u << RSI | 1u << RDI | 1u << R8 | 1u << R9 | 1u << R10 | 1u << R11)
 
-/* A get can be read in place if nothing writes that state before its last use. */
+/* A get can be read in place if nothing writes that state before its last use; a guest
+ * address base used more than once wants a register. */
 bool ra_get_in_place(const struct lower *lw, uint32_t i)
 {
     const struct ir_op *g = &lw->b->ops[i];
     if (g->type != IR_I64 && g->type != IR_F64)
         return false;
-    for (uint32_t j = i + 1; j < lw->last_use[g->dst]; j++) {
+    unsigned base_uses = 0;
+    for (uint32_t j = i + 1; j <= lw->last_use[g->dst]; j++) {
         const struct ir_op *op = &lw->b->ops[j];
+        if ((op->opc == IR_ld || op->opc == IR_st) && op->src[0] == g->dst && ++base_uses > 1)
+            return false;
         if (op->opc == IR_put && op->imm < g->imm + 8 && op->imm + 8 > g->imm)
             return false;
         if (op->opc == IR_call &&
@@ -39,6 +43,7 @@ void ra_analyse(struct lower *lw)
         if (d->n_out) {
             lw->last_use[op->dst] = i;
             lw->loc[op->dst] = 0;
+            lw->checked[op->dst] = 0;
         }
     }
 }

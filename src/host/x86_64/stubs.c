@@ -1,6 +1,6 @@
 /* The code shared by every block, written once at the start of the code cache: enter (C ->
  * generated code, saving the callee-saved registers and loading the fixed ones: r14 = cpu,
- * r15 = guest base, r13 = guest limit - 8), the epilogue every exit jumps to, and the slow
+ * r15 = guest base, r13 = guest limit - 1), the epilogue every exit jumps to, and the slow
  * path of the guest address check, which keeps every register but rcx. */
 #include <errno.h>
 #include <stddef.h>
@@ -20,7 +20,7 @@ int x86_emit_trampolines(struct x86_buf *o, const struct x86_abi *abi, struct x8
     x86_emit(o, X_MOV, true, R14, xr(RDI), 0);
     x86_emit(o, X_MOV, true, R15, xm(RDI, offsetof(struct cpu, guest_base)), 0);
     x86_emit(o, X_MOV, true, R13, xm(RDI, offsetof(struct cpu, guest_limit)), 0);
-    x86_emit(o, X_SUBI, true, 0, xr(R13), 8);
+    x86_emit(o, X_SUBI, true, 0, xr(R13), 1);
     x86_emit(o, X_JMPM, false, 0, xr(RSI), 0);
 
     t->epilogue = o->p + o->rx_delta;
