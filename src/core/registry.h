@@ -65,8 +65,9 @@ struct engine_ops {
     /* Run tb and the blocks it leads to until an exit that needs the loop; returns the next
      * pc in cpu->pc and the reason in cpu->exit_reason (CPU_EXIT_NONE = plain block end). */
     void (*run)(struct cpu *cpu, const struct tb *tb);
-    /* Guest pc of the instruction at the engine position cpu->cur_op inside tb. */
-    uint64_t (*fault_pc)(const struct cpu *cpu, const struct tb *tb);
+    /* Guest pc of the instruction at the engine position cpu->cur_op inside tb; completes
+     * the guest state an engine keeps elsewhere (the JIT's host registers) for a fault. */
+    uint64_t (*fault_pc)(struct cpu *cpu, const struct tb *tb);
 };
 
 #define REGISTRY_MAX 8

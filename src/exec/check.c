@@ -279,7 +279,7 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
     }
 }
 
-static uint64_t check_fault_pc(const struct cpu *cpu, const struct tb *tb)
+static uint64_t check_fault_pc(struct cpu *cpu, const struct tb *tb)
 {
     return cpu->pc;
 }

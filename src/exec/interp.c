@@ -299,7 +299,7 @@ static void interp_free(struct tb *tb)
     free(tb->op_pc);
 }
 
-static uint64_t interp_fault_pc(const struct cpu *cpu, const struct tb *tb)
+static uint64_t interp_fault_pc(struct cpu *cpu, const struct tb *tb)
 {
     const struct iop *code = tb->code;
     const struct iop *at = cpu->cur_op;

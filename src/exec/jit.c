@@ -37,6 +37,7 @@ struct jit_link {
 
 struct jit_data {
     struct jit_link *in, *out;
+    struct x86_wb *wb;           /* the write-back lists of map entries (after map[]) */
     uint32_t n_map;
     struct x86_map map[];
 };
@@ -227,22 +228,27 @@ static int lower_into(struct cpu *cpu, struct tb *tb, const struct ir_block *b,
                       const struct x86_abi *abi, enum codegc_region r)
 {
     static __thread struct x86_map *map;
-    if (!map && !(map = malloc(2 * IR_MAX_OPS * sizeof(*map))))
+    static __thread struct x86_wb *wb;
+    if (!map && !(map = malloc(X86_MAX_MAP * sizeof(*map))))
+        return -ENOMEM;
+    if (!wb && !(wb = malloc(X86_MAX_WB * sizeof(*wb))))
         return -ENOMEM;
     size_t avail;
     intptr_t delta;
     uint8_t *start = codegc_space(r, &avail, &delta);
     struct x86_buf buf = { .p = start, .start = start, .end = start + avail, .rx_delta = delta };
-    uint32_t n_map;
-    int err = x86_lower(b, abi, &buf, map, &n_map);
+    uint32_t n_map, n_wb;
+    int err = x86_lower(b, abi, &buf, map, &n_map, wb, &n_wb);
     if (err < 0)
         return err;
-    struct jit_data *d = malloc(sizeof(*d) + n_map * sizeof(d->map[0]));
+    struct jit_data *d = malloc(sizeof(*d) + n_map * sizeof(d->map[0]) + n_wb * sizeof(*wb));
     if (!d)
         return -ENOMEM;
     d->in = d->out = NULL;
     d->n_map = n_map;
     memcpy(d->map, map, n_map * sizeof(map[0]));
+    d->wb = (struct x86_wb *)(d->map + n_map);
+    memcpy(d->wb, wb, n_wb * sizeof(*wb));
     tb->code = codegc_commit(r, start, buf.p, tb);
     tb->code_size = (uint32_t)(buf.p - start);
     tb->aux = d;
@@ -392,10 +398,13 @@ uintptr_t jit_enter(struct cpu *cpu, const struct tb *tb)
     return tramp.enter(cpu, tb->code);
 }
 
-uint64_t jit_fault_pc(const struct cpu *cpu, const struct tb *tb)
+uint64_t jit_fault_pc(struct cpu *cpu, const struct tb *tb)
 {
     const uint8_t *pc = cpu->cur_op;
     const struct tb *at = pc && codegc_contains(pc) ? codegc_lookup(pc) : NULL;
+    struct exec_cpu *ex = exec_of(cpu);
+    bool host_fault = ex->fault_rip && ex->fault_rip == pc;
+    ex->fault_rip = NULL;
     if (!at || !at->aux)
         return tb->pc;
     const struct jit_data *d = at->aux;
@@ -408,7 +417,13 @@ uint64_t jit_fault_pc(const struct cpu *cpu, const struct tb *tb)
         else
             hi = mid;
     }
-    return lo ? d->map[lo - 1].pc : at->pc;
+    if (!lo)
+        return at->pc;
+    const struct x86_map *e = &d->map[lo - 1];
+    /* A host fault at an access: the guest fields the code held in host registers. */
+    for (uint32_t k = e->wb_first; host_fault && e->host_off == off && k < e->wb_first + e->wb_n; k++)
+        memcpy((char *)cpu + d->wb[k].off, &ex->fault_regs[d->wb[k].reg], d->wb[k].w64 ? 8 : 4);
+    return e->pc;
 }
 
 static void jit_run(struct cpu *cpu, const struct tb *tb)

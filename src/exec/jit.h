@@ -15,7 +15,9 @@ struct tb;
 int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, bool checkable);
 /* Runs tb's code once; returns X86_RET_* (host/x86_64/backend.h) or a chain site. */
 uintptr_t jit_enter(struct cpu *cpu, const struct tb *tb);
-uint64_t jit_fault_pc(const struct cpu *cpu, const struct tb *tb);
+/* The guest pc of a fault at cpu->cur_op in tb's code; after a host fault there, also stores
+ * the guest registers the code held in host registers. */
+uint64_t jit_fault_pc(struct cpu *cpu, const struct tb *tb);
 void jit_free_block(struct tb *tb);
 /* Called before every store of checkable code (and by the atomics), when set. */
 extern void (*jit_store_log)(struct cpu *cpu, uint64_t addr, unsigned size);

@@ -61,9 +61,18 @@ static void host_fault_handler(int sig, siginfo_t *si, void *uc)
     if (cpu && cpu->unwind && a >= (uintptr_t)cpu->guest_base - guard &&
         a < (uintptr_t)cpu->guest_base + cpu->guest_limit + guard) {
 #if defined(__x86_64__)
-        /* A fault in JIT code: its host pc is the engine position fault_pc maps back. */
-        if (in_jit)
-            cpu->cur_op = rip;
+        /* A fault in JIT code: its host pc is the engine position fault_pc maps back, and
+         * its registers may hold guest registers. */
+        static const uint8_t greg_of[16] = {
+            REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+            REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+        };
+        if (in_jit) {
+            struct exec_cpu *ex = exec_of(cpu);
+            cpu->cur_op = ex->fault_rip = rip;
+            for (unsigned r = 0; r < 16; r++)
+                ex->fault_regs[r] = (uint64_t)((ucontext_t *)uc)->uc_mcontext.gregs[greg_of[r]];
+        }
 #endif
         cpu_raise(cpu, sig, si->si_code, (uint64_t)(a - (uintptr_t)cpu->guest_base));
     }
@@ -143,6 +152,7 @@ int exec_run(struct cpu *cpu)
     if (sigsetjmp(unwind, 0)) {
         if (cpu->cur_tb)
             cpu->pc = ex->engine->fault_pc(cpu, cpu->cur_tb);
+        ex->fault_rip = NULL;
         if (cpu->fault_sig == SIGILL || cpu->fault_sig == SIGTRAP)
             cpu->fault_addr = cpu->pc;
         cpu->exit_reason = CPU_EXIT_FAULT;

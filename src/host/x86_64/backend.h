@@ -43,16 +43,30 @@ enum {
     /* anything else: address of a rel32 to patch with the block at cpu->pc */
 };
 
-/* Host code offset -> guest pc of the instruction it belongs to (sorted by offset). */
+/* A guest register field the code holds in a host register and has not stored yet. */
+struct x86_wb {
+    int32_t off;      /* in struct cpu */
+    uint8_t reg;      /* host register */
+    uint8_t w64;      /* 8 bytes, else 4 */
+};
+
+/* Host code offset -> guest pc of the instruction it belongs to (sorted by offset). An entry
+ * at a guest memory access also lists the fields to write back, wb[wb_first..+wb_n], should
+ * the access fault on the host. */
 struct x86_map {
     uint32_t host_off;
+    uint16_t wb_n;
+    uint32_t wb_first;
     uint64_t pc;
 };
 
-/* Lower b into out. map gets at most 2 * IR_MAX_OPS entries. Returns 0, or -ENOSPC if out
- * overflowed (out->overflow). */
+#define X86_MAX_MAP (3 * IR_MAX_OPS)
+#define X86_MAX_WB (4 * IR_MAX_OPS)
+
+/* Lower b into out. map gets at most X86_MAX_MAP entries, wb at most X86_MAX_WB. Returns 0,
+ * or -ENOSPC if out overflowed (out->overflow). */
 int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct x86_buf *out,
-              struct x86_map *map, uint32_t *n_map);
+              struct x86_map *map, uint32_t *n_map, struct x86_wb *wb, uint32_t *n_wb);
 
 /* The shared trampolines: enter(cpu, code) -> X86_RET_*; written at out's position. */
 struct x86_trampolines {

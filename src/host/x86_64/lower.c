@@ -204,6 +204,30 @@ static void lower_fp(struct lower *lw, const struct ir_op *op, bool w)
 
 /* ---- memory ---- */
 
+/* A stub for the branch at site; it stores the dirty guest fields first (none if the list
+ * is full: then they are stored now). */
+static struct stub *new_stub(struct lower *lw, uint8_t kind, uint64_t pc)
+{
+    struct stub *s = &lw->stubs[lw->n_stubs++];
+    *s = (struct stub){ .kind = kind, .pc = pc };
+    if (!ra_snapshot(lw, &s->wb_first, &s->wb_n))
+        ra_flush_all(lw);
+    return s;
+}
+
+/* A host fault at the access about to be emitted must see the dirty guest fields: a map
+ * entry at its offset lists them. */
+static void mark_access(struct lower *lw)
+{
+    struct x86_map e = { (uint32_t)(lw->o->p - lw->o->start), 0, 0, lw->pc };
+    if (!lw->n_dirty)
+        return;
+    if (lw->n_map < X86_MAX_MAP && ra_snapshot(lw, &e.wb_first, &e.wb_n))
+        lw->map[lw->n_map++] = e;
+    else
+        ra_flush_all(lw);
+}
+
 /* The host operand [r15 + address] of guest address a + disp for an access of size bytes.
  * A base temp is checked once (against r13 = guest_limit - 1; slow path: the memory thunk,
  * which raises SIGSEGV or comes back here): after that any 32-bit displacement from it is
@@ -236,15 +260,13 @@ static struct x86_rm guest_addr(struct lower *lw, ir_temp a, int64_t disp, unsig
         x86_mov_imm(o, RCX, (uint64_t)disp);
         x86_emit(o, X_ADD, true, RAX, xr(RCX), 0);
     }
+    struct stub *s = new_stub(lw, S_MEM, lw->pc);
     x86_emit(o, X_CMP, true, base, xr(R13), 0);
-    struct stub *s = &lw->stubs[lw->n_stubs++];
-    s->kind = S_MEM;
     s->site = x86_jcc(o, CC_A, NULL);
     s->back = o->p;
     s->reg = (uint8_t)base;
     s->disp = d;
     s->size = (uint8_t)size;
-    s->pc = lw->pc;
     return xmi(R15, base, 1, d);
 }
 
@@ -257,6 +279,7 @@ static void lower_ld(struct lower *lw, const struct ir_op *op, bool w)
     enum xh_insn insn = kind[op->aux & 7];
     bool w64 = wide[op->aux & 7] && (w || (op->aux & 3) >= 2);
     unsigned r = ra_def(lw, op->dst, RCX);
+    mark_access(lw);
     x86_emit(lw->o, insn, w64, r, m, 0);
     ra_def_done(lw, op->dst, r);
 }
@@ -271,6 +294,7 @@ static void lower_st(struct lower *lw, const struct ir_op *op)
     }
     struct x86_rm m = guest_addr(lw, op->src[0], op->imm, 1u << size_log);
     unsigned v = ra_reg(lw, op->src[1], RCX);
+    mark_access(lw);
     x86_emit(lw->o, kind[size_log], size_log == 3, v, m, 0);
 }
 
@@ -285,18 +309,12 @@ static void align_rel32(struct lower *lw, unsigned prefix)
         x86_byte(lw->o, 0x90);
 }
 
-static void exit_stub(struct lower *lw, uint8_t *site, uint64_t pc)
-{
-    struct stub *s = &lw->stubs[lw->n_stubs++];
-    s->kind = S_EXIT;
-    s->site = site;
-    s->pc = pc;
-}
 
 static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
 {
     struct x86_buf *o = lw->o;
     const struct x86_abi *abi = lw->abi;
+    ra_flush_all(lw);
     ra_load(lw, RAX, op->src[0], true);
     uint8_t *miss[2] = { NULL, NULL };
     if (abi->inline_jc) {
@@ -322,6 +340,7 @@ static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
 static void lower_exit(struct lower *lw, const struct ir_op *op)
 {
     struct x86_buf *o = lw->o;
+    ra_flush_all(lw);
     x86_mov_imm(o, RAX, (uint64_t)op->imm);
     x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
     x86_emit(o, X_MOVI, false, 0, xm(R14, CPU_OFF(exit_reason)), op->aux);
@@ -339,8 +358,8 @@ static void emit_stubs(struct lower *lw)
             x86_patch_rel32(s->site, rx_of(lw, s->site), rx_of(lw, o->p));
         switch (s->kind) {
         case S_MEM:
-            if (lw->n_map < 2 * IR_MAX_OPS)
-                lw->map[lw->n_map++] = (struct x86_map){ (uint32_t)(o->p - o->start), s->pc };
+            lw->map[lw->n_map++] = (struct x86_map){ (uint32_t)(o->p - o->start), 0, 0, s->pc };
+            ra_emit_wb(lw, s->wb_first, s->wb_n);
             if (s->reg != RAX || s->disp)
                 x86_emit(o, X_LEA, true, RAX, xm(s->reg, s->disp), 0);
             x86_mov_imm(o, RCX, s->size);
@@ -348,6 +367,13 @@ static void emit_stubs(struct lower *lw)
             x86_jmp(o, rx_of(lw, s->back));
             break;
         case S_EXIT:
+            if (s->wb_n) {   /* store the dirty fields; chaining patches the jump after */
+                ra_emit_wb(lw, s->wb_first, s->wb_n);
+                align_rel32(lw, 1);
+                if (!(s->site = x86_jmp(o, NULL)))
+                    break;
+                x86_patch_rel32(s->site, rx_of(lw, s->site), rx_of(lw, o->p));
+            }
             x86_mov_imm(o, RAX, s->pc);
             x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
             x86_lea_rip(o, RAX, rx_of(lw, s->site));
@@ -371,7 +397,7 @@ static void mark_insn(struct lower *lw, uint64_t pc)
     lw->pc = pc;
     if (lw->n_map && lw->map[lw->n_map - 1].host_off == off)
         lw->n_map--;
-    lw->map[lw->n_map++] = (struct x86_map){ off, pc };
+    lw->map[lw->n_map++] = (struct x86_map){ off, 0, 0, pc };
 }
 
 static void lower_op(struct lower *lw, const struct ir_op *op)
@@ -387,6 +413,7 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
         lw->val[op->dst] = op->imm;
         break;
     case IR_get:
+        ra_flush(lw, op->imm, w ? 8 : 4);
         if (ra_get_in_place(lw, lw->i)) {
             lw->loc[op->dst] = L_MEM;
             lw->mem[op->dst] = (int32_t)op->imm;
@@ -396,14 +423,9 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
             ra_def_done(lw, op->dst, r);
         }
         break;
-    case IR_put: {
-        int32_t imm;
-        if (ra_imm(lw, op->src[0], w, &imm))
-            x86_emit(o, X_MOVI, w, 0, xm(R14, (int32_t)op->imm), imm);
-        else
-            x86_emit(o, X_ST, w, ra_reg(lw, op->src[0], RAX), xm(R14, (int32_t)op->imm), 0);
+    case IR_put:
+        ra_put(lw, op);
         break;
-    }
     case IR_add: case IR_sub: case IR_and: case IR_or: case IR_xor:
         lower_alu(lw, op, w);
         break;
@@ -485,14 +507,18 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
         ra_call(lw, (const void *)h->fn, true, args, n, op->dst, false);
         break;
     }
-    case IR_exit_if:
+    case IR_exit_if: {   /* with dirty fields, the stub stores them and has the chain */
         emit_cmp(lw, op->src[0], op->src[1], w);
-        align_rel32(lw, 2);
-        exit_stub(lw, x86_jcc(o, cc_of[op->cond], NULL), (uint64_t)op->imm);
+        struct stub *s = new_stub(lw, S_EXIT, (uint64_t)op->imm);
+        if (!s->wb_n)
+            align_rel32(lw, 2);
+        s->site = x86_jcc(o, cc_of[op->cond], NULL);
         break;
+    }
     case IR_goto_pc:
+        ra_flush_all(lw);
         align_rel32(lw, 1);
-        exit_stub(lw, x86_jmp(o, NULL), (uint64_t)op->imm);
+        new_stub(lw, S_EXIT, (uint64_t)op->imm)->site = x86_jmp(o, NULL);
         break;
     case IR_goto_ind:
         lower_goto_ind(lw, op);
@@ -506,7 +532,7 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
 }
 
 int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct x86_buf *out,
-              struct x86_map *map, uint32_t *n_map)
+              struct x86_map *map, uint32_t *n_map, struct x86_wb *wb, uint32_t *n_wb)
 {
     static __thread struct lower *lw;
     if (!lw && !(lw = malloc(sizeof(*lw))))
@@ -518,15 +544,16 @@ int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct x86_bu
     lw->n_stubs = 0;
     lw->map = map;
     lw->n_map = 0;
+    lw->wb = wb;
+    lw->n_wb = 0;
+    lw->n_dirty = 0;
+    lw->pinned = 0;
     ra_analyse(lw);
     mark_insn(lw, b->pc);
 
     /* Entry: the interrupt check and the instruction count, as the interpreter does. */
     x86_emit(out, X_CMPI, false, 0, xm(R14, CPU_OFF(exit_request)), 0);
-    struct stub *s = &lw->stubs[lw->n_stubs++];
-    s->kind = S_INT;
-    s->site = x86_jcc(out, CC_NE, NULL);
-    s->pc = b->pc;
+    new_stub(lw, S_INT, b->pc)->site = x86_jcc(out, CC_NE, NULL);
     x86_emit(out, X_ADDI, true, 0, xm(R14, CPU_OFF(insns_executed)), b->n_insns);
 
     for (uint32_t i = 0; i < b->n_ops; i++) {
@@ -536,5 +563,6 @@ int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct x86_bu
     }
     emit_stubs(lw);
     *n_map = lw->n_map;
+    *n_wb = lw->n_wb;
     return out->overflow ? -ENOSPC : 0;
 }

@@ -16,10 +16,21 @@ enum { S_EXIT, S_MEM, S_INT };
 struct stub {
     uint8_t kind, reg, size;
     int32_t disp;           /* S_MEM: the access is at reg + disp */
+    uint16_t wb_n;          /* guest fields to store first: lw->wb[wb_first..] */
+    uint32_t wb_first;
     uint8_t *site;          /* rel32 of the branch to the stub (writable view) */
     uint8_t *back;          /* S_MEM: where to resume */
     uint64_t pc;
 };
+
+/* A put not stored yet: guest field off holds temp t, which stays in its host register
+ * until the field is written back (at exits, calls, gets of the field, under pressure). */
+struct dirty {
+    int32_t off;
+    ir_temp t;
+    uint8_t w64;
+};
+#define MAX_DIRTY 16
 
 struct lower {
     const struct ir_block *b;
@@ -39,6 +50,11 @@ struct lower {
     uint32_t n_stubs;
     struct x86_map *map;
     uint32_t n_map;
+    struct dirty dirty[MAX_DIRTY];
+    unsigned n_dirty;
+    uint32_t pinned;                  /* host registers of dirty fields */
+    struct x86_wb *wb;                /* write-back lists of stubs and of the map */
+    uint32_t n_wb;
 };
 
 struct arg {
@@ -71,6 +87,16 @@ bool ra_imm(const struct lower *lw, ir_temp t, bool w64, int32_t *imm);
 unsigned ra_def(struct lower *lw, ir_temp t, unsigned spill_reg);
 unsigned ra_def_reusing(struct lower *lw, ir_temp t, ir_temp src);
 void ra_def_done(struct lower *lw, ir_temp t, unsigned r);
+/* put: the field becomes dirty if its value is in a register, else it is stored now. */
+void ra_put(struct lower *lw, const struct ir_op *op);
+/* Stores the dirty fields that overlap [off, off + size) (all: ra_flush_all) and forgets
+ * them. */
+void ra_flush(struct lower *lw, int64_t off, unsigned size);
+void ra_flush_all(struct lower *lw);
+/* Copies the dirty fields into lw->wb for a stub or a map entry; false (then the caller
+ * flushes) if lw->wb is full. ra_emit_wb stores such a list. */
+bool ra_snapshot(struct lower *lw, uint32_t *first, uint16_t *n);
+void ra_emit_wb(struct lower *lw, uint32_t first, uint16_t n);
 /* After an op: frees the registers of temps it used for the last time. */
 void ra_free_dead(struct lower *lw, const struct ir_op *op);
 /* dst = fn([cpu,] args...), keeping live temps across the call (mid_op: the op's own

@@ -2,6 +2,9 @@
  * the block (freed at their last use; when none is free a temp lives in its slot of the
  * CPU's temps area), constants stay immediates until an instruction needs them in a
  * register, and a call keeps the temps in caller-saved registers alive through their slots.
+ * A put leaves the guest field in the register of its value (dirty) until an exit, a call,
+ * a get of that field or register pressure stores it; stubs and faulting accesses carry the
+ * list of dirty fields so that a guest signal still sees the whole state.
  * rax, rcx and rdx are scratch; r13-r15 are fixed (guest limit, cpu, guest base). */
 #include <stdlib.h>
 
@@ -91,19 +94,25 @@ bool ra_imm(const struct lower *lw, ir_temp t, bool w64, int32_t *imm)
     return true;
 }
 
-/* Give t a home: a free register, else its slot (then the op computes into spill_reg and
- * ra_def_done stores it). Returns the register to compute into. */
+/* Give t a home: a free register (storing the dirty fields first if that frees one), else
+ * its slot (then the op computes into spill_reg and ra_def_done stores it). Returns the
+ * register to compute into. */
 unsigned ra_def(struct lower *lw, ir_temp t, unsigned spill_reg)
 {
-    for (unsigned k = 0; k < sizeof(alloc_order); k++) {
-        unsigned r = alloc_order[k];
-        if (!(lw->busy & 1u << r)) {
-            lw->busy |= 1u << r;
-            lw->holder[r] = t;
-            lw->loc[t] = L_REG;
-            lw->reg[t] = (uint8_t)r;
-            return r;
+    for (int pass = 0; pass < 2; pass++) {
+        for (unsigned k = 0; k < sizeof(alloc_order); k++) {
+            unsigned r = alloc_order[k];
+            if (!(lw->busy & 1u << r)) {
+                lw->busy |= 1u << r;
+                lw->holder[r] = t;
+                lw->loc[t] = L_REG;
+                lw->reg[t] = (uint8_t)r;
+                return r;
+            }
         }
+        if (!lw->n_dirty)
+            break;
+        ra_flush_all(lw);
     }
     lw->loc[t] = L_MEM;
     lw->mem[t] = slot_of(lw, t);
@@ -115,7 +124,7 @@ unsigned ra_def(struct lower *lw, ir_temp t, unsigned spill_reg)
 unsigned ra_def_reusing(struct lower *lw, ir_temp t, ir_temp src)
 {
     if (src == IR_NONE || lw->loc[src] != L_REG || lw->last_use[src] != lw->i ||
-        lw->holder[lw->reg[src]] != src)
+        lw->holder[lw->reg[src]] != src || (lw->pinned & 1u << lw->reg[src]))
         return ra_def(lw, t, RAX);
     unsigned r = lw->reg[src];
     lw->holder[r] = t;
@@ -138,11 +147,95 @@ void ra_free_dead(struct lower *lw, const struct ir_op *op)
     for (unsigned s = 0; s < d->n_in; s++) {
         ir_temp t = op->src[s];
         if (t != IR_NONE && lw->last_use[t] == lw->i && lw->loc[t] == L_REG &&
-            lw->holder[lw->reg[t]] == t)
+            lw->holder[lw->reg[t]] == t && !(lw->pinned & 1u << lw->reg[t]))
             lw->busy &= ~(1u << lw->reg[t]);
     }
     if (d->n_out && lw->last_use[op->dst] <= lw->i && lw->loc[op->dst] == L_REG)
         lw->busy &= ~(1u << lw->reg[op->dst]);
+}
+
+/* ---- guest fields held in host registers ---- */
+
+/* Forgets dirty entry k; its register is free again if no entry holds it and its temp has
+ * no use left. Entries never overlap, so their order does not matter. */
+static void drop_dirty(struct lower *lw, unsigned k)
+{
+    ir_temp t = lw->dirty[k].t;
+    lw->dirty[k] = lw->dirty[--lw->n_dirty];
+    bool held = false;
+    lw->pinned = 0;
+    for (unsigned j = 0; j < lw->n_dirty; j++) {
+        lw->pinned |= 1u << lw->reg[lw->dirty[j].t];
+        held |= lw->dirty[j].t == t;
+    }
+    if (!held && lw->last_use[t] < lw->i)
+        lw->busy &= ~(1u << lw->reg[t]);
+}
+
+static void store_dirty(struct lower *lw, unsigned k)
+{
+    const struct dirty *d = &lw->dirty[k];
+    x86_emit(lw->o, X_ST, d->w64, lw->reg[d->t], xm(R14, d->off), 0);
+    drop_dirty(lw, k);
+}
+
+void ra_flush(struct lower *lw, int64_t off, unsigned size)
+{
+    for (unsigned k = lw->n_dirty; k-- > 0;) {
+        const struct dirty *d = &lw->dirty[k];
+        if (d->off < off + size && off < d->off + (d->w64 ? 8 : 4))
+            store_dirty(lw, k);
+    }
+}
+
+void ra_flush_all(struct lower *lw)
+{
+    while (lw->n_dirty)
+        store_dirty(lw, lw->n_dirty - 1);
+}
+
+void ra_put(struct lower *lw, const struct ir_op *op)
+{
+    ir_temp t = op->src[0];
+    bool w = op->type == IR_I64 || op->type == IR_F64;
+    int64_t off = op->imm;
+    unsigned size = w ? 8 : 4;
+    for (unsigned k = lw->n_dirty; k-- > 0;) {   /* overwritten whole: never stored */
+        const struct dirty *d = &lw->dirty[k];
+        if (d->off >= off && d->off + (d->w64 ? 8 : 4) <= off + size)
+            drop_dirty(lw, k);
+    }
+    ra_flush(lw, off, size);
+    if (lw->loc[t] == L_REG && lw->n_dirty < MAX_DIRTY) {
+        lw->dirty[lw->n_dirty++] = (struct dirty){ (int32_t)off, t, w };
+        lw->pinned |= 1u << lw->reg[t];
+        return;
+    }
+    int32_t imm;
+    if (ra_imm(lw, t, w, &imm))
+        x86_emit(lw->o, X_MOVI, w, 0, xm(R14, (int32_t)off), imm);
+    else
+        x86_emit(lw->o, X_ST, w, ra_reg(lw, t, RAX), xm(R14, (int32_t)off), 0);
+}
+
+bool ra_snapshot(struct lower *lw, uint32_t *first, uint16_t *n)
+{
+    *first = lw->n_wb;
+    *n = 0;
+    if (lw->n_wb + lw->n_dirty > X86_MAX_WB)
+        return false;
+    for (unsigned k = 0; k < lw->n_dirty; k++) {
+        const struct dirty *d = &lw->dirty[k];
+        lw->wb[lw->n_wb++] = (struct x86_wb){ d->off, lw->reg[d->t], d->w64 };
+    }
+    *n = (uint16_t)lw->n_dirty;
+    return true;
+}
+
+void ra_emit_wb(struct lower *lw, uint32_t first, uint16_t n)
+{
+    for (uint32_t k = first; k < first + n; k++)
+        x86_emit(lw->o, X_ST, lw->wb[k].w64, lw->wb[k].reg, xm(R14, lw->wb[k].off), 0);
 }
 
 /* ---- calls ---- */
@@ -155,6 +248,7 @@ void ra_call(struct lower *lw, const void *fn, bool with_cpu, const struct arg *
 {
     static const uint8_t arg_regs[] = { RDI, RSI, RDX, RCX, R8, R9 };
     struct x86_buf *o = lw->o;
+    ra_flush_all(lw);   /* the helper may read the state or raise a guest signal */
     x86_lea_rip(o, RAX, rx_of(lw, o->p));
     x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(cur_op)), 0);
     uint32_t saved = lw->busy & CALLER_SAVED;
