@@ -48,7 +48,6 @@ struct cpu {
     const void *cur_op;            /* engine-specific position inside cur_tb, set before ops that can fault */
 
     uint64_t temps_offset;         /* byte offset of the IR temporaries area from this struct */
-    uint64_t insns_executed;       /* guest instructions of completed blocks */
 };
 
 /* Raise a synchronous guest signal from inside guest code (a helper or the engine):

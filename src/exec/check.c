@@ -168,8 +168,7 @@ static void undo_stores(struct cpu *cpu)
 static bool states_differ(const struct cpu *cpu, const uint8_t *a, const uint8_t *b)
 {
     const struct cpu *ca = (const void *)a, *cb = (const void *)b;
-    if (ca->pc != cb->pc || ca->exit_reason != cb->exit_reason ||
-        ca->insns_executed != cb->insns_executed)
+    if (ca->pc != cb->pc || ca->exit_reason != cb->exit_reason)
         return true;
     if (ca->exit_reason == CPU_EXIT_FAULT &&
         (ca->fault_sig != cb->fault_sig || ca->fault_addr != cb->fault_addr))

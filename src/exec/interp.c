@@ -385,7 +385,6 @@ enter:
     if (log_enabled(exec))
         fprintf(log_file, "Trace: pc=0x%" PRIx64 " insns=%u\n", tb->pc, tb->n_insns);
     cpu->cur_tb = tb;
-    cpu->insns_executed += tb->n_insns;
     ip = tb->code;
     DISPATCH();
 
@@ -496,16 +495,14 @@ L_goto_ind: {
     uint64_t pc = A64;
     cpu->pc = pc;
     next = ex->jump_cache[jump_cache_index(pc)];
-    if (__builtin_expect(next && next->pc == pc, 1)) {
+    if (__builtin_expect(next->pc == pc, 1) && next != &tb_none) {
         tb = next;
         goto enter;
     }
     cpu->cur_op = NULL;
     next = tb_find(cpu, pc);
-    if (!next) {
-        cpu->exit_reason = CPU_EXIT_FAULT;
+    if (!next)   /* the loop's own lookup raises the fault, as after a JIT exit */
         return;
-    }
     tb = next;
     goto enter;
 }

@@ -132,6 +132,7 @@ static int jit_init(void)
         return -ENOMEM;
     codegc_commit(CODEGC_OLD, start, buf.p, NULL);
     a->epilogue = tramp.epilogue;
+    tb_none.code = (void *)tramp.jc_miss;
     a->mem_thunk = tramp.mem_thunk;
     abi_checkable = *a;
     abi_checkable.inline_jc = false;

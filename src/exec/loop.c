@@ -109,6 +109,7 @@ struct cpu *cpu_new(const struct guest_ops *guest, const struct engine_ops *engi
     cpu->temps_offset = temps_offset;
     cpu->exec = ex;
     ex->engine = engine;
+    jump_cache_clear(ex);
     install_fault_handlers();
     pthread_mutex_lock(&cpus_lock);
     ex->next_cpu = all_cpus;
@@ -146,7 +147,7 @@ int exec_run(struct cpu *cpu)
         run_safepoint(cpu);
     pthread_rwlock_rdlock(&code_lock);
     if (ex->flush_gen != tb_flush_gen) {   /* another CPU flushed: drop stale jumps */
-        memset(ex->jump_cache, 0, sizeof(ex->jump_cache));
+        jump_cache_clear(ex);
         ex->flush_gen = tb_flush_gen;
     }
     if (sigsetjmp(unwind, 0)) {

@@ -105,12 +105,20 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
     return tb;
 }
 
+struct tb tb_none = { .pc = UINT64_MAX };
+
+void jump_cache_clear(struct exec_cpu *ex)
+{
+    for (unsigned j = 0; j < JUMP_CACHE_SIZE; j++)
+        ex->jump_cache[j] = &tb_none;
+}
+
 struct tb *tb_find(struct cpu *cpu, uint64_t pc)
 {
     struct exec_cpu *ex = exec_of(cpu);
     unsigned j = jump_cache_index(pc);
     struct tb *tb = ex->jump_cache[j];
-    if (tb && tb->pc == pc)
+    if (tb->pc == pc && tb != &tb_none)
         return tb;
     unsigned h = tb_hash_index(pc);
     for (tb = __atomic_load_n(&tb_hash[h], __ATOMIC_ACQUIRE); tb; tb = tb->hash_next)
@@ -143,7 +151,7 @@ void tb_flush(struct cpu *cpu)
         }
         tb_hash[h] = NULL;
     }
-    memset(ex->jump_cache, 0, sizeof(ex->jump_cache));
+    jump_cache_clear(ex);
     tb_lo = UINT64_MAX;
     tb_hi = 0;
     tb_flush_gen++;
@@ -171,7 +179,7 @@ void tb_remove(struct cpu *cpu, struct tb *tb)
         *p = tb->hash_next;
     unsigned j = jump_cache_index(tb->pc);
     if (ex->jump_cache[j] == tb)
-        ex->jump_cache[j] = NULL;
+        ex->jump_cache[j] = &tb_none;
     bool cache_valid = ex->flush_gen == tb_flush_gen;   /* else stale: keep it marked so */
     tb_flush_gen++;
     if (cache_valid)

@@ -43,6 +43,12 @@ static inline struct exec_cpu *exec_of(const struct cpu *cpu)
     return (struct exec_cpu *)cpu->exec;
 }
 
+/* What an empty jump-cache slot holds, so a lookup needs no null test: its pc is no guest's
+ * (a guest jumping to UINT64_MAX still misses, by the engines' check of tb_none), and its
+ * code is the JIT's miss path. */
+extern struct tb tb_none;
+void jump_cache_clear(struct exec_cpu *ex);
+
 static inline unsigned jump_cache_index(uint64_t pc)
 {
     return (unsigned)(pc >> 1) & (JUMP_CACHE_SIZE - 1);

@@ -1,6 +1,7 @@
 /* Signal handlers on the arm64 frame: a handler runs with its own register and FP state and
  * rt_sigreturn (through vm's trampoline) restores the interrupted state, V registers and FPCR
- * included; a SIGSEGV handler sees the fault address and leaves with siglongjmp. */
+ * included; a SIGSEGV handler (an access, a jump to an unmapped address) sees the fault
+ * address and leaves with siglongjmp. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -50,6 +51,12 @@ int main(void)
         printf("not reached\n");
     }
     printf("back in main\n");
+    /* a jump to an unmapped address faults there; UINT64_MAX is also the pc of vm's empty
+     * jump-cache slots */
+    static void (*volatile wild[2])(void) = { (void (*)(void))0x1000, (void (*)(void))UINTPTR_MAX };
+    for (int k = 0; k < 2; k++)
+        if (sigsetjmp(env, 1) == 0)
+            wild[k]();
     sigset_t set;
     sigprocmask(SIG_BLOCK, NULL, &set);
     printf("SIGSEGV blocked after longjmp: %d\n", sigismember(&set, SIGSEGV));

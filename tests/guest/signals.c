@@ -1,6 +1,6 @@
-/* Guest signal handlers: SA_SIGINFO handlers for raise and sigqueue, faults (SIGSEGV with
- * MAPERR/ACCERR and si_addr, SIGILL, SIGTRAP) recovered with siglongjmp or by editing the
- * ucontext (pc and a register), the mask (blocked signals stay pending), the alternate stack,
+/* Guest signal handlers: SA_SIGINFO handlers for raise and sigqueue, faults (SIGSEGV from
+ * an access or a jump, with MAPERR/ACCERR and si_addr, SIGILL, SIGTRAP) recovered with
+ * siglongjmp or by editing the ucontext (pc and a register), the mask (blocked signals stay pending), the alternate stack,
  * SA_RESETHAND, SA_NODEFER, timers interrupting pause and a blocking read (EINTR without
  * SA_RESTART, restarted with it), and sigsuspend's temporary mask. */
 #define _GNU_SOURCE
@@ -146,6 +146,14 @@ int main(void)
     if (!sigsetjmp(jb, 1))
         *wild20 = 1;
     printf("segv again: addr=%p\n", last_addr);
+    /* a jump to an unmapped address faults there (jalr clears bit 0 of the second) */
+    static void (*volatile wild_fn[2])(void) = { (void (*)(void))0x1000,
+                                                 (void (*)(void))UINTPTR_MAX };
+    for (int k = 0; k < 2; k++) {
+        if (!sigsetjmp(jb, 1))
+            wild_fn[k]();
+        printf("segv jump: sig=%d addr=%p\n", last_sig, last_addr);
+    }
 
     /* SIGILL with si_addr at the instruction */
     set(SIGILL, on_fault, 0);

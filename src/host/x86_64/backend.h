@@ -73,6 +73,7 @@ struct x86_trampolines {
     uintptr_t (*enter)(void *cpu, const void *code);
     const void *epilogue;
     const void *mem_thunk;
+    const void *jc_miss;     /* rax = guest pc: leaves with X86_RET_EXIT (tb_none's code) */
 };
 int x86_emit_trampolines(struct x86_buf *out, const struct x86_abi *abi,
                          struct x86_trampolines *t);

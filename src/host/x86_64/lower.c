@@ -316,22 +316,19 @@ static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
     const struct x86_abi *abi = lw->abi;
     ra_flush_all(lw);
     ra_load(lw, RAX, op->src[0], true);
-    uint8_t *miss[2] = { NULL, NULL };
+    uint8_t *miss = NULL;
     if (abi->inline_jc) {
         x86_emit(o, X_MOV, false, RCX, xr(RAX), 0);
         x86_emit(o, X_SHRI, false, 0, xr(RCX), 1);
         x86_emit(o, X_ANDI, false, 0, xr(RCX), (int32_t)abi->jc_mask);
         x86_emit(o, X_MOV, true, RDX, xm(R14, CPU_OFF(exec)), 0);
         x86_emit(o, X_MOV, true, RDX, xmi(RDX, RCX, 8, abi->exec_jc_offset), 0);
-        x86_emit(o, X_TEST, true, RDX, xr(RDX), 0);
-        miss[0] = x86_jcc(o, CC_E, NULL);
         x86_emit(o, X_CMP, true, RAX, xm(RDX, abi->tb_pc_offset), 0);
-        miss[1] = x86_jcc(o, CC_NE, NULL);
+        miss = x86_jcc(o, CC_NE, NULL);
         x86_emit(o, X_JMPM, false, 0, xm(RDX, abi->tb_code_offset), 0);
     }
-    for (int k = 0; k < 2; k++)
-        if (miss[k])
-            x86_patch_rel32(miss[k], rx_of(lw, miss[k]), rx_of(lw, o->p));
+    if (miss)
+        x86_patch_rel32(miss, rx_of(lw, miss), rx_of(lw, o->p));
     x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
     x86_mov_imm(o, RAX, X86_RET_EXIT);
     x86_jmp(o, abi->epilogue);
@@ -551,10 +548,9 @@ int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct x86_bu
     ra_analyse(lw);
     mark_insn(lw, b->pc);
 
-    /* Entry: the interrupt check and the instruction count, as the interpreter does. */
+    /* Entry: the interrupt check, as the interpreter does. */
     x86_emit(out, X_CMPI, false, 0, xm(R14, CPU_OFF(exit_request)), 0);
     new_stub(lw, S_INT, b->pc)->site = x86_jcc(out, CC_NE, NULL);
-    x86_emit(out, X_ADDI, true, 0, xm(R14, CPU_OFF(insns_executed)), b->n_insns);
 
     for (uint32_t i = 0; i < b->n_ops; i++) {
         lw->i = i;

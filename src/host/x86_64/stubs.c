@@ -1,7 +1,8 @@
 /* The code shared by every block, written once at the start of the code cache: enter (C ->
  * generated code, saving the callee-saved registers and loading the fixed ones: r14 = cpu,
- * r15 = guest base, r13 = guest limit - 1), the epilogue every exit jumps to, and the slow
- * path of the guest address check, which keeps every register but rcx. */
+ * r15 = guest base, r13 = guest limit - 1), the epilogue every exit jumps to, the jump-cache
+ * miss path, and the slow path of the guest address check, which keeps every register but
+ * rcx. */
 #include <errno.h>
 #include <stddef.h>
 
@@ -28,6 +29,11 @@ int x86_emit_trampolines(struct x86_buf *o, const struct x86_abi *abi, struct x8
     for (unsigned k = sizeof(saved_regs); k-- > 0;)
         x86_push_pop(o, false, saved_regs[k]);
     x86_byte(o, 0xc3);
+
+    t->jc_miss = o->p + o->rx_delta;
+    x86_emit(o, X_ST, true, RAX, xm(R14, offsetof(struct cpu, pc)), 0);
+    x86_mov_imm(o, RAX, X86_RET_EXIT);
+    x86_jmp(o, t->epilogue);
 
     /* rax = guest address, rcx = access size, [rsp] = return address inside the stub. */
     t->mem_thunk = o->p + o->rx_delta;
