@@ -1,8 +1,9 @@
 /* Guest signal handlers: SA_SIGINFO handlers for raise and sigqueue, faults (SIGSEGV from
  * an access or a jump, with MAPERR/ACCERR and si_addr, SIGILL, SIGTRAP) recovered with
- * siglongjmp or by editing the ucontext (pc and a register), the mask (blocked signals stay pending), the alternate stack,
- * SA_RESETHAND, SA_NODEFER, timers interrupting pause and a blocking read (EINTR without
- * SA_RESTART, restarted with it), and sigsuspend's temporary mask. */
+ * siglongjmp or by editing the ucontext (pc and a register), the mask (blocked signals stay
+ * pending), the alternate stack, SA_RESETHAND, SA_NODEFER, timers interrupting pause and a
+ * blocking read (EINTR without SA_RESTART, restarted with it), and sigsuspend's temporary
+ * mask. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
