@@ -1,8 +1,9 @@
-/* IR -> x86-64 for one block, op by op. Guest registers stay in the CPU struct (r14) and are
- * read as memory operands when nothing writes them before the read; temps get their homes
- * from the register allocator (regalloc.c). Guest memory is [r15 + base + disp] once the base
- * has been compared against r13 (guest_limit - 1); exits jump to out-of-line stubs that
- * chaining later bypasses, and a table maps host code offsets back to guest pcs for faults. */
+/* IR -> x86-64 for one block, op by op. Guest registers are read from the CPU struct (r14),
+ * as memory operands when nothing writes them before the read; a put leaves the value in its
+ * host register until the register allocator (regalloc.c), which also homes the temps,
+ * writes it back. Guest memory is [r15 + base + disp] once the base has been compared against
+ * r13 (guest_limit - 1); exits jump to out-of-line stubs that chaining later bypasses, and a
+ * table maps host code offsets back to guest pcs for faults. */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -204,8 +205,8 @@ static void lower_fp(struct lower *lw, const struct ir_op *op, bool w)
 
 /* ---- memory ---- */
 
-/* A stub for the branch at site; it stores the dirty guest fields first (none if the list
- * is full: then they are stored now). */
+/* A stub (the caller sets its branch site) that stores the dirty guest fields first; if
+ * their list is full, they are stored now instead. */
 static struct stub *new_stub(struct lower *lw, uint8_t kind, uint64_t pc)
 {
     struct stub *s = &lw->stubs[lw->n_stubs++];
@@ -308,7 +309,6 @@ static void align_rel32(struct lower *lw, unsigned prefix)
     while (!lw->o->overflow && ((uintptr_t)lw->o->p + lw->o->rx_delta + prefix) & 3)
         x86_byte(lw->o, 0x90);
 }
-
 
 static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
 {
