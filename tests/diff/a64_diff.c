@@ -171,10 +171,7 @@ static int run_vm(const uint32_t *code, unsigned n, const struct state *in, stru
     memset(a->v, 0, sizeof(a->v));
     memcpy(a->x, in->x, sizeof(in->x));
     a->x[31] = in->sp;
-    a->nf = in->nzcv >> 31 & 1;
-    a->zf = in->nzcv >> 30 & 1;
-    a->cf = in->nzcv >> 29 & 1;
-    a->vf = in->nzcv >> 28 & 1;
+    a64_set_nzcv(a, (uint32_t)in->nzcv);
     for (unsigned i = 0; i < 32; i++)
         a->v[i][0] = in->d[i];
     a->fpcr = a->fpsr = 0;
@@ -185,7 +182,7 @@ static int run_vm(const uint32_t *code, unsigned n, const struct state *in, stru
         return -1;
     memcpy(out->x, a->x, sizeof(out->x));
     out->sp = a->x[31];
-    out->nzcv = a->nf << 31 | a->zf << 30 | a->cf << 29 | a->vf << 28;
+    out->nzcv = a64_nzcv(a);
     memcpy(scratch, guest_mem + SCRATCH_BASE, SCRATCH_SIZE);
     return 0;
 }

@@ -33,7 +33,7 @@ static void a64_user_init(struct cpu *cpu, uint64_t entry, uint64_t sp)
     struct a64_cpu *r = a64(cpu);
     memset(r->x, 0, sizeof(r->x));
     memset(r->v, 0, sizeof(r->v));
-    r->nf = r->zf = r->cf = r->vf = 0;
+    a64_set_nzcv(r, 0);
     r->fpcr = r->fpsr = 0;
     r->tpidr = 0;
     r->excl_addr = ~(uint64_t)0;
@@ -74,8 +74,9 @@ static void a64_set_sp(struct cpu *cpu, uint64_t sp)
 static void a64_dump_state(struct cpu *cpu, FILE *f)
 {
     struct a64_cpu *r = a64(cpu);
-    fprintf(f, "pc  %016" PRIx64 "  nzcv %" PRIu64 "%" PRIu64 "%" PRIu64 "%" PRIu64 "\n",
-            cpu->pc, r->nf, r->zf, r->cf, r->vf);
+    uint32_t nzcv = a64_nzcv(r);
+    fprintf(f, "pc  %016" PRIx64 "  nzcv %u%u%u%u\n", cpu->pc, nzcv >> 31, nzcv >> 30 & 1,
+            nzcv >> 29 & 1, nzcv >> 28 & 1);
     for (unsigned i = 0; i < 32; i++)
         fprintf(f, "%s%-2u %016" PRIx64 "%s", i == 31 ? "sp" : "x", i == 31 ? 0 : i, r->x[i],
                 i % 4 == 3 ? "\n" : "  ");

@@ -11,7 +11,10 @@
 struct a64_cpu {
     struct cpu c;
     uint64_t x[32];        /* x[31] is SP; XZR reads are constant 0 in the translator */
-    uint64_t nf, zf, cf, vf; /* NZCV, one field per flag, each 0 or 1 */
+    /* NZCV as results rather than bits, so that a flag-setting op stores what it computed
+     * anyway: N is bit 63 of nf, Z is zf == 0, C is cf (0 or 1), V is bit 63 of vf (32-bit
+     * ops store their results sign-extended). a64_nzcv/a64_set_nzcv convert. */
+    uint64_t nf, zf, cf, vf;
     uint64_t v[32][2];     /* V registers: [0] bits 63:0, [1] bits 127:64 */
     uint64_t fpcr;         /* DN, FZ and RMode (bits 25..22) are the ones vm honours */
     uint64_t fpsr;         /* cumulative exception bits: IOC DZC OFC UFC IXC (0..4), IDC (7) */
@@ -35,6 +38,21 @@ enum {
     FPSR_IXC = 1u << 4, FPSR_IDC = 1u << 7, FPSR_QC = 1u << 27,
     FPSR_MASK = 0xf800009fu,
 };
+
+/* NZCV as PSTATE bits 31..28, and back. */
+static inline uint32_t a64_nzcv(const struct a64_cpu *r)
+{
+    return (uint32_t)((r->nf >> 63) << 31 | (uint64_t)(r->zf == 0) << 30 | (r->cf & 1) << 29 |
+                      (r->vf >> 63) << 28);
+}
+
+static inline void a64_set_nzcv(struct a64_cpu *r, uint32_t nzcv)
+{
+    r->nf = (uint64_t)(nzcv >> 31 & 1) << 63;
+    r->zf = !(nzcv >> 30 & 1);
+    r->cf = nzcv >> 29 & 1;
+    r->vf = (uint64_t)(nzcv >> 28 & 1) << 63;
+}
 
 /* The host address of size guest bytes at addr, for helpers that access guest memory; an
  * address outside the guest space raises SIGSEGV (a host fault inside the space becomes the

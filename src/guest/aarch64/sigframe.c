@@ -38,11 +38,6 @@ const uint8_t a64_sigreturn_code[8] = {
     0x01, 0x00, 0x00, 0xd4,     /* svc #0 */
 };
 
-static uint64_t pstate_of(const struct a64_cpu *r)
-{
-    return r->nf << 31 | r->zf << 30 | r->cf << 29 | r->vf << 28;
-}
-
 void a64_sigcontext_save(struct cpu *cpu, void *mc, uint64_t fault_addr)
 {
     struct a64_cpu *r = (struct a64_cpu *)cpu;
@@ -52,7 +47,7 @@ void a64_sigcontext_save(struct cpu *cpu, void *mc, uint64_t fault_addr)
     memcpy(sc.regs, r->x, sizeof(sc.regs));
     sc.sp = r->x[A64_SP];
     sc.pc = cpu->pc;
-    sc.pstate = pstate_of(r);
+    sc.pstate = a64_nzcv(r);
     struct a64_fpsimd fp = { { FPSIMD_MAGIC, sizeof(fp) }, (uint32_t)r->fpsr, (uint32_t)r->fpcr, { { 0 } } };
     memcpy(fp.v, r->v, sizeof(fp.v));
     memcpy(sc.reserved, &fp, sizeof(fp)); /* the zeroed record after it ends the list */
@@ -67,10 +62,7 @@ void a64_sigcontext_restore(struct cpu *cpu, const void *mc)
     memcpy(r->x, sc.regs, sizeof(sc.regs));
     r->x[A64_SP] = sc.sp;
     cpu->pc = sc.pc;
-    r->nf = sc.pstate >> 31 & 1;
-    r->zf = sc.pstate >> 30 & 1;
-    r->cf = sc.pstate >> 29 & 1;
-    r->vf = sc.pstate >> 28 & 1;
+    a64_set_nzcv(r, (uint32_t)sc.pstate);
     r->excl_addr = ~(uint64_t)0;
     for (size_t off = 0; off + sizeof(struct a64_record) <= sizeof(sc.reserved);) {
         struct a64_record head;

@@ -85,9 +85,9 @@ void a64_put_v64(struct a64_ctx *ctx, unsigned n, ir_temp value)
     a64_put_v(ctx, n, 1, a64_const(ctx, 0));
 }
 
-/* ---- flags ---- */
+/* ---- flags (their representation: struct a64_cpu) ---- */
 
-void a64_put_nzcv(struct a64_ctx *ctx, ir_temp n, ir_temp z, ir_temp c, ir_temp v)
+static void put_flags(struct a64_ctx *ctx, ir_temp n, ir_temp z, ir_temp c, ir_temp v)
 {
     ir_put(ctx->b, IR_I64, A64_FIELD(nf), n);
     ir_put(ctx->b, IR_I64, A64_FIELD(zf), z);
@@ -95,27 +95,46 @@ void a64_put_nzcv(struct a64_ctx *ctx, ir_temp n, ir_temp z, ir_temp c, ir_temp 
     ir_put(ctx->b, IR_I64, A64_FIELD(vf), v);
 }
 
-static ir_temp sign_bit(struct a64_ctx *ctx, enum ir_type t, ir_temp x)
+void a64_put_nzcv(struct a64_ctx *ctx, ir_temp nzcv)
 {
-    return ir_op2(ctx->b, IR_shr, t, x, ir_const(ctx->b, t, t == IR_I64 ? 63 : 31));
+    struct ir_block *b = ctx->b;
+    put_flags(ctx, ir_op2(b, IR_shl, IR_I64, nzcv, a64_const(ctx, 60)),
+              ir_op2(b, IR_xor, IR_I64, ir_op2(b, IR_and, IR_I64, nzcv, a64_const(ctx, 4)),
+                     a64_const(ctx, 4)),
+              ir_op1i(b, IR_extract, IR_I64, nzcv, 1 | 1 << 8),
+              ir_op2(b, IR_shl, IR_I64, nzcv, a64_const(ctx, 63)));
 }
 
-static ir_temp is_zero(struct a64_ctx *ctx, enum ir_type t, ir_temp x)
+ir_temp a64_get_nzcv(struct a64_ctx *ctx)
 {
-    return ir_setcond(ctx->b, t, IR_EQ, x, ir_const(ctx->b, t, 0));
+    struct ir_block *b = ctx->b;
+    ir_temp n = ir_op2(b, IR_shr, IR_I64, ir_get(b, IR_I64, A64_FIELD(nf)), a64_const(ctx, 63));
+    ir_temp z = ir_setcond(b, IR_I64, IR_EQ, ir_get(b, IR_I64, A64_FIELD(zf)), a64_const(ctx, 0));
+    ir_temp v = ir_op2(b, IR_shr, IR_I64, ir_get(b, IR_I64, A64_FIELD(vf)), a64_const(ctx, 63));
+    ir_temp nz = ir_op2(b, IR_or, IR_I64, ir_op2(b, IR_shl, IR_I64, n, a64_const(ctx, 3)),
+                        ir_op2(b, IR_shl, IR_I64, z, a64_const(ctx, 2)));
+    ir_temp cv = ir_op2(b, IR_or, IR_I64,
+                        ir_op2(b, IR_shl, IR_I64, ir_get(b, IR_I64, A64_FIELD(cf)), a64_const(ctx, 1)), v);
+    return ir_op2(b, IR_or, IR_I64, nz, cv);
+}
+
+/* A result of type t as the 64-bit value N, Z and V are read from. */
+static ir_temp flag_value(struct a64_ctx *ctx, enum ir_type t, ir_temp x)
+{
+    return t == IR_I64 ? x : ir_op1(ctx->b, IR_sext32, IR_I64, x);
 }
 
 void a64_flags_logic(struct a64_ctx *ctx, enum ir_type t, ir_temp result)
 {
-    ir_temp zero = a64_const(ctx, 0);
-    a64_put_nzcv(ctx, sign_bit(ctx, t, result), is_zero(ctx, t, result), zero, zero);
+    ir_temp r = flag_value(ctx, t, result), zero = a64_const(ctx, 0);
+    put_flags(ctx, r, r, zero, zero);
 }
 
 /* C of a - b is "no borrow": a >= b unsigned; with a carry in, C is the carry out of either
  * addition. V: the result's sign differs from a's while the (possibly inverted) operands'
  * signs agree. */
 ir_temp a64_arith_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b, bool sub,
-                        ir_temp carry, ir_temp nzcv[4])
+                        ir_temp carry, ir_temp flags[4])
 {
     struct ir_block *blk = ctx->b;
     ir_temp r, c;
@@ -134,18 +153,22 @@ ir_temp a64_arith_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp 
     }
     ir_temp ov = ir_op2(blk, IR_andc, t, ir_op2(blk, IR_xor, t, r, a),
                         ir_op2(blk, IR_xor, t, a, b));
-    nzcv[0] = sign_bit(ctx, t, r);
-    nzcv[1] = is_zero(ctx, t, r);
-    nzcv[2] = c;
-    nzcv[3] = sign_bit(ctx, t, ov);
+    flags[0] = flags[1] = flag_value(ctx, t, r);
+    flags[2] = c;
+    flags[3] = flag_value(ctx, t, ov);
     return r;
+}
+
+void a64_put_flags(struct a64_ctx *ctx, const ir_temp flags[4])
+{
+    put_flags(ctx, flags[0], flags[1], flags[2], flags[3]);
 }
 
 ir_temp a64_add_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b, bool sub)
 {
     ir_temp f[4];
     ir_temp r = a64_arith_flags(ctx, t, a, b, sub, IR_NONE, f);
-    a64_put_nzcv(ctx, f[0], f[1], f[2], f[3]);
+    a64_put_flags(ctx, f);
     return r;
 }
 
@@ -159,33 +182,39 @@ static ir_temp flag(struct a64_ctx *ctx, size_t offset)
 /* Even conditions test something; the odd one next to it (except AL/NV) is its negation. */
 struct a64_test a64_cond_test(struct a64_ctx *ctx, unsigned cond)
 {
+    static const enum ir_cond inverse[IR_NCONDS] = {
+        [IR_EQ] = IR_NE, [IR_NE] = IR_EQ, [IR_LT] = IR_GE, [IR_GE] = IR_LT,
+        [IR_LE] = IR_GT, [IR_GT] = IR_LE, [IR_LTU] = IR_GEU, [IR_GEU] = IR_LTU,
+        [IR_LEU] = IR_GTU, [IR_GTU] = IR_LEU,
+    };
     struct ir_block *b = ctx->b;
     ir_temp zero = a64_const(ctx, 0);
     bool negate = (cond & 1) && cond < 14;
     struct a64_test t = { IR_NE, zero, zero };
     switch (cond >> 1) {
-    case 0: t.a = flag(ctx, A64_FIELD(zf)); break;             /* EQ: Z */
-    case 1: t.a = flag(ctx, A64_FIELD(cf)); break;             /* CS: C */
-    case 2: t.a = flag(ctx, A64_FIELD(nf)); break;             /* MI: N */
-    case 3: t.a = flag(ctx, A64_FIELD(vf)); break;             /* VS: V */
-    case 4:                                                    /* HI: C && !Z */
-        t.a = ir_op2(b, IR_andc, IR_I64, flag(ctx, A64_FIELD(cf)), flag(ctx, A64_FIELD(zf)));
+    case 0: t.cond = IR_EQ; t.a = flag(ctx, A64_FIELD(zf)); break;   /* EQ: Z */
+    case 1: t.a = flag(ctx, A64_FIELD(cf)); break;                   /* CS: C */
+    case 2: t.cond = IR_LT; t.a = flag(ctx, A64_FIELD(nf)); break;   /* MI: N */
+    case 3: t.cond = IR_LT; t.a = flag(ctx, A64_FIELD(vf)); break;   /* VS: V */
+    case 4:                                                          /* HI: C && !Z */
+        t.a = ir_op2(b, IR_and, IR_I64, flag(ctx, A64_FIELD(cf)),
+                     ir_setcond(b, IR_I64, IR_NE, flag(ctx, A64_FIELD(zf)), zero));
         break;
-    case 5:                                                    /* GE: N == V */
-        t.cond = IR_EQ;
-        t.a = flag(ctx, A64_FIELD(nf));
-        t.b = flag(ctx, A64_FIELD(vf));
+    case 5:                                                          /* GE: N == V */
+        t.cond = IR_GE;
+        t.a = ir_op2(b, IR_xor, IR_I64, flag(ctx, A64_FIELD(nf)), flag(ctx, A64_FIELD(vf)));
         break;
-    case 6: {                                                  /* GT: !Z && N == V */
+    case 6: {                                                        /* GT: !Z && N == V */
         ir_temp nv = ir_op2(b, IR_xor, IR_I64, flag(ctx, A64_FIELD(nf)), flag(ctx, A64_FIELD(vf)));
-        t.cond = IR_EQ;
-        t.a = ir_op2(b, IR_or, IR_I64, nv, flag(ctx, A64_FIELD(zf)));
+        t.cond = IR_EQ;   /* neither Z nor N != V */
+        t.a = ir_op2(b, IR_or, IR_I64, ir_op2(b, IR_shr, IR_I64, nv, a64_const(ctx, 63)),
+                     ir_setcond(b, IR_I64, IR_EQ, flag(ctx, A64_FIELD(zf)), zero));
         break;
     }
-    default: t.cond = IR_EQ; break;                            /* AL, NV: always */
+    default: t.cond = IR_EQ; break;                                  /* AL, NV: always */
     }
     if (negate)
-        t.cond = t.cond == IR_EQ ? IR_NE : IR_EQ;
+        t.cond = inverse[t.cond];
     return t;
 }
 

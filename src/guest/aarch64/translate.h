@@ -77,14 +77,17 @@ ir_temp a64_get_v(struct a64_ctx *ctx, unsigned n, unsigned half);
 void a64_put_v(struct a64_ctx *ctx, unsigned n, unsigned half, ir_temp value);
 void a64_put_v64(struct a64_ctx *ctx, unsigned n, ir_temp value);
 
-/* Flags. */
-void a64_put_nzcv(struct a64_ctx *ctx, ir_temp n, ir_temp z, ir_temp c, ir_temp v);
+/* Flags, kept as struct a64_cpu describes. a64_put_nzcv/a64_get_nzcv: NZCV as bits 3..0 of
+ * a temp. */
+void a64_put_nzcv(struct a64_ctx *ctx, ir_temp nzcv);
+ir_temp a64_get_nzcv(struct a64_ctx *ctx);
 /* NZ from result and C = V = 0 (logical ops). */
 void a64_flags_logic(struct a64_ctx *ctx, enum ir_type t, ir_temp result);
 /* a + b or a - b (plus carry, unless IR_NONE: adc/sbc) in type t; returns the result and
- * its N, Z, C, V in nzcv[0..3] without putting them. */
+ * the values of nf, zf, cf, vf in flags[0..3] without putting them (a64_put_flags). */
 ir_temp a64_arith_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b, bool sub,
-                        ir_temp carry, ir_temp nzcv[4]);
+                        ir_temp carry, ir_temp flags[4]);
+void a64_put_flags(struct a64_ctx *ctx, const ir_temp flags[4]);
 /* The same without carry, putting the flags. */
 ir_temp a64_add_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b, bool sub);
 

@@ -106,15 +106,6 @@ void trans_frint(struct a64_ctx *ctx, const struct a64_insn *in)
                                      IR_NONE, desc));
 }
 
-static void put_nzcv_bits(struct a64_ctx *ctx, ir_temp nzcv)
-{
-    struct ir_block *b = ctx->b;
-    a64_put_nzcv(ctx, ir_op1i(b, IR_extract, IR_I64, nzcv, 3 | 1 << 8),
-                 ir_op1i(b, IR_extract, IR_I64, nzcv, 2 | 1 << 8),
-                 ir_op1i(b, IR_extract, IR_I64, nzcv, 1 | 1 << 8),
-                 ir_op1i(b, IR_extract, IR_I64, nzcv, 0 | 1 << 8));
-}
-
 /* FCMP/FCMPE (bit 4 signals on quiet NaNs); bit 3 compares with +0.0. */
 void trans_fcmp(struct a64_ctx *ctx, const struct a64_insn *in)
 {
@@ -126,7 +117,7 @@ void trans_fcmp(struct a64_ctx *ctx, const struct a64_insn *in)
     ir_temp b = a64_bits(in->word, 3, 3) ? a64_const(ctx, 0) : get_fp(ctx, in->rm, size);
     ir_temp nzcv = call_fp(ctx, A64FP_compare, get_fp(ctx, in->rn, size), b, IR_NONE,
                            (uint64_t)size | a64_bits(in->word, 4, 4) << 4);
-    put_nzcv_bits(ctx, nzcv);
+    a64_put_nzcv(ctx, nzcv);
 }
 
 /* FCCMP/FCCMPE: the compare's flags if cond holds, else the nzcv immediate. */
@@ -146,7 +137,7 @@ void trans_fccmp(struct a64_ctx *ctx, const struct a64_insn *in)
                            (uint64_t)size | a64_bits(in->word, 4, 4) << 4);
     nzcv = ir_movcond(ctx->b, IR_I64, t.cond, t.a, t.b, nzcv,
                       a64_const(ctx, a64_bits(in->word, 3, 0)));
-    put_nzcv_bits(ctx, nzcv);
+    a64_put_nzcv(ctx, nzcv);
 }
 
 void trans_fcsel(struct a64_ctx *ctx, const struct a64_insn *in)

@@ -227,7 +227,7 @@ void trans_addsub_carry(struct a64_ctx *ctx, const struct a64_insn *in)
     if (in->def->arg & A64_SETF) {
         ir_temp f[4];
         r = a64_arith_flags(ctx, t, a, c, sub, carry, f);
-        a64_put_nzcv(ctx, f[0], f[1], f[2], f[3]);
+        a64_put_flags(ctx, f);
     } else {
         if (sub)
             c = ir_op1(b, IR_not, t, c);
@@ -247,11 +247,11 @@ void trans_ccmp(struct a64_ctx *ctx, const struct a64_insn *in)
     a64_arith_flags(ctx, t, a, c, in->def->arg & A64_OP_SUB, IR_NONE, f);
     struct a64_test test = a64_cond_test(ctx, a64_bits(in->word, 15, 12));
     unsigned nzcv = a64_bits(in->word, 3, 0);
-    for (unsigned i = 0; i < 4; i++) {
-        ir_temp imm = a64_const(ctx, (nzcv >> (3 - i)) & 1);
-        f[i] = ir_movcond(b, IR_I64, test.cond, test.a, test.b, f[i], imm);
-    }
-    a64_put_nzcv(ctx, f[0], f[1], f[2], f[3]);
+    const int64_t imm[4] = { (int64_t)((uint64_t)(nzcv >> 3) << 63), !(nzcv & 4),
+                             nzcv >> 1 & 1, (int64_t)((uint64_t)nzcv << 63) };
+    for (unsigned i = 0; i < 4; i++)
+        f[i] = ir_movcond(b, IR_I64, test.cond, test.a, test.b, f[i], a64_const(ctx, imm[i]));
+    a64_put_flags(ctx, f);
 }
 
 void trans_csel(struct a64_ctx *ctx, const struct a64_insn *in)

@@ -97,22 +97,11 @@ static ir_temp field(struct a64_ctx *ctx, size_t offset)
     return ir_get(ctx->b, IR_I64, offset);
 }
 
-static ir_temp read_nzcv(struct a64_ctx *ctx)
-{
-    struct ir_block *b = ctx->b;
-    static const size_t flags[4] = { A64_FIELD(nf), A64_FIELD(zf), A64_FIELD(cf), A64_FIELD(vf) };
-    ir_temp r = a64_const(ctx, 0);
-    for (unsigned i = 0; i < 4; i++)
-        r = ir_op2(b, IR_or, IR_I64, r,
-                   ir_op2(b, IR_shl, IR_I64, field(ctx, flags[i]), a64_const(ctx, 31 - i)));
-    return r;
-}
-
 void trans_mrs(struct a64_ctx *ctx, const struct a64_insn *in)
 {
     ir_temp v;
     switch (a64_bits(in->word, 20, 5)) {
-    case REG_NZCV: v = read_nzcv(ctx); break;
+    case REG_NZCV: v = ir_op2(ctx->b, IR_shl, IR_I64, a64_get_nzcv(ctx), a64_const(ctx, 28)); break;
     case REG_FPCR: v = field(ctx, A64_FIELD(fpcr)); break;
     case REG_FPSR: v = field(ctx, A64_FIELD(fpsr)); break;
     case REG_TPIDR: v = field(ctx, A64_FIELD(tpidr)); break;
@@ -133,10 +122,7 @@ void trans_msr(struct a64_ctx *ctx, const struct a64_insn *in)
     ir_temp v = a64_get_x(ctx, in->rd);
     switch (a64_bits(in->word, 20, 5)) {
     case REG_NZCV:
-        a64_put_nzcv(ctx, ir_op1i(b, IR_extract, IR_I64, v, 31 | 1 << 8),
-                     ir_op1i(b, IR_extract, IR_I64, v, 30 | 1 << 8),
-                     ir_op1i(b, IR_extract, IR_I64, v, 29 | 1 << 8),
-                     ir_op1i(b, IR_extract, IR_I64, v, 28 | 1 << 8));
+        a64_put_nzcv(ctx, ir_op1i(b, IR_extract, IR_I64, v, 28 | 4 << 8));
         break;
     case REG_FPCR:
         ir_put(b, IR_I64, A64_FIELD(fpcr), ir_op2(b, IR_and, IR_I64, v, a64_const(ctx, FPCR_MASK)));
