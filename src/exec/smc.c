@@ -28,6 +28,7 @@ static size_t set_size, set_used;   /* slots, and slots not S_EMPTY */
 static uint64_t dirty[MAX_DIRTY];
 static volatile unsigned n_dirty;
 static volatile bool dirty_overflow;
+static unsigned long protected_now;   /* slots in S_PROTECTED */
 
 static size_t hash(uint64_t page)
 {
@@ -108,6 +109,8 @@ void smc_protect(struct cpu *cpu, uint64_t start, uint64_t end)
             continue;
         }
         smc_stats.protected_pages += w;
+        if (w)
+            __atomic_add_fetch(&protected_now, 1, __ATOMIC_RELAXED);
     }
 }
 
@@ -119,6 +122,7 @@ bool smc_write_fault(struct cpu *cpu, uint64_t addr)
     if (mprotect(cpu->guest_base + s->page * PAGE, PAGE, PROT_READ | PROT_WRITE) < 0)
         return false;
     s->state = S_GONE;
+    __atomic_sub_fetch(&protected_now, 1, __ATOMIC_RELAXED);
     if (n_dirty < MAX_DIRTY)
         dirty[n_dirty++] = s->page;
     else
@@ -128,11 +132,28 @@ bool smc_write_fault(struct cpu *cpu, uint64_t addr)
     return true;
 }
 
+void smc_unprotect(struct cpu *cpu, uint64_t start, uint64_t end)
+{
+    if (!__atomic_load_n(&protected_now, __ATOMIC_RELAXED) || end <= start)
+        return;
+    if ((end - start) / PAGE > set_size) {
+        for (size_t i = 0; i < set_size; i++)
+            if (set[i].state == S_PROTECTED && set[i].page >= start / PAGE &&
+                set[i].page <= (end - 1) / PAGE)
+                smc_write_fault(cpu, set[i].page * PAGE);
+        return;
+    }
+    for (uint64_t page = start / PAGE; page <= (end - 1) / PAGE; page++)
+        smc_write_fault(cpu, page * PAGE);
+}
+
 /* A page we protected is forgotten. If the mapping changed (mmap, munmap, mprotect), the
  * OS layer has set its protection already; if it is still read-only, nothing changed it
  * (riscv_flush_icache) and it gets its write permission back. */
 static void forget_slot(struct cpu *cpu, struct slot *s)
 {
+    if (s->state == S_PROTECTED)
+        __atomic_sub_fetch(&protected_now, 1, __ATOMIC_RELAXED);
     if (s->state == S_PROTECTED && cpu && cpu->guest_base) {
         char perms[5];
         uint8_t *host = cpu->guest_base + s->page * PAGE;

@@ -14,6 +14,10 @@ void smc_protect(struct cpu *cpu, uint64_t start, uint64_t end);
 /* From the host fault handler: a fault at guest address addr; true if it was a store to a
  * protected page (now writable again; the caller returns to retry the store). */
 bool smc_write_fault(struct cpu *cpu, uint64_t addr);
+/* The kernel is about to write guest memory [start, end) for a system call: protected pages
+ * in it become writable and their blocks are dropped, as a guest store would do, instead of
+ * the call failing with EFAULT. */
+void smc_unprotect(struct cpu *cpu, uint64_t start, uint64_t end);
 /* The guest mapping of [start, end) changed, or its code is to be dropped: forget what was
  * known of its pages (giving back the write permission we took, if the mapping kept it). */
 void smc_forget(struct cpu *cpu, uint64_t start, uint64_t end);

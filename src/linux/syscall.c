@@ -6,10 +6,12 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "core/log.h"
+#include "exec/smc.h"
 #include "linux/signal.h"
 
 void log_unimp(const char *fmt, ...)
@@ -85,5 +87,9 @@ void syscall_dispatch(struct cpu *cpu)
 void *guest_ptr(struct cpu *cpu, uint64_t addr, uint64_t len, int prot)
 {
     const struct uspace *us = &proc_of(cpu)->us;
-    return uspace_access_ok(us, addr, len, prot) ? uspace_g2h(us, addr) : NULL;
+    if (!uspace_access_ok(us, addr, len, prot))
+        return NULL;
+    if (prot & PROT_WRITE)
+        smc_unprotect(cpu, addr, addr + len);
+    return uspace_g2h(us, addr);
 }

@@ -1,8 +1,8 @@
 /* Self-modifying code: code written into an RWX page, run, rewritten and run again (with
  * fence.i or the riscv_flush_icache syscall in between), code and data sharing a page, a
  * page whose protection changes between runs, a flush of code pages that were not rewritten,
- * and a new mapping in place of old code. Each new code must be seen, never a stale
- * translation. */
+ * a new mapping in place of old code, and code written by read(2) (the kernel, not a guest
+ * store). Each new code must be seen, never a stale translation. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -95,7 +95,20 @@ int main(void)
     printf("two pages: %ld then %ld\n", before,
            ((fn_t)(void *)two)(0) + ((fn_t)(void *)second)(0));
 
-    /* 6: a second mapping at the same address */
+    /* 6: new code written by the kernel: read(2) from a pipe over running code */
+    uint32_t fresh[4];
+    int fds[2];
+    emit(page, 2, 4);
+    fence_i();
+    long old_result = f(0);
+    emit(fresh, 3, 5);
+    if (pipe(fds) < 0 || write(fds[1], fresh, sizeof(fresh)) != (ssize_t)sizeof(fresh))
+        return 1;
+    ssize_t got = read(fds[0], page, sizeof(fresh));
+    fence_i();
+    printf("read over code: %zd bytes, %ld then %ld\n", got, old_result, f(0));
+
+    /* 7: a second mapping at the same address */
     munmap(page, 4096);
     uint32_t *again = mmap(page, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
