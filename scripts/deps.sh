@@ -9,6 +9,7 @@ pkgs=(
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross libunicorn-dev
   qemu-user
+  gcc-12-source
   dpkg-dev
   tcl xz-utils gzip util-linux
 )

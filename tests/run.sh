@@ -56,6 +56,10 @@ fi
 run_suite bash tests/guest/badinput.sh
 run_suite bash tests/guest/vmonly.sh "$BUILD/tests/guest"
 run_suite bash tests/real/run.sh "$BUILD/real"
+# gcc's torture tests for both ISAs, under every engine.
+for engine in $engines; do
+    VM="$VM --engine=$engine" TAG="[vm-$engine]" run_suite bash tests/torture/run.sh "$BUILD/torture"
+done
 run_engines lua "vm qemu native" bash tests/lua/run.sh
 # AArch64: the translator against Unicorn, then guest programs and Debian's busybox and Lua
 # once per engine (qemu only the first time).

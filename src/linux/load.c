@@ -210,5 +210,8 @@ int load_program(struct linux_proc *proc, struct elf_file *prog, const char *pat
     li->prog_entry = li->entry = prog->eh.e_entry + bias;
     li->phdr = phdr_addr(prog, bias);
     li->phnum = prog->eh.e_phnum;
+    for (unsigned i = 0; i < prog->eh.e_phnum; i++)   /* nested-function trampolines */
+        if (prog->ph[i].p_type == PT_GNU_STACK)
+            li->exec_stack = prog->ph[i].p_flags & PF_X;
     return prog->interp[0] ? load_interp(proc, prog, path, li) : 0;
 }

@@ -3,6 +3,7 @@
 #ifndef VM_LINUX_LOAD_H
 #define VM_LINUX_LOAD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "linux/elf.h"
@@ -20,6 +21,7 @@ struct load_info {
     uint64_t phdr;          /* AT_PHDR */
     uint64_t phnum;         /* AT_PHNUM */
     uint64_t interp_base;   /* AT_BASE, 0 without an interpreter */
+    bool exec_stack;        /* the program's PT_GNU_STACK asks for an executable stack */
 };
 
 /* Loads prog (and its PT_INTERP, looked up under proc->sysroot) into proc->us and sets up brk.

@@ -124,7 +124,8 @@ int stack_build(struct linux_proc *proc, const struct load_info *li, char **argv
 {
     struct uspace *us = &proc->us;
     uint64_t top = us->limit, bottom = top - GUEST_STACK_SIZE;
-    int err = uspace_map(us, bottom, GUEST_STACK_SIZE, PROT_READ | PROT_WRITE,
+    int err = uspace_map(us, bottom, GUEST_STACK_SIZE,
+                         PROT_READ | PROT_WRITE | (li->exec_stack ? PROT_EXEC : 0),
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (err < 0)
         return err;

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# gcc's C torture tests (gcc.c-torture/execute and its ieee/ part, from Debian's
+# gcc-12-source) built for each guest ISA with Debian's cross compiler at -O2 and run under
+# vm, with the options of its dg-options lines that name no target. Each program checks
+# itself: it passes when vm runs it to exit 0; one that does not ends the same way under
+# qemu-user of that ISA only if it fails on that target anyway (checked by running it
+# there), else vm is wrong. Programs the cross compiler rejects are counted as "not built",
+# not as passes.
+#
+# Usage: tests/torture/run.sh [BUILD_DIR] [ISA...]   (default: build/torture, riscv64 aarch64)
+# Environment: VM (default "build/vm run"), JOBS (parallel runs, default 2), TIMEOUT seconds
+#              per program (default 30), NAMES (only these tests, space-separated), TAG
+#              (appended to each test's name, e.g. "[vm-jit]").
+# Output: "PASS torture-ISA/NAME" or "FAIL torture-ISA/NAME: reason", then per ISA
+# "torture-ISA: N passed, N failed, N not built". Exit 1 on any failure.
+set -u -o pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root" || exit 1
+build="${1:-build/torture}"
+shift $(($# > 0 ? 1 : 0))
+isas="${*:-riscv64 aarch64}"
+export VM="${VM:-build/vm run}" TIMEOUT="${TIMEOUT:-30}" TAG="${TAG:-}"
+jobs="${JOBS:-2}"
+mkdir -p "$build" || exit 1
+build="$(cd "$build" && pwd)"
+
+# The sources, unpacked once from the tarball gcc-12-source installs.
+src="$build/src"
+if [ ! -d "$src/ieee" ]; then
+    tarball=$(ls /usr/src/gcc-12/gcc-12*.tar.* 2>/dev/null | head -n 1)
+    if [ -z "$tarball" ]; then
+        echo "FAIL torture/sources: no /usr/src/gcc-12/gcc-12*.tar.* (package gcc-12-source)"
+        exit 1
+    fi
+    rm -rf "$build/unpack" && mkdir -p "$build/unpack"
+    if ! tar -xf "$tarball" -C "$build/unpack" --wildcards '*/gcc/testsuite/gcc.c-torture/execute/*'; then
+        echo "FAIL torture/sources: cannot unpack $tarball"
+        exit 1
+    fi
+    rm -rf "$src"
+    mv "$build"/unpack/*/gcc/testsuite/gcc.c-torture/execute "$src" && rm -rf "$build/unpack"
+fi
+
+# The options of a test's "dg-options" and "dg-additional-options" lines without a target
+# selector (-fwrapv, -fgnu89-inline, ...).
+dg_options() {
+    grep -E 'dg-(additional-)?options' "$1" | grep -v target |
+        sed -E 's/.*dg-(additional-)?options[ {]*"([^"]*)".*/\2/'
+}
+
+# one ISA NAME: builds and runs one test; prints its result line. The shell's own reports
+# of programs killed by a signal are silenced: the result line says it.
+one() {
+    local isa=$1 name=$2 dir="$build/$1" c rc qrc vm_cmd qemu opts
+    c="$src/$name.c"
+    [ -f "$c" ] || c="$src/ieee/$name.c"
+    if [ ! -x "$dir/bin/$name" ] || [ "$c" -nt "$dir/bin/$name" ] ||
+        [ "$script" -nt "$dir/bin/$name" ]; then
+        read -r -a opts <<<"$(dg_options "$c" | tr '\n' ' ')"
+        if ! "$isa-linux-gnu-gcc" -O2 -w -static "${opts[@]}" -o "$dir/bin/$name" "$c" -lm \
+            >"$dir/log/$name.cc" 2>&1; then
+            echo "NOTBUILT torture-$isa/$name$TAG"
+            return
+        fi
+    fi
+    read -r -a vm_cmd <<<"$VM"
+    { (cd "$dir/tmp" && timeout -k 5 "$TIMEOUT" "${vm_cmd[@]}" "$dir/bin/$name" \
+        >"$dir/log/$name.vm" 2>&1 </dev/null); } 2>/dev/null
+    rc=$?
+    if [ "$rc" -eq 0 ]; then
+        echo "PASS torture-$isa/$name$TAG"
+        return
+    fi
+    qemu=qemu-$isa
+    { (cd "$dir/tmp" && timeout -k 5 "$TIMEOUT" "$qemu" "$dir/bin/$name" \
+        >"$dir/log/$name.qemu" 2>&1 </dev/null); } 2>/dev/null
+    qrc=$?
+    if [ "$qrc" -eq "$rc" ] && [ "$rc" -ne 124 ]; then
+        echo "PASS torture-$isa/$name$TAG (fails on $isa itself: status $rc under qemu too)"
+    else
+        echo "FAIL torture-$isa/$name$TAG: status $rc under vm, $qrc under $qemu"
+    fi
+}
+export -f one dg_options
+script="$root/tests/torture/run.sh"
+export build src script
+
+status=0
+for isa in $isas; do
+    if ! command -v "$isa-linux-gnu-gcc" >/dev/null; then
+        echo "FAIL torture-$isa/compiler: $isa-linux-gnu-gcc not found"
+        status=1
+        continue
+    fi
+    mkdir -p "$build/$isa/bin" "$build/$isa/log" "$build/$isa/tmp"
+    if [ -n "${NAMES:-}" ]; then
+        names=$NAMES
+    else
+        names=$( (cd "$src" && ls *.c ieee/*.c) | sed 's|^ieee/||; s|\.c$||' | sort -u)
+    fi
+    results=$(printf '%s\n' $names | xargs -P "$jobs" -I{} bash -c 'one "$0" "$1"' "$isa" {} | sort)
+    grep -E '^(PASS|FAIL) ' <<<"$results"
+    for f in $(grep '^FAIL ' <<<"$results" | sed 's|^FAIL torture-[^/]*/||; s|[[:]].*||'); do
+        head -n 5 "$build/$isa/log/$f.vm" | sed 's/^/    /'
+    done
+    passed=$(grep -c '^PASS ' <<<"$results")
+    failed=$(grep -c '^FAIL ' <<<"$results")
+    notbuilt=$(grep -c '^NOTBUILT ' <<<"$results")
+    echo "torture-$isa$TAG: $passed passed, $failed failed, $notbuilt not built"
+    [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ] || status=1
+done
+exit $status
