@@ -13,6 +13,8 @@ struct ir_block;
 
 /* Which Linux syscall ABI a guest uses (numbers and struct layouts live in linux/). */
 enum linux_abi_kind { LINUX_ABI_GENERIC, LINUX_ABI_X86_64 };
+/* The values of open(2)'s O_DIRECTORY, O_NOFOLLOW, O_DIRECT and O_LARGEFILE: Arm's differ. */
+enum linux_open_flags { LINUX_OPEN_FLAGS_GENERIC, LINUX_OPEN_FLAGS_ARM };
 
 struct guest_ops {
     const char *name;          /* "riscv64" */
@@ -28,6 +30,7 @@ struct guest_ops {
 
     /* Linux user mode. */
     enum linux_abi_kind linux_abi;
+    enum linux_open_flags open_flags;
     const char *default_sysroot;        /* for PT_INTERP and -L's default */
     uint64_t (*hwcap)(void);            /* AT_HWCAP */
     const char *platform;               /* AT_PLATFORM string, or NULL */

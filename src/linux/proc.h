@@ -26,6 +26,10 @@ struct guest_sigaction {
     uint64_t mask;
 };
 
+struct shm_attach {
+    uint64_t addr, len;
+};
+
 struct linux_proc {
     struct uspace us;
     const struct guest_ops *guest;
@@ -40,6 +44,8 @@ struct linux_proc {
     pthread_mutex_t lock;        /* sigactions and the thread list */
     pthread_mutex_t mm_lock;     /* the address space's layout (mmap, munmap, brk, ...) */
     struct linux_thread *threads;
+    struct shm_attach *shm;      /* SysV shared memory attached with shmat (under mm_lock) */
+    size_t n_shm;
     atomic_int nthreads;
     atomic_bool group_exiting;   /* a thread called exit_group: the others stop */
 };

@@ -127,7 +127,9 @@ static void print_arg(FILE *f, struct cpu *cpu, enum arg_kind kind, const uint64
         ret > 0 ? print_bytes(f, cpu, v, (uint64_t)ret) : (void)fprintf(f, "%#" PRIx64, v);
         break;
     case ARG_OCT: fprintf(f, "%#" PRIo64, v); break;
-    case ARG_OPEN_FLAGS: print_open_flags(f, v); break;
+    case ARG_OPEN_FLAGS:
+        print_open_flags(f, (uint64_t)(unsigned)open_flags_to_host(cpu, v));
+        break;
     case ARG_AT_FLAGS: print_flags(f, v, at_flags, false); break;
     case ARG_PROT: v ? print_flags(f, v, prot_flags, false) : (void)fputs("PROT_NONE", f); break;
     case ARG_MAP_FLAGS: print_flags(f, v, map_flags, false); break;

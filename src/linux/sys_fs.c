@@ -52,7 +52,7 @@ SYSCALL(openat)
     long fd;
     if (procfs_open(cpu, pb.guest, &fd))
         return fd;
-    return host_ret(openat((int)a[0], path, (int)a[2], (mode_t)a[3]));
+    return host_ret(openat((int)a[0], path, open_flags_to_host(cpu, a[2]), (mode_t)a[3]));
 }
 
 #define GUEST_OPEN_HOW_MIN 24   /* struct open_how: flags, mode, resolve */
@@ -66,12 +66,18 @@ SYSCALL(openat2)
         return err;
     if (a[3] < GUEST_OPEN_HOW_MIN || a[3] > USPACE_PAGE_SIZE)
         return -EINVAL;
-    void *how = guest_ptr(cpu, a[2], a[3], PROT_READ);
-    if (!how)
+    const uint8_t *guest_how = guest_ptr(cpu, a[2], a[3], PROT_READ);
+    if (!guest_how)
         return -EFAULT;
     long fd;
     if (procfs_open(cpu, pb.guest, &fd))
         return fd;
+    uint8_t how[USPACE_PAGE_SIZE];   /* its flags are the guest's */
+    uint64_t flags;
+    memcpy(how, guest_how, a[3]);
+    memcpy(&flags, how, sizeof(flags));
+    flags = (uint64_t)(unsigned)open_flags_to_host(cpu, flags) | (flags >> 32 << 32);
+    memcpy(how, &flags, sizeof(flags));
     return host_ret(syscall(SYS_openat2, (int)a[0], path, how, (size_t)a[3]));
 }
 

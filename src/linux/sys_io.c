@@ -152,6 +152,12 @@ SYSCALL(fcntl)
     for (size_t i = 0; i < sizeof(fcntl_cmds) / sizeof(fcntl_cmds[0]); i++) {
         if (fcntl_cmds[i].cmd != cmd)
             continue;
+        if (cmd == F_SETFL)
+            return host_ret(fcntl((int)a[0], cmd, open_flags_to_host(cpu, a[2])));
+        if (cmd == F_GETFL) {
+            long r = host_ret(fcntl((int)a[0], cmd));
+            return r < 0 ? r : (long)open_flags_to_guest(cpu, (uint64_t)r);
+        }
         if (fcntl_cmds[i].arg == FCNTL_INT)
             return host_ret(fcntl((int)a[0], cmd, (long)a[2]));
         int prot = fcntl_cmds[i].arg == FCNTL_FLOCK_IN ? PROT_READ : PROT_READ | PROT_WRITE;

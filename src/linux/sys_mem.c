@@ -55,8 +55,10 @@ MM_SYSCALL(mmap)
     uint64_t addr = a[0], len = a[1], off = a[5];
     int prot = (int)a[2], flags = (int)a[3], type = flags & MAP_TYPE;
     bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
-    if (!len || len > us->limit || (off & PAGE_MASK) || (fixed && (addr & PAGE_MASK)))
+    if (!len || (off & PAGE_MASK) || (fixed && (addr & PAGE_MASK)))
         return -EINVAL;
+    if (len > us->limit)   /* also a length that wraps when rounded up to pages */
+        return -ENOMEM;
     if ((prot & ~GUEST_PROT_BITS) ||
         (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE))
         return -EINVAL;

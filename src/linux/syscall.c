@@ -84,6 +84,39 @@ void syscall_dispatch(struct cpu *cpu)
     g->syscall_ret(cpu, (uint64_t)ret);
 }
 
+/* Arm's values of the open flags that differ, and the kernel's generic (x86-64) ones. */
+static const struct { uint64_t arm, host; } arm_open_flags[] = {
+    { 040000, 0200000 },    /* O_DIRECTORY */
+    { 0100000, 0400000 },   /* O_NOFOLLOW */
+    { 0200000, 040000 },    /* O_DIRECT */
+    { 0400000, 0100000 },   /* O_LARGEFILE */
+};
+
+static uint64_t swap_open_flags(const struct cpu *cpu, uint64_t flags, bool to_host)
+{
+    if (proc_of(cpu)->guest->open_flags != LINUX_OPEN_FLAGS_ARM)
+        return flags;
+    uint64_t r = flags;
+    for (size_t i = 0; i < sizeof(arm_open_flags) / sizeof(arm_open_flags[0]); i++)
+        r &= ~(arm_open_flags[i].arm | arm_open_flags[i].host);
+    for (size_t i = 0; i < sizeof(arm_open_flags) / sizeof(arm_open_flags[0]); i++) {
+        uint64_t from = to_host ? arm_open_flags[i].arm : arm_open_flags[i].host;
+        if (flags & from)
+            r |= to_host ? arm_open_flags[i].host : arm_open_flags[i].arm;
+    }
+    return r;
+}
+
+int open_flags_to_host(const struct cpu *cpu, uint64_t flags)
+{
+    return (int)swap_open_flags(cpu, flags, true);
+}
+
+uint64_t open_flags_to_guest(const struct cpu *cpu, uint64_t flags)
+{
+    return swap_open_flags(cpu, flags, false);
+}
+
 void *guest_ptr(struct cpu *cpu, uint64_t addr, uint64_t len, int prot)
 {
     const struct uspace *us = &proc_of(cpu)->us;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 
 #define PAGE_MASK (USPACE_PAGE_SIZE - 1)
 #define RESERVE_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
@@ -86,6 +87,17 @@ int uspace_map(struct uspace *us, uint64_t addr, uint64_t len, int prot, int fla
     void *p = mmap(uspace_g2h(us, addr), len, host_prot(prot), host_flags, fd, off);
     if (p == MAP_FAILED)
         return -errno;
+    memset(us->pflags + page_of(addr), guest_flags(prot), page_of(len));
+    return 0;
+}
+
+int uspace_shmat(struct uspace *us, uint64_t addr, uint64_t len, int shmid, int shmflg)
+{
+    if (!range_valid(us, addr, len))
+        return -EINVAL;
+    if (shmat(shmid, uspace_g2h(us, addr), (shmflg & SHM_RDONLY) | SHM_REMAP) == (void *)-1)
+        return -errno;
+    int prot = PROT_READ | (shmflg & SHM_RDONLY ? 0 : PROT_WRITE) | (shmflg & SHM_EXEC ? PROT_EXEC : 0);
     memset(us->pflags + page_of(addr), guest_flags(prot), page_of(len));
     return 0;
 }

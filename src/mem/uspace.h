@@ -47,6 +47,9 @@ static inline void *uspace_g2h(const struct uspace *us, uint64_t addr)
  * (MAP_PRIVATE/MAP_SHARED/MAP_ANONYMOUS) and fd/off for file mappings. 0 or -errno. */
 int uspace_map(struct uspace *us, uint64_t addr, uint64_t len, int prot, int flags, int fd,
                off_t off);
+/* Attaches SysV shared memory segment shmid at [addr, addr+len) (shmat's SHM_RDONLY and
+ * SHM_EXEC in shmflg). 0 or -errno. uspace_unmap detaches it. */
+int uspace_shmat(struct uspace *us, uint64_t addr, uint64_t len, int shmid, int shmflg);
 /* Unmapped pages go back to the PROT_NONE reservation; nothing else can ever land there. */
 int uspace_unmap(struct uspace *us, uint64_t addr, uint64_t len);
 /* Like mprotect: -ENOMEM unless every page is mapped. */

@@ -95,6 +95,7 @@ static const struct guest_ops a64_guest_ops = {
     .disas = a64_disas,
     .dump_state = a64_dump_state,
     .linux_abi = LINUX_ABI_GENERIC,
+    .open_flags = LINUX_OPEN_FLAGS_ARM,
     .default_sysroot = "/usr/aarch64-linux-gnu",
     .hwcap = a64_hwcap,
     .platform = "aarch64",
