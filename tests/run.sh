@@ -56,9 +56,10 @@ fi
 run_suite bash tests/guest/badinput.sh
 run_suite bash tests/guest/vmonly.sh "$BUILD/tests/guest"
 run_suite bash tests/real/run.sh "$BUILD/real"
-# gcc's torture tests for both ISAs, under every engine.
+# gcc's torture tests and QEMU's tests/tcg for both ISAs, under every engine.
 for engine in $engines; do
     VM="$VM --engine=$engine" TAG="[vm-$engine]" run_suite bash tests/torture/run.sh "$BUILD/torture"
+    VM="$VM --engine=$engine" TAG="[vm-$engine]" run_suite bash tests/tcg/run.sh "$BUILD/tcg"
 done
 run_engines lua "vm qemu native" bash tests/lua/run.sh
 # AArch64: the translator against Unicorn, then guest programs and Debian's busybox and Lua

@@ -483,10 +483,8 @@ L_goto_pc:
     }
     cpu->cur_op = NULL;
     next = tb_find(cpu, cpu->pc);
-    if (!next) {
-        cpu->exit_reason = CPU_EXIT_FAULT;
+    if (!next)   /* the loop's own lookup raises the fault, as after a JIT exit */
         return;
-    }
     ((struct iop *)ip)->next = next;
     tb = next;
     goto enter;

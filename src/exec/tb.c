@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/registry.h"
 #include "exec/smc.h"
+#include "mem/uspace.h"
 
 #define TB_HASH_BITS 16
 #define TB_HASH_SIZE (1u << TB_HASH_BITS)
@@ -62,9 +63,12 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
     struct ir_block *b = &ex->block;
     ir_block_init(b, pc);
     if (cpu->ops->translate(cpu, b, pc) < 0) {
+        /* An instruction whose first byte can be fetched ends on the next page: that page
+         * is what faults, as on hardware. */
+        uint8_t first;
         cpu->fault_sig = SIGSEGV;
         cpu->fault_code = SEGV_MAPERR;
-        cpu->fault_addr = pc;
+        cpu->fault_addr = cpu->fetch_code(cpu, pc, &first, 1) == 0 ? (pc | (USPACE_PAGE_SIZE - 1)) + 1 : pc;
         return NULL;
     }
     smc_protect(cpu, pc, b->end_pc);

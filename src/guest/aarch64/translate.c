@@ -255,6 +255,15 @@ int a64_translate(struct cpu *cpu, struct ir_block *b, uint64_t pc)
 {
     struct a64_ctx ctx = { .cpu = cpu, .b = b, .pc = pc };
     uint64_t page = pc & PAGE_MASK;
+    if (pc & 3) {   /* a PC alignment fault comes before any fetch: SIGBUS at pc */
+        ir_insn_start(b, pc);
+        b->n_insns = 1;
+        ir_call(b, &ir_check_aligned, a64_const(&ctx, (int64_t)pc), a64_const(&ctx, 4), IR_NONE,
+                IR_NONE);
+        ir_goto_pc(b, pc);
+        b->end_pc = pc + 1;
+        return 0;
+    }
     for (;;) {
         uint32_t word;
         if (fetch_insn(cpu, ctx.pc, &word) < 0) {
