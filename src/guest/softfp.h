@@ -323,4 +323,29 @@ static inline uint64_t host_op(const struct fmt *f, enum arith op, uint64_t a, u
     return f == &F64 ? host_d(op, a, b, c) : host_s(op, a, b, c);
 }
 
+/* QEMU's "hardfloat" shortcut: op on the host in round-to-nearest-even, without looking at
+ * host flags, when its operands (finite, normal or zero) and result (normal and above
+ * +-2^emin, or an exact zero sum) show it raises nothing but inexact. The caller takes it only
+ * in RNE with the guest's cumulative inexact flag already set, where no flag can change; on
+ * false it takes the exact path. The host is in RNE between helpers. Always inlined, so that
+ * a constant f turns its field tests into constants. */
+static inline __attribute__((always_inline)) bool
+softfp_fast(const struct fmt *f, enum arith op, uint64_t a, uint64_t b, uint64_t c, uint64_t *r)
+{
+    const uint64_t ops[3] = { a, b, c };
+    unsigned n = op == A_SQRT ? 1 : op == A_FMA ? 3 : 2;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t e = f_exp(f, ops[i]);
+        if (e == f_emask(f) || (e == 0 && (ops[i] & f_mmask(f))))
+            return false;
+    }
+    if ((op == A_DIV && f_iszero(f, b)) || (op == A_SQRT && (a & f_sign(f)) && !f_iszero(f, a)))
+        return false;
+    uint64_t x = host_op(f, op, a, b, c), mag = f_abs(f, x);
+    if (mag >= f_inf(f) || (mag <= f_minnorm(f) && !(mag == 0 && op == A_ADD)))
+        return false;
+    *r = x;
+    return true;
+}
+
 #endif

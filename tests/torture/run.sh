@@ -101,7 +101,7 @@ for isa in $isas; do
     fi
     results=$(printf '%s\n' $names | xargs -P "$jobs" -I{} bash -c 'one "$0" "$1"' "$isa" {} | sort)
     grep -E '^(PASS|FAIL) ' <<<"$results"
-    for f in $(grep '^FAIL ' <<<"$results" | sed 's|^FAIL torture-[^/]*/||; s|[[:]].*||'); do
+    for f in $(grep '^FAIL ' <<<"$results" | sed -E 's|^FAIL torture-[^/]*/||; s/(\[|:).*//'); do
         head -n 5 "$build/$isa/log/$f.vm" | sed 's/^/    /'
     done
     passed=$(grep -c '^PASS ' <<<"$results")

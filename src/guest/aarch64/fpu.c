@@ -145,10 +145,33 @@ static uint64_t minmax(struct a64_cpu *cpu, const struct fmt *f, uint64_t a, uin
     return a_less != max ? a : b;
 }
 
+/* softfp_fast for op when it applies: FPCR.RMode RNE and IXC already in FPSR (its operand
+ * checks keep NaNs, infinities and denormals, hence FZ and IDC, on the exact path). Inlined
+ * with f constant. */
+static inline __attribute__((always_inline)) bool
+fast_arith(const struct a64_cpu *cpu, const struct fmt *f, enum a64_fp_op op, uint64_t a,
+           uint64_t b, uint64_t c, uint64_t *r)
+{
+    static const uint8_t arith_of[] = {   /* enum arith + 1 */
+        [A64_FADD] = A_ADD + 1, [A64_FSUB] = A_ADD + 1, [A64_FMUL] = A_MUL + 1,
+        [A64_FDIV] = A_DIV + 1, [A64_FSQRT] = A_SQRT + 1, [A64_FMULADD] = A_FMA + 1,
+    };
+    if (!(cpu->fpsr & FPSR_IXC) || (cpu->fpcr >> FPCR_RMODE_SHIFT & 3) ||
+        (unsigned)op >= sizeof(arith_of) || !arith_of[op])
+        return false;
+    if (op == A64_FSUB)
+        b ^= f_sign(f);
+    return softfp_fast(f, (enum arith)(arith_of[op] - 1), a, b, c, r);
+}
+
 uint64_t a64_fp_arith(struct a64_cpu *cpu, enum a64_fp_op op, unsigned size, uint64_t a,
                       uint64_t b, uint64_t c)
 {
     const struct fmt *f = fmt_of(size);
+    uint64_t fast;
+    if (size == 3 ? fast_arith(cpu, &F64, op, a, b, c, &fast)
+                  : size == 2 && fast_arith(cpu, &F32, op, a, b, c, &fast))
+        return fast;
     a = flush_input(cpu, f, a);
     b = flush_input(cpu, f, b);
     uint64_t r;
