@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Benchmark: runs a CPU-bound Lua workload (bench/fib.lua, Lua from Debian's lua5.4 source
-# built for riscv64, aarch64 and the host) natively, under qemu-riscv64/qemu-aarch64 and under
-# the VM (interpreter and JIT), RUNS times each with the runners interleaved, checks that all
-# runners print the same result, and prints a table of median seconds per runner with the
-# ratios of each vm runner to qemu-user of the same guest ISA and to native.
+# Benchmark: runs CPU-bound Lua workloads (bench/fib.lua: calls, integers and tables;
+# bench/nbody.lua: floating point; Lua from Debian's lua5.4 source built for riscv64, aarch64
+# and the host) natively, under qemu-riscv64/qemu-aarch64 and under the VM (interpreter and
+# JIT), RUNS times each with the runners interleaved, checks that all runners print the same
+# result, and prints per workload a table of median seconds per runner with the ratios of
+# each vm runner to qemu-user of the same guest ISA and to native.
 #
 # Usage: bench/run.sh [LUA_BUILD_DIR]          (default: $LUA_BUILD or build/lua)
 # Environment:
 #   RUNS=5                 runs per runner
-#   BENCH_N=35             argument of fib.lua (about 0.6 s natively)
-#   BENCH_SCRIPT=bench/fib.lua
+#   BENCH="bench/fib.lua:35 bench/nbody.lua:250000"
+#                          workloads as SCRIPT:ARGUMENT (each about 0.6 s natively)
 #   RUNNERS="native qemu vm vm-jit qemu-a64 vm-a64 vm-jit-a64"
 #                          (vm: the interpreter, vm-jit: the JIT; -a64: the aarch64 build)
 #   VM="$BUILD/vm run" (BUILD=build)  QEMU=qemu-riscv64  SYSROOT=/usr/riscv64-linux-gnu
@@ -24,8 +25,7 @@ cd "$root" || exit 1
 
 build="${1:-${LUA_BUILD:-build/lua}}"
 runs="${RUNS:-5}"
-n="${BENCH_N:-35}"
-script="${BENCH_SCRIPT:-bench/fib.lua}"
+workloads="${BENCH:-bench/fib.lua:35 bench/nbody.lua:250000}"
 runners="${RUNNERS:-native qemu vm vm-jit qemu-a64 vm-a64 vm-jit-a64}"
 vm="${VM:-${BUILD:-build}/vm run}"
 qemu="${QEMU:-qemu-riscv64}"
@@ -37,10 +37,6 @@ if ! scripts/build-lua.sh "$build"; then
     echo "bench: building lua failed" >&2
     exit 1
 fi
-
-out_dir="$build/bench"
-rm -rf "$out_dir"
-mkdir -p "$out_dir" || exit 1
 
 command_missing() {
     if [[ "$1" == */* ]]; then
@@ -77,36 +73,44 @@ if [ "${#active[@]}" -eq 0 ]; then
     exit 1
 fi
 
-echo "bench: $script $n, $runs runs each, runners: ${active[*]}"
 status=0
-reference=""
-for ((i = 1; i <= runs; i++)); do
-    line="run $i/$runs:"
-    for r in "${active[@]}"; do
-        cmd_for "$r"
-        out="$out_dir/$r.$i.out"
-        if ! t="$(python3 bench/timeit.py "$out" "${cmd[@]}" "$script" "$n")"; then
-            line="$line $r=FAILED"
-            status=1
-            continue
-        fi
-        if [ -z "$reference" ]; then
-            reference="$out"
-        elif ! cmp -s "$reference" "$out"; then
-            echo "bench: output of $r (run $i) differs from $(basename "$reference" .out):" >&2
-            diff "$reference" "$out" | head -n 5 >&2
-            status=1
-        fi
-        echo "$t" >>"$out_dir/$r.times"
-        line="$line $r=$(printf '%.3f' "$t")s"
+for workload in $workloads; do
+    script=${workload%%:*}
+    n=${workload#*:}
+    out_dir="$build/bench/$(basename "$script" .lua)"
+    rm -rf "$out_dir"
+    mkdir -p "$out_dir" || exit 1
+    echo "bench: $script $n, $runs runs each, runners: ${active[*]}"
+    reference=""
+    for ((i = 1; i <= runs; i++)); do
+        line="run $i/$runs:"
+        for r in "${active[@]}"; do
+            cmd_for "$r"
+            out="$out_dir/$r.$i.out"
+            if ! t="$(python3 bench/timeit.py "$out" "${cmd[@]}" "$script" "$n")"; then
+                line="$line $r=FAILED"
+                status=1
+                continue
+            fi
+            if [ -z "$reference" ]; then
+                reference="$out"
+            elif ! cmp -s "$reference" "$out"; then
+                echo "bench: output of $r (run $i) differs from $(basename "$reference" .out):" >&2
+                diff "$reference" "$out" | head -n 5 >&2
+                status=1
+            fi
+            echo "$t" >>"$out_dir/$r.times"
+            line="$line $r=$(printf '%.3f' "$t")s"
+        done
+        echo "$line"
     done
-    echo "$line"
+    echo
+    # all requested runners, so an unavailable one shows as n/a
+    # shellcheck disable=SC2086
+    python3 bench/report.py "$out_dir" $runners
+    if [ -n "$reference" ]; then
+        echo "result: $(head -n 1 "$reference")"
+    fi
+    echo
 done
-echo
-# all requested runners, so an unavailable one shows as n/a
-# shellcheck disable=SC2086
-python3 bench/report.py "$out_dir" $runners
-if [ -n "$reference" ]; then
-    echo "result: $(head -n 1 "$reference")"
-fi
 exit "$status"
