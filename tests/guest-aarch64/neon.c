@@ -46,6 +46,7 @@ int main(void)
     SHOW("sshl16", vshlq_s16(sa, vdupq_n_s16(-3))); SHOW("shrn16", vshrn_n_u16(vreinterpretq_u16_u8(a), 4)); SHOW("shrn2", vshrn_high_n_u32(vshrn_n_u32(vreinterpretq_u32_u8(a), 16), vreinterpretq_u32_u8(b), 8));
     SHOW("rshrn", vrshrn_n_u16(vreinterpretq_u16_u8(b), 6));
     SHOW("ushll8", vshll_n_u8(vget_low_u8(a), 3)); SHOW("sshll2", vshll_high_n_s16(sa, 2)); SHOW("uxtl32", vmovl_u32(vget_high_u32(vreinterpretq_u32_u8(b))));
+    SHOW("shll8", vshll_n_u8(vget_low_u8(a), 8)); SHOW("shll2_16", vshll_high_n_u16(vreinterpretq_u16_u8(b), 16)); SHOW("shll32", vshll_n_s32(vget_low_s32(wa), 32));
     SHOW("xtn16", vmovn_u16(vreinterpretq_u16_u8(a))); SHOW("xtn2", vmovn_high_u32(vmovn_u32(vreinterpretq_u32_u8(a)), vreinterpretq_u32_u8(b)));
     SHOW("sqxtn", vqmovn_s32(wa)); SHOW("uqxtn", vqmovn_u16(vreinterpretq_u16_u8(b))); SHOW("sqxtun", vqmovun_s16(sa));
     SHOW("umull", vmull_u8(vget_low_u8(a), vget_low_u8(b))); SHOW("smull2", vmull_high_s16(sa, sb)); SHOW("umlal", vmlal_u16(vreinterpretq_u32_u8(a), vget_low_u16(vreinterpretq_u16_u8(a)), vget_low_u16(vreinterpretq_u16_u8(b))));

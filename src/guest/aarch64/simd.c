@@ -371,6 +371,15 @@ static uint64_t helper_2misc(void *opaque, uint64_t word, uint64_t opv, uint64_t
         write_narrow(c, &f, h.d[0]);
         return 0;
     }
+    case SIMD_SHLL: {   /* widen, then shift left by the narrow element's width */
+        if (size == 3)
+            reserved(c);
+        struct vec src = { { a.d[f.q], 0 } };
+        for (unsigned i = 0; i < 8u >> size; i++)
+            set_e(&r, i, size + 1, get_e(&src, i, size) << (8u << size));
+        write_v(c, f.rd, r, true);
+        return 0;
+    }
     case SIMD_FCVTN: {
         unsigned to = 1 + a64_bits(w, 22, 22);
         struct vec h = { { 0, 0 } };

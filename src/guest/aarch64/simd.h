@@ -22,7 +22,8 @@
     /* two-register miscellaneous */                                                       \
     X(REV64) X(REV32) X(REV16) X(SADDLP) X(UADDLP) X(CLS) X(CLZ) X(CNT) X(NOT) X(RBIT)     \
     X(SADALP) X(UADALP) X(CMGT0) X(CMGE0) X(CMEQ0) X(CMLE0) X(CMLT0) X(ABS) X(NEG) X(XTN)  \
-    X(SQXTUN) X(SQXTN) X(UQXTN) X(FCVTN) X(FCVTL) X(FRINTN) X(FRINTM) X(FCVTNS) X(FCVTMS) \
+    X(SQXTUN) X(SQXTN) X(UQXTN) X(SHLL) X(FCVTN) X(FCVTL) X(FRINTN) X(FRINTM) X(FCVTNS)    \
+    X(FCVTMS)                                                                              \
     X(FCVTAS) X(SCVTF) X(FCMGT0) X(FCMEQ0) X(FCMLT0) X(FABS) X(FRINTP) X(FRINTZ) X(FCVTPS) \
     X(FCVTZS) X(FRINTA) X(FRINTX) X(FCVTNU) X(FCVTMU) X(FCVTAU) X(UCVTF) X(FCMGE0)        \
     X(FCMLE0) X(FNEG) X(FRINTI) X(FCVTPU) X(FCVTZU) X(FSQRT)                               \
