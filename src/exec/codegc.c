@@ -36,15 +36,14 @@ static size_t free_start(const struct region *g)
     return g->start + g->used;
 }
 
-/* Maps both views of a new memfd (at the old addresses when fixed, then with a copy of the
- * code in use). */
-static int map_views(bool fixed)
+/* A new memfd for the cache, holding a copy of the code in use when copy is set. */
+static int new_memfd(bool copy)
 {
     int fd = memfd_create("vm-jit", MFD_CLOEXEC);
     if (fd < 0)
         return -errno;
     bool ok = ftruncate(fd, (off_t)cap) == 0;
-    for (int r = 0; fixed && ok && r < 2; r++) {
+    for (int r = 0; copy && ok && r < 2; r++) {
         size_t from = r == CODEGC_OLD ? 0 : regions[r].start, len = free_start(&regions[r]) - from;
         ok = len == 0 || pwrite(fd, rw_base + from, len, (off_t)from) == (ssize_t)len;
     }
@@ -52,6 +51,12 @@ static int map_views(bool fixed)
         close(fd);
         return -EIO;
     }
+    return fd;
+}
+
+/* Maps both views of fd (at the old addresses when fixed) and closes it. */
+static int map_views(int fd, bool fixed)
+{
     int flags = MAP_SHARED | (fixed ? MAP_FIXED : 0);
     void *rw = mmap(fixed ? rw_base : NULL, cap, PROT_READ | PROT_WRITE, flags, fd, 0);
     void *rx = mmap(fixed ? rx_base : NULL, cap, PROT_READ | PROT_EXEC, flags, fd, 0);
@@ -63,11 +68,26 @@ static int map_views(bool fixed)
     return 0;
 }
 
-/* A forked child must not write into its parent's code: give it a private copy, at the same
- * addresses so every pointer into the cache stays valid. */
+/* A forked child must not share its parent's code: the parent goes on compiling and chaining
+ * into the same memfd the moment fork returns. So the copy is taken before the fork (the JIT
+ * holds its lock across it, so no code is being written), and the child maps it at the same
+ * addresses, where every pointer into the cache stays valid. */
+static int fork_copy = -1;
+
+static void before_fork(void)
+{
+    fork_copy = new_memfd(true);
+}
+
+static void parent_after_fork(void)
+{
+    if (fork_copy >= 0)
+        close(fork_copy);
+}
+
 static void child_after_fork(void)
 {
-    if (map_views(true) < 0)
+    if (fork_copy < 0 || map_views(fork_copy, true) < 0)
         abort();
 }
 
@@ -76,13 +96,14 @@ int codegc_init(void)
     if (rw_base)
         return 0;
     cap = codegc_size ? codegc_size : CODEGC_DEFAULT_SIZE;
-    int err = map_views(false);
+    int fd = new_memfd(false);
+    int err = fd < 0 ? fd : map_views(fd, false);
     if (err < 0)
         return err;
     size_t nursery = cap / 4 & ~(size_t)4095;
     regions[CODEGC_OLD] = (struct region){ .start = 0, .end = cap - nursery };
     regions[CODEGC_NURSERY] = (struct region){ .start = cap - nursery, .end = cap };
-    pthread_atfork(NULL, NULL, child_after_fork);
+    pthread_atfork(before_fork, parent_after_fork, child_after_fork);
     return 0;
 }
 

@@ -96,7 +96,7 @@ static uint64_t h_cmpxchg(struct cpu *cpu, uint64_t addr, uint64_t expected, uin
 
 /* ---- setup ---- */
 
-static void jit_child_after_fork(void);
+static void jit_before_fork(void), jit_parent_after_fork(void), jit_child_after_fork(void);
 
 static int jit_init(void)
 {
@@ -106,7 +106,7 @@ static int jit_init(void)
     done = -1;
     if (codegc_init() < 0)
         return -ENOMEM;
-    pthread_atfork(NULL, NULL, jit_child_after_fork);
+    pthread_atfork(jit_before_fork, jit_parent_after_fork, jit_child_after_fork);
     struct x86_abi *a = &abi_chained;
     a->temps_offset = 0;   /* set from the first CPU in jit_compile_block */
     a->exec_jc_offset = (int32_t)offsetof(struct exec_cpu, jump_cache);
@@ -322,12 +322,22 @@ static bool minor_collection(struct cpu *cpu)
  * while the nursery still has room. */
 static bool collection_asked;
 
-/* A forked child has only the thread that forked: the JIT lock another thread held at that
- * moment is free in the child, and no safepoint is pending there. */
+/* The JIT lock is held across fork, so that no code is being written while the code cache
+ * is copied for the child (exec/codegc.c). The child has only the thread that forked: no
+ * safepoint is pending there. */
+static void jit_before_fork(void)
+{
+    pthread_mutex_lock(&jit_lock);
+}
+
+static void jit_parent_after_fork(void)
+{
+    pthread_mutex_unlock(&jit_lock);
+}
+
 static void jit_child_after_fork(void)
 {
-    static const pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
-    jit_lock = fresh;
+    pthread_mutex_unlock(&jit_lock);
     collection_asked = false;
 }
 

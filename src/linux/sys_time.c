@@ -24,6 +24,12 @@ SYSCALL(clock_gettime)
     return tp ? host_ret(syscall(SYS_clock_gettime, (int)a[0], tp)) : -EFAULT;
 }
 
+SYSCALL(clock_settime)
+{
+    const void *tp = guest_ptr(cpu, a[1], GUEST_TIMESPEC_SIZE, PROT_READ);
+    return tp ? host_ret(syscall(SYS_clock_settime, (int)a[0], tp)) : -EFAULT;
+}
+
 SYSCALL(clock_getres)
 {
     void *tp;

@@ -151,7 +151,7 @@ SYSCALL(getxattr); SYSCALL(lgetxattr); SYSCALL(fgetxattr); SYSCALL(setxattr); SY
 SYSCALL(fsetxattr); SYSCALL(listxattr); SYSCALL(llistxattr); SYSCALL(flistxattr);
 SYSCALL(removexattr); SYSCALL(lremovexattr); SYSCALL(fremovexattr);
 /* sys_time.c */
-SYSCALL(clock_gettime); SYSCALL(clock_getres); SYSCALL(gettimeofday); SYSCALL(nanosleep);
+SYSCALL(clock_gettime); SYSCALL(clock_settime); SYSCALL(clock_getres); SYSCALL(gettimeofday); SYSCALL(nanosleep);
 SYSCALL(clock_nanosleep);
 /* sys_signal.c */
 SYSCALL(rt_sigaction); SYSCALL(rt_sigprocmask); SYSCALL(sigaltstack); SYSCALL(kill);

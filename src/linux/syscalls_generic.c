@@ -102,6 +102,7 @@ static const struct syscall_desc generic_table[] = {
     [109] = { "timer_getoverrun", sys_timer_getoverrun, { ARG_INT } },
     [110] = { "timer_settime", sys_timer_settime, { ARG_INT, ARG_HEX, ARG_PTR, ARG_PTR } },
     [111] = { "timer_delete", sys_timer_delete, { ARG_INT } },
+    [112] = { "clock_settime", sys_clock_settime, { ARG_INT, ARG_PTR } },
     [113] = { "clock_gettime", sys_clock_gettime, { ARG_INT, ARG_PTR } },
     [114] = { "clock_getres", sys_clock_getres, { ARG_INT, ARG_PTR } },
     [115] = { "clock_nanosleep", sys_clock_nanosleep, { ARG_INT, ARG_INT, ARG_PTR, ARG_PTR },
