@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fetches the Debian arm64 packages the AArch64 real-program tests run (busybox-static and the
-# dynamically linked lua5.4 with its libraries: liblua, readline, tinfo) and unpacks them into a sysroot directory. The
+# Fetches the Debian arm64 packages the AArch64 real-program tests run (busybox-static, the
+# dynamically linked lua5.4 with its libraries: liblua, readline, tinfo, and Python 3.11 with
+# its libraries and its regression test suite) and unpacks them into a sysroot directory. The
 # C library comes from the cross sysroot /usr/aarch64-linux-gnu (libc6-dev-arm64-cross).
 #
 # Usage: scripts/arm64-sysroot.sh [BUILD_DIR]     (default: $ARM64_BUILD or build/arm64)
@@ -13,7 +14,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 build="${1:-${ARM64_BUILD:-build/arm64}}"
-pkgs=(busybox-static:arm64 lua5.4:arm64 liblua5.4-0:arm64 libreadline8:arm64 libtinfo6:arm64)
+pkgs=(busybox-static:arm64 lua5.4:arm64 liblua5.4-0:arm64 libreadline8:arm64 libtinfo6:arm64
+      python3.11-minimal:arm64 libpython3.11-minimal:arm64 libpython3.11-stdlib:arm64
+      libpython3.11-testsuite zlib1g:arm64 libexpat1:arm64 libffi8:arm64 libssl3:arm64
+      libbz2-1.0:arm64 liblzma5:arm64 libsqlite3-0:arm64 libuuid1:arm64 libcrypt1:arm64
+      libncursesw6:arm64)
 
 mkdir -p "$build/debs" "$build/sysroot"
 build="$(cd "$build" && pwd)"
@@ -21,7 +26,7 @@ build="$(cd "$build" && pwd)"
 have_all() {
     local p
     for p in "${pkgs[@]}"; do
-        compgen -G "$build/debs/${p%%:*}_*_arm64.deb" >/dev/null || return 1
+        compgen -G "$build/debs/${p%%:*}_*_*.deb" >/dev/null || return 1
     done
 }
 

@@ -71,6 +71,9 @@ else
 fi
 GUEST_ISA=aarch64 run_engines guest-aarch64 "vm qemu" bash tests/guest/run.sh "$BUILD/tests/guest-aarch64"
 run_engines programs-aarch64 "vm qemu" bash tests/guest-aarch64/programs.sh "$BUILD/arm64"
+# Debian's arm64 Python running modules of its own test suite, once, under the default engine
+# (the interpreter would take ten times as long).
+TAG="[vm]" run_suite bash tests/python/run.sh "$BUILD/arm64"
 
 passed=$(grep -c '^PASS ' "$log")
 failed=$(grep -c '^FAIL ' "$log")
