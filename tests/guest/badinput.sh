@@ -27,21 +27,8 @@ read -r -a vm_cmd <<<"$vm"
 ulimit -c 0
 mkdir -p "$build" || exit 1
 
-passed=0
-failed=0
-
-pass() {
-    echo "PASS badinput/$1"
-    passed=$((passed + 1))
-}
-
-fail() {   # fail NAME REASON [DETAIL_FILE]
-    echo "FAIL badinput/$1: $2"
-    if [ "$#" -ge 3 ] && [ -s "$3" ]; then
-        head -n 20 "$3" | sed 's/^/    /'
-    fi
-    failed=$((failed + 1))
-}
+suite=badinput
+. tests/lib.sh
 
 # ---- inputs ----------------------------------------------------------------
 

@@ -28,14 +28,8 @@ read -r -a vm_cmd <<<"$vm"
 ulimit -c 0
 mkdir -p "$build" || exit 1
 
-passed=0
-failed=0
-pass() { echo "PASS vmonly/$1"; passed=$((passed + 1)); }
-fail() {   # fail LABEL REASON [DETAIL_FILE]
-    echo "FAIL vmonly/$1: $2"
-    [ "$#" -ge 3 ] && [ -s "$3" ] && head -n 20 "$3" | sed 's/^/    /'
-    failed=$((failed + 1))
-}
+suite=vmonly
+. tests/lib.sh
 
 status_of() {
     if [ "$1" -gt 128 ] && [ "$1" -lt 160 ]; then echo "signal $(($1 - 128))"; else echo "exit $1"; fi

@@ -20,16 +20,15 @@ vm="${VM:-build/vm run}"
 sysroot="${SYSROOT:-/usr/aarch64-linux-gnu}"
 timeout_s="${TIMEOUT:-300}"
 tag="${TAG:-}"
+suite=python-aarch64
+. tests/lib.sh
 modules="${MODULES:-test_math test_float test_int test_long test_struct test_re test_unicode
     test_bytes test_dict test_json test_hashlib test_zlib test_pickle test_fcntl test_time
     test_select test_mmap test_os test_random test_threading}"
 read -r -a vm_cmd <<<"$vm"
-passed=0
-failed=0
 
 if ! scripts/arm64-sysroot.sh "$build" >"$build.python.log" 2>&1; then
-    echo "FAIL python-aarch64/sysroot$tag: scripts/arm64-sysroot.sh failed"
-    head -n 20 "$build.python.log" | sed 's/^/    /'
+    fail sysroot "scripts/arm64-sysroot.sh failed" "$build.python.log"
     echo "python-aarch64$tag: 0 passed, 1 failed"
     exit 1
 fi
@@ -44,13 +43,11 @@ for m in $modules; do
         "$guest_root/usr/bin/python3.11" -m test "$m" >"$out" 2>&1 </dev/null; } 2>/dev/null
     rc=$?
     if [ "$rc" -eq 0 ] && grep -q '^Tests result: SUCCESS' "$out"; then
-        echo "PASS python-aarch64/$m$tag"
-        passed=$((passed + 1))
+        pass "$m"
     else
-        echo "FAIL python-aarch64/$m$tag: exit status $rc"
-        grep -E 'Error|FAIL|failed|vm:' "$out" | head -n 10 | sed 's/^/    /'
-        failed=$((failed + 1))
+        grep -E 'Error|FAIL|failed|vm:' "$out" >"$out.why"
+        fail "$m" "exit status $rc" "$out.why"
     fi
 done
-echo "python-aarch64$tag: $passed passed, $failed failed"
+echo "$suite$tag: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

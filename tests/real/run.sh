@@ -24,14 +24,8 @@ runners="${RUNNERS:-vm qemu}"
 sysroot="${SYSROOT:-/usr/riscv64-linux-gnu}"
 timeout_s="${TIMEOUT:-300}"
 
-passed=0
-failed=0
-pass() { echo "PASS real/$1"; passed=$((passed + 1)); }
-fail() {   # fail LABEL REASON [DETAIL_FILE]
-    echo "FAIL real/$1: $2"
-    [ "$#" -ge 3 ] && [ -s "$3" ] && head -n 20 "$3" | sed 's/^/    /'
-    failed=$((failed + 1))
-}
+suite=real
+. tests/lib.sh
 
 if ! bash scripts/build-real.sh "$build" >"${TMPDIR:-/tmp}/build-real.$$.log" 2>&1; then
     fail "build" "scripts/build-real.sh failed" "${TMPDIR:-/tmp}/build-real.$$.log"

@@ -24,6 +24,8 @@ isas="${*:-riscv64 aarch64}"
 vm="${VM:-build/vm run}"
 timeout_s="${TIMEOUT:-120}"
 tag="${TAG:-}"
+suite=tcg
+. tests/lib.sh
 read -r -a vm_cmd <<<"$vm"
 mkdir -p "$build" || exit 1
 build="$(cd "$build" && pwd)"
@@ -37,28 +39,19 @@ if [ ! -d "$tcg/multiarch" ]; then
         ! (cd "$build/dl" && apt-get source --download-only -q qemu >apt.log 2>&1); then
         apt-get update -qq >/dev/null 2>&1 || true
         if ! (cd "$build/dl" && apt-get source --download-only -q qemu >apt.log 2>&1); then
-            echo "FAIL tcg/sources: apt-get source qemu failed (deb-src enabled? see scripts/deps.sh)"
+            fail sources "apt-get source qemu failed (deb-src enabled? see scripts/deps.sh)"
             exit 1
         fi
     fi
     rm -rf "$build/unpack" && mkdir -p "$build/unpack"
     if ! tar -xf "$(ls "$build"/dl/qemu_*.orig.tar.* | head -n 1)" -C "$build/unpack" \
         --wildcards '*/tests/tcg/*'; then
-        echo "FAIL tcg/sources: cannot unpack the qemu tarball"
+        fail sources "cannot unpack the qemu tarball"
         exit 1
     fi
     rm -rf "$tcg"
     mv "$build"/unpack/*/tests/tcg "$tcg" && rm -rf "$build/unpack"
 fi
-
-passed=0
-failed=0
-pass() { echo "PASS tcg-$1$tag"; passed=$((passed + 1)); }
-fail() {   # fail LABEL REASON [DETAIL_FILE]
-    echo "FAIL tcg-$1$tag: $2"
-    [ "$#" -ge 3 ] && [ -s "$3" ] && head -n 10 "$3" | sed 's/^/    /'
-    failed=$((failed + 1))
-}
 
 # Deterministic output, checked against the reference or qemu-user.
 compare_output="float_convd float_convs float_madds sha1 sha512 sha1-vector sha512-vector fcvt overflow"
@@ -74,6 +67,7 @@ build_test() {
 
 status=0
 for isa in $isas; do
+    suite=tcg-$isa
     passed=0
     failed=0
     mkdir -p "$build/$isa/run"
@@ -95,7 +89,7 @@ for isa in $isas; do
             pauth-*|bti-*|mte-*|sysregs|sve-ioctls|test-826) continue ;;   # extensions vm lacks
         esac
         if ! build_test "$isa" "$name" "$src" "$opt"; then
-            fail "$isa/$name" "does not build" "$build/$isa/$name.cc"
+            fail "$name" "does not build" "$build/$isa/$name.cc"
             continue
         fi
         out="$build/$isa/run/$name"
@@ -103,7 +97,7 @@ for isa in $isas; do
             >"$out.vm" 2>"$out.vm-err" </dev/null); } 2>/dev/null
         rc=$?
         if [ "$rc" -ne 0 ]; then
-            fail "$isa/$name" "exit status $rc" "$out.vm-err"
+            fail "$name" "exit status $rc" "$out.vm-err"
             continue
         fi
         if [[ " $compare_output " == *" $name "* ]]; then
@@ -115,11 +109,11 @@ for isa in $isas; do
             fi
             if ! cmp -s "$out.vm" "$ref"; then
                 diff "$ref" "$out.vm" >"$out.diff"
-                fail "$isa/$name" "output differs from $(basename "$ref")" "$out.diff"
+                fail "$name" "output differs from $(basename "$ref")" "$out.diff"
                 continue
             fi
         fi
-        pass "$isa/$name"
+        pass "$name"
     done
     echo "tcg-$isa$tag: $passed passed, $failed failed"
     [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ] || status=1
