@@ -169,10 +169,12 @@ SYSCALL(fcntl)
     return -EINVAL;
 }
 
-/* Terminal ioctls: the asm-generic numbers and struct layouts equal x86-64's (the host
- * constants below are used as the guest's), so the checked guest buffer goes to the host. */
+/* Terminal and network-interface ioctls: the asm-generic numbers and struct layouts equal
+ * x86-64's (the host constants below are used as the guest's), so the checked guest buffer
+ * goes to the host. Of the interface ioctls only the queries (if_nametoindex and friends). */
 #define GUEST_TERMIOS_SIZE 36   /* the kernel's struct termios, not glibc's */
 #define GUEST_WINSIZE_SIZE 8
+#define GUEST_IFREQ_SIZE 40
 
 static const struct ioctl_cmd {
     unsigned long cmd;
@@ -203,6 +205,14 @@ static const struct ioctl_cmd {
     { TCSBRK, 0, 0 },
     { TIOCGPTN, sizeof(int), PROT_WRITE },
     { TIOCSPTLCK, sizeof(int), PROT_READ },
+    { SIOCGIFNAME, GUEST_IFREQ_SIZE, PROT_READ | PROT_WRITE },
+    { SIOCGIFINDEX, GUEST_IFREQ_SIZE, PROT_READ | PROT_WRITE },
+    { SIOCGIFFLAGS, GUEST_IFREQ_SIZE, PROT_READ | PROT_WRITE },
+    { SIOCGIFMTU, GUEST_IFREQ_SIZE, PROT_READ | PROT_WRITE },
+    { SIOCGIFADDR, GUEST_IFREQ_SIZE, PROT_READ | PROT_WRITE },
+    { SIOCGIFNETMASK, GUEST_IFREQ_SIZE, PROT_READ | PROT_WRITE },
+    { SIOCGIFBRDADDR, GUEST_IFREQ_SIZE, PROT_READ | PROT_WRITE },
+    { SIOCGIFHWADDR, GUEST_IFREQ_SIZE, PROT_READ | PROT_WRITE },
 };
 
 SYSCALL(ioctl)
