@@ -196,10 +196,10 @@ static void unlink_block(struct tb *tb)
 /* --log=out_asm: the host code of tb, with the guest pc of each instruction's first byte. */
 static void log_out_asm(const struct tb *tb)
 {
-    const struct jit_data *d = tb->aux;
     const uint8_t *code = tb->code;
     fprintf(log_file, "OUT: [size=%u] guest %#" PRIx64 "\n", tb->code_size, tb->pc);
 #if HAVE_CAPSTONE
+    const struct jit_data *d = tb->aux;
     csh cs;
     cs_insn *insn;
     if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) == CS_ERR_OK) {
@@ -221,7 +221,6 @@ static void log_out_asm(const struct tb *tb)
     for (uint32_t k = 0; k < tb->code_size; k++)
         fprintf(log_file, "%02x%s", code[k], (k % 32 == 31 || k + 1 == tb->code_size) ? "\n" : " ");
     fprintf(log_file, "\n");
-    (void)d;
 }
 
 /* Lowers b (optimised) into region r as tb's code: 0, -ENOSPC if r is full, -ENOMEM. */

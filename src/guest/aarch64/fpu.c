@@ -156,7 +156,7 @@ fast_arith(const struct a64_cpu *cpu, const struct fmt *f, enum a64_fp_op op, ui
         [A64_FADD] = A_ADD + 1, [A64_FSUB] = A_ADD + 1, [A64_FMUL] = A_MUL + 1,
         [A64_FDIV] = A_DIV + 1, [A64_FSQRT] = A_SQRT + 1, [A64_FMULADD] = A_FMA + 1,
     };
-    if (!(cpu->fpsr & FPSR_IXC) || (cpu->fpcr >> FPCR_RMODE_SHIFT & 3) ||
+    if (!(cpu->fpsr & FPSR_IXC) || resolve_rm(cpu, A64_RFPCR) != SF_RNE ||
         (unsigned)op >= sizeof(arith_of) || !arith_of[op])
         return false;
     if (op == A64_FSUB)

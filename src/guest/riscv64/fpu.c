@@ -121,10 +121,10 @@ static uint64_t arith(struct rv64_cpu *cpu, const struct fmt *f, enum arith op, 
     return r;
 }
 
-/* softfp_fast applies: RNE, and inexact already in fflags. */
-static inline bool fast_allowed(const struct rv64_cpu *cpu, uint64_t rmf)
+/* softfp_fast applies in RNE once inexact is in fflags. */
+static inline bool fast_allowed(const struct rv64_cpu *cpu, enum softfp_round rm)
 {
-    return (cpu->fflags & FL_NX) && (rmf == SF_RNE || (rmf == DYN && cpu->frm == SF_RNE));
+    return rm == SF_RNE && (cpu->fflags & FL_NX);
 }
 
 /* Inlined into each instruction's helper, so the format and op of the fast path are
@@ -132,20 +132,22 @@ static inline bool fast_allowed(const struct rv64_cpu *cpu, uint64_t rmf)
 static inline uint64_t arith_d(void *cpu, enum arith op, uint64_t a, uint64_t b, uint64_t c,
                                uint64_t rmf)
 {
+    enum softfp_round rm = resolve_rm(cpu, rmf);
     uint64_t r;
-    if (fast_allowed(cpu, rmf) && softfp_fast(&F64, op, a, b, c, &r))
+    if (fast_allowed(cpu, rm) && softfp_fast(&F64, op, a, b, c, &r))
         return r;
-    return arith(cpu, &F64, op, a, b, c, resolve_rm(cpu, rmf));
+    return arith(cpu, &F64, op, a, b, c, rm);
 }
 
 static inline uint64_t arith_s(void *cpu, enum arith op, uint64_t a, uint64_t b, uint64_t c,
                                uint64_t rmf)
 {
+    enum softfp_round rm = resolve_rm(cpu, rmf);
     uint64_t r;
     a = unbox(a), b = unbox(b), c = unbox(c);
-    if (fast_allowed(cpu, rmf) && softfp_fast(&F32, op, a, b, c, &r))
+    if (fast_allowed(cpu, rm) && softfp_fast(&F32, op, a, b, c, &r))
         return box(r);
-    return box(arith(cpu, &F32, op, a, b, c, resolve_rm(cpu, rmf)));
+    return box(arith(cpu, &F32, op, a, b, c, rm));
 }
 
 #define SGN_S 0x80000000u
