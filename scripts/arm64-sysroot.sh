@@ -12,6 +12,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+. scripts/apt-fetch.sh
 
 build="${1:-${ARM64_BUILD:-build/arm64}}"
 pkgs=(busybox-static:arm64 lua5.4:arm64 liblua5.4-0:arm64 libreadline8:arm64 libtinfo6:arm64
@@ -41,7 +42,9 @@ if ! have_all; then
     if [ "$(id -u)" -eq 0 ]; then
         apt-get update -qq
     fi
-    (cd "$build/debs" && apt-get download "${pkgs[@]}")
+    for p in "${pkgs[@]}"; do
+        compgen -G "$build/debs/${p%%:*}_*_*.deb" >/dev/null || (cd "$build/debs" && apt_fetch download "$p")
+    done
 fi
 
 for deb in "$build"/debs/*.deb; do

@@ -5,7 +5,8 @@
 #
 # Usage: scripts/build-lua.sh [BUILD_DIR]      (default: $LUA_BUILD or build/lua)
 # Produces BUILD_DIR/riscv64/lua and BUILD_DIR/native/lua. Idempotent: the
-# source is fetched once (apt-get source, deb-src must be enabled) and the
+# source is fetched once (scripts/apt-fetch.sh: apt-get source, falling back to an older
+# version when the newest cannot be had) and the
 # binaries are rebuilt only when missing. Relative paths are taken from the
 # repository root. Compiles src/*.c directly (no autotools, no debhelper),
 # without readline.
@@ -13,6 +14,7 @@ set -u -o pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root" || exit 1
+. scripts/apt-fetch.sh
 
 build="${1:-${LUA_BUILD:-build/lua}}"
 cross_cc="${CROSS_CC:-riscv64-linux-gnu-gcc}"
@@ -33,15 +35,7 @@ src_dir="$(find "$build/src" -maxdepth 1 -type d -name 'lua5.4-*' 2>/dev/null | 
 if [ -z "$src_dir" ]; then
     mkdir -p "$build/src" || exit 1
     echo "build-lua: fetching the lua5.4 source package into $build/src"
-    if ! (cd "$build/src" && apt-get source -q lua5.4 >apt-source.log 2>&1); then
-        echo "build-lua: apt-get source failed; running apt-get update once and retrying"
-        apt-get update -qq >/dev/null 2>&1 || true
-        if ! (cd "$build/src" && apt-get source -q lua5.4 >apt-source.log 2>&1); then
-            echo "build-lua: apt-get source lua5.4 failed (is deb-src enabled? see scripts/deps.sh):" >&2
-            tail -n 5 "$build/src/apt-source.log" >&2
-            exit 1
-        fi
-    fi
+    (cd "$build/src" && apt_fetch source lua5.4) || exit 1
     src_dir="$(find "$build/src" -maxdepth 1 -type d -name 'lua5.4-*' | sort | tail -n 1)"
     if [ -z "$src_dir" ]; then
         echo "build-lua: no lua5.4-* directory after apt-get source" >&2

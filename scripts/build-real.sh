@@ -10,12 +10,14 @@
 # lua.org), so Lua is covered by tests/lua with Debian's interpreter instead.
 #
 # Usage: scripts/build-real.sh [BUILD_DIR]    (default: $REAL_BUILD or build/real)
-# Idempotent: sources are fetched once (apt-get source, deb-src must be enabled) into
+# Idempotent: sources are fetched once (scripts/apt-fetch.sh: apt-get source, or the newest
+# older version that can be had) into
 # BUILD_DIR/src and each program is rebuilt only when missing. Prints where each is.
 set -u -o pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root" || exit 1
+. scripts/apt-fetch.sh
 build="${1:-${REAL_BUILD:-build/real}}"
 cross_cc="${CROSS_CC:-riscv64-linux-gnu-gcc}"
 native_cc="${NATIVE_CC:-gcc}"
@@ -34,11 +36,7 @@ source_dir() {
     dir="$(find "$build/src" -maxdepth 1 -type d -name "$glob" | sort | tail -n 1)"
     if [ -z "$dir" ]; then
         echo "build-real: fetching the $pkg source package" >&2
-        if ! (cd "$build/src" && apt-get source -q "$pkg" >"apt-$pkg.log" 2>&1); then
-            apt-get update -qq >/dev/null 2>&1 || true
-            (cd "$build/src" && apt-get source -q "$pkg" >"apt-$pkg.log" 2>&1) ||
-                die "apt-get source $pkg failed (deb-src enabled? see scripts/deps.sh)"
-        fi
+        (cd "$build/src" && apt_fetch source "$pkg") || die "cannot fetch the $pkg source"
         dir="$(find "$build/src" -maxdepth 1 -type d -name "$glob" | sort | tail -n 1)"
         [ -n "$dir" ] || die "no $glob directory after apt-get source $pkg"
     fi

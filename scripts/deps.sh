@@ -19,7 +19,8 @@ for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 
-# Source packages (lua5.4 for the guest tests and the benchmark) come from deb-src.
+# Source packages (lua5.4, zlib, sqlite3, xz-utils, qemu for the tests and the benchmark) come
+# from deb-src: when no deb-src line is enabled, this adds one to the apt sources.
 need_src=0
 if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && ! grep -qs '^deb-src' /etc/apt/sources.list; then
   need_src=1
@@ -44,6 +45,21 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# A package whose candidate version the mirror does not serve is installed at the newest
+# version it does (scripts/apt-fetch.sh lists them), and the script says which.
+. "$(dirname "$0")/apt-fetch.sh"
+if [ ${#missing[@]} -gt 0 ] && ! apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+  for p in "${missing[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' && continue
+    apt-get install -y -qq --no-install-recommends "$p" && continue
+    installed=0
+    for v in $(apt_versions download "$p"); do
+      if apt-get install -y -qq --no-install-recommends "$p=$v"; then
+        echo "deps: $p: installed version $v (the candidate could not be fetched)" >&2
+        installed=1
+        break
+      fi
+    done
+    [ $installed -eq 1 ] || { echo "vm: scripts/deps.sh: cannot install $p" >&2; exit 1; }
+  done
 fi

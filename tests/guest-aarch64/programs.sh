@@ -39,6 +39,7 @@ if ! scripts/arm64-sysroot.sh "$build" >"$build.log" 2>&1; then
     echo "programs-aarch64: $passed passed, $failed failed"
     exit 1
 fi
+grep -h '^apt-fetch:' "$build.log"
 guest_root="$(cd "$build/sysroot" && pwd)"
 out_dir="$build/out"
 mkdir -p "$out_dir"

@@ -37,6 +37,7 @@ if ! scripts/build-lua.sh "$build" >"${TMPDIR:-/tmp}/build-lua.$$.log" 2>&1; the
     echo "lua: 0 passed, 1 failed"
     exit 1
 fi
+grep -h '^apt-fetch:' "${TMPDIR:-/tmp}/build-lua.$$.log"
 rm -f "${TMPDIR:-/tmp}/build-lua.$$.log"
 out_dir="$build/out"
 mkdir -p "$out_dir" || exit 1

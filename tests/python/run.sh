@@ -32,6 +32,7 @@ if ! scripts/arm64-sysroot.sh "$build" >"$build.python.log" 2>&1; then
     echo "python-aarch64$tag: 0 passed, 1 failed"
     exit 1
 fi
+grep -h '^apt-fetch:' "$build.python.log"
 guest_root="$(cd "$build/sysroot" && pwd)"
 libs="$guest_root/usr/lib/aarch64-linux-gnu:$guest_root/lib/aarch64-linux-gnu"
 out_dir="$build/python"

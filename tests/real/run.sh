@@ -33,6 +33,7 @@ if ! bash scripts/build-real.sh "$build" >"${TMPDIR:-/tmp}/build-real.$$.log" 2>
     echo "real: $passed passed, $failed failed"
     exit 1
 fi
+grep -h '^apt-fetch:' "${TMPDIR:-/tmp}/build-real.$$.log"
 rm -f "${TMPDIR:-/tmp}/build-real.$$.log"
 build="$(cd "$build" && pwd)"
 work="$(mktemp -d)"

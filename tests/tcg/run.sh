@@ -26,6 +26,7 @@ timeout_s="${TIMEOUT:-120}"
 tag="${TAG:-}"
 suite=tcg
 . tests/lib.sh
+. scripts/apt-fetch.sh
 read -r -a vm_cmd <<<"$vm"
 mkdir -p "$build" || exit 1
 build="$(cd "$build" && pwd)"
@@ -36,12 +37,9 @@ tcg="$build/src"
 if [ ! -d "$tcg/multiarch" ]; then
     mkdir -p "$build/dl"
     if ! ls "$build"/dl/qemu_*.orig.tar.* >/dev/null 2>&1 &&
-        ! (cd "$build/dl" && apt-get source --download-only -q qemu >apt.log 2>&1); then
-        apt-get update -qq >/dev/null 2>&1 || true
-        if ! (cd "$build/dl" && apt-get source --download-only -q qemu >apt.log 2>&1); then
-            fail sources "apt-get source qemu failed (deb-src enabled? see scripts/deps.sh)"
-            exit 1
-        fi
+        ! (cd "$build/dl" && apt_fetch source qemu --download-only); then
+        fail sources "cannot fetch the qemu source package"
+        exit 1
     fi
     rm -rf "$build/unpack" && mkdir -p "$build/unpack"
     if ! tar -xf "$(ls "$build"/dl/qemu_*.orig.tar.* | head -n 1)" -C "$build/unpack" \
