@@ -361,6 +361,8 @@ static void emit_stubs(struct lower *lw)
                 x86_emit(o, X_LEA, true, RAX, xm(s->reg, s->disp), 0);
             x86_mov_imm(o, RCX, s->size);
             x86_call(o, lw->abi->mem_thunk);
+            if (s->reg == RAX && s->disp)   /* the base again: the access adds disp itself */
+                x86_emit(o, X_SUBI, true, 0, xr(RAX), s->disp);
             x86_jmp(o, rx_of(lw, s->back));
             break;
         case S_EXIT:
