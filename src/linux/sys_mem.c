@@ -111,24 +111,15 @@ MM_SYSCALL(mprotect)
     return err;
 }
 
-/* Moves the host pages of [old, old+old_len) to dest as new_len bytes (the host kernel carries
- * contents and file backing along), gives dest the old pages' guest flags, and puts the old
- * range back into the reservation. */
+/* Moves [old, old+old_len) to dest as new_len bytes (uspace_move). */
 static long remap_move(struct cpu *cpu, uint64_t old, uint64_t old_len, uint64_t dest,
                        uint64_t new_len)
 {
-    struct uspace *us = &proc_of(cpu)->us;
-    void *p = mremap(uspace_g2h(us, old), old_len, new_len, MREMAP_MAYMOVE | MREMAP_FIXED,
-                     uspace_g2h(us, dest));
-    if (p == MAP_FAILED)
-        return -errno;
-    uint64_t op = old / USPACE_PAGE_SIZE, dp = dest / USPACE_PAGE_SIZE;
-    uint64_t old_pages = old_len / USPACE_PAGE_SIZE, new_pages = new_len / USPACE_PAGE_SIZE;
-    for (uint64_t i = 0; i < new_pages; i++)
-        us->pflags[dp + i] = us->pflags[op + (i < old_pages ? i : old_pages - 1)];
-    uspace_unmap(us, old, old_len);
-    exec_invalidate(cpu, old, old + old_len);
+    int err = uspace_move(&proc_of(cpu)->us, old, old_len, dest, new_len);
     exec_invalidate(cpu, dest, dest + new_len);
+    if (err < 0)
+        return err;
+    exec_invalidate(cpu, old, old + old_len);
     return (long)dest;
 }
 

@@ -4,13 +4,17 @@
 #include "mem/uspace.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
 
+#include "core/log.h"
+
 #define PAGE_MASK (USPACE_PAGE_SIZE - 1)
 #define RESERVE_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
-/* The mmap flags uspace_map passes on; it adds MAP_FIXED itself. */
+/* The mmap flags uspace_map passes on. */
 #define HOST_MAP_FLAGS (MAP_TYPE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE)
 
 static uint64_t page_of(uint64_t addr)
@@ -76,17 +80,46 @@ void uspace_destroy(struct uspace *us)
     memset(us, 0, sizeof(*us));
 }
 
+/* Puts [addr, addr+len) back into the PROT_NONE reservation. A host mapping that fails inside
+ * the space may already have unmapped what was there, and the hole it leaves would take the
+ * next host allocation (a thread stack, a malloc arena) where the guest can reach it: so this
+ * must not fail, and vm stops rather than go on with a hole. */
+static void reserve(struct uspace *us, uint64_t addr, uint64_t len)
+{
+    if (mmap(uspace_g2h(us, addr), len, PROT_NONE, RESERVE_FLAGS | MAP_FIXED, -1, 0) != MAP_FAILED)
+        return;
+    vm_error("guest address space: cannot restore the reservation at 0x%" PRIx64 ": %s", addr,
+             strerror(errno));
+    abort();
+}
+
+/* Moves the host mapping src (len bytes, made outside the space) to guest address addr. The
+ * host kernel unmaps the destination before it moves, so a failed move is mended. */
+static int move_in(struct uspace *us, void *src, uint64_t addr, uint64_t len)
+{
+    if (mremap(src, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, uspace_g2h(us, addr)) != MAP_FAILED)
+        return 0;
+    int err = -errno;
+    munmap(src, len);
+    reserve(us, addr, len);
+    return err;
+}
+
+/* Mappings are made outside the space and then moved in, so one the host refuses (a socket,
+ * a file without read access, no memory) fails before anything inside the space changed. */
 int uspace_map(struct uspace *us, uint64_t addr, uint64_t len, int prot, int flags, int fd,
                off_t off)
 {
     if (!range_valid(us, addr, len))
         return -EINVAL;
-    int host_flags = MAP_FIXED | (flags & HOST_MAP_FLAGS);
     if (flags & MAP_ANONYMOUS)
         fd = -1, off = 0;
-    void *p = mmap(uspace_g2h(us, addr), len, host_prot(prot), host_flags, fd, off);
+    void *p = mmap(NULL, len, host_prot(prot), flags & HOST_MAP_FLAGS, fd, off);
     if (p == MAP_FAILED)
         return -errno;
+    int err = move_in(us, p, addr, len);
+    if (err < 0)
+        return err;
     memset(us->pflags + page_of(addr), guest_flags(prot), page_of(len));
     return 0;
 }
@@ -95,8 +128,12 @@ int uspace_shmat(struct uspace *us, uint64_t addr, uint64_t len, int shmid, int 
 {
     if (!range_valid(us, addr, len))
         return -EINVAL;
-    if (shmat(shmid, uspace_g2h(us, addr), (shmflg & SHM_RDONLY) | SHM_REMAP) == (void *)-1)
+    void *p = shmat(shmid, NULL, shmflg & SHM_RDONLY);
+    if (p == (void *)-1)
         return -errno;
+    int err = move_in(us, p, addr, len);
+    if (err < 0)
+        return err;
     int prot = PROT_READ | (shmflg & SHM_RDONLY ? 0 : PROT_WRITE) | (shmflg & SHM_EXEC ? PROT_EXEC : 0);
     memset(us->pflags + page_of(addr), guest_flags(prot), page_of(len));
     return 0;
@@ -110,6 +147,26 @@ int uspace_unmap(struct uspace *us, uint64_t addr, uint64_t len)
     if (p == MAP_FAILED)
         return -errno;
     memset(us->pflags + page_of(addr), 0, page_of(len));
+    return 0;
+}
+
+int uspace_move(struct uspace *us, uint64_t old, uint64_t old_len, uint64_t dest,
+                uint64_t new_len)
+{
+    if (!range_valid(us, old, old_len) || !range_valid(us, dest, new_len))
+        return -EINVAL;
+    if (mremap(uspace_g2h(us, old), old_len, new_len, MREMAP_MAYMOVE | MREMAP_FIXED,
+               uspace_g2h(us, dest)) == MAP_FAILED) {
+        int err = -errno;
+        reserve(us, dest, new_len);
+        memset(us->pflags + page_of(dest), 0, page_of(new_len));
+        return err;
+    }
+    reserve(us, old, old_len);
+    uint64_t op = page_of(old), dp = page_of(dest), old_pages = page_of(old_len);
+    for (uint64_t i = 0; i < page_of(new_len); i++)
+        us->pflags[dp + i] = us->pflags[op + (i < old_pages ? i : old_pages - 1)];
+    memset(us->pflags + op, 0, old_pages);
     return 0;
 }
 

@@ -44,7 +44,8 @@ static inline void *uspace_g2h(const struct uspace *us, uint64_t addr)
 }
 
 /* Map [addr, addr+len) with guest prot (PROT_*), like mmap(MAP_FIXED) with flags
- * (MAP_PRIVATE/MAP_SHARED/MAP_ANONYMOUS) and fd/off for file mappings. 0 or -errno. */
+ * (MAP_PRIVATE/MAP_SHARED/MAP_ANONYMOUS) and fd/off for file mappings. 0 or -errno; on failure
+ * the range is unchanged. Nothing but the guest's own mappings is ever put inside the space. */
 int uspace_map(struct uspace *us, uint64_t addr, uint64_t len, int prot, int flags, int fd,
                off_t off);
 /* Attaches SysV shared memory segment shmid at [addr, addr+len) (shmat's SHM_RDONLY and
@@ -52,6 +53,12 @@ int uspace_map(struct uspace *us, uint64_t addr, uint64_t len, int prot, int fla
 int uspace_shmat(struct uspace *us, uint64_t addr, uint64_t len, int shmid, int shmflg);
 /* Unmapped pages go back to the PROT_NONE reservation; nothing else can ever land there. */
 int uspace_unmap(struct uspace *us, uint64_t addr, uint64_t len);
+/* Like mremap(MREMAP_FIXED): moves the mapping at [old, old+old_len) to dest as new_len bytes
+ * (the host carries contents and file backing along; the pages past old_len get the last
+ * page's flags) and gives the old range back to the reservation. The ranges must not overlap.
+ * On failure dest has lost what it held, as on Linux. 0 or -errno. */
+int uspace_move(struct uspace *us, uint64_t old, uint64_t old_len, uint64_t dest,
+                uint64_t new_len);
 /* Like mprotect: -ENOMEM unless every page is mapped. */
 int uspace_protect(struct uspace *us, uint64_t addr, uint64_t len, int prot);
 /* Find a free range of len bytes, at hint if it is free, else top-down below mmap_base,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Guest tests that only vm can run: qemu-user 7.2 cannot execve a guest program without
-# binfmt_misc, and aborts on syscall buffers past the end of a file mapping and on a thread
-# created in the child of a multi-threaded fork, so these have hand-checked expectations
+# binfmt_misc, aborts on syscall buffers past the end of a file mapping and on a thread
+# created in the child of a multi-threaded fork, and has no reservation keeping its own memory
+# out of the guest's range (map_fail), so these have hand-checked expectations
 # instead of qemu-generated ones. Each tests/guest/vmonly/NAME.c
 # is built static and dynamic and run under vm; stdout must equal NAME.expected and the
 # status NAME.status. unknown_syscall is also run under --strace and --log=unimp, whose
