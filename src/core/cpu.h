@@ -5,7 +5,6 @@
 #define VM_CORE_CPU_H
 
 #include <setjmp.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,10 +14,25 @@ struct machine;
 /* Why the engine stopped running guest code and returned to the execution loop. */
 enum cpu_exit {
     CPU_EXIT_NONE,
-    CPU_EXIT_SYSCALL, /* pc already points past the syscall instruction */
-    CPU_EXIT_FAULT,   /* a synchronous guest signal: fault_sig/code/addr, pc = faulting insn */
+    CPU_EXIT_EXCEPTION, /* guest code raised exc (with exc_tval): see enum cpu_exc for the pc */
     CPU_EXIT_HALT,    /* the guest asked to stop (e.g. exit_group) */
     CPU_EXIT_INTERRUPT, /* exit_request was set (an async signal is pending); pc = next block */
+};
+
+/* The synchronous exceptions guest code raises, named by what happened rather than by how an
+ * OS reports it: linux/ turns them into guest signals, system mode will vector them to the
+ * guest's trap handler. tval is the address involved (0 where there is none). pc is the
+ * instruction that raised it, except for EXC_SYSCALL (the instruction after). */
+enum cpu_exc {
+    EXC_NONE,
+    EXC_SYSCALL,      /* ecall, svc */
+    EXC_ILLEGAL,      /* an undefined or reserved encoding */
+    EXC_BREAKPOINT,   /* ebreak, brk */
+    EXC_MISALIGNED,   /* tval = an address that had to be aligned (an atomic's, AArch64's pc) */
+    EXC_FETCH_FAULT,  /* tval = the first byte of the instruction that cannot be fetched */
+    EXC_DATA_FAULT,   /* tval = the first byte of a load or store that cannot be done */
+    EXC_BUS_ERROR,    /* tval = an address mapped without backing (a file mapping past its end) */
+    EXC_COUNT
 };
 
 struct cpu {
@@ -32,11 +46,10 @@ struct cpu {
     /* Reads guest code for the translator: 0, or -EFAULT if any byte is not executable. */
     int (*fetch_code)(struct cpu *cpu, uint64_t pc, void *buf, size_t len);
 
-    /* Exit and fault reporting, filled by the engine or by helpers. */
+    /* Exit and exception reporting, filled by the engine or by helpers. */
     int exit_reason;               /* enum cpu_exit */
-    int fault_sig;
-    int fault_code;
-    uint64_t fault_addr;
+    int exc;                       /* enum cpu_exc, with CPU_EXIT_EXCEPTION */
+    uint64_t exc_tval;
     int halt_status;               /* exit status with CPU_EXIT_HALT */
     /* Set (from a host signal handler or another thread) to make the engine return to the
      * loop at the next block boundary with CPU_EXIT_INTERRUPT. */
@@ -50,18 +63,19 @@ struct cpu {
     uint64_t temps_offset;         /* byte offset of the IR temporaries area from this struct */
 };
 
-/* Raise a synchronous guest signal from inside guest code (a helper or the engine):
- * never returns; unwinds to the execution loop which reports or delivers the signal. */
-_Noreturn void cpu_raise(struct cpu *cpu, int sig, int code, uint64_t addr);
+/* Raises exception exc (enum cpu_exc) from inside guest code (a helper or the engine): never
+ * returns; unwinds to the execution loop, which finds the guest pc and returns
+ * CPU_EXIT_EXCEPTION. */
+_Noreturn void cpu_raise(struct cpu *cpu, int exc, uint64_t tval);
 
-/* The guest's SIGSEGV for an access at addr that leaves the guest space. One that starts
+/* The guest's data fault for an access at addr that leaves the guest space. One that starts
  * inside reports its first byte outside, as an access running into an unmapped page does. */
 static inline _Noreturn void cpu_raise_outside(struct cpu *cpu, uint64_t addr)
 {
-    cpu_raise(cpu, SIGSEGV, SEGV_MAPERR, addr < cpu->guest_limit ? cpu->guest_limit : addr);
+    cpu_raise(cpu, EXC_DATA_FAULT, addr < cpu->guest_limit ? cpu->guest_limit : addr);
 }
 
-/* Raises the guest's SIGSEGV unless [addr, addr + size) lies inside the guest space. */
+/* Raises the guest's data fault unless [addr, addr + size) lies inside the guest space. */
 static inline void cpu_check_access(struct cpu *cpu, uint64_t addr, uint64_t size)
 {
     if (__builtin_expect(addr > cpu->guest_limit - size || size > cpu->guest_limit, 0))

@@ -144,7 +144,7 @@ static int run_one(struct cpu *cpu, const struct tb *tb, bool jit)
     if (sigsetjmp(jb, 0)) {
         faulted = 1;
         cpu->pc = jit ? jit_fault_pc(cpu, tb->aux) : interp()->fault_pc(cpu, tb);
-        cpu->exit_reason = CPU_EXIT_FAULT;
+        cpu->exit_reason = CPU_EXIT_EXCEPTION;
     } else if (jit) {
         if (jit_enter(cpu, tb->aux) == X86_RET_INTERRUPT)
             cpu->exit_reason = CPU_EXIT_INTERRUPT;
@@ -164,14 +164,14 @@ static void undo_stores(struct cpu *cpu)
         memcpy(cpu->guest_base + store_log[k].addr, store_log[k].old, store_log[k].size);
 }
 
-/* Offsets compared: the guest registers after struct cpu, and the exit/fault fields. */
+/* Offsets compared: the guest registers after struct cpu, and the exit/exception fields. */
 static bool states_differ(const struct cpu *cpu, const uint8_t *a, const uint8_t *b)
 {
     const struct cpu *ca = (const void *)a, *cb = (const void *)b;
     if (ca->pc != cb->pc || ca->exit_reason != cb->exit_reason)
         return true;
-    if (ca->exit_reason == CPU_EXIT_FAULT &&
-        (ca->fault_sig != cb->fault_sig || ca->fault_addr != cb->fault_addr))
+    if (ca->exit_reason == CPU_EXIT_EXCEPTION &&
+        (ca->exc != cb->exc || ca->exc_tval != cb->exc_tval))
         return true;
     size_t lo = sizeof(struct cpu);
     return memcmp(a + lo, b + lo, cpu->ops->state_size - lo) != 0;

@@ -13,7 +13,7 @@ struct cpu *cpu_new(const struct guest_ops *guest, const struct engine_ops *engi
 void cpu_free(struct cpu *cpu);
 
 /* Runs guest code from cpu->pc until cpu->exit_reason != CPU_EXIT_NONE; returns it.
- * On CPU_EXIT_FAULT, cpu->pc is the faulting instruction and fault_* describe the signal. */
+ * On CPU_EXIT_EXCEPTION, cpu->exc and exc_tval say what was raised (enum cpu_exc). */
 int exec_run(struct cpu *cpu);
 
 /* Drops every translation of the guest range [start, end) (munmap, mprotect, fence.i). */

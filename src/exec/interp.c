@@ -507,7 +507,9 @@ L_goto_ind: {
 
 L_exit:
     cpu->pc = (uint64_t)ip->imm;
-    cpu->exit_reason = (int)ip->e;
+    cpu->exc = (int)ip->e;
+    cpu->exc_tval = 0;
+    cpu->exit_reason = CPU_EXIT_EXCEPTION;
     return;
 }
 

@@ -453,7 +453,7 @@ static void jit_run(struct cpu *cpu, const struct tb *tb)
             return;
         struct tb *next = tb_find(cpu, cpu->pc);
         if (!next) {
-            cpu->exit_reason = CPU_EXIT_FAULT;
+            cpu->exit_reason = CPU_EXIT_EXCEPTION;
             return;
         }
         if (r != X86_RET_EXIT) {

@@ -1,4 +1,4 @@
-/* The execution loop and the way out of guest code: a guest fault (a host SIGSEGV/SIGBUS on a
+/* The execution loop and the way out of guest code: an exception (a host SIGSEGV/SIGBUS on a
  * guest address, or a helper's cpu_raise) unwinds with siglongjmp to exec_run, which maps
  * the engine position back to the faulting guest pc. */
 #include "exec/exec.h"
@@ -31,14 +31,6 @@ static void run_safepoint(struct cpu *cpu);
 static pthread_rwlock_t code_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 static pthread_mutex_t cpus_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cpu *all_cpus;
-
-_Noreturn void cpu_raise(struct cpu *cpu, int sig, int code, uint64_t addr)
-{
-    cpu->fault_sig = sig;
-    cpu->fault_code = code;
-    cpu->fault_addr = addr;
-    siglongjmp(*cpu->unwind, 1);
-}
 
 /* A host fault inside guest code on a guest address is the guest's fault; anything else is
  * a bug in vm itself and must crash loudly with the default action. */
@@ -74,7 +66,8 @@ static void host_fault_handler(int sig, siginfo_t *si, void *uc)
                 ex->fault_regs[r] = (uint64_t)((ucontext_t *)uc)->uc_mcontext.gregs[greg_of[r]];
         }
 #endif
-        cpu_raise(cpu, sig, si->si_code, (uint64_t)(a - (uintptr_t)cpu->guest_base));
+        cpu_raise(cpu, sig == SIGBUS ? EXC_BUS_ERROR : EXC_DATA_FAULT,
+                  (uint64_t)(a - (uintptr_t)cpu->guest_base));
     }
     signal(sig, SIG_DFL);
 }
@@ -154,9 +147,7 @@ int exec_run(struct cpu *cpu)
         if (cpu->cur_tb)
             cpu->pc = ex->engine->fault_pc(cpu, cpu->cur_tb);
         ex->fault_rip = NULL;
-        if (cpu->fault_sig == SIGILL || cpu->fault_sig == SIGTRAP)
-            cpu->fault_addr = cpu->pc;
-        cpu->exit_reason = CPU_EXIT_FAULT;
+        cpu->exit_reason = CPU_EXIT_EXCEPTION;
         cpu->unwind = NULL;
         pthread_rwlock_unlock(&code_lock);
         return cpu->exit_reason;
@@ -166,7 +157,7 @@ int exec_run(struct cpu *cpu)
         cpu->cur_tb = NULL;
         struct tb *tb = tb_find(cpu, cpu->pc);
         if (!tb) {
-            cpu->exit_reason = CPU_EXIT_FAULT;
+            cpu->exit_reason = CPU_EXIT_EXCEPTION;
             break;
         }
         ex->engine->run(cpu, tb);

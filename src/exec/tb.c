@@ -66,9 +66,8 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
         /* An instruction whose first byte can be fetched ends on the next page: that page
          * is what faults, as on hardware. */
         uint8_t first;
-        cpu->fault_sig = SIGSEGV;
-        cpu->fault_code = SEGV_MAPERR;
-        cpu->fault_addr = cpu->fetch_code(cpu, pc, &first, 1) == 0 ? (pc | (USPACE_PAGE_SIZE - 1)) + 1 : pc;
+        cpu->exc = EXC_FETCH_FAULT;
+        cpu->exc_tval = cpu->fetch_code(cpu, pc, &first, 1) == 0 ? (pc | (USPACE_PAGE_SIZE - 1)) + 1 : pc;
         return NULL;
     }
     smc_protect(cpu, pc, b->end_pc);

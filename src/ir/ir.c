@@ -175,9 +175,9 @@ void ir_goto_ind(struct ir_block *b, ir_temp pc)
     ir_emit(b, IR_goto_ind, IR_I64, IR_NONE, pc, IR_NONE, IR_NONE, IR_NONE, 0);
 }
 
-void ir_exit(struct ir_block *b, int reason, uint64_t pc)
+void ir_exit(struct ir_block *b, int exc, uint64_t pc)
 {
     struct ir_op *op = ir_emit(b, IR_exit, IR_I64, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE,
                                (int64_t)pc);
-    op->aux = (uint8_t)reason;
+    op->aux = (uint8_t)exc;
 }

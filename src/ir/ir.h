@@ -66,7 +66,7 @@ struct ir_op {
     uint8_t opc;      /* enum ir_opc */
     uint8_t type;     /* enum ir_type of dst (and of the operands, except where docs/ir.md says) */
     uint8_t cond;     /* enum ir_cond, enum ir_rmw */
-    uint8_t aux;      /* memop, exit reason (enum cpu_exit) */
+    uint8_t aux;      /* memop, exception of an exit (enum cpu_exc) */
     ir_temp dst;
     ir_temp src[4];
     int64_t imm;
@@ -137,7 +137,8 @@ void ir_exit_if(struct ir_block *b, enum ir_type type, enum ir_cond cond, ir_tem
                 uint64_t target_pc);
 void ir_goto_pc(struct ir_block *b, uint64_t pc);
 void ir_goto_ind(struct ir_block *b, ir_temp pc);
-void ir_exit(struct ir_block *b, int reason, uint64_t pc);
+/* Leaves the block raising exception exc (enum cpu_exc) with the pc set to pc. */
+void ir_exit(struct ir_block *b, int exc, uint64_t pc);
 
 /* Printer (--log=op) and verifier (run on every block in debug builds and in tests).
  * ir_verify returns 0 or -EINVAL and writes the first problem into err. */

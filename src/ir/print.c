@@ -44,7 +44,7 @@ static void print_op(FILE *f, const struct ir_op *op)
     else if (op->opc == IR_get || op->opc == IR_put)
         fprintf(f, " [%" PRId64 "]", op->imm);
     else if (op->opc == IR_exit)
-        fprintf(f, " reason=%u pc=0x%" PRIx64, op->aux, op->imm);
+        fprintf(f, " exc=%u pc=0x%" PRIx64, op->aux, op->imm);
     else if (d->flags & IR_F_IMM)
         fprintf(f, " 0x%" PRIx64, op->imm);
     fputc('\n', f);

@@ -1,16 +1,14 @@
-/* The shared signal-raising IR helpers (see raise.h). */
+/* The shared exception-raising IR helpers (see raise.h). */
 #include "ir/raise.h"
-
-#include <signal.h>
 
 static uint64_t helper_illegal(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-    cpu_raise(cpu, SIGILL, ILL_ILLOPC, 0);
+    cpu_raise(cpu, EXC_ILLEGAL, 0);
 }
 
 static uint64_t helper_breakpoint(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-    cpu_raise(cpu, SIGTRAP, TRAP_BRKPT, 0);
+    cpu_raise(cpu, EXC_BREAKPOINT, 0);
 }
 
 static uint64_t helper_check_aligned(void *cpu, uint64_t addr, uint64_t size, uint64_t a2,

@@ -57,6 +57,7 @@ struct linux_thread {
     uint64_t sigmask;              /* blocked guest signals (mirrored on the host thread) */
     _Atomic uint64_t pending;      /* signals caught or raised, not yet delivered */
     siginfo_t info[GUEST_NSIG + 1];/* siginfo of each pending signal */
+    uint64_t fault_addr;           /* si_addr of the last fault: the frames' fault address */
     bool restore_mask;             /* sigsuspend: after delivery go back to saved_mask */
     uint64_t saved_mask;
     uint64_t altstack_sp, altstack_size;
@@ -81,8 +82,9 @@ static inline struct linux_proc *proc_of(const struct cpu *cpu)
 
 /* Dies the way a native process killed by sig would (after stdio is flushed). */
 _Noreturn void linux_die_of_signal(int sig);
-/* Reports a guest fault on stderr ("vm: guest killed by signal ...") and dies of it. */
-_Noreturn void linux_die_of_fault(const struct cpu *cpu);
+/* Reports a guest fault (info: its signal) on stderr ("vm: guest killed by signal ...") and
+ * dies of it. */
+_Noreturn void linux_die_of_fault(const struct cpu *cpu, const siginfo_t *info);
 
 /* Runs a guest thread's CPU until the thread or the process exits; returns the exit status. */
 int linux_run_thread(struct cpu *cpu);

@@ -118,13 +118,14 @@ int linux_run_thread(struct cpu *cpu)
             for (;;)
                 pause();      /* another thread is ending the process */
         switch (exec_run(cpu)) {
-        case CPU_EXIT_SYSCALL:
+        case CPU_EXIT_EXCEPTION:
+            if (cpu->exc != EXC_SYSCALL) {
+                sig_fault(cpu);
+                break;
+            }
             syscall_dispatch(cpu);
             if (t->exited)
                 return t->exit_status;
-            break;
-        case CPU_EXIT_FAULT:
-            sig_fault(cpu);
             break;
         case CPU_EXIT_HALT:
             return cpu->halt_status;

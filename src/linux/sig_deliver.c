@@ -31,20 +31,12 @@ void sig_fault(struct cpu *cpu)
 {
     struct linux_thread *t = thread_of(cpu);
     struct linux_proc *proc = t->proc;
-    int sig = cpu->fault_sig;
     siginfo_t info;
-    /* The host reports an access to the PROT_NONE reservation as ACCERR: the guest kernel
-     * would say MAPERR for a page that is not mapped at all. */
-    if (sig == SIGSEGV && cpu->fault_code > 0 && cpu->fault_addr < proc->us.limit)
-        cpu->fault_code = uspace_access_ok(&proc->us, cpu->fault_addr, 1, 0) ? SEGV_ACCERR
-                                                                             : SEGV_MAPERR;
+    int sig = linux_exc_siginfo(&proc->us, cpu->exc, cpu->exc_tval, cpu->pc, &info);
+    t->fault_addr = (uint64_t)(uintptr_t)info.si_addr;
     uint64_t handler = proc->sigactions[sig].handler;
     if ((t->sigmask & SIGBIT(sig)) || handler == GUEST_SIG_DFL || handler == GUEST_SIG_IGN)
-        linux_die_of_fault(cpu);
-    memset(&info, 0, sizeof(info));
-    info.si_signo = sig;
-    info.si_code = cpu->fault_code;
-    info.si_addr = (void *)(uintptr_t)cpu->fault_addr;
+        linux_die_of_fault(cpu, &info);
     sig_queue(t, sig, &info);
 }
 
@@ -64,7 +56,7 @@ static void build_frame(struct cpu *cpu, int sig, uint8_t *buf)
     memcpy(uc + UC_STACK_OFF, &st, sizeof(st));
     uint64_t mask = t->restore_mask ? t->saved_mask : t->sigmask;
     memcpy(uc + UC_SIGMASK_OFF, &mask, sizeof(mask));
-    cpu->ops->sigcontext_save(cpu, uc + UC_MCONTEXT_OFF, cpu->fault_addr);
+    cpu->ops->sigcontext_save(cpu, uc + UC_MCONTEXT_OFF, t->fault_addr);
 }
 
 /* Enters the guest handler of sig; a frame that cannot be written kills with SIGSEGV. */

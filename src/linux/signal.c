@@ -193,13 +193,13 @@ _Noreturn void linux_die_of_signal(int sig)
     _exit(128 + sig);
 }
 
-_Noreturn void linux_die_of_fault(const struct cpu *cpu)
+_Noreturn void linux_die_of_fault(const struct cpu *cpu, const siginfo_t *info)
 {
-    int sig = cpu->fault_sig;
+    int sig = info->si_signo;
     if (sig == SIGSEGV || sig == SIGBUS)
         fprintf(stderr,
                 "vm: guest killed by signal %d (%s) at pc 0x%" PRIx64 ", address 0x%" PRIx64 "\n",
-                sig, strsignal(sig), cpu->pc, cpu->fault_addr);
+                sig, strsignal(sig), cpu->pc, (uint64_t)(uintptr_t)info->si_addr);
     else
         fprintf(stderr, "vm: guest killed by signal %d (%s) at pc 0x%" PRIx64 "\n", sig,
                 strsignal(sig), cpu->pc);

@@ -44,7 +44,13 @@ long sig_wait_done(struct linux_thread *t, long ret);
 void sig_thread_start(struct linux_thread *t);
 /* Adds sig to t's pending set (info may be NULL: a plain SI_USER from ourselves). */
 void sig_queue(struct linux_thread *t, int sig, const siginfo_t *info);
-/* Turns a CPU_EXIT_FAULT into a pending signal, or dies of it if the guest cannot catch it. */
+/* The guest signal Linux gives for exception exc (enum cpu_exc) raised at pc with tval in
+ * space us: fills info (signal, code, address) and returns the signal; 0 (and a zeroed info)
+ * for exceptions that are no signal (EXC_SYSCALL). */
+int linux_exc_siginfo(const struct uspace *us, int exc, uint64_t tval, uint64_t pc,
+                      siginfo_t *info);
+/* Turns an exception (other than a syscall) into a pending signal, or dies of it if the guest
+ * cannot catch it. */
 void sig_fault(struct cpu *cpu);
 /* Delivers every pending unblocked signal: default action or a frame for the handler. */
 void sig_deliver(struct cpu *cpu);

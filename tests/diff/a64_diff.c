@@ -178,7 +178,7 @@ static int run_vm(const uint32_t *code, unsigned n, const struct state *in, stru
     a->excl_addr = ~0ull;
     vm_cpu->pc = CODE_BASE;
     vm_cpu->exit_reason = CPU_EXIT_NONE;
-    if (exec_run(vm_cpu) != CPU_EXIT_SYSCALL || vm_cpu->pc != CODE_BASE + 4 * n)
+    if (exec_run(vm_cpu) != CPU_EXIT_EXCEPTION || vm_cpu->exc != EXC_SYSCALL || vm_cpu->pc != CODE_BASE + 4 * n)
         return -1;
     memcpy(out->x, a->x, sizeof(out->x));
     out->sp = a->x[31];

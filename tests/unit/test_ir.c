@@ -63,7 +63,7 @@ static void build_binop(struct ir_block *b)
     ir_temp a = ir_get(b, IR_I64, R(0)), c = ir_get(b, IR_I64, R(1));
     ir_temp d = ir_op2(b, bin_opc, bin_type, a, c);
     ir_put(b, IR_I64, R(2), d);
-    ir_exit(b, CPU_EXIT_HALT, 0x2000);
+    ir_exit(b, EXC_SYSCALL, 0x2000);
 }
 
 static uint64_t binop(enum ir_opc opc, enum ir_type type, uint64_t x, uint64_t y)
@@ -107,7 +107,7 @@ static void build_unop(struct ir_block *b)
 {
     ir_temp d = ir_op1(b, un_opc, un_type, ir_get(b, IR_I64, R(0)));
     ir_put(b, IR_I64, R(2), d);
-    ir_exit(b, CPU_EXIT_HALT, 0x2000);
+    ir_exit(b, EXC_SYSCALL, 0x2000);
 }
 
 static uint64_t unop(enum ir_opc opc, enum ir_type type, uint64_t x)
@@ -142,7 +142,7 @@ static void build_conds(struct ir_block *b)
     ir_put(b, IR_I64, R(5), ir_movcond(b, IR_I64, IR_GE, a, c, a, c));
     ir_put(b, IR_I64, R(6), ir_op1i(b, IR_extract, IR_I64, c, 4 | 8 << 8));
     ir_put(b, IR_I64, R(7), ir_op1i(b, IR_sextract, IR_I64, c, 4 | 8 << 8));
-    ir_exit(b, CPU_EXIT_HALT, 0x2000);
+    ir_exit(b, EXC_SYSCALL, 0x2000);
 }
 
 static void test_conditions(void)
@@ -168,7 +168,7 @@ static void build_memory(struct ir_block *b)
     ir_put(b, IR_I64, R(5), ir_ld(b, IR_I64, IR_MO_32, addr, 4));
     ir_put(b, IR_I64, R(6), ir_cmpxchg(b, IR_I64, IR_MO_32, ir_op2(b, IR_add, IR_I64, addr, ir_const(b, IR_I64, 4)), ir_const(b, IR_I64, 5), ir_const(b, IR_I64, 9)));
     ir_put(b, IR_I64, R(7), ir_ld(b, IR_I64, IR_MO_16, addr, 4));
-    ir_exit(b, CPU_EXIT_HALT, 0x2000);
+    ir_exit(b, EXC_SYSCALL, 0x2000);
 }
 
 static void build_wild_load(struct ir_block *b)
@@ -176,7 +176,7 @@ static void build_wild_load(struct ir_block *b)
     ir_put(b, IR_I64, R(1), ir_const(b, IR_I64, 1));
     ir_insn_start(b, 0x4444);
     ir_put(b, IR_I64, R(2), ir_ld(b, IR_I64, IR_MO_64, ir_get(b, IR_I64, R(0)), 0));
-    ir_exit(b, CPU_EXIT_HALT, 0x2000);
+    ir_exit(b, EXC_SYSCALL, 0x2000);
 }
 
 static void test_memory(void)
@@ -190,14 +190,15 @@ static void test_memory(void)
     CHECK_EQ(f->r[5], 5);
     CHECK_EQ(f->r[6], 5);
     CHECK_EQ(f->r[7], 9);
-    CHECK_EQ(f->c.exit_reason, CPU_EXIT_HALT);
+    CHECK_EQ(f->c.exit_reason, CPU_EXIT_EXCEPTION);
+    CHECK_EQ(f->c.exc, EXC_SYSCALL);
 
     check_group("ir_memory_fault");
     uint64_t wild[8] = { 4093 };         /* an 8-byte load that ends past the space */
     f = run_block(build_wild_load, wild);
-    CHECK_EQ(f->c.exit_reason, CPU_EXIT_FAULT);
-    CHECK_EQ(f->c.fault_sig, SIGSEGV);
-    CHECK_EQ(f->c.fault_addr, 4096);     /* its first byte outside, as for an unmapped page */
+    CHECK_EQ(f->c.exit_reason, CPU_EXIT_EXCEPTION);
+    CHECK_EQ(f->c.exc, EXC_DATA_FAULT);
+    CHECK_EQ(f->c.exc_tval, 4096);     /* its first byte outside, as for an unmapped page */
     CHECK_EQ(f->c.pc, 0x4444);           /* the pc of the faulting instruction */
     CHECK_EQ(f->r[1], 1);                /* earlier instructions completed */
     CHECK_EQ(f->r[2], 0);
@@ -208,7 +209,7 @@ static void build_exits(struct ir_block *b)
     ir_temp a = ir_get(b, IR_I64, R(0));
     ir_exit_if(b, IR_I64, IR_EQ, a, ir_const(b, IR_I64, 0), 0x3000);
     ir_put(b, IR_I64, R(1), ir_const(b, IR_I64, 42));
-    ir_exit(b, CPU_EXIT_SYSCALL, 0x3004);
+    ir_exit(b, EXC_BREAKPOINT, 0x3004);
 }
 
 static void test_exits(void)
@@ -216,7 +217,9 @@ static void test_exits(void)
     check_group("ir_exits");
     uint64_t in[8] = { 1 };
     struct fake_cpu *f = run_block(build_exits, in);
-    CHECK_EQ(f->c.exit_reason, CPU_EXIT_SYSCALL);
+    CHECK_EQ(f->c.exit_reason, CPU_EXIT_EXCEPTION);
+    CHECK_EQ(f->c.exc, EXC_BREAKPOINT);
+    CHECK_EQ(f->c.exc_tval, 0);
     CHECK_EQ(f->c.pc, 0x3004);
     CHECK_EQ(f->r[1], 42);
 }
@@ -224,7 +227,7 @@ static void test_exits(void)
 static void build_bad_use(struct ir_block *b)
 {
     ir_put(b, IR_I64, R(0), 3);   /* t3 was never defined */
-    ir_exit(b, CPU_EXIT_HALT, 0);
+    ir_exit(b, EXC_SYSCALL, 0);
 }
 
 static void build_no_end(struct ir_block *b)
@@ -236,7 +239,7 @@ static void build_bad_type(struct ir_block *b)
 {
     ir_temp f = ir_const(b, IR_F64, 0);
     ir_put(b, IR_I64, R(0), ir_op2(b, IR_add, IR_F64, f, f));
-    ir_exit(b, CPU_EXIT_HALT, 0);
+    ir_exit(b, EXC_SYSCALL, 0);
 }
 
 static int verify(void (*fn)(struct ir_block *))

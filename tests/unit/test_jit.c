@@ -212,7 +212,7 @@ static int fake_translate(struct cpu *cpu, struct ir_block *b, uint64_t pc)
         build_random(b);
         seed = s;   /* both engines get the same block */
     } else {
-        ir_exit(b, CPU_EXIT_HALT, (int64_t)pc);
+        ir_exit(b, EXC_SYSCALL, (int64_t)pc);
     }
     b->n_insns = 1;
     b->end_pc = pc + 4;
@@ -291,19 +291,19 @@ int main(int argc, char **argv)
         seed = block_seed;
         block_pc += 0x1000;   /* a fresh pc: the block cache is shared by the engines */
         run("jit", regs, &b);
-        faults += a.c.exit_reason == CPU_EXIT_FAULT;
+        faults += a.c.exit_reason == CPU_EXIT_EXCEPTION && a.c.exc != EXC_SYSCALL;
         bool same = !memcmp(a.r, b.r, NREGS * sizeof(a.r[0])) && same_floats(a.r, b.r) && !memcmp(mem_interp, mem, MEM_SIZE) &&
                     a.c.pc - (block_pc - 0x1000) == b.c.pc - block_pc &&
                     a.c.exit_reason == b.c.exit_reason &&
-                    (a.c.exit_reason != CPU_EXIT_FAULT ||
-                     (a.c.fault_sig == b.c.fault_sig && a.c.fault_addr == b.c.fault_addr));
+                    (a.c.exit_reason != CPU_EXIT_EXCEPTION ||
+                     (a.c.exc == b.c.exc && a.c.exc_tval == b.c.exc_tval));
         if (!same) {
             failures++;
-            printf("    block %u differs (seed %#llx): pc %#llx/%#llx, exit %d/%d, signal %d/%d "
+            printf("    block %u differs (seed %#llx): pc %#llx/%#llx, exit %d/%d, exception %d/%d "
                    "at %#llx/%#llx\n", i, (unsigned long long)block_seed,
                    (unsigned long long)a.c.pc, (unsigned long long)b.c.pc, a.c.exit_reason,
-                   b.c.exit_reason, a.c.fault_sig, b.c.fault_sig,
-                   (unsigned long long)a.c.fault_addr, (unsigned long long)b.c.fault_addr);
+                   b.c.exit_reason, a.c.exc, b.c.exc,
+                   (unsigned long long)a.c.exc_tval, (unsigned long long)b.c.exc_tval);
             for (int k = 0; k < NREGS + NFREGS; k++)
                 if (a.r[k] != b.r[k])
                     printf("      r%d: interp %#llx jit %#llx\n", k, (unsigned long long)a.r[k],

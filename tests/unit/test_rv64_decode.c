@@ -691,7 +691,7 @@ static void test_translate_semantics(void)
     /* ecall exits to the loop with the pc after it. */
     load_words(0x1000, (const uint32_t[]){ 0x00000073 }, 1);
     translate_at(0x1000);
-    CHECK(last_op()->opc == IR_exit && last_op()->aux == CPU_EXIT_SYSCALL &&
+    CHECK(last_op()->opc == IR_exit && last_op()->aux == EXC_SYSCALL &&
           last_op()->imm == 0x1004);
 
     /* Illegal: the all-zero halfword, a static rm of 5, writes to read-only or unknown CSRs. */

@@ -32,7 +32,7 @@ static struct fields fields_of(uint32_t w)
 
 static _Noreturn void reserved(struct a64_cpu *c)
 {
-    cpu_raise(&c->c, SIGILL, ILL_ILLOPC, 0);
+    cpu_raise(&c->c, EXC_ILLEGAL, 0);
 }
 
 static uint64_t emask(unsigned size)

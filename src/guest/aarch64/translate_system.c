@@ -34,7 +34,7 @@ enum {
 
 void trans_svc(struct a64_ctx *ctx, const struct a64_insn *in)
 {
-    ir_exit(ctx->b, CPU_EXIT_SYSCALL, ctx->pc + 4);
+    ir_exit(ctx->b, EXC_SYSCALL, ctx->pc + 4);
     ctx->ended = true;
 }
 

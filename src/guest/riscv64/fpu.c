@@ -52,7 +52,7 @@ static enum softfp_round resolve_rm(struct rv64_cpu *cpu, uint64_t rmf)
 {
     uint64_t rm = rmf == DYN ? cpu->frm : rmf;
     if (rm > SF_RMM)
-        cpu_raise(&cpu->c, SIGILL, ILL_ILLOPC, 0);
+        cpu_raise(&cpu->c, EXC_ILLEGAL, 0);
     return (enum softfp_round)rm;
 }
 

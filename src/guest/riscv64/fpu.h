@@ -7,7 +7,7 @@
  *          precision inputs are NaN-boxed values and are unboxed by the helper (an improperly
  *          boxed input reads as the canonical NaN 0x7fc00000).
  * rm:      the instruction's rm field (0..4 static, 7 = dynamic: use cpu->frm; a dynamic frm of
- *          5..7 or an rm of 5/6 raises SIGILL via cpu_raise(cpu, SIGILL, ILL_ILLOPC, 0); the loop fills in the pc).
+ *          5..7 or an rm of 5/6 raises EXC_ILLEGAL via cpu_raise; the loop fills in the pc).
  * result:  single-precision results are NaN-boxed (upper 32 bits all ones); fp->int conversions
  *          return the x register value (32-bit results sign-extended to 64); compares/fclass
  *          return the integer result. Accrued exceptions are ORed into cpu->fflags.

@@ -130,7 +130,7 @@ void trans_csr(struct rv64_ctx *ctx, const struct rv64_insn *in)
 
 void trans_ecall(struct rv64_ctx *ctx, const struct rv64_insn *in)
 {
-    ir_exit(ctx->b, CPU_EXIT_SYSCALL, ctx->pc + ctx->len);
+    ir_exit(ctx->b, EXC_SYSCALL, ctx->pc + ctx->len);
     ctx->ended = true;
 }
 

@@ -340,7 +340,9 @@ static void lower_exit(struct lower *lw, const struct ir_op *op)
     ra_flush_all(lw);
     x86_mov_imm(o, RAX, (uint64_t)op->imm);
     x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
-    x86_emit(o, X_MOVI, false, 0, xm(R14, CPU_OFF(exit_reason)), op->aux);
+    x86_emit(o, X_MOVI, false, 0, xm(R14, CPU_OFF(exc)), op->aux);
+    x86_emit(o, X_MOVI, true, 0, xm(R14, CPU_OFF(exc_tval)), 0);
+    x86_emit(o, X_MOVI, false, 0, xm(R14, CPU_OFF(exit_reason)), CPU_EXIT_EXCEPTION);
     x86_mov_imm(o, RAX, X86_RET_EXIT);
     x86_jmp(o, lw->abi->epilogue);
 }

@@ -1,0 +1,36 @@
+/* What a guest exception becomes in user mode: the signal, si_code and si_addr that Linux
+ * gives a native process for the same fault. One table, so each exception kind has exactly
+ * one reporting and sig_fault stays free of per-kind cases. */
+#include <signal.h>
+#include <string.h>
+
+#include "linux/signal.h"
+
+static const struct {
+    int sig, code;
+    bool at_pc;   /* si_addr is the pc, not the exception's address */
+} exc_signal[EXC_COUNT] = {
+    [EXC_ILLEGAL] = { SIGILL, ILL_ILLOPC, true },
+    [EXC_BREAKPOINT] = { SIGTRAP, TRAP_BRKPT, true },
+    [EXC_MISALIGNED] = { SIGBUS, BUS_ADRALN, false },
+    [EXC_FETCH_FAULT] = { SIGSEGV, SEGV_MAPERR, false },
+    [EXC_DATA_FAULT] = { SIGSEGV, SEGV_MAPERR, false },
+    [EXC_BUS_ERROR] = { SIGBUS, BUS_ADRERR, false },
+};
+
+int linux_exc_siginfo(const struct uspace *us, int exc, uint64_t tval, uint64_t pc,
+                      siginfo_t *info)
+{
+    memset(info, 0, sizeof(*info));
+    if (exc <= EXC_SYSCALL || exc >= EXC_COUNT)
+        return 0;
+    int sig = exc_signal[exc].sig, code = exc_signal[exc].code;
+    uint64_t addr = exc_signal[exc].at_pc ? pc : tval;
+    /* A page inside the space that is mapped but not accessible is ACCERR, as for Linux. */
+    if (sig == SIGSEGV && addr < us->limit && uspace_access_ok(us, addr, 1, 0))
+        code = SEGV_ACCERR;
+    info->si_signo = sig;
+    info->si_code = code;
+    info->si_addr = (void *)(uintptr_t)addr;
+    return sig;
+}
