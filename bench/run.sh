@@ -11,8 +11,10 @@
 #   RUNS=5                 runs per runner
 #   BENCH="bench/fib.lua:35 bench/nbody.lua:250000"
 #                          workloads as SCRIPT:ARGUMENT (each about 0.6 s natively)
-#   RUNNERS="native qemu vm vm-jit qemu-a64 vm-a64 vm-jit-a64"
-#                          (vm: the interpreter, vm-jit: the JIT; -a64: the aarch64 build)
+#   RUNNERS="native qemu vm-interp vm-jit qemu-a64 vm-interp-a64 vm-jit-a64"
+#                          (each vm runner named by its engine; -a64: the aarch64 build)
+#   VM_BASE="OTHER/vm run" adds the runners base-interp, base-jit, base-interp-a64 and
+#                          base-jit-a64: another vm build (before a change) in the same run
 #   VM="$BUILD/vm run" (BUILD=build)  QEMU=qemu-riscv64  SYSROOT=/usr/riscv64-linux-gnu
 #   QEMU_A64=qemu-aarch64  SYSROOT_A64=/usr/aarch64-linux-gnu
 # Relative paths are taken from the repository root. Timing uses
@@ -26,7 +28,9 @@ cd "$root" || exit 1
 build="${1:-${LUA_BUILD:-build/lua}}"
 runs="${RUNS:-5}"
 workloads="${BENCH:-bench/fib.lua:35 bench/nbody.lua:250000}"
-runners="${RUNNERS:-native qemu vm vm-jit qemu-a64 vm-a64 vm-jit-a64}"
+runners="${RUNNERS:-native qemu vm-interp vm-jit qemu-a64 vm-interp-a64 vm-jit-a64}"
+vm_base="${VM_BASE:-}"
+[ -n "$vm_base" ] && [ -z "${RUNNERS:-}" ] && runners+=" base-interp base-jit base-interp-a64 base-jit-a64"
 vm="${VM:-${BUILD:-build}/vm run}"
 qemu="${QEMU:-qemu-riscv64}"
 sysroot="${SYSROOT:-/usr/riscv64-linux-gnu}"
@@ -47,14 +51,17 @@ command_missing() {
 }
 
 cmd_for() {   # cmd_for RUNNER: sets the array cmd
+    local vm_cmd=$vm
+    case "$1" in base-*) vm_cmd=$vm_base ;; esac
     case "$1" in
         native) cmd=("$build/native/lua") ;;
         qemu) read -r -a cmd <<<"$qemu"; cmd+=(-L "$sysroot" "$build/riscv64/lua") ;;
-        vm) read -r -a cmd <<<"$vm"; cmd+=(--engine=interp -L "$sysroot" "$build/riscv64/lua") ;;
-        vm-jit) read -r -a cmd <<<"$vm"; cmd+=(--engine=jit -L "$sysroot" "$build/riscv64/lua") ;;
         qemu-a64) read -r -a cmd <<<"$qemu_a64"; cmd+=(-L "$sysroot_a64" "$build/aarch64/lua") ;;
-        vm-a64) read -r -a cmd <<<"$vm"; cmd+=(--engine=interp -L "$sysroot_a64" "$build/aarch64/lua") ;;
-        vm-jit-a64) read -r -a cmd <<<"$vm"; cmd+=(--engine=jit -L "$sysroot_a64" "$build/aarch64/lua") ;;
+        vm-*-a64 | base-*-a64)
+            read -r -a cmd <<<"$vm_cmd"; local e=${1#*-}
+            cmd+=(--engine="${e%-a64}" -L "$sysroot_a64" "$build/aarch64/lua") ;;
+        vm-* | base-*)
+            read -r -a cmd <<<"$vm_cmd"; cmd+=(--engine="${1#*-}" -L "$sysroot" "$build/riscv64/lua") ;;
         *) cmd=() ;;
     esac
 }

@@ -29,7 +29,7 @@ for t in "$BUILD"/tests/unit/test_*; do
 done
 # The guest programs, Lua and Debian's arm64 programs run once per engine: with the reference
 # runners the first time, vm alone after that; lines are labelled with the engine.
-engines=${ENGINES:-$("$BUILD/vm" run --help | sed -n 's/^ *--engine=NAME[^:]*: *//p' | sed 's/ (default)//')}
+engines=${ENGINES:-$("$BUILD/vm" run --help | sed -n 's/^ *how guest code runs: *//p' | sed 's/ (default)//')}
 # The check engine's lockstep replay is not thread-safe: it leaves the thread tests out.
 thread_tests=$(basename -s .c tests/guest/thread*.c tests/guest-aarch64/thread*.c | tr '\n' ' ')
 
@@ -55,6 +55,7 @@ if grep -qw jit <<<"$engines"; then
 fi
 run_suite bash tests/guest/badinput.sh
 run_suite bash tests/guest/vmonly.sh "$BUILD/tests/guest"
+run_suite bash tests/guest/cli.sh "$BUILD/tests/guest"
 run_suite bash tests/real/run.sh "$BUILD/real"
 # gcc's torture tests and QEMU's tests/tcg for both ISAs, under every engine.
 for engine in $engines; do

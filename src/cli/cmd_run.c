@@ -16,6 +16,8 @@
 #include "exec/tb.h"
 #include "opt/opt.h"
 #include "linux/linux.h"
+#include "linux/load.h"
+#include "mem/uspace.h"
 
 extern char **environ;
 
@@ -24,30 +26,6 @@ static const struct engine_ops *default_engine(void)
 {
     const struct engine_ops *jit = engine_by_name("jit");
     return jit ? jit : engine_at(0);
-}
-
-void cmd_run_help(void)
-{
-    printf("usage: vm run [OPTIONS] PROGRAM [ARGS...]\n\n"
-           "Runs a Linux program built for another ISA; the ISA comes from its ELF header.\n\n"
-           "options:\n"
-           "  --engine=NAME    how guest code runs:");
-    for (unsigned i = 0; engine_at(i); i++)
-        printf(" %s%s", engine_at(i)->name, engine_at(i) == default_engine() ? " (default)" : "");
-    printf("\n"
-           "  -L DIR           guest sysroot for the dynamic linker and libraries\n"
-           "                   (default: the guest's /usr/<triple>, e.g. /usr/riscv64-linux-gnu)\n"
-           "  -E VAR=VAL       set a variable in the guest's environment\n"
-           "  -U VAR           remove a variable from the guest's environment\n"
-           "  -0 ARGV0         the guest's argv[0] (default: PROGRAM)\n"
-           "  --log=CATS       log categories, comma-separated (--log=help lists them)\n"
-           "  --log-file=FILE  write logs to FILE instead of stderr\n"
-           "  --strace         same as --log=strace\n"
-           "  --stats          print translation and execution counts on exit\n"
-           "  --code-cache=SIZE  JIT code cache size, e.g. 64M (default), 512K; when full it\n"
-           "                   is emptied and refilled\n"
-           "  -h, --help       this text\n\n"
-           "The exit status is the guest's; a guest killed by signal N kills vm with signal N.\n");
 }
 
 struct env {
@@ -95,22 +73,6 @@ static int env_init(struct env *e)
     return 0;
 }
 
-static const char *opt_value(char **argv, int *i, const char *shortname, const char *longname)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(longname);
-    if (!strncmp(a, longname, n) && a[n] == '=')
-        return a + n + 1;
-    if ((shortname && !strcmp(a, shortname)) || !strcmp(a, longname)) {
-        if (!argv[*i + 1]) {
-            vm_error("%s needs a value", a);
-            exit(2);
-        }
-        return argv[++*i];
-    }
-    return NULL;
-}
-
 static void print_stats(struct machine *m, enum machine_state old, void *opaque)
 {
     if (m->state != MACHINE_STOPPED)
@@ -139,107 +101,366 @@ static void print_stats(struct machine *m, enum machine_state old, void *opaque)
             opt_stats.folded, opt_stats.forwarded, opt_stats.dead_stores, opt_stats.dead_ops);
 }
 
-/* "64M", "512K", "1G" or bytes. */
-static int parse_size(const char *v, size_t *out)
+/* "64M", "512K", "1G", "1T" or bytes, from 1 to max. */
+static int parse_size(const char *v, uint64_t max, uint64_t *out)
 {
     char *end;
+    errno = 0;
     unsigned long long n = strtoull(v, &end, 0);
     unsigned shift = 0;
     switch (*end) {
     case 'k': case 'K': shift = 10; end++; break;
     case 'm': case 'M': shift = 20; end++; break;
     case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
     default: break;
     }
-    if (end == v || *end || n == 0 || n > (1ull << 30) >> shift)
+    if (end == v || *end || errno || n == 0 || n > max >> shift)
         return -EINVAL;
-    *out = (size_t)(n << shift);
+    *out = n << shift;
     return 0;
+}
+
+/* What the options and environment variables of `vm run` set. */
+struct run_config {
+    struct linux_run_opts opts;
+    struct env env;
+    const char *argv0;
+    bool stats;
+};
+
+/* An option's handler: 0, or a status to exit with (after printing why). A flag's value is
+ * NULL. `spelling` is how the user wrote it, for the message. */
+typedef int (*run_option_fn)(struct run_config *c, const char *value, const char *spelling);
+
+static int set_engine(struct run_config *c, const char *v, const char *spelling)
+{
+    if (!(c->opts.engine = engine_by_name(v))) {
+        vm_error("%s %s: no such engine (see vm run --help)", spelling, v);
+        return 2;
+    }
+    return 0;
+}
+
+static int set_sysroot(struct run_config *c, const char *v, const char *spelling)
+{
+    (void)spelling;
+    c->opts.sysroot = v;
+    return 0;
+}
+
+static int set_env(struct run_config *c, const char *v, const char *spelling)
+{
+    (void)spelling;
+    return env_set(&c->env, (char *)v) < 0 ? 2 : 0;
+}
+
+static int unset_env(struct run_config *c, const char *v, const char *spelling)
+{
+    (void)spelling;
+    env_unset(&c->env, v);
+    return 0;
+}
+
+static int set_argv0(struct run_config *c, const char *v, const char *spelling)
+{
+    (void)spelling;
+    c->argv0 = v;
+    return 0;
+}
+
+static int set_log(struct run_config *c, const char *v, const char *spelling)
+{
+    (void)c, (void)spelling;
+    if (!strcmp(v, "help")) {
+        log_help(stdout);
+        exit(0);
+    }
+    return log_parse(v) < 0 ? 2 : 0;
+}
+
+static int set_log_file(struct run_config *c, const char *v, const char *spelling)
+{
+    (void)c;
+    if (log_file && log_file != stderr)
+        fclose(log_file);
+    if (!(log_file = fopen(v, "w"))) {
+        vm_error("%s %s: %s", spelling, v, strerror(errno));
+        return 2;
+    }
+    return 0;
+}
+
+static int set_strace(struct run_config *c, const char *v, const char *spelling)
+{
+    (void)c, (void)v, (void)spelling;
+    log_parse("strace");
+    return 0;
+}
+
+static int set_stats(struct run_config *c, const char *v, const char *spelling)
+{
+    (void)v, (void)spelling;
+    c->stats = true;
+    return 0;
+}
+
+static int set_code_cache(struct run_config *c, const char *v, const char *spelling)
+{
+    (void)c;
+    uint64_t size;
+    if (parse_size(v, 1ull << 30, &size) < 0 || size < (64u << 10)) {
+        vm_error("%s %s: expected a size from 64K to 1G", spelling, v);
+        return 2;
+    }
+    codegc_size = size;
+    return 0;
+}
+
+/* vm models one CPU per guest ISA, with everything it implements (AT_HWCAP says what); a
+ * script written for qemu-user may still name a model. */
+static int set_cpu(struct run_config *c, const char *v, const char *spelling)
+{
+    (void)c;
+    if (!strcmp(v, "help")) {
+        printf("vm models one CPU per guest ISA, with every extension it implements:\n");
+        for (unsigned i = 0; guest_at(i); i++)
+            printf("  %s\n", guest_at(i)->name);
+        printf("'max' and 'any' name it; other model names run it too, with a warning.\n");
+        exit(0);
+    }
+    if (strcmp(v, "max") && strcmp(v, "any"))
+        fprintf(stderr, "vm: warning: %s %s: vm has no CPU models; running its one CPU (max)\n",
+                spelling, v);
+    return 0;
+}
+
+static int set_stack_size(struct run_config *c, const char *v, const char *spelling)
+{
+    if (parse_size(v, 1ull << 32, &c->opts.stack_size) < 0 || c->opts.stack_size < (64u << 10)) {
+        vm_error("%s %s: expected a size from 64K to 4G", spelling, v);
+        return 2;
+    }
+    return 0;
+}
+
+static int set_reserved_va(struct run_config *c, const char *v, const char *spelling)
+{
+    if (parse_size(v, GUEST_SPACE_SIZE, &c->opts.space_size) < 0 ||
+        c->opts.space_size < LINUX_SPACE_MIN) {
+        vm_error("%s %s: expected a size from %lluM to %lluG", spelling, v,
+                 LINUX_SPACE_MIN >> 20, GUEST_SPACE_SIZE >> 30);
+        return 2;
+    }
+    return 0;
+}
+
+static int set_guest_base(struct run_config *c, const char *v, const char *spelling)
+{
+    char *end;
+    errno = 0;
+    c->opts.guest_base = strtoull(v, &end, 0);
+    if (end == v || *end || errno || c->opts.guest_base < USPACE_GUARD ||
+        c->opts.guest_base % USPACE_PAGE_SIZE) {
+        vm_error("%s %s: expected a page-aligned host address from %#llx (the guard below the "
+                 "space)", spelling, v, USPACE_GUARD);
+        return 2;
+    }
+    return 0;
+}
+
+/* One row per option of `vm run`: vm's spelling, the other spellings (qemu-user's, so vm is a
+ * drop-in for scripts written for it), and the environment variables that set it too (vm's,
+ * then qemu-user's, as binfmt_misc users set them). Environment variables apply first, the
+ * command line after them; a flag's variable counts when set to anything. A list option's
+ * variable holds comma-separated values. */
+static const struct run_option {
+    const char *name, *alias;
+    const char *env, *qemu_env;
+    const char *arg;          /* the value's name in --help; NULL for a flag */
+    bool list;                /* its variable holds several values */
+    run_option_fn set;
+    const char *help;
+} run_options[] = {
+    { "--engine", NULL, "VM_ENGINE", NULL, "NAME", false, set_engine,
+      "how guest code runs:" },
+    { "--sysroot", "-L", "VM_SYSROOT", "QEMU_LD_PREFIX", "DIR", false, set_sysroot,
+      "guest sysroot for the dynamic linker and libraries (default: the guest's\n"
+      "/usr/<triple>, e.g. /usr/riscv64-linux-gnu)" },
+    { "--env", "-E", "VM_SET_ENV", "QEMU_SET_ENV", "VAR=VAL", true, set_env,
+      "set a variable in the guest's environment" },
+    { "--unset-env", "-U", "VM_UNSET_ENV", "QEMU_UNSET_ENV", "VAR", true, unset_env,
+      "remove a variable from the guest's environment" },
+    { "--argv0", "-0", "VM_ARGV0", "QEMU_ARGV0", "ARGV0", false, set_argv0,
+      "the guest's argv[0] (default: PROGRAM)" },
+    { "--log", "-d", "VM_LOG", "QEMU_LOG", "CATS", false, set_log,
+      "log categories, comma-separated (--log=help lists them)" },
+    { "--log-file", "-D", "VM_LOG_FILE", "QEMU_LOG_FILENAME", "FILE", false, set_log_file,
+      "write logs to FILE instead of stderr" },
+    { "--strace", "-strace", "VM_STRACE", "QEMU_STRACE", NULL, false, set_strace,
+      "print guest system calls like strace (same as --log=strace)" },
+    { "--stats", NULL, "VM_STATS", NULL, NULL, false, set_stats,
+      "print translation and execution counts on exit" },
+    { "--code-cache", NULL, "VM_CODE_CACHE", NULL, "SIZE", false, set_code_cache,
+      "JIT code cache size, e.g. 64M (default) or 512K. When its nursery fills,\n"
+      "blocks still in use move to the old space and the rest are dropped; a full\n"
+      "old space is emptied" },
+    { "--cpu", "-cpu", "VM_CPU", "QEMU_CPU", "MODEL", false, set_cpu,
+      "accepted for qemu-user's sake: vm has one CPU per ISA (--cpu=help)" },
+    { "--stack-size", "-s", "VM_STACK_SIZE", "QEMU_STACK_SIZE", "SIZE", false,
+      set_stack_size, "size of the guest's main stack (default 8M)" },
+    { "--reserved-va", "-R", "VM_RESERVED_VA", "QEMU_RESERVED_VA", "SIZE", false,
+      set_reserved_va, "size of the guest address space (default: the ISA's user space)" },
+    { "--guest-base", "-B", "VM_GUEST_BASE", "QEMU_GUEST_BASE", "ADDR", false,
+      set_guest_base, "host address of guest address 0 (default: where the host has room)" },
+};
+#define N_RUN_OPTIONS (sizeof(run_options) / sizeof(run_options[0]))
+
+void cmd_run_help(void)
+{
+    printf("usage: vm run [OPTIONS] PROGRAM [ARGS...]\n\n"
+           "Runs a Linux program built for another ISA; the ISA comes from its ELF header.\n\n"
+           "options (other spellings, then the environment variables that set them too):\n");
+    for (size_t i = 0; i < N_RUN_OPTIONS; i++) {
+        const struct run_option *o = &run_options[i];
+        char head[96];
+        int n = snprintf(head, sizeof(head), "  %s%s%s", o->name, o->arg ? "=" : "",
+                         o->arg ? o->arg : "");
+        if (o->alias)
+            n += snprintf(head + n, sizeof(head) - n, ", %s%s%s", o->alias, o->arg ? " " : "",
+                          o->arg ? o->arg : "");
+        printf("%s\n", head);
+        for (const char *line = o->help, *nl; line; line = nl ? nl + 1 : NULL) {
+            nl = strchr(line, '\n');
+            printf("%s      %.*s", line == o->help ? "" : "\n", nl ? (int)(nl - line) : (int)strlen(line), line);
+        }
+        if (o->set == set_engine)
+            for (unsigned e = 0; engine_at(e); e++)
+                printf(" %s%s", engine_at(e)->name, engine_at(e) == default_engine() ? " (default)" : "");
+        printf("\n      [%s%s%s]\n", o->env, o->qemu_env ? ", " : "", o->qemu_env ? o->qemu_env : "");
+    }
+    printf("  -h, --help\n      this text\n\n"
+           "The exit status is the guest's; a guest killed by signal N kills vm with signal N.\n");
+}
+
+/* The variables of every option that has them; a list variable's values one by one. */
+static int apply_environment(struct run_config *c)
+{
+    for (size_t i = 0; i < N_RUN_OPTIONS; i++) {
+        const struct run_option *o = &run_options[i];
+        for (int k = 0; k < 2; k++) {
+            const char *name = k ? o->qemu_env : o->env, *v;
+            if (!name || !(v = getenv(name)))
+                continue;
+            if (!o->list) {
+                int r = o->set(c, o->arg ? v : NULL, name);
+                if (r)
+                    return r;
+                continue;
+            }
+            char *copy = strdup(v), *save = NULL;
+            if (!copy)
+                return 1;
+            for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+                int r = o->set(c, item, name);
+                if (r)
+                    return r;
+            }
+            /* copy stays: -E keeps pointers into it for the guest's environment */
+        }
+    }
+    return 0;
+}
+
+/* Matches argv[*i] against an option: "--name=V", "--name V", "-alias V", or a flag alone.
+ * Returns the option (its value in *value) or NULL. */
+static const struct run_option *match_option(int argc, char **argv, int *i, const char **value,
+                                             int *status)
+{
+    const char *a = argv[*i];
+    for (size_t k = 0; k < N_RUN_OPTIONS; k++) {
+        const struct run_option *o = &run_options[k];
+        const char *names[] = { o->name, o->alias };
+        for (int n = 0; n < 2; n++) {
+            if (!names[n])
+                continue;
+            size_t len = strlen(names[n]);
+            if (strncmp(a, names[n], len))
+                continue;
+            if (!o->arg && !a[len]) {
+                *value = NULL;
+                return o;
+            }
+            if (o->arg && a[len] == '=' && n == 0) {
+                *value = a + len + 1;
+                return o;
+            }
+            if (o->arg && !a[len]) {
+                if (*i + 1 >= argc) {
+                    vm_error("%s needs a value", a);
+                    *status = 2;
+                    return NULL;
+                }
+                *value = argv[++*i];
+                return o;
+            }
+        }
+    }
+    vm_error("unknown option '%s' (see vm run --help)", a);
+    *status = 2;
+    return NULL;
 }
 
 int cmd_run(int argc, char **argv)
 {
-    struct linux_run_opts opts = { 0 };
     /* Static: the guest's environment lives as long as vm (threads may exit() any time). */
-    static struct env env;
-    const char *argv0 = NULL, *v;
-    bool stats = false;
-    if (env_init(&env) < 0)
+    static struct run_config c;
+    if (env_init(&c.env) < 0)
         return 1;
-    opts.engine = default_engine();
-    int i;
+    log_file = stderr;
+    c.opts.engine = default_engine();
+    int i, status = apply_environment(&c);
+    if (status)
+        return status;
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-        const char *a = argv[i];
+        const char *a = argv[i], *value;
         if (!strcmp(a, "--")) {
             i++;
             break;
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+        }
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             cmd_run_help();
             return 0;
-        } else if ((v = opt_value(argv, &i, NULL, "--engine"))) {
-            if (!(opts.engine = engine_by_name(v))) {
-                vm_error("--engine=%s: no such engine (see vm run --help)", v);
-                return 2;
-            }
-        } else if ((v = opt_value(argv, &i, "-L", "--sysroot"))) {
-            opts.sysroot = v;
-        } else if ((v = opt_value(argv, &i, "-E", "--env"))) {
-            if (env_set(&env, (char *)v) < 0)
-                return 2;
-        } else if ((v = opt_value(argv, &i, "-U", "--unset-env"))) {
-            env_unset(&env, v);
-        } else if ((v = opt_value(argv, &i, "-0", "--argv0"))) {
-            argv0 = v;
-        } else if ((v = opt_value(argv, &i, NULL, "--log"))) {
-            if (!strcmp(v, "help")) {
-                log_help(stdout);
-                return 0;
-            }
-            if (log_parse(v) < 0)
-                return 2;
-        } else if ((v = opt_value(argv, &i, NULL, "--log-file"))) {
-            if (!(log_file = fopen(v, "w"))) {
-                vm_error("--log-file=%s: %s", v, strerror(errno));
-                return 2;
-            }
-        } else if (!strcmp(a, "--strace")) {
-            log_parse("strace");
-        } else if ((v = opt_value(argv, &i, NULL, "--code-cache"))) {
-            if (parse_size(v, &codegc_size) < 0 || codegc_size < (64u << 10)) {
-                vm_error("--code-cache=%s: expected a size from 64K to 1G", v);
-                return 2;
-            }
-        } else if (!strcmp(a, "--stats")) {
-            stats = true;
-        } else {
-            vm_error("unknown option '%s' (see vm run --help)", a);
-            return 2;
         }
+        const struct run_option *o = match_option(argc, argv, &i, &value, &status);
+        if (!o)
+            return status;
+        if ((status = o->set(&c, value, a)))
+            return status;
     }
     if (i >= argc) {
         vm_error("run: no program given (see vm run --help)");
         return 2;
     }
-    if (!opts.engine) {
+    if (!c.opts.engine) {
         vm_error("run: no engine built in");
         return 1;
     }
-    if (!log_file)
-        log_file = stderr;
-    opts.path = argv[i];
-    opts.argv = argv + i;
-    if (argv0)
-        opts.argv[0] = (char *)argv0;
-    opts.envp = env.v;
+    struct linux_run_opts *opts = &c.opts;
+    opts->path = argv[i];
+    opts->argv = argv + i;
+    if (c.argv0)
+        opts->argv[0] = (char *)c.argv0;
+    opts->envp = c.env.v;
     int code;
-    const struct guest_ops *guest = linux_probe(opts.path, &code);
+    const struct guest_ops *guest = linux_probe(opts->path, &code);
     if (!guest)
         return code;
     struct machine machine;
     struct machine_observer stats_observer = { .changed = print_stats };
-    machine_init(&machine, opts.path);
-    if (stats)
+    machine_init(&machine, opts->path);
+    if (c.stats)
         machine_observe(&machine, &stats_observer);
-    opts.machine = &machine;
-    return linux_run(guest, &opts);
+    opts->machine = &machine;
+    return linux_run(guest, opts);
 }

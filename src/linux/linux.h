@@ -17,7 +17,13 @@ struct linux_run_opts {
     const char *sysroot;      /* -L: where PT_INTERP and absolute guest paths are looked up */
     const struct engine_ops *engine;
     struct machine *machine;  /* goes running while the guest runs, stopped when it exits */
+    uint64_t stack_size;      /* the main stack's size; 0: GUEST_STACK_SIZE */
+    uint64_t space_size;      /* the guest space's size; 0: GUEST_SPACE_SIZE */
+    uint64_t guest_base;      /* host address of guest address 0; 0: anywhere */
 };
+
+/* The smallest guest space --reserved-va allows: room for the stack gap and a program. */
+#define LINUX_SPACE_MIN (256ull << 20)
 
 /* Reads the ELF header of path and returns the guest ISA that runs it.
  * On failure prints "vm: PATH: why" and returns NULL with *exit_code = 126 or 127. */

@@ -199,7 +199,7 @@ int load_program(struct linux_proc *proc, struct elf_file *prog, const char *pat
     struct uspace *us = &proc->us;
     const char *why;
     uint64_t bias, end;
-    us->mmap_base = us->limit - GUEST_STACK_GAP;
+    us->mmap_base = us->limit - GUEST_STACK_GAP + GUEST_STACK_SIZE - proc->stack_size;
     int err = map_image(us, prog, dyn_base(us, image_span(prog).align), &bias, &end, &why);
     if (err < 0) {
         report(path, err, why);

@@ -12,7 +12,8 @@
 /* Where the guest space puts things (riscv64's Sv39 user space is 256 GiB). */
 #define GUEST_SPACE_SIZE (1ull << 38)
 #define GUEST_STACK_SIZE (8ull << 20)
-/* Gap between the stack's guard page and the top of mmap's top-down area. */
+/* Distance from the top of the space (the stack's top) to the top of mmap's top-down area,
+ * with the default stack; a larger stack moves that area down by the difference. */
 #define GUEST_STACK_GAP (128ull << 20)
 
 struct load_info {

@@ -38,6 +38,8 @@ struct linux_proc {
     const char *sysroot;         /* guest root for absolute paths, or NULL for the host's */
     const char *given_sysroot;   /* -L as given, for re-executing vm on execve */
     const char *engine;          /* engine name, for re-executing vm on execve */
+    uint64_t stack_size;         /* the main stack's size */
+    uint64_t space_size;         /* --reserved-va as given (0: the default), for execve */
     char **argv;                 /* the guest's argv: /proc/self/cmdline */
     uint64_t sigreturn_tramp;    /* guest address of the signal-return code vm maps */
     struct guest_sigaction sigactions[GUEST_NSIG + 1];

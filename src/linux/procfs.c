@@ -1,6 +1,6 @@
 /* The guest's view of /proc/self files that would otherwise show vm's own process, handed to
  * the guest as a memfd holding the text: maps lists the guest's mappings (from the uspace
- * page flags, with [heap] and [vdso] named), cmdline the guest's argv. */
+ * page flags, with [heap], [stack] and [vdso] named), cmdline the guest's argv. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +43,8 @@ static const char *map_name(const struct linux_proc *proc, uint64_t start)
         return "[vdso]";
     if (start >= proc->us.brk_start && start < proc->us.brk_cur)
         return "[heap]";
+    if (start == proc->us.limit - proc->stack_size)
+        return "[stack]";
     return "";
 }
 

@@ -4,6 +4,7 @@
 #include "linux/linux.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,9 +94,19 @@ static int proc_init(struct linux_proc *proc, const struct guest_ops *guest,
     proc->sysroot = choose_sysroot(guest, opts->sysroot);
     if (!realpath(opts->path, proc->exe_path))
         snprintf(proc->exe_path, sizeof(proc->exe_path), "%s", opts->path);
-    int err = uspace_init(&proc->us, GUEST_SPACE_SIZE);
+    uint64_t size = opts->space_size ? opts->space_size : GUEST_SPACE_SIZE;
+    if (proc->stack_size + GUEST_STACK_GAP > size / 2) {
+        vm_error("a stack of %" PRIu64 " bytes does not fit a guest space of %" PRIu64 " bytes",
+                 proc->stack_size, size);
+        return -EINVAL;
+    }
+    int err = uspace_init(&proc->us, size, opts->guest_base);
     if (err < 0) {
-        vm_error("cannot reserve the guest address space: %s", strerror(-err));
+        if (opts->guest_base)
+            vm_error("cannot reserve the guest address space at host address %#" PRIx64 ": %s",
+                     opts->guest_base, strerror(-err));
+        else
+            vm_error("cannot reserve the guest address space: %s", strerror(-err));
         return err;
     }
     if ((err = elf_open(&ef, opts->path, &why)) < 0) {
@@ -152,6 +163,8 @@ int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts)
     pthread_mutex_init(&proc->mm_lock, NULL);
     proc->given_sysroot = opts->sysroot;
     proc->engine = opts->engine->name;
+    proc->stack_size = opts->stack_size ? opts->stack_size : GUEST_STACK_SIZE;
+    proc->space_size = opts->space_size;
     proc->argv = opts->argv;
     if ((err = proc_init(proc, guest, opts, &li)) < 0) {
         status = start_failure_status(err);

@@ -123,14 +123,14 @@ int stack_build(struct linux_proc *proc, const struct load_info *li, char **argv
                 const char *execfn, uint64_t *sp)
 {
     struct uspace *us = &proc->us;
-    uint64_t top = us->limit, bottom = top - GUEST_STACK_SIZE;
-    int err = uspace_map(us, bottom, GUEST_STACK_SIZE,
+    uint64_t top = us->limit, bottom = top - proc->stack_size;
+    int err = uspace_map(us, bottom, proc->stack_size,
                          PROT_READ | PROT_WRITE | (li->exec_stack ? PROT_EXEC : 0),
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (err < 0)
         return err;
     /* Like Linux, strings may take a quarter of the stack (ARG_MAX). */
-    struct stack_builder b = { us, top - sizeof(uint64_t), top - GUEST_STACK_SIZE / 4 };
+    struct stack_builder b = { us, top - sizeof(uint64_t), top - proc->stack_size / 4 };
     size_t argc = count(argv), envc = count(envp);
     struct stack_strings ss = { .argv = calloc(argc + envc + 2, sizeof(uint64_t)) };
     if (!ss.argv)
@@ -144,7 +144,7 @@ int stack_build(struct linux_proc *proc, const struct load_info *li, char **argv
     struct auxv av;
     fill_auxv(&av, proc, li, ss.execfn, ss.platform, ss.random);
     uint64_t words = 1 + (argc + 1) + (envc + 1) + av.n;
-    if (words * sizeof(uint64_t) + 16 > b.sp - bottom - GUEST_STACK_SIZE / 2) {
+    if (words * sizeof(uint64_t) + 16 > b.sp - bottom - proc->stack_size / 2) {
         free(ss.argv);
         return -E2BIG;
     }

@@ -4,6 +4,7 @@
  * since guest pids are host pids and rusage/siginfo have the host's layout. */
 #include <elf.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include "core/log.h"
 #include "exec/exec.h"
+#include "linux/load.h"
 #include "linux/signal.h"
 #include "linux/syscall.h"
 #include "linux/thread.h"
@@ -22,7 +24,7 @@
 #define GUEST_CLONE_ARGS_MIN 64
 #define GUEST_SIGINFO_SIZE 128
 #define EXEC_ARGS_MAX 65536
-#define EXTRA_VM_ARGS 10
+#define EXTRA_VM_ARGS 12         /* the most vm_args writes before the guest's argv[1] */
 
 static long fork_child_setup(struct cpu *cpu, uint64_t flags, uint64_t sp, uint64_t tls,
                              uint64_t ctid)
@@ -181,11 +183,11 @@ static const struct guest_ops *guest_of_file(const char *path)
     return guest_by_elf_machine(eh.e_machine);
 }
 
-/* vm run [-L SYSROOT] --engine=E [--strace] -0 ARGV0 PATH ARGS...: fills v[0..] and returns
- * where the guest's argv[1..] go. */
+/* vm run [-L SYSROOT] --engine=E [--stack-size=N] [--reserved-va=N] [--strace] -0 ARGV0 PATH
+ * ARGS...: fills v[0..] and returns where the guest's argv[1..] go. */
 static size_t vm_args(struct linux_proc *proc, char **v, const char *argv0, const char *path)
 {
-    static char engine_opt[64];
+    static char engine_opt[64], stack_opt[64], space_opt[64];
     size_t i = 0;
     v[i++] = "vm";
     v[i++] = "run";
@@ -195,6 +197,14 @@ static size_t vm_args(struct linux_proc *proc, char **v, const char *argv0, cons
     }
     snprintf(engine_opt, sizeof(engine_opt), "--engine=%s", proc->engine);
     v[i++] = engine_opt;
+    if (proc->stack_size != GUEST_STACK_SIZE) {
+        snprintf(stack_opt, sizeof(stack_opt), "--stack-size=%" PRIu64, proc->stack_size);
+        v[i++] = stack_opt;
+    }
+    if (proc->space_size) {
+        snprintf(space_opt, sizeof(space_opt), "--reserved-va=%" PRIu64, proc->space_size);
+        v[i++] = space_opt;
+    }
     if (log_enabled(strace))
         v[i++] = "--strace";
     v[i++] = "-0";

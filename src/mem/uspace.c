@@ -50,14 +50,21 @@ static uint8_t guest_flags(int prot)
     return (uint8_t)(USPACE_MAPPED | (prot & (USPACE_READ | USPACE_WRITE | USPACE_EXEC)));
 }
 
-int uspace_init(struct uspace *us, uint64_t size)
+int uspace_init(struct uspace *us, uint64_t size, uint64_t host_base)
 {
     memset(us, 0, sizeof(*us));
-    if (!size || (size & PAGE_MASK))
+    if (!size || (size & PAGE_MASK) || (host_base & PAGE_MASK) ||
+        (host_base && (host_base < USPACE_GUARD || host_base + size + USPACE_GUARD < host_base)))
         return -EINVAL;
-    uint8_t *r = mmap(NULL, size + 2 * USPACE_GUARD, PROT_NONE, RESERVE_FLAGS, -1, 0);
+    void *at = host_base ? (void *)(uintptr_t)(host_base - USPACE_GUARD) : NULL;
+    uint8_t *r = mmap(at, size + 2 * USPACE_GUARD, PROT_NONE,
+                      RESERVE_FLAGS | (at ? MAP_FIXED_NOREPLACE : 0), -1, 0);
     if (r == MAP_FAILED)
         return -errno;
+    if (at && r != at) {    /* a kernel before 4.17 takes MAP_FIXED_NOREPLACE as a hint */
+        munmap(r, size + 2 * USPACE_GUARD);
+        return -EEXIST;
+    }
     void *pflags = mmap(NULL, page_of(size), PROT_READ | PROT_WRITE, RESERVE_FLAGS, -1, 0);
     if (pflags == MAP_FAILED) {
         int err = -errno;

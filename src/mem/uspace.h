@@ -34,8 +34,10 @@ struct uspace {
     uint64_t brk_start, brk_cur;
 };
 
-/* Reserve a space of `size` bytes (a multiple of the page size). Returns 0 or -errno. */
-int uspace_init(struct uspace *us, uint64_t size);
+/* Reserve a space of `size` bytes (a multiple of the page size) whose guest address 0 is host
+ * address `host_base`, or wherever the host has room when it is 0. Returns 0 or -errno
+ * (-EEXIST: something of the host's is in the way at host_base). */
+int uspace_init(struct uspace *us, uint64_t size, uint64_t host_base);
 void uspace_destroy(struct uspace *us);
 
 static inline void *uspace_g2h(const struct uspace *us, uint64_t addr)

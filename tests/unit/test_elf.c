@@ -165,7 +165,8 @@ static int proc_new(struct linux_proc *proc)
     memset(proc, 0, sizeof(*proc));
     proc->guest = &fake_guest;
     proc->sysroot = tmpdir;
-    return uspace_init(&proc->us, GUEST_SPACE_SIZE);
+    proc->stack_size = GUEST_STACK_SIZE;
+    return uspace_init(&proc->us, GUEST_SPACE_SIZE, 0);
 }
 
 static int load(struct linux_proc *proc, const struct image *im, struct load_info *li)

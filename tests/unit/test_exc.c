@@ -194,7 +194,7 @@ static void test_cpu_raise(void)
 
 int main(void)
 {
-    int err = uspace_init(&us, SPACE);
+    int err = uspace_init(&us, SPACE, 0);
     int fd = memfd_create("exc-file", 0);
     if (err < 0 || fd < 0 || ftruncate(fd, (off_t)PG) < 0 ||
         uspace_map(&us, RW_PAGE, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) < 0 ||

@@ -271,7 +271,7 @@ int main(int argc, char **argv)
         return check_done();
     }
     unsigned n = argc > 1 ? (unsigned)atoi(argv[1]) : 3000, failures = 0, faults = 0;
-    CHECK_EQ(uspace_init(&space, MEM_SIZE), 0);
+    CHECK_EQ(uspace_init(&space, MEM_SIZE, 0), 0);
     CHECK_EQ(uspace_map(&space, 0, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                         -1, 0), 0);
     mem = space.base;

@@ -158,8 +158,8 @@ int main(void)
 {
     struct uspace us;
     check_group("uspace_init");
-    CHECK_EQ(uspace_init(&us, 12345), -EINVAL);
-    CHECK_EQ(uspace_init(&us, SPACE), 0);
+    CHECK_EQ(uspace_init(&us, 12345, 0), -EINVAL);
+    CHECK_EQ(uspace_init(&us, SPACE, 0), 0);
     CHECK_EQ(us.limit, SPACE);
     CHECK_EQ(strcmp(host_perms(us.base), "---p"), 0);
     test_map_and_access(&us);
