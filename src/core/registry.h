@@ -10,6 +10,7 @@
 
 struct cpu;
 struct ir_block;
+struct translator;
 
 /* Which Linux syscall ABI a guest uses (numbers and struct layouts live in linux/). */
 enum linux_abi_kind { LINUX_ABI_GENERIC, LINUX_ABI_X86_64 };
@@ -21,9 +22,10 @@ struct guest_ops {
     uint16_t elf_machine;      /* e_machine of its ELF files */
     size_t state_size;         /* sizeof the guest's state struct (starts with struct cpu) */
 
-    /* Translate the block at pc into b (ir_block_init already done).
-     * Returns 0, or -EFAULT if the first instruction cannot be fetched. */
-    int (*translate)(struct cpu *cpu, struct ir_block *b, uint64_t pc);
+    /* Fetch (translator_fetch), decode and translate the instruction at t->pc for the shared
+     * block loop (guest/translator.h): set t->len, and t->ended if it ended the block.
+     * Returns 0, or -EFAULT from translator_fetch. */
+    int (*translate_insn)(struct translator *t);
     /* Disassemble one instruction for --log=in_asm; returns its length. */
     int (*disas)(uint64_t pc, const uint8_t *code, size_t len, char *out, size_t outlen);
     void (*dump_state)(struct cpu *cpu, FILE *f);

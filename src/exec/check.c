@@ -18,6 +18,7 @@
 #include "core/registry.h"
 #include "exec/jit.h"
 #include "exec/tb.h"
+#include "guest/translator.h"
 #include "host/x86_64/backend.h"
 
 #define LOG_MAX 4096
@@ -183,8 +184,8 @@ static void report(struct cpu *cpu, const struct tb *tb, const uint8_t *js, cons
     fprintf(stderr, "vm: check: block 0x%" PRIx64 ": %s differ (JIT vs interpreter)\n", tb->pc,
             what);
     static struct ir_block b;
-    ir_block_init(&b, tb->pc);
-    if (cpu->ops->translate(cpu, &b, tb->pc) == 0)
+    uint64_t fault_addr;
+    if (translate_block(cpu, &b, tb->pc, &fault_addr) == 0)
         ir_print(stderr, &b);
     const struct cpu *cj = (const void *)js, *ci = (const void *)is;
     fprintf(stderr, "pc: jit 0x%" PRIx64 " interp 0x%" PRIx64 "; exit: jit %d interp %d\n",

@@ -22,6 +22,7 @@
 #include "exec/exec.h"
 #include "exec/interp_ops.h"
 #include "exec/tb.h"
+#include "guest/translator.h"
 #include "host/x86_64/backend.h"
 #include "opt/opt.h"
 
@@ -283,8 +284,8 @@ static int promote(struct cpu *cpu, struct tb *tb)
     static __thread struct ir_block *b;
     if (!b && !(b = malloc(sizeof(*b))))
         return -ENOMEM;
-    ir_block_init(b, tb->pc);
-    if (cpu->ops->translate(cpu, b, tb->pc) < 0)
+    uint64_t fault_addr;
+    if (translate_block(cpu, b, tb->pc, &fault_addr) < 0)
         return -EFAULT;
     opt_block(b);
     jit_free_block(tb);

@@ -13,7 +13,7 @@
 #include "core/log.h"
 #include "core/registry.h"
 #include "exec/smc.h"
-#include "mem/uspace.h"
+#include "guest/translator.h"
 
 #define TB_HASH_BITS 16
 #define TB_HASH_SIZE (1u << TB_HASH_BITS)
@@ -61,13 +61,10 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
     uint64_t t0 = now_ns();
     struct exec_cpu *ex = exec_of(cpu);
     struct ir_block *b = &ex->block;
-    ir_block_init(b, pc);
-    if (cpu->ops->translate(cpu, b, pc) < 0) {
-        /* An instruction whose first byte can be fetched ends on the next page: that page
-         * is what faults, as on hardware. */
-        uint8_t first;
+    uint64_t fault_addr;
+    if (translate_block(cpu, b, pc, &fault_addr) < 0) {
         cpu->exc = EXC_FETCH_FAULT;
-        cpu->exc_tval = cpu->fetch_code(cpu, pc, &first, 1) == 0 ? (pc | (USPACE_PAGE_SIZE - 1)) + 1 : pc;
+        cpu->exc_tval = fault_addr;
         return NULL;
     }
     smc_protect(cpu, pc, b->end_pc);

@@ -9,6 +9,7 @@
 #include "core/cpu.h"
 #include "core/registry.h"
 #include "guest/aarch64/cpu.h"
+#include "guest/translator.h"
 #include "ir/ir.h"
 #include "opt/opt.h"
 
@@ -34,8 +35,8 @@ static unsigned flag_puts(const uint32_t *words, size_t n, bool optimise)
     memset(&cpu, 0, sizeof(cpu));
     cpu.c.ops = g;
     cpu.c.fetch_code = fetch_words;
-    ir_block_init(&b, 0);
-    if (!g || g->translate(&cpu.c, &b, 0) < 0)
+    uint64_t fault_addr;
+    if (!g || translate_block(&cpu.c, &b, 0, &fault_addr) < 0)
         return ~0u;
     if (optimise)
         opt_block(&b);

@@ -15,6 +15,7 @@
 #include "core/cpu.h"
 #include "core/registry.h"
 #include "exec/exec.h"
+#include "guest/translator.h"
 #include "ir/ir.h"
 #include "ir/raise.h"
 #include "linux/signal.h"
@@ -41,23 +42,23 @@ static int fake_fetch(struct cpu *cpu, uint64_t pc, void *buf, size_t len)
     return uspace_fetch(&us, pc, buf, len);
 }
 
-/* Pcs from CODE_PC on are the block under test; any other pc is fetched and cannot run. */
-static int fake_translate(struct cpu *cpu, struct ir_block *b, uint64_t pc)
+/* Pcs from CODE_PC on are the block under test, as one instruction; any other pc is fetched
+ * (the tests run only pcs there that fault). */
+static int fake_translate_insn(struct translator *t)
 {
     uint8_t byte;
-    if (pc < CODE_PC)
-        return cpu->fetch_code(cpu, pc, &byte, 1) < 0 ? -EFAULT : -EINVAL;
-    ir_insn_start(b, pc);
-    build_block(b, pc);
-    b->n_insns = 1;
-    b->end_pc = pc + 4;
+    if (t->pc < CODE_PC && translator_fetch(t, 0, &byte, 1) < 0)
+        return -EFAULT;
+    build_block(t->b, t->pc);
+    t->len = 4;
+    t->ended = true;
     return 0;
 }
 
 static const struct guest_ops fake_guest = {
     .name = "fake",
     .state_size = sizeof(struct fake_cpu),
-    .translate = fake_translate,
+    .translate_insn = fake_translate_insn,
 };
 
 static ir_temp c64(struct ir_block *b, uint64_t v)

@@ -9,6 +9,7 @@
 #include "core/cpu.h"
 #include "core/registry.h"
 #include "exec/exec.h"
+#include "guest/translator.h"
 #include "ir/ir.h"
 
 struct fake_cpu {
@@ -19,19 +20,19 @@ struct fake_cpu {
 
 static void (*build_block)(struct ir_block *b);
 
-static int fake_translate(struct cpu *cpu, struct ir_block *b, uint64_t pc)
+/* One fake instruction is the whole block. */
+static int fake_translate_insn(struct translator *t)
 {
-    ir_insn_start(b, pc);
-    build_block(b);
-    b->n_insns = 1;
-    b->end_pc = pc + 4;
+    build_block(t->b);
+    t->len = 4;
+    t->ended = true;
     return 0;
 }
 
 static const struct guest_ops fake_guest = {
     .name = "fake",
     .state_size = sizeof(struct fake_cpu),
-    .translate = fake_translate,
+    .translate_insn = fake_translate_insn,
 };
 
 static uint8_t guest_mem[4096];

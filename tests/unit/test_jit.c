@@ -10,6 +10,7 @@
 #include "core/cpu.h"
 #include "core/registry.h"
 #include "exec/exec.h"
+#include "guest/translator.h"
 #include "ir/ir.h"
 #include "mem/uspace.h"
 
@@ -204,9 +205,9 @@ static void build_random(struct ir_block *b)
                               ir_op2(b, IR_and, IR_I64, pick(&p), ir_const(b, IR_I64, 4))));
 }
 
-static int fake_translate(struct cpu *cpu, struct ir_block *b, uint64_t pc)
+/* The fake guest's block at pc, after its insn_start: the random block, or a halt. */
+static void build_block(struct ir_block *b, uint64_t pc)
 {
-    ir_insn_start(b, pc);
     if (pc == block_pc) {
         uint64_t s = seed;
         build_random(b);
@@ -214,15 +215,21 @@ static int fake_translate(struct cpu *cpu, struct ir_block *b, uint64_t pc)
     } else {
         ir_exit(b, EXC_SYSCALL, (int64_t)pc);
     }
-    b->n_insns = 1;
-    b->end_pc = pc + 4;
+}
+
+/* One fake instruction is the whole block. */
+static int fake_translate_insn(struct translator *t)
+{
+    build_block(t->b, t->pc);
+    t->len = 4;
+    t->ended = true;
     return 0;
 }
 
 static const struct guest_ops fake_guest = {
     .name = "fake-jit",
     .state_size = sizeof(struct fake_cpu),
-    .translate = fake_translate,
+    .translate_insn = fake_translate_insn,
 };
 
 /* The guest space, with the guard pages the JIT relies on around it. */
@@ -312,7 +319,8 @@ int main(int argc, char **argv)
                 static struct ir_block ib;
                 seed = block_seed;
                 ir_block_init(&ib, block_pc);
-                fake_translate(NULL, &ib, block_pc);
+                ir_insn_start(&ib, block_pc);
+                build_block(&ib, block_pc);
                 ir_print(stdout, &ib);
             }
             for (unsigned k = 0; k < MEM_SIZE; k++)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "core/registry.h"
 #include "guest/riscv64/cpu.h"
 #include "guest/riscv64/decode.h"
 #include "guest/riscv64/translate.h"
@@ -561,10 +562,12 @@ static void load_words(uint64_t pc, const uint32_t *words, size_t n)
     load_code(pc, words, 4 * n);
 }
 
+static uint64_t fault_addr;
+
 static int translate_at(uint64_t pc)
 {
-    ir_block_init(&block, pc);
-    int r = rv64_translate(&cpu.c, &block, pc);
+    cpu.c.ops = guest_by_name("riscv64");
+    int r = translate_block(&cpu.c, &block, pc, &fault_addr);
     if (r == 0) {
         char err[160];
         if (ir_verify(&block, err, sizeof(err)) != 0) {
@@ -654,8 +657,10 @@ static void test_translate_block_ends(void)
 
     /* The first instruction: not fetchable at all, or only its first half. */
     CHECK_EQ(translate_at(0x9000), -EFAULT);
+    CHECK_EQ(fault_addr, 0x9000);
     load_code(0x4ffe, (const uint8_t[]){ 0x13, 0x05 }, 2);
     CHECK_EQ(translate_at(0x4ffe), -EFAULT);
+    CHECK_EQ(fault_addr, 0x5000);   /* the page that faults */
 
     /* The size limit. */
     load_words(0x10000, addis, sizeof(addis) / sizeof(addis[0]));

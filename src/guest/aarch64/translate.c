@@ -1,15 +1,12 @@
-/* The A64 translator's block loop: fetch, decode and hand each instruction to its insns.def
- * row's trans function, until a control transfer, a page boundary or a size limit. Also what
- * every translate_*.c file shares: register and flag access, conditions, block endings. */
+/* The A64 translator's hook for the shared block loop (guest/translator.h): fetch, decode and
+ * hand one instruction to its insns.def row's trans function. Also what every translate_*.c
+ * file shares: register and flag access, conditions, block endings. */
 #include "guest/aarch64/translate.h"
 
 #include <errno.h>
-#include <signal.h>
 
 #include "guest/aarch64/cpu.h"
 #include "ir/raise.h"
-
-#define PAGE_MASK (~(uint64_t)0xfff)
 
 ir_temp a64_const(struct a64_ctx *ctx, int64_t value)
 {
@@ -239,54 +236,30 @@ void a64_gen_illegal(struct a64_ctx *ctx)
     a64_gen_raise(ctx, &ir_raise_illegal);
 }
 
-/* ---- the block loop ---- */
+/* ---- one instruction, for the shared block loop ---- */
 
-static int fetch_insn(struct cpu *cpu, uint64_t pc, uint32_t *word)
+int a64_translate_insn(struct translator *t)
 {
-    uint8_t bytes[4];
-    if (cpu->fetch_code(cpu, pc, bytes, 4) < 0)
-        return -EFAULT;
-    *word = bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16 |
-            (uint32_t)bytes[3] << 24;
-    return 0;
-}
-
-int a64_translate(struct cpu *cpu, struct ir_block *b, uint64_t pc)
-{
-    struct a64_ctx ctx = { .cpu = cpu, .b = b, .pc = pc };
-    uint64_t page = pc & PAGE_MASK;
-    if (pc & 3) {   /* a PC alignment fault comes before any fetch: SIGBUS at pc */
-        ir_insn_start(b, pc);
-        b->n_insns = 1;
-        ir_call(b, &ir_check_aligned, a64_const(&ctx, (int64_t)pc), a64_const(&ctx, 4), IR_NONE,
-                IR_NONE);
-        ir_goto_pc(b, pc);
-        b->end_pc = pc + 1;
+    struct a64_ctx ctx = { .cpu = t->cpu, .b = t->b, .pc = t->pc };
+    t->len = 4;
+    if (t->pc & 3) {   /* a PC alignment fault comes before any fetch: SIGBUS at pc */
+        ir_call(t->b, &ir_check_aligned, a64_const(&ctx, (int64_t)t->pc), a64_const(&ctx, 4),
+                IR_NONE, IR_NONE);
+        ir_goto_pc(t->b, t->pc);
+        t->len = 1;
+        t->ended = true;
         return 0;
     }
-    for (;;) {
-        uint32_t word;
-        if (fetch_insn(cpu, ctx.pc, &word) < 0) {
-            if (b->n_insns == 0)
-                return -EFAULT;
-            ir_goto_pc(b, ctx.pc); /* the fault is raised when that pc runs as a block */
-            break;
-        }
-        ir_insn_start(b, ctx.pc);
-        b->n_insns++;
-        struct a64_insn in;
-        if (a64_decode(word, &in) < 0)
-            a64_gen_illegal(&ctx);
-        else
-            in.def->trans(&ctx, &in);
-        ctx.pc += 4;
-        if (ctx.ended)
-            break;
-        if (ir_block_full(b) || (ctx.pc & PAGE_MASK) != page) {
-            ir_goto_pc(b, ctx.pc);
-            break;
-        }
-    }
-    b->end_pc = ctx.pc;
+    uint8_t bytes[4];
+    if (translator_fetch(t, 0, bytes, 4) < 0)
+        return -EFAULT;
+    uint32_t word = bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16 |
+                    (uint32_t)bytes[3] << 24;
+    struct a64_insn in;
+    if (a64_decode(word, &in) < 0)
+        a64_gen_illegal(&ctx);
+    else
+        in.def->trans(&ctx, &in);
+    t->ended = ctx.ended;
     return 0;
 }

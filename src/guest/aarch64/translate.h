@@ -9,8 +9,10 @@
 
 #include "core/cpu.h"
 #include "guest/aarch64/decode.h"
+#include "guest/translator.h"
 #include "ir/ir.h"
 
+/* What the trans functions see of the instruction the shared loop is translating. */
 struct a64_ctx {
     struct cpu *cpu;
     struct ir_block *b;
@@ -18,7 +20,7 @@ struct a64_ctx {
     bool ended;       /* the instruction emitted the block's final op */
 };
 
-int a64_translate(struct cpu *cpu, struct ir_block *b, uint64_t pc);
+int a64_translate_insn(struct translator *t);
 
 /* Row args. Integer families: an IR opcode or A64_OP_* plus these flag bits. */
 enum {

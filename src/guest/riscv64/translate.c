@@ -1,15 +1,12 @@
-/* The RV64GC translator's block loop: fetch, expand, decode and hand each instruction to its
- * insns.def row's trans function, until a control transfer, a page boundary or a size limit.
- * Also the register accessors and block endings every translate_*.c file shares. */
+/* The RV64GC translator's hook for the shared block loop (guest/translator.h): fetch, expand,
+ * decode and hand one instruction to its insns.def row's trans function. Also the register
+ * accessors and block endings every translate_*.c file shares. */
 #include "guest/riscv64/translate.h"
 
 #include <errno.h>
-#include <signal.h>
 
 #include "guest/riscv64/cpu.h"
 #include "ir/raise.h"
-
-#define PAGE_MASK (~(uint64_t)0xfff)
 
 ir_temp rv_const(struct rv64_ctx *ctx, int64_t value)
 {
@@ -56,58 +53,27 @@ void rv_gen_illegal(struct rv64_ctx *ctx)
     rv_gen_raise(ctx, &ir_raise_illegal);
 }
 
-/* Reads one instruction: 2 bytes, then the upper half only for a 32-bit encoding, since it
- * may lie on a page that is not mapped. Returns its length, or -EFAULT. */
-static int fetch_insn(struct cpu *cpu, uint64_t pc, uint32_t *word)
+/* Fetches 2 bytes, then the upper half only for a 32-bit encoding (it may lie on a page that
+ * is not mapped), and translates the instruction with its insns.def row's trans function. */
+int rv64_translate_insn(struct translator *t)
 {
-    uint8_t half[2];
-    if (cpu->fetch_code(cpu, pc, half, 2) < 0)
+    uint8_t bytes[4];
+    if (translator_fetch(t, 0, bytes, 2) < 0)
         return -EFAULT;
-    *word = half[0] | (uint32_t)half[1] << 8;
-    if ((*word & 3) != 3)
-        return 2;
-    if (cpu->fetch_code(cpu, pc + 2, half, 2) < 0)
-        return -EFAULT;
-    *word |= (uint32_t)half[0] << 16 | (uint32_t)half[1] << 24;
-    return 4;
-}
-
-static void translate_insn(struct rv64_ctx *ctx, uint32_t word)
-{
+    uint32_t word = bytes[0] | (uint32_t)bytes[1] << 8;
+    t->len = (word & 3) == 3 ? 4 : 2;
+    if (t->len == 4) {
+        if (translator_fetch(t, 2, bytes + 2, 2) < 0)
+            return -EFAULT;
+        word |= (uint32_t)bytes[2] << 16 | (uint32_t)bytes[3] << 24;
+    }
+    struct rv64_ctx ctx = { .cpu = t->cpu, .b = t->b, .pc = t->pc, .len = t->len };
     struct rv64_insn in;
-    if ((ctx->len == 2 && rv64_expand_compressed((uint16_t)word, &word) < 0) ||
-        rv64_decode(word, &in) < 0) {
-        rv_gen_illegal(ctx);
-        return;
-    }
-    in.def->trans(ctx, &in);
-}
-
-int rv64_translate(struct cpu *cpu, struct ir_block *b, uint64_t pc)
-{
-    struct rv64_ctx ctx = { .cpu = cpu, .b = b, .pc = pc };
-    uint64_t page = pc & PAGE_MASK;
-    for (;;) {
-        uint32_t word;
-        int len = fetch_insn(cpu, ctx.pc, &word);
-        if (len < 0) {
-            if (b->n_insns == 0)
-                return -EFAULT;
-            ir_goto_pc(b, ctx.pc); /* the fault is raised when that pc runs as a block */
-            break;
-        }
-        ctx.len = (unsigned)len;
-        ir_insn_start(b, ctx.pc);
-        b->n_insns++;
-        translate_insn(&ctx, word);
-        ctx.pc += ctx.len;
-        if (ctx.ended)
-            break;
-        if (ir_block_full(b) || (ctx.pc & PAGE_MASK) != page) {
-            ir_goto_pc(b, ctx.pc);
-            break;
-        }
-    }
-    b->end_pc = ctx.pc;
+    if ((ctx.len == 2 && rv64_expand_compressed((uint16_t)word, &word) < 0) ||
+        rv64_decode(word, &in) < 0)
+        rv_gen_illegal(&ctx);
+    else
+        in.def->trans(&ctx, &in);
+    t->ended = ctx.ended;
     return 0;
 }

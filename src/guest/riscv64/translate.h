@@ -9,8 +9,10 @@
 
 #include "core/cpu.h"
 #include "guest/riscv64/decode.h"
+#include "guest/translator.h"
 #include "ir/ir.h"
 
+/* What the trans functions see of the instruction the shared loop is translating. */
 struct rv64_ctx {
     struct cpu *cpu;
     struct ir_block *b;
@@ -19,7 +21,7 @@ struct rv64_ctx {
     bool ended;       /* the instruction emitted the block's final op */
 };
 
-int rv64_translate(struct cpu *cpu, struct ir_block *b, uint64_t pc);
+int rv64_translate_insn(struct translator *t);
 
 /* x0 reads as 0 and writes to it are dropped; f registers are 64-bit patterns. */
 ir_temp rv_get_x(struct rv64_ctx *ctx, unsigned n);

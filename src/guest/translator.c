@@ -1,0 +1,61 @@
+/* The block loop shared by every guest frontend (see translator.h). */
+#include "guest/translator.h"
+
+#include <errno.h>
+
+#include "core/registry.h"
+
+#define PAGE_SIZE 4096ull
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+
+int translator_fetch(struct translator *t, uint64_t offset, void *buf, size_t len)
+{
+    uint64_t addr = t->pc + offset;
+    uint8_t *out = buf;
+    while (len) {
+        size_t chunk = (size_t)(((addr & PAGE_MASK) + PAGE_SIZE) - addr);
+        if (chunk > len)
+            chunk = len;
+        if (t->cpu->fetch_code(t->cpu, addr, out, chunk) < 0) {
+            t->fault_addr = addr;
+            return -EFAULT;
+        }
+        addr += chunk;
+        out += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+int translate_block(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint64_t *fault_addr)
+{
+    int (*translate_insn)(struct translator *t) = cpu->ops->translate_insn;
+    struct translator t = { .cpu = cpu, .b = b, .pc = pc };
+    uint64_t page = pc & PAGE_MASK;
+    ir_block_init(b, pc);
+    for (;;) {
+        uint32_t n_ops = b->n_ops, n_temps = b->n_temps;
+        ir_insn_start(b, t.pc);
+        b->n_insns++;
+        t.len = 0;
+        if (translate_insn(&t) < 0) {
+            b->n_ops = n_ops;
+            b->n_temps = n_temps;
+            if (--b->n_insns == 0) {
+                *fault_addr = t.fault_addr;
+                return -EFAULT;
+            }
+            ir_goto_pc(b, t.pc);   /* the fault is raised when that pc starts a block */
+            break;
+        }
+        t.pc += t.len;
+        if (t.ended)
+            break;
+        if (ir_block_full(b) || (t.pc & PAGE_MASK) != page) {
+            ir_goto_pc(b, t.pc);
+            break;
+        }
+    }
+    b->end_pc = t.pc;
+    return 0;
+}

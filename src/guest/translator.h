@@ -1,0 +1,38 @@
+/* The block loop every guest frontend shares: it starts each instruction, asks the ISA's
+ * translate_insn hook (struct guest_ops) to fetch, decode and translate it, and ends the
+ * block after a control transfer, at a page end or at the size cap. Instruction fetch goes
+ * through translator_fetch, which reads across a page boundary, so an ISA with
+ * variable-length instructions only says how many bytes it needs. */
+#ifndef VM_GUEST_TRANSLATOR_H
+#define VM_GUEST_TRANSLATOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cpu.h"
+#include "ir/ir.h"
+
+/* The loop's state while one instruction is translated: all an ISA's hook needs. */
+struct translator {
+    struct cpu *cpu;
+    struct ir_block *b;
+    uint64_t pc;          /* of the instruction being translated */
+    unsigned len;         /* its length in bytes (the hook sets it) */
+    bool ended;           /* the instruction emitted the block's final op */
+    uint64_t fault_addr;  /* after a failed translator_fetch: the first byte it could not read */
+};
+
+/* Reads len bytes of code at t->pc + offset into buf, page by page (every page must be
+ * executable). Returns 0, or -EFAULT with t->fault_addr set: the address of the read when its
+ * first page faults, else the start of the page that does. A hook that gets -EFAULT returns
+ * it; the IR it emitted for the instruction is dropped. */
+int translator_fetch(struct translator *t, uint64_t offset, void *buf, size_t len);
+
+/* Translates the block at pc into b (initialised here) with cpu->ops->translate_insn.
+ * Returns 0, or -EFAULT with *fault_addr set if the first instruction cannot be fetched; a
+ * later instruction that cannot be fetched ends the block before it, so that it faults as
+ * the first instruction of its own block. */
+int translate_block(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint64_t *fault_addr);
+
+#endif
