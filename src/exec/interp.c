@@ -13,9 +13,9 @@
 #include "core/cpu.h"
 #include "core/log.h"
 #include "core/registry.h"
-#include "exec/interp_ops.h"
 #include "exec/tb.h"
 #include "ir/ir.h"
+#include "ir/semantics.h"
 
 struct iop {
     const void *h;           /* handler label */
@@ -27,15 +27,14 @@ struct iop {
     };
 };
 
-/* Handler families. Binary ops have 4 variants (reg 64, reg 32, imm 64, imm 32), unary 2. */
-#define BIN_OPS(X) X(add) X(sub) X(mul) X(mulhs) X(mulhu) X(mulhsu) X(divs) X(divu) X(rems) \
-                   X(remu) X(and) X(or) X(xor) X(andc) X(shl) X(shr) X(sar) X(rotl) X(rotr)
-#define UN_OPS(X) X(neg) X(not) X(clz) X(ctz) X(popcnt) X(bswap) X(sext8) X(sext16) X(sext32) \
-                  X(zext8) X(zext16) X(zext32)
+/* Handler families. The generic ops come from ops.def by class: each expansion of ops.def
+ * here calls INT2(name), INT1(name), FP2(name) or FP1(name), defined just before it, for
+ * every op of that class; an int2 op has 4 handlers (reg 64, reg 32, imm 64, imm 32), the
+ * others 2 (64, 32), all running ir/semantics.h's op_NAME64/op_NAME32. */
+#define IR_OP(name, nout, nin, flags, class) IR_PICK_##class(INT2, INT1, FP2, FP1, IR_SKIP)(name)
 #define COND_NAMES(X) X(eq) X(ne) X(lt) X(ge) X(le) X(gt) X(ltu) X(geu) X(leu) X(gtu)
 #define LD_KINDS(X) X(u8, uint8_t) X(s8, int8_t) X(u16, uint16_t) X(s16, int16_t) \
                     X(u32, uint32_t) X(s32, int32_t) X(u64, uint64_t)
-#define FP_OPS(X) X(fadd, +) X(fsub, -) X(fmul, *) X(fdiv, /)
 
 /* COND_NAMES is in enum ir_cond order. */
 enum {
@@ -45,19 +44,21 @@ enum {
 _Static_assert((int)C_gtu == (int)IR_GTU && (int)C_ltu == (int)IR_LTU, "COND_NAMES must follow enum ir_cond");
 
 enum handler {
-    H_mov64, H_mov32, H_movi, H_put32,
-#define E_BIN(n) H_##n##64, H_##n##32, H_##n##i64, H_##n##i32,
-    BIN_OPS(E_BIN)
-#define E_UN(n) H_##n##64, H_##n##32,
-    UN_OPS(E_UN)
+    H_movi, H_put32,
+#define INT2(n) H_##n##64, H_##n##32, H_##n##i64, H_##n##i32,
+#define INT1(n) H_##n##64, H_##n##32,
+#define FP2 INT1
+#define FP1 INT1
+#include "ir/ops.def"
+#undef INT2
+#undef INT1
+#undef FP2
+#undef FP1
     H_extract, H_sextract64, H_sextract32, H_deposit64, H_deposit32,
 #define E_COND(n) H_set_##n##64, H_set_##n##32, H_set_##n##i64, H_set_##n##i32, \
                   H_xif_##n##64, H_xif_##n##32, H_xif_##n##i64, H_xif_##n##i32,
     COND_NAMES(E_COND)
     H_movcond,
-#define E_FP(n, o) H_##n##64, H_##n##32,
-    FP_OPS(E_FP)
-    H_fsqrt64, H_fsqrt32,
 #define E_LD(n, t) H_ld_##n,
     LD_KINDS(E_LD)
     H_ld32_s8, H_ld32_s16,
@@ -117,8 +118,15 @@ static bool imm_operand(const struct lower *lw, const struct ir_op *op)
     if (t == IR_NONE || !lw->is_const[t])
         return false;
     switch (op->opc) {
-#define CASE_BIN(n) case IR_##n:
-    BIN_OPS(CASE_BIN)
+#define INT2(n) case IR_##n:
+#define INT1 IR_SKIP
+#define FP2 IR_SKIP
+#define FP1 IR_SKIP
+#include "ir/ops.def"
+#undef INT2
+#undef INT1
+#undef FP2
+#undef FP1
     case IR_setcond:
         return true;
     case IR_exit_if:
@@ -172,22 +180,24 @@ static void lower_analyse(struct lower *lw)
     }
 }
 
+/* A switch with a case for every op and no default: an op of ops.def without a handler does
+ * not compile. */
 static int handler_of(const struct lower *lw, const struct ir_op *op, bool *imm_form)
 {
-    static const int16_t bin_base[IR_NOPS] = {
-#define BIN_BASE(n) [IR_##n] = H_##n##64,
-        BIN_OPS(BIN_BASE)
-    };
-    static const int16_t un_base[IR_NOPS] = {
-#define UN_BASE(n) [IR_##n] = H_##n##64,
-        UN_OPS(UN_BASE)
-    };
     bool w32 = op->type == IR_I32 || op->type == IR_F32;
     *imm_form = imm_operand(lw, op);
     int variant = w32 + 2 * *imm_form;
-    switch (op->opc) {
+    switch ((enum ir_opc)op->opc) {
+#define INT2(n) case IR_##n: return H_##n##64 + variant;
+#define INT1(n) case IR_##n: return H_##n##64 + w32;
+#define FP2 INT1
+#define FP1 INT1
+#include "ir/ops.def"
+#undef INT2
+#undef INT1
+#undef FP2
+#undef FP1
     case IR_const: return H_movi;
-    case IR_mov: return w32 ? H_mov32 : H_mov64;
     case IR_get: return w32 ? H_mov32 : H_mov64;
     case IR_put: return w32 ? H_put32 : H_mov64;
     case IR_extract: return H_extract;
@@ -196,11 +206,6 @@ static int handler_of(const struct lower *lw, const struct ir_op *op, bool *imm_
     case IR_setcond: return H_set_eq64 + 8 * op->cond + variant;
     case IR_exit_if: return H_xif_eq64 + 8 * op->cond + variant;
     case IR_movcond: return H_movcond;
-    case IR_fadd: return H_fadd64 + w32;
-    case IR_fsub: return H_fsub64 + w32;
-    case IR_fmul: return H_fmul64 + w32;
-    case IR_fdiv: return H_fdiv64 + w32;
-    case IR_fsqrt: return H_fsqrt64 + w32;
     case IR_ld: {
         static const int16_t kind[8] = {  /* memop -> handler */
             H_ld_u8, H_ld_u16, H_ld_u32, H_ld_u64, H_ld_s8, H_ld_s16, H_ld_s32, H_ld_u64,
@@ -219,11 +224,9 @@ static int handler_of(const struct lower *lw, const struct ir_op *op, bool *imm_
     case IR_goto_pc: return H_goto_pc;
     case IR_goto_ind: return H_goto_ind;
     case IR_exit: return H_exit;
-    default:
-        if (bin_base[op->opc] || op->opc == IR_add)
-            return bin_base[op->opc] + variant;
-        return un_base[op->opc] + w32;
+    case IR_insn_start: break;   /* a marker: interp_compile skips it */
     }
+    return -1;
 }
 
 static uint32_t operand(const struct lower *lw, ir_temp t)
@@ -318,12 +321,17 @@ static void interp_run(struct cpu *cpu, const struct tb *tb)
 static void interp_exec(struct cpu *cpu, const struct tb *tb)
 {
     static const void *const labels[H_COUNT] = {
-        [H_mov64] = &&L_mov64, [H_mov32] = &&L_mov32, [H_movi] = &&L_movi, [H_put32] = &&L_put32,
-#define LBL_BIN(n) [H_##n##64] = &&L_##n##64, [H_##n##32] = &&L_##n##32, \
-                   [H_##n##i64] = &&L_##n##i64, [H_##n##i32] = &&L_##n##i32,
-        BIN_OPS(LBL_BIN)
-#define LBL_UN(n) [H_##n##64] = &&L_##n##64, [H_##n##32] = &&L_##n##32,
-        UN_OPS(LBL_UN)
+        [H_movi] = &&L_movi, [H_put32] = &&L_put32,
+#define INT2(n) [H_##n##64] = &&L_##n##64, [H_##n##32] = &&L_##n##32, \
+                [H_##n##i64] = &&L_##n##i64, [H_##n##i32] = &&L_##n##i32,
+#define INT1(n) [H_##n##64] = &&L_##n##64, [H_##n##32] = &&L_##n##32,
+#define FP2 INT1
+#define FP1 INT1
+#include "ir/ops.def"
+#undef INT2
+#undef INT1
+#undef FP2
+#undef FP1
         [H_extract] = &&L_extract, [H_sextract64] = &&L_sextract64,
         [H_sextract32] = &&L_sextract32, [H_deposit64] = &&L_deposit64,
         [H_deposit32] = &&L_deposit32,
@@ -333,9 +341,6 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
                     [H_xif_##n##i64] = &&L_xif_##n##i64, [H_xif_##n##i32] = &&L_xif_##n##i32,
         COND_NAMES(LBL_COND)
         [H_movcond] = &&L_movcond,
-#define LBL_FP(n, o) [H_##n##64] = &&L_##n##64, [H_##n##32] = &&L_##n##32,
-        FP_OPS(LBL_FP)
-        [H_fsqrt64] = &&L_fsqrt64, [H_fsqrt32] = &&L_fsqrt32,
 #define LBL_LD(n, t) [H_ld_##n] = &&L_ld_##n,
         LD_KINDS(LBL_LD)
         [H_ld32_s8] = &&L_ld32_s8, [H_ld32_s16] = &&L_ld32_s16,
@@ -388,21 +393,25 @@ enter:
     ip = tb->code;
     DISPATCH();
 
-L_mov64: D64 = A64; NEXT();
-L_mov32: D64 = A32; NEXT();
 L_movi: D64 = (uint64_t)ip->imm; NEXT();
 L_put32: R32(ip->d) = A32; NEXT();
 
-#define DO_BIN(n)                                                  \
+#define FP2(n)                                                     \
     L_##n##64: D64 = op_##n##64(A64, B64); NEXT();                 \
-    L_##n##32: D64 = op_##n##32(A32, B32); NEXT();                 \
+    L_##n##32: D64 = op_##n##32(A32, B32); NEXT();
+#define INT2(n)                                                    \
+    FP2(n)                                                         \
     L_##n##i64: D64 = op_##n##64(A64, (uint64_t)ip->imm); NEXT();  \
     L_##n##i32: D64 = op_##n##32(A32, (uint32_t)ip->imm); NEXT();
-    BIN_OPS(DO_BIN)
-#define DO_UN(n)                                                   \
+#define INT1(n)                                                    \
     L_##n##64: D64 = op_##n##64(A64); NEXT();                      \
     L_##n##32: D64 = op_##n##32(A32); NEXT();
-    UN_OPS(DO_UN)
+#define FP1 INT1
+#include "ir/ops.def"
+#undef INT2
+#undef INT1
+#undef FP2
+#undef FP1
 
 L_extract: D64 = op_extract(A64, ip->imm); NEXT();
 L_sextract64: D64 = op_sextract(A64, ip->imm, 64); NEXT();
@@ -433,12 +442,6 @@ L_movcond: {
     NEXT();
 }
 
-#define DO_FP(n, o)                                                             \
-    L_##n##64: D64 = bits_of_f64(f64_of(A64) o f64_of(B64)); NEXT();            \
-    L_##n##32: D64 = bits_of_f32(f32_of(A64) o f32_of(B64)); NEXT();
-    FP_OPS(DO_FP)
-L_fsqrt64: D64 = bits_of_f64(sqrt(f64_of(A64))); NEXT();
-L_fsqrt32: D64 = bits_of_f32(sqrtf(f32_of(A64))); NEXT();
 
 /* memcpy: guest accesses may be misaligned; compilers turn it into one plain load. */
 #define LOAD(t) ({ t v_; memcpy(&v_, GUEST_ADDR(A64 + (uint64_t)ip->imm, sizeof(t)), sizeof(t)); v_; })

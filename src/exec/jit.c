@@ -20,7 +20,7 @@
 #include "core/registry.h"
 #include "exec/codegc.h"
 #include "exec/exec.h"
-#include "exec/interp_ops.h"
+#include "ir/semantics.h"
 #include "exec/tb.h"
 #include "guest/translator.h"
 #include "host/x86_64/backend.h"

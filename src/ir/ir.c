@@ -4,7 +4,7 @@
 #include <string.h>
 
 const struct ir_opdef ir_opdefs[IR_NOPS] = {
-#define IR_OP(name, nout, nin, flags) [IR_##name] = { #name, nout, nin, flags },
+#define IR_OP(name, nout, nin, flags, class) [IR_##name] = { #name, nout, nin, flags, IR_CLASS_##class },
 #include "ir/ops.def"
 #undef IR_OP
 };

@@ -46,16 +46,36 @@ enum {
 };
 
 enum ir_opc {
-#define IR_OP(name, nout, nin, flags) IR_##name,
+#define IR_OP(name, nout, nin, flags, class) IR_##name,
 #include "ir/ops.def"
 #undef IR_OP
-    IR_NOPS
 };
+/* Outside enum ir_opc, so that a switch on an op must name every op and nothing else. */
+enum {
+#define IR_OP(name, nout, nin, flags, class) + 1
+    IR_NOPS = 0
+#include "ir/ops.def"
+#undef IR_OP
+};
+
+/* Op classes (the last column of ops.def). */
+enum ir_class { IR_CLASS_int2, IR_CLASS_int1, IR_CLASS_fp2, IR_CLASS_fp1, IR_CLASS_own };
+/* Per-class selection in an expansion of ops.def: IR_PICK_##class(a, b, c, d, e) is the
+ * argument of that class, so
+ *     #define IR_OP(name, nout, nin, flags, class) IR_PICK_##class(F, IR_SKIP, ...)(name)
+ * expands F(name) for the int2 ops and nothing for the others. */
+#define IR_PICK_int2(int2, int1, fp2, fp1, own) int2
+#define IR_PICK_int1(int2, int1, fp2, fp1, own) int1
+#define IR_PICK_fp2(int2, int1, fp2, fp1, own) fp2
+#define IR_PICK_fp1(int2, int1, fp2, fp1, own) fp1
+#define IR_PICK_own(int2, int1, fp2, fp1, own) own
+#define IR_SKIP(...)
 
 struct ir_opdef {
     const char *name;
     uint8_t n_out, n_in;
     uint16_t flags;
+    uint8_t class;            /* enum ir_class */
 };
 extern const struct ir_opdef ir_opdefs[IR_NOPS];
 

@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "ir/semantics.h"
+
 struct opt_stats opt_stats;
 
 #define NOP 0xff     /* opc of a removed op until the final squeeze */
@@ -64,36 +66,22 @@ static const struct known *lookup(const struct opt *o, int64_t off, uint8_t type
     return NULL;
 }
 
-/* Folds an integer op on constants; false if it is not one we fold. */
+/* Folds an integer op (ops.def's int2 and int1 classes) on constants with the semantics
+ * the interpreter runs; false for the others. */
 static bool fold(const struct ir_op *op, uint64_t a, uint64_t b, uint64_t *out)
 {
     bool w = op->type == IR_I64;
-    unsigned mask = w ? 63 : 31;
-    uint64_t r;
-    switch (op->opc) {
-    case IR_add: r = a + b; break;
-    case IR_sub: r = a - b; break;
-    case IR_mul: r = a * b; break;
-    case IR_and: r = a & b; break;
-    case IR_or: r = a | b; break;
-    case IR_xor: r = a ^ b; break;
-    case IR_andc: r = a & ~b; break;
-    case IR_shl: r = a << (b & mask); break;
-    case IR_shr: r = (w ? a : (uint32_t)a) >> (b & mask); break;
-    case IR_sar: r = w ? (uint64_t)((int64_t)a >> (b & mask))
-                       : (uint64_t)(uint32_t)((int32_t)a >> (b & mask)); break;
-    case IR_neg: r = -a; break;
-    case IR_not: r = ~a; break;
-    case IR_sext8: r = (uint64_t)(int64_t)(int8_t)a; break;
-    case IR_sext16: r = (uint64_t)(int64_t)(int16_t)a; break;
-    case IR_sext32: r = (uint64_t)(int64_t)(int32_t)a; break;
-    case IR_zext8: r = (uint8_t)a; break;
-    case IR_zext16: r = (uint16_t)a; break;
-    case IR_zext32: r = (uint32_t)a; break;
-    default: return false;
+    switch ((enum ir_opc)op->opc) {
+#define INT2(n) case IR_##n: *out = w ? op_##n##64(a, b) : op_##n##32((uint32_t)a, (uint32_t)b); return true;
+#define INT1(n) case IR_##n: *out = w ? op_##n##64(a) : op_##n##32((uint32_t)a); return true;
+#define IR_OP(name, nout, nin, flags, class) IR_PICK_##class(INT2, INT1, IR_SKIP, IR_SKIP, IR_SKIP)(name)
+#include "ir/ops.def"
+#undef IR_OP
+#undef INT2
+#undef INT1
+    default:
+        return false;
     }
-    *out = w ? r : (uint32_t)r;
-    return true;
 }
 
 /* x op identity -> x. Only at 64 bits: a 32-bit op zero-extends its result, and an i32 temp

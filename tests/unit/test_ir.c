@@ -262,8 +262,32 @@ static void test_verifier(void)
     CHECK(verify(build_bad_type) < 0);
 }
 
+/* The class column of ops.def promises a shape the generic code (interpreter handlers, folder,
+ * test_jit) relies on: one result, two or one operands, no imm, cond, memory or effects. */
+static void test_op_classes(void)
+{
+    check_group("ir_op_classes");
+    unsigned generic = 0;
+    for (unsigned opc = 0; opc < IR_NOPS; opc++) {
+        const struct ir_opdef *d = &ir_opdefs[opc];
+        CHECK(d->name != NULL);
+        if (d->class == IR_CLASS_own)
+            continue;
+        generic++;
+        bool two = d->class == IR_CLASS_int2 || d->class == IR_CLASS_fp2;
+        CHECK_EQ(d->n_out, 1);
+        CHECK_EQ(d->n_in, two ? 2 : 1);
+        CHECK_EQ(d->flags, 0);
+    }
+    CHECK(generic >= 30);
+    CHECK_EQ(ir_opdefs[IR_add].class, IR_CLASS_int2);
+    CHECK_EQ(ir_opdefs[IR_fsqrt].class, IR_CLASS_fp1);
+    CHECK_EQ(ir_opdefs[IR_ld].class, IR_CLASS_own);
+}
+
 int main(void)
 {
+    test_op_classes();
     test_integer_ops();
     test_unary_ops();
     test_conditions();

@@ -1,7 +1,10 @@
 /* Differential test of the JIT against the interpreter: thousands of random IR blocks (every
- * integer, float, memory, call and exit op, at both widths, with more live temps than host
- * registers, loads that fault) run on both engines from the same registers and memory; the
- * results, down to the faulting pc and the guest state at the fault, must be identical. A fake guest whose translation is the random block drives exec_run. */
+ * op of ops.def, at both widths, with more live temps than host registers, loads that fault)
+ * run on both engines from the same registers and memory; the results, down to the faulting
+ * pc and the guest state at the fault, must be identical. The generic ops are drawn from
+ * ops.def by class, so a new one is tested as soon as it is in the table, and the test fails
+ * if some op of the table never ran. A fake guest whose translation is the random block
+ * drives exec_run. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -90,14 +93,38 @@ static int64_t displacement(void)
 
 static void random_op(struct ir_block *b, struct pool *p, struct pool fp[2])
 {
-    static const enum ir_opc bin[] = { IR_add, IR_sub, IR_mul, IR_mulhs, IR_mulhu, IR_mulhsu,
-                                       IR_divs, IR_divu, IR_rems, IR_remu, IR_and, IR_or,
-                                       IR_xor, IR_andc, IR_shl, IR_shr, IR_sar, IR_rotl,
-                                       IR_rotr };
-    static const enum ir_opc un[] = { IR_neg, IR_not, IR_clz, IR_ctz, IR_popcnt, IR_bswap,
-                                      IR_sext8, IR_sext16, IR_sext32, IR_zext8, IR_zext16,
-                                      IR_zext32, IR_mov };
-    static const enum ir_opc fop[] = { IR_fadd, IR_fsub, IR_fmul, IR_fdiv, IR_fsqrt };
+#define OPC(name) IR_##name,
+#define IR_OP(name, nout, nin, flags, class) IR_PICK_##class(INT2, INT1, FP2, FP1, IR_SKIP)(name)
+#define INT2 OPC
+#define INT1 IR_SKIP
+#define FP2 IR_SKIP
+#define FP1 IR_SKIP
+    static const enum ir_opc bin[] = {
+#include "ir/ops.def"
+    };
+#undef INT2
+#undef INT1
+#define INT2 IR_SKIP
+#define INT1 OPC
+    static const enum ir_opc un[] = {
+#include "ir/ops.def"
+    };
+#undef INT1
+#undef FP2
+#undef FP1
+#define INT1 IR_SKIP
+#define FP2 OPC
+#define FP1 OPC
+    static const enum ir_opc fop[] = {
+#include "ir/ops.def"
+    };
+#undef INT2
+#undef INT1
+#undef FP2
+#undef FP1
+#undef IR_OP
+#undef OPC
+#define N(a) (sizeof(a) / sizeof((a)[0]))
     enum ir_type ty = int_type();
     unsigned width = ty == IR_I64 ? 64 : 32;
     ir_temp t = IR_NONE;
@@ -106,10 +133,10 @@ static void random_op(struct ir_block *b, struct pool *p, struct pool fp[2])
         t = ir_const(b, ty, (int64_t)(ty == IR_I32 ? (uint32_t)interesting() : interesting()));
         break;
     case 1: case 2: case 3:
-        t = ir_op2(b, bin[rnd() % 19], ty, pick(p), pick(p));
+        t = ir_op2(b, bin[rnd() % N(bin)], ty, pick(p), pick(p));
         break;
     case 4:
-        t = ir_op1(b, un[rnd() % 13], ty, pick(p));
+        t = ir_op1(b, un[rnd() % N(un)], ty, pick(p));
         break;
     case 5: {
         unsigned len = 1 + (unsigned)(rnd() % width), pos = (unsigned)(rnd() % (width - len + 1));
@@ -158,8 +185,8 @@ static void random_op(struct ir_block *b, struct pool *p, struct pool fp[2])
         enum ir_type ft = single ? IR_F32 : IR_F64;
         struct pool *q = &fp[single];
         ir_temp x = q->t[rnd() % q->n], y = q->t[rnd() % q->n];
-        enum ir_opc opc = fop[rnd() % 5];
-        ir_temp f = opc == IR_fsqrt ? ir_op1(b, opc, ft, x) : ir_op2(b, opc, ft, x, y);
+        enum ir_opc opc = fop[rnd() % N(fop)];
+        ir_temp f = ir_opdefs[opc].n_in == 1 ? ir_op1(b, opc, ft, x) : ir_op2(b, opc, ft, x, y);
         q->t[q->n++] = f;
         ir_put(b, ft, R(NREGS + rnd() % NFREGS), f);
         break;
@@ -167,6 +194,8 @@ static void random_op(struct ir_block *b, struct pool *p, struct pool fp[2])
     case 15:   /* an address that is mostly outside the space: the fault must be precise */
         if (rnd() % 4 == 0)
             t = ir_ld(b, IR_I64, IR_MO_64, pick(p), 0);
+        else if (rnd() % 4 == 0)
+            ir_fence(b);
         break;
     default:
         if (rnd() % 4 == 0)
@@ -198,12 +227,17 @@ static void build_random(struct ir_block *b)
     /* Keep many temps live to the end: more than there are host registers. */
     for (unsigned k = 0; k < 20 && k < p.n; k++)
         ir_put(b, IR_I64, R(k % NREGS), p.t[p.n - 1 - k]);
-    if (rnd() & 1)
+    unsigned end = (unsigned)(rnd() % 8);
+    if (end == 0)
+        ir_exit(b, EXC_SYSCALL, (int64_t)block_pc + 0x80);
+    else if (end & 1)
         ir_goto_pc(b, block_pc + 0x80);
     else
         ir_goto_ind(b, ir_op2(b, IR_add, IR_I64, ir_const(b, IR_I64, (int64_t)block_pc + 0x90),
                               ir_op2(b, IR_and, IR_I64, pick(&p), ir_const(b, IR_I64, 4))));
 }
+
+static unsigned op_seen[IR_NOPS];   /* random blocks holding each op */
 
 /* The fake guest's block at pc, after its insn_start: the random block, or a halt. */
 static void build_block(struct ir_block *b, uint64_t pc)
@@ -212,6 +246,8 @@ static void build_block(struct ir_block *b, uint64_t pc)
         uint64_t s = seed;
         build_random(b);
         seed = s;   /* both engines get the same block */
+        for (uint32_t i = 0; i < b->n_ops; i++)
+            op_seen[b->ops[i].opc]++;
     } else {
         ir_exit(b, EXC_SYSCALL, (int64_t)pc);
     }
@@ -332,5 +368,11 @@ int main(int argc, char **argv)
     }
     CHECK_EQ(failures, 0);
     CHECK(faults > n / 20);   /* the fault paths were exercised */
+    check_group("jit_vs_interp_every_op");   /* every row of ops.def ran on both engines */
+    for (unsigned opc = 0; opc < IR_NOPS; opc++)
+        if (!op_seen[opc])
+            printf("    op %s: in no random block\n", ir_opdefs[opc].name);
+    for (unsigned opc = 0; opc < IR_NOPS; opc++)
+        CHECK(op_seen[opc] > 0);
     return check_done();
 }

@@ -115,7 +115,7 @@ static void lower_unary(struct lower *lw, const struct ir_op *op, bool w)
     case IR_sext32: x86_emit(o, w ? X_MOVSXD : X_MOV, w, r, ra_rm(lw, a, RCX), 0); break;
     case IR_zext8: x86_emit(o, X_MOVZX8, false, r, ra_rm(lw, a, RCX), 0); break;
     case IR_zext16: x86_emit(o, X_MOVZX16, false, r, ra_rm(lw, a, RCX), 0); break;
-    default: /* zext32 */ x86_emit(o, X_MOV, false, r, ra_rm(lw, a, RCX), 0); break;
+    case IR_zext32: x86_emit(o, X_MOV, false, r, ra_rm(lw, a, RCX), 0); break;
     }
     ra_def_done(lw, op->dst, r);
 }
@@ -401,11 +401,13 @@ static void mark_insn(struct lower *lw, uint64_t pc)
     lw->map[lw->n_map++] = (struct x86_map){ off, 0, 0, pc };
 }
 
+/* A switch with a case for every op and no default: an op of ops.def without a lowering does
+ * not compile. */
 static void lower_op(struct lower *lw, const struct ir_op *op)
 {
     struct x86_buf *o = lw->o;
     bool w = op->type == IR_I64 || op->type == IR_F64;
-    switch (op->opc) {
+    switch ((enum ir_opc)op->opc) {
     case IR_insn_start:
         mark_insn(lw, (uint64_t)op->imm);
         break;
@@ -526,8 +528,6 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
         break;
     case IR_exit:
         lower_exit(lw, op);
-        break;
-    default:
         break;
     }
 }

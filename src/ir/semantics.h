@@ -1,7 +1,10 @@
-/* The exact semantics of the IR's integer and float ops as C functions, one per op and width,
- * shared by the interpreter and by the unit tests that pin docs/ir.md down. */
-#ifndef VM_EXEC_INTERP_OPS_H
-#define VM_EXEC_INTERP_OPS_H
+/* The exact semantics of the IR's computing ops as C functions: op_NAME64 and op_NAME32 for
+ * every op of the int2, int1, fp2 and fp1 classes of ops.def (the 32-bit ones take and give
+ * the low 32 bits), plus the pieces of the others. The one copy of them: the interpreter
+ * runs them, the constant folder (opt/) folds with them, the JIT's helpers call them, and
+ * the unit tests pin docs/ir.md down with them. */
+#ifndef VM_IR_SEMANTICS_H
+#define VM_IR_SEMANTICS_H
 
 #include <math.h>
 #include <stdint.h>
@@ -11,6 +14,8 @@
 
 #define IOP_INLINE static inline __attribute__((always_inline))
 
+IOP_INLINE uint64_t op_mov64(uint64_t a) { return a; }
+IOP_INLINE uint32_t op_mov32(uint32_t a) { return a; }
 IOP_INLINE uint64_t op_add64(uint64_t a, uint64_t b) { return a + b; }
 IOP_INLINE uint32_t op_add32(uint32_t a, uint32_t b) { return a + b; }
 IOP_INLINE uint64_t op_sub64(uint64_t a, uint64_t b) { return a - b; }
@@ -153,7 +158,19 @@ IR_CONDS(IOP_COND_FN)
 IOP_INLINE double f64_of(uint64_t v) { double d; memcpy(&d, &v, 8); return d; }
 IOP_INLINE uint64_t bits_of_f64(double d) { uint64_t v; memcpy(&v, &d, 8); return v; }
 IOP_INLINE float f32_of(uint64_t v) { float f; uint32_t u = (uint32_t)v; memcpy(&f, &u, 4); return f; }
-IOP_INLINE uint64_t bits_of_f32(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+IOP_INLINE uint32_t bits_of_f32(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+
+/* Floats on the host FPU (IEEE, round to nearest even), as bit patterns. */
+#define IOP_FP2(name, o)                                                                  \
+    IOP_INLINE uint64_t op_##name##64(uint64_t a, uint64_t b) { return bits_of_f64(f64_of(a) o f64_of(b)); } \
+    IOP_INLINE uint32_t op_##name##32(uint32_t a, uint32_t b) { return bits_of_f32(f32_of(a) o f32_of(b)); }
+IOP_FP2(fadd, +)
+IOP_FP2(fsub, -)
+IOP_FP2(fmul, *)
+IOP_FP2(fdiv, /)
+#undef IOP_FP2
+IOP_INLINE uint64_t op_fsqrt64(uint64_t a) { return bits_of_f64(sqrt(f64_of(a))); }
+IOP_INLINE uint32_t op_fsqrt32(uint32_t a) { return bits_of_f32(sqrtf(f32_of(a))); }
 
 /* Atomics at 1, 2, 4 or 8 bytes on host memory; both return the old value. One
  * compare-and-swap loop serves every atomic_rmw kind: atomics are rare next to plain loads
