@@ -164,6 +164,45 @@ fast_arith(const struct a64_cpu *cpu, const struct fmt *f, enum a64_fp_op op, ui
     return softfp_fast(f, (enum arith)(arith_of[op] - 1), a, b, c, r);
 }
 
+static bool inf_times_zero(const struct fmt *f, uint64_t a, uint64_t b)
+{
+    return (f_isinf(f, a) && f_iszero(f, b)) || (f_iszero(f, a) && f_isinf(f, b));
+}
+
+static uint64_t f_two(const struct fmt *f)
+{
+    return (uint64_t)(f->bias + 1) << f->mbits;
+}
+
+static uint64_t f_one_point_five(const struct fmt *f)
+{
+    return (uint64_t)f->bias << f->mbits | f_quiet_bit(f);
+}
+
+/* FRECPS and FRSQRTS with op1 already negated (Arm's FPRecipStepFused, FPRSqrtStepFused):
+ * the halving of FRSQRTS is part of its one rounding, so it runs on the exact path. */
+static uint64_t step(struct a64_cpu *cpu, const struct fmt *f, enum a64_fp_op op, uint64_t a,
+                     uint64_t b)
+{
+    uint64_t ops[2] = { a, b }, r;
+    if (process_nans(cpu, f, 2, ops, &r))
+        return r;
+    bool recip = op == A64_FRECPS;
+    if (inf_times_zero(f, a, b) || (!f_isinf(f, a) && !f_isinf(f, b) && (f_iszero(f, a) || f_iszero(f, b))))
+        return recip ? f_two(f) : f_one_point_five(f);
+    if (f_isinf(f, a) || f_isinf(f, b))
+        return ((a ^ b) & f_sign(f)) | f_inf(f);
+    if (recip)
+        return host_arith(cpu, f, A_FMA, a, b, f_two(f));
+    const struct softfp_env env = a64_env(resolve_rm(cpu, A64_RFPCR), fpcr_fz(cpu, f));
+    struct term x = unpack(f, a), y = unpack(f, b);
+    struct term p = { x.sign ^ y.sign, x.exp + y.exp - 1, x.sig * y.sig };
+    unsigned fl = 0;
+    r = soft_sum(f, &env, p, unpack(f, f_one_point_five(f)), &fl);
+    cpu->fpsr |= fl;
+    return r;
+}
+
 uint64_t a64_fp_arith(struct a64_cpu *cpu, enum a64_fp_op op, unsigned size, uint64_t a,
                       uint64_t b, uint64_t c)
 {
@@ -187,8 +226,7 @@ uint64_t a64_fp_arith(struct a64_cpu *cpu, enum a64_fp_op op, unsigned size, uin
     }
     case A64_FMULADD: {
         c = flush_input(cpu, f, c);
-        bool inf_times_zero = (f_isinf(f, a) && f_iszero(f, b)) || (f_iszero(f, a) && f_isinf(f, b));
-        if (f_isnan(f, c) && !f_issnan(f, c) && inf_times_zero) {
+        if (f_isnan(f, c) && !f_issnan(f, c) && inf_times_zero(f, a, b)) {
             cpu->fpsr |= FPSR_IOC;
             return f->dnan;
         }
@@ -197,15 +235,20 @@ uint64_t a64_fp_arith(struct a64_cpu *cpu, enum a64_fp_op op, unsigned size, uin
             return r;
         return host_arith(cpu, f, A_FMA, a, b, c);
     }
+    case A64_FRECPS:
+    case A64_FRSQRTS:
+        return step(cpu, f, op, a ^ f_sign(f), b);
     default: {
         uint64_t ops[2] = { a, b };
         if (process_nans(cpu, f, 2, ops, &r))
             return op == A64_FABD ? f_abs(f, r) : r;
+        if (op == A64_FMULX && inf_times_zero(f, a, b))
+            return ((a ^ b) & f_sign(f)) | f_two(f);
         switch (op) {
         case A64_FADD: return host_arith(cpu, f, A_ADD, a, b, 0);
         case A64_FSUB: return host_arith(cpu, f, A_ADD, a, b ^ f_sign(f), 0);
         case A64_FABD: return f_abs(f, host_arith(cpu, f, A_ADD, a, b ^ f_sign(f), 0));
-        case A64_FMUL: return host_arith(cpu, f, A_MUL, a, b, 0);
+        case A64_FMUL: case A64_FMULX: return host_arith(cpu, f, A_MUL, a, b, 0);
         default: return host_arith(cpu, f, A_DIV, a, b, 0);
         }
     }
@@ -344,6 +387,151 @@ uint64_t a64_fp_round_int(struct a64_cpu *cpu, unsigned size, uint64_t a, enum a
     const struct softfp_env env = a64_env(SF_RNE, false);
     unsigned fl = 0;
     return round_pack(f, &env, x.sign, 0, m, &fl);
+}
+
+/* ---- estimates ------------------------------------------------------------------------- */
+
+/* Arm's RecipEstimate: 256 <= a < 512 (0.5 <= a / 512 < 1) to 256 <= r < 512. */
+static unsigned recip_estimate(unsigned a)
+{
+    unsigned b = (1u << 19) / (a * 2 + 1);
+    return (b + 1) / 2;
+}
+
+/* Arm's RecipSqrtEstimate: 128 <= a < 512 (0.25 <= a / 512 < 1) to 256 <= r < 512. */
+static unsigned rsqrt_estimate(unsigned a)
+{
+    a = a < 256 ? a * 2 + 1 : ((a >> 1) << 1) * 2 + 2;
+    unsigned b = 512;
+    while ((uint64_t)a * (b + 1) * (b + 1) < (1u << 28))
+        b++;
+    return (b + 1) / 2;
+}
+
+uint32_t a64_unsigned_recip_estimate(uint32_t a)
+{
+    return a >> 31 ? recip_estimate(a >> 23) << 23 : 0xffffffffu;
+}
+
+uint32_t a64_unsigned_rsqrt_estimate(uint32_t a)
+{
+    return a >> 30 ? rsqrt_estimate(a >> 23) << 23 : 0xffffffffu;
+}
+
+/* The 52 fraction bits of a (single precision shifted up) and its biased exponent. */
+static uint64_t fraction52(const struct fmt *f, uint64_t a, int *exp)
+{
+    *exp = (int)f_exp(f, a);
+    return (a & f_mmask(f)) << (52 - f->mbits);
+}
+
+/* sign, biased exponent and the top 8 fraction bits of an estimate packed into f. */
+static uint64_t pack_estimate(const struct fmt *f, uint64_t sign, int exp, uint64_t frac52)
+{
+    return sign | (uint64_t)exp << f->mbits | frac52 >> (52 - f->mbits);
+}
+
+uint64_t a64_fp_recip_estimate(struct a64_cpu *cpu, unsigned size, uint64_t a)
+{
+    const struct fmt *f = fmt_of(size);
+    uint64_t r, sign = a & f_sign(f);
+    a = flush_input(cpu, f, a);
+    if (process_nans(cpu, f, 1, &a, &r))
+        return r;
+    if (f_isinf(f, a))
+        return sign;
+    if (f_iszero(f, a)) {
+        cpu->fpsr |= FPSR_DZC;
+        return sign | f_inf(f);
+    }
+    if (f_abs(f, a) < 1ull << (f->mbits - 2)) { /* below 2^(emin - 2): 1/a overflows */
+        cpu->fpsr |= FPSR_OFC | FPSR_IXC;
+        enum softfp_round rm = resolve_rm(cpu, A64_RFPCR);
+        bool to_inf = rm == SF_RNE || (rm == SF_RUP && !sign) || (rm == SF_RDN && sign);
+        return sign | (to_inf ? f_inf(f) : f_inf(f) - 1);
+    }
+    int exp;
+    uint64_t frac = fraction52(f, a, &exp);
+    if (fpcr_fz(cpu, f) && exp >= (int)f_emask(f) - 2) { /* 1/a is below the normal range */
+        cpu->fpsr |= FPSR_UFC;
+        return sign;
+    }
+    if (exp == 0) {
+        if (!(frac >> 51)) {
+            exp = -1;
+            frac = (frac << 2) & ((1ull << 52) - 1);
+        } else {
+            frac = (frac << 1) & ((1ull << 52) - 1);
+        }
+    }
+    int result_exp = 2 * f->bias - 1 - exp;
+    frac = (uint64_t)(recip_estimate(256 | (unsigned)(frac >> 44)) & 0xff) << 44;
+    if (result_exp == 0) {
+        frac = 1ull << 51 | frac >> 1;
+    } else if (result_exp == -1) {
+        frac = 1ull << 50 | frac >> 2;
+        result_exp = 0;
+    }
+    return pack_estimate(f, sign, result_exp, frac);
+}
+
+uint64_t a64_fp_rsqrt_estimate(struct a64_cpu *cpu, unsigned size, uint64_t a)
+{
+    const struct fmt *f = fmt_of(size);
+    uint64_t r, sign = a & f_sign(f);
+    a = flush_input(cpu, f, a);
+    if (process_nans(cpu, f, 1, &a, &r))
+        return r;
+    if (f_iszero(f, a)) {
+        cpu->fpsr |= FPSR_DZC;
+        return sign | f_inf(f);
+    }
+    if (sign) {
+        cpu->fpsr |= FPSR_IOC;
+        return f->dnan;
+    }
+    if (f_isinf(f, a))
+        return 0;
+    int exp;
+    uint64_t frac = fraction52(f, a, &exp);
+    if (exp == 0) {
+        while (!(frac >> 51)) {
+            frac <<= 1;
+            exp--;
+        }
+        frac = (frac << 1) & ((1ull << 52) - 1);
+    }
+    unsigned scaled = exp & 1 ? 128 | (unsigned)(frac >> 45) : 256 | (unsigned)(frac >> 44);
+    int result_exp = (3 * f->bias - 1 - exp) / 2;
+    return pack_estimate(f, 0, result_exp, (uint64_t)(rsqrt_estimate(scaled) & 0xff) << 44);
+}
+
+uint64_t a64_fp_recip_exponent(struct a64_cpu *cpu, unsigned size, uint64_t a)
+{
+    const struct fmt *f = fmt_of(size);
+    uint64_t r;
+    if (process_nans(cpu, f, 1, &a, &r))
+        return r;
+    a = flush_input(cpu, f, a);
+    uint64_t e = f_exp(f, a);
+    return (a & f_sign(f)) | (e ? ~e & f_emask(f) : f_emask(f) - 1) << f->mbits;
+}
+
+/* Round to odd: round toward zero, then set the last place if anything was lost. */
+uint64_t a64_fp_convert_odd(struct a64_cpu *cpu, uint64_t a)
+{
+    uint64_t s = (a & f_sign(&F64)) ? f_sign(&F32) : 0;
+    if (f_isnan(&F64, a) || f_isinf(&F64, a))
+        return a64_fp_convert(cpu, 2, 3, a);
+    a = flush_input(cpu, &F64, a);
+    if (f_iszero(&F64, a))
+        return s;
+    const struct softfp_env env = a64_env(SF_RTZ, fpcr_fz(cpu, &F32));
+    unsigned fl = 0;
+    struct term x = unpack(&F64, a);
+    uint64_t r = round_pack(&F32, &env, x.sign, x.exp, x.sig, &fl);
+    cpu->fpsr |= fl;
+    return fl & FPSR_IXC ? r | 1 : r;
 }
 
 /* ---- IR helpers ------------------------------------------------------------------------- */

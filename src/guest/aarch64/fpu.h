@@ -22,6 +22,9 @@ enum a64_fp_op {
     A64_FADD, A64_FSUB, A64_FMUL, A64_FDIV, A64_FSQRT, A64_FMAX, A64_FMIN, A64_FMAXNM,
     A64_FMINNM, A64_FMULADD, /* c + a * b, fused */
     A64_FABD,   /* |a - b| */
+    A64_FMULX,  /* a * b, but infinity * zero is 2 */
+    A64_FRECPS, /* 2 - a * b, fused; infinity * zero gives 2 */
+    A64_FRSQRTS, /* (3 - a * b) / 2, fused; infinity * zero gives 1.5 */
 };
 
 uint64_t a64_fp_arith(struct a64_cpu *cpu, enum a64_fp_op op, unsigned size, uint64_t a,
@@ -40,6 +43,16 @@ uint64_t a64_fp_convert(struct a64_cpu *cpu, unsigned to_size, unsigned from_siz
 /* FRINT*: round to an integral value; exact (FRINTX) raises IXC when the value changes. */
 uint64_t a64_fp_round_int(struct a64_cpu *cpu, unsigned size, uint64_t a, enum a64_round rm,
                           bool exact);
+
+/* FRECPE, FRSQRTE (Arm's 8-bit estimate tables) and FRECPX (the exponent inverted). */
+uint64_t a64_fp_recip_estimate(struct a64_cpu *cpu, unsigned size, uint64_t a);
+uint64_t a64_fp_rsqrt_estimate(struct a64_cpu *cpu, unsigned size, uint64_t a);
+uint64_t a64_fp_recip_exponent(struct a64_cpu *cpu, unsigned size, uint64_t a);
+/* URECPE and URSQRTE of a 32-bit fixed-point value (0.32). */
+uint32_t a64_unsigned_recip_estimate(uint32_t a);
+uint32_t a64_unsigned_rsqrt_estimate(uint32_t a);
+/* FCVTXN: double to single, rounding to odd. */
+uint64_t a64_fp_convert_odd(struct a64_cpu *cpu, uint64_t a);
 
 /* IR helpers for the scalar instructions: uint64_t fn(cpu, a, b, c, desc) with
  * desc = size | op << 4 (arith), size | rm << 4 | signed << 8 | int_bits << 9 | fbits << 16

@@ -87,15 +87,31 @@ static uint64_t saturate(struct a64_cpu *c, i128 v, unsigned size, bool is_signe
     return (uint64_t)v & emask(size);
 }
 
-static uint64_t shift_by_reg(uint64_t a, uint64_t b, unsigned size, bool is_signed)
+enum sat { WRAP, SAT_SIGNED, SAT_UNSIGNED };
+
+/* x shifted left by shift (right when negative, rounding to nearest if asked), as Arm's
+ * unbounded integers, then truncated or saturated to size. x fits in 65 bits. */
+static uint64_t shift_int(struct a64_cpu *c, i128 x, int shift, unsigned size, enum sat sat,
+                          bool rounding)
 {
-    int sh = (int8_t)b, bits = 8 << size;
-    if (sh >= 0)
-        return sh >= bits ? 0 : a << sh;
-    if (!is_signed)
-        return -sh >= bits ? 0 : a >> -sh;
-    int64_t s = sx(a, size);
-    return (uint64_t)(-sh >= bits ? (s < 0 ? -1 : 0) : s >> -sh);
+    i128 v;
+    if (shift >= 0) {
+        /* past the element width only the sign of x matters: low bits 0, saturated */
+        v = shift < (int)(8u << size) ? x * ((i128)1 << shift)
+                                      : x < 0 ? -((i128)1 << 100) : x > 0 ? (i128)1 << 100 : 0;
+    } else {
+        int sh = -shift > 65 ? 65 : -shift; /* any larger shift gives the same result */
+        v = (x + (rounding ? (i128)1 << (sh - 1) : 0)) >> sh;
+    }
+    if (sat == WRAP)
+        return (uint64_t)v & emask(size);
+    return saturate(c, v, size, sat == SAT_SIGNED);
+}
+
+/* The shift amount of SSHL and its kin: the signed low byte of the second operand. */
+static int shift_amount(uint64_t b)
+{
+    return (int8_t)b;
 }
 
 static uint64_t int_op(struct a64_cpu *c, enum a64_simd_op op, unsigned size, uint64_t a,
@@ -130,8 +146,19 @@ static uint64_t int_op(struct a64_cpu *c, enum a64_simd_op op, unsigned size, ui
     case SIMD_UQADD: return saturate(c, (i128)a + b, size, false);
     case SIMD_SQSUB: return saturate(c, (i128)sa - sb, size, true);
     case SIMD_UQSUB: return saturate(c, (i128)a - b, size, false);
-    case SIMD_SSHL: r = shift_by_reg(a, b, size, true); break;
-    default: r = shift_by_reg(a, b, size, false); break; /* USHL */
+    case SIMD_SSHL: return shift_int(c, sa, shift_amount(b), size, WRAP, false);
+    case SIMD_USHL: return shift_int(c, a, shift_amount(b), size, WRAP, false);
+    case SIMD_SRSHL: return shift_int(c, sa, shift_amount(b), size, WRAP, true);
+    case SIMD_URSHL: return shift_int(c, a, shift_amount(b), size, WRAP, true);
+    case SIMD_SQSHL: return shift_int(c, sa, shift_amount(b), size, SAT_SIGNED, false);
+    case SIMD_UQSHL: return shift_int(c, a, shift_amount(b), size, SAT_UNSIGNED, false);
+    case SIMD_SQRSHL: return shift_int(c, sa, shift_amount(b), size, SAT_SIGNED, true);
+    case SIMD_UQRSHL: return shift_int(c, a, shift_amount(b), size, SAT_UNSIGNED, true);
+    default: { /* SQDMULH, SQRDMULH: the high half of 2ab, rounded for SQRDMULH */
+        unsigned bits = 8u << size;
+        i128 p = 2 * (i128)sa * sb + (op == SIMD_SQRDMULH ? (i128)1 << (bits - 1) : 0);
+        return saturate(c, p >> bits, size, true);
+    }
     }
     return r & m;
 }
@@ -157,6 +184,9 @@ static uint64_t fp_op(struct a64_cpu *c, enum a64_simd_op op, unsigned size, uin
     case SIMD_FABD: return a64_fp_arith(c, A64_FABD, size, a, b, 0);
     case SIMD_FMLA: return a64_fp_arith(c, A64_FMULADD, size, a, b, d);
     case SIMD_FMLS: return a64_fp_arith(c, A64_FMULADD, size, a ^ fp_sign(size), b, d);
+    case SIMD_FMULX: return a64_fp_arith(c, A64_FMULX, size, a, b, 0);
+    case SIMD_FRECPS: return a64_fp_arith(c, A64_FRECPS, size, a, b, 0);
+    case SIMD_FRSQRTS: return a64_fp_arith(c, A64_FRSQRTS, size, a, b, 0);
     case SIMD_FCMEQ: return a64_fp_compare_cond(c, size, a, b, IR_EQ) ? m : 0;
     case SIMD_FCMGE: return a64_fp_compare_cond(c, size, a, b, IR_GE) ? m : 0;
     case SIMD_FCMGT: return a64_fp_compare_cond(c, size, a, b, IR_GT) ? m : 0;
@@ -203,13 +233,33 @@ static unsigned fp_size(struct a64_cpu *c, const struct fields *f, uint32_t w)
     return size;
 }
 
+/* Whether an integer three-same op exists for this element size: the scalar forms are
+ * 64-bit only except the saturating ones; doubling multiplies take H and S only. */
+static bool int_size_ok(enum a64_simd_op op, const struct fields *f, unsigned size)
+{
+    switch (op) {
+    case SIMD_SQDMULH: case SIMD_SQRDMULH:
+        return size == 1 || size == 2;
+    case SIMD_SQADD: case SIMD_UQADD: case SIMD_SQSUB: case SIMD_UQSUB: case SIMD_SQSHL:
+    case SIMD_UQSHL: case SIMD_SQRSHL: case SIMD_UQRSHL:
+        return f->scalar || size < 3 || f->q;
+    case SIMD_SHADD: case SIMD_UHADD: case SIMD_SRHADD: case SIMD_URHADD: case SIMD_SMAX:
+    case SIMD_UMAX: case SIMD_SMIN: case SIMD_UMIN: case SIMD_SABD: case SIMD_UABD:
+    case SIMD_MLA: case SIMD_MLS: case SIMD_MUL: case SIMD_SMAXP: case SIMD_UMAXP:
+    case SIMD_SMINP: case SIMD_UMINP:
+        return size < 3;
+    default:
+        return f->scalar ? size == 3 : size < 3 || f->q;
+    }
+}
+
 static uint64_t helper_3same(void *opaque, uint64_t word, uint64_t opv, uint64_t a2, uint64_t a3)
 {
     struct a64_cpu *c = opaque;
     enum a64_simd_op op = (enum a64_simd_op)opv;
     struct fields f = fields_of((uint32_t)word);
     unsigned size = is_fp_op(op) ? fp_size(c, &f, (uint32_t)word) : f.size;
-    if (!is_fp_op(op) && size == 3 && !f.q && !f.scalar)
+    if (!is_fp_op(op) && !int_size_ok(op, &f, size))
         reserved(c);
     unsigned n = lanes(&f, size);
     struct vec a = read_v(c, f.rn), b = read_v(c, f.rm), d = read_v(c, f.rd), r = { { 0, 0 } };
@@ -284,16 +334,27 @@ static uint64_t fp_misc(struct a64_cpu *c, enum a64_simd_op op, unsigned size, u
     case SIMD_FCMGT0: return a64_fp_compare_cond(c, size, a, zero, IR_GT) ? m : 0;
     case SIMD_FCMGE0: return a64_fp_compare_cond(c, size, a, zero, IR_GE) ? m : 0;
     case SIMD_FCMEQ0: return a64_fp_compare_cond(c, size, a, zero, IR_EQ) ? m : 0;
+    case SIMD_FRECPE: return a64_fp_recip_estimate(c, size, a);
+    case SIMD_FRSQRTE: return a64_fp_rsqrt_estimate(c, size, a);
+    case SIMD_FRECPX: return a64_fp_recip_exponent(c, size, a);
     case SIMD_FCMLT0: return a64_fp_compare_cond(c, size, zero, a, IR_GT) ? m : 0;
     default: return a64_fp_compare_cond(c, size, zero, a, IR_GE) ? m : 0; /* FCMLE0 */
     }
 }
 
-static uint64_t int_misc(enum a64_simd_op op, unsigned size, uint64_t a)
+/* d is the old destination element (SUQADD and USQADD accumulate into it). */
+static uint64_t int_misc(struct a64_cpu *c, enum a64_simd_op op, unsigned size, uint64_t a,
+                         uint64_t d)
 {
     uint64_t m = emask(size);
     int64_t s = sx(a, size);
     switch (op) {
+    case SIMD_SQABS: return saturate(c, s < 0 ? -(i128)s : s, size, true);
+    case SIMD_SQNEG: return saturate(c, -(i128)s, size, true);
+    case SIMD_SUQADD: return saturate(c, (i128)sx(d, size) + a, size, true);
+    case SIMD_USQADD: return saturate(c, (i128)d + s, size, false);
+    case SIMD_URECPE: return a64_unsigned_recip_estimate((uint32_t)a);
+    case SIMD_URSQRTE: return a64_unsigned_rsqrt_estimate((uint32_t)a);
     case SIMD_CNT: return (uint64_t)__builtin_popcountll(a);
     case SIMD_NOT: return ~a & m;
     case SIMD_RBIT: return bit_reverse8(a);
@@ -310,10 +371,10 @@ static uint64_t int_misc(enum a64_simd_op op, unsigned size, uint64_t a)
 }
 
 /* Narrowing ops write 64 bits: the lower half (Q = 0, upper cleared) or the upper (the "2"
- * forms, lower kept). */
+ * forms, lower kept); a scalar one writes one element and clears the rest. */
 static void write_narrow(struct a64_cpu *c, const struct fields *f, uint64_t half)
 {
-    if (f->q) {
+    if (f->q && !f->scalar) {
         c->v[f->rd][1] = half;
     } else {
         c->v[f->rd][0] = half;
@@ -328,6 +389,21 @@ static uint64_t narrow(struct a64_cpu *c, enum a64_simd_op op, unsigned size, ui
     case SIMD_SQXTN: return saturate(c, sx(a, size + 1), size, true);
     case SIMD_UQXTN: return saturate(c, (i128)a, size, false);
     default: return saturate(c, sx(a, size + 1), size, false); /* SQXTUN */
+    }
+}
+
+/* Whether an integer two-register op exists for this element size (see int_size_ok). */
+static bool misc_size_ok(enum a64_simd_op op, const struct fields *f, unsigned size)
+{
+    switch (op) {
+    case SIMD_SQABS: case SIMD_SQNEG: case SIMD_SUQADD: case SIMD_USQADD:
+        return f->scalar || size < 3 || f->q;
+    case SIMD_CLS: case SIMD_CLZ:
+        return size < 3;
+    case SIMD_URECPE: case SIMD_URSQRTE:
+        return size == 2;
+    default:
+        return f->scalar ? size == 3 : size < 3 || f->q;
     }
 }
 
@@ -366,7 +442,7 @@ static uint64_t helper_2misc(void *opaque, uint64_t word, uint64_t opv, uint64_t
         if (size == 3)
             reserved(c);
         struct vec h = { { 0, 0 } };
-        for (unsigned i = 0; i < 8u >> size; i++)
+        for (unsigned i = 0; i < (f.scalar ? 1u : 8u >> size); i++)
             set_e(&h, i, size, narrow(c, op, size, get_e(&a, i, size + 1)));
         write_narrow(c, &f, h.d[0]);
         return 0;
@@ -380,11 +456,15 @@ static uint64_t helper_2misc(void *opaque, uint64_t word, uint64_t opv, uint64_t
         write_v(c, f.rd, r, true);
         return 0;
     }
-    case SIMD_FCVTN: {
+    case SIMD_FCVTN: case SIMD_FCVTXN: {
         unsigned to = 1 + a64_bits(w, 22, 22);
+        if (op == SIMD_FCVTXN && to != 2)
+            reserved(c);
         struct vec h = { { 0, 0 } };
-        for (unsigned i = 0; i < 8u >> to; i++)
-            set_e(&h, i, to, a64_fp_convert(c, to, to + 1, get_e(&a, i, to + 1)));
+        for (unsigned i = 0; i < (f.scalar ? 1u : 8u >> to); i++) {
+            uint64_t x = get_e(&a, i, to + 1);
+            set_e(&h, i, to, op == SIMD_FCVTXN ? a64_fp_convert_odd(c, x) : a64_fp_convert(c, to, to + 1, x));
+        }
         write_narrow(c, &f, h.d[0]);
         return 0;
     }
@@ -402,10 +482,10 @@ static uint64_t helper_2misc(void *opaque, uint64_t word, uint64_t opv, uint64_t
             for (unsigned i = 0; i < lanes(&f, size); i++)
                 set_e(&r, i, size, fp_misc(c, op, size, get_e(&a, i, size)));
         } else {
-            if (size == 3 && !f.q && !f.scalar)
+            if (!misc_size_ok(op, &f, size))
                 reserved(c);
             for (unsigned i = 0; i < lanes(&f, size); i++)
-                set_e(&r, i, size, int_misc(op, size, get_e(&a, i, size)));
+                set_e(&r, i, size, int_misc(c, op, size, get_e(&a, i, size), get_e(&d, i, size)));
         }
         break;
     }
@@ -435,7 +515,8 @@ static uint64_t helper_across(void *opaque, uint64_t word, uint64_t opv, uint64_
     bool fp = is_fp_op(op);
     unsigned size = fp ? 2 + a64_bits(w, 22, 22) : f.size;
     unsigned n = f.scalar ? 2 : (f.q ? 16u : 8u) >> size;
-    if (n < 2 || (fp && !f.scalar && size != 2) || (f.scalar && !fp && size != 3))
+    /* a vector needs four elements at least: 4S is the widest, and only with Q */
+    if ((f.scalar ? n < 2 : n < 4) || (fp && !f.scalar && size != 2) || (f.scalar && !fp && size != 3))
         reserved(c);
     if (op == SIMD_SADDLV || op == SIMD_UADDLV) {
         uint64_t sum = 0;
@@ -537,18 +618,28 @@ static uint64_t helper_shift(void *opaque, uint64_t word, uint64_t opv, uint64_t
     uint32_t w = (uint32_t)word;
     struct fields f = fields_of(w);
     unsigned immh = a64_bits(w, 22, 19), immhb = a64_bits(w, 22, 16);
+    if (!immh)
+        reserved(c);
     unsigned size = 31 - (unsigned)__builtin_clz(immh), bits = 8u << size;
     unsigned right = 2 * bits - immhb, left = immhb - bits;
     struct vec a = read_v(c, f.rn), d = read_v(c, f.rd), r = { { 0, 0 } };
-    bool narrowing = op == SIMD_SHRN || op == SIMD_RSHRN;
+    bool narrowing = op == SIMD_SHRN || op == SIMD_RSHRN || (op >= SIMD_SQSHRN && op <= SIMD_SQRSHRUN);
     bool widening = op == SIMD_SSHLL || op == SIMD_USHLL;
     if ((narrowing || widening) && size == 3)
         reserved(c);
     if (narrowing) {
+        bool rounding = op == SIMD_RSHRN || op == SIMD_SQRSHRN || op == SIMD_UQRSHRN ||
+                        op == SIMD_SQRSHRUN;
+        bool signed_in = op == SIMD_SQSHRN || op == SIMD_SQRSHRN || op == SIMD_SQSHRUN ||
+                         op == SIMD_SQRSHRUN;
+        enum sat sat = op == SIMD_SHRN || op == SIMD_RSHRN     ? WRAP
+                       : op == SIMD_SQSHRN || op == SIMD_SQRSHRN ? SAT_SIGNED
+                                                                 : SAT_UNSIGNED;
         struct vec h = { { 0, 0 } };
-        for (unsigned i = 0; i < 8u >> size; i++) {
+        for (unsigned i = 0; i < (f.scalar ? 1u : 8u >> size); i++) {
             uint64_t x = get_e(&a, i, size + 1);
-            set_e(&h, i, size, op == SIMD_RSHRN ? round_shift(x, right, size + 1, false) : x >> right);
+            i128 xi = signed_in ? (i128)sx(x, size + 1) : (i128)x;
+            set_e(&h, i, size, shift_int(c, xi, -(int)right, size, sat, rounding));
         }
         write_narrow(c, &f, h.d[0]);
         return 0;
@@ -563,7 +654,9 @@ static uint64_t helper_shift(void *opaque, uint64_t word, uint64_t opv, uint64_t
         write_v(c, f.rd, r, true);
         return 0;
     }
-    if ((size == 3 && !f.q && !f.scalar) || (f.scalar && size != 3 && op < SIMD_SCVTF_FIXED) ||
+    bool any_size = op == SIMD_SQSHLU || op == SIMD_SQSHL_IMM || op == SIMD_UQSHL_IMM;
+    if ((size == 3 && !f.q && !f.scalar) ||
+        (f.scalar && size != 3 && op < SIMD_SCVTF_FIXED && !any_size) ||
         (op >= SIMD_SCVTF_FIXED && size < 2))
         reserved(c);
     for (unsigned i = 0; i < lanes(&f, size); i++) {
@@ -575,6 +668,11 @@ static uint64_t helper_shift(void *opaque, uint64_t word, uint64_t opv, uint64_t
         case SIMD_USRA: v = o + shift_right(x, right, size, false); break;
         case SIMD_SRSHR: v = round_shift(x, right, size, true); break;
         case SIMD_URSHR: v = round_shift(x, right, size, false); break;
+        case SIMD_SRSRA: v = o + round_shift(x, right, size, true); break;
+        case SIMD_URSRA: v = o + round_shift(x, right, size, false); break;
+        case SIMD_SQSHLU: v = shift_int(c, sx(x, size), (int)left, size, SAT_UNSIGNED, false); break;
+        case SIMD_SQSHL_IMM: v = shift_int(c, sx(x, size), (int)left, size, SAT_SIGNED, false); break;
+        case SIMD_UQSHL_IMM: v = shift_int(c, x, (int)left, size, SAT_UNSIGNED, false); break;
         case SIMD_SRI: {
             uint64_t keep = right >= bits ? m : ~(m >> right);
             v = (o & keep) | shift_right(x, right, size, false);
@@ -595,13 +693,54 @@ static uint64_t helper_shift(void *opaque, uint64_t word, uint64_t opv, uint64_t
 
 /* ---- three different ---- */
 
+static bool is_signed_long(enum a64_simd_op op)
+{
+    switch (op) {
+    case SIMD_SADDL: case SIMD_SADDW: case SIMD_SSUBL: case SIMD_SSUBW: case SIMD_SABAL:
+    case SIMD_SABDL: case SIMD_SMLAL: case SIMD_SMLSL: case SIMD_SMULL: case SIMD_SQDMLAL:
+    case SIMD_SQDMLSL: case SIMD_SQDMULL:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_doubling(enum a64_simd_op op)
+{
+    return op == SIMD_SQDMLAL || op == SIMD_SQDMLSL || op == SIMD_SQDMULL;
+}
+
+/* One widening element operation: x and y are the extended narrow (or, for the W forms,
+ * wide) operands, o the old destination element of size + 1. */
+static uint64_t long_op(struct a64_cpu *c, enum a64_simd_op op, unsigned size, int64_t x,
+                        int64_t y, uint64_t o)
+{
+    switch (op) {
+    case SIMD_SADDL: case SIMD_UADDL: case SIMD_SADDW: case SIMD_UADDW: return (uint64_t)(x + y);
+    case SIMD_SSUBL: case SIMD_USUBL: case SIMD_SSUBW: case SIMD_USUBW: return (uint64_t)(x - y);
+    case SIMD_SABDL: case SIMD_UABDL: return (uint64_t)(x > y ? x - y : y - x);
+    case SIMD_SABAL: case SIMD_UABAL: return o + (uint64_t)(x > y ? x - y : y - x);
+    case SIMD_SMLAL: case SIMD_UMLAL: return o + (uint64_t)x * (uint64_t)y;
+    case SIMD_SMLSL: case SIMD_UMLSL: return o - (uint64_t)x * (uint64_t)y;
+    case SIMD_SQDMLAL: case SIMD_SQDMLSL: case SIMD_SQDMULL: {
+        /* 2xy saturates first (only for the most negative inputs), then the accumulation */
+        int64_t p = sx(saturate(c, 2 * (i128)x * y, size + 1, true), size + 1);
+        if (op == SIMD_SQDMULL)
+            return (uint64_t)p & emask(size + 1);
+        i128 acc = (i128)sx(o, size + 1) + (op == SIMD_SQDMLAL ? p : -(i128)p);
+        return saturate(c, acc, size + 1, true);
+    }
+    default: return (uint64_t)x * (uint64_t)y; /* SMULL, UMULL */
+    }
+}
+
 static uint64_t helper_3diff(void *opaque, uint64_t word, uint64_t opv, uint64_t a2, uint64_t a3)
 {
     struct a64_cpu *c = opaque;
     enum a64_simd_op op = (enum a64_simd_op)opv;
     struct fields f = fields_of((uint32_t)word);
-    unsigned size = f.size, n = 8u >> size;
-    if (size == 3)
+    unsigned size = f.size, n = f.scalar ? 1 : 8u >> size;
+    if (size == 3 || (is_doubling(op) && size == 0))
         reserved(c);
     struct vec a = read_v(c, f.rn), b = read_v(c, f.rm), d = read_v(c, f.rd), r = { { 0, 0 } };
     if (op == SIMD_ADDHN || op == SIMD_SUBHN) {
@@ -614,33 +753,27 @@ static uint64_t helper_3diff(void *opaque, uint64_t word, uint64_t opv, uint64_t
         write_narrow(c, &f, h.d[0]);
         return 0;
     }
-    bool is_signed = op == SIMD_SADDL || op == SIMD_SADDW || op == SIMD_SSUBL ||
-                     op == SIMD_SSUBW || op == SIMD_SABAL || op == SIMD_SABDL ||
-                     op == SIMD_SMLAL || op == SIMD_SMLSL || op == SIMD_SMULL;
+    bool is_signed = is_signed_long(op);
     bool wide_a = op == SIMD_SADDW || op == SIMD_UADDW || op == SIMD_SSUBW || op == SIMD_USUBW;
-    struct vec lo_a = { { a.d[f.q], 0 } }, lo_b = { { b.d[f.q], 0 } };
+    unsigned half = f.q && !f.scalar; /* the "2" forms read the upper halves */
+    struct vec lo_a = { { a.d[half], 0 } }, lo_b = { { b.d[half], 0 } };
     for (unsigned i = 0; i < n; i++) {
         uint64_t xe = wide_a ? get_e(&a, i, size + 1) : get_e(&lo_a, i, size);
         uint64_t ye = get_e(&lo_b, i, size);
         int64_t x = wide_a ? (int64_t)xe : is_signed ? sx(xe, size) : (int64_t)xe;
         int64_t y = is_signed ? sx(ye, size) : (int64_t)ye;
-        uint64_t o = get_e(&d, i, size + 1), v;
-        switch (op) {
-        case SIMD_SADDL: case SIMD_UADDL: case SIMD_SADDW: case SIMD_UADDW: v = (uint64_t)(x + y); break;
-        case SIMD_SSUBL: case SIMD_USUBL: case SIMD_SSUBW: case SIMD_USUBW: v = (uint64_t)(x - y); break;
-        case SIMD_SABDL: case SIMD_UABDL: v = (uint64_t)(x > y ? x - y : y - x); break;
-        case SIMD_SABAL: case SIMD_UABAL: v = o + (uint64_t)(x > y ? x - y : y - x); break;
-        case SIMD_SMLAL: case SIMD_UMLAL: v = o + (uint64_t)x * (uint64_t)y; break;
-        case SIMD_SMLSL: case SIMD_UMLSL: v = o - (uint64_t)x * (uint64_t)y; break;
-        default: v = (uint64_t)x * (uint64_t)y; break; /* SMULL, UMULL */
-        }
-        set_e(&r, i, size + 1, v);
+        set_e(&r, i, size + 1, long_op(c, op, size, x, y, get_e(&d, i, size + 1)));
     }
-    write_v(c, f.rd, r, true);
+    write_v(c, f.rd, r, !f.scalar);
     return 0;
 }
 
 /* ---- by element ---- */
+
+static bool is_long(enum a64_simd_op op)
+{
+    return op >= SIMD_SADDL && op <= SIMD_SQDMULL;
+}
 
 static uint64_t helper_elem(void *opaque, uint64_t word, uint64_t opv, uint64_t a2, uint64_t a3)
 {
@@ -668,6 +801,18 @@ static uint64_t helper_elem(void *opaque, uint64_t word, uint64_t opv, uint64_t 
     }
     struct vec a = read_v(c, f.rn), b = read_v(c, rm), d = read_v(c, f.rd), r = { { 0, 0 } };
     uint64_t y = get_e(&b, index, size);
+    if (is_long(op)) {
+        bool is_signed = is_signed_long(op);
+        struct vec src = { { a.d[f.q && !f.scalar], 0 } };
+        int64_t ys = is_signed ? sx(y, size) : (int64_t)y;
+        for (unsigned i = 0; i < (f.scalar ? 1u : 8u >> size); i++) {
+            uint64_t xe = get_e(&src, i, size);
+            int64_t x = is_signed ? sx(xe, size) : (int64_t)xe;
+            set_e(&r, i, size + 1, long_op(c, op, size, x, ys, get_e(&d, i, size + 1)));
+        }
+        write_v(c, f.rd, r, !f.scalar);
+        return 0;
+    }
     for (unsigned i = 0; i < lanes(&f, size); i++)
         set_e(&r, i, size, element_op(c, op, size, get_e(&a, i, size), y, get_e(&d, i, size)));
     write_v(c, f.rd, r, f.q && !f.scalar);

@@ -14,19 +14,24 @@
     X(SHADD) X(UHADD) X(SQADD) X(UQADD) X(SRHADD) X(URHADD) X(SQSUB) X(UQSUB) X(CMGT)      \
     X(CMHI) X(CMGE) X(CMHS) X(SSHL) X(USHL) X(SMAX) X(UMAX) X(SMIN) X(UMIN) X(SABD)        \
     X(UABD) X(ADD) X(SUB) X(CMTST) X(CMEQ) X(MLA) X(MLS) X(MUL) X(SMAXP) X(UMAXP)          \
-    X(SMINP) X(UMINP) X(ADDP)                                                              \
+    X(SMINP) X(UMINP) X(ADDP) X(SQSHL) X(UQSHL) X(SRSHL) X(URSHL) X(SQRSHL) X(UQRSHL)      \
+    X(SQDMULH) X(SQRDMULH)                                                                 \
     /* three same, FP */                                                                   \
     X(FMAXNM) X(FMINNM) X(FMLA) X(FMLS) X(FADD) X(FSUB) X(FCMEQ) X(FMAX) X(FMIN)          \
     X(FMAXNMP) X(FMINNMP) X(FADDP) X(FABD) X(FMUL) X(FCMGE) X(FCMGT) X(FACGE) X(FACGT)     \
-    X(FMAXP) X(FMINP) X(FDIV)                                                              \
+    X(FMAXP) X(FMINP) X(FMULX) X(FRECPS) X(FRSQRTS) X(FDIV)                                \
     /* two-register miscellaneous */                                                       \
     X(REV64) X(REV32) X(REV16) X(SADDLP) X(UADDLP) X(CLS) X(CLZ) X(CNT) X(NOT) X(RBIT)     \
-    X(SADALP) X(UADALP) X(CMGT0) X(CMGE0) X(CMEQ0) X(CMLE0) X(CMLT0) X(ABS) X(NEG) X(XTN)  \
-    X(SQXTUN) X(SQXTN) X(UQXTN) X(SHLL) X(FCVTN) X(FCVTL) X(FRINTN) X(FRINTM) X(FCVTNS)    \
+    X(SADALP) X(UADALP) X(CMGT0) X(CMGE0) X(CMEQ0) X(CMLE0) X(CMLT0) X(ABS) X(NEG)         \
+    X(SQABS) X(SQNEG) X(SUQADD) X(USQADD) X(URECPE) X(URSQRTE) X(XTN)                      \
+    X(SQXTUN) X(SQXTN) X(UQXTN) X(SHLL) X(FCVTN) X(FCVTXN) X(FCVTL)                        \
+    /* two-register miscellaneous, FP lanes (from FRINTN on) */                            \
+    X(FRINTN) X(FRINTM) X(FCVTNS)                                                          \
     X(FCVTMS)                                                                              \
     X(FCVTAS) X(SCVTF) X(FCMGT0) X(FCMEQ0) X(FCMLT0) X(FABS) X(FRINTP) X(FRINTZ) X(FCVTPS) \
     X(FCVTZS) X(FRINTA) X(FRINTX) X(FCVTNU) X(FCVTMU) X(FCVTAU) X(UCVTF) X(FCMGE0)        \
-    X(FCMLE0) X(FNEG) X(FRINTI) X(FCVTPU) X(FCVTZU) X(FSQRT)                               \
+    X(FCMLE0) X(FNEG) X(FRINTI) X(FCVTPU) X(FCVTZU) X(FSQRT) X(FRECPE) X(FRSQRTE)         \
+    X(FRECPX)                                                                              \
     /* across lanes */                                                                     \
     X(SADDLV) X(UADDLV) X(SMAXV) X(UMAXV) X(SMINV) X(UMINV) X(ADDV) X(FMAXNMV) X(FMINNMV) \
     X(FMAXV) X(FMINV) X(FADDV)                                                             \
@@ -34,12 +39,14 @@
     X(UZP1) X(TRN1) X(ZIP1) X(UZP2) X(TRN2) X(ZIP2) X(EXT)                                 \
     /* shifts by immediate */                                                              \
     X(SSHR) X(USHR) X(SSRA) X(USRA) X(SRSHR) X(URSHR) X(SRI) X(SHL) X(SLI) X(SHRN)         \
-    X(RSHRN) X(SSHLL) X(USHLL) X(SCVTF_FIXED) X(UCVTF_FIXED) X(FCVTZS_FIXED)              \
-    X(FCVTZU_FIXED)                                                                        \
+    X(RSHRN) X(SSHLL) X(USHLL) X(SRSRA) X(URSRA) X(SQSHLU) X(SQSHL_IMM) X(UQSHL_IMM)       \
+    X(SQSHRN) X(UQSHRN) X(SQRSHRN) X(UQRSHRN) X(SQSHRUN) X(SQRSHRUN)                       \
+    /* shifts by immediate, FP conversions (from SCVTF_FIXED on) */                        \
+    X(SCVTF_FIXED) X(UCVTF_FIXED) X(FCVTZS_FIXED) X(FCVTZU_FIXED)                          \
     /* three different */                                                                  \
     X(SADDL) X(UADDL) X(SADDW) X(UADDW) X(SSUBL) X(USUBL) X(SSUBW) X(USUBW) X(ADDHN)       \
     X(SABAL) X(UABAL) X(SUBHN) X(SABDL) X(UABDL) X(SMLAL) X(UMLAL) X(SMLSL) X(UMLSL)       \
-    X(SMULL) X(UMULL)
+    X(SMULL) X(UMULL) X(SQDMLAL) X(SQDMLSL) X(SQDMULL)
 
 enum a64_simd_op {
 #define SIMD_ENUM(name) SIMD_##name,
