@@ -4,6 +4,7 @@
 #ifndef VM_CORE_REGISTRY_H
 #define VM_CORE_REGISTRY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,11 +13,21 @@ struct cpu;
 struct ir_block;
 struct translator;
 
-/* Which Linux syscall ABI a guest uses (numbers and struct layouts live in linux/). */
-enum linux_abi_kind { LINUX_ABI_GENERIC, LINUX_ABI_X86_64 };
-/* The values of open(2)'s O_DIRECTORY, O_NOFOLLOW, O_DIRECT and O_LARGEFILE: Arm's differ. */
-enum linux_open_flags { LINUX_OPEN_FLAGS_GENERIC, LINUX_OPEN_FLAGS_ARM };
+/* What a guest ISA adds for system mode (reset, exception entry, page walk, interrupt check).
+ * No guest has one yet: the fields are the contract the system-mode layer will call. */
+struct guest_system_ops {
+    void (*reset)(struct cpu *cpu);
+    /* Vectors the CPU to the guest's handler for exception exc (enum cpu_exc) with tval. */
+    void (*exception_enter)(struct cpu *cpu, int exc, uint64_t tval);
+    /* Translates virtual address va for an access of kind exc (EXC_FETCH_FAULT or
+     * EXC_DATA_FAULT); returns 0 with *pa, or the exception to raise. */
+    int (*page_walk)(struct cpu *cpu, uint64_t va, int exc, uint64_t *pa);
+    /* True if an enabled interrupt is pending: the loop then calls exception_enter. */
+    bool (*interrupt_pending)(struct cpu *cpu);
+};
 
+/* A guest ISA: what every mode needs of it. The Linux ABI of an ISA lives in linux/
+ * (linux/guest_linux.h), found by elf_machine. */
 struct guest_ops {
     const char *name;          /* "riscv64" */
     uint16_t elf_machine;      /* e_machine of its ELF files */
@@ -30,33 +41,8 @@ struct guest_ops {
     int (*disas)(uint64_t pc, const uint8_t *code, size_t len, char *out, size_t outlen);
     void (*dump_state)(struct cpu *cpu, FILE *f);
 
-    /* Linux user mode. */
-    enum linux_abi_kind linux_abi;
-    enum linux_open_flags open_flags;
-    const char *default_sysroot;        /* for PT_INTERP and -L's default */
-    uint64_t (*hwcap)(void);            /* AT_HWCAP */
-    const char *platform;               /* AT_PLATFORM string, or NULL */
-    void (*user_init)(struct cpu *cpu, uint64_t entry, uint64_t sp);
-    uint64_t (*syscall_nr)(struct cpu *cpu);
-    uint64_t (*syscall_arg)(struct cpu *cpu, int i);   /* i = 0..5 */
-    void (*syscall_ret)(struct cpu *cpu, uint64_t value);
-    void (*set_tls)(struct cpu *cpu, uint64_t tls);
-    uint64_t (*get_sp)(struct cpu *cpu);
-    void (*set_sp)(struct cpu *cpu, uint64_t sp);
-    uint8_t syscall_insn_size;          /* bytes to step back to restart a syscall */
-
-    /* Linux signal frames. The ucontext before uc_mcontext is built by linux/; the guest
-     * fills uc_mcontext (sigcontext_size bytes, 16-aligned) from its registers and reads it
-     * back on rt_sigreturn. signal_enter points the CPU at a handler: sig, siginfo and
-     * ucontext addresses as arguments, sp and the return address. sigreturn_code is the
-     * trampoline vm maps for handlers without SA_RESTORER (riscv64's vDSO rt_sigreturn). */
-    size_t sigcontext_size;
-    void (*sigcontext_save)(struct cpu *cpu, void *mc, uint64_t fault_addr);
-    void (*sigcontext_restore)(struct cpu *cpu, const void *mc);
-    void (*signal_enter)(struct cpu *cpu, uint64_t handler, int sig, uint64_t info, uint64_t uc,
-                         uint64_t sp, uint64_t ret);
-    const uint8_t *sigreturn_code;
-    size_t sigreturn_code_size;
+    /* System mode's hooks, or NULL for a guest that runs only in user mode. */
+    const struct guest_system_ops *system;
 };
 
 /* How an engine runs translated code. */

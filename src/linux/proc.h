@@ -13,6 +13,7 @@
 
 #include "core/cpu.h"
 #include "core/registry.h"
+#include "linux/guest_linux.h"
 #include "mem/uspace.h"
 
 #define GUEST_NSIG 64
@@ -32,7 +33,7 @@ struct shm_attach {
 
 struct linux_proc {
     struct uspace us;
-    const struct guest_ops *guest;
+    const struct guest_linux_ops *guest_linux;   /* the guest's Linux ABI */
     const struct syscall_abi *abi;
     char exe_path[PATH_MAX];     /* absolute host path of the program: /proc/self/exe */
     const char *sysroot;         /* guest root for absolute paths, or NULL for the host's */
@@ -80,6 +81,11 @@ static inline struct linux_thread *thread_of(const struct cpu *cpu)
 static inline struct linux_proc *proc_of(const struct cpu *cpu)
 {
     return thread_of(cpu)->proc;
+}
+
+static inline const struct guest_linux_ops *guest_linux(const struct cpu *cpu)
+{
+    return proc_of(cpu)->guest_linux;
 }
 
 /* Dies the way a native process killed by sig would (after stdio is flushed). */

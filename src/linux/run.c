@@ -43,13 +43,8 @@ const struct guest_ops *linux_probe(const char *path, int *exit_code)
     return g;
 }
 
-static const struct syscall_abi *abi_of(const struct guest_ops *g)
-{
-    return g->linux_abi == LINUX_ABI_GENERIC ? &syscall_abi_generic : NULL;
-}
-
 /* -L, else the guest's default sysroot if it exists; NULL means the host's own root. */
-static const char *choose_sysroot(const struct guest_ops *g, const char *given)
+static const char *choose_sysroot(const struct guest_linux_ops *g, const char *given)
 {
     const char *s = given ? given : g->default_sysroot;
     if (!s || !*s || !strcmp(s, "/") || (!given && access(s, F_OK) < 0))
@@ -66,7 +61,7 @@ static int fetch_code(struct cpu *cpu, uint64_t pc, void *buf, size_t len)
  * its own, read-only and executable. */
 static int map_sigreturn(struct linux_proc *proc)
 {
-    const struct guest_ops *g = proc->guest;
+    const struct guest_linux_ops *g = proc->guest_linux;
     struct uspace *us = &proc->us;
     uint64_t page = uspace_find_free(us, 0, USPACE_PAGE_SIZE);
     int err;
@@ -86,12 +81,12 @@ static int proc_init(struct linux_proc *proc, const struct guest_ops *guest,
 {
     struct elf_file ef;
     const char *why;
-    proc->guest = guest;
-    if (!(proc->abi = abi_of(guest))) {
-        vm_error("%s: no Linux syscall table for %s guests yet", opts->path, guest->name);
+    if (!(proc->guest_linux = guest_linux_of(guest))) {
+        vm_error("%s: no Linux ABI for %s guests yet", opts->path, guest->name);
         return -ENOEXEC;
     }
-    proc->sysroot = choose_sysroot(guest, opts->sysroot);
+    proc->abi = proc->guest_linux->syscalls;
+    proc->sysroot = choose_sysroot(proc->guest_linux, opts->sysroot);
     if (!realpath(opts->path, proc->exe_path))
         snprintf(proc->exe_path, sizeof(proc->exe_path), "%s", opts->path);
     uint64_t size = opts->space_size ? opts->space_size : GUEST_SPACE_SIZE;
@@ -191,7 +186,7 @@ int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts)
     sig_inherit(thread);
     cpu->os = thread;
     cpu->machine = opts->machine;
-    guest->user_init(cpu, li.entry, sp);
+    proc->guest_linux->user_init(cpu, li.entry, sp);
     machine_set_state(opts->machine, MACHINE_RUNNING);
     status = linux_run_thread(cpu);
     if (!thread->group_exit && !thread_detach(thread))

@@ -48,7 +48,7 @@ static void build_frame(struct cpu *cpu, int sig, uint8_t *buf)
     uint8_t *uc = buf + SIGINFO_SIZE;
     struct guest_stack_t st = {
         t->altstack_sp,
-        t->altstack_size ? (on_altstack(t, cpu->ops->get_sp(cpu)) ? SS_ONSTACK : 0) : SS_DISABLE,
+        t->altstack_size ? (on_altstack(t, guest_linux(cpu)->get_sp(cpu)) ? SS_ONSTACK : 0) : SS_DISABLE,
         0, t->altstack_size,
     };
     if (t->altstack_flags & GUEST_SS_AUTODISARM)
@@ -56,7 +56,7 @@ static void build_frame(struct cpu *cpu, int sig, uint8_t *buf)
     memcpy(uc + UC_STACK_OFF, &st, sizeof(st));
     uint64_t mask = t->restore_mask ? t->saved_mask : t->sigmask;
     memcpy(uc + UC_SIGMASK_OFF, &mask, sizeof(mask));
-    cpu->ops->sigcontext_save(cpu, uc + UC_MCONTEXT_OFF, t->fault_addr);
+    guest_linux(cpu)->sigcontext_save(cpu, uc + UC_MCONTEXT_OFF, t->fault_addr);
 }
 
 /* Enters the guest handler of sig; a frame that cannot be written kills with SIGSEGV. */
@@ -64,7 +64,7 @@ static void enter_handler(struct cpu *cpu, int sig, struct guest_sigaction sa)
 {
     struct linux_thread *t = thread_of(cpu);
     struct linux_proc *proc = t->proc;
-    const struct guest_ops *g = cpu->ops;
+    const struct guest_linux_ops *g = guest_linux(cpu);
     uint64_t sp = g->get_sp(cpu);
     if ((sa.flags & SA_ONSTACK) && t->altstack_size && !on_altstack(t, sp))
         sp = t->altstack_sp + t->altstack_size;
@@ -156,7 +156,7 @@ bool sig_restart(struct cpu *cpu)
 long sig_return(struct cpu *cpu)
 {
     struct linux_thread *t = thread_of(cpu);
-    const struct guest_ops *g = cpu->ops;
+    const struct guest_linux_ops *g = guest_linux(cpu);
     uint64_t uc = g->get_sp(cpu) + SIGINFO_SIZE;
     uint8_t buf[UC_MCONTEXT_OFF + 8192];
     size_t size = UC_MCONTEXT_OFF + g->sigcontext_size;

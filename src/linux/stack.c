@@ -72,7 +72,7 @@ static void aux(struct auxv *av, uint64_t type, uint64_t value)
 static void fill_auxv(struct auxv *av, const struct linux_proc *proc, const struct load_info *li,
                       uint64_t execfn, uint64_t platform, uint64_t random)
 {
-    const struct guest_ops *g = proc->guest;
+    const struct guest_linux_ops *g = proc->guest_linux;
     av->n = 0;
     aux(av, AT_PHDR, li->phdr);
     aux(av, AT_PHENT, sizeof(Elf64_Phdr));
@@ -110,7 +110,7 @@ static int push_all(struct stack_builder *b, const struct linux_proc *proc, char
         return -EIO;
     if ((err = push_string(b, execfn, &ss->execfn)) < 0)
         return err;
-    if (proc->guest->platform && (err = push_string(b, proc->guest->platform, &ss->platform)) < 0)
+    if (proc->guest_linux->platform && (err = push_string(b, proc->guest_linux->platform, &ss->platform)) < 0)
         return err;
     if ((err = push_bytes(b, random, sizeof(random), &ss->random)) < 0)
         return err;

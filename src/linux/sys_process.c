@@ -42,9 +42,9 @@ static long fork_child_setup(struct cpu *cpu, uint64_t flags, uint64_t sp, uint6
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = ctid;
     if (sp)
-        cpu->ops->set_sp(cpu, sp);
+        guest_linux(cpu)->set_sp(cpu, sp);
     if (flags & CLONE_SETTLS)
-        cpu->ops->set_tls(cpu, tls);
+        guest_linux(cpu)->set_tls(cpu, tls);
     return 0;
 }
 

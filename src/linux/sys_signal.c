@@ -169,8 +169,8 @@ SYSCALL(sigaltstack)
 {
     struct linux_thread *t = thread_of(cpu);
     uint64_t raw[3];
-    bool on = t->altstack_size && cpu->ops->get_sp(cpu) > t->altstack_sp &&
-              cpu->ops->get_sp(cpu) <= t->altstack_sp + t->altstack_size;
+    uint64_t sp = guest_linux(cpu)->get_sp(cpu);
+    bool on = t->altstack_size && sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size;
     if (a[1]) {
         uint64_t old[3] = { t->altstack_sp,
                             t->altstack_size ? (uint32_t)(t->altstack_flags | (on ? SS_ONSTACK : 0))

@@ -139,6 +139,7 @@ long clone_thread(struct cpu *cpu, uint64_t flags, uint64_t sp, uint64_t ptid, u
 {
     struct linux_thread *parent = thread_of(cpu);
     const struct guest_ops *g = cpu->ops;
+    const struct guest_linux_ops *gl = guest_linux(cpu);
     if ((flags & THREAD_FLAGS_NEEDED) != THREAD_FLAGS_NEEDED) {
         log_unimp("vm: clone flags %#lx not supported (returns EINVAL)\n", (long)flags);
         return -EINVAL;
@@ -161,11 +162,11 @@ long clone_thread(struct cpu *cpu, uint64_t flags, uint64_t sp, uint64_t ptid, u
     t->proc = parent->proc;
     t->cpu = c;
     t->sigmask = parent->sigmask;
-    g->syscall_ret(c, 0);
+    gl->syscall_ret(c, 0);
     if (sp)
-        g->set_sp(c, sp);
+        gl->set_sp(c, sp);
     if (flags & CLONE_SETTLS)
-        g->set_tls(c, tls);
+        gl->set_tls(c, tls);
 
     struct thread_start ts = { .t = t, .flags = flags, .ptid = ptid, .ctid = ctid };
     sem_init(&ts.started, 0, 0);

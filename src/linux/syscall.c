@@ -49,7 +49,7 @@ static void log_unknown(uint64_t nr)
 
 void syscall_dispatch(struct cpu *cpu)
 {
-    const struct guest_ops *g = cpu->ops;
+    const struct guest_linux_ops *g = guest_linux(cpu);
     const struct syscall_abi *abi = proc_of(cpu)->abi;
     if (sig_ready(cpu)) {
         /* A signal came before the call: deliver it first, then make the call. This keeps
@@ -84,25 +84,16 @@ void syscall_dispatch(struct cpu *cpu)
     g->syscall_ret(cpu, (uint64_t)ret);
 }
 
-/* Arm's values of the open flags that differ, and the kernel's generic (x86-64) ones. */
-static const struct { uint64_t arm, host; } arm_open_flags[] = {
-    { 040000, 0200000 },    /* O_DIRECTORY */
-    { 0100000, 0400000 },   /* O_NOFOLLOW */
-    { 0200000, 040000 },    /* O_DIRECT */
-    { 0400000, 0100000 },   /* O_LARGEFILE */
-};
-
 static uint64_t swap_open_flags(const struct cpu *cpu, uint64_t flags, bool to_host)
 {
-    if (proc_of(cpu)->guest->open_flags != LINUX_OPEN_FLAGS_ARM)
-        return flags;
+    const struct guest_linux_ops *g = guest_linux(cpu);
     uint64_t r = flags;
-    for (size_t i = 0; i < sizeof(arm_open_flags) / sizeof(arm_open_flags[0]); i++)
-        r &= ~(arm_open_flags[i].arm | arm_open_flags[i].host);
-    for (size_t i = 0; i < sizeof(arm_open_flags) / sizeof(arm_open_flags[0]); i++) {
-        uint64_t from = to_host ? arm_open_flags[i].arm : arm_open_flags[i].host;
+    for (size_t i = 0; i < g->n_open_flags; i++)
+        r &= ~(uint64_t)(g->open_flags[i].guest | g->open_flags[i].host);
+    for (size_t i = 0; i < g->n_open_flags; i++) {
+        uint32_t from = to_host ? g->open_flags[i].guest : g->open_flags[i].host;
         if (flags & from)
-            r |= to_host ? arm_open_flags[i].host : arm_open_flags[i].arm;
+            r |= to_host ? g->open_flags[i].host : g->open_flags[i].guest;
     }
     return r;
 }

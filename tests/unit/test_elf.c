@@ -21,8 +21,8 @@ static uint64_t fake_hwcap(void)
     return 0x112d;
 }
 
-static const struct guest_ops fake_guest = {
-    .name = "fake", .elf_machine = EM_RISCV, .hwcap = fake_hwcap, .platform = "fakeplat",
+static const struct guest_linux_ops fake_linux = {
+    .elf_machine = EM_RISCV, .hwcap = fake_hwcap, .platform = "fakeplat",
 };
 
 /* A two-segment image: text (R+X) with the headers and 16 bytes of 0xaa at 0x100, data (R+W)
@@ -163,7 +163,7 @@ static void test_open(void)
 static int proc_new(struct linux_proc *proc)
 {
     memset(proc, 0, sizeof(*proc));
-    proc->guest = &fake_guest;
+    proc->guest_linux = &fake_linux;
     proc->sysroot = tmpdir;
     proc->stack_size = GUEST_STACK_SIZE;
     return uspace_init(&proc->us, GUEST_SPACE_SIZE, 0);

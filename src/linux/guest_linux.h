@@ -1,0 +1,61 @@
+/* A guest ISA's Linux user-mode ABI: what linux/ needs of a guest beyond the ISA itself
+ * (struct guest_ops): its syscall table and register convention, signal frames, auxv values,
+ * open(2) flag values and start state. Each ISA's part is a linux/guest_<isa>.c file that
+ * registers it by the ISA's ELF machine, so the ISA (guest/) knows nothing of Linux. */
+#ifndef VM_LINUX_GUEST_LINUX_H
+#define VM_LINUX_GUEST_LINUX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cpu.h"
+#include "core/registry.h"
+
+struct syscall_abi;
+
+/* An open(2) flag whose guest value differs from the kernel's generic (and x86-64 host) one. */
+struct linux_open_flag {
+    uint32_t guest, host;
+};
+
+struct guest_linux_ops {
+    uint16_t elf_machine;               /* the ISA's (struct guest_ops) */
+    const struct syscall_abi *syscalls; /* numbers and struct layouts (linux/syscall.h) */
+    const struct linux_open_flag *open_flags;   /* the flags whose values differ */
+    size_t n_open_flags;
+    const char *default_sysroot;        /* for PT_INTERP and -L's default */
+    uint64_t (*hwcap)(void);            /* AT_HWCAP */
+    const char *platform;               /* AT_PLATFORM string, or NULL */
+    void (*user_init)(struct cpu *cpu, uint64_t entry, uint64_t sp);
+    uint64_t (*syscall_nr)(struct cpu *cpu);
+    uint64_t (*syscall_arg)(struct cpu *cpu, int i);   /* i = 0..5 */
+    void (*syscall_ret)(struct cpu *cpu, uint64_t value);
+    void (*set_tls)(struct cpu *cpu, uint64_t tls);
+    uint64_t (*get_sp)(struct cpu *cpu);
+    void (*set_sp)(struct cpu *cpu, uint64_t sp);
+    uint8_t syscall_insn_size;          /* bytes to step back to restart a syscall */
+
+    /* Signal frames. The ucontext before uc_mcontext is built by linux/; the guest part fills
+     * uc_mcontext (sigcontext_size bytes, 16-aligned) from its registers and reads it back
+     * on rt_sigreturn. signal_enter points the CPU at a handler: sig, siginfo and ucontext
+     * addresses as arguments, sp and the return address. sigreturn_code is the trampoline
+     * vm maps for handlers without SA_RESTORER (the vDSO's rt_sigreturn). */
+    size_t sigcontext_size;
+    void (*sigcontext_save)(struct cpu *cpu, void *mc, uint64_t fault_addr);
+    void (*sigcontext_restore)(struct cpu *cpu, const void *mc);
+    void (*signal_enter)(struct cpu *cpu, uint64_t handler, int sig, uint64_t info, uint64_t uc,
+                         uint64_t sp, uint64_t ret);
+    const uint8_t *sigreturn_code;
+    size_t sigreturn_code_size;
+};
+
+/* Registration (from each linux/guest_<isa>.c) dies loudly past GUEST_LINUX_MAX. */
+#define GUEST_LINUX_MAX 8
+void guest_linux_register(const struct guest_linux_ops *l);
+/* The Linux part of guest g, or NULL if vm has none for it. */
+const struct guest_linux_ops *guest_linux_of(const struct guest_ops *g);
+
+#define GUEST_LINUX_REGISTER(ops) \
+    __attribute__((constructor)) static void guest_linux_register_##ops(void) { guest_linux_register(&ops); }
+
+#endif
