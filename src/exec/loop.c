@@ -31,6 +31,11 @@ static void run_safepoint(struct cpu *cpu);
 static pthread_rwlock_t code_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 static pthread_mutex_t cpus_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cpu *all_cpus;
+/* Stops asked for whose writer does not hold code_lock yet. A CPU clears its exit_request when
+ * it leaves guest code for any reason (a signal), which may erase a stop request made at that
+ * moment; it may then take code_lock again before the stopper waits for it. So a CPU entering
+ * guest code while a stop is pending leaves again at its first block boundary. */
+static unsigned stops_pending;
 
 /* A host fault inside guest code on a guest address is the guest's fault; anything else is
  * a bug in vm itself and must crash loudly with the default action. */
@@ -139,6 +144,8 @@ int exec_run(struct cpu *cpu)
     if (__atomic_load_n(&safepoint_fn, __ATOMIC_ACQUIRE))
         run_safepoint(cpu);
     pthread_rwlock_rdlock(&code_lock);
+    if (__atomic_load_n(&stops_pending, __ATOMIC_SEQ_CST))
+        cpu->exit_request = 1;
     if (ex->flush_gen != tb_flush_gen) {   /* another CPU flushed: drop stale jumps */
         jump_cache_clear(ex);
         ex->flush_gen = tb_flush_gen;
@@ -170,12 +177,14 @@ int exec_run(struct cpu *cpu)
 /* Makes every other CPU leave guest code and takes the code lock for writing. */
 static void stop_other_cpus(struct cpu *cpu)
 {
+    __atomic_add_fetch(&stops_pending, 1, __ATOMIC_SEQ_CST);
     pthread_mutex_lock(&cpus_lock);
     for (struct cpu *c = all_cpus; c; c = exec_of(c)->next_cpu)
         if (c != cpu)
             c->exit_request = 1;
     pthread_mutex_unlock(&cpus_lock);
     pthread_rwlock_wrlock(&code_lock);
+    __atomic_sub_fetch(&stops_pending, 1, __ATOMIC_SEQ_CST);
 }
 
 void exec_invalidate(struct cpu *cpu, uint64_t start, uint64_t end)
@@ -220,5 +229,6 @@ void exec_fork_child(struct cpu *cpu)
     cpus_lock = fresh_mutex;
     all_cpus = cpu;
     exec_of(cpu)->next_cpu = NULL;
+    stops_pending = 0;
     tb_fork_child();
 }

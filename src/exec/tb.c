@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/registry.h"
 #include "exec/smc.h"
+#include "exec/tbpages.h"
 #include "guest/translator.h"
 
 #define TB_HASH_BITS 16
@@ -23,8 +24,6 @@
 static struct tb *tb_hash[TB_HASH_SIZE];
 static pthread_mutex_t tb_lock = PTHREAD_MUTEX_INITIALIZER;
 unsigned tb_flush_gen;
-/* Guest range covered by live blocks: unmapping memory elsewhere keeps the cache. */
-static uint64_t tb_lo = UINT64_MAX, tb_hi;
 struct exec_stats exec_stats;
 
 static unsigned tb_hash_index(uint64_t pc)
@@ -95,10 +94,7 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
     exec_stats.translations++;
     exec_stats.translate_ns += now_ns() - t0;
     exec_stats.guest_insns_translated += b->n_insns;
-    if (pc < tb_lo)
-        tb_lo = pc;
-    if (tb->end_pc > tb_hi)
-        tb_hi = tb->end_pc;
+    tbpages_add(pc, tb->end_pc);
     unsigned h = tb_hash_index(pc);
     tb->hash_next = tb_hash[h];
     __atomic_store_n(&tb_hash[h], tb, __ATOMIC_RELEASE);
@@ -152,8 +148,7 @@ void tb_flush(struct cpu *cpu)
         tb_hash[h] = NULL;
     }
     jump_cache_clear(ex);
-    tb_lo = UINT64_MAX;
-    tb_hi = 0;
+    tbpages_clear();
     tb_flush_gen++;
     exec_stats.flushes++;
 }
@@ -162,11 +157,12 @@ void tb_fork_child(void)
 {
     static const pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
     tb_lock = fresh;
+    tbpages_fork_child();
 }
 
 bool tb_overlaps(uint64_t start, uint64_t end)
 {
-    return start < tb_hi && end > tb_lo;
+    return tbpages_any(start, end);
 }
 
 void tb_remove(struct cpu *cpu, struct tb *tb)
@@ -184,6 +180,7 @@ void tb_remove(struct cpu *cpu, struct tb *tb)
     tb_flush_gen++;
     if (cache_valid)
         ex->flush_gen = tb_flush_gen;
+    tbpages_remove(tb->pc, tb->end_pc);
     ex->engine->free(tb);
     free(tb);
 }

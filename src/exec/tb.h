@@ -64,7 +64,7 @@ void tb_flush(struct cpu *cpu);
 extern unsigned tb_flush_gen;
 /* In the child of a fork: the translation lock may have been held by a thread that is gone. */
 void tb_fork_child(void);
-/* True if some live block may hold guest code from [start, end). */
+/* True if some live block holds guest code from a page of [start, end). */
 bool tb_overlaps(uint64_t start, uint64_t end);
 /* Drops one block (only when exec_of(cpu)->frees_one): out of the hash table and the jump
  * caches (other CPUs clear theirs through tb_flush_gen), then freed. */

@@ -3,7 +3,8 @@
 # binfmt_misc, aborts on syscall buffers past the end of a file mapping and on a thread
 # created in the child of a multi-threaded fork, and has no reservation keeping its own memory
 # out of the guest's range (map_fail), so these have hand-checked expectations
-# instead of qemu-generated ones. Each tests/guest/vmonly/NAME.c
+# instead of qemu-generated ones (far_mmap also passes under qemu, but is checked under
+# --stats). Each tests/guest/vmonly/NAME.c
 # is built static and dynamic and run under vm; stdout must equal NAME.expected and the
 # status NAME.status. unknown_syscall is also run under --strace and --log=unimp, whose
 # stderr must show the unknown syscall and ioctl once each, and --strace of run.sh's signals
@@ -77,6 +78,21 @@ for opt in --log=unimp --strace; do
         pass "$label"
     else
         fail "$label" "expected 1 syscall line, 1 ioctl line, $want_trace traced calls; got $n_sys, $n_ioctl, $n_trace" "$bin$opt.err"
+    fi
+done
+
+# far_mmap's mmaps, mprotects and munmaps are far from any translated code: none of them may
+# drop blocks (which would stop every other thread), so --stats counts no range invalidated.
+for variant in static dynamic; do
+    label="far_mmap.stats.$variant"
+    bin="$build/far_mmap.$variant"
+    run=("${vm_cmd[@]}" --stats)
+    [ "$variant" = dynamic ] && run+=(-L "$sysroot")
+    "${run[@]}" "$bin" >/dev/null 2>"$bin.stats"
+    if grep -q ', 0 ranges invalidated$' "$bin.stats"; then
+        pass "$label"
+    else
+        fail "$label" "expected '0 ranges invalidated' in --stats" "$bin.stats"
     fi
 done
 
