@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct aspace;
 struct guest_ops;
 struct machine;
 
@@ -37,8 +38,7 @@ enum cpu_exc {
 
 struct cpu {
     uint64_t pc;                   /* guest pc: valid whenever the engine is outside a block */
-    uint8_t *guest_base;           /* user mode: host address of guest address 0 */
-    uint64_t guest_limit;          /* user mode: first guest address outside the space */
+    struct aspace *as;             /* the address space guest code runs in (mem/aspace.h) */
     const struct guest_ops *ops;
     struct machine *machine;
     void *exec;                    /* the execution layer's per-CPU data */
@@ -67,19 +67,5 @@ struct cpu {
  * returns; unwinds to the execution loop, which finds the guest pc and returns
  * CPU_EXIT_EXCEPTION. */
 _Noreturn void cpu_raise(struct cpu *cpu, int exc, uint64_t tval);
-
-/* The guest's data fault for an access at addr that leaves the guest space. One that starts
- * inside reports its first byte outside, as an access running into an unmapped page does. */
-static inline _Noreturn void cpu_raise_outside(struct cpu *cpu, uint64_t addr)
-{
-    cpu_raise(cpu, EXC_DATA_FAULT, addr < cpu->guest_limit ? cpu->guest_limit : addr);
-}
-
-/* Raises the guest's data fault unless [addr, addr + size) lies inside the guest space. */
-static inline void cpu_check_access(struct cpu *cpu, uint64_t addr, uint64_t size)
-{
-    if (__builtin_expect(addr > cpu->guest_limit - size || size > cpu->guest_limit, 0))
-        cpu_raise_outside(cpu, addr);
-}
 
 #endif

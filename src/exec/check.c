@@ -7,7 +7,8 @@
  * clock read) is not a difference. Blocks calling a helper that writes guest state may also
  * write guest memory the log cannot see (RISC-V's sc), so they run on the JIT alone. Each
  * guest thread checks its own blocks; since another thread's stores could race with a block,
- * once a second thread runs, blocks that access memory run on the JIT alone too. */
+ * once a second thread runs, blocks that access memory run on the JIT alone too. The store
+ * log reads guest memory as host memory: the check engine runs in flat spaces (user mode). */
 #include <errno.h>
 #include <inttypes.h>
 #include <setjmp.h>
@@ -20,6 +21,7 @@
 #include "exec/tb.h"
 #include "guest/translator.h"
 #include "host/x86_64/backend.h"
+#include "mem/aspace.h"
 
 #define LOG_MAX 4096
 
@@ -45,7 +47,7 @@ static void log_store(struct cpu *cpu, uint64_t addr, unsigned size)
     struct store_rec *r = &store_log[n_stores++];
     r->addr = addr;
     r->size = size;
-    memcpy(r->old, cpu->guest_base + addr, size);
+    memcpy(r->old, cpu->as->flat_base + addr, size);
 }
 
 static uint64_t stop_after_block(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
@@ -162,7 +164,7 @@ static int run_one(struct cpu *cpu, const struct tb *tb, bool jit)
 static void undo_stores(struct cpu *cpu)
 {
     for (unsigned k = n_stores; k-- > 0;)
-        memcpy(cpu->guest_base + store_log[k].addr, store_log[k].old, store_log[k].size);
+        memcpy(cpu->as->flat_base + store_log[k].addr, store_log[k].old, store_log[k].size);
 }
 
 /* Offsets compared: the guest registers after struct cpu, and the exit/exception fields. */
@@ -200,7 +202,7 @@ static void report(struct cpu *cpu, const struct tb *tb, const uint8_t *js, cons
     for (unsigned k = 0; k < n_stores; k++) {
         uint64_t x = 0, y = 0;
         memcpy(&x, store_log[k].jit, store_log[k].size);
-        memcpy(&y, cpu->guest_base + store_log[k].addr, store_log[k].size);
+        memcpy(&y, cpu->as->flat_base + store_log[k].addr, store_log[k].size);
         if (x != y)
             fprintf(stderr, "mem[0x%" PRIx64 "]: jit 0x%" PRIx64 " interp 0x%" PRIx64 "\n",
                     store_log[k].addr, x, y);
@@ -251,7 +253,7 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
     int request = cpu->exit_request;   /* made while the block ran (a store to code) */
     memcpy(sj, cpu, size);
     for (unsigned k = 0; k < n_stores; k++)
-        memcpy(store_log[k].jit, cpu->guest_base + store_log[k].addr, store_log[k].size);
+        memcpy(store_log[k].jit, cpu->as->flat_base + store_log[k].addr, store_log[k].size);
     undo_stores(cpu);
     memcpy(cpu, s0, size);
     if (interrupted) {   /* a signal came in between: nothing ran to compare */
@@ -262,7 +264,7 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
     bool regs = jfault != ifault || states_differ(cpu, sj, (const uint8_t *)cpu);
     bool mem = false;
     for (unsigned k = 0; k < n_stores && !log_overflow; k++)
-        mem |= memcmp(store_log[k].jit, cpu->guest_base + store_log[k].addr, store_log[k].size) != 0;
+        mem |= memcmp(store_log[k].jit, cpu->as->flat_base + store_log[k].addr, store_log[k].size) != 0;
     if (regs || mem) {   /* the same block run again: does it differ from itself? */
         memcpy(si, cpu, size);
         undo_stores(cpu);

@@ -16,6 +16,7 @@
 #include "exec/tb.h"
 #include "ir/ir.h"
 #include "ir/semantics.h"
+#include "mem/aspace.h"
 
 struct iop {
     const void *h;           /* handler label */
@@ -210,9 +211,9 @@ static int handler_of(const struct lower *lw, const struct ir_op *op, bool *imm_
         static const int16_t kind[8] = {  /* memop -> handler */
             H_ld_u8, H_ld_u16, H_ld_u32, H_ld_u64, H_ld_s8, H_ld_s16, H_ld_s32, H_ld_u64,
         };
-        if (w32 && op->aux == (IR_MO_8 | IR_MO_SIGN))
+        if (w32 && (op->aux & 7) == (IR_MO_8 | IR_MO_SIGN))
             return H_ld32_s8;
-        if (w32 && op->aux == (IR_MO_16 | IR_MO_SIGN))
+        if (w32 && (op->aux & 7) == (IR_MO_16 | IR_MO_SIGN))
             return H_ld32_s16;
         return kind[op->aux & 7];
     }
@@ -355,8 +356,8 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
     }
 
     char *const base = (char *)cpu;
-    uint8_t *const mem = cpu->guest_base;
-    const uint64_t limit = cpu->guest_limit;
+    uint8_t *const mem = cpu->as->flat_base;
+    const uint64_t limit = cpu->as->flat_limit;
     struct exec_cpu *ex = exec_of(cpu);
     const struct iop *ip;
     struct tb *next;
@@ -376,7 +377,7 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
         uint64_t a_ = (addr);                                                      \
         cpu->cur_op = ip;                                                          \
         if (__builtin_expect(a_ > limit - (size), 0))                              \
-            cpu_raise_outside(cpu, a_);                                            \
+            mem_raise_outside(cpu, a_);                                            \
         (void *)(mem + a_);                                                        \
     })
 

@@ -24,6 +24,7 @@
 #include "exec/tb.h"
 #include "guest/translator.h"
 #include "host/x86_64/backend.h"
+#include "mem/aspace.h"
 #include "opt/opt.h"
 
 /* A patched exit: site's rel32 jumps from block `from` to block `to` instead of to its stub.
@@ -66,33 +67,33 @@ UNARY_HELPERS(H1)
 static void h_mem_check(struct cpu *cpu, uint64_t addr, uint64_t size, uint8_t *ret)
 {
     cpu->cur_op = ret - 1;
-    cpu_check_access(cpu, addr, size);
+    mem_check_flat(cpu, addr, size);
 }
 
 static void h_log_store(struct cpu *cpu, uint64_t base, int64_t disp, uint64_t size)
 {
     uint64_t addr = base + (uint64_t)disp;
-    if (jit_store_log && addr <= cpu->guest_limit - size)
+    if (jit_store_log && addr <= cpu->as->flat_limit - size)
         jit_store_log(cpu, addr, (unsigned)size);
 }
 
 static uint64_t h_atomic_rmw(struct cpu *cpu, uint64_t addr, uint64_t v, uint64_t kind_memop)
 {
-    unsigned size = 1u << ((kind_memop >> 8) & IR_MO_SIZE);
-    cpu_check_access(cpu, addr, size);
+    unsigned memop = (unsigned)(kind_memop >> 8), size = 1u << (memop & IR_MO_SIZE);
+    void *p = mem_ptr(cpu, addr, size, MEM_READ | MEM_WRITE, ir_mo_mmu(memop));
     if (jit_store_log)
         jit_store_log(cpu, addr, size);
-    return op_atomic_rmw(cpu->guest_base + addr, kind_memop & 0xff, size, v);
+    return op_atomic_rmw(p, kind_memop & 0xff, size, v);
 }
 
 static uint64_t h_cmpxchg(struct cpu *cpu, uint64_t addr, uint64_t expected, uint64_t newval,
                           uint64_t memop)
 {
     unsigned size = 1u << (memop & IR_MO_SIZE);
-    cpu_check_access(cpu, addr, size);
+    void *p = mem_ptr(cpu, addr, size, MEM_READ | MEM_WRITE, ir_mo_mmu((unsigned)memop));
     if (jit_store_log)
         jit_store_log(cpu, addr, size);
-    return op_cmpxchg(cpu->guest_base + addr, size, expected, newval);
+    return op_cmpxchg(p, size, expected, newval);
 }
 
 /* ---- setup ---- */
@@ -378,7 +379,7 @@ int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, 
     if (log_enabled(op_opt))
         ir_print(log_file, copy);
     abi_chained.temps_offset = abi_checkable.temps_offset = (int32_t)cpu->temps_offset;
-    abi_chained.guest_limit = abi_checkable.guest_limit = cpu->guest_limit;
+    abi_chained.guest_limit = abi_checkable.guest_limit = cpu->as->flat_limit;
     const struct x86_abi *abi = checkable ? &abi_checkable : &abi_chained;
     if (codegc_nursery_low() && !collection_asked && !exec_cpu_alone(cpu)) {
         collection_asked = true;

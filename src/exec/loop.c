@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "exec/smc.h"
 #include "exec/tb.h"
+#include "mem/aspace.h"
 #include "mem/uspace.h"
 #if defined(__x86_64__)
 #include <ucontext.h>
@@ -43,10 +44,12 @@ static void host_fault_handler(int sig, siginfo_t *si, void *uc)
 {
     struct cpu *cpu = current_cpu;
     uint8_t *addr = si->si_addr;
+    /* Only a flat space has host memory where guest addresses are. */
+    uint8_t *base = cpu && cpu->as ? cpu->as->flat_base : NULL;
+    uint64_t limit = base ? cpu->as->flat_limit : 0;
     /* A store to guest code we write-protected (exec/smc.c): retry it, now writable. */
-    if (cpu && sig == SIGSEGV && si->si_code == SEGV_ACCERR && addr >= cpu->guest_base &&
-        addr < cpu->guest_base + cpu->guest_limit &&
-        smc_write_fault(cpu, (uint64_t)(addr - cpu->guest_base)))
+    if (base && sig == SIGSEGV && si->si_code == SEGV_ACCERR && addr >= base &&
+        addr < base + limit && smc_write_fault(cpu, (uint64_t)(addr - base)))
         return;
     bool in_jit = false;
 #if defined(__x86_64__)
@@ -55,8 +58,8 @@ static void host_fault_handler(int sig, siginfo_t *si, void *uc)
 #endif
     /* JIT code may also run into the guards around the space (mem/uspace.h). */
     uintptr_t guard = in_jit ? USPACE_GUARD : 0, a = (uintptr_t)addr;
-    if (cpu && cpu->unwind && a >= (uintptr_t)cpu->guest_base - guard &&
-        a < (uintptr_t)cpu->guest_base + cpu->guest_limit + guard) {
+    if (base && cpu->unwind && a >= (uintptr_t)base - guard &&
+        a < (uintptr_t)base + limit + guard) {
 #if defined(__x86_64__)
         /* A fault in JIT code: its host pc is the engine position fault_pc maps back, and
          * its registers may hold guest registers. */
@@ -72,7 +75,7 @@ static void host_fault_handler(int sig, siginfo_t *si, void *uc)
         }
 #endif
         cpu_raise(cpu, sig == SIGBUS ? EXC_BUS_ERROR : EXC_DATA_FAULT,
-                  (uint64_t)(a - (uintptr_t)cpu->guest_base));
+                  (uint64_t)(a - (uintptr_t)base));
     }
     signal(sig, SIG_DFL);
 }

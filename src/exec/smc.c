@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 
 #include "exec/exec.h"
+#include "mem/aspace.h"
 
 #define PAGE 4096ull
 #define MAX_DIRTY 64
@@ -90,14 +91,22 @@ static void host_perms(const void *p, char perms[5])
         fclose(f);
 }
 
+/* Code pages are protected on the host, so only in a flat space (guest memory is host
+ * memory at base + address). NULL for any other. */
+static uint8_t *host_base(const struct cpu *cpu)
+{
+    return cpu && cpu->as ? cpu->as->flat_base : NULL;
+}
+
 void smc_protect(struct cpu *cpu, uint64_t start, uint64_t end)
 {
-    if (!cpu->guest_base || end > cpu->guest_limit || end <= start)
+    uint8_t *base = host_base(cpu);
+    if (!base || end > cpu->as->flat_limit || end <= start)
         return;
     for (uint64_t page = start / PAGE; page <= (end - 1) / PAGE; page++) {
         if (find(page))
             continue;
-        uint8_t *host = cpu->guest_base + page * PAGE;
+        uint8_t *host = base + page * PAGE;
         char perms[5];
         host_perms(host, perms);
         bool w = perms[1] == 'w';
@@ -119,7 +128,7 @@ bool smc_write_fault(struct cpu *cpu, uint64_t addr)
     struct slot *s = find(addr / PAGE);
     if (!s || s->state != S_PROTECTED)
         return false;
-    if (mprotect(cpu->guest_base + s->page * PAGE, PAGE, PROT_READ | PROT_WRITE) < 0)
+    if (mprotect(host_base(cpu) + s->page * PAGE, PAGE, PROT_READ | PROT_WRITE) < 0)
         return false;
     s->state = S_GONE;
     __atomic_sub_fetch(&protected_now, 1, __ATOMIC_RELAXED);
@@ -154,9 +163,9 @@ static void forget_slot(struct cpu *cpu, struct slot *s)
 {
     if (s->state == S_PROTECTED)
         __atomic_sub_fetch(&protected_now, 1, __ATOMIC_RELAXED);
-    if (s->state == S_PROTECTED && cpu && cpu->guest_base) {
+    if (s->state == S_PROTECTED && host_base(cpu)) {
         char perms[5];
-        uint8_t *host = cpu->guest_base + s->page * PAGE;
+        uint8_t *host = host_base(cpu) + s->page * PAGE;
         host_perms(host, perms);
         if (!strcmp(perms, "r--p") || !strcmp(perms, "r--s"))
             mprotect(host, PAGE, PROT_READ | PROT_WRITE);

@@ -18,12 +18,22 @@ enum ir_cond {
     IR_NCONDS
 };
 
-/* Memory op: size is 1 << (memop & IR_MO_SIZE); IR_MO_SIGN sign-extends loads. */
+/* Memory op: size is 1 << (memop & IR_MO_SIZE); IR_MO_SIGN sign-extends loads; the MMU
+ * index (IR_MO_MMU(idx), 0..15) names the translation regime of the access, as a guest
+ * defines them (its privilege levels; 0, the default, is the one user mode runs in). A flat
+ * space ignores it; a softmmu space translates with the TLB of that index. */
 enum {
     IR_MO_8 = 0, IR_MO_16 = 1, IR_MO_32 = 2, IR_MO_64 = 3,
     IR_MO_SIZE = 3,
     IR_MO_SIGN = 4,
+    IR_MO_MMU_SHIFT = 4,
+    IR_MO_MMU_MASK = 0xf0,
 };
+#define IR_MO_MMU(idx) ((unsigned)(idx) << IR_MO_MMU_SHIFT)
+static inline unsigned ir_mo_mmu(unsigned memop)
+{
+    return (memop & IR_MO_MMU_MASK) >> IR_MO_MMU_SHIFT;
+}
 
 /* atomic_rmw kinds (in cond). */
 enum ir_rmw {

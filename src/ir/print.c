@@ -36,6 +36,8 @@ static void print_op(FILE *f, const struct ir_op *op)
         fprintf(f, ".%s", ir_cond_name((enum ir_cond)op->cond));
     if (d->flags & IR_F_MEM)
         fprintf(f, ".%s%d", op->aux & IR_MO_SIGN ? "s" : "u", 8 << (op->aux & IR_MO_SIZE));
+    if ((d->flags & IR_F_MEM) && ir_mo_mmu(op->aux))
+        fprintf(f, ".mmu%u", ir_mo_mmu(op->aux));
     for (unsigned i = 0; i < d->n_in; i++)
         if (op->src[i] != IR_NONE)
             fprintf(f, "%s t%u", i ? "," : "", op->src[i]);

@@ -67,7 +67,7 @@ int ir_verify(const struct ir_block *b, char *err, size_t errlen)
             return fail(err, errlen, i, "%s: bad condition %u", d->name, op->cond);
         if (op->opc == IR_atomic_rmw && op->cond >= IR_NRMW)
             return fail(err, errlen, i, "atomic_rmw: bad kind %u", op->cond);
-        if ((d->flags & IR_F_MEM) && (op->aux & ~(IR_MO_SIZE | IR_MO_SIGN)))
+        if ((d->flags & IR_F_MEM) && (op->aux & ~(IR_MO_SIZE | IR_MO_SIGN | IR_MO_MMU_MASK)))
             return fail(err, errlen, i, "%s: bad memop 0x%x", d->name, op->aux);
         if (op->opc == IR_call && !op->imm)
             return fail(err, errlen, i, "call: no helper");

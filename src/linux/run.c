@@ -175,8 +175,7 @@ int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts)
         status = 1;
         goto out;
     }
-    cpu->guest_base = proc->us.base;
-    cpu->guest_limit = proc->us.limit;
+    cpu->as = &proc->us.as;
     cpu->fetch_code = fetch_code;
     thread->proc = proc;
     thread->cpu = cpu;

@@ -154,8 +154,7 @@ long clone_thread(struct cpu *cpu, uint64_t flags, uint64_t sp, uint64_t ptid, u
     memcpy((char *)c + sizeof(struct cpu), (char *)cpu + sizeof(struct cpu),
            g->state_size - sizeof(struct cpu));
     c->pc = cpu->pc;
-    c->guest_base = cpu->guest_base;
-    c->guest_limit = cpu->guest_limit;
+    c->as = cpu->as;
     c->fetch_code = cpu->fetch_code;
     c->machine = cpu->machine;
     c->os = t;

@@ -73,6 +73,7 @@ int uspace_init(struct uspace *us, uint64_t size, uint64_t host_base)
     }
     us->base = r + USPACE_GUARD;
     us->limit = size;
+    aspace_flat_init(&us->as, us->base, size);
     us->pflags = pflags;
     us->mmap_base = size;
     return 0;

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "mem/aspace.h"
+
 #define USPACE_PAGE_SIZE 4096ull
 /* PROT_NONE host memory reserved on both sides of the space. JIT code checks a guest base
  * register once and then adds any 32-bit displacement: whatever that reaches outside the space
@@ -27,6 +29,7 @@ enum {
 };
 
 struct uspace {
+    struct aspace as;    /* what CPUs running in this space point to: flat, base and limit */
     uint8_t *base;       /* host address of guest address 0 */
     uint64_t limit;      /* size of the space; guest addresses are [0, limit) */
     uint8_t *pflags;     /* one byte per guest page (lazily backed, MAP_NORESERVE) */

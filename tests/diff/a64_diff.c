@@ -22,6 +22,7 @@
 #include "guest/aarch64/cpu.h"
 #include "guest/aarch64/decode.h"
 #include "guest/aarch64/translate.h"
+#include "mem/aspace.h"
 
 #define MEM_SIZE 0x40000u
 #define CODE_BASE 0x1000u
@@ -347,8 +348,9 @@ int main(void)
             candidates[n_candidates++] = &a64_insns[i];
 
     vm_cpu = cpu_new(guest_by_name("aarch64"), engine_by_name("interp"));
-    vm_cpu->guest_base = guest_mem;
-    vm_cpu->guest_limit = MEM_SIZE;
+    static struct aspace flat;
+    aspace_flat_init(&flat, guest_mem, MEM_SIZE);
+    vm_cpu->as = &flat;
     vm_cpu->fetch_code = fetch_code;
     ((uint32_t *)(guest_mem + CODE_BASE))[MAX_INSNS] = 0;
 

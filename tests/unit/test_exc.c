@@ -139,8 +139,7 @@ static const struct exc_case cases[] = {
 static void run_case(const char *engine, const struct exc_case *k, uint64_t *next_pc)
 {
     struct cpu *cpu = cpu_new(&fake_guest, engine_by_name(engine));
-    cpu->guest_base = us.base;
-    cpu->guest_limit = us.limit;
+    cpu->as = &us.as;
     cpu->fetch_code = fake_fetch;
     struct fake_cpu *f = (struct fake_cpu *)cpu;
     f->r[0] = k->r0;

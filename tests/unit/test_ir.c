@@ -11,6 +11,7 @@
 #include "exec/exec.h"
 #include "guest/translator.h"
 #include "ir/ir.h"
+#include "mem/aspace.h"
 
 struct fake_cpu {
     struct cpu c;
@@ -47,8 +48,9 @@ static struct fake_cpu *run_block(void (*fn)(struct ir_block *), const uint64_t 
     cpu = cpu_new(&fake_guest, engine_by_name("interp"));
     struct fake_cpu *f = (struct fake_cpu *)cpu;
     memcpy(f->r, in, sizeof(f->r));
-    cpu->guest_base = guest_mem;
-    cpu->guest_limit = sizeof(guest_mem);
+    static struct aspace flat;
+    aspace_flat_init(&flat, guest_mem, sizeof(guest_mem));
+    cpu->as = &flat;
     cpu->pc = next_pc;
     next_pc += 0x100;   /* a new pc per block: the translation cache is shared */
     build_block = fn;

@@ -298,8 +298,9 @@ static void run(const char *engine, const uint64_t *regs, struct fake_cpu *out)
     struct fake_cpu *f = (struct fake_cpu *)cpu;
     memcpy(f->r, regs, sizeof(f->r));
     memcpy(mem, mem_init, MEM_SIZE);
-    cpu->guest_base = mem;
-    cpu->guest_limit = MEM_SIZE;
+    static struct aspace flat;
+    aspace_flat_init(&flat, mem, MEM_SIZE);
+    cpu->as = &flat;
     cpu->pc = block_pc;
     exec_run(cpu);
     memcpy(out, f, sizeof(*out));

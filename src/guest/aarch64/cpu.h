@@ -54,13 +54,8 @@ static inline void a64_set_nzcv(struct a64_cpu *r, uint32_t nzcv)
     r->vf = (uint64_t)(nzcv >> 28 & 1) << 63;
 }
 
-/* The host address of size guest bytes at addr, for helpers that access guest memory; an
- * address outside the guest space raises SIGSEGV (a host fault inside the space becomes the
- * guest's SIGSEGV through the engine's fault handler). */
-static inline void *a64_guest_ptr(struct cpu *cpu, uint64_t addr, uint64_t size)
-{
-    cpu_check_access(cpu, addr, size);
-    return cpu->guest_base + addr;
-}
+/* MMU index (IR_MO_MMU) of EL0's accesses: the only one user mode uses, and what helpers
+ * pass to mem_ptr. */
+#define A64_MMU_EL0 0
 
 #endif

@@ -11,6 +11,7 @@
 #include "guest/aarch64/cpu.h"
 #include "guest/aarch64/decode.h"
 #include "guest/aarch64/fpu.h"
+#include "mem/aspace.h"
 
 typedef unsigned __int128 u128;
 typedef __int128 i128;
@@ -825,7 +826,7 @@ static void transfer(struct a64_cpu *c, struct vec *regs, unsigned t, unsigned e
                      uint64_t addr, bool load)
 {
     unsigned bytes = 1u << size;
-    uint8_t *host = a64_guest_ptr(&c->c, addr, bytes);
+    uint8_t *host = mem_ptr(&c->c, addr, bytes, load ? MEM_READ : MEM_WRITE, A64_MMU_EL0);
     uint64_t v = 0;
     if (load) {
         memcpy(&v, host, bytes);

@@ -11,6 +11,7 @@
 
 #include "guest/aarch64/cpu.h"
 #include "ir/raise.h"
+#include "mem/aspace.h"
 
 static unsigned size_log2(int arg)
 {
@@ -264,7 +265,7 @@ static uint64_t helper_stxr(void *opaque, uint64_t addr, uint64_t lo, uint64_t h
     cpu->excl_addr = ~(uint64_t)0;
     if (!armed)
         return 1;
-    void *host = a64_guest_ptr(&cpu->c, addr, size);
+    void *host = mem_ptr(&cpu->c, addr, (unsigned)size, MEM_READ | MEM_WRITE, A64_MMU_EL0);
     if (size == 16)
         return !compare_and_swap_128(host, cpu->excl_val, lo, hi);
     return !compare_and_swap(host, size, cpu->excl_val[0], lo);
@@ -326,7 +327,7 @@ static uint64_t helper_casp(void *opaque, uint64_t word, uint64_t addr, uint64_t
     bool wide = a64_bits((uint32_t)word, 30, 30);
     uint64_t size = wide ? 16 : 8;
     cpu_check_aligned(&cpu->c, addr, size);
-    void *host = a64_guest_ptr(&cpu->c, addr, size);
+    void *host = mem_ptr(&cpu->c, addr, (unsigned)size, MEM_READ | MEM_WRITE, A64_MMU_EL0);
     uint64_t new_lo = xzr_get(cpu, rt), new_hi = xzr_get(cpu, rt + 1);
     if (wide) {
         uint64_t old[2], expected[2] = { xzr_get(cpu, rs), xzr_get(cpu, rs + 1) };

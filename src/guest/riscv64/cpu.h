@@ -20,5 +20,8 @@ struct rv64_cpu {
 
 #define RV_X(n) (offsetof(struct rv64_cpu, x) + 8 * (n))
 #define RV_F(n) (offsetof(struct rv64_cpu, f) + 8 * (n))
+/* MMU index (IR_MO_MMU) of U-mode accesses: the only one user mode uses, and what helpers
+ * pass to mem_ptr. */
+#define RV_MMU_U 0
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "guest/riscv64/cpu.h"
 #include "ir/raise.h"
+#include "mem/aspace.h"
 
 #define NAN_BOX_32 ((int64_t)0xffffffff00000000ull)
 
@@ -57,7 +58,7 @@ static uint64_t compare_and_swap(void *host, uint64_t size, uint64_t expected, u
 }
 
 /* Returns SC's rd: 0 if the store happened, 1 if not. A host fault on the access (a read-only
- * or unmapped page) becomes the guest's SIGSEGV through the engine's fault handler. */
+ * or unmapped page) becomes the guest's data fault through the engine's fault handler. */
 static uint64_t helper_sc(void *opaque, uint64_t addr, uint64_t value, uint64_t size,
                           uint64_t a3)
 {
@@ -67,8 +68,8 @@ static uint64_t helper_sc(void *opaque, uint64_t addr, uint64_t value, uint64_t 
     cpu->res_addr = ~(uint64_t)0;
     if (!reserved)
         return 1;
-    cpu_check_access(&cpu->c, addr, size);
-    return !compare_and_swap(cpu->c.guest_base + addr, size, cpu->res_val, value);
+    void *host = mem_ptr(&cpu->c, addr, (unsigned)size, MEM_READ | MEM_WRITE, RV_MMU_U);
+    return !compare_and_swap(host, size, cpu->res_val, value);
 }
 
 static const struct ir_helper sc_helper = {

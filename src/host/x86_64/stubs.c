@@ -1,6 +1,6 @@
 /* The code shared by every block, written once at the start of the code cache: enter (C ->
  * generated code, saving the callee-saved registers and loading the fixed ones: r14 = cpu,
- * r15 = guest base, r13 = guest limit - 1), the epilogue every exit jumps to, the jump-cache
+ * r15 = the flat space's base, r13 = its limit - 1, from cpu->as), the epilogue every exit jumps to, the jump-cache
  * miss path, and the slow path of the guest address check, which keeps every register but
  * rcx. */
 #include <errno.h>
@@ -8,6 +8,7 @@
 
 #include "core/cpu.h"
 #include "host/x86_64/backend.h"
+#include "mem/aspace.h"
 
 static const uint8_t saved_regs[] = { RBP, RBX, R12, R13, R14, R15 };
 static const uint8_t thunk_regs[] = { RAX, RDX, RSI, RDI, R8, R9, R10, R11 };
@@ -19,8 +20,9 @@ int x86_emit_trampolines(struct x86_buf *o, const struct x86_abi *abi, struct x8
         x86_push_pop(o, true, saved_regs[k]);
     x86_emit(o, X_SUBI, true, 0, xr(RSP), 8);
     x86_emit(o, X_MOV, true, R14, xr(RDI), 0);
-    x86_emit(o, X_MOV, true, R15, xm(RDI, offsetof(struct cpu, guest_base)), 0);
-    x86_emit(o, X_MOV, true, R13, xm(RDI, offsetof(struct cpu, guest_limit)), 0);
+    x86_emit(o, X_MOV, true, R15, xm(RDI, offsetof(struct cpu, as)), 0);
+    x86_emit(o, X_MOV, true, R13, xm(R15, offsetof(struct aspace, flat_limit)), 0);
+    x86_emit(o, X_MOV, true, R15, xm(R15, offsetof(struct aspace, flat_base)), 0);
     x86_emit(o, X_SUBI, true, 0, xr(R13), 1);
     x86_emit(o, X_JMPM, false, 0, xr(RSI), 0);
 

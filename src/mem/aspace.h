@@ -1,0 +1,72 @@
+/* An address space as guest code sees it: the object a CPU points to (cpu->as) and the only
+ * way engines and helpers reach guest memory. One kind exists today, the flat space of user
+ * mode (mem/flat.c: guest address + base = host address, with guard regions around it, so
+ * engines lower an access inline as base + offset); a softmmu space (a physical map of RAM
+ * and MMIO ranges, a TLB and a page walk per guest) implements the same ops, and engines
+ * lower its accesses as calls to them. */
+#ifndef VM_MEM_ASPACE_H
+#define VM_MEM_ASPACE_H
+
+#include <stdint.h>
+
+#include "core/cpu.h"
+#include "ir/ir.h"
+
+/* Kinds of access (a mask). */
+enum { MEM_READ = 1, MEM_WRITE = 2 };
+
+struct aspace_ops {
+    /* The host address of [addr, addr + size) for an access of kind `access` under MMU index
+     * mmu_idx (IR_MO_MMU), for helpers and atomics that need one: RAM only, and the range
+     * does not cross a page. Raises the guest's exception when the access cannot be done. */
+    void *(*host_ptr)(struct cpu *cpu, uint64_t addr, unsigned size, unsigned access,
+                      unsigned mmu_idx);
+    /* A load or store of memop (IR_MO_*: size and MMU index; loads return the bytes
+     * zero-extended, the engine sign-extends): the path of every access an engine cannot
+     * do inline. Raise the guest's exception as host_ptr does. */
+    uint64_t (*load)(struct cpu *cpu, uint64_t addr, unsigned memop);
+    void (*store)(struct cpu *cpu, uint64_t addr, unsigned memop, uint64_t value);
+};
+
+struct aspace {
+    const struct aspace_ops *ops;
+    /* A flat space: host address of guest address 0, and the size; guest addresses are
+     * [0, flat_limit). NULL base: not flat, every access goes through ops. */
+    uint8_t *flat_base;
+    uint64_t flat_limit;
+};
+
+/* Makes as the flat space of size bytes at host address base. Host faults on it are the
+ * guest's data faults (the execution loop's fault handler), so its ops only check the range. */
+void aspace_flat_init(struct aspace *as, uint8_t *base, uint64_t size);
+
+/* The data fault for an access at addr that leaves a flat space. One that starts inside
+ * reports its first byte outside, as an access running into an unmapped page does. */
+static inline _Noreturn void mem_raise_outside(struct cpu *cpu, uint64_t addr)
+{
+    uint64_t limit = cpu->as->flat_limit;
+    cpu_raise(cpu, EXC_DATA_FAULT, addr < limit ? limit : addr);
+}
+
+/* Raises the data fault unless [addr, addr + size) lies inside the flat space. */
+static inline void mem_check_flat(struct cpu *cpu, uint64_t addr, uint64_t size)
+{
+    uint64_t limit = cpu->as->flat_limit;
+    if (__builtin_expect(addr > limit - size || size > limit, 0))
+        mem_raise_outside(cpu, addr);
+}
+
+/* The host address of size guest bytes at addr for a helper (SIMD loads, SC, atomics), or
+ * the guest's exception. Inline for a flat space: the same check the engines make. */
+static inline void *mem_ptr(struct cpu *cpu, uint64_t addr, unsigned size, unsigned access,
+                            unsigned mmu_idx)
+{
+    const struct aspace *as = cpu->as;
+    if (__builtin_expect(as->flat_base != NULL, 1)) {
+        mem_check_flat(cpu, addr, size);
+        return as->flat_base + addr;
+    }
+    return as->ops->host_ptr(cpu, addr, size, access, mmu_idx);
+}
+
+#endif
