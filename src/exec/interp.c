@@ -63,7 +63,7 @@ enum handler {
 #define E_LD(n, t) H_ld_##n,
     LD_KINDS(E_LD)
     H_ld32_s8, H_ld32_s16,
-    H_st8, H_st16, H_st32, H_st64,
+    H_st8, H_st16, H_st32, H_st64, H_ld_slow, H_st_slow,
     H_atomic_rmw, H_cmpxchg, H_fence, H_call,
     H_goto_pc, H_goto_ind, H_exit,
     H_COUNT
@@ -208,6 +208,8 @@ static int handler_of(const struct lower *lw, const struct ir_op *op, bool *imm_
     case IR_exit_if: return H_xif_eq64 + 8 * op->cond + variant;
     case IR_movcond: return H_movcond;
     case IR_ld: {
+        if (!lw->cpu->as->flat_base)
+            return H_ld_slow;
         static const int16_t kind[8] = {  /* memop -> handler */
             H_ld_u8, H_ld_u16, H_ld_u32, H_ld_u64, H_ld_s8, H_ld_s16, H_ld_s32, H_ld_u64,
         };
@@ -217,7 +219,7 @@ static int handler_of(const struct lower *lw, const struct ir_op *op, bool *imm_
             return H_ld32_s16;
         return kind[op->aux & 7];
     }
-    case IR_st: return H_st8 + (op->aux & IR_MO_SIZE);
+    case IR_st: return lw->cpu->as->flat_base ? H_st8 + (op->aux & IR_MO_SIZE) : H_st_slow;
     case IR_atomic_rmw: return H_atomic_rmw;
     case IR_cmpxchg: return H_cmpxchg;
     case IR_fence: return H_fence;
@@ -281,6 +283,8 @@ static int interp_compile(struct cpu *cpu, struct tb *tb, const struct ir_block 
             io->a = op->opc == IR_get ? (uint32_t)op->imm : lw->loc[op->src[0]];
             io->d = op->opc == IR_get ? lw->loc[op->dst] : (uint32_t)op->imm;
         }
+        if (op->opc == IR_ld || op->opc == IR_st)
+            io->e = op->aux | (op->type == IR_I32) << 8;
         if (op->opc == IR_atomic_rmw)
             io->imm = op->cond | (int64_t)op->aux << 8;
         if (op->opc == IR_cmpxchg)
@@ -346,6 +350,7 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
         LD_KINDS(LBL_LD)
         [H_ld32_s8] = &&L_ld32_s8, [H_ld32_s16] = &&L_ld32_s16,
         [H_st8] = &&L_st8, [H_st16] = &&L_st16, [H_st32] = &&L_st32, [H_st64] = &&L_st64,
+        [H_ld_slow] = &&L_ld_slow, [H_st_slow] = &&L_st_slow,
         [H_atomic_rmw] = &&L_atomic_rmw, [H_cmpxchg] = &&L_cmpxchg, [H_fence] = &&L_fence,
         [H_call] = &&L_call, [H_goto_pc] = &&L_goto_pc, [H_goto_ind] = &&L_goto_ind,
         [H_exit] = &&L_exit,
@@ -457,15 +462,30 @@ L_st16: STORE(uint16_t, B64); NEXT();
 L_st32: STORE(uint32_t, B64); NEXT();
 L_st64: STORE(uint64_t, B64); NEXT();
 
+/* A space that is not flat: each access is a call to the space (a softmmu's TLB probe);
+ * e = memop | the i32 type << 8. */
+L_ld_slow:
+    cpu->cur_op = ip;
+    D64 = ir_ld_extend(cpu->as->ops->load(cpu, A64 + (uint64_t)ip->imm, ip->e & 0xff),
+                       ip->e & 0xff, ip->e >> 8);
+    NEXT();
+L_st_slow:
+    cpu->cur_op = ip;
+    cpu->as->ops->store(cpu, A64 + (uint64_t)ip->imm, ip->e & 0xff, B64);
+    NEXT();
+
+/* Atomics need a host address in any space: mem_ptr (inline for a flat one). */
 L_atomic_rmw: {
-    unsigned size = 1u << ((ip->imm >> 8) & IR_MO_SIZE);
-    void *p = GUEST_ADDR(A64, size);
+    unsigned memop = (unsigned)(ip->imm >> 8), size = 1u << (memop & IR_MO_SIZE);
+    cpu->cur_op = ip;
+    void *p = mem_ptr(cpu, A64, size, MEM_READ | MEM_WRITE, ir_mo_mmu(memop));
     D64 = op_atomic_rmw(p, ip->imm & 0xff, size, B64);
     NEXT();
 }
 L_cmpxchg: {
     unsigned size = 1u << (ip->imm & IR_MO_SIZE);
-    void *p = GUEST_ADDR(A64, size);
+    cpu->cur_op = ip;
+    void *p = mem_ptr(cpu, A64, size, MEM_READ | MEM_WRITE, ir_mo_mmu((unsigned)ip->imm));
     D64 = op_cmpxchg(p, size, B64, R64(ip->c));
     NEXT();
 }

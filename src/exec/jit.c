@@ -77,6 +77,20 @@ static void h_log_store(struct cpu *cpu, uint64_t base, int64_t disp, uint64_t s
         jit_store_log(cpu, addr, (unsigned)size);
 }
 
+/* Loads and stores in a space that is not flat (a softmmu): one call into it per access. */
+static uint64_t h_load(struct cpu *cpu, uint64_t base, int64_t disp, uint64_t memop_w32)
+{
+    unsigned memop = memop_w32 & 0xff;
+    uint64_t raw = cpu->as->ops->load(cpu, base + (uint64_t)disp, memop);
+    return ir_ld_extend(raw, memop, memop_w32 >> 8);
+}
+
+static void h_store(struct cpu *cpu, uint64_t base, int64_t disp, uint64_t value,
+                    uint64_t memop)
+{
+    cpu->as->ops->store(cpu, base + (uint64_t)disp, (unsigned)memop, value);
+}
+
 static uint64_t h_atomic_rmw(struct cpu *cpu, uint64_t addr, uint64_t v, uint64_t kind_memop)
 {
     unsigned memop = (unsigned)(kind_memop >> 8), size = 1u << (memop & IR_MO_SIZE);
@@ -124,6 +138,7 @@ static int jit_init(void)
         [XH_POPCNT64] = h_popcnt64, [XH_POPCNT32] = h_popcnt32,
         [XH_ATOMIC_RMW] = h_atomic_rmw, [XH_CMPXCHG] = h_cmpxchg,
         [XH_MEM_CHECK] = h_mem_check, [XH_LOG_STORE] = h_log_store,
+        [XH_LOAD] = h_load, [XH_STORE] = h_store,
     };
     memcpy(a->helper, helpers, sizeof(helpers));
     size_t avail;
@@ -380,6 +395,7 @@ int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, 
         ir_print(log_file, copy);
     abi_chained.temps_offset = abi_checkable.temps_offset = (int32_t)cpu->temps_offset;
     abi_chained.guest_limit = abi_checkable.guest_limit = cpu->as->flat_limit;
+    abi_chained.flat = abi_checkable.flat = cpu->as->flat_base != NULL;
     const struct x86_abi *abi = checkable ? &abi_checkable : &abi_chained;
     if (codegc_nursery_low() && !collection_asked && !exec_cpu_alone(cpu)) {
         collection_asked = true;

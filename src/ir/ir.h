@@ -34,6 +34,17 @@ static inline unsigned ir_mo_mmu(unsigned memop)
 {
     return (memop & IR_MO_MMU_MASK) >> IR_MO_MMU_SHIFT;
 }
+/* The result of ld.T with memop from the bytes it read (zero-extended): sign-extended to 64
+ * bits for a signed memop, except that an i32 load of 8 or 16 signed bits is zero-extended
+ * from 32 (what the engines' inline loads give). For engines' out-of-line loads. */
+static inline uint64_t ir_ld_extend(uint64_t raw, unsigned memop, bool w32)
+{
+    unsigned bits = 8u << (memop & IR_MO_SIZE);
+    if (!(memop & IR_MO_SIGN) || bits == 64)
+        return raw;
+    uint64_t v = (uint64_t)((int64_t)(raw << (64 - bits)) >> (64 - bits));
+    return w32 && bits < 32 ? (uint32_t)v : v;
+}
 
 /* atomic_rmw kinds (in cond). */
 enum ir_rmw {

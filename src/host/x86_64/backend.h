@@ -19,13 +19,17 @@ enum x86_helper {
     XH_CMPXCHG,      /* (cpu, addr, expected, new, memop) -> old */
     XH_MEM_CHECK,    /* (cpu, addr, size, host return address): raises SIGSEGV or returns */
     XH_LOG_STORE,    /* (cpu, addr, size): --engine=check's store log, before each store */
+    XH_LOAD,         /* (cpu, base, disp, memop | i32 << 8) -> the ld's result: not flat */
+    XH_STORE,        /* (cpu, base, disp, value, memop): an st in a space that is not flat */
     XH_COUNT
 };
 
 struct x86_abi {
     int32_t temps_offset;      /* of the IR temporaries from struct cpu */
-    uint64_t guest_limit;      /* guest addresses are [0, guest_limit), with guard pages of
-                                  more than 4 GiB on both sides (mem/uspace.h) */
+    bool flat;                 /* the CPU's space is flat (mem/aspace.h): ld/st are
+                                  [r15 + address]; else calls to XH_LOAD/XH_STORE */
+    uint64_t guest_limit;      /* flat: guest addresses are [0, guest_limit), with guard pages
+                                  of more than 4 GiB on both sides (mem/uspace.h) */
     int32_t exec_jc_offset;    /* of the jump cache (struct tb *[]) inside cpu->exec */
     uint32_t jc_mask;          /* jump cache index = (pc >> 1) & jc_mask */
     int32_t tb_pc_offset, tb_code_offset;   /* inside struct tb */

@@ -1,8 +1,8 @@
 /* IR -> x86-64 for one block, op by op. Guest registers are read from the CPU struct (r14),
  * as memory operands when nothing writes them before the read; a put leaves the value in its
  * host register until the register allocator (regalloc.c), which also homes the temps,
- * writes it back. Guest memory is [r15 + base + disp] once the base has been compared against
- * r13 (guest_limit - 1); exits jump to out-of-line stubs that chaining later bypasses, and a
+ * writes it back. Guest memory in a flat space is [r15 + base + disp] once the base has been
+ * compared against r13 (guest_limit - 1), in any other a call to the space's load/store; exits jump to out-of-line stubs that chaining later bypasses, and a
  * table maps host code offsets back to guest pcs for faults. */
 #include <errno.h>
 #include <stdlib.h>
@@ -273,6 +273,12 @@ static struct x86_rm guest_addr(struct lower *lw, ir_temp a, int64_t disp, unsig
 
 static void lower_ld(struct lower *lw, const struct ir_op *op, bool w)
 {
+    if (!lw->abi->flat) {
+        struct arg args[3] = { { op->src[0], 0 }, { IR_NONE, op->imm },
+                               { IR_NONE, op->aux | (op->type == IR_I32) << 8 } };
+        ra_call(lw, lw->abi->helper[XH_LOAD], true, args, 3, op->dst, false);
+        return;
+    }
     struct x86_rm m = guest_addr(lw, op->src[0], op->imm, 1u << (op->aux & IR_MO_SIZE));
     static const uint8_t kind[8] = { X_MOVZX8, X_MOVZX16, X_MOV, X_MOV,
                                      X_MOVSX8, X_MOVSX16, X_MOVSXD, X_MOV };
@@ -289,6 +295,12 @@ static void lower_st(struct lower *lw, const struct ir_op *op)
 {
     static const uint8_t kind[4] = { X_ST8, X_ST16, X_ST, X_ST };
     unsigned size_log = op->aux & IR_MO_SIZE;
+    if (!lw->abi->flat) {
+        struct arg args[4] = { { op->src[0], 0 }, { IR_NONE, op->imm }, { op->src[1], 0 },
+                               { IR_NONE, op->aux } };
+        ra_call(lw, lw->abi->helper[XH_STORE], true, args, 4, IR_NONE, false);
+        return;
+    }
     if (lw->abi->log_stores) {
         struct arg args[3] = { { op->src[0], 0 }, { IR_NONE, op->imm }, { IR_NONE, 1 << size_log } };
         ra_call(lw, lw->abi->helper[XH_LOG_STORE], true, args, 3, IR_NONE, true);
