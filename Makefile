@@ -9,7 +9,7 @@ ifeq ($(SANITIZE),1)
   MESON_OPTS += -Db_sanitize=address,undefined -Db_lundef=false
 endif
 
-.PHONY: all deps build test demo bench fuzz-aarch64 help clean
+.PHONY: all deps build test demo bench fuzz-aarch64 fuzz-riscv64 help clean
 
 all: build
 
@@ -25,10 +25,13 @@ build: deps $(BUILD)/build.ninja
 test: build
 	BUILD=$(BUILD) SANITIZE=$(SANITIZE) bash tests/run.sh
 
-# Differential fuzzing of the AArch64 translator against Unicorn: SEED (default: the time)
-# and N sequences (default 200000).
+# Differential fuzzing of the AArch64 and RISC-V translators against Unicorn: SEED (default:
+# the time) and N sequences (default 200000).
 fuzz-aarch64: build
 	A64_DIFF_SEED=$${SEED:-$$(date +%s)} A64_DIFF_SEQUENCES=$${N:-200000} $(BUILD)/tests/diff/a64_diff
+
+fuzz-riscv64: build
+	RV64_DIFF_SEED=$${SEED:-$$(date +%s)} RV64_DIFF_SEQUENCES=$${N:-200000} $(BUILD)/tests/diff/rv64_diff
 
 demo: build
 	BUILD=$(BUILD) bash scripts/demo.sh
@@ -43,6 +46,7 @@ help:
 	@echo "make demo       run a guest program of every ISA that works so far"
 	@echo "make bench      time real workloads under vm, qemu-user and natively"
 	@echo "make fuzz-aarch64 [SEED=n N=count]  AArch64 translator vs Unicorn on random code"
+	@echo "make fuzz-riscv64 [SEED=n N=count]  RV64GC translator vs Unicorn on random code"
 	@echo "make clean      remove build directories"
 
 clean:

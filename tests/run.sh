@@ -63,13 +63,15 @@ for engine in $engines; do
     VM="$VM --engine=$engine" TAG="[vm-$engine]" run_suite bash tests/tcg/run.sh "$BUILD/tcg"
 done
 run_engines lua "vm qemu native" bash tests/lua/run.sh
-# AArch64: the translator against Unicorn, then guest programs and Debian's busybox and Lua
-# once per engine (qemu only the first time).
-if [ -x "$BUILD/tests/diff/a64_diff" ]; then
-    run_suite "$BUILD/tests/diff/a64_diff"
-else
-    echo "FAIL diff/aarch64: $BUILD/tests/diff/a64_diff not built (libunicorn-dev missing?)" | tee -a "$log"
-fi
+# Both translators against Unicorn (fixed seeds, a bounded count), then AArch64's guest
+# programs and Debian's busybox and Lua once per engine (qemu only the first time).
+for diff in a64_diff:aarch64 rv64_diff:riscv64; do
+    if [ -x "$BUILD/tests/diff/${diff%%:*}" ]; then
+        run_suite "$BUILD/tests/diff/${diff%%:*}"
+    else
+        echo "FAIL diff/${diff#*:}: $BUILD/tests/diff/${diff%%:*} not built (libunicorn-dev missing?)" | tee -a "$log"
+    fi
+done
 GUEST_ISA=aarch64 run_engines guest-aarch64 "vm qemu" bash tests/guest/run.sh "$BUILD/tests/guest-aarch64"
 run_engines programs-aarch64 "vm qemu" bash tests/guest-aarch64/programs.sh "$BUILD/arm64"
 # Debian's arm64 Python running modules of its own test suite, once, under the default engine

@@ -18,6 +18,7 @@
 
 #include "core/cpu.h"
 #include "core/registry.h"
+#include "diff_util.h"
 #include "exec/exec.h"
 #include "guest/aarch64/cpu.h"
 #include "guest/aarch64/decode.h"
@@ -35,32 +36,6 @@
 
 static uint8_t guest_mem[MEM_SIZE];
 static uint8_t initial_scratch[SCRATCH_SIZE];
-
-/* ---- random numbers (xorshift64*) ---- */
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static uint64_t interesting_value(void)
-{
-    static const uint64_t special[] = {
-        0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0x7fffffff, 0x80000000, 0xffffffff,
-        0x100000000ull, 0x7fffffffffffffffull, 0x8000000000000000ull, ~0ull, ~1ull,
-    };
-    uint64_t r = rnd();
-    if (r % 4 == 0)
-        return special[(r >> 8) % (sizeof(special) / sizeof(special[0]))];
-    if (r % 4 == 1)
-        return rnd() & 0xffff;
-    return rnd();
-}
 
 /* ---- which rows the generator draws from ---- */
 
@@ -333,16 +308,10 @@ static unsigned print_differences(const struct state *v, const struct state *u,
     return shown;
 }
 
-static uint64_t env_number(const char *name, uint64_t fallback)
-{
-    const char *s = getenv(name);
-    return s && *s ? strtoull(s, NULL, 0) : fallback;
-}
-
 int main(void)
 {
     uint64_t seed = env_number("A64_DIFF_SEED", 1), count = env_number("A64_DIFF_SEQUENCES", 2000);
-    rng_state = seed * 0x9e3779b97f4a7c15ull | 1;
+    rnd_seed(seed);
     for (size_t i = 0; i < a64_n_insns; i++)
         if (is_candidate(&a64_insns[i]) && n_candidates < 1024)
             candidates[n_candidates++] = &a64_insns[i];
