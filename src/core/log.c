@@ -47,12 +47,17 @@ int log_parse(const char *spec)
     return 0;
 }
 
+/* Always one line: the message may quote guest-controlled text (a PT_INTERP path), whose
+ * control characters are shown as '?'. */
 void vm_error(const char *fmt, ...)
 {
+    char msg[4096];
     va_list ap;
     va_start(ap, fmt);
-    fputs("vm: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    for (char *c = msg; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    fprintf(stderr, "vm: %s\n", msg);
 }
