@@ -9,7 +9,7 @@ ifeq ($(SANITIZE),1)
   MESON_OPTS += -Db_sanitize=address,undefined -Db_lundef=false
 endif
 
-.PHONY: all deps build test demo bench fuzz-aarch64 fuzz-riscv64 help clean
+.PHONY: all deps build test demo bench fuzz fuzz-aarch64 fuzz-riscv64 help clean
 
 all: build
 
@@ -24,6 +24,11 @@ build: deps $(BUILD)/build.ninja
 
 test: build
 	BUILD=$(BUILD) SANITIZE=$(SANITIZE) bash tests/run.sh
+
+# Every harness of tests/fuzz for SECONDS in all (default 600), seeds from SEED (default: the
+# time) on.
+fuzz: build
+	SECONDS_BUDGET=$(or $(SECONDS),600) SEED=$(or $(SEED),$$(date +%s)) BUILD=$(BUILD) bash tests/fuzz/run.sh $(BUILD)
 
 # Differential fuzzing of the AArch64 and RISC-V translators against Unicorn: SEED (default:
 # the time) and N sequences (default 200000).
@@ -45,6 +50,7 @@ help:
 	@echo "make test SANITIZE=1  the same under ASan+UBSan (in build-sanitize/)"
 	@echo "make demo       run a guest program of every ISA that works so far"
 	@echo "make bench      time real workloads under vm, qemu-user and natively"
+	@echo "make fuzz [SECONDS=n SEED=n]  every fuzzing harness (tests/fuzz) for SECONDS (default 600)"
 	@echo "make fuzz-aarch64 [SEED=n N=count]  AArch64 translator vs Unicorn on random code"
 	@echo "make fuzz-riscv64 [SEED=n N=count]  RV64GC translator vs Unicorn on random code"
 	@echo "make clean      remove build directories"

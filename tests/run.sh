@@ -72,6 +72,8 @@ for diff in a64_diff:aarch64 rv64_diff:riscv64; do
         echo "FAIL diff/${diff#*:}: $BUILD/tests/diff/${diff%%:*} not built (libunicorn-dev missing?)" | tee -a "$log"
     fi
 done
+# The fuzzing harnesses with fixed seeds and a short budget (make fuzz runs them longer).
+ENGINES="$engines" run_suite bash tests/fuzz/run.sh "$BUILD"
 GUEST_ISA=aarch64 run_engines guest-aarch64 "vm qemu" bash tests/guest/run.sh "$BUILD/tests/guest-aarch64"
 run_engines programs-aarch64 "vm qemu" bash tests/guest-aarch64/programs.sh "$BUILD/arm64"
 # Debian's arm64 Python running modules of its own test suite, once, under the default engine
