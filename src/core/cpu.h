@@ -60,6 +60,12 @@ struct cpu {
     const struct tb *cur_tb;       /* block being run, to map a fault back to a guest pc */
     const void *cur_op;            /* engine-specific position inside cur_tb, set before ops that can fault */
 
+    /* What changes translation besides the pc (privilege level, MMU on/off, ISA mode bits):
+     * blocks are keyed by (pc, tb_flags); 0 in user mode. Fewer than 12 bits (exec/tb.h's
+     * jump cache mixes them into its index). An instruction that changes them ends its block
+     * with an exit to the loop, so a chain of blocks runs under one value. */
+    uint32_t tb_flags;
+
     uint64_t temps_offset;         /* byte offset of the IR temporaries area from this struct */
 };
 

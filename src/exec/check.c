@@ -187,7 +187,7 @@ static void report(struct cpu *cpu, const struct tb *tb, const uint8_t *js, cons
             what);
     static struct ir_block b;
     uint64_t fault_addr;
-    if (translate_block(cpu, &b, tb->pc, &fault_addr) == 0)
+    if (translate_block(cpu, &b, tb->pc, tb->flags, &fault_addr) == 0)
         ir_print(stderr, &b);
     const struct cpu *cj = (const void *)js, *ci = (const void *)is;
     fprintf(stderr, "pc: jit 0x%" PRIx64 " interp 0x%" PRIx64 "; exit: jit %d interp %d\n",

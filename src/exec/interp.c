@@ -516,7 +516,7 @@ L_goto_pc:
 L_goto_ind: {
     uint64_t pc = A64;
     cpu->pc = pc;
-    next = ex->jump_cache[jump_cache_index(pc)];
+    next = ex->jump_cache[jump_cache_index(pc, cpu->tb_flags)];
     if (__builtin_expect(next->pc == pc, 1) && next != &tb_none) {
         tb = next;
         goto enter;

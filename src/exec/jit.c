@@ -290,7 +290,7 @@ void jit_free_block(struct tb *tb)
 static bool block_in_use(struct cpu *cpu, const struct tb *tb)
 {
     const struct jit_data *d = tb->aux;
-    return d->in || exec_of(cpu)->jump_cache[jump_cache_index(tb->pc)] == tb;
+    return d->in || exec_of(cpu)->jump_cache[jump_cache_index(tb->pc, tb->flags)] == tb;
 }
 
 /* Recompiles tb into the old space (the same tb, so the hash table and jump caches stay
@@ -301,7 +301,7 @@ static int promote(struct cpu *cpu, struct tb *tb)
     if (!b && !(b = malloc(sizeof(*b))))
         return -ENOMEM;
     uint64_t fault_addr;
-    if (translate_block(cpu, b, tb->pc, &fault_addr) < 0)
+    if (translate_block(cpu, b, tb->pc, tb->flags, &fault_addr) < 0)
         return -EFAULT;
     opt_block(b);
     jit_free_block(tb);

@@ -26,9 +26,9 @@ static pthread_mutex_t tb_lock = PTHREAD_MUTEX_INITIALIZER;
 unsigned tb_flush_gen;
 struct exec_stats exec_stats;
 
-static unsigned tb_hash_index(uint64_t pc)
+static unsigned tb_hash_index(uint64_t pc, uint32_t flags)
 {
-    return (unsigned)((pc >> 1) * 0x9E3779B97F4A7C15ull >> (64 - TB_HASH_BITS));
+    return (unsigned)(((pc >> 1) ^ flags) * 0x9E3779B97F4A7C15ull >> (64 - TB_HASH_BITS));
 }
 
 static void log_in_asm(struct cpu *cpu, const struct ir_block *b)
@@ -61,7 +61,7 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
     struct exec_cpu *ex = exec_of(cpu);
     struct ir_block *b = &ex->block;
     uint64_t fault_addr;
-    if (translate_block(cpu, b, pc, &fault_addr) < 0) {
+    if (translate_block(cpu, b, pc, cpu->tb_flags, &fault_addr) < 0) {
         cpu->exc = EXC_FETCH_FAULT;
         cpu->exc_tval = fault_addr;
         return NULL;
@@ -85,6 +85,7 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
         exit(1);
     }
     tb->pc = pc;
+    tb->flags = b->flags;
     tb->end_pc = b->end_pc;
     tb->n_insns = b->n_insns;
     if (ex->engine->compile(cpu, tb, b) < 0) {
@@ -95,7 +96,7 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
     exec_stats.translate_ns += now_ns() - t0;
     exec_stats.guest_insns_translated += b->n_insns;
     tbpages_add(pc, tb->end_pc);
-    unsigned h = tb_hash_index(pc);
+    unsigned h = tb_hash_index(pc, tb->flags);
     tb->hash_next = tb_hash[h];
     __atomic_store_n(&tb_hash[h], tb, __ATOMIC_RELEASE);
     return tb;
@@ -112,18 +113,19 @@ void jump_cache_clear(struct exec_cpu *ex)
 struct tb *tb_find(struct cpu *cpu, uint64_t pc)
 {
     struct exec_cpu *ex = exec_of(cpu);
-    unsigned j = jump_cache_index(pc);
+    uint32_t flags = cpu->tb_flags;
+    unsigned j = jump_cache_index(pc, flags);
     struct tb *tb = ex->jump_cache[j];
     if (tb->pc == pc && tb != &tb_none)
         return tb;
-    unsigned h = tb_hash_index(pc);
+    unsigned h = tb_hash_index(pc, flags);
     for (tb = __atomic_load_n(&tb_hash[h], __ATOMIC_ACQUIRE); tb; tb = tb->hash_next)
-        if (tb->pc == pc)
+        if (tb->pc == pc && tb->flags == flags)
             break;
     if (!tb) {
         pthread_mutex_lock(&tb_lock);
         for (tb = tb_hash[h]; tb; tb = tb->hash_next)   /* another CPU may have been faster */
-            if (tb->pc == pc)
+            if (tb->pc == pc && tb->flags == flags)
                 break;
         if (!tb)
             tb = tb_translate(cpu, pc);
@@ -168,12 +170,12 @@ bool tb_overlaps(uint64_t start, uint64_t end)
 void tb_remove(struct cpu *cpu, struct tb *tb)
 {
     struct exec_cpu *ex = exec_of(cpu);
-    struct tb **p = &tb_hash[tb_hash_index(tb->pc)];
+    struct tb **p = &tb_hash[tb_hash_index(tb->pc, tb->flags)];
     while (*p && *p != tb)
         p = &(*p)->hash_next;
     if (*p)
         *p = tb->hash_next;
-    unsigned j = jump_cache_index(tb->pc);
+    unsigned j = jump_cache_index(tb->pc, tb->flags);
     if (ex->jump_cache[j] == tb)
         ex->jump_cache[j] = &tb_none;
     bool cache_valid = ex->flush_gen == tb_flush_gen;   /* else stale: keep it marked so */

@@ -11,6 +11,7 @@
 
 struct tb {
     uint64_t pc;            /* guest pc of the first instruction */
+    uint32_t flags;         /* and the cpu's tb_flags: the block's key is (pc, flags) */
     uint64_t end_pc;        /* guest pc after the last byte */
     uint32_t n_insns;
     uint32_t code_size;     /* engine units in code (interpreter: ops) */
@@ -49,12 +50,15 @@ static inline struct exec_cpu *exec_of(const struct cpu *cpu)
 extern struct tb tb_none;
 void jump_cache_clear(struct exec_cpu *ex);
 
-static inline unsigned jump_cache_index(uint64_t pc)
+/* Flags below JUMP_CACHE_SIZE give each (pc, flags) of one pc a slot of its own, so a slot
+ * found by this index holds the right block if its pc matches: the lookup compares the pc
+ * alone, as it did before blocks had flags. */
+static inline unsigned jump_cache_index(uint64_t pc, uint32_t flags)
 {
-    return (unsigned)(pc >> 1) & (JUMP_CACHE_SIZE - 1);
+    return ((unsigned)(pc >> 1) ^ flags) & (JUMP_CACHE_SIZE - 1);
 }
 
-/* Finds or translates the block at pc; NULL if its first instruction cannot be fetched
+/* Finds or translates the block at (pc, cpu->tb_flags); NULL if its first instruction cannot be fetched
  * (cpu->fault_* are then set for a SIGSEGV at pc). */
 struct tb *tb_find(struct cpu *cpu, uint64_t pc);
 /* Frees every block (chains between blocks die with them) and clears the jump cache. The

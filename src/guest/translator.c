@@ -27,12 +27,14 @@ int translator_fetch(struct translator *t, uint64_t offset, void *buf, size_t le
     return 0;
 }
 
-int translate_block(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint64_t *fault_addr)
+int translate_block(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint32_t flags,
+                    uint64_t *fault_addr)
 {
     int (*translate_insn)(struct translator *t) = cpu->ops->translate_insn;
     struct translator t = { .cpu = cpu, .b = b, .pc = pc };
     uint64_t page = pc & PAGE_MASK;
     ir_block_init(b, pc);
+    b->flags = flags;
     for (;;) {
         uint32_t n_ops = b->n_ops, n_temps = b->n_temps;
         ir_insn_start(b, t.pc);

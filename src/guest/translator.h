@@ -29,10 +29,11 @@ struct translator {
  * it; the IR it emitted for the instruction is dropped. */
 int translator_fetch(struct translator *t, uint64_t offset, void *buf, size_t len);
 
-/* Translates the block at pc into b (initialised here) with cpu->ops->translate_insn.
- * Returns 0, or -EFAULT with *fault_addr set if the first instruction cannot be fetched; a
+/* Translates the block at (pc, flags) into b (initialised here; hooks read the flags, a
+ * cpu->tb_flags value, from b->flags) with cpu->ops->translate_insn. Returns 0, or -EFAULT with *fault_addr set if the first instruction cannot be fetched; a
  * later instruction that cannot be fetched ends the block before it, so that it faults as
  * the first instruction of its own block. */
-int translate_block(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint64_t *fault_addr);
+int translate_block(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint32_t flags,
+                    uint64_t *fault_addr);
 
 #endif

@@ -13,6 +13,7 @@ void ir_block_init(struct ir_block *b, uint64_t pc)
 {
     b->pc = pc;
     b->end_pc = pc;
+    b->flags = 0;
     b->n_insns = 0;
     b->n_ops = 0;
     b->n_temps = 0;

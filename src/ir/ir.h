@@ -137,6 +137,7 @@ struct ir_helper {
 struct ir_block {
     uint64_t pc;            /* guest pc of the first instruction */
     uint64_t end_pc;        /* guest pc after the last translated byte */
+    uint32_t flags;         /* the cpu tb_flags it is translated for (core/cpu.h) */
     uint32_t n_insns;       /* guest instructions */
     uint32_t n_ops;
     uint32_t n_temps;

@@ -36,7 +36,7 @@ static unsigned flag_puts(const uint32_t *words, size_t n, bool optimise)
     cpu.c.ops = g;
     cpu.c.fetch_code = fetch_words;
     uint64_t fault_addr;
-    if (!g || translate_block(&cpu.c, &b, 0, &fault_addr) < 0)
+    if (!g || translate_block(&cpu.c, &b, 0, 0, &fault_addr) < 0)
         return ~0u;
     if (optimise)
         opt_block(&b);

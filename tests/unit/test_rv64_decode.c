@@ -567,7 +567,7 @@ static uint64_t fault_addr;
 static int translate_at(uint64_t pc)
 {
     cpu.c.ops = guest_by_name("riscv64");
-    int r = translate_block(&cpu.c, &block, pc, &fault_addr);
+    int r = translate_block(&cpu.c, &block, pc, 0, &fault_addr);
     if (r == 0) {
         char err[160];
         if (ir_verify(&block, err, sizeof(err)) != 0) {

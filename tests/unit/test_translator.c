@@ -65,7 +65,7 @@ static void put_insn(uint64_t pc, uint8_t len)
 static int translate_at(uint64_t pc)
 {
     bytes_ok = true;
-    return translate_block(&cpu, &block, pc, &fault_addr);
+    return translate_block(&cpu, &block, pc, 0, &fault_addr);
 }
 
 static const struct ir_op *last_op(void)

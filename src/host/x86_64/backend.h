@@ -31,7 +31,7 @@ struct x86_abi {
     uint64_t guest_limit;      /* flat: guest addresses are [0, guest_limit), with guard pages
                                   of more than 4 GiB on both sides (mem/uspace.h) */
     int32_t exec_jc_offset;    /* of the jump cache (struct tb *[]) inside cpu->exec */
-    uint32_t jc_mask;          /* jump cache index = (pc >> 1) & jc_mask */
+    uint32_t jc_mask;          /* jump cache index = ((pc >> 1) ^ block flags) & jc_mask */
     int32_t tb_pc_offset, tb_code_offset;   /* inside struct tb */
     const void *epilogue;      /* jump here with rax = the value enter returns */
     const void *mem_thunk;     /* slow path of the guest address check */

@@ -332,6 +332,8 @@ static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
     if (abi->inline_jc) {
         x86_emit(o, X_MOV, false, RCX, xr(RAX), 0);
         x86_emit(o, X_SHRI, false, 0, xr(RCX), 1);
+        if (lw->b->flags)   /* jump_cache_index: the block's flags are the CPU's */
+            x86_emit(o, X_XORI, false, 0, xr(RCX), (int32_t)lw->b->flags);
         x86_emit(o, X_ANDI, false, 0, xr(RCX), (int32_t)abi->jc_mask);
         x86_emit(o, X_MOV, true, RDX, xm(R14, CPU_OFF(exec)), 0);
         x86_emit(o, X_MOV, true, RDX, xmi(RDX, RCX, 8, abi->exec_jc_offset), 0);
