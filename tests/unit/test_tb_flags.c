@@ -11,6 +11,7 @@
 #include "exec/exec.h"
 #include "guest/translator.h"
 #include "ir/ir.h"
+#include "mem/aspace.h"
 
 #define PC_A 0x1000
 #define PC_B 0x2000
@@ -64,6 +65,10 @@ static bool run_under(struct cpu *cpu, uint32_t flags)
 static void test_engine(const char *engine)
 {
     struct cpu *cpu = cpu_new(&fake_guest, engine_by_name(engine));
+    static uint8_t mem[4096];   /* the blocks access no memory, but engines need a space */
+    static struct aspace flat;
+    aspace_flat_init(&flat, mem, sizeof(mem));
+    cpu->as = &flat;
     for (int round = 0; round < 2; round++) {   /* the second finds chains and cache entries */
         CHECK(run_under(cpu, 0));
         CHECK(run_under(cpu, 1));
