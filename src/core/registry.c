@@ -1,22 +1,36 @@
 /* The registry of guest ISAs and engines, filled by constructors in each guest/engine file. */
 #include "core/registry.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "core/log.h"
 
 static const struct guest_ops *guests[REGISTRY_MAX];
 static const struct engine_ops *engines[REGISTRY_MAX];
 static unsigned n_guests, n_engines;
 
+/* A full table is a build that registers more than REGISTRY_MAX of a kind: dropping one
+ * would make it silently unavailable, so vm stops before main. */
+static void check_room(unsigned n, const char *kind, const char *name)
+{
+    if (n < REGISTRY_MAX)
+        return;
+    vm_error("internal error: cannot register %s %s: the registry holds %d (REGISTRY_MAX)",
+             kind, name, REGISTRY_MAX);
+    abort();
+}
+
 void guest_register(const struct guest_ops *g)
 {
-    if (n_guests < REGISTRY_MAX)
-        guests[n_guests++] = g;
+    check_room(n_guests, "guest", g->name);
+    guests[n_guests++] = g;
 }
 
 void engine_register(const struct engine_ops *e)
 {
-    if (n_engines < REGISTRY_MAX)
-        engines[n_engines++] = e;
+    check_room(n_engines, "engine", e->name);
+    engines[n_engines++] = e;
 }
 
 const struct guest_ops *guest_by_name(const char *name)

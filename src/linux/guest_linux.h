@@ -55,6 +55,11 @@ void guest_linux_register(const struct guest_linux_ops *l);
 /* The Linux part of guest g, or NULL if vm has none for it. */
 const struct guest_linux_ops *guest_linux_of(const struct guest_ops *g);
 
+/* open(2) flags (openat, openat2, fcntl F_GETFL/F_SETFL) between the guest's values and the
+ * host's. */
+int open_flags_to_host(const struct cpu *cpu, uint64_t flags);
+uint64_t open_flags_to_guest(const struct cpu *cpu, uint64_t flags);
+
 #define GUEST_LINUX_REGISTER(ops) \
     __attribute__((constructor)) static void guest_linux_register_##ops(void) { guest_linux_register(&ops); }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "linux/guest_linux.h"
 #include "linux/syscall.h"
 
 #define STRACE_STRING_MAX 32

@@ -84,30 +84,6 @@ void syscall_dispatch(struct cpu *cpu)
     g->syscall_ret(cpu, (uint64_t)ret);
 }
 
-static uint64_t swap_open_flags(const struct cpu *cpu, uint64_t flags, bool to_host)
-{
-    const struct guest_linux_ops *g = guest_linux(cpu);
-    uint64_t r = flags;
-    for (size_t i = 0; i < g->n_open_flags; i++)
-        r &= ~(uint64_t)(g->open_flags[i].guest | g->open_flags[i].host);
-    for (size_t i = 0; i < g->n_open_flags; i++) {
-        uint32_t from = to_host ? g->open_flags[i].guest : g->open_flags[i].host;
-        if (flags & from)
-            r |= to_host ? g->open_flags[i].host : g->open_flags[i].guest;
-    }
-    return r;
-}
-
-int open_flags_to_host(const struct cpu *cpu, uint64_t flags)
-{
-    return (int)swap_open_flags(cpu, flags, true);
-}
-
-uint64_t open_flags_to_guest(const struct cpu *cpu, uint64_t flags)
-{
-    return swap_open_flags(cpu, flags, false);
-}
-
 void *guest_ptr(struct cpu *cpu, uint64_t addr, uint64_t len, int prot)
 {
     const struct uspace *us = &proc_of(cpu)->us;

@@ -81,10 +81,6 @@ static inline long host_ret(long r)
 {
     return r == -1 ? -errno : r;
 }
-/* open(2) flags (openat, openat2, fcntl F_GETFL/F_SETFL) between the guest's values and the
- * host's. */
-int open_flags_to_host(const struct cpu *cpu, uint64_t flags);
-uint64_t open_flags_to_guest(const struct cpu *cpu, uint64_t flags);
 /* Host address of guest [addr, addr+len) if it is all accessible with prot, else NULL. With
  * PROT_WRITE the kernel may then write it, even where translated code was (exec/smc.h). */
 void *guest_ptr(struct cpu *cpu, uint64_t addr, uint64_t len, int prot);

@@ -1,7 +1,13 @@
-/* Unit tests of core/: the machine lifecycle and its observers, log category parsing. */
+/* Unit tests of core/: the machine lifecycle and its observers, log category parsing, and
+ * the registry's refusal to drop an ops table when it is full. */
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "check.h"
 #include "core/log.h"
 #include "core/machine.h"
+#include "core/registry.h"
 
 static int calls;
 static enum machine_state seen_old, seen_new;
@@ -12,6 +18,23 @@ static void record(struct machine *m, enum machine_state old, void *opaque)
     seen_old = old;
     seen_new = m->state;
     *(int *)opaque += 1;
+}
+
+/* In a child (the registry cannot be emptied): engines are registered until the table is
+ * full, and one more must kill it with SIGABRT rather than be dropped. */
+static void test_registry_full(void)
+{
+    static const struct engine_ops extra = { .name = "extra" };
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (unsigned i = 0; i <= REGISTRY_MAX; i++)
+            engine_register(&extra);
+        _exit(0);
+    }
+    int status = 0;
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
 }
 
 int main(void)
@@ -43,5 +66,8 @@ int main(void)
     CHECK_EQ(log_mask, (1u << LOG_in_asm) | (1u << LOG_op));
     CHECK(log_parse("nonsense") < 0);
     log_mask = 0;
+
+    check_group("registry_full");
+    test_registry_full();
     return check_done();
 }
