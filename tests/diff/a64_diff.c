@@ -1,8 +1,8 @@
 /* Differential test of the AArch64 translator: random A64 instruction sequences, drawn from
  * the rows of the decode table (integer data processing, flags, conditional select and
  * compare, bitfields, multiply/divide, loads/stores of every addressing mode, LSE atomics,
- * Advanced SIMD but its loads and stores) and from whole Advanced SIMD scalar encoding groups
- * of the Arm ARM (so an encoding vm lacks shows up as "vm faults, unicorn does not"), run on
+ * Advanced SIMD but its loads and stores) and from whole Advanced SIMD encoding groups of the
+ * Arm ARM (so an encoding vm lacks shows up as "vm faults, unicorn does not"), run on
  * vm's translator + interpreter and on Unicorn from the same registers and memory; every X
  * and V register, SP, NZCV, FPSR (with QC) and the scratch memory must agree.
  *
@@ -105,15 +105,15 @@ static bool fix_fields(const struct a64_insn_def *d, uint32_t *w)
     return rd != BASE_REG && rd != INDEX_REG && rd != 31;
 }
 
-/* The Advanced SIMD scalar groups of the Arm ARM's A64 encoding index, whole: any word in
- * them is an instruction of Armv8.0 (which vm must run as Unicorn does) or unallocated (both
- * must fault), once the later extensions Unicorn's "max" CPU has and vm does not advertise
- * are left out. */
+/* The Advanced SIMD data-processing groups of the Arm ARM's A64 encoding index, whole: any
+ * word in them is an instruction of Armv8.0 (which vm must run as Unicorn does) or
+ * unallocated (both must fault), once the later extensions that Unicorn's "max" CPU has and
+ * vm does not advertise are left out (beyond_v8_0). */
 struct group {
     uint32_t mask, match;
     const char *name;
 };
-static const struct group scalar_groups[] = {
+static const struct group simd_groups[] = {
     { 0xdfe08400, 0x5e000400, "scalar copy" },
     { 0xdf3e0c00, 0x5e200800, "scalar two-register miscellaneous" },
     { 0xdf3e0c00, 0x5e300800, "scalar pairwise" },
@@ -121,29 +121,52 @@ static const struct group scalar_groups[] = {
     { 0xdf200400, 0x5e200400, "scalar three same" },
     { 0xdf800400, 0x5f000400, "scalar shift by immediate" },
     { 0xdf000400, 0x5f000000, "scalar x indexed element" },
+    { 0xbf208c00, 0x0e000000, "table lookup" },
+    { 0xbf208c00, 0x0e000800, "permute" },
+    { 0xbf208400, 0x2e000000, "extract" },
+    { 0x9fe08400, 0x0e000400, "copy" },
+    { 0x9f3e0c00, 0x0e200800, "two-register miscellaneous" },
+    { 0x9f3e0c00, 0x0e300800, "across lanes" },
+    { 0x9f200c00, 0x0e200000, "three different" },
+    { 0x9f200400, 0x0e200400, "three same" },
+    { 0x9f800400, 0x0f000400, "shift by immediate, modified immediate" },
+    { 0x9f000400, 0x0f000000, "vector x indexed element" },
 };
 
 /* Whether w, from one of those groups or a decode table row, belongs to an extension after
- * Armv8.0: FP16, RDM. */
+ * Armv8.0 (FP16, RDM, DotProd, FHM, FCMA, BF16, FRINTTS, PMULL of Crypto) rather than being
+ * Armv8.0's or unallocated. Scalar and vector forms share the tests (bit 28 is free). */
 static bool beyond_v8_0(uint32_t w)
 {
     unsigned u = (w >> 29) & 1, size = (w >> 22) & 3, opcode = (w >> 12) & 15;
-    unsigned immh = (w >> 19) & 15, shift_op = (w >> 11) & 31, pair_op = (w >> 12) & 31;
-    if ((w & 0x8f000400) == 0x0f000000) /* by element: FP16 (size 0), RDM (SQRDMLAH/SH) */
-        return (size == 0 && (opcode & 3) == 1) || (u && (opcode == 13 || opcode == 15));
+    unsigned immh = (w >> 19) & 15, shift_op = (w >> 11) & 31, op5 = (w >> 12) & 31;
+    unsigned sz = (w >> 22) & 1, fp_op = (w >> 11) & 31;
+    if ((w & 0x8f000400) == 0x0f000000) /* by element */
+        return (size == 0 && (opcode & 3) == 1) ||               /* FP16 FMLA, FMLS, FMUL(X) */
+               (u && (opcode == 13 || opcode == 15)) ||          /* SQRDMLAH, SQRDMLSH */
+               opcode == 14 || opcode == 15 ||                   /* SDOT/UDOT, BF16, USDOT */
+               (!u && (opcode == 0 || opcode == 4)) ||           /* FMLAL, FMLSL */
+               (u && (opcode == 8 || opcode == 12)) ||           /* FMLAL2, FMLSL2 */
+               (u && opcode < 8 && (opcode & 1));                /* FCMLA */
     if ((w & 0x9ff80c00) == 0x0f000c00) /* modified immediate, o2 = 1: FP16 FMOV */
         return true;
-    if ((w & 0x8f800400) == 0x0f000400) /* fixed-point FP16 conversions, vector or scalar */
+    if ((w & 0x8f800400) == 0x0f000400) /* fixed-point FP16 conversions */
         return (immh >> 1) == 1 && (shift_op == 28 || shift_op == 31);
-    if ((w & 0xdf3e0c00) == 0x5e300800) /* FP16 pairwise */
-        return !u && pair_op >= 12 && pair_op <= 15;
+    if ((w & 0x8f3e0c00) == 0x0e300800) /* FP16 pairwise and across lanes */
+        return !u && op5 >= 12 && op5 <= 15;
+    if ((w & 0x8f3e0c00) == 0x0e200800) /* FRINT32/64 (a = 0), BFCVTN */
+        return (op5 >= 30 && !(size & 2)) || (!u && size == 2 && op5 == 22);
+    if ((w & 0x8f200400) == 0x0e200400) /* FMLAL, FMLSL (sz = 0), FMLAL2, FMLSL2 */
+        return !sz && ((!u && fp_op == 29) || (u && fp_op == 25));
+    if ((w & 0x8f200c00) == 0x0e200000) /* PMULL of 64-bit elements */
+        return !u && size == 3 && opcode == 14;
     return false;
 }
 
 static uint32_t random_group_insn(void)
 {
     for (;;) {
-        const struct group *g = &scalar_groups[rnd() % (sizeof(scalar_groups) / sizeof(scalar_groups[0]))];
+        const struct group *g = &simd_groups[rnd() % (sizeof(simd_groups) / sizeof(simd_groups[0]))];
         uint32_t w = g->match | ((uint32_t)rnd() & ~g->mask);
         if (!beyond_v8_0(w))
             return w;

@@ -1,10 +1,11 @@
 /* Advanced SIMD scalar forms (the "01 U 11110" and "01 U 11111" groups) and the vector forms
  * of the same operations, through inline asm: saturating add/sub/abs/neg and accumulates,
  * shifts by register and by immediate (rounding, saturating, narrowing), doubling multiplies
- * (also by element), saturating narrows, pairwise, copy, and the FP estimates and steps
- * (FRECPE, FRSQRTE, FRECPS, FRSQRTS, FRECPX, FMULX, FCVTXN). Each line shows the whole
- * destination register (preset to all ones, so a scalar result must clear the rest), FPSR.QC
- * and FPSR's cumulative FP flags. */
+ * (also by element), saturating narrows, pairwise, copy, the FP estimates and steps (FRECPE,
+ * FRSQRTE, FRECPS, FRSQRTS, FRECPX, FMULX, FCVTXN), and the vector-only halving subtracts,
+ * absolute-difference accumulates, polynomial multiplies and rounding high-half narrows. Each
+ * line shows the whole destination register (preset to all ones, so a scalar result must
+ * clear the rest), FPSR.QC and FPSR's cumulative FP flags. */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -249,6 +250,28 @@ static void fp_estimates(void)
     fpcr_mode = 0;
 }
 
+/* vector-only operations vm lacked along with the scalar forms */
+static void vector_rest(void)
+{
+    T("v shsub 16b", "shsub %0.16b, %2.16b, %3.16b", ONES, V(0x807f00ff01020304, 0x7f80ff0010203040),
+      V(0x7f80ff0001010101, 0x807f00ff40302010));
+    T("v uhsub 4s", "uhsub %0.4s, %2.4s, %3.4s", ONES, V(0x00000000ffffffff, 0x0000000512345678),
+      V(0xffffffff00000000, 0x0000000711111111));
+    T("v saba 8h", "saba %0.8h, %2.8h, %3.8h", V(0x0001000100010001, 0x7fff000000000000),
+      V(0x80007fff00050000, 0x0001000000000000), V(0x7fff8000fffb0003, 0x0000000000000000));
+    T("v uaba 2s", "uaba %0.2s, %2.2s, %3.2s", V(0, 0xffffffff00000010), V(0, 0x0000000100000003),
+      V(0, 0x0000000300000009));
+    T("v pmul 16b", "pmul %0.16b, %2.16b, %3.16b", ONES, V(0xff80402010080402, 0x0103070f1f3f7fff),
+      V(0xff02020202020202, 0x0103050709112131));
+    T("v pmull 8h", "pmull %0.8h, %2.8b, %3.8b", ONES, V(0, 0xff80402010080403), V(0, 0xff02020202020207));
+    T("v pmull2 8h", "pmull2 %0.8h, %2.16b, %3.16b", ONES, V(0x1122334455667788, 0),
+      V(0x8877665544332211, 0));
+    T("v raddhn 4h", "raddhn %0.4h, %2.4s, %3.4s", ONES, V(0x00008000ffff7fff, 0x0001800000000001),
+      V(0x0000000000000001, 0x0000000000007fff));
+    T("v rsubhn2 16b", "rsubhn2 %0.16b, %2.8h, %3.8h", V(0, 0x0123456789abcdef),
+      V(0x0080008100000100, 0x7f80ff7f01000000), V(0x0000000000010000, 0x0000007f00800001));
+}
+
 int main(void)
 {
     saturating_arithmetic();
@@ -256,5 +279,6 @@ int main(void)
     narrows_and_multiplies();
     pairwise_and_copy();
     fp_estimates();
+    vector_rest();
     return 0;
 }

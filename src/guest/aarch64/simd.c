@@ -115,6 +115,16 @@ static int shift_amount(uint64_t b)
     return (int8_t)b;
 }
 
+/* Polynomial (carry-less) product of two elements of at most 32 bits. */
+static uint64_t carryless_mul(uint64_t a, uint64_t b)
+{
+    uint64_t r = 0;
+    for (; b; b >>= 1, a <<= 1)
+        if (b & 1)
+            r ^= a;
+    return r;
+}
+
 static uint64_t int_op(struct a64_cpu *c, enum a64_simd_op op, unsigned size, uint64_t a,
                        uint64_t b, uint64_t d)
 {
@@ -139,8 +149,13 @@ static uint64_t int_op(struct a64_cpu *c, enum a64_simd_op op, unsigned size, ui
     case SIMD_UMIN: r = a < b ? a : b; break;
     case SIMD_SABD: r = (uint64_t)(sa > sb ? sa - sb : sb - sa); break;
     case SIMD_UABD: r = a > b ? a - b : b - a; break;
+    case SIMD_SABA: r = d + (uint64_t)(sa > sb ? sa - sb : sb - sa); break;
+    case SIMD_UABA: r = d + (a > b ? a - b : b - a); break;
+    case SIMD_PMUL: r = carryless_mul(a, b); break;
     case SIMD_SHADD: r = (uint64_t)(((i128)sa + sb) >> 1); break;
     case SIMD_UHADD: r = (uint64_t)(((u128)a + b) >> 1); break;
+    case SIMD_SHSUB: r = (uint64_t)(((i128)sa - sb) >> 1); break;
+    case SIMD_UHSUB: r = (uint64_t)(((i128)a - b) >> 1); break;
     case SIMD_SRHADD: r = (uint64_t)(((i128)sa + sb + 1) >> 1); break;
     case SIMD_URHADD: r = (uint64_t)(((u128)a + b + 1) >> 1); break;
     case SIMD_SQADD: return saturate(c, (i128)sa + sb, size, true);
@@ -241,13 +256,16 @@ static bool int_size_ok(enum a64_simd_op op, const struct fields *f, unsigned si
     switch (op) {
     case SIMD_SQDMULH: case SIMD_SQRDMULH:
         return size == 1 || size == 2;
+    case SIMD_PMUL:
+        return size == 0;
     case SIMD_SQADD: case SIMD_UQADD: case SIMD_SQSUB: case SIMD_UQSUB: case SIMD_SQSHL:
     case SIMD_UQSHL: case SIMD_SQRSHL: case SIMD_UQRSHL:
         return f->scalar || size < 3 || f->q;
     case SIMD_SHADD: case SIMD_UHADD: case SIMD_SRHADD: case SIMD_URHADD: case SIMD_SMAX:
     case SIMD_UMAX: case SIMD_SMIN: case SIMD_UMIN: case SIMD_SABD: case SIMD_UABD:
     case SIMD_MLA: case SIMD_MLS: case SIMD_MUL: case SIMD_SMAXP: case SIMD_UMAXP:
-    case SIMD_SMINP: case SIMD_UMINP:
+    case SIMD_SMINP: case SIMD_UMINP: case SIMD_SABA: case SIMD_UABA: case SIMD_SHSUB:
+    case SIMD_UHSUB:
         return size < 3;
     default:
         return f->scalar ? size == 3 : size < 3 || f->q;
@@ -731,6 +749,7 @@ static uint64_t long_op(struct a64_cpu *c, enum a64_simd_op op, unsigned size, i
         i128 acc = (i128)sx(o, size + 1) + (op == SIMD_SQDMLAL ? p : -(i128)p);
         return saturate(c, acc, size + 1, true);
     }
+    case SIMD_PMULL: return carryless_mul((uint64_t)x, (uint64_t)y);
     default: return (uint64_t)x * (uint64_t)y; /* SMULL, UMULL */
     }
 }
@@ -741,14 +760,16 @@ static uint64_t helper_3diff(void *opaque, uint64_t word, uint64_t opv, uint64_t
     enum a64_simd_op op = (enum a64_simd_op)opv;
     struct fields f = fields_of((uint32_t)word);
     unsigned size = f.size, n = f.scalar ? 1 : 8u >> size;
-    if (size == 3 || (is_doubling(op) && size == 0))
+    /* PMULL of 64-bit elements is the Crypto extension's, which vm does not advertise */
+    if (size == 3 || (is_doubling(op) && size == 0) || (op == SIMD_PMULL && size != 0))
         reserved(c);
     struct vec a = read_v(c, f.rn), b = read_v(c, f.rm), d = read_v(c, f.rd), r = { { 0, 0 } };
-    if (op == SIMD_ADDHN || op == SIMD_SUBHN) {
+    if (op == SIMD_ADDHN || op == SIMD_SUBHN || op == SIMD_RADDHN || op == SIMD_RSUBHN) {
         struct vec h = { { 0, 0 } };
+        uint64_t round = op == SIMD_RADDHN || op == SIMD_RSUBHN ? 1ull << ((8u << size) - 1) : 0;
         for (unsigned i = 0; i < n; i++) {
             uint64_t x = get_e(&a, i, size + 1), y = get_e(&b, i, size + 1);
-            uint64_t s = op == SIMD_ADDHN ? x + y : x - y;
+            uint64_t s = (op == SIMD_ADDHN || op == SIMD_RADDHN ? x + y : x - y) + round;
             set_e(&h, i, size, (s & emask(size + 1)) >> (8u << size));
         }
         write_narrow(c, &f, h.d[0]);

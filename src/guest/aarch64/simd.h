@@ -15,9 +15,9 @@
     X(CMHI) X(CMGE) X(CMHS) X(SSHL) X(USHL) X(SMAX) X(UMAX) X(SMIN) X(UMIN) X(SABD)        \
     X(UABD) X(ADD) X(SUB) X(CMTST) X(CMEQ) X(MLA) X(MLS) X(MUL) X(SMAXP) X(UMAXP)          \
     X(SMINP) X(UMINP) X(ADDP) X(SQSHL) X(UQSHL) X(SRSHL) X(URSHL) X(SQRSHL) X(UQRSHL)      \
-    X(SQDMULH) X(SQRDMULH)                                                                 \
+    X(SQDMULH) X(SQRDMULH) X(SABA) X(UABA) X(PMUL) X(SHSUB) X(UHSUB)                       \
     /* three same, FP */                                                                   \
-    X(FMAXNM) X(FMINNM) X(FMLA) X(FMLS) X(FADD) X(FSUB) X(FCMEQ) X(FMAX) X(FMIN)          \
+    X(FMAXNM) X(FMINNM) X(FMLA) X(FMLS) X(FADD) X(FSUB) X(FCMEQ) X(FMAX) X(FMIN)           \
     X(FMAXNMP) X(FMINNMP) X(FADDP) X(FABD) X(FMUL) X(FCMGE) X(FCMGT) X(FACGE) X(FACGT)     \
     X(FMAXP) X(FMINP) X(FMULX) X(FRECPS) X(FRSQRTS) X(FDIV)                                \
     /* two-register miscellaneous */                                                       \
@@ -26,14 +26,13 @@
     X(SQABS) X(SQNEG) X(SUQADD) X(USQADD) X(URECPE) X(URSQRTE) X(XTN)                      \
     X(SQXTUN) X(SQXTN) X(UQXTN) X(SHLL) X(FCVTN) X(FCVTXN) X(FCVTL)                        \
     /* two-register miscellaneous, FP lanes (from FRINTN on) */                            \
-    X(FRINTN) X(FRINTM) X(FCVTNS)                                                          \
-    X(FCVTMS)                                                                              \
+    X(FRINTN) X(FRINTM) X(FCVTNS) X(FCVTMS)                                                \
     X(FCVTAS) X(SCVTF) X(FCMGT0) X(FCMEQ0) X(FCMLT0) X(FABS) X(FRINTP) X(FRINTZ) X(FCVTPS) \
-    X(FCVTZS) X(FRINTA) X(FRINTX) X(FCVTNU) X(FCVTMU) X(FCVTAU) X(UCVTF) X(FCMGE0)        \
-    X(FCMLE0) X(FNEG) X(FRINTI) X(FCVTPU) X(FCVTZU) X(FSQRT) X(FRECPE) X(FRSQRTE)         \
+    X(FCVTZS) X(FRINTA) X(FRINTX) X(FCVTNU) X(FCVTMU) X(FCVTAU) X(UCVTF) X(FCMGE0)         \
+    X(FCMLE0) X(FNEG) X(FRINTI) X(FCVTPU) X(FCVTZU) X(FSQRT) X(FRECPE) X(FRSQRTE)          \
     X(FRECPX)                                                                              \
     /* across lanes */                                                                     \
-    X(SADDLV) X(UADDLV) X(SMAXV) X(UMAXV) X(SMINV) X(UMINV) X(ADDV) X(FMAXNMV) X(FMINNMV) \
+    X(SADDLV) X(UADDLV) X(SMAXV) X(UMAXV) X(SMINV) X(UMINV) X(ADDV) X(FMAXNMV) X(FMINNMV)  \
     X(FMAXV) X(FMINV) X(FADDV)                                                             \
     /* permutes */                                                                         \
     X(UZP1) X(TRN1) X(ZIP1) X(UZP2) X(TRN2) X(ZIP2) X(EXT)                                 \
@@ -46,7 +45,7 @@
     /* three different */                                                                  \
     X(SADDL) X(UADDL) X(SADDW) X(UADDW) X(SSUBL) X(USUBL) X(SSUBW) X(USUBW) X(ADDHN)       \
     X(SABAL) X(UABAL) X(SUBHN) X(SABDL) X(UABDL) X(SMLAL) X(UMLAL) X(SMLSL) X(UMLSL)       \
-    X(SMULL) X(UMULL) X(SQDMLAL) X(SQDMLSL) X(SQDMULL)
+    X(SMULL) X(UMULL) X(SQDMLAL) X(SQDMLSL) X(SQDMULL) X(RADDHN) X(RSUBHN) X(PMULL)
 
 enum a64_simd_op {
 #define SIMD_ENUM(name) SIMD_##name,
