@@ -12,11 +12,11 @@
 #include "core/machine.h"
 #include "core/registry.h"
 #include "exec/codegc.h"
-#include "exec/smc.h"
 #include "exec/tb.h"
 #include "opt/opt.h"
 #include "linux/linux.h"
 #include "linux/load.h"
+#include "mem/smc.h"
 #include "mem/uspace.h"
 
 extern char **environ;

@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "exec/smc.h"
 #include "exec/tb.h"
 #include "mem/aspace.h"
+#include "mem/smc.h"
 #include "mem/uspace.h"
 #if defined(__x86_64__)
 #include <ucontext.h>
@@ -47,7 +47,7 @@ static void host_fault_handler(int sig, siginfo_t *si, void *uc)
     /* Only a flat space has host memory where guest addresses are. */
     uint8_t *base = cpu && cpu->as ? cpu->as->flat_base : NULL;
     uint64_t limit = base ? cpu->as->flat_limit : 0;
-    /* A store to guest code we write-protected (exec/smc.c): retry it, now writable. */
+    /* A store to guest code we write-protected (mem/smc.c): retry it, now writable. */
     if (base && sig == SIGSEGV && si->si_code == SEGV_ACCERR && addr >= base &&
         addr < base + limit && smc_write_fault(cpu, (uint64_t)(addr - base)))
         return;
@@ -143,7 +143,7 @@ int exec_run(struct cpu *cpu)
     current_cpu = cpu;
     cpu->exit_reason = CPU_EXIT_NONE;
     cpu->cur_tb = NULL;
-    smc_flush_dirty(cpu);
+    smc_flush_dirty(cpu, exec_invalidate);
     if (__atomic_load_n(&safepoint_fn, __ATOMIC_ACQUIRE))
         run_safepoint(cpu);
     pthread_rwlock_rdlock(&code_lock);

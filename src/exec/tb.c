@@ -12,9 +12,9 @@
 
 #include "core/log.h"
 #include "core/registry.h"
-#include "exec/smc.h"
 #include "exec/tbpages.h"
 #include "guest/translator.h"
+#include "mem/aspace.h"
 
 #define TB_HASH_BITS 16
 #define TB_HASH_SIZE (1u << TB_HASH_BITS)
@@ -66,7 +66,8 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
         cpu->exc_tval = fault_addr;
         return NULL;
     }
-    smc_protect(cpu, pc, b->end_pc);
+    if (cpu->as->ops->protect_code)
+        cpu->as->ops->protect_code(cpu, pc, b->end_pc);
     if (log_enabled(in_asm))
         log_in_asm(cpu, b);
     if (log_enabled(op))

@@ -10,7 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "exec/smc.h"
+#include "mem/smc.h"
 
 static __thread struct linux_thread *current_thread;
 

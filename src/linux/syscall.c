@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "core/log.h"
-#include "exec/smc.h"
 #include "linux/signal.h"
+#include "mem/smc.h"
 
 void log_unimp(const char *fmt, ...)
 {

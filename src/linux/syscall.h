@@ -82,7 +82,7 @@ static inline long host_ret(long r)
     return r == -1 ? -errno : r;
 }
 /* Host address of guest [addr, addr+len) if it is all accessible with prot, else NULL. With
- * PROT_WRITE the kernel may then write it, even where translated code was (exec/smc.h). */
+ * PROT_WRITE the kernel may then write it, even where translated code was (mem/smc.h). */
 void *guest_ptr(struct cpu *cpu, uint64_t addr, uint64_t len, int prot);
 /* Copies the guest path at addr into buf (PATH_MAX): 0, -EFAULT or -ENAMETOOLONG. */
 int guest_path(struct cpu *cpu, uint64_t addr, char *buf);

@@ -26,6 +26,9 @@ struct aspace_ops {
      * do inline. Raise the guest's exception as host_ptr does. */
     uint64_t (*load)(struct cpu *cpu, uint64_t addr, unsigned memop);
     void (*store)(struct cpu *cpu, uint64_t addr, unsigned memop, uint64_t value);
+    /* Guest code in [start, end) was translated: from now on a write to it must be seen
+     * before the next block runs (the flat space: mem/smc.h). NULL: nothing to protect. */
+    void (*protect_code)(struct cpu *cpu, uint64_t start, uint64_t end);
 };
 
 struct aspace {

@@ -3,6 +3,7 @@
  * interface: each checks the range and touches host memory, where a host fault is the
  * guest's data fault. */
 #include "mem/aspace.h"
+#include "mem/smc.h"
 
 #include <string.h>
 
@@ -31,6 +32,7 @@ static const struct aspace_ops flat_ops = {
     .host_ptr = flat_host_ptr,
     .load = flat_load,
     .store = flat_store,
+    .protect_code = smc_protect,
 };
 
 void aspace_flat_init(struct aspace *as, uint8_t *base, uint64_t size)

@@ -2,7 +2,7 @@
  * known: protected by us (writable for the guest) or read-only anyway; host writability is
  * read from /proc/self/maps once per page. The fault handler only looks up, removes and
  * records a dirty page, which is safe in a signal handler. */
-#include "exec/smc.h"
+#include "mem/smc.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "exec/exec.h"
 #include "mem/aspace.h"
 
 #define PAGE 4096ull
@@ -191,15 +190,15 @@ void smc_forget(struct cpu *cpu, uint64_t start, uint64_t end)
     }
 }
 
-void smc_flush_dirty(struct cpu *cpu)
+void smc_flush_dirty(struct cpu *cpu, void (*drop)(struct cpu *cpu, uint64_t start, uint64_t end))
 {
     if (dirty_overflow) {
         dirty_overflow = false;
         n_dirty = 0;
-        exec_invalidate(cpu, 0, UINT64_MAX);
+        drop(cpu, 0, UINT64_MAX);
     }
     while (n_dirty) {
         uint64_t page = dirty[--n_dirty];
-        exec_invalidate(cpu, page * PAGE, (page + 1) * PAGE);
+        drop(cpu, page * PAGE, (page + 1) * PAGE);
     }
 }
