@@ -181,6 +181,7 @@ static const struct guest_linux_ops a64_linux_ops = {
     .get_sp = a64_get_sp,
     .set_sp = a64_set_sp,
     .syscall_insn_size = 4,
+    .sa_restorer = true,
     .sigcontext_size = A64_SIGCONTEXT_SIZE,
     .sigcontext_save = a64_sigcontext_save,
     .sigcontext_restore = a64_sigcontext_restore,

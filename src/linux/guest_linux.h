@@ -5,6 +5,7 @@
 #ifndef VM_LINUX_GUEST_LINUX_H
 #define VM_LINUX_GUEST_LINUX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,7 @@ struct guest_linux_ops {
     uint64_t (*get_sp)(struct cpu *cpu);
     void (*set_sp)(struct cpu *cpu, uint64_t sp);
     uint8_t syscall_insn_size;          /* bytes to step back to restart a syscall */
+    bool sa_restorer;                   /* struct sigaction has sa_restorer (riscv64's has not) */
 
     /* Signal frames. The ucontext before uc_mcontext is built by linux/; the guest part fills
      * uc_mcontext (sigcontext_size bytes, 16-aligned) from its registers and reads it back

@@ -2,7 +2,6 @@
  * take the guest's SIG_IGN/SIG_DFL), the per-thread mask (mirrored on the host thread, so
  * sigsuspend, sigtimedwait and blocking keep their host semantics), the alternate stack,
  * sending, rt_sigreturn and timers. */
-#include <elf.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -21,10 +20,10 @@
 #define GUEST_ITIMERSPEC_SIZE 32
 #define GUEST_SIGEVENT_SIZE 64
 
-/* struct sigaction as the guest passes it: riscv64 has no sa_restorer field. */
+/* struct sigaction as the guest passes it: handler, flags, [restorer,] mask. */
 static size_t guest_sigaction_size(const struct cpu *cpu)
 {
-    return cpu->ops->elf_machine == EM_RISCV ? 24 : 32;
+    return guest_linux(cpu)->sa_restorer ? 32 : 24;
 }
 
 static void sigaction_from_guest(const struct cpu *cpu, const uint64_t *raw,
