@@ -3,7 +3,9 @@
  * index counting its hits and misses) runs one block of loads, stores and an atomic through
  * both engines. That the same counts, memory and registers come out of each engine is the
  * proof that the engines lower memory per the CPU's space and that the memop's MMU index
- * reaches it. Faults of the walk come out as the CPU's data fault at the access's pc. */
+ * reaches it. Faults of the walk come out as the CPU's data fault at the access's pc. The
+ * flat space of user mode is checked through the same interface. */
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,8 +271,55 @@ static void test_block(const char *engine, uint64_t pc)
     cpu_free(&f->c);
 }
 
+/* The flat space through the interface: what helpers and the engines' slow paths see. */
+static void test_flat(void)
+{
+    check_group("aspace_flat");
+    static uint8_t mem[2 * PAGE];
+    struct aspace flat;
+    aspace_flat_init(&flat, mem, sizeof(mem));
+    struct cpu cpu;
+    memset(&cpu, 0, sizeof(cpu));
+    cpu.as = &flat;
+    sigjmp_buf jb;
+    cpu.unwind = &jb;
+    flat.ops->store(&cpu, 100, IR_MO_32, 0x89abcdef01234567);
+    CHECK_EQ(flat.ops->load(&cpu, 100, IR_MO_32), 0x01234567);
+    CHECK_EQ(flat.ops->load(&cpu, 103, IR_MO_8 | IR_MO_SIGN), 0x01);   /* raw bytes: no sign */
+    CHECK_EQ(flat.ops->load(&cpu, 102, IR_MO_16 | IR_MO_MMU(3)), 0x0123);
+    CHECK(mem_ptr(&cpu, 2 * PAGE - 8, 8, MEM_WRITE, 0) == mem + 2 * PAGE - 8);
+    static const struct { uint64_t addr; unsigned size; uint64_t tval; } outside[] = {
+        { 2 * PAGE - 4, 8, 2 * PAGE },     /* straddles the end: its first byte outside */
+        { 2 * PAGE, 1, 2 * PAGE },
+        { ~0ull - 3, 8, ~0ull - 3 },       /* wraps around */
+    };
+    for (size_t k = 0; k < sizeof(outside) / sizeof(outside[0]); k++) {
+        volatile int raised = 0;
+        cpu.exc = EXC_NONE;
+        if (sigsetjmp(jb, 0) == 0)
+            mem_ptr(&cpu, outside[k].addr, outside[k].size, MEM_READ, 0);
+        else
+            raised = 1;
+        CHECK(raised);
+        CHECK_EQ(cpu.exc, EXC_DATA_FAULT);
+        CHECK_EQ(cpu.exc_tval, outside[k].tval);
+        raised = 0;
+        if (sigsetjmp(jb, 0) == 0)
+            flat.ops->load(&cpu, outside[k].addr, IR_MO_64);
+        else
+            raised = 1;
+        CHECK(raised);
+    }
+    CHECK_EQ(ir_ld_extend(0x80, IR_MO_8 | IR_MO_SIGN, false), 0xffffffffffffff80);
+    CHECK_EQ(ir_ld_extend(0x80, IR_MO_8 | IR_MO_SIGN, true), 0xffffff80);
+    CHECK_EQ(ir_ld_extend(0x8000, IR_MO_16 | IR_MO_SIGN, true), 0xffff8000);
+    CHECK_EQ(ir_ld_extend(0x80000000, IR_MO_32 | IR_MO_SIGN, true), 0xffffffff80000000);
+    CHECK_EQ(ir_ld_extend(0x80, IR_MO_8, false), 0x80);
+}
+
 int main(void)
 {
+    test_flat();
     mmu.as.ops = &mmu_ops;
     static const char *const engines[] = { "interp", "jit" };
     uint64_t pc = 0x10000;
