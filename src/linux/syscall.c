@@ -91,5 +91,5 @@ void *guest_ptr(struct cpu *cpu, uint64_t addr, uint64_t len, int prot)
         return NULL;
     if (prot & PROT_WRITE)
         smc_unprotect(cpu, addr, addr + len);
-    return uspace_g2h(us, addr);
+    return uspace_kernel_addr(us, addr);   /* len 0: addr may be anything */
 }

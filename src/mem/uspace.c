@@ -278,6 +278,8 @@ int uspace_fetch(const struct uspace *us, uint64_t addr, void *buf, size_t len)
 {
     if (!uspace_access_ok(us, addr, len, USPACE_EXEC))
         return -EFAULT;
+    if (!len)   /* addr may be anything: form no pointer from it */
+        return 0;
     return guarded_copy(buf, uspace_g2h(us, addr), len);
 }
 
@@ -285,6 +287,8 @@ int uspace_read(const struct uspace *us, uint64_t addr, void *buf, size_t len)
 {
     if (!uspace_access_ok(us, addr, len, USPACE_READ))
         return -EFAULT;
+    if (!len)
+        return 0;
     return guarded_copy(buf, uspace_g2h(us, addr), len);
 }
 
@@ -292,6 +296,8 @@ int uspace_write(struct uspace *us, uint64_t addr, const void *buf, size_t len)
 {
     if (!uspace_access_ok(us, addr, len, USPACE_WRITE))
         return -EFAULT;
+    if (!len)
+        return 0;
     return guarded_copy(uspace_g2h(us, addr), buf, len);
 }
 

@@ -43,9 +43,19 @@ struct uspace {
 int uspace_init(struct uspace *us, uint64_t size, uint64_t host_base);
 void uspace_destroy(struct uspace *us);
 
+/* Host address of guest address addr, which must lie in the space. */
 static inline void *uspace_g2h(const struct uspace *us, uint64_t addr)
 {
     return us->base + addr;
+}
+
+/* The host address a host system call may be given for guest address addr. Inside the space
+ * it is addr's host page, whose protection mirrors the guest's; outside, the guard above the
+ * space. Either way the host kernel faults where Linux would, and fails with EFAULT at the
+ * point Linux does (after checking fds and flags, or with the bytes done so far). */
+static inline void *uspace_kernel_addr(const struct uspace *us, uint64_t addr)
+{
+    return us->base + (addr < us->limit ? addr : us->limit);
 }
 
 /* Map [addr, addr+len) with guest prot (PROT_*), like mmap(MAP_FIXED) with flags
