@@ -89,8 +89,6 @@ SYSCALL(newfstatat)
     int err = guest_host_path(cpu, a[1], &pb, &path);
     if (err < 0)
         return err;
-    if (!guest_ptr(cpu, a[2], sizeof(struct generic_stat), PROT_WRITE))
-        return -EFAULT;
     if (fstatat((int)a[0], path, &st, (int)a[3]) < 0)
         return -errno;
     return stat_to_guest(cpu, a[2], &st);
@@ -99,8 +97,6 @@ SYSCALL(newfstatat)
 SYSCALL(fstat)
 {
     struct stat st;
-    if (!guest_ptr(cpu, a[1], sizeof(struct generic_stat), PROT_WRITE))
-        return -EFAULT;
     if (fstat((int)a[0], &st) < 0)
         return -errno;
     return stat_to_guest(cpu, a[1], &st);

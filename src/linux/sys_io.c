@@ -16,26 +16,22 @@
 
 SYSCALL(read)
 {
-    void *buf = guest_ptr(cpu, a[1], a[2], PROT_WRITE);
-    return buf ? host_ret(read((int)a[0], buf, a[2])) : -EFAULT;
+    return host_ret(read((int)a[0], kernel_ptr(cpu, a[1], a[2], PROT_WRITE), a[2]));
 }
 
 SYSCALL(write)
 {
-    void *buf = guest_ptr(cpu, a[1], a[2], PROT_READ);
-    return buf ? host_ret(write((int)a[0], buf, a[2])) : -EFAULT;
+    return host_ret(write((int)a[0], kernel_ptr(cpu, a[1], a[2], PROT_READ), a[2]));
 }
 
 SYSCALL(pread64)
 {
-    void *buf = guest_ptr(cpu, a[1], a[2], PROT_WRITE);
-    return buf ? host_ret(pread((int)a[0], buf, a[2], (off_t)a[3])) : -EFAULT;
+    return host_ret(pread((int)a[0], kernel_ptr(cpu, a[1], a[2], PROT_WRITE), a[2], (off_t)a[3]));
 }
 
 SYSCALL(pwrite64)
 {
-    void *buf = guest_ptr(cpu, a[1], a[2], PROT_READ);
-    return buf ? host_ret(pwrite((int)a[0], buf, a[2], (off_t)a[3])) : -EFAULT;
+    return host_ret(pwrite((int)a[0], kernel_ptr(cpu, a[1], a[2], PROT_READ), a[2], (off_t)a[3]));
 }
 
 int iov_from_guest(struct cpu *cpu, uint64_t addr, uint64_t count, int prot,
@@ -46,30 +42,36 @@ int iov_from_guest(struct cpu *cpu, uint64_t addr, uint64_t count, int prot,
     uint64_t raw[2 * GUEST_IOV_MAX];
     if (uspace_read(&proc_of(cpu)->us, addr, raw, count * 16) < 0)
         return -EFAULT;
-    uint64_t total = 0;
     for (uint64_t i = 0; i < count; i++) {
         uint64_t base = raw[2 * i], len = raw[2 * i + 1];
-        if (len > SSIZE_MAX || (total += len) > SSIZE_MAX)
-            return -EINVAL;
-        if (!(iov[i].iov_base = guest_ptr(cpu, base, len, prot)))
-            return -EFAULT;
+        iov[i].iov_base = kernel_ptr(cpu, base, len, prot);
         iov[i].iov_len = len;
     }
     return 0;
 }
 
-SYSCALL(readv)
+/* readv/writev: an iovec array vm cannot read goes to the host kernel as the guard above the
+ * space (never as the guest's own bytes, whose bases are guest addresses), so a bad fd or
+ * count still wins over EFAULT as on Linux; a bad buffer after good ones gives the bytes done. */
+static long rw_vector(struct cpu *cpu, const uint64_t *a, int prot)
 {
     struct iovec iov[GUEST_IOV_MAX];
-    int err = iov_from_guest(cpu, a[1], a[2], PROT_WRITE, iov);
-    return err < 0 ? err : host_ret(readv((int)a[0], iov, (int)a[2]));
+    const struct iovec *v = iov;
+    const struct uspace *us = &proc_of(cpu)->us;
+    if (iov_from_guest(cpu, a[1], a[2], prot, iov) < 0)
+        v = uspace_kernel_addr(us, us->limit);
+    int fd = (int)a[0], n = a[2] > INT_MAX ? INT_MAX : (int)a[2];
+    return host_ret(prot == PROT_WRITE ? readv(fd, v, n) : writev(fd, v, n));
+}
+
+SYSCALL(readv)
+{
+    return rw_vector(cpu, a, PROT_WRITE);
 }
 
 SYSCALL(writev)
 {
-    struct iovec iov[GUEST_IOV_MAX];
-    int err = iov_from_guest(cpu, a[1], a[2], PROT_READ, iov);
-    return err < 0 ? err : host_ret(writev((int)a[0], iov, (int)a[2]));
+    return rw_vector(cpu, a, PROT_READ);
 }
 
 SYSCALL(lseek)
@@ -119,14 +121,14 @@ SYSCALL(dup3)
 
 SYSCALL(pipe2)
 {
-    int *fds = guest_ptr(cpu, a[0], 2 * sizeof(int), PROT_WRITE);
-    return fds ? host_ret(pipe2(fds, (int)a[1])) : -EFAULT;
+    int *fds = kernel_ptr(cpu, a[0], 2 * sizeof(int), PROT_WRITE);
+    return host_ret(pipe2(fds, open_flags_to_host(cpu, (uint32_t)a[1])));
 }
 
 SYSCALL(getdents64)
 {
-    void *buf = guest_ptr(cpu, a[1], a[2], PROT_WRITE);
-    return buf ? host_ret(syscall(SYS_getdents64, (int)a[0], buf, (unsigned)a[2])) : -EFAULT;
+    void *buf = kernel_ptr(cpu, a[1], a[2], PROT_WRITE);
+    return host_ret(syscall(SYS_getdents64, (int)a[0], buf, (unsigned)a[2]));
 }
 
 /* What an fcntl command's third argument is (struct flock is the same on every 64-bit ABI). */

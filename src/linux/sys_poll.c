@@ -49,10 +49,10 @@ SYSCALL(ppoll)
     sigset_t set, *mask;
     if (a[1] > INT_MAX)
         return -EINVAL;
-    if (a[1] && !(fds = guest_ptr(cpu, a[0], a[1] * GUEST_POLLFD_SIZE, PROT_READ | PROT_WRITE)))
-        return -EFAULT;
-    if (a[2] && !(timeout = guest_ptr(cpu, a[2], GUEST_TIMESPEC_SIZE, PROT_READ | PROT_WRITE)))
-        return -EFAULT;
+    if (a[1])
+        fds = kernel_ptr(cpu, a[0], a[1] * GUEST_POLLFD_SIZE, PROT_READ | PROT_WRITE);
+    if (a[2])
+        timeout = kernel_ptr(cpu, a[2], GUEST_TIMESPEC_SIZE, PROT_READ | PROT_WRITE);
     int err = wait_mask(cpu, a[3], a[4], &set, &mask);
     if (err < 0)
         return err;
@@ -89,7 +89,7 @@ SYSCALL(epoll_ctl)
 {
     struct guest_epoll_event g;
     struct epoll_event e, *ep = NULL;
-    if (a[3]) {
+    if (a[3] && (int)a[1] != EPOLL_CTL_DEL) {   /* DEL reads no event, as on Linux */
         if (uspace_read(&proc_of(cpu)->us, a[3], &g, sizeof(g)) < 0)
             return -EFAULT;
         e.events = g.events;

@@ -27,6 +27,8 @@ static const struct prctl_option {
     { PR_SET_KEEPCAPS, 0, 0 },
     { PR_GET_KEEPCAPS, 0, 0 },
     { PR_CAPBSET_READ, 0, 0 },
+    { PR_GET_SECUREBITS, 0, 0 },
+    { PR_GET_TIMING, 0, 0 },
 };
 
 SYSCALL(prctl)

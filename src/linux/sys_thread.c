@@ -144,16 +144,14 @@ SYSCALL(futex)
         const struct futex_cmd *c = &futex_cmds[i];
         if (c->cmd != cmd)
             continue;
-        if (a[0] & 3)
-            return -EINVAL;
-        void *uaddr = guest_ptr(cpu, a[0], 4, PROT_READ), *uaddr2 = NULL;
+        /* The host kernel checks the words as Linux does (a private wake on an unmapped
+         * address wakes no one and succeeds). */
+        void *uaddr = kernel_ptr(cpu, a[0], 4, 0), *uaddr2 = NULL;
         void *arg3 = (void *)(uintptr_t)a[3];
-        if (!uaddr)
-            return -EFAULT;
-        if (c->timeout && a[3] && !(arg3 = guest_ptr(cpu, a[3], GUEST_TIMESPEC_SIZE, PROT_READ)))
-            return -EFAULT;
-        if (c->uaddr2 && !(uaddr2 = guest_ptr(cpu, a[4], 4, PROT_READ)))
-            return -EFAULT;
+        if (c->timeout && a[3])
+            arg3 = kernel_ptr(cpu, a[3], GUEST_TIMESPEC_SIZE, 0);
+        if (c->uaddr2)
+            uaddr2 = kernel_ptr(cpu, a[4], 4, 0);
         return host_ret(syscall(SYS_futex, uaddr, op, (uint32_t)a[2], arg3, uaddr2,
                                 (uint32_t)a[5]));
     }

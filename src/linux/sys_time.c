@@ -20,14 +20,14 @@ static bool optional_ptr(struct cpu *cpu, uint64_t addr, uint64_t len, int prot,
 
 SYSCALL(clock_gettime)
 {
-    void *tp = guest_ptr(cpu, a[1], GUEST_TIMESPEC_SIZE, PROT_WRITE);
-    return tp ? host_ret(syscall(SYS_clock_gettime, (int)a[0], tp)) : -EFAULT;
+    void *tp = kernel_ptr(cpu, a[1], GUEST_TIMESPEC_SIZE, PROT_WRITE);
+    return host_ret(syscall(SYS_clock_gettime, (int)a[0], tp));
 }
 
 SYSCALL(clock_settime)
 {
-    const void *tp = guest_ptr(cpu, a[1], GUEST_TIMESPEC_SIZE, PROT_READ);
-    return tp ? host_ret(syscall(SYS_clock_settime, (int)a[0], tp)) : -EFAULT;
+    const void *tp = kernel_ptr(cpu, a[1], GUEST_TIMESPEC_SIZE, PROT_READ);
+    return host_ret(syscall(SYS_clock_settime, (int)a[0], tp));
 }
 
 SYSCALL(clock_getres)

@@ -93,3 +93,11 @@ void *guest_ptr(struct cpu *cpu, uint64_t addr, uint64_t len, int prot)
         smc_unprotect(cpu, addr, addr + len);
     return uspace_kernel_addr(us, addr);   /* len 0: addr may be anything */
 }
+
+void *kernel_ptr(struct cpu *cpu, uint64_t addr, uint64_t len, int prot)
+{
+    const struct uspace *us = &proc_of(cpu)->us;
+    if ((prot & PROT_WRITE) && addr < us->limit && len)
+        smc_unprotect(cpu, addr, len < us->limit - addr ? addr + len : us->limit);
+    return uspace_kernel_addr(us, addr);
+}

@@ -84,6 +84,10 @@ static inline long host_ret(long r)
 /* Host address of guest [addr, addr+len) if it is all accessible with prot, else NULL. With
  * PROT_WRITE the kernel may then write it, even where translated code was (mem/smc.h). */
 void *guest_ptr(struct cpu *cpu, uint64_t addr, uint64_t len, int prot);
+/* Host address to hand the host kernel for guest [addr, addr+len), unchecked: the guest's
+ * memory, or one where the kernel faults (uspace_kernel_addr), so the call fails with EFAULT
+ * where and when Linux would. With PROT_WRITE the kernel may write where translated code was. */
+void *kernel_ptr(struct cpu *cpu, uint64_t addr, uint64_t len, int prot);
 /* Copies the guest path at addr into buf (PATH_MAX): 0, -EFAULT or -ENAMETOOLONG. */
 int guest_path(struct cpu *cpu, uint64_t addr, char *buf);
 /* The host path for a guest path: /proc/self/exe is the guest program, an absolute path that
@@ -98,8 +102,9 @@ struct path_buf {
 };
 int guest_host_path(struct cpu *cpu, uint64_t addr, struct path_buf *pb, const char **out);
 
-/* Turns the guest iovec array at addr (count <= GUEST_IOV_MAX) into host iovecs whose buffers
- * allow prot: 0, -EINVAL or -EFAULT. */
+/* Turns the guest iovec array at addr into host iovecs for the host kernel (kernel_ptr: a
+ * bad buffer or length is the kernel's to report): 0, -EINVAL if count > GUEST_IOV_MAX, or
+ * -EFAULT if the array cannot be read. */
 #define GUEST_IOV_MAX 1024
 struct iovec;
 int iov_from_guest(struct cpu *cpu, uint64_t addr, uint64_t count, int prot, struct iovec *iov);
