@@ -1,7 +1,7 @@
 /* Differential test of the AArch64 translator: random A64 instruction sequences, drawn from
  * the rows of the decode table (integer data processing, flags, conditional select and
  * compare, bitfields, multiply/divide, loads/stores of every addressing mode, LSE atomics,
- * Advanced SIMD but its loads and stores) and from whole Advanced SIMD encoding groups of the
+ * Advanced SIMD with its structure loads and stores) and from whole Advanced SIMD encoding groups of the
  * Arm ARM (so an encoding vm lacks shows up as "vm faults, unicorn does not"), run on
  * vm's translator + interpreter and on Unicorn from the same registers and memory; every X
  * and V register, SP, NZCV, FPSR (with QC) and the scratch memory must agree.
@@ -53,7 +53,8 @@ static bool is_simd(a64_trans_fn *t)
            t == trans_simd_2misc || t == trans_simd_across || t == trans_simd_dup_elem ||
            t == trans_simd_dup_gen || t == trans_simd_mov_to_gen || t == trans_simd_ins_gen ||
            t == trans_simd_ins_elem || t == trans_simd_tbl || t == trans_simd_permute ||
-           t == trans_simd_shift || t == trans_simd_3diff || t == trans_simd_elem;
+           t == trans_simd_shift || t == trans_simd_3diff || t == trans_simd_elem ||
+           t == trans_simd_ldst;
 }
 
 static bool is_candidate(const struct a64_insn_def *d)
@@ -98,6 +99,12 @@ static bool fix_fields(const struct a64_insn_def *d, uint32_t *w)
         bool minmax = d->trans == trans_ld_atomic && kind >= IR_RMW_SMIN && kind <= IR_RMW_UMAX;
         if (minmax && (*w >> 30) < 3)
             return false;
+        return true;
+    }
+    if (d->trans == trans_simd_ldst) { /* the base, and a post-index register, stay valid */
+        *w = (*w & ~(31u << 5)) | BASE_REG << 5;
+        if ((d->arg & A64_SIMD_POST) && ((*w >> 16) & 31) != 31)
+            *w = (*w & ~(31u << 16)) | INDEX_REG << 16;
         return true;
     }
     if (is_simd(d->trans) && d->trans != trans_simd_mov_to_gen)
