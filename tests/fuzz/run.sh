@@ -4,7 +4,8 @@
 #   elf       the ELF loader on mutated headers, program headers and PT_INTERP (elf_mutate.py)
 #   randcode  random code for each guest under every engine against qemu-user (randcode_run.py)
 #   syscalls  system calls with edge-case arguments, against the same program run natively
-#   stress    threads, timer signals, mmap and fork together, under a timeout
+#             (wild_syscalls.c)
+#   stress    threads, timer signals, mmap and fork together, under a timeout (stress.c)
 #
 # Usage: tests/fuzz/run.sh [BUILD]   (BUILD: vm's build directory, default build)
 # Environment: VM (default "BUILD/vm run"), ENGINES (default: every engine of vm run --help),
@@ -28,9 +29,11 @@ suite=fuzz
 
 # ---- guest programs ---------------------------------------------------------
 
-# build NAME ISA KIND: $out/NAME.ISA.KIND from tests/fuzz/NAME.c; KIND static or dynamic
+# build NAME ISA KIND: $out/NAME.ISA.KIND from tests/fuzz/NAME.c; KIND static or dynamic;
+# ISA native: for the host, with its own compiler
 build() {
-    local name=$1 isa=$2 kind=$3 bin="$out/$1.$2.$3" flags=(-O2 -Wall -I tests/fuzz)
+    local name=$1 isa=$2 kind=$3 bin="$out/$1.$2.$3" flags=(-O2 -Wall -I tests/fuzz) cc="$2-linux-gnu-gcc"
+    [ "$isa" = native ] && cc=gcc
     [ "$kind" = static ] && flags+=(-static)
     # randcode: no gp-relative data (random code may change gp); aarch64 linked out of its reach
     if [ "$name" = randcode ]; then
@@ -41,7 +44,7 @@ build() {
         esac
     fi
     if [ ! -x "$bin" ] || [ "tests/fuzz/$name.c" -nt "$bin" ] || [ tests/fuzz/randcode.h -nt "$bin" ]; then
-        if ! "$isa-linux-gnu-gcc" "${flags[@]}" -o "$bin" "tests/fuzz/$name.c" -lpthread >"$bin.log" 2>&1; then
+        if ! "$cc" "${flags[@]}" -o "$bin" "tests/fuzz/$name.c" -lpthread >"$bin.log" 2>&1; then
             fail "build/$name.$isa.$kind" "does not compile" "$bin.log"
             return 1
         fi
@@ -54,6 +57,10 @@ for isa in riscv64 aarch64; do
         build elf_target $isa $kind || ok=0
     done
     build randcode $isa static || ok=0
+done
+for isa in riscv64 aarch64 native; do
+    build wild_syscalls $isa static || ok=0
+    build stress $isa static || ok=0
 done
 [ $ok = 1 ] || { echo "fuzz: $passed passed, $failed failed"; exit 1; }
 
@@ -94,21 +101,85 @@ randcode() {   # randcode ISA SEED COUNT [--no-simd] [--strict]
         --workdir "$out/randcode" --seed "$s" --count "$n" "$@"
 }
 
+# ---- syscalls ---------------------------------------------------------------
+
+syscalls() {   # syscalls SEED COUNT [all]: each guest under every engine against the host
+    local s=$1 n=$2 mode=${3:-} isa engine label
+    local native="$out/syscalls.native.txt" got="$out/syscalls.vm.txt"
+    if ! (cd "$out" && ./wild_syscalls.native.static "$s" "$n" $mode) >"$native" 2>&1; then
+        fail "syscalls[native]" "seed $s: the native run failed" "$native"
+        return
+    fi
+    for isa in riscv64 aarch64; do
+        for engine in $engines; do
+            label="syscalls-$isa[vm-$engine]"
+            (cd "$out" && timeout 300 $vm --engine="$engine" "./wild_syscalls.$isa.static" "$s" "$n" $mode) \
+                >"$got" 2>&1
+            local status=$?
+            if [ $status != 0 ]; then
+                fail "$label" "seed $s: exit status $status; reproduce: cd $out && $vm --engine=$engine ./wild_syscalls.$isa.static $s $n $mode" "$got"
+            elif ! diff "$native" "$got" >"$got.diff"; then
+                fail "$label" "seed $s: differs from the native run ($(grep -c '^>' "$got.diff") calls); reproduce: cd $out && $vm --engine=$engine ./wild_syscalls.$isa.static $s $n $mode" "$got.diff"
+            else
+                pass "$label: seed $s, $(wc -l <"$native") calls${mode:+ ($mode)}"
+            fi
+        done
+    done
+}
+
+# ---- stress -----------------------------------------------------------------
+
+# stress SEED ROUNDS: each guest under every engine but check (its lockstep replay is not
+# thread-safe), under a timeout; the output must be the native run's
+stress() {
+    local s=$1 n=$2 isa engine label want got="$out/stress.vm.txt"
+    want=$("$out/stress.native.static" "$s" "$n" 2>&1)
+    for isa in riscv64 aarch64; do
+        for engine in $engines; do
+            [ "$engine" = check ] && continue
+            label="stress-$isa[vm-$engine]"
+            timeout 120 $vm --engine="$engine" "$out/stress.$isa.static" "$s" "$n" >"$got" 2>&1
+            local status=$?
+            if [ $status = 124 ]; then
+                fail "$label" "seed $s: hung (killed after 120 s); reproduce: $vm --engine=$engine $out/stress.$isa.static $s $n" "$got"
+            elif [ $status != 0 ] || [ "$(cat "$got")" != "$want" ]; then
+                fail "$label" "seed $s: exit status $status, not the native output \"$want\"" "$got"
+            else
+                pass "$label: seed $s, $n rounds"
+            fi
+        done
+    done
+}
+
 if [ -z "$budget" ]; then
     # make test: fixed seeds and counts. AArch64's random code leaves out the AdvSIMD rows
     # until vm refuses their reserved encodings (see randcode_gen.c).
     harness elf 1 --count 250
     harness randcode riscv64 1 600
     harness randcode aarch64 1 600 --no-simd
+    syscalls 1 1500
+    stress 1 200
 else
     # make fuzz: each harness in turn for its share of the budget, seeds counting up; the
     # mutations and differences not fixed yet count as failures here.
     harness elf "$seed" --seconds $((budget * 30 / 100)) --known
     s=$seed
-    end=$(share_end 100)
+    end=$(share_end 70)
     while [ "$(date +%s)" -lt "$end" ]; do
         harness randcode riscv64 "$s" 2000 --strict
         harness randcode aarch64 "$s" 2000 --strict
+        s=$((s + 1))
+    done
+    s=$seed
+    end=$(share_end 85)
+    while [ "$(date +%s)" -lt "$end" ]; do
+        syscalls "$s" 3000 all
+        s=$((s + 1))
+    done
+    s=$seed
+    end=$(share_end 100)
+    while [ "$(date +%s)" -lt "$end" ]; do
+        stress "$s" 1000
         s=$((s + 1))
     done
 fi
