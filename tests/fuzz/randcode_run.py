@@ -12,8 +12,11 @@ Where qemu-user is known to differ from Linux, vm's Linux behaviour is accepted 
   reservation; Linux raises SIGBUS (BUS_ADRALN), as vm does;
 - an AArch64 branch to a misaligned, unmapped pc: qemu gives SIGSEGV, Linux the PC alignment
   fault's SIGBUS (BUS_ADRALN);
-- AArch64 half-precision scalar FP: qemu's "max" CPU has FEAT_FP16; vm does not advertise it
-  (no HWCAP_FPHP), so SIGILL is what Linux gives on such a CPU; the same for BFCVT (BF16);
+- AArch64 half-precision FP, scalar and vector: qemu's "max" CPU has FEAT_FP16; vm does not
+  advertise it (no HWCAP_FPHP/ASIMDHP), so SIGILL is what Linux gives on such a CPU (binutils'
+  disassembly says which vector forms are half-precision); the same for BFCVT (BF16);
+- a fault on memory outside the code page and the scratch where the other did not fault:
+  qemu-user and vm put stacks, heaps and their own mappings in different places;
 - an AArch64 CAS/CASP whose compare fails, on read-only memory: qemu always faults (it does
   the write access), vm does not; the architecture leaves the permission check of the
   write to the implementation; so it does whether a store-exclusive without a reservation
@@ -32,9 +35,11 @@ Output: "PASS fuzz/randcode-ISA[vm-ENGINE]: ..." or "FAIL ...: ..." with at most
 programs and the command that reproduces one."""
 import argparse
 import os
+import re
 import struct
 import subprocess
 import sys
+import tempfile
 
 RECORD_SIZE = 64 * 8 + 8 + 64
 QEMU = {'riscv64': 'qemu-riscv64', 'aarch64': 'qemu-aarch64'}
@@ -76,6 +81,40 @@ def address(text):
     return int(text, 16)
 
 
+def in_regions(a):
+    return CODE <= a < CODE + 0x1000 or SCRATCH <= a < SCRATCH + 0x4000
+
+
+def layout_fault(a, b):
+    """Whether line a is a SIGSEGV on memory outside randcode's own (which qemu-user and vm
+    lay out differently: stacks, heaps, their own mappings) where b did not fault."""
+    return a.get('sig') == '11' and not in_regions(address(a['addr'])) and \
+        b.get('pc') != a['pc']
+
+
+_disassembly = {}
+
+
+def fp16(w):
+    """Whether AArch64 instruction w is a half-precision FP one (FEAT_FP16), by binutils."""
+    if w not in _disassembly:
+        with tempfile.NamedTemporaryFile(suffix='.bin') as f:   # objdump reads regular files
+            f.write(w.to_bytes(4, 'little'))
+            f.flush()
+            try:
+                p = subprocess.run(['aarch64-linux-gnu-objdump', '-D', '-b', 'binary', '-m',
+                                    'aarch64', f.name], stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL)
+                text = p.stdout.decode().splitlines()[-1].split('\t')
+            except (OSError, IndexError):
+                text = []
+        mnemonic = text[2] if len(text) > 2 else ''
+        operands = text[3] if len(text) > 3 else ''
+        fp = mnemonic.startswith('f') or 'cvtf' in mnemonic
+        _disassembly[w] = fp and bool(re.search(r'\bh\d+\b|\.[48]h\b', operands))
+    return _disassembly[w]
+
+
 def is_dc_zva(w):
     return w is not None and w & 0xffffffe0 == 0xd50b7420
 
@@ -94,8 +133,8 @@ def qemu_deviation(isa, records, q, v):
     if isa == 'aarch64' and v.get('sig') == '7' and v.get('code') == '1':
         if w is not None and w & 0x3fc00000 == 0x08000000:
             return 'misaligned store-exclusive'
-    if isa == 'aarch64' and v.get('sig') == '4':
-        if w is not None and w & 0x5e000000 == 0x1e000000 and (w >> 22) & 3 == 3:
+    if isa == 'aarch64' and v.get('sig') == '4' and q.get('pc') != v['pc'] and w is not None:
+        if (w & 0x5e000000 == 0x1e000000 and (w >> 22) & 3 == 3) or fp16(w):
             return 'FP16'
     if isa == 'aarch64' and v.get('sig') == '4' and w is not None and w & 0xfffffc00 == 0x1e634000:
         return 'BF16'
@@ -106,6 +145,8 @@ def qemu_deviation(isa, records, q, v):
     if isa == 'aarch64' and q.get('sig') == '11' and qw is not None and \
             qw & 0x3fc00000 == 0x08000000 and v.get('pc') != q['pc']:
         return 'store-exclusive without reservation to an unmapped address'
+    if layout_fault(v, q) or layout_fault(q, v):
+        return 'memory only one of them maps'
     if q.keys() != v.keys():
         return None
     # Differences in single fields that combine with each other: put qemu's right, then

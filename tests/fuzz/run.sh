@@ -164,23 +164,23 @@ else
     # mutations and differences not fixed yet count as failures here.
     harness elf "$seed" --seconds $((budget * 30 / 100)) --known
     s=$seed
-    end=$(share_end 70)
-    while [ "$(date +%s)" -lt "$end" ]; do
+    while :; do   # each harness at least once, then while its share lasts
         harness randcode riscv64 "$s" 2000 --strict
         harness randcode aarch64 "$s" 2000 --strict
         s=$((s + 1))
+        [ "$(date +%s)" -lt "$(share_end 70)" ] || break
     done
     s=$seed
-    end=$(share_end 85)
-    while [ "$(date +%s)" -lt "$end" ]; do
+    while :; do
         syscalls "$s" 3000 all
         s=$((s + 1))
+        [ "$(date +%s)" -lt "$(share_end 85)" ] || break
     done
     s=$seed
-    end=$(share_end 100)
-    while [ "$(date +%s)" -lt "$end" ]; do
+    while :; do
         stress "$s" 1000
         s=$((s + 1))
+        [ "$(date +%s)" -lt "$(share_end 100)" ] || break
     done
 fi
 
