@@ -452,7 +452,9 @@ int cmd_run(int argc, char **argv)
     if (c.argv0)
         opts->argv[0] = (char *)c.argv0;
     opts->envp = c.env.v;
-    int code;
+    int code = linux_run_script(opts);
+    if (code)
+        return code;
     const struct guest_ops *guest = linux_probe(opts->path, &code);
     if (!guest)
         return code;

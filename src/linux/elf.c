@@ -144,7 +144,17 @@ int elf_open(struct elf_file *ef, const char *path, const char **why)
 {
     memset(ef, 0, sizeof(*ef));
     *why = NULL;
-    ef->fd = open(path, O_RDONLY | O_CLOEXEC);
+    ef->fd = -1;
+    /* The type first, as execve checks it: opening a FIFO would wait for a writer. O_NONBLOCK
+     * too, for a file that changes type in between. */
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return -errno;
+    if (S_ISDIR(st.st_mode))
+        return -EISDIR;
+    if (!S_ISREG(st.st_mode))
+        return -EACCES;
+    ef->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (ef->fd < 0)
         return -errno;
     int err = elf_read(ef, why);

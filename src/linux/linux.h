@@ -29,6 +29,16 @@ struct linux_run_opts {
  * On failure prints "vm: PATH: why" and returns NULL with *exit_code = 126 or 127. */
 const struct guest_ops *linux_probe(const char *path, int *exit_code);
 
+/* The guest ISA of the ELF program at path, or NULL for anything else (the host's to run). */
+const struct guest_ops *linux_guest_of_file(const char *path);
+
+/* A "#!" script given to vm run runs as execve would run it: when its interpreter is a guest
+ * program, opts->path and opts->argv become the interpreter's (with the script's path as an
+ * argument; scripts may nest); otherwise the host runs the script and this returns only on
+ * failure. Returns 0 (opts describe the program to run now), or an exit status after printing
+ * why. A file that is no script leaves opts alone. */
+int linux_run_script(struct linux_run_opts *opts);
+
 /* Loads and runs the program to its end. Returns the exit status for vm's own exit;
  * a guest killed by a signal makes vm die of that signal (after one line on stderr). */
 int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts);

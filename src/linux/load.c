@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "linux/load.h"
@@ -145,6 +146,13 @@ static void report(const char *path, int err, const char *why)
     vm_error("%s: %s", path, why ? why : strerror(-err));
 }
 
+/* An interpreter must be executable, as Linux requires (open_exec). */
+static int open_exec(struct elf_file *ef, const char *path, const char **why)
+{
+    *why = NULL;
+    return access(path, X_OK) < 0 ? -errno : elf_open(ef, path, why);
+}
+
 /* Opens the interpreter under the sysroot, falling back to the host's own path (multiarch). */
 static int open_interp(struct linux_proc *proc, const char *prog_path, const char *interp,
                        struct elf_file *ef)
@@ -153,10 +161,10 @@ static int open_interp(struct linux_proc *proc, const char *prog_path, const cha
     const char *why;
     int err = -ENOENT;
     if (proc->sysroot && snprintf(path, sizeof(path), "%s%s", proc->sysroot, interp) < PATH_MAX)
-        err = elf_open(ef, path, &why);
+        err = open_exec(ef, path, &why);
     if (err == -ENOENT) {
         snprintf(path, sizeof(path), "%s", interp);
-        err = elf_open(ef, path, &why);
+        err = open_exec(ef, path, &why);
     }
     if (err == -ENOENT) {
         vm_error("%s: interpreter %s not found under %s", prog_path, interp,

@@ -10,12 +10,14 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/log.h"
 #include "exec/exec.h"
+#include "linux/linux.h"
 #include "linux/load.h"
 #include "linux/signal.h"
 #include "linux/syscall.h"
@@ -169,11 +171,13 @@ static int string_array(struct cpu *cpu, uint64_t addr, size_t extra, char ***ou
     return 0;
 }
 
-/* The guest ISA of an ELF file vm runs, or NULL for anything the host runs itself. */
-static const struct guest_ops *guest_of_file(const char *path)
+const struct guest_ops *linux_guest_of_file(const char *path)
 {
     Elf64_Ehdr eh;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))   /* a FIFO would block the open */
+        return NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return NULL;
     ssize_t n = read(fd, &eh, sizeof(eh));
@@ -232,7 +236,7 @@ SYSCALL(execve)
         return err;
     }
     fflush(NULL);
-    if (guest_of_file(path)) {
+    if (linux_guest_of_file(path)) {
         char **v = argv + EXTRA_VM_ARGS;
         const char *argv0 = argc ? v[0] : "";
         size_t n = vm_args(proc, argv, argv0, path);

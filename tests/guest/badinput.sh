@@ -2,10 +2,12 @@
 # Bad-input tests for the VM's loader: a missing program must give exit 127,
 # and a directory, text file, empty file, truncated or wrong-class /
 # wrong-endian / wrong-machine / non-executable-type ELF, and ELFs whose
-# program headers or segments point outside the file must give exit 126;
-# each with stderr starting "vm: " (exactly one line for the 126 cases).
-# The broken ELFs are made by patching copies of a static riscv64 test binary
-# (and of /bin/true) with python3.
+# program headers or segments point outside the file, a FIFO as the program or
+# as its PT_INTERP, and an interpreter without execute permission must give exit
+# 126; each with stderr starting "vm: " (exactly one line for the 126 cases).
+# "#!" scripts run as execve runs them (a guest interpreter under vm, a host one
+# natively). The broken ELFs are made by patching copies of a static and a
+# dynamic riscv64 test binary (and of /bin/true) with python3.
 #
 # Usage: tests/guest/badinput.sh [BUILD_DIR]   (default: $BUILD or build/tests/guest)
 # Environment: VM (default "build/vm run"), CC (default riscv64-linux-gnu-gcc),
@@ -40,14 +42,21 @@ if [ ! -x "$good" ] || [ tests/guest/exit42.c -nt "$good" ]; then
         exit 1
     fi
 fi
+dynamic="$build/dynamic-good"
+if [ ! -x "$dynamic" ] || [ tests/guest/exit42.c -nt "$dynamic" ]; then
+    if ! "$cc" -O2 -o "$dynamic" tests/guest/exit42.c >"$build/dynamic.log" 2>&1; then
+        echo "badinput.sh: cannot compile a dynamic tests/guest/exit42.c with $cc" >&2
+        exit 1
+    fi
+fi
 if ! "$cc" -O2 -c -o "$build/object.o" tests/guest/exit42.c >"$build/object.log" 2>&1; then
     echo "badinput.sh: cannot compile an object file with $cc" >&2
     exit 1
 fi
 
-# patch_elf SRC DST KIND: writes a broken copy of the ELF SRC to DST
+# patch_elf SRC DST KIND [PATH]: writes a broken copy of the ELF SRC to DST
 patch_elf() {
-    python3 - "$1" "$2" "$3" <<'PY'
+    python3 - "$@" <<'PY'
 import struct, sys
 src, dst, kind = sys.argv[1:4]
 data = bytearray(open(src, 'rb').read())
@@ -86,6 +95,16 @@ elif kind == 'load-size-outside':     # a PT_LOAD's file data runs past the end
     filesz, memsz = struct.unpack_from('<QQ', data, ph + 32)
     struct.pack_into('<Q', data, ph + 32, filesz + size + 0x100000)
     struct.pack_into('<Q', data, ph + 40, memsz + size + 0x100000)
+elif kind == 'interp':             # PT_INTERP names PATH (appended to the file)
+    for i in range(phnum):
+        ph = phoff + i * phentsize
+        if struct.unpack_from('<I', data, ph)[0] == 3:   # PT_INTERP
+            path = sys.argv[4].encode() + b'\0'
+            struct.pack_into('<QQQQQ', data, ph + 8, size, 0, 0, len(path), len(path))
+            data += path
+            break
+    else:
+        raise SystemExit('no PT_INTERP in ' + src)
 else:
     raise SystemExit('unknown patch ' + kind)
 open(dst, 'wb').write(data)
@@ -99,11 +118,19 @@ status=0
 for kind in class32 bigendian truncated phoff-outside phnum-outside load-offset-outside load-size-outside; do
     patch_elf "$good" "$build/$kind" "$kind" || status=1
 done
+rm -f "$build/fifo"
+mkfifo "$build/fifo" || status=1
+cp "$good" "$build/not-executable" || status=1
+patch_elf "$dynamic" "$build/interp-fifo" interp "$(cd "$build" && pwd)/fifo" || status=1
+patch_elf "$dynamic" "$build/interp-not-executable" interp "$(cd "$build" && pwd)/not-executable" || status=1
+printf '#!%s  one arg \n' "$(cd "$build" && pwd)/good" >"$build/script-guest"
+printf '#!/bin/sh\necho "native $# $2"\nexit 7\n' >"$build/script-native"
 x86="$(type -P true || echo /bin/true)"
 x86="$(readlink -f "$x86")"
 cp "$x86" "$build/x86-64" || status=1
 patch_elf "$x86" "$build/x86-64-class32" class32 || status=1
 chmod +x "$build"/* 2>/dev/null
+chmod -x "$build/not-executable"
 if [ "$status" -ne 0 ]; then
     echo "badinput.sh: could not prepare the inputs" >&2
     exit 1
@@ -186,6 +213,29 @@ expect phdr-outside-file     126 one-line   "$build/phoff-outside"
 expect phnum-outside-file    126 one-line   "$build/phnum-outside"
 expect load-offset-outside   126 one-line   "$build/load-offset-outside"
 expect load-size-outside     126 one-line   "$build/load-size-outside"
+# A FIFO (mode 755), as the program or its PT_INTERP, is refused at once as execve refuses it,
+# not opened (which waits for a writer); so is an interpreter without execute permission.
+expect fifo                  126 one-line   "$build/fifo"
+expect interp-fifo           126 one-line   "$build/interp-fifo"
+expect interp-not-executable 126 one-line   "$build/interp-not-executable"
+
+# A "#!" script runs as execve runs it: a guest interpreter under vm, with the script's path
+# after the line's one argument; any other interpreter natively.
+# script NAME WANT_EXIT WANT_FIRST_LINE PROGRAM ARGS...
+script() {
+    local name="$1" want="$2" line="$3"
+    shift 3
+    local rc
+    rc=$( (timeout -k 5 "$timeout_s" "${vm_cmd[@]}" "$@" >"$build/$name.out" 2>"$build/$name.err" </dev/null; echo $?) 2>/dev/null )
+    sed 's/^/stderr: /' "$build/$name.err" | head -n 5 >"$build/$name.detail"
+    if [ "$rc" -eq "$want" ] && [ "$(head -n 1 "$build/$name.out")" = "$line" ]; then
+        pass "$name"
+    else
+        fail "$name" "expected exit $want and '$line', got exit $rc and '$(head -n 1 "$build/$name.out")'" "$build/$name.detail"
+    fi
+}
+script script-guest  42 "exiting with 42" "$build/script-guest" x
+script script-native 7  "native 2 y"      "$build/script-native" x y
 
 echo "badinput: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

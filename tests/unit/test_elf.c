@@ -278,6 +278,11 @@ static void test_load_interp(void)
     image_build(&ld, ET_DYN, 0, NULL);
     ld.eh->e_entry = 0x104;
     write_file(path, ld.bytes, sizeof(ld.bytes));
+    chmod(path, 0644);
+    CHECK_EQ(proc_new(&proc), 0);
+    CHECK_EQ(load_failing(&proc, &im, &li), -EACCES);   /* an interpreter must be executable */
+    uspace_destroy(&proc.us);
+    chmod(path, 0755);
     CHECK_EQ(proc_new(&proc), 0);
     CHECK_EQ(load(&proc, &im, &li), 0);
     check_loaded(&proc, 0x10000);
