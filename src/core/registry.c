@@ -1,4 +1,5 @@
-/* The registry of guest ISAs and engines, filled by constructors in each guest/engine file. */
+/* The registry of guest ISAs, engines and the host backend, filled by constructors in each
+ * guest, engine and backend file. */
 #include "core/registry.h"
 
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 static const struct guest_ops *guests[REGISTRY_MAX];
 static const struct engine_ops *engines[REGISTRY_MAX];
 static unsigned n_guests, n_engines;
+static const struct host_backend *the_host_backend;
 
 /* A full table is a build that registers more than REGISTRY_MAX of a kind: dropping one
  * would make it silently unavailable, so vm stops before main. */
@@ -65,4 +67,18 @@ const struct guest_ops *guest_at(unsigned i)
 const struct engine_ops *engine_at(unsigned i)
 {
     return i < n_engines ? engines[i] : NULL;
+}
+
+void host_register(const struct host_backend *b)
+{
+    if (the_host_backend) {   /* one host ISA per build: a second one is a build error */
+        vm_error("internal error: cannot register a second host backend");
+        abort();
+    }
+    the_host_backend = b;
+}
+
+const struct host_backend *host_backend(void)
+{
+    return the_host_backend;
 }

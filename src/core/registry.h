@@ -71,9 +71,17 @@ const struct engine_ops *engine_by_name(const char *name);
 const struct guest_ops *guest_at(unsigned i);
 const struct engine_ops *engine_at(unsigned i);
 
+/* The host backend of this build (host/<isa>/, struct host_backend in host/backend.h), if
+ * the host ISA has one: the JIT engines need it. One per build. */
+struct host_backend;
+void host_register(const struct host_backend *b);
+const struct host_backend *host_backend(void);
+
 #define GUEST_REGISTER(ops) \
     __attribute__((constructor)) static void guest_register_##ops(void) { guest_register(&ops); }
 #define ENGINE_REGISTER(ops) \
     __attribute__((constructor)) static void engine_register_##ops(void) { engine_register(&ops); }
+#define HOST_REGISTER(ops) \
+    __attribute__((constructor)) static void host_register_##ops(void) { host_register(&ops); }
 
 #endif

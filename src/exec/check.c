@@ -20,7 +20,7 @@
 #include "exec/jit.h"
 #include "exec/tb.h"
 #include "guest/translator.h"
-#include "host/x86_64/backend.h"
+#include "host/backend.h"
 #include "mem/aspace.h"
 
 #define LOG_MAX 4096
@@ -149,7 +149,7 @@ static int run_one(struct cpu *cpu, const struct tb *tb, bool jit)
         cpu->pc = jit ? jit_fault_pc(cpu, tb->aux) : interp()->fault_pc(cpu, tb);
         cpu->exit_reason = CPU_EXIT_EXCEPTION;
     } else if (jit) {
-        if (jit_enter(cpu, tb->aux) == X86_RET_INTERRUPT)
+        if (jit_enter(cpu, tb->aux) == HOST_RET_INTERRUPT)
             cpu->exit_reason = CPU_EXIT_INTERRUPT;
     } else {
         interp()->run(cpu, tb);

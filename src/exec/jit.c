@@ -1,8 +1,9 @@
-/* --engine=jit: the baseline x86-64 JIT. Each block is optimised (opt/), lowered to host code
- * in the code cache (host/x86_64/) and run through the enter trampoline. Constant exits are
- * chained: the first time one is taken, its jump is patched to the next block's code; indirect
- * exits look up the jump cache inline. A fault inside generated code is mapped back to the
- * guest pc through the block's host-offset -> guest-pc table. */
+/* --engine=jit: the baseline JIT, host-neutral. Each block is optimised (opt/), lowered to host
+ * code in the code cache by the host backend (host/backend.h, found in the registry) and run
+ * through its enter trampoline. Constant exits are chained: the first time one is taken, its
+ * jump is patched to the next block's code; indirect exits look up the jump cache inline. A
+ * fault inside generated code is mapped back to the guest pc through the block's host-offset
+ * -> guest-pc table. Built only for hosts that have a backend. */
 #include "exec/jit.h"
 
 #include <errno.h>
@@ -12,18 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if HAVE_CAPSTONE
-#include <capstone/capstone.h>
-#endif
-
 #include "core/log.h"
 #include "core/registry.h"
 #include "exec/codegc.h"
 #include "exec/exec.h"
-#include "ir/semantics.h"
 #include "exec/tb.h"
 #include "guest/translator.h"
-#include "host/x86_64/backend.h"
+#include "host/backend.h"
+#include "ir/semantics.h"
 #include "mem/aspace.h"
 #include "opt/opt.h"
 
@@ -39,30 +36,22 @@ struct jit_link {
 
 struct jit_data {
     struct jit_link *in, *out;
-    struct x86_wb *wb;           /* the write-back lists of map entries (after map[]) */
+    struct host_wb *wb;          /* the write-back lists of map entries (after map[]) */
     uint32_t n_map;
-    struct x86_map map[];
+    struct host_map map[];
 };
 
 void (*jit_store_log)(struct cpu *cpu, uint64_t addr, unsigned size);
 
-static struct x86_abi abi_chained, abi_checkable;
+static const struct host_backend *backend;
+static struct host_env env_chained, env_checkable;
 /* Guest threads run blocks concurrently: compiling (with its collections) and chaining
  * change the code cache and the link lists, one thread at a time. Freeing outside a
  * compilation happens only while every other CPU is stopped (exec_invalidate, cpu_free). */
 static pthread_mutex_t jit_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct x86_trampolines tramp;
+static struct host_trampolines tramp;
 
 /* ---- helpers called from generated code ---- */
-
-#define ARITH_HELPERS(X) X(divs) X(divu) X(rems) X(remu)
-#define UNARY_HELPERS(X) X(clz) X(ctz) X(popcnt)
-#define H2(n) static uint64_t h_##n##64(uint64_t a, uint64_t b) { return op_##n##64(a, b); } \
-              static uint64_t h_##n##32(uint64_t a, uint64_t b) { return op_##n##32((uint32_t)a, (uint32_t)b); }
-#define H1(n) static uint64_t h_##n##64(uint64_t a) { return op_##n##64(a); } \
-              static uint64_t h_##n##32(uint64_t a) { return op_##n##32((uint32_t)a); }
-ARITH_HELPERS(H2)
-UNARY_HELPERS(H1)
 
 static void h_mem_check(struct cpu *cpu, uint64_t addr, uint64_t size, uint8_t *ret)
 {
@@ -122,38 +111,31 @@ static int jit_init(void)
     done = -1;
     if (codegc_init() < 0)
         return -ENOMEM;
+    if (!(backend = host_backend()))
+        return -ENOSYS;
     pthread_atfork(jit_before_fork, jit_parent_after_fork, jit_child_after_fork);
-    struct x86_abi *a = &abi_chained;
-    a->temps_offset = 0;   /* set from the first CPU in jit_compile_block */
-    a->exec_jc_offset = (int32_t)offsetof(struct exec_cpu, jump_cache);
-    a->jc_mask = JUMP_CACHE_SIZE - 1;
-    a->tb_pc_offset = (int32_t)offsetof(struct tb, pc);
-    a->tb_code_offset = (int32_t)offsetof(struct tb, code);
-    a->inline_jc = true;
-    static const void *const helpers[XH_COUNT] = {
-        [XH_DIVS64] = h_divs64, [XH_DIVU64] = h_divu64, [XH_REMS64] = h_rems64,
-        [XH_REMU64] = h_remu64, [XH_DIVS32] = h_divs32, [XH_DIVU32] = h_divu32,
-        [XH_REMS32] = h_rems32, [XH_REMU32] = h_remu32, [XH_CLZ64] = h_clz64,
-        [XH_CLZ32] = h_clz32, [XH_CTZ64] = h_ctz64, [XH_CTZ32] = h_ctz32,
-        [XH_POPCNT64] = h_popcnt64, [XH_POPCNT32] = h_popcnt32,
-        [XH_ATOMIC_RMW] = h_atomic_rmw, [XH_CMPXCHG] = h_cmpxchg,
-        [XH_MEM_CHECK] = h_mem_check, [XH_LOG_STORE] = h_log_store,
-        [XH_LOAD] = h_load, [XH_STORE] = h_store,
-    };
-    memcpy(a->helper, helpers, sizeof(helpers));
-    size_t avail;
-    intptr_t delta;
-    uint8_t *start = codegc_space(CODEGC_OLD, &avail, &delta);
-    struct x86_buf buf = { .p = start, .start = start, .end = start + avail, .rx_delta = delta };
-    if (x86_emit_trampolines(&buf, a, &tramp) < 0)
+    struct host_env *e = &env_chained;
+    e->temps_offset = 0;   /* set from the first CPU in jit_compile_block */
+    e->exec_jc_offset = (int32_t)offsetof(struct exec_cpu, jump_cache);
+    e->jc_mask = JUMP_CACHE_SIZE - 1;
+    e->tb_pc_offset = (int32_t)offsetof(struct tb, pc);
+    e->tb_code_offset = (int32_t)offsetof(struct tb, code);
+    e->inline_jc = true;
+    e->atomic_rmw = h_atomic_rmw;
+    e->cmpxchg = h_cmpxchg;
+    e->mem_check = h_mem_check;
+    e->log_store = h_log_store;
+    e->load = h_load;
+    e->store = h_store;
+    struct host_code c;
+    c.start = codegc_space(CODEGC_OLD, &c.avail, &c.rx_delta);
+    if (backend->init(&c, e, &tramp) < 0)
         return -ENOMEM;
-    codegc_commit(CODEGC_OLD, start, buf.p, NULL);
-    a->epilogue = tramp.epilogue;
+    codegc_commit(CODEGC_OLD, c.start, c.start + c.size, NULL);
     tb_none.code = (void *)tramp.jc_miss;
-    a->mem_thunk = tramp.mem_thunk;
-    abi_checkable = *a;
-    abi_checkable.inline_jc = false;
-    abi_checkable.log_stores = true;
+    env_checkable = *e;
+    env_checkable.inline_jc = false;
+    env_checkable.log_stores = true;
     done = 1;
     return 0;
 }
@@ -170,15 +152,13 @@ static void link_blocks(uint8_t *site, struct tb *to)
         free(l);
         return;
     }
-    int32_t rel;
-    memcpy(&rel, site, 4);
-    *l = (struct jit_link){ .site = site, .stub = site + 4 + rel, .from = from, .to = to };
+    *l = (struct jit_link){ .site = site, .from = from, .to = to };
     struct jit_data *df = from->aux, *dt = to->aux;
     l->next_in = dt->in;
     dt->in = l;
     l->next_out = df->out;
     df->out = l;
-    x86_patch_rel32(codegc_rw(site), site, to->code);
+    l->stub = backend->patch_jump(codegc_rw(site), site, to->code);
     codegc_stats.links++;
 }
 
@@ -196,7 +176,7 @@ static void unlink_block(struct tb *tb)
     while (d->in) {
         struct jit_link *l = d->in;
         d->in = l->next_in;
-        x86_patch_rel32(codegc_rw(l->site), l->site, l->stub);
+        backend->patch_jump(codegc_rw(l->site), l->site, l->stub);
         unlist(&((struct jit_data *)l->from->aux)->out, l, true);
         free(l);
     }
@@ -215,26 +195,23 @@ static void log_out_asm(const struct tb *tb)
 {
     const uint8_t *code = tb->code;
     fprintf(log_file, "OUT: [size=%u] guest %#" PRIx64 "\n", tb->code_size, tb->pc);
-#if HAVE_CAPSTONE
     const struct jit_data *d = tb->aux;
-    csh cs;
-    cs_insn *insn;
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) == CS_ERR_OK) {
-        size_t n = cs_disasm(cs, code, tb->code_size, (uintptr_t)code, 0, &insn);
-        for (size_t k = 0, m = 0; k < n; k++) {
-            uint32_t off = (uint32_t)(insn[k].address - (uintptr_t)code);
-            for (; m < d->n_map && d->map[m].host_off <= off; m++)
-                if (d->map[m].host_off == off)
-                    fprintf(log_file, "  -- guest %#" PRIx64 "\n", d->map[m].pc);
-            fprintf(log_file, "  %#" PRIx64 ":  %s %s\n", insn[k].address, insn[k].mnemonic,
-                    insn[k].op_str);
+    char text[160];
+    size_t n;
+    for (uint32_t off = 0, m = 0; off < tb->code_size; off += (uint32_t)n) {
+        n = backend->disas(code + off, tb->code_size - off, (uintptr_t)(code + off), text,
+                           sizeof(text));
+        if (!n)
+            break;
+        for (; m < d->n_map && d->map[m].host_off <= off; m++)
+            if (d->map[m].host_off == off)
+                fprintf(log_file, "  -- guest %#" PRIx64 "\n", d->map[m].pc);
+        fprintf(log_file, "  %#" PRIxPTR ":  %s\n", (uintptr_t)(code + off), text);
+        if (off + n == tb->code_size) {
+            fprintf(log_file, "\n");
+            return;
         }
-        cs_free(insn, n);
-        cs_close(&cs);
-        fprintf(log_file, "\n");
-        return;
     }
-#endif
     for (uint32_t k = 0; k < tb->code_size; k++)
         fprintf(log_file, "%02x%s", code[k], (k % 32 == 31 || k + 1 == tb->code_size) ? "\n" : " ");
     fprintf(log_file, "\n");
@@ -242,32 +219,29 @@ static void log_out_asm(const struct tb *tb)
 
 /* Lowers b (optimised) into region r as tb's code: 0, -ENOSPC if r is full, -ENOMEM. */
 static int lower_into(struct cpu *cpu, struct tb *tb, const struct ir_block *b,
-                      const struct x86_abi *abi, enum codegc_region r)
+                      const struct host_env *env, enum codegc_region r)
 {
-    static __thread struct x86_map *map;
-    static __thread struct x86_wb *wb;
-    if (!map && !(map = malloc(X86_MAX_MAP * sizeof(*map))))
+    static __thread struct host_map *map;
+    static __thread struct host_wb *wb;
+    if (!map && !(map = malloc(HOST_MAX_MAP * sizeof(*map))))
         return -ENOMEM;
-    if (!wb && !(wb = malloc(X86_MAX_WB * sizeof(*wb))))
+    if (!wb && !(wb = malloc(HOST_MAX_WB * sizeof(*wb))))
         return -ENOMEM;
-    size_t avail;
-    intptr_t delta;
-    uint8_t *start = codegc_space(r, &avail, &delta);
-    struct x86_buf buf = { .p = start, .start = start, .end = start + avail, .rx_delta = delta };
-    uint32_t n_map, n_wb;
-    int err = x86_lower(b, abi, &buf, map, &n_map, wb, &n_wb);
+    struct host_code c = { .map = map, .wb = wb };
+    c.start = codegc_space(r, &c.avail, &c.rx_delta);
+    int err = backend->lower(b, env, &c);
     if (err < 0)
         return err;
-    struct jit_data *d = malloc(sizeof(*d) + n_map * sizeof(d->map[0]) + n_wb * sizeof(*wb));
+    struct jit_data *d = malloc(sizeof(*d) + c.n_map * sizeof(d->map[0]) + c.n_wb * sizeof(*wb));
     if (!d)
         return -ENOMEM;
     d->in = d->out = NULL;
-    d->n_map = n_map;
-    memcpy(d->map, map, n_map * sizeof(map[0]));
-    d->wb = (struct x86_wb *)(d->map + n_map);
-    memcpy(d->wb, wb, n_wb * sizeof(*wb));
-    tb->code = codegc_commit(r, start, buf.p, tb);
-    tb->code_size = (uint32_t)(buf.p - start);
+    d->n_map = c.n_map;
+    memcpy(d->map, map, c.n_map * sizeof(map[0]));
+    d->wb = (struct host_wb *)(d->map + c.n_map);
+    memcpy(d->wb, wb, c.n_wb * sizeof(*wb));
+    tb->code = codegc_commit(r, c.start, c.start + c.size, tb);
+    tb->code_size = (uint32_t)c.size;
     tb->aux = d;
     if (log_enabled(out_asm))
         log_out_asm(tb);
@@ -307,7 +281,7 @@ static int promote(struct cpu *cpu, struct tb *tb)
     jit_free_block(tb);
     tb->end_pc = b->end_pc;
     tb->n_insns = b->n_insns;
-    return lower_into(cpu, tb, b, &abi_chained, CODEGC_OLD);
+    return lower_into(cpu, tb, b, &env_chained, CODEGC_OLD);
 }
 
 /* The nursery is full: keep what is in use, drop the rest. False if the old space filled up
@@ -369,15 +343,15 @@ static void collect_at_safepoint(struct cpu *cpu)
 /* The nursery is full: collect now if this CPU is alone, else put the block in the old
  * space until the safepoint comes; -ENOSPC if that is full too. */
 static int make_room(struct cpu *cpu, struct tb *tb, const struct ir_block *b,
-                     const struct x86_abi *abi, bool checkable)
+                     const struct host_env *env, bool checkable)
 {
     if (!exec_cpu_alone(cpu))
-        return lower_into(cpu, tb, b, abi, CODEGC_OLD);
+        return lower_into(cpu, tb, b, env, CODEGC_OLD);
     if (checkable || !exec_of(cpu)->frees_one || !minor_collection(cpu)) {
         codegc_stats.full++;
         tb_flush(cpu);
     }
-    return lower_into(cpu, tb, b, abi, CODEGC_NURSERY);
+    return lower_into(cpu, tb, b, env, CODEGC_NURSERY);
 }
 
 int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, bool checkable)
@@ -393,21 +367,21 @@ int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, 
     opt_block(copy);
     if (log_enabled(op_opt))
         ir_print(log_file, copy);
-    abi_chained.temps_offset = abi_checkable.temps_offset = (int32_t)cpu->temps_offset;
-    abi_chained.guest_limit = abi_checkable.guest_limit = cpu->as->flat_limit;
-    abi_chained.flat = abi_checkable.flat = cpu->as->flat_base != NULL;
-    const struct x86_abi *abi = checkable ? &abi_checkable : &abi_chained;
+    env_chained.temps_offset = env_checkable.temps_offset = (int32_t)cpu->temps_offset;
+    env_chained.guest_limit = env_checkable.guest_limit = cpu->as->flat_limit;
+    env_chained.flat = env_checkable.flat = cpu->as->flat_base != NULL;
+    const struct host_env *env = checkable ? &env_checkable : &env_chained;
     if (codegc_nursery_low() && !collection_asked && !exec_cpu_alone(cpu)) {
         collection_asked = true;
         exec_at_safepoint(cpu, collect_at_safepoint);
     }
-    int err = lower_into(cpu, tb, copy, abi, CODEGC_NURSERY);
+    int err = lower_into(cpu, tb, copy, env, CODEGC_NURSERY);
     if (err == -ENOSPC)
-        err = make_room(cpu, tb, copy, abi, checkable);
+        err = make_room(cpu, tb, copy, env, checkable);
     if (err == -ENOSPC && exec_cpu_alone(cpu)) {   /* a block bigger than the nursery */
         codegc_stats.full++;
         tb_flush(cpu);
-        err = lower_into(cpu, tb, copy, abi, CODEGC_NURSERY);
+        err = lower_into(cpu, tb, copy, env, CODEGC_NURSERY);
     }
     return err == -ENOSPC ? -ENOMEM : err;
 }
@@ -431,8 +405,8 @@ uint64_t jit_fault_pc(struct cpu *cpu, const struct tb *tb)
     const uint8_t *pc = cpu->cur_op;
     const struct tb *at = pc && codegc_contains(pc) ? codegc_lookup(pc) : NULL;
     struct exec_cpu *ex = exec_of(cpu);
-    bool host_fault = ex->fault_rip && ex->fault_rip == pc;
-    ex->fault_rip = NULL;
+    bool host_fault = ex->fault_host_pc && ex->fault_host_pc == pc;
+    ex->fault_host_pc = NULL;
     if (!at || !at->aux)
         return tb->pc;
     const struct jit_data *d = at->aux;
@@ -447,7 +421,7 @@ uint64_t jit_fault_pc(struct cpu *cpu, const struct tb *tb)
     }
     if (!lo)
         return at->pc;
-    const struct x86_map *e = &d->map[lo - 1];
+    const struct host_map *e = &d->map[lo - 1];
     /* A host fault at an access: the guest fields the code held in host registers. */
     for (uint32_t k = e->wb_first; host_fault && e->host_off == off && k < e->wb_first + e->wb_n; k++)
         memcpy((char *)cpu + d->wb[k].off, &ex->fault_regs[d->wb[k].reg], d->wb[k].w64 ? 8 : 4);
@@ -462,7 +436,7 @@ static void jit_run(struct cpu *cpu, const struct tb *tb)
         cpu->cur_op = NULL;
         uintptr_t r = tramp.enter(cpu, tb->code);
         cpu->cur_tb = NULL;
-        if (r == X86_RET_INTERRUPT) {
+        if (r == HOST_RET_INTERRUPT) {
             cpu->exit_request = 0;
             cpu->exit_reason = CPU_EXIT_INTERRUPT;
             return;
@@ -474,7 +448,7 @@ static void jit_run(struct cpu *cpu, const struct tb *tb)
             cpu->exit_reason = CPU_EXIT_EXCEPTION;
             return;
         }
-        if (r != X86_RET_EXIT) {
+        if (r != HOST_RET_EXIT) {
             pthread_mutex_lock(&jit_lock);
             if (generation == codegc_stats.generation)
                 link_blocks((uint8_t *)r, next);
@@ -486,7 +460,7 @@ static void jit_run(struct cpu *cpu, const struct tb *tb)
 
 static const struct engine_ops jit_engine = {
     .name = "jit",
-    .help = "x86-64 JIT with block chaining",
+    .help = "JIT to host code with block chaining",
     .compile = jit_compile,
     .free = jit_free_block,
     .run = jit_run,

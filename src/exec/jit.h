@@ -1,4 +1,4 @@
-/* The x86-64 JIT engine's entry points shared with --engine=check (exec/check.c): compile a
+/* The JIT engine's entry points shared with --engine=check (exec/check.c): compile a
  * block (optionally in the checkable form: no inline chaining, stores logged), run one
  * block, map a fault back, free. */
 #ifndef VM_EXEC_JIT_H
@@ -13,7 +13,7 @@
 struct tb;
 
 int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, bool checkable);
-/* Runs tb's code once; returns X86_RET_* (host/x86_64/backend.h) or a chain site. */
+/* Runs tb's code once; returns HOST_RET_* (host/backend.h) or a chain site. */
 uintptr_t jit_enter(struct cpu *cpu, const struct tb *tb);
 /* The guest pc of a fault at cpu->cur_op in tb's code; after a host fault there, also stores
  * the guest registers the code held in host registers. */

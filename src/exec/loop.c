@@ -10,15 +10,13 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/registry.h"
+#include "exec/codegc.h"
 #include "exec/tb.h"
+#include "host/backend.h"
 #include "mem/aspace.h"
 #include "mem/smc.h"
 #include "mem/uspace.h"
-#if defined(__x86_64__)
-#include <ucontext.h>
-
-#include "exec/codegc.h"
-#endif
 
 static __thread struct cpu *current_cpu;
 /* Work that needs every other CPU out of guest code (exec_at_safepoint). */
@@ -51,29 +49,20 @@ static void host_fault_handler(int sig, siginfo_t *si, void *uc)
     if (base && sig == SIGSEGV && si->si_code == SEGV_ACCERR && addr >= base &&
         addr < base + limit && smc_write_fault(cpu, (uint64_t)(addr - base)))
         return;
-    bool in_jit = false;
-#if defined(__x86_64__)
-    const void *rip = (const void *)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
-    in_jit = codegc_contains(rip);
-#endif
+    const struct host_backend *hb = host_backend();
+    const void *host_pc = hb ? hb->signal_pc(uc) : NULL;
+    bool in_jit = host_pc && codegc_contains(host_pc);
     /* JIT code may also run into the guards around the space (mem/uspace.h). */
     uintptr_t guard = in_jit ? USPACE_GUARD : 0, a = (uintptr_t)addr;
     if (base && cpu->unwind && a >= (uintptr_t)base - guard &&
         a < (uintptr_t)base + limit + guard) {
-#if defined(__x86_64__)
         /* A fault in JIT code: its host pc is the engine position fault_pc maps back, and
          * its registers may hold guest registers. */
-        static const uint8_t greg_of[16] = {
-            REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
-            REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
-        };
         if (in_jit) {
             struct exec_cpu *ex = exec_of(cpu);
-            cpu->cur_op = ex->fault_rip = rip;
-            for (unsigned r = 0; r < 16; r++)
-                ex->fault_regs[r] = (uint64_t)((ucontext_t *)uc)->uc_mcontext.gregs[greg_of[r]];
+            cpu->cur_op = ex->fault_host_pc = host_pc;
+            hb->signal_regs(uc, ex->fault_regs);
         }
-#endif
         cpu_raise(cpu, sig == SIGBUS ? EXC_BUS_ERROR : EXC_DATA_FAULT,
                   (uint64_t)(a - (uintptr_t)base));
     }
@@ -156,7 +145,7 @@ int exec_run(struct cpu *cpu)
     if (sigsetjmp(unwind, 0)) {
         if (cpu->cur_tb)
             cpu->pc = ex->engine->fault_pc(cpu, cpu->cur_tb);
-        ex->fault_rip = NULL;
+        ex->fault_host_pc = NULL;
         cpu->exit_reason = CPU_EXIT_EXCEPTION;
         cpu->unwind = NULL;
         pthread_rwlock_unlock(&code_lock);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/cpu.h"
+#include "host/backend.h"
 #include "ir/ir.h"
 
 struct tb {
@@ -33,10 +34,10 @@ struct exec_cpu {
     unsigned flush_gen;      /* tb_flush_gen when jump_cache was last valid */
     bool frees_one;          /* set by an engine whose free() unlinks every chain into the
                               * block, so single blocks may be dropped (tb_remove) */
-    /* A host fault in JIT code: where, and the host registers then (x86-64 numbering), which
-     * may hold guest registers not stored yet (jit_fault_pc). */
-    const void *fault_rip;
-    uint64_t fault_regs[16];
+    /* A host fault in JIT code: where, and the host registers then (the backend's numbering),
+     * which may hold guest registers not stored yet (jit_fault_pc). */
+    const void *fault_host_pc;
+    uint64_t fault_regs[HOST_MAX_REGS];
 };
 
 static inline struct exec_cpu *exec_of(const struct cpu *cpu)

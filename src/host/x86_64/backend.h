@@ -1,17 +1,18 @@
-/* The x86-64 JIT backend's interface to the execution layer: lower one IR block into machine
- * code in place, and emit the shared trampolines (enter/epilogue, memory slow path).
- * The backend knows struct cpu but nothing of exec/: the offsets and C helpers it needs
- * arrive in a struct x86_abi filled by exec/jit.c. */
+/* Inside the x86-64 backend: lower one IR block into machine code in place, and emit the
+ * shared trampolines (enter/epilogue, memory slow path). backend.c turns these into the
+ * host-neutral struct host_backend (host/backend.h); the offsets and C helpers generated
+ * code needs arrive in a struct x86_abi it fills from exec's struct host_env. */
 #ifndef VM_HOST_X86_64_BACKEND_H
 #define VM_HOST_X86_64_BACKEND_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "host/backend.h"
 #include "host/x86_64/x86.h"
 #include "ir/ir.h"
 
-/* C helpers called from generated code (filled by exec/jit.c). */
+/* C helpers called from generated code (filled by backend.c). */
 enum x86_helper {
     XH_DIVS64, XH_DIVU64, XH_REMS64, XH_REMU64, XH_DIVS32, XH_DIVU32, XH_REMS32, XH_REMU32,
     XH_CLZ64, XH_CLZ32, XH_CTZ64, XH_CTZ32, XH_POPCNT64, XH_POPCNT32,
@@ -40,44 +41,20 @@ struct x86_abi {
     const void *helper[XH_COUNT];
 };
 
-/* What enter returns (rax at the epilogue). */
-enum {
-    X86_RET_EXIT = 0,        /* cpu->pc (and exit_reason) set */
-    X86_RET_INTERRUPT = 1,   /* exit_request seen at block entry; cpu->pc = that block */
-    /* anything else: address of a rel32 to patch with the block at cpu->pc */
-};
+/* What enter returns (rax at the epilogue): HOST_RET_*, or the executable address of a rel32
+ * to patch with the block at cpu->pc. */
 
-/* A guest register field the code holds in a host register and has not stored yet. */
-struct x86_wb {
-    int32_t off;      /* in struct cpu */
-    uint8_t reg;      /* host register */
-    uint8_t w64;      /* 8 bytes, else 4 */
-};
-
-/* Host code offset -> guest pc of the instruction it belongs to (sorted by offset). An entry
- * at a guest memory access also lists the fields to write back, wb[wb_first..+wb_n], should
- * the access fault on the host. */
-struct x86_map {
-    uint32_t host_off;
-    uint16_t wb_n;
-    uint32_t wb_first;
-    uint64_t pc;
-};
-
-#define X86_MAX_MAP (3 * IR_MAX_OPS)
-#define X86_MAX_WB (4 * IR_MAX_OPS)
-
-/* Lower b into out. map gets at most X86_MAX_MAP entries, wb at most X86_MAX_WB. Returns 0,
+/* Lower b into out. map gets at most HOST_MAX_MAP entries, wb at most HOST_MAX_WB. Returns 0,
  * or -ENOSPC if out overflowed (out->overflow). */
 int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct x86_buf *out,
-              struct x86_map *map, uint32_t *n_map, struct x86_wb *wb, uint32_t *n_wb);
+              struct host_map *map, uint32_t *n_map, struct host_wb *wb, uint32_t *n_wb);
 
-/* The shared trampolines: enter(cpu, code) -> X86_RET_*; written at out's position. */
+/* The shared trampolines: enter(cpu, code) -> HOST_RET_*; written at out's position. */
 struct x86_trampolines {
-    uintptr_t (*enter)(void *cpu, const void *code);
+    uintptr_t (*enter)(struct cpu *cpu, const void *code);
     const void *epilogue;
     const void *mem_thunk;
-    const void *jc_miss;     /* rax = guest pc: leaves with X86_RET_EXIT (tb_none's code) */
+    const void *jc_miss;     /* rax = guest pc: leaves with HOST_RET_EXIT (tb_none's code) */
 };
 int x86_emit_trampolines(struct x86_buf *out, const struct x86_abi *abi,
                          struct x86_trampolines *t);

@@ -220,10 +220,10 @@ static struct stub *new_stub(struct lower *lw, uint8_t kind, uint64_t pc)
  * entry at its offset lists them. */
 static void mark_access(struct lower *lw)
 {
-    struct x86_map e = { (uint32_t)(lw->o->p - lw->o->start), 0, 0, lw->pc };
+    struct host_map e = { (uint32_t)(lw->o->p - lw->o->start), 0, 0, lw->pc };
     if (!lw->n_dirty)
         return;
-    if (lw->n_map < X86_MAX_MAP && ra_snapshot(lw, &e.wb_first, &e.wb_n))
+    if (lw->n_map < HOST_MAX_MAP && ra_snapshot(lw, &e.wb_first, &e.wb_n))
         lw->map[lw->n_map++] = e;
     else
         ra_flush_all(lw);
@@ -344,7 +344,7 @@ static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
     if (miss)
         x86_patch_rel32(miss, rx_of(lw, miss), rx_of(lw, o->p));
     x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
-    x86_mov_imm(o, RAX, X86_RET_EXIT);
+    x86_mov_imm(o, RAX, HOST_RET_EXIT);
     x86_jmp(o, abi->epilogue);
 }
 
@@ -357,7 +357,7 @@ static void lower_exit(struct lower *lw, const struct ir_op *op)
     x86_emit(o, X_MOVI, false, 0, xm(R14, CPU_OFF(exc)), op->aux);
     x86_emit(o, X_MOVI, true, 0, xm(R14, CPU_OFF(exc_tval)), 0);
     x86_emit(o, X_MOVI, false, 0, xm(R14, CPU_OFF(exit_reason)), CPU_EXIT_EXCEPTION);
-    x86_mov_imm(o, RAX, X86_RET_EXIT);
+    x86_mov_imm(o, RAX, HOST_RET_EXIT);
     x86_jmp(o, lw->abi->epilogue);
 }
 
@@ -371,7 +371,7 @@ static void emit_stubs(struct lower *lw)
             x86_patch_rel32(s->site, rx_of(lw, s->site), rx_of(lw, o->p));
         switch (s->kind) {
         case S_MEM:
-            lw->map[lw->n_map++] = (struct x86_map){ (uint32_t)(o->p - o->start), 0, 0, s->pc };
+            lw->map[lw->n_map++] = (struct host_map){ (uint32_t)(o->p - o->start), 0, 0, s->pc };
             ra_emit_wb(lw, s->wb_first, s->wb_n);
             if (s->reg != RAX || s->disp)
                 x86_emit(o, X_LEA, true, RAX, xm(s->reg, s->disp), 0);
@@ -397,7 +397,7 @@ static void emit_stubs(struct lower *lw)
         default: /* S_INT */
             x86_mov_imm(o, RAX, s->pc);
             x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
-            x86_mov_imm(o, RAX, X86_RET_INTERRUPT);
+            x86_mov_imm(o, RAX, HOST_RET_INTERRUPT);
             x86_jmp(o, lw->abi->epilogue);
             break;
         }
@@ -412,7 +412,7 @@ static void mark_insn(struct lower *lw, uint64_t pc)
     lw->pc = pc;
     if (lw->n_map && lw->map[lw->n_map - 1].host_off == off)
         lw->n_map--;
-    lw->map[lw->n_map++] = (struct x86_map){ off, 0, 0, pc };
+    lw->map[lw->n_map++] = (struct host_map){ off, 0, 0, pc };
 }
 
 /* A switch with a case for every op and no default: an op of ops.def without a lowering does
@@ -547,7 +547,7 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
 }
 
 int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct x86_buf *out,
-              struct x86_map *map, uint32_t *n_map, struct x86_wb *wb, uint32_t *n_wb)
+              struct host_map *map, uint32_t *n_map, struct host_wb *wb, uint32_t *n_wb)
 {
     static __thread struct lower *lw;
     if (!lw && !(lw = malloc(sizeof(*lw))))

@@ -48,12 +48,12 @@ struct lower {
     uint32_t last_use[IR_MAX_TEMPS];
     struct stub stubs[IR_MAX_OPS + 1];
     uint32_t n_stubs;
-    struct x86_map *map;
+    struct host_map *map;
     uint32_t n_map;
     struct dirty dirty[MAX_DIRTY];
     unsigned n_dirty;
     uint32_t pinned;                  /* host registers of dirty fields */
-    struct x86_wb *wb;                /* write-back lists of stubs and of the map */
+    struct host_wb *wb;                /* write-back lists of stubs and of the map */
     uint32_t n_wb;
 };
 

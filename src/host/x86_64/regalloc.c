@@ -222,11 +222,11 @@ bool ra_snapshot(struct lower *lw, uint32_t *first, uint16_t *n)
 {
     *first = lw->n_wb;
     *n = 0;
-    if (lw->n_wb + lw->n_dirty > X86_MAX_WB)
+    if (lw->n_wb + lw->n_dirty > HOST_MAX_WB)
         return false;
     for (unsigned k = 0; k < lw->n_dirty; k++) {
         const struct dirty *d = &lw->dirty[k];
-        lw->wb[lw->n_wb++] = (struct x86_wb){ d->off, lw->reg[d->t], d->w64 };
+        lw->wb[lw->n_wb++] = (struct host_wb){ d->off, lw->reg[d->t], d->w64 };
     }
     *n = (uint16_t)lw->n_dirty;
     return true;

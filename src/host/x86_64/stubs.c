@@ -15,7 +15,7 @@ static const uint8_t thunk_regs[] = { RAX, RDX, RSI, RDI, R8, R9, R10, R11 };
 
 int x86_emit_trampolines(struct x86_buf *o, const struct x86_abi *abi, struct x86_trampolines *t)
 {
-    t->enter = (uintptr_t(*)(void *, const void *))(void *)(o->p + o->rx_delta);
+    t->enter = (uintptr_t(*)(struct cpu *, const void *))(void *)(o->p + o->rx_delta);
     for (unsigned k = 0; k < sizeof(saved_regs); k++)
         x86_push_pop(o, true, saved_regs[k]);
     x86_emit(o, X_SUBI, true, 0, xr(RSP), 8);
@@ -34,7 +34,7 @@ int x86_emit_trampolines(struct x86_buf *o, const struct x86_abi *abi, struct x8
 
     t->jc_miss = o->p + o->rx_delta;
     x86_emit(o, X_ST, true, RAX, xm(R14, offsetof(struct cpu, pc)), 0);
-    x86_mov_imm(o, RAX, X86_RET_EXIT);
+    x86_mov_imm(o, RAX, HOST_RET_EXIT);
     x86_jmp(o, t->epilogue);
 
     /* rax = guest address, rcx = access size, [rsp] = return address inside the stub. */

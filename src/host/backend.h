@@ -1,0 +1,105 @@
+/* A host backend: the host-ISA half of the JIT, as one ops struct. exec/jit.c is host-neutral
+ * (code cache, chaining bookkeeping, mapping faults back to guest pcs) and reaches host code
+ * only through these ops; host/<isa>/ implements them and registers its backend with
+ * HOST_REGISTER (core/registry.h). A build for a host without a backend has no JIT, only the
+ * interpreter. */
+#ifndef VM_HOST_BACKEND_H
+#define VM_HOST_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cpu.h"
+#include "ir/ir.h"
+
+/* What the execution layer tells the backend: the layout generated code reads and the C
+ * services it calls. */
+struct host_env {
+    int32_t temps_offset;      /* of the IR temporaries from struct cpu */
+    bool flat;                 /* the CPU's space is flat (mem/aspace.h): a guest address plus
+                                  its base is the host address; else ld/st call load/store */
+    uint64_t guest_limit;      /* flat: guest addresses are [0, guest_limit), with guard pages
+                                  of more than 4 GiB on both sides (mem/uspace.h) */
+    int32_t exec_jc_offset;    /* of the jump cache (struct tb *[]) inside cpu->exec */
+    uint32_t jc_mask;          /* jump cache index = (pc >> 1) & jc_mask */
+    int32_t tb_pc_offset, tb_code_offset;   /* inside struct tb */
+    bool inline_jc;            /* goto_ind looks up the jump cache inline and jumps */
+    bool log_stores;           /* call log_store before every store (--engine=check) */
+    uint64_t (*atomic_rmw)(struct cpu *cpu, uint64_t addr, uint64_t v, uint64_t kind_memop);
+    uint64_t (*cmpxchg)(struct cpu *cpu, uint64_t addr, uint64_t expected, uint64_t newval,
+                        uint64_t memop);
+    /* Raises the guest's fault or returns; ret = the host return address inside the block. */
+    void (*mem_check)(struct cpu *cpu, uint64_t addr, uint64_t size, uint8_t *ret);
+    void (*log_store)(struct cpu *cpu, uint64_t base, int64_t disp, uint64_t size);
+    /* An ld (memop | the result is i32 << 8) or st in a space that is not flat. */
+    uint64_t (*load)(struct cpu *cpu, uint64_t base, int64_t disp, uint64_t memop_w32);
+    void (*store)(struct cpu *cpu, uint64_t base, int64_t disp, uint64_t value, uint64_t memop);
+};
+
+/* What enter returns. */
+enum {
+    HOST_RET_EXIT = 0,        /* cpu->pc (and exit_reason) set */
+    HOST_RET_INTERRUPT = 1,   /* exit_request seen at block entry; cpu->pc = that block */
+    /* anything else: the executable address of a jump to patch with the block at cpu->pc */
+};
+
+/* A guest register field the code holds in a host register and has not stored yet. */
+struct host_wb {
+    int32_t off;      /* in struct cpu */
+    uint8_t reg;      /* host register, in the backend's numbering (< HOST_MAX_REGS) */
+    uint8_t w64;      /* 8 bytes, else 4 */
+};
+
+/* Host code offset -> guest pc of the instruction it belongs to (sorted by offset). An entry
+ * at a guest memory access also lists the fields to write back, wb[wb_first..+wb_n], should
+ * the access fault on the host. */
+struct host_map {
+    uint32_t host_off;
+    uint16_t wb_n;
+    uint32_t wb_first;
+    uint64_t pc;
+};
+
+#define HOST_MAX_MAP (3 * IR_MAX_OPS)
+#define HOST_MAX_WB (4 * IR_MAX_OPS)
+#define HOST_MAX_REGS 32
+
+/* Where a backend writes code: in, the free space (writable view) and the distance to its
+ * executable view; out, the bytes written and, for a block, its map and write-back lists
+ * (map and wb must have room for HOST_MAX_MAP and HOST_MAX_WB entries). */
+struct host_code {
+    uint8_t *start;
+    size_t avail;
+    intptr_t rx_delta;         /* executable address - writable address */
+    size_t size;
+    struct host_map *map;
+    uint32_t n_map;
+    struct host_wb *wb;
+    uint32_t n_wb;
+};
+
+/* The code every block shares, written once by init. */
+struct host_trampolines {
+    uintptr_t (*enter)(struct cpu *cpu, const void *code);   /* runs code: HOST_RET_* */
+    const void *jc_miss;       /* an empty jump-cache slot's code: leaves with HOST_RET_EXIT */
+};
+
+struct host_backend {
+    const char *name;          /* "x86-64" */
+    /* Writes the trampolines into out, before any block. 0 or -ENOSPC. */
+    int (*init)(struct host_code *out, const struct host_env *env, struct host_trampolines *t);
+    /* Lowers b into out. 0 or -ENOSPC if it does not fit. */
+    int (*lower)(const struct ir_block *b, const struct host_env *env, struct host_code *out);
+    /* Makes the jump whose executable address is site (writable view rw) go to target;
+     * returns where it went before. Safe while other threads run the code. */
+    const void *(*patch_jump)(uint8_t *rw, const uint8_t *site, const void *target);
+    /* From a host signal's ucontext: the interrupted pc, and the integer registers. */
+    const void *(*signal_pc)(const void *uc);
+    void (*signal_regs)(const void *uc, uint64_t regs[HOST_MAX_REGS]);
+    /* --log=out_asm: one instruction at code (executable address addr) as text; returns its
+     * length, or 0 if the backend cannot disassemble (then the log shows bytes). */
+    size_t (*disas)(const uint8_t *code, size_t len, uint64_t addr, char *out, size_t outlen);
+};
+
+#endif

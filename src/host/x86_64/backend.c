@@ -1,0 +1,140 @@
+/* The x86-64 host backend as the ops struct exec/jit.c drives (host/backend.h): trampolines
+ * and lowering over exec's struct host_env, rel32 jump patching, the registers of a host
+ * signal's context, and capstone disassembly for --log=out_asm. Also the C helpers x86-64
+ * code calls for the ops it does not lower inline (division, bit counts). */
+#include <string.h>
+#include <ucontext.h>
+
+#if HAVE_CAPSTONE
+#include <capstone/capstone.h>
+#endif
+
+#include "core/registry.h"
+#include "host/x86_64/backend.h"
+#include "ir/semantics.h"
+
+#define ARITH_HELPERS(X) X(divs) X(divu) X(rems) X(remu)
+#define UNARY_HELPERS(X) X(clz) X(ctz) X(popcnt)
+#define H2(n) static uint64_t h_##n##64(uint64_t a, uint64_t b) { return op_##n##64(a, b); } \
+              static uint64_t h_##n##32(uint64_t a, uint64_t b) { return op_##n##32((uint32_t)a, (uint32_t)b); }
+#define H1(n) static uint64_t h_##n##64(uint64_t a) { return op_##n##64(a); } \
+              static uint64_t h_##n##32(uint64_t a) { return op_##n##32((uint32_t)a); }
+ARITH_HELPERS(H2)
+UNARY_HELPERS(H1)
+
+/* Everything of the abi but what comes from the env of each compilation. */
+static struct x86_abi base_abi;
+
+static void abi_of(struct x86_abi *a, const struct host_env *env)
+{
+    a->temps_offset = env->temps_offset;
+    a->flat = env->flat;
+    a->guest_limit = env->guest_limit;
+    a->exec_jc_offset = env->exec_jc_offset;
+    a->jc_mask = env->jc_mask;
+    a->tb_pc_offset = env->tb_pc_offset;
+    a->tb_code_offset = env->tb_code_offset;
+    a->inline_jc = env->inline_jc;
+    a->log_stores = env->log_stores;
+}
+
+static struct x86_buf buf_of(const struct host_code *c)
+{
+    return (struct x86_buf){ .p = c->start, .start = c->start, .end = c->start + c->avail,
+                             .rx_delta = c->rx_delta };
+}
+
+static int x64_init(struct host_code *out, const struct host_env *env, struct host_trampolines *t)
+{
+    static const void *const arith[] = {
+        [XH_DIVS64] = h_divs64, [XH_DIVU64] = h_divu64, [XH_REMS64] = h_rems64,
+        [XH_REMU64] = h_remu64, [XH_DIVS32] = h_divs32, [XH_DIVU32] = h_divu32,
+        [XH_REMS32] = h_rems32, [XH_REMU32] = h_remu32, [XH_CLZ64] = h_clz64,
+        [XH_CLZ32] = h_clz32, [XH_CTZ64] = h_ctz64, [XH_CTZ32] = h_ctz32,
+        [XH_POPCNT64] = h_popcnt64, [XH_POPCNT32] = h_popcnt32,
+    };
+    struct x86_abi *a = &base_abi;
+    memcpy(a->helper, arith, sizeof(arith));
+    a->helper[XH_ATOMIC_RMW] = (const void *)env->atomic_rmw;
+    a->helper[XH_CMPXCHG] = (const void *)env->cmpxchg;
+    a->helper[XH_MEM_CHECK] = (const void *)env->mem_check;
+    a->helper[XH_LOG_STORE] = (const void *)env->log_store;
+    a->helper[XH_LOAD] = (const void *)env->load;
+    a->helper[XH_STORE] = (const void *)env->store;
+    abi_of(a, env);
+    struct x86_buf o = buf_of(out);
+    struct x86_trampolines tramp;
+    int err = x86_emit_trampolines(&o, a, &tramp);
+    out->size = (size_t)(o.p - o.start);
+    if (err < 0)
+        return err;
+    a->epilogue = tramp.epilogue;
+    a->mem_thunk = tramp.mem_thunk;
+    t->enter = tramp.enter;
+    t->jc_miss = tramp.jc_miss;
+    return 0;
+}
+
+static int x64_lower(const struct ir_block *b, const struct host_env *env, struct host_code *out)
+{
+    struct x86_abi a = base_abi;
+    abi_of(&a, env);
+    struct x86_buf o = buf_of(out);
+    int err = x86_lower(b, &a, &o, out->map, &out->n_map, out->wb, &out->n_wb);
+    out->size = (size_t)(o.p - o.start);
+    return err;
+}
+
+static const void *x64_patch_jump(uint8_t *rw, const uint8_t *site, const void *target)
+{
+    int32_t rel;
+    memcpy(&rel, site, 4);
+    x86_patch_rel32(rw, site, target);
+    return site + 4 + rel;
+}
+
+static const void *x64_signal_pc(const void *uc)
+{
+    return (const void *)((const ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+}
+
+/* In the encoder's register numbering (x86.h), which the write-back lists use. */
+static void x64_signal_regs(const void *uc, uint64_t regs[HOST_MAX_REGS])
+{
+    static const uint8_t greg_of[16] = {
+        REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+        REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+    };
+    for (unsigned r = 0; r < 16; r++)
+        regs[r] = (uint64_t)((const ucontext_t *)uc)->uc_mcontext.gregs[greg_of[r]];
+}
+
+static size_t x64_disas(const uint8_t *code, size_t len, uint64_t addr, char *out, size_t outlen)
+{
+#if HAVE_CAPSTONE
+    static __thread csh cs;
+    static __thread int opened;
+    cs_insn *insn;
+    if (!opened)
+        opened = cs_open(CS_ARCH_X86, CS_MODE_64, &cs) == CS_ERR_OK ? 1 : -1;
+    if (opened < 0 || cs_disasm(cs, code, len, addr, 1, &insn) != 1)
+        return 0;
+    snprintf(out, outlen, "%s %s", insn->mnemonic, insn->op_str);
+    size_t size = insn->size;
+    cs_free(insn, 1);
+    return size;
+#else
+    return 0;
+#endif
+}
+
+static const struct host_backend x86_64_backend = {
+    .name = "x86-64",
+    .init = x64_init,
+    .lower = x64_lower,
+    .patch_jump = x64_patch_jump,
+    .signal_pc = x64_signal_pc,
+    .signal_regs = x64_signal_regs,
+    .disas = x64_disas,
+};
+HOST_REGISTER(x86_64_backend)
