@@ -5,9 +5,7 @@
  * counters and hints) are left out: the first would let random code make system calls, the
  * others read values that differ between two runs.
  *
- * Usage: randcode_gen riscv64|aarch64 SEED COUNT FILE [no-simd]
- * no-simd leaves out AArch64's AdvSIMD rows (make test does, until vm refuses the reserved
- * encodings of those rows as Linux does: tests/fuzz/run.sh). */
+ * Usage: randcode_gen riscv64|aarch64 SEED COUNT FILE */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,22 +103,6 @@ static bool a64_candidate(const struct a64_insn_def *d)
     return t != trans_svc && t != trans_sys && t != trans_msr && t != trans_mrs && t != trans_nop;
 }
 
-static bool a64_simd(const struct a64_insn_def *d)
-{
-    static a64_trans_fn *const simd[] = {
-        trans_simd_movi, trans_simd_logic, trans_simd_3same, trans_simd_2misc,
-        trans_simd_across, trans_simd_dup_elem, trans_simd_dup_gen, trans_simd_mov_to_gen,
-        trans_simd_ins_gen, trans_simd_ins_elem, trans_simd_tbl, trans_simd_permute,
-        trans_simd_shift, trans_simd_3diff, trans_simd_elem, trans_simd_ldst,
-    };
-    for (size_t i = 0; i < sizeof(simd) / sizeof(simd[0]); i++)
-        if (d->trans == simd[i])
-            return true;
-    return false;
-}
-
-static bool with_simd = true;
-
 /* Loads that the architecture calls CONSTRAINED UNPREDICTABLE (any of several behaviours is
  * correct): a load pair into one register twice, writeback to a register also loaded or
  * stored. */
@@ -145,8 +127,8 @@ static unsigned a64_insn(uint8_t *out)
         const struct a64_insn_def *d = &a64_insns[rnd() % a64_n_insns];
         uint32_t w = d->match | ((uint32_t)rnd() & ~d->mask);
         struct a64_insn in;
-        if (a64_candidate(d) && (with_simd || !a64_simd(d)) && a64_decode(w, &in) == 0 &&
-            in.def == d && !a64_unpredictable(d, w)) {
+        if (a64_candidate(d) && a64_decode(w, &in) == 0 && in.def == d &&
+            !a64_unpredictable(d, w)) {
             memcpy(out, &w, 4);
             return 4;
         }
@@ -155,12 +137,10 @@ static unsigned a64_insn(uint8_t *out)
 
 int main(int argc, char **argv)
 {
-    if (argc < 5 || argc > 6 || (strcmp(argv[1], "riscv64") && strcmp(argv[1], "aarch64")) ||
-        (argc == 6 && strcmp(argv[5], "no-simd"))) {
-        fprintf(stderr, "usage: randcode_gen riscv64|aarch64 SEED COUNT FILE [no-simd]\n");
+    if (argc != 5 || (strcmp(argv[1], "riscv64") && strcmp(argv[1], "aarch64"))) {
+        fprintf(stderr, "usage: randcode_gen riscv64|aarch64 SEED COUNT FILE\n");
         return 2;
     }
-    with_simd = argc == 5;
     bool rv = strcmp(argv[1], "riscv64") == 0;
     rnd_seed(strtoull(argv[2], NULL, 0));
     unsigned long count = strtoul(argv[3], NULL, 0);

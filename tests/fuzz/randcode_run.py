@@ -14,7 +14,9 @@ Where qemu-user is known to differ from Linux, vm's Linux behaviour is accepted 
   fault's SIGBUS (BUS_ADRALN);
 - AArch64 half-precision FP, scalar and vector: qemu's "max" CPU has FEAT_FP16; vm does not
   advertise it (no HWCAP_FPHP/ASIMDHP), so SIGILL is what Linux gives on such a CPU (binutils'
-  disassembly says which vector forms are half-precision); the same for BFCVT (BF16);
+  disassembly says which vector forms are half-precision); the same for BFCVT (BF16) and
+  PMULL/PMULL2 of 64-bit elements (no HWCAP_PMULL);
+- AdvSIMD modified immediate with op=1, cmode=1111 and o2=1 is unallocated; qemu runs it;
 - a fault on memory outside the code page and the scratch where the other did not fault:
   qemu-user and vm put stacks, heaps and their own mappings in different places;
 - an AArch64 CAS/CASP whose compare fails, on read-only memory: qemu always faults (it does
@@ -30,7 +32,7 @@ counted as "vm, open" unless --strict (make fuzz): AArch64 loads and stores do n
 top byte of the address as Linux's TBI does.
 
 Usage: randcode_run.py --isa ISA --vm "CMD" --engines "interp jit check" --gen GEN
-                       --program PROG --workdir DIR --seed N --count N [--no-simd] [--strict]
+                       --program PROG --workdir DIR --seed N --count N [--strict]
 Output: "PASS fuzz/randcode-ISA[vm-ENGINE]: ..." or "FAIL ...: ..." with at most 5 differing
 programs and the command that reproduces one."""
 import argparse
@@ -136,6 +138,11 @@ def qemu_deviation(isa, records, q, v):
     if isa == 'aarch64' and v.get('sig') == '4' and q.get('pc') != v['pc'] and w is not None:
         if (w & 0x5e000000 == 0x1e000000 and (w >> 22) & 3 == 3) or fp16(w):
             return 'FP16'
+        if w & 0xbf20fc00 == 0x0e20e000 and (w >> 22) & 3 == 3:
+            return 'PMULL .1Q'
+        if w & 0x9ff80400 == 0x0f000400 and (w >> 12) & 15 == 15 and w & (1 << 29) and \
+                w & (1 << 11):
+            return 'unallocated FMOV immediate'
     if isa == 'aarch64' and v.get('sig') == '4' and w is not None and w & 0xfffffc00 == 0x1e634000:
         return 'BF16'
     qw = insn_at(records, q['index'], q['pc']) if 'pc' in q else None
@@ -211,14 +218,12 @@ def main():
     ap.add_argument('--seed', type=int, required=True)
     ap.add_argument('--count', type=int, required=True)
     ap.add_argument('--timeout', type=int, default=300)
-    ap.add_argument('--no-simd', action='store_true')
     ap.add_argument('--strict', action='store_true')
     args = ap.parse_args()
 
     os.makedirs(args.workdir, exist_ok=True)
     rfile = os.path.join(args.workdir, 'randcode-%s-%d.bin' % (args.isa, args.seed))
-    subprocess.run([args.gen, args.isa, str(args.seed), str(args.count), rfile] +
-                   (['no-simd'] if args.no_simd else []), check=True)
+    subprocess.run([args.gen, args.isa, str(args.seed), str(args.count), rfile], check=True)
     records = open(rfile, 'rb').read()
     name = 'fuzz/randcode-%s' % args.isa
     qemu_lines, err = run([QEMU[args.isa], args.program, rfile], args.timeout)

@@ -93,7 +93,7 @@ elf() {   # elf SEED (--count N | --seconds N) [--known]
 
 # ---- randcode ---------------------------------------------------------------
 
-randcode() {   # randcode ISA SEED COUNT [--no-simd] [--strict]
+randcode() {   # randcode ISA SEED COUNT [--strict]
     local isa=$1 s=$2 n=$3
     shift 3
     python3 tests/fuzz/randcode_run.py --isa "$isa" --vm "$vm" --engines "$engines" \
@@ -152,11 +152,10 @@ stress() {
 }
 
 if [ -z "$budget" ]; then
-    # make test: fixed seeds and counts. AArch64's random code leaves out the AdvSIMD rows
-    # until vm refuses their reserved encodings (see randcode_gen.c).
+    # make test: fixed seeds and counts.
     harness elf 1 --count 250
     harness randcode riscv64 1 600
-    harness randcode aarch64 1 600 --no-simd
+    harness randcode aarch64 1 600
     syscalls 1 1500
     stress 1 200
 else
