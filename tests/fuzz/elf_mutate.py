@@ -7,10 +7,7 @@ in turn); vm dying of a host signal, an
 ASan/UBSan report and a timeout (when qemu-user does not loop on it as well) are findings, kept in WORKDIR/findings with the command that
 reproduces them.
 
-Usage: elf_mutate.py --vm "CMD" --workdir DIR --seed N (--count N | --seconds N)
-                     [--known] BASE_ELF...
---known also makes the mutations that reach defects known and not fixed yet (issue 10: a
-PT_INTERP naming a FIFO hangs the loader); make test leaves them out.
+Usage: elf_mutate.py --vm "CMD" --workdir DIR --seed N (--count N | --seconds N) BASE_ELF...
 Output: "FAIL fuzz/elf ..." per finding (at most 20), then "PASS fuzz/elf: ..." or
 "FAIL fuzz/elf: ..." with the counts."""
 import argparse
@@ -185,7 +182,6 @@ def main():
     ap.add_argument('--count', type=int)
     ap.add_argument('--seconds', type=float)
     ap.add_argument('--timeout', type=float, default=5)
-    ap.add_argument('--known', action='store_true')
     ap.add_argument('bases', nargs='+')
     args = ap.parse_args()
 
@@ -200,15 +196,13 @@ def main():
     with open(args.bases[0], 'rb') as src, open(noexec, 'wb') as dst:
         dst.write(src.read())
     os.chmod(noexec, 0o644)
+    fifo = os.path.join(files, 'fifo')   # opening one blocks until a writer comes
+    if not os.path.exists(fifo):
+        os.mkfifo(fifo, 0o755)
     paths = ['/nonexistent/ld.so', '', '/', '/dev/null', '/dev/zero', text, noexec,
              '/lib64/ld-linux-x86-64.so.2', '/lib/ld-linux-aarch64.so.1',
              '/lib/ld-linux-riscv64-lp64d.so.1', 'ld.so', '/proc/self/exe', 'x' * 300,
-             '/' + 'a/' * 2100] + [os.path.abspath(b) for b in args.bases]
-    if args.known:   # issue 10, defect 4: open() of a FIFO blocks the loader
-        fifo = os.path.join(files, 'fifo')
-        if not os.path.exists(fifo):
-            os.mkfifo(fifo, 0o755)
-        paths.append(fifo)
+             '/' + 'a/' * 2100, fifo] + [os.path.abspath(b) for b in args.bases]
 
     rng = random.Random(args.seed)
     bases = [open(b, 'rb').read() for b in args.bases]
