@@ -74,10 +74,8 @@ MM_SYSCALL(mmap)
         return -ENOMEM;
     }
     int err = uspace_map(us, addr, len, prot, flags, (int)a[4], (off_t)off);
-    if (err < 0)
-        return err;
-    exec_invalidate(cpu, addr, addr + len);
-    return (long)addr;
+    exec_invalidate(cpu, addr, addr + len);   /* a failure may have unmapped it too */
+    return err < 0 ? err : (long)addr;
 }
 
 MM_SYSCALL(munmap)

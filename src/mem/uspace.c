@@ -101,6 +101,18 @@ static void reserve(struct uspace *us, uint64_t addr, uint64_t len)
     abort();
 }
 
+/* After a host call that may have unmapped [addr, addr+len) and failed. The host kernel
+ * mostly fails before it changes anything (msync finds every page mapped); if it left a hole,
+ * the reservation goes back and the guest's pages there are gone. Returns err. */
+static int mend(struct uspace *us, uint64_t addr, uint64_t len, int err)
+{
+    if (msync(uspace_g2h(us, addr), len, MS_ASYNC) == 0)
+        return err;
+    reserve(us, addr, len);
+    memset(us->pflags + page_of(addr), 0, page_of(len));
+    return err;
+}
+
 /* Moves the host mapping src (len bytes, made outside the space) to guest address addr. The
  * host kernel unmaps the destination before it moves, so a failed move is mended. */
 static int move_in(struct uspace *us, void *src, uint64_t addr, uint64_t len)
@@ -109,25 +121,32 @@ static int move_in(struct uspace *us, void *src, uint64_t addr, uint64_t len)
         return 0;
     int err = -errno;
     munmap(src, len);
-    reserve(us, addr, len);
-    return err;
+    return mend(us, addr, len, err);
 }
 
-/* Mappings are made outside the space and then moved in, so one the host refuses (a socket,
- * a file without read access, no memory) fails before anything inside the space changed. */
+/* Private anonymous memory can only fail for want of memory: it is made in place (one system
+ * call, as malloc-heavy guests want) and a failure mended. Anything else is made outside the
+ * space and then moved in, so a mapping the host refuses (a socket, a file without read
+ * access) fails before anything inside the space changed. */
 int uspace_map(struct uspace *us, uint64_t addr, uint64_t len, int prot, int flags, int fd,
                off_t off)
 {
     if (!range_valid(us, addr, len))
         return -EINVAL;
-    if (flags & MAP_ANONYMOUS)
-        fd = -1, off = 0;
-    void *p = mmap(NULL, len, host_prot(prot), flags & HOST_MAP_FLAGS, fd, off);
-    if (p == MAP_FAILED)
-        return -errno;
-    int err = move_in(us, p, addr, len);
-    if (err < 0)
-        return err;
+    int err;
+    if ((flags & MAP_ANONYMOUS) && (flags & MAP_TYPE) == MAP_PRIVATE) {
+        if (mmap(uspace_g2h(us, addr), len, host_prot(prot), MAP_FIXED | (flags & HOST_MAP_FLAGS),
+                 -1, 0) == MAP_FAILED)
+            return mend(us, addr, len, -errno);
+    } else {
+        if (flags & MAP_ANONYMOUS)
+            fd = -1, off = 0;
+        void *p = mmap(NULL, len, host_prot(prot), flags & HOST_MAP_FLAGS, fd, off);
+        if (p == MAP_FAILED)
+            return -errno;
+        if ((err = move_in(us, p, addr, len)) < 0)
+            return err;
+    }
     memset(us->pflags + page_of(addr), guest_flags(prot), page_of(len));
     return 0;
 }
@@ -165,10 +184,7 @@ int uspace_move(struct uspace *us, uint64_t old, uint64_t old_len, uint64_t dest
         return -EINVAL;
     if (mremap(uspace_g2h(us, old), old_len, new_len, MREMAP_MAYMOVE | MREMAP_FIXED,
                uspace_g2h(us, dest)) == MAP_FAILED) {
-        int err = -errno;
-        reserve(us, dest, new_len);
-        memset(us->pflags + page_of(dest), 0, page_of(new_len));
-        return err;
+        return mend(us, dest, new_len, -errno);
     }
     reserve(us, old, old_len);
     uint64_t op = page_of(old), dp = page_of(dest), old_pages = page_of(old_len);

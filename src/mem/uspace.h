@@ -59,8 +59,9 @@ static inline void *uspace_kernel_addr(const struct uspace *us, uint64_t addr)
 }
 
 /* Map [addr, addr+len) with guest prot (PROT_*), like mmap(MAP_FIXED) with flags
- * (MAP_PRIVATE/MAP_SHARED/MAP_ANONYMOUS) and fd/off for file mappings. 0 or -errno; on failure
- * the range is unchanged. Nothing but the guest's own mappings is ever put inside the space. */
+ * (MAP_PRIVATE/MAP_SHARED/MAP_ANONYMOUS) and fd/off for file mappings. 0 or -errno; a mapping
+ * the host refuses leaves the range unchanged, one that fails for want of memory may leave it
+ * unmapped (as on Linux). Nothing but the guest's own mappings is ever put inside the space. */
 int uspace_map(struct uspace *us, uint64_t addr, uint64_t len, int prot, int flags, int fd,
                off_t off);
 /* Attaches SysV shared memory segment shmid at [addr, addr+len) (shmat's SHM_RDONLY and
