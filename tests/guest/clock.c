@@ -26,8 +26,10 @@ int main(void)
     gettimeofday(&tv, NULL);
     long long diff = (long long)tv.tv_sec - rt.tv_sec;
     printf("gettimeofday agrees with realtime: %s\n", diff >= 0 && diff <= 5 && tv.tv_usec < 1000000 ? "ok" : "FAILED");
+    /* time() reads the coarse clock, which lags the precise one by up to a tick: just after a
+     * second begins it may still say the one before (natively too). */
     time_t t = time(NULL);
-    printf("time() agrees: %s\n", t - rt.tv_sec >= 0 && t - rt.tv_sec <= 5 ? "ok" : "FAILED");
+    printf("time() agrees: %s\n", t - rt.tv_sec >= -1 && t - rt.tv_sec <= 5 ? "ok" : "FAILED");
 
     struct timespec res;
     printf("clock_getres monotonic: %s\n",
