@@ -12,9 +12,9 @@
 
 struct tb {
     uint64_t pc;            /* guest pc of the first instruction */
-    uint32_t flags;         /* and the cpu's tb_flags: the block's key is (pc, flags) */
     uint64_t end_pc;        /* guest pc after the last byte */
-    uint32_t n_insns;
+    uint16_t flags;         /* and the cpu's tb_flags: the block's key is (pc, flags) */
+    uint16_t n_insns;       /* (16 bits each keep a block at 56 bytes, as before flags) */
     uint32_t code_size;     /* engine units in code (interpreter: ops) */
     void *code;             /* engine-owned */
     uint64_t *op_pc;        /* guest pc of each engine unit, for faults */
@@ -24,6 +24,8 @@ struct tb {
 
 #define JUMP_CACHE_BITS 12
 #define JUMP_CACHE_SIZE (1u << JUMP_CACHE_BITS)
+_Static_assert(JUMP_CACHE_BITS <= 16, "tb_flags below JUMP_CACHE_SIZE fit struct tb's flags");
+_Static_assert(IR_MAX_INSNS <= UINT16_MAX, "a block's n_insns fits struct tb's");
 
 /* What exec keeps per CPU (reached through cpu->exec). */
 struct exec_cpu {
