@@ -1,5 +1,6 @@
 /* Differential test of the JIT against the interpreter: thousands of random IR blocks (every
- * op of ops.def, at both widths, with more live temps than host registers, loads that fault)
+ * op of ops.def, at both widths, with more live temps than host registers, loads that fault,
+ * bases outside the space that the displacement brings back in)
  * run on both engines from the same registers and memory; the results, down to the faulting
  * pc and the guest state at the fault, must be identical. The generic ops are drawn from
  * ops.def by class, so a new one is tested as soon as it is in the table, and the test fails
@@ -20,6 +21,7 @@
 #define NREGS 16
 #define NFREGS 4   /* float results go to r[NREGS..]: their NaN payloads are unspecified */
 #define MEM_SIZE 8192
+#define OUTSIDE 13   /* a register that starts just past the end of the space */
 
 struct fake_cpu {
     struct cpu c;
@@ -196,6 +198,10 @@ static void random_op(struct ir_block *b, struct pool *p, struct pool fp[2])
             t = ir_ld(b, IR_I64, IR_MO_64, pick(p), 0);
         else if (rnd() % 4 == 0)
             ir_fence(b);
+        else if (rnd() % 2 == 0)   /* r[OUTSIDE] is past the end: the displacement comes back */
+            t = ir_ld(b, ty, IR_MO_32, ir_get(b, IR_I64, R(OUTSIDE)), -8 * (int64_t)(1 + rnd() % 4));
+        else
+            ir_st(b, IR_MO_32, ir_get(b, IR_I64, R(OUTSIDE)), -8 * (int64_t)(1 + rnd() % 4), pick(p));
         break;
     default:
         if (rnd() % 4 == 0)
@@ -325,6 +331,7 @@ int main(int argc, char **argv)
         uint64_t regs[NREGS + NFREGS];
         for (int k = 0; k < NREGS + NFREGS; k++)
             regs[k] = interesting();
+        regs[OUTSIDE] = MEM_SIZE + 8 * (rnd() % 4);
         for (unsigned k = 0; k < MEM_SIZE; k++)
             mem_init[k] = (uint8_t)rnd();
         uint64_t block_seed = seed;
