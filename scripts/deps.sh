@@ -8,7 +8,7 @@ pkgs=(
   libcapstone-dev
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross libunicorn-dev
-  qemu-user
+  qemu-user gdb-multiarch
   gcc-12-source
   dpkg-dev
   tcl xz-utils gzip util-linux

@@ -54,6 +54,7 @@ if grep -qw jit <<<"$engines"; then
         sed "s/\[vm\]/[vm-jit-64K]/; s/^guest: /guest[jit-64K]: /"
 fi
 run_suite bash tests/guest/badinput.sh
+ENGINES="$engines" run_suite bash tests/gdb/run.sh "$BUILD/tests/gdb"
 run_suite bash tests/guest/vmonly.sh "$BUILD/tests/guest"
 run_suite bash tests/guest/cli.sh "$BUILD/tests/guest"
 run_suite bash tests/real/run.sh "$BUILD/real"

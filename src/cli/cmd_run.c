@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/machine.h"
 #include "core/registry.h"
+#include "debug/gdbstub.h"
 #include "exec/codegc.h"
 #include "exec/tb.h"
 #include "opt/opt.h"
@@ -126,6 +127,7 @@ struct run_config {
     struct linux_run_opts opts;
     struct env env;
     const char *argv0;
+    const char *gdb;          /* --gdb: where to wait for gdb, or NULL */
     bool stats;
 };
 
@@ -195,6 +197,13 @@ static int set_strace(struct run_config *c, const char *v, const char *spelling)
 {
     (void)c, (void)v, (void)spelling;
     log_parse("strace");
+    return 0;
+}
+
+static int set_gdb(struct run_config *c, const char *v, const char *spelling)
+{
+    (void)spelling;
+    c->gdb = v;
     return 0;
 }
 
@@ -299,6 +308,9 @@ static const struct run_option {
       "write logs to FILE instead of stderr" },
     { "--strace", "-strace", "VM_STRACE", "QEMU_STRACE", NULL, false, set_strace,
       "print guest system calls like strace (same as --log=strace)" },
+    { "--gdb", "-g", "VM_GDB", "QEMU_GDB", "PORT|PATH", false, set_gdb,
+      "wait for gdb on a TCP port of localhost or a unix socket PATH before the\n"
+      "first instruction (gdb: target remote :PORT)" },
     { "--stats", NULL, "VM_STATS", NULL, NULL, false, set_stats,
       "print translation and execution counts on exit" },
     { "--code-cache", NULL, "VM_CODE_CACHE", NULL, "SIZE", false, set_code_cache,
@@ -464,5 +476,7 @@ int cmd_run(int argc, char **argv)
     if (c.stats)
         machine_observe(&machine, &stats_observer);
     opts->machine = &machine;
+    if (c.gdb && gdbstub_start(c.gdb) < 0)
+        return 1;
     return linux_run(guest, opts);
 }

@@ -33,6 +33,7 @@ enum cpu_exc {
     EXC_FETCH_FAULT,  /* tval = the first byte of the instruction that cannot be fetched */
     EXC_DATA_FAULT,   /* tval = the first byte of a load or store that cannot be done */
     EXC_BUS_ERROR,    /* tval = an address mapped without backing (a file mapping past its end) */
+    EXC_DEBUG,        /* a debugger's breakpoint (core/debug.h) before the instruction at pc */
     EXC_COUNT
 };
 
@@ -60,8 +61,9 @@ struct cpu {
     const struct tb *cur_tb;       /* block being run, to map a fault back to a guest pc */
     const void *cur_op;            /* engine-specific position inside cur_tb, set before ops that can fault */
 
-    /* What changes translation besides the pc (privilege level, MMU on/off, ISA mode bits):
-     * blocks are keyed by (pc, tb_flags); 0 in user mode. Fewer than 12 bits (exec/tb.h's
+    /* What changes translation besides the pc (privilege level, MMU on/off, ISA mode bits,
+     * a debugger's breakpoints and stepping: core/debug.h): blocks are keyed by (pc,
+     * tb_flags); in user mode only a debugger sets any. Fewer than 12 bits (exec/tb.h's
      * jump cache mixes them into its index). An instruction that changes them ends its block
      * with an exit to the loop, so a chain of blocks runs under one value. */
     uint32_t tb_flags;

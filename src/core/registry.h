@@ -26,6 +26,17 @@ struct guest_system_ops {
     bool (*interrupt_pending)(struct cpu *cpu);
 };
 
+/* The guest as gdb sees it (debug/): a target description and its registers by gdb's
+ * number, as little-endian bytes. */
+struct guest_gdb {
+    const char *target_xml;    /* target.xml: the architecture and every register's feature */
+    unsigned n_regs;
+    /* Size of register n in bytes (0: no such register); read fills buf with it. */
+    unsigned (*read_reg)(struct cpu *cpu, unsigned n, uint8_t *buf);
+    /* Sets register n from size bytes (the size read_reg gives). */
+    void (*write_reg)(struct cpu *cpu, unsigned n, const uint8_t *buf);
+};
+
 /* A guest ISA: what every mode needs of it. The Linux ABI of an ISA lives in linux/
  * (linux/guest_linux.h), found by elf_machine. */
 struct guest_ops {
@@ -40,6 +51,7 @@ struct guest_ops {
     /* Disassemble one instruction for --log=in_asm; returns its length. */
     int (*disas)(uint64_t pc, const uint8_t *code, size_t len, char *out, size_t outlen);
     void (*dump_state)(struct cpu *cpu, FILE *f);
+    const struct guest_gdb *gdb;
 
     /* System mode's hooks, or NULL for a guest that runs only in user mode. */
     const struct guest_system_ops *system;

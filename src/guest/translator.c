@@ -3,6 +3,7 @@
 
 #include <errno.h>
 
+#include "core/debug.h"
 #include "core/registry.h"
 
 #define PAGE_SIZE 4096ull
@@ -27,6 +28,16 @@ int translator_fetch(struct translator *t, uint64_t offset, void *buf, size_t le
     return 0;
 }
 
+/* The first op of a single-step block: guest code is left at the next block boundary. */
+static uint64_t step_stop(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3;
+    ((struct cpu *)cpu)->exit_request = 1;
+    return 0;
+}
+static const struct ir_helper step_stop_helper = { .name = "debug_step", .fn = step_stop,
+                                                   .ret_type = IR_I64 };
+
 int translate_block(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint32_t flags,
                     uint64_t *fault_addr)
 {
@@ -35,10 +46,18 @@ int translate_block(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint32_t f
     uint64_t page = pc & PAGE_MASK;
     ir_block_init(b, pc);
     b->flags = flags;
+    bool step = flags & TB_FLAG_DEBUG_STEP;
+    if (step)
+        ir_call(b, &step_stop_helper, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
     for (;;) {
         uint32_t n_ops = b->n_ops, n_temps = b->n_temps;
         ir_insn_start(b, t.pc);
         b->n_insns++;
+        if ((flags & TB_FLAG_DEBUG_BP) && !step && debug_breakpoint_at(t.pc)) {
+            ir_exit(b, EXC_DEBUG, t.pc);
+            t.pc++;   /* the block covers the address, so removing the breakpoint drops it */
+            break;
+        }
         t.len = 0;
         if (translate_insn(&t) < 0) {
             b->n_ops = n_ops;
@@ -53,7 +72,7 @@ int translate_block(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint32_t f
         t.pc += t.len;
         if (t.ended)
             break;
-        if (ir_block_full(b) || (t.pc & PAGE_MASK) != page) {
+        if (step || ir_block_full(b) || (t.pc & PAGE_MASK) != page) {
             ir_goto_pc(b, t.pc);
             break;
         }

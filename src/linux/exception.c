@@ -16,6 +16,8 @@ static const struct {
     [EXC_FETCH_FAULT] = { SIGSEGV, SEGV_MAPERR, false },
     [EXC_DATA_FAULT] = { SIGSEGV, SEGV_MAPERR, false },
     [EXC_BUS_ERROR] = { SIGBUS, BUS_ADRERR, false },
+    /* Only with no debugger left to take it (one detached meanwhile). */
+    [EXC_DEBUG] = { SIGTRAP, TRAP_BRKPT, true },
 };
 
 int linux_exc_siginfo(const struct uspace *us, int exc, uint64_t tval, uint64_t pc,

@@ -5,12 +5,14 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/debug.h"
 #include "core/log.h"
 #include "core/machine.h"
 #include "exec/exec.h"
@@ -51,6 +53,18 @@ static const char *choose_sysroot(const struct guest_linux_ops *g, const char *g
         return NULL;
     return s;
 }
+
+static int debug_read(struct cpu *cpu, uint64_t addr, void *buf, uint64_t len)
+{
+    return uspace_read(&proc_of(cpu)->us, addr, buf, len);
+}
+
+static int debug_write(struct cpu *cpu, uint64_t addr, const void *buf, uint64_t len)
+{
+    return uspace_write(&proc_of(cpu)->us, addr, buf, len);
+}
+
+static const struct debug_memory linux_debug_memory = { .read = debug_read, .write = debug_write };
 
 static int fetch_code(struct cpu *cpu, uint64_t pc, void *buf, size_t len)
 {
@@ -123,7 +137,12 @@ int linux_run_thread(struct cpu *cpu)
         if (atomic_load(&t->proc->group_exiting) && !t->group_exit)
             for (;;)
                 pause();      /* another thread is ending the process */
-        switch (exec_run(cpu)) {
+        int reason = exec_run(cpu);
+        if (debug_after_exit(cpu)) {
+            sig_deliver(cpu);
+            continue;
+        }
+        switch (reason) {
         case CPU_EXIT_EXCEPTION:
             if (cpu->exc != EXC_SYSCALL) {
                 sig_fault(cpu);
@@ -187,9 +206,14 @@ int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts)
     cpu->machine = opts->machine;
     proc->guest_linux->user_init(cpu, li.entry, sp);
     machine_set_state(opts->machine, MACHINE_RUNNING);
+    debug_memory = &linux_debug_memory;
+    debug_cpu_added(cpu, thread->tid);
+    debug_signal(cpu, SIGTRAP);   /* an attached debugger sees the first instruction */
     status = linux_run_thread(cpu);
-    if (!thread->group_exit && !thread_detach(thread))
-        pthread_exit(NULL);   /* the main thread left with others running: the last ends all */
+    if (!thread->group_exit && !thread_detach(thread)) {
+        debug_cpu_removed(cpu);
+        pthread_exit(NULL);
+    }   /* the main thread left with others running: the last ends all */
     opts->machine->exit_status = status;
     machine_set_state(opts->machine, MACHINE_STOPPED);
     if (atomic_load(&proc->nthreads) > 1)

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "core/debug.h"
 #include "mem/smc.h"
 
 static __thread struct linux_thread *current_thread;
@@ -181,6 +182,7 @@ long sig_wait_done(struct linux_thread *t, long ret)
 _Noreturn void linux_die_of_signal(int sig)
 {
     sig = sig_to_host(sig);
+    debug_exited(0, sig);
     fflush(NULL);
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core);

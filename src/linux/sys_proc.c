@@ -11,6 +11,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "core/debug.h"
 #include "core/log.h"
 #include "linux/syscall.h"
 
@@ -27,6 +28,7 @@ SYSCALL(exit_group)
     t->exited = t->group_exit = true;
     t->exit_status = (int)(a[0] & 0xff);
     atomic_store(&proc->group_exiting, true);
+    debug_exited(t->exit_status, 0);
     pthread_mutex_lock(&proc->lock);
     for (struct linux_thread *o = proc->threads; o; o = o->next)
         o->cpu->exit_request = 1;

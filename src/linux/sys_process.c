@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/debug.h"
 #include "core/log.h"
 #include "exec/exec.h"
 #include "linux/linux.h"
@@ -39,6 +40,7 @@ static long fork_child_setup(struct cpu *cpu, uint64_t flags, uint64_t sp, uint6
     t->next = NULL;
     atomic_store(&t->proc->nthreads, 1);
     exec_fork_child(cpu);
+    debug_fork_child(cpu);
     if (flags & CLONE_CHILD_SETTID)
         uspace_write(&t->proc->us, ctid, &t->tid, sizeof(int));
     if (flags & CLONE_CHILD_CLEARTID)

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "core/debug.h"
 #include "core/log.h"
 #include "exec/exec.h"
 #include "linux/signal.h"
@@ -44,7 +45,9 @@ static void *thread_main(void *arg)
     ts->tid = t->tid;
     sem_post(&ts->started);   /* ts dies with the creator's frame after this */
     sig_set_mask(t, t->sigmask);
+    debug_cpu_added(t->cpu, t->tid);
     int status = linux_run_thread(t->cpu);
+    debug_cpu_removed(t->cpu);
     if (t->group_exit || thread_detach(t)) {
         fflush(NULL);
         exit(status);

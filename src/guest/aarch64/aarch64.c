@@ -7,6 +7,7 @@
 #include "core/registry.h"
 #include "guest/aarch64/cpu.h"
 #include "guest/aarch64/decode.h"
+#include "guest/aarch64/gdb.h"
 #include "guest/aarch64/translate.h"
 
 #define EM_AARCH64 183
@@ -39,5 +40,6 @@ static const struct guest_ops a64_guest_ops = {
     .translate_insn = a64_translate_insn,
     .disas = a64_disas,
     .dump_state = a64_dump_state,
+    .gdb = &a64_gdb,
 };
 GUEST_REGISTER(a64_guest_ops)

@@ -7,6 +7,7 @@
 #include "core/registry.h"
 #include "guest/riscv64/cpu.h"
 #include "guest/riscv64/decode.h"
+#include "guest/riscv64/gdb.h"
 #include "guest/riscv64/translate.h"
 
 #define EM_RISCV 243
@@ -39,5 +40,6 @@ static const struct guest_ops rv64_guest_ops = {
     .translate_insn = rv64_translate_insn,
     .disas = rv64_disas,
     .dump_state = rv64_dump_state,
+    .gdb = &rv64_gdb,
 };
 GUEST_REGISTER(rv64_guest_ops)

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# gdb-multiarch against vm's gdb stub (src/debug/): target.c, built static with debug info for
+# each guest ISA, runs under `vm run --gdb=SOCKET` while gdb in batch mode runs session.gdb
+# (break at main, read and write a variable and a register, step, a write watchpoint, continue
+# to the exit). gdb's output, with addresses and thread ids masked and runs of blanks squeezed,
+# must equal session.expected; the program's own output must show the values gdb wrote, and
+# vm must exit with the status gdb reported. badinput.py then sends garbage and malformed
+# packets, which must get an error reply or be ignored without vm crashing, interrupts the
+# spinning program with Ctrl-C, and attaches through every spelling of the option (-g PORT,
+# VM_GDB, QEMU_GDB).
+#
+# Usage: tests/gdb/run.sh [BUILD_DIR]   (default: build/tests/gdb)
+# Environment: VM (default "build/vm run"), ENGINES (default "interp jit check"), TIMEOUT.
+# Output: "PASS gdb/NAME" or "FAIL gdb/NAME: reason", then "gdb: N passed, N failed".
+set -u -o pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root" || exit 1
+build="${1:-build/tests/gdb}"
+vm="${VM:-build/vm run}"
+engines="${ENGINES:-interp jit check}"
+timeout_s="${TIMEOUT:-60}"
+read -r -a vm_cmd <<<"$vm"
+suite=gdb
+. tests/lib.sh
+mkdir -p "$build" || exit 1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+if ! command -v gdb-multiarch >/dev/null; then
+    fail setup "gdb-multiarch is not installed (scripts/deps.sh installs it)"
+    echo "gdb: $passed passed, $failed failed"
+    exit 1
+fi
+
+# Waits for vm to listen on the socket (vm removes it once gdb is connected).
+wait_socket() {
+    for _ in $(seq 100); do
+        [ -S "$1" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# gdb's output without what differs from run to run or between ISAs: addresses, thread ids,
+# the width of register columns.
+mask() {
+    sed -E 's/0x[0-9a-f]+/ADDR/g; s/Thread [0-9]+/Thread TID/g; s/[ \t]+/ /g; s/ +$//'
+}
+
+for isa in riscv64 aarch64; do
+    cc=$isa-linux-gnu-gcc
+    [ "$isa" = aarch64 ] && cc=aarch64-linux-gnu-gcc
+    prog="$build/target-$isa"
+    if ! "$cc" -g -O1 -static -o "$prog" tests/gdb/target.c 2>"$tmp/cc"; then
+        fail "build-$isa" "$cc failed" "$tmp/cc"
+        continue
+    fi
+    for engine in $engines; do
+        name="$isa-$engine"
+        sock="$tmp/$name.sock"
+        timeout "$timeout_s" "${vm_cmd[@]}" --engine="$engine" --gdb="$sock" "$prog" \
+            >"$tmp/$name.out" 2>"$tmp/$name.err" &
+        vm_pid=$!
+        if ! wait_socket "$sock"; then
+            kill "$vm_pid" 2>/dev/null
+            wait "$vm_pid"
+            fail "$name" "vm did not listen on $sock" "$tmp/$name.err"
+            continue
+        fi
+        timeout "$timeout_s" gdb-multiarch -batch -nx -ex "target remote $sock" \
+            -x tests/gdb/session.gdb "$prog" 2>&1 | mask >"$tmp/$name.gdb"
+        wait "$vm_pid"
+        status=$?
+        if ! diff -u tests/gdb/session.expected "$tmp/$name.gdb" >"$tmp/$name.diff"; then
+            fail "$name" "gdb's output differs from session.expected" "$tmp/$name.diff"
+        elif [ "$(cat "$tmp/$name.out")" != "answer 7 total 52 counter 20" ]; then
+            fail "$name" "the program did not see gdb's writes" "$tmp/$name.out"
+        elif [ "$status" -ne 52 ]; then
+            fail "$name" "vm exited with $status, gdb saw 064 (52)" "$tmp/$name.err"
+        else
+            pass "$name"
+        fi
+    done
+    sock="$tmp/bad-$isa.sock"
+    timeout "$timeout_s" "${vm_cmd[@]}" --gdb="$sock" "$prog" >"$tmp/bad.out" 2>"$tmp/bad.err" &
+    vm_pid=$!
+    if wait_socket "$sock" && python3 tests/gdb/badinput.py "$sock" >"$tmp/bad.log" 2>&1; then
+        wait "$vm_pid"
+        status=$?
+        if [ "$status" -eq 25 ] && [ "$(cat "$tmp/bad.out")" = "answer 42 total 25 counter 11" ]; then
+            pass "badinput-$isa"
+        else
+            fail "badinput-$isa" "vm exited with $status after the bad packets" "$tmp/bad.err"
+        fi
+    else
+        kill "$vm_pid" 2>/dev/null
+        wait "$vm_pid"
+        fail "badinput-$isa" "the stub answered wrongly" "$tmp/bad.log"
+    fi
+    sock="$tmp/int-$isa.sock"
+    timeout "$timeout_s" "${vm_cmd[@]}" --gdb="$sock" "$prog" spin >/dev/null 2>"$tmp/int.err" &
+    vm_pid=$!
+    if wait_socket "$sock" && python3 tests/gdb/badinput.py "$sock" interrupt >"$tmp/int.log" 2>&1; then
+        wait "$vm_pid"
+        pass "interrupt-$isa"
+    else
+        kill "$vm_pid" 2>/dev/null
+        wait "$vm_pid"
+        fail "interrupt-$isa" "no SIGINT stop after Ctrl-C" "$tmp/int.log"
+    fi
+done
+
+# The option's other spellings, on the riscv64 program: a TCP port (-g) and the variables.
+prog="$build/target-riscv64"
+port=$((20000 + $$ % 20000))
+for spelling in "-g $port" "VM_GDB=$tmp/env1.sock" "QEMU_GDB=$tmp/env2.sock"; do
+    case $spelling in
+    -g*) where=127.0.0.1:$port; env=(); opt=(-g "$port") ;;
+    *) where=${spelling#*=}; env=("$spelling"); opt=() ;;
+    esac
+    env "${env[@]}" timeout "$timeout_s" "${vm_cmd[@]}" "${opt[@]}" "$prog" >"$tmp/sp.out" 2>&1 &
+    vm_pid=$!
+    ok=0
+    for _ in $(seq 100); do
+        python3 tests/gdb/badinput.py "$where" run >"$tmp/sp.log" 2>&1 && { ok=1; break; }
+        sleep 0.05
+    done
+    wait "$vm_pid"
+    status=$?
+    if [ $ok = 1 ] && [ $status = 25 ]; then
+        pass "spelling ${spelling%%[= ]*}"
+    else
+        kill "$vm_pid" 2>/dev/null
+        fail "spelling ${spelling%%[= ]*}" "vm exited with $status" "$tmp/sp.log"
+    fi
+done
+echo "gdb: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
