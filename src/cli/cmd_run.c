@@ -476,6 +476,10 @@ int cmd_run(int argc, char **argv)
     if (c.stats)
         machine_observe(&machine, &stats_observer);
     opts->machine = &machine;
+    if (c.gdb && !guest->gdb) {
+        vm_error("--gdb %s: no gdb support for %s guests yet", c.gdb, guest->name);
+        return 1;
+    }
     if (c.gdb && gdbstub_start(c.gdb) < 0)
         return 1;
     return linux_run(guest, opts);
