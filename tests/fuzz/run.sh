@@ -130,22 +130,24 @@ syscalls() {   # syscalls SEED COUNT [all]: each guest under every engine agains
 # ---- stress -----------------------------------------------------------------
 
 # stress SEED ROUNDS: each guest under every engine but check (its lockstep replay is not
-# thread-safe), under a timeout; the output must be the native run's
+# thread-safe), under a timeout that kills the whole process group (a fork child too); the
+# output must be the native run's. Under SANITIZE=1 without the fork children (stress.c).
 stress() {
-    local s=$1 n=$2 isa engine label want got="$out/stress.vm.txt"
-    want=$("$out/stress.native.static" "$s" "$n" 2>&1)
+    local s=$1 n=$2 isa engine label want got="$out/stress.vm.txt" mode=
+    [ "${SANITIZE:-0}" = 1 ] && mode=nofork
+    want=$("$out/stress.native.static" "$s" "$n" $mode 2>&1)
     for isa in riscv64 aarch64; do
         for engine in $engines; do
             [ "$engine" = check ] && continue
             label="stress-$isa[vm-$engine]"
-            timeout 120 $vm --engine="$engine" "$out/stress.$isa.static" "$s" "$n" >"$got" 2>&1
+            timeout -s KILL 120 $vm --engine="$engine" "$out/stress.$isa.static" "$s" "$n" $mode >"$got" 2>&1
             local status=$?
-            if [ $status = 124 ]; then
-                fail "$label" "seed $s: hung (killed after 120 s); reproduce: $vm --engine=$engine $out/stress.$isa.static $s $n" "$got"
+            if [ $status = 137 ]; then
+                fail "$label" "seed $s: hung (killed after 120 s); reproduce: $vm --engine=$engine $out/stress.$isa.static $s $n $mode" "$got"
             elif [ $status != 0 ] || [ "$(cat "$got")" != "$want" ]; then
                 fail "$label" "seed $s: exit status $status, not the native output \"$want\"" "$got"
             else
-                pass "$label: seed $s, $n rounds"
+                pass "$label: seed $s, $n rounds${mode:+ ($mode)}"
             fi
         done
     done
