@@ -32,7 +32,8 @@ enum cpu_exc {
     EXC_MISALIGNED,   /* tval = an address that had to be aligned (an atomic's, AArch64's pc) */
     EXC_FETCH_FAULT,  /* tval = the first byte of the instruction that cannot be fetched */
     EXC_DATA_FAULT,   /* tval = the first byte of a load or store that cannot be done */
-    EXC_BUS_ERROR,    /* tval = an address mapped without backing (a file mapping past its end) */
+    EXC_BUS_ERROR,    /* tval = an address mapped without backing (a file mapping past its end,
+                       * a physical address with no RAM or device: an access fault) */
     EXC_DEBUG,        /* a debugger's breakpoint (core/debug.h) before the instruction at pc */
     EXC_COUNT
 };

@@ -19,9 +19,14 @@ struct guest_system_ops {
     void (*reset)(struct cpu *cpu);
     /* Vectors the CPU to the guest's handler for exception exc (enum cpu_exc) with tval. */
     void (*exception_enter)(struct cpu *cpu, int exc, uint64_t tval);
-    /* Translates virtual address va for an access of kind exc (EXC_FETCH_FAULT or
-     * EXC_DATA_FAULT); returns 0 with *pa, or the exception to raise. */
-    int (*page_walk)(struct cpu *cpu, uint64_t va, int exc, uint64_t *pa);
+    /* Translates virtual address va for an access of kind access (MEM_READ, MEM_WRITE or
+     * MEM_EXEC of mem/aspace.h) under MMU index mmu_idx: returns 0 with the physical
+     * address in *pa and the kinds of access the mapping allows in *prot (the softmmu's TLB
+     * keeps them), or the exception to raise (enum cpu_exc: EXC_DATA_FAULT or
+     * EXC_FETCH_FAULT for the page fault, EXC_BUS_ERROR when a page-table entry is not in
+     * RAM). */
+    int (*page_walk)(struct cpu *cpu, uint64_t va, unsigned access, unsigned mmu_idx,
+                     uint64_t *pa, unsigned *prot);
     /* True if an enabled interrupt is pending: the loop then calls exception_enter. */
     bool (*interrupt_pending)(struct cpu *cpu);
 };

@@ -13,7 +13,7 @@
 #include "ir/ir.h"
 
 /* Kinds of access (a mask). */
-enum { MEM_READ = 1, MEM_WRITE = 2 };
+enum { MEM_READ = 1, MEM_WRITE = 2, MEM_EXEC = 4 };
 
 struct aspace_ops {
     /* The host address of [addr, addr + size) for an access of kind `access` under MMU index

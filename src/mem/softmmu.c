@@ -1,0 +1,263 @@
+/* The softmmu address space (mem/softmmu.h): a physical map of RAM and device ranges, and a
+ * per-CPU TLB per MMU index filled by the guest's page walk. Every access of guest code comes
+ * here through the aspace ops; a hit on a RAM page is a table index, a tag compare and a
+ * copy. An access that crosses a page is done byte by byte after both pages are translated,
+ * so it faults before it changes anything. */
+#include "mem/softmmu.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "core/registry.h"
+
+#define PAGE_MASK (~(SOFTMMU_PAGE_SIZE - 1))
+#define TLB_ENTRIES (1u << SOFTMMU_TLB_BITS)
+
+static int add_range(struct physmap *map, struct phys_range r)
+{
+    if (r.size == 0 || r.base + r.size - 1 < r.base)
+        return -EINVAL;
+    for (unsigned k = 0; k < map->count; k++) {
+        const struct phys_range *o = &map->ranges[k];
+        if (r.base <= o->base + o->size - 1 && o->base <= r.base + r.size - 1)
+            return -EINVAL;
+    }
+    if (map->count == PHYSMAP_MAX)
+        return -ENOSPC;
+    map->ranges[map->count++] = r;
+    return 0;
+}
+
+int physmap_add_ram(struct physmap *map, uint64_t base, uint64_t size, uint8_t *host)
+{
+    if (!host || (base | size) & ~PAGE_MASK)
+        return -EINVAL;
+    return add_range(map, (struct phys_range){ .base = base, .size = size, .ram = host });
+}
+
+int physmap_add_mmio(struct physmap *map, uint64_t base, uint64_t size,
+                     const struct mmio_ops *ops, void *opaque)
+{
+    if (!ops || !ops->read || !ops->write)
+        return -EINVAL;
+    return add_range(map, (struct phys_range){ .base = base, .size = size, .mmio = ops,
+                                                .opaque = opaque });
+}
+
+const struct phys_range *physmap_find(const struct physmap *map, uint64_t pa, uint64_t size)
+{
+    for (unsigned k = 0; k < map->count; k++) {
+        const struct phys_range *r = &map->ranges[k];
+        if (pa >= r->base && pa - r->base < r->size && size <= r->size - (pa - r->base))
+            return r;
+    }
+    return NULL;
+}
+
+uint8_t *physmap_ram(const struct physmap *map, uint64_t pa, uint64_t size)
+{
+    const struct phys_range *r = physmap_find(map, pa, size);
+    return r && r->ram ? r->ram + (pa - r->base) : NULL;
+}
+
+void softmmu_flush(struct softmmu *sm)
+{
+    memset(sm->tlb, 0xff, sizeof(sm->tlb));
+}
+
+void softmmu_flush_page(struct softmmu *sm, uint64_t va)
+{
+    uint64_t vpage = va & PAGE_MASK;
+    for (unsigned m = 0; m < SOFTMMU_MMU_MAX; m++) {
+        struct softmmu_tlb_entry *e = &sm->tlb[m][(vpage >> SOFTMMU_PAGE_BITS) % TLB_ENTRIES];
+        if (e->vpage == vpage)
+            memset(e, 0xff, sizeof(*e));
+    }
+}
+
+/* The TLB entry for the page of addr allowing access, filled by the walk on a miss: 0 with
+ * *out, or the exception the access raises. Raises nothing itself (a fetch cannot). */
+static int tlb_lookup(struct cpu *cpu, uint64_t addr, unsigned access, unsigned mmu_idx,
+                      struct softmmu_tlb_entry **out)
+{
+    struct softmmu *sm = (struct softmmu *)cpu->as;
+    uint64_t vpage = addr & PAGE_MASK;
+    struct softmmu_tlb_entry *e =
+        &sm->tlb[mmu_idx % SOFTMMU_MMU_MAX][(vpage >> SOFTMMU_PAGE_BITS) % TLB_ENTRIES];
+    if (__builtin_expect(e->vpage == vpage && (e->prot & access), 1)) {
+        sm->tlb_hits++;
+        *out = e;
+        return 0;
+    }
+    sm->tlb_misses++;
+    uint64_t pa = addr;
+    unsigned prot = MEM_READ | MEM_WRITE | MEM_EXEC;
+    const struct guest_system_ops *sys = cpu->ops ? cpu->ops->system : NULL;
+    if (sys && sys->page_walk) {
+        int exc = sys->page_walk(cpu, addr, access, mmu_idx, &pa, &prot);
+        if (exc)
+            return exc;
+        if (!(prot & access))
+            return access == MEM_EXEC ? EXC_FETCH_FAULT : EXC_DATA_FAULT;
+    }
+    uint64_t ppage = pa & PAGE_MASK;
+    e->vpage = vpage;
+    e->ppage = ppage;
+    e->host = physmap_ram(sm->map, ppage, SOFTMMU_PAGE_SIZE);
+    e->prot = prot;
+    *out = e;
+    return 0;
+}
+
+static _Noreturn void fault(struct cpu *cpu, unsigned access, int exc, uint64_t addr)
+{
+    struct softmmu *sm = (struct softmmu *)cpu->as;
+    sm->fault_access = access;
+    sm->fault_exc = exc;
+    cpu_raise(cpu, exc, addr);
+}
+
+static struct softmmu_tlb_entry *tlb_get(struct cpu *cpu, uint64_t addr, unsigned access,
+                                         unsigned mmu_idx)
+{
+    struct softmmu_tlb_entry *e;
+    int exc = tlb_lookup(cpu, addr, access, mmu_idx, &e);
+    if (exc)
+        fault(cpu, access, exc, addr);
+    return e;
+}
+
+/* The device range of an access to a page without RAM, or the bus error. */
+static const struct phys_range *mmio_range(struct cpu *cpu, const struct softmmu_tlb_entry *e,
+                                           uint64_t addr, unsigned size, unsigned access)
+{
+    struct softmmu *sm = (struct softmmu *)cpu->as;
+    const struct phys_range *r = physmap_find(sm->map, e->ppage | (addr & ~PAGE_MASK), size);
+    if (!r || !r->mmio)
+        fault(cpu, access, EXC_BUS_ERROR, addr);
+    return r;
+}
+
+static bool crosses_page(uint64_t addr, unsigned size)
+{
+    return (addr & ~PAGE_MASK) + size > SOFTMMU_PAGE_SIZE;
+}
+
+static uint64_t access_one(struct cpu *cpu, uint64_t addr, unsigned size, unsigned access,
+                           unsigned mmu_idx, uint64_t value)
+{
+    struct softmmu_tlb_entry *e = tlb_get(cpu, addr, access, mmu_idx);
+    if (e->host) {
+        uint8_t *p = e->host + (addr & ~PAGE_MASK);
+        if (access == MEM_WRITE)
+            memcpy(p, &value, size);
+        else
+            memcpy(&value, p, size);
+        return value;
+    }
+    const struct phys_range *r = mmio_range(cpu, e, addr, size, access);
+    uint64_t offset = (e->ppage | (addr & ~PAGE_MASK)) - r->base;
+    if (access == MEM_WRITE) {
+        r->mmio->write(r->opaque, offset, size, value);
+        return value;
+    }
+    value = r->mmio->read(r->opaque, offset, size);
+    return size == 8 ? value : value & ((1ull << 8 * size) - 1);
+}
+
+/* Raises the fault of an access to [addr, addr + size) within one page if it would fault. */
+static void check_portion(struct cpu *cpu, uint64_t addr, unsigned size, unsigned access,
+                          unsigned mmu_idx)
+{
+    struct softmmu_tlb_entry *e = tlb_get(cpu, addr, access, mmu_idx);
+    if (!e->host)
+        mmio_range(cpu, e, addr, size, access);
+}
+
+/* An access across a page boundary: both portions are checked first (a fault names the
+ * first byte of the portion that faults), then it is done byte by byte (little-endian). */
+static uint64_t access_split(struct cpu *cpu, uint64_t addr, unsigned size, unsigned access,
+                             unsigned mmu_idx, uint64_t value)
+{
+    uint64_t second = (addr + size - 1) & PAGE_MASK;
+    check_portion(cpu, addr, second - addr, access, mmu_idx);
+    check_portion(cpu, second, addr + size - second, access, mmu_idx);
+    uint64_t result = 0;
+    for (unsigned i = 0; i < size; i++)
+        result |= access_one(cpu, addr + i, 1, access, mmu_idx, value >> 8 * i) << 8 * i;
+    return result;
+}
+
+static uint64_t softmmu_load(struct cpu *cpu, uint64_t addr, unsigned memop)
+{
+    unsigned size = 1u << (memop & IR_MO_SIZE);
+    if (__builtin_expect(crosses_page(addr, size), 0))
+        return access_split(cpu, addr, size, MEM_READ, ir_mo_mmu(memop), 0);
+    return access_one(cpu, addr, size, MEM_READ, ir_mo_mmu(memop), 0);
+}
+
+static void softmmu_store(struct cpu *cpu, uint64_t addr, unsigned memop, uint64_t value)
+{
+    unsigned size = 1u << (memop & IR_MO_SIZE);
+    if (__builtin_expect(crosses_page(addr, size), 0))
+        access_split(cpu, addr, size, MEM_WRITE, ir_mo_mmu(memop), value);
+    else
+        access_one(cpu, addr, size, MEM_WRITE, ir_mo_mmu(memop), value);
+}
+
+/* Helpers (atomics, SC) need RAM within one page; anything else is the guest's fault: a
+ * device has no host address, and RISC-V requires atomics to be aligned. */
+static void *softmmu_host_ptr(struct cpu *cpu, uint64_t addr, unsigned size, unsigned access,
+                              unsigned mmu_idx)
+{
+    if (crosses_page(addr, size))
+        fault(cpu, access, EXC_MISALIGNED, addr);
+    struct softmmu_tlb_entry *e = NULL;
+    for (unsigned a = MEM_READ; a <= MEM_WRITE; a <<= 1)
+        if (access & a)
+            e = tlb_get(cpu, addr, a, mmu_idx);
+    if (!e)
+        e = tlb_get(cpu, addr, MEM_READ, mmu_idx);
+    if (!e->host)
+        fault(cpu, access, EXC_BUS_ERROR, addr);
+    return e->host + (addr & ~PAGE_MASK);
+}
+
+int softmmu_fetch(struct cpu *cpu, uint64_t va, void *buf, size_t len, unsigned mmu_idx)
+{
+    struct softmmu *sm = (struct softmmu *)cpu->as;
+    uint8_t *out = buf;
+    while (len > 0) {
+        size_t chunk = SOFTMMU_PAGE_SIZE - (va & ~PAGE_MASK);
+        if (chunk > len)
+            chunk = len;
+        struct softmmu_tlb_entry *e;
+        int exc = tlb_lookup(cpu, va, MEM_EXEC, mmu_idx, &e);
+        if (!exc && !e->host)
+            exc = EXC_BUS_ERROR;     /* code runs from RAM only */
+        if (exc) {
+            sm->fault_access = MEM_EXEC;
+            sm->fault_exc = exc == EXC_DATA_FAULT ? EXC_FETCH_FAULT : exc;
+            return -EFAULT;
+        }
+        memcpy(out, e->host + (va & ~PAGE_MASK), chunk);
+        out += chunk;
+        va += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+static const struct aspace_ops softmmu_ops = {
+    .host_ptr = softmmu_host_ptr,
+    .load = softmmu_load,
+    .store = softmmu_store,
+};
+
+void softmmu_init(struct softmmu *sm, const struct physmap *map)
+{
+    memset(sm, 0, sizeof(*sm));
+    sm->as.ops = &softmmu_ops;
+    sm->map = map;
+    softmmu_flush(sm);
+}

@@ -1,0 +1,81 @@
+/* The address space of system mode: guest virtual addresses go through the guest ISA's page
+ * walk (guest_system_ops.page_walk) to physical addresses, which a physical map resolves to
+ * guest RAM or to a device's MMIO ops. Each CPU has its own space (its own TLB, one table per
+ * MMU index) over a physical map that the CPUs of a machine share. Engines lower its
+ * accesses as calls to its ops (it is not flat). No physical address outside the map's RAM
+ * reaches host memory: a hole is the guest's bus error (its access fault). */
+#ifndef VM_MEM_SOFTMMU_H
+#define VM_MEM_SOFTMMU_H
+
+#include <stdint.h>
+
+#include "mem/aspace.h"
+
+#define SOFTMMU_PAGE_BITS 12
+#define SOFTMMU_PAGE_SIZE (1ull << SOFTMMU_PAGE_BITS)
+#define SOFTMMU_MMU_MAX 4          /* MMU indexes (IR_MO_MMU) a guest may use */
+#define SOFTMMU_TLB_BITS 8         /* entries per MMU index: direct-mapped by virtual page */
+#define PHYSMAP_MAX 32
+
+/* A device's registers: offset from the start of its range; size 1, 2, 4 or 8. What an
+ * access the device does not implement does is the device's choice (reads 0, ignored). */
+struct mmio_ops {
+    uint64_t (*read)(void *opaque, uint64_t offset, unsigned size);
+    void (*write)(void *opaque, uint64_t offset, unsigned size, uint64_t value);
+};
+
+/* One range of the physical map: RAM (host memory) or a device (mmio). */
+struct phys_range {
+    uint64_t base, size;
+    uint8_t *ram;
+    const struct mmio_ops *mmio;
+    void *opaque;
+};
+
+struct physmap {
+    struct phys_range ranges[PHYSMAP_MAX];
+    unsigned count;
+};
+
+/* Adds RAM (base and size page-aligned, so a page is all RAM or none) or a device range.
+ * 0, -EINVAL for a bad or overlapping range, -ENOSPC when the map is full. */
+int physmap_add_ram(struct physmap *map, uint64_t base, uint64_t size, uint8_t *host);
+int physmap_add_mmio(struct physmap *map, uint64_t base, uint64_t size,
+                     const struct mmio_ops *ops, void *opaque);
+/* The range holding all of [pa, pa + size), or NULL. */
+const struct phys_range *physmap_find(const struct physmap *map, uint64_t pa, uint64_t size);
+/* The host address of [pa, pa + size) when it lies in RAM (a page walk reading its table),
+ * else NULL. */
+uint8_t *physmap_ram(const struct physmap *map, uint64_t pa, uint64_t size);
+
+struct softmmu_tlb_entry {
+    uint64_t vpage;                /* virtual page address; ~0: empty */
+    uint64_t ppage;                /* its physical page */
+    uint8_t *host;                 /* host address of the page when it is RAM, else NULL */
+    unsigned prot;                 /* MEM_* the walk allowed */
+};
+
+struct softmmu {
+    struct aspace as;              /* first: cpu->as points here */
+    const struct physmap *map;
+    struct softmmu_tlb_entry tlb[SOFTMMU_MMU_MAX][1u << SOFTMMU_TLB_BITS];
+    /* The kind (MEM_*) of the access that raised the last fault and the exception it
+     * raised, for the guest's exception entry (RISC-V's load, store and fetch faults have
+     * different causes) and for a fetch, which reports only -EFAULT. */
+    unsigned fault_access;
+    int fault_exc;
+    uint64_t tlb_hits, tlb_misses;
+};
+
+/* Makes sm a space over map with an empty TLB. */
+void softmmu_init(struct softmmu *sm, const struct physmap *map);
+/* Forgets every translation (satp writes, SFENCE.VMA without an address) or those of the
+ * page holding va, under every MMU index. */
+void softmmu_flush(struct softmmu *sm);
+void softmmu_flush_page(struct softmmu *sm, uint64_t va);
+
+/* cpu->fetch_code for a CPU on a softmmu space: 0, or -EFAULT when a byte cannot be fetched
+ * (a walk's fault, or no RAM behind it). mmu_idx is the CPU's current one. */
+int softmmu_fetch(struct cpu *cpu, uint64_t va, void *buf, size_t len, unsigned mmu_idx);
+
+#endif
