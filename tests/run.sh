@@ -58,6 +58,8 @@ ENGINES="$engines" run_suite bash tests/gdb/run.sh "$BUILD/tests/gdb"
 run_suite bash tests/guest/vmonly.sh "$BUILD/tests/guest"
 run_suite bash tests/guest/cli.sh "$BUILD/tests/guest"
 run_suite bash tests/real/run.sh "$BUILD/real"
+# System mode's bare-metal programs under every engine that runs system mode.
+VM_BIN="$PWD/$BUILD/vm" run_suite bash tests/system/run.sh "$BUILD/tests/system"
 # gcc's torture tests and QEMU's tests/tcg for both ISAs, under every engine.
 for engine in $engines; do
     VM="$VM --engine=$engine" TAG="[vm-$engine]" run_suite bash tests/torture/run.sh "$BUILD/torture"

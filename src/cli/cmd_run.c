@@ -13,11 +13,8 @@
 #include "core/registry.h"
 #include "debug/gdbstub.h"
 #include "exec/codegc.h"
-#include "exec/tb.h"
-#include "opt/opt.h"
 #include "linux/linux.h"
 #include "linux/load.h"
-#include "mem/smc.h"
 #include "mem/uspace.h"
 
 extern char **environ;
@@ -71,54 +68,6 @@ static int env_init(struct env *e)
         return -ENOMEM;
     memcpy(e->v, environ, (n + 1) * sizeof(*e->v));
     e->n = n;
-    return 0;
-}
-
-static void print_stats(struct machine *m, enum machine_state old, void *opaque)
-{
-    if (m->state != MACHINE_STOPPED)
-        return;
-    fprintf(stderr,
-            "vm: stats: translations %" PRIu64 ", guest instructions translated %" PRIu64
-            ", cache flushes %" PRIu64 "\n",
-            exec_stats.translations, exec_stats.guest_insns_translated, exec_stats.flushes);
-    fprintf(stderr,
-            "vm: stats: translation time %.3f s (%.0f guest instructions/ms), %" PRIu64
-            " ranges invalidated\n",
-            exec_stats.translate_ns / 1e9,
-            exec_stats.translate_ns ? exec_stats.guest_insns_translated * 1e6 / exec_stats.translate_ns : 0.0,
-            exec_stats.invalidations);
-    fprintf(stderr,
-            "vm: stats: JIT code %" PRIu64 " bytes in %" PRIu64 " blocks, %" PRIu64
-            " chains; code cache: %" PRIu64 " minor collections (%" PRIu64 " blocks promoted, %"
-            PRIu64 " dropped), %" PRIu64 " full; self-modifying code: %" PRIu64
-            " pages write-protected, %" PRIu64 " stores to them\n",
-            codegc_stats.bytes, codegc_stats.blocks, codegc_stats.links, codegc_stats.minor,
-            codegc_stats.promoted, codegc_stats.dropped, codegc_stats.full,
-            smc_stats.protected_pages, smc_stats.write_faults);
-    fprintf(stderr,
-            "vm: stats: IR passes: %" PRIu64 " folded, %" PRIu64 " loads forwarded, %" PRIu64
-            " dead stores, %" PRIu64 " dead ops removed\n",
-            opt_stats.folded, opt_stats.forwarded, opt_stats.dead_stores, opt_stats.dead_ops);
-}
-
-/* "64M", "512K", "1G", "1T" or bytes, from 1 to max. */
-static int parse_size(const char *v, uint64_t max, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 0);
-    unsigned shift = 0;
-    switch (*end) {
-    case 'k': case 'K': shift = 10; end++; break;
-    case 'm': case 'M': shift = 20; end++; break;
-    case 'g': case 'G': shift = 30; end++; break;
-    case 't': case 'T': shift = 40; end++; break;
-    default: break;
-    }
-    if (end == v || *end || errno || n == 0 || n > max >> shift)
-        return -EINVAL;
-    *out = n << shift;
     return 0;
 }
 
@@ -218,7 +167,7 @@ static int set_code_cache(struct run_config *c, const char *v, const char *spell
 {
     (void)c;
     uint64_t size;
-    if (parse_size(v, 1ull << 30, &size) < 0 || size < (64u << 10)) {
+    if (cli_parse_size(v, 1ull << 30, &size) < 0 || size < (64u << 10)) {
         vm_error("%s %s: expected a size from 64K to 1G", spelling, v);
         return 2;
     }
@@ -246,7 +195,7 @@ static int set_cpu(struct run_config *c, const char *v, const char *spelling)
 
 static int set_stack_size(struct run_config *c, const char *v, const char *spelling)
 {
-    if (parse_size(v, 1ull << 32, &c->opts.stack_size) < 0 || c->opts.stack_size < (64u << 10)) {
+    if (cli_parse_size(v, 1ull << 32, &c->opts.stack_size) < 0 || c->opts.stack_size < (64u << 10)) {
         vm_error("%s %s: expected a size from 64K to 4G", spelling, v);
         return 2;
     }
@@ -255,7 +204,7 @@ static int set_stack_size(struct run_config *c, const char *v, const char *spell
 
 static int set_reserved_va(struct run_config *c, const char *v, const char *spelling)
 {
-    if (parse_size(v, GUEST_SPACE_SIZE, &c->opts.space_size) < 0 ||
+    if (cli_parse_size(v, GUEST_SPACE_SIZE, &c->opts.space_size) < 0 ||
         c->opts.space_size < LINUX_SPACE_MIN) {
         vm_error("%s %s: expected a size from %lluM to %lluG", spelling, v,
                  LINUX_SPACE_MIN >> 20, GUEST_SPACE_SIZE >> 30);
@@ -471,7 +420,7 @@ int cmd_run(int argc, char **argv)
     if (!guest)
         return code;
     struct machine machine;
-    struct machine_observer stats_observer = { .changed = print_stats };
+    struct machine_observer stats_observer = { .changed = cli_print_stats };
     machine_init(&machine, opts->path);
     if (c.stats)
         machine_observe(&machine, &stats_observer);

@@ -12,6 +12,7 @@ static const struct command {
     void (*help)(void);
 } commands[] = {
     { "run", "run one Linux program of a guest ISA (user mode)", cmd_run, cmd_run_help },
+    { "boot", "run a whole RISC-V machine (system mode)", cmd_boot, cmd_boot_help },
     { "binfmt", "register vm with binfmt_misc to run guest programs directly", cmd_binfmt,
       cmd_binfmt_help },
 };

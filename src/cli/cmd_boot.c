@@ -1,0 +1,128 @@
+/* `vm boot [OPTIONS]`: system mode, a whole machine (system/boot.h). Options are
+ * `--name=VALUE` or `--name VALUE`; every option given is honoured or refused. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/log.h"
+#include "core/registry.h"
+#include "system/boot.h"
+
+#define MEMORY_MAX (1ull << 40)
+#define MEMORY_MIN (1ull << 20)
+
+static const char *const missing[] = {
+    "--cpus", "--initrd", "--append", "--drive", "--net",
+};
+
+void cmd_boot_help(void)
+{
+    printf("usage: vm boot [OPTIONS]\n\n"
+           "Runs a whole RISC-V machine (system mode).\n\n"
+           "options:\n"
+           "  --machine=NAME   the board: virt (default; RAM at 0x80000000)\n"
+           "  --memory=SIZE    RAM size, e.g. 512M (default), 2G\n"
+           "  --bios=none      start the kernel directly at its entry (required: firmware\n"
+           "                   is not supported yet)\n"
+           "  --kernel=FILE    a RISC-V ELF, loaded at its physical addresses and started at its\n"
+           "                   entry; if it defines tohost/fromhost, HTIF lets it print and\n"
+           "                   exit (vm exits with its status)\n"
+           "  --engine=NAME    how guest code runs:");
+    for (unsigned e = 0; engine_at(e); e++)
+        if (strcmp(engine_at(e)->name, "check"))
+            printf(" %s", engine_at(e)->name);
+    printf(" (check: user mode only)\n"
+           "  --log=CATS       log categories, comma-separated (--log=help lists them)\n"
+           "  --stats          print translation and code cache statistics at exit\n\n"
+           "not yet implemented:");
+    for (size_t k = 0; k < sizeof(missing) / sizeof(missing[0]); k++)
+        printf(" %s", missing[k]);
+    printf(";\nalso firmware (--bios=FILE) and the privileged architecture (M/S/U modes,\n"
+           "their CSRs, traps, paging): the hart runs the user-level instruction set on\n"
+           "physical addresses, and an exception ends the run (status 1)\n");
+}
+
+static const struct engine_ops *default_engine(void)
+{
+    const struct engine_ops *jit = engine_by_name("jit");
+    return jit ? jit : engine_at(0);
+}
+
+/* The value of option name in argv[*i] ("--name=V" or "--name V"), or NULL if argv[*i] is
+ * another option. *bad is set when the option is there without a value. */
+static const char *option(int argc, char **argv, int *i, const char *name, bool *bad)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n))
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n])
+        return NULL;
+    if (*i + 1 >= argc) {
+        *bad = true;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+int cmd_boot(int argc, char **argv)
+{
+    struct boot_config c = { .machine = "virt", .memory = 512ull << 20,
+                             .engine = default_engine() };
+    bool bios_given = false, stats = false;
+    for (int i = 1; i < argc; i++) {
+        bool bad = false;
+        const char *v;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            cmd_boot_help();
+            return 0;
+        } else if (!strcmp(argv[i], "--stats")) {
+            stats = true;
+        } else if ((v = option(argc, argv, &i, "--machine", &bad))) {
+            c.machine = v;
+        } else if ((v = option(argc, argv, &i, "--memory", &bad))) {
+            if (cli_parse_size(v, MEMORY_MAX, &c.memory) < 0 || c.memory < MEMORY_MIN ||
+                c.memory % 4096) {
+                vm_error("--memory=%s: expected a size from 1M to 1T, a multiple of 4K", v);
+                return 2;
+            }
+        } else if ((v = option(argc, argv, &i, "--bios", &bad))) {
+            c.bios = strcmp(v, "none") ? v : NULL;
+            bios_given = true;
+        } else if ((v = option(argc, argv, &i, "--kernel", &bad))) {
+            c.kernel = v;
+        } else if ((v = option(argc, argv, &i, "--engine", &bad))) {
+            if (!(c.engine = engine_by_name(v))) {
+                vm_error("--engine=%s: no such engine (see vm boot --help)", v);
+                return 2;
+            }
+        } else if ((v = option(argc, argv, &i, "--log", &bad))) {
+            if (!strcmp(v, "help")) {
+                log_help(stdout);
+                return 0;
+            }
+            if (log_parse(v) < 0)
+                return 2;
+        } else {
+            if (bad)
+                vm_error("%s: needs a value", argv[i]);
+            else
+                vm_error("%s: unknown or not yet implemented option (see vm boot --help)",
+                         argv[i]);
+            return 2;
+        }
+        if (bad) {
+            vm_error("%s: needs a value", argv[i]);
+            return 2;
+        }
+    }
+    if (!bios_given) {
+        vm_error("boot: firmware is not supported yet: give --bios=none and --kernel=FILE");
+        return 2;
+    }
+    struct machine_observer stats_observer = { .changed = cli_print_stats };
+    if (stats)
+        c.observer = &stats_observer;
+    return boot_run(&c);
+}

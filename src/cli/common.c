@@ -1,0 +1,59 @@
+/* What several subcommands share: the --stats report and size arguments. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "exec/codegc.h"
+#include "exec/tb.h"
+#include "mem/smc.h"
+#include "opt/opt.h"
+
+void cli_print_stats(struct machine *m, enum machine_state old, void *opaque)
+{
+    if (m->state != MACHINE_STOPPED)
+        return;
+    fprintf(stderr,
+            "vm: stats: translations %" PRIu64 ", guest instructions translated %" PRIu64
+            ", cache flushes %" PRIu64 "\n",
+            exec_stats.translations, exec_stats.guest_insns_translated, exec_stats.flushes);
+    fprintf(stderr,
+            "vm: stats: translation time %.3f s (%.0f guest instructions/ms), %" PRIu64
+            " ranges invalidated\n",
+            exec_stats.translate_ns / 1e9,
+            exec_stats.translate_ns ? exec_stats.guest_insns_translated * 1e6 / exec_stats.translate_ns : 0.0,
+            exec_stats.invalidations);
+    fprintf(stderr,
+            "vm: stats: JIT code %" PRIu64 " bytes in %" PRIu64 " blocks, %" PRIu64
+            " chains; code cache: %" PRIu64 " minor collections (%" PRIu64 " blocks promoted, %"
+            PRIu64 " dropped), %" PRIu64 " full; self-modifying code: %" PRIu64
+            " pages write-protected, %" PRIu64 " stores to them\n",
+            codegc_stats.bytes, codegc_stats.blocks, codegc_stats.links, codegc_stats.minor,
+            codegc_stats.promoted, codegc_stats.dropped, codegc_stats.full,
+            smc_stats.protected_pages, smc_stats.write_faults);
+    fprintf(stderr,
+            "vm: stats: IR passes: %" PRIu64 " folded, %" PRIu64 " loads forwarded, %" PRIu64
+            " dead stores, %" PRIu64 " dead ops removed\n",
+            opt_stats.folded, opt_stats.forwarded, opt_stats.dead_stores, opt_stats.dead_ops);
+}
+
+/* "64M", "512K", "1G", "1T" or bytes, from 1 to max. */
+int cli_parse_size(const char *v, uint64_t max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 0);
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
+    default: break;
+    }
+    if (end == v || *end || errno || n == 0 || n > max >> shift)
+        return -EINVAL;
+    *out = n << shift;
+    return 0;
+}

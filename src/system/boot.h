@@ -1,0 +1,24 @@
+/* System mode: building a machine from `vm boot`'s options and running it to its end. */
+#ifndef VM_SYSTEM_BOOT_H
+#define VM_SYSTEM_BOOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/machine.h"
+#include "core/registry.h"
+
+struct boot_config {
+    const char *machine;           /* "virt" */
+    uint64_t memory;               /* RAM bytes */
+    const char *bios;              /* firmware file, or NULL for none */
+    const char *kernel;            /* ELF file */
+    const struct engine_ops *engine;
+    struct machine_observer *observer;   /* told of the machine's states, or NULL */
+};
+
+/* Runs the machine until the guest ends it; returns vm's exit status (the guest's, or 1
+ * after printing `vm: what: why` when the machine cannot be built or stops abnormally). */
+int boot_run(const struct boot_config *c);
+
+#endif

@@ -1,0 +1,140 @@
+/* Bare-metal ELF loading (system/kernel_elf.h). The file is read whole and every header,
+ * segment and symbol is checked against it before use: a malformed kernel is an error before
+ * anything runs, never a crash. */
+#include "system/kernel_elf.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "linux/elf.h"
+
+#define KERNEL_MAX (1ull << 30)
+
+static int read_file(const char *path, uint8_t **out, uint64_t *size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    struct stat st;
+    int err = 0;
+    if (fstat(fd, &st) < 0)
+        err = -errno;
+    else if (!S_ISREG(st.st_mode))
+        err = -EINVAL;
+    else if ((uint64_t)st.st_size > KERNEL_MAX)
+        err = -EFBIG;
+    uint8_t *buf = err ? NULL : malloc(st.st_size ? st.st_size : 1);
+    if (!err && !buf)
+        err = -ENOMEM;
+    for (off_t got = 0; !err && got < st.st_size;) {
+        ssize_t n = pread(fd, buf + got, st.st_size - got, got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            err = n < 0 ? -errno : -EIO;
+        else
+            got += n;
+    }
+    close(fd);
+    if (err) {
+        free(buf);
+        return err;
+    }
+    *out = buf;
+    *size = (uint64_t)st.st_size;
+    return 0;
+}
+
+/* tohost and fromhost from the symbol table, if there is one. */
+static const char *find_htif_symbols(const uint8_t *f, uint64_t size, struct kernel_image *k)
+{
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
+    if (eh->e_shoff == 0 || eh->e_shnum == 0)
+        return NULL;
+    if (eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > size ||
+        (size - eh->e_shoff) / sizeof(Elf64_Shdr) < eh->e_shnum || eh->e_shoff % 8)
+        return "section headers outside the file";
+    const Elf64_Shdr *sh = (const Elf64_Shdr *)(f + eh->e_shoff);
+    for (unsigned s = 0; s < eh->e_shnum; s++) {
+        if (sh[s].sh_type != SHT_SYMTAB)
+            continue;
+        if (sh[s].sh_link >= eh->e_shnum)
+            return "symbol table without a string table";
+        const Elf64_Shdr *str = &sh[sh[s].sh_link];
+        if (sh[s].sh_offset > size || sh[s].sh_size > size - sh[s].sh_offset ||
+            sh[s].sh_offset % 8 || str->sh_offset > size || str->sh_size > size - str->sh_offset)
+            return "symbol table outside the file";
+        const Elf64_Sym *sym = (const Elf64_Sym *)(f + sh[s].sh_offset);
+        const char *names = (const char *)f + str->sh_offset;
+        for (uint64_t i = 0; i < sh[s].sh_size / sizeof(Elf64_Sym); i++) {
+            uint64_t at = sym[i].st_name;
+            if (at >= str->sh_size)
+                continue;
+            if (strnlen(names + at, str->sh_size - at) == str->sh_size - at)
+                continue;   /* not terminated inside the table */
+            if (!strcmp(names + at, "tohost"))
+                k->tohost = sym[i].st_value;
+            else if (!strcmp(names + at, "fromhost"))
+                k->fromhost = sym[i].st_value;
+        }
+    }
+    return NULL;
+}
+
+static const char *load(const uint8_t *f, uint64_t size, uint8_t *ram, uint64_t ram_base,
+                        uint64_t ram_size, uint16_t machine, struct kernel_image *k)
+{
+    const char *why = elf_check_header(f, size, size);
+    if (why)
+        return why;
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
+    if (eh->e_machine != machine)
+        return "not an ELF file for this machine's ISA";
+    if (eh->e_phoff % 8)
+        return "misaligned program headers";
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)(f + eh->e_phoff);
+    if ((why = elf_check_phdrs(eh, ph, size)))
+        return why;
+    bool loaded = false;
+    for (unsigned i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type != PT_LOAD || ph[i].p_memsz == 0)
+            continue;
+        uint64_t pa = ph[i].p_paddr;
+        if (pa < ram_base || pa - ram_base > ram_size || ph[i].p_memsz > ram_size - (pa - ram_base))
+            return "a segment lies outside RAM";
+        memcpy(ram + (pa - ram_base), f + ph[i].p_offset, ph[i].p_filesz);
+        memset(ram + (pa - ram_base) + ph[i].p_filesz, 0, ph[i].p_memsz - ph[i].p_filesz);
+        loaded = true;
+    }
+    if (!loaded)
+        return "no loadable segment";
+    k->entry = eh->e_entry;
+    return find_htif_symbols(f, size, k);
+}
+
+int kernel_load_elf(const char *path, uint8_t *ram, uint64_t ram_base, uint64_t size,
+                    uint16_t machine, struct kernel_image *out)
+{
+    uint8_t *f = NULL;
+    uint64_t fsize = 0;
+    memset(out, 0, sizeof(*out));
+    int err = read_file(path, &f, &fsize);
+    if (err) {
+        vm_error("%s: %s", path, err == -EINVAL ? "not a regular file" : strerror(-err));
+        return -1;
+    }
+    const char *why = load(f, fsize, ram, ram_base, size, machine, out);
+    free(f);
+    if (why) {
+        vm_error("%s: %s", path, why);
+        return -1;
+    }
+    return 0;
+}
