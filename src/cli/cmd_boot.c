@@ -22,8 +22,8 @@ void cmd_boot_help(void)
            "options:\n"
            "  --machine=NAME   the board: virt (default; RAM at 0x80000000)\n"
            "  --memory=SIZE    RAM size, e.g. 512M (default), 2G\n"
-           "  --bios=none      start the kernel directly at its entry (required: firmware\n"
-           "                   is not supported yet)\n"
+           "  --bios=none      start the kernel directly at its entry in M-mode (required:\n"
+           "                   firmware is not supported yet)\n"
            "  --kernel=FILE    a RISC-V ELF, loaded at its physical addresses and started at its\n"
            "                   entry; if it defines tohost/fromhost, HTIF lets it print and\n"
            "                   exit (vm exits with its status)\n"
@@ -37,9 +37,8 @@ void cmd_boot_help(void)
            "not yet implemented:");
     for (size_t k = 0; k < sizeof(missing) / sizeof(missing[0]); k++)
         printf(" %s", missing[k]);
-    printf(";\nalso firmware (--bios=FILE) and the privileged architecture (M/S/U modes,\n"
-           "their CSRs, traps, paging): the hart runs the user-level instruction set on\n"
-           "physical addresses, and an exception ends the run (status 1)\n");
+    printf(";\nalso firmware (--bios=FILE), S and U modes, paging and interrupts: the hart\n"
+           "runs in M-mode on physical addresses, with M-mode CSRs, traps and MRET\n");
 }
 
 static const struct engine_ops *default_engine(void)

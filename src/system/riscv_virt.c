@@ -1,9 +1,8 @@
 /* The riscv64 `virt` machine of `vm boot` (system/boot.h): RAM at 0x80000000 as on QEMU's
  * virt board, one hart on a softmmu space, and a bare-metal ELF kernel started at its entry
- * (`--bios=none`). A kernel that defines `tohost` gets the HTIF device on that page, through
- * which it prints and ends the run with a status. The privileged architecture is not there
- * yet: the hart runs with the user-mode instruction set on physical addresses, and an
- * exception ends the run with an error. */
+ * (`--bios=none`) in M-mode. A kernel that defines `tohost` gets the HTIF device on that
+ * page, through which it prints and ends the run with a status. Exceptions enter the guest's
+ * trap handler (guest_system_ops); there is no paging or S/U mode yet. */
 #include "system/boot.h"
 
 #include <errno.h>
@@ -22,14 +21,7 @@
 #define VIRT_RAM_BASE 0x80000000ull
 #define EM_RISCV 243
 
-static const char *const exc_names[EXC_COUNT] = {
-    [EXC_NONE] = "none", [EXC_SYSCALL] = "ecall", [EXC_ILLEGAL] = "illegal instruction",
-    [EXC_BREAKPOINT] = "breakpoint", [EXC_MISALIGNED] = "misaligned access",
-    [EXC_FETCH_FAULT] = "instruction fetch fault", [EXC_DATA_FAULT] = "load/store fault",
-    [EXC_BUS_ERROR] = "access fault",
-};
-
-/* The hart runs at one privilege level for now: every fetch under MMU index 0. */
+/* Only M-mode exists for now, on physical addresses: every fetch under MMU index 0. */
 static int fetch_code(struct cpu *cpu, uint64_t pc, void *buf, size_t len)
 {
     return softmmu_fetch(cpu, pc, buf, len, RV_MMU_U);
@@ -51,23 +43,15 @@ static int map_ram(struct physmap *map, uint8_t *ram, uint64_t size, struct htif
     return err;
 }
 
+/* Runs the hart until the guest exits through HTIF; exceptions enter the guest's handler. */
 static int run(struct cpu *cpu, struct htif *htif)
 {
     for (;;) {
         exec_run(cpu);
         if (htif->exited)
             return htif->exit_status > 255 ? 255 : (int)htif->exit_status;
-        if (cpu->exit_reason == CPU_EXIT_INTERRUPT)
-            continue;
-        if (cpu->exit_reason == CPU_EXIT_EXCEPTION) {
-            int exc = cpu->exc >= 0 && cpu->exc < EXC_COUNT ? cpu->exc : EXC_NONE;
-            vm_error("guest: %s at pc 0x%" PRIx64 " (address 0x%" PRIx64
-                     "): traps are not implemented yet", exc_names[exc], cpu->pc,
-                     cpu->exc_tval);
-            return 1;
-        }
-        vm_error("guest: stopped at pc 0x%" PRIx64, cpu->pc);
-        return 1;
+        if (cpu->exit_reason == CPU_EXIT_EXCEPTION)
+            cpu->ops->system->exception_enter(cpu, cpu->exc, cpu->exc_tval);
     }
 }
 
@@ -130,6 +114,7 @@ int boot_run(const struct boot_config *c)
     softmmu_init(&sm, &map);
     cpu->as = &sm.as;
     cpu->fetch_code = fetch_code;
+    guest->system->reset(cpu);
     cpu->pc = k.entry;
     htif.cpu = cpu;
     struct machine m;

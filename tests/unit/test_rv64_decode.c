@@ -72,6 +72,7 @@ static const struct { uint32_t word; const char *text; } every_insn[] = {
     { 0x0000100f, "fence.i" },
     { 0x00000073, "ecall" },
     { 0x00100073, "ebreak" },
+    { 0x30200073, "mret" },
     { 0x00359573, "csrrw a0, fcsr, a1" },
     { 0x0035a573, "csrrs a0, fcsr, a1" },
     { 0x0035b573, "csrrc a0, fcsr, a1" },

@@ -16,7 +16,16 @@ struct rv64_cpu {
     uint64_t res_addr;   /* LR reservation address, or ~0 when none */
     uint64_t res_val;    /* value loaded by LR (SC succeeds if memory still holds it) */
     uint64_t res_size;   /* 4 or 8 */
+    /* System mode's machine-level state (guest/riscv64/system.c); unused in user mode. */
+    uint64_t priv;       /* privilege level: RV_PRIV_* */
+    uint64_t mstatus, mtvec, mepc, mcause, mtval, mscratch, mie, mip, medeleg, mideleg;
 };
+
+enum { RV_PRIV_U = 0, RV_PRIV_S = 1, RV_PRIV_M = 3 };
+/* tb_flags: 0 in user mode; in system mode RV_TBF_SYSTEM and the privilege level, so blocks
+ * translated for one level never run at another. */
+#define RV_TBF_SYSTEM 4u
+#define RV_TBF_PRIV_MASK 3u
 
 #define RV_X(n) (offsetof(struct rv64_cpu, x) + 8 * (n))
 #define RV_F(n) (offsetof(struct rv64_cpu, f) + 8 * (n))

@@ -8,6 +8,7 @@
 #include "guest/riscv64/cpu.h"
 #include "guest/riscv64/decode.h"
 #include "guest/riscv64/gdb.h"
+#include "guest/riscv64/system.h"
 #include "guest/riscv64/translate.h"
 
 #define EM_RISCV 243
@@ -41,5 +42,6 @@ static const struct guest_ops rv64_guest_ops = {
     .disas = rv64_disas,
     .dump_state = rv64_dump_state,
     .gdb = &rv64_gdb,
+    .system = &rv64_system_ops,
 };
 GUEST_REGISTER(rv64_guest_ops)

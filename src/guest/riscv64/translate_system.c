@@ -1,10 +1,12 @@
-/* Zicsr (the user-mode CSRs: FP status and the counters), ecall, ebreak, fence and Zifencei. */
+/* Zicsr (the user-mode CSRs: FP status and the counters; in system mode the others through
+ * guest/riscv64/system.c), ecall, ebreak, fence, Zifencei and MRET. */
 #include "guest/riscv64/translate.h"
 
 #include <signal.h>
 #include <time.h>
 
 #include "guest/riscv64/cpu.h"
+#include "guest/riscv64/system.h"
 #include "ir/raise.h"
 
 enum {
@@ -102,6 +104,18 @@ static void csr_write(struct rv64_ctx *ctx, unsigned csr, ir_temp value)
     }
 }
 
+/* A machine-level CSR: the helper checks and does the access; the block ends after it, as
+ * the CSR may change what the next instruction sees. */
+static void trans_csr_system(struct rv64_ctx *ctx, const struct rv64_insn *in, int kind,
+                             bool writes)
+{
+    ir_temp src = in->def->fmt == RV_FMT_CSRI ? rv_const(ctx, in->imm) : rv_get_x(ctx, in->rs1);
+    ir_temp op = rv_const(ctx, in->csr | kind << 12 | (int)writes << 14);
+    ir_temp old = ir_call(ctx->b, &rv64_csr_helper, op, src, IR_NONE, IR_NONE);
+    rv_put_x(ctx, in->rd, old);
+    rv_end_goto(ctx, ctx->pc + ctx->len);
+}
+
 /* csrrw/csrrs/csrrc and their immediate forms. csrrw with rd = x0 does not read; csrrs and
  * csrrc with rs1 = x0 (or uimm = 0) do not write, so they may name a read-only counter. */
 void trans_csr(struct rv64_ctx *ctx, const struct rv64_insn *in)
@@ -110,6 +124,10 @@ void trans_csr(struct rv64_ctx *ctx, const struct rv64_insn *in)
     unsigned csr = in->csr;
     bool writes = kind == RV_CSR_RW || in->rs1 != 0;
     bool reads = kind != RV_CSR_RW || in->rd != 0;
+    if (!csr_exists(csr) && (ctx->b->flags & RV_TBF_SYSTEM)) {
+        trans_csr_system(ctx, in, kind, writes);
+        return;
+    }
     if (!csr_exists(csr) || (writes && csr_read_only(csr))) {
         rv_gen_illegal(ctx);
         return;
@@ -151,4 +169,15 @@ void trans_fence_i(struct rv64_ctx *ctx, const struct rv64_insn *in)
 {
     ir_fence(ctx->b);
     rv_end_goto(ctx, ctx->pc + ctx->len);
+}
+
+/* MRET: M-mode only; the helper restores the interrupt stack and gives the return pc. */
+void trans_mret(struct rv64_ctx *ctx, const struct rv64_insn *in)
+{
+    if ((ctx->b->flags & (RV_TBF_SYSTEM | RV_TBF_PRIV_MASK)) != (RV_TBF_SYSTEM | RV_PRIV_M)) {
+        rv_gen_illegal(ctx);
+        return;
+    }
+    ir_goto_ind(ctx->b, ir_call(ctx->b, &rv64_mret_helper, IR_NONE, IR_NONE, IR_NONE, IR_NONE));
+    ctx->ended = true;
 }
