@@ -2,8 +2,9 @@
 # gdb-multiarch against vm's gdb stub (src/debug/): target.c, built static with debug info for
 # each guest ISA, runs under `vm run --gdb=SOCKET` while gdb in batch mode runs session.gdb
 # (break at main, read and write a variable and a register, step, a write watchpoint, continue
-# to the exit). gdb's output, with addresses and thread ids masked and runs of blanks squeezed,
-# must equal session.expected; the program's own output must show the values gdb wrote, and
+# to the exit), and threads.gdb on threads.c (each new thread a gdb thread stopping at a
+# breakpoint in turn). gdb's output, with addresses and thread ids masked and runs of blanks squeezed,
+# must equal session.expected (threads.expected); the program's own output must show the values gdb wrote, and
 # vm must exit with the status gdb reported. badinput.py then sends garbage and malformed
 # packets, which must get an error reply or be ignored without vm crashing, interrupts the
 # spinning program with Ctrl-C, and attaches through every spelling of the option (-g PORT,
@@ -78,6 +79,36 @@ for isa in riscv64 aarch64; do
             fail "$name" "the program did not see gdb's writes" "$tmp/$name.out"
         elif [ "$status" -ne 52 ]; then
             fail "$name" "vm exited with $status, gdb saw 064 (52)" "$tmp/$name.err"
+        else
+            pass "$name"
+        fi
+    done
+    # Threads: each new thread is a gdb thread, stopping at the breakpoint in its turn (the
+    # check engine is not thread-safe, so it sits this out).
+    if ! "$cc" -g -O1 -static -pthread -o "$prog-threads" tests/gdb/threads.c 2>"$tmp/cc"; then
+        fail "build-threads-$isa" "$cc failed" "$tmp/cc"
+    fi
+    for engine in $engines; do
+        [ "$engine" = check ] && continue
+        name="threads-$isa-$engine"
+        sock="$tmp/$name.sock"
+        timeout "$timeout_s" "${vm_cmd[@]}" --engine="$engine" --gdb="$sock" "$prog-threads" \
+            >"$tmp/$name.out" 2>"$tmp/$name.err" &
+        vm_pid=$!
+        if ! wait_socket "$sock"; then
+            kill "$vm_pid" 2>/dev/null
+            wait "$vm_pid"
+            fail "$name" "vm did not listen on $sock" "$tmp/$name.err"
+            continue
+        fi
+        timeout "$timeout_s" gdb-multiarch -batch -nx -ex "target remote $sock" \
+            -x tests/gdb/threads.gdb "$prog-threads" 2>&1 | mask >"$tmp/$name.gdb"
+        wait "$vm_pid"
+        status=$?
+        if ! diff -u tests/gdb/threads.expected "$tmp/$name.gdb" >"$tmp/$name.diff"; then
+            fail "$name" "gdb's output differs from threads.expected" "$tmp/$name.diff"
+        elif [ "$(cat "$tmp/$name.out")" != "hits 3" ] || [ "$status" -ne 3 ]; then
+            fail "$name" "vm exited with $status" "$tmp/$name.out"
         else
             pass "$name"
         fi
