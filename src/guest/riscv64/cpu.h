@@ -23,7 +23,8 @@ struct rv64_cpu {
 
 enum { RV_PRIV_U = 0, RV_PRIV_S = 1, RV_PRIV_M = 3 };
 /* tb_flags: 0 in user mode; in system mode RV_TBF_SYSTEM and the privilege level, so blocks
- * translated for one level never run at another. */
+ * translated for one level never run at another (a debugger's bits, core/debug.h, lie above
+ * these in either mode). */
 #define RV_TBF_SYSTEM 4u
 #define RV_TBF_PRIV_MASK 3u
 
