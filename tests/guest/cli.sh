@@ -88,7 +88,9 @@ for spelling in "-strace" "--strace" "QEMU_STRACE=1" "VM_STRACE=1"; do
 done
 
 check log.qemu 0 "$plain" -- -d in_asm -D "$build/log.qemu" "$bin"
-check log.env-qemu 0 "$plain" QEMU_LOG=in_asm QEMU_LOG_FILENAME="$build/log.env" -- "$bin"
+# The variables are taken out of the guest's environment so it is the same as in the other
+# runs (its length changes which code the C library's string functions run).
+check log.env-qemu 0 "$plain" QEMU_LOG=in_asm QEMU_LOG_FILENAME="$build/log.env" -- -U QEMU_LOG -U QEMU_LOG_FILENAME "$bin"
 check log.vm 0 "$plain" -- --log=in_asm --log-file="$build/log.vm" "$bin"
 for f in qemu env vm; do
     if [ -s "$build/log.$f" ] && cmp -s "$build/log.vm" "$build/log.$f"; then pass "log.$f.file"
