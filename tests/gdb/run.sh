@@ -49,6 +49,30 @@ mask() {
     sed -E 's/0x[0-9a-f]+/ADDR/g; s/Thread [0-9]+/Thread TID/g; s/[ \t]+/ /g; s/ +$//'
 }
 
+# gdb_session NAME PROGRAM SCRIPT: PROGRAM under vm --engine=$engine --gdb, and gdb-multiarch
+# running tests/gdb/SCRIPT.gdb against it; sets status to vm's exit status. Returns 1 after a
+# FAIL line when vm never listened or gdb's masked output differs from SCRIPT.expected.
+gdb_session() {
+    local name=$1 prog=$2 script=$3 sock="$tmp/$1.sock" vm_pid
+    timeout "$timeout_s" "${vm_cmd[@]}" --engine="$engine" --gdb="$sock" "$prog" \
+        >"$tmp/$name.out" 2>"$tmp/$name.err" &
+    vm_pid=$!
+    if ! wait_socket "$sock"; then
+        kill "$vm_pid" 2>/dev/null
+        wait "$vm_pid"
+        fail "$name" "vm did not listen on $sock" "$tmp/$name.err"
+        return 1
+    fi
+    timeout "$timeout_s" gdb-multiarch -batch -nx -ex "target remote $sock" \
+        -x "tests/gdb/$script.gdb" "$prog" 2>&1 | mask >"$tmp/$name.gdb"
+    wait "$vm_pid"
+    status=$?
+    if ! diff -u "tests/gdb/$script.expected" "$tmp/$name.gdb" >"$tmp/$name.diff"; then
+        fail "$name" "gdb's output differs from $script.expected" "$tmp/$name.diff"
+        return 1
+    fi
+}
+
 for isa in riscv64 aarch64; do
     cc=$isa-linux-gnu-gcc
     [ "$isa" = aarch64 ] && cc=aarch64-linux-gnu-gcc
@@ -59,23 +83,8 @@ for isa in riscv64 aarch64; do
     fi
     for engine in $engines; do
         name="$isa-$engine"
-        sock="$tmp/$name.sock"
-        timeout "$timeout_s" "${vm_cmd[@]}" --engine="$engine" --gdb="$sock" "$prog" \
-            >"$tmp/$name.out" 2>"$tmp/$name.err" &
-        vm_pid=$!
-        if ! wait_socket "$sock"; then
-            kill "$vm_pid" 2>/dev/null
-            wait "$vm_pid"
-            fail "$name" "vm did not listen on $sock" "$tmp/$name.err"
-            continue
-        fi
-        timeout "$timeout_s" gdb-multiarch -batch -nx -ex "target remote $sock" \
-            -x tests/gdb/session.gdb "$prog" 2>&1 | mask >"$tmp/$name.gdb"
-        wait "$vm_pid"
-        status=$?
-        if ! diff -u tests/gdb/session.expected "$tmp/$name.gdb" >"$tmp/$name.diff"; then
-            fail "$name" "gdb's output differs from session.expected" "$tmp/$name.diff"
-        elif [ "$(cat "$tmp/$name.out")" != "answer 7 total 52 counter 20" ]; then
+        gdb_session "$name" "$prog" session || continue
+        if [ "$(cat "$tmp/$name.out")" != "answer 7 total 52 counter 20" ]; then
             fail "$name" "the program did not see gdb's writes" "$tmp/$name.out"
         elif [ "$status" -ne 52 ]; then
             fail "$name" "vm exited with $status, gdb saw 064 (52)" "$tmp/$name.err"
@@ -91,23 +100,8 @@ for isa in riscv64 aarch64; do
     for engine in $engines; do
         [ "$engine" = check ] && continue
         name="threads-$isa-$engine"
-        sock="$tmp/$name.sock"
-        timeout "$timeout_s" "${vm_cmd[@]}" --engine="$engine" --gdb="$sock" "$prog-threads" \
-            >"$tmp/$name.out" 2>"$tmp/$name.err" &
-        vm_pid=$!
-        if ! wait_socket "$sock"; then
-            kill "$vm_pid" 2>/dev/null
-            wait "$vm_pid"
-            fail "$name" "vm did not listen on $sock" "$tmp/$name.err"
-            continue
-        fi
-        timeout "$timeout_s" gdb-multiarch -batch -nx -ex "target remote $sock" \
-            -x tests/gdb/threads.gdb "$prog-threads" 2>&1 | mask >"$tmp/$name.gdb"
-        wait "$vm_pid"
-        status=$?
-        if ! diff -u tests/gdb/threads.expected "$tmp/$name.gdb" >"$tmp/$name.diff"; then
-            fail "$name" "gdb's output differs from threads.expected" "$tmp/$name.diff"
-        elif [ "$(cat "$tmp/$name.out")" != "hits 3" ] || [ "$status" -ne 3 ]; then
+        gdb_session "$name" "$prog-threads" threads || continue
+        if [ "$(cat "$tmp/$name.out")" != "hits 3" ] || [ "$status" -ne 3 ]; then
             fail "$name" "vm exited with $status" "$tmp/$name.out"
         else
             pass "$name"
