@@ -60,19 +60,27 @@ uint8_t *physmap_ram(const struct physmap *map, uint64_t pa, uint64_t size)
     return r && r->ram ? r->ram + (pa - r->base) : NULL;
 }
 
-void softmmu_flush(struct softmmu *sm)
+static void tlb_clear(struct softmmu *sm)
 {
     memset(sm->tlb, 0xff, sizeof(sm->tlb));
 }
 
-void softmmu_flush_page(struct softmmu *sm, uint64_t va)
+void softmmu_tlb_flush(struct cpu *cpu)
 {
+    tlb_clear((struct softmmu *)cpu->as);
+    cpu->exit_request = 1;
+}
+
+void softmmu_tlb_flush_page(struct cpu *cpu, uint64_t va)
+{
+    struct softmmu *sm = (struct softmmu *)cpu->as;
     uint64_t vpage = va & PAGE_MASK;
     for (unsigned m = 0; m < SOFTMMU_MMU_MAX; m++) {
         struct softmmu_tlb_entry *e = &sm->tlb[m][(vpage >> SOFTMMU_PAGE_BITS) % TLB_ENTRIES];
         if (e->vpage == vpage)
             memset(e, 0xff, sizeof(*e));
     }
+    cpu->exit_request = 1;
 }
 
 /* The TLB entry for the page of addr allowing access, filled by the walk on a miss: 0 with
@@ -259,5 +267,5 @@ void softmmu_init(struct softmmu *sm, const struct physmap *map)
     memset(sm, 0, sizeof(*sm));
     sm->as.ops = &softmmu_ops;
     sm->map = map;
-    softmmu_flush(sm);
+    tlb_clear(sm);
 }

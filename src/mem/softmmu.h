@@ -69,10 +69,12 @@ struct softmmu {
 
 /* Makes sm a space over map with an empty TLB. */
 void softmmu_init(struct softmmu *sm, const struct physmap *map);
-/* Forgets every translation (satp writes, SFENCE.VMA without an address) or those of the
- * page holding va, under every MMU index. */
-void softmmu_flush(struct softmmu *sm);
-void softmmu_flush_page(struct softmmu *sm, uint64_t va);
+/* The guest changed its page tables or the translation regime (satp writes, SFENCE.VMA):
+ * cpu (on a softmmu space) forgets every translation, or those of the page holding va,
+ * under every MMU index. Callable from a helper inside guest code: the CPU also leaves
+ * guest code at the next block boundary, so nothing found under the old mapping runs on. */
+void softmmu_tlb_flush(struct cpu *cpu);
+void softmmu_tlb_flush_page(struct cpu *cpu, uint64_t va);
 
 /* cpu->fetch_code for a CPU on a softmmu space: 0, or -EFAULT when a byte cannot be fetched
  * (a walk's fault, or no RAM behind it). mmu_idx is the CPU's current one. */

@@ -274,11 +274,14 @@ static void test_paged(void)
     /* A changed mapping is seen only after a flush of its page (or of all). */
     table[0].pa = RAM_BASE + 3 * PAGE;
     CHECK_EQ(ops->load(&cpu, 0x40000ff8, IR_MO_64), at_ff8);
-    softmmu_flush_page(&sm, 0x40000123);
+    softmmu_tlb_flush_page(&cpu, 0x40000123);
+    CHECK_EQ(cpu.exit_request, 1);
+    cpu.exit_request = 0;
     CHECK_EQ(ops->load(&cpu, 0x40000ff8, IR_MO_64), 0);
     table[0].pa = RAM_BASE + 1 * PAGE;
     CHECK_EQ(ops->load(&cpu, 0x40000ff8, IR_MO_64 | IR_MO_MMU(1)), at_ff8);
-    softmmu_flush(&sm);
+    softmmu_tlb_flush(&cpu);
+    CHECK_EQ(cpu.exit_request, 1);
     CHECK_EQ(ops->load(&cpu, 0x40000ff8, IR_MO_64), at_ff8);
 
     /* Fetch: RAM with exec, across a page; none from a page without exec or without RAM. */
