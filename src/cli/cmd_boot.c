@@ -1,11 +1,13 @@
 /* `vm boot [OPTIONS]`: system mode, a whole machine (system/boot.h). Options are
  * `--name=VALUE` or `--name VALUE`; every option given is honoured or refused. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/registry.h"
+#include "service/perfmap.h"
 #include "system/boot.h"
 
 #define MEMORY_MAX (1ull << 40)
@@ -33,12 +35,33 @@ void cmd_boot_help(void)
             printf(" %s", engine_at(e)->name);
     printf(" (check: user mode only)\n"
            "  --log=CATS       log categories, comma-separated (--log=help lists them)\n"
-           "  --stats          print translation and code cache statistics at exit\n\n"
+           "  --log-file=FILE  write logs to FILE instead of stderr\n"
+           "  --stats          print translation and code cache statistics at exit\n"
+           "  --perf-map       write /tmp/perf-PID.map naming each JIT block by its guest\n"
+           "                   symbol+offset (or pc) for perf report\n\n"
            "not yet implemented:");
     for (size_t k = 0; k < sizeof(missing) / sizeof(missing[0]); k++)
         printf(" %s", missing[k]);
     printf(";\nalso firmware (--bios=FILE), S and U modes, paging and interrupts: the hart\n"
            "runs in M-mode on physical addresses, with M-mode CSRs, traps and MRET\n");
+}
+
+/* The services `vm boot` was asked for, attached to the machine once it exists. */
+struct boot_services {
+    bool stats, perf_map;
+    struct machine_observer stats_observer;
+};
+
+static int attach_services(struct machine *m, void *opaque)
+{
+    struct boot_services *s = opaque;
+    if (s->stats) {
+        s->stats_observer.changed = cli_print_stats;
+        machine_observe(m, &s->stats_observer);
+    }
+    if (s->perf_map && perfmap_start(m) < 0)
+        return 1;
+    return 0;
 }
 
 static const struct engine_ops *default_engine(void)
@@ -69,7 +92,8 @@ int cmd_boot(int argc, char **argv)
 {
     struct boot_config c = { .machine = "virt", .memory = 512ull << 20,
                              .engine = default_engine() };
-    bool bios_given = false, stats = false;
+    static struct boot_services services;
+    bool bios_given = false;
     for (int i = 1; i < argc; i++) {
         bool bad = false;
         const char *v;
@@ -77,7 +101,9 @@ int cmd_boot(int argc, char **argv)
             cmd_boot_help();
             return 0;
         } else if (!strcmp(argv[i], "--stats")) {
-            stats = true;
+            services.stats = true;
+        } else if (!strcmp(argv[i], "--perf-map")) {
+            services.perf_map = true;
         } else if ((v = option(argc, argv, &i, "--machine", &bad))) {
             c.machine = v;
         } else if ((v = option(argc, argv, &i, "--memory", &bad))) {
@@ -94,6 +120,11 @@ int cmd_boot(int argc, char **argv)
         } else if ((v = option(argc, argv, &i, "--engine", &bad))) {
             if (!(c.engine = engine_by_name(v))) {
                 vm_error("--engine=%s: no such engine (see vm boot --help)", v);
+                return 2;
+            }
+        } else if ((v = option(argc, argv, &i, "--log-file", &bad))) {
+            if (!(log_file = fopen(v, "w"))) {
+                vm_error("--log-file=%s: %s", v, strerror(errno));
                 return 2;
             }
         } else if ((v = option(argc, argv, &i, "--log", &bad))) {
@@ -120,8 +151,7 @@ int cmd_boot(int argc, char **argv)
         vm_error("boot: firmware is not supported yet: give --bios=none and --kernel=FILE");
         return 2;
     }
-    struct machine_observer stats_observer = { .changed = cli_print_stats };
-    if (stats)
-        c.observer = &stats_observer;
+    c.created = attach_services;
+    c.opaque = &services;
     return boot_run(&c);
 }

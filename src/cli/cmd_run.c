@@ -16,6 +16,7 @@
 #include "linux/linux.h"
 #include "linux/load.h"
 #include "mem/uspace.h"
+#include "service/perfmap.h"
 
 extern char **environ;
 
@@ -78,6 +79,7 @@ struct run_config {
     const char *argv0;
     const char *gdb;          /* --gdb: where to wait for gdb, or NULL */
     bool stats;
+    bool perf_map;
 };
 
 /* An option's handler: 0, or a status to exit with (after printing why). A flag's value is
@@ -160,6 +162,13 @@ static int set_stats(struct run_config *c, const char *v, const char *spelling)
 {
     (void)v, (void)spelling;
     c->stats = true;
+    return 0;
+}
+
+static int set_perf_map(struct run_config *c, const char *v, const char *spelling)
+{
+    (void)v, (void)spelling;
+    c->perf_map = true;
     return 0;
 }
 
@@ -262,6 +271,9 @@ static const struct run_option {
       "first instruction (gdb: target remote :PORT)" },
     { "--stats", NULL, "VM_STATS", NULL, NULL, false, set_stats,
       "print translation and execution counts on exit" },
+    { "--perf-map", NULL, "VM_PERF_MAP", NULL, NULL, false, set_perf_map,
+      "write /tmp/perf-PID.map naming each JIT block by its guest symbol+offset\n"
+      "(or guest pc), so perf report attributes samples to guest code" },
     { "--code-cache", NULL, "VM_CODE_CACHE", NULL, "SIZE", false, set_code_cache,
       "JIT code cache size, e.g. 64M (default) or 512K. When its nursery fills,\n"
       "blocks still in use move to the old space and the rest are dropped; a full\n"
@@ -425,6 +437,8 @@ int cmd_run(int argc, char **argv)
     if (c.stats)
         machine_observe(&machine, &stats_observer);
     opts->machine = &machine;
+    if (c.perf_map && perfmap_start(&machine) < 0)
+        return 1;
     if (c.gdb && !guest->gdb) {
         vm_error("--gdb %s: no gdb support for %s guests yet", c.gdb, guest->name);
         return 1;

@@ -1,14 +1,24 @@
-/* The machine lifecycle and its observer list. */
+/* The machine lifecycle, its observer list, and the pause/resume/quit requests its run loop
+ * honours (core/machine.h). A request sets the CPUs' exit_request, the same way out of guest
+ * code that signals and the debugger use, so a CPU stops at its next block boundary. */
 #include "core/machine.h"
 
+#include <errno.h>
 #include <stddef.h>
+
+#include "core/cpu.h"
 
 void machine_init(struct machine *m, const char *name)
 {
     m->name = name;
+    m->load_bias = 0;
     m->state = MACHINE_CREATED;
     m->exit_status = 0;
     m->observers = NULL;
+    m->n_cpus = 0;
+    m->requests = 0;
+    pthread_mutex_init(&m->lock, NULL);
+    pthread_cond_init(&m->changed, NULL);
 }
 
 void machine_observe(struct machine *m, struct machine_observer *o)
@@ -22,13 +32,99 @@ void machine_set_state(struct machine *m, enum machine_state state)
     enum machine_state old = m->state;
     if (old == MACHINE_STOPPED || old == state)
         return;
-    m->state = state;
+    __atomic_store_n(&m->state, state, __ATOMIC_RELEASE);
     for (struct machine_observer *o = m->observers; o; o = o->next)
         o->changed(m, old, o->opaque);
+    if (state == MACHINE_STOPPED) {   /* a pause waiting for the CPUs gives up */
+        pthread_mutex_lock(&m->lock);
+        pthread_cond_broadcast(&m->changed);
+        pthread_mutex_unlock(&m->lock);
+    }
 }
 
 const char *machine_state_name(enum machine_state s)
 {
     static const char *const names[] = { "created", "running", "paused", "stopped" };
     return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+int machine_add_cpu(struct machine *m, struct cpu *cpu)
+{
+    if (m->n_cpus == MACHINE_MAX_CPUS)
+        return -ENOSPC;
+    m->cpus[m->n_cpus++] = cpu;
+    cpu->machine = m;
+    return 0;
+}
+
+/* With m->lock held: make every CPU leave guest code. */
+static void kick(struct machine *m, int request)
+{
+    __atomic_or_fetch(&m->requests, request, __ATOMIC_SEQ_CST);
+    for (unsigned i = 0; i < m->n_cpus; i++)
+        m->cpus[i]->exit_request = 1;
+}
+
+int machine_pause(struct machine *m)
+{
+    pthread_mutex_lock(&m->lock);
+    int err = 0;
+    if (m->state != MACHINE_RUNNING || (m->requests & MACHINE_REQ_PAUSE)) {
+        err = -EBUSY;
+    } else {
+        kick(m, MACHINE_REQ_PAUSE);
+        while (m->state == MACHINE_RUNNING)
+            pthread_cond_wait(&m->changed, &m->lock);
+        if (m->state != MACHINE_PAUSED)
+            err = -EBUSY;
+    }
+    pthread_mutex_unlock(&m->lock);
+    return err;
+}
+
+int machine_resume(struct machine *m)
+{
+    pthread_mutex_lock(&m->lock);
+    int err = m->state == MACHINE_PAUSED ? 0 : -EBUSY;
+    if (!err) {
+        __atomic_and_fetch(&m->requests, ~MACHINE_REQ_PAUSE, __ATOMIC_SEQ_CST);
+        pthread_cond_broadcast(&m->changed);
+        while (m->state == MACHINE_PAUSED)   /* so the next request sees it running */
+            pthread_cond_wait(&m->changed, &m->lock);
+    }
+    pthread_mutex_unlock(&m->lock);
+    return err;
+}
+
+int machine_quit(struct machine *m, int status)
+{
+    pthread_mutex_lock(&m->lock);
+    int err = m->state == MACHINE_STOPPED || (m->requests & MACHINE_REQ_QUIT) ? -EBUSY : 0;
+    if (!err) {
+        m->exit_status = status;
+        kick(m, MACHINE_REQ_QUIT);
+        pthread_cond_broadcast(&m->changed);
+    }
+    pthread_mutex_unlock(&m->lock);
+    return err;
+}
+
+bool machine_checkpoint(struct machine *m)
+{
+    if (!__atomic_load_n(&m->requests, __ATOMIC_ACQUIRE))
+        return false;
+    pthread_mutex_lock(&m->lock);
+    if ((m->requests & MACHINE_REQ_PAUSE) && !(m->requests & MACHINE_REQ_QUIT)) {
+        machine_set_state(m, MACHINE_PAUSED);
+        pthread_cond_broadcast(&m->changed);
+        while ((m->requests & MACHINE_REQ_PAUSE) && !(m->requests & MACHINE_REQ_QUIT))
+            pthread_cond_wait(&m->changed, &m->lock);
+        if (!(m->requests & MACHINE_REQ_QUIT)) {   /* a quit goes from paused to stopped */
+            machine_set_state(m, MACHINE_RUNNING);
+            pthread_cond_broadcast(&m->changed);
+        }
+    }
+    bool quit = m->requests & MACHINE_REQ_QUIT;
+    pthread_mutex_unlock(&m->lock);
+    return quit;
 }

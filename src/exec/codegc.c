@@ -13,6 +13,7 @@
 
 size_t codegc_size;
 struct codegc_stats codegc_stats;
+void (*codegc_observer)(const void *code, size_t size, const struct tb *tb);
 
 struct entry {
     const uint8_t *code;   /* executable address */
@@ -123,6 +124,8 @@ void *codegc_commit(enum codegc_region r, uint8_t *start, uint8_t *end, struct t
     g->used = (off < g->end ? off : g->end) - g->start;
     codegc_stats.bytes += (uint64_t)(end - start);
     const uint8_t *code = rx_base + (start - rw_base);
+    if (codegc_observer)
+        codegc_observer(code, (size_t)(end - start), tb);
     if (!tb) {   /* permanent code: the region starts after it */
         g->start += g->used;
         g->used = 0;

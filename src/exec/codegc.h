@@ -30,6 +30,11 @@ struct codegc_stats {
 };
 extern struct codegc_stats codegc_stats;
 
+/* Called with every piece of code committed (tb NULL: the permanent code, trampolines), its
+ * executable address and size, while the JIT's lock is held: perf maps (service/perfmap.c).
+ * NULL when nobody asks. */
+extern void (*codegc_observer)(const void *code, size_t size, const struct tb *tb);
+
 /* Maps the cache once; 0 or -errno. */
 int codegc_init(void);
 /* Free space of a region: writable start, its size, and executable - writable address. */

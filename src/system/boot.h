@@ -14,7 +14,10 @@ struct boot_config {
     const char *bios;              /* firmware file, or NULL for none */
     const char *kernel;            /* ELF file */
     const struct engine_ops *engine;
-    struct machine_observer *observer;   /* told of the machine's states, or NULL */
+    /* Called once the machine exists, before it runs (services observe it from there); a
+     * non-zero return is the exit status to stop with. NULL for none. */
+    int (*created)(struct machine *m, void *opaque);
+    void *opaque;
 };
 
 /* Runs the machine until the guest ends it; returns vm's exit status (the guest's, or 1

@@ -43,8 +43,9 @@ static int map_ram(struct physmap *map, uint8_t *ram, uint64_t size, struct htif
     return err;
 }
 
-/* Runs the hart until the guest exits through HTIF; exceptions enter the guest's handler. */
-static int run(struct cpu *cpu, struct htif *htif)
+/* Runs the hart until the guest exits through HTIF or the machine is told to quit;
+ * exceptions enter the guest's handler. */
+static int run(struct machine *m, struct cpu *cpu, struct htif *htif)
 {
     for (;;) {
         exec_run(cpu);
@@ -52,6 +53,8 @@ static int run(struct cpu *cpu, struct htif *htif)
             return htif->exit_status > 255 ? 255 : (int)htif->exit_status;
         if (cpu->exit_reason == CPU_EXIT_EXCEPTION)
             cpu->ops->system->exception_enter(cpu, cpu->exc, cpu->exc_tval);
+        if (machine_checkpoint(m))
+            return m->exit_status;
     }
 }
 
@@ -117,12 +120,13 @@ int boot_run(const struct boot_config *c)
     guest->system->reset(cpu);
     cpu->pc = k.entry;
     htif.cpu = cpu;
-    struct machine m;
+    static struct machine m;
     machine_init(&m, c->kernel);
-    if (c->observer)
-        machine_observe(&m, c->observer);
+    machine_add_cpu(&m, cpu);
+    if (c->created && (status = c->created(&m, c->opaque)))
+        goto out;
     machine_set_state(&m, MACHINE_RUNNING);
-    status = run(cpu, &htif);
+    status = run(&m, cpu, &htif);
     m.exit_status = status;
     machine_set_state(&m, MACHINE_STOPPED);
 out:

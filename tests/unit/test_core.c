@@ -1,10 +1,14 @@
-/* Unit tests of core/: the machine lifecycle and its observers, log category parsing, and
+/* Unit tests of core/: the machine lifecycle and its observers, pause/resume/quit requests
+ * against a run loop on another thread, log category parsing, and
  * the registry's refusal to drop an ops table when it is full. */
+#include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "core/cpu.h"
 #include "core/log.h"
 #include "core/machine.h"
 #include "core/registry.h"
@@ -37,6 +41,57 @@ static void test_registry_full(void)
     CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
 }
 
+/* A run loop as a machine's: "guest code" runs until exit_request, then the checkpoint. */
+static struct cpu loop_cpu;
+static long loop_exits;
+
+static void *run_loop(void *arg)
+{
+    struct machine *m = arg;
+    for (;;) {
+        while (!loop_cpu.exit_request)
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        loop_cpu.exit_request = 0;
+        loop_exits++;
+        if (machine_checkpoint(m))
+            break;
+    }
+    machine_set_state(m, MACHINE_STOPPED);
+    return NULL;
+}
+
+static void test_requests(void)
+{
+    static struct machine m;
+    int events = 0;
+    struct machine_observer o = { .changed = record, .opaque = &events };
+    machine_init(&m, "loop");
+    CHECK_EQ(machine_add_cpu(&m, &loop_cpu), 0);
+    CHECK(loop_cpu.machine == &m);
+    machine_observe(&m, &o);
+    CHECK_EQ(machine_pause(&m), -EBUSY);             /* not running yet */
+    CHECK_EQ(machine_resume(&m), -EBUSY);
+    machine_set_state(&m, MACHINE_RUNNING);
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, run_loop, &m), 0);
+    CHECK_EQ(machine_pause(&m), 0);
+    CHECK_EQ(m.state, MACHINE_PAUSED);
+    CHECK_EQ(machine_pause(&m), -EBUSY);
+    CHECK_EQ(machine_resume(&m), 0);
+    CHECK_EQ(m.state, MACHINE_RUNNING);
+    CHECK_EQ(machine_resume(&m), -EBUSY);
+    CHECK_EQ(machine_pause(&m), 0);
+    CHECK_EQ(machine_quit(&m, 7), 0);                /* from paused straight to stopped */
+    CHECK_EQ(machine_quit(&m, 8), -EBUSY);
+    pthread_join(t, NULL);
+    CHECK_EQ(m.state, MACHINE_STOPPED);
+    CHECK_EQ(m.exit_status, 7);
+    CHECK_EQ(seen_old, MACHINE_PAUSED);
+    /* running, paused, running, paused, stopped */
+    CHECK_EQ(events, 5);
+    CHECK_EQ(machine_pause(&m), -EBUSY);
+}
+
 int main(void)
 {
     check_group("machine_lifecycle");
@@ -59,6 +114,9 @@ int main(void)
     CHECK_EQ(m.state, MACHINE_STOPPED);
     CHECK_EQ(mine, 3);
     CHECK(!strcmp(machine_state_name(MACHINE_PAUSED), "paused"));
+
+    check_group("machine_requests");
+    test_requests();
 
     check_group("log_parse");
     log_file = stdout;
