@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/registry.h"
+#include "service/metrics.h"
 #include "service/perfmap.h"
 #include "system/boot.h"
 
@@ -38,7 +39,10 @@ void cmd_boot_help(void)
            "  --log-file=FILE  write logs to FILE instead of stderr\n"
            "  --stats          print translation and code cache statistics at exit\n"
            "  --perf-map       write /tmp/perf-PID.map naming each JIT block by its guest\n"
-           "                   symbol+offset (or pc) for perf report\n\n"
+           "                   symbol+offset (or pc) for perf report\n"
+           "  --metrics=PATH|tcp::PORT  Prometheus metrics: written to PATH when the machine\n"
+           "                   stops and on SIGUSR1, or served to GET /metrics on\n"
+           "                   127.0.0.1:PORT\n\n"
            "not yet implemented:");
     for (size_t k = 0; k < sizeof(missing) / sizeof(missing[0]); k++)
         printf(" %s", missing[k]);
@@ -49,6 +53,7 @@ void cmd_boot_help(void)
 /* The services `vm boot` was asked for, attached to the machine once it exists. */
 struct boot_services {
     bool stats, perf_map;
+    const char *metrics;
     struct machine_observer stats_observer;
 };
 
@@ -60,6 +65,8 @@ static int attach_services(struct machine *m, void *opaque)
         machine_observe(m, &s->stats_observer);
     }
     if (s->perf_map && perfmap_start(m) < 0)
+        return 1;
+    if (s->metrics && metrics_start(m, s->metrics) < 0)
         return 1;
     return 0;
 }
@@ -122,6 +129,8 @@ int cmd_boot(int argc, char **argv)
                 vm_error("--engine=%s: no such engine (see vm boot --help)", v);
                 return 2;
             }
+        } else if ((v = option(argc, argv, &i, "--metrics", &bad))) {
+            services.metrics = v;
         } else if ((v = option(argc, argv, &i, "--log-file", &bad))) {
             if (!(log_file = fopen(v, "w"))) {
                 vm_error("--log-file=%s: %s", v, strerror(errno));

@@ -16,6 +16,7 @@
 #include "linux/linux.h"
 #include "linux/load.h"
 #include "mem/uspace.h"
+#include "service/metrics.h"
 #include "service/perfmap.h"
 
 extern char **environ;
@@ -80,6 +81,7 @@ struct run_config {
     const char *gdb;          /* --gdb: where to wait for gdb, or NULL */
     bool stats;
     bool perf_map;
+    const char *metrics;      /* --metrics: PATH or tcp::PORT, or NULL */
 };
 
 /* An option's handler: 0, or a status to exit with (after printing why). A flag's value is
@@ -169,6 +171,13 @@ static int set_perf_map(struct run_config *c, const char *v, const char *spellin
 {
     (void)v, (void)spelling;
     c->perf_map = true;
+    return 0;
+}
+
+static int set_metrics(struct run_config *c, const char *v, const char *spelling)
+{
+    (void)spelling;
+    c->metrics = v;
     return 0;
 }
 
@@ -274,6 +283,10 @@ static const struct run_option {
     { "--perf-map", NULL, "VM_PERF_MAP", NULL, NULL, false, set_perf_map,
       "write /tmp/perf-PID.map naming each JIT block by its guest symbol+offset\n"
       "(or guest pc), so perf report attributes samples to guest code" },
+    { "--metrics", NULL, "VM_METRICS", NULL, "PATH|tcp::PORT", false, set_metrics,
+      "Prometheus metrics: written to PATH at exit and on SIGUSR1 (while the guest\n"
+      "leaves SIGUSR1 at its default action), or served to GET /metrics on\n"
+      "127.0.0.1:PORT" },
     { "--code-cache", NULL, "VM_CODE_CACHE", NULL, "SIZE", false, set_code_cache,
       "JIT code cache size, e.g. 64M (default) or 512K. When its nursery fills,\n"
       "blocks still in use move to the old space and the rest are dropped; a full\n"
@@ -438,6 +451,8 @@ int cmd_run(int argc, char **argv)
         machine_observe(&machine, &stats_observer);
     opts->machine = &machine;
     if (c.perf_map && perfmap_start(&machine) < 0)
+        return 1;
+    if (c.metrics && metrics_start(&machine, c.metrics) < 0)
         return 1;
     if (c.gdb && !guest->gdb) {
         vm_error("--gdb %s: no gdb support for %s guests yet", c.gdb, guest->name);

@@ -1,4 +1,5 @@
-/* What several subcommands share: the --stats report and size arguments. */
+/* What several subcommands share: the --stats report (--metrics has the same counts for
+ * Prometheus: service/metrics.c) and size arguments. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -6,8 +7,10 @@
 
 #include "cli/cli.h"
 #include "exec/codegc.h"
+#include "exec/exec.h"
 #include "exec/tb.h"
 #include "mem/smc.h"
+#include "mem/softmmu.h"
 #include "opt/opt.h"
 
 void cli_print_stats(struct machine *m, enum machine_state old, void *opaque)
@@ -36,6 +39,27 @@ void cli_print_stats(struct machine *m, enum machine_state old, void *opaque)
             "vm: stats: IR passes: %" PRIu64 " folded, %" PRIu64 " loads forwarded, %" PRIu64
             " dead stores, %" PRIu64 " dead ops removed\n",
             opt_stats.folded, opt_stats.forwarded, opt_stats.dead_stores, opt_stats.dead_ops);
+    static struct exec_counters k;
+    exec_counters_sum(&k);
+    uint64_t syscalls = 0;
+    for (unsigned nr = 0; nr < EXEC_SYSCALL_SLOTS; nr++)
+        syscalls += k.syscalls[nr];
+    fprintf(stderr, "vm: stats: exits from guest code: interrupt %" PRIu64 ", halt %" PRIu64,
+            k.exits[CPU_EXIT_INTERRUPT], k.exits[CPU_EXIT_HALT]);
+    for (int e = 0; e < EXC_COUNT; e++)
+        if (cpu_exc_name(e))
+            fprintf(stderr, ", %s %" PRIu64, cpu_exc_name(e), k.exceptions[e]);
+    fprintf(stderr, "; system calls %" PRIu64 "\n", syscalls);
+    uint64_t hits = 0, misses = 0, h, x;
+    bool softmmu = false;
+    for (unsigned i = 0; i < m->n_cpus; i++)
+        if (softmmu_tlb_counts(m->cpus[i]->as, &h, &x) == 0) {
+            hits += h;
+            misses += x;
+            softmmu = true;
+        }
+    if (softmmu)
+        fprintf(stderr, "vm: stats: TLB hits %" PRIu64 ", misses %" PRIu64 "\n", hits, misses);
 }
 
 /* "64M", "512K", "1G", "1T" or bytes, from 1 to max. */

@@ -72,6 +72,10 @@ struct cpu {
     uint64_t temps_offset;         /* byte offset of the IR temporaries area from this struct */
 };
 
+/* A short name for exception exc ("syscall", "data_fault"), or NULL for EXC_NONE and
+ * numbers out of range. */
+const char *cpu_exc_name(int exc);
+
 /* Raises exception exc (enum cpu_exc) from inside guest code (a helper or the engine): never
  * returns; unwinds to the execution loop, which finds the guest pc and returns
  * CPU_EXIT_EXCEPTION. */

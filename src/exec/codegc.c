@@ -145,6 +145,13 @@ void *codegc_commit(enum codegc_region r, uint8_t *start, uint8_t *end, struct t
     return (void *)code;
 }
 
+void codegc_usage(enum codegc_region r, size_t *used, size_t *size)
+{
+    const struct region *g = &regions[r];
+    *used = __atomic_load_n(&g->used, __ATOMIC_RELAXED);
+    *size = g->end - g->start;
+}
+
 static struct region *region_of(const uint8_t *rx)
 {
     size_t off = (size_t)(rx - rx_base);

@@ -47,6 +47,8 @@ void codegc_release(struct tb *tb);
 /* The live blocks of r, in address order: call with i = 0, 1, ... until NULL (entries that
  * were released are skipped). */
 struct tb *codegc_block(enum codegc_region r, size_t *i);
+/* Bytes of region r in use and its size (0 and 0 before the cache exists). */
+void codegc_usage(enum codegc_region r, size_t *used, size_t *size);
 /* Less than an eighth of the nursery is free: time to ask for a collection. */
 bool codegc_nursery_low(void);
 /* Empties the nursery once its blocks are all released. */

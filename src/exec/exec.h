@@ -4,6 +4,7 @@
 #define VM_EXEC_EXEC_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/cpu.h"
 #include "core/registry.h"
@@ -27,5 +28,28 @@ void exec_at_safepoint(struct cpu *cpu, void (*fn)(struct cpu *cpu));
 /* In the child of a fork (called outside exec_run): cpu is the only CPU left, and the locks
  * the parent's other threads may have held are reset. */
 void exec_fork_child(struct cpu *cpu);
+
+/* What each CPU counts with plain increments on its own thread (no atomics on its path);
+ * others read the sums, which may lag by a few events. */
+#define EXEC_SYSCALL_SLOTS 1024   /* system call numbers beyond are counted in the last slot */
+struct exec_counters {
+    uint64_t exits[CPU_EXIT_INTERRUPT + 1];   /* exec_run's returns by enum cpu_exit */
+    uint64_t exceptions[EXC_COUNT];           /* of them CPU_EXIT_EXCEPTION, by enum cpu_exc */
+    uint64_t syscalls[EXEC_SYSCALL_SLOTS];    /* by number (the OS layer counts them) */
+};
+/* The counters of the CPU running on this thread's cpu. */
+struct exec_counters *exec_counters(struct cpu *cpu);
+/* Adds up the counters of every CPU, including CPUs that are gone. */
+void exec_counters_sum(struct exec_counters *out);
+
+/* A live CPU as others see it: its number (in order of creation, from 0), the host thread
+ * that last ran it, and that thread's CPU time (host user + system) in seconds. */
+struct exec_cpu_info {
+    unsigned index;
+    int tid;             /* 0: it has not run yet */
+    double cpu_seconds;
+};
+/* Calls fn for every live CPU, in no particular order; fn must not create or free CPUs. */
+void exec_for_each_cpu(void (*fn)(const struct exec_cpu_info *info, void *opaque), void *opaque);
 
 #endif

@@ -8,6 +8,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "core/registry.h"
@@ -19,6 +21,7 @@
 #include "mem/uspace.h"
 
 static __thread struct cpu *current_cpu;
+static __thread int current_tid;   /* gettid() is a system call: asked once per thread */
 /* Work that needs every other CPU out of guest code (exec_at_safepoint). */
 static void (*safepoint_fn)(struct cpu *cpu);
 static void run_safepoint(struct cpu *cpu);
@@ -30,6 +33,9 @@ static void run_safepoint(struct cpu *cpu);
 static pthread_rwlock_t code_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 static pthread_mutex_t cpus_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cpu *all_cpus;
+/* The counters of CPUs freed (exec_counters_sum), and the next CPU's number; under cpus_lock. */
+static struct exec_counters gone_counters;
+static unsigned next_cpu_index;
 /* Stops asked for whose writer does not hold code_lock yet. A CPU clears its exit_request when
  * it leaves guest code for any reason (a signal), which may erase a stop request made at that
  * moment; it may then take code_lock again before the stopper waits for it. So a CPU entering
@@ -103,9 +109,58 @@ struct cpu *cpu_new(const struct guest_ops *guest, const struct engine_ops *engi
     install_fault_handlers();
     pthread_mutex_lock(&cpus_lock);
     ex->next_cpu = all_cpus;
+    ex->index = next_cpu_index++;
     all_cpus = cpu;
     pthread_mutex_unlock(&cpus_lock);
     return cpu;
+}
+
+static void add_counters(struct exec_counters *to, const struct exec_counters *from)
+{
+    const uint64_t *f = (const uint64_t *)from;
+    uint64_t *t = (uint64_t *)to;
+    for (size_t i = 0; i < sizeof(*from) / sizeof(uint64_t); i++)
+        t[i] += __atomic_load_n(&f[i], __ATOMIC_RELAXED);
+}
+
+struct exec_counters *exec_counters(struct cpu *cpu)
+{
+    return &exec_of(cpu)->counters;
+}
+
+void exec_counters_sum(struct exec_counters *out)
+{
+    memset(out, 0, sizeof(*out));
+    pthread_mutex_lock(&cpus_lock);
+    add_counters(out, &gone_counters);
+    for (struct cpu *c = all_cpus; c; c = exec_of(c)->next_cpu)
+        add_counters(out, &exec_of(c)->counters);
+    pthread_mutex_unlock(&cpus_lock);
+}
+
+void exec_for_each_cpu(void (*fn)(const struct exec_cpu_info *info, void *opaque), void *opaque)
+{
+    pthread_mutex_lock(&cpus_lock);
+    for (struct cpu *c = all_cpus; c; c = exec_of(c)->next_cpu) {
+        struct exec_cpu *ex = exec_of(c);
+        struct exec_cpu_info info = { .index = ex->index };
+        struct timespec ts;
+        info.tid = __atomic_load_n(&ex->tid, __ATOMIC_ACQUIRE);
+        if (info.tid && clock_gettime(ex->clock, &ts) == 0)
+            info.cpu_seconds = ts.tv_sec + ts.tv_nsec / 1e9;
+        fn(&info, opaque);
+    }
+    pthread_mutex_unlock(&cpus_lock);
+}
+
+/* exec_run's way out: counts why. */
+static int count_exit(struct cpu *cpu)
+{
+    struct exec_counters *k = &exec_of(cpu)->counters;
+    k->exits[cpu->exit_reason]++;
+    if (cpu->exit_reason == CPU_EXIT_EXCEPTION && (unsigned)cpu->exc < EXC_COUNT)
+        k->exceptions[cpu->exc]++;
+    return cpu->exit_reason;
 }
 
 void cpu_free(struct cpu *cpu)
@@ -117,6 +172,7 @@ void cpu_free(struct cpu *cpu)
     while (*p != cpu)
         p = &exec_of(*p)->next_cpu;
     *p = exec_of(cpu)->next_cpu;
+    add_counters(&gone_counters, &exec_of(cpu)->counters);
     bool last = !all_cpus;
     pthread_mutex_unlock(&cpus_lock);
     if (last)
@@ -130,6 +186,12 @@ int exec_run(struct cpu *cpu)
     struct exec_cpu *ex = exec_of(cpu);
     sigjmp_buf unwind;
     current_cpu = cpu;
+    if (__builtin_expect(!current_tid, 0))
+        current_tid = gettid();
+    if (ex->tid != current_tid) {   /* a thread's first run of this CPU */
+        pthread_getcpuclockid(pthread_self(), &ex->clock);
+        __atomic_store_n(&ex->tid, current_tid, __ATOMIC_RELEASE);
+    }
     cpu->exit_reason = CPU_EXIT_NONE;
     cpu->cur_tb = NULL;
     smc_flush_dirty(cpu, exec_invalidate);
@@ -149,7 +211,7 @@ int exec_run(struct cpu *cpu)
         cpu->exit_reason = CPU_EXIT_EXCEPTION;
         cpu->unwind = NULL;
         pthread_rwlock_unlock(&code_lock);
-        return cpu->exit_reason;
+        return count_exit(cpu);
     }
     cpu->unwind = &unwind;
     while (cpu->exit_reason == CPU_EXIT_NONE) {
@@ -163,7 +225,7 @@ int exec_run(struct cpu *cpu)
     }
     cpu->unwind = NULL;
     pthread_rwlock_unlock(&code_lock);
-    return cpu->exit_reason;
+    return count_exit(cpu);
 }
 
 /* Makes every other CPU leave guest code and takes the code lock for writing. */
@@ -222,5 +284,6 @@ void exec_fork_child(struct cpu *cpu)
     all_cpus = cpu;
     exec_of(cpu)->next_cpu = NULL;
     stops_pending = 0;
+    current_tid = 0;
     tb_fork_child();
 }

@@ -6,7 +6,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <time.h>
+
 #include "core/cpu.h"
+#include "exec/exec.h"
 #include "host/backend.h"
 #include "ir/ir.h"
 
@@ -40,6 +43,10 @@ struct exec_cpu {
      * which may hold guest registers not stored yet (jit_fault_pc). */
     const void *fault_host_pc;
     uint64_t fault_regs[HOST_MAX_REGS];
+    struct exec_counters counters;
+    unsigned index;          /* creation order: the vCPU's number */
+    int tid;                 /* the host thread that runs it, once it has run */
+    clockid_t clock;         /* that thread's CPU-time clock */
 };
 
 static inline struct exec_cpu *exec_of(const struct cpu *cpu)

@@ -43,4 +43,8 @@ int linux_run_script(struct linux_run_opts *opts);
  * a guest killed by a signal makes vm die of that signal (after one line on stderr). */
 int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts);
 
+/* The name of system call nr in the ABI of cpu's process ("write"), or NULL for a number it
+ * does not have. */
+const char *linux_syscall_name(const struct cpu *cpu, uint64_t nr);
+
 #endif

@@ -204,7 +204,7 @@ int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts)
     thread_attach(thread);
     sig_inherit(thread);
     cpu->os = thread;
-    cpu->machine = opts->machine;
+    machine_add_cpu(opts->machine, cpu);
     proc->guest_linux->user_init(cpu, li.entry, sp);
     machine_set_state(opts->machine, MACHINE_RUNNING);
     debug_memory = &linux_debug_memory;

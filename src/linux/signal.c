@@ -113,6 +113,25 @@ void sig_install_copy_guard(void)
     sigaction(SIGBUS, &sa, &exec_fault_action[1]);
 }
 
+/* Host signals vm takes over from their default action (sig_claim_default). */
+static void (*claimed[NSIG])(int);
+
+static void install_claimed(int host_sig)
+{
+    struct sigaction h;
+    memset(&h, 0, sizeof(h));
+    sigfillset(&h.sa_mask);
+    h.sa_handler = claimed[host_sig];
+    h.sa_flags = SA_RESTART;   /* the guest's blocking calls go on as if nothing came */
+    sigaction(host_sig, &h, NULL);
+}
+
+void sig_claim_default(int host_sig, void (*handler)(int))
+{
+    claimed[host_sig] = handler;
+    install_claimed(host_sig);
+}
+
 void sig_host_disposition(int sig, const struct guest_sigaction *sa)
 {
     if (sig_host_reserved(sig) || sig == SIGKILL || sig == SIGSTOP)
@@ -122,6 +141,9 @@ void sig_host_disposition(int sig, const struct guest_sigaction *sa)
     sigfillset(&h.sa_mask);
     if (sa->handler == GUEST_SIG_IGN) {
         h.sa_handler = SIG_IGN;
+    } else if (sa->handler == GUEST_SIG_DFL && claimed[sig_to_host(sig)]) {
+        install_claimed(sig_to_host(sig));
+        return;
     } else if (sa->handler == GUEST_SIG_DFL) {
         h.sa_handler = SIG_DFL;
     } else {

@@ -28,6 +28,10 @@ int sig_from_host(int sig);
 void sig_install_copy_guard(void);
 /* Sets the host disposition of sig to carry the guest's: SIG_IGN, SIG_DFL, or vm's catcher. */
 void sig_host_disposition(int sig, const struct guest_sigaction *sa);
+/* vm handles host signal host_sig itself (--metrics' SIGUSR1) while the guest leaves it at
+ * its default action: handler runs instead of that action (installed now, and again whenever
+ * the guest goes back to the default). handler must be async-signal-safe. */
+void sig_claim_default(int host_sig, void (*handler)(int));
 /* What a new process inherits from the one that exec'ed vm: the mask and ignored signals. */
 void sig_inherit(struct linux_thread *t);
 /* Host signal set for a guest mask (without the signals vm must always receive). */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "exec/exec.h"
 #include "linux/signal.h"
 #include "mem/smc.h"
 
@@ -47,6 +48,12 @@ static void log_unknown(uint64_t nr)
         log_unimp("vm: unimplemented syscall %" PRIu64 " (returns ENOSYS)\n", nr);
 }
 
+const char *linux_syscall_name(const struct cpu *cpu, uint64_t nr)
+{
+    const struct syscall_abi *abi = proc_of(cpu)->abi;
+    return nr < abi->count ? abi->table[nr].name : NULL;
+}
+
 void syscall_dispatch(struct cpu *cpu)
 {
     const struct guest_linux_ops *g = guest_linux(cpu);
@@ -59,6 +66,7 @@ void syscall_dispatch(struct cpu *cpu)
         return;
     }
     uint64_t nr = g->syscall_nr(cpu), a[6];
+    exec_counters(cpu)->syscalls[nr < EXEC_SYSCALL_SLOTS ? nr : EXEC_SYSCALL_SLOTS - 1]++;
     for (int i = 0; i < 6; i++)
         a[i] = g->syscall_arg(cpu, i);
     const struct syscall_desc *d = nr < abi->count && abi->table[nr].name ? &abi->table[nr] : NULL;

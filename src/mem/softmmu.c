@@ -262,6 +262,16 @@ static const struct aspace_ops softmmu_ops = {
     .store = softmmu_store,
 };
 
+int softmmu_tlb_counts(const struct aspace *as, uint64_t *hits, uint64_t *misses)
+{
+    if (!as || as->ops != &softmmu_ops)
+        return -EINVAL;
+    const struct softmmu *sm = (const struct softmmu *)as;
+    *hits = __atomic_load_n(&sm->tlb_hits, __ATOMIC_RELAXED);
+    *misses = __atomic_load_n(&sm->tlb_misses, __ATOMIC_RELAXED);
+    return 0;
+}
+
 void softmmu_init(struct softmmu *sm, const struct physmap *map)
 {
     memset(sm, 0, sizeof(*sm));

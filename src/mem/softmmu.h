@@ -67,6 +67,9 @@ struct softmmu {
     uint64_t tlb_hits, tlb_misses;
 };
 
+/* The TLB's hits and misses so far if as is a softmmu space: 0, else -EINVAL. */
+int softmmu_tlb_counts(const struct aspace *as, uint64_t *hits, uint64_t *misses);
+
 /* Makes sm a space over map with an empty TLB. */
 void softmmu_init(struct softmmu *sm, const struct physmap *map);
 /* The guest changed its page tables or the translation regime (satp writes, SFENCE.VMA):

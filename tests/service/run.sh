@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The services around the machine: --perf-map (every JIT block has a line naming its guest
 # code, checked against --log=in_asm and nm), under vm run (static and PIE guests of
-# both ISAs) and vm boot (a bare-metal kernel).
+# both ISAs) and vm boot (a bare-metal kernel); --metrics (the exposition scraped while a
+# guest runs and written at exit and on SIGUSR1, every line parsed by prom_check.py and its
+# counts checked against --stats and the guest's own).
 # Usage: run.sh OUTDIR   (VM_BIN: the vm binary)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -69,6 +71,112 @@ if riscv64-linux-gnu-gcc -nostdlib -static -no-pie -fno-pic -march=rv64gc -mabi=
     perfmap boot-trap "$out/trap" _start,handler boot --engine=jit --bios=none --kernel="$out/trap"
 else
     fail perfmap-boot "cannot build tests/system/trap.S"
+fi
+
+# prom LABEL FILE EXPECT...: FILE is a valid exposition with the EXPECTed values.
+prom() {
+    local label=$1 file=$2 res
+    shift 2
+    if res=$(python3 "$here/prom_check.py" "$file" "$@"); then
+        pass "$label ($res)"
+    else
+        fail "$label" "$res"
+    fi
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# until_file FILE [PATTERN]: waits up to 10 s for FILE (holding PATTERN).
+until_file() {
+    for _ in $(seq 100); do
+        [ -s "$1" ] && grep -q "${2:-}" "$1" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+stat_of() {   # stat_of FILE REGEX: the number the --stats line matching REGEX has
+    sed -n "s/.*$2 \([0-9]*\).*/\1/p" "$1" | head -1
+}
+
+# At exit: the file's counts are the --stats line's and the guest's (100 getppid calls).
+if [ -x "$out/work-rv64" ]; then
+    rm -f "$out/exit.prom"
+    "$VM_BIN" run --stats --metrics="$out/exit.prom" "$out/work-rv64" >/dev/null 2>"$out/exit.err"
+    prom metrics-run-exit "$out/exit.prom" \
+        "vm_blocks_translated_total == $(stat_of "$out/exit.err" 'translations')" \
+        "vm_guest_instructions_translated_total == $(stat_of "$out/exit.err" 'guest instructions translated')" \
+        "vm_jit_blocks_total == $(sed -n 's/.*bytes in \([0-9]*\) blocks.*/\1/p' "$out/exit.err")" \
+        "vm_cpu_exits_total{reason=\"syscall\"} == $(stat_of "$out/exit.err" 'syscall')" \
+        'vm_syscalls_total{name="getppid"} == 100' 'vm_syscalls_total{name="exit_group"} == 1' \
+        'vm_machine_state{state="stopped"} == 1' 'vm_machine_state{state="running"} == 0'
+
+    # While the guest waits on its stdin: scraped over HTTP, then at exit.
+    port=$(free_port)
+    rm -f "$out/fifo" && mkfifo "$out/fifo"
+    "$VM_BIN" run --stats --metrics=tcp::"$port" "$out/work-rv64" wait <"$out/fifo" \
+        >"$out/live.out" 2>"$out/live.err" &
+    pid=$!
+    exec 3>"$out/fifo"
+    if until_file "$out/live.out" checksum; then
+        curl -s "http://127.0.0.1:$port/metrics" >"$out/live.prom"
+        code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/other")
+        code_post=$(curl -s -o /dev/null -w '%{http_code}' -d x "http://127.0.0.1:$port/metrics")
+    fi
+    exec 3>&-
+    wait "$pid"
+    status=$?
+    prom metrics-run-live "$out/live.prom" 'vm_syscalls_total{name="getppid"} == 100' \
+        'vm_machine_state{state="running"} == 1' 'vm_blocks_translated_total > 100' \
+        "vm_blocks_translated_total <= $(stat_of "$out/live.err" 'translations')" \
+        'vm_vcpu_cpu_seconds_total{vcpu="0",tid="'"$pid"'"} > 0'
+    if [ "$status" = 0 ] && [ "${code:-}" = 404 ] && [ "${code_post:-}" = 405 ]; then
+        pass metrics-run-http
+    else
+        fail metrics-run-http "status $status, GET /other gave ${code:-nothing}, POST gave ${code_post:-nothing}"
+    fi
+
+    # SIGUSR1 writes the file while the guest runs on; it does not kill the guest.
+    rm -f "$out/usr1.prom"
+    "$VM_BIN" run --metrics="$out/usr1.prom" "$out/work-rv64" wait <"$out/fifo" \
+        >"$out/usr1.out" 2>&1 &
+    pid=$!
+    exec 3>"$out/fifo"
+    until_file "$out/usr1.out" checksum && kill -USR1 "$pid" && until_file "$out/usr1.prom"
+    cp "$out/usr1.prom" "$out/usr1-running.prom" 2>/dev/null
+    exec 3>&-
+    wait "$pid"
+    status=$?
+    prom metrics-run-sigusr1 "$out/usr1-running.prom" 'vm_machine_state{state="running"} == 1' \
+        'vm_syscalls_total{name="getppid"} == 100'
+    [ "$status" = 0 ] && pass metrics-run-sigusr1-status || fail metrics-run-sigusr1-status "status $status"
+fi
+
+# System mode: a kernel that runs for ever, scraped over HTTP and written on SIGUSR1.
+if riscv64-linux-gnu-gcc -nostdlib -static -no-pie -fno-pic -march=rv64gc -mabi=lp64d \
+       -Wl,--build-id=none -Wl,-z,max-page-size=4096 -T"$here/../system/link.ld" \
+       -I"$here/../system" -o "$out/forever" "$here/forever.S"; then
+    port=$(free_port)
+    rm -f "$out/boot.prom" "$out/boot-usr1.prom"
+    "$VM_BIN" boot --bios=none --kernel="$out/forever" --metrics=tcp::"$port" >"$out/boot.out" 2>&1 &
+    pid=$!
+    until_file "$out/boot.out" up && sleep 0.2 && curl -s "http://127.0.0.1:$port/metrics" >"$out/boot.prom"
+    kill "$pid"
+    wait "$pid"
+    prom metrics-boot-live "$out/boot.prom" 'vm_machine_state{state="running"} == 1' \
+        'vm_tlb_hits_total > 1000' 'vm_tlb_misses_total > 0' 'vm_blocks_translated_total > 3'
+    "$VM_BIN" boot --bios=none --kernel="$out/forever" --metrics="$out/boot-usr1.prom" \
+        >"$out/boot-usr1.out" 2>&1 &
+    pid=$!
+    until_file "$out/boot-usr1.out" up && kill -USR1 "$pid" && until_file "$out/boot-usr1.prom"
+    kill "$pid"
+    wait "$pid"
+    prom metrics-boot-sigusr1 "$out/boot-usr1.prom" 'vm_machine_state{state="running"} == 1' \
+        'vm_tlb_hits_total > 0'
+else
+    fail metrics-boot "cannot build forever.S"
 fi
 
 echo "service: $passed passed, $failed failed"
