@@ -46,8 +46,8 @@ void cmd_boot_help(void)
            "not yet implemented:");
     for (size_t k = 0; k < sizeof(missing) / sizeof(missing[0]); k++)
         printf(" %s", missing[k]);
-    printf(";\nalso firmware (--bios=FILE), S and U modes, paging and interrupts: the hart\n"
-           "runs in M-mode on physical addresses, with M-mode CSRs, traps and MRET\n");
+    printf(";\nalso firmware (--bios=FILE) and devices: the hart runs bare-metal programs in\n"
+           "M, S and U modes, with paging, traps and interrupts from mip writes\n");
 }
 
 /* The services `vm boot` was asked for, attached to the machine once it exists. */

@@ -13,11 +13,13 @@ struct cpu;
 struct ir_block;
 struct translator;
 
-/* What a guest ISA adds for system mode (reset, exception entry, page walk, interrupt check).
- * No guest has one yet: the fields are the contract the system-mode layer will call. */
+/* What a guest ISA adds for system mode (reset, exception entry, page walk, interrupt check):
+ * the contract the system-mode layer calls. */
 struct guest_system_ops {
     void (*reset)(struct cpu *cpu);
-    /* Vectors the CPU to the guest's handler for exception exc (enum cpu_exc) with tval. */
+    /* Vectors the CPU to the guest's handler for exception exc (enum cpu_exc) with tval, or
+     * with exc = EXC_NONE for the interrupt interrupt_pending reported (nothing if none is
+     * pending any more). */
     void (*exception_enter)(struct cpu *cpu, int exc, uint64_t tval);
     /* Translates virtual address va for an access of kind access (MEM_READ, MEM_WRITE or
      * MEM_EXEC of mem/aspace.h) under MMU index mmu_idx: returns 0 with the physical
@@ -27,7 +29,8 @@ struct guest_system_ops {
      * RAM). */
     int (*page_walk)(struct cpu *cpu, uint64_t va, unsigned access, unsigned mmu_idx,
                      uint64_t *pa, unsigned *prot);
-    /* True if an enabled interrupt is pending: the loop then calls exception_enter. */
+    /* True if an enabled interrupt is pending: the loop, between blocks, then calls
+     * exception_enter(cpu, EXC_NONE, 0). */
     bool (*interrupt_pending)(struct cpu *cpu);
 };
 

@@ -2,7 +2,7 @@
  * virt board, one hart on a softmmu space, and a bare-metal ELF kernel started at its entry
  * (`--bios=none`) in M-mode. A kernel that defines `tohost` gets the HTIF device on that
  * page, through which it prints and ends the run with a status. Exceptions enter the guest's
- * trap handler (guest_system_ops); there is no paging or S/U mode yet. */
+ * trap handler (guest_system_ops). */
 #include "system/boot.h"
 
 #include <errno.h>
@@ -21,10 +21,10 @@
 #define VIRT_RAM_BASE 0x80000000ull
 #define EM_RISCV 243
 
-/* Only M-mode exists for now, on physical addresses: every fetch under MMU index 0. */
+/* Code is fetched through the MMU index of the hart's privilege level. */
 static int fetch_code(struct cpu *cpu, uint64_t pc, void *buf, size_t len)
 {
-    return softmmu_fetch(cpu, pc, buf, len, RV_MMU_U);
+    return softmmu_fetch(cpu, pc, buf, len, rv_fetch_mmu(((struct rv64_cpu *)cpu)->priv));
 }
 
 /* RAM around the HTIF page (if the kernel has one), which becomes the device. */
@@ -44,15 +44,18 @@ static int map_ram(struct physmap *map, uint8_t *ram, uint64_t size, struct htif
 }
 
 /* Runs the hart until the guest exits through HTIF or the machine is told to quit;
- * exceptions enter the guest's handler. */
+ * exceptions and, between blocks, interrupts enter the guest's handler. */
 static int run(struct machine *m, struct cpu *cpu, struct htif *htif)
 {
+    const struct guest_system_ops *sys = cpu->ops->system;
     for (;;) {
         exec_run(cpu);
         if (htif->exited)
             return htif->exit_status > 255 ? 255 : (int)htif->exit_status;
         if (cpu->exit_reason == CPU_EXIT_EXCEPTION)
-            cpu->ops->system->exception_enter(cpu, cpu->exc, cpu->exc_tval);
+            sys->exception_enter(cpu, cpu->exc, cpu->exc_tval);
+        if (sys->interrupt_pending(cpu))
+            sys->exception_enter(cpu, EXC_NONE, 0);
         if (machine_checkpoint(m))
             return m->exit_status;
     }

@@ -29,6 +29,7 @@ tests=(
     "hello||0|hello, console\nhello, write\n|"
     "status||42||"
     "trap||0|traps ok\n|"
+    "interrupt||0|interrupts ok\n|"
     "ramend|--memory=1M|3|ok\n|"
 )
 

@@ -16,19 +16,21 @@ _start:
     csrw mscratch, s4            /* mscratch keeps what is written */
     csrr t0, mscratch
     bne t0, s4, fail
-    csrr t0, misa                /* RV64 IMAFDC */
-    li t1, (2 << 62) | 0x112d
+    csrr t0, misa                /* RV64 IMAFDCSU */
+    li t1, (2 << 62) | 0x14112d
     li s4, 101
     bne t0, t1, fail
 
 #define CASE(n, cause) \
     li s4, n; li s1, cause; la s3, 1f; la s5, 2f
+/* An illegal instruction's mtval is the instruction. */
+#define INSN_TVAL lwu s2, 0(s3)
 
-    CASE(1, 2); li s2, 0                      /* an all-zero word: illegal */
+    CASE(1, 2); li s2, 0                      /* an all-zero word: illegal (as 16 bits) */
 1:  .word 0
-2:  CASE(2, 2); li s2, 0                      /* a CSR that does not exist */
+2:  CASE(2, 2); INSN_TVAL                     /* a CSR that does not exist */
 1:  csrr t0, 0x7c0
-2:  CASE(3, 2); li s2, 0                      /* a write to a read-only CSR */
+2:  CASE(3, 2); INSN_TVAL                     /* a write to a read-only CSR */
 1:  csrw mhartid, t0
 2:  CASE(4, 11); li s2, 0                     /* ecall from M-mode */
 1:  ecall
@@ -43,8 +45,14 @@ _start:
 2:  CASE(8, 6); la s2, misaligned    /* a misaligned AMO */
     la t0, misaligned
 1:  amoadd.w t1, t1, (t0)
-2:  CASE(9, 2); li s2, 0                      /* mret is M-mode's, sret does not exist */
-1:  sret
+2:  CASE(13, 4); la s2, misaligned           /* a misaligned LR: a load's cause */
+    la t0, misaligned
+1:  lr.w t1, (t0)
+2:  CASE(14, 6); la s2, misaligned           /* a misaligned SC: a store's */
+    la t0, misaligned
+1:  sc.d t1, t1, (t0)
+2:  CASE(9, 2); INSN_TVAL                     /* a hypervisor CSR: no H extension */
+1:  csrr t0, 0x600
 2:  li s4, 10                                 /* a fetch from a hole: tval and mepc = it */
     li s1, 1
     li s2, 0x3000
@@ -54,11 +62,11 @@ _start:
     jr t0
 2:  li s4, 11                                 /* MIE = 1 before a trap: MPIE = 1 after */
     li s1, 2
-    li s2, 0
     la s3, 1f
     la s5, 2f
+    INSN_TVAL
     csrsi mstatus, 8
-1:  .word 0
+1:  .word 0xffffffff
 2:  csrr t0, mstatus                          /* MRET set MIE from MPIE, and MPIE */
     andi t0, t0, 0x88
     li t1, 0x88

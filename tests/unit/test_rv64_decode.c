@@ -73,6 +73,9 @@ static const struct { uint32_t word; const char *text; } every_insn[] = {
     { 0x00000073, "ecall" },
     { 0x00100073, "ebreak" },
     { 0x30200073, "mret" },
+    { 0x10200073, "sret" },
+    { 0x10500073, "wfi" },
+    { 0x12b50073, "sfence.vma a0, a1" },
     { 0x00359573, "csrrw a0, fcsr, a1" },
     { 0x0035a573, "csrrs a0, fcsr, a1" },
     { 0x0035b573, "csrrc a0, fcsr, a1" },
@@ -519,7 +522,8 @@ static void test_reserved(void)
         0x0000007f,             /* 64-bit encoding space */
         0x0000001f,             /* 48-bit encoding space */
         0x00200073,             /* uret */
-        0x10500073,             /* wfi */
+        0x10600073,             /* SYSTEM funct12 0x106 */
+        0x12b500f3,             /* sfence.vma with rd != 0 */
         0x0000400f,             /* misc-mem funct3 4 */
         0x00000077,             /* OP-V: not in RV64GC */
         0xffffffff,

@@ -2,6 +2,7 @@
 #ifndef VM_GUEST_RISCV64_CPU_H
 #define VM_GUEST_RISCV64_CPU_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,22 +17,49 @@ struct rv64_cpu {
     uint64_t res_addr;   /* LR reservation address, or ~0 when none */
     uint64_t res_val;    /* value loaded by LR (SC succeeds if memory still holds it) */
     uint64_t res_size;   /* 4 or 8 */
-    /* System mode's machine-level state (guest/riscv64/system.c); unused in user mode. */
+    /* System mode's privileged state (guest/riscv64/system.c); unused in user mode. */
     uint64_t priv;       /* privilege level: RV_PRIV_* */
-    uint64_t mstatus, mtvec, mepc, mcause, mtval, mscratch, mie, mip, medeleg, mideleg;
+    uint64_t mstatus, mtvec, mepc, mcause, mtval, mscratch, mie, medeleg, mideleg;
+    /* Pending interrupts: devices on other threads change it (riscv64_set_pending), so it
+     * is read and written atomically. */
+    uint64_t mip;
+    uint64_t stvec, sepc, scause, stval, sscratch, satp;
+    uint64_t mcounteren, scounteren, mcountinhibit, menvcfg, senvcfg;
+    uint64_t pmpcfg[2], pmpaddr[16];   /* pmpcfg0 and pmpcfg2: 16 entries, kept, not checked */
+    uint64_t tlb_superpage;  /* a superpage was put in the TLB since its last full flush */
+    /* WFI sleeps on wfi_cond until riscv64_set_pending signals it. */
+    pthread_mutex_t wfi_lock;
+    pthread_cond_t wfi_cond;
 };
 
 enum { RV_PRIV_U = 0, RV_PRIV_S = 1, RV_PRIV_M = 3 };
-/* tb_flags: 0 in user mode; in system mode RV_TBF_SYSTEM and the privilege level, so blocks
- * translated for one level never run at another (a debugger's bits, core/debug.h, lie above
- * these in either mode). */
+/* tb_flags: 0 in user mode; in system mode RV_TBF_SYSTEM, the privilege level (bits 0-1)
+ * and the MMU index of loads and stores (bits 3-4: the privilege they are checked at, which
+ * mstatus.MPRV/MPP and SUM change), so blocks translated for one level never run at another
+ * (a debugger's bits, core/debug.h, lie above these in either mode). */
 #define RV_TBF_SYSTEM 4u
 #define RV_TBF_PRIV_MASK 3u
+#define RV_TBF_MMU_SHIFT 3
+#define RV_TBF_MMU_MASK (3u << RV_TBF_MMU_SHIFT)
+#define RV_TBF_MASK (RV_TBF_PRIV_MASK | RV_TBF_SYSTEM | RV_TBF_MMU_MASK)
 
 #define RV_X(n) (offsetof(struct rv64_cpu, x) + 8 * (n))
 #define RV_F(n) (offsetof(struct rv64_cpu, f) + 8 * (n))
-/* MMU index (IR_MO_MMU) of U-mode accesses: the only one user mode uses, and what helpers
- * pass to mem_ptr. */
-#define RV_MMU_U 0
+/* MMU indexes (IR_MO_MMU): U-mode accesses (the only index user mode uses), S-mode
+ * accesses without and with mstatus.SUM (which lets them reach U pages), and M-mode's
+ * untranslated ones. */
+enum { RV_MMU_U = 0, RV_MMU_S = 1, RV_MMU_S_SUM = 2, RV_MMU_M = 3 };
+
+/* The MMU index of the loads and stores of a block translated under tb_flags. */
+static inline unsigned rv_data_mmu(uint32_t tb_flags)
+{
+    return (tb_flags & RV_TBF_MMU_MASK) >> RV_TBF_MMU_SHIFT;
+}
+
+/* The MMU index of instruction fetches at privilege level priv. */
+static inline unsigned rv_fetch_mmu(uint64_t priv)
+{
+    return priv == RV_PRIV_M ? RV_MMU_M : priv == RV_PRIV_S ? RV_MMU_S : RV_MMU_U;
+}
 
 #endif

@@ -30,6 +30,7 @@ enum rv64_fmt {
     RV_FMT_CSR,    /* rd, csr, rs1 */
     RV_FMT_CSRI,   /* rd, csr, uimm[4:0] (in the rs1 field; also in imm) */
     RV_FMT_FENCE,  /* pred, succ (in imm) */
+    RV_FMT_RS,     /* rs1, rs2 (sfence.vma) */
     RV_FMT_NONE,   /* no operands */
 };
 

@@ -103,6 +103,7 @@ static void format_insn(uint64_t pc, const struct rv64_insn *in, char *out, size
         fence_set((unsigned)in->imm & 15, succ);
         snprintf(out, len, "%s %s, %s", name, pred, succ);
         break;
+    case RV_FMT_RS: snprintf(out, len, "%s %s, %s", name, rs1, rs2); break;
     case RV_FMT_NONE: snprintf(out, len, "%s", name); break;
     }
 }

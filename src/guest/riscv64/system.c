@@ -1,27 +1,70 @@
-/* riscv64 in system mode (guest_system_ops): the machine-mode CSRs, trap entry and MRET.
- * Only M-mode exists so far (misa has neither S nor U, mstatus.MPP reads as M): a program
- * runs, traps and returns at one level. CSRs are one table; a CSR instruction in system mode
- * that names none of the user-level CSRs calls helper_csr, which raises the illegal
- * instruction for a CSR that does not exist, a write to a read-only one or too low a
- * privilege level. */
+/* riscv64 in system mode (guest_system_ops): M, S and U modes, the machine and supervisor
+ * CSRs, traps and interrupts with delegation, xRET, WFI, SFENCE.VMA and the Sv39/Sv48/Sv57
+ * page walk. CSRs are one table; a CSR instruction in system mode that names no FP CSR
+ * calls helper_csr, which raises the illegal instruction for a CSR that does not exist, a
+ * write to a read-only one, too low a privilege level or a counter its enable bits hide.
+ * PMP registers are kept for firmware that programs them but nothing is checked against
+ * them; there is no ASID (satp's ASID field reads as 0). */
 #include "guest/riscv64/system.h"
 
+#include <errno.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "core/registry.h"
 #include "guest/riscv64/cpu.h"
 #include "guest/riscv64/translate.h"
 #include "mem/softmmu.h"
 
+#define MSTATUS_SIE (1ull << 1)
 #define MSTATUS_MIE (1ull << 3)
+#define MSTATUS_SPIE (1ull << 5)
 #define MSTATUS_MPIE (1ull << 7)
+#define MSTATUS_SPP (1ull << 8)
 #define MSTATUS_MPP_SHIFT 11
 #define MSTATUS_MPP (3ull << MSTATUS_MPP_SHIFT)
 #define MSTATUS_FS (3ull << 13)
-#define MIE_M (1ull << 3 | 1ull << 7 | 1ull << 11)     /* MSIE, MTIE, MEIE */
-/* RV64 with I, M, A, F, D, C: MXL = 2. */
+#define MSTATUS_MPRV (1ull << 17)
+#define MSTATUS_SUM (1ull << 18)
+#define MSTATUS_MXR (1ull << 19)
+#define MSTATUS_TVM (1ull << 20)
+#define MSTATUS_TW (1ull << 21)
+#define MSTATUS_TSR (1ull << 22)
+#define MSTATUS_UXL (2ull << 32)          /* XLEN 64 in U and S mode, fixed */
+#define MSTATUS_SXL (2ull << 34)
+#define MSTATUS_SD (1ull << 63)
+#define MSTATUS_WRITABLE (MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP | \
+                          MSTATUS_MPP | MSTATUS_FS | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | \
+                          MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR)
+#define SSTATUS_WRITABLE (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_FS | MSTATUS_SUM | \
+                          MSTATUS_MXR)
+#define SSTATUS_VIEW (SSTATUS_WRITABLE | MSTATUS_UXL | MSTATUS_SD)
+#define MIP_S (RV_MIP_SSIP | RV_MIP_STIP | RV_MIP_SEIP)
+#define MIP_ALL (MIP_S | RV_MIP_MSIP | RV_MIP_MTIP | RV_MIP_MEIP)
+/* Every exception but ecall from M-mode (11) and the reserved codes 10 and 14. */
+#define MEDELEG_WRITABLE 0xb3ffull
+#define ENVCFG_FIOM 1ull
+#define PMPCFG_WRITABLE 0x9f9f9f9f9f9f9f9full   /* R, W, X, A and L of each entry */
+#define PMPADDR_WRITABLE ((1ull << 54) - 1)
+#define SATP_PPN ((1ull << 44) - 1)
+#define SATP_MODE_SHIFT 60
+enum { SATP_BARE = 0, SATP_SV39 = 8, SATP_SV48 = 9, SATP_SV57 = 10 };
+#define CAUSE_INTERRUPT (1ull << 63)
+/* RV64 with I, M, A, F, D, C, S and U: MXL = 2. */
 #define MISA_VALUE (2ull << 62 | 1u << ('I' - 'A') | 1u << ('M' - 'A') | 1u << ('A' - 'A') | \
-                    1u << ('F' - 'A') | 1u << ('D' - 'A') | 1u << ('C' - 'A'))
+                    1u << ('F' - 'A') | 1u << ('D' - 'A') | 1u << ('C' - 'A') |              \
+                    1u << ('S' - 'A') | 1u << ('U' - 'A'))
+
+/* Page-table entry bits. */
+#define PTE_V (1ull << 0)
+#define PTE_R (1ull << 1)
+#define PTE_W (1ull << 2)
+#define PTE_X (1ull << 3)
+#define PTE_U (1ull << 4)
+#define PTE_A (1ull << 6)
+#define PTE_D (1ull << 7)
+#define PTE_PPN_SHIFT 10
+#define PTE_RESERVED_SHIFT 54     /* bits 63-54: Svnapot, Svpbmt and reserved, none supported */
 
 /* Exception causes (mcause with the interrupt bit clear). */
 enum {
@@ -31,50 +74,261 @@ enum {
     CAUSE_FETCH_PAGE = 12, CAUSE_LOAD_PAGE = 13, CAUSE_STORE_PAGE = 15,
 };
 
-#define FIELD(f) offsetof(struct rv64_cpu, f)
-#define CONSTANT SIZE_MAX
+/* ---- time ---- */
 
-/* number, state field (CONSTANT: reads as value), bits a write changes, value */
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t riscv64_time(void)
+{
+    return monotonic_ns() / 100;
+}
+
+uint64_t riscv64_ticks(void)
+{
+    return monotonic_ns();
+}
+
+/* ---- interrupts ---- */
+
+static uint64_t mip_load(struct rv64_cpu *r)
+{
+    return __atomic_load_n(&r->mip, __ATOMIC_ACQUIRE);
+}
+
+/* Interrupt causes from highest to lowest priority: MEI, MSI, MTI, SEI, SSI, STI. */
+static const unsigned interrupt_order[] = { 11, 3, 7, 9, 1, 5 };
+
+/* The cause of the interrupt to take now (pending, enabled in mie, enabled at the current
+ * level for the level it goes to), or -1. */
+static int interrupt_to_take(struct rv64_cpu *r)
+{
+    uint64_t pending = mip_load(r) & r->mie;
+    if (!pending)
+        return -1;
+    uint64_t to_m = pending & ~r->mideleg, to_s = pending & r->mideleg;
+    bool m_enabled = r->priv < RV_PRIV_M || (r->mstatus & MSTATUS_MIE);
+    bool s_enabled = r->priv < RV_PRIV_S || (r->priv == RV_PRIV_S && (r->mstatus & MSTATUS_SIE));
+    uint64_t take = to_m && m_enabled ? to_m : to_s && s_enabled ? to_s : 0;
+    for (size_t k = 0; take && k < sizeof(interrupt_order) / sizeof(interrupt_order[0]); k++)
+        if (take >> interrupt_order[k] & 1)
+            return (int)interrupt_order[k];
+    return -1;
+}
+
+static bool rv64_interrupt_pending(struct cpu *cpu)
+{
+    return interrupt_to_take((struct rv64_cpu *)cpu) >= 0;
+}
+
+/* After state that gates interrupts changed inside a block: leave the chain at the next
+ * block boundary if one can be taken, so the loop takes it before the next instruction. */
+static void recheck_interrupts(struct rv64_cpu *r)
+{
+    if (interrupt_to_take(r) >= 0)
+        r->c.exit_request = 1;
+}
+
+void riscv64_set_pending(struct cpu *cpu, uint64_t mip_bits, bool level)
+{
+    struct rv64_cpu *r = (struct rv64_cpu *)cpu;
+    if (!level) {
+        __atomic_and_fetch(&r->mip, ~mip_bits, __ATOMIC_ACQ_REL);
+        return;
+    }
+    __atomic_or_fetch(&r->mip, mip_bits, __ATOMIC_ACQ_REL);
+    cpu->exit_request = 1;
+    pthread_mutex_lock(&r->wfi_lock);
+    pthread_cond_signal(&r->wfi_cond);
+    pthread_mutex_unlock(&r->wfi_lock);
+}
+
+/* ---- translation state ---- */
+
+/* tb_flags from the privilege level and mstatus (MPRV, MPP, SUM), keeping a debugger's. */
+static void update_flags(struct rv64_cpu *r)
+{
+    uint64_t data_priv = r->priv;
+    if (r->priv == RV_PRIV_M && (r->mstatus & MSTATUS_MPRV))
+        data_priv = (r->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
+    unsigned mmu = data_priv == RV_PRIV_M ? RV_MMU_M
+                 : data_priv == RV_PRIV_U ? RV_MMU_U
+                 : r->mstatus & MSTATUS_SUM ? RV_MMU_S_SUM : RV_MMU_S;
+    r->c.tb_flags = (r->c.tb_flags & ~RV_TBF_MASK) | RV_TBF_SYSTEM | (unsigned)r->priv |
+                    mmu << RV_TBF_MMU_SHIFT;
+}
+
+static void tlb_flush(struct rv64_cpu *r)
+{
+    softmmu_tlb_flush(&r->c);
+    r->tlb_superpage = 0;
+}
+
+static _Noreturn void raise_illegal(struct rv64_cpu *r)
+{
+    cpu_raise(&r->c, EXC_ILLEGAL, 0);
+}
+
+/* ---- CSRs ---- */
+
+enum csr_kind {
+    CSR_FIELD,      /* a state field (count of them from field), written under write_mask */
+    CSR_CONST,      /* reads as value, writes are ignored */
+    CSR_MSTATUS, CSR_SSTATUS,     /* one register; sstatus is its supervisor view */
+    CSR_MIP, CSR_SIP, CSR_SIE,    /* sip and sie: mip and mie where mideleg delegates */
+    CSR_SATP,
+    CSR_COUNTER,    /* cycle, time, instret, hpmcounterN: counter value + number - first */
+    CSR_MCOUNTER,   /* mcycle, minstret: counter value; writes are ignored */
+};
+
+#define FIELD(f) offsetof(struct rv64_cpu, f)
+
+/* first number, how many, kind, state field, bits a write changes, value */
 static const struct csr_def {
-    unsigned number;
+    unsigned number, count;
+    enum csr_kind kind;
     size_t field;
     uint64_t write_mask;
     uint64_t value;
 } csrs[] = {
-    { 0x300, FIELD(mstatus), MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_FS, 0 },   /* mstatus */
-    { 0x301, CONSTANT, 0, MISA_VALUE },                                        /* misa */
-    { 0x304, FIELD(mie), MIE_M, 0 },                                           /* mie */
-    { 0x305, FIELD(mtvec), ~2ull, 0 },              /* mtvec: direct or vectored mode */
-    { 0x340, FIELD(mscratch), ~0ull, 0 },                                      /* mscratch */
-    { 0x341, FIELD(mepc), ~1ull, 0 },                                          /* mepc */
-    { 0x342, FIELD(mcause), ~0ull, 0 },                                        /* mcause */
-    { 0x343, FIELD(mtval), ~0ull, 0 },                                         /* mtval */
-    { 0x344, FIELD(mip), 0, 0 },             /* mip: no interrupt source yet */
-    { 0xf11, CONSTANT, 0, 0 },                                                 /* mvendorid */
-    { 0xf12, CONSTANT, 0, 0 },                                                 /* marchid */
-    { 0xf13, CONSTANT, 0, 0 },                                                 /* mimpid */
-    { 0xf14, CONSTANT, 0, 0 },                                                 /* mhartid */
+    { 0x100, 1, CSR_SSTATUS, 0, SSTATUS_WRITABLE, 0 },               /* sstatus */
+    { 0x104, 1, CSR_SIE, 0, MIP_S, 0 },                              /* sie */
+    { 0x105, 1, CSR_FIELD, FIELD(stvec), ~2ull, 0 },  /* stvec: direct or vectored mode */
+    { 0x106, 1, CSR_FIELD, FIELD(scounteren), 0xffffffffull, 0 },   /* scounteren */
+    { 0x10a, 1, CSR_FIELD, FIELD(senvcfg), ENVCFG_FIOM, 0 },        /* senvcfg */
+    { 0x140, 1, CSR_FIELD, FIELD(sscratch), ~0ull, 0 },             /* sscratch */
+    { 0x141, 1, CSR_FIELD, FIELD(sepc), ~1ull, 0 },                 /* sepc */
+    { 0x142, 1, CSR_FIELD, FIELD(scause), ~0ull, 0 },               /* scause */
+    { 0x143, 1, CSR_FIELD, FIELD(stval), ~0ull, 0 },                /* stval */
+    { 0x144, 1, CSR_SIP, 0, RV_MIP_SSIP, 0 },                       /* sip */
+    { 0x180, 1, CSR_SATP, 0, 0, 0 },                                 /* satp */
+    { 0x300, 1, CSR_MSTATUS, 0, MSTATUS_WRITABLE, 0 },               /* mstatus */
+    { 0x301, 1, CSR_CONST, 0, 0, MISA_VALUE },                       /* misa */
+    { 0x302, 1, CSR_FIELD, FIELD(medeleg), MEDELEG_WRITABLE, 0 },   /* medeleg */
+    { 0x303, 1, CSR_FIELD, FIELD(mideleg), MIP_S, 0 },              /* mideleg */
+    { 0x304, 1, CSR_FIELD, FIELD(mie), MIP_ALL, 0 },                /* mie */
+    { 0x305, 1, CSR_FIELD, FIELD(mtvec), ~2ull, 0 },  /* mtvec: direct or vectored mode */
+    { 0x306, 1, CSR_FIELD, FIELD(mcounteren), 0xffffffffull, 0 },   /* mcounteren */
+    { 0x30a, 1, CSR_FIELD, FIELD(menvcfg), ENVCFG_FIOM, 0 },        /* menvcfg */
+    { 0x320, 1, CSR_FIELD, FIELD(mcountinhibit), 0xfffffffdull, 0 }, /* mcountinhibit */
+    { 0x323, 29, CSR_CONST, 0, 0, 0 },                               /* mhpmevent3-31 */
+    { 0x340, 1, CSR_FIELD, FIELD(mscratch), ~0ull, 0 },             /* mscratch */
+    { 0x341, 1, CSR_FIELD, FIELD(mepc), ~1ull, 0 },                 /* mepc */
+    { 0x342, 1, CSR_FIELD, FIELD(mcause), ~0ull, 0 },               /* mcause */
+    { 0x343, 1, CSR_FIELD, FIELD(mtval), ~0ull, 0 },                /* mtval */
+    { 0x344, 1, CSR_MIP, 0, MIP_S, 0 },                              /* mip */
+    { 0x3a0, 1, CSR_FIELD, FIELD(pmpcfg[0]), PMPCFG_WRITABLE, 0 },  /* pmpcfg0 */
+    { 0x3a2, 1, CSR_FIELD, FIELD(pmpcfg[1]), PMPCFG_WRITABLE, 0 },  /* pmpcfg2 */
+    { 0x3b0, 16, CSR_FIELD, FIELD(pmpaddr), PMPADDR_WRITABLE, 0 },  /* pmpaddr0-15 */
+    { 0x3c0, 48, CSR_CONST, 0, 0, 0 },                               /* pmpaddr16-63 */
+    { 0xb00, 1, CSR_MCOUNTER, 0, 0, 0 },                             /* mcycle */
+    { 0xb02, 1, CSR_MCOUNTER, 0, 0, 2 },                             /* minstret */
+    { 0xb03, 29, CSR_CONST, 0, 0, 0 },                               /* mhpmcounter3-31 */
+    { 0xc00, 32, CSR_COUNTER, 0, 0, 0 },        /* cycle, time, instret, hpmcounter3-31 */
+    { 0xf11, 4, CSR_CONST, 0, 0, 0 },          /* mvendorid, marchid, mimpid, mhartid */
+    { 0xf15, 1, CSR_CONST, 0, 0, 0 },                                /* mconfigptr */
 };
 
 static const struct csr_def *csr_find(unsigned number)
 {
     for (size_t k = 0; k < sizeof(csrs) / sizeof(csrs[0]); k++)
-        if (csrs[k].number == number)
+        if (number - csrs[k].number < csrs[k].count)
             return &csrs[k];
     return NULL;
 }
 
-static uint64_t *csr_field(struct rv64_cpu *r, const struct csr_def *d)
+static uint64_t *csr_field(struct rv64_cpu *r, const struct csr_def *d, unsigned index)
 {
-    return (uint64_t *)((char *)r + d->field);
+    return (uint64_t *)((char *)r + d->field) + index;
 }
 
-static uint64_t csr_value(struct rv64_cpu *r, const struct csr_def *d)
+/* Counter n (0 cycle, 1 time, 2 instret, 3-31 the hpm counters, which count nothing). */
+static uint64_t counter_value(unsigned n)
 {
-    if (d->field == CONSTANT)
-        return d->value;
-    uint64_t v = *csr_field(r, d);
-    return d->number == 0x300 ? v | (uint64_t)RV_PRIV_M << MSTATUS_MPP_SHIFT : v;
+    return n == 1 ? riscv64_time() : n == 0 || n == 2 ? riscv64_ticks() : 0;
+}
+
+/* Below M-mode a counter needs its bit in mcounteren, and in U-mode in scounteren too. */
+static bool counter_enabled(const struct rv64_cpu *r, unsigned n)
+{
+    return r->priv == RV_PRIV_M ||
+           ((r->mcounteren >> n & 1) && (r->priv == RV_PRIV_S || (r->scounteren >> n & 1)));
+}
+
+static uint64_t mstatus_value(const struct rv64_cpu *r)
+{
+    uint64_t s = r->mstatus | MSTATUS_UXL | MSTATUS_SXL;
+    return (s & MSTATUS_FS) == MSTATUS_FS ? s | MSTATUS_SD : s;
+}
+
+static uint64_t csr_read(struct rv64_cpu *r, const struct csr_def *d, unsigned index)
+{
+    switch (d->kind) {
+    case CSR_FIELD: return *csr_field(r, d, index);
+    case CSR_CONST: return d->value;
+    case CSR_MSTATUS: return mstatus_value(r);
+    case CSR_SSTATUS: return mstatus_value(r) & SSTATUS_VIEW;
+    case CSR_MIP: return mip_load(r);
+    case CSR_SIP: return mip_load(r) & r->mideleg;
+    case CSR_SIE: return r->mie & r->mideleg;
+    case CSR_SATP: return r->satp;
+    case CSR_COUNTER: return counter_value(index);
+    case CSR_MCOUNTER: return counter_value((unsigned)d->value);
+    }
+    return 0;
+}
+
+/* mstatus or sstatus under mask: MPP keeps its value when given the reserved level 2; FS
+ * is Dirty whenever it is not Off, as the FP state is not tracked; MXR changes what loads
+ * may read through every cached translation. */
+static void write_status(struct rv64_cpu *r, uint64_t value, uint64_t mask)
+{
+    uint64_t old = r->mstatus, s = (old & ~mask) | (value & mask);
+    if ((s & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT == 2)
+        s = (s & ~MSTATUS_MPP) | (old & MSTATUS_MPP);
+    if (s & MSTATUS_FS)
+        s |= MSTATUS_FS;
+    r->mstatus = s;
+    if ((s ^ old) & MSTATUS_MXR)
+        tlb_flush(r);
+}
+
+static void write_mip(struct rv64_cpu *r, uint64_t value, uint64_t mask)
+{
+    __atomic_or_fetch(&r->mip, value & mask, __ATOMIC_ACQ_REL);
+    __atomic_and_fetch(&r->mip, ~(~value & mask), __ATOMIC_ACQ_REL);
+}
+
+/* A satp write with an unsupported mode changes nothing, as the spec requires. */
+static void write_satp(struct rv64_cpu *r, uint64_t value)
+{
+    uint64_t mode = value >> SATP_MODE_SHIFT;
+    if (mode != SATP_BARE && mode != SATP_SV39 && mode != SATP_SV48 && mode != SATP_SV57)
+        return;
+    r->satp = mode << SATP_MODE_SHIFT | (value & SATP_PPN);
+    tlb_flush(r);
+}
+
+static void csr_write(struct rv64_cpu *r, const struct csr_def *d, unsigned index,
+                      uint64_t value)
+{
+    uint64_t *f;
+    switch (d->kind) {
+    case CSR_FIELD:
+        f = csr_field(r, d, index);
+        *f = (*f & ~d->write_mask) | (value & d->write_mask);
+        break;
+    case CSR_MSTATUS: case CSR_SSTATUS: write_status(r, value, d->write_mask); break;
+    case CSR_MIP: write_mip(r, value, d->write_mask); break;
+    case CSR_SIP: write_mip(r, value, d->write_mask & r->mideleg); break;
+    case CSR_SIE: r->mie = (r->mie & ~(MIP_S & r->mideleg)) | (value & MIP_S & r->mideleg); break;
+    case CSR_SATP: write_satp(r, value); break;
+    case CSR_CONST: case CSR_COUNTER: case CSR_MCOUNTER: break;
+    }
 }
 
 /* op = csr number | kind << 12 | writes << 14; src = the operand. Returns the old value. */
@@ -85,12 +339,17 @@ static uint64_t helper_csr(void *c, uint64_t op, uint64_t src, uint64_t a2, uint
     bool writes = op >> 14 & 1;
     const struct csr_def *d = csr_find(number);
     if (!d || ((number >> 8) & 3) > r->priv || (writes && (number >> 10) == 3))
-        cpu_raise(&r->c, EXC_ILLEGAL, 0);
-    uint64_t old = csr_value(r, d);
-    if (writes && d->field != CONSTANT) {
+        raise_illegal(r);
+    unsigned index = number - d->number;
+    if ((d->kind == CSR_COUNTER && !counter_enabled(r, index)) ||
+        (d->kind == CSR_SATP && r->priv == RV_PRIV_S && (r->mstatus & MSTATUS_TVM)))
+        raise_illegal(r);
+    uint64_t old = csr_read(r, d, index);
+    if (writes) {
         uint64_t v = kind == RV_CSR_RW ? src : kind == RV_CSR_RS ? old | src : old & ~src;
-        uint64_t *f = csr_field(r, d);
-        *f = (*f & ~d->write_mask) | (v & d->write_mask);
+        csr_write(r, d, index, v);
+        update_flags(r);
+        recheck_interrupts(r);
     }
     return old;
 }
@@ -99,40 +358,229 @@ const struct ir_helper rv64_csr_helper = {
     "rv64_csr", helper_csr, 2, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
 };
 
-/* MRET: back to mepc at mstatus.MPP with MIE restored from MPIE. Returns the new pc. */
+/* ---- trap return, WFI, SFENCE.VMA ---- */
+
+/* The level an xRET goes to (its y): MPRV is cleared unless it is M-mode. */
+static void return_to(struct rv64_cpu *r, uint64_t priv)
+{
+    if (priv != RV_PRIV_M)
+        r->mstatus &= ~MSTATUS_MPRV;
+    r->priv = priv;
+    update_flags(r);
+    recheck_interrupts(r);
+}
+
+/* MRET (translated in M-mode only): MIE from MPIE, MPIE set, MPP to U. Returns mepc. */
 static uint64_t helper_mret(void *c, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
     struct rv64_cpu *r = c;
-    uint64_t s = r->mstatus;
+    uint64_t s = r->mstatus, priv = (s & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
     s = (s & ~MSTATUS_MIE) | (s & MSTATUS_MPIE ? MSTATUS_MIE : 0);
-    r->mstatus = s | MSTATUS_MPIE;
-    r->priv = RV_PRIV_M;
+    r->mstatus = (s | MSTATUS_MPIE) & ~MSTATUS_MPP;
+    return_to(r, priv);
     return r->mepc;
+}
+
+/* SRET (translated in S- and M-mode; mstatus.TSR makes it illegal in S-mode): SIE from
+ * SPIE, SPIE set, SPP to U. Returns sepc. */
+static uint64_t helper_sret(void *c, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    struct rv64_cpu *r = c;
+    if (r->priv == RV_PRIV_S && (r->mstatus & MSTATUS_TSR))
+        raise_illegal(r);
+    uint64_t s = r->mstatus, priv = s & MSTATUS_SPP ? RV_PRIV_S : RV_PRIV_U;
+    s = (s & ~MSTATUS_SIE) | (s & MSTATUS_SPIE ? MSTATUS_SIE : 0);
+    r->mstatus = (s | MSTATUS_SPIE) & ~MSTATUS_SPP;
+    return_to(r, priv);
+    return r->sepc;
 }
 
 const struct ir_helper rv64_mret_helper = {
     "rv64_mret", helper_mret, 0, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
 };
+const struct ir_helper rv64_sret_helper = {
+    "rv64_sret", helper_sret, 0, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
+};
+
+/* The longest WFI sleeps: an interrupt source that is polled rather than raised through
+ * riscv64_set_pending is still seen (WFI may end early by the spec). */
+#define WFI_MAX_NS 10000000
+
+/* WFI (translated in S- and M-mode; mstatus.TW makes it illegal in S-mode): sleeps until an
+ * interrupt enabled in mie is pending, whatever the global enables say. With none enabled
+ * nothing could end the wait, so it returns at once. */
+static uint64_t helper_wfi(void *c, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    struct rv64_cpu *r = c;
+    if (r->priv == RV_PRIV_S && (r->mstatus & MSTATUS_TW))
+        raise_illegal(r);
+    if (!r->mie || (mip_load(r) & r->mie))
+        return 0;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += WFI_MAX_NS;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&r->wfi_lock);
+    int err = 0;
+    while (!(mip_load(r) & r->mie) && err != ETIMEDOUT)
+        err = pthread_cond_timedwait(&r->wfi_cond, &r->wfi_lock, &until);
+    pthread_mutex_unlock(&r->wfi_lock);
+    recheck_interrupts(r);
+    return 0;
+}
+
+const struct ir_helper rv64_wfi_helper = {
+    "rv64_wfi", helper_wfi, 0, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
+};
+
+/* SFENCE.VMA (translated in S- and M-mode; mstatus.TVM makes it illegal in S-mode): every
+ * translation, or those of the page of va (with_va). The TLB holds 4 KiB pieces of
+ * superpages, so a fence of one address flushes everything once a superpage was cached. */
+static uint64_t helper_sfence_vma(void *c, uint64_t va, uint64_t with_va, uint64_t a2,
+                                  uint64_t a3)
+{
+    struct rv64_cpu *r = c;
+    if (r->priv == RV_PRIV_S && (r->mstatus & MSTATUS_TVM))
+        raise_illegal(r);
+    if (with_va && !r->tlb_superpage)
+        softmmu_tlb_flush_page(&r->c, va);
+    else
+        tlb_flush(r);
+    return 0;
+}
+
+const struct ir_helper rv64_sfence_vma_helper = {
+    "rv64_sfence_vma", helper_sfence_vma, 2,
+    IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
+};
+
+/* ---- page walk ---- */
+
+/* Sv39, Sv48 or Sv57 by satp.MODE; M-mode's index and satp.MODE = Bare are the identity.
+ * A and D are set in the leaf entry with a compare-and-swap (the walk starts again if the
+ * entry changed meanwhile), and W is granted to the TLB only once D is set, so the first
+ * store to a clean page comes back here. */
+static int rv64_page_walk(struct cpu *cpu, uint64_t va, unsigned access, unsigned mmu_idx,
+                          uint64_t *pa, unsigned *prot)
+{
+    struct rv64_cpu *r = (struct rv64_cpu *)cpu;
+    const struct softmmu *sm = (const struct softmmu *)cpu->as;
+    unsigned mode = (unsigned)(r->satp >> SATP_MODE_SHIFT);
+    if (mmu_idx == RV_MMU_M || mode == SATP_BARE) {
+        *pa = va;
+        *prot = MEM_READ | MEM_WRITE | MEM_EXEC;
+        return 0;
+    }
+    int page_fault = access == MEM_EXEC ? EXC_FETCH_FAULT : EXC_DATA_FAULT;
+    int levels = (int)mode - SATP_SV39 + 3;
+    unsigned va_bits = SOFTMMU_PAGE_BITS + 9 * (unsigned)levels;
+    if ((uint64_t)((int64_t)(va << (64 - va_bits)) >> (64 - va_bits)) != va)
+        return page_fault;
+    bool user = mmu_idx == RV_MMU_U, sum = mmu_idx == RV_MMU_S_SUM;
+    bool mxr = r->mstatus & MSTATUS_MXR;
+retry:;
+    uint64_t table = (r->satp & SATP_PPN) << SOFTMMU_PAGE_BITS;
+    for (int level = levels - 1; level >= 0; level--) {
+        unsigned shift = SOFTMMU_PAGE_BITS + 9 * (unsigned)level;
+        uint64_t *entry = (uint64_t *)physmap_ram(sm->map, table + ((va >> shift) & 0x1ff) * 8, 8);
+        if (!entry)
+            return EXC_BUS_ERROR;
+        uint64_t pte = __atomic_load_n(entry, __ATOMIC_ACQUIRE);
+        if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || pte >> PTE_RESERVED_SHIFT)
+            return page_fault;
+        uint64_t ppn = (pte >> PTE_PPN_SHIFT) & SATP_PPN;
+        if (!(pte & (PTE_R | PTE_X))) {          /* a pointer to the next level */
+            if (pte & (PTE_A | PTE_D | PTE_U))
+                return page_fault;
+            table = ppn << SOFTMMU_PAGE_BITS;
+            continue;
+        }
+        uint64_t offset_mask = (1ull << shift) - 1;
+        if ((ppn << SOFTMMU_PAGE_BITS) & offset_mask)     /* a misaligned superpage */
+            return page_fault;
+        bool upage = pte & PTE_U;
+        unsigned allowed = 0;
+        if (user ? upage : !upage || sum) {
+            allowed = (pte & PTE_R) || (mxr && (pte & PTE_X)) ? MEM_READ : 0;
+            allowed |= pte & PTE_W ? MEM_WRITE : 0;
+            allowed |= (pte & PTE_X) && user == upage ? MEM_EXEC : 0;
+        }
+        if (!(allowed & access))
+            return page_fault;
+        uint64_t need = PTE_A | (access == MEM_WRITE ? PTE_D : 0);
+        if ((pte & need) != need) {
+            if (!__atomic_compare_exchange_n(entry, &pte, pte | need, false, __ATOMIC_ACQ_REL,
+                                             __ATOMIC_ACQUIRE))
+                goto retry;
+            pte |= need;
+        }
+        if (!(pte & PTE_D))
+            allowed &= ~MEM_WRITE;
+        if (level > 0)
+            r->tlb_superpage = 1;
+        *pa = (ppn << SOFTMMU_PAGE_BITS) | (va & offset_mask);
+        *prot = allowed;
+        return 0;
+    }
+    return page_fault;
+}
+
+/* ---- reset and trap entry ---- */
 
 static void rv64_reset(struct cpu *cpu)
 {
     struct rv64_cpu *r = (struct rv64_cpu *)cpu;
     r->priv = RV_PRIV_M;
     r->mstatus = r->mtvec = r->mepc = r->mcause = r->mtval = r->mscratch = 0;
-    r->mie = r->mip = r->medeleg = r->mideleg = 0;
+    r->mie = r->medeleg = r->mideleg = 0;
+    __atomic_store_n(&r->mip, 0, __ATOMIC_RELEASE);
+    r->stvec = r->sepc = r->scause = r->stval = r->sscratch = r->satp = 0;
+    r->mcounteren = r->scounteren = r->mcountinhibit = r->menvcfg = r->senvcfg = 0;
+    for (size_t k = 0; k < 2; k++)
+        r->pmpcfg[k] = 0;
+    for (size_t k = 0; k < 16; k++)
+        r->pmpaddr[k] = 0;
     r->res_addr = ~0ull;
-    cpu->tb_flags = RV_TBF_SYSTEM | RV_PRIV_M;
+    pthread_mutex_init(&r->wfi_lock, NULL);
+    pthread_cond_init(&r->wfi_cond, NULL);
+    if (cpu->as)
+        tlb_flush(r);
+    update_flags(r);
 }
 
-/* The cause of exception exc; the softmmu says which access faulted and how. */
-static uint64_t cause_of(struct rv64_cpu *r, int exc)
+/* The instruction at pc, fetched as the CPU fetches it (2 bytes for a compressed one), or
+ * 0 when it cannot be read. */
+static uint64_t instruction_at(struct rv64_cpu *r, uint64_t pc)
+{
+    uint16_t half[2];
+    if (r->c.fetch_code(&r->c, pc, &half[0], 2) < 0)
+        return 0;
+    if ((half[0] & 3) != 3)
+        return half[0];
+    if (r->c.fetch_code(&r->c, pc + 2, &half[1], 2) < 0)
+        return 0;
+    return half[0] | (uint64_t)half[1] << 16;
+}
+
+/* LR (AMO opcode, funct5 2) is a load; the other atomics are store/AMO accesses. */
+static bool is_lr(uint64_t insn)
+{
+    return (insn & 0x7f) == 0x2f && (insn >> 27) == 2;
+}
+
+/* The cause of exception exc at pc; the softmmu says which access faulted and how. */
+static uint64_t cause_of(struct rv64_cpu *r, int exc, uint64_t pc)
 {
     const struct softmmu *sm = (const struct softmmu *)r->c.as;
-    bool store = sm->fault_access == MEM_WRITE;
+    bool store = sm->fault_access & MEM_WRITE;
     switch (exc) {
     case EXC_SYSCALL: return CAUSE_ECALL_U + r->priv;
     case EXC_BREAKPOINT: return CAUSE_BREAKPOINT;
-    case EXC_MISALIGNED: return CAUSE_STORE_MISALIGNED;     /* atomics: AMO and SC */
+    case EXC_MISALIGNED:     /* atomics: LR, SC and AMOs */
+        return is_lr(instruction_at(r, pc)) ? CAUSE_LOAD_MISALIGNED : CAUSE_STORE_MISALIGNED;
     case EXC_FETCH_FAULT:
         return sm->fault_exc == EXC_BUS_ERROR ? CAUSE_FETCH_ACCESS : CAUSE_FETCH_PAGE;
     case EXC_DATA_FAULT: return store ? CAUSE_STORE_PAGE : CAUSE_LOAD_PAGE;
@@ -141,25 +589,60 @@ static uint64_t cause_of(struct rv64_cpu *r, int exc)
     }
 }
 
-/* Takes exception exc into M-mode: mepc, mcause, mtval, the MIE/MPIE/MPP stack, mtvec. */
+/* Vectors to the handler of trap cause (an interrupt's with the interrupt bit) at the level
+ * medeleg/mideleg give it: below M-mode a delegated trap goes to S-mode. xEPC, xCAUSE,
+ * xTVAL, the xIE/xPIE/xPP stack, and xTVEC (vectored mode offsets interrupts by 4 x cause). */
+static void trap_enter(struct rv64_cpu *r, uint64_t cause, uint64_t tval, uint64_t epc)
+{
+    bool interrupt = cause & CAUSE_INTERRUPT;
+    uint64_t code = cause & ~CAUSE_INTERRUPT;
+    uint64_t deleg = interrupt ? r->mideleg : r->medeleg;
+    uint64_t s = r->mstatus, tvec;
+    if (r->priv <= RV_PRIV_S && (deleg >> code & 1)) {
+        r->scause = cause;
+        r->sepc = epc;
+        r->stval = tval;
+        s = (s & ~MSTATUS_SPIE) | (s & MSTATUS_SIE ? MSTATUS_SPIE : 0);
+        s = (s & ~(MSTATUS_SIE | MSTATUS_SPP)) | (r->priv == RV_PRIV_S ? MSTATUS_SPP : 0);
+        r->priv = RV_PRIV_S;
+        tvec = r->stvec;
+    } else {
+        r->mcause = cause;
+        r->mepc = epc;
+        r->mtval = tval;
+        s = (s & ~MSTATUS_MPIE) | (s & MSTATUS_MIE ? MSTATUS_MPIE : 0);
+        s = (s & ~(MSTATUS_MIE | MSTATUS_MPP)) | r->priv << MSTATUS_MPP_SHIFT;
+        r->priv = RV_PRIV_M;
+        tvec = r->mtvec;
+    }
+    r->mstatus = s;
+    r->res_addr = ~0ull;
+    r->c.pc = (tvec & ~3ull) + ((tvec & 1) && interrupt ? 4 * code : 0);
+    update_flags(r);
+}
+
+/* Exception exc (EXC_NONE: the interrupt interrupt_pending reported) with its tval: ecall
+ * has none, an illegal instruction's is the instruction, a breakpoint's its address. */
 static void rv64_exception_enter(struct cpu *cpu, int exc, uint64_t tval)
 {
     struct rv64_cpu *r = (struct rv64_cpu *)cpu;
+    if (exc == EXC_NONE) {
+        int irq = interrupt_to_take(r);
+        if (irq >= 0)
+            trap_enter(r, CAUSE_INTERRUPT | (uint64_t)irq, 0, cpu->pc);
+        return;
+    }
     uint64_t epc = exc == EXC_SYSCALL ? cpu->pc - 4 : cpu->pc;
-    r->mcause = cause_of(r, exc);
-    r->mtval = exc == EXC_SYSCALL || exc == EXC_ILLEGAL ? 0
-             : exc == EXC_BREAKPOINT ? epc : tval;
-    r->mepc = epc;
-    uint64_t s = r->mstatus;
-    s = (s & ~MSTATUS_MPIE) | (s & MSTATUS_MIE ? MSTATUS_MPIE : 0);
-    r->mstatus = s & ~MSTATUS_MIE;
-    r->priv = RV_PRIV_M;
-    r->res_addr = ~0ull;
-    cpu->pc = r->mtvec & ~3ull;
-    cpu->tb_flags = (cpu->tb_flags & ~RV_TBF_PRIV_MASK) | RV_TBF_SYSTEM | RV_PRIV_M;
+    uint64_t cause = cause_of(r, exc, epc);
+    tval = exc == EXC_SYSCALL ? 0
+         : cause == CAUSE_ILLEGAL ? instruction_at(r, epc)
+         : cause == CAUSE_BREAKPOINT ? epc : tval;
+    trap_enter(r, cause, tval, epc);
 }
 
 const struct guest_system_ops rv64_system_ops = {
     .reset = rv64_reset,
     .exception_enter = rv64_exception_enter,
+    .page_walk = rv64_page_walk,
+    .interrupt_pending = rv64_interrupt_pending,
 };

@@ -48,7 +48,8 @@ enum { RV_CSR_RW, RV_CSR_RS, RV_CSR_RC };
     /* translate_fp.c */                                                     \
     X(fp_helper) X(fsgnj_d) X(fmv_x_w) X(fmv_w_x) X(fmv_bits)               \
     /* translate_system.c */                                                 \
-    X(csr) X(ecall) X(ebreak) X(fence) X(fence_i) X(mret)
+    X(csr) X(ecall) X(ebreak) X(fence) X(fence_i) X(mret) X(sret) X(wfi)          \
+    X(sfence_vma)
 
 #define RV_TRANS_DECLARE(name) rv64_trans_fn trans_##name;
 RV_TRANS_FUNCS(RV_TRANS_DECLARE)

@@ -17,22 +17,28 @@ static ir_temp address_of(struct rv64_ctx *ctx, const struct rv64_insn *in)
     return rv_get_x(ctx, in->rs1);
 }
 
+/* memop with the MMU index of this block's loads and stores (0 in user mode). */
+static unsigned with_mmu(const struct rv64_ctx *ctx, unsigned memop)
+{
+    return memop | IR_MO_MMU(rv_data_mmu(ctx->b->flags));
+}
+
 void trans_load(struct rv64_ctx *ctx, const struct rv64_insn *in)
 {
     /* Emitted even for rd = x0: the access may fault. */
-    ir_temp v = ir_ld(ctx->b, IR_I64, (unsigned)in->def->arg, address_of(ctx, in), in->imm);
+    ir_temp v = ir_ld(ctx->b, IR_I64, with_mmu(ctx, (unsigned)in->def->arg), address_of(ctx, in), in->imm);
     rv_put_x(ctx, in->rd, v);
 }
 
 void trans_store(struct rv64_ctx *ctx, const struct rv64_insn *in)
 {
-    ir_st(ctx->b, (unsigned)in->def->arg, address_of(ctx, in), in->imm, rv_get_x(ctx, in->rs2));
+    ir_st(ctx->b, with_mmu(ctx, (unsigned)in->def->arg), address_of(ctx, in), in->imm, rv_get_x(ctx, in->rs2));
 }
 
 void trans_fload(struct rv64_ctx *ctx, const struct rv64_insn *in)
 {
     unsigned memop = (unsigned)in->def->arg;
-    ir_temp v = ir_ld(ctx->b, IR_I64, memop, address_of(ctx, in), in->imm);
+    ir_temp v = ir_ld(ctx->b, IR_I64, with_mmu(ctx, memop), address_of(ctx, in), in->imm);
     if (memop == IR_MO_32)
         v = ir_op2(ctx->b, IR_or, IR_I64, v, rv_const(ctx, NAN_BOX_32));
     rv_put_f(ctx, in->rd, v);
@@ -40,7 +46,8 @@ void trans_fload(struct rv64_ctx *ctx, const struct rv64_insn *in)
 
 void trans_fstore(struct rv64_ctx *ctx, const struct rv64_insn *in)
 {
-    ir_st(ctx->b, (unsigned)in->def->arg, address_of(ctx, in), in->imm, rv_get_f(ctx, in->rs2));
+    ir_st(ctx->b, with_mmu(ctx, (unsigned)in->def->arg), address_of(ctx, in), in->imm,
+          rv_get_f(ctx, in->rs2));
 }
 
 /* ---- A extension ---- */
@@ -58,9 +65,10 @@ static uint64_t compare_and_swap(void *host, uint64_t size, uint64_t expected, u
 }
 
 /* Returns SC's rd: 0 if the store happened, 1 if not. A host fault on the access (a read-only
- * or unmapped page) becomes the guest's data fault through the engine's fault handler. */
+ * or unmapped page) becomes the guest's data fault through the engine's fault handler.
+ * mmu: the MMU index of the access. */
 static uint64_t helper_sc(void *opaque, uint64_t addr, uint64_t value, uint64_t size,
-                          uint64_t a3)
+                          uint64_t mmu)
 {
     struct rv64_cpu *cpu = opaque;
     cpu_check_aligned(&cpu->c, addr, size);
@@ -68,12 +76,12 @@ static uint64_t helper_sc(void *opaque, uint64_t addr, uint64_t value, uint64_t 
     cpu->res_addr = ~(uint64_t)0;
     if (!reserved)
         return 1;
-    void *host = mem_ptr(&cpu->c, addr, (unsigned)size, MEM_READ | MEM_WRITE, RV_MMU_U);
+    void *host = mem_ptr(&cpu->c, addr, (unsigned)size, MEM_READ | MEM_WRITE, (unsigned)mmu);
     return !compare_and_swap(host, size, cpu->res_val, value);
 }
 
 static const struct ir_helper sc_helper = {
-    "rv64_sc", helper_sc, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
+    "rv64_sc", helper_sc, 4, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
 };
 
 /* funct3 2 is the .W form, 3 the .D form. */
@@ -98,10 +106,10 @@ void trans_amo(struct rv64_ctx *ctx, const struct rv64_insn *in)
     ir_temp addr = aligned_address(ctx, in, word ? 4 : 8);
     ir_temp value = rv_get_x(ctx, in->rs2);
     if (word) {
-        ir_temp old = ir_atomic_rmw(b, IR_I32, kind, IR_MO_32, addr, value);
+        ir_temp old = ir_atomic_rmw(b, IR_I32, kind, with_mmu(ctx, IR_MO_32), addr, value);
         rv_put_x(ctx, in->rd, ir_op1(b, IR_sext32, IR_I64, old));
     } else {
-        rv_put_x(ctx, in->rd, ir_atomic_rmw(b, IR_I64, kind, IR_MO_64, addr, value));
+        rv_put_x(ctx, in->rd, ir_atomic_rmw(b, IR_I64, kind, with_mmu(ctx, IR_MO_64), addr, value));
     }
 }
 
@@ -110,7 +118,7 @@ void trans_lr(struct rv64_ctx *ctx, const struct rv64_insn *in)
     struct ir_block *b = ctx->b;
     bool word = is_word(in);
     ir_temp addr = aligned_address(ctx, in, word ? 4 : 8);
-    ir_temp v = ir_ld(b, IR_I64, word ? IR_MO_32 | IR_MO_SIGN : IR_MO_64, addr, 0);
+    ir_temp v = ir_ld(b, IR_I64, with_mmu(ctx, word ? IR_MO_32 | IR_MO_SIGN : IR_MO_64), addr, 0);
     ir_put(b, IR_I64, offsetof(struct rv64_cpu, res_addr), addr);
     ir_put(b, IR_I64, offsetof(struct rv64_cpu, res_val), v);
     ir_put(b, IR_I64, offsetof(struct rv64_cpu, res_size), rv_const(ctx, word ? 4 : 8));
@@ -121,5 +129,6 @@ void trans_sc(struct rv64_ctx *ctx, const struct rv64_insn *in)
 {
     ir_temp addr = address_of(ctx, in), value = rv_get_x(ctx, in->rs2);
     ir_temp size = rv_const(ctx, is_word(in) ? 4 : 8);
-    rv_put_x(ctx, in->rd, ir_call(ctx->b, &sc_helper, addr, value, size, IR_NONE));
+    ir_temp mmu = rv_const(ctx, rv_data_mmu(ctx->b->flags));
+    rv_put_x(ctx, in->rd, ir_call(ctx->b, &sc_helper, addr, value, size, mmu));
 }

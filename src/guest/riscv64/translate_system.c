@@ -1,9 +1,9 @@
-/* Zicsr (the user-mode CSRs: FP status and the counters; in system mode the others through
- * guest/riscv64/system.c), ecall, ebreak, fence, Zifencei and MRET. */
+/* Zicsr (the user-mode CSRs: FP status and the counters; in system mode all but the FP ones
+ * through guest/riscv64/system.c), ecall, ebreak, fence, Zifencei, and the privileged
+ * instructions: MRET, SRET, WFI and SFENCE.VMA. */
 #include "guest/riscv64/translate.h"
 
 #include <signal.h>
-#include <time.h>
 
 #include "guest/riscv64/cpu.h"
 #include "guest/riscv64/system.h"
@@ -17,38 +17,47 @@ enum {
 #define FRM_MASK 0x7
 #define FCSR_FRM_SHIFT 5
 
-static uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* The time CSR counts at 10 MHz, the timebase of QEMU's virt board. */
 static uint64_t helper_time(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-    return monotonic_ns() / 100;
+    return riscv64_time();
 }
 
-/* cycle and instret count host nanoseconds, as qemu-user gives host ticks: counting guest
- * instructions would cost every block a memory update. */
+/* As qemu-user, cycle and instret give host ticks. */
 static uint64_t helper_ticks(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-    return monotonic_ns();
+    return riscv64_ticks();
 }
 
 static const struct ir_helper time_helper = { "rv64_time", helper_time, 0, 0, IR_I64 };
 static const struct ir_helper ticks_helper = { "rv64_ticks", helper_ticks, 0, 0, IR_I64 };
 
+static bool is_fp_csr(unsigned csr)
+{
+    return csr == CSR_FFLAGS || csr == CSR_FRM || csr == CSR_FCSR;
+}
+
 static bool csr_exists(unsigned csr)
 {
-    switch (csr) {
-    case CSR_FFLAGS: case CSR_FRM: case CSR_FCSR:
-    case CSR_CYCLE: case CSR_TIME: case CSR_INSTRET:
-        return true;
-    default:
-        return false;
-    }
+    return is_fp_csr(csr) || csr == CSR_CYCLE || csr == CSR_TIME || csr == CSR_INSTRET;
+}
+
+static bool in_system_mode(const struct rv64_ctx *ctx)
+{
+    return ctx->b->flags & RV_TBF_SYSTEM;
+}
+
+static unsigned priv_of(const struct rv64_ctx *ctx)
+{
+    return ctx->b->flags & RV_TBF_PRIV_MASK;
+}
+
+/* Ends the block after an instruction that may change tb_flags or unmask an interrupt: the
+ * next block is looked up under the flags then in force (a chained jump would keep the
+ * block it first found). */
+static void end_lookup(struct rv64_ctx *ctx)
+{
+    ir_goto_ind(ctx->b, rv_const(ctx, (int64_t)(ctx->pc + ctx->len)));
+    ctx->ended = true;
 }
 
 /* CSR numbers 0xc00-0xfff are read-only by the spec's address map. */
@@ -104,8 +113,8 @@ static void csr_write(struct rv64_ctx *ctx, unsigned csr, ir_temp value)
     }
 }
 
-/* A machine-level CSR: the helper checks and does the access; the block ends after it, as
- * the CSR may change what the next instruction sees. */
+/* A privileged CSR or a counter: the helper checks and does the access; the block ends
+ * after it, as the CSR may change what the next instruction sees. */
 static void trans_csr_system(struct rv64_ctx *ctx, const struct rv64_insn *in, int kind,
                              bool writes)
 {
@@ -113,7 +122,7 @@ static void trans_csr_system(struct rv64_ctx *ctx, const struct rv64_insn *in, i
     ir_temp op = rv_const(ctx, in->csr | kind << 12 | (int)writes << 14);
     ir_temp old = ir_call(ctx->b, &rv64_csr_helper, op, src, IR_NONE, IR_NONE);
     rv_put_x(ctx, in->rd, old);
-    rv_end_goto(ctx, ctx->pc + ctx->len);
+    end_lookup(ctx);
 }
 
 /* csrrw/csrrs/csrrc and their immediate forms. csrrw with rd = x0 does not read; csrrs and
@@ -124,7 +133,7 @@ void trans_csr(struct rv64_ctx *ctx, const struct rv64_insn *in)
     unsigned csr = in->csr;
     bool writes = kind == RV_CSR_RW || in->rs1 != 0;
     bool reads = kind != RV_CSR_RW || in->rd != 0;
-    if (!csr_exists(csr) && (ctx->b->flags & RV_TBF_SYSTEM)) {
+    if (!is_fp_csr(csr) && in_system_mode(ctx)) {
         trans_csr_system(ctx, in, kind, writes);
         return;
     }
@@ -174,10 +183,45 @@ void trans_fence_i(struct rv64_ctx *ctx, const struct rv64_insn *in)
 /* MRET: M-mode only; the helper restores the interrupt stack and gives the return pc. */
 void trans_mret(struct rv64_ctx *ctx, const struct rv64_insn *in)
 {
-    if ((ctx->b->flags & (RV_TBF_SYSTEM | RV_TBF_PRIV_MASK)) != (RV_TBF_SYSTEM | RV_PRIV_M)) {
+    if (!in_system_mode(ctx) || priv_of(ctx) != RV_PRIV_M) {
         rv_gen_illegal(ctx);
         return;
     }
     ir_goto_ind(ctx->b, ir_call(ctx->b, &rv64_mret_helper, IR_NONE, IR_NONE, IR_NONE, IR_NONE));
     ctx->ended = true;
+}
+
+/* SRET, WFI and SFENCE.VMA exist in S- and M-mode; the helpers check mstatus' traps. */
+static bool supervisor(struct rv64_ctx *ctx)
+{
+    if (in_system_mode(ctx) && priv_of(ctx) != RV_PRIV_U)
+        return true;
+    rv_gen_illegal(ctx);
+    return false;
+}
+
+void trans_sret(struct rv64_ctx *ctx, const struct rv64_insn *in)
+{
+    if (!supervisor(ctx))
+        return;
+    ir_goto_ind(ctx->b, ir_call(ctx->b, &rv64_sret_helper, IR_NONE, IR_NONE, IR_NONE, IR_NONE));
+    ctx->ended = true;
+}
+
+void trans_wfi(struct rv64_ctx *ctx, const struct rv64_insn *in)
+{
+    if (!supervisor(ctx))
+        return;
+    ir_call(ctx->b, &rv64_wfi_helper, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    end_lookup(ctx);
+}
+
+/* The next instruction is fetched through the new translations. */
+void trans_sfence_vma(struct rv64_ctx *ctx, const struct rv64_insn *in)
+{
+    if (!supervisor(ctx))
+        return;
+    ir_call(ctx->b, &rv64_sfence_vma_helper, rv_get_x(ctx, in->rs1), rv_const(ctx, in->rs1 != 0),
+            IR_NONE, IR_NONE);
+    end_lookup(ctx);
 }
