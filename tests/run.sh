@@ -60,7 +60,7 @@ run_suite bash tests/guest/cli.sh "$BUILD/tests/guest"
 run_suite bash tests/real/run.sh "$BUILD/real"
 # System mode's bare-metal programs under every engine that runs system mode.
 VM_BIN="$PWD/$BUILD/vm" run_suite bash tests/system/run.sh "$BUILD/tests/system"
-# The services around the machine (perf maps, metrics) in both modes.
+# The services around the machine (perf maps, metrics, the control socket) in both modes.
 VM_BIN="$PWD/$BUILD/vm" run_suite bash tests/service/run.sh "$BUILD/tests/service"
 # gcc's torture tests and QEMU's tests/tcg for both ISAs, under every engine.
 for engine in $engines; do

@@ -7,6 +7,8 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/registry.h"
+#include "service/control.h"
+#include "service/events.h"
 #include "service/metrics.h"
 #include "service/perfmap.h"
 #include "system/boot.h"
@@ -42,7 +44,10 @@ void cmd_boot_help(void)
            "                   symbol+offset (or pc) for perf report\n"
            "  --metrics=PATH|tcp::PORT  Prometheus metrics: written to PATH when the machine\n"
            "                   stops and on SIGUSR1, or served to GET /metrics on\n"
-           "                   127.0.0.1:PORT\n\n"
+           "                   127.0.0.1:PORT\n"
+           "  --control=PATH   serve JSON requests (status, pause, resume, stats, quit,\n"
+           "                   subscribe) on the unix socket PATH (docs/control.md)\n"
+           "  --events=FILE    append the machine's lifecycle events to FILE (JSON lines)\n\n"
            "not yet implemented:");
     for (size_t k = 0; k < sizeof(missing) / sizeof(missing[0]); k++)
         printf(" %s", missing[k]);
@@ -53,7 +58,7 @@ void cmd_boot_help(void)
 /* The services `vm boot` was asked for, attached to the machine once it exists. */
 struct boot_services {
     bool stats, perf_map;
-    const char *metrics;
+    const char *metrics, *control, *events;
     struct machine_observer stats_observer;
 };
 
@@ -67,6 +72,10 @@ static int attach_services(struct machine *m, void *opaque)
     if (s->perf_map && perfmap_start(m) < 0)
         return 1;
     if (s->metrics && metrics_start(m, s->metrics) < 0)
+        return 1;
+    if ((s->events || s->control) && events_start(m, s->events) < 0)
+        return 1;
+    if (s->control && control_start(m, s->control) < 0)
         return 1;
     return 0;
 }
@@ -129,6 +138,10 @@ int cmd_boot(int argc, char **argv)
                 vm_error("--engine=%s: no such engine (see vm boot --help)", v);
                 return 2;
             }
+        } else if ((v = option(argc, argv, &i, "--control", &bad))) {
+            services.control = v;
+        } else if ((v = option(argc, argv, &i, "--events", &bad))) {
+            services.events = v;
         } else if ((v = option(argc, argv, &i, "--metrics", &bad))) {
             services.metrics = v;
         } else if ((v = option(argc, argv, &i, "--log-file", &bad))) {

@@ -3,7 +3,8 @@
 # code, checked against --log=in_asm and nm), under vm run (static and PIE guests of
 # both ISAs) and vm boot (a bare-metal kernel); --metrics (the exposition scraped while a
 # guest runs and written at exit and on SIGUSR1, every line parsed by prom_check.py and its
-# counts checked against --stats and the guest's own).
+# counts checked against --stats and the guest's own); vm boot's control socket and events
+# (control_test.py walks every command and error case).
 # Usage: run.sh OUTDIR   (VM_BIN: the vm binary)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -175,6 +176,20 @@ if riscv64-linux-gnu-gcc -nostdlib -static -no-pie -fno-pic -march=rv64gc -mabi=
     wait "$pid"
     prom metrics-boot-sigusr1 "$out/boot-usr1.prom" 'vm_machine_state{state="running"} == 1' \
         'vm_tlb_hits_total > 0'
+    # The control socket, with a kernel that fails by itself (status 42) for its events.
+    if riscv64-linux-gnu-gcc -nostdlib -static -no-pie -fno-pic -march=rv64gc -mabi=lp64d \
+           -Wl,--build-id=none -Wl,-z,max-page-size=4096 -T"$here/../system/link.ld" \
+           -I"$here/../system" -o "$out/status" "$here/../system/status.S"; then
+        timeout 120 python3 "$here/control_test.py" "$VM_BIN" "$out/forever" "$out/status" "$out" \
+            >"$out/control.log" 2>&1
+        cat "$out/control.log"
+        passed=$((passed + $(grep -c '^PASS' "$out/control.log")))
+        failed=$((failed + $(grep -c '^FAIL' "$out/control.log")))
+        grep -q '^PASS service/control-quit-paused-events' "$out/control.log" ||
+            fail control "control_test.py did not finish: $(tail -3 "$out/control.log")"
+    else
+        fail control "cannot build tests/system/status.S"
+    fi
 else
     fail metrics-boot "cannot build forever.S"
 fi

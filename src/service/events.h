@@ -1,0 +1,22 @@
+/* A machine's lifecycle as JSON events, one object a line: {"event":"paused","time":T,...}.
+ * They go to an append-only JSONL file (--events=FILE) and to the control socket's
+ * subscribers (service/control.c). docs/control.md lists every event and its fields. */
+#ifndef VM_SERVICE_EVENTS_H
+#define VM_SERVICE_EVENTS_H
+
+#include <stddef.h>
+
+#include "core/machine.h"
+
+/* Starts observing m (and emits "created"); path is the JSONL file to append to, or NULL.
+ * Returns 0, or a negative errno after printing why. */
+int events_start(struct machine *m, const char *path);
+/* fd gets every event from now on (written without blocking: a subscriber that does not
+ * read is dropped from the list when its socket is full), until events_unsubscribe. */
+int events_subscribe(int fd);
+void events_unsubscribe(int fd);
+/* Sends a whole line to fd (a control reply), never in the middle of an event; gives up when
+ * the socket's send timeout passes. */
+void events_send(int fd, const char *text, size_t len);
+
+#endif

@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Walks every command and error case of vm boot's control socket (docs/control.md) against a
+kernel that runs for ever, with several clients, an event subscriber and --events; then a
+kernel that fails by itself, for guest-error and shutdown. Prints PASS/FAIL lines.
+
+usage: control_test.py VM FOREVER_KERNEL FAILING_KERNEL OUTDIR
+FAILING_KERNEL ends with HTIF status 42."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+vm, forever, failing, out = sys.argv[1:]
+failures = 0
+
+
+def check(label, ok, detail=''):
+    global failures
+    print(f'PASS service/control-{label}' if ok else f'FAIL service/control-{label}: {detail}')
+    failures += not ok
+
+
+class Client:
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.settimeout(10)
+        self.s.connect(path)
+        self.buf = b''
+
+    def line(self):
+        while b'\n' not in self.buf:
+            chunk = self.s.recv(65536)
+            if not chunk:
+                raise EOFError('connection closed')
+            self.buf += chunk
+        line, self.buf = self.buf.split(b'\n', 1)
+        return json.loads(line)
+
+    def send_raw(self, data):
+        self.s.sendall(data)
+        return self.line()
+
+    def ask(self, obj):
+        return self.send_raw(json.dumps(obj).encode() + b'\n')
+
+
+def start(kernel, tag):
+    sock, events = f'{out}/{tag}.sock', f'{out}/{tag}.events'
+    for f in (sock, events):
+        if os.path.exists(f):
+            os.unlink(f)
+    p = subprocess.Popen([vm, 'boot', '--bios=none', f'--kernel={kernel}', f'--control={sock}',
+                          f'--events={events}'], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    for _ in range(100):
+        if os.path.exists(sock):
+            break
+        time.sleep(0.05)
+    return p, sock, events
+
+
+def expect(label, got, want):
+    check(label, got == want, f'got {got!r}, want {want!r}')
+
+
+def events_of(path):
+    return [json.loads(l) for l in open(path)]
+
+
+def main():
+    p, sock, events_path = start(forever, 'control')
+    a, b = Client(sock), Client(sock)
+    assert p.stdout.readline() == b'up\n'
+
+    r = a.ask({'id': 1, 'cmd': 'status', 'args': {}})
+    res = r.get('result', {})
+    check('status', r.get('id') == 1 and r.get('ok') is True and set(res) ==
+          {'state', 'pc', 'instructions_translated', 'uptime'} and res['state'] == 'running'
+          and res['pc'].startswith('0x8') and res['instructions_translated'] > 0
+          and res['uptime'] > 0, repr(r))
+    expect('status-no-args', a.ask({'id': 'two', 'cmd': 'status'})['result']['state'], 'running')
+
+    expect('subscribe', b.ask({'id': 7, 'cmd': 'subscribe'}),
+           {'id': 7, 'ok': True, 'result': {'subscribed': True}})
+
+    r = a.ask({'id': 2, 'cmd': 'pause'})
+    check('pause', r['ok'] and r['result']['state'] == 'paused', repr(r))
+    pc = r['result']['pc']
+    ev = b.line()
+    check('event-paused', ev['event'] == 'paused' and ev['pc'] == pc and 'time' in ev, repr(ev))
+    s1 = a.ask({'id': 3, 'cmd': 'status'})['result']
+    time.sleep(0.2)
+    s2 = a.ask({'id': 4, 'cmd': 'status'})['result']
+    check('paused-stays', s1['state'] == s2['state'] == 'paused' and s1['pc'] == s2['pc'] == pc
+          and s1['instructions_translated'] == s2['instructions_translated'], f'{s1} {s2}')
+    expect('pause-twice', a.ask({'id': 5, 'cmd': 'pause'}),
+           {'id': 5, 'ok': False, 'error': 'the machine is not running'})
+    expect('resume', a.ask({'id': 6, 'cmd': 'resume'}),
+           {'id': 6, 'ok': True, 'result': {'state': 'running'}})
+    ev = b.line()
+    check('event-resumed', ev['event'] == 'resumed' and set(ev) == {'event', 'time'}, repr(ev))
+    expect('resume-running', a.ask({'id': 8, 'cmd': 'resume'}),
+           {'id': 8, 'ok': False, 'error': 'the machine is not paused'})
+
+    r = a.ask({'id': 9, 'cmd': 'stats'})
+    st = r['result']
+    check('stats', r['ok'] and st['blocks_translated'] > 0 and st['tlb_hits'] > 0 and
+          st['instructions_translated'] >= s1['instructions_translated'] and
+          st['exits']['interrupt'] >= 1 and set(st['exits']) >= {'syscall', 'illegal'}, repr(r))
+
+    errors = [
+        (b'{"id": 10, "cmd": \n', None, 'malformed JSON'),
+        (b'[1, 2]\n', None, 'a request must be a JSON object'),
+        (b'{"id": 11}\n', 11, 'missing cmd'),
+        (b'{"id": 12, "cmd": 5}\n', 12, 'cmd must be a string'),
+        (b'{"id": 13, "cmd": "frobnicate"}\n', 13, 'unknown command: frobnicate'),
+        (b'{"id": 14, "cmd": "status", "args": [1]}\n', 14, 'args must be an object'),
+        (b'{"id": 15, "cmd": "status", "args": {"verbose": true}}\n', 15,
+         'unknown argument of status: verbose'),
+        (b'{"id": 16, "cmd": "status", "extra": 1}\n', 16,
+         'unknown member of the request (id, cmd and args are allowed)'),
+        (b'{"id": [16], "cmd": "status"}\n', None, 'id must be a number, a string or null'),
+        (b'{"id": 17, "cmd": "quit", "args": {"status": 300}}\n', 17,
+         'status must be an integer from 0 to 255'),
+        (b'{"id": 18, "cmd": "quit", "args": {"status": "1"}}\n', 18,
+         'status must be an integer from 0 to 255'),
+        (b'\n', None, 'malformed JSON'),
+    ]
+    for raw, id_, why in errors:
+        expect('error ' + raw.decode().strip(), a.send_raw(raw), {'id': id_, 'ok': False, 'error': why})
+    long_line = b'{"id": 19, "cmd": "status", "pad": "' + b'x' * 70000 + b'"}\n'
+    expect('oversized', a.send_raw(long_line),
+           {'id': None, 'ok': False, 'error': 'request line longer than 65536 bytes'})
+    expect('after-oversized', a.ask({'id': 20, 'cmd': 'status'})['result']['state'], 'running')
+
+    # A client that leaves mid-request, and one that sends two requests in one write.
+    c = Client(sock)
+    c.s.sendall(b'{"id": 21, "cmd": "pa')
+    c.s.close()
+    r = a.send_raw(b'{"id": 22, "cmd": "status"}\n{"id": 23, "cmd": "status"}\n')
+    check('disconnect-mid-request', r['id'] == 22 and a.line()['id'] == 23 and
+          r['result']['state'] == 'running', repr(r))
+    check('still-running', p.poll() is None, 'vm exited')
+
+    expect('quit', a.ask({'id': 24, 'cmd': 'quit', 'args': {'status': 3}}),
+           {'id': 24, 'ok': True, 'result': {'status': 3}})
+    ev = b.line()
+    check('event-shutdown', {k: ev.get(k) for k in ('event', 'reason', 'status')} ==
+          {'event': 'shutdown', 'reason': 'quit', 'status': 3}, repr(ev))
+    try:
+        p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+    expect('exit-status', p.returncode, 3)
+    expect('stderr', p.stderr.read(), b'')
+    names = [e['event'] for e in events_of(events_path)]
+    expect('events-file', names, ['created', 'started', 'paused', 'resumed', 'shutdown'])
+    expect('socket-removed', os.path.exists(sock), False)
+
+    # A kernel that ends by itself with status 42: guest-error, then shutdown; quit while
+    # paused goes straight to shutdown.
+    p, sock, events_path = start(failing, 'failing')
+    p.wait(timeout=20)
+    evs = events_of(events_path)
+    expect('events-guest', [(e['event'], e.get('status'), e.get('reason')) for e in evs],
+           [('created', None, None), ('started', None, None), ('guest-error', 42, None),
+            ('shutdown', 42, 'guest')])
+    expect('guest-exit-status', p.returncode, 42)
+
+    p, sock, events_path = start(forever, 'paused-quit')
+    a = Client(sock)
+    p.stdout.readline()
+    a.ask({'id': 1, 'cmd': 'pause'})
+    expect('quit-paused', a.ask({'id': 2, 'cmd': 'quit'}), {'id': 2, 'ok': True, 'result': {'status': 0}})
+    p.wait(timeout=10)
+    expect('quit-paused-status', p.returncode, 0)
+    expect('quit-paused-events', [e['event'] for e in events_of(events_path)],
+           ['created', 'started', 'paused', 'shutdown'])
+
+
+try:
+    main()
+except (OSError, EOFError, ValueError, KeyError, AssertionError, subprocess.TimeoutExpired) as e:
+    check('run', False, f'{type(e).__name__}: {e}')
+sys.exit(1 if failures else 0)
