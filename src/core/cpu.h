@@ -35,6 +35,8 @@ enum cpu_exc {
     EXC_BUS_ERROR,    /* tval = an address mapped without backing (a file mapping past its end,
                        * a physical address with no RAM or device: an access fault) */
     EXC_DEBUG,        /* a debugger's breakpoint (core/debug.h) before the instruction at pc */
+    EXC_PROTECTION,   /* a privileged or over-long instruction (x86 #GP, tval 0) */
+    EXC_DIVIDE,       /* an integer division by zero or whose quotient overflows (x86 #DE) */
     EXC_COUNT
 };
 

@@ -21,6 +21,9 @@ struct translator {
     unsigned len;         /* its length in bytes (the hook sets it) */
     bool ended;           /* the instruction emitted the block's final op */
     uint64_t fault_addr;  /* after a failed translator_fetch: the first byte it could not read */
+    /* The hook's own memory between the instructions of one block, 0 at its start (x86-64:
+     * the lazy-flags kind its instructions left so far). */
+    uint64_t isa_state;
 };
 
 /* Reads len bytes of code at t->pc + offset into buf, page by page (every page must be

@@ -18,6 +18,9 @@ static const struct {
     [EXC_BUS_ERROR] = { SIGBUS, BUS_ADRERR, false },
     /* Only with no debugger left to take it (one detached meanwhile). */
     [EXC_DEBUG] = { SIGTRAP, TRAP_BRKPT, true },
+    /* Linux reports a #GP as SIGSEGV from the kernel with no address. */
+    [EXC_PROTECTION] = { SIGSEGV, SI_KERNEL, false },
+    [EXC_DIVIDE] = { SIGFPE, FPE_INTDIV, true },
 };
 
 int linux_exc_siginfo(const struct uspace *us, int exc, uint64_t tval, uint64_t pc,
@@ -29,7 +32,8 @@ int linux_exc_siginfo(const struct uspace *us, int exc, uint64_t tval, uint64_t 
     int sig = exc_signal[exc].sig, code = exc_signal[exc].code;
     uint64_t addr = exc_signal[exc].at_pc ? pc : tval;
     /* A page inside the space that is mapped but not accessible is ACCERR, as for Linux. */
-    if (sig == SIGSEGV && addr < us->limit && uspace_access_ok(us, addr, 1, 0))
+    if (sig == SIGSEGV && code == SEGV_MAPERR && addr < us->limit &&
+        uspace_access_ok(us, addr, 1, 0))
         code = SEGV_ACCERR;
     info->si_signo = sig;
     info->si_code = code;

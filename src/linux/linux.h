@@ -29,7 +29,8 @@ struct linux_run_opts {
  * On failure prints "vm: PATH: why" and returns NULL with *exit_code = 126 or 127. */
 const struct guest_ops *linux_probe(const char *path, int *exit_code);
 
-/* The guest ISA of the ELF program at path, or NULL for anything else (the host's to run). */
+/* The guest ISA of the ELF program at path, or NULL for anything else (the host's to run,
+ * as is a program of a guest ISA that has no Linux ABI in vm yet). */
 const struct guest_ops *linux_guest_of_file(const char *path);
 
 /* A "#!" script given to vm run runs as execve would run it: when its interpreter is a guest

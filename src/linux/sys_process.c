@@ -18,6 +18,7 @@
 #include "core/debug.h"
 #include "core/log.h"
 #include "exec/exec.h"
+#include "linux/guest_linux.h"
 #include "linux/linux.h"
 #include "linux/load.h"
 #include "linux/signal.h"
@@ -186,7 +187,8 @@ const struct guest_ops *linux_guest_of_file(const char *path)
     close(fd);
     if (n != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG))
         return NULL;
-    return guest_by_elf_machine(eh.e_machine);
+    const struct guest_ops *g = guest_by_elf_machine(eh.e_machine);
+    return g && guest_linux_of(g) ? g : NULL;   /* a guest without a Linux ABI runs no program */
 }
 
 /* vm run [-L SYSROOT] --engine=E [--stack-size=N] [--reserved-va=N] [--strace] -0 ARGV0 PATH

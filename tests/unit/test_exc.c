@@ -173,6 +173,14 @@ static void test_every_kind_maps(void)
     CHECK_EQ(linux_exc_siginfo(&us, EXC_DATA_FAULT, RW_PAGE + 5, CODE_PC, &info), SIGSEGV);
     CHECK_EQ(info.si_code, SEGV_ACCERR);
     CHECK_EQ((uintptr_t)info.si_addr, RW_PAGE + 5);
+    /* x86's #GP: SIGSEGV from the kernel without an address, even with a mapped tval. */
+    CHECK_EQ(linux_exc_siginfo(&us, EXC_PROTECTION, 0, CODE_PC, &info), SIGSEGV);
+    CHECK_EQ(info.si_code, SI_KERNEL);
+    CHECK_EQ((uintptr_t)info.si_addr, 0);
+    /* #DE: SIGFPE at the dividing instruction. */
+    CHECK_EQ(linux_exc_siginfo(&us, EXC_DIVIDE, 0, CODE_PC, &info), SIGFPE);
+    CHECK_EQ(info.si_code, FPE_INTDIV);
+    CHECK_EQ((uintptr_t)info.si_addr, CODE_PC);
 }
 
 static void test_cpu_raise(void)

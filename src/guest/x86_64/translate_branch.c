@@ -1,0 +1,78 @@
+/* x86-64 control transfer and the stack to IR: JMP, Jcc, CALL and RET (relative and
+ * indirect), PUSH and POP. Branches end the block; Jcc with an exit_if to the taken target
+ * (a compare of the operands themselves after CMP, TEST and ALU ops: translate_flags.c) and
+ * a goto to the next instruction. RSP changes only after the access that may fault. */
+#include "guest/x86_64/translate.h"
+
+static uint64_t rel_target(const struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    return ctx->next_pc + (uint64_t)in->imm;
+}
+
+/* arg 0: relative; 1: r/m. */
+void x64_trans_jmp(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    if (in->def->arg == 0)
+        x64_end_goto(ctx, rel_target(ctx, in));
+    else
+        x64_end_ind(ctx, x64_get_rm(ctx, 8));
+}
+
+void x64_trans_jcc(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    struct x64_test t = x64_cond(ctx, (unsigned)in->def->arg);
+    ir_exit_if(ctx->b, t.type, t.cond, t.a, t.b, rel_target(ctx, in));
+    x64_end_goto(ctx, ctx->next_pc);
+}
+
+/* arg 0: relative; 1: r/m, read before the push (call [rsp] calls the old top). */
+void x64_trans_call(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    ir_temp target = in->def->arg == 0 ? IR_NONE : x64_get_rm(ctx, 8);
+    x64_push(ctx, 8, x64_const(ctx, (int64_t)ctx->next_pc));
+    if (target == IR_NONE)
+        x64_end_goto(ctx, rel_target(ctx, in));
+    else
+        x64_end_ind(ctx, target);
+}
+
+/* arg 0: RET; 1: RET imm16, which also releases imm16 bytes. */
+void x64_trans_ret(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    ir_temp rsp;
+    ir_temp target = x64_pop_value(ctx, 8, &rsp);
+    if (in->def->arg == 1)
+        rsp = ir_op2(ctx->b, IR_add, IR_I64, rsp, x64_const(ctx, in->imm & 0xffff));
+    ir_put(ctx->b, IR_I64, X64_R(X64_RSP), rsp);
+    x64_end_ind(ctx, target);
+}
+
+/* arg 0: register; 1: immediate; 2: r/m. PUSH RSP pushes the value before the push. */
+void x64_trans_push(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    unsigned size = in->opsize;
+    ir_temp v;
+    switch (in->def->arg) {
+    case 0: v = x64_get_reg(ctx, in->rm, size); break;
+    case 1: v = x64_tconst(ctx, size, in->imm); break;
+    default: v = x64_get_rm(ctx, size); break;
+    }
+    x64_push(ctx, size, v);
+}
+
+/* arg 0: register; 1: r/m. A memory destination's address uses RSP after the pop; POP RSP
+ * leaves the popped value in RSP. */
+void x64_trans_pop(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    unsigned size = in->opsize;
+    ir_temp rsp;
+    ir_temp v = x64_pop_value(ctx, size, &rsp);
+    if (in->def->arg == 1 && in->mod != 3) {
+        ctx->rsp_after = rsp;
+        x64_put_rm(ctx, size, v);
+        ir_put(ctx->b, IR_I64, X64_R(X64_RSP), rsp);
+        return;
+    }
+    ir_put(ctx->b, IR_I64, X64_R(X64_RSP), rsp);
+    x64_put_reg(ctx, in->rm, size, v);
+}

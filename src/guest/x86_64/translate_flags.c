@@ -1,0 +1,179 @@
+/* Lazy EFLAGS in IR (struct x64_cpu describes the fields): flag-setting instructions store
+ * their kind and operands; a reader computes what it needs. The translator remembers, per
+ * block, the kind the last flag-setting instruction stored (translator.isa_state), so that a
+ * condition after CMP, TEST or an ALU op compares its operands directly (CMP+Jcc is one
+ * exit_if on the operands) and only an unknown kind or a rare flag costs a helper call. A
+ * flag field overwritten before anything reads it is a dead store for opt/. */
+#include "guest/x86_64/translate.h"
+
+/* isa_state: 0, or the cc_op the block's instructions last stored, plus 1. */
+static bool cc_known(const struct x64_ctx *ctx, uint64_t *cc_op)
+{
+    *cc_op = ctx->t->isa_state - 1;
+    return ctx->t->isa_state != 0;
+}
+
+static unsigned log2_of(unsigned size)
+{
+    return size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
+}
+
+void x64_set_cc(struct x64_ctx *ctx, enum x64_cc_kind kind, unsigned size, ir_temp dst,
+                ir_temp src1, ir_temp src2)
+{
+    uint64_t cc_op = X64_CC(kind, log2_of(size));
+    ir_put(ctx->b, IR_I64, X64_FIELD(cc_op), x64_const(ctx, (int64_t)cc_op));
+    if (dst != IR_NONE)
+        ir_put(ctx->b, IR_I64, X64_FIELD(cc_dst), dst);
+    if (src1 != IR_NONE)
+        ir_put(ctx->b, IR_I64, X64_FIELD(cc_src1), src1);
+    if (src2 != IR_NONE)
+        ir_put(ctx->b, IR_I64, X64_FIELD(cc_src2), src2);
+    ctx->t->isa_state = cc_op + 1;
+}
+
+void x64_cc_unknown(struct x64_ctx *ctx)
+{
+    ctx->t->isa_state = 0;
+}
+
+void x64_put_flags(struct x64_ctx *ctx, ir_temp flags)
+{
+    x64_set_cc(ctx, X64_CC_EFLAGS, 8, IR_NONE,
+               ir_op2(ctx->b, IR_and, IR_I64, flags, x64_const(ctx, X64_FLAGS_ARITH)), IR_NONE);
+}
+
+static uint64_t helper_arith_flags(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3;
+    return x64_arith_flags(cpu);
+}
+static const struct ir_helper arith_flags_helper = {
+    "x64_arith_flags", helper_arith_flags, 0, IR_HELPER_RSTATE, IR_I64,
+};
+
+static ir_temp field(struct x64_ctx *ctx, size_t offset)
+{
+    return ir_get(ctx->b, IR_I64, offset);
+}
+
+ir_temp x64_get_flags(struct x64_ctx *ctx)
+{
+    uint64_t cc_op;
+    if (cc_known(ctx, &cc_op) && X64_CC_KIND(cc_op) == X64_CC_EFLAGS)
+        return field(ctx, X64_FIELD(cc_src1));
+    return ir_call(ctx->b, &arith_flags_helper, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+}
+
+ir_temp x64_get_cf(struct x64_ctx *ctx)
+{
+    struct ir_block *b = ctx->b;
+    uint64_t cc_op;
+    if (cc_known(ctx, &cc_op)) {
+        unsigned size = 1u << X64_CC_LOG2(cc_op);
+        enum ir_type t = x64_type(size);
+        switch (X64_CC_KIND(cc_op)) {
+        case X64_CC_ADD:
+            return ir_setcond(b, t, IR_LTU, x64_zext(ctx, size, field(ctx, X64_FIELD(cc_dst))),
+                              x64_zext(ctx, size, field(ctx, X64_FIELD(cc_src1))));
+        case X64_CC_SUB:
+            return ir_setcond(b, t, IR_LTU, x64_zext(ctx, size, field(ctx, X64_FIELD(cc_src1))),
+                              x64_zext(ctx, size, field(ctx, X64_FIELD(cc_src2))));
+        case X64_CC_LOGIC:
+            return x64_const(ctx, 0);
+        case X64_CC_INC:
+        case X64_CC_DEC:
+            return ir_op2(b, IR_and, IR_I64, field(ctx, X64_FIELD(cc_src2)), x64_const(ctx, 1));
+        default:
+            break;
+        }
+    }
+    return ir_op2(b, IR_and, IR_I64, x64_get_flags(ctx), x64_const(ctx, X64_CF));
+}
+
+/* Conditions in pairs: cc and cc ^ 1 are each other's negation. */
+enum { CC_O, CC_B, CC_E, CC_BE, CC_S, CC_P, CC_L, CC_LE };
+
+static const enum ir_cond inverse[IR_NCONDS] = {
+    [IR_EQ] = IR_NE, [IR_NE] = IR_EQ, [IR_LT] = IR_GE, [IR_GE] = IR_LT,
+    [IR_LE] = IR_GT, [IR_GT] = IR_LE, [IR_LTU] = IR_GEU, [IR_GEU] = IR_LTU,
+    [IR_LEU] = IR_GTU, [IR_GTU] = IR_LEU,
+};
+
+/* The condition from the operands of a known kind, or false if that takes the flags. */
+static bool cond_direct(struct x64_ctx *ctx, uint64_t cc_op, unsigned pair, struct x64_test *t)
+{
+    unsigned size = 1u << X64_CC_LOG2(cc_op), kind = X64_CC_KIND(cc_op);
+    t->type = x64_type(size);
+    ir_temp zero = ir_const(ctx->b, t->type, 0);
+    if (kind == X64_CC_SUB && pair != CC_O && pair != CC_P && pair != CC_S) {
+        bool is_signed = pair == CC_L || pair == CC_LE;
+        ir_temp a = field(ctx, X64_FIELD(cc_src1)), c = field(ctx, X64_FIELD(cc_src2));
+        t->a = is_signed ? x64_sext(ctx, size, a) : x64_zext(ctx, size, a);
+        t->b = is_signed ? x64_sext(ctx, size, c) : x64_zext(ctx, size, c);
+        static const enum ir_cond sub_cond[8] = {
+            [CC_B] = IR_LTU, [CC_E] = IR_EQ, [CC_BE] = IR_LEU, [CC_L] = IR_LT, [CC_LE] = IR_LE,
+        };
+        t->cond = sub_cond[pair];
+        return true;
+    }
+    if (kind == X64_CC_EFLAGS || pair == CC_P)
+        return false;
+    if (kind == X64_CC_LOGIC || pair == CC_E || pair == CC_S) {
+        ir_temp d = x64_sext(ctx, size, field(ctx, X64_FIELD(cc_dst)));
+        t->a = d;
+        t->b = zero;
+        switch (pair) {
+        case CC_O: case CC_B: t->a = zero; t->cond = IR_NE; break;   /* never */
+        case CC_E: case CC_BE: t->cond = IR_EQ; break;
+        case CC_S: case CC_L: t->cond = IR_LT; break;
+        case CC_LE: t->cond = IR_LE; break;
+        default: return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* From the arithmetic flags: SF ^ OF is bit 11 of flags ^ flags << 4. */
+static void cond_from_flags(struct x64_ctx *ctx, unsigned pair, struct x64_test *t)
+{
+    struct ir_block *b = ctx->b;
+    ir_temp f = x64_get_flags(ctx);
+    static const uint64_t bits[8] = {
+        [CC_O] = X64_OF, [CC_B] = X64_CF, [CC_E] = X64_ZF, [CC_BE] = X64_CF | X64_ZF,
+        [CC_S] = X64_SF, [CC_P] = X64_PF,
+    };
+    ir_temp v;
+    if (pair == CC_L || pair == CC_LE) {
+        ir_temp f4 = ir_op2(b, IR_shl, IR_I64, f, x64_const(ctx, 4));
+        ir_temp sf_of = ir_op2(b, IR_xor, IR_I64, f, f4);
+        v = ir_op2(b, IR_and, IR_I64, sf_of, x64_const(ctx, X64_OF));
+        if (pair == CC_LE)
+            v = ir_op2(b, IR_or, IR_I64, v, ir_op2(b, IR_and, IR_I64, f, x64_const(ctx, X64_ZF)));
+    } else {
+        v = ir_op2(b, IR_and, IR_I64, f, x64_const(ctx, (int64_t)bits[pair]));
+    }
+    t->type = IR_I64;
+    t->cond = IR_NE;
+    t->a = v;
+    t->b = x64_const(ctx, 0);
+}
+
+struct x64_test x64_cond(struct x64_ctx *ctx, unsigned cc)
+{
+    struct x64_test t;
+    unsigned pair = (cc & 15) >> 1;
+    uint64_t cc_op;
+    if (!cc_known(ctx, &cc_op) || !cond_direct(ctx, cc_op, pair, &t))
+        cond_from_flags(ctx, pair, &t);
+    if (cc & 1)
+        t.cond = inverse[t.cond];
+    return t;
+}
+
+ir_temp x64_cond_value(struct x64_ctx *ctx, unsigned cc)
+{
+    struct x64_test t = x64_cond(ctx, cc);
+    return ir_setcond(ctx->b, t.type, t.cond, t.a, t.b);
+}
