@@ -214,14 +214,16 @@ static void softmmu_store(struct cpu *cpu, uint64_t addr, unsigned memop, uint64
 }
 
 /* Helpers (atomics, SC) need RAM within one page; anything else is the guest's fault: a
- * device has no host address, and RISC-V requires atomics to be aligned. */
+ * device has no host address, and RISC-V requires atomics to be aligned. An access that
+ * reads and writes (an AMO) is checked for writing first, so it faults as a store, as
+ * RISC-V's store/AMO causes require. */
 static void *softmmu_host_ptr(struct cpu *cpu, uint64_t addr, unsigned size, unsigned access,
                               unsigned mmu_idx)
 {
     if (crosses_page(addr, size))
         fault(cpu, access, EXC_MISALIGNED, addr);
     struct softmmu_tlb_entry *e = NULL;
-    for (unsigned a = MEM_READ; a <= MEM_WRITE; a <<= 1)
+    for (unsigned a = MEM_WRITE; a >= MEM_READ; a >>= 1)
         if (access & a)
             e = tlb_get(cpu, addr, a, mmu_idx);
     if (!e)

@@ -18,6 +18,11 @@
 _start:
     la t0, mhandler
     csrw mtvec, t0
+    li t0, -1                               /* PMP entry 0: everything, RWX (vm does not
+                                             * check PMP; qemu does) */
+    csrw pmpaddr0, t0
+    li t0, 0x1f
+    csrw pmpcfg0, t0
     li s10, 0
 
     /* 1: SSIP, not delegated, is taken in M-mode right after the csrs that raises it. */
@@ -50,14 +55,12 @@ _start:
     la t0, mhandler
     csrw mtvec, t0
 
-    /* 6: WFI with MIE = 0 returns once an interrupt enabled in mie is pending, and WFI with
-     * nothing enabled returns at once. */
+    /* 6: WFI with MIE = 0 returns once an interrupt enabled in mie is pending. */
     csrci mstatus, 8
     csrsi mip, SSIP
     wfi
     csrci mip, SSIP
     csrw mie, zero
-    wfi
     CHECK_LOG(6, 0)
 
     /* 7: to S-mode with SSIP delegated. */
@@ -171,7 +174,7 @@ done:
     la a0, ok
     la a1, ok_end
     sub a1, a1, a0
-    call htif_write
+    call htif_print
     HTIF_EXIT(0)
 
     .balign 4

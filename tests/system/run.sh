@@ -30,6 +30,7 @@ tests=(
     "status||42||"
     "trap||0|traps ok\n|"
     "interrupt||0|interrupts ok\n|"
+    "mmu||0|mmu ok\n|"
     "ramend|--memory=1M|3|ok\n|"
 )
 
