@@ -31,6 +31,7 @@ tests=(
     "trap||0|traps ok\n|"
     "interrupt||0|interrupts ok\n|"
     "mmu||0|mmu ok\n|"
+    "priv||0|priv ok\n|"
     "ramend|--memory=1M|3|ok\n|"
 )
 
