@@ -9,7 +9,7 @@ ifeq ($(SANITIZE),1)
   MESON_OPTS += -Db_sanitize=address,undefined -Db_lundef=false
 endif
 
-.PHONY: all deps build test demo bench fuzz fuzz-aarch64 fuzz-riscv64 help clean
+.PHONY: all deps build test demo bench fuzz fuzz-aarch64 fuzz-riscv64 fuzz-x86_64 help clean
 
 all: build
 
@@ -38,6 +38,11 @@ fuzz-aarch64: build
 fuzz-riscv64: build
 	RV64_DIFF_SEED=$${SEED:-$$(date +%s)} RV64_DIFF_SEQUENCES=$${N:-200000} $(BUILD)/tests/diff/rv64_diff
 
+# The x86-64 translator against the host CPU (x86-64 hosts): SEED (default: the time) and N
+# sequences (default 100000).
+fuzz-x86_64: build
+	X64_DIFF_SEED=$${SEED:-$$(date +%s)} X64_DIFF_SEQUENCES=$${N:-100000} $(BUILD)/tests/diff/x64_diff
+
 demo: build
 	BUILD=$(BUILD) bash scripts/demo.sh
 
@@ -53,6 +58,7 @@ help:
 	@echo "make fuzz [SECONDS=n SEED=n]  every fuzzing harness (tests/fuzz) for SECONDS (default 600)"
 	@echo "make fuzz-aarch64 [SEED=n N=count]  AArch64 translator vs Unicorn on random code"
 	@echo "make fuzz-riscv64 [SEED=n N=count]  RV64GC translator vs Unicorn on random code"
+	@echo "make fuzz-x86_64 [SEED=n N=count]   x86-64 translator vs the host CPU on random code"
 	@echo "make clean      remove build directories"
 
 clean:

@@ -77,6 +77,10 @@ for diff in a64_diff:aarch64 rv64_diff:riscv64; do
         echo "FAIL diff/${diff#*:}: $BUILD/tests/diff/${diff%%:*} not built (libunicorn-dev missing?)" | tee -a "$log"
     fi
 done
+# x86-64's against the host CPU (fixed seed), where the host is x86-64.
+if [ "$(uname -m)" = x86_64 ]; then
+    run_suite "$BUILD/tests/diff/x64_diff"
+fi
 # The fuzzing harnesses with fixed seeds and a short budget (make fuzz runs them longer).
 ENGINES="$engines" run_suite bash tests/fuzz/run.sh "$BUILD"
 GUEST_ISA=aarch64 run_engines guest-aarch64 "vm qemu" bash tests/guest/run.sh "$BUILD/tests/guest-aarch64"
