@@ -12,6 +12,7 @@ pkgs=(
   gcc-12-source
   dpkg-dev
   tcl xz-utils gzip util-linux
+  libfdt-dev device-tree-compiler opensbi
 )
 
 missing=()

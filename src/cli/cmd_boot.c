@@ -2,6 +2,7 @@
  * `--name=VALUE` or `--name VALUE`; every option given is honoured or refused. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -16,23 +17,32 @@
 #define MEMORY_MAX (1ull << 40)
 #define MEMORY_MIN (1ull << 20)
 
-static const char *const missing[] = {
-    "--cpus", "--initrd", "--append", "--drive", "--net",
-};
+#define CPUS_MAX 64
+
+static const char *const missing[] = { "--drive", "--net" };
 
 void cmd_boot_help(void)
 {
     printf("usage: vm boot [OPTIONS]\n\n"
-           "Runs a whole RISC-V machine (system mode).\n\n"
+           "Runs a whole RISC-V machine (system mode): QEMU's virt board with RAM at\n"
+           "0x80000000, an NS16550A UART on this terminal, ACLINT, PLIC, Goldfish RTC and the\n"
+           "SiFive test device (poweroff ends vm). Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A.\n\n"
            "options:\n"
-           "  --machine=NAME   the board: virt (default; RAM at 0x80000000)\n"
+           "  --machine=NAME   the board: virt (default)\n"
+           "  --cpus=N         harts (only 1 for now)\n"
            "  --memory=SIZE    RAM size, e.g. 512M (default), 2G\n"
-           "  --bios=none      start the kernel directly at its entry in M-mode (required:\n"
-           "                   firmware is not supported yet)\n"
-           "  --kernel=FILE    a RISC-V ELF, loaded at its physical addresses and started at its\n"
-           "                   entry; if it defines tohost/fromhost, HTIF lets it print and\n"
-           "                   exit (vm exits with its status)\n"
-           "  --engine=NAME    how guest code runs:");
+           "  --bios=FILE      firmware at 0x80000000, started in M-mode with a0 = hart id,\n"
+           "                   a1 = device tree, a2 = OpenSBI's fw_dynamic info (default:\n"
+           "                   %s)\n"
+           "  --bios=none      no firmware: the kernel starts in M-mode at its entry\n"
+           "  --kernel=FILE    an ELF (loaded at its physical addresses; HTIF if it defines\n"
+           "                   tohost/fromhost) or a RISC-V Linux Image (at 0x80000000 with\n"
+           "                   --bios=none, else at the first 2 MiB boundary after the firmware,\n"
+           "                   run by it in S-mode)\n"
+           "  --initrd=FILE    loaded after the kernel, named in the device tree\n"
+           "  --append=CMDLINE the kernel's command line (the device tree's bootargs)\n"
+           "  --dump-dtb=FILE  write the device tree blob to FILE and exit\n"
+           "  --engine=NAME    how guest code runs:", BOOT_DEFAULT_BIOS);
     for (unsigned e = 0; engine_at(e); e++)
         if (strcmp(engine_at(e)->name, "check"))
             printf(" %s", engine_at(e)->name);
@@ -51,8 +61,7 @@ void cmd_boot_help(void)
            "not yet implemented:");
     for (size_t k = 0; k < sizeof(missing) / sizeof(missing[0]); k++)
         printf(" %s", missing[k]);
-    printf(";\nalso firmware (--bios=FILE) and devices: the hart runs bare-metal programs in\n"
-           "M, S and U modes, with paging, traps and interrupts from mip writes\n");
+    printf(" (virtio), --cpus above 1\n");
 }
 
 /* The services `vm boot` was asked for, attached to the machine once it exists. */
@@ -106,10 +115,9 @@ static const char *option(int argc, char **argv, int *i, const char *name, bool 
 
 int cmd_boot(int argc, char **argv)
 {
-    struct boot_config c = { .machine = "virt", .memory = 512ull << 20,
-                             .engine = default_engine() };
+    struct boot_config c = { .machine = "virt", .cpus = 1, .memory = 512ull << 20,
+                             .bios = BOOT_DEFAULT_BIOS, .engine = default_engine() };
     static struct boot_services services;
-    bool bios_given = false;
     for (int i = 1; i < argc; i++) {
         bool bad = false;
         const char *v;
@@ -128,11 +136,24 @@ int cmd_boot(int argc, char **argv)
                 vm_error("--memory=%s: expected a size from 1M to 1T, a multiple of 4K", v);
                 return 2;
             }
+        } else if ((v = option(argc, argv, &i, "--cpus", &bad))) {
+            char *end;
+            unsigned long n = strtoul(v, &end, 10);
+            if (!*v || *end || n == 0 || n > CPUS_MAX) {
+                vm_error("--cpus=%s: expected a number of harts from 1 to %d", v, CPUS_MAX);
+                return 2;
+            }
+            c.cpus = (unsigned)n;
         } else if ((v = option(argc, argv, &i, "--bios", &bad))) {
             c.bios = strcmp(v, "none") ? v : NULL;
-            bios_given = true;
         } else if ((v = option(argc, argv, &i, "--kernel", &bad))) {
             c.kernel = v;
+        } else if ((v = option(argc, argv, &i, "--initrd", &bad))) {
+            c.initrd = v;
+        } else if ((v = option(argc, argv, &i, "--append", &bad))) {
+            c.append = v;
+        } else if ((v = option(argc, argv, &i, "--dump-dtb", &bad))) {
+            c.dump_dtb = v;
         } else if ((v = option(argc, argv, &i, "--engine", &bad))) {
             if (!(c.engine = engine_by_name(v))) {
                 vm_error("--engine=%s: no such engine (see vm boot --help)", v);
@@ -168,10 +189,6 @@ int cmd_boot(int argc, char **argv)
             vm_error("%s: needs a value", argv[i]);
             return 2;
         }
-    }
-    if (!bios_given) {
-        vm_error("boot: firmware is not supported yet: give --bios=none and --kernel=FILE");
-        return 2;
     }
     c.created = attach_services;
     c.opaque = &services;

@@ -8,11 +8,18 @@
 #include "core/machine.h"
 #include "core/registry.h"
 
+/* Debian's OpenSBI (package opensbi): the firmware `vm boot` loads by default. */
+#define BOOT_DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+
 struct boot_config {
     const char *machine;           /* "virt" */
+    unsigned cpus;                 /* harts */
     uint64_t memory;               /* RAM bytes */
-    const char *bios;              /* firmware file, or NULL for none */
-    const char *kernel;            /* ELF file */
+    const char *bios;              /* firmware file (ELF or raw, fw_dynamic), or NULL for none */
+    const char *kernel;            /* ELF or RISC-V Linux Image, or NULL */
+    const char *initrd;            /* NULL: none */
+    const char *append;            /* the kernel's command line, or NULL */
+    const char *dump_dtb;          /* write the device tree there and stop, or NULL */
     const struct engine_ops *engine;
     /* Called once the machine exists, before it runs (services observe it from there); a
      * non-zero return is the exit status to stop with. NULL for none. */

@@ -1,25 +1,76 @@
-/* The riscv64 `virt` machine of `vm boot` (system/boot.h): RAM at 0x80000000 as on QEMU's
- * virt board, one hart on a softmmu space, and a bare-metal ELF kernel started at its entry
- * (`--bios=none`) in M-mode. A kernel that defines `tohost` gets the HTIF device on that
- * page, through which it prints and ends the run with a status. Exceptions enter the guest's
- * trap handler (guest_system_ops). */
+/* The riscv64 `virt` machine of `vm boot` (system/boot.h), laid out as QEMU's virt board
+ * (system/virt.h): RAM at 0x80000000, the SiFive test device, the Goldfish RTC, the ACLINT,
+ * the PLIC and an NS16550A UART on the console, and a device tree describing them. With
+ * firmware (OpenSBI's fw_dynamic by default) the hart starts at 0x80000000 with a0 = its id,
+ * a1 = the device tree and a2 = the fw_dynamic info naming the kernel as the next stage in
+ * S-mode; with `--bios=none` the kernel starts there itself in M-mode. A bare-metal ELF that
+ * defines `tohost` gets the HTIF device on that page. The run loop on the hart's thread
+ * hands exceptions to the guest and lets devices update their interrupt lines whenever the
+ * hart leaves guest code (the console's input and the devices' host timers make it leave). */
 #include "system/boot.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "core/machine.h"
+#include "dev/aclint.h"
+#include "dev/console.h"
+#include "dev/goldfish_rtc.h"
+#include "dev/host_timer.h"
+#include "dev/ns16550.h"
+#include "dev/plic.h"
+#include "dev/sifive_test.h"
 #include "exec/exec.h"
 #include "guest/riscv64/cpu.h"
+#include "guest/riscv64/system.h"
 #include "mem/softmmu.h"
 #include "system/htif.h"
-#include "system/kernel_elf.h"
+#include "system/loader.h"
+#include "system/virt.h"
 
-#define VIRT_RAM_BASE 0x80000000ull
 #define EM_RISCV 243
+#define MIB (1ull << 20)
+#define KERNEL_ALIGN (2 * MIB)     /* a kernel after firmware starts on a 2 MiB boundary */
+#define FDT_MAX (64 * 1024)
+
+/* OpenSBI's fw_dynamic info (docs/firmware/fw_dynamic.md), version 2. */
+#define FW_DYNAMIC_MAGIC 0x4942534full    /* "OSBI" */
+#define FW_DYNAMIC_VERSION 2
+#define FW_DYNAMIC_NEXT_S 1
+struct fw_dynamic_info {
+    uint64_t magic, version, next_addr, next_mode, options, boot_hart;
+};
+
+struct virt {
+    const struct boot_config *c;
+    struct machine machine;
+    struct guest_ram ram;
+    struct physmap map;
+    struct softmmu sm;
+    struct cpu *cpu;
+    struct htif htif;
+    struct console console;
+    struct host_timer aclint_timer, rtc_timer;
+    struct ns16550 uart;
+    struct aclint aclint;
+    struct plic plic;
+    struct goldfish_rtc rtc;
+    struct sifive_test test;
+    uint64_t entry, fdt_addr, info_addr;
+    bool ended, reboot;
+    int status;
+};
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
 
 /* Code is fetched through the MMU index of the hart's privilege level. */
 static int fetch_code(struct cpu *cpu, uint64_t pc, void *buf, size_t len)
@@ -27,113 +78,332 @@ static int fetch_code(struct cpu *cpu, uint64_t pc, void *buf, size_t len)
     return softmmu_fetch(cpu, pc, buf, len, rv_fetch_mmu(((struct rv64_cpu *)cpu)->priv));
 }
 
-/* RAM around the HTIF page (if the kernel has one), which becomes the device. */
-static int map_ram(struct physmap *map, uint8_t *ram, uint64_t size, struct htif *htif)
+/* The hart's interrupt inputs: an irq line's number is its mip bit (RV_MIP_*). Only a
+ * change goes to riscv64_set_pending, whose raising makes the hart leave guest code: devices
+ * repeat their levels at every poll. Safe from any thread. */
+static void hart_irq(void *opaque, unsigned mip_bit, bool level)
 {
-    if (!htif->page)
-        return physmap_add_ram(map, VIRT_RAM_BASE, size, ram);
-    uint64_t low = htif->page_pa - VIRT_RAM_BASE, high = low + SOFTMMU_PAGE_SIZE;
+    struct virt *v = opaque;
+    struct rv64_cpu *r = (struct rv64_cpu *)v->cpu;
+    bool was = __atomic_load_n(&r->mip, __ATOMIC_ACQUIRE) & mip_bit;
+    if (level != was)
+        riscv64_set_pending(v->cpu, mip_bit, level);
+}
+
+/* The console's input and the RTC's alarm: the hart leaves guest code and the loop polls. */
+static void kick(void *opaque)
+{
+    struct virt *v = opaque;
+    v->cpu->exit_request = 1;
+}
+
+static void aclint_timer_fired(void *opaque)
+{
+    struct virt *v = opaque;
+    aclint_timer_expired(&v->aclint);
+    kick(v);
+}
+
+static void uart_write(void *opaque, uint8_t byte)
+{
+    console_write(opaque, byte);
+}
+
+static int uart_read(void *opaque)
+{
+    return console_read(opaque);
+}
+
+static void test_request(void *opaque, enum sifive_test_request what, unsigned code)
+{
+    struct virt *v = opaque;
+    if (v->ended || v->reboot)
+        return;             /* the first request wins: the rest of its block still runs */
+    if (what == SIFIVE_TEST_RESET) {
+        v->reboot = true;
+    } else {
+        v->ended = true;
+        /* A failure always ends vm with a failing status, at most 255. */
+        v->status = what == SIFIVE_TEST_PASS ? 0 : code == 0 ? 1 : code > 255 ? 255 : (int)code;
+    }
+    v->cpu->exit_request = 1;
+}
+
+/* RAM around the HTIF page (if the kernel has one), which becomes the device. */
+static int map_ram(struct virt *v)
+{
+    uint8_t *ram = v->ram.host;
+    uint64_t size = v->ram.size;
+    if (!v->htif.page)
+        return physmap_add_ram(&v->map, VIRT_RAM_BASE, size, ram);
+    uint64_t low = v->htif.page_pa - VIRT_RAM_BASE, high = low + SOFTMMU_PAGE_SIZE;
     int err = 0;
     if (low)
-        err = physmap_add_ram(map, VIRT_RAM_BASE, low, ram);
+        err = physmap_add_ram(&v->map, VIRT_RAM_BASE, low, ram);
     if (!err && high < size)
-        err = physmap_add_ram(map, VIRT_RAM_BASE + high, size - high, ram + high);
+        err = physmap_add_ram(&v->map, VIRT_RAM_BASE + high, size - high, ram + high);
     if (!err)
-        err = physmap_add_mmio(map, htif->page_pa, SOFTMMU_PAGE_SIZE, &htif_mmio_ops, htif);
+        err = physmap_add_mmio(&v->map, v->htif.page_pa, SOFTMMU_PAGE_SIZE, &htif_mmio_ops,
+                               &v->htif);
     return err;
 }
 
-/* Runs the hart until the guest exits through HTIF or the machine is told to quit;
- * exceptions and, between blocks, interrupts enter the guest's handler. */
-static int run(struct machine *m, struct cpu *cpu, struct htif *htif)
+static int map_devices(struct virt *v)
 {
+    const struct { uint64_t base, size; const struct mmio_ops *ops; void *opaque; } devices[] = {
+        { VIRT_TEST_BASE, SIFIVE_TEST_SIZE, &sifive_test_mmio_ops, &v->test },
+        { VIRT_RTC_BASE, GOLDFISH_RTC_SIZE, &goldfish_rtc_mmio_ops, &v->rtc },
+        { VIRT_ACLINT_BASE, ACLINT_SIZE, &aclint_mmio_ops, &v->aclint },
+        { VIRT_PLIC_BASE, PLIC_SIZE, &plic_mmio_ops, &v->plic },
+        { VIRT_UART_BASE, NS16550_SIZE, &ns16550_mmio_ops, &v->uart },
+    };
+    int err = map_ram(v);
+    for (size_t k = 0; !err && k < sizeof(devices) / sizeof(devices[0]); k++)
+        err = physmap_add_mmio(&v->map, devices[k].base, devices[k].size, devices[k].ops,
+                               devices[k].opaque);
+    return err;
+}
+
+/* The HTIF device of a kernel that defines tohost. 0, or -1 after printing why not. */
+static int setup_htif(struct virt *v, const struct loaded_image *k)
+{
+    if (!k->tohost)
+        return 0;
+    if (k->tohost % 8 || k->tohost < VIRT_RAM_BASE || k->tohost - VIRT_RAM_BASE > v->ram.size - 8 ||
+        (k->fromhost && k->fromhost % 8)) {
+        vm_error("%s: tohost or fromhost is misaligned or outside RAM", v->c->kernel);
+        return -1;
+    }
+    v->htif.page_pa = k->tohost & ~(SOFTMMU_PAGE_SIZE - 1);
+    v->htif.page = v->ram.host + (v->htif.page_pa - VIRT_RAM_BASE);
+    v->htif.tohost = k->tohost;
+    v->htif.fromhost = k->fromhost;
+    v->htif.map = &v->map;
+    v->htif.out_fd = 1;
+    return 0;
+}
+
+/* Loads the firmware, the kernel and the initrd, and writes the device tree and the
+ * fw_dynamic info: everything the hart finds in RAM at reset. 0, or -1 after printing why. */
+static int load_images(struct virt *v, bool first)
+{
+    const struct boot_config *c = v->c;
+    struct loaded_image fw = { 0 }, k = { 0 }, rd = { 0 };
+    uint64_t kernel_addr = VIRT_RAM_BASE, end = VIRT_RAM_BASE;
+    if (c->bios) {
+        if (loader_load(c->bios, &v->ram, EM_RISCV, LOAD_RAW, VIRT_RAM_BASE, &fw) < 0)
+            return -1;
+        kernel_addr = align_up(fw.end, KERNEL_ALIGN);
+        end = fw.end;
+    }
+    if (c->kernel) {
+        if (loader_load(c->kernel, &v->ram, EM_RISCV, LOAD_LINUX_IMAGE, kernel_addr, &k) < 0)
+            return -1;
+        if (c->bios && k.start < fw.end) {
+            vm_error("%s: overlaps the firmware (which ends at 0x%" PRIx64 ")", c->kernel,
+                     fw.end);
+            return -1;
+        }
+        if (first && setup_htif(v, &k) < 0)
+            return -1;
+        if (k.end > end)
+            end = k.end;
+    }
+    if (c->initrd) {
+        uint64_t at = align_up(end, KERNEL_ALIGN);
+        if (loader_load(c->initrd, &v->ram, EM_RISCV, LOAD_RAW, at, &rd) < 0)
+            return -1;
+        if (rd.start != at) {
+            vm_error("%s: an initrd cannot be an ELF file", c->initrd);
+            return -1;
+        }
+        end = rd.end;
+    }
+    static uint8_t fdt[FDT_MAX];
+    struct virt_fdt_config fc = { c->cpus, v->ram.size, c->append, rd.start, rd.end };
+    int size = virt_fdt_build(fdt, sizeof(fdt), &fc);
+    if (size < 0) {
+        vm_error("boot: cannot build the device tree: %s", strerror(-size));
+        return -1;
+    }
+    /* At the top of RAM on a 2 MiB boundary as QEMU puts it, or just below the top when
+     * that would cover an image; the fw_dynamic info just below the tree. */
+    uint64_t need = (uint64_t)size + sizeof(struct fw_dynamic_info);
+    uint64_t ram_end = VIRT_RAM_BASE + v->ram.size;
+    v->fdt_addr = (ram_end - (uint64_t)size) & ~(KERNEL_ALIGN - 1);
+    if (v->fdt_addr - sizeof(struct fw_dynamic_info) < end)
+        v->fdt_addr = (ram_end - (uint64_t)size) & ~7ull;
+    if (ram_end - end < need || v->fdt_addr - sizeof(struct fw_dynamic_info) < end) {
+        vm_error("boot: the images leave no room in RAM for the device tree");
+        return -1;
+    }
+    memcpy(v->ram.host + (v->fdt_addr - VIRT_RAM_BASE), fdt, (size_t)size);
+    v->entry = c->bios ? VIRT_RAM_BASE : c->kernel ? k.entry : VIRT_RAM_BASE;
+    v->info_addr = 0;
+    if (c->bios) {
+        struct fw_dynamic_info info = { FW_DYNAMIC_MAGIC, FW_DYNAMIC_VERSION,
+                                        c->kernel ? k.entry : kernel_addr, FW_DYNAMIC_NEXT_S,
+                                        0, 0 };
+        v->info_addr = v->fdt_addr - sizeof(info);
+        memcpy(v->ram.host + (v->info_addr - VIRT_RAM_BASE), &info, sizeof(info));
+    }
+    if (c->dump_dtb) {
+        int fd = open(c->dump_dtb, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0 || write(fd, fdt, (size_t)size) != size) {
+            vm_error("--dump-dtb=%s: %s", c->dump_dtb, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return -1;
+        }
+        close(fd);
+    }
+    return 0;
+}
+
+/* Every device and the hart as at power-on, the hart at the entry with a0-a2 set. */
+static void reset(struct virt *v)
+{
+    struct rv64_cpu *r = (struct rv64_cpu *)v->cpu;
+    v->cpu->ops->system->reset(v->cpu);
+    memset(r->x, 0, sizeof(r->x));
+    r->x[10] = 0;                          /* a0: the hart's id */
+    r->x[11] = v->fdt_addr;                /* a1: the device tree */
+    r->x[12] = v->info_addr;               /* a2: fw_dynamic's info, with firmware */
+    v->cpu->pc = v->entry;
+    ns16550_init(&v->uart, (struct serial_backend){ uart_write, uart_read, &v->console },
+                 (struct irq_line){ plic_set_source, &v->plic, VIRT_UART_IRQ });
+    for (unsigned h = 0; h < v->c->cpus; h++) {
+        v->aclint.timer_irq[h] = (struct irq_line){ hart_irq, v, RV_MIP_MTIP };
+        v->aclint.soft_irq[h] = (struct irq_line){ hart_irq, v, RV_MIP_MSIP };
+        v->plic.out[2 * h] = (struct irq_line){ hart_irq, v, RV_MIP_MEIP };
+        v->plic.out[2 * h + 1] = (struct irq_line){ hart_irq, v, RV_MIP_SEIP };
+    }
+    plic_init(&v->plic, 2 * v->c->cpus);
+    aclint_init(&v->aclint, v->c->cpus, &v->aclint_timer);
+    goldfish_rtc_init(&v->rtc, (struct irq_line){ plic_set_source, &v->plic, VIRT_RTC_IRQ },
+                      &v->rtc_timer);
+    v->test = (struct sifive_test){ test_request, v };
+}
+
+static void poll_devices(struct virt *v)
+{
+    ns16550_poll(&v->uart);
+    aclint_poll(&v->aclint);
+    goldfish_rtc_poll(&v->rtc);
+}
+
+/* Runs the hart until the guest powers off or exits through HTIF, Ctrl-A X, or the machine
+ * is told to quit. Exceptions and, between blocks, interrupts enter the guest's handler,
+ * interrupts after the devices have updated their lines. */
+static int run(struct virt *v)
+{
+    struct cpu *cpu = v->cpu;
     const struct guest_system_ops *sys = cpu->ops->system;
     for (;;) {
         exec_run(cpu);
-        if (htif->exited)
-            return htif->exit_status > 255 ? 255 : (int)htif->exit_status;
+        if (v->htif.exited)
+            return v->htif.exit_status > 255 ? 255 : (int)v->htif.exit_status;
+        if (v->ended)
+            return v->status;
+        if (v->console.quit) {
+            fprintf(stderr, "\r\nvm: terminated (Ctrl-A X)\r\n");
+            return 0;
+        }
+        if (v->reboot) {
+            v->reboot = false;
+            exec_invalidate(cpu, 0, UINT64_MAX);
+            if (load_images(v, false) < 0)
+                return 1;
+            reset(v);
+            continue;
+        }
+        poll_devices(v);
         if (cpu->exit_reason == CPU_EXIT_EXCEPTION)
             sys->exception_enter(cpu, cpu->exc, cpu->exc_tval);
         if (sys->interrupt_pending(cpu))
             sys->exception_enter(cpu, EXC_NONE, 0);
-        if (machine_checkpoint(m))
-            return m->exit_status;
+        if (machine_checkpoint(&v->machine))
+            return v->machine.exit_status;
     }
+}
+
+static int check_config(const struct boot_config *c)
+{
+    if (strcmp(c->machine, "virt")) {
+        vm_error("--machine=%s: no such machine (virt is the only one)", c->machine);
+        return -1;
+    }
+    if (c->cpus != 1) {
+        vm_error("--cpus=%u: only 1 hart for now (SMP is not implemented yet)", c->cpus);
+        return -1;
+    }
+    if (!c->bios && !c->kernel) {
+        vm_error("boot: no kernel (--kernel=FILE)");
+        return -1;
+    }
+    if (!strcmp(c->engine->name, "check")) {
+        vm_error("--engine=check: runs in user mode only for now");
+        return -1;
+    }
+    return 0;
 }
 
 int boot_run(const struct boot_config *c)
 {
-    if (strcmp(c->machine, "virt")) {
-        vm_error("--machine=%s: no such machine (virt is the only one)", c->machine);
+    if (check_config(c) < 0)
         return 1;
-    }
-    if (c->bios) {
-        vm_error("--bios=%s: firmware is not supported yet (use --bios=none)", c->bios);
-        return 1;
-    }
-    if (!c->kernel) {
-        vm_error("boot: no kernel (--kernel=FILE)");
-        return 1;
-    }
-    if (!strcmp(c->engine->name, "check")) {
-        vm_error("--engine=check: runs in user mode only for now");
-        return 1;
-    }
-    const struct guest_ops *guest = guest_by_name("riscv64");
-    uint8_t *ram = mmap(NULL, c->memory, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (ram == MAP_FAILED) {
+    static struct virt v;
+    v.c = c;
+    v.ram.base = VIRT_RAM_BASE;
+    v.ram.size = c->memory;
+    v.ram.host = mmap(NULL, c->memory, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (v.ram.host == MAP_FAILED) {
         vm_error("--memory: cannot allocate %" PRIu64 " bytes: %s", c->memory, strerror(errno));
         return 1;
     }
-    struct kernel_image k;
-    static struct physmap map;
-    static struct softmmu sm;
-    static struct htif htif;
-    struct cpu *cpu = NULL;
-    int status = 1;
-    if (kernel_load_elf(c->kernel, ram, VIRT_RAM_BASE, c->memory, EM_RISCV, &k) < 0)
+    const struct guest_ops *guest = guest_by_name("riscv64");
+    int status = 1, err;
+    if (load_images(&v, true) < 0)
         goto out;
-    if (k.tohost) {
-        if (k.tohost % 8 || k.tohost < VIRT_RAM_BASE || k.tohost - VIRT_RAM_BASE > c->memory - 8 ||
-            (k.fromhost && k.fromhost % 8)) {
-            vm_error("%s: tohost or fromhost is misaligned or outside RAM", c->kernel);
-            goto out;
-        }
-        htif.page_pa = k.tohost & ~(SOFTMMU_PAGE_SIZE - 1);
-        htif.page = ram + (htif.page_pa - VIRT_RAM_BASE);
-        htif.tohost = k.tohost;
-        htif.fromhost = k.fromhost;
-        htif.map = &map;
-        htif.out_fd = 1;
+    if (c->dump_dtb) {
+        status = 0;
+        goto out;
     }
-    int err = map_ram(&map, ram, c->memory, &htif);
-    if (err) {
+    if ((err = map_devices(&v)) < 0) {
         vm_error("boot: cannot build the physical map: %s", strerror(-err));
         goto out;
     }
-    cpu = cpu_new(guest, c->engine);
-    if (!cpu) {
+    v.cpu = cpu_new(guest, c->engine);
+    if (!v.cpu) {
         vm_error("boot: %s", strerror(ENOMEM));
         goto out;
     }
-    softmmu_init(&sm, &map);
-    cpu->as = &sm.as;
-    cpu->fetch_code = fetch_code;
-    guest->system->reset(cpu);
-    cpu->pc = k.entry;
-    htif.cpu = cpu;
-    static struct machine m;
-    machine_init(&m, c->kernel);
-    machine_add_cpu(&m, cpu);
-    if (c->created && (status = c->created(&m, c->opaque)))
+    softmmu_init(&v.sm, &v.map);
+    v.cpu->as = &v.sm.as;
+    v.cpu->fetch_code = fetch_code;
+    v.htif.cpu = v.cpu;
+    if ((err = host_timer_start(&v.aclint_timer, aclint_timer_fired, &v)) < 0 ||
+        (err = host_timer_start(&v.rtc_timer, kick, &v)) < 0 ||
+        (err = console_open(&v.console, 0, 1, kick, &v)) < 0) {
+        vm_error("boot: cannot start the devices' threads: %s", strerror(-err));
         goto out;
-    machine_set_state(&m, MACHINE_RUNNING);
-    status = run(&m, cpu, &htif);
-    m.exit_status = status;
-    machine_set_state(&m, MACHINE_STOPPED);
+    }
+    reset(&v);
+    struct machine *m = &v.machine;
+    machine_init(m, c->kernel ? c->kernel : c->bios);
+    machine_add_cpu(m, v.cpu);
+    if (c->created && (status = c->created(m, c->opaque)))
+        goto out;
+    machine_set_state(m, MACHINE_RUNNING);
+    status = run(&v);
+    m->exit_status = status;
+    machine_set_state(m, MACHINE_STOPPED);
 out:
-    cpu_free(cpu);
-    munmap(ram, c->memory);
+    console_close(&v.console);
+    host_timer_stop(&v.rtc_timer);
+    host_timer_stop(&v.aclint_timer);
+    cpu_free(v.cpu);
+    munmap(v.ram.host, c->memory);
     return status;
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # System mode's bare-metal test programs (tests/system/*.S): each is built with the riscv64
 # cross compiler at 0x80000000 (link.ld) and booted with `vm boot --bios=none --kernel=ELF`
-# under every engine that runs system mode; its HTIF exit status, console output and vm's
-# messages must be exactly the expected ones. Also the kernels vm must refuse before running.
+# (or as firmware, or as a flat Linux Image) under every engine that runs system mode; its
+# exit status (through HTIF or the virt board's test device), console output (HTIF or the
+# UART) and vm's messages must be exactly the expected ones, for the console input given.
+# Also the device tree against tests/system/virt.dts, and what vm must refuse before running.
 # Usage: run.sh BUILD_DIR/tests/system   (VM: the vm binary; ENGINES: default interp jit)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,30 +17,44 @@ mkdir -p "$out"
 build() {
     local name=$1
     if [ "$here/$name.S" -nt "$out/$name" ] || [ "$here/htif.h" -nt "$out/$name" ] ||
-       [ "$here/link.ld" -nt "$out/$name" ]; then
+       [ "$here/virt.h" -nt "$out/$name" ] || [ "$here/link.ld" -nt "$out/$name" ]; then
         local ld=-T$here/link.ld
         [ "$name" = outside ] && ld=-Wl,-Ttext=0x10000000
         "$CC" -nostdlib -static -no-pie -fno-pic -march=rv64gc -mabi=lp64d \
             -Wl,--build-id=none -Wl,-z,max-page-size=4096 $ld \
             -I"$here" -o "$out/$name" "$here/$name.S" || return 1
+        "${CC%gcc}objcopy" -O binary "$out/$name" "$out/$name.bin" || return 1
     fi
 }
 
-# name | vm boot options | status | stdout | stderr (printf escapes)
+# name | vm boot options (@ is the build directory) | status | stdout | stderr | stdin
+# (printf escapes)
 tests=(
-    "hello||0|hello, console\nhello, write\n|"
-    "status||42||"
-    "trap||0|traps ok\n|"
-    "interrupt||0|interrupts ok\n|"
-    "mmu||0|mmu ok\n|"
-    "priv||0|priv ok\n|"
-    "ramend|--memory=1M|3|ok\n|"
+    "hello||0|hello, console\nhello, write\n||"
+    "status||42|||"
+    "trap||0|traps ok\n||"
+    "interrupt||0|interrupts ok\n||"
+    "mmu||0|mmu ok\n||"
+    "priv||0|priv ok\n||"
+    "ramend|--memory=1M|3|ok\n||"
+    "uart||0|hello, uart\nuart ok\n||"
+    "echo||0|61 62 01 63\n||ab\001\001c"
+    "spin||0||\r\nvm: terminated (Ctrl-A X)\r\n|\001x"
+    "clint||0|clint ok\n||"
+    "plic||0|plic ok\n||"
+    "rtc||0|rtc ok\n||"
+    "fail||42|||"
+    "reboot||42|rebooted\n||"
+    "regs||0|regs ok, no info\n||"
+    "regs|--bios=@/regs --kernel=@/image.bin|0|regs ok, fw_dynamic info\n||"
+    "image|--kernel=@/image.bin|0|hello, image\n||"
 )
 
-check() {   # label, expected status/stdout/stderr, then the command
-    local label=$1 want_status=$2 want_out=$3 want_err=$4 status
-    shift 4
-    timeout 20 "$@" >"$out/stdout" 2>"$out/stderr"
+check() {   # label, expected status/stdout/stderr, stdin, then the command
+    local label=$1 want_status=$2 want_out=$3 want_err=$4 input=$5 status
+    shift 5
+    printf "$input" >"$out/stdin"
+    timeout 20 "$@" <"$out/stdin" >"$out/stdout" 2>"$out/stderr"
     status=$?
     printf "$want_out" >"$out/want_stdout"
     printf "$want_err" >"$out/want_stderr"
@@ -52,15 +68,18 @@ check() {   # label, expected status/stdout/stderr, then the command
     fi
 }
 
+build image || echo "FAIL system/image: cannot build it"
+build regs || echo "FAIL system/regs: cannot build it"
 for t in "${tests[@]}"; do
-    IFS='|' read -r name opts status stdout stderr <<<"$t"
+    IFS='|' read -r name opts status stdout stderr input <<<"$t"
     if ! build "$name"; then
         echo "FAIL system/$name: cannot build it"
         continue
     fi
+    # Later options win: a test's own --bios or --kernel replaces the default ones.
     for engine in $ENGINES; do
-        check "$name[$engine]" "$status" "$stdout" "$stderr" \
-            "$VM_BIN" boot --engine="$engine" --bios=none $opts --kernel="$out/$name"
+        check "$name${opts:+ $opts}[$engine]" "$status" "$stdout" "$stderr" "$input" \
+            "$VM_BIN" boot --engine="$engine" --bios=none --kernel="$out/$name" ${opts//@/$out}
     done
 done
 
@@ -68,22 +87,56 @@ done
 build outside || echo "FAIL system/outside: cannot build it"
 printf 'not an elf' >"$out/notelf"
 head -c 100 "$out/hello" >"$out/truncated"
-check refuse-missing 1 "" "vm: $out/missing: No such file or directory\n" \
-    "$VM_BIN" boot --bios=none --kernel="$out/missing"
-check refuse-notelf 1 "" "vm: $out/notelf: not an ELF file\n" \
-    "$VM_BIN" boot --bios=none --kernel="$out/notelf"
-check refuse-truncated 1 "" "vm: $out/truncated: program header outside the file\n" \
-    "$VM_BIN" boot --bios=none --kernel="$out/truncated"
-check refuse-outside 1 "" "vm: $out/outside: a segment lies outside RAM\n" \
-    "$VM_BIN" boot --bios=none --kernel="$out/outside"
-check refuse-directory 1 "" "vm: $out: not a regular file\n" \
-    "$VM_BIN" boot --bios=none --kernel="$out"
-check refuse-nokernel 1 "" "vm: boot: no kernel (--kernel=FILE)\n" "$VM_BIN" boot --bios=none
-check refuse-bios 2 "" "vm: boot: firmware is not supported yet: give --bios=none and --kernel=FILE\n" \
-    "$VM_BIN" boot --kernel="$out/hello"
-check refuse-option 2 "" "vm: --cpus=2: unknown or not yet implemented option (see vm boot --help)\n" \
-    "$VM_BIN" boot --bios=none --cpus=2 --kernel="$out/hello"
-check refuse-memory 2 "" "vm: --memory=1000: expected a size from 1M to 1T, a multiple of 4K\n" \
-    "$VM_BIN" boot --bios=none --memory=1000 --kernel="$out/hello"
-check refuse-check 1 "" "vm: --engine=check: runs in user mode only for now\n" \
-    "$VM_BIN" boot --bios=none --engine=check --kernel="$out/hello"
+# The device tree, decompiled, is exactly the expected one.
+head -c 5000 /dev/zero >"$out/initrd"
+rm -f "$out/virt.dtb"
+"$VM_BIN" boot --bios=none --kernel="$out/hello" --memory=256M --initrd="$out/initrd" \
+    --append="console=ttyS0 earlycon" --dump-dtb="$out/virt.dtb" </dev/null
+if dtc -I dtb -O dts -o "$out/virt.dts" "$out/virt.dtb" 2>"$out/dtc.err" &&
+   cmp -s "$here/virt.dts" "$out/virt.dts"; then
+    echo "PASS system/dtb"
+else
+    echo "FAIL system/dtb"
+    diff -u "$here/virt.dts" "$out/virt.dts" | head -40
+fi
+
+refuse() {   # label, status, stderr, then vm boot's arguments: nothing runs
+    local label=$1 status=$2 err=$3
+    shift 3
+    check "refuse-$label" "$status" "" "$err" "" "$VM_BIN" boot "$@"
+}
+printf 'RSC\005' >"$out/short-image"
+: >"$out/empty"
+refuse missing 1 "vm: $out/missing: No such file or directory\n" --bios=none --kernel="$out/missing"
+refuse notelf 1 "vm: $out/notelf: not an ELF file or a RISC-V Linux Image\n" \
+    --bios=none --kernel="$out/notelf"
+refuse short-image 1 "vm: $out/short-image: not an ELF file or a RISC-V Linux Image\n" \
+    --bios=none --kernel="$out/short-image"
+refuse truncated 1 "vm: $out/truncated: program header outside the file\n" \
+    --bios=none --kernel="$out/truncated"
+refuse outside 1 "vm: $out/outside: a segment lies outside RAM\n" --bios=none --kernel="$out/outside"
+refuse directory 1 "vm: $out: not a regular file\n" --bios=none --kernel="$out"
+refuse nokernel 1 "vm: boot: no kernel (--kernel=FILE)\n" --bios=none
+refuse overlap 1 "vm: $out/hello: overlaps the firmware (which ends at 0x$(printf %x $((0x80000000 + $(stat -c %s "$out/regs.bin")))))\n" \
+    --bios="$out/regs.bin" --kernel="$out/hello"
+refuse bios-missing 1 "vm: $out/missing: No such file or directory\n" --bios="$out/missing"
+refuse bios-empty 1 "vm: $out/empty: empty file\n" --bios="$out/empty"
+refuse bios-outside 1 "vm: $out/outside: a segment lies outside RAM\n" --bios="$out/outside"
+refuse initrd-missing 1 "vm: $out/missing: No such file or directory\n" \
+    --bios=none --kernel="$out/hello" --initrd="$out/missing"
+refuse initrd-empty 1 "vm: $out/empty: empty file\n" \
+    --bios=none --kernel="$out/hello" --initrd="$out/empty"
+refuse initrd-big 1 "vm: $out/initrd: does not fit in RAM\n" \
+    --bios=none --kernel="$out/hello" --memory=2M --initrd="$out/initrd"
+refuse image-big 1 "vm: $out/image.bin: does not fit in RAM\n" \
+    --bios="$out/regs.bin" --kernel="$out/image.bin" --memory=2M
+refuse cpus 1 "vm: --cpus=2: only 1 hart for now (SMP is not implemented yet)\n" \
+    --bios=none --cpus=2 --kernel="$out/hello"
+refuse cpus-zero 2 "vm: --cpus=0: expected a number of harts from 1 to 64\n" \
+    --bios=none --cpus=0 --kernel="$out/hello"
+refuse option 2 "vm: --drive=x: unknown or not yet implemented option (see vm boot --help)\n" \
+    --bios=none --drive=x --kernel="$out/hello"
+refuse memory 2 "vm: --memory=1000: expected a size from 1M to 1T, a multiple of 4K\n" \
+    --bios=none --memory=1000 --kernel="$out/hello"
+refuse check 1 "vm: --engine=check: runs in user mode only for now\n" \
+    --bios=none --engine=check --kernel="$out/hello"

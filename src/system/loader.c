@@ -1,7 +1,7 @@
-/* Bare-metal ELF loading (system/kernel_elf.h). The file is read whole and every header,
- * segment and symbol is checked against it before use: a malformed kernel is an error before
+/* Loading images into guest RAM (system/loader.h). The file is read whole and every header,
+ * segment and symbol is checked against it before use: a malformed image is an error before
  * anything runs, never a crash. */
-#include "system/kernel_elf.h"
+#include "system/loader.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -16,6 +16,11 @@
 #include "linux/elf.h"
 
 #define KERNEL_MAX (1ull << 30)
+/* The RISC-V Linux Image header (Documentation/arch/riscv/boot-image-header.rst). */
+#define IMAGE_HEADER_SIZE 64
+#define IMAGE_SIZE_AT 16           /* u64: bytes the kernel occupies from its load address */
+#define IMAGE_MAGIC2_AT 56
+#define IMAGE_MAGIC2 "RSC\x05"
 
 static int read_file(const char *path, uint8_t **out, uint64_t *size)
 {
@@ -53,7 +58,7 @@ static int read_file(const char *path, uint8_t **out, uint64_t *size)
 }
 
 /* tohost and fromhost from the symbol table, if there is one. */
-static const char *find_htif_symbols(const uint8_t *f, uint64_t size, struct kernel_image *k)
+static const char *find_htif_symbols(const uint8_t *f, uint64_t size, struct loaded_image *k)
 {
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
     if (eh->e_shoff == 0 || eh->e_shnum == 0)
@@ -88,8 +93,8 @@ static const char *find_htif_symbols(const uint8_t *f, uint64_t size, struct ker
     return NULL;
 }
 
-static const char *load(const uint8_t *f, uint64_t size, uint8_t *ram, uint64_t ram_base,
-                        uint64_t ram_size, uint16_t machine, struct kernel_image *k)
+static const char *load_elf(const uint8_t *f, uint64_t size, const struct guest_ram *ram,
+                            uint16_t machine, struct loaded_image *k)
 {
     const char *why = elf_check_header(f, size, size);
     if (why)
@@ -107,10 +112,16 @@ static const char *load(const uint8_t *f, uint64_t size, uint8_t *ram, uint64_t 
         if (ph[i].p_type != PT_LOAD || ph[i].p_memsz == 0)
             continue;
         uint64_t pa = ph[i].p_paddr;
-        if (pa < ram_base || pa - ram_base > ram_size || ph[i].p_memsz > ram_size - (pa - ram_base))
+        if (pa < ram->base || pa - ram->base > ram->size ||
+            ph[i].p_memsz > ram->size - (pa - ram->base))
             return "a segment lies outside RAM";
-        memcpy(ram + (pa - ram_base), f + ph[i].p_offset, ph[i].p_filesz);
-        memset(ram + (pa - ram_base) + ph[i].p_filesz, 0, ph[i].p_memsz - ph[i].p_filesz);
+        memcpy(ram->host + (pa - ram->base), f + ph[i].p_offset, ph[i].p_filesz);
+        memset(ram->host + (pa - ram->base) + ph[i].p_filesz, 0,
+               ph[i].p_memsz - ph[i].p_filesz);
+        if (!loaded || pa < k->start)
+            k->start = pa;
+        if (!loaded || pa + ph[i].p_memsz > k->end)
+            k->end = pa + ph[i].p_memsz;
         loaded = true;
     }
     if (!loaded)
@@ -119,8 +130,32 @@ static const char *load(const uint8_t *f, uint64_t size, uint8_t *ram, uint64_t 
     return find_htif_symbols(f, size, k);
 }
 
-int kernel_load_elf(const char *path, uint8_t *ram, uint64_t ram_base, uint64_t size,
-                    uint16_t machine, struct kernel_image *out)
+/* A raw file or a Linux Image at addr: it must fit in RAM with the memory an Image says it
+ * occupies beyond its file. */
+static const char *load_flat(const uint8_t *f, uint64_t size, const struct guest_ram *ram,
+                             enum loader_kind kind, uint64_t addr, struct loaded_image *k)
+{
+    uint64_t span = size;
+    if (kind == LOAD_LINUX_IMAGE) {
+        if (size < IMAGE_HEADER_SIZE || memcmp(f + IMAGE_MAGIC2_AT, IMAGE_MAGIC2, 4))
+            return "not an ELF file or a RISC-V Linux Image";
+        uint64_t image_size;
+        memcpy(&image_size, f + IMAGE_SIZE_AT, 8);
+        if (image_size > span)
+            span = image_size;
+    }
+    if (size == 0)
+        return "empty file";
+    if (addr < ram->base || addr - ram->base > ram->size || span > ram->size - (addr - ram->base))
+        return "does not fit in RAM";
+    memcpy(ram->host + (addr - ram->base), f, size);
+    k->entry = k->start = addr;
+    k->end = addr + span;
+    return NULL;
+}
+
+int loader_load(const char *path, const struct guest_ram *ram, uint16_t machine,
+                enum loader_kind kind, uint64_t addr, struct loaded_image *out)
 {
     uint8_t *f = NULL;
     uint64_t fsize = 0;
@@ -130,7 +165,9 @@ int kernel_load_elf(const char *path, uint8_t *ram, uint64_t ram_base, uint64_t 
         vm_error("%s: %s", path, err == -EINVAL ? "not a regular file" : strerror(-err));
         return -1;
     }
-    const char *why = load(f, fsize, ram, ram_base, size, machine, out);
+    const char *why = fsize >= SELFMAG && !memcmp(f, ELFMAG, SELFMAG)
+                    ? load_elf(f, fsize, ram, machine, out)
+                    : load_flat(f, fsize, ram, kind, addr, out);
     free(f);
     if (why) {
         vm_error("%s: %s", path, why);

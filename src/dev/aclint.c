@@ -1,0 +1,122 @@
+/* The ACLINT (dev/aclint.h). Registers are 32 or 64 bits; an access of any size within one
+ * reads or writes those bytes of it (RV32 software writes mtimecmp in halves). Holes read 0
+ * and ignore writes. */
+#include "dev/aclint.h"
+
+#include <string.h>
+
+#define MSIP_BASE 0x0
+#define MTIMECMP_BASE 0x4000
+#define MTIME 0xbff8
+#define NS_PER_TICK (1000000000u / ACLINT_FREQUENCY)
+
+void aclint_init(struct aclint *a, unsigned harts, struct host_timer *timer)
+{
+    struct irq_line timer_irq[ACLINT_HARTS_MAX], soft_irq[ACLINT_HARTS_MAX];
+    memcpy(timer_irq, a->timer_irq, sizeof(timer_irq));
+    memcpy(soft_irq, a->soft_irq, sizeof(soft_irq));
+    memset(a, 0, sizeof(*a));
+    memcpy(a->timer_irq, timer_irq, sizeof(timer_irq));
+    memcpy(a->soft_irq, soft_irq, sizeof(soft_irq));
+    a->harts = harts < ACLINT_HARTS_MAX ? harts : ACLINT_HARTS_MAX;
+    a->timer = timer;
+    memset(a->mtimecmp, 0xff, sizeof(a->mtimecmp));
+    for (unsigned h = 0; h < a->harts; h++)
+        irq_set(&a->soft_irq[h], false);
+    aclint_poll(a);
+}
+
+uint64_t aclint_mtime(const struct aclint *a)
+{
+    return host_time_ns() / NS_PER_TICK + a->offset;
+}
+
+void aclint_timer_expired(void *opaque)
+{
+    struct aclint *a = opaque;
+    uint64_t now = aclint_mtime(a);
+    for (unsigned h = 0; h < a->harts; h++)
+        if (now >= __atomic_load_n(&a->mtimecmp[h], __ATOMIC_RELAXED))
+            irq_set(&a->timer_irq[h], true);
+}
+
+void aclint_poll(struct aclint *a)
+{
+    uint64_t now = aclint_mtime(a), next = UINT64_MAX;
+    for (unsigned h = 0; h < a->harts; h++) {
+        irq_set(&a->timer_irq[h], now >= a->mtimecmp[h]);
+        if (a->mtimecmp[h] > now && a->mtimecmp[h] < next)
+            next = a->mtimecmp[h];
+    }
+    if (!a->timer)
+        return;
+    /* A deadline beyond what the host clock can express is never. */
+    uint64_t ticks = next - a->offset;
+    if (next == UINT64_MAX || ticks >= UINT64_MAX / NS_PER_TICK)
+        host_timer_arm(a->timer, HOST_TIMER_NEVER);
+    else
+        host_timer_arm(a->timer, ticks * NS_PER_TICK);
+}
+
+/* The register holding [offset, offset + size), the byte of it where the access starts,
+ * and its width, or NULL for a hole. */
+static void *reg(struct aclint *a, uint64_t offset, unsigned size, uint64_t *mtime_buf,
+                 unsigned *shift, unsigned *width)
+{
+    void *r = NULL;
+    uint64_t base = 0;
+    if (offset < MSIP_BASE + 4 * a->harts) {
+        base = offset & ~3ull;
+        r = &a->msip[offset / 4];
+        *width = 4;
+    } else if (offset >= MTIMECMP_BASE && offset < MTIMECMP_BASE + 8 * a->harts) {
+        base = offset & ~7ull;
+        r = &a->mtimecmp[(offset - MTIMECMP_BASE) / 8];
+        *width = 8;
+    } else if (offset >= MTIME && offset < MTIME + 8) {
+        base = MTIME;
+        *mtime_buf = aclint_mtime(a);
+        r = mtime_buf;
+        *width = 8;
+    }
+    if (!r || offset + size > base + *width)
+        return NULL;
+    *shift = 8 * (unsigned)(offset - base);
+    return r;
+}
+
+static uint64_t aclint_read(void *opaque, uint64_t offset, unsigned size)
+{
+    uint64_t mtime, v = 0;
+    unsigned shift, width;
+    void *r = reg(opaque, offset, size, &mtime, &shift, &width);
+    if (r)
+        memcpy(&v, r, width);
+    return v >> shift;
+}
+
+static void aclint_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+    struct aclint *a = opaque;
+    uint64_t mtime, old = 0;
+    unsigned shift, width;
+    void *r = reg(a, offset, size, &mtime, &shift, &width);
+    if (!r)
+        return;
+    memcpy(&old, r, width);
+    uint64_t mask = (size == 8 ? ~0ull : (1ull << 8 * size) - 1) << shift;
+    uint64_t v = (old & ~mask) | ((value << shift) & mask);
+    if (r == &mtime) {
+        a->offset = v - host_time_ns() / NS_PER_TICK;
+    } else if (width == 4) {
+        uint32_t bit = v & 1;
+        memcpy(r, &bit, 4);
+        irq_set(&a->soft_irq[(uint32_t *)r - a->msip], bit);
+        return;
+    } else {
+        __atomic_store_n((uint64_t *)r, v, __ATOMIC_RELAXED);   /* the timer thread reads it */
+    }
+    aclint_poll(a);
+}
+
+const struct mmio_ops aclint_mmio_ops = { aclint_read, aclint_write };

@@ -1,0 +1,43 @@
+/* The ACLINT's machine timer and software interrupts in the SiFive CLINT layout that QEMU's
+ * virt board, OpenSBI and Linux use: msip per hart at 0x0 + 4 * hart, mtimecmp per hart at
+ * 0x4000 + 8 * hart, mtime at 0xbff8. mtime is the host's monotonic clock counted at 10 MHz,
+ * as the harts' time CSR is, plus what writes to mtime add. A hart's timer line is high
+ * while mtime >= its mtimecmp, its software line while bit 0 of its msip is set. The host
+ * timer, armed at the earliest mtimecmp, raises the timer lines that are due from its own
+ * thread (the lines must accept that); aclint_poll, on the hart's thread, sets every line
+ * exactly. */
+#ifndef VM_DEV_ACLINT_H
+#define VM_DEV_ACLINT_H
+
+#include <stdint.h>
+
+#include "dev/host_timer.h"
+#include "dev/irq.h"
+#include "mem/softmmu.h"
+
+#define ACLINT_SIZE 0x10000
+#define ACLINT_HARTS_MAX 16
+#define ACLINT_FREQUENCY 10000000u   /* mtime ticks per second, as on QEMU's virt */
+
+struct aclint {
+    unsigned harts;
+    struct host_timer *timer;      /* armed at the earliest deadline; NULL: none */
+    uint64_t offset;               /* mtime minus the host clock's ticks */
+    uint64_t mtimecmp[ACLINT_HARTS_MAX];
+    uint32_t msip[ACLINT_HARTS_MAX];
+    struct irq_line timer_irq[ACLINT_HARTS_MAX];     /* MTIP of each hart */
+    struct irq_line soft_irq[ACLINT_HARTS_MAX];      /* MSIP of each hart */
+};
+
+/* A reset ACLINT for harts harts (every mtimecmp at its maximum); its lines are set by the
+ * caller first. */
+void aclint_init(struct aclint *a, unsigned harts, struct host_timer *timer);
+/* The host timer's notify: raises the timer lines whose mtimecmp has passed. */
+void aclint_timer_expired(void *opaque);
+uint64_t aclint_mtime(const struct aclint *a);
+/* Sets each timer line from mtime and arms the host timer at the next deadline. */
+void aclint_poll(struct aclint *a);
+
+extern const struct mmio_ops aclint_mmio_ops;
+
+#endif

@@ -1,0 +1,135 @@
+/* The PLIC (dev/plic.h). Registers are 32 bits; other sizes, and holes, read 0 and ignore
+ * writes. The gateway of a source lets one request through at a time: a high line makes it
+ * pending unless it is claimed; completing it lets the line, if still high, request again. */
+#include "dev/plic.h"
+
+#include <string.h>
+
+#define PRIORITY_BASE 0x0
+#define PENDING_BASE 0x1000
+#define ENABLE_BASE 0x2000
+#define ENABLE_STRIDE 0x80
+#define CONTEXT_BASE 0x200000
+#define CONTEXT_STRIDE 0x1000
+
+static bool bit(const uint32_t *words, unsigned n)
+{
+    return words[n / 32] >> (n % 32) & 1;
+}
+
+static void put_bit(uint32_t *words, unsigned n, bool v)
+{
+    if (v)
+        words[n / 32] |= 1u << (n % 32);
+    else
+        words[n / 32] &= ~(1u << (n % 32));
+}
+
+/* The source context ctx would claim now: pending, enabled, unclaimed, the highest priority
+ * above the threshold (the lowest number among equals), or 0. */
+static unsigned best(const struct plic *p, unsigned ctx)
+{
+    unsigned found = 0, prio = p->threshold[ctx];
+    for (unsigned s = 1; s < PLIC_SOURCES; s++)
+        if (bit(p->pending, s) && bit(p->enable[ctx], s) && !bit(p->claimed, s) &&
+            p->priority[s] > prio) {
+            found = s;
+            prio = p->priority[s];
+        }
+    return found;
+}
+
+static void update(struct plic *p)
+{
+    for (unsigned c = 0; c < p->contexts; c++)
+        irq_set(&p->out[c], best(p, c) != 0);
+}
+
+void plic_init(struct plic *p, unsigned contexts)
+{
+    struct irq_line out[PLIC_CONTEXTS_MAX];
+    memcpy(out, p->out, sizeof(out));
+    memset(p, 0, sizeof(*p));
+    memcpy(p->out, out, sizeof(out));
+    p->contexts = contexts < PLIC_CONTEXTS_MAX ? contexts : PLIC_CONTEXTS_MAX;
+    update(p);
+}
+
+void plic_set_source(void *opaque, unsigned number, bool level)
+{
+    struct plic *p = opaque;
+    if (number == 0 || number >= PLIC_SOURCES)
+        return;
+    put_bit(p->level, number, level);
+    if (!bit(p->claimed, number))
+        put_bit(p->pending, number, level);
+    update(p);
+}
+
+static uint64_t plic_read(void *opaque, uint64_t offset, unsigned size)
+{
+    struct plic *p = opaque;
+    if (size != 4 || offset % 4)
+        return 0;
+    if (offset < PRIORITY_BASE + 4 * PLIC_SOURCES)
+        return p->priority[offset / 4];
+    if (offset >= PENDING_BASE && offset < PENDING_BASE + 4 * PLIC_WORDS)
+        return p->pending[(offset - PENDING_BASE) / 4];
+    if (offset >= ENABLE_BASE && offset < ENABLE_BASE + ENABLE_STRIDE * p->contexts) {
+        unsigned ctx = (offset - ENABLE_BASE) / ENABLE_STRIDE;
+        unsigned word = (offset - ENABLE_BASE) % ENABLE_STRIDE / 4;
+        return word < PLIC_WORDS ? p->enable[ctx][word] : 0;
+    }
+    if (offset >= CONTEXT_BASE && offset < CONTEXT_BASE + CONTEXT_STRIDE * p->contexts) {
+        unsigned ctx = (offset - CONTEXT_BASE) / CONTEXT_STRIDE;
+        switch ((offset - CONTEXT_BASE) % CONTEXT_STRIDE) {
+        case 0: return p->threshold[ctx];
+        case 4: {
+            unsigned s = best(p, ctx);
+            if (s) {
+                put_bit(p->claimed, s, true);
+                put_bit(p->pending, s, false);
+                update(p);
+            }
+            return s;
+        }
+        }
+    }
+    return 0;
+}
+
+static void plic_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+    struct plic *p = opaque;
+    uint32_t v = (uint32_t)value;
+    if (size != 4 || offset % 4)
+        return;
+    if (offset < PRIORITY_BASE + 4 * PLIC_SOURCES) {
+        if (offset)
+            p->priority[offset / 4] = v & PLIC_PRIORITY_MAX;
+    } else if (offset >= ENABLE_BASE && offset < ENABLE_BASE + ENABLE_STRIDE * p->contexts) {
+        unsigned ctx = (offset - ENABLE_BASE) / ENABLE_STRIDE;
+        unsigned word = (offset - ENABLE_BASE) % ENABLE_STRIDE / 4;
+        if (word < PLIC_WORDS)
+            p->enable[ctx][word] = word == 0 ? v & ~1u : v;   /* source 0 does not exist */
+    } else if (offset >= CONTEXT_BASE &&
+               offset < CONTEXT_BASE + CONTEXT_STRIDE * p->contexts) {
+        unsigned ctx = (offset - CONTEXT_BASE) / CONTEXT_STRIDE;
+        switch ((offset - CONTEXT_BASE) % CONTEXT_STRIDE) {
+        case 0:
+            p->threshold[ctx] = v & PLIC_PRIORITY_MAX;
+            break;
+        case 4:
+            /* Completing a source the context does not enable is ignored. */
+            if (v && v < PLIC_SOURCES && bit(p->enable[ctx], v) && bit(p->claimed, v)) {
+                put_bit(p->claimed, v, false);
+                if (bit(p->level, v))
+                    put_bit(p->pending, v, true);
+            }
+            break;
+        }
+    }
+    update(p);
+}
+
+const struct mmio_ops plic_mmio_ops = { plic_read, plic_write };

@@ -1,0 +1,34 @@
+/* The riscv64 `virt` board's memory map and interrupt numbers, as on QEMU's virt machine so
+ * that firmware and kernels built for it run unchanged, and what its device tree
+ * (system/virt_fdt.c) describes. */
+#ifndef VM_SYSTEM_VIRT_H
+#define VM_SYSTEM_VIRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VIRT_TEST_BASE 0x100000ull
+#define VIRT_RTC_BASE 0x101000ull
+#define VIRT_ACLINT_BASE 0x2000000ull
+#define VIRT_PLIC_BASE 0xc000000ull
+#define VIRT_UART_BASE 0x10000000ull
+#define VIRT_RAM_BASE 0x80000000ull
+
+#define VIRT_UART_IRQ 10           /* PLIC sources */
+#define VIRT_RTC_IRQ 11
+
+#define VIRT_UART_CLOCK 3686400u   /* the UART's input clock in Hz, as QEMU's */
+
+/* What the device tree says about a machine. */
+struct virt_fdt_config {
+    unsigned harts;
+    uint64_t ram_size;
+    const char *bootargs;          /* NULL: none */
+    uint64_t initrd_start, initrd_end;   /* both 0: no initrd */
+};
+
+/* Writes the device tree blob into buf. Its size, or a negative errno (-ENOSPC: buf is too
+ * small). */
+int virt_fdt_build(void *buf, size_t size, const struct virt_fdt_config *c);
+
+#endif
