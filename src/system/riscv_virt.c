@@ -72,10 +72,11 @@ static uint64_t align_up(uint64_t v, uint64_t a)
     return (v + a - 1) & ~(a - 1);
 }
 
-/* Code is fetched through the MMU index of the hart's privilege level. */
+/* Code is fetched through the MMU index of the privilege level blocks are looked up under
+ * (tb_flags). */
 static int fetch_code(struct cpu *cpu, uint64_t pc, void *buf, size_t len)
 {
-    return softmmu_fetch(cpu, pc, buf, len, rv_fetch_mmu(((struct rv64_cpu *)cpu)->priv));
+    return softmmu_fetch(cpu, pc, buf, len, rv_fetch_mmu(cpu->tb_flags & RV_TBF_PRIV_MASK));
 }
 
 /* The hart's interrupt inputs: an irq line's number is its mip bit (RV_MIP_*). Only a

@@ -19,6 +19,7 @@ struct rv64_cpu {
     uint64_t res_size;   /* 4 or 8 */
     /* System mode's privileged state (guest/riscv64/system.c); unused in user mode. */
     uint64_t priv;       /* privilege level: RV_PRIV_* */
+    uint64_t mhartid;    /* set by the board; reset keeps it */
     uint64_t mstatus, mtvec, mepc, mcause, mtval, mscratch, mie, medeleg, mideleg;
     /* Pending interrupts: devices on other threads change it (riscv64_set_pending), so it
      * is read and written atomically. */

@@ -229,7 +229,8 @@ static const struct csr_def {
     { 0xb02, 1, CSR_MCOUNTER, 0, 0, 2 },                             /* minstret */
     { 0xb03, 29, CSR_CONST, 0, 0, 0 },                               /* mhpmcounter3-31 */
     { 0xc00, 32, CSR_COUNTER, 0, 0, 0 },        /* cycle, time, instret, hpmcounter3-31 */
-    { 0xf11, 4, CSR_CONST, 0, 0, 0 },          /* mvendorid, marchid, mimpid, mhartid */
+    { 0xf11, 3, CSR_CONST, 0, 0, 0 },                   /* mvendorid, marchid, mimpid */
+    { 0xf14, 1, CSR_FIELD, FIELD(mhartid), 0, 0 },                  /* mhartid */
     { 0xf15, 1, CSR_CONST, 0, 0, 0 },                                /* mconfigptr */
 };
 
