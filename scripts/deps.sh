@@ -12,7 +12,7 @@ pkgs=(
   gcc-12-source
   dpkg-dev
   tcl xz-utils gzip util-linux
-  libfdt-dev device-tree-compiler opensbi
+  libfdt-dev device-tree-compiler opensbi qemu-system-misc
 )
 
 missing=()

@@ -1,6 +1,6 @@
 /* The SiFive test device ("sifive,test0", a "syscon" for Linux's syscon-poweroff and
- * syscon-reboot drivers and OpenSBI's reset driver): a 32-bit write at offset 0 whose low
- * 16 bits are 0x5555 powers off with success, 0x3333 powers off with failure code
+ * syscon-reboot drivers and OpenSBI's reset driver): a 16- or 32-bit write at offset 0 whose
+ * low 16 bits are 0x5555 powers off with success, 0x3333 powers off with failure code
  * value >> 16, 0x7777 resets. The board decides what each means for vm. */
 #ifndef VM_DEV_SIFIVE_TEST_H
 #define VM_DEV_SIFIVE_TEST_H

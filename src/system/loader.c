@@ -105,12 +105,16 @@ static const char *load_elf(const uint8_t *f, uint64_t size, const struct guest_
     if (eh->e_phoff % 8)
         return "misaligned program headers";
     const Elf64_Phdr *ph = (const Elf64_Phdr *)(f + eh->e_phoff);
-    if ((why = elf_check_phdrs(eh, ph, size)))
-        return why;
     bool loaded = false;
     for (unsigned i = 0; i < eh->e_phnum; i++) {
         if (ph[i].p_type != PT_LOAD || ph[i].p_memsz == 0)
             continue;
+        /* The segments are copied, not mapped: unlike a program's, their file offsets need
+         * not match their addresses modulo the page size (OpenSBI's ELF firmware's do not). */
+        if (ph[i].p_offset > size || ph[i].p_filesz > size - ph[i].p_offset)
+            return "segment outside the file";
+        if (ph[i].p_filesz > ph[i].p_memsz)
+            return "segment file size larger than its memory size";
         uint64_t pa = ph[i].p_paddr;
         if (pa < ram->base || pa - ram->base > ram->size ||
             ph[i].p_memsz > ram->size - (pa - ram->base))

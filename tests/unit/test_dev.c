@@ -244,7 +244,7 @@ static void test_sifive_test(void)
     static struct sifive_test t = { request, NULL };
     const struct mmio_ops *o = &sifive_test_mmio_ops;
     test_requests = 0;
-    o->write(&t, 0, 2, 0x5555);                /* 16 bits: ignored */
+    o->write(&t, 0, 1, 0x55);                  /* a byte: ignored */
     o->write(&t, 4, 4, 0x5555);                /* offset 4: ignored */
     o->write(&t, 0, 4, 0x1234);                /* no command */
     CHECK_EQ(test_requests, 0);
@@ -256,6 +256,9 @@ static void test_sifive_test(void)
     CHECK_EQ(test_last, SIFIVE_TEST_PASS);
     o->write(&t, 0, 4, 0x7777);
     CHECK_EQ(test_last, SIFIVE_TEST_RESET);
+    o->write(&t, 0, 2, 0x3333);                /* 16 bits, as OpenSBI writes: code 0 */
+    CHECK_EQ(test_last, SIFIVE_TEST_FAIL);
+    CHECK_EQ(test_code, 0);
     CHECK_EQ(o->read(&t, 0, 4), 0);
 }
 
