@@ -8,7 +8,7 @@ pkgs=(
   libcapstone-dev libcjson-dev
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross libunicorn-dev
-  qemu-user gdb-multiarch
+  qemu-user gdb-multiarch linux-perf curl
   gcc-12-source
   dpkg-dev
   tcl xz-utils gzip util-linux

@@ -1,5 +1,6 @@
-/* The JIT's code cache (see codegc.h): W^X through two views of one memfd, an old space and a
- * nursery with bump allocation each, and per region an address-ordered list of blocks. */
+/* The JIT's code cache (see codegc.h): W^X through two views of one piece of shared memory,
+ * an old space and a nursery with bump allocation each, and per region an address-ordered
+ * list of blocks. */
 #include "exec/codegc.h"
 
 #include <errno.h>
@@ -37,32 +38,33 @@ static size_t free_start(const struct region *g)
     return g->start + g->used;
 }
 
-/* A new memfd for the cache, holding a copy of the code in use when copy is set. */
-static int new_memfd(bool copy)
+/* New shared anonymous memory for the cache, holding a copy of the code in use when copy is
+ * set; NULL if there is none. Shared anonymous memory rather than a memfd: perf sees its
+ * mappings as anonymous (/dev/zero) and names the code in them from /tmp/perf-PID.map
+ * (--perf-map), while a memfd's mapping is a file to it. */
+static uint8_t *new_space(bool copy)
 {
-    int fd = memfd_create("vm-jit", MFD_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    bool ok = ftruncate(fd, (off_t)cap) == 0;
-    for (int r = 0; copy && ok && r < 2; r++) {
+    uint8_t *p = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    for (int r = 0; copy && r < 2; r++) {
         size_t from = r == CODEGC_OLD ? 0 : regions[r].start, len = free_start(&regions[r]) - from;
-        ok = len == 0 || pwrite(fd, rw_base + from, len, (off_t)from) == (ssize_t)len;
+        memcpy(p + from, rw_base + from, len);
     }
-    if (!ok) {
-        close(fd);
-        return -EIO;
-    }
-    return fd;
+    return p;
 }
 
-/* Maps both views of fd (at the old addresses when fixed) and closes it. */
-static int map_views(int fd, bool fixed)
+/* Makes space the writable view and maps its pages a second time as the executable view
+ * (mremap of a shared mapping with old size 0 maps the same pages again), at the old
+ * addresses when fixed (replacing what was there). */
+static int map_views(uint8_t *space, bool fixed)
 {
-    int flags = MAP_SHARED | (fixed ? MAP_FIXED : 0);
-    void *rw = mmap(fixed ? rw_base : NULL, cap, PROT_READ | PROT_WRITE, flags, fd, 0);
-    void *rx = mmap(fixed ? rx_base : NULL, cap, PROT_READ | PROT_EXEC, flags, fd, 0);
-    close(fd);
-    if (rw == MAP_FAILED || rx == MAP_FAILED)
+    void *rw = space, *rx;
+    if (fixed && (rw = mremap(space, cap, cap, MREMAP_MAYMOVE | MREMAP_FIXED, rw_base)) == MAP_FAILED)
+        return -ENOMEM;
+    rx = fixed ? mremap(rw, 0, cap, MREMAP_MAYMOVE | MREMAP_FIXED, rx_base)
+               : mremap(rw, 0, cap, MREMAP_MAYMOVE);
+    if (rx == MAP_FAILED || mprotect(rx, cap, PROT_READ | PROT_EXEC) < 0)
         return -ENOMEM;
     rw_base = rw;
     rx_base = rx;
@@ -70,26 +72,28 @@ static int map_views(int fd, bool fixed)
 }
 
 /* A forked child must not share its parent's code: the parent goes on compiling and chaining
- * into the same memfd the moment fork returns. So the copy is taken before the fork (the JIT
+ * into the same pages the moment fork returns. So the copy is taken before the fork (the JIT
  * holds its lock across it, so no code is being written), and the child maps it at the same
  * addresses, where every pointer into the cache stays valid. */
-static int fork_copy = -1;
+static uint8_t *fork_copy;
 
 static void before_fork(void)
 {
-    fork_copy = new_memfd(true);
+    fork_copy = new_space(true);
 }
 
 static void parent_after_fork(void)
 {
-    if (fork_copy >= 0)
-        close(fork_copy);
+    if (fork_copy)
+        munmap(fork_copy, cap);
+    fork_copy = NULL;
 }
 
 static void child_after_fork(void)
 {
-    if (fork_copy < 0 || map_views(fork_copy, true) < 0)
+    if (!fork_copy || map_views(fork_copy, true) < 0)
         abort();
+    fork_copy = NULL;
 }
 
 int codegc_init(void)
@@ -97,8 +101,8 @@ int codegc_init(void)
     if (rw_base)
         return 0;
     cap = codegc_size ? codegc_size : CODEGC_DEFAULT_SIZE;
-    int fd = new_memfd(false);
-    int err = fd < 0 ? fd : map_views(fd, false);
+    uint8_t *space = new_space(false);
+    int err = space ? map_views(space, false) : -ENOMEM;
     if (err < 0)
         return err;
     size_t nursery = cap / 4 & ~(size_t)4095;

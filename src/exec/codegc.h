@@ -1,4 +1,4 @@
-/* The JIT's code cache and its collector's memory side: one memfd mapped twice, writable and
+/* The JIT's code cache and its collector's memory side: shared memory mapped twice, writable and
  * executable (never both), split into an old space and a nursery. New blocks are bump-
  * allocated in the nursery; when it fills, the JIT (exec/jit.c) promotes the blocks still in
  * use into the old space and drops the rest (a minor collection); when the old space fills,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The services around the machine: --perf-map (every JIT block has a line naming its guest
-# code, checked against --log=in_asm and nm), under vm run (static and PIE guests of
+# code, checked against --log=in_asm and nm; perf report names JIT samples by them), under vm run (static and PIE guests of
 # both ISAs) and vm boot (a bare-metal kernel); --metrics (the exposition scraped while a
 # guest runs and written at exit and on SIGUSR1, every line parsed by prom_check.py and its
 # counts checked against --stats and the guest's own); vm boot's control socket and events
@@ -66,6 +66,21 @@ if build work-rv64 riscv64-linux-gnu-gcc -static && build work-rv64-pie riscv64-
 else
     fail perfmap "cannot build the guest programs"
 fi
+# perf itself names the JIT's samples from the map (the code cache must look anonymous to it).
+if [ -x "$out/work-rv64" ] && command -v perf >/dev/null; then
+    if perf record -q -F 20000 -o "$out/perf.data" "$VM_BIN" run --perf-map "$out/work-rv64" \
+           >/dev/null 2>"$out/perf.err"; then
+        perf report -q -i "$out/perf.data" --stdio --sort dso,sym >"$out/perf.report" 2>/dev/null
+        if grep -Eq '\[JIT\] tid [0-9]+ +\[\.\] (mix|work_sum)' "$out/perf.report"; then
+            pass perfmap-perf-report
+        else
+            fail perfmap-perf-report "no JIT sample named mix or work_sum: $(grep -m3 JIT "$out/perf.report")"
+        fi
+    else   # perf_event_paranoid or a container may forbid it: nothing to check then
+        echo "SKIP service/perfmap-perf-report: perf record cannot run: $(head -c 200 "$out/perf.err")"
+    fi
+fi
+
 if riscv64-linux-gnu-gcc -nostdlib -static -no-pie -fno-pic -march=rv64gc -mabi=lp64d \
        -Wl,--build-id=none -Wl,-z,max-page-size=4096 -T"$here/../system/link.ld" \
        -I"$here/../system" -o "$out/trap" "$here/../system/trap.S"; then
