@@ -49,7 +49,7 @@ void cmd_boot_help(void)
     printf(" (check: user mode only)\n"
            "  --log=CATS       log categories, comma-separated (--log=help lists them)\n"
            "  --log-file=FILE  write logs to FILE instead of stderr\n"
-           "  --stats          print translation and code cache statistics at exit\n"
+           "  --stats          print translation, code cache, exit and TLB counts at exit\n"
            "  --perf-map       write /tmp/perf-PID.map naming each JIT block by its guest\n"
            "                   symbol+offset (or pc) for perf report\n"
            "  --metrics=PATH|tcp::PORT  Prometheus metrics: written to PATH when the machine\n"

@@ -16,6 +16,7 @@ const char *cpu_exc_name(int exc)
         [EXC_SYSCALL] = "syscall", [EXC_ILLEGAL] = "illegal", [EXC_BREAKPOINT] = "breakpoint",
         [EXC_MISALIGNED] = "misaligned", [EXC_FETCH_FAULT] = "fetch_fault",
         [EXC_DATA_FAULT] = "data_fault", [EXC_BUS_ERROR] = "bus_error", [EXC_DEBUG] = "debug",
+        [EXC_PROTECTION] = "protection", [EXC_DIVIDE] = "divide",
     };
     return (unsigned)exc < EXC_COUNT ? names[exc] : NULL;
 }

@@ -1,5 +1,5 @@
 /* Unit tests of core/: the machine lifecycle and its observers, pause/resume/quit requests
- * against a run loop on another thread, log category parsing, and
+ * against a run loop on another thread, the exceptions' names, log category parsing, and
  * the registry's refusal to drop an ops table when it is full. */
 #include <errno.h>
 #include <pthread.h>
@@ -117,6 +117,11 @@ int main(void)
 
     check_group("machine_requests");
     test_requests();
+
+    check_group("exception_names");   /* every exception has its name in metrics and --stats */
+    for (int e = EXC_NONE + 1; e < EXC_COUNT; e++)
+        CHECK(cpu_exc_name(e) != NULL);
+    CHECK(cpu_exc_name(EXC_NONE) == NULL && cpu_exc_name(EXC_COUNT) == NULL);
 
     check_group("log_parse");
     log_file = stdout;
