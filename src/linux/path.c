@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "linux/syscall.h"
@@ -46,4 +47,12 @@ int guest_host_path(struct cpu *cpu, uint64_t addr, struct path_buf *pb, const c
         return err;
     *out = host_path(cpu, pb->guest, pb->host);
     return 0;
+}
+
+void kernel_path(struct cpu *cpu, uint64_t addr, struct path_buf *pb, const char **out)
+{
+    if (guest_host_path(cpu, addr, pb, out) < 0) {
+        pb->guest[0] = 0;
+        *out = kernel_ptr(cpu, addr, 1, PROT_READ);
+    }
 }

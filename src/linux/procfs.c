@@ -48,42 +48,16 @@ static const char *map_name(const struct linux_proc *proc, uint64_t start)
     return "";
 }
 
-/* The first page at or after p whose flags differ from f (skipping equal words at once). */
-static uint64_t run_end(const struct uspace *us, uint64_t p, uint8_t f, uint64_t npages)
-{
-    uint64_t pattern = 0x0101010101010101ull * f;
-    while (p < npages) {
-        uint64_t word;
-        if (!(p & 7) && p + 8 <= npages) {
-            memcpy(&word, us->pflags + p, 8);
-            if (word == pattern) {
-                p += 8;
-                continue;
-            }
-        }
-        if (us->pflags[p] != f)
-            break;
-        p++;
-    }
-    return p;
-}
-
 static void fill_maps(struct cpu *cpu, FILE *f)
 {
     const struct linux_proc *proc = proc_of(cpu);
     const struct uspace *us = &proc->us;
-    uint64_t npages = us->limit / USPACE_PAGE_SIZE;
-    for (uint64_t p = 0; p < npages;) {
-        uint8_t fl = us->pflags[p];
-        uint64_t end = run_end(us, p, fl, npages);
-        if (fl & USPACE_MAPPED) {
-            uint64_t start = p * (uint64_t)USPACE_PAGE_SIZE;
-            fprintf(f, "%08" PRIx64 "-%08" PRIx64 " %c%c%cp 00000000 00:00 0 %s\n", start,
-                    end * (uint64_t)USPACE_PAGE_SIZE, fl & USPACE_READ ? 'r' : '-',
-                    fl & USPACE_WRITE ? 'w' : '-', fl & USPACE_EXEC ? 'x' : '-',
-                    map_name(proc, start));
-        }
-        p = end;
+    for (uint64_t start = 0, end; start < us->limit; start = end) {
+        uint8_t fl = uspace_flags_run(us, start, &end);
+        if (fl & USPACE_MAPPED)
+            fprintf(f, "%08" PRIx64 "-%08" PRIx64 " %c%c%cp 00000000 00:00 0 %s\n", start, end,
+                    fl & USPACE_READ ? 'r' : '-', fl & USPACE_WRITE ? 'w' : '-',
+                    fl & USPACE_EXEC ? 'x' : '-', map_name(proc, start));
     }
 }
 

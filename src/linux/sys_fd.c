@@ -85,9 +85,9 @@ SYSCALL(splice)
 
 SYSCALL(memfd_create)
 {
-    char name[PATH_MAX];
-    int err = guest_path(cpu, a[0], name);
-    return err < 0 ? err : host_ret(syscall(SYS_memfd_create, name, (unsigned)a[1]));
+    char name[PATH_MAX];   /* a name vm cannot read is the host kernel's to refuse, after the flags */
+    const char *n = guest_path(cpu, a[0], name) < 0 ? kernel_ptr(cpu, a[0], 1, PROT_READ) : name;
+    return host_ret(syscall(SYS_memfd_create, n, (unsigned)a[1]));
 }
 
 SYSCALL(statfs)

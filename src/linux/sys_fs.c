@@ -86,9 +86,7 @@ SYSCALL(newfstatat)
     struct path_buf pb;
     const char *path;
     struct stat st;
-    int err = guest_host_path(cpu, a[1], &pb, &path);
-    if (err < 0)
-        return err;
+    kernel_path(cpu, a[1], &pb, &path);
     if (fstatat((int)a[0], path, &st, (int)a[3]) < 0)
         return -errno;
     return stat_to_guest(cpu, a[2], &st);
@@ -121,44 +119,38 @@ SYSCALL(readlinkat)
 {
     struct path_buf pb;
     const char *path;
-    int err = guest_host_path(cpu, a[1], &pb, &path);
-    if (err < 0)
-        return err;
-    if ((int64_t)a[3] <= 0)
+    if ((int)a[3] <= 0)   /* bufsiz is an int, checked first */
         return -EINVAL;
-    char *buf = guest_ptr(cpu, a[2], a[3], PROT_WRITE);
-    if (!buf)
-        return -EFAULT;
+    kernel_path(cpu, a[1], &pb, &path);
+    char *buf = kernel_ptr(cpu, a[2], (uint64_t)(int)a[3], PROT_WRITE);
     if (is_self_exe(pb.guest)) {
         size_t len = strlen(proc_of(cpu)->exe_path);
         len = len < a[3] ? len : a[3];
         return uspace_write(&proc_of(cpu)->us, a[2], proc_of(cpu)->exe_path, len) < 0 ? -EFAULT
                                                                                  : (long)len;
     }
-    return host_ret(readlinkat((int)a[0], path, buf, a[3]));
+    return host_ret(readlinkat((int)a[0], path, buf, (size_t)(int)a[3]));
 }
 
 SYSCALL(faccessat)
 {
     struct path_buf pb;
     const char *path;
-    int err = guest_host_path(cpu, a[1], &pb, &path);
-    return err < 0 ? err : host_ret(syscall(SYS_faccessat, (int)a[0], path, (int)a[2]));
+    kernel_path(cpu, a[1], &pb, &path);
+    return host_ret(syscall(SYS_faccessat, (int)a[0], path, (int)a[2]));
 }
 
 SYSCALL(faccessat2)
 {
     struct path_buf pb;
     const char *path;
-    int err = guest_host_path(cpu, a[1], &pb, &path);
-    return err < 0 ? err
-                   : host_ret(syscall(SYS_faccessat2, (int)a[0], path, (int)a[2], (int)a[3]));
+    kernel_path(cpu, a[1], &pb, &path);
+    return host_ret(syscall(SYS_faccessat2, (int)a[0], path, (int)a[2], (int)a[3]));
 }
 
 SYSCALL(getcwd)
 {
-    void *buf = guest_ptr(cpu, a[0], a[1], PROT_WRITE);
-    return buf ? host_ret(syscall(SYS_getcwd, buf, a[1])) : -EFAULT;
+    return host_ret(syscall(SYS_getcwd, kernel_ptr(cpu, a[0], a[1], PROT_WRITE), a[1]));
 }
 
 SYSCALL(chdir)

@@ -50,8 +50,8 @@ int iov_from_guest(struct cpu *cpu, uint64_t addr, uint64_t count, int prot,
     return 0;
 }
 
-/* readv/writev: an iovec array vm cannot read goes to the host kernel as the guard above the
- * space (never as the guest's own bytes, whose bases are guest addresses), so a bad fd or
+/* readv/writev: an iovec array vm cannot read goes to the host kernel as an address it refuses
+ * (never as the guest's own bytes, whose bases are guest addresses), so a bad fd or
  * count still wins over EFAULT as on Linux; a bad buffer after good ones gives the bytes done. */
 static long rw_vector(struct cpu *cpu, const uint64_t *a, int prot)
 {

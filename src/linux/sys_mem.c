@@ -1,7 +1,8 @@
-/* Memory syscalls on the guest address space: brk, mmap/munmap/mprotect/mremap, madvise, and
- * riscv64's icache flush. Everything lands inside the uspace reservation; translated code in a
+/* Memory syscalls on the guest address space: brk, mmap/munmap/mprotect/mremap, madvise,
+ * msync, mincore, and riscv64's icache flush. Everything lands inside the uspace reservation; translated code in a
  * range that changes is dropped. */
 #include <elf.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 
 #include "core/log.h"
@@ -30,6 +31,13 @@ static uint64_t page_up(uint64_t len)
     return (len + PAGE_MASK) & ~PAGE_MASK;
 }
 
+/* Rounds len up to pages as Linux's PAGE_ALIGN does: a length within a page of 2^64 wraps
+ * to 0. */
+static uint64_t page_align(uint64_t len)
+{
+    return (len + PAGE_MASK) & ~PAGE_MASK;
+}
+
 MM_SYSCALL(brk)
 {
     struct uspace *us = &proc_of(cpu)->us;
@@ -49,31 +57,44 @@ MM_SYSCALL(brk)
     return (long)want;
 }
 
+/* In Linux's order: the offset's alignment, the descriptor, the length, the offset's range,
+ * then where the mapping goes; the file's own checks (its type, access, a noexec mount, the
+ * mapping type) are the host kernel's, which maps it with the same length and offset. */
 MM_SYSCALL(mmap)
 {
     struct uspace *us = &proc_of(cpu)->us;
     uint64_t addr = a[0], len = a[1], off = a[5];
-    int prot = (int)a[2], flags = (int)a[3], type = flags & MAP_TYPE;
-    bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
-    if (!len || (off & PAGE_MASK) || (fixed && (addr & PAGE_MASK)))
+    int prot = (int)a[2] & (PROT_READ | PROT_WRITE | PROT_EXEC), flags = (int)a[3], fd = (int)a[4];
+    int type = flags & MAP_TYPE;
+    bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE), anon = flags & MAP_ANONYMOUS;
+    if (off & PAGE_MASK)
         return -EINVAL;
-    if (len > us->limit)   /* also a length that wraps when rounded up to pages */
+    if (!anon && fcntl(fd, F_GETFD) < 0)
+        return -EBADF;
+    if (!len)
+        return -EINVAL;
+    if (len > UINT64_MAX - PAGE_MASK)
         return -ENOMEM;
-    if ((prot & ~GUEST_PROT_BITS) ||
-        (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE))
-        return -EINVAL;
     len = page_up(len);
+    if (off / USPACE_PAGE_SIZE + len / USPACE_PAGE_SIZE < off / USPACE_PAGE_SIZE)
+        return -EOVERFLOW;
+    if (len > us->limit)
+        return -ENOMEM;
     if (fixed) {
-        if (addr < USPACE_MIN_ADDR)
-            return -EPERM;
         if (addr > us->limit - len)
             return -ENOMEM;
+        if (addr & PAGE_MASK)
+            return -EINVAL;
+        if (addr < USPACE_MIN_ADDR)
+            return -EPERM;
         if ((flags & MAP_FIXED_NOREPLACE) && !uspace_is_free(us, addr, len))
             return -EEXIST;
     } else if (!(addr = uspace_find_free(us, addr, len))) {
         return -ENOMEM;
     }
-    int err = uspace_map(us, addr, len, prot, flags, (int)a[4], (off_t)off);
+    if (anon && type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
+        return -EINVAL;
+    int err = uspace_map(us, addr, len, prot, flags, fd, (off_t)off);
     exec_invalidate(cpu, addr, addr + len);   /* a failure may have unmapped it too */
     return err < 0 ? err : (long)addr;
 }
@@ -91,18 +112,24 @@ MM_SYSCALL(munmap)
     return err;
 }
 
+/* In Linux's order: both grow flags, the address's alignment, an empty range (0), a range that
+ * wraps (ENOMEM), then the protection's bits and unmapped pages. */
 MM_SYSCALL(mprotect)
 {
     struct uspace *us = &proc_of(cpu)->us;
-    uint64_t addr = a[0], len = a[1];
-    int prot = (int)a[2] & ~(PROT_GROWSDOWN | PROT_GROWSUP);   /* the stack is fixed-size */
-    if ((addr & PAGE_MASK) || (prot & ~GUEST_PROT_BITS))
+    uint64_t addr = a[0], len = page_align(a[1]);
+    int prot = (int)a[2], grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+    prot &= ~grows;   /* the stack is fixed-size */
+    if (grows == (PROT_GROWSDOWN | PROT_GROWSUP) || (addr & PAGE_MASK))
         return -EINVAL;
-    if (!len)
+    if (!a[1])
         return 0;
-    if (len > us->limit || addr > us->limit - page_up(len))
+    if (addr + len <= addr)
         return -ENOMEM;
-    len = page_up(len);
+    if (prot & ~GUEST_PROT_BITS)
+        return -EINVAL;
+    if (addr > us->limit || len > us->limit - addr)
+        return -ENOMEM;
     int err = uspace_protect(us, addr, len, prot);
     if (err == 0)
         exec_invalidate(cpu, addr, addr + len);
@@ -156,43 +183,100 @@ MM_SYSCALL(mremap)
     return remap_move(cpu, old, old_len, dest, new_len);
 }
 
+/* In Linux's order: the flags, the address's alignment, a range that wraps (ENOMEM), an empty
+ * one (0), then unmapped pages (ENOMEM). */
 SYSCALL(msync)
 {
     struct uspace *us = &proc_of(cpu)->us;
-    uint64_t addr = a[0], len = a[1];
-    if ((addr & PAGE_MASK) || len > us->limit || addr > us->limit - page_up(len))
+    uint64_t addr = a[0], len = page_align(a[1]);
+    int flags = (int)a[2];
+    if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) || (addr & PAGE_MASK) ||
+        ((flags & MS_ASYNC) && (flags & MS_SYNC)))
         return -EINVAL;
-    if (!uspace_access_ok(us, addr, page_up(len), 0))
+    if (addr + len < addr)
         return -ENOMEM;
-    return host_ret(msync(uspace_g2h(us, addr), page_up(len), (int)a[2]));
+    if (!len)
+        return 0;
+    if (!uspace_access_ok(us, addr, len, 0))
+        return -ENOMEM;
+    return host_ret(msync(uspace_g2h(us, addr), len, flags));
 }
 
-/* Advice passed to the host: all act on the guest's pages only (MADV_DONTNEED zeroes
- * anonymous pages, as the guest expects). */
-static const int madvise_passed[] = {
+/* Advice Linux knows. All act on the guest's pages only (MADV_DONTNEED zeroes anonymous
+ * pages, as the guest expects), so they go to the host; memory-failure injection (which
+ * would poison the host's pages) is not among them. */
+static const int madvise_known[] = {
     MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
-    MADV_DONTFORK, MADV_DOFORK, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP,
-    MADV_COLD, MADV_PAGEOUT,
+    MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK, MADV_MERGEABLE, MADV_UNMERGEABLE, MADV_HUGEPAGE,
+    MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_COLD,
+    MADV_PAGEOUT, MADV_POPULATE_READ, MADV_POPULATE_WRITE,
 };
 
+/* In Linux's order: the advice, the address's alignment, a length that wraps (EINVAL), an
+ * empty range (0); then the mapped parts in turn, the first the host refuses failing the call
+ * (MADV_FREE on a file mapping), and ENOMEM at the end if there were unmapped pages. */
 SYSCALL(madvise)
 {
     struct uspace *us = &proc_of(cpu)->us;
-    uint64_t addr = a[0], len = a[1];
+    uint64_t addr = a[0], len = page_align(a[1]);
     int advice = (int)a[2];
-    if ((addr & PAGE_MASK) || len > us->limit || addr > us->limit - page_up(len))
+    bool known = false;
+    for (size_t i = 0; i < sizeof(madvise_known) / sizeof(madvise_known[0]); i++)
+        known |= madvise_known[i] == advice;
+    if (!known) {
+        vm_log(unimp, "vm: madvise advice %d not supported (returns EINVAL)\n", advice);
         return -EINVAL;
-    for (size_t i = 0; i < sizeof(madvise_passed) / sizeof(madvise_passed[0]); i++) {
-        if (madvise_passed[i] != advice)
-            continue;
-        if (!len)
-            return 0;
-        if (!uspace_access_ok(us, addr, page_up(len), 0))
-            return -ENOMEM;
-        return host_ret(madvise(uspace_g2h(us, addr), page_up(len), advice));
     }
-    vm_log(unimp, "vm: madvise advice %d not supported (returns EINVAL)\n", advice);
-    return -EINVAL;
+    if ((addr & PAGE_MASK) || (a[1] && !len) || addr + len < addr)
+        return -EINVAL;
+    if (!len)
+        return 0;
+    uint64_t end = addr + len < us->limit ? addr + len : us->limit, run_end;
+    int unmapped = addr + len > end ? -ENOMEM : 0;
+    for (; addr < end; addr = run_end) {
+        bool mapped = uspace_flags_run(us, addr, &run_end) & USPACE_MAPPED;
+        if (run_end > end)
+            run_end = end;
+        if (!mapped)
+            unmapped = -ENOMEM;
+        else if (madvise(uspace_g2h(us, addr), run_end - addr, advice) < 0)
+            return -errno;
+    }
+    return unmapped;
+}
+
+/* In Linux's order: the address's alignment (EINVAL), a range past the space (ENOMEM), a
+ * vector past it (EFAULT); then a page at a time up to 4096 pages, each part ending at an
+ * unmapped page (ENOMEM) or written to the vector (EFAULT) before the next. Residency is the
+ * host's for the guest's pages. */
+SYSCALL(mincore)
+{
+    struct uspace *us = &proc_of(cpu)->us;
+    uint64_t addr = a[0], len = a[1], vec = a[2];
+    if (addr & PAGE_MASK)
+        return -EINVAL;
+    if (addr > us->limit || len > us->limit - addr)
+        return -ENOMEM;
+    uint64_t pages = len / USPACE_PAGE_SIZE + ((len & PAGE_MASK) != 0);
+    if (vec > us->limit || pages > us->limit - vec)
+        return -EFAULT;
+    unsigned char part[USPACE_PAGE_SIZE];
+    while (pages) {
+        uint64_t end;
+        if (!(uspace_flags_run(us, addr, &end) & USPACE_MAPPED))
+            return -ENOMEM;
+        uint64_t n = (end - addr) / USPACE_PAGE_SIZE;
+        if (n > pages)
+            n = pages;
+        if (n > sizeof(part))
+            n = sizeof(part);
+        if (mincore(uspace_g2h(us, addr), n * USPACE_PAGE_SIZE, part) < 0)
+            return -errno;
+        if (uspace_write(us, vec, part, n) < 0)
+            return -EFAULT;
+        pages -= n, vec += n, addr += n * USPACE_PAGE_SIZE;
+    }
+    return 0;
 }
 
 SYSCALL(riscv_flush_icache)

@@ -43,20 +43,28 @@ static long wait_done(struct cpu *cpu, sigset_t *mask, long ret)
     return mask ? sig_wait_done(thread_of(cpu), ret) : ret;
 }
 
+/* Linux reads and checks the timeout before the mask, which vm reads (to make it the host's
+ * mask) before the host sees the call: so vm checks the timeout first. */
+static int check_timeout(struct cpu *cpu, uint64_t addr)
+{
+    int64_t ts[2];
+    if (!addr)
+        return 0;
+    if (uspace_read(&proc_of(cpu)->us, addr, ts, sizeof(ts)) < 0)
+        return -EFAULT;
+    return ts[0] < 0 || (uint64_t)ts[1] >= 1000000000u ? -EINVAL : 0;
+}
+
 SYSCALL(ppoll)
 {
-    void *fds = NULL, *timeout = NULL;
+    unsigned nfds = (unsigned)a[1];
+    void *fds = kernel_ptr(cpu, a[0], (uint64_t)nfds * GUEST_POLLFD_SIZE, PROT_READ | PROT_WRITE);
+    void *timeout = kernel_ptr(cpu, a[2], GUEST_TIMESPEC_SIZE, PROT_READ | PROT_WRITE);
     sigset_t set, *mask;
-    if (a[1] > INT_MAX)
-        return -EINVAL;
-    if (a[1])
-        fds = kernel_ptr(cpu, a[0], a[1] * GUEST_POLLFD_SIZE, PROT_READ | PROT_WRITE);
-    if (a[2])
-        timeout = kernel_ptr(cpu, a[2], GUEST_TIMESPEC_SIZE, PROT_READ | PROT_WRITE);
-    int err = wait_mask(cpu, a[3], a[4], &set, &mask);
-    if (err < 0)
+    int err = check_timeout(cpu, a[2]);
+    if (err < 0 || (err = wait_mask(cpu, a[3], a[4], &set, &mask)) < 0)
         return err;
-    long r = host_ret(syscall(SYS_ppoll, fds, (unsigned)a[1], timeout, mask, _NSIG / 8));
+    long r = host_ret(syscall(SYS_ppoll, fds, nfds, timeout, mask, _NSIG / 8));
     return wait_done(cpu, mask, r);
 }
 
@@ -99,27 +107,34 @@ SYSCALL(epoll_ctl)
     return host_ret(epoll_ctl((int)a[0], (int)a[1], (int)a[2], ep));
 }
 
-/* Waits for at most EPOLL_BATCH events at a time (epoll hands out the rest next call). */
+/* Waits for at most EPOLL_BATCH events at a time (epoll hands out the rest next call). The
+ * host kernel checks the descriptor, the count and the events' range in its own order: a
+ * count out of the guest's range goes to it as -1, a range outside the space as an address
+ * it refuses; events it hands out that the guest cannot take make the call fail with EFAULT,
+ * as on Linux. */
 static long epoll_wait_common(struct cpu *cpu, const uint64_t *a, bool v2, void *timeout_ts)
 {
+    const struct uspace *us = &proc_of(cpu)->us;
     int max = (int)a[2];
-    if (max <= 0 || max > INT_MAX / GUEST_EPOLL_EVENT_SIZE)
-        return -EINVAL;
-    if (max > EPOLL_BATCH)
-        max = EPOLL_BATCH;
-    if (!guest_ptr(cpu, a[1], (uint64_t)max * GUEST_EPOLL_EVENT_SIZE, PROT_WRITE))
-        return -EFAULT;
+    uint64_t addr = a[1];
     sigset_t set, *mask;
     int err = wait_mask(cpu, a[4], a[5], &set, &mask);
     if (err < 0)
         return err;
-    struct epoll_event ev[EPOLL_BATCH];
-    long r = v2 ? syscall(SYS_epoll_pwait2, (int)a[0], ev, max, timeout_ts, mask, _NSIG / 8)
-                : syscall(SYS_epoll_pwait, (int)a[0], ev, max, (int)a[3], mask, _NSIG / 8);
+    struct epoll_event ev[EPOLL_BATCH], *host_ev = ev;
+    if (max <= 0 || max > INT_MAX / GUEST_EPOLL_EVENT_SIZE)
+        max = -1;
+    else if (addr > us->limit || (uint64_t)max * GUEST_EPOLL_EVENT_SIZE > us->limit - addr)
+        host_ev = uspace_kernel_addr(us, UINT64_MAX);
+    else if (max > EPOLL_BATCH)
+        max = EPOLL_BATCH;
+    long r = v2 ? syscall(SYS_epoll_pwait2, (int)a[0], host_ev, max, timeout_ts, mask, _NSIG / 8)
+                : syscall(SYS_epoll_pwait, (int)a[0], host_ev, max, (int)a[3], mask, _NSIG / 8);
     r = wait_done(cpu, mask, host_ret(r));
     for (long i = 0; i < r; i++) {
         struct guest_epoll_event g = { ev[i].events, 0, ev[i].data.u64 };
-        uspace_write(&proc_of(cpu)->us, a[1] + (uint64_t)i * sizeof(g), &g, sizeof(g));
+        if (uspace_write(&proc_of(cpu)->us, addr + (uint64_t)i * sizeof(g), &g, sizeof(g)) < 0)
+            return i ? i : -EFAULT;
     }
     return r;
 }

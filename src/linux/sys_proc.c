@@ -70,11 +70,8 @@ SYSCALL(rseq)
 
 SYSCALL(prlimit64)
 {
-    void *new_limit = NULL, *old_limit = NULL;
-    if (a[2] && !(new_limit = guest_ptr(cpu, a[2], GUEST_RLIMIT_SIZE, PROT_READ)))
-        return -EFAULT;
-    if (a[3] && !(old_limit = guest_ptr(cpu, a[3], GUEST_RLIMIT_SIZE, PROT_WRITE)))
-        return -EFAULT;
+    void *new_limit = kernel_ptr(cpu, a[2], GUEST_RLIMIT_SIZE, PROT_READ);
+    void *old_limit = kernel_ptr(cpu, a[3], GUEST_RLIMIT_SIZE, PROT_WRITE);
     return host_ret(syscall(SYS_prlimit64, (pid_t)a[0], (int)a[1], new_limit, old_limit));
 }
 
@@ -136,8 +133,8 @@ SYSCALL(sysinfo)
 
 SYSCALL(getrandom)
 {
-    void *buf = guest_ptr(cpu, a[0], a[1], PROT_WRITE);
-    return buf ? host_ret(syscall(SYS_getrandom, buf, a[1], (unsigned)a[2])) : -EFAULT;
+    void *buf = kernel_ptr(cpu, a[0], a[1], PROT_WRITE);
+    return host_ret(syscall(SYS_getrandom, buf, a[1], (unsigned)a[2]));
 }
 
 SYSCALL(sched_setaffinity)

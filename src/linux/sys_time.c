@@ -32,9 +32,7 @@ SYSCALL(clock_settime)
 
 SYSCALL(clock_getres)
 {
-    void *tp;
-    if (!optional_ptr(cpu, a[1], GUEST_TIMESPEC_SIZE, PROT_WRITE, &tp))
-        return -EFAULT;
+    void *tp = kernel_ptr(cpu, a[1], GUEST_TIMESPEC_SIZE, PROT_WRITE);
     return host_ret(syscall(SYS_clock_getres, (int)a[0], tp));
 }
 
@@ -49,16 +47,14 @@ SYSCALL(gettimeofday)
 
 SYSCALL(nanosleep)
 {
-    void *req = guest_ptr(cpu, a[0], GUEST_TIMESPEC_SIZE, PROT_READ), *rem;
-    if (!req || !optional_ptr(cpu, a[1], GUEST_TIMESPEC_SIZE, PROT_WRITE, &rem))
-        return -EFAULT;
+    void *req = kernel_ptr(cpu, a[0], GUEST_TIMESPEC_SIZE, PROT_READ);
+    void *rem = kernel_ptr(cpu, a[1], GUEST_TIMESPEC_SIZE, PROT_WRITE);   /* written if woken */
     return host_ret(syscall(SYS_nanosleep, req, rem));
 }
 
 SYSCALL(clock_nanosleep)
 {
-    void *req = guest_ptr(cpu, a[2], GUEST_TIMESPEC_SIZE, PROT_READ), *rem;
-    if (!req || !optional_ptr(cpu, a[3], GUEST_TIMESPEC_SIZE, PROT_WRITE, &rem))
-        return -EFAULT;
+    void *req = kernel_ptr(cpu, a[2], GUEST_TIMESPEC_SIZE, PROT_READ);
+    void *rem = kernel_ptr(cpu, a[3], GUEST_TIMESPEC_SIZE, PROT_WRITE);
     return host_ret(syscall(SYS_clock_nanosleep, (int)a[0], (int)a[1], req, rem));
 }

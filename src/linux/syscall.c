@@ -107,5 +107,5 @@ void *kernel_ptr(struct cpu *cpu, uint64_t addr, uint64_t len, int prot)
     const struct uspace *us = &proc_of(cpu)->us;
     if ((prot & PROT_WRITE) && addr < us->limit && len)
         smc_unprotect(cpu, addr, len < us->limit - addr ? addr + len : us->limit);
-    return uspace_kernel_addr(us, addr);
+    return addr ? uspace_kernel_addr(us, addr) : NULL;
 }

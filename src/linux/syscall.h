@@ -86,7 +86,8 @@ static inline long host_ret(long r)
 void *guest_ptr(struct cpu *cpu, uint64_t addr, uint64_t len, int prot);
 /* Host address to hand the host kernel for guest [addr, addr+len), unchecked: the guest's
  * memory, or one where the kernel faults (uspace_kernel_addr), so the call fails with EFAULT
- * where and when Linux would. With PROT_WRITE the kernel may write where translated code was. */
+ * where and when Linux would; NULL for NULL (Linux's "not given"). With PROT_WRITE the kernel
+ * may write where translated code was. */
 void *kernel_ptr(struct cpu *cpu, uint64_t addr, uint64_t len, int prot);
 /* Copies the guest path at addr into buf (PATH_MAX): 0, -EFAULT or -ENAMETOOLONG. */
 int guest_path(struct cpu *cpu, uint64_t addr, char *buf);
@@ -101,6 +102,10 @@ struct path_buf {
     char host[PATH_MAX];
 };
 int guest_host_path(struct cpu *cpu, uint64_t addr, struct path_buf *pb, const char **out);
+/* guest_host_path for calls that pass the path to the host kernel: a guest path vm cannot
+ * read (or too long) becomes the host address of the guest's (kernel_ptr), so the host fails
+ * on it after checking the call's fds and flags, in Linux's order; pb->guest is then "". */
+void kernel_path(struct cpu *cpu, uint64_t addr, struct path_buf *pb, const char **out);
 
 /* Turns the guest iovec array at addr into host iovecs for the host kernel (kernel_ptr: a
  * bad buffer or length is the kernel's to report): 0, -EINVAL if count > GUEST_IOV_MAX, or
@@ -134,7 +139,7 @@ SYSCALL(getsockname); SYSCALL(getpeername); SYSCALL(sendto); SYSCALL(recvfrom); 
 SYSCALL(getsockopt); SYSCALL(sendmsg); SYSCALL(recvmsg); SYSCALL(sendmmsg); SYSCALL(recvmmsg);
 /* sys_mem.c */
 SYSCALL(brk); SYSCALL(mmap); SYSCALL(munmap); SYSCALL(mprotect); SYSCALL(mremap);
-SYSCALL(madvise); SYSCALL(msync); SYSCALL(riscv_flush_icache); SYSCALL(mlock); SYSCALL(munlock);
+SYSCALL(madvise); SYSCALL(msync); SYSCALL(mincore); SYSCALL(riscv_flush_icache); SYSCALL(mlock); SYSCALL(munlock);
 /* sys_shm.c */
 SYSCALL(shmctl); SYSCALL(shmat); SYSCALL(shmdt);
 /* sys_proc.c */

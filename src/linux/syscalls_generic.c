@@ -196,6 +196,7 @@ static const struct syscall_desc generic_table[] = {
     [227] = { "msync", sys_msync, { ARG_PTR, ARG_UINT, ARG_HEX } },
     [228] = { "mlock", sys_mlock, { ARG_PTR, ARG_UINT } },
     [229] = { "munlock", sys_munlock, { ARG_PTR, ARG_UINT } },
+    [232] = { "mincore", sys_mincore, { ARG_PTR, ARG_UINT, ARG_PTR } },
     [233] = { "madvise", sys_madvise, { ARG_PTR, ARG_UINT, ARG_INT } },
     /* riscv64's arch-specific slot 244 + 15; the handler refuses other guests. */
     [240] = { "rt_tgsigqueueinfo", sys_rt_tgsigqueueinfo, { ARG_INT, ARG_INT, ARG_SIG, ARG_PTR } },

@@ -1,6 +1,7 @@
 /* The user-mode guest address space: one PROT_NONE host reservation whose pages get the guest's
- * read/write protection when mapped, and a byte per page with the guest's own view, which every
- * syscall-side access checks first so a guest pointer can never reach host memory outside it. */
+ * read/write protection when mapped, and page flags with the guest's own view, which every
+ * syscall-side access checks first so a guest pointer can never reach host memory outside it.
+ * The flags change under the caller's lock (the process's mm lock) but are read without it. */
 #include "mem/uspace.h"
 
 #include <errno.h>
@@ -50,6 +51,161 @@ static uint8_t guest_flags(int prot)
     return (uint8_t)(USPACE_MAPPED | (prot & (USPACE_READ | USPACE_WRITE | USPACE_EXEC)));
 }
 
+/* ---- page flags ---- */
+
+#define LEAF_MASK (USPACE_LEAF_PAGES - 1)
+#define EVERY_BYTE 0x0101010101010101ull
+
+static bool is_leaf(uintptr_t entry)
+{
+    return entry > 0xff;
+}
+
+static uintptr_t dir_entry(const struct uspace *us, uint64_t page)
+{
+    return __atomic_load_n(&us->dir[page / USPACE_LEAF_PAGES], __ATOMIC_ACQUIRE);
+}
+
+static uint64_t dir_entries(uint64_t size)
+{
+    return (page_of(size) + LEAF_MASK) / USPACE_LEAF_PAGES;
+}
+
+static uint8_t flags_of(const struct uspace *us, uint64_t page)
+{
+    uintptr_t e = dir_entry(us, page);
+    return is_leaf(e) ? ((const uint8_t *)e)[page & LEAF_MASK] : (uint8_t)e;
+}
+
+/* A leaf whose pages all have flags f; vm stops if the host has no memory left for one. */
+static uint8_t *new_leaf(struct uspace *us, uint8_t f)
+{
+    uint8_t *leaf = us->spare;
+    if (leaf)
+        memcpy(&us->spare, leaf, sizeof(us->spare));
+    else if (!(leaf = malloc(USPACE_LEAF_PAGES))) {
+        vm_error("guest address space: no memory for page flags");
+        abort();
+    }
+    memset(leaf, f, USPACE_LEAF_PAGES);
+    return leaf;
+}
+
+/* Gives pages [first, first+n) flags f. */
+static void set_flags(struct uspace *us, uint64_t first, uint64_t n, uint8_t f)
+{
+    while (n) {
+        uintptr_t *slot = &us->dir[first / USPACE_LEAF_PAGES], e = *slot;
+        uint64_t off = first & LEAF_MASK, k = USPACE_LEAF_PAGES - off < n ? USPACE_LEAF_PAGES - off : n;
+        if (k == USPACE_LEAF_PAGES) {
+            __atomic_store_n(slot, (uintptr_t)f, __ATOMIC_RELEASE);
+            if (is_leaf(e)) {
+                memcpy((void *)e, &us->spare, sizeof(us->spare));
+                us->spare = (uint8_t *)e;
+            }
+        } else if (is_leaf(e) || e != f) {
+            if (!is_leaf(e)) {
+                e = (uintptr_t)new_leaf(us, (uint8_t)e);
+                __atomic_store_n(slot, e, __ATOMIC_RELEASE);
+            }
+            memset((uint8_t *)e + off, f, k);
+        }
+        first += k, n -= k;
+    }
+}
+
+/* Which pages a scan looks for: those whose flags & mask are want, or are not (differs). */
+struct match {
+    uint8_t mask, want;
+    bool differs;
+};
+
+static bool matches(struct match m, uint8_t f)
+{
+    return ((f & m.mask) == m.want) != m.differs;
+}
+
+/* True if all 8 flag bytes of word match (long runs are skipped a word at a time). */
+static bool word_matches(struct match m, uint64_t word)
+{
+    uint64_t x = (word & m.mask * EVERY_BYTE) ^ m.want * EVERY_BYTE;
+    bool some_byte_zero = (x - EVERY_BYTE) & ~x & 0x8080808080808080ull;
+    return m.differs ? !some_byte_zero : !x;
+}
+
+/* The first page in [p, end) that does not match m, or end. */
+static uint64_t scan_up(const struct uspace *us, uint64_t p, uint64_t end, struct match m)
+{
+    while (p < end) {
+        uintptr_t e = dir_entry(us, p);
+        uint64_t leaf_end = (p | LEAF_MASK) + 1, stop = leaf_end < end ? leaf_end : end;
+        if (!is_leaf(e)) {
+            if (!matches(m, (uint8_t)e))
+                return p;
+            p = stop;
+            continue;
+        }
+        const uint8_t *leaf = (const uint8_t *)e;
+        uint64_t at = p & ~LEAF_MASK;
+        while (p < stop) {
+            uint64_t word;
+            if (!(p & 7) && p + 8 <= stop) {
+                memcpy(&word, leaf + (p - at), 8);
+                if (word_matches(m, word)) {
+                    p += 8;
+                    continue;
+                }
+            }
+            if (!matches(m, leaf[p - at]))
+                return p;
+            p++;
+        }
+    }
+    return end;
+}
+
+/* The lowest q in [lo, p] such that every page of [q, p) matches m. */
+static uint64_t scan_down(const struct uspace *us, uint64_t p, uint64_t lo, struct match m)
+{
+    while (p > lo) {
+        uintptr_t e = dir_entry(us, p - 1);
+        uint64_t leaf_start = (p - 1) & ~LEAF_MASK, stop = leaf_start > lo ? leaf_start : lo;
+        if (!is_leaf(e)) {
+            if (!matches(m, (uint8_t)e))
+                return p;
+            p = stop;
+            continue;
+        }
+        const uint8_t *leaf = (const uint8_t *)e;
+        while (p > stop) {
+            uint64_t word;
+            if (!(p & 7) && p - 8 >= stop) {
+                memcpy(&word, leaf + (p - 8 - leaf_start), 8);
+                if (word_matches(m, word)) {
+                    p -= 8;
+                    continue;
+                }
+            }
+            if (!matches(m, leaf[p - 1 - leaf_start]))
+                return p;
+            p--;
+        }
+    }
+    return lo;
+}
+
+static const struct match free_page = { 0xff, 0, false }, used_page = { 0xff, 0, true };
+
+uint8_t uspace_flags_run(const struct uspace *us, uint64_t addr, uint64_t *end)
+{
+    uint64_t p = page_of(addr);
+    uint8_t f = flags_of(us, p);
+    *end = scan_up(us, p, page_of(us->limit), (struct match){ 0xff, f, false }) * USPACE_PAGE_SIZE;
+    return f;
+}
+
+/* ---- the space ---- */
+
 int uspace_init(struct uspace *us, uint64_t size, uint64_t host_base)
 {
     memset(us, 0, sizeof(*us));
@@ -65,8 +221,9 @@ int uspace_init(struct uspace *us, uint64_t size, uint64_t host_base)
         munmap(r, size + 2 * USPACE_GUARD);
         return -EEXIST;
     }
-    void *pflags = mmap(NULL, page_of(size), PROT_READ | PROT_WRITE, RESERVE_FLAGS, -1, 0);
-    if (pflags == MAP_FAILED) {
+    void *dir = mmap(NULL, dir_entries(size) * sizeof(uintptr_t), PROT_READ | PROT_WRITE,
+                     RESERVE_FLAGS, -1, 0);
+    if (dir == MAP_FAILED) {
         int err = -errno;
         munmap(r, size + 2 * USPACE_GUARD);
         return err;
@@ -74,7 +231,7 @@ int uspace_init(struct uspace *us, uint64_t size, uint64_t host_base)
     us->base = r + USPACE_GUARD;
     us->limit = size;
     aspace_flat_init(&us->as, us->base, size);
-    us->pflags = pflags;
+    us->dir = dir;
     us->mmap_base = size;
     return 0;
 }
@@ -83,7 +240,16 @@ void uspace_destroy(struct uspace *us)
 {
     if (us->base) {
         munmap(us->base - USPACE_GUARD, us->limit + 2 * USPACE_GUARD);
-        munmap(us->pflags, page_of(us->limit));
+        for (uint64_t i = 0; i < dir_entries(us->limit); i++)
+            if (is_leaf(us->dir[i]))
+                free((void *)us->dir[i]);
+        while (us->spare) {
+            uint8_t *next;
+            memcpy(&next, us->spare, sizeof(next));
+            free(us->spare);
+            us->spare = next;
+        }
+        munmap(us->dir, dir_entries(us->limit) * sizeof(uintptr_t));
     }
     memset(us, 0, sizeof(*us));
 }
@@ -109,7 +275,7 @@ static int mend(struct uspace *us, uint64_t addr, uint64_t len, int err)
     if (msync(uspace_g2h(us, addr), len, MS_ASYNC) == 0)
         return err;
     reserve(us, addr, len);
-    memset(us->pflags + page_of(addr), 0, page_of(len));
+    set_flags(us, page_of(addr), page_of(len), 0);
     return err;
 }
 
@@ -127,7 +293,7 @@ static int move_in(struct uspace *us, void *src, uint64_t addr, uint64_t len)
 /* Private anonymous memory can only fail for want of memory: it is made in place (one system
  * call, as malloc-heavy guests want) and a failure mended. Anything else is made outside the
  * space and then moved in, so a mapping the host refuses (a socket, a file without read
- * access) fails before anything inside the space changed. */
+ * access, a mapping type it does not know) fails before anything inside the space changed. */
 int uspace_map(struct uspace *us, uint64_t addr, uint64_t len, int prot, int flags, int fd,
                off_t off)
 {
@@ -141,13 +307,20 @@ int uspace_map(struct uspace *us, uint64_t addr, uint64_t len, int prot, int fla
     } else {
         if (flags & MAP_ANONYMOUS)
             fd = -1, off = 0;
-        void *p = mmap(NULL, len, host_prot(prot), flags & HOST_MAP_FLAGS, fd, off);
+        /* Asked with PROT_EXEC, so the host refuses a file on a noexec mount as Linux does. */
+        void *p = mmap(NULL, len, host_prot(prot) | (prot & PROT_EXEC), flags & HOST_MAP_FLAGS,
+                       fd, off);
         if (p == MAP_FAILED)
             return -errno;
+        if ((prot & PROT_EXEC) && mprotect(p, len, host_prot(prot)) < 0) {
+            err = -errno;
+            munmap(p, len);
+            return err;
+        }
         if ((err = move_in(us, p, addr, len)) < 0)
             return err;
     }
-    memset(us->pflags + page_of(addr), guest_flags(prot), page_of(len));
+    set_flags(us, page_of(addr), page_of(len), guest_flags(prot));
     return 0;
 }
 
@@ -162,7 +335,7 @@ int uspace_shmat(struct uspace *us, uint64_t addr, uint64_t len, int shmid, int 
     if (err < 0)
         return err;
     int prot = PROT_READ | (shmflg & SHM_RDONLY ? 0 : PROT_WRITE) | (shmflg & SHM_EXEC ? PROT_EXEC : 0);
-    memset(us->pflags + page_of(addr), guest_flags(prot), page_of(len));
+    set_flags(us, page_of(addr), page_of(len), guest_flags(prot));
     return 0;
 }
 
@@ -173,7 +346,7 @@ int uspace_unmap(struct uspace *us, uint64_t addr, uint64_t len)
     void *p = mmap(uspace_g2h(us, addr), len, PROT_NONE, RESERVE_FLAGS | MAP_FIXED, -1, 0);
     if (p == MAP_FAILED)
         return -errno;
-    memset(us->pflags + page_of(addr), 0, page_of(len));
+    set_flags(us, page_of(addr), page_of(len), 0);
     return 0;
 }
 
@@ -188,9 +361,16 @@ int uspace_move(struct uspace *us, uint64_t old, uint64_t old_len, uint64_t dest
     }
     reserve(us, old, old_len);
     uint64_t op = page_of(old), dp = page_of(dest), old_pages = page_of(old_len);
-    for (uint64_t i = 0; i < page_of(new_len); i++)
-        us->pflags[dp + i] = us->pflags[op + (i < old_pages ? i : old_pages - 1)];
-    memset(us->pflags + op, 0, old_pages);
+    uint64_t new_pages = page_of(new_len), moved = old_pages < new_pages ? old_pages : new_pages;
+    for (uint64_t i = 0; i < moved;) {   /* a run of equal flags at a time */
+        uint8_t f = flags_of(us, op + i);
+        uint64_t end = scan_up(us, op + i, op + moved, (struct match){ 0xff, f, false }) - op;
+        set_flags(us, dp + i, end - i, f);
+        i = end;
+    }
+    if (new_pages > old_pages)
+        set_flags(us, dp + old_pages, new_pages - old_pages, flags_of(us, op + old_pages - 1));
+    set_flags(us, op, old_pages, 0);
     return 0;
 }
 
@@ -200,12 +380,12 @@ int uspace_protect(struct uspace *us, uint64_t addr, uint64_t len, int prot)
     if (!range_valid(us, addr, len))
         return -EINVAL;
     uint64_t first = page_of(addr), n = page_of(len);
-    for (uint64_t i = 0; i < n; i++)
-        if (!(us->pflags[first + i] & USPACE_MAPPED))
-            return -ENOMEM;
+    if (scan_up(us, first, first + n, (struct match){ USPACE_MAPPED, USPACE_MAPPED, false }) <
+        first + n)
+        return -ENOMEM;
     if (mprotect(uspace_g2h(us, addr), len, host_prot(prot)) < 0)
         return -errno;
-    memset(us->pflags + first, guest_flags(prot), n);
+    set_flags(us, first, n, guest_flags(prot));
     return 0;
 }
 
@@ -213,37 +393,19 @@ bool uspace_is_free(const struct uspace *us, uint64_t addr, uint64_t len)
 {
     if (!len || !range_inside(us, addr, len))
         return false;
-    uint64_t first = page_of(addr), last = page_of(addr + len - 1);
-    for (uint64_t i = first; i <= last; i++)
-        if (us->pflags[i])
-            return false;
-    return true;
+    uint64_t first = page_of(addr), end = page_of(addr + len - 1) + 1;
+    return scan_up(us, first, end, free_page) == end;
 }
 
-/* Top-down search for npages free pages ending at or below page `top`; 0 if there are none.
- * Runs of mapped pages are skipped a word at a time, since long runs are the common case. */
+/* Top-down search for npages free pages ending at or below page `top`; 0 if there are none. */
 static uint64_t find_free_below(const struct uspace *us, uint64_t top, uint64_t npages)
 {
-    uint64_t min_page = page_of(USPACE_MIN_ADDR), run = 0;
-    uint64_t p = top;
+    uint64_t min_page = page_of(USPACE_MIN_ADDR), p = top;
     while (p > min_page) {
-        if (!(p & 7) && p - 8 >= min_page) {
-            uint64_t word;
-            memcpy(&word, us->pflags + p - 8, 8);
-            if (!word && run + 8 < npages) {
-                run += 8, p -= 8;
-                continue;
-            }
-            bool no_free_page = !((word - 0x0101010101010101ull) & ~word & 0x8080808080808080ull);
-            if (no_free_page) {
-                run = 0, p -= 8;
-                continue;
-            }
-        }
-        p--;
-        run = us->pflags[p] ? 0 : run + 1;
-        if (run == npages)
-            return p * USPACE_PAGE_SIZE;
+        uint64_t q = scan_down(us, p, min_page, free_page);
+        if (p - q >= npages)
+            return (p - npages) * USPACE_PAGE_SIZE;
+        p = scan_down(us, q, min_page, used_page);
     }
     return 0;
 }
@@ -267,11 +429,8 @@ bool uspace_access_ok(const struct uspace *us, uint64_t addr, uint64_t len, int 
     if (!range_inside(us, addr, len))
         return false;
     uint8_t need = USPACE_MAPPED | (prot & (USPACE_READ | USPACE_WRITE | USPACE_EXEC));
-    uint64_t first = page_of(addr), last = page_of(addr + len - 1);
-    for (uint64_t i = first; i <= last; i++)
-        if ((us->pflags[i] & need) != need)
-            return false;
-    return true;
+    uint64_t first = page_of(addr), end = page_of(addr + len - 1) + 1;
+    return scan_up(us, first, end, (struct match){ need, need, false }) == end;
 }
 
 __thread sigjmp_buf *uspace_copy_guard;

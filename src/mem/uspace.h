@@ -1,7 +1,7 @@
 /* The user-mode guest address space: one host reservation, guest address + base = host address.
  * Guest protections are mirrored on the host pages (so a guest store to a read-only page faults
- * on the host and becomes the guest's SIGSEGV); a byte per guest page records the guest's own
- * view (including PROT_EXEC, which the host pages never get). */
+ * on the host and becomes the guest's SIGSEGV); a sparse table of page flags records the guest's
+ * own view (including PROT_EXEC, which the host pages never get). */
 #ifndef VM_MEM_USPACE_H
 #define VM_MEM_USPACE_H
 
@@ -28,11 +28,20 @@ enum {
     USPACE_MAPPED = 8,
 };
 
+/* Page flags are a byte per page in leaves of USPACE_LEAF_PAGES pages, found through a
+ * directory whose entry is the leaf's address, or, below 256, the flags of every page the leaf
+ * would cover: a terabyte mapped or unmapped at once costs a few thousand entries, not a byte
+ * per page. */
+#define USPACE_LEAF_PAGES (1ull << 15)
+
 struct uspace {
     struct aspace as;    /* what CPUs running in this space point to: flat, base and limit */
     uint8_t *base;       /* host address of guest address 0 */
     uint64_t limit;      /* size of the space; guest addresses are [0, limit) */
-    uint8_t *pflags;     /* one byte per guest page (lazily backed, MAP_NORESERVE) */
+    uintptr_t *dir;      /* a page flags entry per leaf (lazily backed, MAP_NORESERVE) */
+    uint8_t *spare;      /* leaves no directory entry uses, chained through their first word:
+                          * kept, not freed, since a syscall of another thread may be reading
+                          * one without the mm lock */
     uint64_t mmap_base;  /* where address-less mmaps start searching (top-down below this) */
     uint64_t brk_start, brk_cur;
 };
@@ -49,13 +58,25 @@ static inline void *uspace_g2h(const struct uspace *us, uint64_t addr)
     return us->base + addr;
 }
 
+/* Where Linux's access_ok stops taking user addresses: x86-64's and riscv64 Sv48's 47 bits
+ * (arm64's 48 are more). */
+#define USPACE_USER_TOP (1ull << 47)
+
 /* The host address a host system call may be given for guest address addr. Inside the space
- * it is addr's host page, whose protection mirrors the guest's; outside, the guard above the
- * space. Either way the host kernel faults where Linux would, and fails with EFAULT at the
- * point Linux does (after checking fds and flags, or with the bytes done so far). */
+ * it is addr's host page, whose protection mirrors the guest's (a range running past the space
+ * meets the guard above it); above the space but below USPACE_USER_TOP, the guard above it
+ * (a user address the host faults on); beyond, an address in the host kernel's half, which the
+ * host's access_ok refuses as Linux's refuses addr. Outside the space addr's offset in its
+ * page is kept, so alignment checks still see it. Either way the host kernel fails with EFAULT
+ * at the point Linux does (after checking fds and flags, or with the bytes done so far). */
 static inline void *uspace_kernel_addr(const struct uspace *us, uint64_t addr)
 {
-    return us->base + (addr < us->limit ? addr : us->limit);
+    uint64_t offset = addr & (USPACE_PAGE_SIZE - 1);
+    if (addr < us->limit)
+        return us->base + addr;
+    if (addr < USPACE_USER_TOP)
+        return us->base + us->limit + offset;
+    return (void *)(uintptr_t)(0x8000000000000000ull | offset);
 }
 
 /* Map [addr, addr+len) with guest prot (PROT_*), like mmap(MAP_FIXED) with flags
@@ -83,6 +104,9 @@ uint64_t uspace_find_free(struct uspace *us, uint64_t hint, uint64_t len);
 bool uspace_is_free(const struct uspace *us, uint64_t addr, uint64_t len);
 /* True if every page of [addr, addr+len) is mapped with all bits of prot (len 0: always). */
 bool uspace_access_ok(const struct uspace *us, uint64_t addr, uint64_t len, int prot);
+/* The flags (USPACE_*) of addr's page, and in *end the end of the run of pages from addr on
+ * with the same flags (at most the end of the space). addr must lie in the space. */
+uint8_t uspace_flags_run(const struct uspace *us, uint64_t addr, uint64_t *end);
 /* Copy guest code for the translator: fails with -EFAULT unless every byte is executable. */
 int uspace_fetch(const struct uspace *us, uint64_t addr, void *buf, size_t len);
 /* Copies between guest and host memory for syscalls; -EFAULT if not accessible. A host fault

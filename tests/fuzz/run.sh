@@ -158,7 +158,7 @@ if [ -z "$budget" ]; then
     harness elf 1 --count 250
     harness randcode riscv64 1 600
     harness randcode aarch64 1 600
-    syscalls 1 1500
+    syscalls 1 1500 all
     stress 1 200
 else
     # make fuzz: each harness in turn for its share of the budget, seeds counting up; the

@@ -5,13 +5,12 @@
  * kind ("fd", "addr", ">=0").
  *
  * Usage: wild_syscalls SEED COUNT [all]
- * Without "all", the calls that reach defects known and not fixed yet (KNOWN below) are left
- * out, and pointers and sizes are all good ones: with a bad pointer vm still says EFAULT
- * where Linux checks a descriptor, a flag or a size first, for several calls (getrandom,
- * clock_getres, readlinkat, faccessat, newfstatat, memfd_create, getcwd, nanosleep's
- * remainder, ppoll, epoll_pwait, msync, madvise). The arguments are drawn from small sets of interesting values per kind: fds
- * (bad, closed, a file, a directory, a pipe, an epoll fd), pointers (NULL, wild, unmapped, the
- * last bytes before an unmapped page, a read-only page, a good buffer), sizes and flags. The
+ * Without "all", pointers and sizes are all good ones; with it, bad ones too. The arguments
+ * are drawn from small sets of interesting values per kind: fds (bad, closed, a file, a
+ * directory, a pipe, an epoll fd), pointers (NULL, wild, unmapped, the last bytes before an
+ * unmapped page, a read-only page, a good buffer), sizes and flags. The buffers sit at fixed
+ * addresses far from both ends of the address space, so whether a pointer plus a size leaves
+ * the user space does not depend on where the host's randomized layout would put them. The
  * program works in a fresh temporary directory that it removes. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,63 +32,58 @@
 #include <unistd.h>
 
 #define PAGE 4096
+#define BUF_AT (1ul << 44)   /* 16 TiB: free in every user space of 47 bits or more */
 
 enum kind { K_FD, K_PTR, K_RPTR, K_LEN, K_FLAGS, K_OFLAGS, K_INT, K_OFF, K_NONE };
 enum result { R_INT, R_FD, R_ADDR, R_ANY };
-
-/* Results that differ from Linux today even with good pointers, found by this harness after
- * issue 10 item 7 was fixed: mincore is ENOSYS; mmap checks the length and offset before the
- * descriptor, epoll_pwait maxevents before the descriptor, readv the descriptor before the
- * iovec segments. */
-#define KNOWN 1
 
 struct call {
     const char *name;
     long nr;
     enum result result;
     enum kind args[6];
-    int flags;   /* KNOWN: the random arguments reach a known defect */
 };
 
 static const struct call calls[] = {
-    { "read", SYS_read, R_INT, { K_FD, K_PTR, K_LEN, K_NONE }, 0 },
-    { "write", SYS_write, R_INT, { K_FD, K_RPTR, K_LEN, K_NONE }, 0 },
-    { "pread64", SYS_pread64, R_INT, { K_FD, K_PTR, K_LEN, K_OFF, K_NONE }, 0 },
-    { "pwrite64", SYS_pwrite64, R_INT, { K_FD, K_RPTR, K_LEN, K_OFF, K_NONE }, 0 },
-    { "readv", SYS_readv, R_INT, { K_FD, K_RPTR, K_INT, K_NONE }, KNOWN },
-    { "writev", SYS_writev, R_INT, { K_FD, K_RPTR, K_INT, K_NONE }, 0 },
-    { "lseek", SYS_lseek, R_INT, { K_FD, K_OFF, K_INT, K_NONE }, 0 },
-    { "fstat", SYS_fstat, R_INT, { K_FD, K_PTR, K_NONE }, 0 },
-    { "newfstatat", SYS_newfstatat, R_INT, { K_FD, K_RPTR, K_PTR, K_FLAGS, K_NONE }, 0 },
-    { "getdents64", SYS_getdents64, R_ANY, { K_FD, K_PTR, K_LEN, K_NONE }, 0 },
-    { "dup", SYS_dup, R_FD, { K_FD, K_NONE }, 0 },
-    { "dup3", SYS_dup3, R_FD, { K_FD, K_INT, K_OFLAGS, K_NONE }, 0 },
-    { "fcntl", SYS_fcntl, R_ANY, { K_FD, K_INT, K_INT, K_NONE }, 0 },
-    { "pipe2", SYS_pipe2, R_INT, { K_PTR, K_OFLAGS, K_NONE }, 0 },
-    { "clock_gettime", SYS_clock_gettime, R_INT, { K_INT, K_PTR, K_NONE }, 0 },
-    { "clock_getres", SYS_clock_getres, R_INT, { K_INT, K_PTR, K_NONE }, 0 },
-    { "nanosleep", SYS_nanosleep, R_INT, { K_RPTR, K_PTR, K_NONE }, 0 },
-    { "getcwd", SYS_getcwd, R_ANY, { K_PTR, K_LEN, K_NONE }, 0 },
-    { "mmap", SYS_mmap, R_ADDR, { K_PTR, K_LEN, K_INT, K_FLAGS, K_FD, K_OFF }, KNOWN },
-    { "mprotect", SYS_mprotect, R_INT, { K_PTR, K_LEN, K_INT, K_NONE }, 0 },
-    { "madvise", SYS_madvise, R_INT, { K_PTR, K_LEN, K_INT, K_NONE }, 0 },
-    { "mincore", SYS_mincore, R_INT, { K_PTR, K_LEN, K_PTR, K_NONE }, KNOWN },
-    { "msync", SYS_msync, R_INT, { K_PTR, K_LEN, K_FLAGS, K_NONE }, 0 },
-    { "futex", SYS_futex, R_ANY, { K_PTR, K_INT, K_INT, K_RPTR, K_NONE }, 0 },
-    { "rt_sigprocmask", SYS_rt_sigprocmask, R_INT, { K_INT, K_RPTR, K_PTR, K_LEN, K_NONE }, 0 },
-    { "sigaltstack", SYS_sigaltstack, R_INT, { K_RPTR, K_PTR, K_NONE }, 0 },
-    { "prlimit64", SYS_prlimit64, R_INT, { K_INT, K_INT, K_RPTR, K_PTR, K_NONE }, 0 },
-    { "epoll_ctl", SYS_epoll_ctl, R_INT, { K_FD, K_INT, K_FD, K_RPTR, K_NONE }, 0 },
-    { "epoll_pwait", SYS_epoll_pwait, R_INT, { K_FD, K_PTR, K_INT, K_INT, K_RPTR, K_LEN }, KNOWN },
-    { "ppoll", SYS_ppoll, R_INT, { K_PTR, K_INT, K_RPTR, K_RPTR, K_LEN, K_NONE }, 0 },
-    { "eventfd2", SYS_eventfd2, R_FD, { K_INT, K_OFLAGS, K_NONE }, 0 },
-    { "faccessat", SYS_faccessat, R_INT, { K_FD, K_RPTR, K_INT, K_NONE }, 0 },
-    { "readlinkat", SYS_readlinkat, R_ANY, { K_FD, K_RPTR, K_PTR, K_LEN, K_NONE }, 0 },
-    { "openat", SYS_openat, R_FD, { K_FD, K_RPTR, K_OFLAGS, K_INT, K_NONE }, 0 },
-    { "prctl", SYS_prctl, R_ANY, { K_INT, K_INT, K_INT, K_INT, K_INT, K_NONE }, 0 },
-    { "getrandom", SYS_getrandom, R_ANY, { K_PTR, K_LEN, K_FLAGS, K_NONE }, 0 },
-    { "memfd_create", SYS_memfd_create, R_FD, { K_RPTR, K_FLAGS, K_NONE }, 0 },
-    { "timerfd_create", SYS_timerfd_create, R_FD, { K_INT, K_OFLAGS, K_NONE }, 0 },
+    { "read", SYS_read, R_INT, { K_FD, K_PTR, K_LEN, K_NONE } },
+    { "write", SYS_write, R_INT, { K_FD, K_PTR, K_LEN, K_NONE } },   /* from a string, how much
+        is written would depend on the program's layout */
+    { "pread64", SYS_pread64, R_INT, { K_FD, K_PTR, K_LEN, K_OFF, K_NONE } },
+    { "pwrite64", SYS_pwrite64, R_INT, { K_FD, K_PTR, K_LEN, K_OFF, K_NONE } },
+    { "readv", SYS_readv, R_INT, { K_FD, K_PTR, K_INT, K_NONE } },   /* an iovec array: no strings */
+    { "writev", SYS_writev, R_INT, { K_FD, K_PTR, K_INT, K_NONE } },
+    { "lseek", SYS_lseek, R_INT, { K_FD, K_OFF, K_INT, K_NONE } },
+    { "fstat", SYS_fstat, R_INT, { K_FD, K_PTR, K_NONE } },
+    { "newfstatat", SYS_newfstatat, R_INT, { K_FD, K_RPTR, K_PTR, K_FLAGS, K_NONE } },
+    { "getdents64", SYS_getdents64, R_ANY, { K_FD, K_PTR, K_LEN, K_NONE } },
+    { "dup", SYS_dup, R_FD, { K_FD, K_NONE } },
+    { "dup3", SYS_dup3, R_FD, { K_FD, K_INT, K_OFLAGS, K_NONE } },
+    { "fcntl", SYS_fcntl, R_ANY, { K_FD, K_INT, K_INT, K_NONE } },
+    { "pipe2", SYS_pipe2, R_INT, { K_PTR, K_OFLAGS, K_NONE } },
+    { "clock_gettime", SYS_clock_gettime, R_INT, { K_INT, K_PTR, K_NONE } },
+    { "clock_getres", SYS_clock_getres, R_INT, { K_INT, K_PTR, K_NONE } },
+    { "nanosleep", SYS_nanosleep, R_INT, { K_RPTR, K_PTR, K_NONE } },
+    { "getcwd", SYS_getcwd, R_ANY, { K_PTR, K_LEN, K_NONE } },
+    { "mmap", SYS_mmap, R_ADDR, { K_PTR, K_LEN, K_INT, K_FLAGS, K_FD, K_OFF } },
+    { "mprotect", SYS_mprotect, R_INT, { K_PTR, K_LEN, K_INT, K_NONE } },
+    { "madvise", SYS_madvise, R_INT, { K_PTR, K_LEN, K_INT, K_NONE } },
+    { "mincore", SYS_mincore, R_INT, { K_PTR, K_LEN, K_PTR, K_NONE } },
+    { "msync", SYS_msync, R_INT, { K_PTR, K_LEN, K_FLAGS, K_NONE } },
+    { "futex", SYS_futex, R_ANY, { K_PTR, K_INT, K_INT, K_RPTR, K_NONE } },
+    { "rt_sigprocmask", SYS_rt_sigprocmask, R_INT, { K_INT, K_RPTR, K_PTR, K_LEN, K_NONE } },
+    { "sigaltstack", SYS_sigaltstack, R_INT, { K_RPTR, K_PTR, K_NONE } },
+    { "prlimit64", SYS_prlimit64, R_INT, { K_INT, K_INT, K_RPTR, K_PTR, K_NONE } },
+    { "epoll_ctl", SYS_epoll_ctl, R_INT, { K_FD, K_INT, K_FD, K_RPTR, K_NONE } },
+    { "epoll_pwait", SYS_epoll_pwait, R_INT, { K_FD, K_PTR, K_INT, K_INT, K_RPTR, K_LEN } },
+    { "ppoll", SYS_ppoll, R_INT, { K_PTR, K_INT, K_RPTR, K_RPTR, K_LEN, K_NONE } },
+    { "eventfd2", SYS_eventfd2, R_FD, { K_INT, K_OFLAGS, K_NONE } },
+    { "faccessat", SYS_faccessat, R_INT, { K_FD, K_RPTR, K_INT, K_NONE } },
+    { "readlinkat", SYS_readlinkat, R_ANY, { K_FD, K_RPTR, K_PTR, K_LEN, K_NONE } },
+    { "openat", SYS_openat, R_FD, { K_FD, K_RPTR, K_OFLAGS, K_INT, K_NONE } },
+    { "prctl", SYS_prctl, R_ANY, { K_INT, K_INT, K_INT, K_INT, K_INT, K_NONE } },
+    { "getrandom", SYS_getrandom, R_ANY, { K_PTR, K_LEN, K_FLAGS, K_NONE } },
+    { "memfd_create", SYS_memfd_create, R_FD, { K_RPTR, K_FLAGS, K_NONE } },
+    { "timerfd_create", SYS_timerfd_create, R_FD, { K_INT, K_OFLAGS, K_NONE } },
 };
 
 /* ---- the values of each kind ---- */
@@ -282,10 +276,14 @@ int main(int argc, char **argv)
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
-    buf = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (buf == MAP_FAILED || ro == MAP_FAILED)
+    buf = mmap((void *)BUF_AT, 3 * PAGE, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    ro = mmap((void *)(BUF_AT + (1 << 20)), PAGE, PROT_READ,
+              MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (buf != (void *)BUF_AT || ro != (void *)(BUF_AT + (1 << 20))) {
+        perror("wild_syscalls: the buffers");
         return 2;
+    }
     munmap(buf + 2 * PAGE, PAGE);
     const size_t n_calls = sizeof(calls) / sizeof(calls[0]);
     for (long i = 0; i < count; i++) {
@@ -298,8 +296,6 @@ int main(int argc, char **argv)
             a[j] = value(c->args[j], text[j], sizeof(text[j]));
             len += snprintf(line + len, sizeof(line) - len, "%s%s", j ? ", " : "", text[j]);
         }
-        if ((c->flags & KNOWN) && !all)
-            continue;   /* the values were still drawn: the cases after are the same */
         if (skip(c, a))
             continue;
         errno = 0;
