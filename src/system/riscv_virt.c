@@ -307,7 +307,7 @@ static int run(struct virt *v)
         if (v->ended)
             return v->status;
         if (v->console.quit) {
-            fprintf(stderr, "\r\nvm: terminated (Ctrl-A X)\r\n");
+            fprintf(stderr, "\nvm: terminated (Ctrl-A X)\n");
             return 0;
         }
         if (v->reboot) {

@@ -39,7 +39,7 @@ tests=(
     "ramend|--memory=1M|3|ok\n||"
     "uart||0|hello, uart\nuart ok\n||"
     "echo||0|61 62 01 63\n||ab\001\001c"
-    "spin||0||\r\nvm: terminated (Ctrl-A X)\r\n|\001x"
+    "spin||0||\nvm: terminated (Ctrl-A X)\n|\001x"
     "clint||0|clint ok\n||"
     "plic||0|plic ok\n||"
     "rtc||0|rtc ok\n||"
@@ -101,6 +101,9 @@ else
     echo "FAIL system/dtb"
     diff -u "$here/virt.dts" "$out/virt.dts" | head -40
 fi
+
+# The console on a terminal: raw mode, restored at Ctrl-A X and on SIGTERM.
+python3 "$here/console_tty.py" "$VM_BIN" "$out/spin"
 
 # Debian's OpenSBI (the default firmware) runs sbi.bin as its next stage in S-mode, which
 # prints through the SBI console and shuts down through SBI SRST: the same console output as
