@@ -4,7 +4,8 @@
 # (or as firmware, or as a flat Linux Image) under every engine that runs system mode; its
 # exit status (through HTIF or the virt board's test device), console output (HTIF or the
 # UART) and vm's messages must be exactly the expected ones, for the console input given.
-# Also the device tree against tests/system/virt.dts, and what vm must refuse before running.
+# Also an S-mode payload under Debian's OpenSBI, the device tree against
+# tests/system/virt.dts, and what vm must refuse before running.
 # Usage: run.sh BUILD_DIR/tests/system   (VM: the vm binary; ENGINES: default interp jit)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +21,7 @@ build() {
        [ "$here/virt.h" -nt "$out/$name" ] || [ "$here/link.ld" -nt "$out/$name" ]; then
         local ld=-T$here/link.ld
         [ "$name" = outside ] && ld=-Wl,-Ttext=0x10000000
+        [ "$name" = smode ] && ld="$ld -Wl,--section-start=.text=0x80200000"   # after OpenSBI
         "$CC" -nostdlib -static -no-pie -fno-pic -march=rv64gc -mabi=lp64d \
             -Wl,--build-id=none -Wl,-z,max-page-size=4096 $ld \
             -I"$here" -o "$out/$name" "$here/$name.S" || return 1
@@ -84,6 +86,26 @@ for t in "${tests[@]}"; do
             "$VM_BIN" boot --engine="$engine" --bios=none --kernel="$out/$name" ${opts//@/$out}
     done
 done
+
+# Debian's OpenSBI (the default firmware) running an S-mode payload: only the payload's own
+# last line is compared (the banner before it is OpenSBI's, and changes with its version;
+# OpenSBI's console writes \r\n).
+if build smode; then
+    for engine in $ENGINES; do
+        timeout 20 "$VM_BIN" boot --engine="$engine" --kernel="$out/smode" \
+            </dev/null >"$out/stdout" 2>"$out/stderr"
+        status=$?
+        if [ "$status" = 0 ] && [ "$(tail -n 1 "$out/stdout" | tr -d '\r')" = "smode ok" ] &&
+           [ ! -s "$out/stderr" ]; then
+            echo "PASS system/smode[$engine]"
+        else
+            echo "FAIL system/smode[$engine]: status $status (want 0)"
+            tail -n 3 "$out/stdout" "$out/stderr"
+        fi
+    done
+else
+    echo "FAIL system/smode: cannot build it"
+fi
 
 # Kernels and options refused before anything runs.
 build outside || echo "FAIL system/outside: cannot build it"
