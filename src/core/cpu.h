@@ -49,6 +49,10 @@ struct cpu {
     void *os;                      /* the OS layer's per-CPU data (linux/ in user mode) */
     /* Reads guest code for the translator: 0, or -EFAULT if any byte is not executable. */
     int (*fetch_code)(struct cpu *cpu, uint64_t pc, void *buf, size_t len);
+    /* The address by which the block cache knows the code at pc (system mode: its physical
+     * address, so a block is found and invalidated by physical page): 0, or -EFAULT as
+     * fetch_code. NULL: pc itself (user mode). */
+    int (*code_addr)(struct cpu *cpu, uint64_t pc, uint64_t *addr);
 
     /* Exit and exception reporting, filled by the engine or by helpers. */
     int exit_reason;               /* enum cpu_exit */

@@ -63,7 +63,11 @@ enum handler {
 #define E_LD(n, t) H_ld_##n,
     LD_KINDS(E_LD)
     H_ld32_s8, H_ld32_s16,
-    H_st8, H_st16, H_st32, H_st64, H_ld_slow, H_st_slow,
+    H_st8, H_st16, H_st32, H_st64,
+#define E_LDT(n, t) H_ldt_##n,
+    LD_KINDS(E_LDT)
+    H_ldt32_s8, H_ldt32_s16,
+    H_stt8, H_stt16, H_stt32, H_stt64, H_ld_slow, H_st_slow,
     H_atomic_rmw, H_cmpxchg, H_fence, H_call,
     H_goto_pc, H_goto_ind, H_exit,
     H_COUNT
@@ -208,18 +212,23 @@ static int handler_of(const struct lower *lw, const struct ir_op *op, bool *imm_
     case IR_exit_if: return H_xif_eq64 + 8 * op->cond + variant;
     case IR_movcond: return H_movcond;
     case IR_ld: {
-        if (!lw->cpu->as->flat_base)
+        /* The flat handlers, then the same kinds probing a TLB (a softmmu's). */
+        int tlb = lw->cpu->as->tlb ? H_ldt_u8 - H_ld_u8 : 0;
+        if (!lw->cpu->as->flat_base && !tlb)
             return H_ld_slow;
         static const int16_t kind[8] = {  /* memop -> handler */
             H_ld_u8, H_ld_u16, H_ld_u32, H_ld_u64, H_ld_s8, H_ld_s16, H_ld_s32, H_ld_u64,
         };
         if (w32 && (op->aux & 7) == (IR_MO_8 | IR_MO_SIGN))
-            return H_ld32_s8;
+            return H_ld32_s8 + tlb;
         if (w32 && (op->aux & 7) == (IR_MO_16 | IR_MO_SIGN))
-            return H_ld32_s16;
-        return kind[op->aux & 7];
+            return H_ld32_s16 + tlb;
+        return kind[op->aux & 7] + tlb;
     }
-    case IR_st: return lw->cpu->as->flat_base ? H_st8 + (op->aux & IR_MO_SIZE) : H_st_slow;
+    case IR_st:
+        if (lw->cpu->as->flat_base)
+            return H_st8 + (op->aux & IR_MO_SIZE);
+        return lw->cpu->as->tlb ? H_stt8 + (op->aux & IR_MO_SIZE) : H_st_slow;
     case IR_atomic_rmw: return H_atomic_rmw;
     case IR_cmpxchg: return H_cmpxchg;
     case IR_fence: return H_fence;
@@ -283,8 +292,10 @@ static int interp_compile(struct cpu *cpu, struct tb *tb, const struct ir_block 
             io->a = op->opc == IR_get ? (uint32_t)op->imm : lw->loc[op->src[0]];
             io->d = op->opc == IR_get ? lw->loc[op->dst] : (uint32_t)op->imm;
         }
-        if (op->opc == IR_ld || op->opc == IR_st)
+        if (op->opc == IR_ld || op->opc == IR_st) {
             io->e = op->aux | (op->type == IR_I32) << 8;
+            io->c = ir_mo_mmu(op->aux) % MEM_TLB_MMU_MAX;   /* the TLB handlers' table */
+        }
         if (op->opc == IR_atomic_rmw)
             io->imm = op->cond | (int64_t)op->aux << 8;
         if (op->opc == IR_cmpxchg)
@@ -350,6 +361,10 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
         LD_KINDS(LBL_LD)
         [H_ld32_s8] = &&L_ld32_s8, [H_ld32_s16] = &&L_ld32_s16,
         [H_st8] = &&L_st8, [H_st16] = &&L_st16, [H_st32] = &&L_st32, [H_st64] = &&L_st64,
+#define LBL_LDT(n, t) [H_ldt_##n] = &&L_ldt_##n,
+        LD_KINDS(LBL_LDT)
+        [H_ldt32_s8] = &&L_ldt32_s8, [H_ldt32_s16] = &&L_ldt32_s16,
+        [H_stt8] = &&L_stt8, [H_stt16] = &&L_stt16, [H_stt32] = &&L_stt32, [H_stt64] = &&L_stt64,
         [H_ld_slow] = &&L_ld_slow, [H_st_slow] = &&L_st_slow,
         [H_atomic_rmw] = &&L_atomic_rmw, [H_cmpxchg] = &&L_cmpxchg, [H_fence] = &&L_fence,
         [H_call] = &&L_call, [H_goto_pc] = &&L_goto_pc, [H_goto_ind] = &&L_goto_ind,
@@ -363,6 +378,7 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
     char *const base = (char *)cpu;
     uint8_t *const mem = cpu->as->flat_base;
     const uint64_t limit = cpu->as->flat_limit;
+    const struct mem_tlb_entry *const tlb = cpu->as->tlb;
     struct exec_cpu *ex = exec_of(cpu);
     const struct iop *ip;
     struct tb *next;
@@ -462,8 +478,46 @@ L_st16: STORE(uint16_t, B64); NEXT();
 L_st32: STORE(uint32_t, B64); NEXT();
 L_st64: STORE(uint64_t, B64); NEXT();
 
-/* A space that is not flat: each access is a call to the space (a softmmu's TLB probe);
- * e = memop | the i32 type << 8. */
+/* A space with a TLB (a softmmu): the entry of the address's page in the MMU index's table
+ * (c); a hit is RAM at address + addend, anything else the space's slow path. */
+#define TLB_HOST(addr, size, kind)                                                       \
+    ({                                                                                   \
+        uint64_t a_ = (addr);                                                            \
+        const struct mem_tlb_entry *e_ = &tlb[ip->c << MEM_TLB_BITS |                    \
+                                              ((a_ >> MEM_TLB_PAGE_BITS) &               \
+                                               ((1u << MEM_TLB_BITS) - 1))];             \
+        __builtin_expect(e_->kind == mem_tlb_tag(a_, (size)), 1) ? (void *)(a_ + e_->addend) \
+                                                                 : NULL;                 \
+    })
+#define LOADT(t, ext)                                                                     \
+    {                                                                                     \
+        void *p_ = TLB_HOST(A64 + (uint64_t)ip->imm, sizeof(t), read);                    \
+        if (!p_)                                                                          \
+            goto L_ld_slow;                                                               \
+        t v_;                                                                             \
+        memcpy(&v_, p_, sizeof(t));                                                       \
+        D64 = ext;                                                                        \
+        NEXT();                                                                           \
+    }
+#define STORET(t)                                                                         \
+    {                                                                                     \
+        void *p_ = TLB_HOST(A64 + (uint64_t)ip->imm, sizeof(t), write);                   \
+        if (!p_)                                                                          \
+            goto L_st_slow;                                                               \
+        t v_ = (t)B64;                                                                    \
+        memcpy(p_, &v_, sizeof(t));                                                       \
+        NEXT();                                                                           \
+    }
+#define DO_LDT(n, t) L_ldt_##n: LOADT(t, (uint64_t)(int64_t)v_)
+    LD_KINDS(DO_LDT)
+L_ldt32_s8: LOADT(int8_t, (uint32_t)(int32_t)v_)
+L_ldt32_s16: LOADT(int16_t, (uint32_t)(int32_t)v_)
+L_stt8: STORET(uint8_t)
+L_stt16: STORET(uint16_t)
+L_stt32: STORET(uint32_t)
+L_stt64: STORET(uint64_t)
+
+/* A miss, or a space without a TLB: a call to the space; e = memop | the i32 type << 8. */
 L_ld_slow:
     cpu->cur_op = ip;
     D64 = ir_ld_extend(cpu->as->ops->load(cpu, A64 + (uint64_t)ip->imm, ip->e & 0xff),
@@ -509,7 +563,8 @@ L_goto_pc:
     next = tb_find(cpu, cpu->pc);
     if (!next)   /* the loop's own lookup raises the fault, as after a JIT exit */
         return;
-    ((struct iop *)ip)->next = next;
+    if (tb_may_chain(cpu, tb, next))
+        ((struct iop *)ip)->next = next;
     tb = next;
     goto enter;
 

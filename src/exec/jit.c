@@ -80,6 +80,21 @@ static void h_store(struct cpu *cpu, uint64_t base, int64_t disp, uint64_t value
     cpu->as->ops->store(cpu, base + (uint64_t)disp, (unsigned)memop, value);
 }
 
+/* A TLB miss (or a page the slow path must see) of an inline probe: the space's own path. */
+static uint64_t h_tlb_load(struct cpu *cpu, uint64_t addr, uint64_t memop_w32, const uint8_t *ret)
+{
+    unsigned memop = memop_w32 & 0xff;
+    cpu->cur_op = ret - 1;
+    return ir_ld_extend(cpu->as->ops->load(cpu, addr, memop), memop, memop_w32 >> 8);
+}
+
+static void h_tlb_store(struct cpu *cpu, uint64_t addr, uint64_t value, uint64_t memop,
+                        const uint8_t *ret)
+{
+    cpu->cur_op = ret - 1;
+    cpu->as->ops->store(cpu, addr, (unsigned)memop, value);
+}
+
 static uint64_t h_atomic_rmw(struct cpu *cpu, uint64_t addr, uint64_t v, uint64_t kind_memop)
 {
     unsigned memop = (unsigned)(kind_memop >> 8), size = 1u << (memop & IR_MO_SIZE);
@@ -127,6 +142,8 @@ static int jit_init(void)
     e->log_store = h_log_store;
     e->load = h_load;
     e->store = h_store;
+    e->tlb_load = h_tlb_load;
+    e->tlb_store = h_tlb_store;
     struct host_code c;
     c.start = codegc_space(CODEGC_OLD, &c.avail, &c.rx_delta);
     if (backend->init(&c, e, &tramp) < 0)
@@ -144,14 +161,14 @@ static int jit_init(void)
 
 /* ---- chains ---- */
 
-static void link_blocks(uint8_t *site, struct tb *to)
+static void link_blocks(struct cpu *cpu, uint8_t *site, struct tb *to)
 {
     struct tb *from = codegc_lookup(site);
-    struct jit_link *l = malloc(sizeof(*l));
-    if (!from || !l) {   /* not chaining is always correct */
-        free(l);
+    if (!from || !tb_may_chain(cpu, from, to))   /* not chaining is always correct */
         return;
-    }
+    struct jit_link *l = malloc(sizeof(*l));
+    if (!l)
+        return;
     *l = (struct jit_link){ .site = site, .from = from, .to = to };
     struct jit_data *df = from->aux, *dt = to->aux;
     l->next_in = dt->in;
@@ -275,7 +292,7 @@ static int promote(struct cpu *cpu, struct tb *tb)
     if (!b && !(b = malloc(sizeof(*b))))
         return -ENOMEM;
     uint64_t fault_addr;
-    if (translate_block(cpu, b, tb->pc, tb->flags, &fault_addr) < 0)
+    if (!tb_current(cpu, tb) || translate_block(cpu, b, tb->pc, tb->flags, &fault_addr) < 0)
         return -EFAULT;
     opt_block(b);
     jit_free_block(tb);
@@ -370,6 +387,7 @@ int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, 
     env_chained.temps_offset = env_checkable.temps_offset = (int32_t)cpu->temps_offset;
     env_chained.guest_limit = env_checkable.guest_limit = cpu->as->flat_limit;
     env_chained.flat = env_checkable.flat = cpu->as->flat_base != NULL;
+    env_chained.tlb = env_checkable.tlb = cpu->as->tlb != NULL;
     const struct host_env *env = checkable ? &env_checkable : &env_chained;
     if (codegc_nursery_low() && !collection_asked && !exec_cpu_alone(cpu)) {
         collection_asked = true;
@@ -451,7 +469,7 @@ static void jit_run(struct cpu *cpu, const struct tb *tb)
         if (r != HOST_RET_EXIT) {
             pthread_mutex_lock(&jit_lock);
             if (generation == codegc_stats.generation)
-                link_blocks((uint8_t *)r, next);
+                link_blocks(cpu, (uint8_t *)r, next);
             pthread_mutex_unlock(&jit_lock);
         }
         tb = next;

@@ -194,7 +194,8 @@ int exec_run(struct cpu *cpu)
     }
     cpu->exit_reason = CPU_EXIT_NONE;
     cpu->cur_tb = NULL;
-    smc_flush_dirty(cpu, exec_invalidate);
+    if (cpu->as && cpu->as->ops->code_writes)
+        cpu->as->ops->code_writes(cpu, exec_invalidate);
     if (__atomic_load_n(&safepoint_fn, __ATOMIC_ACQUIRE))
         run_safepoint(cpu);
     pthread_rwlock_rdlock(&code_lock);
@@ -203,6 +204,12 @@ int exec_run(struct cpu *cpu)
     if (ex->flush_gen != tb_flush_gen) {   /* another CPU flushed: drop stale jumps */
         jump_cache_clear(ex);
         ex->flush_gen = tb_flush_gen;
+    }
+    /* The mapping changed (a guest TLB flush, which also made the CPU leave guest code): the
+     * jump cache found blocks by virtual pc under the old one. */
+    if (cpu->as && ex->map_gen != cpu->as->map_gen) {
+        jump_cache_clear(ex);
+        ex->map_gen = cpu->as->map_gen;
     }
     if (sigsetjmp(unwind, 0)) {
         if (cpu->cur_tb)

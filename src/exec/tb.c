@@ -1,5 +1,6 @@
 /* The translation-block cache: translate a guest block through the guest's frontend, check
- * and log its IR, hand it to the engine, and keep it in a hash table keyed by guest pc. */
+ * and log its IR, hand it to the engine, and keep it in a hash table keyed by guest pc,
+ * flags and code address (physical in system mode, so a remapped pc finds other blocks). */
 #include "exec/tb.h"
 
 #include <errno.h>
@@ -55,7 +56,52 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
+#define PAGE_MASK (~4095ull)
+
+static bool crosses_page(const struct tb *tb)
+{
+    return (tb->pc ^ (tb->end_pc - 1)) & PAGE_MASK;
+}
+
+/* The code address of pc, or -EFAULT. */
+static int code_addr(struct cpu *cpu, uint64_t pc, uint64_t *addr)
+{
+    *addr = pc;
+    return cpu->code_addr ? cpu->code_addr(cpu, pc, addr) : 0;
+}
+
+/* The code address ranges tb holds (one, or two when it crosses a page): their count. */
+static unsigned tb_ranges(const struct tb *tb, uint64_t r[2][2])
+{
+    if (!crosses_page(tb)) {
+        r[0][0] = tb->phys;
+        r[0][1] = tb->phys_last + 1;
+        return 1;
+    }
+    r[0][0] = tb->phys;
+    r[0][1] = (tb->phys | ~PAGE_MASK) + 1;
+    r[1][0] = tb->phys_last & PAGE_MASK;
+    r[1][1] = tb->phys_last + 1;
+    return 2;
+}
+
+bool tb_may_chain(const struct cpu *cpu, const struct tb *from, const struct tb *to)
+{
+    return !cpu->code_addr || (!((from->pc ^ to->pc) & PAGE_MASK) && !crosses_page(to));
+}
+
+bool tb_current(struct cpu *cpu, const struct tb *tb)
+{
+    uint64_t phys, last;
+    if (!cpu->code_addr)
+        return true;
+    if (code_addr(cpu, tb->pc, &phys) < 0 || phys != tb->phys)
+        return false;
+    return !crosses_page(tb) ||
+           (code_addr(cpu, tb->end_pc - 1, &last) == 0 && last == tb->phys_last);
+}
+
+static struct tb *tb_translate(struct cpu *cpu, uint64_t pc, uint64_t phys)
 {
     uint64_t t0 = now_ns();
     struct exec_cpu *ex = exec_of(cpu);
@@ -66,8 +112,9 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
         cpu->exc_tval = fault_addr;
         return NULL;
     }
-    if (cpu->as->ops->protect_code)
-        cpu->as->ops->protect_code(cpu, pc, b->end_pc);
+    uint64_t phys_last = phys + (b->end_pc - 1 - pc);
+    if ((pc ^ (b->end_pc - 1)) & PAGE_MASK)   /* fetched a moment ago: it has an address */
+        code_addr(cpu, b->end_pc - 1, &phys_last);
     if (log_enabled(in_asm))
         log_in_asm(cpu, b);
     if (log_enabled(op))
@@ -86,9 +133,15 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
         exit(1);
     }
     tb->pc = pc;
+    tb->phys = phys;
+    tb->phys_last = phys_last;
     tb->flags = b->flags;
     tb->end_pc = b->end_pc;
     tb->n_insns = b->n_insns;
+    uint64_t r[2][2];
+    unsigned n = tb_ranges(tb, r);
+    for (unsigned k = 0; k < n && cpu->as->ops->protect_code; k++)
+        cpu->as->ops->protect_code(cpu, r[k][0], r[k][1]);
     if (ex->engine->compile(cpu, tb, b) < 0) {
         vm_error("translation of block 0x%" PRIx64 ": out of memory", pc);
         exit(1);
@@ -96,7 +149,8 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc)
     exec_stats.translations++;
     exec_stats.translate_ns += now_ns() - t0;
     exec_stats.guest_insns_translated += b->n_insns;
-    tbpages_add(pc, tb->end_pc);
+    for (unsigned k = 0; k < n; k++)
+        tbpages_add(r[k][0], r[k][1]);
     unsigned h = tb_hash_index(pc, tb->flags);
     tb->hash_next = tb_hash[h];
     __atomic_store_n(&tb_hash[h], tb, __ATOMIC_RELEASE);
@@ -119,17 +173,25 @@ struct tb *tb_find(struct cpu *cpu, uint64_t pc)
     struct tb *tb = ex->jump_cache[j];
     if (tb->pc == pc && tb != &tb_none)
         return tb;
+    uint64_t phys;
+    if (code_addr(cpu, pc, &phys) < 0) {
+        cpu->exc = EXC_FETCH_FAULT;
+        cpu->exc_tval = pc;
+        return NULL;
+    }
     unsigned h = tb_hash_index(pc, flags);
     for (tb = __atomic_load_n(&tb_hash[h], __ATOMIC_ACQUIRE); tb; tb = tb->hash_next)
-        if (tb->pc == pc && tb->flags == flags)
+        if (tb->pc == pc && tb->flags == flags && tb->phys == phys &&
+            (!crosses_page(tb) || tb_current(cpu, tb)))
             break;
     if (!tb) {
         pthread_mutex_lock(&tb_lock);
         for (tb = tb_hash[h]; tb; tb = tb->hash_next)   /* another CPU may have been faster */
-            if (tb->pc == pc && tb->flags == flags)
+            if (tb->pc == pc && tb->flags == flags && tb->phys == phys &&
+                (!crosses_page(tb) || tb_current(cpu, tb)))
                 break;
         if (!tb)
-            tb = tb_translate(cpu, pc);
+            tb = tb_translate(cpu, pc, phys);
         pthread_mutex_unlock(&tb_lock);
     }
     if (tb)
@@ -183,7 +245,9 @@ void tb_remove(struct cpu *cpu, struct tb *tb)
     tb_flush_gen++;
     if (cache_valid)
         ex->flush_gen = tb_flush_gen;
-    tbpages_remove(tb->pc, tb->end_pc);
+    uint64_t r[2][2];
+    for (unsigned k = tb_ranges(tb, r); k-- > 0;)
+        tbpages_remove(r[k][0], r[k][1]);
     ex->engine->free(tb);
     free(tb);
 }
@@ -198,7 +262,11 @@ void tb_invalidate(struct cpu *cpu, uint64_t start, uint64_t end)
         struct tb *tb = tb_hash[h];
         while (tb) {
             struct tb *next = tb->hash_next;
-            if (tb->pc < end && tb->end_pc > start)
+            uint64_t r[2][2];
+            bool hit = false;
+            for (unsigned k = tb_ranges(tb, r); k-- > 0;)
+                hit |= r[k][0] < end && r[k][1] > start;
+            if (hit)
                 tb_remove(cpu, tb);
             tb = next;
         }

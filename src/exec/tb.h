@@ -16,6 +16,10 @@
 struct tb {
     uint64_t pc;            /* guest pc of the first instruction */
     uint64_t end_pc;        /* guest pc after the last byte */
+    /* The code addresses (cpu->code_addr) of pc and of the last byte, end_pc - 1: the key's
+     * third part, and what invalidation compares. A block holds code of pc's page and, when
+     * its last instruction crosses into the next one, of that page too (translator.c). */
+    uint64_t phys, phys_last;
     uint16_t flags;         /* and the cpu's tb_flags: the block's key is (pc, flags) */
     uint16_t n_insns;       /* (16 bits each keep a block at 56 bytes, as before flags) */
     uint32_t code_size;     /* engine units in code (interpreter: ops) */
@@ -37,6 +41,7 @@ struct exec_cpu {
     struct ir_block block;   /* scratch for translation */
     struct cpu *next_cpu;    /* the list of live CPUs (exec/loop.c) */
     unsigned flush_gen;      /* tb_flush_gen when jump_cache was last valid */
+    uint32_t map_gen;        /* cpu->as->map_gen then */
     bool frees_one;          /* set by an engine whose free() unlinks every chain into the
                               * block, so single blocks may be dropped (tb_remove) */
     /* A host fault in JIT code: where, and the host registers then (the backend's numbering),
@@ -83,9 +88,17 @@ bool tb_overlaps(uint64_t start, uint64_t end);
 /* Drops one block (only when exec_of(cpu)->frees_one): out of the hash table and the jump
  * caches (other CPUs clear theirs through tb_flush_gen), then freed. */
 void tb_remove(struct cpu *cpu, struct tb *tb);
-/* Drops the blocks holding guest code from [start, end): one by one when the engine can,
- * else every block (tb_flush). */
+/* Drops the blocks holding guest code from code addresses [start, end): one by one when the
+ * engine can, else every block (tb_flush). */
 void tb_invalidate(struct cpu *cpu, uint64_t start, uint64_t end);
+/* May an exit of block from jump straight to block to? Always in user mode. In system mode
+ * (cpu->code_addr) a chain is never looked up again, so only within from's virtual page,
+ * whose mapping is the one under which from itself was found, and not into a block that
+ * crosses into another page (QEMU's rule). */
+bool tb_may_chain(const struct cpu *cpu, const struct tb *from, const struct tb *to);
+/* True if tb's code is still where its key says under the CPU's current mapping (a block is
+ * recompiled from its pc). */
+bool tb_current(struct cpu *cpu, const struct tb *tb);
 
 struct exec_stats {
     uint64_t translations;

@@ -35,6 +35,13 @@ struct host_env {
     /* An ld (memop | the result is i32 << 8) or st in a space that is not flat. */
     uint64_t (*load)(struct cpu *cpu, uint64_t base, int64_t disp, uint64_t memop_w32);
     void (*store)(struct cpu *cpu, uint64_t base, int64_t disp, uint64_t value, uint64_t memop);
+    /* tlb: a space with a TLB (mem/aspace.h's struct mem_tlb_entry tables, whose address
+     * enter loads as the flat base's), which ld/st probe inline; on a miss these do the
+     * access, ret being the host return address inside the block (for the fault's pc). */
+    bool tlb;
+    uint64_t (*tlb_load)(struct cpu *cpu, uint64_t addr, uint64_t memop_w32, const uint8_t *ret);
+    void (*tlb_store)(struct cpu *cpu, uint64_t addr, uint64_t value, uint64_t memop,
+                      const uint8_t *ret);
 };
 
 /* What enter returns. */

@@ -1,9 +1,9 @@
 /* An address space as guest code sees it: the object a CPU points to (cpu->as) and the only
- * way engines and helpers reach guest memory. One kind exists today, the flat space of user
- * mode (mem/flat.c: guest address + base = host address, with guard regions around it, so
- * engines lower an access inline as base + offset); a softmmu space (a physical map of RAM
- * and MMIO ranges, a TLB and a page walk per guest) implements the same ops, and engines
- * lower its accesses as calls to them. */
+ * way engines and helpers reach guest memory. The flat space of user mode (mem/flat.c: guest
+ * address + base = host address, with guard regions around it) has engines lower an access
+ * inline as base + offset; a softmmu space (mem/softmmu.c: a physical map of RAM and MMIO
+ * ranges, a TLB and a page walk per guest) has them probe its TLB inline and call its ops
+ * on a miss; any other space is reached through its ops alone. */
 #ifndef VM_MEM_ASPACE_H
 #define VM_MEM_ASPACE_H
 
@@ -26,10 +26,34 @@ struct aspace_ops {
      * do inline. Raise the guest's exception as host_ptr does. */
     uint64_t (*load)(struct cpu *cpu, uint64_t addr, unsigned memop);
     void (*store)(struct cpu *cpu, uint64_t addr, unsigned memop, uint64_t value);
-    /* Guest code in [start, end) was translated: from now on a write to it must be seen
-     * before the next block runs (the flat space: mem/smc.h). NULL: nothing to protect. */
+    /* Guest code at code addresses [start, end) (cpu->code_addr: physical in system mode)
+     * was translated: from now on a write to it must be seen before the next block runs
+     * (the flat space: mem/smc.h). NULL: nothing to protect. */
     void (*protect_code)(struct cpu *cpu, uint64_t start, uint64_t end);
+    /* Hands the code address ranges written since the last call to drop (the execution
+     * loop's, before it runs a block); NULL: the space protects no code. */
+    void (*code_writes)(struct cpu *cpu,
+                        void (*drop)(struct cpu *cpu, uint64_t start, uint64_t end));
 };
+
+/* A TLB entry as engines probe it inline (a softmmu's, mem/softmmu.h). For each kind of
+ * access a tag: the virtual page address the entry hits for, or that address with flag bits
+ * below the page set when every such access must take the slow path (a device's page; a
+ * write to a page holding translated code), or MEM_TLB_EMPTY when that kind is not cached.
+ * An access of size bytes at addr hits when the tag equals the page of its last byte,
+ * (addr + size - 1) & ~(page size - 1): one compare that also sends every access crossing
+ * a page (and every flagged page) to the slow path, the space's load/store. On a hit the
+ * host address is addr + addend. */
+struct mem_tlb_entry {
+    uint64_t read, write, exec;
+    uintptr_t addend;
+};
+#define MEM_TLB_PAGE_BITS 12
+#define MEM_TLB_BITS 8             /* entries per MMU index, direct-mapped by virtual page */
+#define MEM_TLB_MMU_MAX 4          /* MMU indexes (IR_MO_MMU) a guest may use */
+#define MEM_TLB_SLOW 1ull          /* tag flag: the slow path does this access */
+#define MEM_TLB_INVALID 2ull       /* tag flag: never hits (part of MEM_TLB_EMPTY) */
+#define MEM_TLB_EMPTY UINT64_MAX
 
 struct aspace {
     const struct aspace_ops *ops;
@@ -37,7 +61,26 @@ struct aspace {
      * [0, flat_limit). NULL base: not flat, every access goes through ops. */
     uint8_t *flat_base;
     uint64_t flat_limit;
+    /* A space with a TLB the engines probe inline before calling load/store (a softmmu):
+     * MEM_TLB_MMU_MAX tables of 1 << MEM_TLB_BITS entries, MMU index first. NULL: none. */
+    struct mem_tlb_entry *tlb;
+    /* Bumped whenever virtual-to-physical translations may have changed (a TLB flush), so
+     * that the execution layer forgets blocks it found by virtual address. */
+    uint32_t map_gen;
 };
+
+/* The entry an access to addr under mmu_idx probes, and the tag it hits with. */
+static inline struct mem_tlb_entry *mem_tlb_entry(const struct aspace *as, uint64_t addr,
+                                                  unsigned mmu_idx)
+{
+    return &as->tlb[(mmu_idx % MEM_TLB_MMU_MAX) << MEM_TLB_BITS |
+                    ((addr >> MEM_TLB_PAGE_BITS) & ((1u << MEM_TLB_BITS) - 1))];
+}
+
+static inline uint64_t mem_tlb_tag(uint64_t addr, unsigned size)
+{
+    return (addr + size - 1) & ~((1ull << MEM_TLB_PAGE_BITS) - 1);
+}
 
 /* Makes as the flat space of size bytes at host address base. Host faults on it are the
  * guest's data faults (the execution loop's fault handler), so its ops only check the range. */

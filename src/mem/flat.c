@@ -33,6 +33,7 @@ static const struct aspace_ops flat_ops = {
     .load = flat_load,
     .store = flat_store,
     .protect_code = smc_protect,
+    .code_writes = smc_flush_dirty,
 };
 
 void aspace_flat_init(struct aspace *as, uint8_t *base, uint64_t size)

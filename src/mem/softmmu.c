@@ -6,12 +6,12 @@
 #include "mem/softmmu.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/registry.h"
 
 #define PAGE_MASK (~(SOFTMMU_PAGE_SIZE - 1))
-#define TLB_ENTRIES (1u << SOFTMMU_TLB_BITS)
 
 static int add_range(struct physmap *map, struct phys_range r)
 {
@@ -63,11 +63,14 @@ uint8_t *physmap_ram(const struct physmap *map, uint64_t pa, uint64_t size)
 static void tlb_clear(struct softmmu *sm)
 {
     memset(sm->tlb, 0xff, sizeof(sm->tlb));
+    memset(sm->full, 0xff, sizeof(sm->full));
 }
 
 void softmmu_tlb_flush(struct cpu *cpu)
 {
-    tlb_clear((struct softmmu *)cpu->as);
+    struct softmmu *sm = (struct softmmu *)cpu->as;
+    tlb_clear(sm);
+    sm->as.map_gen++;
     cpu->exit_request = 1;
 }
 
@@ -75,26 +78,65 @@ void softmmu_tlb_flush_page(struct cpu *cpu, uint64_t va)
 {
     struct softmmu *sm = (struct softmmu *)cpu->as;
     uint64_t vpage = va & PAGE_MASK;
-    for (unsigned m = 0; m < SOFTMMU_MMU_MAX; m++) {
-        struct softmmu_tlb_entry *e = &sm->tlb[m][(vpage >> SOFTMMU_PAGE_BITS) % TLB_ENTRIES];
-        if (e->vpage == vpage)
+    for (unsigned m = 0; m < MEM_TLB_MMU_MAX; m++) {
+        struct mem_tlb_entry *e = mem_tlb_entry(&sm->as, vpage, m);
+        struct softmmu_tlb_full *f = &sm->full[e - sm->tlb];
+        if (f->vpage == vpage) {
             memset(e, 0xff, sizeof(*e));
+            memset(f, 0xff, sizeof(*f));
+        }
     }
+    sm->as.map_gen++;
     cpu->exit_request = 1;
+}
+
+/* The code flag of physical page ppage (a RAM page), allocating the range's flags if alloc;
+ * NULL when the page is not RAM or (without alloc) its range never held code. */
+static uint8_t *code_flag(struct physmap *map, uint64_t ppage, bool alloc)
+{
+    for (unsigned k = 0; k < map->count; k++) {
+        struct phys_range *r = &map->ranges[k];
+        if (!r->ram || ppage < r->base || ppage - r->base >= r->size)
+            continue;
+        if (!r->code && alloc)
+            r->code = calloc(r->size >> SOFTMMU_PAGE_BITS, 1);
+        return r->code ? &r->code[(ppage - r->base) >> SOFTMMU_PAGE_BITS] : NULL;
+    }
+    return NULL;
+}
+
+static uint64_t *tag_of(struct mem_tlb_entry *e, unsigned access)
+{
+    return access == MEM_WRITE ? &e->write : access == MEM_EXEC ? &e->exec : &e->read;
+}
+
+/* Fills e for virtual page vpage at physical page ppage with what the walk allowed. */
+static void tlb_set(struct softmmu *sm, struct mem_tlb_entry *e, uint64_t vpage, uint64_t ppage,
+                    unsigned prot)
+{
+    struct softmmu_tlb_full *f = &sm->full[e - sm->tlb];
+    uint8_t *host = physmap_ram(sm->map, ppage, SOFTMMU_PAGE_SIZE);
+    uint64_t slow = host ? 0 : MEM_TLB_SLOW;
+    const uint8_t *code = host ? code_flag(sm->map, ppage, false) : NULL;
+    *f = (struct softmmu_tlb_full){ vpage, ppage, host, prot };
+    e->read = prot & MEM_READ ? vpage | slow : MEM_TLB_EMPTY;
+    e->write = prot & MEM_WRITE ? vpage | slow | (code && *code ? MEM_TLB_SLOW : 0)
+                                : MEM_TLB_EMPTY;
+    e->exec = prot & MEM_EXEC ? vpage | slow : MEM_TLB_EMPTY;
+    e->addend = host ? (uintptr_t)host - vpage : 0;
 }
 
 /* The TLB entry for the page of addr allowing access, filled by the walk on a miss: 0 with
  * *out, or the exception the access raises. Raises nothing itself (a fetch cannot). */
 static int tlb_lookup(struct cpu *cpu, uint64_t addr, unsigned access, unsigned mmu_idx,
-                      struct softmmu_tlb_entry **out)
+                      struct mem_tlb_entry **out)
 {
     struct softmmu *sm = (struct softmmu *)cpu->as;
     uint64_t vpage = addr & PAGE_MASK;
-    struct softmmu_tlb_entry *e =
-        &sm->tlb[mmu_idx % SOFTMMU_MMU_MAX][(vpage >> SOFTMMU_PAGE_BITS) % TLB_ENTRIES];
-    if (__builtin_expect(e->vpage == vpage && (e->prot & access), 1)) {
+    struct mem_tlb_entry *e = mem_tlb_entry(&sm->as, addr, mmu_idx);
+    *out = e;
+    if (__builtin_expect((*tag_of(e, access) & (PAGE_MASK | MEM_TLB_INVALID)) == vpage, 1)) {
         sm->tlb_hits++;
-        *out = e;
         return 0;
     }
     sm->tlb_misses++;
@@ -108,12 +150,7 @@ static int tlb_lookup(struct cpu *cpu, uint64_t addr, unsigned access, unsigned 
         if (!(prot & access))
             return access == MEM_EXEC ? EXC_FETCH_FAULT : EXC_DATA_FAULT;
     }
-    uint64_t ppage = pa & PAGE_MASK;
-    e->vpage = vpage;
-    e->ppage = ppage;
-    e->host = physmap_ram(sm->map, ppage, SOFTMMU_PAGE_SIZE);
-    e->prot = prot;
-    *out = e;
+    tlb_set(sm, e, vpage, pa & PAGE_MASK, prot);
     return 0;
 }
 
@@ -125,18 +162,38 @@ static _Noreturn void fault(struct cpu *cpu, unsigned access, int exc, uint64_t 
     cpu_raise(cpu, exc, addr);
 }
 
-static struct softmmu_tlb_entry *tlb_get(struct cpu *cpu, uint64_t addr, unsigned access,
-                                         unsigned mmu_idx)
+static struct softmmu_tlb_full *tlb_get(struct cpu *cpu, uint64_t addr, unsigned access,
+                                        unsigned mmu_idx)
 {
-    struct softmmu_tlb_entry *e;
+    struct softmmu *sm = (struct softmmu *)cpu->as;
+    struct mem_tlb_entry *e;
     int exc = tlb_lookup(cpu, addr, access, mmu_idx, &e);
     if (exc)
         fault(cpu, access, exc, addr);
-    return e;
+    return &sm->full[e - sm->tlb];
+}
+
+/* A write reached a RAM page through a write tag with MEM_TLB_SLOW: if the page still holds
+ * code, it no longer does, and its blocks are dropped before the next block runs (the CPU
+ * leaves guest code at the next block boundary; the rest of this block may run as
+ * translated, as on hardware without a FENCE.I). Writes to it go inline again. */
+static void code_written(struct cpu *cpu, struct softmmu_tlb_full *f)
+{
+    struct softmmu *sm = (struct softmmu *)cpu->as;
+    uint8_t *flag = code_flag(sm->map, f->ppage, false);
+    if (flag && *flag) {
+        *flag = 0;
+        if (sm->n_written < SOFTMMU_WRITTEN_MAX)
+            sm->written[sm->n_written++] = f->ppage;
+        else
+            sm->written_overflow = true;
+        cpu->exit_request = 1;
+    }
+    sm->tlb[f - sm->full].write &= ~MEM_TLB_SLOW;
 }
 
 /* The device range of an access to a page without RAM, or the bus error. */
-static const struct phys_range *mmio_range(struct cpu *cpu, const struct softmmu_tlb_entry *e,
+static const struct phys_range *mmio_range(struct cpu *cpu, const struct softmmu_tlb_full *e,
                                            uint64_t addr, unsigned size, unsigned access)
 {
     struct softmmu *sm = (struct softmmu *)cpu->as;
@@ -154,13 +211,15 @@ static bool crosses_page(uint64_t addr, unsigned size)
 static uint64_t access_one(struct cpu *cpu, uint64_t addr, unsigned size, unsigned access,
                            unsigned mmu_idx, uint64_t value)
 {
-    struct softmmu_tlb_entry *e = tlb_get(cpu, addr, access, mmu_idx);
+    struct softmmu_tlb_full *e = tlb_get(cpu, addr, access, mmu_idx);
     if (e->host) {
         uint8_t *p = e->host + (addr & ~PAGE_MASK);
-        if (access == MEM_WRITE)
+        if (access == MEM_WRITE) {
             memcpy(p, &value, size);
-        else
+            code_written(cpu, e);
+        } else {
             memcpy(&value, p, size);
+        }
         return value;
     }
     const struct phys_range *r = mmio_range(cpu, e, addr, size, access);
@@ -177,7 +236,7 @@ static uint64_t access_one(struct cpu *cpu, uint64_t addr, unsigned size, unsign
 static void check_portion(struct cpu *cpu, uint64_t addr, unsigned size, unsigned access,
                           unsigned mmu_idx)
 {
-    struct softmmu_tlb_entry *e = tlb_get(cpu, addr, access, mmu_idx);
+    struct softmmu_tlb_full *e = tlb_get(cpu, addr, access, mmu_idx);
     if (!e->host)
         mmio_range(cpu, e, addr, size, access);
 }
@@ -222,7 +281,7 @@ static void *softmmu_host_ptr(struct cpu *cpu, uint64_t addr, unsigned size, uns
 {
     if (crosses_page(addr, size))
         fault(cpu, access, EXC_MISALIGNED, addr);
-    struct softmmu_tlb_entry *e = NULL;
+    struct softmmu_tlb_full *e = NULL;
     for (unsigned a = MEM_WRITE; a >= MEM_READ; a >>= 1)
         if (access & a)
             e = tlb_get(cpu, addr, a, mmu_idx);
@@ -230,26 +289,38 @@ static void *softmmu_host_ptr(struct cpu *cpu, uint64_t addr, unsigned size, uns
         e = tlb_get(cpu, addr, MEM_READ, mmu_idx);
     if (!e->host)
         fault(cpu, access, EXC_BUS_ERROR, addr);
+    if (access & MEM_WRITE)
+        code_written(cpu, e);
     return e->host + (addr & ~PAGE_MASK);
+}
+
+/* The TLB entry of code at va, or -EFAULT with the fault recorded. */
+static int code_lookup(struct cpu *cpu, uint64_t va, unsigned mmu_idx,
+                       struct softmmu_tlb_full **out)
+{
+    struct softmmu *sm = (struct softmmu *)cpu->as;
+    struct mem_tlb_entry *e;
+    int exc = tlb_lookup(cpu, va, MEM_EXEC, mmu_idx, &e);
+    *out = &sm->full[e - sm->tlb];
+    if (!exc && !(*out)->host)
+        exc = EXC_BUS_ERROR;     /* code runs from RAM only */
+    if (!exc)
+        return 0;
+    sm->fault_access = MEM_EXEC;
+    sm->fault_exc = exc == EXC_DATA_FAULT ? EXC_FETCH_FAULT : exc;
+    return -EFAULT;
 }
 
 int softmmu_fetch(struct cpu *cpu, uint64_t va, void *buf, size_t len, unsigned mmu_idx)
 {
-    struct softmmu *sm = (struct softmmu *)cpu->as;
     uint8_t *out = buf;
     while (len > 0) {
         size_t chunk = SOFTMMU_PAGE_SIZE - (va & ~PAGE_MASK);
         if (chunk > len)
             chunk = len;
-        struct softmmu_tlb_entry *e;
-        int exc = tlb_lookup(cpu, va, MEM_EXEC, mmu_idx, &e);
-        if (!exc && !e->host)
-            exc = EXC_BUS_ERROR;     /* code runs from RAM only */
-        if (exc) {
-            sm->fault_access = MEM_EXEC;
-            sm->fault_exc = exc == EXC_DATA_FAULT ? EXC_FETCH_FAULT : exc;
+        struct softmmu_tlb_full *e;
+        if (code_lookup(cpu, va, mmu_idx, &e) < 0)
             return -EFAULT;
-        }
         memcpy(out, e->host + (va & ~PAGE_MASK), chunk);
         out += chunk;
         va += chunk;
@@ -258,10 +329,52 @@ int softmmu_fetch(struct cpu *cpu, uint64_t va, void *buf, size_t len, unsigned 
     return 0;
 }
 
+int softmmu_code_addr(struct cpu *cpu, uint64_t va, unsigned mmu_idx, uint64_t *pa)
+{
+    struct softmmu_tlb_full *e;
+    if (code_lookup(cpu, va, mmu_idx, &e) < 0)
+        return -EFAULT;
+    *pa = e->ppage | (va & ~PAGE_MASK);
+    return 0;
+}
+
+/* Blocks were translated from physical [start, end): writes to those pages now take the slow
+ * path (code_written), through entries filled later and those already in the TLB. */
+static void softmmu_protect_code(struct cpu *cpu, uint64_t start, uint64_t end)
+{
+    struct softmmu *sm = (struct softmmu *)cpu->as;
+    for (uint64_t page = start & PAGE_MASK; page < end; page += SOFTMMU_PAGE_SIZE) {
+        uint8_t *flag = code_flag(sm->map, page, true);
+        if (!flag || *flag)
+            continue;
+        *flag = 1;
+        for (unsigned k = 0; k < SOFTMMU_TLB_SIZE; k++)
+            if (sm->full[k].ppage == page)
+                sm->tlb[k].write |= MEM_TLB_SLOW;
+    }
+}
+
+static void softmmu_code_writes(struct cpu *cpu,
+                                void (*drop)(struct cpu *cpu, uint64_t start, uint64_t end))
+{
+    struct softmmu *sm = (struct softmmu *)cpu->as;
+    if (sm->written_overflow) {
+        sm->written_overflow = false;
+        sm->n_written = 0;
+        drop(cpu, 0, UINT64_MAX);
+    }
+    while (sm->n_written) {
+        uint64_t page = sm->written[--sm->n_written];
+        drop(cpu, page, page + SOFTMMU_PAGE_SIZE);
+    }
+}
+
 static const struct aspace_ops softmmu_ops = {
     .host_ptr = softmmu_host_ptr,
     .load = softmmu_load,
     .store = softmmu_store,
+    .protect_code = softmmu_protect_code,
+    .code_writes = softmmu_code_writes,
 };
 
 int softmmu_tlb_counts(const struct aspace *as, uint64_t *hits, uint64_t *misses)
@@ -274,10 +387,11 @@ int softmmu_tlb_counts(const struct aspace *as, uint64_t *hits, uint64_t *misses
     return 0;
 }
 
-void softmmu_init(struct softmmu *sm, const struct physmap *map)
+void softmmu_init(struct softmmu *sm, struct physmap *map)
 {
     memset(sm, 0, sizeof(*sm));
     sm->as.ops = &softmmu_ops;
+    sm->as.tlb = sm->tlb;
     sm->map = map;
     tlb_clear(sm);
 }

@@ -1,20 +1,22 @@
 /* The address space of system mode: guest virtual addresses go through the guest ISA's page
  * walk (guest_system_ops.page_walk) to physical addresses, which a physical map resolves to
  * guest RAM or to a device's MMIO ops. Each CPU has its own space (its own TLB, one table per
- * MMU index) over a physical map that the CPUs of a machine share. Engines lower its
- * accesses as calls to its ops (it is not flat). No physical address outside the map's RAM
+ * MMU index) over a physical map that the CPUs of a machine share. Engines probe its TLB
+ * inline (mem/aspace.h's struct mem_tlb_entry) and call its ops on a miss. No physical address outside the map's RAM
  * reaches host memory: a hole is the guest's bus error (its access fault). */
 #ifndef VM_MEM_SOFTMMU_H
 #define VM_MEM_SOFTMMU_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mem/aspace.h"
 
-#define SOFTMMU_PAGE_BITS 12
+#define SOFTMMU_PAGE_BITS MEM_TLB_PAGE_BITS
 #define SOFTMMU_PAGE_SIZE (1ull << SOFTMMU_PAGE_BITS)
-#define SOFTMMU_MMU_MAX 4          /* MMU indexes (IR_MO_MMU) a guest may use */
-#define SOFTMMU_TLB_BITS 8         /* entries per MMU index: direct-mapped by virtual page */
+#define SOFTMMU_TLB_SIZE (MEM_TLB_MMU_MAX << MEM_TLB_BITS)
+#define SOFTMMU_WRITTEN_MAX 16     /* code pages written before the loop drops their blocks */
 #define PHYSMAP_MAX 32
 
 /* A device's registers: offset from the start of its range; size 1, 2, 4 or 8. What an
@@ -28,6 +30,8 @@ struct mmio_ops {
 struct phys_range {
     uint64_t base, size;
     uint8_t *ram;
+    uint8_t *code;             /* RAM: per page, 1 while it holds translated code (allocated
+                                  when the first block is taken from the range) */
     const struct mmio_ops *mmio;
     void *opaque;
 };
@@ -48,30 +52,40 @@ const struct phys_range *physmap_find(const struct physmap *map, uint64_t pa, ui
  * else NULL. */
 uint8_t *physmap_ram(const struct physmap *map, uint64_t pa, uint64_t size);
 
-struct softmmu_tlb_entry {
-    uint64_t vpage;                /* virtual page address; ~0: empty */
+/* What the slow path knows of a TLB entry (struct mem_tlb_entry is what engines probe). */
+struct softmmu_tlb_full {
+    uint64_t vpage;                /* virtual page address */
     uint64_t ppage;                /* its physical page */
     uint8_t *host;                 /* host address of the page when it is RAM, else NULL */
     unsigned prot;                 /* MEM_* the walk allowed */
 };
 
+/* TLB tags (aspace.h): a RAM page's read and exec tags are its virtual page; its write tag
+ * has MEM_TLB_SLOW while the page holds translated code, so that the slow path sees the
+ * store, drops the page's blocks (through the execution loop) and clears the flag. Every
+ * tag of a device page has MEM_TLB_SLOW; a kind the walk did not allow is MEM_TLB_EMPTY. */
 struct softmmu {
-    struct aspace as;              /* first: cpu->as points here */
-    const struct physmap *map;
-    struct softmmu_tlb_entry tlb[SOFTMMU_MMU_MAX][1u << SOFTMMU_TLB_BITS];
+    struct aspace as;              /* first: cpu->as points here; as.tlb is tlb */
+    struct physmap *map;
+    struct mem_tlb_entry tlb[SOFTMMU_TLB_SIZE];
+    struct softmmu_tlb_full full[SOFTMMU_TLB_SIZE];
     /* The kind (MEM_*) of the access that raised the last fault and the exception it
      * raised, for the guest's exception entry (RISC-V's load, store and fetch faults have
      * different causes) and for a fetch, which reports only -EFAULT. */
     unsigned fault_access;
     int fault_exc;
-    uint64_t tlb_hits, tlb_misses;
+    /* Physical pages of code written since the execution loop last dropped blocks. */
+    uint64_t written[SOFTMMU_WRITTEN_MAX];
+    unsigned n_written;
+    bool written_overflow;
+    uint64_t tlb_hits, tlb_misses;   /* of the slow path: engines' inline hits not counted */
 };
 
 /* The TLB's hits and misses so far if as is a softmmu space: 0, else -EINVAL. */
 int softmmu_tlb_counts(const struct aspace *as, uint64_t *hits, uint64_t *misses);
 
 /* Makes sm a space over map with an empty TLB. */
-void softmmu_init(struct softmmu *sm, const struct physmap *map);
+void softmmu_init(struct softmmu *sm, struct physmap *map);
 /* The guest changed its page tables or the translation regime (satp writes, SFENCE.VMA):
  * cpu (on a softmmu space) forgets every translation, or those of the page holding va,
  * under every MMU index. Callable from a helper inside guest code: the CPU also leaves
@@ -82,5 +96,8 @@ void softmmu_tlb_flush_page(struct cpu *cpu, uint64_t va);
 /* cpu->fetch_code for a CPU on a softmmu space: 0, or -EFAULT when a byte cannot be fetched
  * (a walk's fault, or no RAM behind it). mmu_idx is the CPU's current one. */
 int softmmu_fetch(struct cpu *cpu, uint64_t va, void *buf, size_t len, unsigned mmu_idx);
+/* cpu->code_addr for a CPU on a softmmu space: the physical address of the code at va, by
+ * which the execution layer keys blocks; 0, or -EFAULT as softmmu_fetch. */
+int softmmu_code_addr(struct cpu *cpu, uint64_t va, unsigned mmu_idx, uint64_t *pa);
 
 #endif

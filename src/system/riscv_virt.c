@@ -73,10 +73,15 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 }
 
 /* Code is fetched through the MMU index of the privilege level blocks are looked up under
- * (tb_flags). */
+ * (tb_flags); blocks are known by the physical address of their code. */
 static int fetch_code(struct cpu *cpu, uint64_t pc, void *buf, size_t len)
 {
     return softmmu_fetch(cpu, pc, buf, len, rv_fetch_mmu(cpu->tb_flags & RV_TBF_PRIV_MASK));
+}
+
+static int code_addr(struct cpu *cpu, uint64_t pc, uint64_t *pa)
+{
+    return softmmu_code_addr(cpu, pc, rv_fetch_mmu(cpu->tb_flags & RV_TBF_PRIV_MASK), pa);
 }
 
 /* The hart's interrupt inputs: an irq line's number is its mip bit (RV_MIP_*). Only a
@@ -383,6 +388,7 @@ int boot_run(const struct boot_config *c)
     softmmu_init(&v.sm, &v.map);
     v.cpu->as = &v.sm.as;
     v.cpu->fetch_code = fetch_code;
+    v.cpu->code_addr = code_addr;
     v.htif.cpu = v.cpu;
     if ((err = host_timer_start(&v.aclint_timer, aclint_timer_fired, &v)) < 0 ||
         (err = host_timer_start(&v.rtc_timer, kick, &v)) < 0 ||

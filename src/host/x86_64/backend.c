@@ -29,6 +29,7 @@ static void abi_of(struct x86_abi *a, const struct host_env *env)
 {
     a->temps_offset = env->temps_offset;
     a->flat = env->flat;
+    a->tlb = env->tlb;
     a->guest_limit = env->guest_limit;
     a->exec_jc_offset = env->exec_jc_offset;
     a->jc_mask = env->jc_mask;
@@ -61,6 +62,8 @@ static int x64_init(struct host_code *out, const struct host_env *env, struct ho
     a->helper[XH_LOG_STORE] = (const void *)env->log_store;
     a->helper[XH_LOAD] = (const void *)env->load;
     a->helper[XH_STORE] = (const void *)env->store;
+    a->helper[XH_TLB_LOAD] = (const void *)env->tlb_load;
+    a->helper[XH_TLB_STORE] = (const void *)env->tlb_store;
     abi_of(a, env);
     struct x86_buf o = buf_of(out);
     struct x86_trampolines tramp;
@@ -70,6 +73,8 @@ static int x64_init(struct host_code *out, const struct host_env *env, struct ho
         return err;
     a->epilogue = tramp.epilogue;
     a->mem_thunk = tramp.mem_thunk;
+    a->tlb_load_thunk = tramp.tlb_load_thunk;
+    a->tlb_store_thunk = tramp.tlb_store_thunk;
     t->enter = tramp.enter;
     t->jc_miss = tramp.jc_miss;
     return 0;

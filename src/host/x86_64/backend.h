@@ -22,6 +22,8 @@ enum x86_helper {
     XH_LOG_STORE,    /* (cpu, addr, size): --engine=check's store log, before each store */
     XH_LOAD,         /* (cpu, base, disp, memop | i32 << 8) -> the ld's result: not flat */
     XH_STORE,        /* (cpu, base, disp, value, memop): an st in a space that is not flat */
+    XH_TLB_LOAD,     /* (cpu, addr, memop | i32 << 8, ret) -> the ld's result: a TLB miss */
+    XH_TLB_STORE,    /* (cpu, addr, value, memop, ret): a TLB miss */
     XH_COUNT
 };
 
@@ -29,6 +31,8 @@ struct x86_abi {
     int32_t temps_offset;      /* of the IR temporaries from struct cpu */
     bool flat;                 /* the CPU's space is flat (mem/aspace.h): ld/st are
                                   [r15 + address]; else calls to XH_LOAD/XH_STORE */
+    bool tlb;                  /* not flat but with a TLB at r15: ld/st probe it inline and
+                                  call tlb_load_thunk/tlb_store_thunk on a miss */
     uint64_t guest_limit;      /* flat: guest addresses are [0, guest_limit), with guard pages
                                   of more than 4 GiB on both sides (mem/uspace.h) */
     int32_t exec_jc_offset;    /* of the jump cache (struct tb *[]) inside cpu->exec */
@@ -36,6 +40,7 @@ struct x86_abi {
     int32_t tb_pc_offset, tb_code_offset;   /* inside struct tb */
     const void *epilogue;      /* jump here with rax = the value enter returns */
     const void *mem_thunk;     /* slow path of the guest address check */
+    const void *tlb_load_thunk, *tlb_store_thunk;   /* TLB misses (stubs.c) */
     bool inline_jc;            /* goto_ind looks up the jump cache inline and jumps */
     bool log_stores;           /* call XH_LOG_STORE before every store (--engine=check) */
     const void *helper[XH_COUNT];
@@ -54,6 +59,7 @@ struct x86_trampolines {
     uintptr_t (*enter)(struct cpu *cpu, const void *code);
     const void *epilogue;
     const void *mem_thunk;
+    const void *tlb_load_thunk, *tlb_store_thunk;
     const void *jc_miss;     /* rax = guest pc: leaves with HOST_RET_EXIT (tb_none's code) */
 };
 int x86_emit_trampolines(struct x86_buf *out, const struct x86_abi *abi,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "host/x86_64/lower.h"
+#include "mem/aspace.h"
 
 /* IR condition -> x86 condition code, in enum ir_cond order. */
 static const uint8_t cc_of[IR_NCONDS] = { CC_E, CC_NE, CC_L, CC_GE, CC_LE, CC_G,
@@ -271,8 +272,66 @@ static struct x86_rm guest_addr(struct lower *lw, ir_temp a, int64_t disp, unsig
     return xmi(R15, base, 1, d);
 }
 
+/* rax = the guest address a + disp. */
+static void tlb_address(struct lower *lw, ir_temp a, int64_t disp)
+{
+    struct x86_buf *o = lw->o;
+    if (lw->loc[a] == L_CONST) {
+        x86_mov_imm(o, RAX, (uint64_t)lw->val[a] + (uint64_t)disp);
+    } else if (lw->loc[a] == L_REG && x86_fits32(disp)) {
+        x86_emit(o, X_LEA, true, RAX, xm(lw->reg[a], (int32_t)disp), 0);
+    } else {
+        x86_emit(o, X_MOV, true, RAX, ra_rm(lw, a, RAX), 0);
+        if (x86_fits32(disp) && disp) {
+            x86_emit(o, X_ADDI, true, 0, xr(RAX), disp);
+        } else if (disp) {
+            x86_mov_imm(o, RCX, (uint64_t)disp);
+            x86_emit(o, X_ADD, true, RAX, xr(RCX), 0);
+        }
+    }
+}
+
+/* The inline TLB probe of an access of size bytes at rax under memop's MMU index (the tables
+ * at r15, mem/aspace.h): a stub of kind takes the miss; on a hit rax becomes the host
+ * address. Clobbers rcx and rdx. */
+static struct stub *tlb_probe(struct lower *lw, unsigned memop, unsigned size, uint8_t kind)
+{
+    _Static_assert(sizeof(struct mem_tlb_entry) == 32, "the index scales by 32");
+    struct x86_buf *o = lw->o;
+    int32_t table = (int32_t)((ir_mo_mmu(memop) % MEM_TLB_MMU_MAX) << MEM_TLB_BITS) * 32;
+    int32_t tag = kind == S_TLB_ST ? offsetof(struct mem_tlb_entry, write)
+                                   : offsetof(struct mem_tlb_entry, read);
+    struct stub *s = new_stub(lw, kind, lw->pc);
+    x86_emit(o, X_MOV, true, RDX, xr(RAX), 0);
+    x86_emit(o, X_SHRI, true, 0, xr(RDX), MEM_TLB_PAGE_BITS - 5);
+    x86_emit(o, X_ANDI, false, 0, xr(RDX), ((1 << MEM_TLB_BITS) - 1) << 5);
+    x86_emit(o, X_LEA, true, RCX, xm(RAX, (int32_t)size - 1), 0);
+    x86_emit(o, X_ANDI, true, 0, xr(RCX), -(1 << MEM_TLB_PAGE_BITS));
+    x86_emit(o, X_CMP, true, RCX, xmi(R15, RDX, 1, table + tag), 0);
+    s->site = x86_jcc(o, CC_NE, NULL);
+    x86_emit(o, X_ADD, true, RAX,
+             xmi(R15, RDX, 1, table + (int32_t)offsetof(struct mem_tlb_entry, addend)), 0);
+    return s;
+}
+
 static void lower_ld(struct lower *lw, const struct ir_op *op, bool w)
 {
+    static const uint8_t kind[8] = { X_MOVZX8, X_MOVZX16, X_MOV, X_MOV,
+                                     X_MOVSX8, X_MOVSX16, X_MOVSXD, X_MOV };
+    static const bool wide[8] = { false, false, false, true, true, true, true, true };
+    enum xh_insn insn = kind[op->aux & 7];
+    bool w64 = wide[op->aux & 7] && (w || (op->aux & 3) >= 2);
+    if (!lw->abi->flat && lw->abi->tlb) {
+        unsigned r = ra_def(lw, op->dst, RCX);
+        tlb_address(lw, op->src[0], op->imm);
+        struct stub *s = tlb_probe(lw, op->aux, 1u << (op->aux & IR_MO_SIZE), S_TLB_LD);
+        x86_emit(lw->o, insn, w64, r, xm(RAX, 0), 0);
+        s->back = lw->o->p;
+        s->reg = (uint8_t)r;
+        s->memop = (uint16_t)(op->aux | (op->type == IR_I32) << 8);
+        ra_def_done(lw, op->dst, r);
+        return;
+    }
     if (!lw->abi->flat) {
         struct arg args[3] = { { op->src[0], 0 }, { IR_NONE, op->imm },
                                { IR_NONE, op->aux | (op->type == IR_I32) << 8 } };
@@ -280,11 +339,6 @@ static void lower_ld(struct lower *lw, const struct ir_op *op, bool w)
         return;
     }
     struct x86_rm m = guest_addr(lw, op->src[0], op->imm, 1u << (op->aux & IR_MO_SIZE));
-    static const uint8_t kind[8] = { X_MOVZX8, X_MOVZX16, X_MOV, X_MOV,
-                                     X_MOVSX8, X_MOVSX16, X_MOVSXD, X_MOV };
-    static const bool wide[8] = { false, false, false, true, true, true, true, true };
-    enum xh_insn insn = kind[op->aux & 7];
-    bool w64 = wide[op->aux & 7] && (w || (op->aux & 3) >= 2);
     unsigned r = ra_def(lw, op->dst, RCX);
     mark_access(lw);
     x86_emit(lw->o, insn, w64, r, m, 0);
@@ -295,6 +349,19 @@ static void lower_st(struct lower *lw, const struct ir_op *op)
 {
     static const uint8_t kind[4] = { X_ST8, X_ST16, X_ST, X_ST };
     unsigned size_log = op->aux & IR_MO_SIZE;
+    if (!lw->abi->flat && lw->abi->tlb) {
+        ir_temp v = op->src[1];
+        tlb_address(lw, op->src[0], op->imm);
+        struct stub *s = tlb_probe(lw, op->aux, 1u << size_log, S_TLB_ST);
+        s->vloc = lw->loc[v];
+        s->reg = lw->reg[v];
+        s->disp = lw->mem[v];
+        s->val = lw->val[v];
+        s->memop = op->aux;
+        x86_emit(lw->o, kind[size_log], size_log == 3, ra_reg(lw, v, RCX), xm(RAX, 0), 0);
+        s->back = lw->o->p;
+        return;
+    }
     if (!lw->abi->flat) {
         struct arg args[4] = { { op->src[0], 0 }, { IR_NONE, op->imm }, { op->src[1], 0 },
                                { IR_NONE, op->aux } };
@@ -379,6 +446,25 @@ static void emit_stubs(struct lower *lw)
             x86_call(o, lw->abi->mem_thunk);
             if (s->reg == RAX && s->disp)   /* the base again: the access adds disp itself */
                 x86_emit(o, X_SUBI, true, 0, xr(RAX), s->disp);
+            x86_jmp(o, rx_of(lw, s->back));
+            break;
+        case S_TLB_LD:
+        case S_TLB_ST:   /* rax = the guest address */
+            lw->map[lw->n_map++] = (struct host_map){ (uint32_t)(o->p - o->start), 0, 0, s->pc };
+            ra_emit_wb(lw, s->wb_first, s->wb_n);
+            if (s->kind == S_TLB_ST && s->vloc == L_REG)
+                x86_emit(o, X_MOV, true, RDX, xr(s->reg), 0);
+            else if (s->kind == S_TLB_ST && s->vloc == L_MEM)
+                x86_emit(o, X_MOV, true, RDX, xm(R14, s->disp), 0);
+            else if (s->kind == S_TLB_ST)
+                x86_mov_imm(o, RDX, (uint64_t)s->val);
+            x86_mov_imm(o, RCX, s->memop);
+            if (s->kind == S_TLB_LD) {
+                x86_call(o, lw->abi->tlb_load_thunk);
+                x86_emit(o, X_MOV, true, s->reg, xr(RAX), 0);
+            } else {
+                x86_call(o, lw->abi->tlb_store_thunk);
+            }
             x86_jmp(o, rx_of(lw, s->back));
             break;
         case S_EXIT:

@@ -11,11 +11,16 @@
 #define CPU_OFF(f) ((int32_t)offsetof(struct cpu, f))
 
 enum { L_REG = 1, L_MEM, L_CONST };
-enum { S_EXIT, S_MEM, S_INT };
+enum { S_EXIT, S_MEM, S_INT, S_TLB_LD, S_TLB_ST };
 
 struct stub {
     uint8_t kind, reg, size;
     int32_t disp;           /* S_MEM: the access is at reg + disp */
+    /* S_TLB_LD: reg = the result's register; S_TLB_ST: the value is in reg (vloc L_REG), at
+     * [r14 + disp] (L_MEM) or the constant val (L_CONST). Both: memop (| i32 << 8). */
+    uint8_t vloc;
+    uint16_t memop;
+    int64_t val;
     uint16_t wb_n;          /* guest fields to store first: lw->wb[wb_first..] */
     uint32_t wb_first;
     uint8_t *site;          /* rel32 of the branch to the stub (writable view) */
