@@ -51,6 +51,8 @@ tests=(
     "regs||0|regs ok, no info\n||"
     "regs|--bios=@/regs --kernel=@/image.bin|0|regs ok, fw_dynamic info\n||"
     "image|--kernel=@/image.bin|0|hello, image\n||"
+    "smc||0|||"
+    "pages||0|||"
 )
 
 check() {   # label, expected status/stdout/stderr, stdin, then the command

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "engines.h"
 #include "core/cpu.h"
 #include "core/registry.h"
 #include "exec/exec.h"
@@ -321,16 +322,6 @@ int main(void)
 {
     test_flat();
     mmu.as.ops = &mmu_ops;
-    static const char *const engines[] = { "interp", "jit" };
-    uint64_t pc = 0x10000;
-    char name[64];
-    for (size_t e = 0; e < sizeof(engines) / sizeof(engines[0]); e++) {
-        if (!engine_by_name(engines[e]))
-            continue;
-        snprintf(name, sizeof(name), "aspace_softmmu_%s", engines[e]);
-        check_group(strdup(name));
-        test_block(engines[e], pc);
-        pc += 0x10000;   /* fresh pcs: the translation cache is shared by the engines */
-    }
+    check_each_engine("aspace_softmmu", test_block);
     return check_done();
 }

@@ -1,14 +1,17 @@
 /* Unit tests of the softmmu space (mem/softmmu.c): the physical map's rules, RAM and device
- * accesses with and without a guest page walk, the TLB per MMU index and its flushes,
- * accesses across pages (all or nothing), faults with the right exception, address and kind,
- * holes that never reach host memory, instruction fetch, and one IR block run through both
- * engines on the space. The page walk is a fake guest's hook over a small table. */
+ * accesses with and without a guest page walk, the TLB per MMU index and its flushes, the
+ * tags engines probe inline, accesses across pages (all or nothing), faults with the right
+ * exception, address and kind, holes that never reach host memory, instruction fetch, code
+ * protection (a store to a page holding code is handed to the execution loop once), and IR
+ * blocks run through both engines on the space: one of loads and stores, and one whose code
+ * is rewritten and remapped. The page walk is a fake guest's hook over a small table. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "engines.h"
 #include "core/cpu.h"
 #include "core/registry.h"
 #include "exec/exec.h"
@@ -299,6 +302,104 @@ static void test_paged(void)
     CHECK(canaries_intact());
 }
 
+/* The entries as engines probe them: a tag per kind of access, the addend, the flags. */
+static void test_tlb_tags(void)
+{
+    check_group("softmmu_tlb_tags");
+    reset(true);
+    const struct aspace_ops *ops = sm.as.ops;
+    CHECK(sm.as.tlb == sm.tlb);
+    ops->load(&cpu, 0x40000010, IR_MO_8);            /* RAM page 1, read-write */
+    struct mem_tlb_entry *e = mem_tlb_entry(&sm.as, 0x40000010, 0);
+    CHECK_EQ(e->read, 0x40000000);
+    CHECK_EQ(e->write, 0x40000000);
+    CHECK_EQ(e->exec, MEM_TLB_EMPTY);
+    CHECK((uint8_t *)(uintptr_t)(0x40000010 + e->addend) == ram + PAGE + 0x10);
+    CHECK_EQ(mem_tlb_tag(0x40000ff8, 8), e->read);   /* the page's last 8 bytes hit */
+    CHECK(mem_tlb_tag(0x40000ffc, 8) != e->read);    /* across the page: never */
+    ops->load(&cpu, 0x40002000, IR_MO_8);            /* read-only */
+    e = mem_tlb_entry(&sm.as, 0x40002000, 0);
+    CHECK_EQ(e->read, 0x40002000);
+    CHECK_EQ(e->write, MEM_TLB_EMPTY);
+    ops->load(&cpu, 0x40003000, IR_MO_8);            /* the device: always the slow path */
+    e = mem_tlb_entry(&sm.as, 0x40003000, 0);
+    CHECK_EQ(e->read, 0x40003000 | MEM_TLB_SLOW);
+    CHECK_EQ(e->write, 0x40003000 | MEM_TLB_SLOW);
+    CHECK(mem_tlb_entry(&sm.as, 0x40000010, 1) != mem_tlb_entry(&sm.as, 0x40000010, 0));
+    CHECK_EQ(mem_tlb_entry(&sm.as, 0x40000010, 1)->read, MEM_TLB_EMPTY);
+    uint32_t gen = sm.as.map_gen;
+    softmmu_tlb_flush_page(&cpu, 0x40000abc);
+    CHECK_EQ(mem_tlb_entry(&sm.as, 0x40000010, 0)->read, MEM_TLB_EMPTY);
+    CHECK_EQ(mem_tlb_entry(&sm.as, 0x40002000, 0)->read, 0x40002000);   /* other pages stay */
+    softmmu_tlb_flush(&cpu);
+    CHECK_EQ(mem_tlb_entry(&sm.as, 0x40002000, 0)->read, MEM_TLB_EMPTY);
+    CHECK_EQ(sm.as.map_gen, gen + 2);
+}
+
+static uint64_t dropped[4][2];
+static unsigned n_dropped;
+
+static void drop(struct cpu *c, uint64_t start, uint64_t end)
+{
+    (void)c;
+    if (n_dropped < 4) {
+        dropped[n_dropped][0] = start;
+        dropped[n_dropped][1] = end;
+    }
+    n_dropped++;
+}
+
+/* Code protection: pages with code send writes to the slow path, which hands each written
+ * page to the execution loop once and makes the CPU leave guest code. */
+static void test_code(void)
+{
+    check_group("softmmu_code");
+    reset(true);
+    const struct aspace_ops *ops = sm.as.ops;
+    ops->store(&cpu, 0x40000008, IR_MO_64, 1);       /* RAM page 1 in the TLB, writable */
+    struct mem_tlb_entry *e = mem_tlb_entry(&sm.as, 0x40000008, 0);
+    CHECK_EQ(e->write, 0x40000000);
+    ops->protect_code(&cpu, RAM_BASE + PAGE + 0x100, RAM_BASE + PAGE + 0x120);
+    CHECK_EQ(e->write, 0x40000000 | MEM_TLB_SLOW);   /* the entry already there, too */
+    CHECK_EQ(e->read, 0x40000000);                   /* reads stay inline */
+    n_dropped = 0;
+    ops->code_writes(&cpu, drop);
+    CHECK_EQ(n_dropped, 0);
+    cpu.exit_request = 0;
+    ops->store(&cpu, 0x40000010, IR_MO_32, 0x1234);
+    CHECK_EQ(ram[PAGE + 0x10], 0x34);                /* the store is done */
+    CHECK_EQ(cpu.exit_request, 1);
+    CHECK_EQ(e->write, 0x40000000);                  /* no code left: inline again */
+    ops->code_writes(&cpu, drop);
+    CHECK_EQ(n_dropped, 1);
+    CHECK_EQ(dropped[0][0], RAM_BASE + PAGE);
+    CHECK_EQ(dropped[0][1], RAM_BASE + 2 * PAGE);
+    ops->code_writes(&cpu, drop);
+    CHECK_EQ(n_dropped, 1);                          /* handed over once */
+    cpu.exit_request = 0;
+    ops->store(&cpu, 0x40000010, IR_MO_32, 0x5678);
+    CHECK_EQ(cpu.exit_request, 0);
+
+    /* An entry filled after the code was taken (another mapping of page 0, under MMU index
+     * 1) is flagged from the start; an atomic's host pointer is a write. */
+    ops->protect_code(&cpu, RAM_BASE + 0x10, RAM_BASE + 0x14);
+    CHECK_EQ(ops->load(&cpu, 0x7fff0010, IR_MO_32 | IR_MO_MMU(1)), 0);
+    CHECK_EQ(mem_tlb_entry(&sm.as, 0x7fff0010, 1)->write, 0x7fff0000 | MEM_TLB_SLOW);
+    CHECK(mem_ptr(&cpu, 0x7fff0010, 8, MEM_READ | MEM_WRITE, 1) == ram + 0x10);
+    CHECK_EQ(cpu.exit_request, 1);
+    ops->code_writes(&cpu, drop);
+    CHECK_EQ(n_dropped, 2);
+    CHECK_EQ(dropped[1][0], RAM_BASE);
+    /* Code addresses outside RAM are ignored (a fetch from them faults anyway). */
+    ops->protect_code(&cpu, DEV_BASE, DEV_BASE + 4);
+    ops->protect_code(&cpu, 0x20000000, 0x20000004);
+    uint64_t pa = 0;
+    CHECK_EQ(softmmu_code_addr(&cpu, 0x40001004, 0, &pa), 0);
+    CHECK_EQ(pa, RAM_BASE + 2 * PAGE + 4);
+    CHECK_EQ(softmmu_code_addr(&cpu, 0x40000004, 0, &pa), -EFAULT);   /* no exec */
+    CHECK(canaries_intact());
+}
+
 static void test_engine(const char *engine, uint64_t pc)
 {
     reset(true);
@@ -319,6 +420,75 @@ static void test_engine(const char *engine, uint64_t pc)
     cpu_free(&f->c);
 }
 
+/* ---- a guest whose one instruction is its 4 code bytes: r2 = them ---- */
+
+static int code_translate_insn(struct translator *t)
+{
+    uint32_t word;
+    if (translator_fetch(t, 0, &word, 4) < 0)
+        return -EFAULT;
+    ir_put(t->b, IR_I64, R(2), ir_const(t->b, IR_I64, word));
+    t->len = 4;
+    t->ended = true;
+    ir_exit(t->b, EXC_SYSCALL, t->pc + 4);
+    return 0;
+}
+
+static const struct guest_ops code_guest = {
+    .name = "fake-code",
+    .state_size = sizeof(struct fake_cpu),
+    .translate_insn = code_translate_insn,
+    .system = &fake_system,
+};
+
+static int fake_fetch(struct cpu *c, uint64_t pc, void *buf, size_t len)
+{
+    return softmmu_fetch(c, pc, buf, len, 0);
+}
+
+static int fake_code_addr(struct cpu *c, uint64_t pc, uint64_t *pa)
+{
+    return softmmu_code_addr(c, pc, 0, pa);
+}
+
+/* Runs the block at pc until it leaves with its syscall (a TLB flush or a code write makes
+ * the CPU leave first); returns what it put in r2. */
+static uint64_t run_code(struct fake_cpu *f, uint64_t pc)
+{
+    f->c.pc = pc;
+    f->r[2] = 0;
+    while (exec_run(&f->c) == CPU_EXIT_INTERRUPT)
+        ;
+    CHECK_EQ(f->c.exc, EXC_SYSCALL);
+    return f->r[2];
+}
+
+/* Blocks are known by the physical address of their code: a guest store to it drops them,
+ * and after a remap (and the TLB flush the guest must do) the same pc finds other code. */
+static void test_code_engine(const char *engine, uint64_t pc)
+{
+    reset(true);
+    uint64_t off = (pc >> 8) & 0xff0, va = 0x40001000 + off;   /* page 2, RWX */
+    struct fake_cpu *f = (struct fake_cpu *)cpu_new(&code_guest, engine_by_name(engine));
+    f->c.as = &sm.as;
+    f->c.fetch_code = fake_fetch;
+    f->c.code_addr = fake_code_addr;
+    memcpy(ram + 2 * PAGE + off, "\x11\x11\x11\x11", 4);
+    CHECK_EQ(run_code(f, va), 0x11111111);
+    memcpy(ram + 2 * PAGE + off, "\x22\x22\x22\x22", 4);    /* not a guest store: unseen */
+    CHECK_EQ(run_code(f, va), 0x11111111);
+    sm.as.ops->store(&f->c, va, IR_MO_32, 0x33333333);       /* a guest store */
+    CHECK_EQ(run_code(f, va), 0x33333333);
+    table[1].pa = RAM_BASE + 1 * PAGE;                        /* the guest remaps the page */
+    memcpy(ram + 1 * PAGE + off, "\x44\x44\x44\x44", 4);
+    softmmu_tlb_flush(&f->c);
+    CHECK_EQ(run_code(f, va), 0x44444444);
+    table[1].pa = RAM_BASE + 2 * PAGE;                        /* and back */
+    softmmu_tlb_flush_page(&f->c, va);
+    CHECK_EQ(run_code(f, va), 0x33333333);
+    cpu_free(&f->c);
+}
+
 int main(void)
 {
     CHECK_EQ(physmap_add_ram(&map, RAM_BASE, RAM_PAGES * PAGE, ram), 0);
@@ -326,16 +496,9 @@ int main(void)
     test_physmap();
     test_physical();
     test_paged();
-    static const char *const engines[] = { "interp", "jit" };
-    uint64_t pc = 0x10000;
-    char name[64];
-    for (size_t e = 0; e < sizeof(engines) / sizeof(engines[0]); e++) {
-        if (!engine_by_name(engines[e]))
-            continue;
-        snprintf(name, sizeof(name), "softmmu_engine_%s", engines[e]);
-        check_group(strdup(name));
-        test_engine(engines[e], pc);
-        pc += 0x10000;
-    }
+    test_tlb_tags();
+    test_code();
+    check_each_engine("softmmu_engine", test_engine);
+    check_each_engine("softmmu_code_engine", test_code_engine);
     return check_done();
 }
