@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/registry.h"
+#include "mem/aspace.h"
 #include "service/control.h"
 #include "service/events.h"
 #include "service/metrics.h"
@@ -74,6 +75,9 @@ struct boot_services {
 static int attach_services(struct machine *m, void *opaque)
 {
     struct boot_services *s = opaque;
+    for (unsigned i = 0; i < m->n_cpus && (s->stats || s->metrics || s->control); i++)
+        if (m->cpus[i]->as->tlb)   /* their TLB counts include the engines' inline hits */
+            m->cpus[i]->as->tlb->count_hits = true;
     if (s->stats) {
         s->stats_observer.changed = cli_print_stats;
         machine_observe(m, &s->stats_observer);

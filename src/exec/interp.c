@@ -378,7 +378,8 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
     char *const base = (char *)cpu;
     uint8_t *const mem = cpu->as->flat_base;
     const uint64_t limit = cpu->as->flat_limit;
-    const struct mem_tlb_entry *const tlb = cpu->as->tlb;
+    struct mem_tlb *const tlb = cpu->as->tlb;
+    const bool count_hits = tlb && tlb->count_hits;
     struct exec_cpu *ex = exec_of(cpu);
     const struct iop *ip;
     struct tb *next;
@@ -483,11 +484,12 @@ L_st64: STORE(uint64_t, B64); NEXT();
 #define TLB_HOST(addr, size, kind)                                                       \
     ({                                                                                   \
         uint64_t a_ = (addr);                                                            \
-        const struct mem_tlb_entry *e_ = &tlb[ip->c << MEM_TLB_BITS |                    \
-                                              ((a_ >> MEM_TLB_PAGE_BITS) &               \
-                                               ((1u << MEM_TLB_BITS) - 1))];             \
-        __builtin_expect(e_->kind == mem_tlb_tag(a_, (size)), 1) ? (void *)(a_ + e_->addend) \
-                                                                 : NULL;                 \
+        const struct mem_tlb_entry *e_ = &tlb->entry[ip->c << MEM_TLB_BITS |             \
+                                                     ((a_ >> MEM_TLB_PAGE_BITS) &        \
+                                                      ((1u << MEM_TLB_BITS) - 1))];      \
+        bool hit_ = __builtin_expect(e_->kind == mem_tlb_tag(a_, (size)), 1);            \
+        tlb->hits += hit_ & count_hits;                                                  \
+        hit_ ? (void *)(a_ + e_->addend) : NULL;                                         \
     })
 #define LOADT(t, ext)                                                                     \
     {                                                                                     \

@@ -39,6 +39,7 @@ struct host_env {
      * enter loads as the flat base's), which ld/st probe inline; on a miss these do the
      * access, ret being the host return address inside the block (for the fault's pc). */
     bool tlb;
+    bool tlb_count_hits;       /* and count the hits in the TLB's struct mem_tlb */
     uint64_t (*tlb_load)(struct cpu *cpu, uint64_t addr, uint64_t memop_w32, const uint8_t *ret);
     void (*tlb_store)(struct cpu *cpu, uint64_t addr, uint64_t value, uint64_t memop,
                       const uint8_t *ret);

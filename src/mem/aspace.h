@@ -7,6 +7,7 @@
 #ifndef VM_MEM_ASPACE_H
 #define VM_MEM_ASPACE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/cpu.h"
@@ -55,15 +56,25 @@ struct mem_tlb_entry {
 #define MEM_TLB_INVALID 2ull       /* tag flag: never hits (part of MEM_TLB_EMPTY) */
 #define MEM_TLB_EMPTY UINT64_MAX
 
+/* A TLB: MEM_TLB_MMU_MAX tables of 1 << MEM_TLB_BITS entries, MMU index first, and the
+ * count of the hits of the engines' inline probes, kept only when count_hits was set before
+ * the first translation (--stats, metrics, the control socket: a memory increment per
+ * access costs a memory-bound loop a fifth of its speed). */
+struct mem_tlb {
+    struct mem_tlb_entry entry[MEM_TLB_MMU_MAX << MEM_TLB_BITS];
+    uint64_t hits;
+    bool count_hits;
+};
+
 struct aspace {
     const struct aspace_ops *ops;
     /* A flat space: host address of guest address 0, and the size; guest addresses are
      * [0, flat_limit). NULL base: not flat, every access goes through ops. */
     uint8_t *flat_base;
     uint64_t flat_limit;
-    /* A space with a TLB the engines probe inline before calling load/store (a softmmu):
-     * MEM_TLB_MMU_MAX tables of 1 << MEM_TLB_BITS entries, MMU index first. NULL: none. */
-    struct mem_tlb_entry *tlb;
+    /* A space with a TLB the engines probe inline before calling load/store (a softmmu).
+     * NULL: none. */
+    struct mem_tlb *tlb;
     /* Bumped whenever virtual-to-physical translations may have changed (a TLB flush), so
      * that the execution layer forgets blocks it found by virtual address. */
     uint32_t map_gen;
@@ -73,8 +84,8 @@ struct aspace {
 static inline struct mem_tlb_entry *mem_tlb_entry(const struct aspace *as, uint64_t addr,
                                                   unsigned mmu_idx)
 {
-    return &as->tlb[(mmu_idx % MEM_TLB_MMU_MAX) << MEM_TLB_BITS |
-                    ((addr >> MEM_TLB_PAGE_BITS) & ((1u << MEM_TLB_BITS) - 1))];
+    return &as->tlb->entry[(mmu_idx % MEM_TLB_MMU_MAX) << MEM_TLB_BITS |
+                           ((addr >> MEM_TLB_PAGE_BITS) & ((1u << MEM_TLB_BITS) - 1))];
 }
 
 static inline uint64_t mem_tlb_tag(uint64_t addr, unsigned size)

@@ -62,7 +62,7 @@ uint8_t *physmap_ram(const struct physmap *map, uint64_t pa, uint64_t size)
 
 static void tlb_clear(struct softmmu *sm)
 {
-    memset(sm->tlb, 0xff, sizeof(sm->tlb));
+    memset(sm->tlb.entry, 0xff, sizeof(sm->tlb.entry));
     memset(sm->full, 0xff, sizeof(sm->full));
 }
 
@@ -80,7 +80,7 @@ void softmmu_tlb_flush_page(struct cpu *cpu, uint64_t va)
     uint64_t vpage = va & PAGE_MASK;
     for (unsigned m = 0; m < MEM_TLB_MMU_MAX; m++) {
         struct mem_tlb_entry *e = mem_tlb_entry(&sm->as, vpage, m);
-        struct softmmu_tlb_full *f = &sm->full[e - sm->tlb];
+        struct softmmu_tlb_full *f = &sm->full[e - sm->tlb.entry];
         if (f->vpage == vpage) {
             memset(e, 0xff, sizeof(*e));
             memset(f, 0xff, sizeof(*f));
@@ -114,7 +114,7 @@ static uint64_t *tag_of(struct mem_tlb_entry *e, unsigned access)
 static void tlb_set(struct softmmu *sm, struct mem_tlb_entry *e, uint64_t vpage, uint64_t ppage,
                     unsigned prot)
 {
-    struct softmmu_tlb_full *f = &sm->full[e - sm->tlb];
+    struct softmmu_tlb_full *f = &sm->full[e - sm->tlb.entry];
     uint8_t *host = physmap_ram(sm->map, ppage, SOFTMMU_PAGE_SIZE);
     uint64_t slow = host ? 0 : MEM_TLB_SLOW;
     const uint8_t *code = host ? code_flag(sm->map, ppage, false) : NULL;
@@ -170,7 +170,7 @@ static struct softmmu_tlb_full *tlb_get(struct cpu *cpu, uint64_t addr, unsigned
     int exc = tlb_lookup(cpu, addr, access, mmu_idx, &e);
     if (exc)
         fault(cpu, access, exc, addr);
-    return &sm->full[e - sm->tlb];
+    return &sm->full[e - sm->tlb.entry];
 }
 
 /* A write reached a RAM page through a write tag with MEM_TLB_SLOW: if the page still holds
@@ -189,7 +189,7 @@ static void code_written(struct cpu *cpu, struct softmmu_tlb_full *f)
             sm->written_overflow = true;
         cpu->exit_request = 1;
     }
-    sm->tlb[f - sm->full].write &= ~MEM_TLB_SLOW;
+    sm->tlb.entry[f - sm->full].write &= ~MEM_TLB_SLOW;
 }
 
 /* The device range of an access to a page without RAM, or the bus error. */
@@ -301,7 +301,7 @@ static int code_lookup(struct cpu *cpu, uint64_t va, unsigned mmu_idx,
     struct softmmu *sm = (struct softmmu *)cpu->as;
     struct mem_tlb_entry *e;
     int exc = tlb_lookup(cpu, va, MEM_EXEC, mmu_idx, &e);
-    *out = &sm->full[e - sm->tlb];
+    *out = &sm->full[e - sm->tlb.entry];
     if (!exc && !(*out)->host)
         exc = EXC_BUS_ERROR;     /* code runs from RAM only */
     if (!exc)
@@ -350,7 +350,7 @@ static void softmmu_protect_code(struct cpu *cpu, uint64_t start, uint64_t end)
         *flag = 1;
         for (unsigned k = 0; k < SOFTMMU_TLB_SIZE; k++)
             if (sm->full[k].ppage == page)
-                sm->tlb[k].write |= MEM_TLB_SLOW;
+                sm->tlb.entry[k].write |= MEM_TLB_SLOW;
     }
 }
 
@@ -382,7 +382,8 @@ int softmmu_tlb_counts(const struct aspace *as, uint64_t *hits, uint64_t *misses
     if (!as || as->ops != &softmmu_ops)
         return -EINVAL;
     const struct softmmu *sm = (const struct softmmu *)as;
-    *hits = __atomic_load_n(&sm->tlb_hits, __ATOMIC_RELAXED);
+    *hits = __atomic_load_n(&sm->tlb_hits, __ATOMIC_RELAXED) +
+            __atomic_load_n(&sm->tlb.hits, __ATOMIC_RELAXED);
     *misses = __atomic_load_n(&sm->tlb_misses, __ATOMIC_RELAXED);
     return 0;
 }
@@ -391,7 +392,7 @@ void softmmu_init(struct softmmu *sm, struct physmap *map)
 {
     memset(sm, 0, sizeof(*sm));
     sm->as.ops = &softmmu_ops;
-    sm->as.tlb = sm->tlb;
+    sm->as.tlb = &sm->tlb;
     sm->map = map;
     tlb_clear(sm);
 }

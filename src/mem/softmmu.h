@@ -67,7 +67,7 @@ struct softmmu_tlb_full {
 struct softmmu {
     struct aspace as;              /* first: cpu->as points here; as.tlb is tlb */
     struct physmap *map;
-    struct mem_tlb_entry tlb[SOFTMMU_TLB_SIZE];
+    struct mem_tlb tlb;
     struct softmmu_tlb_full full[SOFTMMU_TLB_SIZE];
     /* The kind (MEM_*) of the access that raised the last fault and the exception it
      * raised, for the guest's exception entry (RISC-V's load, store and fetch faults have
@@ -78,7 +78,7 @@ struct softmmu {
     uint64_t written[SOFTMMU_WRITTEN_MAX];
     unsigned n_written;
     bool written_overflow;
-    uint64_t tlb_hits, tlb_misses;   /* of the slow path: engines' inline hits not counted */
+    uint64_t tlb_hits, tlb_misses;   /* of the slow path (tlb.hits: the engines' inline ones) */
 };
 
 /* The TLB's hits and misses so far if as is a softmmu space: 0, else -EINVAL. */

@@ -308,7 +308,7 @@ static void test_tlb_tags(void)
     check_group("softmmu_tlb_tags");
     reset(true);
     const struct aspace_ops *ops = sm.as.ops;
-    CHECK(sm.as.tlb == sm.tlb);
+    CHECK(sm.as.tlb == &sm.tlb);
     ops->load(&cpu, 0x40000010, IR_MO_8);            /* RAM page 1, read-write */
     struct mem_tlb_entry *e = mem_tlb_entry(&sm.as, 0x40000010, 0);
     CHECK_EQ(e->read, 0x40000000);

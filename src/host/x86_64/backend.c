@@ -30,6 +30,7 @@ static void abi_of(struct x86_abi *a, const struct host_env *env)
     a->temps_offset = env->temps_offset;
     a->flat = env->flat;
     a->tlb = env->tlb;
+    a->tlb_count_hits = env->tlb_count_hits;
     a->guest_limit = env->guest_limit;
     a->exec_jc_offset = env->exec_jc_offset;
     a->jc_mask = env->jc_mask;

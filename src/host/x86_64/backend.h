@@ -33,6 +33,7 @@ struct x86_abi {
                                   [r15 + address]; else calls to XH_LOAD/XH_STORE */
     bool tlb;                  /* not flat but with a TLB at r15: ld/st probe it inline and
                                   call tlb_load_thunk/tlb_store_thunk on a miss */
+    bool tlb_count_hits;       /* and count its hits */
     uint64_t guest_limit;      /* flat: guest addresses are [0, guest_limit), with guard pages
                                   of more than 4 GiB on both sides (mem/uspace.h) */
     int32_t exec_jc_offset;    /* of the jump cache (struct tb *[]) inside cpu->exec */

@@ -309,6 +309,8 @@ static struct stub *tlb_probe(struct lower *lw, unsigned memop, unsigned size, u
     x86_emit(o, X_ANDI, true, 0, xr(RCX), -(1 << MEM_TLB_PAGE_BITS));
     x86_emit(o, X_CMP, true, RCX, xmi(R15, RDX, 1, table + tag), 0);
     s->site = x86_jcc(o, CC_NE, NULL);
+    if (lw->abi->tlb_count_hits)
+        x86_emit(o, X_ADDI, true, 0, xm(R15, offsetof(struct mem_tlb, hits)), 1);
     x86_emit(o, X_ADD, true, RAX,
              xmi(R15, RDX, 1, table + (int32_t)offsetof(struct mem_tlb_entry, addend)), 0);
     return s;
