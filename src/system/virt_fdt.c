@@ -15,7 +15,7 @@
 #include "dev/sifive_test.h"
 
 #define RISCV_ISA "rv64imafdc_zicsr_zifencei"
-#define MMU_TYPE "riscv,sv39"
+#define MMU_TYPE "riscv,sv57"        /* the largest the hart walks */
 #define IRQ_S_SOFT 1               /* the hart's interrupt numbers (mip bits) */
 #define IRQ_M_SOFT 3
 #define IRQ_S_TIMER 5
