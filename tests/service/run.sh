@@ -209,5 +209,35 @@ else
     fail metrics-boot "cannot build forever.S"
 fi
 
+# The environment spellings, and options vm refuses before the guest runs.
+if [ -x "$out/work-rv64" ]; then
+    rm -f "$out/env.prom"
+    VM_METRICS="$out/env.prom" "$VM_BIN" run "$out/work-rv64" >/dev/null 2>&1
+    prom metrics-env "$out/env.prom" 'vm_syscalls_total{name="getppid"} == 100'
+    sh -c 'echo $$ >"$0"; VM_PERF_MAP=1 exec "$1" run "$2"' "$out/pid" "$VM_BIN" "$out/work-rv64" >/dev/null
+    map=/tmp/perf-$(cat "$out/pid").map
+    if grep -q ' work_sum' "$map"; then pass perfmap-env; else fail perfmap-env "no $map naming work_sum"; fi
+    rm -f "$map"
+fi
+refuse() {   # refuse NAME STATUS STDERR VM_ARGS...
+    local name=$1 want_status=$2 want_err=$3 status
+    shift 3
+    timeout 20 "$VM_BIN" "$@" >/dev/null 2>"$out/refuse.err" </dev/null
+    status=$?
+    if [ "$status" = "$want_status" ] && [ "$(cat "$out/refuse.err")" = "$want_err" ]; then
+        pass "refuse-$name"
+    else
+        fail "refuse-$name" "status $status, stderr: $(cat "$out/refuse.err")"
+    fi
+}
+refuse metrics-port 1 "vm: --metrics=tcp::99999: expected a port from 1 to 65535" \
+    run --metrics=tcp::99999 "$out/work-rv64"
+refuse metrics-empty 1 "vm: --metrics: expected a file PATH or tcp::PORT" \
+    run --metrics= "$out/work-rv64"
+refuse control-dir 1 "vm: --control=$out/missing/sock: No such file or directory" \
+    boot --bios=none --kernel="$out/forever" --control="$out/missing/sock"
+refuse events-dir 1 "vm: --events=$out/missing/events: No such file or directory" \
+    boot --bios=none --kernel="$out/forever" --events="$out/missing/events"
+
 echo "service: $passed passed, $failed failed"
 [ "$failed" = 0 ]
