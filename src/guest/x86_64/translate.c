@@ -133,7 +133,7 @@ ir_temp x64_ea(struct x64_ctx *ctx)
     return ctx->ea;
 }
 
-static unsigned memop_of(unsigned size)
+unsigned x64_memop(unsigned size)
 {
     return (size == 1 ? IR_MO_8 : size == 2 ? IR_MO_16 : size == 4 ? IR_MO_32 : IR_MO_64) |
            IR_MO_MMU(X64_MMU_USER);
@@ -141,12 +141,12 @@ static unsigned memop_of(unsigned size)
 
 ir_temp x64_load(struct x64_ctx *ctx, ir_temp addr, unsigned size)
 {
-    return ir_ld(ctx->b, x64_type(size), memop_of(size), addr, 0);
+    return ir_ld(ctx->b, x64_type(size), x64_memop(size), addr, 0);
 }
 
 void x64_store(struct x64_ctx *ctx, ir_temp addr, unsigned size, ir_temp value)
 {
-    ir_st(ctx->b, memop_of(size), addr, 0, value);
+    ir_st(ctx->b, x64_memop(size), addr, 0, value);
 }
 
 /* ---- ModRM operands ---- */
@@ -174,6 +174,30 @@ ir_temp x64_get_greg(struct x64_ctx *ctx, unsigned size)
 void x64_put_greg(struct x64_ctx *ctx, unsigned size, ir_temp value)
 {
     x64_put_reg(ctx, ctx->in->reg, size, value);
+}
+
+ir_temp x64_rmw_rm(struct x64_ctx *ctx, unsigned size, x64_rmw_fn *fn, const void *arg)
+{
+    struct x64_cc cc = { X64_CC_EFLAGS, IR_NONE, IR_NONE, IR_NONE };
+    bool has_cc;
+    ir_temp old;
+    if (ctx->in->prefixes & X64_P_LOCK) {
+        ir_temp addr = x64_ea(ctx);
+        old = x64_load(ctx, addr, size);
+        cc.kind = X64_CC_NKINDS;
+        ir_temp r = fn(ctx, size, old, arg, &cc);
+        ir_temp seen = ir_cmpxchg(ctx->b, x64_type(size), x64_memop(size), addr, old,
+                                  x64_zext(ctx, size, r));
+        ir_exit_if(ctx->b, x64_type(size), IR_NE, seen, old, ctx->pc);
+    } else {
+        old = x64_get_rm(ctx, size);
+        cc.kind = X64_CC_NKINDS;
+        x64_put_rm(ctx, size, fn(ctx, size, old, arg, &cc));
+    }
+    has_cc = cc.kind != X64_CC_NKINDS;
+    if (has_cc)
+        x64_commit_cc(ctx, size, &cc);
+    return old;
 }
 
 /* ---- stack ---- */

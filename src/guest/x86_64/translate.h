@@ -73,6 +73,16 @@ void x64_put_rm(struct x64_ctx *ctx, unsigned size, ir_temp value);
 ir_temp x64_get_greg(struct x64_ctx *ctx, unsigned size);
 void x64_put_greg(struct x64_ctx *ctx, unsigned size, ir_temp value);
 
+/* A read-modify-write of the r/m operand: fn computes the new value from the old (and may fill
+ * *cc); with LOCK, a compare-and-swap that runs the instruction again if memory changed since
+ * the load. Then the flags are committed. Returns the old value. */
+struct x64_cc;
+typedef ir_temp x64_rmw_fn(struct x64_ctx *ctx, unsigned size, ir_temp old, const void *arg,
+                           struct x64_cc *cc);
+ir_temp x64_rmw_rm(struct x64_ctx *ctx, unsigned size, x64_rmw_fn *fn, const void *arg);
+/* The memop of a size-byte access in user mode. */
+unsigned x64_memop(unsigned size);
+
 /* ---- stack ---- */
 /* Pushes size bytes (RSP -= size, then the store; RSP changes only once the store is done). */
 void x64_push(struct x64_ctx *ctx, unsigned size, ir_temp value);
@@ -84,6 +94,17 @@ ir_temp x64_pop_value(struct x64_ctx *ctx, unsigned size, ir_temp *new_rsp);
  * leave the field as it is; the kind does not read it). */
 void x64_set_cc(struct x64_ctx *ctx, enum x64_cc_kind kind, unsigned size, ir_temp dst,
                 ir_temp src1, ir_temp src2);
+/* A flag-setting operation computed but not recorded yet (written after the destination, so
+ * that a faulting store leaves the flags as they were). */
+struct x64_cc {
+    enum x64_cc_kind kind;
+    ir_temp dst, src1, src2;
+};
+void x64_commit_cc(struct x64_ctx *ctx, unsigned size, const struct x64_cc *cc);
+/* The same, only if the i64 temp cond is not 0 (a shift by CL of 0 changes no flag). */
+void x64_commit_cc_if(struct x64_ctx *ctx, ir_temp cond, unsigned size, const struct x64_cc *cc);
+/* The EFLAGS-kind record of flags (an i64 temp of EFLAGS bits). */
+struct x64_cc x64_cc_flags(ir_temp flags);
 /* Says that the flags changed in a way the translator does not track (a helper wrote them). */
 void x64_cc_unknown(struct x64_ctx *ctx);
 /* The arithmetic flags as EFLAGS bits (i64). */
@@ -113,10 +134,15 @@ void x64_gen_raise(struct x64_ctx *ctx, const struct ir_helper *raise);
 
 /* The families with a translation, by file; a family not listed raises #UD. Each file's list
  * is its own macro so that files are added without touching another's line. */
-#define X64_TRANS_INT(X) X(alu) X(alu_grp) X(test) X(mov) X(movx) X(lea)
+#define X64_TRANS_INT(X)                                                                   \
+    X(alu) X(alu_grp) X(test) X(mov) X(movx) X(lea) X(incdec) X(unary) X(imul) X(muldiv)   \
+    X(xchg) X(xadd) X(cmpxchg) X(cmpxchgb) X(cbw) X(cwd) X(setcc) X(cmovcc) X(bswap)       \
+    X(movbe)
+#define X64_TRANS_SHIFT(X) X(shift) X(shiftd)
 #define X64_TRANS_BRANCH(X) X(jmp) X(jcc) X(call) X(ret) X(push) X(pop)
 #define X64_TRANS_SYSTEM(X) X(nop) X(syscall)
-#define X64_TRANS_FUNCS(X) X64_TRANS_INT(X) X64_TRANS_BRANCH(X) X64_TRANS_SYSTEM(X)
+#define X64_TRANS_FUNCS(X)                                                                 \
+    X64_TRANS_INT(X) X64_TRANS_SHIFT(X) X64_TRANS_BRANCH(X) X64_TRANS_SYSTEM(X)
 
 #define X64_TRANS_DECLARE(name) x64_trans_fn x64_trans_##name;
 X64_TRANS_FUNCS(X64_TRANS_DECLARE)

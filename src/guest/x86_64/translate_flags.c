@@ -32,6 +32,39 @@ void x64_set_cc(struct x64_ctx *ctx, enum x64_cc_kind kind, unsigned size, ir_te
     ctx->t->isa_state = cc_op + 1;
 }
 
+void x64_commit_cc(struct x64_ctx *ctx, unsigned size, const struct x64_cc *cc)
+{
+    x64_set_cc(ctx, cc->kind, size, cc->dst, cc->src1, cc->src2);
+}
+
+struct x64_cc x64_cc_flags(ir_temp flags)
+{
+    return (struct x64_cc){ X64_CC_EFLAGS, IR_NONE, flags, IR_NONE };
+}
+
+/* Each field becomes cond ? new : old; the kind is no longer known. */
+void x64_commit_cc_if(struct x64_ctx *ctx, ir_temp cond, unsigned size, const struct x64_cc *cc)
+{
+    struct ir_block *b = ctx->b;
+    ir_temp zero = x64_const(ctx, 0);
+    const ir_temp fields[4] = {
+        x64_const(ctx, (int64_t)X64_CC(cc->kind, log2_of(size))), cc->dst, cc->src1, cc->src2,
+    };
+    static const size_t offsets[4] = {
+        X64_FIELD(cc_op), X64_FIELD(cc_dst), X64_FIELD(cc_src1), X64_FIELD(cc_src2),
+    };
+    for (unsigned i = 0; i < 4; i++) {
+        if (fields[i] == IR_NONE)
+            continue;
+        ir_temp v = fields[i];
+        if (b->temp_type[v] != IR_I64)
+            v = ir_op1(b, IR_zext32, IR_I64, v);
+        ir_put(b, IR_I64, offsets[i],
+               ir_movcond(b, IR_I64, IR_NE, cond, zero, v, ir_get(b, IR_I64, offsets[i])));
+    }
+    x64_cc_unknown(ctx);
+}
+
 void x64_cc_unknown(struct x64_ctx *ctx)
 {
     ctx->t->isa_state = 0;
@@ -39,8 +72,7 @@ void x64_cc_unknown(struct x64_ctx *ctx)
 
 void x64_put_flags(struct x64_ctx *ctx, ir_temp flags)
 {
-    x64_set_cc(ctx, X64_CC_EFLAGS, 8, IR_NONE,
-               ir_op2(ctx->b, IR_and, IR_I64, flags, x64_const(ctx, X64_FLAGS_ARITH)), IR_NONE);
+    x64_set_cc(ctx, X64_CC_EFLAGS, 8, IR_NONE, flags, IR_NONE);
 }
 
 static uint64_t helper_arith_flags(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
@@ -61,7 +93,8 @@ ir_temp x64_get_flags(struct x64_ctx *ctx)
 {
     uint64_t cc_op;
     if (cc_known(ctx, &cc_op) && X64_CC_KIND(cc_op) == X64_CC_EFLAGS)
-        return field(ctx, X64_FIELD(cc_src1));
+        return ir_op2(ctx->b, IR_and, IR_I64, field(ctx, X64_FIELD(cc_src1)),
+                      x64_const(ctx, X64_FLAGS_ARITH));
     return ir_call(ctx->b, &arith_flags_helper, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
 }
 
