@@ -111,6 +111,8 @@ void x64_cc_unknown(struct x64_ctx *ctx);
 ir_temp x64_get_flags(struct x64_ctx *ctx);
 /* CF as 0 or 1 (i64). */
 ir_temp x64_get_cf(struct x64_ctx *ctx);
+/* x64_eflags as an IR helper (no arguments). */
+extern const struct ir_helper x64_eflags_helper;
 /* Sets the arithmetic flags from EFLAGS bits in an i64 temp (only X64_FLAGS_ARITH count). */
 void x64_put_flags(struct x64_ctx *ctx, ir_temp flags);
 
@@ -139,10 +141,15 @@ void x64_gen_raise(struct x64_ctx *ctx, const struct ir_helper *raise);
     X(xchg) X(xadd) X(cmpxchg) X(cmpxchgb) X(cbw) X(cwd) X(setcc) X(cmovcc) X(bswap)       \
     X(movbe)
 #define X64_TRANS_SHIFT(X) X(shift) X(shiftd)
-#define X64_TRANS_BRANCH(X) X(jmp) X(jcc) X(call) X(ret) X(push) X(pop)
-#define X64_TRANS_SYSTEM(X) X(nop) X(syscall)
+#define X64_TRANS_FLAGS(X) X(flagop) X(lahf) X(sahf) X(pushf) X(popf)
+#define X64_TRANS_STRING(X) X(string) X(xlat)
+#define X64_TRANS_BITS(X) X(bt) X(bitscan) X(popcnt) X(crc32) X(bmi)
+#define X64_TRANS_BRANCH(X) X(jmp) X(jcc) X(call) X(ret) X(push) X(pop) X(loop) X(enter) X(leave)
+#define X64_TRANS_SYSTEM(X)                                                                 \
+    X(nop) X(syscall) X(cpuid) X(rdtsc) X(rdrand) X(xgetbv) X(trap) X(priv) X(fence)
 #define X64_TRANS_FUNCS(X)                                                                 \
-    X64_TRANS_INT(X) X64_TRANS_SHIFT(X) X64_TRANS_BRANCH(X) X64_TRANS_SYSTEM(X)
+    X64_TRANS_INT(X) X64_TRANS_SHIFT(X) X64_TRANS_FLAGS(X) X64_TRANS_STRING(X)               \
+    X64_TRANS_BITS(X) X64_TRANS_BRANCH(X) X64_TRANS_SYSTEM(X)
 
 #define X64_TRANS_DECLARE(name) x64_trans_fn x64_trans_##name;
 X64_TRANS_FUNCS(X64_TRANS_DECLARE)

@@ -76,3 +76,63 @@ void x64_trans_pop(struct x64_ctx *ctx, const struct x64_insn *in)
     ir_put(ctx->b, IR_I64, X64_R(X64_RSP), rsp);
     x64_put_reg(ctx, in->rm, size, v);
 }
+
+/* arg 0: LOOPNE; 1: LOOPE; 2: LOOP (RCX -= 1, taken while not 0, and ZF 0 or 1); 3: JRCXZ.
+ * With 67 the counter is ECX. */
+void x64_trans_loop(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    struct ir_block *b = ctx->b;
+    unsigned csize = in->addrsize, op = (unsigned)in->def->arg;
+    enum ir_type t = x64_type(csize);
+    ir_temp zero = ir_const(b, t, 0);
+    ir_temp rcx = x64_get_reg(ctx, X64_RCX, csize);
+    if (op == 3) {
+        ir_exit_if(b, t, IR_EQ, rcx, zero, rel_target(ctx, in));
+        x64_end_goto(ctx, ctx->next_pc);
+        return;
+    }
+    ir_temp n = ir_op2(b, IR_sub, t, rcx, ir_const(b, t, 1));
+    ir_temp zf = op < 2 ? x64_cond_value(ctx, op == 0 ? 5 : 4) : IR_NONE;
+    x64_put_reg(ctx, X64_RCX, csize, n);
+    if (zf == IR_NONE) {
+        ir_exit_if(b, t, IR_NE, n, zero, rel_target(ctx, in));
+    } else {
+        ir_temp go = ir_op2(b, IR_and, IR_I64, zf, ir_setcond(b, t, IR_NE, n, zero));
+        ir_exit_if(b, IR_I64, IR_NE, go, x64_const(ctx, 0), rel_target(ctx, in));
+    }
+    x64_end_goto(ctx, ctx->next_pc);
+}
+
+/* ENTER size, level: push rBP, copy level - 1 frame pointers from the old frame, push the new
+ * frame's, rBP = the frame, rSP -= size. The registers change last, so a fault (the copies'
+ * loads come before their stores) leaves them as they were. */
+void x64_trans_enter(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    struct ir_block *b = ctx->b;
+    unsigned size = in->opsize, level = in->imm2 & 31;
+    ir_temp rbp = ir_get(b, IR_I64, X64_R(X64_RBP)), rsp = ir_get(b, IR_I64, X64_R(X64_RSP));
+    ir_temp frame = ir_op2(b, IR_sub, IR_I64, rsp, x64_const(ctx, size));
+    x64_store(ctx, frame, size, rbp);
+    ir_temp copied[32];
+    for (unsigned i = 1; i < level; i++)
+        copied[i] = x64_load(ctx, ir_op2(b, IR_sub, IR_I64, rbp, x64_const(ctx, i * size)), size);
+    ir_temp top = frame;
+    for (unsigned i = 1; i <= level; i++) {
+        top = ir_op2(b, IR_sub, IR_I64, top, x64_const(ctx, size));
+        x64_store(ctx, top, size, i < level ? copied[i] : frame);
+    }
+    x64_put_reg(ctx, X64_RBP, size, frame);
+    ir_put(b, IR_I64, X64_R(X64_RSP),
+           ir_op2(b, IR_sub, IR_I64, top, x64_const(ctx, in->imm & 0xffff)));
+}
+
+/* LEAVE: rSP = rBP, then pop rBP. */
+void x64_trans_leave(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    struct ir_block *b = ctx->b;
+    unsigned size = in->opsize;
+    ir_temp rbp = ir_get(b, IR_I64, X64_R(X64_RBP));
+    ir_temp v = x64_load(ctx, rbp, size);
+    ir_put(b, IR_I64, X64_R(X64_RSP), ir_op2(b, IR_add, IR_I64, rbp, x64_const(ctx, size)));
+    x64_put_reg(ctx, X64_RBP, size, v);
+}

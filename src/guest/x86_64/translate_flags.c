@@ -210,3 +210,87 @@ ir_temp x64_cond_value(struct x64_ctx *ctx, unsigned cc)
     struct x64_test t = x64_cond(ctx, cc);
     return ir_setcond(ctx->b, t.type, t.cond, t.a, t.b);
 }
+
+/* ---- instructions that read or write EFLAGS as a whole ---- */
+
+/* arg 0: CMC; 1: CLC; 2: STC; 3: CLD; 4: STD. */
+void x64_trans_flagop(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    struct ir_block *b = ctx->b;
+    unsigned op = (unsigned)in->def->arg;
+    if (op >= 3) {
+        ir_temp e = ir_get(b, IR_I64, X64_FIELD(eflags));
+        e = op == 3 ? ir_op2(b, IR_andc, IR_I64, e, x64_const(ctx, X64_DF))
+                    : ir_op2(b, IR_or, IR_I64, e, x64_const(ctx, X64_DF));
+        ir_put(b, IR_I64, X64_FIELD(eflags), e);
+        return;
+    }
+    static const enum ir_opc opc[3] = { IR_xor, IR_andc, IR_or };
+    x64_put_flags(ctx, ir_op2(b, opc[op], IR_I64, x64_get_flags(ctx), x64_const(ctx, X64_CF)));
+}
+
+/* AH = SF:ZF:0:AF:0:PF:1:CF, whatever the REX prefix. */
+void x64_trans_lahf(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    (void)in;
+    struct ir_block *b = ctx->b;
+    ir_temp f = ir_op2(b, IR_and, IR_I64, x64_get_flags(ctx),
+                       x64_const(ctx, X64_SF | X64_ZF | X64_AF | X64_PF | X64_CF));
+    f = ir_op2(b, IR_or, IR_I64, f, x64_const(ctx, X64_FLAGS_FIXED));
+    ir_temp d = ir_new_temp(b, IR_I64);
+    ir_emit(b, IR_deposit, IR_I64, d, ir_get(b, IR_I64, X64_R(X64_RAX)), f, IR_NONE, IR_NONE,
+            8 | 8 << 8);
+    ir_put(b, IR_I64, X64_R(X64_RAX), d);
+}
+
+/* SF, ZF, AF, PF and CF from AH; OF stays. */
+void x64_trans_sahf(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    (void)in;
+    struct ir_block *b = ctx->b;
+    const int64_t low = X64_SF | X64_ZF | X64_AF | X64_PF | X64_CF;
+    ir_temp ah = ir_op1i(b, IR_extract, IR_I64, ir_get(b, IR_I64, X64_R(X64_RAX)), 8 | 8 << 8);
+    ir_temp keep = ir_op2(b, IR_and, IR_I64, x64_get_flags(ctx), x64_const(ctx, X64_OF));
+    x64_put_flags(ctx, ir_op2(b, IR_or, IR_I64, keep,
+                              ir_op2(b, IR_and, IR_I64, ah, x64_const(ctx, low))));
+}
+
+static uint64_t helper_eflags(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3;
+    return x64_eflags(cpu);
+}
+const struct ir_helper x64_eflags_helper = {
+    "x64_eflags", helper_eflags, 0, IR_HELPER_RSTATE, IR_I64,
+};
+
+/* a0: the popped value, a1: its size (2 keeps the upper bits). */
+static uint64_t helper_popf(void *cpu, uint64_t v, uint64_t size, uint64_t a2, uint64_t a3)
+{
+    (void)a2, (void)a3;
+    struct x64_cpu *r = cpu;
+    if (size == 2)
+        v = (x64_eflags(r) & ~0xffffull) | (v & 0xffff);
+    x64_set_eflags(r, v);
+    return 0;
+}
+static const struct ir_helper popf_helper = {
+    "x64_popf", helper_popf, 2, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+};
+
+/* PUSHF pushes the flags as user mode sees them (IF set, RF and VM clear). */
+void x64_trans_pushf(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    x64_push(ctx, in->opsize,
+             ir_call(ctx->b, &x64_eflags_helper, IR_NONE, IR_NONE, IR_NONE, IR_NONE));
+}
+
+/* POPF changes the arithmetic flags, DF, AC and ID; the rest stay (user mode). */
+void x64_trans_popf(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    ir_temp rsp;
+    ir_temp v = x64_pop_value(ctx, in->opsize, &rsp);
+    ir_call(ctx->b, &popf_helper, v, x64_const(ctx, in->opsize), IR_NONE, IR_NONE);
+    ir_put(ctx->b, IR_I64, X64_R(X64_RSP), rsp);
+    x64_cc_unknown(ctx);
+}
