@@ -1,7 +1,8 @@
 /* The x86-64 translator on small hand-assembled programs under every engine (interp, jit,
  * check): results, partial registers, lazy flags read in the same block and in the next,
- * the stack, RIP-relative addresses, instructions across a page boundary, and the exceptions
- * of bad input (#UD, #GP) at the right pc. Encodings from GNU as (x86_64-linux-gnu). Each
+ * the stack, RIP-relative addresses, instructions across a page boundary, string ops, CPUID,
+ * and the exceptions of bad input (#UD, #GP, #DE, INT3) at the right pc; and the lazy flags
+ * through opt/ (dead flag stores dropped, CMP+Jcc without a flags helper). Encodings from GNU as (x86_64-linux-gnu). Each
  * program ends with SYSCALL, which leaves the CPU with EXC_SYSCALL. */
 #include <errno.h>
 #include <string.h>
@@ -10,8 +11,11 @@
 #include "core/cpu.h"
 #include "core/registry.h"
 #include "exec/exec.h"
+#include "guest/translator.h"
 #include "guest/x86_64/cpu.h"
+#include "ir/ir.h"
 #include "mem/aspace.h"
+#include "opt/opt.h"
 
 #define MEM_SIZE 0x10000u
 #define CODE 0x1000u
@@ -146,7 +150,7 @@ static void test_engine(const char *e, const char *group)
     CHECK_EQ(r->c.exc, EXC_FETCH_FAULT);
     CHECK_EQ(r->c.exc_tval, 0x2000);
 
-    /* ud2 (not translated yet: #UD) after a mov that still happens */
+    /* ud2 (#UD) after a mov that still happens */
     r = RUN(e, 0xb8, 1, 0, 0, 0, 0x0f, 0x0b);
     CHECK_EQ(r->c.exc, EXC_ILLEGAL);
     CHECK_EQ(r->c.pc, CODE + 5);
@@ -163,6 +167,46 @@ static void test_engine(const char *e, const char *group)
     CHECK_EQ(r->c.exc, EXC_PROTECTION);
     CHECK_EQ(r->c.pc, CODE);
 
+    /* div by zero: #DE at the div, the registers as before it: mov eax, 7; xor ecx, ecx;
+     * div ecx */
+    r = RUN(e, 0xb8, 7, 0, 0, 0, 0x31, 0xc9, 0xf7, 0xf1);
+    CHECK_EQ(r->c.exc, EXC_DIVIDE);
+    CHECK_EQ(r->c.pc, CODE + 7);
+    CHECK_EQ(r->r[X64_RAX], 7);
+
+    /* idiv of INT64_MIN by -1 overflows the quotient: #DE: mov rax, 1 << 63 (movabs); cqo;
+     * mov rcx, -1; idiv rcx */
+    r = RUN(e, 0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x48, 0x99, 0x48, 0xc7, 0xc1, 0xff, 0xff,
+            0xff, 0xff, 0x48, 0xf7, 0xf9);
+    CHECK_EQ(r->c.exc, EXC_DIVIDE);
+    CHECK_EQ(r->c.pc, CODE + 19);
+
+    /* hlt at CPL 3: #GP */
+    r = RUN(e, 0x90, 0xf4);
+    CHECK_EQ(r->c.exc, EXC_PROTECTION);
+    CHECK_EQ(r->c.pc, CODE + 1);
+
+    /* int3: the breakpoint exception */
+    r = RUN(e, 0xcc);
+    CHECK_EQ(r->c.exc, EXC_BREAKPOINT);
+    CHECK_EQ(r->c.pc, CODE);
+
+    /* rep stosb of 5 bytes, then repne scasb for the byte after them: lea rdi, [rsp - 64];
+     * mov al, 0x5a; mov ecx, 5; rep stosb; lea rdi, [rsp - 64]; xor eax, eax; mov ecx, 9;
+     * repne scasb; syscall. scasb stops on the sixth byte (the first 0). */
+    r = RUN(e, 0x48, 0x8d, 0x7c, 0x24, 0xc0, 0xb0, 0x5a, 0xb9, 5, 0, 0, 0, 0xf3, 0xaa, 0x48,
+            0x8d, 0x7c, 0x24, 0xc0, 0x31, 0xc0, 0xb9, 9, 0, 0, 0, 0xf2, 0xae, 0x0f, 0x05);
+    CHECK_EQ(r->c.exc, EXC_SYSCALL);
+    CHECK_EQ(mem[STACK_TOP - 64], 0x5a);
+    CHECK_EQ(mem[STACK_TOP - 60], 0x5a);
+    CHECK_EQ(mem[STACK_TOP - 59], 0);
+    CHECK_EQ(r->r[X64_RDI], STACK_TOP - 64 + 6);
+
+    /* CPUID leaf 0: the vendor vm reports (EBX, EDX, ECX: "VMVirtualCPU") */
+    r = RUN(e, 0x31, 0xc0, 0x0f, 0xa2, 0x0f, 0x05);
+    CHECK_EQ(r->r[X64_RBX], 0x69564d56);
+    CHECK_EQ(r->r[X64_RDX], 0x61757472);
+
     /* lock add [rsp - 8], eax with memory there: mov dword [rsp - 8], 40; mov eax, 2;
      * lock add [rsp - 8], eax; mov ebx, [rsp - 8]; syscall */
     r = RUN(e, 0xc7, 0x44, 0x24, 0xf8, 40, 0, 0, 0, 0xb8, 2, 0, 0, 0, 0xf0, 0x01, 0x44, 0x24,
@@ -170,8 +214,55 @@ static void test_engine(const char *e, const char *group)
     CHECK_EQ(r->r[X64_RBX], 42);
 }
 
+/* The block at CODE after the passes: how many puts to the lazy-flags fields it keeps, and
+ * how many helper calls. */
+static void count_ops(const uint8_t *code, size_t len, unsigned *flag_puts, unsigned *calls)
+{
+    static struct ir_block b;
+    static struct x64_cpu cpu;
+    memset(&cpu, 0, sizeof(cpu));
+    cpu.c.ops = guest_by_name("x86_64");
+    cpu.c.fetch_code = fetch;
+    memset(mem, 0, sizeof(mem));
+    memcpy(mem + CODE, code, len);
+    code_end = CODE + len;
+    uint64_t fault_addr;
+    *flag_puts = *calls = 0;
+    if (translate_block(&cpu.c, &b, CODE, 0, &fault_addr) < 0)
+        return;
+    opt_block(&b);
+    for (uint32_t i = 0; i < b.n_ops; i++) {
+        const struct ir_op *op = &b.ops[i];
+        if (op->opc == IR_call)
+            (*calls)++;
+        if (op->opc == IR_put && op->imm >= (int64_t)X64_FIELD(cc_op) &&
+            op->imm <= (int64_t)X64_FIELD(cc_src2))
+            (*flag_puts)++;
+    }
+}
+
+/* Lazy flags through opt/: a flag-setting instruction whose flags the next one overwrites
+ * leaves no store; CMP+Jcc compares the operands without computing EFLAGS. */
+static void test_lazy_flags(void)
+{
+    unsigned puts, calls;
+    check_group("x64_dead_flags");
+    /* add eax, ebx; add eax, ecx; ret */
+    static const uint8_t two_adds[] = { 0x01, 0xd8, 0x01, 0xc8, 0xc3 };
+    count_ops(two_adds, sizeof(two_adds), &puts, &calls);
+    CHECK_EQ(puts, 4);   /* the second ADD's kind, result and operands */
+    check_group("x64_cmp_jcc");
+    static const uint8_t cmp_jl[] = { 0x39, 0xd8, 0x7c, 0x00 };   /* cmp eax, ebx; jl .+2 */
+    count_ops(cmp_jl, sizeof(cmp_jl), &puts, &calls);
+    CHECK_EQ(calls, 0);
+    static const uint8_t test_jle[] = { 0x48, 0x85, 0xc0, 0x7e, 0x00 };   /* test rax, rax; jle */
+    count_ops(test_jle, sizeof(test_jle), &puts, &calls);
+    CHECK_EQ(calls, 0);
+}
+
 int main(void)
 {
+    test_lazy_flags();
     static const char *const engines[][2] = {
         { "interp", "x64_translate_interp" }, { "jit", "x64_translate_jit" },
         { "check", "x64_translate_check" },
