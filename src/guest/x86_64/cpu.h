@@ -31,7 +31,8 @@ enum {
  * bits of that width mean anything. What each kind keeps (x64_eflags computes from it):
  *   EFLAGS  cc_src1 = the arithmetic flags as bits (the width is 64)
  *   ADD     dst = src1 + src2           ADC  dst = src1 + src2 + CF (CF = dst - src1 - src2)
- *   SUB     dst = src1 - src2 (CMP too) SBB  dst = src1 - src2 - CF (CF = src1 - src2 - dst)
+ *   SUB     src1 - src2 (CMP too; dst is not stored, it follows from them)
+ *   SBB     dst = src1 - src2 - CF (CF = src1 - src2 - dst)
  *   LOGIC   dst; CF = OF = AF = 0
  *   INC DEC dst = src1 +- 1; src2 = the CF that the instruction keeps (0 or 1)
  *   RESULT  SF ZF PF from dst; CF, AF and OF are their bits of src1 (shifts, multiplies, ...) */

@@ -14,6 +14,8 @@ uint64_t x64_arith_flags(const struct x64_cpu *r)
     uint64_t m = width_mask(log2size), sign = 1ull << ((8u << log2size) - 1);
     uint64_t dst = r->cc_dst & m, a = r->cc_src1 & m, b = r->cc_src2 & m;
     uint64_t cf = 0, of = 0, af = 0, cin;
+    if (kind == X64_CC_SUB)
+        dst = (a - b) & m;
     switch (kind) {
     case X64_CC_EFLAGS:
         return r->cc_src1 & X64_FLAGS_ARITH;

@@ -23,7 +23,7 @@ void x64_set_cc(struct x64_ctx *ctx, enum x64_cc_kind kind, unsigned size, ir_te
 {
     uint64_t cc_op = X64_CC(kind, log2_of(size));
     ir_put(ctx->b, IR_I64, X64_FIELD(cc_op), x64_const(ctx, (int64_t)cc_op));
-    if (dst != IR_NONE)
+    if (dst != IR_NONE && kind != X64_CC_SUB)   /* one store less per CMP */
         ir_put(ctx->b, IR_I64, X64_FIELD(cc_dst), dst);
     if (src1 != IR_NONE)
         ir_put(ctx->b, IR_I64, X64_FIELD(cc_src1), src1);
@@ -153,7 +153,11 @@ static bool cond_direct(struct x64_ctx *ctx, uint64_t cc_op, unsigned pair, stru
     if (kind == X64_CC_EFLAGS || pair == CC_P)
         return false;
     if (kind == X64_CC_LOGIC || pair == CC_E || pair == CC_S) {
-        ir_temp d = x64_sext(ctx, size, field(ctx, X64_FIELD(cc_dst)));
+        ir_temp d = kind == X64_CC_SUB
+                        ? ir_op2(ctx->b, IR_sub, t->type, field(ctx, X64_FIELD(cc_src1)),
+                                 field(ctx, X64_FIELD(cc_src2)))
+                        : field(ctx, X64_FIELD(cc_dst));
+        d = x64_sext(ctx, size, d);
         t->a = d;
         t->b = zero;
         switch (pair) {
