@@ -96,6 +96,13 @@ static void hart_irq(void *opaque, unsigned mip_bit, bool level)
         riscv64_set_pending(v->cpu, mip_bit, level);
 }
 
+/* The time CSR is the ACLINT's mtime, which the guest may set. */
+static uint64_t hart_time(void *opaque)
+{
+    struct virt *v = opaque;
+    return aclint_mtime(&v->aclint);
+}
+
 /* The console's input and the RTC's alarm: the hart leaves guest code and the loop polls. */
 static void kick(void *opaque)
 {
@@ -389,6 +396,8 @@ int boot_run(const struct boot_config *c)
     v.cpu->as = &v.sm.as;
     v.cpu->fetch_code = fetch_code;
     v.cpu->code_addr = code_addr;
+    ((struct rv64_cpu *)v.cpu)->read_time = hart_time;
+    ((struct rv64_cpu *)v.cpu)->time_opaque = &v;
     v.htif.cpu = v.cpu;
     if ((err = host_timer_start(&v.aclint_timer, aclint_timer_fired, &v)) < 0 ||
         (err = host_timer_start(&v.rtc_timer, kick, &v)) < 0 ||

@@ -43,6 +43,7 @@ tests=(
     "echo||0|61 62 01 63\n||ab\001\001c"
     "spin||0||\nvm: terminated (Ctrl-A X)\n|\001x"
     "clint||0|clint ok\n||"
+    "time||0|||"
     "plic||0|plic ok\n||"
     "rtc||0|rtc ok\n||"
     "devirq||0|irq ok\n||"

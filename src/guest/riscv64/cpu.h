@@ -20,6 +20,10 @@ struct rv64_cpu {
     /* System mode's privileged state (guest/riscv64/system.c); unused in user mode. */
     uint64_t priv;       /* privilege level: RV_PRIV_* */
     uint64_t mhartid;    /* set by the board; reset keeps it */
+    /* The time CSR's source, set by the board (its mtime, which the guest may write), or
+     * NULL for riscv64_time(); reset keeps it. */
+    uint64_t (*read_time)(void *opaque);
+    void *time_opaque;
     uint64_t mstatus, mtvec, mepc, mcause, mtval, mscratch, mie, medeleg, mideleg;
     /* Pending interrupts: devices on other threads change it (riscv64_set_pending), so it
      * is read and written atomically. */

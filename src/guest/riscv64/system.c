@@ -248,9 +248,11 @@ static uint64_t *csr_field(struct rv64_cpu *r, const struct csr_def *d, unsigned
 }
 
 /* Counter n (0 cycle, 1 time, 2 instret, 3-31 the hpm counters, which count nothing). */
-static uint64_t counter_value(unsigned n)
+static uint64_t counter_value(const struct rv64_cpu *r, unsigned n)
 {
-    return n == 1 ? riscv64_time() : n == 0 || n == 2 ? riscv64_ticks() : 0;
+    if (n == 1)
+        return r->read_time ? r->read_time(r->time_opaque) : riscv64_time();
+    return n == 0 || n == 2 ? riscv64_ticks() : 0;
 }
 
 /* Below M-mode a counter needs its bit in mcounteren, and in U-mode in scounteren too. */
@@ -277,8 +279,8 @@ static uint64_t csr_read(struct rv64_cpu *r, const struct csr_def *d, unsigned i
     case CSR_SIP: return mip_load(r) & r->mideleg;
     case CSR_SIE: return r->mie & r->mideleg;
     case CSR_SATP: return r->satp;
-    case CSR_COUNTER: return counter_value(index);
-    case CSR_MCOUNTER: return counter_value((unsigned)d->value);
+    case CSR_COUNTER: return counter_value(r, index);
+    case CSR_MCOUNTER: return counter_value(r, (unsigned)d->value);
     }
     return 0;
 }

@@ -34,8 +34,8 @@ extern const struct ir_helper rv64_sfence_vma_helper;
  * where an interrupt the guest enabled is taken, and wakes it from WFI. */
 void riscv64_set_pending(struct cpu *cpu, uint64_t mip_bits, bool level);
 
-/* The time CSR: a 10 MHz count of the host's monotonic clock (the virt board's timebase,
- * which ACLINT's mtime is too). */
+/* The time CSR of a hart without a board's read_time (guest/riscv64/cpu.h): a 10 MHz count
+ * of the host's monotonic clock (the virt board's timebase). */
 uint64_t riscv64_time(void);
 /* cycle and instret: host nanoseconds (counting guest instructions would cost every block
  * a memory update). */
