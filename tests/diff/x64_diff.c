@@ -74,7 +74,7 @@ static bool drawn_family(const struct x64_insn_def *d)
     case X64_FAM_shift: case X64_FAM_shiftd: case X64_FAM_flagop: case X64_FAM_lahf:
     case X64_FAM_sahf: case X64_FAM_pushf: case X64_FAM_string: case X64_FAM_xlat:
     case X64_FAM_bt: case X64_FAM_bitscan: case X64_FAM_popcnt: case X64_FAM_crc32:
-    case X64_FAM_bmi: case X64_FAM_loop: case X64_FAM_enter: case X64_FAM_leave:
+    case X64_FAM_bmi: case X64_FAM_adx: case X64_FAM_loop: case X64_FAM_enter: case X64_FAM_leave:
         return true;
     case X64_FAM_jmp: case X64_FAM_call:
         return d->arg == 0;   /* relative */

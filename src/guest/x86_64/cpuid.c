@@ -12,7 +12,7 @@ enum {
     /* leaf 1 EDX */
     F1D_TSC = 1u << 4, F1D_CX8 = 1u << 8, F1D_CMOV = 1u << 15, F1D_CLFSH = 1u << 19,
     /* leaf 7 EBX */
-    F7B_BMI1 = 1u << 3, F7B_BMI2 = 1u << 8, F7B_RDSEED = 1u << 18,
+    F7B_BMI1 = 1u << 3, F7B_BMI2 = 1u << 8, F7B_RDSEED = 1u << 18, F7B_ADX = 1u << 19,
     /* leaf 0x80000001 ECX, EDX */
     E1C_LAHF = 1u << 0, E1C_ABM = 1u << 5,
     E1D_SYSCALL = 1u << 11, E1D_NX = 1u << 20, E1D_RDTSCP = 1u << 27, E1D_LM = 1u << 29,
@@ -31,7 +31,7 @@ static const struct cpuid_row rows[] = {
     /* family 6, model 0x0f; CLFLUSH line 8 * 8 bytes; one logical CPU */
     { 1, ANY, 0x000006f0, 0x00010800, F1C_CX16 | F1C_MOVBE | F1C_POPCNT | F1C_RDRAND,
       F1D_TSC | F1D_CX8 | F1D_CMOV | F1D_CLFSH },
-    { 7, 0, 0, F7B_BMI1 | F7B_BMI2 | F7B_RDSEED, 0, 0 },
+    { 7, 0, 0, F7B_BMI1 | F7B_BMI2 | F7B_RDSEED | F7B_ADX, 0, 0 },
     { 0x80000000, ANY, 0x80000004, 0, 0, 0 },
     { 0x80000001, ANY, 0, 0, E1C_LAHF | E1C_ABM, E1D_SYSCALL | E1D_NX | E1D_RDTSCP | E1D_LM },
     { 0x80000002, ANY, 0x78206d76, 0x362d3638, 0x75672034, 0x20747365 },

@@ -53,7 +53,7 @@ enum x64_imm {
     X(mov) X(movx) X(lea) X(xchg) X(xadd) X(cmpxchg) X(cmpxchgb) X(push) X(pop) X(enter)    \
     X(leave) X(call) X(ret) X(jmp) X(jcc) X(loop) X(setcc) X(cmovcc) X(cbw) X(cwd)          \
     X(flagop) X(pushf) X(popf) X(lahf) X(sahf) X(string) X(xlat) X(bt) X(bitscan)           \
-    X(popcnt) X(bswap) X(movbe) X(crc32) X(bmi) X(nop) X(cpuid) X(rdtsc) X(rdrand)          \
+    X(popcnt) X(bswap) X(movbe) X(crc32) X(bmi) X(adx) X(nop) X(cpuid) X(rdtsc) X(rdrand)          \
     X(xgetbv) X(syscall) X(trap) X(priv) X(fence) X(mxcsr) X(fxsave) X(sse_mov)            \
     X(sse_arith) X(sse_cvt) X(sse_cmp) X(sse_int) X(sse_shift) X(sse_shuf) X(sse_misc)     \
     X(avx)

@@ -143,7 +143,7 @@ void x64_gen_raise(struct x64_ctx *ctx, const struct ir_helper *raise);
 #define X64_TRANS_SHIFT(X) X(shift) X(shiftd)
 #define X64_TRANS_FLAGS(X) X(flagop) X(lahf) X(sahf) X(pushf) X(popf)
 #define X64_TRANS_STRING(X) X(string) X(xlat)
-#define X64_TRANS_BITS(X) X(bt) X(bitscan) X(popcnt) X(crc32) X(bmi)
+#define X64_TRANS_BITS(X) X(bt) X(bitscan) X(popcnt) X(crc32) X(bmi) X(adx)
 #define X64_TRANS_BRANCH(X) X(jmp) X(jcc) X(call) X(ret) X(push) X(pop) X(loop) X(enter) X(leave)
 #define X64_TRANS_SYSTEM(X)                                                                 \
     X(nop) X(syscall) X(cpuid) X(rdtsc) X(rdrand) X(xgetbv) X(trap) X(priv) X(fence)

@@ -279,3 +279,26 @@ void x64_trans_bmi(struct x64_ctx *ctx, const struct x64_insn *in)
         return;
     }
 }
+
+/* ---- ADX ---- */
+
+/* arg 0: ADCX (carry in and out in CF); 1: ADOX (in OF). The other flags stay. */
+void x64_trans_adx(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    struct ir_block *b = ctx->b;
+    unsigned size = (in->rex & 8) ? 8 : 4;
+    int64_t bit = in->def->arg ? X64_OF : X64_CF;
+    enum ir_type t = x64_type(size);
+    ir_temp flags = x64_get_flags(ctx);
+    ir_temp cin = ir_setcond(b, IR_I64, IR_NE, ir_op2(b, IR_and, IR_I64, flags, c64(ctx, bit)),
+                             c64(ctx, 0));
+    ir_temp a = x64_get_greg(ctx, size), c = x64_get_rm(ctx, size);
+    ir_temp partial = ir_op2(b, IR_add, t, a, c);
+    ir_temp r = ir_op2(b, IR_add, t, partial, cin);
+    ir_temp cout = ir_op2(b, IR_or, IR_I64, ir_setcond(b, t, IR_LTU, partial, a),
+                          ir_setcond(b, t, IR_LTU, r, partial));
+    x64_put_greg(ctx, size, r);
+    ir_temp rest = ir_op2(b, IR_andc, IR_I64, flags, c64(ctx, bit));
+    x64_put_flags(ctx, ir_op2(b, IR_or, IR_I64, rest,
+                              ir_op2(b, IR_mul, IR_I64, cout, c64(ctx, bit))));
+}
