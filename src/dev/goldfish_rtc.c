@@ -35,9 +35,12 @@ void goldfish_rtc_poll(struct goldfish_rtc *r)
         r->alarm_armed = false;
         r->irq_pending = true;
     }
-    if (r->timer)
-        host_timer_arm(r->timer, r->alarm_armed ? host_time_ns() + (r->alarm - t)
-                                                : HOST_TIMER_NEVER);
+    if (r->timer) {
+        /* An alarm beyond what the host clock can express is never. */
+        uint64_t host = host_time_ns(), wait = r->alarm - t;
+        host_timer_arm(r->timer, r->alarm_armed && wait < HOST_TIMER_NEVER - host
+                                 ? host + wait : HOST_TIMER_NEVER);
+    }
     update(r);
 }
 

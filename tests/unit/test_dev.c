@@ -40,6 +40,10 @@ static int in(void *opaque)
     return input && *input ? (uint8_t)*input++ : -1;
 }
 
+static void nothing(void *opaque)
+{
+}
+
 static unsigned test_requests, test_last, test_code;
 
 static void request(void *opaque, enum sifive_test_request what, unsigned code)
@@ -286,6 +290,23 @@ static void test_rtc(void)
     CHECK(!level[11]);
     o->write(&r, 0x14, 4, 1);
     CHECK_EQ(o->read(&r, 0x18, 4), 0);
+
+    /* With a host timer: armed at an alarm ahead, never for one past the host clock's end. */
+    static struct host_timer timer;
+    CHECK_EQ(host_timer_start(&timer, nothing, NULL), 0);
+    goldfish_rtc_init(&r, line(11), &timer);
+    uint64_t now = o->read(&r, 0x00, 4) | o->read(&r, 0x04, 4) << 32;
+    uint64_t alarm = now + 3600 * 1000000000ull;
+    o->write(&r, 0x0c, 4, alarm >> 32);
+    o->write(&r, 0x08, 4, (uint32_t)alarm);
+    CHECK(timer.armed != HOST_TIMER_NEVER && timer.armed > host_time_ns());
+    o->write(&r, 0x04, 4, 0);                  /* the guest's clock near 0, the alarm at the end */
+    o->write(&r, 0x00, 4, 0);
+    o->write(&r, 0x0c, 4, 0xffffffff);
+    o->write(&r, 0x08, 4, 0xffffffff);
+    CHECK_EQ(o->read(&r, 0x18, 4), 1);
+    CHECK_EQ(timer.armed, HOST_TIMER_NEVER);
+    host_timer_stop(&timer);
 }
 
 int main(void)
