@@ -3,9 +3,11 @@
  * addressed the same way. Lowering forwards guest-register reads straight into the ops that
  * use them, writes results straight into guest registers, and folds constant operands into
  * immediates; the run loop then dispatches with computed goto and follows chained exits
- * from block to block without returning to the execution loop. */
+ * from block to block without returning to the execution loop. Chains are listed on both
+ * blocks, so one block can be dropped alone (self-modifying code, munmap). */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +77,62 @@ enum handler {
 
 static const void *const *interp_labels;
 static void interp_exec(struct cpu *cpu, const struct tb *tb);
+
+/* A chained exit: the iop at site (in from's code) goes straight to block to. Each link is on
+ * to's incoming list and on from's outgoing list, so freeing either block undoes or forgets
+ * it, and single blocks may be dropped (exec_cpu's frees_one). */
+struct interp_link {
+    struct iop *site;
+    struct interp_code *from, *to;
+    struct interp_link *next_in, *next_out;
+};
+
+/* A block's code: tb->code points to ops. */
+struct interp_code {
+    struct interp_link *in, *out;
+    struct iop ops[];
+};
+
+/* Chaining (any guest thread) and freeing (the others stopped) change the link lists. */
+static pthread_mutex_t link_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct interp_code *code_of(const struct tb *tb)
+{
+    return (struct interp_code *)((char *)tb->code - offsetof(struct interp_code, ops));
+}
+
+static void chain(const struct tb *from, const struct iop *site, struct tb *to)
+{
+    struct interp_link *l = malloc(sizeof(*l));
+    if (!l)   /* not chaining is always correct */
+        return;
+    pthread_mutex_lock(&link_lock);
+    if (site->next) {   /* another thread was faster */
+        pthread_mutex_unlock(&link_lock);
+        free(l);
+        return;
+    }
+    struct interp_code *f = code_of(from), *t = code_of(to);
+    *l = (struct interp_link){ (struct iop *)site, f, t, t->in, f->out };
+    t->in = l;
+    f->out = l;
+    ((struct iop *)site)->next = to;
+    pthread_mutex_unlock(&link_lock);
+}
+
+static void unlist(struct interp_link **head, struct interp_link *l, bool out)
+{
+    while (*head != l)
+        head = out ? &(*head)->next_out : &(*head)->next_in;
+    *head = out ? l->next_out : l->next_in;
+}
+
+/* The child of a fork has only the thread that forked: the lock may be held by a gone one. */
+static void link_lock_fork_child(void)
+{
+    static const pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+    link_lock = fresh;
+}
 
 /* ---- lowering ---- */
 
@@ -246,6 +304,11 @@ static uint32_t operand(const struct lower *lw, ir_temp t)
     return t == IR_NONE ? temp_slot(lw->cpu, IR_MAX_TEMPS) : lw->loc[t];
 }
 
+static void interp_atfork(void)
+{
+    pthread_atfork(NULL, NULL, link_lock_fork_child);
+}
+
 static int interp_compile(struct cpu *cpu, struct tb *tb, const struct ir_block *b)
 {
     static __thread struct lower *lw;
@@ -257,13 +320,18 @@ static int interp_compile(struct cpu *cpu, struct tb *tb, const struct ir_block 
     lw->cpu = cpu;
     lower_analyse(lw);
 
-    struct iop *code = malloc(sizeof(struct iop) * b->n_ops);
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, interp_atfork);
+    struct interp_code *c = malloc(sizeof(*c) + sizeof(struct iop) * b->n_ops);
     uint64_t *op_pc = malloc(sizeof(uint64_t) * b->n_ops);
-    if (!code || !op_pc) {
-        free(code);
+    if (!c || !op_pc) {
+        free(c);
         free(op_pc);
         return -ENOMEM;
     }
+    c->in = c->out = NULL;
+    struct iop *code = c->ops;
+    exec_of(cpu)->frees_one = true;
     uint32_t n = 0;
     uint64_t pc = b->pc;
     for (uint32_t i = 0; i < b->n_ops; i++) {
@@ -314,7 +382,23 @@ static int interp_compile(struct cpu *cpu, struct tb *tb, const struct ir_block 
 
 static void interp_free(struct tb *tb)
 {
-    free(tb->code);
+    struct interp_code *c = code_of(tb);
+    pthread_mutex_lock(&link_lock);
+    while (c->in) {
+        struct interp_link *l = c->in;
+        c->in = l->next_in;
+        l->site->next = NULL;
+        unlist(&l->from->out, l, true);
+        free(l);
+    }
+    while (c->out) {
+        struct interp_link *l = c->out;
+        c->out = l->next_out;
+        unlist(&l->to->in, l, false);
+        free(l);
+    }
+    pthread_mutex_unlock(&link_lock);
+    free(c);
     free(tb->op_pc);
 }
 
@@ -566,7 +650,7 @@ L_goto_pc:
     if (!next)   /* the loop's own lookup raises the fault, as after a JIT exit */
         return;
     if (tb_may_chain(cpu, tb, next))
-        ((struct iop *)ip)->next = next;
+        chain(tb, ip, next);
     tb = next;
     goto enter;
 

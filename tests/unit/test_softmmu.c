@@ -15,6 +15,7 @@
 #include "core/cpu.h"
 #include "core/registry.h"
 #include "exec/exec.h"
+#include "exec/tb.h"
 #include "guest/translator.h"
 #include "ir/ir.h"
 #include "mem/softmmu.h"
@@ -71,6 +72,7 @@ static struct mapping table[] = {
     { 0x40003000, DEV_BASE, MEM_READ | MEM_WRITE | MEM_EXEC, true },
     { 0x40004000, 0x20000000, MEM_READ | MEM_WRITE | MEM_EXEC, true },     /* a hole */
     { 0x7fff0000, RAM_BASE, MEM_READ | MEM_WRITE, false },
+    { 0x40005000, RAM_BASE + 3 * PAGE, MEM_READ | MEM_WRITE | MEM_EXEC, true },
 };
 static bool paging;
 static unsigned walks;
@@ -463,8 +465,9 @@ static uint64_t run_code(struct fake_cpu *f, uint64_t pc)
     return f->r[2];
 }
 
-/* Blocks are known by the physical address of their code: a guest store to it drops them,
- * and after a remap (and the TLB flush the guest must do) the same pc finds other code. */
+/* Blocks are known by the physical address of their code: a guest store to it drops them
+ * (and only them: a block on another page stays), and after a remap (and the TLB flush the
+ * guest must do) the same pc finds other code. */
 static void test_code_engine(const char *engine, uint64_t pc)
 {
     reset(true);
@@ -477,8 +480,14 @@ static void test_code_engine(const char *engine, uint64_t pc)
     CHECK_EQ(run_code(f, va), 0x11111111);
     memcpy(ram + 2 * PAGE + off, "\x22\x22\x22\x22", 4);    /* not a guest store: unseen */
     CHECK_EQ(run_code(f, va), 0x11111111);
+    memcpy(ram + 3 * PAGE + off, "\x55\x55\x55\x55", 4);
+    CHECK_EQ(run_code(f, 0x40005000 + off), 0x55555555);     /* a block on another page */
+    uint64_t translations = exec_stats.translations, flushes = exec_stats.flushes;
     sm.as.ops->store(&f->c, va, IR_MO_32, 0x33333333);       /* a guest store */
     CHECK_EQ(run_code(f, va), 0x33333333);
+    CHECK_EQ(run_code(f, 0x40005000 + off), 0x55555555);
+    CHECK_EQ(exec_stats.translations, translations + 1);     /* the written page's alone */
+    CHECK_EQ(exec_stats.flushes, flushes);
     table[1].pa = RAM_BASE + 1 * PAGE;                        /* the guest remaps the page */
     memcpy(ram + 1 * PAGE + off, "\x44\x44\x44\x44", 4);
     softmmu_tlb_flush(&f->c);
