@@ -65,6 +65,7 @@ static void *reg(struct aclint *a, uint64_t offset, unsigned size, uint64_t *mti
 {
     void *r = NULL;
     uint64_t base = 0;
+    *shift = *width = 0;
     if (offset < MSIP_BASE + 4 * a->harts) {
         base = offset & ~3ull;
         r = &a->msip[offset / 4];
