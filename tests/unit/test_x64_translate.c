@@ -1,9 +1,10 @@
 /* The x86-64 translator on small hand-assembled programs under every engine (interp, jit,
  * check): results, partial registers, lazy flags read in the same block and in the next,
- * the stack, RIP-relative addresses, instructions across a page boundary, string ops, CPUID,
- * and the exceptions of bad input (#UD, #GP, #DE, INT3) at the right pc; and the lazy flags
- * through opt/ (dead flag stores dropped, CMP+Jcc without a flags helper). Encodings from GNU as (x86_64-linux-gnu). Each
- * program ends with SYSCALL, which leaves the CPU with EXC_SYSCALL. */
+ * the stack, RIP-relative and FS-based addresses, instructions across a page boundary, string
+ * ops, CPUID, and the exceptions of bad input (#UD, #GP, #DE, INT3) at the right pc; and the
+ * lazy flags through opt/ (dead flag stores dropped, CMP+Jcc without a flags helper).
+ * Encodings from GNU as (x86_64-linux-gnu). Each program ends with SYSCALL, which leaves the
+ * CPU with EXC_SYSCALL. */
 #include <errno.h>
 #include <string.h>
 
@@ -33,6 +34,8 @@ static int fetch(struct cpu *cpu, uint64_t pc, void *buf, size_t len)
     return 0;
 }
 
+static uint64_t fs_base;   /* for the next run */
+
 static struct x64_cpu *run(const char *engine, uint64_t at, const uint8_t *code, size_t len,
                            const uint64_t regs[16])
 {
@@ -50,6 +53,8 @@ static struct x64_cpu *run(const char *engine, uint64_t at, const uint8_t *code,
     struct x64_cpu *r = (struct x64_cpu *)cpu;
     memcpy(r->r, regs, sizeof(r->r));
     r->r[X64_RSP] = STACK_TOP;
+    r->fs_base = fs_base;
+    mem[0x7010] = 0x42;
     cpu->pc = at;
     exec_run(cpu);
     return r;
@@ -149,6 +154,15 @@ static void test_engine(const char *e, const char *group)
     r = run(e, 0x1ffd, straddle, 3, zero);
     CHECK_EQ(r->c.exc, EXC_FETCH_FAULT);
     CHECK_EQ(r->c.exc_tval, 0x2000);
+
+    /* FS: mov rax, fs:[0x10] with the FS base at 0x7000 (a byte 0x42 at 0x7010); LEA takes
+     * no segment base: lea rbx, fs:[0x10] */
+    fs_base = 0x7000;
+    r = RUN(e, 0x64, 0x48, 0x8b, 0x04, 0x25, 0x10, 0, 0, 0, 0x64, 0x48, 0x8d, 0x1c, 0x25, 0x10, 0,
+            0, 0, 0x0f, 0x05);
+    fs_base = 0;
+    CHECK_EQ(r->r[X64_RAX], 0x42);
+    CHECK_EQ(r->r[X64_RBX], 0x10);
 
     /* ud2 (#UD) after a mov that still happens */
     r = RUN(e, 0xb8, 1, 0, 0, 0, 0x0f, 0x0b);

@@ -17,7 +17,9 @@ static unsigned log2_of(unsigned size)
 /* The operand at 64 bits, zero-extended. */
 static ir_temp wide(struct x64_ctx *ctx, unsigned size, ir_temp v)
 {
-    return size == 8 ? v : size == 4 ? ir_op1(ctx->b, IR_zext32, IR_I64, v) : x64_zext(ctx, size, v);
+    if (size == 8)
+        return v;
+    return size == 4 ? ir_op1(ctx->b, IR_zext32, IR_I64, v) : x64_zext(ctx, size, v);
 }
 
 /* Replaces the arithmetic flags by bits (i64) except those in keep, which stay. */
@@ -161,8 +163,9 @@ void x64_trans_crc32(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     unsigned src_size = in->def->arg ? 1 : in->opsize;
     unsigned dst_size = (in->rex & 8) ? 8 : 4;
-    ir_temp r = ir_call(ctx->b, &crc32_helper, x64_get_greg(ctx, 4),
-                        wide(ctx, src_size, x64_get_rm(ctx, src_size)), c64(ctx, src_size), IR_NONE);
+    ir_temp src = wide(ctx, src_size, x64_get_rm(ctx, src_size));
+    ir_temp r = ir_call(ctx->b, &crc32_helper, x64_get_greg(ctx, 4), src, c64(ctx, src_size),
+                        IR_NONE);
     x64_put_greg(ctx, dst_size, ir_op1(ctx->b, IR_zext32, IR_I64, r));
 }
 
@@ -220,7 +223,8 @@ void x64_trans_bmi(struct x64_ctx *ctx, const struct x64_insn *in)
     case BZHI: {
         ir_temp n = ir_op1(b, IR_zext8, IR_I64, by);
         ir_temp big = ir_setcond(b, IR_I64, IR_GEU, n, c64(ctx, bits));
-        ir_temp m = ir_op2(b, IR_sub, IR_I64, ir_op2(b, IR_shl, IR_I64, c64(ctx, 1), n), c64(ctx, 1));
+        ir_temp m = ir_op2(b, IR_shl, IR_I64, c64(ctx, 1), n);
+        m = ir_op2(b, IR_sub, IR_I64, m, c64(ctx, 1));
         r = ir_movcond(b, IR_I64, IR_NE, big, zero, ew, ir_op2(b, IR_and, IR_I64, ew, m));
         x64_put_greg(ctx, size, r);
         x64_set_cc(ctx, X64_CC_RESULT, size, r, big, IR_NONE);
@@ -250,19 +254,19 @@ void x64_trans_bmi(struct x64_ctx *ctx, const struct x64_insn *in)
         ir_temp len = ir_op1i(b, IR_extract, IR_I64, by, 8 | 8 << 8);
         ir_temp shifted = ir_movcond(b, IR_I64, IR_GEU, start, c64(ctx, bits), zero,
                                      ir_op2(b, IR_shr, IR_I64, ew, start));
-        ir_temp m = ir_op2(b, IR_sub, IR_I64, ir_op2(b, IR_shl, IR_I64, c64(ctx, 1), len), c64(ctx, 1));
+        ir_temp m = ir_op2(b, IR_shl, IR_I64, c64(ctx, 1), len);
+        m = ir_op2(b, IR_sub, IR_I64, m, c64(ctx, 1));
         m = ir_movcond(b, IR_I64, IR_GEU, len, c64(ctx, 64), c64(ctx, -1), m);
         r = ir_op2(b, IR_and, IR_I64, shifted, m);
         x64_put_greg(ctx, size, r);
         /* ZF and PF from the result, AF set, CF = OF = SF = 0 (AMD) */
         ir_temp zf = ir_setcond(b, IR_I64, IR_EQ, r, zero);
-        ir_temp odd = ir_op2(b, IR_and, IR_I64,
-                             ir_op1(b, IR_popcnt, IR_I64, ir_op1(b, IR_zext8, IR_I64, r)), c64(ctx, 1));
+        ir_temp bits_set = ir_op1(b, IR_popcnt, IR_I64, ir_op1(b, IR_zext8, IR_I64, r));
+        ir_temp odd = ir_op2(b, IR_and, IR_I64, bits_set, c64(ctx, 1));
         ir_temp pf = ir_op2(b, IR_shl, IR_I64, ir_op2(b, IR_xor, IR_I64, odd, c64(ctx, 1)),
                             c64(ctx, 2));
-        x64_put_flags(ctx, ir_op2(b, IR_or, IR_I64,
-                                  ir_op2(b, IR_or, IR_I64, ir_op2(b, IR_shl, IR_I64, zf, c64(ctx, 6)), pf),
-                                  c64(ctx, X64_AF)));
+        ir_temp f = ir_op2(b, IR_or, IR_I64, ir_op2(b, IR_shl, IR_I64, zf, c64(ctx, 6)), pf);
+        x64_put_flags(ctx, ir_op2(b, IR_or, IR_I64, f, c64(ctx, X64_AF)));
         return;
     }
     case SHLX:

@@ -544,7 +544,8 @@ void x64_trans_bswap(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     unsigned size = in->opsize;
     ir_temp v = size == 2 ? x64_tconst(ctx, 2, 0)
-                          : ir_op1(ctx->b, IR_bswap, x64_type(size), x64_get_reg(ctx, in->rm, size));
+                          : ir_op1(ctx->b, IR_bswap, x64_type(size),
+                                   x64_get_reg(ctx, in->rm, size));
     x64_put_reg(ctx, in->rm, size, v);
 }
 

@@ -30,7 +30,8 @@ static ir_temp shift_compute(struct x64_ctx *ctx, unsigned op, unsigned size, ir
         r = wide;
         if (size == 8) {
             cf = ir_op2(b, IR_and, IR_I64,
-                        ir_op2(b, IR_shr, IR_I64, a64, ir_op2(b, IR_sub, IR_I64, c64(ctx, 64), count)),
+                        ir_op2(b, IR_shr, IR_I64, a64,
+                               ir_op2(b, IR_sub, IR_I64, c64(ctx, 64), count)),
                         c64(ctx, 1));
         } else {
             cf = ir_op1i(b, IR_extract, IR_I64, wide, bits | 1 << 8);
@@ -40,7 +41,8 @@ static ir_temp shift_compute(struct x64_ctx *ctx, unsigned op, unsigned size, ir
         break;
     }
     case SHR: {
-        ir_temp before = ir_op2(b, IR_shr, IR_I64, a64, ir_op2(b, IR_sub, IR_I64, count, c64(ctx, 1)));
+        ir_temp less = ir_op2(b, IR_sub, IR_I64, count, c64(ctx, 1));
+        ir_temp before = ir_op2(b, IR_shr, IR_I64, a64, less);
         cf = ir_op2(b, IR_and, IR_I64, before, c64(ctx, 1));
         r = ir_op2(b, IR_shr, IR_I64, before, c64(ctx, 1));
         /* OF: the operand's top bit for a count of 1, 0 for more: the result's second bit */
@@ -50,7 +52,8 @@ static ir_temp shift_compute(struct x64_ctx *ctx, unsigned op, unsigned size, ir
     case SAR: {
         static const enum ir_opc sext[9] = { [1] = IR_sext8, [2] = IR_sext16, [4] = IR_sext32 };
         ir_temp s = size == 8 ? a : ir_op1(b, sext[size], IR_I64, a);
-        ir_temp before = ir_op2(b, IR_sar, IR_I64, s, ir_op2(b, IR_sub, IR_I64, count, c64(ctx, 1)));
+        ir_temp less = ir_op2(b, IR_sub, IR_I64, count, c64(ctx, 1));
+        ir_temp before = ir_op2(b, IR_sar, IR_I64, s, less);
         cf = ir_op2(b, IR_and, IR_I64, before, c64(ctx, 1));
         r = ir_op2(b, IR_sar, IR_I64, before, c64(ctx, 1));
         of = c64(ctx, 0);
@@ -62,8 +65,8 @@ static ir_temp shift_compute(struct x64_ctx *ctx, unsigned op, unsigned size, ir
             r = ir_op2(b, op == ROL ? IR_rotl : IR_rotr, x64_type(size), a, n);
         } else {
             /* a sub-word rotate: the operand repeated to 32 bits, rotated, low part kept */
-            ir_temp rep = size == 1 ? ir_op2(b, IR_mul, IR_I32, a64, ir_const(b, IR_I32, 0x01010101))
-                                    : ir_op2(b, IR_mul, IR_I32, a64, ir_const(b, IR_I32, 0x00010001));
+            ir_temp copies = ir_const(b, IR_I32, size == 1 ? 0x01010101 : 0x00010001);
+            ir_temp rep = ir_op2(b, IR_mul, IR_I32, a64, copies);
             r = ir_op2(b, op == ROL ? IR_rotl : IR_rotr, IR_I32, rep, n);
         }
         ir_temp top = ir_op1i(b, IR_extract, IR_I64, r, (bits - 1) | 1 << 8);
@@ -72,7 +75,8 @@ static ir_temp shift_compute(struct x64_ctx *ctx, unsigned op, unsigned size, ir
             of = ir_op2(b, IR_xor, IR_I64, top, cf);
         } else {
             cf = top;
-            of = ir_op2(b, IR_xor, IR_I64, top, ir_op1i(b, IR_extract, IR_I64, r, (bits - 2) | 1 << 8));
+            ir_temp second = ir_op1i(b, IR_extract, IR_I64, r, (bits - 2) | 1 << 8);
+            of = ir_op2(b, IR_xor, IR_I64, top, second);
         }
         ir_temp old = ir_op2(b, IR_andc, IR_I64, x64_get_flags(ctx), c64(ctx, X64_CF | X64_OF));
         ir_temp co = ir_op2(b, IR_or, IR_I64, cf, ir_op2(b, IR_shl, IR_I64, of, c64(ctx, 11)));
