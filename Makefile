@@ -9,7 +9,7 @@ ifeq ($(SANITIZE),1)
   MESON_OPTS += -Db_sanitize=address,undefined -Db_lundef=false
 endif
 
-.PHONY: all deps build test demo bench fuzz fuzz-aarch64 fuzz-riscv64 fuzz-x86_64 help clean
+.PHONY: all deps build test demo bench fuzz fuzz-aarch64 fuzz-riscv64 fuzz-x86_64 fuzz-x86_64-sse help clean
 
 all: build
 
@@ -43,6 +43,11 @@ fuzz-riscv64: build
 fuzz-x86_64: build
 	X64_DIFF_SEED=$${SEED:-$$(date +%s)} X64_DIFF_SEQUENCES=$${N:-100000} $(BUILD)/tests/diff/x64_diff
 
+# The x86-64 SSE families against the host CPU: SEED (default: the time) and N single-instruction
+# cases (default 200000).
+fuzz-x86_64-sse: build
+	X64_SSE_DIFF_SEED=$${SEED:-$$(date +%s)} X64_SSE_DIFF_CASES=$${N:-200000} $(BUILD)/tests/diff/x64_sse_diff
+
 demo: build
 	BUILD=$(BUILD) bash scripts/demo.sh
 
@@ -61,6 +66,7 @@ help:
 	@echo "make fuzz-aarch64 [SEED=n N=count]  AArch64 translator vs Unicorn on random code"
 	@echo "make fuzz-riscv64 [SEED=n N=count]  RV64GC translator vs Unicorn on random code"
 	@echo "make fuzz-x86_64 [SEED=n N=count]   x86-64 translator vs the host CPU on random code"
+	@echo "make fuzz-x86_64-sse [SEED=n N=count]  x86-64 SSE translation vs the host CPU"
 	@echo "make clean      remove build directories"
 
 clean:

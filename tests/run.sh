@@ -80,6 +80,7 @@ done
 # x86-64's against the host CPU (fixed seed), where the host is x86-64.
 if [ "$(uname -m)" = x86_64 ]; then
     run_suite "$BUILD/tests/diff/x64_diff"
+    run_suite "$BUILD/tests/diff/x64_sse_diff"
 fi
 # The fuzzing harnesses with fixed seeds and a short budget (make fuzz runs them longer).
 ENGINES="$engines" run_suite bash tests/fuzz/run.sh "$BUILD"

@@ -1,0 +1,338 @@
+/* The integer SSE helpers (see sse.h): element ops of sse_int, shifts of sse_shift, shuffles,
+ * unpacks and packs of sse_shuf, the move-mask ops, LDMXCSR's check and the FXSAVE area.
+ * Vectors are handled as a union of element arrays: the hosts vm runs on are little-endian,
+ * as x86 is, so element i of any width sits where the guest has it. */
+#include "guest/x86_64/sse.h"
+
+#include <string.h>
+
+#include "guest/x86_64/cpu.h"
+#include "mem/aspace.h"
+
+union vec {
+    uint64_t q[2];
+    int64_t sq[2];
+    uint32_t d[4];
+    int32_t sd[4];
+    uint16_t w[8];
+    int16_t sw[8];
+    uint8_t b[16];
+    int8_t sb[16];
+};
+
+static union vec xmm(const struct x64_cpu *c, unsigned n)
+{
+    return (union vec){ .q = { c->ymm[n][0], c->ymm[n][1] } };
+}
+
+static union vec source(const struct x64_cpu *c, uint64_t desc, uint64_t lo, uint64_t hi)
+{
+    if (X64_SSE_MEM(desc))
+        return (union vec){ .q = { lo, hi } };
+    return xmm(c, X64_SSE_SRC(desc));
+}
+
+static void set_xmm(struct x64_cpu *c, unsigned n, union vec v)
+{
+    c->ymm[n][0] = v.q[0];
+    c->ymm[n][1] = v.q[1];
+}
+
+static int8_t sat_sb(int x) { return x > 127 ? 127 : x < -128 ? -128 : (int8_t)x; }
+static uint8_t sat_ub(int x) { return x > 255 ? 255 : x < 0 ? 0 : (uint8_t)x; }
+static int16_t sat_sw(int x) { return x > 32767 ? 32767 : x < -32768 ? -32768 : (int16_t)x; }
+static uint16_t sat_uw(int x) { return x > 65535 ? 65535 : x < 0 ? 0 : (uint16_t)x; }
+
+#define EACH(n, stmt) for (unsigned i = 0; i < (n); i++) { stmt; }
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+
+/* ---- sse_int: insns.def's arg ---- */
+
+static uint64_t helper_int(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
+{
+    (void)a3;
+    struct x64_cpu *c = cpu;
+    unsigned dst = X64_SSE_DST(desc);
+    union vec a = xmm(c, dst), b = source(c, desc, lo, hi), r = { .q = { 0, 0 } };
+    switch (X64_SSE_OP(desc)) {
+    case 0: EACH(2, r.q[i] = a.q[i] & b.q[i]) break;
+    case 1: EACH(2, r.q[i] = ~a.q[i] & b.q[i]) break;
+    case 2: EACH(2, r.q[i] = a.q[i] | b.q[i]) break;
+    case 3: EACH(2, r.q[i] = a.q[i] ^ b.q[i]) break;
+    case 4: EACH(16, r.b[i] = a.sb[i] > b.sb[i] ? 0xff : 0) break;
+    case 5: EACH(8, r.w[i] = a.sw[i] > b.sw[i] ? 0xffff : 0) break;
+    case 6: EACH(4, r.d[i] = a.sd[i] > b.sd[i] ? ~0u : 0) break;
+    case 7: EACH(16, r.b[i] = a.b[i] == b.b[i] ? 0xff : 0) break;
+    case 8: EACH(8, r.w[i] = a.w[i] == b.w[i] ? 0xffff : 0) break;
+    case 9: EACH(4, r.d[i] = a.d[i] == b.d[i] ? ~0u : 0) break;
+    case 10: EACH(2, r.q[i] = a.q[i] + b.q[i]) break;
+    case 11: EACH(8, r.w[i] = (uint16_t)(a.sw[i] * b.sw[i])) break;
+    case 12: EACH(16, r.b[i] = sat_ub(a.b[i] - b.b[i])) break;
+    case 13: EACH(8, r.w[i] = sat_uw(a.w[i] - b.w[i])) break;
+    case 14: EACH(16, r.b[i] = MIN(a.b[i], b.b[i])) break;
+    case 15: EACH(16, r.b[i] = sat_ub(a.b[i] + b.b[i])) break;
+    case 16: EACH(8, r.w[i] = sat_uw(a.w[i] + b.w[i])) break;
+    case 17: EACH(16, r.b[i] = MAX(a.b[i], b.b[i])) break;
+    case 18: EACH(16, r.b[i] = (uint8_t)((a.b[i] + b.b[i] + 1) >> 1)) break;
+    case 19: EACH(8, r.w[i] = (uint16_t)((a.w[i] + b.w[i] + 1) >> 1)) break;
+    case 20: EACH(8, r.w[i] = (uint16_t)(((uint32_t)a.w[i] * b.w[i]) >> 16)) break;
+    case 21: EACH(8, r.w[i] = (uint16_t)((a.sw[i] * b.sw[i]) >> 16)) break;
+    case 22: EACH(16, r.sb[i] = sat_sb(a.sb[i] - b.sb[i])) break;
+    case 23: EACH(8, r.sw[i] = sat_sw(a.sw[i] - b.sw[i])) break;
+    case 24: EACH(8, r.sw[i] = MIN(a.sw[i], b.sw[i])) break;
+    case 25: EACH(16, r.sb[i] = sat_sb(a.sb[i] + b.sb[i])) break;
+    case 26: EACH(8, r.sw[i] = sat_sw(a.sw[i] + b.sw[i])) break;
+    case 27: EACH(8, r.sw[i] = MAX(a.sw[i], b.sw[i])) break;
+    case 28: EACH(2, r.q[i] = (uint64_t)a.d[2 * i] * b.d[2 * i]) break;
+    case 29: EACH(4, r.d[i] = (uint32_t)(a.sw[2 * i] * b.sw[2 * i] +
+                                         a.sw[2 * i + 1] * b.sw[2 * i + 1])) break;
+    case 30:
+        EACH(16, r.q[i / 8] += (uint64_t)(a.b[i] > b.b[i] ? a.b[i] - b.b[i] : b.b[i] - a.b[i]))
+        break;
+    case 31: EACH(16, r.b[i] = (uint8_t)(a.b[i] - b.b[i])) break;
+    case 32: EACH(8, r.w[i] = (uint16_t)(a.w[i] - b.w[i])) break;
+    case 33: EACH(4, r.d[i] = a.d[i] - b.d[i]) break;
+    case 34: EACH(2, r.q[i] = a.q[i] - b.q[i]) break;
+    case 35: EACH(16, r.b[i] = (uint8_t)(a.b[i] + b.b[i])) break;
+    case 36: EACH(8, r.w[i] = (uint16_t)(a.w[i] + b.w[i])) break;
+    case 37: EACH(4, r.d[i] = a.d[i] + b.d[i]) break;
+    case 38: EACH(2, r.q[i] = a.q[i] == b.q[i] ? ~0ull : 0) break;
+    case 39: EACH(16, r.sb[i] = MIN(a.sb[i], b.sb[i])) break;
+    case 40: EACH(4, r.d[i] = MIN(a.d[i], b.d[i])) break;
+    case 41: EACH(16, r.sb[i] = MAX(a.sb[i], b.sb[i])) break;
+    default: EACH(4, r.d[i] = MAX(a.d[i], b.d[i])) break;
+    }
+    set_xmm(c, dst, r);
+    return 0;
+}
+const struct ir_helper x64_helper_sse_int = {
+    "x64_sse_int", helper_int, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+};
+
+/* ---- sse_shift: the immediate forms (0..9) shift xmm dst by imm, the others by the source's
+ * low quadword; a count past the width gives 0 (or the sign for arithmetic shifts). ---- */
+
+static uint64_t helper_shift(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
+{
+    (void)a3;
+    struct x64_cpu *c = cpu;
+    static const unsigned char kind[18] = { /* width log2 << 2 | 0 srl, 1 sra, 2 sll, 3 byte */
+        1 << 2 | 0, 1 << 2 | 1, 1 << 2 | 2, 2 << 2 | 0, 2 << 2 | 1, 2 << 2 | 2, 3 << 2 | 0, 3,
+        3 << 2 | 2, 7, 1 << 2 | 0, 2 << 2 | 0, 3 << 2 | 0, 1 << 2 | 1, 2 << 2 | 1, 1 << 2 | 2,
+        2 << 2 | 2, 3 << 2 | 2,
+    };
+    unsigned op = X64_SSE_OP(desc), dst = X64_SSE_DST(desc);
+    uint64_t count = op < 10 ? X64_SSE_IMM(desc) : source(c, desc, lo, hi).q[0];
+    union vec a = xmm(c, dst), r = { .q = { 0, 0 } };
+    unsigned k = kind[op], how = k & 3, lg = k >> 2;
+    if (op == 7 || op == 9) { /* PSRLDQ, PSLLDQ: bytes */
+        unsigned n = count > 16 ? 16 : (unsigned)count;
+        EACH(16, {
+            int from = op == 7 ? (int)(i + n) : (int)i - (int)n;
+            r.b[i] = from >= 0 && from < 16 ? a.b[from] : 0;
+        })
+    } else {
+        unsigned bits = 8u << lg, n = 128 / bits;
+        uint64_t m = bits == 64 ? ~0ull : (1ull << bits) - 1;
+        for (unsigned i = 0; i < n; i++) {
+            uint64_t e = (a.q[i * bits / 64] >> (i * bits % 64)) & m, v;
+            if (how == 1) {
+                int64_t s = (int64_t)(e << (64 - bits)) >> (64 - bits);
+                v = (uint64_t)(s >> (count >= bits ? bits - 1 : count)) & m;
+            } else if (count >= bits) {
+                v = 0;
+            } else {
+                v = (how == 0 ? e >> count : e << count) & m;
+            }
+            r.q[i * bits / 64] |= v << (i * bits % 64);
+        }
+    }
+    set_xmm(c, dst, r);
+    return 0;
+}
+const struct ir_helper x64_helper_sse_shift = {
+    "x64_sse_shift", helper_shift, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+};
+
+/* ---- sse_shuf ---- */
+
+static union vec unpack(union vec a, union vec b, unsigned size, bool high)
+{
+    union vec r;
+    unsigned n = 8 / size, base = high ? 8 : 0; /* elements per half */
+    for (unsigned i = 0; i < n; i++) {
+        memcpy(r.b + 2 * i * size, a.b + base + i * size, size);
+        memcpy(r.b + (2 * i + 1) * size, b.b + base + i * size, size);
+    }
+    return r;
+}
+
+static uint64_t helper_shuf(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
+{
+    (void)a3;
+    struct x64_cpu *c = cpu;
+    unsigned dst = X64_SSE_DST(desc), imm = X64_SSE_IMM(desc);
+    union vec a = xmm(c, dst), b = source(c, desc, lo, hi), r;
+    switch (X64_SSE_OP(desc)) {
+    case 0: case 8: r = unpack(a, b, 4, false); break;
+    case 1: case 15: r = unpack(a, b, 8, false); break;
+    case 2: case 13: r = unpack(a, b, 4, true); break;
+    case 3: case 16: r = unpack(a, b, 8, true); break;
+    case 6: r = unpack(a, b, 1, false); break;
+    case 7: r = unpack(a, b, 2, false); break;
+    case 11: r = unpack(a, b, 1, true); break;
+    case 12: r = unpack(a, b, 2, true); break;
+    case 4:
+        r.d[0] = a.d[imm & 3], r.d[1] = a.d[imm >> 2 & 3];
+        r.d[2] = b.d[imm >> 4 & 3], r.d[3] = b.d[imm >> 6 & 3];
+        break;
+    case 5: r.q[0] = a.q[imm & 1], r.q[1] = b.q[imm >> 1 & 1]; break;
+    case 9: EACH(8, (r.sb[i] = sat_sb(a.sw[i]), r.sb[i + 8] = sat_sb(b.sw[i]))) break;
+    case 10: EACH(8, (r.b[i] = sat_ub(a.sw[i]), r.b[i + 8] = sat_ub(b.sw[i]))) break;
+    case 14: EACH(4, (r.sw[i] = sat_sw(a.sd[i]), r.sw[i + 4] = sat_sw(b.sd[i]))) break;
+    case 17: EACH(4, r.d[i] = b.d[imm >> (2 * i) & 3]) break;
+    case 18: r.q[0] = b.q[0]; EACH(4, r.w[4 + i] = b.w[4 + (imm >> (2 * i) & 3)]) break;
+    case 19: r.q[1] = b.q[1]; EACH(4, r.w[i] = b.w[imm >> (2 * i) & 3]) break;
+    case 20: EACH(16, r.b[i] = b.b[i] & 0x80 ? 0 : a.b[b.b[i] & 15]) break;
+    default: /* 21: PALIGNR: bytes imm.. of b:a (a high) */
+        EACH(16, {
+            unsigned k = imm + i;
+            r.b[i] = k < 16 ? b.b[k] : k < 32 ? a.b[k - 16] : 0;
+        })
+        break;
+    }
+    set_xmm(c, dst, r);
+    return 0;
+}
+const struct ir_helper x64_helper_sse_shuf = {
+    "x64_sse_shuf", helper_shuf, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+};
+
+/* ---- move masks: a0 = op, a1 = the register ---- */
+
+static uint64_t helper_movmsk(void *cpu, uint64_t op, uint64_t n, uint64_t a2, uint64_t a3)
+{
+    (void)a2, (void)a3;
+    union vec v = xmm(cpu, (unsigned)n);
+    uint64_t r = 0;
+    if (op == 0)
+        EACH(4, r |= (uint64_t)(v.d[i] >> 31) << i)
+    else if (op == 1)
+        EACH(2, r |= (v.q[i] >> 63) << i)
+    else
+        EACH(16, r |= (uint64_t)(v.b[i] >> 7) << i)
+    return r;
+}
+const struct ir_helper x64_helper_movmsk = {
+    "x64_movmsk", helper_movmsk, 2, IR_HELPER_RSTATE, IR_I64,
+};
+
+/* ---- MXCSR and FXSAVE ---- */
+
+/* The MXCSR bits vm implements: flags, masks, rounding, DAZ and FTZ (MXCSR_MASK). */
+#define MXCSR_MASK 0xffffu
+
+static uint64_t helper_ldmxcsr(void *cpu, uint64_t value, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    (void)a1, (void)a2, (void)a3;
+    struct x64_cpu *c = cpu;
+    if (value & ~(uint64_t)MXCSR_MASK)
+        cpu_raise(&c->c, EXC_PROTECTION, 0);
+    c->mxcsr = (uint32_t)value;
+    return 0;
+}
+const struct ir_helper x64_helper_ldmxcsr = {
+    "x64_ldmxcsr", helper_ldmxcsr, 1, IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
+};
+
+/* The two-bit tag of an 80-bit register for FXRSTOR's full tag word: valid, zero, special. */
+static unsigned x87_tag(const uint8_t *r)
+{
+    uint64_t m;
+    uint16_t se;
+    memcpy(&m, r, 8);
+    memcpy(&se, r + 8, 2);
+    unsigned e = se & 0x7fff;
+    if (e == 0x7fff)
+        return 2;
+    if (e == 0)
+        return m ? 2 : 1;
+    return m >> 63 ? 0 : 2;
+}
+
+/* The 512-byte area (SDM vol. 1, 10.5.1): the x87 registers in stack order ST(i), the
+ * abridged tag word (1 = not empty), FIP/FDP as 64-bit offsets in the REX.W form, else as
+ * 32-bit offsets with a zero selector. */
+static uint64_t helper_fxsave(void *cpu, uint64_t addr, uint64_t rexw, uint64_t a2, uint64_t a3)
+{
+    (void)a2, (void)a3;
+    struct x64_cpu *c = cpu;
+    if (addr & 15)
+        cpu_raise(&c->c, EXC_PROTECTION, 0);
+    uint8_t *p = mem_ptr(&c->c, addr, 512, MEM_WRITE, X64_MMU_USER);
+    const struct x64_x87 *x = &c->x87;
+    uint8_t ftw = 0;
+    for (unsigned i = 0; i < 8; i++)
+        if ((x->ftw >> (2 * i) & 3) != 3)
+            ftw |= (uint8_t)(1u << i);
+    memset(p, 0, 160);
+    memcpy(p + 0, &x->fcw, 2);
+    memcpy(p + 2, &x->fsw, 2);
+    p[4] = ftw;
+    memcpy(p + 6, &x->fop, 2);
+    if (rexw) {
+        memcpy(p + 8, &x->fip, 8);
+        memcpy(p + 16, &x->fdp, 8);
+    } else {
+        memcpy(p + 8, &x->fip, 4);
+        memcpy(p + 16, &x->fdp, 4);
+    }
+    uint32_t mask = MXCSR_MASK;
+    memcpy(p + 24, &c->mxcsr, 4);
+    memcpy(p + 28, &mask, 4);
+    unsigned top = x->fsw >> 11 & 7;
+    for (unsigned i = 0; i < 8; i++)
+        memcpy(p + 32 + 16 * i, x->fpr[(top + i) & 7], 10);
+    for (unsigned i = 0; i < 16; i++)
+        memcpy(p + 160 + 16 * i, c->ymm[i], 16);
+    return 0;
+}
+const struct ir_helper x64_helper_fxsave = {
+    "x64_fxsave", helper_fxsave, 2, IR_HELPER_RSTATE | IR_HELPER_FAULT, IR_I64,
+};
+
+static uint64_t helper_fxrstor(void *cpu, uint64_t addr, uint64_t rexw, uint64_t a2, uint64_t a3)
+{
+    (void)a2, (void)a3;
+    struct x64_cpu *c = cpu;
+    if (addr & 15)
+        cpu_raise(&c->c, EXC_PROTECTION, 0);
+    const uint8_t *p = mem_ptr(&c->c, addr, 512, MEM_READ, X64_MMU_USER);
+    uint32_t mxcsr;
+    memcpy(&mxcsr, p + 24, 4);
+    if (mxcsr & ~MXCSR_MASK)
+        cpu_raise(&c->c, EXC_PROTECTION, 0);
+    struct x64_x87 *x = &c->x87;
+    memcpy(&x->fcw, p + 0, 2);
+    memcpy(&x->fsw, p + 2, 2);
+    memcpy(&x->fop, p + 6, 2);
+    x->fip = x->fdp = 0;
+    memcpy(&x->fip, p + 8, rexw ? 8 : 4);
+    memcpy(&x->fdp, p + 16, rexw ? 8 : 4);
+    unsigned top = x->fsw >> 11 & 7;
+    for (unsigned i = 0; i < 8; i++) {
+        memset(x->fpr[(top + i) & 7], 0, 16);
+        memcpy(x->fpr[(top + i) & 7], p + 32 + 16 * i, 10);
+    }
+    x->ftw = 0;
+    for (unsigned i = 0; i < 8; i++)
+        x->ftw |= (uint16_t)((p[4] >> i & 1 ? x87_tag(x->fpr[i]) : 3u) << (2 * i));
+    c->mxcsr = mxcsr;
+    for (unsigned i = 0; i < 16; i++)
+        memcpy(c->ymm[i], p + 160 + 16 * i, 16);
+    return 0;
+}
+const struct ir_helper x64_helper_fxrstor = {
+    "x64_fxrstor", helper_fxrstor, 2, IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
+};

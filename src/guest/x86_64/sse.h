@@ -1,0 +1,45 @@
+/* The SSE helpers the translator calls from IR (translate_sse.c) for what is not a plain move
+ * or logic op: integer element ops, shifts, shuffles and packs (sse.c), FP arithmetic,
+ * compares and conversions under MXCSR (sse_fp.c), and MXCSR/FXSAVE state (sse.c).
+ *
+ * Every vector helper takes one descriptor and the memory operand:
+ *   a0 = X64_SSE_DESC(op, dst, src, mem, imm), a1/a2 = the low/high quadword loaded from memory
+ *   (or a general register's value in a1) when mem is set.
+ * It reads xmm dst as the first source, xmm src (or a1/a2) as the second, and writes xmm dst's
+ * low 128 bits (legacy SSE keeps the upper YMM half). op is the row's arg, with the FP
+ * element type in X64_SSE_TYPE bits for the FP helpers. */
+#ifndef VM_GUEST_X86_64_SSE_H
+#define VM_GUEST_X86_64_SSE_H
+
+#include "ir/ir.h"
+
+#define X64_SSE_DESC(op, dst, src, mem, imm)                                                 \
+    ((uint64_t)(op) | (uint64_t)(dst) << 8 | (uint64_t)(src) << 12 | (uint64_t)(mem) << 16 | \
+     (uint64_t)(imm) << 24)
+#define X64_SSE_OP(d) ((unsigned)(d) & 0xff)
+#define X64_SSE_DST(d) ((unsigned)((d) >> 8) & 15)
+#define X64_SSE_SRC(d) ((unsigned)((d) >> 12) & 15)
+#define X64_SSE_MEM(d) (((d) >> 16) & 1)
+#define X64_SSE_IMM(d) ((unsigned)((d) >> 24) & 0xff)
+
+/* FP element shapes: the mandatory prefix of the SSE4 rows (none, 66, F3, F2), in op bits 6..7. */
+enum x64_fp_shape { X64_PS, X64_PD, X64_SS, X64_SD };
+#define X64_SSE_FPOP(op, shape) ((op) | (unsigned)(shape) << 6)
+
+/* Integer families (sse.c): sse_int, sse_shift, sse_shuf by arg. */
+extern const struct ir_helper x64_helper_sse_int, x64_helper_sse_shift, x64_helper_sse_shuf;
+/* Returns the value of MOVMSKPS (op 0), MOVMSKPD (1) or PMOVMSKB (2) of xmm src. */
+extern const struct ir_helper x64_helper_movmsk;
+/* LDMXCSR of a1 (#GP for reserved bits); FXSAVE/FXRSTOR at a0 (a1: REX.W, the 64-bit form). */
+extern const struct ir_helper x64_helper_ldmxcsr, x64_helper_fxsave, x64_helper_fxrstor;
+
+/* FP families (sse_fp.c): sse_arith (SQRT ADD MUL SUB MIN DIV MAX), sse_cmp's CMPccPS..SD
+ * (imm: the predicate). */
+extern const struct ir_helper x64_helper_sse_arith, x64_helper_sse_cmpcc;
+/* UCOMIS/COMIS of xmm dst and the source (op: 1..4 as in insns.def): the EFLAGS bits. */
+extern const struct ir_helper x64_helper_sse_comi;
+/* Conversions by sse_cvt's arg; those to a general register return its value (a3 = 1 for
+ * 64 bits), those from one read it in a1 with a3 = 1 for 64 bits. */
+extern const struct ir_helper x64_helper_sse_cvt;
+
+#endif

@@ -1,0 +1,423 @@
+/* The SSE FP helpers (see sse.h): arithmetic, MIN/MAX, compares and conversions of single and
+ * double precision under MXCSR, with x86's rules, which differ from the other guests':
+ *  - a NaN operand gives the first source if it is a NaN, else the second, quieted; an
+ *    invalid operation gives the negative default NaN ("QNaN floating-point indefinite");
+ *  - DAZ reads denormal operands as zeros of their sign; without it a denormal operand of an
+ *    arithmetic op, compare or FP-to-FP conversion sets DE, unless a NaN, an invalid
+ *    operation or a division by zero takes precedence (SDM vol. 1, 11.5.2; the last is what
+ *    the AMD CPUs the differential test ran on do); MIN and MAX flush before choosing;
+ *  - tininess is detected after rounding; FTZ turns a tiny result into a zero of its sign and
+ *    sets UE and PE;
+ *  - FP-to-integer conversions give the "integer indefinite" (the sign bit alone) and IE for a
+ *    NaN, an infinity or an out-of-range value.
+ * Exceptions unmasked in MXCSR are recorded in its flags but do not trap (#XM is not raised).
+ *
+ * Add, subtract, multiply, divide and square root of non-NaN operands run on the host FPU in
+ * MXCSR's rounding mode (C99 fenv); a tiny inexact result is recomputed by the soft-float core
+ * (guest/softfp.h) so that the result and UE do not depend on the host's tininess rule. Built
+ * like the other guests' fpu.c, with -frounding-math -fsignaling-nans -ffp-contract=off. */
+#include "guest/x86_64/sse.h"
+
+#include <fenv.h>
+
+#include "guest/softfp.h"
+#include "guest/x86_64/cpu.h"
+
+enum {
+    IE = 0x01, DE = 0x02, ZE = 0x04, OE = 0x08, UE = 0x10, PE = 0x20,
+    DAZ = 0x40, FTZ = 0x8000,
+};
+
+union vec {
+    uint64_t q[2];
+    uint32_t d[4];
+    int32_t sd[4];
+};
+
+/* One instruction's MXCSR and the flags it raises. */
+struct fpx {
+    uint32_t mxcsr;
+    unsigned fl;
+    struct softfp_env env;
+};
+
+static struct fpx fpx_of(const struct x64_cpu *c)
+{
+    static const enum softfp_round rc[4] = { SF_RNE, SF_RDN, SF_RUP, SF_RTZ };
+    return (struct fpx){ c->mxcsr, 0,
+                         { .rm = rc[c->mxcsr >> 13 & 3], .tiny_before = false, .fz = false,
+                           .nv = IE, .dz = ZE, .of = OE, .uf = UE, .nx = PE } };
+}
+
+static uint64_t indefinite(const struct fmt *f)
+{
+    return f->dnan | f_sign(f);
+}
+
+static bool is_denormal(const struct fmt *f, uint64_t u)
+{
+    return f_exp(f, u) == 0 && (u & f_mmask(f));
+}
+
+/* DAZ: a denormal operand reads as a zero; without DAZ, *den notes it for DE. */
+static uint64_t operand(const struct fpx *x, const struct fmt *f, uint64_t u, bool *den)
+{
+    if (is_denormal(f, u)) {
+        if (x->mxcsr & DAZ)
+            return u & f_sign(f);
+        *den = true;
+    }
+    return u;
+}
+
+/* The result of two operands one of which is a NaN: the first NaN, quieted. */
+static bool nan2(struct fpx *x, const struct fmt *f, uint64_t a, uint64_t b, uint64_t *r)
+{
+    if (!f_isnan(f, a) && !f_isnan(f, b))
+        return false;
+    if (f_issnan(f, a) || f_issnan(f, b))
+        x->fl |= IE;
+    *r = (f_isnan(f, a) ? a : b) | f_quiet_bit(f);
+    return true;
+}
+
+/* A rounded result with its flags fl: FTZ flushes a tiny one. */
+static uint64_t finish(struct fpx *x, const struct fmt *f, uint64_t r, unsigned fl)
+{
+    uint64_t mag = f_abs(f, r);
+    if ((x->mxcsr & FTZ) && ((fl & UE) || (mag && mag < f_minnorm(f)))) {
+        r &= f_sign(f);
+        fl |= UE | PE;
+    }
+    x->fl |= fl;
+    return r;
+}
+
+/* ---- arithmetic ---- */
+
+enum { OP_SQRT, OP_ADD, OP_MUL, OP_SUB, OP_MIN, OP_DIV, OP_MAX };
+
+static uint64_t host_arith(struct fpx *x, const struct fmt *f, enum arith op, uint64_t a,
+                           uint64_t b)
+{
+    feclearexcept(FE_ALL_EXCEPT);
+    if (x->env.rm != SF_RNE)
+        fesetround(host_mode[x->env.rm]);
+    uint64_t r = host_op(f, op, a, b, 0);
+    unsigned fl = host_to_flags(&x->env, fetestexcept(FE_ALL_EXCEPT));
+    if (x->env.rm != SF_RNE)
+        fesetround(FE_TONEAREST);
+    if ((fl & PE) && f_abs(f, r) <= f_minnorm(f) && soft_ok(f, op, a, b, 0)) {
+        fl = 0;
+        r = soft_arith(f, &x->env, op, a, b, 0, &fl);
+    }
+    return finish(x, f, r, fl);
+}
+
+static uint64_t minmax(struct fpx *x, const struct fmt *f, uint64_t a, uint64_t b, bool max)
+{
+    bool den = false;
+    a = operand(x, f, a, &den);
+    b = operand(x, f, b, &den);
+    if (f_isnan(f, a) || f_isnan(f, b)) {
+        x->fl |= IE;
+        return b;
+    }
+    if (den)
+        x->fl |= DE;
+    if (f_iszero(f, a) && f_iszero(f, b))
+        return b;
+    uint64_t ka = order_key(f, a), kb = order_key(f, b);
+    return (max ? ka > kb : ka < kb) ? a : b;
+}
+
+static uint64_t arith(struct fpx *x, const struct fmt *f, unsigned op, uint64_t a, uint64_t b)
+{
+    if (op == OP_MIN || op == OP_MAX)
+        return minmax(x, f, a, b, op == OP_MAX);
+    uint64_t r;
+    if (op == OP_SQRT ? nan2(x, f, b, b, &r) : nan2(x, f, a, b, &r))
+        return r;
+    bool den = false;
+    b = operand(x, f, b, &den);
+    if (op != OP_SQRT)
+        a = operand(x, f, a, &den);
+    uint64_t s = f_sign(f);
+    bool invalid;
+    switch (op) {
+    case OP_SQRT: invalid = (b & s) && !f_iszero(f, b); break;
+    case OP_ADD: invalid = f_isinf(f, a) && f_isinf(f, b) && ((a ^ b) & s); break;
+    case OP_SUB: invalid = f_isinf(f, a) && f_isinf(f, b) && !((a ^ b) & s); break;
+    case OP_MUL:
+        invalid = (f_iszero(f, a) && f_isinf(f, b)) || (f_isinf(f, a) && f_iszero(f, b));
+        break;
+    default:
+        invalid = (f_iszero(f, a) && f_iszero(f, b)) || (f_isinf(f, a) && f_isinf(f, b));
+        break;
+    }
+    if (invalid) {
+        x->fl |= IE;
+        return indefinite(f);
+    }
+    if (op == OP_DIV && f_iszero(f, b) && !f_isinf(f, a)) { /* ZE hides DE (as AMD CPUs do) */
+        x->fl |= ZE;
+        return ((a ^ b) & s) | f_inf(f);
+    }
+    if (den)
+        x->fl |= DE;
+    switch (op) {
+    case OP_SQRT: return host_arith(x, f, A_SQRT, b, 0);
+    case OP_ADD: return host_arith(x, f, A_ADD, a, b);
+    case OP_SUB: return host_arith(x, f, A_ADD, a, b ^ s);
+    case OP_MUL: return host_arith(x, f, A_MUL, a, b);
+    default: return host_arith(x, f, A_DIV, a, b);
+    }
+}
+
+static union vec xmm(const struct x64_cpu *c, unsigned n)
+{
+    return (union vec){ .q = { c->ymm[n][0], c->ymm[n][1] } };
+}
+
+static union vec source(const struct x64_cpu *c, uint64_t desc, uint64_t lo, uint64_t hi)
+{
+    if (X64_SSE_MEM(desc))
+        return (union vec){ .q = { lo, hi } };
+    return xmm(c, X64_SSE_SRC(desc));
+}
+
+static void set_xmm(struct x64_cpu *c, unsigned n, union vec v)
+{
+    c->ymm[n][0] = v.q[0];
+    c->ymm[n][1] = v.q[1];
+}
+
+/* Applies fn to the lanes the shape names (one for scalars, which keep the rest of a). */
+#define LANES(shape, a, b, r, fn)                                                            \
+    do {                                                                                     \
+        unsigned n_ = (shape) == X64_PS ? 4 : (shape) == X64_PD ? 2 : 1;                     \
+        for (unsigned i = 0; i < n_; i++) {                                                  \
+            if ((shape) == X64_PS || (shape) == X64_SS)                                      \
+                (r).d[i] = (uint32_t)fn(&F32, (a).d[i], (b).d[i]);                            \
+            else                                                                             \
+                (r).q[i] = fn(&F64, (a).q[i], (b).q[i]);                                      \
+        }                                                                                    \
+    } while (0)
+
+static uint64_t helper_arith(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
+{
+    (void)a3;
+    struct x64_cpu *c = cpu;
+    struct fpx x = fpx_of(c);
+    unsigned dst = X64_SSE_DST(desc), op = X64_SSE_OP(desc) & 63, shape = X64_SSE_OP(desc) >> 6;
+    union vec a = xmm(c, dst), b = source(c, desc, lo, hi), r = a;
+#define ARITH(f, p, q) arith(&x, f, op, p, q)
+    LANES(shape, a, b, r, ARITH);
+#undef ARITH
+    set_xmm(c, dst, r);
+    c->mxcsr |= x.fl;
+    return 0;
+}
+const struct ir_helper x64_helper_sse_arith = {
+    "x64_sse_arith", helper_arith, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+};
+
+/* ---- compares ---- */
+
+/* Orders a and b: -1, 0, 1, or 2 for unordered; raises IE for a signaling NaN, or for any
+ * NaN when quiet is false, and DE for a denormal of an ordered pair. */
+static int compare(struct fpx *x, const struct fmt *f, uint64_t a, uint64_t b, bool quiet)
+{
+    if (f_isnan(f, a) || f_isnan(f, b)) {
+        if (!quiet || f_issnan(f, a) || f_issnan(f, b))
+            x->fl |= IE;
+        return 2;
+    }
+    bool den = false;
+    a = operand(x, f, a, &den);
+    b = operand(x, f, b, &den);
+    if (den)
+        x->fl |= DE;
+    if (f_iszero(f, a) && f_iszero(f, b))
+        return 0;
+    uint64_t ka = order_key(f, a), kb = order_key(f, b);
+    return ka < kb ? -1 : ka > kb;
+}
+
+/* CMPccPS..SD's predicates 0..7 (EQ_OQ LT_OS LE_OS UNORD_Q NEQ_UQ NLT_US NLE_US ORD_Q): the
+ * ordered-signaling ones (1, 2, 5, 6) raise IE for a quiet NaN too. */
+static uint64_t cmpcc(struct fpx *x, const struct fmt *f, uint64_t a, uint64_t b, unsigned pred)
+{
+    pred &= 7;
+    bool quiet = pred == 0 || pred == 3 || pred == 4 || pred == 7;
+    int o = compare(x, f, a, b, quiet);
+    bool t;
+    switch (pred) {
+    case 0: t = o == 0; break;
+    case 1: t = o == -1; break;
+    case 2: t = o == -1 || o == 0; break;
+    case 3: t = o == 2; break;
+    case 4: t = o != 0; break;
+    case 5: t = o != -1; break;
+    case 6: t = o == 1 || o == 2; break;
+    default: t = o != 2; break;
+    }
+    return t ? (f == &F64 ? ~0ull : 0xffffffffu) : 0;
+}
+
+static uint64_t helper_cmpcc(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
+{
+    (void)a3;
+    struct x64_cpu *c = cpu;
+    struct fpx x = fpx_of(c);
+    unsigned dst = X64_SSE_DST(desc), shape = X64_SSE_OP(desc) >> 6, imm = X64_SSE_IMM(desc);
+    union vec a = xmm(c, dst), b = source(c, desc, lo, hi), r = a;
+#define CMPCC(f, p, q) cmpcc(&x, f, p, q, imm)
+    LANES(shape, a, b, r, CMPCC);
+#undef CMPCC
+    set_xmm(c, dst, r);
+    c->mxcsr |= x.fl;
+    return 0;
+}
+const struct ir_helper x64_helper_sse_cmpcc = {
+    "x64_sse_cmpcc", helper_cmpcc, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+};
+
+static uint64_t helper_comi(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
+{
+    (void)a3;
+    struct x64_cpu *c = cpu;
+    struct fpx x = fpx_of(c);
+    unsigned op = X64_SSE_OP(desc);
+    const struct fmt *f = op == 1 || op == 3 ? &F32 : &F64;
+    union vec a = xmm(c, X64_SSE_DST(desc)), b = source(c, desc, lo, hi);
+    uint64_t m = f == &F32 ? 0xffffffffu : ~0ull;
+    int o = compare(&x, f, a.q[0] & m, b.q[0] & m, op <= 2);
+    c->mxcsr |= x.fl;
+    static const uint64_t eflags[4] = { X64_CF, X64_ZF, 0, X64_ZF | X64_PF | X64_CF };
+    return eflags[o + 1];
+}
+const struct ir_helper x64_helper_sse_comi = {
+    "x64_sse_comi", helper_comi, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+};
+
+/* ---- conversions ---- */
+
+static uint64_t from_int(struct fpx *x, const struct fmt *f, int64_t v)
+{
+    if (v == 0)
+        return 0;
+    bool sign = v < 0;
+    uint64_t mag = sign ? -(uint64_t)v : (uint64_t)v;
+    unsigned fl = 0;
+    uint64_t r = round_pack(f, &x->env, sign, 0, mag, &fl);
+    x->fl |= fl;
+    return r;
+}
+
+/* To a signed integer of bits bits, truncating or in MXCSR's rounding mode. */
+static uint64_t to_int(struct fpx *x, const struct fmt *f, uint64_t u, unsigned bits, bool trunc)
+{
+    uint64_t indef = 1ull << (bits - 1), mask = bits == 64 ? ~0ull : (1ull << bits) - 1;
+    if (!f_isfinite(f, u)) {
+        x->fl |= IE;
+        return indef;
+    }
+    bool den = false;
+    u = operand(x, f, u, &den);
+    if (f_iszero(f, u))
+        return 0;
+    struct term t = unpack(f, u);
+    bool inexact = false;
+    u128 m;
+    if (t.exp > 63)
+        m = (u128)1 << 64;
+    else if (t.exp >= 0)
+        m = t.sig << t.exp;
+    else
+        m = shift_round(t.sig, -t.exp, trunc ? SF_RTZ : x->env.rm, t.sign, &inexact);
+    if (m > (t.sign ? (u128)indef : (u128)indef - 1)) {
+        x->fl |= IE;
+        return indef;
+    }
+    if (inexact)
+        x->fl |= PE;
+    return (t.sign ? -(uint64_t)m : (uint64_t)m) & mask;
+}
+
+/* Between single and double precision (to is the result's format). */
+static uint64_t convert(struct fpx *x, const struct fmt *from, const struct fmt *to, uint64_t u)
+{
+    uint64_t sign = u & f_sign(from) ? f_sign(to) : 0;
+    if (f_isnan(from, u)) {
+        if (f_issnan(from, u))
+            x->fl |= IE;
+        uint64_t m = u & f_mmask(from);
+        m = to->mbits > from->mbits ? m << (to->mbits - from->mbits)
+                                    : m >> (from->mbits - to->mbits);
+        return sign | f_inf(to) | f_quiet_bit(to) | m;
+    }
+    bool den = false;
+    u = operand(x, from, u, &den);
+    if (den)
+        x->fl |= DE;
+    if (f_isinf(from, u))
+        return sign | f_inf(to);
+    if (f_iszero(from, u))
+        return sign;
+    struct term t = unpack(from, u);
+    unsigned fl = 0;
+    uint64_t r = round_pack(to, &x->env, t.sign, t.exp, t.sig, &fl);
+    return finish(x, to, r, fl);
+}
+
+static uint64_t helper_cvt(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t w64)
+{
+    struct x64_cpu *c = cpu;
+    struct fpx x = fpx_of(c);
+    unsigned op = X64_SSE_OP(desc), dst = X64_SSE_DST(desc), bits = w64 ? 64 : 32;
+    union vec a = xmm(c, dst), b = source(c, desc, lo, hi), r = a;
+    int64_t gpr = w64 ? (int64_t)lo : (int32_t)lo;
+    uint64_t ret = 0;
+    switch (op) {
+    case 0: r.d[0] = (uint32_t)from_int(&x, &F32, gpr); break;
+    case 1: r.q[0] = from_int(&x, &F64, gpr); break;
+    case 2: case 4: ret = to_int(&x, &F32, b.d[0], bits, op == 2); break;
+    case 3: case 5: ret = to_int(&x, &F64, b.q[0], bits, op == 3); break;
+    case 6: {
+        uint32_t s0 = b.d[0], s1 = b.d[1];
+        r.q[0] = convert(&x, &F32, &F64, s0);
+        r.q[1] = convert(&x, &F32, &F64, s1);
+        break;
+    }
+    case 7:
+        r.d[0] = (uint32_t)convert(&x, &F64, &F32, b.q[0]);
+        r.d[1] = (uint32_t)convert(&x, &F64, &F32, b.q[1]);
+        r.q[1] = 0;
+        break;
+    case 8: r.q[0] = convert(&x, &F32, &F64, b.d[0]); break;
+    case 9: r.d[0] = (uint32_t)convert(&x, &F64, &F32, b.q[0]); break;
+    case 10: for (unsigned i = 0; i < 4; i++) r.d[i] = (uint32_t)from_int(&x, &F32, b.sd[i]); break;
+    case 11: case 12:
+        for (unsigned i = 0; i < 4; i++) r.d[i] = (uint32_t)to_int(&x, &F32, b.d[i], 32, op == 12);
+        break;
+    case 13: case 15:
+        r.d[0] = (uint32_t)to_int(&x, &F64, b.q[0], 32, op == 13);
+        r.d[1] = (uint32_t)to_int(&x, &F64, b.q[1], 32, op == 13);
+        r.q[1] = 0;
+        break;
+    default: { /* 14: CVTDQ2PD */
+        int32_t s0 = b.sd[0], s1 = b.sd[1];
+        r.q[0] = from_int(&x, &F64, s0);
+        r.q[1] = from_int(&x, &F64, s1);
+        break;
+    }
+    }
+    if (op >= 6 || op <= 1)
+        set_xmm(c, dst, r);
+    c->mxcsr |= x.fl;
+    return ret;
+}
+const struct ir_helper x64_helper_sse_cvt = {
+    "x64_sse_cvt", helper_cvt, 4, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+};

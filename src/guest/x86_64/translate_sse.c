@@ -1,0 +1,309 @@
+/* The SSE families: moves and bitwise logic inline on the two quadwords of an XMM register
+ * (the hot part of glibc's string and memory functions), everything else through sse.h's
+ * helpers, which get the memory operand already loaded (only as many bytes as the form reads,
+ * so a scalar at the end of a page does not fault). Legacy SSE leaves the upper YMM half as it
+ * is. Alignment checks of the aligned forms (#GP) are not made. */
+#include "guest/x86_64/sse.h"
+#include "guest/x86_64/translate.h"
+
+#define MO64 (IR_MO_64 | IR_MO_MMU(X64_MMU_USER))
+
+static ir_temp xget(struct x64_ctx *ctx, unsigned n, unsigned q)
+{
+    return ir_get(ctx->b, IR_I64, X64_YMM(n, q));
+}
+
+static void xput(struct x64_ctx *ctx, unsigned n, unsigned q, ir_temp v)
+{
+    ir_put(ctx->b, IR_I64, X64_YMM(n, q), v);
+}
+
+/* size bytes (4, 8 or 16) of the memory operand, zero-extended into lo and hi. */
+static void load_mem(struct x64_ctx *ctx, unsigned size, ir_temp *lo, ir_temp *hi)
+{
+    ir_temp ea = x64_ea(ctx);
+    *lo = size == 4 ? ir_op1(ctx->b, IR_zext32, IR_I64, x64_load(ctx, ea, 4))
+                    : ir_ld(ctx->b, IR_I64, MO64, ea, 0);
+    *hi = size == 16 ? ir_ld(ctx->b, IR_I64, MO64, ea, 8) : x64_const(ctx, 0);
+}
+
+/* The r/m operand's two quadwords: a register, or size bytes of memory. */
+static void get_w(struct x64_ctx *ctx, unsigned size, ir_temp *lo, ir_temp *hi)
+{
+    if (ctx->in->mod == 3) {
+        *lo = xget(ctx, ctx->in->rm, 0);
+        *hi = xget(ctx, ctx->in->rm, 1);
+    } else {
+        load_mem(ctx, size, lo, hi);
+    }
+}
+
+static ir_temp deposit(struct x64_ctx *ctx, ir_temp into, ir_temp v, unsigned pos, unsigned len)
+{
+    ir_temp d = ir_new_temp(ctx->b, IR_I64);
+    ir_emit(ctx->b, IR_deposit, IR_I64, d, into, v, IR_NONE, IR_NONE, pos | len << 8);
+    return d;
+}
+
+static ir_temp extract(struct x64_ctx *ctx, ir_temp from, unsigned pos, unsigned len)
+{
+    return ir_op1i(ctx->b, IR_extract, IR_I64, from, pos | len << 8);
+}
+
+/* Calls a vector helper on xmm dst and the r/m operand (size bytes of memory). */
+static ir_temp call_vec(struct x64_ctx *ctx, const struct ir_helper *h, unsigned op,
+                        unsigned dst, unsigned size, unsigned imm, ir_temp a3)
+{
+    const struct x64_insn *in = ctx->in;
+    ir_temp lo, hi;
+    uint64_t desc;
+    if (in->mod == 3) {
+        lo = hi = x64_const(ctx, 0);
+        desc = X64_SSE_DESC(op, dst, in->rm, 0, imm);
+    } else {
+        load_mem(ctx, size, &lo, &hi);
+        desc = X64_SSE_DESC(op, dst, 0, 1, imm);
+    }
+    return ir_call(ctx->b, h, x64_const(ctx, (int64_t)desc), lo, hi, a3);
+}
+
+void x64_trans_sse_mov(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    struct ir_block *b = ctx->b;
+    unsigned reg = in->reg, rm = in->rm;
+    bool mem = in->mod != 3;
+    ir_temp lo, hi, zero = x64_const(ctx, 0);
+    switch (in->def->arg) {
+    case 0: case 12: /* MOVUPS MOVAPS MOVDQU MOVDQA ... xmm, xmm/m128 */
+        get_w(ctx, 16, &lo, &hi);
+        xput(ctx, reg, 0, lo);
+        xput(ctx, reg, 1, hi);
+        break;
+    case 3: case 13: /* the stores */
+        lo = xget(ctx, reg, 0), hi = xget(ctx, reg, 1);
+        if (mem) {
+            ir_st(b, MO64, x64_ea(ctx), 0, lo);
+            ir_st(b, MO64, x64_ea(ctx), 8, hi);
+        } else {
+            xput(ctx, rm, 0, lo);
+            xput(ctx, rm, 1, hi);
+        }
+        break;
+    case 1: case 2: { /* MOVSS MOVSD xmm, xmm/m: a load zeroes the rest */
+        unsigned size = in->def->arg == 1 ? 4 : 8;
+        if (mem) {
+            load_mem(ctx, size, &lo, &hi);
+            xput(ctx, reg, 0, lo);
+            xput(ctx, reg, 1, zero);
+        } else {
+            lo = xget(ctx, rm, 0);
+            xput(ctx, reg, 0, size == 4 ? deposit(ctx, xget(ctx, reg, 0), lo, 0, 32) : lo);
+        }
+        break;
+    }
+    case 4: case 5: { /* MOVSS MOVSD xmm/m, xmm */
+        unsigned size = in->def->arg == 4 ? 4 : 8;
+        lo = xget(ctx, reg, 0);
+        if (mem)
+            x64_store(ctx, x64_ea(ctx), size, lo);
+        else
+            xput(ctx, rm, 0, size == 4 ? deposit(ctx, xget(ctx, rm, 0), lo, 0, 32) : lo);
+        break;
+    }
+    case 6: xput(ctx, reg, 0, ir_ld(b, IR_I64, MO64, x64_ea(ctx), 0)); break;
+    case 7: xput(ctx, reg, 0, xget(ctx, rm, 1)); break;
+    case 8: ir_st(b, MO64, x64_ea(ctx), 0, xget(ctx, reg, 0)); break;
+    case 9: xput(ctx, reg, 1, ir_ld(b, IR_I64, MO64, x64_ea(ctx), 0)); break;
+    case 10: xput(ctx, reg, 1, xget(ctx, rm, 0)); break;
+    case 11: ir_st(b, MO64, x64_ea(ctx), 0, xget(ctx, reg, 1)); break;
+    case 14: case 15: /* MOVD/MOVQ xmm, r/m */
+        lo = x64_get_rm(ctx, in->def->arg == 14 ? 4 : 8);
+        xput(ctx, reg, 0, in->def->arg == 14 ? x64_zext(ctx, 4, lo) : lo);
+        xput(ctx, reg, 1, zero);
+        break;
+    case 16: case 17: /* MOVD/MOVQ r/m, xmm */
+        x64_put_rm(ctx, in->def->arg == 16 ? 4 : 8, xget(ctx, reg, 0));
+        break;
+    case 18: /* MOVQ xmm, xmm/m64 */
+        if (mem)
+            load_mem(ctx, 8, &lo, &hi);
+        else
+            lo = xget(ctx, rm, 0);
+        xput(ctx, reg, 0, lo);
+        xput(ctx, reg, 1, zero);
+        break;
+    default: /* 19: MOVQ xmm/m64, xmm */
+        lo = xget(ctx, reg, 0);
+        if (mem) {
+            ir_st(b, MO64, x64_ea(ctx), 0, lo);
+        } else {
+            xput(ctx, rm, 0, lo);
+            xput(ctx, rm, 1, zero);
+        }
+        break;
+    }
+}
+
+/* Bitwise logic (args 0..3: AND ANDN OR XOR) inline, the rest by the helper. */
+void x64_trans_sse_int(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    unsigned arg = (unsigned)in->def->arg, reg = in->reg;
+    if (arg > 3) {
+        call_vec(ctx, &x64_helper_sse_int, arg, reg, 16, 0, x64_const(ctx, 0));
+        return;
+    }
+    if (arg == 3 && in->mod == 3 && in->rm == reg) { /* the zeroing idiom */
+        xput(ctx, reg, 0, x64_const(ctx, 0));
+        xput(ctx, reg, 1, x64_const(ctx, 0));
+        return;
+    }
+    static const enum ir_opc opc[4] = { IR_and, IR_andc, IR_or, IR_xor };
+    ir_temp s[2];
+    get_w(ctx, 16, &s[0], &s[1]);
+    for (unsigned q = 0; q < 2; q++) {
+        ir_temp d = xget(ctx, reg, q);
+        ir_temp r = arg == 1 ? ir_op2(ctx->b, IR_andc, IR_I64, s[q], d)
+                             : ir_op2(ctx->b, opc[arg], IR_I64, d, s[q]);
+        xput(ctx, reg, q, r);
+    }
+}
+
+void x64_trans_sse_shift(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    unsigned arg = (unsigned)in->def->arg;
+    if (arg < 10) { /* by an immediate: the register is ModRM.rm */
+        uint64_t desc = X64_SSE_DESC(arg, in->rm, 0, 0, in->imm & 0xff);
+        ir_call(ctx->b, &x64_helper_sse_shift, x64_const(ctx, (int64_t)desc), x64_const(ctx, 0),
+                x64_const(ctx, 0), x64_const(ctx, 0));
+        return;
+    }
+    call_vec(ctx, &x64_helper_sse_shift, arg, in->reg, 16, 0, x64_const(ctx, 0));
+}
+
+void x64_trans_sse_shuf(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    call_vec(ctx, &x64_helper_sse_shuf, (unsigned)in->def->arg, in->reg, 16,
+             (unsigned)in->imm & 0xff, x64_const(ctx, 0));
+}
+
+void x64_trans_sse_misc(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    struct ir_block *b = ctx->b;
+    unsigned arg = (unsigned)in->def->arg, reg = in->reg, imm = (unsigned)in->imm;
+    switch (arg) {
+    case 0: case 1: case 2: /* MOVMSKPS MOVMSKPD PMOVMSKB */
+        x64_put_greg(ctx, 4, ir_call(b, &x64_helper_movmsk, x64_const(ctx, arg),
+                                     x64_const(ctx, in->rm), IR_NONE, IR_NONE));
+        break;
+    case 3: { /* PINSRW */
+        unsigned q = imm >> 2 & 1, pos = 16 * (imm & 3);
+        ir_temp v = x64_get_rm(ctx, 2);
+        xput(ctx, reg, q, deposit(ctx, xget(ctx, reg, q), v, pos, 16));
+        break;
+    }
+    case 4: /* PEXTRW r, xmm */
+        x64_put_greg(ctx, 4, extract(ctx, xget(ctx, in->rm, imm >> 2 & 1), 16 * (imm & 3), 16));
+        break;
+    case 5: { /* PTEST: ZF = (d & s) == 0, CF = (~d & s) == 0 */
+        ir_temp s[2], and = IR_NONE, andn = IR_NONE;
+        get_w(ctx, 16, &s[0], &s[1]);
+        for (unsigned q = 0; q < 2; q++) {
+            ir_temp d = xget(ctx, reg, q);
+            ir_temp x = ir_op2(b, IR_and, IR_I64, d, s[q]), y = ir_op2(b, IR_andc, IR_I64, s[q], d);
+            and = q ? ir_op2(b, IR_or, IR_I64, and, x) : x;
+            andn = q ? ir_op2(b, IR_or, IR_I64, andn, y) : y;
+        }
+        ir_temp zf = ir_op2(b, IR_shl, IR_I64, ir_setcond(b, IR_I64, IR_EQ, and, x64_const(ctx, 0)),
+                            x64_const(ctx, 6));
+        ir_temp cf = ir_setcond(b, IR_I64, IR_EQ, andn, x64_const(ctx, 0));
+        x64_put_flags(ctx, ir_op2(b, IR_or, IR_I64, zf, cf));
+        break;
+    }
+    case 6: /* PEXTRD */
+        x64_put_rm(ctx, 4, extract(ctx, xget(ctx, reg, imm >> 1 & 1), 32 * (imm & 1), 32));
+        break;
+    case 7: /* PEXTRQ */
+        x64_put_rm(ctx, 8, xget(ctx, reg, imm & 1));
+        break;
+    case 8: { /* PINSRD */
+        unsigned q = imm >> 1 & 1;
+        ir_temp v = x64_get_rm(ctx, 4);
+        xput(ctx, reg, q, deposit(ctx, xget(ctx, reg, q), v, 32 * (imm & 1), 32));
+        break;
+    }
+    default: /* 9: PINSRQ */
+        xput(ctx, reg, imm & 1, x64_get_rm(ctx, 8));
+        break;
+    }
+}
+
+void x64_trans_mxcsr(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    if (in->def->arg == 0)
+        ir_call(ctx->b, &x64_helper_ldmxcsr, x64_load(ctx, x64_ea(ctx), 4), IR_NONE, IR_NONE,
+                IR_NONE);
+    else
+        x64_store(ctx, x64_ea(ctx), 4, ir_get(ctx->b, IR_I32, X64_FIELD(mxcsr)));
+}
+
+void x64_trans_fxsave(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    ir_call(ctx->b, in->def->arg == 0 ? &x64_helper_fxsave : &x64_helper_fxrstor, x64_ea(ctx),
+            x64_const(ctx, (in->rex & 8) != 0), IR_NONE, IR_NONE);
+}
+
+/* ---- FP ---- */
+
+/* The shape of an SSE4 row by its mandatory prefix, and its memory operand's size. */
+static enum x64_fp_shape shape_of(const struct x64_insn *in)
+{
+    switch (in->def->pfx) {
+    case X64_PFX_66: return X64_PD;
+    case X64_PFX_F3: return X64_SS;
+    case X64_PFX_F2: return X64_SD;
+    default: return X64_PS;
+    }
+}
+
+static const unsigned shape_size[4] = { 16, 16, 4, 8 };
+
+void x64_trans_sse_arith(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    enum x64_fp_shape s = shape_of(in);
+    call_vec(ctx, &x64_helper_sse_arith, X64_SSE_FPOP((unsigned)in->def->arg, s), in->reg,
+             shape_size[s], 0, x64_const(ctx, 0));
+}
+
+void x64_trans_sse_cmp(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    unsigned arg = (unsigned)in->def->arg;
+    if (arg == 0) {
+        enum x64_fp_shape s = shape_of(in);
+        call_vec(ctx, &x64_helper_sse_cmpcc, X64_SSE_FPOP(0, s), in->reg, shape_size[s],
+                 (unsigned)in->imm & 0xff, x64_const(ctx, 0));
+        return;
+    }
+    ir_temp fl = call_vec(ctx, &x64_helper_sse_comi, arg, in->reg, arg & 1 ? 4 : 8, 0,
+                          x64_const(ctx, 0));
+    x64_put_flags(ctx, fl);
+}
+
+/* sse_cvt's args: the memory operand's size (0: a general register of the operand size),
+ * and whether the result goes to a general register. */
+static const unsigned char cvt_size[16] = { 0, 0, 4, 8, 4, 8, 8, 16, 4, 8, 16, 16, 16, 16, 8, 16 };
+
+void x64_trans_sse_cvt(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    unsigned arg = (unsigned)in->def->arg, w = (in->rex & 8) ? 8 : 4;
+    ir_temp w64 = x64_const(ctx, w == 8);
+    if (cvt_size[arg] == 0) { /* CVTSI2SS/SD xmm, r/m */
+        ir_temp v = x64_get_rm(ctx, w);
+        uint64_t desc = X64_SSE_DESC(arg, in->reg, 0, 1, 0);
+        ir_call(ctx->b, &x64_helper_sse_cvt, x64_const(ctx, (int64_t)desc), v, x64_const(ctx, 0),
+                w64);
+        return;
+    }
+    ir_temp r = call_vec(ctx, &x64_helper_sse_cvt, arg, in->reg, cvt_size[arg], 0, w64);
+    if (arg >= 2 && arg <= 5)
+        x64_put_greg(ctx, w, r);
+}

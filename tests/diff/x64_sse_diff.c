@@ -1,0 +1,406 @@
+/* Differential test of the x86-64 translator's SSE families against the host CPU: one random
+ * instruction of each SSE row of insns.def at a time (register and memory forms, random REX
+ * bits, immediates), from random XMM values biased to the FP cases that go wrong (NaNs of
+ * both kinds, infinities, zeros, denormals, limits of the integer conversions) and a random
+ * MXCSR (flags, the four rounding modes, DAZ, FTZ; exceptions masked). The host runs each one
+ * natively in a forked child (a fault there is reported, not fatal); vm runs it under every
+ * engine; the general registers, the arithmetic flags, XMM0..15, MXCSR and the memory
+ * operand's bytes must agree.
+ *
+ * Environment: X64_SSE_DIFF_SEED (default 1), X64_SSE_DIFF_CASES (default 4000).
+ * Output: one FAIL line per differing case (at most 20), then "PASS diff/x86_64-sse ..." or
+ * "FAIL diff/x86_64-sse ..." with the number of cases and of encodings (rows) covered. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/cpu.h"
+#include "core/registry.h"
+#include "diff_util.h"
+#include "exec/exec.h"
+#include "guest/x86_64/cpu.h"
+#include "guest/x86_64/decode.h"
+#include "mem/aspace.h"
+
+#define MEM_SIZE 0x200000u
+#define CODE_BASE 0x1000u
+#define BUF 0x100000u   /* the memory operand, at the same address natively and in vm */
+#define BUF_SIZE 64u
+#define STACK_TOP 0x8000u
+
+struct state {
+    uint64_t r[16];
+    uint64_t flags;
+    uint32_t mxcsr, pad;
+    uint64_t xmm[16][2];
+    uint8_t buf[BUF_SIZE];
+};
+
+struct test_case {
+    uint8_t code[16];
+    unsigned len;
+    const struct x64_insn_def *def;
+    struct state in, native;
+};
+
+/* ---- what is tested ---- */
+
+static bool is_candidate(const struct x64_insn_def *d)
+{
+    switch (d->family) {
+    case X64_FAM_sse_mov: case X64_FAM_sse_int: case X64_FAM_sse_shift: case X64_FAM_sse_shuf:
+    case X64_FAM_sse_misc: case X64_FAM_sse_arith: case X64_FAM_sse_cmp: case X64_FAM_sse_cvt:
+        return d->map <= X64_MAP_L3A && d->modrm != X64_MODRM_NONE;
+    default:
+        return false;
+    }
+}
+
+/* A register number for a ModRM field; never RSP when the operand may be a general register
+ * (the native harness keeps its stack there). */
+static unsigned pick_reg(bool gpr)
+{
+    for (;;) {
+        unsigned n = (unsigned)(rnd() % 16);
+        if (!gpr || n != 4)
+            return n;
+    }
+}
+
+static unsigned encode(const struct x64_insn_def *d, uint8_t *out)
+{
+    unsigned n = 0;
+    static const uint8_t pfx[] = { 0, 0, 0x66, 0xf3, 0xf2 };
+    if (pfx[d->pfx])
+        out[n++] = pfx[d->pfx];
+    bool gpr_reg = strchr(d->ops, 'G') != NULL, gpr_rm = strchr(d->ops, 'E') || strchr(d->ops, 'R');
+    bool mem = d->modrm == X64_MODRM_MEM || (d->modrm == X64_MODRM_ANY && rnd() % 2);
+    unsigned reg = d->reg >= 0 ? (unsigned)d->reg : pick_reg(gpr_reg);
+    unsigned rm = mem ? 6 : d->rm >= 0 ? (unsigned)d->rm : pick_reg(gpr_rm);
+    unsigned w = d->flags & X64_F_W1 ? 1 : d->flags & X64_F_W0 ? 0 : (unsigned)(rnd() % 2);
+    uint8_t rex = (uint8_t)(0x40 | w << 3 | (reg >> 3) << 2 | (rm >> 3));
+    if (rex != 0x40 || rnd() % 4 == 0)
+        out[n++] = rex;
+    out[n++] = 0x0f;
+    if (d->map == X64_MAP_L38)
+        out[n++] = 0x38;
+    else if (d->map == X64_MAP_L3A)
+        out[n++] = 0x3a;
+    out[n++] = d->op;
+    out[n++] = (uint8_t)((mem ? 1u << 6 : 3u << 6) | (reg & 7) << 3 | (rm & 7));
+    if (mem)
+        out[n++] = (uint8_t)(16 * (rnd() % 4));
+    if (d->imm == X64_IMM_B)
+        out[n++] = (uint8_t)rnd();
+    return n;
+}
+
+/* FP bit patterns where implementations differ, as single (fp32) or double. */
+static uint64_t fp_value(bool dbl)
+{
+    static const uint32_t s[] = {
+        0, 0x80000000, 0x3f800000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001,
+        0x7fa00000, 0x00000001, 0x007fffff, 0x00800000, 0x7f7fffff, 0x4f000000, 0xcf000000,
+        0x5f000000, 0xdf000000, 0x3f000000, 0x3fc00000, 0x00400000, 0x80400000, 0x4effffff,
+    };
+    static const uint64_t d[] = {
+        0, 0x8000000000000000, 0x3ff0000000000000, 0x7ff0000000000000, 0xfff0000000000000,
+        0x7ff8000000000000, 0xfff8000000000000, 0x7ff0000000000001, 0x7ff4000000000000,
+        1, 0x000fffffffffffff, 0x0010000000000000, 0x7fefffffffffffff, 0x41e0000000000000,
+        0xc1e0000000000000, 0x43e0000000000000, 0xc3e0000000000000, 0x3fe0000000000000,
+        0x3ff8000000000000, 0x41dfffffffc00000, 0x0008000000000000, 0x3810000000000000,
+        0x36a0000000000000, 0x47efffffe0000000,
+    };
+    uint64_t r = rnd();
+    switch (r % 4) {
+    case 0: return dbl ? d[(r >> 8) % (sizeof d / sizeof d[0])] : s[(r >> 8) % (sizeof s / sizeof s[0])];
+    case 1: /* a denormal or small normal */
+        return dbl ? (rnd() & 0x801fffffffffffffull) : (rnd() & 0x80ffffffu);
+    case 2: /* near 1, for sums that cancel and products that round */
+        return dbl ? (rnd() & 0x800fffffffffffffull) | 0x3ff0000000000000ull
+                   : ((uint32_t)rnd() & 0x807fffffu) | 0x3f800000u;
+    default: return dbl ? rnd() : (uint32_t)rnd();
+    }
+}
+
+static uint64_t vec_quad(void)
+{
+    switch (rnd() % 4) {
+    case 0: return fp_value(true);
+    case 1: return fp_value(false) | fp_value(false) << 32;
+    case 2: return interesting_value();
+    default: return rnd();
+    }
+}
+
+static void random_state(struct state *s)
+{
+    for (unsigned i = 0; i < 16; i++)
+        s->r[i] = interesting_value();
+    s->r[X64_RSI] = BUF;
+    s->r[X64_RSP] = 0;
+    s->flags = (rnd() & X64_FLAGS_ARITH) | X64_FLAGS_FIXED;
+    for (unsigned i = 0; i < 16; i++)
+        s->xmm[i][0] = vec_quad(), s->xmm[i][1] = vec_quad();
+    s->mxcsr = 0x1f80u | (rnd() % 2 ? (uint32_t)rnd() & 0x3f : 0) | ((uint32_t)rnd() % 4) << 13 |
+               (rnd() % 4 == 0 ? 0x40u : 0) | (rnd() % 4 == 0 ? 0x8000u : 0);
+    for (unsigned i = 0; i < BUF_SIZE; i += 8) {
+        uint64_t v = vec_quad();
+        memcpy(s->buf + i, &v, 8);
+    }
+}
+
+/* ---- native: a generated function loads the state, runs the instruction, stores it ---- */
+
+struct native_state {
+    uint64_t r[16];
+    uint64_t flags;
+    uint32_t mxcsr, saved_mxcsr;
+    uint64_t xmm[16][2];
+};
+
+#define NSTATE 4096u   /* offset of struct native_state in the code mapping */
+
+static uint8_t *native_page;
+
+struct emitter {
+    uint8_t *p;
+    unsigned n;
+};
+
+static void emit(struct emitter *e, const uint8_t *bytes, unsigned len)
+{
+    memcpy(e->p + e->n, bytes, len);
+    e->n += len;
+}
+
+/* An instruction with a [rip + disp32] operand reaching field at off of the native state:
+ * prefix (0 for none), REX (0 for none), the opcode bytes, ModRM.reg. */
+static void emit_rip(struct emitter *e, uint8_t prefix, uint8_t rex, const char *op, unsigned oplen,
+                     unsigned reg, unsigned off)
+{
+    if (prefix)
+        e->p[e->n++] = prefix;
+    if (rex)
+        e->p[e->n++] = rex;
+    emit(e, (const uint8_t *)op, oplen);
+    e->p[e->n++] = (uint8_t)((reg & 7) << 3 | 5);
+    int32_t disp = (int32_t)(NSTATE + off - (e->n + 4));
+    memcpy(e->p + e->n, &disp, 4);
+    e->n += 4;
+}
+
+#define NOFF(field) ((unsigned)offsetof(struct native_state, field))
+
+static void build_native(const uint8_t *insn, unsigned len)
+{
+    struct emitter e = { native_page, 0 };
+    emit(&e, (const uint8_t *)"\x53\x55\x41\x54\x41\x55\x41\x56\x41\x57", 10);
+    emit_rip(&e, 0, 0, "\x0f\xae", 2, 3, NOFF(saved_mxcsr));
+    for (unsigned i = 0; i < 16; i++)
+        emit_rip(&e, 0xf3, i >= 8 ? 0x44 : 0, "\x0f\x6f", 2, i, NOFF(xmm) + 16 * i);
+    emit_rip(&e, 0, 0, "\x0f\xae", 2, 2, NOFF(mxcsr));
+    emit_rip(&e, 0, 0x48, "\x8b", 1, 0, NOFF(flags));
+    emit(&e, (const uint8_t *)"\x50\x9d", 2);
+    for (unsigned i = 0; i < 16; i++)
+        if (i != X64_RSP)
+            emit_rip(&e, 0, (uint8_t)(0x48 | (i >> 3) << 2), "\x8b", 1, i, NOFF(r) + 8 * i);
+    emit(&e, insn, len);
+    for (unsigned i = 0; i < 16; i++)
+        if (i != X64_RSP)
+            emit_rip(&e, 0, (uint8_t)(0x48 | (i >> 3) << 2), "\x89", 1, i, NOFF(r) + 8 * i);
+    emit(&e, (const uint8_t *)"\x9c\x58", 2);
+    emit_rip(&e, 0, 0x48, "\x89", 1, 0, NOFF(flags));
+    for (unsigned i = 0; i < 16; i++)
+        emit_rip(&e, 0xf3, i >= 8 ? 0x44 : 0, "\x0f\x7f", 2, i, NOFF(xmm) + 16 * i);
+    emit_rip(&e, 0, 0, "\x0f\xae", 2, 3, NOFF(mxcsr));
+    emit_rip(&e, 0, 0, "\x0f\xae", 2, 2, NOFF(saved_mxcsr));
+    emit(&e, (const uint8_t *)"\x41\x5f\x41\x5e\x41\x5d\x41\x5c\x5d\x5b\xc3", 11);
+}
+
+/* Runs every case natively in a child; returns the number of cases it completed. */
+static uint64_t run_native(struct test_case *cases, uint64_t n)
+{
+    volatile uint64_t *done = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    *done = 0;
+    pid_t pid = fork();
+    if (pid == 0) {
+        uint8_t *buf = (uint8_t *)(uintptr_t)BUF;
+        struct native_state *ns = (struct native_state *)(native_page + NSTATE);
+        for (uint64_t i = 0; i < n; i++) {
+            struct test_case *c = &cases[i];
+            build_native(c->code, c->len);
+            memcpy(ns->r, c->in.r, sizeof ns->r);
+            ns->flags = c->in.flags;
+            ns->mxcsr = c->in.mxcsr;
+            memcpy(ns->xmm, c->in.xmm, sizeof ns->xmm);
+            memcpy(buf, c->in.buf, BUF_SIZE);
+            ((void (*)(void))native_page)();
+            c->native = c->in;
+            memcpy(c->native.r, ns->r, sizeof ns->r);
+            c->native.flags = ns->flags & X64_FLAGS_ARITH;
+            c->native.mxcsr = ns->mxcsr;
+            memcpy(c->native.xmm, ns->xmm, sizeof ns->xmm);
+            memcpy(c->native.buf, buf, BUF_SIZE);
+            *done = i + 1;
+        }
+        _exit(0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    return *done;
+}
+
+/* ---- vm ---- */
+
+static uint8_t guest_mem[MEM_SIZE];
+
+static int fetch_code(struct cpu *cpu, uint64_t pc, void *buf, size_t len)
+{
+    (void)cpu;
+    if (pc + len > MEM_SIZE)
+        return -14;
+    memcpy(buf, guest_mem + pc, len);
+    return 0;
+}
+
+static int run_vm(struct cpu *cpu, const struct test_case *c, struct state *out)
+{
+    memcpy(guest_mem + CODE_BASE, c->code, c->len);
+    /* JMP to the next instruction ends the block; the UD2 in the next one stops vm */
+    memcpy(guest_mem + CODE_BASE + c->len, "\xeb\x00\x0f\x0b", 4);
+    memcpy(guest_mem + BUF, c->in.buf, BUF_SIZE);
+    exec_invalidate(cpu, CODE_BASE, CODE_BASE + 32);
+    struct x64_cpu *x = (struct x64_cpu *)cpu;
+    memcpy(x->r, c->in.r, sizeof x->r);
+    x->r[X64_RSP] = STACK_TOP;
+    x64_set_eflags(x, c->in.flags);
+    for (unsigned i = 0; i < 16; i++)
+        x->ymm[i][0] = c->in.xmm[i][0], x->ymm[i][1] = c->in.xmm[i][1];
+    x->mxcsr = c->in.mxcsr;
+    cpu->pc = CODE_BASE;
+    cpu->exit_reason = CPU_EXIT_NONE;
+    if (exec_run(cpu) != CPU_EXIT_EXCEPTION || cpu->exc != EXC_ILLEGAL ||
+        cpu->pc != CODE_BASE + c->len + 2)
+        return -1;
+    *out = c->in;
+    memcpy(out->r, x->r, sizeof out->r);
+    out->r[X64_RSP] = 0;
+    out->flags = x64_arith_flags(x);
+    for (unsigned i = 0; i < 16; i++)
+        out->xmm[i][0] = x->ymm[i][0], out->xmm[i][1] = x->ymm[i][1];
+    out->mxcsr = x->mxcsr;
+    memcpy(out->buf, guest_mem + BUF, BUF_SIZE);
+    return 0;
+}
+
+static void print_case(const char *engine, uint64_t i, const struct test_case *c)
+{
+    printf("FAIL diff/x86_64-sse case %" PRIu64 " [%s] %s:", i, engine, c->def->name);
+    for (unsigned k = 0; k < c->len; k++)
+        printf(" %02x", c->code[k]);
+    printf("  mxcsr in %04x\n", c->in.mxcsr);
+}
+
+static void print_differences(const struct state *in, const struct state *vm, const struct state *n)
+{
+    for (unsigned i = 0; i < 16; i++)
+        if (vm->r[i] != n->r[i])
+            printf("  r%u: in %016" PRIx64 " vm %016" PRIx64 " native %016" PRIx64 "\n", i,
+                   in->r[i], vm->r[i], n->r[i]);
+    if (vm->flags != n->flags)
+        printf("  flags: vm %03" PRIx64 " native %03" PRIx64 "\n", vm->flags, n->flags);
+    if (vm->mxcsr != n->mxcsr)
+        printf("  mxcsr: vm %04x native %04x\n", vm->mxcsr, n->mxcsr);
+    for (unsigned i = 0; i < 16; i++)
+        if (memcmp(vm->xmm[i], n->xmm[i], 16))
+            printf("  xmm%u: in %016" PRIx64 "%016" PRIx64 " vm %016" PRIx64 "%016" PRIx64
+                   " native %016" PRIx64 "%016" PRIx64 "\n", i, in->xmm[i][1], in->xmm[i][0],
+                   vm->xmm[i][1], vm->xmm[i][0], n->xmm[i][1], n->xmm[i][0]);
+    if (memcmp(vm->buf, n->buf, BUF_SIZE))
+        printf("  memory operand differs\n");
+    for (unsigned i = 0; i < 2; i++)
+        printf("  m%u: %016" PRIx64 "%016" PRIx64 "\n", i, ((const uint64_t *)in->buf)[2 * i + 1],
+               ((const uint64_t *)in->buf)[2 * i]);
+}
+
+int main(void)
+{
+    uint64_t seed = env_number("X64_SSE_DIFF_SEED", 1), n = env_number("X64_SSE_DIFF_CASES", 4000);
+    rnd_seed(seed);
+    static const struct x64_insn_def *rows[1024];
+    unsigned n_rows = 0;
+    for (size_t i = 0; i < x64_n_insns && n_rows < 1024; i++)
+        if (is_candidate(&x64_insns[i]))
+            rows[n_rows++] = &x64_insns[i];
+    native_page = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *buf = mmap((void *)(uintptr_t)(BUF & ~0xfffu), 4096, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    struct test_case *cases = mmap(NULL, n * sizeof *cases, PROT_READ | PROT_WRITE,
+                                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (native_page == MAP_FAILED || buf != (void *)(uintptr_t)(BUF & ~0xfffu) || cases == MAP_FAILED) {
+        printf("FAIL diff/x86_64-sse: cannot map the native harness\n");
+        return 1;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        struct test_case *c = &cases[i];
+        c->def = rows[i % n_rows];
+        c->len = encode(c->def, c->code);
+        random_state(&c->in);
+    }
+    uint64_t done = run_native(cases, n), failed = 0, changed = 0;
+    for (uint64_t i = 0; i < done; i++)
+        changed += memcmp(cases[i].in.xmm, cases[i].native.xmm, sizeof cases[i].in.xmm) ||
+                   memcmp(cases[i].in.r, cases[i].native.r, sizeof cases[i].in.r) ||
+                   memcmp(cases[i].in.buf, cases[i].native.buf, BUF_SIZE);
+    if (done < n) {
+        printf("FAIL diff/x86_64-sse: the host faults on case %" PRIu64 "\n", done);
+        print_case("native", done, &cases[done]);
+        return 1;
+    }
+    static const char *const engines[] = { "interp", "jit", "check" };
+    static struct aspace flat;
+    aspace_flat_init(&flat, guest_mem, MEM_SIZE);
+    for (unsigned e = 0; e < 3; e++) {
+        const struct engine_ops *eng = engine_by_name(engines[e]);
+        if (!eng)
+            continue;
+        struct cpu *cpu = NULL;
+        for (uint64_t i = 0; i < n; i++) {
+            struct test_case *c = &cases[i];
+            /* The check engine gets a fresh CPU for each case: after the exception that ends
+             * a run, its next run stops at once with that exception again. */
+            if (!cpu || e == 2) {
+                if (cpu)
+                    cpu_free(cpu);
+                cpu = cpu_new(guest_by_name("x86_64"), eng);
+                cpu->as = &flat;
+                cpu->fetch_code = fetch_code;
+            }
+            struct state out, want = c->native;
+            want.r[X64_RSP] = 0;
+            if (run_vm(cpu, c, &out) < 0) {
+                if (failed++ < 20) {
+                    print_case(engines[e], i, c);
+                    printf("  vm stops with exception %d at %#" PRIx64 "\n", cpu->exc, cpu->pc);
+                }
+                continue;
+            }
+            if (memcmp(&out, &want, sizeof out) == 0)
+                continue;
+            if (failed++ < 20) {
+                print_case(engines[e], i, c);
+                print_differences(&c->in, &out, &want);
+            }
+        }
+        cpu_free(cpu);
+    }
+    printf("%s diff/x86_64-sse: seed %" PRIu64 ", %" PRIu64 " cases (%" PRIu64 " change the state "
+           "natively) under each engine, %" PRIu64 " differ, %u encodings\n",
+           failed ? "FAIL" : "PASS", seed, n, changed, failed, n_rows);
+    return failed ? 1 : 0;
+}
