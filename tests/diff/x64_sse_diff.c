@@ -77,7 +77,8 @@ static unsigned encode(const struct x64_insn_def *d, uint8_t *out)
     static const uint8_t pfx[] = { 0, 0, 0x66, 0xf3, 0xf2 };
     if (pfx[d->pfx])
         out[n++] = pfx[d->pfx];
-    bool gpr_reg = strchr(d->ops, 'G') != NULL, gpr_rm = strchr(d->ops, 'E') || strchr(d->ops, 'R');
+    bool gpr_reg = strchr(d->ops, 'G') != NULL;
+    bool gpr_rm = strchr(d->ops, 'E') || strchr(d->ops, 'R');
     bool mem = d->modrm == X64_MODRM_MEM || (d->modrm == X64_MODRM_ANY && rnd() % 2);
     unsigned reg = d->reg >= 0 ? (unsigned)d->reg : pick_reg(gpr_reg);
     unsigned rm = mem ? 6 : d->rm >= 0 ? (unsigned)d->rm : pick_reg(gpr_rm);
@@ -117,7 +118,10 @@ static uint64_t fp_value(bool dbl)
     };
     uint64_t r = rnd();
     switch (r % 4) {
-    case 0: return dbl ? d[(r >> 8) % (sizeof d / sizeof d[0])] : s[(r >> 8) % (sizeof s / sizeof s[0])];
+    case 0:
+        if (dbl)
+            return d[(r >> 8) % (sizeof d / sizeof d[0])];
+        return s[(r >> 8) % (sizeof s / sizeof s[0])];
     case 1: /* a denormal or small normal */
         return dbl ? (rnd() & 0x801fffffffffffffull) : (rnd() & 0x80ffffffu);
     case 2: /* near 1, for sums that cancel and products that round */
@@ -225,7 +229,8 @@ static void build_native(const uint8_t *insn, unsigned len)
 /* Runs every case natively in a child; returns the number of cases it completed. */
 static uint64_t run_native(struct test_case *cases, uint64_t n)
 {
-    volatile uint64_t *done = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    volatile uint64_t *done = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                                   -1, 0);
     *done = 0;
     pid_t pid = fork();
     if (pid == 0) {
@@ -337,12 +342,14 @@ int main(void)
     for (size_t i = 0; i < x64_n_insns && n_rows < 1024; i++)
         if (is_candidate(&x64_insns[i]))
             rows[n_rows++] = &x64_insns[i];
-    native_page = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    native_page = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     void *buf = mmap((void *)(uintptr_t)(BUF & ~0xfffu), 4096, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     struct test_case *cases = mmap(NULL, n * sizeof *cases, PROT_READ | PROT_WRITE,
                                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (native_page == MAP_FAILED || buf != (void *)(uintptr_t)(BUF & ~0xfffu) || cases == MAP_FAILED) {
+    if (native_page == MAP_FAILED || buf != (void *)(uintptr_t)(BUF & ~0xfffu) ||
+        cases == MAP_FAILED) {
         printf("FAIL diff/x86_64-sse: cannot map the native harness\n");
         return 1;
     }

@@ -221,6 +221,10 @@ static void test_engine(const char *e, const char *group)
     CHECK_EQ(r->r[X64_RBX], 0x69564d56);
     CHECK_EQ(r->r[X64_RDX], 0x61757472);
 
+    /* CPUID leaf 1: FXSR, SSE and SSE2 in EDX (bits 24..26): mov eax, 1; cpuid; syscall */
+    r = RUN(e, 0xb8, 1, 0, 0, 0, 0x0f, 0xa2, 0x0f, 0x05);
+    CHECK_EQ(r->r[X64_RDX] >> 24 & 7, 7);
+
     /* lock add [rsp - 8], eax with memory there: mov dword [rsp - 8], 40; mov eax, 2;
      * lock add [rsp - 8], eax; mov ebx, [rsp - 8]; syscall */
     r = RUN(e, 0xc7, 0x44, 0x24, 0xf8, 40, 0, 0, 0, 0xb8, 2, 0, 0, 0, 0xf0, 0x01, 0x44, 0x24,
