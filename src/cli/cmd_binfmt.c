@@ -54,17 +54,6 @@ static void entry_for(const struct guest_ops *g, const char *interp, char *out)
     sprintf(p, ":%s:FP", interp);
 }
 
-static bool host_runs_natively(const struct guest_ops *g)
-{
-#if defined(__x86_64__)
-    return g->elf_machine == EM_X86_64;
-#elif defined(__aarch64__)
-    return g->elf_machine == EM_AARCH64;
-#else
-    return false;
-#endif
-}
-
 /* Says why a binfmt_misc file cannot be written. */
 static void report(const char *file, int err)
 {
@@ -134,7 +123,7 @@ static int install(const char *interp, bool dry_run)
     }
     for (unsigned i = 0; guest_at(i); i++) {
         const struct guest_ops *g = guest_at(i);
-        if (host_runs_natively(g))
+        if (guest_is_host_isa(g))
             continue;
         entry_for(g, interp, entry);
         if (dry_run) {
@@ -152,7 +141,7 @@ static int uninstall(const char *interp)
 {
     int status = 0;
     for (unsigned i = 0; guest_at(i); i++)
-        if (!host_runs_natively(guest_at(i)) && unregister(guest_at(i), true) < 0)
+        if (!guest_is_host_isa(guest_at(i)) && unregister(guest_at(i), true) < 0)
             status = 1;
     if (status == 0)
         unlink(interp);

@@ -51,6 +51,19 @@ const struct guest_ops *guest_by_elf_machine(uint16_t machine)
     return NULL;
 }
 
+bool guest_is_host_isa(const struct guest_ops *g)
+{
+#if defined(__x86_64__)
+    return g->elf_machine == 62;    /* EM_X86_64 */
+#elif defined(__aarch64__)
+    return g->elf_machine == 183;   /* EM_AARCH64 */
+#elif defined(__riscv) && __riscv_xlen == 64
+    return g->elf_machine == 243;   /* EM_RISCV */
+#else
+    return false;
+#endif
+}
+
 const struct engine_ops *engine_by_name(const char *name)
 {
     for (unsigned i = 0; i < n_engines; i++)

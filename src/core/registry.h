@@ -86,6 +86,9 @@ void guest_register(const struct guest_ops *g);
 void engine_register(const struct engine_ops *e);
 const struct guest_ops *guest_by_name(const char *name);
 const struct guest_ops *guest_by_elf_machine(uint16_t machine);
+/* True if g is the host's own ISA: its programs can run natively (binfmt_misc leaves them to
+ * the host, and so does a guest's execve). */
+bool guest_is_host_isa(const struct guest_ops *g);
 const struct engine_ops *engine_by_name(const char *name);
 /* Iteration for --help: returns NULL past the end. */
 const struct guest_ops *guest_at(unsigned i);

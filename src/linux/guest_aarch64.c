@@ -95,6 +95,11 @@ static void a64_syscall_ret(struct cpu *cpu, uint64_t value)
     a64(cpu)->x[0] = value;
 }
 
+static uint64_t a64_syscall_result(struct cpu *cpu)
+{
+    return a64(cpu)->x[0];
+}
+
 static void a64_set_tls(struct cpu *cpu, uint64_t tls)
 {
     a64(cpu)->tpidr = tls;
@@ -110,8 +115,10 @@ static void a64_set_sp(struct cpu *cpu, uint64_t sp)
     a64(cpu)->x[A64_SP] = sp;
 }
 
-static void a64_sigcontext_save(struct cpu *cpu, void *mc, uint64_t fault_addr)
+static void a64_sigcontext_save(struct cpu *cpu, void *mc, uint64_t mc_addr,
+                            uint64_t fault_addr, const siginfo_t *info)
 {
+    (void)mc_addr, (void)info;
     struct a64_cpu *r = (struct a64_cpu *)cpu;
     struct a64_sigcontext sc;
     memset(&sc, 0, sizeof(sc));
@@ -126,7 +133,7 @@ static void a64_sigcontext_save(struct cpu *cpu, void *mc, uint64_t fault_addr)
     memcpy(mc, &sc, sizeof(sc));
 }
 
-static void a64_sigcontext_restore(struct cpu *cpu, const void *mc)
+static int a64_sigcontext_restore(struct cpu *cpu, const void *mc)
 {
     struct a64_cpu *r = (struct a64_cpu *)cpu;
     struct a64_sigcontext sc;
@@ -150,6 +157,7 @@ static void a64_sigcontext_restore(struct cpu *cpu, const void *mc)
         }
         off += head.size;
     }
+    return 0;
 }
 
 static void a64_signal_enter(struct cpu *cpu, uint64_t handler, int sig, uint64_t info,
@@ -177,6 +185,7 @@ static const struct guest_linux_ops a64_linux_ops = {
     .syscall_nr = a64_syscall_nr,
     .syscall_arg = a64_syscall_arg,
     .syscall_ret = a64_syscall_ret,
+    .syscall_result = a64_syscall_result,
     .set_tls = a64_set_tls,
     .get_sp = a64_get_sp,
     .set_sp = a64_set_sp,

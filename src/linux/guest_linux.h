@@ -5,6 +5,7 @@
 #ifndef VM_LINUX_GUEST_LINUX_H
 #define VM_LINUX_GUEST_LINUX_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,20 @@ struct linux_open_flag {
     uint32_t guest, host;
 };
 
+/* Where a guest's rt_sigframe puts its parts, in bytes. The handler's sp is the frame's
+ * address; asm-generic (riscv64, aarch64) is siginfo then ucontext with the return address in
+ * a register, x86-64 is the return address (pretcode), ucontext, siginfo and its FPU state. */
+struct sigframe_layout {
+    uint16_t info, uc;              /* offsets in the frame */
+    uint16_t uc_sigmask, uc_mcontext;   /* offsets in the ucontext (uc_stack is at 16) */
+    uint16_t size;                  /* the whole frame, the guest's extra state included */
+    int16_t ret_slot;               /* offset of the return address, or -1: in a register */
+    uint16_t sp_at_return;          /* sp at rt_sigreturn - the frame's address */
+    uint16_t red_zone;              /* bytes below the interrupted sp the frame must spare */
+    uint8_t sp_bias;                /* the frame's address + sp_bias is 16-aligned */
+    uint64_t uc_flags;
+};
+
 struct guest_linux_ops {
     uint16_t elf_machine;               /* the ISA's (struct guest_ops) */
     const struct syscall_abi *syscalls; /* numbers and struct layouts (linux/syscall.h) */
@@ -26,25 +41,37 @@ struct guest_linux_ops {
     size_t n_open_flags;
     const char *default_sysroot;        /* for PT_INTERP and -L's default */
     uint64_t (*hwcap)(void);            /* AT_HWCAP */
+    uint64_t (*hwcap2)(void);           /* AT_HWCAP2, or NULL for none */
+    uint64_t minsigstksz;               /* AT_MINSIGSTKSZ, or 0 for none */
     const char *platform;               /* AT_PLATFORM string, or NULL */
     void (*user_init)(struct cpu *cpu, uint64_t entry, uint64_t sp);
     uint64_t (*syscall_nr)(struct cpu *cpu);
     uint64_t (*syscall_arg)(struct cpu *cpu, int i);   /* i = 0..5 */
     void (*syscall_ret)(struct cpu *cpu, uint64_t value);
+    uint64_t (*syscall_result)(struct cpu *cpu);   /* the return register's value */
     void (*set_tls)(struct cpu *cpu, uint64_t tls);
     uint64_t (*get_sp)(struct cpu *cpu);
     void (*set_sp)(struct cpu *cpu, uint64_t sp);
     uint8_t syscall_insn_size;          /* bytes to step back to restart a syscall */
     bool sa_restorer;                   /* struct sigaction has sa_restorer (riscv64's has not) */
+    bool restorer_required;             /* a handler without SA_RESTORER is a SIGSEGV (x86-64) */
+    int illegal_code;                   /* si_code of an undefined instruction's SIGILL if not
+                                           ILL_ILLOPC (x86-64's #UD: ILL_ILLOPN) */
 
-    /* Signal frames. The ucontext before uc_mcontext is built by linux/; the guest part fills
-     * uc_mcontext (sigcontext_size bytes, 16-aligned) from its registers and reads it back
-     * on rt_sigreturn. signal_enter points the CPU at a handler: sig, siginfo and ucontext
-     * addresses as arguments, sp and the return address. sigreturn_code is the trampoline
-     * vm maps for handlers without SA_RESTORER (the vDSO's rt_sigreturn). */
+    /* Signal frames. frame is the layout (NULL: asm-generic's, its uc_mcontext being
+     * sigcontext_size bytes). linux/ builds siginfo, uc_flags, uc_stack and uc_sigmask; the
+     * guest part fills uc_mcontext, and any extra state its layout places in the frame, from
+     * its registers (mc is the host copy of uc_mcontext inside the frame, mc_addr its guest
+     * address, info the signal's siginfo) and reads them back on rt_sigreturn (0, or
+     * -EFAULT for a frame it cannot read). signal_enter points the CPU at a handler: sig,
+     * siginfo and ucontext addresses as arguments, sp and the return address.
+     * sigreturn_code is the trampoline vm maps for handlers without SA_RESTORER (the vDSO's
+     * rt_sigreturn), if any. */
+    const struct sigframe_layout *frame;
     size_t sigcontext_size;
-    void (*sigcontext_save)(struct cpu *cpu, void *mc, uint64_t fault_addr);
-    void (*sigcontext_restore)(struct cpu *cpu, const void *mc);
+    void (*sigcontext_save)(struct cpu *cpu, void *mc, uint64_t mc_addr, uint64_t fault_addr,
+                            const siginfo_t *info);
+    int (*sigcontext_restore)(struct cpu *cpu, const void *mc);
     void (*signal_enter)(struct cpu *cpu, uint64_t handler, int sig, uint64_t info, uint64_t uc,
                          uint64_t sp, uint64_t ret);
     const uint8_t *sigreturn_code;

@@ -58,6 +58,11 @@ static void rv64_syscall_ret(struct cpu *cpu, uint64_t value)
     rv(cpu)->x[X_A0] = value;
 }
 
+static uint64_t rv64_syscall_result(struct cpu *cpu)
+{
+    return rv(cpu)->x[X_A0];
+}
+
 static void rv64_set_tls(struct cpu *cpu, uint64_t tls)
 {
     rv(cpu)->x[X_TP] = tls;
@@ -87,8 +92,10 @@ static const uint8_t rv64_sigreturn_code[8] = {
     0x73, 0x00, 0x00, 0x00,     /* ecall */
 };
 
-static void rv64_sigcontext_save(struct cpu *cpu, void *mc, uint64_t fault_addr)
+static void rv64_sigcontext_save(struct cpu *cpu, void *mc, uint64_t mc_addr,
+                             uint64_t fault_addr, const siginfo_t *info)
 {
+    (void)mc_addr, (void)fault_addr, (void)info;
     struct rv64_cpu *r = (struct rv64_cpu *)cpu;
     struct rv64_sigcontext sc;
     memset(&sc, 0, sizeof(sc));
@@ -99,7 +106,7 @@ static void rv64_sigcontext_save(struct cpu *cpu, void *mc, uint64_t fault_addr)
     memcpy(mc, &sc, sizeof(sc));
 }
 
-static void rv64_sigcontext_restore(struct cpu *cpu, const void *mc)
+static int rv64_sigcontext_restore(struct cpu *cpu, const void *mc)
 {
     struct rv64_cpu *r = (struct rv64_cpu *)cpu;
     struct rv64_sigcontext sc;
@@ -110,6 +117,7 @@ static void rv64_sigcontext_restore(struct cpu *cpu, const void *mc)
     r->fflags = sc.fcsr & 0x1f;
     r->frm = (sc.fcsr >> 5) & 7;
     r->res_addr = ~(uint64_t)0;
+    return 0;
 }
 
 static void rv64_signal_enter(struct cpu *cpu, uint64_t handler, int sig, uint64_t info,
@@ -135,6 +143,7 @@ static const struct guest_linux_ops rv64_linux_ops = {
     .syscall_nr = rv64_syscall_nr,
     .syscall_arg = rv64_syscall_arg,
     .syscall_ret = rv64_syscall_ret,
+    .syscall_result = rv64_syscall_result,
     .set_tls = rv64_set_tls,
     .get_sp = rv64_get_sp,
     .set_sp = rv64_set_sp,

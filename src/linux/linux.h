@@ -30,7 +30,9 @@ struct linux_run_opts {
 const struct guest_ops *linux_probe(const char *path, int *exit_code);
 
 /* The guest ISA of the ELF program at path, or NULL for anything else (the host's to run,
- * as is a program of a guest ISA that has no Linux ABI in vm yet). */
+ * as is a program of a guest ISA that has no Linux ABI in vm yet, or of the host's own ISA:
+ * an x86-64 guest's execve of an x86-64 program on an x86-64 host runs it natively, as
+ * qemu-user and binfmt_misc would). */
 const struct guest_ops *linux_guest_of_file(const char *path);
 
 /* A "#!" script given to vm run runs as execve would run it: when its interpreter is a guest

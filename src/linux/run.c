@@ -125,7 +125,7 @@ static int proc_init(struct linux_proc *proc, const struct guest_ops *guest,
     err = load_program(proc, &ef, opts->path, li);
     opts->machine->load_bias = li->prog_entry - ef.eh.e_entry;
     elf_close(&ef);
-    if (err == 0 && (err = map_sigreturn(proc)) < 0)
+    if (err == 0 && proc->guest_linux->sigreturn_code_size && (err = map_sigreturn(proc)) < 0)
         vm_error("%s: cannot map the signal trampoline: %s", opts->path, strerror(-err));
     return err;
 }

@@ -1,7 +1,8 @@
 /* Delivering guest signals: a synchronous fault or a pending signal takes its default action
- * or enters the guest's handler on a frame laid out as the guest kernel's rt_sigframe:
- * siginfo, then struct ucontext (uc_flags, uc_link, uc_stack, uc_sigmask padded to 1024 bits,
- * uc_mcontext at offset 176, filled by the guest's hook). rt_sigreturn reads it back. */
+ * or enters the guest's handler on a frame laid out as the guest kernel's rt_sigframe
+ * (struct sigframe_layout): asm-generic's is siginfo, then struct ucontext (uc_flags, uc_link,
+ * uc_stack, uc_sigmask padded to 1024 bits, uc_mcontext at offset 176, filled by the guest's
+ * hook); x86-64's differs. rt_sigreturn reads it back. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,15 +13,24 @@
 
 #define SIGINFO_SIZE 128
 #define UC_STACK_OFF 16
-#define UC_SIGMASK_OFF 40
-#define UC_MCONTEXT_OFF 176
-#define FRAME_MAX (SIGINFO_SIZE + UC_MCONTEXT_OFF + 8192)
+#define FRAME_MAX 16384
 
 struct guest_stack_t {
     uint64_t sp;
     int32_t flags, pad;
     uint64_t size;
 };
+
+/* The guest's frame layout: its own, or asm-generic's. */
+static struct sigframe_layout layout_of(const struct guest_linux_ops *g)
+{
+    if (g->frame)
+        return *g->frame;
+    return (struct sigframe_layout){
+        .info = 0, .uc = SIGINFO_SIZE, .uc_sigmask = 40, .uc_mcontext = 176,
+        .size = (uint16_t)(SIGINFO_SIZE + 176 + g->sigcontext_size), .ret_slot = -1,
+    };
+}
 
 static bool on_altstack(const struct linux_thread *t, uint64_t sp)
 {
@@ -33,6 +43,8 @@ void sig_fault(struct cpu *cpu)
     struct linux_proc *proc = t->proc;
     siginfo_t info;
     int sig = linux_exc_siginfo(&proc->us, cpu->exc, cpu->exc_tval, cpu->pc, &info);
+    if (cpu->exc == EXC_ILLEGAL && proc->guest_linux->illegal_code)
+        info.si_code = proc->guest_linux->illegal_code;
     t->fault_addr = (uint64_t)(uintptr_t)info.si_addr;
     uint64_t handler = proc->sigactions[sig].handler;
     if ((t->sigmask & SIGBIT(sig)) || handler == GUEST_SIG_DFL || handler == GUEST_SIG_IGN)
@@ -41,11 +53,13 @@ void sig_fault(struct cpu *cpu)
 }
 
 /* The guest's siginfo: the host's has the same layout; a fault's si_addr is a guest address. */
-static void build_frame(struct cpu *cpu, int sig, uint8_t *buf)
+static void build_frame(struct cpu *cpu, int sig, const struct sigframe_layout *l, uint8_t *buf,
+                        uint64_t frame, uint64_t ret)
 {
     struct linux_thread *t = thread_of(cpu);
-    memcpy(buf, &t->info[sig], SIGINFO_SIZE);
-    uint8_t *uc = buf + SIGINFO_SIZE;
+    memcpy(buf + l->info, &t->info[sig], SIGINFO_SIZE);
+    uint8_t *uc = buf + l->uc;
+    memcpy(uc, &l->uc_flags, sizeof(l->uc_flags));
     struct guest_stack_t st = {
         t->altstack_sp,
         t->altstack_size ? (on_altstack(t, guest_linux(cpu)->get_sp(cpu)) ? SS_ONSTACK : 0) : SS_DISABLE,
@@ -55,8 +69,11 @@ static void build_frame(struct cpu *cpu, int sig, uint8_t *buf)
         st.flags |= (int32_t)GUEST_SS_AUTODISARM;
     memcpy(uc + UC_STACK_OFF, &st, sizeof(st));
     uint64_t mask = t->restore_mask ? t->saved_mask : t->sigmask;
-    memcpy(uc + UC_SIGMASK_OFF, &mask, sizeof(mask));
-    guest_linux(cpu)->sigcontext_save(cpu, uc + UC_MCONTEXT_OFF, t->fault_addr);
+    memcpy(uc + l->uc_sigmask, &mask, sizeof(mask));
+    if (l->ret_slot >= 0)
+        memcpy(buf + l->ret_slot, &ret, sizeof(ret));
+    guest_linux(cpu)->sigcontext_save(cpu, uc + l->uc_mcontext, frame + l->uc + l->uc_mcontext,
+                                      t->fault_addr, &t->info[sig]);
 }
 
 /* Enters the guest handler of sig; a frame that cannot be written kills with SIGSEGV. */
@@ -65,17 +82,25 @@ static void enter_handler(struct cpu *cpu, int sig, struct guest_sigaction sa)
     struct linux_thread *t = thread_of(cpu);
     struct linux_proc *proc = t->proc;
     const struct guest_linux_ops *g = guest_linux(cpu);
+    struct sigframe_layout l = layout_of(g);
+    bool restorer = (sa.flags & GUEST_SA_RESTORER) && sa.restorer;
+    if (!restorer && g->restorer_required) {
+        vm_log(unimp, "vm: signal %d has a handler without SA_RESTORER\n", sig);
+        linux_die_of_signal(SIGSEGV);
+    }
     uint64_t sp = g->get_sp(cpu);
     if ((sa.flags & SA_ONSTACK) && t->altstack_size && !on_altstack(t, sp))
         sp = t->altstack_sp + t->altstack_size;
-    size_t size = SIGINFO_SIZE + UC_MCONTEXT_OFF + g->sigcontext_size;
-    uint64_t frame = (sp - size) & ~(uint64_t)15;
+    else
+        sp -= l.red_zone;
+    uint64_t frame = ((sp - l.size - l.sp_bias) & ~(uint64_t)15) + l.sp_bias;
+    uint64_t ret = restorer ? sa.restorer : proc->sigreturn_tramp;
     uint8_t buf[FRAME_MAX];
-    if (size <= sizeof(buf)) {
-        memset(buf, 0, size);
-        build_frame(cpu, sig, buf);
+    if (l.size <= sizeof(buf)) {
+        memset(buf, 0, l.size);
+        build_frame(cpu, sig, &l, buf, frame, ret);
     }
-    if (size > sizeof(buf) || uspace_write(&proc->us, frame, buf, size) < 0) {
+    if (l.size > sizeof(buf) || uspace_write(&proc->us, frame, buf, l.size) < 0) {
         vm_log(unimp, "vm: cannot write the frame for signal %d at 0x%lx\n", sig, (long)frame);
         linux_die_of_signal(SIGSEGV);
     }
@@ -86,9 +111,7 @@ static void enter_handler(struct cpu *cpu, int sig, struct guest_sigaction sa)
         mask |= SIGBIT(sig);
     t->restore_mask = false;
     sig_set_mask(t, mask);
-    uint64_t ret = (sa.flags & GUEST_SA_RESTORER) && sa.restorer ? sa.restorer
-                                                                : proc->sigreturn_tramp;
-    g->signal_enter(cpu, sa.handler, sig, frame, frame + SIGINFO_SIZE, frame, ret);
+    g->signal_enter(cpu, sa.handler, sig, frame + l.info, frame + l.uc, frame, ret);
 }
 
 static void deliver_one(struct cpu *cpu, int sig)
@@ -157,16 +180,18 @@ long sig_return(struct cpu *cpu)
 {
     struct linux_thread *t = thread_of(cpu);
     const struct guest_linux_ops *g = guest_linux(cpu);
-    uint64_t uc = g->get_sp(cpu) + SIGINFO_SIZE;
-    uint8_t buf[UC_MCONTEXT_OFF + 8192];
-    size_t size = UC_MCONTEXT_OFF + g->sigcontext_size;
-    if (size > sizeof(buf) || uspace_read(&t->proc->us, uc, buf, size) < 0)
+    struct sigframe_layout l = layout_of(g);
+    uint64_t frame = g->get_sp(cpu) - l.sp_at_return;
+    uint8_t buf[FRAME_MAX];
+    if (l.size > sizeof(buf) || uspace_read(&t->proc->us, frame, buf, l.size) < 0)
         linux_die_of_signal(SIGSEGV);
+    const uint8_t *uc = buf + l.uc;
     uint64_t mask;
     struct guest_stack_t st;
-    memcpy(&mask, buf + UC_SIGMASK_OFF, sizeof(mask));
-    memcpy(&st, buf + UC_STACK_OFF, sizeof(st));
-    g->sigcontext_restore(cpu, buf + UC_MCONTEXT_OFF);
+    memcpy(&mask, uc + l.uc_sigmask, sizeof(mask));
+    memcpy(&st, uc + UC_STACK_OFF, sizeof(st));
+    if (g->sigcontext_restore(cpu, uc + l.uc_mcontext) < 0)
+        linux_die_of_signal(SIGSEGV);
     sig_set_mask(t, mask);
     if (!on_altstack(t, g->get_sp(cpu))) {
         if (st.flags & SS_DISABLE) {
@@ -178,5 +203,5 @@ long sig_return(struct cpu *cpu)
             t->altstack_flags = st.flags & (int32_t)GUEST_SS_AUTODISARM;
         }
     }
-    return (long)g->syscall_arg(cpu, 0);
+    return (long)g->syscall_result(cpu);
 }

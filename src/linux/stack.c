@@ -88,6 +88,10 @@ static void fill_auxv(struct auxv *av, const struct linux_proc *proc, const stru
     aux(av, AT_SECURE, 0);
     aux(av, AT_RANDOM, random);
     aux(av, AT_HWCAP, g->hwcap ? g->hwcap() : 0);
+    if (g->hwcap2)
+        aux(av, AT_HWCAP2, g->hwcap2());
+    if (g->minsigstksz)
+        aux(av, AT_MINSIGSTKSZ, g->minsigstksz);
     aux(av, AT_CLKTCK, (uint64_t)sysconf(_SC_CLK_TCK));
     aux(av, AT_EXECFN, execfn);
     if (platform)

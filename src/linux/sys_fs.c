@@ -11,7 +11,7 @@
 #include "linux/procfs.h"
 #include "linux/syscall.h"
 
-/* struct stat of asm-generic (riscv64, aarch64); x86-64's host layout differs. */
+/* struct stat of asm-generic (riscv64, aarch64). */
 struct generic_stat {
     uint64_t dev, ino;
     uint32_t mode, nlink, uid, gid;
@@ -29,8 +29,39 @@ struct generic_stat {
 };
 _Static_assert(sizeof(struct generic_stat) == 128, "asm-generic struct stat is 128 bytes");
 
+/* struct stat of x86-64. */
+struct x86_64_stat {
+    uint64_t dev, ino, nlink;
+    uint32_t mode, uid, gid, pad0;
+    uint64_t rdev;
+    int64_t size, blksize, blocks;
+    int64_t atime;
+    uint64_t atime_nsec;
+    int64_t mtime;
+    uint64_t mtime_nsec;
+    int64_t ctime;
+    uint64_t ctime_nsec;
+    int64_t unused[3];
+};
+_Static_assert(sizeof(struct x86_64_stat) == 144, "x86-64 struct stat is 144 bytes");
+
+static int stat_to_x86_64(struct cpu *cpu, uint64_t addr, const struct stat *st)
+{
+    struct x86_64_stat g = {
+        .dev = st->st_dev, .ino = st->st_ino, .nlink = st->st_nlink, .mode = st->st_mode,
+        .uid = st->st_uid, .gid = st->st_gid, .rdev = st->st_rdev, .size = st->st_size,
+        .blksize = st->st_blksize, .blocks = st->st_blocks,
+        .atime = st->st_atim.tv_sec, .atime_nsec = (uint64_t)st->st_atim.tv_nsec,
+        .mtime = st->st_mtim.tv_sec, .mtime_nsec = (uint64_t)st->st_mtim.tv_nsec,
+        .ctime = st->st_ctim.tv_sec, .ctime_nsec = (uint64_t)st->st_ctim.tv_nsec,
+    };
+    return uspace_write(&proc_of(cpu)->us, addr, &g, sizeof(g));
+}
+
 static int stat_to_guest(struct cpu *cpu, uint64_t addr, const struct stat *st)
 {
+    if (proc_of(cpu)->abi->stat == STAT_X86_64)
+        return stat_to_x86_64(cpu, addr, st);
     struct generic_stat g = {
         .dev = st->st_dev, .ino = st->st_ino, .mode = st->st_mode, .nlink = (uint32_t)st->st_nlink,
         .uid = st->st_uid, .gid = st->st_gid, .rdev = st->st_rdev, .size = st->st_size,

@@ -2,6 +2,7 @@
  * layout; struct epoll_event does not (x86-64 packs it into 12 bytes, riscv64 and aarch64 pad
  * it to 16), so events are converted. A guest signal mask to wait with is the host's too. */
 #include <limits.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -13,13 +14,7 @@
 #define GUEST_POLLFD_SIZE 8
 #define GUEST_TIMESPEC_SIZE 16
 #define GUEST_SIGSET_SIZE 8
-#define GUEST_EPOLL_EVENT_SIZE 16
 #define EPOLL_BATCH 64
-
-struct guest_epoll_event {
-    uint32_t events, pad;
-    uint64_t data;
-};
 
 /* Reads an optional guest mask (NULL: wait with the current one). 0, -EFAULT or -EINVAL. */
 static int wait_mask(struct cpu *cpu, uint64_t addr, uint64_t size, sigset_t *host,
@@ -93,15 +88,21 @@ SYSCALL(pselect6)
     return wait_done(cpu, mask, r);
 }
 
+/* A guest struct epoll_event: events, then data at offset 4 (packed) or 8 (padded). */
+static unsigned epoll_data_offset(const struct cpu *cpu)
+{
+    return proc_of(cpu)->abi->epoll_event_size == 12 ? 4 : 8;
+}
+
 SYSCALL(epoll_ctl)
 {
-    struct guest_epoll_event g;
+    uint8_t g[16];
     struct epoll_event e, *ep = NULL;
     if (a[3] && (int)a[1] != EPOLL_CTL_DEL) {   /* DEL reads no event, as on Linux */
-        if (uspace_read(&proc_of(cpu)->us, a[3], &g, sizeof(g)) < 0)
+        if (uspace_read(&proc_of(cpu)->us, a[3], g, proc_of(cpu)->abi->epoll_event_size) < 0)
             return -EFAULT;
-        e.events = g.events;
-        e.data.u64 = g.data;
+        memcpy(&e.events, g, sizeof(e.events));
+        memcpy(&e.data.u64, g + epoll_data_offset(cpu), sizeof(e.data.u64));
         ep = &e;
     }
     return host_ret(epoll_ctl((int)a[0], (int)a[1], (int)a[2], ep));
@@ -115,6 +116,7 @@ SYSCALL(epoll_ctl)
 static long epoll_wait_common(struct cpu *cpu, const uint64_t *a, bool v2, void *timeout_ts)
 {
     const struct uspace *us = &proc_of(cpu)->us;
+    unsigned size = proc_of(cpu)->abi->epoll_event_size;
     int max = (int)a[2];
     uint64_t addr = a[1];
     sigset_t set, *mask;
@@ -122,9 +124,9 @@ static long epoll_wait_common(struct cpu *cpu, const uint64_t *a, bool v2, void 
     if (err < 0)
         return err;
     struct epoll_event ev[EPOLL_BATCH], *host_ev = ev;
-    if (max <= 0 || max > INT_MAX / GUEST_EPOLL_EVENT_SIZE)
+    if (max <= 0 || max > INT_MAX / (int)size)
         max = -1;
-    else if (addr > us->limit || (uint64_t)max * GUEST_EPOLL_EVENT_SIZE > us->limit - addr)
+    else if (addr > us->limit || (uint64_t)max * size > us->limit - addr)
         host_ev = uspace_kernel_addr(us, UINT64_MAX);
     else if (max > EPOLL_BATCH)
         max = EPOLL_BATCH;
@@ -132,8 +134,10 @@ static long epoll_wait_common(struct cpu *cpu, const uint64_t *a, bool v2, void 
                 : syscall(SYS_epoll_pwait, (int)a[0], host_ev, max, (int)a[3], mask, _NSIG / 8);
     r = wait_done(cpu, mask, host_ret(r));
     for (long i = 0; i < r; i++) {
-        struct guest_epoll_event g = { ev[i].events, 0, ev[i].data.u64 };
-        if (uspace_write(&proc_of(cpu)->us, addr + (uint64_t)i * sizeof(g), &g, sizeof(g)) < 0)
+        uint8_t g[16] = { 0 };
+        memcpy(g, &ev[i].events, sizeof(ev[i].events));
+        memcpy(g + epoll_data_offset(cpu), &ev[i].data.u64, sizeof(ev[i].data.u64));
+        if (uspace_write(&proc_of(cpu)->us, addr + (uint64_t)i * size, g, size) < 0)
             return i ? i : -EFAULT;
     }
     return r;

@@ -127,6 +127,12 @@ SYSCALL(clone)
     return do_clone(cpu, a[0], a[1], a[2], a[3], a[4]);
 }
 
+/* x86-64 order: flags, stack, parent_tid, child_tid, tls. */
+SYSCALL(clone_tls_last)
+{
+    return do_clone(cpu, a[0], a[1], a[2], a[4], a[3]);
+}
+
 SYSCALL(clone3)
 {
     uint64_t args[8];   /* flags, pidfd, child_tid, parent_tid, exit_signal, stack, size, tls */
@@ -188,7 +194,8 @@ const struct guest_ops *linux_guest_of_file(const char *path)
     if (n != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG))
         return NULL;
     const struct guest_ops *g = guest_by_elf_machine(eh.e_machine);
-    return g && guest_linux_of(g) ? g : NULL;   /* a guest without a Linux ABI runs no program */
+    /* A guest without a Linux ABI runs no program; the host runs its own ISA's. */
+    return g && guest_linux_of(g) && !guest_is_host_isa(g) ? g : NULL;
 }
 
 /* vm run [-L SYSROOT] --engine=E [--stack-size=N] [--reserved-va=N] [--strace] -0 ARGV0 PATH

@@ -52,14 +52,21 @@ struct syscall_desc {
     int host_nr;          /* fn NULL: integer arguments only, passed to this host syscall */
 };
 
-/* One ABI's syscall numbering: table[nr] (rows without a name are unknown numbers). */
+/* struct stat's layouts: asm-generic's (128 bytes) and x86-64's (144). */
+enum stat_layout { STAT_GENERIC, STAT_X86_64 };
+
+/* One ABI's syscall numbering: table[nr] (rows without a name are unknown numbers), and the
+ * layouts of the structs that differ between ABIs. */
 struct syscall_abi {
     const char *name;
     const struct syscall_desc *table;
     unsigned count;
+    enum stat_layout stat;
+    unsigned epoll_event_size;   /* 12: packed (x86-64), 16: padded (asm-generic) */
 };
 
 extern const struct syscall_abi syscall_abi_generic;
+extern const struct syscall_abi syscall_abi_x86_64;
 
 /* Runs the syscall the guest asked for and puts the result in its return register. */
 void syscall_dispatch(struct cpu *cpu);
@@ -168,7 +175,17 @@ SYSCALL(timer_settime); SYSCALL(timer_gettime); SYSCALL(timer_getoverrun); SYSCA
 /* sys_thread.c */
 SYSCALL(exit); SYSCALL(futex);
 /* sys_process.c */
-SYSCALL(clone); SYSCALL(clone3); SYSCALL(execve); SYSCALL(wait4); SYSCALL(waitid);
+SYSCALL(clone); SYSCALL(clone_tls_last); SYSCALL(clone3); SYSCALL(execve); SYSCALL(wait4); SYSCALL(waitid);
 SYSCALL(pidfd_send_signal);
+/* sys_legacy.c: the calls older ABIs (x86-64) have besides their at-variants */
+SYSCALL(open); SYSCALL(creat); SYSCALL(stat); SYSCALL(lstat); SYSCALL(access); SYSCALL(readlink);
+SYSCALL(mkdir); SYSCALL(rmdir); SYSCALL(unlink); SYSCALL(rename); SYSCALL(link);
+SYSCALL(symlink); SYSCALL(chmod); SYSCALL(chown); SYSCALL(lchown); SYSCALL(mknod);
+SYSCALL(pipe); SYSCALL(dup2); SYSCALL(poll); SYSCALL(select); SYSCALL(pause); SYSCALL(alarm);
+SYSCALL(fork); SYSCALL(vfork); SYSCALL(getdents); SYSCALL(getpgrp); SYSCALL(time);
+SYSCALL(utime); SYSCALL(utimes); SYSCALL(futimesat); SYSCALL(epoll_create); SYSCALL(epoll_wait);
+SYSCALL(inotify_init); SYSCALL(signalfd); SYSCALL(eventfd); SYSCALL(setrlimit);
+/* guest_x86_64.c */
+SYSCALL(arch_prctl);
 
 #endif

@@ -230,4 +230,5 @@ static const struct syscall_desc generic_table[] = {
 
 const struct syscall_abi syscall_abi_generic = {
     "asm-generic", generic_table, sizeof(generic_table) / sizeof(generic_table[0]),
+    STAT_GENERIC, 16,
 };

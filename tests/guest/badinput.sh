@@ -73,6 +73,8 @@ def first_load():
 
 if kind == 'class32':            # EI_CLASS = ELFCLASS32
     data[4] = 1
+elif kind == 's390':             # e_machine = EM_S390, an ISA without a guest
+    struct.pack_into('<H', data, 18, 22)
 elif kind == 'bigendian':        # EI_DATA = ELFDATA2MSB
     data[5] = 2
 elif kind == 'truncated':        # the first 30 bytes of the ELF header only
@@ -127,7 +129,7 @@ printf '#!%s  one arg \n' "$(cd "$build" && pwd)/good" >"$build/script-guest"
 printf '#!/bin/sh\necho "native $# $2"\nexit 7\n' >"$build/script-native"
 x86="$(type -P true || echo /bin/true)"
 x86="$(readlink -f "$x86")"
-cp "$x86" "$build/x86-64" || status=1
+patch_elf "$x86" "$build/s390" s390 || status=1
 patch_elf "$x86" "$build/x86-64-class32" class32 || status=1
 chmod +x "$build"/* 2>/dev/null
 chmod -x "$build/not-executable"
@@ -206,7 +208,7 @@ expect empty-file            126 one-line   "$build/empty"
 expect truncated-elf-30      126 one-line   "$build/truncated"
 expect elfclass32            126 one-line   "$build/class32"
 expect big-endian            126 one-line   "$build/bigendian"
-expect x86-64-elf            126 one-line   "$build/x86-64"
+expect s390-elf              126 one-line   "$build/s390"
 expect x86-64-elfclass32     126 one-line   "$build/x86-64-class32"
 expect relocatable-object    126 one-line   "$build/object.o"
 expect phdr-outside-file     126 one-line   "$build/phoff-outside"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Guest test runner for one guest ISA (GUEST_ISA=riscv64, the default, or aarch64; see
-# isa.sh): builds every test program of that ISA (tests/guest/*.c or tests/guest-aarch64/*.c)
-# both -static and dynamic, runs each binary under the VM and under qemu-user, and compares
-# stdout and exit status with the committed expectations.
+# Guest test runner for one guest ISA (GUEST_ISA=riscv64, the default, aarch64 or x86_64; see
+# isa.sh): builds every test program of that ISA (tests/guest/*.c, tests/guest-aarch64/*.c or
+# tests/guest-x86_64/*.c) both -static and dynamic, runs each binary under the VM and under
+# qemu-user (x86_64: natively, on the host), and compares stdout and exit status with the
+# committed expectations.
 #
 # Usage: tests/guest/run.sh [BUILD_DIR] [TEST...]
 #   BUILD_DIR   where binaries and outputs go (default: $BUILD or build/tests/<suite>)
@@ -10,7 +11,7 @@
 # Environment:
 #   VM       command that runs a guest   (default "build/vm run"; a qemu-user command works too)
 #   QEMU     reference emulator          (default qemu-riscv64 / qemu-aarch64)
-#   RUNNERS  which runners to use        (default "vm qemu")
+#   RUNNERS  which runners to use        (default "vm qemu"; x86_64: "vm native")
 #   SYSROOT  passed as -L for dynamic binaries (default /usr/<triple>)
 #   CC       cross compiler              (default <triple>-gcc)
 #   TIMEOUT  seconds per run             (default 300)
@@ -38,7 +39,7 @@ if [ "$#" -gt 0 ]; then
     shift
 fi
 vm="${VM:-build/vm run}"
-runners="${RUNNERS:-vm qemu}"
+runners="${RUNNERS:-vm $oracle}"
 timeout_s="${TIMEOUT:-300}"
 jobs="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
 
@@ -168,19 +169,24 @@ check() {   # check NAME VARIANT RUNNER
     case "$runner" in
         vm) cmd=("${vm_cmd[@]}") ;;
         qemu) cmd=("${qemu_cmd[@]}") ;;
+        native) cmd=(env) ;;
         *) fail "$label" "unknown runner '$runner'"; return ;;
     esac
     if runner_missing "${cmd[0]}"; then
         fail "$label" "runner command not found: ${cmd[0]}"
         return
     fi
-    if [ "$variant" = dynamic ]; then
+    if [ "$variant" = dynamic ] && [ "$runner" != native ]; then
         cmd+=(-L "$sysroot")
     fi
     if [ -f "$src_dir/$name.env" ]; then
         local line
         while IFS= read -r line || [ -n "$line" ]; do
-            cmd+=(-E "$line")
+            if [ "$runner" = native ]; then
+                cmd+=("$line")
+            else
+                cmd+=(-E "$line")
+            fi
         done <"$src_dir/$name.env"
     fi
     cmd+=("$bin")

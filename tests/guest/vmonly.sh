@@ -9,7 +9,7 @@
 # status NAME.status. unknown_syscall is also run under --strace and --log=unimp, whose
 # stderr must show the unknown syscall and ioctl once each, and --strace of run.sh's signals
 # test must show a delivered SIGSEGV; `vm binfmt show` must print the
-# riscv64 registration and `vm binfmt install` fail in one line for an unprivileged user.
+# riscv64 registration (and none for x86_64 on an x86-64 host) and `vm binfmt install` fail in one line for an unprivileged user.
 #
 # Usage: tests/guest/vmonly.sh [BUILD_DIR]   (default: $BUILD or build/tests/guest)
 # Environment: VM (default "build/vm run"), CC, SYSROOT, TIMEOUT as for run.sh.
@@ -118,6 +118,15 @@ if grep -q '^:vm-riscv64:M::\\x7f\\x45\\x4c\\x46\\x02\\x01\\x01\\x00.*\\xf3\\x00
 else
     echo "$show" >"$build/binfmt.show"
     fail "binfmt.show" "no riscv64 registration line" "$build/binfmt.show"
+fi
+# The host's own ISA runs natively: an x86-64 host registers no x86_64 line.
+if [ "$(uname -m)" = x86_64 ]; then
+    if grep -q '^:vm-x86_64:' <<<"$show"; then
+        echo "$show" >"$build/binfmt.show"
+        fail "binfmt.show-native" "x86_64 registered on an x86-64 host" "$build/binfmt.show"
+    else
+        pass "binfmt.show-native"
+    fi
 fi
 if command -v setpriv >/dev/null 2>&1; then
     setpriv --reuid=65534 --regid=65534 --clear-groups "$vm_exe" binfmt install \

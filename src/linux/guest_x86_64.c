@@ -1,0 +1,379 @@
+/* x86-64's Linux ABI (linux/guest_linux.h): the syscall convention (rax, then rdi rsi rdx r10
+ * r8 r9, the result in rax; SYSCALL itself clobbers rcx and r11), FS as the thread pointer,
+ * arch_prctl, auxv values, and the signal frame. x86-64's rt_sigframe is the return address
+ * (pretcode: the sa_restorer glibc passes, which is mandatory), struct ucontext (uc_mcontext
+ * is struct sigcontext: the registers in the kernel's order, eflags, segment selectors, err,
+ * trapno, oldmask, cr2 and a pointer to the FPU state; uc_sigmask after it), siginfo, and the
+ * FPU state in FXSAVE format (x87, MXCSR, XMM0..15; no XSAVE header, so uc_flags lacks
+ * UC_FP_XSTATE). No vDSO: glibc makes real system calls without AT_SYSINFO_EHDR. */
+#include <elf.h>
+#include <errno.h>
+#include <string.h>
+
+#include "guest/x86_64/cpu.h"
+#include "guest/x86_64/cpuid.h"
+#include "linux/guest_linux.h"
+#include "linux/syscall.h"
+
+/* The frame (struct sigframe_layout): pretcode at 0, ucontext at 8 (uc_mcontext at 40 in it,
+ * uc_sigmask at 296), siginfo at 312, then the 512-byte FXSAVE area, 16-aligned because the
+ * frame's address + 8 is (as after a call). */
+#define SC_SIZE 256
+#define UC_OFF 8
+#define UC_MCONTEXT 40
+#define UC_SIGMASK (UC_MCONTEXT + SC_SIZE)
+#define INFO_OFF (UC_OFF + UC_SIGMASK + 8)
+#define FPSTATE_OFF (INFO_OFF + 128)
+#define FXSAVE_SIZE 512
+#define FRAME_SIZE (FPSTATE_OFF + FXSAVE_SIZE)
+#define RED_ZONE 128
+#define UC_SIGCONTEXT_SS 2
+#define UC_STRICT_RESTORE_SS 4
+
+/* Linux's selectors for 64-bit user code and data. */
+#define USER_CS 0x33
+#define USER_SS 0x2b
+
+/* The trap numbers the kernel records in the frame, and the page-fault error code's bits. */
+enum { TRAP_DE = 0, TRAP_BP = 3, TRAP_UD = 6, TRAP_GP = 13, TRAP_PF = 14 };
+enum { PF_PROT = 1, PF_USER = 4, PF_INSTR = 16 };
+
+/* arch_prctl codes (arch/x86/include/uapi/asm/prctl.h). */
+enum {
+    ARCH_SET_GS = 0x1001, ARCH_SET_FS = 0x1002, ARCH_GET_FS = 0x1003, ARCH_GET_GS = 0x1004,
+    ARCH_GET_CPUID = 0x1011, ARCH_SET_CPUID = 0x1012,
+    ARCH_GET_XCOMP_SUPP = 0x1021, ARCH_GET_XCOMP_PERM = 0x1022, ARCH_REQ_XCOMP_PERM = 0x1023,
+    ARCH_GET_XCOMP_GUEST_PERM = 0x1024, ARCH_REQ_XCOMP_GUEST_PERM = 0x1025,
+};
+#define TASK_SIZE_MAX ((1ull << 47) - 4096)
+
+struct x64_sigcontext {
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+    uint16_t cs, gs, fs, ss;
+    uint64_t err, trapno, oldmask, cr2, fpstate;
+    uint64_t reserved[8];
+};
+_Static_assert(sizeof(struct x64_sigcontext) == SC_SIZE, "x86-64 struct sigcontext is 256 bytes");
+
+/* The kernel's order of the general registers in struct sigcontext, as enum x64_reg. */
+static const uint8_t sc_regs[16] = {
+    X64_R8, X64_R9, X64_R10, X64_R11, X64_R12, X64_R13, X64_R14, X64_R15,
+    X64_RDI, X64_RSI, X64_RBP, X64_RBX, X64_RDX, X64_RAX, X64_RCX, X64_RSP,
+};
+
+/* The FXSAVE image (struct _fpstate_64): x87 registers in stack order (ST0 first), the tag word
+ * abridged to one bit per physical register. */
+struct x64_fxsave {
+    uint16_t fcw, fsw;
+    uint8_t ftw, pad0;
+    uint16_t fop;
+    uint64_t fip, fdp;
+    uint32_t mxcsr, mxcsr_mask;
+    uint8_t st[8][16];
+    uint64_t xmm[16][2];
+    uint8_t reserved[96];
+};
+_Static_assert(sizeof(struct x64_fxsave) == FXSAVE_SIZE, "FXSAVE area is 512 bytes");
+
+/* What MXCSR bits may be set: flags, masks, rounding, FTZ and DAZ. */
+#define MXCSR_MASK 0xffffu
+
+/* Syscall argument registers in order. */
+static const uint8_t arg_regs[6] = { X64_RDI, X64_RSI, X64_RDX, X64_R10, X64_R8, X64_R9 };
+
+static struct x64_cpu *x64(struct cpu *cpu)
+{
+    return (struct x64_cpu *)cpu;
+}
+
+/* As Linux: CPUID leaf 1's EDX. */
+static uint64_t x64_hwcap(void)
+{
+    uint32_t r[4];
+    x64_cpuid(1, 0, r);
+    return r[3];
+}
+
+/* HWCAP2_RING3MWAIT and HWCAP2_FSGSBASE: vm offers neither. */
+static uint64_t x64_hwcap2(void)
+{
+    return 0;
+}
+
+/* The FPU and SSE state a new process, and a signal handler, starts with. */
+static void fpu_init(struct x64_cpu *r)
+{
+    memset(r->ymm, 0, sizeof(r->ymm));
+    memset(&r->x87, 0, sizeof(r->x87));
+    r->mxcsr = X64_MXCSR_RESET;
+    r->x87.fcw = X64_FCW_RESET;
+    r->x87.ftw = 0xffff;   /* all empty */
+}
+
+static void x64_user_init(struct cpu *cpu, uint64_t entry, uint64_t sp)
+{
+    struct x64_cpu *r = x64(cpu);
+    memset(r->r, 0, sizeof(r->r));
+    x64_set_eflags(r, 0);
+    r->fs_base = r->gs_base = 0;
+    fpu_init(r);
+    r->r[X64_RSP] = sp;
+    cpu->pc = entry;
+}
+
+static uint64_t x64_syscall_nr(struct cpu *cpu)
+{
+    return x64(cpu)->r[X64_RAX];
+}
+
+static uint64_t x64_syscall_arg(struct cpu *cpu, int i)
+{
+    return x64(cpu)->r[arg_regs[i]];
+}
+
+static void x64_syscall_ret(struct cpu *cpu, uint64_t value)
+{
+    x64(cpu)->r[X64_RAX] = value;
+}
+
+static uint64_t x64_syscall_result(struct cpu *cpu)
+{
+    return x64(cpu)->r[X64_RAX];
+}
+
+static void x64_set_tls(struct cpu *cpu, uint64_t tls)
+{
+    x64(cpu)->fs_base = tls;
+}
+
+static uint64_t x64_get_sp(struct cpu *cpu)
+{
+    return x64(cpu)->r[X64_RSP];
+}
+
+static void x64_set_sp(struct cpu *cpu, uint64_t sp)
+{
+    x64(cpu)->r[X64_RSP] = sp;
+}
+
+/* trapno and err as Linux records them for the fault that raised info's signal. */
+static void fault_trap(const struct cpu *cpu, const siginfo_t *info, struct x64_sigcontext *sc)
+{
+    if (info->si_code <= 0)
+        return;   /* not a fault */
+    uint64_t addr = (uint64_t)(uintptr_t)info->si_addr;
+    switch (info->si_signo) {
+    case SIGSEGV:
+        if (info->si_code == SI_KERNEL) {
+            sc->trapno = TRAP_GP;
+            break;
+        }
+        sc->trapno = TRAP_PF;
+        sc->err = PF_USER | (info->si_code == SEGV_ACCERR ? PF_PROT : 0) |
+                  (addr - cpu->pc < 16 ? PF_INSTR : 0);
+        sc->cr2 = addr;
+        break;
+    case SIGBUS:
+        sc->trapno = TRAP_PF;
+        sc->err = PF_USER | PF_PROT;
+        sc->cr2 = addr;
+        break;
+    case SIGILL:
+        sc->trapno = TRAP_UD;
+        break;
+    case SIGFPE:
+        sc->trapno = TRAP_DE;
+        break;
+    case SIGTRAP:
+        sc->trapno = TRAP_BP;
+        break;
+    }
+}
+
+static void fxsave(const struct x64_cpu *r, struct x64_fxsave *fx)
+{
+    memset(fx, 0, sizeof(*fx));
+    fx->fcw = r->x87.fcw;
+    fx->fsw = r->x87.fsw;
+    for (unsigned i = 0; i < 8; i++)
+        if (((r->x87.ftw >> (2 * i)) & 3) != 3)
+            fx->ftw |= (uint8_t)(1u << i);
+    fx->fop = r->x87.fop;
+    fx->fip = r->x87.fip;
+    fx->fdp = r->x87.fdp;
+    fx->mxcsr = r->mxcsr;
+    fx->mxcsr_mask = MXCSR_MASK;
+    unsigned top = (r->x87.fsw >> 11) & 7;
+    for (unsigned i = 0; i < 8; i++)
+        memcpy(fx->st[i], r->x87.fpr[(top + i) & 7], 10);
+    for (unsigned i = 0; i < 16; i++)
+        memcpy(fx->xmm[i], r->ymm[i], sizeof(fx->xmm[i]));
+}
+
+/* The full tag of a non-empty register from its 80-bit value: valid, zero or special. */
+static unsigned x87_tag(const uint8_t *v)
+{
+    uint64_t mant;
+    uint16_t se;
+    memcpy(&mant, v, 8);
+    memcpy(&se, v + 8, 2);
+    unsigned exp = se & 0x7fff;
+    if (exp == 0)
+        return mant ? 2 : 1;
+    return exp == 0x7fff || !(mant >> 63) ? 2 : 0;
+}
+
+/* FXRSTOR's view; the upper halves of the YMM registers are not in the frame and return to
+ * their initial zeros, as when Linux restores a frame without XSAVE state. */
+static void fxrstor(struct x64_cpu *r, const struct x64_fxsave *fx)
+{
+    r->x87.fcw = fx->fcw;
+    r->x87.fsw = fx->fsw;
+    r->x87.fop = fx->fop;
+    r->x87.fip = fx->fip;
+    r->x87.fdp = fx->fdp;
+    r->mxcsr = fx->mxcsr & MXCSR_MASK;
+    unsigned top = (fx->fsw >> 11) & 7;
+    for (unsigned i = 0; i < 8; i++) {
+        memset(r->x87.fpr[(top + i) & 7], 0, sizeof(r->x87.fpr[0]));
+        memcpy(r->x87.fpr[(top + i) & 7], fx->st[i], 10);
+    }
+    r->x87.ftw = 0;
+    for (unsigned i = 0; i < 8; i++)
+        r->x87.ftw |= (uint16_t)((fx->ftw >> i & 1 ? x87_tag(r->x87.fpr[i]) : 3) << (2 * i));
+    memset(r->ymm, 0, sizeof(r->ymm));
+    for (unsigned i = 0; i < 16; i++)
+        memcpy(r->ymm[i], fx->xmm[i], sizeof(fx->xmm[i]));
+}
+
+static void x64_sigcontext_save(struct cpu *cpu, void *mc, uint64_t mc_addr, uint64_t fault_addr,
+                                const siginfo_t *info)
+{
+    (void)fault_addr;
+    struct x64_cpu *r = x64(cpu);
+    struct x64_sigcontext sc;
+    memset(&sc, 0, sizeof(sc));
+    uint64_t *regs = &sc.r8;
+    for (unsigned i = 0; i < 16; i++)
+        regs[i] = r->r[sc_regs[i]];
+    sc.rip = cpu->pc;
+    sc.eflags = x64_eflags(r);
+    sc.cs = USER_CS;
+    sc.ss = USER_SS;
+    fault_trap(cpu, info, &sc);
+    memcpy(&sc.oldmask, (uint8_t *)mc + SC_SIZE, sizeof(sc.oldmask));   /* uc_sigmask */
+    sc.fpstate = mc_addr - UC_MCONTEXT - UC_OFF + FPSTATE_OFF;
+    memcpy(mc, &sc, sizeof(sc));
+    struct x64_fxsave fx;
+    fxsave(r, &fx);
+    memcpy((uint8_t *)mc - UC_MCONTEXT - UC_OFF + FPSTATE_OFF, &fx, sizeof(fx));
+}
+
+/* The EFLAGS bits rt_sigreturn takes from the frame (Linux's FIX_EFLAGS less TF and RF,
+ * which vm does not model). */
+#define SIGRETURN_EFLAGS (X64_FLAGS_ARITH | X64_DF | X64_AC)
+
+static int x64_sigcontext_restore(struct cpu *cpu, const void *mc)
+{
+    struct x64_cpu *r = x64(cpu);
+    struct x64_sigcontext sc;
+    memcpy(&sc, mc, sizeof(sc));
+    struct x64_fxsave fx;
+    if (sc.fpstate && uspace_read(&proc_of(cpu)->us, sc.fpstate, &fx, sizeof(fx)) < 0)
+        return -EFAULT;
+    const uint64_t *regs = &sc.r8;
+    for (unsigned i = 0; i < 16; i++)
+        r->r[sc_regs[i]] = regs[i];
+    cpu->pc = sc.rip;
+    x64_set_eflags(r, (x64_eflags(r) & ~(uint64_t)SIGRETURN_EFLAGS) |
+                      (sc.eflags & SIGRETURN_EFLAGS));
+    if (sc.fpstate)
+        fxrstor(r, &fx);
+    else
+        fpu_init(r);
+    return 0;
+}
+
+/* Like Linux: DF clear as at any function entry, and the handler starts with a fresh FPU. */
+static void x64_signal_enter(struct cpu *cpu, uint64_t handler, int sig, uint64_t info,
+                             uint64_t uc, uint64_t sp, uint64_t ret)
+{
+    (void)ret;   /* already in the frame's pretcode */
+    struct x64_cpu *r = x64(cpu);
+    r->r[X64_RDI] = (uint64_t)sig;
+    r->r[X64_RSI] = info;
+    r->r[X64_RDX] = uc;
+    r->r[X64_RAX] = 0;
+    r->r[X64_RSP] = sp;
+    x64_set_eflags(r, x64_eflags(r) & ~(uint64_t)X64_DF);
+    fpu_init(r);
+    cpu->pc = handler;
+}
+
+SYSCALL(arch_prctl)
+{
+    struct x64_cpu *r = x64(cpu);
+    struct uspace *us = &proc_of(cpu)->us;
+    uint64_t value;
+    switch (a[0]) {
+    case ARCH_SET_FS:
+    case ARCH_SET_GS:
+        if (a[1] >= TASK_SIZE_MAX)
+            return -EPERM;
+        *(a[0] == ARCH_SET_FS ? &r->fs_base : &r->gs_base) = a[1];
+        return 0;
+    case ARCH_GET_FS:
+    case ARCH_GET_GS:
+        value = a[0] == ARCH_GET_FS ? r->fs_base : r->gs_base;
+        return uspace_write(us, a[1], &value, sizeof(value)) < 0 ? -EFAULT : 0;
+    case ARCH_GET_CPUID:
+        return 1;   /* CPUID does not fault */
+    case ARCH_SET_CPUID:
+        return -ENODEV;   /* no CPUID faulting */
+    case ARCH_GET_XCOMP_SUPP:
+    case ARCH_GET_XCOMP_PERM:
+    case ARCH_GET_XCOMP_GUEST_PERM:
+        value = X64_XCR0;
+        return uspace_write(us, a[1], &value, sizeof(value)) < 0 ? -EFAULT : 0;
+    case ARCH_REQ_XCOMP_PERM:
+    case ARCH_REQ_XCOMP_GUEST_PERM:
+        return a[1] < 64 && (X64_XCR0 >> a[1] & 1) ? 0 : -EINVAL;   /* no dynamic features */
+    default:
+        return -EINVAL;
+    }
+}
+
+static const struct sigframe_layout x64_frame = {
+    .info = INFO_OFF, .uc = UC_OFF, .uc_sigmask = UC_SIGMASK, .uc_mcontext = UC_MCONTEXT,
+    .size = FRAME_SIZE, .ret_slot = 0, .sp_at_return = 8, .red_zone = RED_ZONE, .sp_bias = 8,
+    .uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS,
+};
+
+static const struct guest_linux_ops x64_linux_ops = {
+    .elf_machine = EM_X86_64,
+    .syscalls = &syscall_abi_x86_64,
+    .default_sysroot = "/usr/x86_64-linux-gnu",
+    .hwcap = x64_hwcap,
+    .hwcap2 = x64_hwcap2,
+    .minsigstksz = (FRAME_SIZE + RED_ZONE + 63) & ~63,
+    .platform = "x86_64",
+    .user_init = x64_user_init,
+    .syscall_nr = x64_syscall_nr,
+    .syscall_arg = x64_syscall_arg,
+    .syscall_ret = x64_syscall_ret,
+    .syscall_result = x64_syscall_result,
+    .set_tls = x64_set_tls,
+    .get_sp = x64_get_sp,
+    .set_sp = x64_set_sp,
+    .syscall_insn_size = 2,
+    .sa_restorer = true,
+    .restorer_required = true,
+    .illegal_code = ILL_ILLOPN,
+    .frame = &x64_frame,
+    .sigcontext_size = SC_SIZE,
+    .sigcontext_save = x64_sigcontext_save,
+    .sigcontext_restore = x64_sigcontext_restore,
+    .signal_enter = x64_signal_enter,
+};
+GUEST_LINUX_REGISTER(x64_linux_ops)

@@ -1,0 +1,1 @@
+../guest/exit42.c

@@ -1,0 +1,1 @@
+../guest/fork_jit.c

@@ -1,0 +1,1 @@
+../guest/proc_attrs.c

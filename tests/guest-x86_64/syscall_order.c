@@ -1,0 +1,1 @@
+../guest/syscall_order.c

@@ -1,0 +1,1 @@
+../guest/thread_exit.c
