@@ -87,10 +87,14 @@ ENGINES="$engines" run_suite bash tests/fuzz/run.sh "$BUILD"
 GUEST_ISA=aarch64 run_engines guest-aarch64 "vm qemu" bash tests/guest/run.sh "$BUILD/tests/guest-aarch64"
 run_engines programs-aarch64 "vm qemu" bash tests/guest-aarch64/programs.sh "$BUILD/arm64"
 # The x86-64 guest programs against their native runs, but for those listed in
-# tests/guest-x86_64/pending (programs whose C library needs instruction families the x86-64
-# translator does not have yet).
-x64_ready=$(basename -s .c tests/guest-x86_64/*.c | grep -vxF -f tests/guest-x86_64/pending | tr '\n' ' ')
-GUEST_ISA=x86_64 run_engines guest-x86_64 "vm native" bash tests/guest/run.sh "$BUILD/tests/guest-x86_64" $x64_ready
+# tests/guest-x86_64/pending (and the dynamic builds of those in pending-dynamic): programs
+# that need instruction families the x86-64 translator does not have yet.
+x64_ready=$(basename -s .c tests/guest-x86_64/*.c | grep -vxF -f tests/guest-x86_64/pending)
+x64_both=$(grep -vxF -f tests/guest-x86_64/pending-dynamic <<<"$x64_ready" | tr '\n' ' ')
+x64_static=$(grep -xF -f tests/guest-x86_64/pending-dynamic <<<"$x64_ready" | tr '\n' ' ')
+GUEST_ISA=x86_64 run_engines guest-x86_64 "vm native" bash tests/guest/run.sh "$BUILD/tests/guest-x86_64" $x64_both
+GUEST_ISA=x86_64 VARIANTS=static run_engines guest-x86_64 "vm native" bash tests/guest/run.sh \
+    "$BUILD/tests/guest-x86_64" $x64_static
 # Debian's arm64 Python running modules of its own test suite, once, under the default engine
 # (the interpreter would take ten times as long).
 TAG="[vm]" run_suite bash tests/python/run.sh "$BUILD/arm64"

@@ -1,7 +1,8 @@
 /* The x86-64 Linux ABI without a C library (so it needs few instruction families): the
  * initial stack, raw syscalls, arch_prctl, x86-64's own struct stat and packed struct
- * epoll_event, and signal frames: a handler that changes registers in its ucontext, rt_sigreturn
- * through the SA_RESTORER trampoline, and the trapno/err/cr2 of a page fault and of #UD. */
+ * epoll_event, and signal frames: a handler that changes registers and flags in its ucontext
+ * (entered with DF clear), rt_sigreturn through the SA_RESTORER trampoline, and the
+ * trapno/err/cr2 of a page fault and of #UD. */
 typedef unsigned long u64;
 
 static long sys(long n, long a, long b, long c, long d)
@@ -41,20 +42,33 @@ struct ksigaction {
 };
 
 /* struct sigcontext's slots in uc_mcontext (at 40 in the ucontext). */
-enum { MC_RSI = 9, MC_RAX = 13, MC_RIP = 16, MC_ERR = 19, MC_TRAPNO = 20, MC_CR2 = 22,
+enum { MC_RSI = 9, MC_RAX = 13, MC_RIP = 16, MC_EFLAGS = 17, MC_ERR = 19, MC_TRAPNO = 20, MC_CR2 = 22,
        MC_FPSTATE = 23 };
 
 extern void restorer(void);
 asm(".text\nrestorer: mov $15, %eax\nsyscall\n");
 
-static volatile u64 got, trapno, err, cr2, si_addr, si_code, fpstate;
+static volatile u64 got, trapno, err, cr2, si_addr, si_code, fpstate, flags_in, flags_saved;
 
+enum { CF = 1, DF = 0x400 };
+
+static u64 eflags(void)
+{
+    u64 f;
+    asm volatile("pushf\n pop %0" : "=r"(f));
+    return f;
+}
+
+/* Changes rax, rsi and CF for the interrupted code, which had DF set. */
 static void on_usr1(int sig, void *info, void *uc)
 {
     u64 *mc = (u64 *)((char *)uc + 40);
     got = (u64)sig;
+    flags_in = eflags();
+    flags_saved = mc[MC_EFLAGS];
     mc[MC_RAX] = 0x1234;
     mc[MC_RSI] = 0x5678;
+    mc[MC_EFLAGS] |= CF;
 }
 
 /* Records the fault and resumes after the faulting instruction, whose length is in r12. */
@@ -103,11 +117,17 @@ void start_c(u64 *sp)
     struct ksigaction sa = { (void *)on_usr1, SA_SIGINFO | SA_RESTORER, (void *)restorer, 0 };
     check("rt_sigaction", sys(NR_rt_sigaction, 10, (long)&sa, 0, 8) == 0);
     long r, rsi = 10, pid = sys(NR_getpid, 0, 0, 0, 0);
-    asm volatile("syscall" : "=a"(r), "+S"(rsi) : "a"((long)NR_kill), "D"(pid)
-                 : "rcx", "r11", "memory");
+    u64 flags_after;
+    asm volatile("std\n clc\n syscall\n pushf\n pop %2\n cld"
+                 : "=a"(r), "+S"(rsi), "=r"(flags_after) : "a"((long)NR_kill), "D"(pid)
+                 : "rcx", "r11", "memory", "cc");
     check("handler ran", got == 10);
     check("rax from the ucontext", r == 0x1234);
     check("rsi from the ucontext", rsi == 0x5678);
+    check("the frame's eflags has DF", (flags_saved & DF) != 0);
+    check("the handler runs with DF clear", (flags_in & DF) == 0);
+    check("CF from the ucontext", (flags_after & CF) != 0);
+    check("DF back after rt_sigreturn", (flags_after & DF) != 0);
 
     struct ksigaction sf = { (void *)on_fault, SA_SIGINFO | SA_RESTORER, (void *)restorer, 0 };
     sys(NR_rt_sigaction, 11, (long)&sf, 0, 8);

@@ -16,7 +16,8 @@
 #   CC       cross compiler              (default <triple>-gcc)
 #   TIMEOUT  seconds per run             (default 300)
 #   JOBS     parallel builds/runs        (default nproc)
-#   SKIP     test names to leave out     (default none)
+#   SKIP     test names to leave out     (default none; also from the TEST... given)
+#   VARIANTS the builds to test          (default "static dynamic")
 # Each test NAME.c has NAME.expected (exact stdout) and NAME.status ("exit N"
 # or "signal N"), optionally NAME.args (one argument per line), NAME.env
 # (VAR=VAL per line, passed with -E) and NAME.cflags (compiler flags instead
@@ -46,14 +47,18 @@ jobs="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
 ulimit -c 0   # the signal tests must not leave core files behind
 
 if [ "$#" -gt 0 ]; then
-    tests=("$@")
+    names=("$@")
 else
-    tests=()
+    names=()
     for f in "$src_dir"/*.c; do
-        name="$(basename "$f" .c)"
-        [[ " ${SKIP:-} " == *" $name "* ]] || tests+=("$name")
+        names+=("$(basename "$f" .c)")
     done
 fi
+tests=()
+for name in "${names[@]}"; do
+    [[ " ${SKIP:-} " == *" $name "* ]] || tests+=("$name")
+done
+variants="${VARIANTS:-static dynamic}"
 
 mkdir -p "$build/static" "$build/dynamic" "$build/out" || exit 1
 
@@ -115,7 +120,7 @@ for name in "${tests[@]}"; do
     if [ ! -f "$src_dir/$name.c" ]; then
         continue
     fi
-    for variant in static dynamic; do
+    for variant in $variants; do
         if needs_build "$build/$variant/$name" "$src_dir/$name.c"; then
             compile "$name" "$variant" &
             running=$((running + 1))
@@ -236,7 +241,7 @@ for name in "${tests[@]}"; do
         fail "$suite/$name" "no such test: $src_dir/$name.c"
         continue
     fi
-    for variant in static dynamic; do
+    for variant in $variants; do
         for runner in $runners; do
             if [ -f "$src_dir/$name.runners" ] && ! grep -qw "$runner" "$src_dir/$name.runners"; then
                 continue

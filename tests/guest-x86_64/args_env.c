@@ -1,0 +1,1 @@
+../guest/args_env.c
