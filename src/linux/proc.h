@@ -43,6 +43,7 @@ struct linux_proc {
     uint64_t space_size;         /* --reserved-va as given (0: the default), for execve */
     char **argv;                 /* the guest's argv: /proc/self/cmdline */
     uint64_t sigreturn_tramp;    /* guest address of the signal-return code vm maps */
+    bool tagged_addr_abi;        /* arm64 PR_SET_TAGGED_ADDR_CTRL: syscalls take tagged pointers */
     struct guest_sigaction sigactions[GUEST_NSIG + 1];
     pthread_mutex_t lock;        /* sigactions and the thread list */
     pthread_mutex_t mm_lock;     /* the address space's layout (mmap, munmap, brk, ...) */

@@ -3,11 +3,13 @@
  * (struct sigframe_layout): asm-generic's is siginfo, then struct ucontext (uc_flags, uc_link,
  * uc_stack, uc_sigmask padded to 1024 bits, uc_mcontext at offset 176, filled by the guest's
  * hook); x86-64's differs. rt_sigreturn reads it back. */
+#include <elf.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/log.h"
+#include "guest/aarch64/cpu.h"
 #include "linux/signal.h"
 #include "linux/syscall.h"
 
@@ -37,11 +39,26 @@ static bool on_altstack(const struct linux_thread *t, uint64_t sp)
     return t->altstack_size && sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size;
 }
 
+/* AArch64 top-byte-ignore on demand (A64_TBF_TBI): a data fault on a tagged address that is
+ * good without its tag turns it on for this CPU, and the access runs again (the fault left
+ * the CPU at it, with nothing of it done). */
+static bool tagged_access(struct cpu *cpu, const struct uspace *us)
+{
+    uint64_t untagged = (uint64_t)((int64_t)(cpu->exc_tval << 8) >> 8);
+    if (cpu->ops->elf_machine != EM_AARCH64 || cpu->exc != EXC_DATA_FAULT ||
+        (cpu->tb_flags & A64_TBF_TBI) || untagged == cpu->exc_tval || untagged >= us->limit)
+        return false;
+    cpu->tb_flags |= A64_TBF_TBI;
+    return true;
+}
+
 void sig_fault(struct cpu *cpu)
 {
     struct linux_thread *t = thread_of(cpu);
     struct linux_proc *proc = t->proc;
     siginfo_t info;
+    if (tagged_access(cpu, &proc->us))
+        return;
     int sig = linux_exc_siginfo(&proc->us, cpu->exc, cpu->exc_tval, cpu->pc, &info);
     if (cpu->exc == EXC_ILLEGAL && proc->guest_linux->illegal_code)
         info.si_code = proc->guest_linux->illegal_code;

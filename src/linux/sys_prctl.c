@@ -1,5 +1,6 @@
 /* prctl: the options real programs use, as rows. Each says what its second argument is: a
  * plain value the host takes as it is, or a pointer to bytes the kernel reads or writes. */
+#include <elf.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 
@@ -31,9 +32,30 @@ static const struct prctl_option {
     { PR_GET_TIMING, 0, 0 },
 };
 
+/* The arm64 tagged address ABI (PR_TAGGED_ADDR_ENABLE only: no MTE): data accesses always
+ * ignore the top byte (guest/aarch64/cpu.h's A64_TBF_TBI); this lets syscalls take tagged
+ * pointers too. Other guests have no such ABI. */
+static long tagged_addr_ctrl(struct cpu *cpu, const uint64_t *a)
+{
+    struct linux_proc *proc = proc_of(cpu);
+    if (cpu->ops->elf_machine != EM_AARCH64)
+        return -EINVAL;
+    if (a[0] == PR_GET_TAGGED_ADDR_CTRL) {
+        if (a[1] || a[2] || a[3] || a[4])
+            return -EINVAL;
+        return proc->tagged_addr_abi ? (long)PR_TAGGED_ADDR_ENABLE : 0;
+    }
+    if (a[2] || a[3] || a[4] || (a[1] & ~(uint64_t)PR_TAGGED_ADDR_ENABLE))
+        return -EINVAL;
+    proc->tagged_addr_abi = a[1] & PR_TAGGED_ADDR_ENABLE;
+    return 0;
+}
+
 SYSCALL(prctl)
 {
     int option = (int)a[0];
+    if (option == PR_SET_TAGGED_ADDR_CTRL || option == PR_GET_TAGGED_ADDR_CTRL)
+        return tagged_addr_ctrl(cpu, a);
     for (size_t i = 0; i < sizeof(prctl_options) / sizeof(prctl_options[0]); i++) {
         const struct prctl_option *o = &prctl_options[i];
         if (o->option != option)

@@ -54,6 +54,17 @@ const char *linux_syscall_name(const struct cpu *cpu, uint64_t nr)
     return nr < abi->count ? abi->table[nr].name : NULL;
 }
 
+/* The arm64 tagged address ABI: the pointer arguments lose their tag (bits 63:56 become
+ * copies of bit 55, as Linux's untagged_addr makes them); without it a tagged pointer is not a
+ * user address, and the call fails with EFAULT. */
+static void untag_pointers(const struct syscall_desc *d, uint64_t *a)
+{
+    for (int i = 0; i < 6 && d->args[i] != ARG_NONE; i++)
+        if (d->args[i] == ARG_PTR || d->args[i] == ARG_STR || d->args[i] == ARG_INBUF ||
+            d->args[i] == ARG_OUTBUF)
+            a[i] = (uint64_t)((int64_t)(a[i] << 8) >> 8);
+}
+
 void syscall_dispatch(struct cpu *cpu)
 {
     const struct guest_linux_ops *g = guest_linux(cpu);
@@ -70,6 +81,8 @@ void syscall_dispatch(struct cpu *cpu)
     for (int i = 0; i < 6; i++)
         a[i] = g->syscall_arg(cpu, i);
     const struct syscall_desc *d = nr < abi->count && abi->table[nr].name ? &abi->table[nr] : NULL;
+    if (d && proc_of(cpu)->tagged_addr_abi)
+        untag_pointers(d, a);
     if (d && d->ret == RET_NONE && log_enabled(strace))
         strace_print(cpu, d, nr, a, 0);
     long ret;

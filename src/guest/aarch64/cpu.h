@@ -57,5 +57,10 @@ static inline void a64_set_nzcv(struct a64_cpu *r, uint32_t nzcv)
 /* MMU index (IR_MO_MMU) of EL0's accesses: the only one user mode uses, and what helpers
  * pass to mem_ptr. */
 #define A64_MMU_EL0 0
+/* tb_flags: data accesses ignore the top byte (translate.h's a64_data_addr). Linux user space
+ * always has it, but it costs a few percent, so a CPU turns it on at its first data fault on a
+ * tagged address that would be good untagged (linux/sig_deliver.c) and runs that access
+ * again: programs that never tag a pointer never pay. */
+#define A64_TBF_TBI (1u << 0)
 
 #endif

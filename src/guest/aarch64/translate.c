@@ -36,6 +36,13 @@ ir_temp a64_get_xsp(struct a64_ctx *ctx, unsigned n)
     return ir_get(ctx->b, IR_I64, A64_X(n));
 }
 
+ir_temp a64_data_addr(struct a64_ctx *ctx, ir_temp addr)
+{
+    if (!(ctx->cpu->tb_flags & A64_TBF_TBI))
+        return addr;
+    return ir_op1i(ctx->b, IR_sextract, IR_I64, addr, 0 | 56 << 8);
+}
+
 void a64_put_x(struct a64_ctx *ctx, unsigned n, ir_temp value)
 {
     if (n != 31)

@@ -62,6 +62,9 @@ enum { A64_SIMD_POST = 1, A64_SIMD_SINGLE = 2 };
 /* Registers. Number 31 is XZR for get_x/put_x and SP for get_xsp/put_xsp. */
 ir_temp a64_get_x(struct a64_ctx *ctx, unsigned n);
 ir_temp a64_get_xsp(struct a64_ctx *ctx, unsigned n);
+/* The address a data access uses for addr: under A64_TBF_TBI, bits 63:56 become copies of
+ * bit 55 (a tag in them is dropped; branch targets get no such treatment). */
+ir_temp a64_data_addr(struct a64_ctx *ctx, ir_temp addr);
 void a64_put_x(struct a64_ctx *ctx, unsigned n, ir_temp value);
 void a64_put_xsp(struct a64_ctx *ctx, unsigned n, ir_temp value);
 /* Puts a result of width sf (W results zero-extended). */

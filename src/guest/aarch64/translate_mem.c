@@ -57,7 +57,7 @@ void trans_ldst_uimm(struct a64_ctx *ctx, const struct a64_insn *in)
 {
     int arg = in->def->arg;
     int64_t off = (int64_t)a64_bits(in->word, 21, 10) << size_log2(arg);
-    access_one(ctx, arg, in->rd, a64_get_xsp(ctx, in->rn), off);
+    access_one(ctx, arg, in->rd, a64_data_addr(ctx, a64_get_xsp(ctx, in->rn)), off);
 }
 
 /* Unscaled (LDUR) and unprivileged (LDTR, bits 11:10 = 10, which EL0 runs as LDUR; no FP form). */
@@ -67,7 +67,7 @@ void trans_ldst_simm(struct a64_ctx *ctx, const struct a64_insn *in)
         a64_gen_illegal(ctx);
         return;
     }
-    access_one(ctx, in->def->arg, in->rd, a64_get_xsp(ctx, in->rn), simm9(in));
+    access_one(ctx, in->def->arg, in->rd, a64_data_addr(ctx, a64_get_xsp(ctx, in->rn)), simm9(in));
 }
 
 static void writeback(struct a64_ctx *ctx, unsigned rn, ir_temp base, int64_t off)
@@ -78,14 +78,14 @@ static void writeback(struct a64_ctx *ctx, unsigned rn, ir_temp base, int64_t of
 void trans_ldst_post(struct a64_ctx *ctx, const struct a64_insn *in)
 {
     ir_temp base = a64_get_xsp(ctx, in->rn);
-    access_one(ctx, in->def->arg, in->rd, base, 0);
+    access_one(ctx, in->def->arg, in->rd, a64_data_addr(ctx, base), 0);
     writeback(ctx, in->rn, base, simm9(in));
 }
 
 void trans_ldst_pre(struct a64_ctx *ctx, const struct a64_insn *in)
 {
     ir_temp base = a64_get_xsp(ctx, in->rn);
-    access_one(ctx, in->def->arg, in->rd, base, simm9(in));
+    access_one(ctx, in->def->arg, in->rd, a64_data_addr(ctx, base), simm9(in));
     writeback(ctx, in->rn, base, simm9(in));
 }
 
@@ -106,7 +106,7 @@ void trans_ldst_reg(struct a64_ctx *ctx, const struct a64_insn *in)
     if (a64_bits(in->word, 12, 12) && size_log2(in->def->arg))
         off = ir_op2(b, IR_shl, IR_I64, off, a64_const(ctx, size_log2(in->def->arg)));
     ir_temp addr = ir_op2(b, IR_add, IR_I64, a64_get_xsp(ctx, in->rn), off);
-    access_one(ctx, in->def->arg, in->rd, addr, 0);
+    access_one(ctx, in->def->arg, in->rd, a64_data_addr(ctx, addr), 0);
 }
 
 void trans_ld_literal(struct a64_ctx *ctx, const struct a64_insn *in)
@@ -148,20 +148,20 @@ void trans_ldstp_off(struct a64_ctx *ctx, const struct a64_insn *in)
         a64_gen_illegal(ctx);
         return;
     }
-    access_pair(ctx, in, a64_get_xsp(ctx, in->rn), simm7(in));
+    access_pair(ctx, in, a64_data_addr(ctx, a64_get_xsp(ctx, in->rn)), simm7(in));
 }
 
 void trans_ldstp_post(struct a64_ctx *ctx, const struct a64_insn *in)
 {
     ir_temp base = a64_get_xsp(ctx, in->rn);
-    access_pair(ctx, in, base, 0);
+    access_pair(ctx, in, a64_data_addr(ctx, base), 0);
     writeback(ctx, in->rn, base, simm7(in));
 }
 
 void trans_ldstp_pre(struct a64_ctx *ctx, const struct a64_insn *in)
 {
     ir_temp base = a64_get_xsp(ctx, in->rn);
-    access_pair(ctx, in, base, simm7(in));
+    access_pair(ctx, in, a64_data_addr(ctx, base), simm7(in));
     writeback(ctx, in->rn, base, simm7(in));
 }
 
@@ -171,7 +171,7 @@ void trans_ldstp_pre(struct a64_ctx *ctx, const struct a64_insn *in)
 /* Xn|SP, checked to be aligned to size bytes. */
 static ir_temp aligned_base(struct a64_ctx *ctx, unsigned rn, unsigned size)
 {
-    ir_temp addr = a64_get_xsp(ctx, rn);
+    ir_temp addr = a64_data_addr(ctx, a64_get_xsp(ctx, rn));
     ir_call(ctx->b, &ir_check_aligned, addr, a64_const(ctx, size), IR_NONE, IR_NONE);
     return addr;
 }
@@ -292,7 +292,8 @@ void trans_stxr(struct a64_ctx *ctx, const struct a64_insn *in)
     if (acquire_release(in))
         ir_fence(b);
     ir_temp size = a64_const(ctx, (pair ? 2 : 1) << s);
-    ir_temp status = ir_call(b, &stxr_helper, a64_get_xsp(ctx, in->rn), lo, hi, size);
+    ir_temp status = ir_call(b, &stxr_helper, a64_data_addr(ctx, a64_get_xsp(ctx, in->rn)), lo,
+                             hi, size);
     a64_put_x(ctx, in->rm, status);
 }
 
@@ -361,8 +362,8 @@ void trans_casp(struct a64_ctx *ctx, const struct a64_insn *in)
         a64_gen_illegal(ctx);
         return;
     }
-    ir_call(ctx->b, &casp_helper, a64_const(ctx, in->word), a64_get_xsp(ctx, in->rn), IR_NONE,
-            IR_NONE);
+    ir_call(ctx->b, &casp_helper, a64_const(ctx, in->word),
+            a64_data_addr(ctx, a64_get_xsp(ctx, in->rn)), IR_NONE, IR_NONE);
 }
 
 void trans_ldar(struct a64_ctx *ctx, const struct a64_insn *in)

@@ -218,7 +218,8 @@ void trans_simd_ldst(struct a64_ctx *ctx, const struct a64_insn *in)
     struct ir_block *b = ctx->b;
     ir_temp base = a64_get_xsp(ctx, in->rn);
     ir_temp bytes = ir_call(b, &a64_simd_helpers[SIMDH_ldst], a64_const(ctx, in->word),
-                            a64_const(ctx, (in->def->arg & A64_SIMD_SINGLE) != 0), base, IR_NONE);
+                            a64_const(ctx, (in->def->arg & A64_SIMD_SINGLE) != 0),
+                            a64_data_addr(ctx, base), IR_NONE);
     if (in->def->arg & A64_SIMD_POST) {
         ir_temp step = in->rm == 31 ? bytes : a64_get_x(ctx, in->rm);
         a64_put_xsp(ctx, in->rn, ir_op2(b, IR_add, IR_I64, base, step));
