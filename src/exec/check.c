@@ -24,6 +24,8 @@
 #include "mem/aspace.h"
 
 #define LOG_MAX 4096
+/* A stop another thread asks for is seen at most this many compared blocks late (see check_run). */
+#define HANDBACK_BLOCKS 64
 
 struct store_rec {
     uint64_t addr;
@@ -256,7 +258,8 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
         memcpy(store_log[k].jit, cpu->as->flat_base + store_log[k].addr, store_log[k].size);
     undo_stores(cpu);
     memcpy(cpu, s0, size);
-    if (interrupted) {   /* a signal came in between: nothing ran to compare */
+    if (interrupted) {   /* a stop came in between: the interpreter hands the CPU back */
+        cpu->exit_request = 1;
         interp()->run(cpu, tb);
         return;
     }
@@ -275,6 +278,14 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
         ifault = again;
     }
     cpu->exit_request |= request;
+    /* A stop asked by another thread (a signal, a device, a pause) while the interpreter's copy
+     * ran cannot be told from check's own, which run_one cleared: so the CPU goes back to the
+     * loop, which looks at whatever may be pending, every HANDBACK_BLOCKS compared blocks. */
+    static __thread unsigned since_handback;
+    if (!ifault && cpu->exit_reason == CPU_EXIT_NONE && ++since_handback >= HANDBACK_BLOCKS) {
+        since_handback = 0;
+        cpu->exit_reason = CPU_EXIT_INTERRUPT;
+    }
     if (ifault) {   /* deliver the fault as exec_run expects it */
         cpu->cur_tb = NULL;
         siglongjmp(*cpu->unwind, 1);

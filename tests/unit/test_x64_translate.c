@@ -56,7 +56,8 @@ static struct x64_cpu *run(const char *engine, uint64_t at, const uint8_t *code,
     r->fs_base = fs_base;
     mem[0x7010] = 0x42;
     cpu->pc = at;
-    exec_run(cpu);
+    while (exec_run(cpu) == CPU_EXIT_INTERRUPT)   /* a block boundary: go on */
+        ;
     return r;
 }
 
