@@ -132,6 +132,28 @@ void x64_trans_sse_mov(struct x64_ctx *ctx, const struct x64_insn *in)
         xput(ctx, reg, 0, lo);
         xput(ctx, reg, 1, zero);
         break;
+    case 20: case 22: { /* MOVSLDUP, MOVSHDUP: the even or odd doublewords twice */
+        get_w(ctx, 16, &lo, &hi);
+        ir_temp s[2] = { lo, hi }, c32 = x64_const(ctx, 32);
+        ir_temp high = x64_const(ctx, (int64_t)0xffffffff00000000ull);
+        for (unsigned q = 0; q < 2; q++) {
+            ir_temp v = in->def->arg == 20
+                ? ir_op2(b, IR_or, IR_I64, ir_op1(b, IR_zext32, IR_I64, s[q]),
+                         ir_op2(b, IR_shl, IR_I64, s[q], c32))
+                : ir_op2(b, IR_or, IR_I64, ir_op2(b, IR_shr, IR_I64, s[q], c32),
+                         ir_op2(b, IR_and, IR_I64, s[q], high));
+            xput(ctx, reg, q, v);
+        }
+        break;
+    }
+    case 21: /* MOVDDUP: the low quadword twice */
+        if (mem)
+            load_mem(ctx, 8, &lo, &hi);
+        else
+            lo = xget(ctx, rm, 0);
+        xput(ctx, reg, 0, lo);
+        xput(ctx, reg, 1, lo);
+        break;
     default: /* 19: MOVQ xmm/m64, xmm */
         lo = xget(ctx, reg, 0);
         if (mem) {
