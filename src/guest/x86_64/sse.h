@@ -33,8 +33,8 @@ extern const struct ir_helper x64_helper_movmsk;
 /* LDMXCSR of a1 (#GP for reserved bits); FXSAVE/FXRSTOR at a0 (a1: REX.W, the 64-bit form). */
 extern const struct ir_helper x64_helper_ldmxcsr, x64_helper_fxsave, x64_helper_fxrstor;
 
-/* FP families (sse_fp.c): sse_arith (SQRT ADD MUL SUB MIN DIV MAX), sse_cmp's CMPccPS..SD
- * (imm: the predicate). */
+/* FP families (sse_fp.c): sse_arith (SQRT ADD MUL SUB MIN DIV MAX ADDSUB HADD HSUB), sse_cmp's
+ * CMPccPS..SD (imm: the predicate). */
 extern const struct ir_helper x64_helper_sse_arith, x64_helper_sse_cmpcc;
 /* UCOMIS/COMIS of xmm dst and the source (op: 1..4 as in insns.def): the EFLAGS bits. */
 extern const struct ir_helper x64_helper_sse_comi;

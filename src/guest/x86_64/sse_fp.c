@@ -204,6 +204,33 @@ static void set_xmm(struct x64_cpu *c, unsigned n, union vec v)
         }                                                                                    \
     } while (0)
 
+/* ADDSUBPS/PD (op 7: subtract in even lanes, add in odd ones), HADDPS/PD and HSUBPS/PD (8, 9:
+ * adjacent pairs of a, then of b). */
+static union vec pairwise(struct fpx *x, unsigned shape, unsigned op, union vec a, union vec b)
+{
+    union vec r;
+    bool dbl = shape == X64_PD;
+    const struct fmt *f = dbl ? &F64 : &F32;
+    unsigned n = dbl ? 2 : 4;
+    for (unsigned i = 0; i < n; i++) {
+        const union vec *v = op == 7 || i < n / 2 ? &a : &b;
+        unsigned k = op == 7 ? i : 2 * (i % (n / 2)), o = op == 8 ? OP_ADD : OP_SUB;
+        uint64_t p = dbl ? v->q[k] : v->d[k], q;
+        if (op == 7) {
+            q = dbl ? b.q[i] : b.d[i];
+            o = i & 1 ? OP_ADD : OP_SUB;
+        } else {
+            q = dbl ? v->q[k + 1] : v->d[k + 1];
+        }
+        uint64_t res = arith(x, f, o, p, q);
+        if (dbl)
+            r.q[i] = res;
+        else
+            r.d[i] = (uint32_t)res;
+    }
+    return r;
+}
+
 static uint64_t helper_arith(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
 {
     (void)a3;
@@ -212,7 +239,10 @@ static uint64_t helper_arith(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi,
     unsigned dst = X64_SSE_DST(desc), op = X64_SSE_OP(desc) & 63, shape = X64_SSE_OP(desc) >> 6;
     union vec a = xmm(c, dst), b = source(c, desc, lo, hi), r = a;
 #define ARITH(f, p, q) arith(&x, f, op, p, q)
-    LANES(shape, a, b, r, ARITH);
+    if (op >= 7)
+        r = pairwise(&x, shape, op, a, b);
+    else
+        LANES(shape, a, b, r, ARITH);
 #undef ARITH
     set_xmm(c, dst, r);
     c->mxcsr |= x.fl;
