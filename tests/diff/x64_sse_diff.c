@@ -289,7 +289,10 @@ static int run_vm(struct cpu *cpu, const struct test_case *c, struct state *out)
     x->mxcsr = c->in.mxcsr;
     cpu->pc = CODE_BASE;
     cpu->exit_reason = CPU_EXIT_NONE;
-    if (exec_run(cpu) != CPU_EXIT_EXCEPTION || cpu->exc != EXC_ILLEGAL ||
+    int reason;
+    while ((reason = exec_run(cpu)) == CPU_EXIT_INTERRUPT) /* a block boundary: go on */
+        cpu->exit_reason = CPU_EXIT_NONE;
+    if (reason != CPU_EXIT_EXCEPTION || cpu->exc != EXC_ILLEGAL ||
         cpu->pc != CODE_BASE + c->len + 2)
         return -1;
     *out = c->in;

@@ -50,7 +50,8 @@ static struct x64_cpu *run(const char *engine, const uint8_t *code, size_t len,
     r->x87 = init->x87;
     r->r[X64_RSP] = STACK_TOP;
     cpu->pc = CODE;
-    exec_run(cpu);
+    while (exec_run(cpu) == CPU_EXIT_INTERRUPT)   /* a block boundary: go on */
+        cpu->exit_reason = CPU_EXIT_NONE;
     return r;
 }
 
