@@ -4,6 +4,13 @@
 BUILD ?= build
 SANITIZE ?= 0
 MESON_OPTS ?=
+# HOST=aarch64 or HOST=riscv64: vm cross-built for that host ISA (scripts/cross/<isa>.ini) in
+# build-<isa>/, with the optional libraries that ISA has installed.
+HOST ?=
+ifneq ($(HOST),)
+  BUILD := build-$(HOST)
+  MESON_OPTS += --cross-file scripts/cross/$(HOST).ini
+endif
 ifeq ($(SANITIZE),1)
   BUILD := build-sanitize
   MESON_OPTS += -Db_sanitize=address,undefined -Db_lundef=false
@@ -58,6 +65,7 @@ bench: build
 help:
 	@echo "make            build $(BUILD)/vm (installs missing Debian packages first)"
 	@echo "make test       run every test; ends with 'N passed, N failed'"
+	@echo "make HOST=aarch64  vm for AArch64 hosts in build-aarch64/ (cross-built; also HOST=riscv64)"
 	@echo "make test SANITIZE=1  the same under ASan+UBSan (in build-sanitize/)"
 	@echo "make demo       run a guest program of every ISA that works so far"
 	@echo "make bench      time real workloads under vm, qemu-user and natively, and a"
@@ -70,4 +78,4 @@ help:
 	@echo "make clean      remove build directories"
 
 clean:
-	rm -rf build build-sanitize
+	rm -rf build build-sanitize build-aarch64 build-riscv64

@@ -159,7 +159,7 @@ int cmd_boot(int argc, char **argv)
         } else if ((v = option(argc, argv, &i, "--dump-dtb", &bad))) {
             c.dump_dtb = v;
         } else if ((v = option(argc, argv, &i, "--engine", &bad))) {
-            if (!(c.engine = engine_by_name(v))) {
+            if (!(c.engine = cli_engine(v, "--engine"))) {
                 vm_error("--engine=%s: no such engine (see vm boot --help)", v);
                 return 2;
             }

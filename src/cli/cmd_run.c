@@ -90,7 +90,7 @@ typedef int (*run_option_fn)(struct run_config *c, const char *value, const char
 
 static int set_engine(struct run_config *c, const char *v, const char *spelling)
 {
-    if (!(c->opts.engine = engine_by_name(v))) {
+    if (!(c->opts.engine = cli_engine(v, spelling))) {
         vm_error("%s %s: no such engine (see vm run --help)", spelling, v);
         return 2;
     }

@@ -1,11 +1,13 @@
 /* What several subcommands share: the --stats report (--metrics has the same counts for
- * Prometheus: service/metrics.c) and size arguments. */
+ * Prometheus: service/metrics.c), size arguments and --engine. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "core/log.h"
 #include "exec/codegc.h"
 #include "exec/exec.h"
 #include "exec/tb.h"
@@ -80,4 +82,21 @@ int cli_parse_size(const char *v, uint64_t max, uint64_t *out)
         return -EINVAL;
     *out = n << shift;
     return 0;
+}
+
+/* The engines that need a host backend (src/host/<isa>/): on a host without one they are
+ * not built in, and asking for them runs the interpreter instead. */
+static const char *const jit_engine_names[] = { "jit", "check" };
+
+const struct engine_ops *cli_engine(const char *name, const char *spelling)
+{
+    const struct engine_ops *e = engine_by_name(name);
+    if (e)
+        return e;
+    for (size_t i = 0; i < sizeof(jit_engine_names) / sizeof(jit_engine_names[0]); i++)
+        if (!strcmp(name, jit_engine_names[i])) {
+            vm_error("%s %s: this host has no JIT backend; running on the interpreter", spelling, name);
+            return engine_by_name("interp");
+        }
+    return NULL;
 }

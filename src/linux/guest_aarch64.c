@@ -12,7 +12,7 @@
 #include "linux/guest_linux.h"
 #include "linux/syscall.h"
 
-#define FPSIMD_MAGIC 0x46508001u
+#define A64_FPSIMD_MAGIC 0x46508001u
 #define LINK_REG 30
 #define X_SYSCALL_NR 8
 /* struct sigcontext: fault_address, regs[31], sp, pc, pstate, then 4096 reserved bytes. */
@@ -127,7 +127,7 @@ static void a64_sigcontext_save(struct cpu *cpu, void *mc, uint64_t mc_addr,
     sc.sp = r->x[A64_SP];
     sc.pc = cpu->pc;
     sc.pstate = a64_nzcv(r);
-    struct a64_fpsimd fp = { { FPSIMD_MAGIC, sizeof(fp) }, (uint32_t)r->fpsr, (uint32_t)r->fpcr, { { 0 } } };
+    struct a64_fpsimd fp = { { A64_FPSIMD_MAGIC, sizeof(fp) }, (uint32_t)r->fpsr, (uint32_t)r->fpcr, { { 0 } } };
     memcpy(fp.v, r->v, sizeof(fp.v));
     memcpy(sc.reserved, &fp, sizeof(fp)); /* the zeroed record after it ends the list */
     memcpy(mc, &sc, sizeof(sc));
@@ -148,7 +148,7 @@ static int a64_sigcontext_restore(struct cpu *cpu, const void *mc)
         memcpy(&head, sc.reserved + off, sizeof(head));
         if (head.magic == 0 || head.size < sizeof(head) || head.size > sizeof(sc.reserved) - off)
             break;
-        if (head.magic == FPSIMD_MAGIC && head.size >= sizeof(struct a64_fpsimd)) {
+        if (head.magic == A64_FPSIMD_MAGIC && head.size >= sizeof(struct a64_fpsimd)) {
             struct a64_fpsimd fp;
             memcpy(&fp, sc.reserved + off, sizeof(fp));
             r->fpsr = fp.fpsr & FPSR_MASK;
