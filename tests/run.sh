@@ -99,6 +99,10 @@ GUEST_ISA=x86_64 VARIANTS=static run_engines guest-x86_64 "vm native" bash tests
 # (the interpreter would take ten times as long).
 TAG="[vm]" run_suite bash tests/python/run.sh "$BUILD/arm64"
 
+# vm cross-built for AArch64 and RISC-V 64 hosts, run under qemu-user: unit tests and a few
+# guest programs of both ISAs on the interpreter (tests/cross/run.sh says which).
+run_suite bash tests/cross/run.sh "$BUILD"
+
 passed=$(grep -c '^PASS ' "$log")
 failed=$(grep -c '^FAIL ' "$log")
 echo "$passed passed, $failed failed"
