@@ -61,6 +61,7 @@ demo: build
 bench: build
 	BUILD=$(BUILD) bash bench/run.sh
 	BUILD=$(BUILD) bash bench/system.sh
+	BUILD=$(BUILD) bash bench/kvm.sh
 
 help:
 	@echo "make            build $(BUILD)/vm (installs missing Debian packages first)"
@@ -69,7 +70,8 @@ help:
 	@echo "make test SANITIZE=1  the same under ASan+UBSan (in build-sanitize/)"
 	@echo "make demo       run a guest program of every ISA that works so far"
 	@echo "make bench      time real workloads under vm, qemu-user and natively, and a"
-	@echo "                bare-metal program under vm boot"
+	@echo "                bare-metal program under vm boot, and vm boot --accel=kvm's start-up"
+	@echo "                time and own memory (bench/kvm.sh)"
 	@echo "make fuzz [SECONDS=n SEED=n]  every fuzzing harness (tests/fuzz) for SECONDS (default 600)"
 	@echo "make fuzz-aarch64 [SEED=n N=count]  AArch64 translator vs Unicorn on random code"
 	@echo "make fuzz-riscv64 [SEED=n N=count]  RV64GC translator vs Unicorn on random code"

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accel/accel.h"
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/registry.h"
@@ -27,9 +28,16 @@ void cmd_boot_help(void)
     printf("usage: vm boot [OPTIONS]\n\n"
            "Runs a whole RISC-V machine (system mode): QEMU's virt board with RAM at\n"
            "0x80000000, an NS16550A UART on this terminal, ACLINT, PLIC, Goldfish RTC and the\n"
-           "SiFive test device (poweroff ends vm). Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A.\n\n"
+           "SiFive test device (poweroff ends vm). Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
+           "With --accel=kvm, an x86-64 machine on the host CPU (microvm: RAM at 0, the\n"
+           "in-kernel PIC, IOAPIC, LAPIC and PIT, a 16550 UART at port 0x3F8 on IRQ 4, the\n"
+           "i8042's reset at 0x64, which ends vm) running an x86-64 ELF64 --kernel by Linux's\n"
+           "64-bit boot protocol.\n\n"
            "options:\n"
-           "  --machine=NAME   the board: virt (default)\n"
+           "  --accel=NAME     tcg (default: guest code translated by --engine) or kvm\n"
+           "                   (/dev/kvm; not with --bios, --dump-dtb, --engine or the\n"
+           "                   services below)\n"
+           "  --machine=NAME   the board: virt (default with tcg), microvm (kvm)\n"
            "  --cpus=N         harts (only 1 for now)\n"
            "  --memory=SIZE    RAM size, e.g. 512M (default), 2G\n"
            "  --bios=FILE      firmware at 0x80000000, started in M-mode with a0 = hart id,\n"
@@ -119,7 +127,9 @@ static const char *option(int argc, char **argv, int *i, const char *name, bool 
 
 int cmd_boot(int argc, char **argv)
 {
-    struct boot_config c = { .machine = "virt", .cpus = 1, .memory = 512ull << 20,
+    const struct accel_ops *accel = accel_by_name("tcg");
+    const char *tcg_only = NULL;   /* the last option --accel=kvm does not take */
+    struct boot_config c = { .machine = NULL, .cpus = 1, .memory = 512ull << 20,
                              .bios = BOOT_DEFAULT_BIOS, .engine = default_engine() };
     static struct boot_services services;
     for (int i = 1; i < argc; i++) {
@@ -130,8 +140,15 @@ int cmd_boot(int argc, char **argv)
             return 0;
         } else if (!strcmp(argv[i], "--stats")) {
             services.stats = true;
+            tcg_only = "--stats";
         } else if (!strcmp(argv[i], "--perf-map")) {
             services.perf_map = true;
+            tcg_only = "--perf-map";
+        } else if ((v = option(argc, argv, &i, "--accel", &bad))) {
+            if (!(accel = accel_by_name(v))) {
+                vm_error("--accel=%s: expected tcg or kvm", v);
+                return 2;
+            }
         } else if ((v = option(argc, argv, &i, "--machine", &bad))) {
             c.machine = v;
         } else if ((v = option(argc, argv, &i, "--memory", &bad))) {
@@ -150,6 +167,7 @@ int cmd_boot(int argc, char **argv)
             c.cpus = (unsigned)n;
         } else if ((v = option(argc, argv, &i, "--bios", &bad))) {
             c.bios = strcmp(v, "none") ? v : NULL;
+            tcg_only = "--bios";
         } else if ((v = option(argc, argv, &i, "--kernel", &bad))) {
             c.kernel = v;
         } else if ((v = option(argc, argv, &i, "--initrd", &bad))) {
@@ -158,17 +176,22 @@ int cmd_boot(int argc, char **argv)
             c.append = v;
         } else if ((v = option(argc, argv, &i, "--dump-dtb", &bad))) {
             c.dump_dtb = v;
+            tcg_only = "--dump-dtb";
         } else if ((v = option(argc, argv, &i, "--engine", &bad))) {
+            tcg_only = "--engine";
             if (!(c.engine = cli_engine(v, "--engine"))) {
                 vm_error("--engine=%s: no such engine (see vm boot --help)", v);
                 return 2;
             }
         } else if ((v = option(argc, argv, &i, "--control", &bad))) {
             services.control = v;
+            tcg_only = "--control";
         } else if ((v = option(argc, argv, &i, "--events", &bad))) {
             services.events = v;
+            tcg_only = "--events";
         } else if ((v = option(argc, argv, &i, "--metrics", &bad))) {
             services.metrics = v;
+            tcg_only = "--metrics";
         } else if ((v = option(argc, argv, &i, "--log-file", &bad))) {
             if (!(log_file = fopen(v, "w"))) {
                 vm_error("--log-file=%s: %s", v, strerror(errno));
@@ -194,7 +217,13 @@ int cmd_boot(int argc, char **argv)
             return 2;
         }
     }
+    if (!strcmp(accel->name, "kvm") && tcg_only) {
+        vm_error("%s: not with --accel=kvm", tcg_only);
+        return 2;
+    }
+    if (!c.machine)
+        c.machine = strcmp(accel->name, "kvm") ? "virt" : "microvm";
     c.created = attach_services;
     c.opaque = &services;
-    return boot_run(&c);
+    return accel->boot(&c);
 }

@@ -12,7 +12,8 @@
     X(out_asm, "host code of each block the JIT emits")         \
     X(exec,   "each block as it runs")                          \
     X(strace, "guest system calls")                             \
-    X(unimp,  "unimplemented features the guest used")
+    X(unimp,  "unimplemented features the guest used")          \
+    X(kvm,    "--accel=kvm: time of the first KVM_RUN, vm's own memory at exit")
 
 enum log_cat {
 #define LOG_ENUM(name, help) LOG_##name,

@@ -1,0 +1,39 @@
+/* Linux KVM for one machine: the VM with its in-kernel interrupt controllers (PIC, IOAPIC,
+ * LAPIC) and PIT, guest RAM as memory slots, and vCPUs with the host's supported CPUID.
+ * What is x86-64 boot state lives in x86_boot.h; what is a device lives in dev/. */
+#ifndef VM_ACCEL_KVM_H
+#define VM_ACCEL_KVM_H
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KVM_DEVICE "/dev/kvm"
+
+struct kvm {
+    int sys_fd, vm_fd;
+    unsigned slots;                /* memory slots registered */
+    size_t run_size;               /* of each vCPU's struct kvm_run mapping */
+};
+
+struct kvm_vcpu {
+    int fd;
+    unsigned id;
+    struct kvm_run *run;
+};
+
+/* Each returns 0 or -1 after printing `vm: what failed: why`. */
+/* Opens /dev/kvm and creates a VM with the in-kernel irqchip and PIT. */
+int kvm_open(struct kvm *k);
+/* Makes [gpa, gpa + size) guest RAM backed by host. */
+int kvm_add_ram(struct kvm *k, uint64_t gpa, uint64_t size, void *host);
+/* vCPU id with the host's supported CPUID (leaf 1's APIC ID set to id) and its LAPIC's
+ * LINT0 as ExtINT (the PIC) and LINT1 as NMI, as a PC's BIOS leaves them. */
+int kvm_vcpu_create(struct kvm *k, unsigned id, struct kvm_vcpu *v);
+void kvm_vcpu_destroy(struct kvm *k, struct kvm_vcpu *v);
+void kvm_close(struct kvm *k);
+/* Sets the level of the in-kernel irqchip's input gsi (PIC and IOAPIC pin). */
+void kvm_irq_line(struct kvm *k, unsigned gsi, bool level);
+
+#endif

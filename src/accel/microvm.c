@@ -1,0 +1,320 @@
+/* The x86-64 microVM machine on KVM: guest RAM at 0 (and above 4 GiB past 3 GiB), the
+ * in-kernel PIC, IOAPIC, LAPIC and PIT, the 16550 UART of dev/ at port 0x3F8 on IRQ 4 and
+ * the i8042's reset at port 0x64, one vCPU on its own thread. Port I/O exits dispatch
+ * through a second struct physmap whose addresses are port numbers, MMIO exits through the
+ * machine's physical map; an access to a hole reads all ones and writes nothing. The
+ * console's reader thread kicks the vCPU out of KVM_RUN with a signal (immediate_exit), and
+ * the vCPU thread passes the input to the UART; devices are touched by the vCPU thread only. */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accel/accel.h"
+#include "accel/kvm.h"
+#include "accel/x86_boot.h"
+#include "core/log.h"
+#include "dev/console.h"
+#include "dev/i8042.h"
+#include "dev/ns16550.h"
+
+#define COM1_PORT 0x3f8
+#define COM1_PORTS 8
+#define COM1_GSI 4
+#define PORTS 0x10000
+
+#define KICK_SIGNAL SIGUSR2
+
+struct microvm {
+    const struct boot_config *c;
+    struct kvm kvm;
+    struct kvm_vcpu vcpu;
+    struct x86_ram ram;
+    uint64_t ram_size;
+    struct physmap ports, mmio;
+    struct ns16550 uart;
+    bool uart_level;
+    struct i8042 i8042;
+    struct console console;
+    pthread_t vcpu_thread;
+    volatile bool vcpu_started;
+    bool ended;
+    int status;
+};
+
+/* One machine per process: the kick signal's handler finds its vCPU here. */
+static struct microvm vm;
+
+static void kick_handler(int sig)
+{
+    vm.vcpu.run->immediate_exit = 1;
+}
+
+static void kick(void *opaque)
+{
+    struct microvm *m = opaque;
+    if (m->vcpu_started)
+        pthread_kill(m->vcpu_thread, KICK_SIGNAL);
+}
+
+static void uart_write(void *opaque, uint8_t byte)
+{
+    console_write(opaque, byte);
+}
+
+static int uart_read(void *opaque)
+{
+    return console_read(opaque);
+}
+
+static void uart_irq(void *opaque, unsigned gsi, bool level)
+{
+    struct microvm *m = opaque;
+    if (level != m->uart_level) {
+        m->uart_level = level;
+        kvm_irq_line(&m->kvm, gsi, level);
+    }
+}
+
+static void i8042_reset(void *opaque)
+{
+    struct microvm *m = opaque;
+    m->ended = true;
+    m->status = 0;
+}
+
+static uint64_t all_ones(unsigned size)
+{
+    return size >= 8 ? UINT64_MAX : (1ull << (8 * size)) - 1;
+}
+
+/* An access of size bytes at addr in map: a device's register, or a hole. */
+static uint64_t map_read(const struct physmap *map, uint64_t addr, unsigned size)
+{
+    const struct phys_range *r = physmap_find(map, addr, size);
+    if (!r || !r->mmio)
+        return all_ones(size);
+    return r->mmio->read(r->opaque, addr - r->base, size) & all_ones(size);
+}
+
+static void map_write(const struct physmap *map, uint64_t addr, unsigned size, uint64_t value)
+{
+    const struct phys_range *r = physmap_find(map, addr, size);
+    if (r && r->mmio)
+        r->mmio->write(r->opaque, addr - r->base, size, value);
+}
+
+static void port_io(struct microvm *m, struct kvm_run *run)
+{
+    uint8_t *data = (uint8_t *)run + run->io.data_offset;
+    unsigned size = run->io.size;
+    for (uint32_t i = 0; i < run->io.count; i++, data += size) {
+        uint64_t value = 0;
+        if (run->io.direction == KVM_EXIT_IO_IN) {
+            value = map_read(&m->ports, run->io.port, size);
+            memcpy(data, &value, size);
+        } else {
+            memcpy(&value, data, size);
+            map_write(&m->ports, run->io.port, size, value);
+        }
+    }
+}
+
+static void mmio(struct microvm *m, struct kvm_run *run)
+{
+    unsigned size = run->mmio.len;
+    uint64_t value = 0;
+    if (size == 0 || size > 8)
+        return;
+    if (run->mmio.is_write) {
+        memcpy(&value, run->mmio.data, size);
+        map_write(&m->mmio, run->mmio.phys_addr, size, value);
+    } else {
+        value = map_read(&m->mmio, run->mmio.phys_addr, size);
+        memcpy(run->mmio.data, &value, size);
+    }
+}
+
+/* vm's resident memory beyond the guest RAM pages resident now (--log=kvm). */
+static void log_memory(struct microvm *m)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned long size, resident = 0, guest = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%lu %lu", &size, &resident) != 2)
+            resident = 0;
+        fclose(f);
+    }
+    size_t pages = (size_t)(m->ram_size / (uint64_t)page);
+    unsigned char vec[4096];
+    for (size_t at = 0; at < pages; at += sizeof(vec)) {
+        size_t n = pages - at < sizeof(vec) ? pages - at : sizeof(vec);
+        if (mincore(m->ram.host + at * page, n * page, vec) < 0)
+            break;
+        for (size_t k = 0; k < n; k++)
+            guest += vec[k] & 1;
+    }
+    vm_log(kvm, "kvm: vm's own resident memory %lu KiB (beyond %lu KiB of guest RAM)\n",
+           (resident - guest) * page / 1024, guest * page / 1024);
+}
+
+/* Runs the vCPU until the machine ends; its exit status. */
+static int run_vcpu(struct microvm *m)
+{
+    struct kvm_run *run = m->vcpu.run;
+    bool first = true;
+    for (;;) {
+        run->immediate_exit = 0;
+        if (m->console.quit) {
+            fprintf(stderr, "\nvm: terminated (Ctrl-A X)\n");
+            return 0;
+        }
+        ns16550_poll(&m->uart);
+        if (first && log_enabled(kvm)) {
+            struct timespec t;
+            clock_gettime(CLOCK_REALTIME, &t);
+            vm_log(kvm, "kvm: first KVM_RUN at %lld.%09ld\n", (long long)t.tv_sec, t.tv_nsec);
+        }
+        first = false;
+        if (ioctl(m->vcpu.fd, KVM_RUN, 0) < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            vm_error("kvm: KVM_RUN: %s", strerror(errno));
+            return 1;
+        }
+        switch (run->exit_reason) {
+        case KVM_EXIT_IO:
+            port_io(m, run);
+            break;
+        case KVM_EXIT_MMIO:
+            mmio(m, run);
+            break;
+        case KVM_EXIT_SHUTDOWN:
+            vm_error("guest: triple fault");
+            return 1;
+        case KVM_EXIT_INTERNAL_ERROR:
+            vm_error("guest: KVM internal error (suberror %u)", run->internal.suberror);
+            return 1;
+        case KVM_EXIT_FAIL_ENTRY:
+            vm_error("guest: the vCPU cannot enter the guest (hardware reason 0x%llx)",
+                     (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+            return 1;
+        case KVM_EXIT_SYSTEM_EVENT:
+            if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN ||
+                run->system_event.type == KVM_SYSTEM_EVENT_RESET)
+                return 0;
+            vm_error("guest: KVM system event %u", run->system_event.type);
+            return 1;
+        default:
+            vm_error("guest: unexpected KVM exit %u", run->exit_reason);
+            return 1;
+        }
+        if (m->ended)
+            return m->status;
+    }
+}
+
+static void *vcpu_thread(void *opaque)
+{
+    struct microvm *m = opaque;
+    m->status = run_vcpu(m);
+    return NULL;
+}
+
+static int check_config(const struct boot_config *c)
+{
+    if (strcmp(c->machine, "microvm")) {
+        vm_error("--machine=%s: --accel=kvm runs the microvm machine only", c->machine);
+        return -1;
+    }
+    if (c->cpus != 1) {
+        vm_error("--cpus=%u: --accel=kvm runs 1 vCPU for now (more need INIT/SIPI)", c->cpus);
+        return -1;
+    }
+    if (!c->kernel) {
+        vm_error("boot: no kernel (--kernel=FILE)");
+        return -1;
+    }
+    return 0;
+}
+
+static int map_devices(struct microvm *m)
+{
+    int err;
+    if ((err = physmap_add_mmio(&m->ports, COM1_PORT, COM1_PORTS, &ns16550_mmio_ops,
+                                &m->uart)) < 0 ||
+        (err = physmap_add_mmio(&m->ports, I8042_BASE, I8042_SIZE, &i8042_ops,
+                                &m->i8042)) < 0) {
+        vm_error("boot: cannot build the port map: %s", strerror(-err));
+        return -1;
+    }
+    return 0;
+}
+
+static int start_ram(struct microvm *m)
+{
+    const struct boot_config *c = m->c;
+    m->ram_size = c->memory;
+    m->ram.host = mmap(NULL, c->memory, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m->ram.host == MAP_FAILED) {
+        vm_error("--memory: cannot allocate %" PRIu64 " bytes: %s", c->memory, strerror(errno));
+        return -1;
+    }
+    m->ram.low = c->memory < X86_RAM_LOW_MAX ? c->memory : X86_RAM_LOW_MAX;
+    m->ram.high = c->memory - m->ram.low;
+    if (kvm_add_ram(&m->kvm, 0, m->ram.low, m->ram.host) < 0 ||
+        (m->ram.high && kvm_add_ram(&m->kvm, X86_RAM_HIGH_BASE, m->ram.high,
+                                    m->ram.host + m->ram.low) < 0))
+        return -1;
+    return 0;
+}
+
+int microvm_boot(const struct boot_config *c)
+{
+    struct microvm *m = &vm;
+    m->c = c;
+    m->vcpu.fd = -1;
+    m->vcpu.run = MAP_FAILED;
+    m->ram.host = MAP_FAILED;
+    int status = 1, err;
+    uint64_t entry;
+    if (check_config(c) < 0 || kvm_open(&m->kvm) < 0 || start_ram(m) < 0 ||
+        x86_boot_load(&m->ram, c->kernel, c->initrd, c->append, &entry) < 0 ||
+        map_devices(m) < 0 || kvm_vcpu_create(&m->kvm, 0, &m->vcpu) < 0 ||
+        x86_boot_vcpu(m->vcpu.fd, entry) < 0)
+        goto out;
+    struct sigaction sa = { .sa_handler = kick_handler };
+    sigemptyset(&sa.sa_mask);
+    sigaction(KICK_SIGNAL, &sa, NULL);
+    m->i8042 = (struct i8042){ i8042_reset, m };
+    ns16550_init(&m->uart, (struct serial_backend){ uart_write, uart_read, &m->console },
+                 (struct irq_line){ uart_irq, m, COM1_GSI });
+    if ((err = console_open(&m->console, 0, 1, kick, m)) < 0) {
+        vm_error("boot: cannot start the console: %s", strerror(-err));
+        goto out;
+    }
+    if ((err = pthread_create(&m->vcpu_thread, NULL, vcpu_thread, m))) {
+        vm_error("boot: cannot start the vCPU thread: %s", strerror(err));
+        goto out;
+    }
+    m->vcpu_started = true;
+    pthread_join(m->vcpu_thread, NULL);
+    m->vcpu_started = false;
+    status = m->status;
+    log_memory(m);
+out:
+    console_close(&m->console);
+    kvm_vcpu_destroy(&m->kvm, &m->vcpu);
+    kvm_close(&m->kvm);
+    if (m->ram.host != MAP_FAILED)
+        munmap(m->ram.host, c->memory);
+    return status;
+}
