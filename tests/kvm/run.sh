@@ -54,23 +54,8 @@ tests=(
     "triple||1|faulting\n|vm: guest: triple fault\n|"
 )
 
-check() {   # label, expected status/stdout/stderr, stdin, then the command
-    local label=$1 want_status=$2 want_out=$3 want_err=$4 input=$5 status
-    shift 5
-    printf "$input" >"$out/stdin"
-    timeout 20 "$@" <"$out/stdin" >"$out/stdout" 2>"$out/stderr"
-    status=$?
-    printf "$want_out" >"$out/want_stdout"
-    printf "$want_err" >"$out/want_stderr"
-    if [ "$status" = "$want_status" ] && cmp -s "$out/stdout" "$out/want_stdout" &&
-       cmp -s "$out/stderr" "$out/want_stderr"; then
-        echo "PASS kvm/$label"
-    else
-        echo "FAIL kvm/$label: status $status (want $want_status)"
-        diff -u "$out/want_stdout" "$out/stdout" | tail -n +3
-        diff -u "$out/want_stderr" "$out/stderr" | tail -n +3
-    fi
-}
+suite=kvm
+. "$here/../boot_lib.sh"
 
 head -c 5000 /dev/zero >"$out/initrd"
 head -c 1500000 /dev/zero >"$out/bigrd"
@@ -85,11 +70,6 @@ for t in "${tests[@]}"; do
         "$VM_BIN" boot --accel=kvm --kernel="$out/$name" "${args[@]}"
 done
 
-refuse() {   # label, status, stderr, then vm boot's arguments: nothing runs
-    local label=$1 status=$2 err=$3
-    shift 3
-    check "refuse-$label" "$status" "" "$err" "" "$VM_BIN" boot "$@"
-}
 printf 'not an elf' >"$out/notelf"
 cp /bin/true "$out/pie"
 refuse notelf 1 "vm: $out/notelf: not an x86-64 ELF64 kernel (--accel=kvm runs x86-64 guests)\n" \

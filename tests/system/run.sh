@@ -56,23 +56,8 @@ tests=(
     "pages||0|||"
 )
 
-check() {   # label, expected status/stdout/stderr, stdin, then the command
-    local label=$1 want_status=$2 want_out=$3 want_err=$4 input=$5 status
-    shift 5
-    printf "$input" >"$out/stdin"
-    timeout 20 "$@" <"$out/stdin" >"$out/stdout" 2>"$out/stderr"
-    status=$?
-    printf "$want_out" >"$out/want_stdout"
-    printf "$want_err" >"$out/want_stderr"
-    if [ "$status" = "$want_status" ] && cmp -s "$out/stdout" "$out/want_stdout" &&
-       cmp -s "$out/stderr" "$out/want_stderr"; then
-        echo "PASS system/$label"
-    else
-        echo "FAIL system/$label: status $status (want $want_status)"
-        diff -u "$out/want_stdout" "$out/stdout" | tail -n +3
-        diff -u "$out/want_stderr" "$out/stderr" | tail -n +3
-    fi
-}
+suite=system
+. "$here/../boot_lib.sh"
 
 build image || echo "FAIL system/image: cannot build it"
 build sbi || echo "FAIL system/sbi: cannot build it"
@@ -168,11 +153,6 @@ else
     echo "FAIL system/opensbi: qemu-system-riscv64 did not run OpenSBI and sbi.bin"
 fi
 
-refuse() {   # label, status, stderr, then vm boot's arguments: nothing runs
-    local label=$1 status=$2 err=$3
-    shift 3
-    check "refuse-$label" "$status" "" "$err" "" "$VM_BIN" boot "$@"
-}
 printf 'RSC\005' >"$out/short-image"
 : >"$out/empty"
 refuse missing 1 "vm: $out/missing: No such file or directory\n" --bios=none --kernel="$out/missing"
