@@ -26,6 +26,7 @@
 #include "core/cpu.h"
 #include "core/debug.h"
 #include "core/log.h"
+#include "core/thread.h"
 #include "core/registry.h"
 #include "exec/exec.h"
 
@@ -932,13 +933,11 @@ int gdbstub_start(const char *spec)
     gs.fd = fd;
     gs.attached = true;
     debugger = &gdbstub_ops;
-    pthread_t th;
-    if ((err = pthread_create(&th, NULL, serve, NULL))) {
-        vm_error("--gdb %s: cannot start the stub's thread: %s", spec, strerror(err));
+    if ((err = service_thread_start(serve, NULL))) {
+        vm_error("--gdb %s: cannot start the stub's thread: %s", spec, strerror(-err));
         debugger = NULL;
         close(fd);
-        return -err;
+        return err;
     }
-    pthread_detach(th);
     return 0;
 }

@@ -25,6 +25,7 @@
 
 #include "core/cpu.h"
 #include "core/log.h"
+#include "core/thread.h"
 #include "exec/codegc.h"
 #include "exec/exec.h"
 #include "exec/tb.h"
@@ -408,17 +409,11 @@ int control_start(struct machine *m, const char *path)
     started_at = monotonic();
     observer.changed = machine_changed;
     machine_observe(m, &observer);
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    pthread_t t;
-    int err = pthread_create(&t, NULL, serve, NULL);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    int err = service_thread_start(serve, NULL);
     if (err) {
-        vm_error("--control: cannot start its thread: %s", strerror(err));
-        return -err;
+        vm_error("--control: cannot start its thread: %s", strerror(-err));
+        return err;
     }
-    pthread_detach(t);
     atexit(remove_socket);
     return 0;
 }

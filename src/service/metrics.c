@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/thread.h"
 #include "exec/codegc.h"
 #include "exec/exec.h"
 #include "exec/tb.h"
@@ -387,17 +388,11 @@ int metrics_start(struct machine *m, const char *spec)
         vm_error("--metrics: %s", strerror(errno));
         return -errno;
     }
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    pthread_t t;
-    int err = pthread_create(&t, NULL, serve, NULL);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    int err = service_thread_start(serve, NULL);
     if (err) {
-        vm_error("--metrics: cannot start its thread: %s", strerror(err));
-        return -err;
+        vm_error("--metrics: cannot start its thread: %s", strerror(-err));
+        return err;
     }
-    pthread_detach(t);
     observer.changed = machine_changed;
     machine_observe(m, &observer);
     if (file_path) {
