@@ -1,42 +1,13 @@
 /* The integer SSE helpers (see sse.h): element ops of sse_int, shifts of sse_shift, shuffles,
  * unpacks and packs of sse_shuf, the move-mask ops, LDMXCSR's check and the FXSAVE area.
- * Vectors are handled as a union of element arrays: the hosts vm runs on are little-endian,
- * as x86 is, so element i of any width sits where the guest has it. */
+ * Vectors are unions of element arrays (sse_vec.h). */
 #include "guest/x86_64/sse.h"
 
 #include <string.h>
 
 #include "guest/x86_64/cpu.h"
+#include "guest/x86_64/sse_vec.h"
 #include "mem/aspace.h"
-
-union vec {
-    uint64_t q[2];
-    int64_t sq[2];
-    uint32_t d[4];
-    int32_t sd[4];
-    uint16_t w[8];
-    int16_t sw[8];
-    uint8_t b[16];
-    int8_t sb[16];
-};
-
-static union vec xmm(const struct x64_cpu *c, unsigned n)
-{
-    return (union vec){ .q = { c->ymm[n][0], c->ymm[n][1] } };
-}
-
-static union vec source(const struct x64_cpu *c, uint64_t desc, uint64_t lo, uint64_t hi)
-{
-    if (X64_SSE_MEM(desc))
-        return (union vec){ .q = { lo, hi } };
-    return xmm(c, X64_SSE_SRC(desc));
-}
-
-static void set_xmm(struct x64_cpu *c, unsigned n, union vec v)
-{
-    c->ymm[n][0] = v.q[0];
-    c->ymm[n][1] = v.q[1];
-}
 
 static int8_t sat_sb(int x) { return x > 127 ? 127 : x < -128 ? -128 : (int8_t)x; }
 static uint8_t sat_ub(int x) { return x > 255 ? 255 : x < 0 ? 0 : (uint8_t)x; }

@@ -22,16 +22,11 @@
 
 #include "guest/softfp.h"
 #include "guest/x86_64/cpu.h"
+#include "guest/x86_64/sse_vec.h"
 
 enum {
     IE = 0x01, DE = 0x02, ZE = 0x04, OE = 0x08, UE = 0x10, PE = 0x20,
     DAZ = 0x40, FTZ = 0x8000,
-};
-
-union vec {
-    uint64_t q[2];
-    uint32_t d[4];
-    int32_t sd[4];
 };
 
 /* One instruction's MXCSR and the flags it raises. */
@@ -172,24 +167,6 @@ static uint64_t arith(struct fpx *x, const struct fmt *f, unsigned op, uint64_t 
     case OP_MUL: return host_arith(x, f, A_MUL, a, b);
     default: return host_arith(x, f, A_DIV, a, b);
     }
-}
-
-static union vec xmm(const struct x64_cpu *c, unsigned n)
-{
-    return (union vec){ .q = { c->ymm[n][0], c->ymm[n][1] } };
-}
-
-static union vec source(const struct x64_cpu *c, uint64_t desc, uint64_t lo, uint64_t hi)
-{
-    if (X64_SSE_MEM(desc))
-        return (union vec){ .q = { lo, hi } };
-    return xmm(c, X64_SSE_SRC(desc));
-}
-
-static void set_xmm(struct x64_cpu *c, unsigned n, union vec v)
-{
-    c->ymm[n][0] = v.q[0];
-    c->ymm[n][1] = v.q[1];
 }
 
 /* Applies fn to the lanes the shape names (one for scalars, which keep the rest of a). */

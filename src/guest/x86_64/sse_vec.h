@@ -1,0 +1,42 @@
+/* What the SSE helpers (sse.c, sse_fp.c) share: an XMM value as a union of element arrays
+ * (the hosts vm runs on are little-endian, as x86 is, so element i of any width sits where the
+ * guest has it), and reading the destination, the source (register or the loaded memory
+ * operand, per the helper's descriptor: sse.h) and writing the result. */
+#ifndef VM_GUEST_X86_64_SSE_VEC_H
+#define VM_GUEST_X86_64_SSE_VEC_H
+
+#include <stdint.h>
+
+#include "guest/x86_64/cpu.h"
+#include "guest/x86_64/sse.h"
+
+union vec {
+    uint64_t q[2];
+    int64_t sq[2];
+    uint32_t d[4];
+    int32_t sd[4];
+    uint16_t w[8];
+    int16_t sw[8];
+    uint8_t b[16];
+    int8_t sb[16];
+};
+
+static inline union vec xmm(const struct x64_cpu *c, unsigned n)
+{
+    return (union vec){ .q = { c->ymm[n][0], c->ymm[n][1] } };
+}
+
+static inline union vec source(const struct x64_cpu *c, uint64_t desc, uint64_t lo, uint64_t hi)
+{
+    if (X64_SSE_MEM(desc))
+        return (union vec){ .q = { lo, hi } };
+    return xmm(c, X64_SSE_SRC(desc));
+}
+
+static inline void set_xmm(struct x64_cpu *c, unsigned n, union vec v)
+{
+    c->ymm[n][0] = v.q[0];
+    c->ymm[n][1] = v.q[1];
+}
+
+#endif
