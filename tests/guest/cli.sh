@@ -102,9 +102,10 @@ check cpu.model 0 "$plain" QEMU_CPU=sifive-u54 -- "$bin"
 stderr_has cpu.model '^vm: warning: QEMU_CPU sifive-u54: vm has no CPU models'
 
 # -B: the reservation (with its 8 GiB guard below guest address 0) is where asked, as the
-# host's own view of vm's process shows.
-check base.qemu 0 "$(printf '%s\n1' "$plain")" -- -B 0x200000000000 "$bin" 'grep -c "^1ffe00000000-" /proc/$PPID/maps'
-check base.env-vm 0 "$(printf '%s\n1' "$plain")" VM_GUEST_BASE=0x300000000000 -- "$bin" 'grep -c "^2ffe00000000-" /proc/$PPID/maps'
+# host's own view of vm's process shows. The bases leave room for the 64 TiB space between
+# ASan's shadow (below 16 TiB) and vm's own executable (near 85 TiB).
+check base.qemu 0 "$(printf '%s\n1' "$plain")" -- -B 0x110000000000 "$bin" 'grep -c "^10fe00000000-" /proc/$PPID/maps'
+check base.env-vm 0 "$(printf '%s\n1' "$plain")" VM_GUEST_BASE=0x120000000000 -- "$bin" 'grep -c "^11fe00000000-" /proc/$PPID/maps'
 check base.unaligned 2 "" -- -B 0x200000000123 "$bin"
 stderr_has base.unaligned '^vm: -B 0x200000000123: expected a page-aligned host address'
 check base.low 2 "" -- -B 0x10000 "$bin"
