@@ -60,12 +60,14 @@ static bool is_control(rv64_trans_fn *t)
     return t == trans_branch || t == trans_jal;
 }
 
-/* Everything but jalr (its target is a register), ecall and ebreak (they end the sequence)
- * and fence.i (Unicorn's system-mode TLB flush is not what user mode sees). */
+/* Everything but jalr (its target is a register), ecall and ebreak (they end the sequence),
+ * fence.i (Unicorn's system-mode TLB flush is not what user mode sees) and wfi (Unicorn's
+ * QEMU 5.0 waits in U-mode; Linux user space gets SIGILL, as vm and qemu-user give). */
 static bool is_candidate(const struct rv64_insn_def *d)
 {
     rv64_trans_fn *t = d->trans;
-    return t != trans_jalr && t != trans_ecall && t != trans_ebreak && t != trans_fence_i;
+    return t != trans_jalr && t != trans_ecall && t != trans_ebreak && t != trans_fence_i &&
+           t != trans_wfi;
 }
 
 static const struct rv64_insn_def *candidates[512];
