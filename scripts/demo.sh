@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make demo`: runs a guest program of every ISA that works so far (riscv64, aarch64) under
-# build/vm and says what it ran. Guest programs are built here with Debian's cross compilers.
+# `make demo`: runs a guest program of every ISA that works so far (riscv64, aarch64, x86-64)
+# under build/vm and says what it ran. Guest programs are built here with Debian's cross
+# compilers and, for x86-64, the host's gcc (vm translates it like any other guest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -32,3 +33,7 @@ arm64="$BUILD/arm64/sysroot"
 "$VM" run -L /usr/aarch64-linux-gnu \
     -E "LD_LIBRARY_PATH=$arm64/usr/lib/aarch64-linux-gnu:$arm64/lib/aarch64-linux-gnu" \
     "$arm64/usr/bin/lua5.4" demo/primes.lua
+
+say "x86-64: the same C program (gcc -static), translated by vm rather than run natively"
+gcc -O2 -static demo/hello.c -o "$out/hello-x86_64"
+"$VM" run "$out/hello-x86_64" one two three
