@@ -58,6 +58,7 @@ struct outcome {
     struct state s;
     int signo;           /* 0: ran to the end */
     uint64_t fault_pc;
+    uint64_t fault_addr; /* vm's: the address of a data fault */
     uint64_t mem_hash;   /* of the scratch area afterwards */
     uint64_t flags_compared;
 };
@@ -446,6 +447,7 @@ static void run_vm(struct cpu *cpu, const uint8_t *code, unsigned len, const str
     bool done = cpu->exc == EXC_ILLEGAL && cpu->pc == SEQ + len;
     out->signo = done ? 0 : signal_of(cpu->exc);
     out->fault_pc = done ? 0 : cpu->pc;
+    out->fault_addr = cpu->exc_tval;
     memcpy(scratch_out, uspace_g2h(&us, SCRATCH), SCRATCH_SIZE);
 }
 
@@ -570,6 +572,17 @@ static void make_sequence(uint64_t seed, uint64_t s, const char *hex, struct seq
     random_state(&q->in);
 }
 
+/* Whether addr lies outside the sandbox both runs share but is mapped in this process (as
+ * ASan's shadow is in a sanitizer build): a native child that reads or writes it does not
+ * fault where vm, whose space does not hold it, does, so such a sequence cannot be compared. */
+static bool mapped_here(uint64_t addr)
+{
+    if ((addr >= CODE && addr < CODE + PG) || (addr >= SCRATCH && addr < SCRATCH + SCRATCH_SIZE))
+        return false;
+    unsigned char resident;
+    return mincore((void *)(uintptr_t)(addr & ~(uint64_t)(PG - 1)), PG, &resident) == 0;
+}
+
 /* One engine's runs of every sequence against the native outcomes, in a child process of its
  * own (blocks are cached per process, whatever the engine). Marks the sequences that differ
  * in bad; returns whether it could run. */
@@ -594,7 +607,11 @@ static bool run_engine(const char *engine, uint64_t seed, uint64_t count, const 
             v.mem_hash = hash_bytes(vm_mem, SCRATCH_SIZE);
             if (!differ(&v, &natives[s], engine, false))
                 continue;
-            if (!bad[s] && (*shown)++ < 20) {
+            if (v.signo == SIGSEGV && !natives[s].signo && mapped_here(v.fault_addr)) {
+                bad[s] = bad[s] ? bad[s] : 2;
+                continue;
+            }
+            if (bad[s] != 1 && (*shown)++ < 20) {
                 printf("FAIL diff/x86_64 seed %" PRIu64 " sequence %" PRIu64 "\n", seed, s);
                 print_sequence(q.code, q.len);
                 differ(&v, &natives[s], engine, true);
@@ -656,13 +673,17 @@ int main(void)
     unsigned n_engines = 0;
     for (unsigned e = 0; e < 3; e++)
         n_engines += run_engine(engines[e], seed, count, hex, natives, bad, shown);
-    uint64_t failed = 0;
-    for (uint64_t s = 0; s < count; s++)
-        failed += bad[s];
+    uint64_t failed = 0, unreachable = 0;
+    for (uint64_t s = 0; s < count; s++) {
+        failed += bad[s] == 1;
+        unreachable += bad[s] == 2;
+    }
     bool ok = failed == 0 && *shown != ~0ull;
     printf("%s diff/x86_64: seed %" PRIu64 ", %" PRIu64 " sequences (%" PRIu64
-           " instructions, %" PRIu64 " faulting natively), %" PRIu64 " differ, %u encodings"
+           " instructions, %" PRIu64 " faulting natively), %" PRIu64 " differ, %" PRIu64
+           " not compared (the native run reached this process's own memory), %u encodings"
            " (insns.def rows) under %u engines\n",
-           ok ? "PASS" : "FAIL", seed, count, insns, faulted, failed, n_candidates, n_engines);
+           ok ? "PASS" : "FAIL", seed, count, insns, faulted, failed, unreachable, n_candidates,
+           n_engines);
     return ok ? 0 : 1;
 }
