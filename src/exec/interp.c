@@ -572,7 +572,8 @@ L_st64: STORE(uint64_t, B64); NEXT();
                                                      ((a_ >> MEM_TLB_PAGE_BITS) &        \
                                                       ((1u << MEM_TLB_BITS) - 1))];      \
         bool hit_ = __builtin_expect(e_->kind == mem_tlb_tag(a_, (size)), 1);            \
-        tlb->hits += hit_ & count_hits;                                                  \
+        if (count_hits) /* no store on every access when nobody counts */                \
+            tlb->hits += hit_;                                                           \
         hit_ ? (void *)(a_ + e_->addend) : NULL;                                         \
     })
 #define LOADT(t, ext)                                                                     \
