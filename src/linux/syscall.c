@@ -50,8 +50,8 @@ static void log_unknown(uint64_t nr)
 
 const char *linux_syscall_name(const struct cpu *cpu, uint64_t nr)
 {
-    const struct syscall_abi *abi = proc_of(cpu)->abi;
-    return nr < abi->count ? abi->table[nr].name : NULL;
+    const struct syscall_desc *d = syscall_lookup(proc_of(cpu)->abi, nr);
+    return d ? d->name : NULL;
 }
 
 /* The arm64 tagged address ABI: the pointer arguments lose their tag (bits 63:56 become
@@ -80,7 +80,7 @@ void syscall_dispatch(struct cpu *cpu)
     exec_counters(cpu)->syscalls[nr < EXEC_SYSCALL_SLOTS ? nr : EXEC_SYSCALL_SLOTS - 1]++;
     for (int i = 0; i < 6; i++)
         a[i] = g->syscall_arg(cpu, i);
-    const struct syscall_desc *d = nr < abi->count && abi->table[nr].name ? &abi->table[nr] : NULL;
+    const struct syscall_desc *d = syscall_lookup(abi, nr);
     if (d && proc_of(cpu)->tagged_addr_abi)
         untag_pointers(d, a);
     if (d && d->ret == RET_NONE && log_enabled(strace))

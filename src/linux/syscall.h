@@ -55,18 +55,24 @@ struct syscall_desc {
 /* struct stat's layouts: asm-generic's (128 bytes) and x86-64's (144). */
 enum stat_layout { STAT_GENERIC, STAT_X86_64 };
 
-/* One ABI's syscall numbering: table[nr] (rows without a name are unknown numbers), and the
- * layouts of the structs that differ between ABIs. */
+/* The syscall numberings vm knows: each row of the syscall table (syscall_table.c) has a
+ * number in each, and numbers stay below SYSCALL_NR_LIMIT. */
+enum { SYSCALL_ABI_GENERIC, SYSCALL_ABI_X86_64, SYSCALL_ABI_COUNT };
+#define SYSCALL_NR_LIMIT 512
+
+/* One ABI: which number of the table it uses, and the layouts of the structs that differ
+ * between ABIs. */
 struct syscall_abi {
     const char *name;
-    const struct syscall_desc *table;
-    unsigned count;
+    int column;                  /* SYSCALL_ABI_* */
     enum stat_layout stat;
     unsigned epoll_event_size;   /* 12: packed (x86-64), 16: padded (asm-generic) */
 };
 
 extern const struct syscall_abi syscall_abi_generic;
 extern const struct syscall_abi syscall_abi_x86_64;
+/* The row for a guest's syscall number, or NULL for a number vm does not know. */
+const struct syscall_desc *syscall_lookup(const struct syscall_abi *abi, uint64_t nr);
 
 /* Runs the syscall the guest asked for and puts the result in its return register. */
 void syscall_dispatch(struct cpu *cpu);
