@@ -97,6 +97,12 @@ for f in qemu env vm; do
     else fail "log.$f.file" "the in_asm log is missing or differs from --log's"; fi
 done
 
+# The JIT's host code disassembled (capstone, which vm loads only when it first disassembles).
+if [ "$(uname -m)" = x86_64 ]; then
+    check log.out_asm 0 "$plain" -- --engine=jit --log=out_asm "$bin"
+    stderr_has log.out_asm '^  0x[0-9a-f]*:  mov '
+fi
+
 check cpu.max 0 "$plain" -- -cpu max "$bin"
 check cpu.model 0 "$plain" QEMU_CPU=sifive-u54 -- "$bin"
 stderr_has cpu.model '^vm: warning: QEMU_CPU sifive-u54: vm has no CPU models'

@@ -1,15 +1,12 @@
 /* The x86-64 host backend as the ops struct exec/jit.c drives (host/backend.h): trampolines
  * and lowering over exec's struct host_env, rel32 jump patching, the registers of a host
- * signal's context, and capstone disassembly for --log=out_asm. Also the C helpers x86-64
+ * signal's context, and disassembly for --log=out_asm (host/disas.c). Also the C helpers x86-64
  * code calls for the ops it does not lower inline (division, bit counts). */
 #include <string.h>
 #include <ucontext.h>
 
-#if HAVE_CAPSTONE
-#include <capstone/capstone.h>
-#endif
-
 #include "core/registry.h"
+#include "host/disas.h"
 #include "host/x86_64/backend.h"
 #include "ir/semantics.h"
 
@@ -117,21 +114,7 @@ static void x64_signal_regs(const void *uc, uint64_t regs[HOST_MAX_REGS])
 
 static size_t x64_disas(const uint8_t *code, size_t len, uint64_t addr, char *out, size_t outlen)
 {
-#if HAVE_CAPSTONE
-    static __thread csh cs;
-    static __thread int opened;
-    cs_insn *insn;
-    if (!opened)
-        opened = cs_open(CS_ARCH_X86, CS_MODE_64, &cs) == CS_ERR_OK ? 1 : -1;
-    if (opened < 0 || cs_disasm(cs, code, len, addr, 1, &insn) != 1)
-        return 0;
-    snprintf(out, outlen, "%s %s", insn->mnemonic, insn->op_str);
-    size_t size = insn->size;
-    cs_free(insn, 1);
-    return size;
-#else
-    return 0;
-#endif
+    return host_disas(HOST_DISAS_X86_64, code, len, addr, out, outlen);
 }
 
 static const struct host_backend x86_64_backend = {
