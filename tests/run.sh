@@ -64,6 +64,8 @@ VM_BIN="$PWD/$BUILD/vm" run_suite bash tests/system/run.sh "$BUILD/tests/system"
 VM_BIN="$PWD/$BUILD/vm" run_suite bash tests/kvm/run.sh "$BUILD/tests/kvm"
 # The services around the machine (perf maps, metrics, the control socket) in both modes.
 VM_BIN="$PWD/$BUILD/vm" run_suite bash tests/service/run.sh "$BUILD/tests/service"
+# Plugins: the example plugins against known counts and traces, in both modes, every engine.
+VM_BIN="$PWD/$BUILD/vm" ENGINES="$engines" run_suite bash tests/plugins/run.sh "$BUILD/tests/plugins"
 # gcc's torture tests and QEMU's tests/tcg for both ISAs, under every engine.
 for engine in $engines; do
     VM="$VM --engine=$engine" TAG="[vm-$engine]" run_suite bash tests/torture/run.sh "$BUILD/torture"

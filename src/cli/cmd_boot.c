@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/registry.h"
 #include "mem/aspace.h"
+#include "plugin/plugin.h"
 #include "service/control.h"
 #include "service/events.h"
 #include "service/metrics.h"
@@ -66,7 +67,9 @@ void cmd_boot_help(void)
            "                   127.0.0.1:PORT\n"
            "  --control=PATH   serve JSON requests (status, pause, resume, stats, quit,\n"
            "                   subscribe) on the unix socket PATH (docs/control.md)\n"
-           "  --events=FILE    append the machine's lifecycle events to FILE (JSON lines)\n\n"
+           "  --events=FILE    append the machine's lifecycle events to FILE (JSON lines)\n"
+           "  --plugin=FILE.so[,ARG...]  load an instrumentation plugin and pass it the ARGs\n"
+           "                   (docs/plugins.md); repeat it for several\n\n"
            "not yet implemented:");
     for (size_t k = 0; k < sizeof(missing) / sizeof(missing[0]); k++)
         printf(" %s", missing[k]);
@@ -74,11 +77,21 @@ void cmd_boot_help(void)
 }
 
 /* The services `vm boot` was asked for, attached to the machine once it exists. */
+#define MAX_PLUGINS 16
+
 struct boot_services {
     bool stats, perf_map;
     const char *metrics, *control, *events;
-    struct machine_observer stats_observer;
+    const char *plugins[MAX_PLUGINS];
+    unsigned n_plugins;
+    struct machine_observer stats_observer, plugin_observer;
 };
+
+static void plugins_stopped(struct machine *m, enum machine_state old, void *opaque)
+{
+    if (m->state == MACHINE_STOPPED)
+        plugin_exit(m->exit_status);
+}
 
 static int attach_services(struct machine *m, void *opaque)
 {
@@ -89,6 +102,13 @@ static int attach_services(struct machine *m, void *opaque)
     if (s->stats) {
         s->stats_observer.changed = cli_print_stats;
         machine_observe(m, &s->stats_observer);
+    }
+    for (unsigned k = 0; k < s->n_plugins; k++)
+        if (plugin_load(s->plugins[k], m->cpus[0]->ops->name, "system") < 0)
+            return 1;
+    if (s->n_plugins) {
+        s->plugin_observer.changed = plugins_stopped;
+        machine_observe(m, &s->plugin_observer);
     }
     if (s->perf_map && perfmap_start(m) < 0)
         return 1;
@@ -192,6 +212,13 @@ int cmd_boot(int argc, char **argv)
         } else if ((v = option(argc, argv, &i, "--metrics", &bad))) {
             services.metrics = v;
             tcg_only = "--metrics";
+        } else if ((v = option(argc, argv, &i, "--plugin", &bad))) {
+            if (services.n_plugins == MAX_PLUGINS) {
+                vm_error("--plugin=%s: at most %d plugins", v, MAX_PLUGINS);
+                return 2;
+            }
+            services.plugins[services.n_plugins++] = v;
+            tcg_only = "--plugin";
         } else if ((v = option(argc, argv, &i, "--log-file", &bad))) {
             if (!(log_file = fopen(v, "w"))) {
                 vm_error("--log-file=%s: %s", v, strerror(errno));

@@ -16,6 +16,7 @@
 #include "linux/linux.h"
 #include "linux/load.h"
 #include "mem/uspace.h"
+#include "plugin/plugin.h"
 #include "service/metrics.h"
 #include "service/perfmap.h"
 
@@ -73,6 +74,8 @@ static int env_init(struct env *e)
     return 0;
 }
 
+#define MAX_PLUGINS 16
+
 /* What the options and environment variables of `vm run` set. */
 struct run_config {
     struct linux_run_opts opts;
@@ -82,6 +85,8 @@ struct run_config {
     bool stats;
     bool perf_map;
     const char *metrics;      /* --metrics: PATH or tcp::PORT, or NULL */
+    const char *plugins[MAX_PLUGINS];   /* --plugin: "FILE.so[,ARG...]" each */
+    unsigned n_plugins;
 };
 
 /* An option's handler: 0, or a status to exit with (after printing why). A flag's value is
@@ -178,6 +183,16 @@ static int set_metrics(struct run_config *c, const char *v, const char *spelling
 {
     (void)spelling;
     c->metrics = v;
+    return 0;
+}
+
+static int set_plugin(struct run_config *c, const char *v, const char *spelling)
+{
+    if (c->n_plugins == MAX_PLUGINS) {
+        vm_error("%s %s: at most %d plugins", spelling, v, MAX_PLUGINS);
+        return 2;
+    }
+    c->plugins[c->n_plugins++] = v;
     return 0;
 }
 
@@ -287,6 +302,10 @@ static const struct run_option {
       "Prometheus metrics: written to PATH at exit and on SIGUSR1 (while the guest\n"
       "leaves SIGUSR1 at its default action), or served to GET /metrics on\n"
       "127.0.0.1:PORT" },
+    { "--plugin", NULL, "VM_PLUGIN", NULL, "FILE.so[,ARG...]", false, set_plugin,
+      "load an instrumentation plugin (docs/plugins.md) and pass it the ARGs\n"
+      "(KEY=VALUE); repeat it for several. Plugins in vm's tree: insn_count.so,\n"
+      "hot_blocks.so, mem_trace.so (built in build/plugins/)" },
     { "--code-cache", NULL, "VM_CODE_CACHE", NULL, "SIZE", false, set_code_cache,
       "JIT code cache size, e.g. 64M (default) or 512K. When its nursery fills,\n"
       "blocks still in use move to the old space and the rest are dropped; a full\n"
@@ -450,6 +469,9 @@ int cmd_run(int argc, char **argv)
     if (c.stats)
         machine_observe(&machine, &stats_observer);
     opts->machine = &machine;
+    for (unsigned k = 0; k < c.n_plugins; k++)
+        if (plugin_load(c.plugins[k], guest->name, "user") < 0)
+            return 1;
     if (c.perf_map && perfmap_start(&machine) < 0)
         return 1;
     if (c.metrics && metrics_start(&machine, c.metrics) < 0)

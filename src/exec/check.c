@@ -8,7 +8,8 @@
  * write guest memory the log cannot see (RISC-V's sc), so they run on the JIT alone. Each
  * guest thread checks its own blocks; since another thread's stores could race with a block,
  * once a second thread runs, blocks that access memory run on the JIT alone too. The store
- * log reads guest memory as host memory: the check engine runs in flat spaces (user mode). */
+ * log reads guest memory as host memory: the check engine runs in flat spaces (user mode).
+ * Plugins' callbacks are made by the JIT's run alone. */
 #include <errno.h>
 #include <inttypes.h>
 #include <setjmp.h>
@@ -22,6 +23,7 @@
 #include "guest/translator.h"
 #include "host/backend.h"
 #include "mem/aspace.h"
+#include "plugin/plugin.h"
 
 #define LOG_MAX 4096
 /* A stop another thread asks for is seen at most this many compared blocks late (see check_run). */
@@ -263,6 +265,7 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
         interp()->run(cpu, tb);
         return;
     }
+    plugin_muted = true;   /* the plugins saw the block run on the JIT */
     int ifault = run_one(cpu, tb, false);
     bool regs = jfault != ifault || states_differ(cpu, sj, (const uint8_t *)cpu);
     bool mem = false;
@@ -277,6 +280,7 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
             report(cpu, tb, sj, si, regs ? "registers" : "memory stores");
         ifault = again;
     }
+    plugin_muted = false;
     cpu->exit_request |= request;
     /* A stop asked by another thread (a signal, a device, a pause) while the interpreter's copy
      * ran cannot be told from check's own, which run_one cleared: so the CPU goes back to the

@@ -2,9 +2,13 @@
 #include "guest/translator.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
 
 #include "core/debug.h"
+#include "core/log.h"
 #include "core/registry.h"
+#include "plugin/plugin.h"
 
 #define PAGE_SIZE 4096ull
 #define PAGE_MASK (~(PAGE_SIZE - 1))
@@ -38,8 +42,8 @@ static uint64_t step_stop(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint
 static const struct ir_helper step_stop_helper = { .name = "debug_step", .fn = step_stop,
                                                    .ret_type = IR_I64 };
 
-int translate_block(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint32_t flags,
-                    uint64_t *fault_addr)
+static int translate_insns(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint32_t flags,
+                           unsigned max_insns, uint64_t *fault_addr)
 {
     int (*translate_insn)(struct translator *t) = cpu->ops->translate_insn;
     struct translator t = { .cpu = cpu, .b = b, .pc = pc };
@@ -72,11 +76,27 @@ int translate_block(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint32_t f
         t.pc += t.len;
         if (t.ended)
             break;
-        if (step || ir_block_full(b) || (t.pc & PAGE_MASK) != page) {
+        if (step || ir_block_full(b) || b->n_insns >= max_insns || (t.pc & PAGE_MASK) != page) {
             ir_goto_pc(b, t.pc);
             break;
         }
     }
     b->end_pc = t.pc;
     return 0;
+}
+
+int translate_block(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint32_t flags,
+                    uint64_t *fault_addr)
+{
+    unsigned max_insns = IR_MAX_INSNS;
+    for (;;) {
+        int err = translate_insns(cpu, b, pc, flags, max_insns, fault_addr);
+        if (err < 0 || !plugin_translating || (err = plugin_instrument(cpu, b)) != -ENOSPC)
+            return err;
+        if (b->n_insns == 1) {   /* what the plugins ask of one instruction is too much */
+            vm_error("plugin: the callbacks asked for at 0x%" PRIx64 " do not fit in a block", pc);
+            exit(1);
+        }
+        max_insns = b->n_insns / 2;
+    }
 }

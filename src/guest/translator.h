@@ -35,7 +35,9 @@ int translator_fetch(struct translator *t, uint64_t offset, void *buf, size_t le
 /* Translates the block at (pc, flags) into b (initialised here; hooks read the flags, a
  * cpu->tb_flags value, from b->flags) with cpu->ops->translate_insn. Returns 0, or -EFAULT with *fault_addr set if the first instruction cannot be fetched; a
  * later instruction that cannot be fetched ends the block before it, so that it faults as
- * the first instruction of its own block. */
+ * the first instruction of its own block. With plugins that instrument blocks, the block is
+ * then shown to them and instrumented (plugin/plugin.h); when their callbacks do not fit, it
+ * is translated again with half the instructions, and shown again. */
 int translate_block(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint32_t flags,
                     uint64_t *fault_addr);
 

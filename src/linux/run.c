@@ -19,6 +19,7 @@
 #include "linux/load.h"
 #include "linux/signal.h"
 #include "linux/syscall.h"
+#include "plugin/plugin.h"
 
 /* Exit status for a program that cannot start, like a shell's: 127 not found, 126 otherwise. */
 static int start_failure_status(int err)
@@ -216,6 +217,7 @@ int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts)
         pthread_exit(NULL);
     }   /* the main thread left with others running: the last ends all */
     opts->machine->exit_status = status;
+    plugin_exit(status);
     machine_set_state(opts->machine, MACHINE_STOPPED);
     if (atomic_load(&proc->nthreads) > 1)
         return status;        /* exit_group: the others may still be in guest code until exit */

@@ -12,6 +12,7 @@
 
 #include "core/debug.h"
 #include "mem/smc.h"
+#include "plugin/plugin.h"
 
 static __thread struct linux_thread *current_thread;
 
@@ -205,6 +206,7 @@ _Noreturn void linux_die_of_signal(int sig)
 {
     sig = sig_to_host(sig);
     debug_exited(0, sig);
+    plugin_exit(128 + sig);
     fflush(NULL);
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core);

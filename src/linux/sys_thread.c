@@ -19,6 +19,7 @@
 #include "linux/signal.h"
 #include "linux/syscall.h"
 #include "linux/thread.h"
+#include "plugin/plugin.h"
 
 #define GUEST_TIMESPEC_SIZE 16
 #define THREAD_FLAGS_NEEDED (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
@@ -49,6 +50,7 @@ static void *thread_main(void *arg)
     int status = linux_run_thread(t->cpu);
     debug_cpu_removed(t->cpu);
     if (t->group_exit || thread_detach(t)) {
+        plugin_exit(status);
         fflush(NULL);
         exit(status);
     }

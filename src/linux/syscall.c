@@ -14,6 +14,7 @@
 #include "exec/exec.h"
 #include "linux/signal.h"
 #include "mem/smc.h"
+#include "plugin/plugin.h"
 
 void log_unimp(const char *fmt, ...)
 {
@@ -85,6 +86,8 @@ void syscall_dispatch(struct cpu *cpu)
         untag_pointers(d, a);
     if (d && d->ret == RET_NONE && log_enabled(strace))
         strace_print(cpu, d, nr, a, 0);
+    if (plugin_syscalls)
+        plugin_syscall(cpu, nr, a);
     long ret;
     if (d && d->fn) {
         ret = d->fn(cpu, a);
@@ -98,6 +101,8 @@ void syscall_dispatch(struct cpu *cpu)
         return;
     if (log_enabled(strace))
         strace_print(cpu, d, nr, a, ret);
+    if (plugin_syscalls)
+        plugin_syscall_ret(cpu, nr, ret);
     if (ret == -EINTR && d && !(d->flags & SC_NORESTART) && sig_restart(cpu)) {
         cpu->pc -= g->syscall_insn_size;   /* registers still hold the call */
         return;
