@@ -5,8 +5,8 @@
  * zero), so one copy keeps a rounding fix from landing in one guest and not the other.
  *
  * Header-only and static so that each fpu.c compiles it under its own FP flags
- * (-frounding-math -fsignaling-nans -ffp-contract=off, see its meson.build); include it from
- * those two files only. */
+ * (-frounding-math -fsignaling-nans -ffp-contract=off, see its meson.build); include it only
+ * from files built that way (the two fpu.c, and x86-64's sse_fp.c and float80.c). */
 #ifndef VM_GUEST_SOFTFP_H
 #define VM_GUEST_SOFTFP_H
 

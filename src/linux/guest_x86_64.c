@@ -12,6 +12,7 @@
 
 #include "guest/x86_64/cpu.h"
 #include "guest/x86_64/cpuid.h"
+#include "guest/x86_64/fxsave.h"
 #include "linux/guest_linux.h"
 #include "linux/syscall.h"
 
@@ -24,8 +25,7 @@
 #define UC_SIGMASK (UC_MCONTEXT + SC_SIZE)
 #define INFO_OFF (UC_OFF + UC_SIGMASK + 8)
 #define FPSTATE_OFF (INFO_OFF + 128)
-#define FXSAVE_SIZE 512
-#define FRAME_SIZE (FPSTATE_OFF + FXSAVE_SIZE)
+#define FRAME_SIZE (FPSTATE_OFF + X64_FXSAVE_SIZE)
 #define RED_ZONE 128
 #define UC_SIGCONTEXT_SS 2
 #define UC_STRICT_RESTORE_SS 4
@@ -61,23 +61,6 @@ static const uint8_t sc_regs[16] = {
     X64_R8, X64_R9, X64_R10, X64_R11, X64_R12, X64_R13, X64_R14, X64_R15,
     X64_RDI, X64_RSI, X64_RBP, X64_RBX, X64_RDX, X64_RAX, X64_RCX, X64_RSP,
 };
-
-/* The FXSAVE image (struct _fpstate_64): x87 registers in stack order (ST0 first), the tag word
- * abridged to one bit per physical register. */
-struct x64_fxsave {
-    uint16_t fcw, fsw;
-    uint8_t ftw, pad0;
-    uint16_t fop;
-    uint64_t fip, fdp;
-    uint32_t mxcsr, mxcsr_mask;
-    uint8_t st[8][16];
-    uint64_t xmm[16][2];
-    uint8_t reserved[96];
-};
-_Static_assert(sizeof(struct x64_fxsave) == FXSAVE_SIZE, "FXSAVE area is 512 bytes");
-
-/* What MXCSR bits may be set: flags, masks, rounding, FTZ and DAZ. */
-#define MXCSR_MASK 0xffffu
 
 /* Syscall argument registers in order. */
 static const uint8_t arg_regs[6] = { X64_RDI, X64_RSI, X64_RDX, X64_R10, X64_R8, X64_R9 };
@@ -191,62 +174,6 @@ static void fault_trap(const struct cpu *cpu, const siginfo_t *info, struct x64_
     }
 }
 
-static void fxsave(const struct x64_cpu *r, struct x64_fxsave *fx)
-{
-    memset(fx, 0, sizeof(*fx));
-    fx->fcw = r->x87.fcw;
-    fx->fsw = r->x87.fsw;
-    for (unsigned i = 0; i < 8; i++)
-        if (((r->x87.ftw >> (2 * i)) & 3) != 3)
-            fx->ftw |= (uint8_t)(1u << i);
-    fx->fop = r->x87.fop;
-    fx->fip = r->x87.fip;
-    fx->fdp = r->x87.fdp;
-    fx->mxcsr = r->mxcsr;
-    fx->mxcsr_mask = MXCSR_MASK;
-    unsigned top = (r->x87.fsw >> 11) & 7;
-    for (unsigned i = 0; i < 8; i++)
-        memcpy(fx->st[i], r->x87.fpr[(top + i) & 7], 10);
-    for (unsigned i = 0; i < 16; i++)
-        memcpy(fx->xmm[i], r->ymm[i], sizeof(fx->xmm[i]));
-}
-
-/* The full tag of a non-empty register from its 80-bit value: valid, zero or special. */
-static unsigned x87_tag(const uint8_t *v)
-{
-    uint64_t mant;
-    uint16_t se;
-    memcpy(&mant, v, 8);
-    memcpy(&se, v + 8, 2);
-    unsigned exp = se & 0x7fff;
-    if (exp == 0)
-        return mant ? 2 : 1;
-    return exp == 0x7fff || !(mant >> 63) ? 2 : 0;
-}
-
-/* FXRSTOR's view; the upper halves of the YMM registers are not in the frame and return to
- * their initial zeros, as when Linux restores a frame without XSAVE state. */
-static void fxrstor(struct x64_cpu *r, const struct x64_fxsave *fx)
-{
-    r->x87.fcw = fx->fcw;
-    r->x87.fsw = fx->fsw;
-    r->x87.fop = fx->fop;
-    r->x87.fip = fx->fip;
-    r->x87.fdp = fx->fdp;
-    r->mxcsr = fx->mxcsr & MXCSR_MASK;
-    unsigned top = (fx->fsw >> 11) & 7;
-    for (unsigned i = 0; i < 8; i++) {
-        memset(r->x87.fpr[(top + i) & 7], 0, sizeof(r->x87.fpr[0]));
-        memcpy(r->x87.fpr[(top + i) & 7], fx->st[i], 10);
-    }
-    r->x87.ftw = 0;
-    for (unsigned i = 0; i < 8; i++)
-        r->x87.ftw |= (uint16_t)((fx->ftw >> i & 1 ? x87_tag(r->x87.fpr[i]) : 3) << (2 * i));
-    memset(r->ymm, 0, sizeof(r->ymm));
-    for (unsigned i = 0; i < 16; i++)
-        memcpy(r->ymm[i], fx->xmm[i], sizeof(fx->xmm[i]));
-}
-
 static void x64_sigcontext_save(struct cpu *cpu, void *mc, uint64_t mc_addr, uint64_t fault_addr,
                                 const siginfo_t *info)
 {
@@ -265,9 +192,7 @@ static void x64_sigcontext_save(struct cpu *cpu, void *mc, uint64_t mc_addr, uin
     memcpy(&sc.oldmask, (uint8_t *)mc + SC_SIZE, sizeof(sc.oldmask));   /* uc_sigmask */
     sc.fpstate = mc_addr - UC_MCONTEXT - UC_OFF + FPSTATE_OFF;
     memcpy(mc, &sc, sizeof(sc));
-    struct x64_fxsave fx;
-    fxsave(r, &fx);
-    memcpy((uint8_t *)mc - UC_MCONTEXT - UC_OFF + FPSTATE_OFF, &fx, sizeof(fx));
+    x64_fxsave(r, (uint8_t *)mc - UC_MCONTEXT - UC_OFF + FPSTATE_OFF, true);
 }
 
 /* The EFLAGS bits rt_sigreturn takes from the frame (Linux's FIX_EFLAGS less TF and RF,
@@ -279,8 +204,8 @@ static int x64_sigcontext_restore(struct cpu *cpu, const void *mc)
     struct x64_cpu *r = x64(cpu);
     struct x64_sigcontext sc;
     memcpy(&sc, mc, sizeof(sc));
-    struct x64_fxsave fx;
-    if (sc.fpstate && uspace_read(&proc_of(cpu)->us, sc.fpstate, &fx, sizeof(fx)) < 0)
+    uint8_t fx[X64_FXSAVE_SIZE];
+    if (sc.fpstate && uspace_read(&proc_of(cpu)->us, sc.fpstate, fx, sizeof(fx)) < 0)
         return -EFAULT;
     const uint64_t *regs = &sc.r8;
     for (unsigned i = 0; i < 16; i++)
@@ -288,9 +213,16 @@ static int x64_sigcontext_restore(struct cpu *cpu, const void *mc)
     cpu->pc = sc.rip;
     x64_set_eflags(r, (x64_eflags(r) & ~(uint64_t)SIGRETURN_EFLAGS) |
                       (sc.eflags & SIGRETURN_EFLAGS));
-    if (sc.fpstate)
-        fxrstor(r, &fx);
-    else
+    if (sc.fpstate) {
+        /* as Linux: MXCSR's reserved bits are dropped, not refused; the upper YMM halves are
+         * not in the frame and return to their initial zeros */
+        uint32_t mxcsr;
+        memcpy(&mxcsr, fx + 24, 4);
+        mxcsr &= X64_MXCSR_MASK;
+        memcpy(fx + 24, &mxcsr, 4);
+        memset(r->ymm, 0, sizeof(r->ymm));
+        x64_fxrstor(r, fx, true);
+    } else
         fpu_init(r);
     return 0;
 }

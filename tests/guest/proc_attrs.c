@@ -26,7 +26,9 @@ int main(void)
     printf("getgroups ok=%d\n", getgroups(64, g) >= 0);
     static char buf[8192];
     printf("mlock %d munlock %d\n", mlock(buf, 100), munlock(buf, 100));
-    struct sched_param sp;
-    printf("getparam %d prio=%d\n", sched_getparam(0, &sp), sp.sched_priority);
+    /* the call before the read: argument order is unspecified, and gcc reads sp first */
+    struct sched_param sp = { .sched_priority = -1 };
+    int rc = sched_getparam(0, &sp);
+    printf("getparam %d prio=%d\n", rc, sp.sched_priority);
     return 0;
 }

@@ -217,14 +217,17 @@ static void test_engine(const char *e, const char *group)
     CHECK_EQ(mem[STACK_TOP - 59], 0);
     CHECK_EQ(r->r[X64_RDI], STACK_TOP - 64 + 6);
 
-    /* CPUID leaf 0: the vendor vm reports (EBX, EDX, ECX: "VMVirtualCPU") */
+    /* CPUID leaf 0: the vendor vm reports (EBX, EDX, ECX: "AuthenticAMD") */
     r = RUN(e, 0x31, 0xc0, 0x0f, 0xa2, 0x0f, 0x05);
-    CHECK_EQ(r->r[X64_RBX], 0x69564d56);
-    CHECK_EQ(r->r[X64_RDX], 0x61757472);
+    CHECK_EQ(r->r[X64_RBX], 0x68747541);
+    CHECK_EQ(r->r[X64_RDX], 0x69746e65);
 
     /* CPUID leaf 1: FXSR, SSE and SSE2 in EDX (bits 24..26): mov eax, 1; cpuid; syscall */
     r = RUN(e, 0xb8, 1, 0, 0, 0, 0x0f, 0xa2, 0x0f, 0x05);
     CHECK_EQ(r->r[X64_RDX] >> 24 & 7, 7);
+    /* and the rest of the x86-64 baseline glibc checks: FPU, CX8, CMOV, MMX */
+    CHECK_EQ(r->r[X64_RDX] & (1u << 0 | 1u << 8 | 1u << 15 | 1u << 23),
+             1u << 0 | 1u << 8 | 1u << 15 | 1u << 23);
 
     /* lock add [rsp - 8], eax with memory there: mov dword [rsp - 8], 40; mov eax, 2;
      * lock add [rsp - 8], eax; mov ebx, [rsp - 8]; syscall */

@@ -77,6 +77,8 @@ struct x64_cpu {
 /* MXCSR and x87 control word at reset (all exceptions masked, round to nearest). */
 #define X64_MXCSR_RESET 0x1f80u
 #define X64_FCW_RESET 0x037fu
+/* The MXCSR bits vm implements: flags, masks, rounding, DAZ and FTZ (FXSAVE's MXCSR_MASK). */
+#define X64_MXCSR_MASK 0xffffu
 
 /* MMU index of user-mode accesses (IR_MO_MMU). */
 #define X64_MMU_USER 0

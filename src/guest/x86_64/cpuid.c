@@ -10,7 +10,7 @@ enum {
     /* leaf 1 ECX */
     F1C_CX16 = 1u << 13, F1C_MOVBE = 1u << 22, F1C_POPCNT = 1u << 23, F1C_RDRAND = 1u << 30,
     /* leaf 1 EDX */
-    F1D_TSC = 1u << 4, F1D_CX8 = 1u << 8, F1D_CMOV = 1u << 15, F1D_CLFSH = 1u << 19,
+    F1D_FPU = 1u << 0, F1D_TSC = 1u << 4, F1D_CX8 = 1u << 8, F1D_CMOV = 1u << 15, F1D_CLFSH = 1u << 19, F1D_MMX = 1u << 23,
     F1D_FXSR = 1u << 24, F1D_SSE = 1u << 25, F1D_SSE2 = 1u << 26,
     /* leaf 7 EBX */
     F7B_BMI1 = 1u << 3, F7B_BMI2 = 1u << 8, F7B_RDSEED = 1u << 18, F7B_ADX = 1u << 19,
@@ -25,13 +25,15 @@ struct cpuid_row {
 };
 
 #define ANY 0xffffffffu
-/* The vendor "VMVirtualCPU" in EBX, EDX, ECX; the brand string "vm x86-64 guest" in
- * 0x80000002..4. */
+/* The vendor "AuthenticAMD" in EBX, EDX, ECX: glibc reads leaf 1's features only for a vendor
+ * it knows, and the flags Intel leaves undefined are the AMD CPUs' (see flags.c); the brand
+ * string "vm x86-64 guest" in 0x80000002..4 says what it is. */
 static const struct cpuid_row rows[] = {
-    { 0, ANY, 7, 0x69564d56, 0x5550436c, 0x61757472 },
+    { 0, ANY, 7, 0x68747541, 0x444d4163, 0x69746e65 },
     /* family 6, model 0x0f; CLFLUSH line 8 * 8 bytes; one logical CPU */
     { 1, ANY, 0x000006f0, 0x00010800, F1C_CX16 | F1C_MOVBE | F1C_POPCNT | F1C_RDRAND,
-      F1D_TSC | F1D_CX8 | F1D_CMOV | F1D_CLFSH | F1D_FXSR | F1D_SSE | F1D_SSE2 },
+      F1D_FPU | F1D_TSC | F1D_CX8 | F1D_CMOV | F1D_CLFSH | F1D_MMX | F1D_FXSR | F1D_SSE |
+          F1D_SSE2 },
     { 7, 0, 0, F7B_BMI1 | F7B_BMI2 | F7B_RDSEED | F7B_ADX, 0, 0 },
     { 0x80000000, ANY, 0x80000004, 0, 0, 0 },
     { 0x80000001, ANY, 0, 0, E1C_LAHF | E1C_ABM, E1D_SYSCALL | E1D_NX | E1D_RDTSCP | E1D_LM },

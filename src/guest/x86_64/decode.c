@@ -7,6 +7,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "guest/x86_64/sse.h"
+#include "guest/x86_64/x87.h"
+
 #define PLUSR X64_F_PLUSR
 #define D64   X64_F_D64
 #define F64   X64_F_F64

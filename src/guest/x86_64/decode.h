@@ -56,7 +56,7 @@ enum x64_imm {
     X(popcnt) X(bswap) X(movbe) X(crc32) X(bmi) X(adx) X(nop) X(cpuid) X(rdtsc) X(rdrand)          \
     X(xgetbv) X(syscall) X(trap) X(priv) X(fence) X(mxcsr) X(fxsave) X(sse_mov)            \
     X(sse_arith) X(sse_cvt) X(sse_cmp) X(sse_int) X(sse_shift) X(sse_shuf) X(sse_misc)     \
-    X(avx)
+    X(avx) X(x87) X(mmx)
 
 enum x64_family {
 #define X64_FAMILY_ENUM(f) X64_FAM_##f,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "guest/x86_64/cpu.h"
+#include "guest/x86_64/fxsave.h"
 #include "guest/x86_64/sse_vec.h"
 #include "mem/aspace.h"
 
@@ -20,13 +21,10 @@ static uint16_t sat_uw(int x) { return x > 65535 ? 65535 : x < 0 ? 0 : (uint16_t
 
 /* ---- sse_int: insns.def's arg ---- */
 
-static uint64_t helper_int(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
+static union vec int_op(unsigned op, union vec a, union vec b)
 {
-    (void)a3;
-    struct x64_cpu *c = cpu;
-    unsigned dst = X64_SSE_DST(desc);
-    union vec a = xmm(c, dst), b = source(c, desc, lo, hi), r = { .q = { 0, 0 } };
-    switch (X64_SSE_OP(desc)) {
+    union vec r = { .q = { 0, 0 } };
+    switch (op) {
     case 0: EACH(2, r.q[i] = a.q[i] & b.q[i]) break;
     case 1: EACH(2, r.q[i] = ~a.q[i] & b.q[i]) break;
     case 2: EACH(2, r.q[i] = a.q[i] | b.q[i]) break;
@@ -74,7 +72,15 @@ static uint64_t helper_int(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
     case 41: EACH(16, r.sb[i] = MAX(a.sb[i], b.sb[i])) break;
     default: EACH(4, r.d[i] = MAX(a.d[i], b.d[i])) break;
     }
-    set_xmm(c, dst, r);
+    return r;
+}
+
+static uint64_t helper_int(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
+{
+    (void)a3;
+    struct x64_cpu *c = cpu;
+    unsigned dst = X64_SSE_DST(desc);
+    set_xmm(c, dst, int_op(X64_SSE_OP(desc), xmm(c, dst), source(c, desc, lo, hi)));
     return 0;
 }
 const struct ir_helper x64_helper_sse_int = {
@@ -84,18 +90,14 @@ const struct ir_helper x64_helper_sse_int = {
 /* ---- sse_shift: the immediate forms (0..9) shift xmm dst by imm, the others by the source's
  * low quadword; a count past the width gives 0 (or the sign for arithmetic shifts). ---- */
 
-static uint64_t helper_shift(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
+static union vec shift_op(unsigned op, union vec a, uint64_t count)
 {
-    (void)a3;
-    struct x64_cpu *c = cpu;
     static const unsigned char kind[18] = { /* width log2 << 2 | 0 srl, 1 sra, 2 sll, 3 byte */
         1 << 2 | 0, 1 << 2 | 1, 1 << 2 | 2, 2 << 2 | 0, 2 << 2 | 1, 2 << 2 | 2, 3 << 2 | 0, 3,
         3 << 2 | 2, 7, 1 << 2 | 0, 2 << 2 | 0, 3 << 2 | 0, 1 << 2 | 1, 2 << 2 | 1, 1 << 2 | 2,
         2 << 2 | 2, 3 << 2 | 2,
     };
-    unsigned op = X64_SSE_OP(desc), dst = X64_SSE_DST(desc);
-    uint64_t count = op < 10 ? X64_SSE_IMM(desc) : source(c, desc, lo, hi).q[0];
-    union vec a = xmm(c, dst), r = { .q = { 0, 0 } };
+    union vec r = { .q = { 0, 0 } };
     unsigned k = kind[op], how = k & 3, lg = k >> 2;
     if (op == 7 || op == 9) { /* PSRLDQ, PSLLDQ: bytes */
         unsigned n = count > 16 ? 16 : (unsigned)count;
@@ -119,7 +121,16 @@ static uint64_t helper_shift(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi,
             r.q[i * bits / 64] |= v << (i * bits % 64);
         }
     }
-    set_xmm(c, dst, r);
+    return r;
+}
+
+static uint64_t helper_shift(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
+{
+    (void)a3;
+    struct x64_cpu *c = cpu;
+    unsigned op = X64_SSE_OP(desc), dst = X64_SSE_DST(desc);
+    uint64_t count = op < 10 ? X64_SSE_IMM(desc) : source(c, desc, lo, hi).q[0];
+    set_xmm(c, dst, shift_op(op, xmm(c, dst), count));
     return 0;
 }
 const struct ir_helper x64_helper_sse_shift = {
@@ -139,13 +150,10 @@ static union vec unpack(union vec a, union vec b, unsigned size, bool high)
     return r;
 }
 
-static uint64_t helper_shuf(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
+static union vec shuf_op(unsigned op, union vec a, union vec b, unsigned imm)
 {
-    (void)a3;
-    struct x64_cpu *c = cpu;
-    unsigned dst = X64_SSE_DST(desc), imm = X64_SSE_IMM(desc);
-    union vec a = xmm(c, dst), b = source(c, desc, lo, hi), r;
-    switch (X64_SSE_OP(desc)) {
+    union vec r;
+    switch (op) {
     case 0: case 8: r = unpack(a, b, 4, false); break;
     case 1: case 15: r = unpack(a, b, 8, false); break;
     case 2: case 13: r = unpack(a, b, 4, true); break;
@@ -173,7 +181,16 @@ static uint64_t helper_shuf(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, 
         })
         break;
     }
-    set_xmm(c, dst, r);
+    return r;
+}
+
+static uint64_t helper_shuf(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
+{
+    (void)a3;
+    struct x64_cpu *c = cpu;
+    unsigned dst = X64_SSE_DST(desc);
+    set_xmm(c, dst, shuf_op(X64_SSE_OP(desc), xmm(c, dst), source(c, desc, lo, hi),
+                            X64_SSE_IMM(desc)));
     return 0;
 }
 const struct ir_helper x64_helper_sse_shuf = {
@@ -191,6 +208,8 @@ static uint64_t helper_movmsk(void *cpu, uint64_t op, uint64_t n, uint64_t a2, u
         EACH(4, r |= (uint64_t)(v.d[i] >> 31) << i)
     else if (op == 1)
         EACH(2, r |= (v.q[i] >> 63) << i)
+    else if (op == X64_MOVMSK_MMX)
+        EACH(8, r |= (uint64_t)(((const struct x64_cpu *)cpu)->x87.fpr[n][i] >> 7) << i)
     else
         EACH(16, r |= (uint64_t)(v.b[i] >> 7) << i)
     return r;
@@ -199,16 +218,78 @@ const struct ir_helper x64_helper_movmsk = {
     "x64_movmsk", helper_movmsk, 2, IR_HELPER_RSTATE, IR_I64,
 };
 
-/* ---- MXCSR and FXSAVE ---- */
+/* ---- MMX ---- */
 
-/* The MXCSR bits vm implements: flags, masks, rounding, DAZ and FTZ (MXCSR_MASK). */
-#define MXCSR_MASK 0xffffu
+static uint64_t mm(const struct x64_cpu *c, unsigned n)
+{
+    uint64_t v;
+    memcpy(&v, c->x87.fpr[n], 8);
+    return v;
+}
+
+static void mmx_enter(struct x64_cpu *c)
+{
+    c->x87.fsw &= (uint16_t)~0x3800u;
+    c->x87.ftw = 0;
+}
+
+static uint64_t helper_mmx(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t kind)
+{
+    (void)hi;
+    struct x64_cpu *c = cpu;
+    unsigned op = X64_SSE_OP(desc), dst = X64_SSE_DST(desc) & 7, imm = X64_SSE_IMM(desc);
+    uint64_t a = mm(c, dst), b = X64_SSE_MEM(desc) ? lo : mm(c, X64_SSE_SRC(desc) & 7);
+    union vec va = { .q = { a, 0 } }, vb = { .q = { b, 0 } }, r;
+    if (kind == X64_MMX_INT) {
+        r = int_op(op, va, vb);
+    } else if (kind == X64_MMX_SHIFT) {
+        r = shift_op(op, va, op < 10 ? imm : b);
+    } else if (op == 9 || op == 10 || op == 14) { /* packs: a's elements, then b's */
+        va.q[1] = b;
+        r = shuf_op(op, va, va, imm);
+    } else if (op >= 11 && op <= 13) {            /* high unpacks: the upper halves */
+        va.q[0] = a >> 32;
+        vb.q[0] = b >> 32;
+        r = shuf_op(op - 5, va, vb, imm);
+    } else {                                      /* low unpacks; PSHUFW is PSHUFLW's half */
+        r = shuf_op(op, va, vb, imm);
+    }
+    mmx_enter(c);
+    memcpy(c->x87.fpr[dst], &r.q[0], 8);
+    c->x87.fpr[dst][8] = c->x87.fpr[dst][9] = 0xff;
+    return 0;
+}
+const struct ir_helper x64_helper_mmx = {
+    "x64_mmx", helper_mmx, 4, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+};
+
+static uint64_t helper_mmx_enter(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3;
+    mmx_enter(cpu);
+    return 0;
+}
+const struct ir_helper x64_helper_mmx_enter = {
+    "x64_mmx_enter", helper_mmx_enter, 0, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+};
+
+static uint64_t helper_emms(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3;
+    ((struct x64_cpu *)cpu)->x87.ftw = 0xffff;
+    return 0;
+}
+const struct ir_helper x64_helper_emms = {
+    "x64_emms", helper_emms, 0, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+};
+
+/* ---- MXCSR and FXSAVE ---- */
 
 static uint64_t helper_ldmxcsr(void *cpu, uint64_t value, uint64_t a1, uint64_t a2, uint64_t a3)
 {
     (void)a1, (void)a2, (void)a3;
     struct x64_cpu *c = cpu;
-    if (value & ~(uint64_t)MXCSR_MASK)
+    if (value & ~(uint64_t)X64_MXCSR_MASK)
         cpu_raise(&c->c, EXC_PROTECTION, 0);
     c->mxcsr = (uint32_t)value;
     return 0;
@@ -217,56 +298,13 @@ const struct ir_helper x64_helper_ldmxcsr = {
     "x64_ldmxcsr", helper_ldmxcsr, 1, IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
 };
 
-/* The two-bit tag of an 80-bit register for FXRSTOR's full tag word: valid, zero, special. */
-static unsigned x87_tag(const uint8_t *r)
-{
-    uint64_t m;
-    uint16_t se;
-    memcpy(&m, r, 8);
-    memcpy(&se, r + 8, 2);
-    unsigned e = se & 0x7fff;
-    if (e == 0x7fff)
-        return 2;
-    if (e == 0)
-        return m ? 2 : 1;
-    return m >> 63 ? 0 : 2;
-}
-
-/* The 512-byte area (SDM vol. 1, 10.5.1): the x87 registers in stack order ST(i), the
- * abridged tag word (1 = not empty), FIP/FDP as 64-bit offsets in the REX.W form, else as
- * 32-bit offsets with a zero selector. */
 static uint64_t helper_fxsave(void *cpu, uint64_t addr, uint64_t rexw, uint64_t a2, uint64_t a3)
 {
     (void)a2, (void)a3;
     struct x64_cpu *c = cpu;
     if (addr & 15)
         cpu_raise(&c->c, EXC_PROTECTION, 0);
-    uint8_t *p = mem_ptr(&c->c, addr, 512, MEM_WRITE, X64_MMU_USER);
-    const struct x64_x87 *x = &c->x87;
-    uint8_t ftw = 0;
-    for (unsigned i = 0; i < 8; i++)
-        if ((x->ftw >> (2 * i) & 3) != 3)
-            ftw |= (uint8_t)(1u << i);
-    memset(p, 0, 160);
-    memcpy(p + 0, &x->fcw, 2);
-    memcpy(p + 2, &x->fsw, 2);
-    p[4] = ftw;
-    memcpy(p + 6, &x->fop, 2);
-    if (rexw) {
-        memcpy(p + 8, &x->fip, 8);
-        memcpy(p + 16, &x->fdp, 8);
-    } else {
-        memcpy(p + 8, &x->fip, 4);
-        memcpy(p + 16, &x->fdp, 4);
-    }
-    uint32_t mask = MXCSR_MASK;
-    memcpy(p + 24, &c->mxcsr, 4);
-    memcpy(p + 28, &mask, 4);
-    unsigned top = x->fsw >> 11 & 7;
-    for (unsigned i = 0; i < 8; i++)
-        memcpy(p + 32 + 16 * i, x->fpr[(top + i) & 7], 10);
-    for (unsigned i = 0; i < 16; i++)
-        memcpy(p + 160 + 16 * i, c->ymm[i], 16);
+    x64_fxsave(c, mem_ptr(&c->c, addr, X64_FXSAVE_SIZE, MEM_WRITE, X64_MMU_USER), rexw);
     return 0;
 }
 const struct ir_helper x64_helper_fxsave = {
@@ -279,29 +317,8 @@ static uint64_t helper_fxrstor(void *cpu, uint64_t addr, uint64_t rexw, uint64_t
     struct x64_cpu *c = cpu;
     if (addr & 15)
         cpu_raise(&c->c, EXC_PROTECTION, 0);
-    const uint8_t *p = mem_ptr(&c->c, addr, 512, MEM_READ, X64_MMU_USER);
-    uint32_t mxcsr;
-    memcpy(&mxcsr, p + 24, 4);
-    if (mxcsr & ~MXCSR_MASK)
+    if (x64_fxrstor(c, mem_ptr(&c->c, addr, X64_FXSAVE_SIZE, MEM_READ, X64_MMU_USER), rexw) < 0)
         cpu_raise(&c->c, EXC_PROTECTION, 0);
-    struct x64_x87 *x = &c->x87;
-    memcpy(&x->fcw, p + 0, 2);
-    memcpy(&x->fsw, p + 2, 2);
-    memcpy(&x->fop, p + 6, 2);
-    x->fip = x->fdp = 0;
-    memcpy(&x->fip, p + 8, rexw ? 8 : 4);
-    memcpy(&x->fdp, p + 16, rexw ? 8 : 4);
-    unsigned top = x->fsw >> 11 & 7;
-    for (unsigned i = 0; i < 8; i++) {
-        memset(x->fpr[(top + i) & 7], 0, 16);
-        memcpy(x->fpr[(top + i) & 7], p + 32 + 16 * i, 10);
-    }
-    x->ftw = 0;
-    for (unsigned i = 0; i < 8; i++)
-        x->ftw |= (uint16_t)((p[4] >> i & 1 ? x87_tag(x->fpr[i]) : 3u) << (2 * i));
-    c->mxcsr = mxcsr;
-    for (unsigned i = 0; i < 16; i++)
-        memcpy(c->ymm[i], p + 160 + 16 * i, 16);
     return 0;
 }
 const struct ir_helper x64_helper_fxrstor = {

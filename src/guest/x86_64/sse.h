@@ -33,6 +33,21 @@ extern const struct ir_helper x64_helper_movmsk;
 /* LDMXCSR of a1 (#GP for reserved bits); FXSAVE/FXRSTOR at a0 (a1: REX.W, the 64-bit form). */
 extern const struct ir_helper x64_helper_ldmxcsr, x64_helper_fxsave, x64_helper_fxrstor;
 
+/* MMX (sse.c): the sse_int, sse_shift and sse_shuf element ops on mm registers (the low
+ * quadword of the x87 registers R0..R7), one helper by kind in a3; the descriptor's registers
+ * are mm numbers and a1 the loaded quadword. The x87 side of MMX use: TOP = 0, every tag valid
+ * (x64_mmx_enter), and a written register's sign and exponent all ones; EMMS empties the tags. */
+enum x64_mmx_kind {
+    X64_MMX_INT, X64_MMX_SHIFT, X64_MMX_SHUF,
+    /* inline in translate_mmx.c */
+    X64_MMX_MOVD_TO, X64_MMX_MOVD_FROM, X64_MMX_MOVQ_TO, X64_MMX_MOVQ_FROM, X64_MMX_EMMS,
+    X64_MMX_MOVMSK, X64_MMX_PEXTRW, X64_MMX_PINSRW, X64_MMX_MOVQ2DQ, X64_MMX_MOVDQ2Q,
+};
+#define X64_MMX_ARG(kind, op) ((kind) << 8 | (op))
+extern const struct ir_helper x64_helper_mmx, x64_helper_mmx_enter, x64_helper_emms;
+/* PMOVMSKB of mm a1 (after x64_helper_mmx_enter). */
+#define X64_MOVMSK_MMX 3
+
 /* FP families (sse_fp.c): sse_arith (SQRT ADD MUL SUB MIN DIV MAX ADDSUB HADD HSUB), sse_cmp's
  * CMPccPS..SD (imm: the predicate). */
 extern const struct ir_helper x64_helper_sse_arith, x64_helper_sse_cmpcc;

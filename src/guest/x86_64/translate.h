@@ -150,9 +150,11 @@ void x64_gen_raise(struct x64_ctx *ctx, const struct ir_helper *raise);
 #define X64_TRANS_SSE(X)                                                                    \
     X(sse_mov) X(sse_int) X(sse_shift) X(sse_shuf) X(sse_misc) X(mxcsr) X(fxsave) X(sse_arith) \
     X(sse_cmp) X(sse_cvt)
+#define X64_TRANS_X87(X) X(x87) X(mmx)
 #define X64_TRANS_FUNCS(X)                                                                 \
     X64_TRANS_INT(X) X64_TRANS_SHIFT(X) X64_TRANS_FLAGS(X) X64_TRANS_STRING(X)               \
-    X64_TRANS_BITS(X) X64_TRANS_BRANCH(X) X64_TRANS_SYSTEM(X) X64_TRANS_SSE(X)
+    X64_TRANS_BITS(X) X64_TRANS_BRANCH(X) X64_TRANS_SYSTEM(X) X64_TRANS_SSE(X)               \
+    X64_TRANS_X87(X)
 
 #define X64_TRANS_DECLARE(name) x64_trans_fn x64_trans_##name;
 X64_TRANS_FUNCS(X64_TRANS_DECLARE)
