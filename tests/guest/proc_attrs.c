@@ -20,13 +20,14 @@ int main(void)
     CPU_ZERO(&s);
     sched_getaffinity(0, sizeof(s), &s);
     printf("setaffinity %d\n", sched_setaffinity(0, sizeof(s), &s));
-    uid_t r, e, sv;
-    printf("getresuid %d same=%d\n", getresuid(&r, &e, &sv), r == getuid());
+    uid_t r = (uid_t)-1, e, sv;
+    int got = getresuid(&r, &e, &sv);
+    printf("getresuid %d same=%d\n", got, r == getuid());
     gid_t g[64];
     printf("getgroups ok=%d\n", getgroups(64, g) >= 0);
     static char buf[8192];
     printf("mlock %d munlock %d\n", mlock(buf, 100), munlock(buf, 100));
-    /* the call before the read: argument order is unspecified, and gcc reads sp first */
+    /* the calls before the reads (here and above): argument order is unspecified */
     struct sched_param sp = { .sched_priority = -1 };
     int rc = sched_getparam(0, &sp);
     printf("getparam %d prio=%d\n", rc, sp.sched_priority);
