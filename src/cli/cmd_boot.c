@@ -22,21 +22,23 @@
 
 #define CPUS_MAX 64
 
-static const char *const missing[] = { "--drive", "--net" };
+static const char *const missing[] = { "--net" };
 
 void cmd_boot_help(void)
 {
     printf("usage: vm boot [OPTIONS]\n\n"
            "Runs a whole RISC-V machine (system mode): QEMU's virt board with RAM at\n"
            "0x80000000, an NS16550A UART on this terminal, ACLINT, PLIC, Goldfish RTC and the\n"
-           "SiFive test device (poweroff ends vm). Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
+           "SiFive test device (poweroff ends vm), and virtio-mmio slots at 0x10001000 +\n"
+           "i * 0x1000 (PLIC source 1 + i): the --drive disks in order, then a virtio-rng\n"
+           "(always present). Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
            "With --accel=kvm, an x86-64 machine on the host CPU (microvm: RAM at 0, the\n"
            "in-kernel PIC, IOAPIC, LAPIC and PIT, a 16550 UART at port 0x3F8 on IRQ 4, the\n"
            "i8042's reset at 0x64, which ends vm) running an x86-64 ELF64 --kernel by Linux's\n"
            "64-bit boot protocol.\n\n"
            "options:\n"
            "  --accel=NAME     tcg (default: guest code translated by --engine) or kvm\n"
-           "                   (/dev/kvm; not with --bios, --dump-dtb, --engine or the\n"
+           "                   (/dev/kvm; not with --bios, --drive, --dump-dtb, --engine or the\n"
            "                   services below)\n"
            "  --machine=NAME   the board: virt (default with tcg), microvm (kvm)\n"
            "  --cpus=N         harts (only 1 for now)\n"
@@ -51,8 +53,11 @@ void cmd_boot_help(void)
            "                   run by it in S-mode)\n"
            "  --initrd=FILE    loaded after the kernel, named in the device tree\n"
            "  --append=CMDLINE the kernel's command line (the device tree's bootargs)\n"
+           "  --drive=FILE[,readonly]  a virtio-blk disk on the raw image FILE (a whole\n"
+           "                   number of 512-byte sectors; flushes are fdatasync); readonly:\n"
+           "                   the guest sees a read-only disk. Repeatable, up to %d\n"
            "  --dump-dtb=FILE  write the device tree blob to FILE and exit\n"
-           "  --engine=NAME    how guest code runs:", BOOT_DEFAULT_BIOS);
+           "  --engine=NAME    how guest code runs:", BOOT_DEFAULT_BIOS, BOOT_DRIVES_MAX);
     for (unsigned e = 0; engine_at(e); e++)
         if (strcmp(engine_at(e)->name, "check"))
             printf(" %s", engine_at(e)->name);
@@ -73,7 +78,7 @@ void cmd_boot_help(void)
            "not yet implemented:");
     for (size_t k = 0; k < sizeof(missing) / sizeof(missing[0]); k++)
         printf(" %s", missing[k]);
-    printf(" (virtio), --cpus above 1\n");
+    printf(" (virtio-net), --cpus above 1\n");
 }
 
 /* The services `vm boot` was asked for, attached to the machine once it exists. */
@@ -145,6 +150,26 @@ static const char *option(int argc, char **argv, int *i, const char *name, bool 
     return argv[++*i];
 }
 
+/* --drive=FILE[,readonly]: 0, or -1 after printing why not. */
+static int parse_drive(const char *v, struct boot_config *c)
+{
+    if (c->n_drives == BOOT_DRIVES_MAX) {
+        vm_error("--drive=%s: at most %d disks", v, BOOT_DRIVES_MAX);
+        return -1;
+    }
+    struct boot_drive *d = &c->drives[c->n_drives];
+    /* A path may hold commas: only a last ",readonly" is the option. */
+    size_t n = strlen(v), suffix = strlen(",readonly");
+    d->readonly = n >= suffix && !strcmp(v + n - suffix, ",readonly");
+    d->path = d->readonly ? strndup(v, n - suffix) : v;
+    if (!d->path || !*d->path) {
+        vm_error("--drive=%s: expected FILE or FILE,readonly", v);
+        return -1;
+    }
+    c->n_drives++;
+    return 0;
+}
+
 int cmd_boot(int argc, char **argv)
 {
     const struct accel_ops *accel = accel_by_name("tcg");
@@ -194,6 +219,10 @@ int cmd_boot(int argc, char **argv)
             c.initrd = v;
         } else if ((v = option(argc, argv, &i, "--append", &bad))) {
             c.append = v;
+        } else if ((v = option(argc, argv, &i, "--drive", &bad))) {
+            if (parse_drive(v, &c) < 0)
+                return 2;
+            tcg_only = "--drive";
         } else if ((v = option(argc, argv, &i, "--dump-dtb", &bad))) {
             c.dump_dtb = v;
             tcg_only = "--dump-dtb";

@@ -173,6 +173,17 @@ static struct softmmu_tlb_full *tlb_get(struct cpu *cpu, uint64_t addr, unsigned
     return &sm->full[e - sm->tlb.entry];
 }
 
+/* Marks physical page ppage's code as written, for the loop to drop before the next block. */
+static void note_written(struct cpu *cpu, uint64_t ppage)
+{
+    struct softmmu *sm = (struct softmmu *)cpu->as;
+    if (sm->n_written < SOFTMMU_WRITTEN_MAX)
+        sm->written[sm->n_written++] = ppage;
+    else
+        sm->written_overflow = true;
+    cpu->exit_request = 1;
+}
+
 /* A write reached a RAM page through a write tag with MEM_TLB_SLOW: if the page still holds
  * code, it no longer does, and its blocks are dropped before the next block runs (the CPU
  * leaves guest code at the next block boundary; the rest of this block may run as
@@ -183,13 +194,30 @@ static void code_written(struct cpu *cpu, struct softmmu_tlb_full *f)
     uint8_t *flag = code_flag(sm->map, f->ppage, false);
     if (flag && *flag) {
         *flag = 0;
-        if (sm->n_written < SOFTMMU_WRITTEN_MAX)
-            sm->written[sm->n_written++] = f->ppage;
-        else
-            sm->written_overflow = true;
-        cpu->exit_request = 1;
+        note_written(cpu, f->ppage);
     }
     sm->tlb.entry[f - sm->full].write &= ~MEM_TLB_SLOW;
+}
+
+void softmmu_dma_written(struct cpu *cpu, uint64_t pa, uint64_t len)
+{
+    struct softmmu *sm = (struct softmmu *)cpu->as;
+    if (!len)
+        return;
+    for (unsigned k = 0; k < sm->map->count; k++) {
+        struct phys_range *r = &sm->map->ranges[k];
+        if (!r->ram || !r->code || pa + len <= r->base || pa >= r->base + r->size)
+            continue;
+        uint64_t start = pa > r->base ? pa : r->base;
+        uint64_t end = pa + len < r->base + r->size ? pa + len : r->base + r->size;
+        for (uint64_t page = start & PAGE_MASK; page < end; page += SOFTMMU_PAGE_SIZE) {
+            uint8_t *flag = &r->code[(page - r->base) >> SOFTMMU_PAGE_BITS];
+            if (*flag) {
+                *flag = 0;
+                note_written(cpu, page);
+            }
+        }
+    }
 }
 
 /* The device range of an access to a page without RAM, or the bus error. */

@@ -93,6 +93,10 @@ void softmmu_init(struct softmmu *sm, struct physmap *map);
 void softmmu_tlb_flush(struct cpu *cpu);
 void softmmu_tlb_flush_page(struct cpu *cpu, uint64_t va);
 
+/* A device wrote guest RAM [pa, pa + len) directly (DMA): the pages of it holding translated
+ * code lose their blocks before cpu runs another, as after a store of cpu's own. Called on
+ * cpu's thread. */
+void softmmu_dma_written(struct cpu *cpu, uint64_t pa, uint64_t len);
 /* cpu->fetch_code for a CPU on a softmmu space: 0, or -EFAULT when a byte cannot be fetched
  * (a walk's fault, or no RAM behind it). mmu_idx is the CPU's current one. */
 int softmmu_fetch(struct cpu *cpu, uint64_t va, void *buf, size_t len, unsigned mmu_idx);

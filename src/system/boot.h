@@ -11,6 +11,14 @@
 /* Debian's OpenSBI (package opensbi): the firmware `vm boot` loads by default. */
 #define BOOT_DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 
+#define BOOT_DRIVES_MAX 6
+
+/* A disk: --drive=FILE[,readonly]. */
+struct boot_drive {
+    const char *path;
+    bool readonly;
+};
+
 struct boot_config {
     const char *machine;           /* "virt" */
     unsigned cpus;                 /* harts */
@@ -19,6 +27,8 @@ struct boot_config {
     const char *kernel;            /* ELF or RISC-V Linux Image, or NULL */
     const char *initrd;            /* NULL: none */
     const char *append;            /* the kernel's command line, or NULL */
+    struct boot_drive drives[BOOT_DRIVES_MAX];   /* virtio-blk disks, in order */
+    unsigned n_drives;
     const char *dump_dtb;          /* write the device tree there and stop, or NULL */
     const struct engine_ops *engine;
     /* Called once the machine exists, before it runs (services observe it from there); a

@@ -1,6 +1,7 @@
 /* The riscv64 `virt` machine of `vm boot` (system/boot.h), laid out as QEMU's virt board
  * (system/virt.h): RAM at 0x80000000, the SiFive test device, the Goldfish RTC, the ACLINT,
- * the PLIC and an NS16550A UART on the console, and a device tree describing them. With
+ * the PLIC, an NS16550A UART on the console, virtio-mmio slots holding the disks
+ * (--drive) and an RNG, and a device tree describing them. With
  * firmware (OpenSBI's fw_dynamic by default) the hart starts at 0x80000000 with a0 = its id,
  * a1 = the device tree and a2 = the fw_dynamic info naming the kernel as the next stage in
  * S-mode; with `--bios=none` the kernel starts there itself in M-mode. A bare-metal ELF that
@@ -26,6 +27,9 @@
 #include "dev/ns16550.h"
 #include "dev/plic.h"
 #include "dev/sifive_test.h"
+#include "dev/virtio_blk.h"
+#include "dev/virtio_mmio.h"
+#include "dev/virtio_rng.h"
 #include "exec/exec.h"
 #include "guest/riscv64/cpu.h"
 #include "guest/riscv64/system.h"
@@ -62,6 +66,14 @@ struct virt {
     struct plic plic;
     struct goldfish_rtc rtc;
     struct sifive_test test;
+    struct virtio_blk blk[BOOT_DRIVES_MAX];
+    unsigned n_blk;                /* disks open */
+    struct virtio_rng rng;
+    /* The virtio-mmio slots in use, from 0: the disks in --drive order, then the RNG; the
+     * slots after them hold no device (ID 0), as on QEMU's board. */
+    const struct virtio_device *slot_dev[VIRT_VIRTIO_SLOTS];
+    struct virtio_mmio virtio[VIRT_VIRTIO_SLOTS];
+    unsigned n_virtio;
     uint64_t entry, fdt_addr, info_addr;
     bool ended, reboot;
     int status;
@@ -161,6 +173,28 @@ static int map_ram(struct virt *v)
     return err;
 }
 
+/* Devices wrote RAM: translated code on it is dropped. */
+static void dma_written(void *opaque, uint64_t pa, uint64_t len)
+{
+    struct virt *v = opaque;
+    softmmu_dma_written(v->cpu, pa, len);
+}
+
+/* Opens the disks and fills the virtio slots: 0, or -1 after printing why. */
+static int setup_virtio(struct virt *v)
+{
+    const struct boot_config *c = v->c;
+    for (unsigned d = 0; d < c->n_drives; d++) {
+        if (virtio_blk_open(&v->blk[d], c->drives[d].path, c->drives[d].readonly, d) < 0)
+            return -1;
+        v->n_blk++;
+        v->slot_dev[v->n_virtio++] = &v->blk[d].dev;
+    }
+    virtio_rng_init(&v->rng);
+    v->slot_dev[v->n_virtio++] = &v->rng.dev;
+    return 0;
+}
+
 static int map_devices(struct virt *v)
 {
     const struct { uint64_t base, size; const struct mmio_ops *ops; void *opaque; } devices[] = {
@@ -174,6 +208,9 @@ static int map_devices(struct virt *v)
     for (size_t k = 0; !err && k < sizeof(devices) / sizeof(devices[0]); k++)
         err = physmap_add_mmio(&v->map, devices[k].base, devices[k].size, devices[k].ops,
                                devices[k].opaque);
+    for (unsigned i = 0; !err && i < VIRT_VIRTIO_SLOTS; i++)
+        err = physmap_add_mmio(&v->map, VIRT_VIRTIO_BASE + i * VIRT_VIRTIO_STRIDE,
+                               VIRTIO_MMIO_SIZE, &virtio_mmio_ops, &v->virtio[i]);
     return err;
 }
 
@@ -233,7 +270,8 @@ static int load_images(struct virt *v, bool first)
         end = rd.end;
     }
     static uint8_t fdt[FDT_MAX];
-    struct virt_fdt_config fc = { c->cpus, v->ram.size, c->append, rd.start, rd.end };
+    struct virt_fdt_config fc = { c->cpus, v->ram.size, c->append, rd.start, rd.end,
+                                  v->n_virtio };
     int size = virt_fdt_build(fdt, sizeof(fdt), &fc);
     if (size < 0) {
         vm_error("boot: cannot build the device tree: %s", strerror(-size));
@@ -296,6 +334,10 @@ static void reset(struct virt *v)
     goldfish_rtc_init(&v->rtc, (struct irq_line){ plic_set_source, &v->plic, VIRT_RTC_IRQ },
                       &v->rtc_timer);
     v->test = (struct sifive_test){ test_request, v };
+    for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++)
+        virtio_mmio_init(&v->virtio[i], i < v->n_virtio ? v->slot_dev[i] : &virtio_mmio_empty,
+                         (struct virtq_dma){ &v->map, dma_written, v },
+                         (struct irq_line){ plic_set_source, &v->plic, VIRT_VIRTIO_IRQ + i });
 }
 
 static void poll_devices(struct virt *v)
@@ -377,7 +419,7 @@ int boot_run(const struct boot_config *c)
     }
     const struct guest_ops *guest = guest_by_name("riscv64");
     int status = 1, err;
-    if (load_images(&v, true) < 0)
+    if (setup_virtio(&v) < 0 || load_images(&v, true) < 0)
         goto out;
     if (c->dump_dtb) {
         status = 0;
@@ -420,6 +462,8 @@ out:
     host_timer_stop(&v.rtc_timer);
     host_timer_stop(&v.aclint_timer);
     cpu_free(v.cpu);
+    for (unsigned d = 0; d < v.n_blk; d++)
+        virtio_blk_close(&v.blk[d]);
     munmap(v.ram.host, c->memory);
     return status;
 }

@@ -13,9 +13,13 @@
 #define VIRT_PLIC_BASE 0xc000000ull
 #define VIRT_UART_BASE 0x10000000ull
 #define VIRT_RAM_BASE 0x80000000ull
+#define VIRT_VIRTIO_BASE 0x10001000ull   /* virtio-mmio slot i at base + i * stride */
+#define VIRT_VIRTIO_STRIDE 0x1000ull
+#define VIRT_VIRTIO_SLOTS 8
 
 #define VIRT_UART_IRQ 10           /* PLIC sources */
 #define VIRT_RTC_IRQ 11
+#define VIRT_VIRTIO_IRQ 1          /* slot i's source is 1 + i */
 
 #define VIRT_UART_CLOCK 3686400u   /* the UART's input clock in Hz, as QEMU's */
 
@@ -25,6 +29,7 @@ struct virt_fdt_config {
     uint64_t ram_size;
     const char *bootargs;          /* NULL: none */
     uint64_t initrd_start, initrd_end;   /* both 0: no initrd */
+    unsigned virtio_slots;         /* virtio-mmio slots 0 to virtio_slots - 1 hold devices */
 };
 
 /* Writes the device tree blob into buf. Its size, or a negative errno (-ENOSPC: buf is too

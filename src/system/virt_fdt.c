@@ -13,6 +13,7 @@
 #include "dev/ns16550.h"
 #include "dev/plic.h"
 #include "dev/sifive_test.h"
+#include "dev/virtio_mmio.h"
 
 #define RISCV_ISA "rv64imafdc_zicsr_zifencei"
 #define MMU_TYPE "riscv,sv57"        /* the largest the hart walks */
@@ -134,13 +135,23 @@ static void per_hart_irqs(struct writer *w, unsigned harts, unsigned m, unsigned
     cells(w, "interrupts-extended", v, n);
 }
 
-static void soc(struct writer *w, unsigned harts)
+static void soc(struct writer *w, unsigned harts, unsigned virtio_slots)
 {
     begin(w, "soc", 0);
     u32(w, "#address-cells", 2);
     u32(w, "#size-cells", 2);
     str(w, "compatible", "simple-bus");
     empty(w, "ranges");
+
+    for (unsigned i = 0; i < virtio_slots; i++) {
+        uint64_t base = VIRT_VIRTIO_BASE + i * VIRT_VIRTIO_STRIDE;
+        begin(w, "virtio_mmio@%llx", base);
+        u32(w, "interrupts", VIRT_VIRTIO_IRQ + i);
+        u32(w, "interrupt-parent", PHANDLE_PLIC);
+        reg(w, base, VIRTIO_MMIO_SIZE);
+        str(w, "compatible", "virtio,mmio");
+        end(w);
+    }
 
     begin(w, "rtc@%llx", VIRT_RTC_BASE);
     u32(w, "interrupts", VIRT_RTC_IRQ);
@@ -229,7 +240,7 @@ int virt_fdt_build(void *buf, size_t size, const struct virt_fdt_config *c)
     end(&w);
 
     cpus(&w, c->harts);
-    soc(&w, c->harts);
+    soc(&w, c->harts, c->virtio_slots);
     end(&w);
     check(&w, fdt_finish(buf));
     if (w.err)

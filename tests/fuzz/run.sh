@@ -6,6 +6,8 @@
 #   syscalls  system calls with edge-case arguments, against the same program run natively
 #             (wild_syscalls.c)
 #   stress    threads, timer signals, mmap and fork together, under a timeout (stress.c)
+#   virtio    random and adversarial register accesses, queues and descriptor chains against
+#             each virtio device (virtio_fuzz.c; under SANITIZE=1 with ASan and UBSan)
 #
 # Usage: tests/fuzz/run.sh [BUILD]   (BUILD: vm's build directory, default build)
 # Environment: VM (default "BUILD/vm run"), ENGINES (default: every engine of vm run --help),
@@ -153,6 +155,19 @@ stress() {
     done
 }
 
+# ---- virtio -----------------------------------------------------------------
+
+virtio() {   # virtio SEED ROUNDS: each device
+    local s=$1 n=$2 dev got="$out/virtio.txt"
+    for dev in blk blk-ro rng; do
+        if "$build/tests/fuzz/virtio_fuzz" "$dev" "$s" "$n" >"$got" 2>&1; then
+            pass "virtio-$dev: seed $s, $(cat "$got")"
+        else
+            fail "virtio-$dev" "seed $s; reproduce: $build/tests/fuzz/virtio_fuzz $dev $s $n" "$got"
+        fi
+    done
+}
+
 if [ -z "$budget" ]; then
     # make test: fixed seeds and counts.
     harness elf 1 --count 250
@@ -160,10 +175,12 @@ if [ -z "$budget" ]; then
     harness randcode aarch64 1 600
     syscalls 1 1500 all
     stress 1 200
+    virtio 1 50000
 else
     # make fuzz: each harness in turn for its share of the budget, seeds counting up; the
     # mutations and differences not fixed yet count as failures here.
     harness elf "$seed" --seconds $((budget * 30 / 100))
+    virtio "$seed" 1000000
     s=$seed
     while :; do   # each harness at least once, then while its share lasts
         harness randcode riscv64 "$s" 2000 --strict

@@ -4,8 +4,9 @@
 # (or as firmware, or as a flat Linux Image) under every engine that runs system mode; its
 # exit status (through HTIF or the virt board's test device), console output (HTIF or the
 # UART) and vm's messages must be exactly the expected ones, for the console input given.
-# Also an S-mode payload under Debian's OpenSBI, the device tree against
-# tests/system/virt.dts, and what vm must refuse before running.
+# Also the virtio devices through minimal drivers in freestanding C (virtio_*.c, virtio.h),
+# the disk images checked afterwards; an S-mode payload under Debian's OpenSBI, the device
+# tree against tests/system/virt.dts, and what vm must refuse before running.
 # Usage: run.sh BUILD_DIR/tests/system   (VM: the vm binary; ENGINES: default interp jit)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,6 +18,16 @@ mkdir -p "$out"
 
 build() {
     local name=$1
+    if [ -f "$here/$name.c" ]; then   # freestanding C (the virtio driver tests)
+        if [ "$here/$name.c" -nt "$out/$name" ] || [ "$here/virtio.h" -nt "$out/$name" ] ||
+           [ "$here/link.ld" -nt "$out/$name" ]; then
+            "$CC" -nostdlib -static -no-pie -fno-pic -ffreestanding -O2 -mcmodel=medany \
+                -mno-relax -march=rv64gc -mabi=lp64d -Wall -Werror -Wl,--build-id=none \
+                -Wl,-z,max-page-size=4096 -T"$here/link.ld" -I"$here" -o "$out/$name" \
+                "$here/$name.c" || return 1
+        fi
+        return 0
+    fi
     if [ "$here/$name.S" -nt "$out/$name" ] || [ "$here/htif.h" -nt "$out/$name" ] ||
        [ "$here/virt.h" -nt "$out/$name" ] || [ "$here/link.ld" -nt "$out/$name" ]; then
         local ld=-T$here/link.ld
@@ -153,6 +164,50 @@ else
     echo "FAIL system/opensbi: qemu-system-riscv64 did not run OpenSBI and sbi.bin"
 fi
 
+# virtio: disks of 8 sectors, byte i of sector s holding (s ^ i) & 0xff; virtio_blk writes
+# sectors 1, 6 and 7 of the first (as (s ^ i ^ 0x5a) & 0xff, sector 7 starting with the code
+# "li a0, 2; ret") and must leave the readonly one alone. virtio_rng and virtio_bad run with the RNG alone in slot 0.
+make_disk() {
+    python3 -c 'import sys
+open(sys.argv[1], "wb").write(bytes((s ^ i) & 0xff for s in range(8) for i in range(512)))' "$1"
+}
+want_disk() {
+    python3 -c 'import sys
+w = {1, 6, 7}
+d = bytearray((s ^ i ^ (0x5a if s in w else 0)) & 0xff for s in range(8) for i in range(512))
+d[7 * 512:7 * 512 + 4] = bytes((0x09, 0x45, 0x82, 0x80))
+open(sys.argv[1], "wb").write(d)' "$1"
+}
+if build virtio_blk; then
+    make_disk "$out/disk-ro-want"
+    want_disk "$out/disk-want"
+    for engine in $ENGINES; do
+        make_disk "$out/disk"
+        make_disk "$out/disk-ro"
+        check "virtio_blk[$engine]" 0 "virtio-blk ok\n" "" "" "$VM_BIN" boot --engine="$engine" \
+            --bios=none --kernel="$out/virtio_blk" --drive="$out/disk" --drive="$out/disk-ro,readonly"
+        if cmp -s "$out/disk" "$out/disk-want" && cmp -s "$out/disk-ro" "$out/disk-ro-want"; then
+            echo "PASS system/virtio_blk-image[$engine]"
+        else
+            echo "FAIL system/virtio_blk-image[$engine]: the disk images are not as written"
+            cmp "$out/disk" "$out/disk-want"
+            cmp "$out/disk-ro" "$out/disk-ro-want"
+        fi
+    done
+else
+    echo "FAIL system/virtio_blk: cannot build it"
+fi
+for name in virtio_rng virtio_bad; do
+    if build "$name"; then
+        for engine in $ENGINES; do
+            check "$name[$engine]" 0 "${name/_/-} ok\n" "" "" "$VM_BIN" boot --engine="$engine" \
+                --bios=none --kernel="$out/$name"
+        done
+    else
+        echo "FAIL system/$name: cannot build it"
+    fi
+done
+
 printf 'RSC\005' >"$out/short-image"
 : >"$out/empty"
 refuse missing 1 "vm: $out/missing: No such file or directory\n" --bios=none --kernel="$out/missing"
@@ -182,8 +237,22 @@ refuse cpus 1 "vm: --cpus=2: only 1 hart for now (SMP is not implemented yet)\n"
     --bios=none --cpus=2 --kernel="$out/hello"
 refuse cpus-zero 2 "vm: --cpus=0: expected a number of harts from 1 to 64\n" \
     --bios=none --cpus=0 --kernel="$out/hello"
-refuse option 2 "vm: --drive=x: unknown or not yet implemented option (see vm boot --help)\n" \
-    --bios=none --drive=x --kernel="$out/hello"
+refuse option 2 "vm: --floppy=x: unknown or not yet implemented option (see vm boot --help)\n" \
+    --bios=none --floppy=x --kernel="$out/hello"
+head -c 1000 /dev/zero >"$out/disk-odd"
+make_disk "$out/disk-locked"
+refuse drive-missing 1 "vm: $out/missing: No such file or directory\n" \
+    --bios=none --kernel="$out/hello" --drive="$out/missing"
+refuse drive-directory 1 "vm: $out: not a regular file\n" \
+    --bios=none --kernel="$out/hello" --drive="$out,readonly"
+refuse drive-empty 1 "vm: $out/empty: empty disk image\n" \
+    --bios=none --kernel="$out/hello" --drive="$out/empty"
+refuse drive-odd 1 "vm: $out/disk-odd: a raw disk image's size must be a multiple of 512 bytes\n" \
+    --bios=none --kernel="$out/hello" --drive="$out/disk-odd"
+refuse drive-twice 1 "vm: $out/disk-locked: in use by another process\n" \
+    --bios=none --kernel="$out/hello" --drive="$out/disk-locked" --drive="$out/disk-locked"
+refuse drive-many 2 "vm: --drive=$out/disk-locked: at most 6 disks\n" --bios=none \
+    --kernel="$out/hello" $(for k in 1 2 3 4 5 6 7; do echo --drive="$out/disk-locked"; done)
 refuse memory 2 "vm: --memory=1000: expected a size from 1M to 1T, a multiple of 4K\n" \
     --bios=none --memory=1000 --kernel="$out/hello"
 refuse check 1 "vm: --engine=check: runs in user mode only for now\n" \
