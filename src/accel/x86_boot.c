@@ -1,5 +1,6 @@
-/* The Linux 64-bit boot protocol for x86-64 kernels (accel/x86_boot.h). Offsets into
- * boot_params are those of Linux's Documentation/arch/x86/zero-page.rst and boot.rst. */
+/* The Linux 64-bit boot protocol for x86-64 kernels (accel/x86_boot.h), for an ELF kernel
+ * and for a bzImage. Offsets into boot_params are those of Linux's
+ * Documentation/arch/x86/zero-page.rst and boot.rst. */
 #include "accel/x86_boot.h"
 
 #include <elf.h>
@@ -15,20 +16,26 @@
 
 #include "core/log.h"
 
-/* boot_params (the zero page) and its setup header. */
+/* boot_params (the zero page) and its setup header, which a bzImage also begins with. */
 #define BP_EXT_RAMDISK_IMAGE 0x0c0
 #define BP_EXT_RAMDISK_SIZE 0x0c4
 #define BP_EXT_CMD_LINE_PTR 0x0c8
 #define BP_E820_ENTRIES 0x1e8
+#define BP_SETUP_SECTS 0x1f1
 #define BP_BOOT_FLAG 0x1fe
+#define BP_JUMP_END 0x201           /* the setup header ends at 0x202 plus this byte */
 #define BP_HEADER 0x202
 #define BP_VERSION 0x206
 #define BP_TYPE_OF_LOADER 0x210
+#define BP_CODE32_START 0x214
 #define BP_RAMDISK_IMAGE 0x218
 #define BP_RAMDISK_SIZE 0x21c
 #define BP_CMD_LINE_PTR 0x228
 #define BP_KERNEL_ALIGNMENT 0x230
 #define BP_CMDLINE_SIZE 0x238
+#define BP_XLOADFLAGS 0x236
+#define BP_INIT_SIZE 0x260
+#define BP_SETUP_HEADER_MAX 0x290   /* where boot_params' later fields begin */
 #define BP_E820_TABLE 0x2d0
 #define E820_ENTRY_SIZE 20
 #define E820_RAM 1
@@ -37,6 +44,9 @@
 #define HDRS 0x53726448            /* "HdrS" */
 #define PROTOCOL_VERSION 0x020f
 #define LOADER_UNDEFINED 0xff
+#define BZ_MIN_VERSION 0x020c       /* boot protocol 2.12: xloadflags says the 64-bit entry exists */
+#define XLF_KERNEL_64 0x1
+#define BZ_ENTRY_64 0x200           /* the 64-bit entry's offset in the protected-mode kernel */
 
 /* Page table entry bits. */
 #define PTE_P 0x1ull
@@ -63,6 +73,8 @@ static const uint64_t gdt[] = {
 static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static uint16_t get16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 
 /* The whole file at path in a malloc'd buffer, or NULL after printing why. */
 static uint8_t *read_file(const char *path, size_t *size)
@@ -97,9 +109,10 @@ out:
     return buf;
 }
 
-/* Checks every header and segment of the ELF in f before copying any. */
+/* Checks every header and segment of the ELF in f before copying any. *end is where the
+ * highest segment ends. */
 static int load_elf(const struct x86_ram *ram, const char *path, const uint8_t *f, size_t size,
-                    uint64_t *entry)
+                    uint64_t *entry, uint64_t *end)
 {
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
     if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
@@ -115,6 +128,7 @@ static int load_elf(const struct x86_ram *ram, const char *path, const uint8_t *
     }
     const Elf64_Phdr *ph = (const Elf64_Phdr *)(f + eh->e_phoff);
     bool any = false;
+    *end = 0;
     for (unsigned pass = 0; pass < 2; pass++)
         for (unsigned i = 0; i < eh->e_phnum; i++) {
             const Elf64_Phdr *p = &ph[i];
@@ -134,6 +148,8 @@ static int load_elf(const struct x86_ram *ram, const char *path, const uint8_t *
                     return -1;
                 }
                 any = true;
+                if (p->p_paddr + p->p_memsz > *end)
+                    *end = p->p_paddr + p->p_memsz;
                 continue;
             }
             memcpy(ram->host + p->p_paddr, f + p->p_offset, p->p_filesz);
@@ -144,6 +160,54 @@ static int load_elf(const struct x86_ram *ram, const char *path, const uint8_t *
         return -1;
     }
     *entry = eh->e_entry;
+    return 0;
+}
+
+static bool is_bzimage(const uint8_t *f, size_t size)
+{
+    return size > BP_SETUP_HEADER_MAX && get16(f + BP_BOOT_FLAG) == BOOT_FLAG &&
+           get32(f + BP_HEADER) == HDRS;
+}
+
+/* A bzImage: its setup code (which the 64-bit entry does not run) is skipped, the protected-
+ * mode kernel after it goes at 1 MiB with room for the init_size bytes it decompresses into,
+ * and its setup header is copied into boot_params (bp), where the loader's fields then go.
+ * Everything is checked before anything is copied. */
+static int load_bzimage(const struct x86_ram *ram, const char *path, const uint8_t *f,
+                        size_t size, const char *cmdline, uint8_t *bp, uint64_t *entry,
+                        uint64_t *end)
+{
+    if (get16(f + BP_VERSION) < BZ_MIN_VERSION || !(get16(f + BP_XLOADFLAGS) & XLF_KERNEL_64)) {
+        vm_error("%s: a bzImage without a 64-bit entry (boot protocol %u.%02u; 2.12 and "
+                 "XLF_KERNEL_64 needed)", path, get16(f + BP_VERSION) >> 8,
+                 get16(f + BP_VERSION) & 0xff);
+        return -1;
+    }
+    size_t setup = ((size_t)(f[BP_SETUP_SECTS] ? f[BP_SETUP_SECTS] : 4) + 1) * 512;
+    if (setup >= size) {
+        vm_error("%s: truncated bzImage (no kernel after %zu bytes of setup)", path, setup);
+        return -1;
+    }
+    uint64_t load = X86_BOOT_KERNEL_MIN, need = size - setup;
+    if (get32(f + BP_INIT_SIZE) > need)
+        need = get32(f + BP_INIT_SIZE);
+    if (ram->low < load || ram->low - load < need) {
+        vm_error("%s: needs 0x%llx bytes of RAM from 1 MiB, RAM ends at 0x%llx (--memory)",
+                 path, (unsigned long long)need, (unsigned long long)ram->low);
+        return -1;
+    }
+    if (strlen(cmdline) > get32(f + BP_CMDLINE_SIZE)) {
+        vm_error("--append: longer than the %u bytes %s takes", get32(f + BP_CMDLINE_SIZE), path);
+        return -1;
+    }
+    size_t header_end = 0x202 + f[BP_JUMP_END];
+    if (header_end > BP_SETUP_HEADER_MAX)
+        header_end = BP_SETUP_HEADER_MAX;
+    memcpy(ram->host + load, f + setup, size - setup);
+    memcpy(bp + BP_SETUP_SECTS, f + BP_SETUP_SECTS, header_end - BP_SETUP_SECTS);
+    put32(bp + BP_CODE32_START, (uint32_t)load);
+    *entry = load + BZ_ENTRY_64;
+    *end = load + need;
     return 0;
 }
 
@@ -182,13 +246,24 @@ int x86_boot_load(const struct x86_ram *ram, const char *kernel, const char *ini
         vm_error("--append: longer than %d bytes", X86_BOOT_CMDLINE_MAX - 1);
         goto out;
     }
-    if (load_elf(ram, kernel, k, ksize, entry) < 0)
-        goto out;
     uint8_t *low = ram->host, *bp = low + X86_BOOT_PARAMS;
-    uint64_t initrd_at = 0;
+    uint64_t kernel_end, initrd_at = 0;
+    memset(bp, 0, PAGE);
+    if (is_bzimage(k, ksize)) {
+        if (load_bzimage(ram, kernel, k, ksize, append ? append : "", bp, entry, &kernel_end) < 0)
+            goto out;
+    } else {
+        if (load_elf(ram, kernel, k, ksize, entry, &kernel_end) < 0)
+            goto out;
+        put16(bp + BP_BOOT_FLAG, BOOT_FLAG);
+        put32(bp + BP_HEADER, HDRS);
+        put16(bp + BP_VERSION, PROTOCOL_VERSION);
+        put32(bp + BP_KERNEL_ALIGNMENT, 0x01000000);
+        put32(bp + BP_CMDLINE_SIZE, X86_BOOT_CMDLINE_MAX - 1);
+    }
     if (i) {
         initrd_at = (ram->low - isize) & ~(uint64_t)(PAGE - 1);
-        if (isize > ram->low || initrd_at < X86_BOOT_KERNEL_MIN) {
+        if (isize > ram->low || initrd_at < kernel_end) {
             vm_error("%s: does not fit in RAM (--memory)", initrd);
             goto out;
         }
@@ -198,14 +273,8 @@ int x86_boot_load(const struct x86_ram *ram, const char *kernel, const char *ini
     memset(low + X86_BOOT_IDT, 0, 8);
     page_tables(low);
     strcpy((char *)low + X86_BOOT_CMDLINE, append ? append : "");
-    memset(bp, 0, PAGE);
-    put16(bp + BP_BOOT_FLAG, BOOT_FLAG);
-    put32(bp + BP_HEADER, HDRS);
-    put16(bp + BP_VERSION, PROTOCOL_VERSION);
     bp[BP_TYPE_OF_LOADER] = LOADER_UNDEFINED;
-    put32(bp + BP_KERNEL_ALIGNMENT, 0x01000000);
     put32(bp + BP_CMD_LINE_PTR, X86_BOOT_CMDLINE);
-    put32(bp + BP_CMDLINE_SIZE, X86_BOOT_CMDLINE_MAX - 1);
     put32(bp + BP_RAMDISK_IMAGE, (uint32_t)initrd_at);
     put32(bp + BP_RAMDISK_SIZE, (uint32_t)isize);
     put32(bp + BP_EXT_RAMDISK_IMAGE, (uint32_t)(initrd_at >> 32));

@@ -1,5 +1,7 @@
 /* The Linux 64-bit boot protocol as Firecracker uses it, for an ELF64 x86-64 kernel (a
- * vmlinux or any freestanding ELF): the kernel at its physical addresses, identity-mapped
+ * vmlinux or any freestanding ELF) at its physical addresses, or a bzImage (boot protocol
+ * 2.12 or later) whose protected-mode kernel goes at 1 MiB and starts at its 64-bit entry
+ * (offset 0x200) with its setup header copied into boot_params; identity-mapped
  * page tables for the first 4 GiB (2 MiB pages), a flat GDT, and a boot_params page (the
  * zero page) with the command line, the e820 map and the initrd; the vCPU starts at the
  * entry in long mode with rsi pointing at boot_params. Low memory layout:
@@ -32,7 +34,7 @@ struct x86_ram {
 #define X86_RAM_HIGH_BASE 0x100000000ull
 
 /* Checks and loads everything into RAM: the kernel (ELF64, EM_X86_64, PT_LOAD segments
- * within low RAM from 1 MiB), the initrd (or NULL), the command line (or NULL), page
+ * within low RAM from 1 MiB; or a bzImage), the initrd (or NULL), the command line (or NULL), page
  * tables, GDT and boot_params. *entry is the kernel's entry. 0, or -1 after printing
  * `vm: what: why`. */
 int x86_boot_load(const struct x86_ram *ram, const char *kernel, const char *initrd,

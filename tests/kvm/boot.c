@@ -1,7 +1,8 @@
 /* The boot state of the 64-bit boot protocol: long mode with paging (CR0, CR4, EFER), the
  * flat GDT and its selectors, the page tables at CR3 mapping the first 4 GiB one to one in
  * 2 MiB pages, rsi = boot_params with the setup header, the command line and the e820 map
- * (printed, so the expected output pins them to --memory and --append). */
+ * (printed, so the expected output pins them to --memory and --append). Booted as an ELF and,
+ * wrapped by bzimage.py, as a bzImage, whose setup header must reach boot_params. */
 #include "lib.h"
 
 static uint64_t rdmsr(uint32_t msr)
@@ -66,6 +67,12 @@ int main(uint8_t *bp)
     field("loader", bp[0x210]);
     field("initrd", *(uint32_t *)(bp + 0x218));
     field("size", *(uint32_t *)(bp + 0x21c));
+    putc_serial('\n');
+    field("setup", bp[0x1f1]);
+    field("version", *(uint16_t *)(bp + 0x206));
+    field("code32", *(uint32_t *)(bp + 0x214));
+    field("align", *(uint32_t *)(bp + 0x230));
+    field("cmdmax", *(uint32_t *)(bp + 0x238));
     putc_serial('\n');
     puts_serial("cmdline=");
     puts_serial((const char *)(uint64_t)*(uint32_t *)(bp + 0x228));

@@ -22,14 +22,18 @@ if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
     exit 0
 fi
 
+# compile OUT LINKER_SCRIPT NAME: the guest NAME.c with start.S and lib.c.
+compile() {
+    gcc -ffreestanding -nostdlib -static -no-pie -fno-pic -mno-red-zone \
+        -mgeneral-regs-only -O2 -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
+        -Wl,--no-warn-rwx-segments -T "$2" -I"$here" \
+        -o "$1" "$here/start.S" "$here/lib.c" "$here/$3.c"
+}
 build() {
     local name=$1 f
     for f in "$here/$name.c" "$here/lib.c" "$here/lib.h" "$here/start.S" "$here/link.ld"; do
         if [ "$f" -nt "$out/$name" ]; then
-            gcc -ffreestanding -nostdlib -static -no-pie -fno-pic -mno-red-zone \
-                -mgeneral-regs-only -O2 -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
-                -Wl,--no-warn-rwx-segments -T "$here/link.ld" -I"$here" \
-                -o "$out/$name" "$here/start.S" "$here/lib.c" "$here/$name.c"
+            compile "$out/$name" "$here/link.ld" "$name"
             return
         fi
     done
@@ -41,6 +45,7 @@ boot_out='cr0=80000011 cr3=9000 cr4=20 efer=500 \n'
 boot_out+='cs=8 ds=10 ss=10 tr=18 gdt=500 limit=1f code=af9b000000ffff data=cf93000000ffff \n'
 boot_out+='identity map 0-4G ok\n'
 boot_out+='rsi=7000 flag=aa55 hdr=53726448 loader=ff initrd=1ffe000 size=1388 \n'
+boot_out+='setup=0 version=20f code32=0 align=1000000 cmdmax=ffff \n'
 boot_out+='cmdline=console=ttyS0 reboot=k\n'
 boot_out+='e820=0 size=9fc00 type=1 \ne820=100000 size=1f00000 type=1 \n'
 tests=(
@@ -69,6 +74,36 @@ for t in "${tests[@]}"; do
     check "$name${opts:+ $opts}${input:+ <$input}" "$status" "$stdout" "$stderr" "$input" \
         "$VM_BIN" boot --accel=kvm --kernel="$out/$name" "${args[@]}"
 done
+
+# The boot guest as a bzImage (bzimage.py): linked 0x200 higher, so that its start is the
+# 64-bit entry of a protected-mode kernel loaded at 1 MiB; its setup header (version 2.13,
+# 2 MiB alignment, a 2047-byte command line) must reach boot_params.
+sed 's/0x100000/0x100200/' "$here/link.ld" >"$out/bz.ld"
+if compile "$out/bz.elf" "$out/bz.ld" boot && objcopy -O binary "$out/bz.elf" "$out/bz.bin" &&
+   python3 "$here/bzimage.py" "$out/bz.bin" "$out/bzimage"; then
+    check "bzimage" 0 "${boot_out/setup=0 version=20f code32=0 align=1000000 cmdmax=ffff/setup=3 version=20d code32=100000 align=200000 cmdmax=7ff}" "" "" \
+        "$VM_BIN" boot --accel=kvm --kernel="$out/bzimage" --memory=32M --initrd="$out/initrd" \
+        --append="console=ttyS0 reboot=k"
+    python3 "$here/bzimage.py" "$out/bz.bin" "$out/bz-old" --version 0x020b
+    python3 "$here/bzimage.py" "$out/bz.bin" "$out/bz-32" --xloadflags 0
+    python3 "$here/bzimage.py" "$out/bz.bin" "$out/bz-short" --truncate 1100
+    python3 "$here/bzimage.py" "$out/bz.bin" "$out/bz-huge" --init-size 0x8000000
+    python3 "$here/bzimage.py" "$out/bz.bin" "$out/bz-cmd" --cmdline-size 8
+    refuse bz-old 1 "vm: $out/bz-old: a bzImage without a 64-bit entry (boot protocol 2.11; 2.12 and XLF_KERNEL_64 needed)\n" \
+        --accel=kvm --kernel="$out/bz-old"
+    refuse bz-32 1 "vm: $out/bz-32: a bzImage without a 64-bit entry (boot protocol 2.13; 2.12 and XLF_KERNEL_64 needed)\n" \
+        --accel=kvm --kernel="$out/bz-32"
+    refuse bz-short 1 "vm: $out/bz-short: truncated bzImage (no kernel after 2048 bytes of setup)\n" \
+        --accel=kvm --kernel="$out/bz-short"
+    refuse bz-huge 1 "vm: $out/bz-huge: needs 0x8000000 bytes of RAM from 1 MiB, RAM ends at 0x2000000 (--memory)\n" \
+        --accel=kvm --kernel="$out/bz-huge" --memory=32M
+    refuse bz-cmd 1 "vm: --append: longer than the 8 bytes $out/bz-cmd takes\n" \
+        --accel=kvm --kernel="$out/bz-cmd" --append="console=ttyS0"
+    refuse bz-initrd 1 "vm: $out/bigrd: does not fit in RAM (--memory)\n" \
+        --accel=kvm --kernel="$out/bz-huge" --memory=130M --initrd="$out/bigrd"
+else
+    echo "FAIL kvm/bzimage: cannot build it"
+fi
 
 printf 'not an elf' >"$out/notelf"
 cp /bin/true "$out/pie"
