@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/state.h"
+
 struct cpu;
 struct ir_block;
 struct translator;
@@ -32,6 +34,11 @@ struct guest_system_ops {
     /* True if an enabled interrupt is pending: the loop, between blocks, then calls
      * exception_enter(cpu, EXC_NONE, 0). */
     bool (*interrupt_pending)(struct cpu *cpu);
+    /* The CPU's state in a snapshot (core/state.h; opaque is the struct cpu): the pc, every
+     * register, the FP state, the privileged state, pending interrupts and the reservation,
+     * so a loaded CPU goes on from the same instruction boundary. A load forgets the TLB. */
+    state_save_fn *save;
+    state_load_fn *load;
 };
 
 /* The guest as gdb sees it (debug/): a target description and its registers by gdb's

@@ -120,4 +120,47 @@ static void aclint_write(void *opaque, uint64_t offset, unsigned size, uint64_t 
     aclint_poll(a);
 }
 
-const struct mmio_ops aclint_mmio_ops = { aclint_read, aclint_write };
+/* mtime is saved as its value, not as its offset from the host's clock, so a loaded machine's
+ * time goes on from where it was saved (the machine's time base; mtimecmp deadlines keep
+ * their distance from it), however long the snapshot lay in between and on whatever host. */
+static int aclint_save(void *opaque, struct state_writer *w)
+{
+    const struct aclint *a = opaque;
+    state_put_u32(w, a->harts);
+    state_put_u64(w, aclint_mtime(a));
+    for (unsigned h = 0; h < a->harts; h++) {
+        state_put_u64(w, __atomic_load_n(&a->mtimecmp[h], __ATOMIC_RELAXED));
+        state_put_u32(w, a->msip[h]);
+    }
+    return 0;
+}
+
+static int aclint_load(void *opaque, struct state_reader *r, bool commit)
+{
+    struct aclint *a = opaque;
+    uint64_t mtimecmp[ACLINT_HARTS_MAX];
+    uint32_t msip[ACLINT_HARTS_MAX];
+    state_check(r, state_get_u32(r) == a->harts);
+    uint64_t mtime = state_get_u64(r);
+    for (unsigned h = 0; h < a->harts; h++) {
+        mtimecmp[h] = state_get_u64(r);
+        msip[h] = state_get_u32(r);
+        state_check(r, msip[h] <= 1);
+    }
+    int err = state_reader_done(r);
+    if (err || !commit)
+        return err;
+    a->offset = mtime - host_time_ns() / NS_PER_TICK;
+    for (unsigned h = 0; h < a->harts; h++) {
+        __atomic_store_n(&a->mtimecmp[h], mtimecmp[h], __ATOMIC_RELAXED);
+        a->msip[h] = msip[h];
+        irq_set(&a->soft_irq[h], msip[h]);
+    }
+    aclint_poll(a);
+    return 0;
+}
+
+const struct mmio_ops aclint_mmio_ops = {
+    .name = "aclint", .read = aclint_read, .write = aclint_write,
+    .save = aclint_save, .load = aclint_load,
+};

@@ -148,3 +148,37 @@ bool console_has_input(struct console *c)
     pthread_mutex_unlock(&c->lock);
     return has;
 }
+
+int console_save(void *opaque, struct state_writer *w)
+{
+    struct console *c = opaque;
+    pthread_mutex_lock(&c->lock);
+    state_put_u32(w, c->head - c->tail);
+    for (unsigned k = c->tail; k != c->head; k++)
+        state_put_u8(w, c->buffer[k % CONSOLE_BUFFER]);
+    pthread_mutex_unlock(&c->lock);
+    return 0;
+}
+
+int console_load(void *opaque, struct state_reader *r, bool commit)
+{
+    struct console *c = opaque;
+    uint32_t n = state_get_u32(r);
+    uint8_t saved[CONSOLE_BUFFER];
+    state_check(r, n <= CONSOLE_BUFFER);
+    if (n <= CONSOLE_BUFFER)
+        state_get_bytes(r, saved, n);
+    int err = state_reader_done(r);
+    if (err || !commit)
+        return err;
+    pthread_mutex_lock(&c->lock);
+    /* What does not fit is the newest input, dropped as push drops it. */
+    unsigned room = CONSOLE_BUFFER - (c->head - c->tail);
+    if (n > room)
+        c->head -= n - room;
+    c->tail -= n;
+    for (uint32_t k = 0; k < n; k++)
+        c->buffer[(c->tail + k) % CONSOLE_BUFFER] = saved[k];
+    pthread_mutex_unlock(&c->lock);
+    return 0;
+}

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/state.h"
+
 #define CONSOLE_BUFFER 4096
 
 struct console {
@@ -36,5 +38,9 @@ void console_write(struct console *c, uint8_t byte);
 int console_read(struct console *c);
 /* Whether console_read has a byte. */
 bool console_has_input(struct console *c);
+/* Its state in a snapshot (core/state.h): the input the guest has not read yet, which a
+ * load puts before any input the console has already taken from its new host side. */
+state_save_fn console_save;
+state_load_fn console_load;
 
 #endif

@@ -102,4 +102,38 @@ static void goldfish_rtc_write(void *opaque, uint64_t offset, unsigned size, uin
     goldfish_rtc_poll(r);
 }
 
-const struct mmio_ops goldfish_rtc_mmio_ops = { goldfish_rtc_read, goldfish_rtc_write };
+/* The guest's time is saved as its offset from the host's real time: a wall clock goes on
+ * telling the time after a restore, as the guest set it (moved by what it added). */
+static int goldfish_rtc_save(void *opaque, struct state_writer *w)
+{
+    const struct goldfish_rtc *r = opaque;
+    state_put_u64(w, (uint64_t)r->offset_ns);
+    state_put_u32(w, r->time_high);
+    state_put_u64(w, r->alarm);
+    state_put_u8(w, r->alarm_armed);
+    state_put_u8(w, r->irq_enabled);
+    state_put_u8(w, r->irq_pending);
+    return 0;
+}
+
+static int goldfish_rtc_load(void *opaque, struct state_reader *rd, bool commit)
+{
+    struct goldfish_rtc *r = opaque, t = *r;
+    t.offset_ns = (int64_t)state_get_u64(rd);
+    t.time_high = state_get_u32(rd);
+    t.alarm = state_get_u64(rd);
+    t.alarm_armed = state_get_bool(rd);
+    t.irq_enabled = state_get_bool(rd);
+    t.irq_pending = state_get_bool(rd);
+    int err = state_reader_done(rd);
+    if (!err && commit) {
+        *r = t;
+        goldfish_rtc_poll(r);
+    }
+    return err;
+}
+
+const struct mmio_ops goldfish_rtc_mmio_ops = {
+    .name = "goldfish_rtc", .read = goldfish_rtc_read, .write = goldfish_rtc_write,
+    .save = goldfish_rtc_save, .load = goldfish_rtc_load,
+};

@@ -16,4 +16,8 @@ static void i8042_write(void *opaque, uint64_t offset, unsigned size, uint64_t v
         k->reset(k->opaque);
 }
 
-const struct mmio_ops i8042_ops = { i8042_read, i8042_write };
+/* It has no state: the reset command acts at once. */
+const struct mmio_ops i8042_ops = {
+    .name = "i8042", .read = i8042_read, .write = i8042_write,
+    .save = state_save_none, .load = state_load_none,
+};

@@ -185,4 +185,46 @@ static void ns16550_write(void *opaque, uint64_t offset, unsigned size, uint64_t
     update(u);
 }
 
-const struct mmio_ops ns16550_mmio_ops = { ns16550_read, ns16550_write };
+/* The registers and the receive FIFO; the backend and the line stay the board's. */
+static int ns16550_save(void *opaque, struct state_writer *w)
+{
+    const struct ns16550 *u = opaque;
+    state_put_bytes(w, u->rx, NS16550_FIFO);
+    state_put_u8(w, (uint8_t)u->rx_head);
+    state_put_u8(w, (uint8_t)u->rx_count);
+    const uint8_t regs[] = { u->ier, u->lcr, u->mcr, u->lsr_errors, u->scr, u->fcr, u->dll,
+                             u->dlm, u->thr_interrupt };
+    state_put_bytes(w, regs, sizeof(regs));
+    return 0;
+}
+
+static int ns16550_load(void *opaque, struct state_reader *r, bool commit)
+{
+    struct ns16550 *u = opaque, t = *u;
+    state_get_bytes(r, t.rx, NS16550_FIFO);
+    t.rx_head = state_get_u8(r);
+    t.rx_count = state_get_u8(r);
+    t.ier = state_get_u8(r);
+    t.lcr = state_get_u8(r);
+    t.mcr = state_get_u8(r);
+    t.lsr_errors = state_get_u8(r);
+    t.scr = state_get_u8(r);
+    t.fcr = state_get_u8(r);
+    t.dll = state_get_u8(r);
+    t.dlm = state_get_u8(r);
+    t.thr_interrupt = state_get_bool(r);
+    state_check(r, t.rx_head < NS16550_FIFO && t.rx_count <= fifo_depth(&t) &&
+                   !(t.ier & ~IER_MASK) && !(t.mcr & ~MCR_MASK) && !(t.lsr_errors & ~LSR_OE) &&
+                   !(t.fcr & ~(FCR_ENABLE | 0xc0)));
+    int err = state_reader_done(r);
+    if (!err && commit) {
+        *u = t;
+        update(u);
+    }
+    return err;
+}
+
+const struct mmio_ops ns16550_mmio_ops = {
+    .name = "ns16550", .read = ns16550_read, .write = ns16550_write,
+    .save = ns16550_save, .load = ns16550_load,
+};

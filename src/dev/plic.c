@@ -132,4 +132,62 @@ static void plic_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
     update(p);
 }
 
-const struct mmio_ops plic_mmio_ops = { plic_read, plic_write };
+static void put_words(struct state_writer *w, const uint32_t *v, unsigned n)
+{
+    for (unsigned k = 0; k < n; k++)
+        state_put_u32(w, v[k]);
+}
+
+static void get_words(struct state_reader *r, uint32_t *v, unsigned n)
+{
+    for (unsigned k = 0; k < n; k++)
+        v[k] = state_get_u32(r);
+}
+
+/* The number of contexts first: a snapshot of a machine with other harts does not load. */
+static int plic_save(void *opaque, struct state_writer *w)
+{
+    const struct plic *p = opaque;
+    state_put_u32(w, p->contexts);
+    put_words(w, p->priority, PLIC_SOURCES);
+    put_words(w, p->level, PLIC_WORDS);
+    put_words(w, p->pending, PLIC_WORDS);
+    put_words(w, p->claimed, PLIC_WORDS);
+    for (unsigned c = 0; c < p->contexts; c++)
+        put_words(w, p->enable[c], PLIC_WORDS);
+    put_words(w, p->threshold, p->contexts);
+    return 0;
+}
+
+static int plic_load(void *opaque, struct state_reader *r, bool commit)
+{
+    struct plic *p = opaque;
+    static struct plic t;     /* big; loads are one at a time (the machine is paused) */
+    t = *p;
+    state_check(r, state_get_u32(r) == p->contexts);
+    get_words(r, t.priority, PLIC_SOURCES);
+    get_words(r, t.level, PLIC_WORDS);
+    get_words(r, t.pending, PLIC_WORDS);
+    get_words(r, t.claimed, PLIC_WORDS);
+    for (unsigned c = 0; c < p->contexts; c++) {
+        get_words(r, t.enable[c], PLIC_WORDS);
+        state_check(r, !bit(t.enable[c], 0));
+    }
+    get_words(r, t.threshold, p->contexts);
+    state_check(r, t.priority[0] == 0 && !bit(t.level, 0) && !bit(t.pending, 0) &&
+                   !bit(t.claimed, 0));
+    for (unsigned s = 0; s < PLIC_SOURCES; s++)
+        state_check(r, t.priority[s] <= PLIC_PRIORITY_MAX);
+    for (unsigned c = 0; c < p->contexts; c++)
+        state_check(r, t.threshold[c] <= PLIC_PRIORITY_MAX);
+    int err = state_reader_done(r);
+    if (!err && commit) {
+        *p = t;
+        update(p);
+    }
+    return err;
+}
+
+const struct mmio_ops plic_mmio_ops = {
+    .name = "plic", .read = plic_read, .write = plic_write, .save = plic_save, .load = plic_load,
+};

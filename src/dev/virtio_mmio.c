@@ -228,4 +228,85 @@ static void virtio_mmio_write(void *opaque, uint64_t offset, unsigned size, uint
 
 const struct virtio_device virtio_mmio_empty = { .id = 0 };
 
-const struct mmio_ops virtio_mmio_ops = { virtio_mmio_read, virtio_mmio_write };
+/* A snapshot's state: the device's identity (its ID, offered features and configuration
+ * space, which a loading machine must have the same: the same disks, say), then the
+ * transport's registers and each queue. Requests are completed on the access that notifies,
+ * so nothing is in flight between two instructions; blk and rng keep nothing else. */
+static int virtio_mmio_save(void *opaque, struct state_writer *w)
+{
+    const struct virtio_mmio *t = opaque;
+    state_put_u32(w, t->dev->id);
+    state_put_u64(w, offered(t));
+    state_put_u32(w, t->dev->config_size);
+    state_put_bytes(w, t->dev->config, t->dev->config_size);
+    const uint32_t regs[] = { t->status, t->interrupt_status, t->config_generation,
+                              t->device_features_sel, t->driver_features_sel, t->queue_sel };
+    for (size_t k = 0; k < sizeof(regs) / sizeof(regs[0]); k++)
+        state_put_u32(w, regs[k]);
+    state_put_u64(w, t->driver_features);
+    for (unsigned n = 0; n < VIRTIO_QUEUES_MAX; n++) {
+        const struct virtq *q = &t->queue[n];
+        state_put_u32(w, q->size);
+        state_put_u8(w, q->ready);
+        state_put_u8(w, q->event_idx);
+        state_put_u64(w, q->desc);
+        state_put_u64(w, q->avail);
+        state_put_u64(w, q->used);
+        state_put_u32(w, q->last_avail);
+        state_put_u32(w, q->used_idx);
+        state_put_u32(w, q->signalled_used);
+    }
+    return 0;
+}
+
+static uint16_t get_u16(struct state_reader *r)
+{
+    uint32_t v = state_get_u32(r);
+    state_check(r, v <= 0xffff);
+    return (uint16_t)v;
+}
+
+static int virtio_mmio_load(void *opaque, struct state_reader *r, bool commit)
+{
+    struct virtio_mmio *t = opaque;
+    static struct virtio_mmio n;   /* loads are one at a time (the machine is paused) */
+    n = *t;
+    state_check(r, state_get_u32(r) == t->dev->id && state_get_u64(r) == offered(t) &&
+                   state_get_u32(r) == t->dev->config_size);
+    for (uint32_t k = 0; k < t->dev->config_size; k++)
+        state_check(r, state_get_u8(r) == t->dev->config[k]);
+    n.status = state_get_u32(r);
+    n.interrupt_status = state_get_u32(r);
+    n.config_generation = state_get_u32(r);
+    n.device_features_sel = state_get_u32(r);
+    n.driver_features_sel = state_get_u32(r);
+    n.queue_sel = state_get_u32(r);
+    n.driver_features = state_get_u64(r);
+    state_check(r, !(n.interrupt_status & ~(uint32_t)(INT_USED_BUFFER | INT_CONFIG_CHANGE)));
+    for (unsigned k = 0; k < VIRTIO_QUEUES_MAX; k++) {
+        struct virtq *q = &n.queue[k];
+        q->size = get_u16(r);
+        q->ready = state_get_bool(r);
+        q->event_idx = state_get_bool(r);
+        q->desc = state_get_u64(r);
+        q->avail = state_get_u64(r);
+        q->used = state_get_u64(r);
+        q->last_avail = get_u16(r);
+        q->used_idx = get_u16(r);
+        q->signalled_used = get_u16(r);
+        /* A ready queue is one the transport accepted: every ring in RAM. */
+        state_check(r, !q->ready || (k < t->dev->queues &&
+                                     virtq_valid(q, &t->dma, t->dev->queue_max)));
+    }
+    int err = state_reader_done(r);
+    if (!err && commit) {
+        *t = n;
+        update_irq(t);
+    }
+    return err;
+}
+
+const struct mmio_ops virtio_mmio_ops = {
+    .name = "virtio_mmio", .read = virtio_mmio_read, .write = virtio_mmio_write,
+    .save = virtio_mmio_save, .load = virtio_mmio_load,
+};

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/state.h"
 #include "mem/aspace.h"
 
 #define SOFTMMU_PAGE_BITS MEM_TLB_PAGE_BITS
@@ -20,10 +21,17 @@
 #define PHYSMAP_MAX 32
 
 /* A device's registers: offset from the start of its range; size 1, 2, 4 or 8. What an
- * access the device does not implement does is the device's choice (reads 0, ignored). */
+ * access the device does not implement does is the device's choice (reads 0, ignored).
+ * save and load are the device's state in a snapshot (core/state.h: registers, FIFOs,
+ * interrupt levels; never host resources such as fds or threads); a device without save
+ * makes a snapshot of its machine fail with a message naming it, so no snapshot ever lacks
+ * a device. name names the device in snapshots and messages. */
 struct mmio_ops {
+    const char *name;
     uint64_t (*read)(void *opaque, uint64_t offset, unsigned size);
     void (*write)(void *opaque, uint64_t offset, unsigned size, uint64_t value);
+    state_save_fn *save;
+    state_load_fn *load;
 };
 
 /* One range of the physical map: RAM (host memory) or a device (mmio). */

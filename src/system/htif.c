@@ -109,4 +109,24 @@ static void htif_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
     }
 }
 
-const struct mmio_ops htif_mmio_ops = { htif_read, htif_write };
+/* Its words are guest RAM, saved with it; the state is where they are, which a loading
+ * machine must have the same (the same kernel's symbols). */
+static int htif_save(void *opaque, struct state_writer *w)
+{
+    const struct htif *h = opaque;
+    state_put_u64(w, h->tohost);
+    state_put_u64(w, h->fromhost);
+    return 0;
+}
+
+static int htif_load(void *opaque, struct state_reader *r, bool commit)
+{
+    const struct htif *h = opaque;
+    state_check(r, state_get_u64(r) == h->tohost);
+    state_check(r, state_get_u64(r) == h->fromhost);
+    return state_reader_done(r);
+}
+
+const struct mmio_ops htif_mmio_ops = {
+    .name = "htif", .read = htif_read, .write = htif_write, .save = htif_save, .load = htif_load,
+};

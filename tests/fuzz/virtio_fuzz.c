@@ -51,7 +51,7 @@ static void hole_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
 {
 }
 
-static const struct mmio_ops hole_ops = { hole_read, hole_write };
+static const struct mmio_ops hole_ops = { .name = "hole", .read = hole_read, .write = hole_write };
 
 /* A guest address a driver at its worst might give: mostly in RAM, often at its edges. */
 static uint64_t addr(void)

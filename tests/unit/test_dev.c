@@ -2,9 +2,12 @@
  * them: random accesses of every size at every offset of each device (nothing crashes, the
  * state stays in range; under SANITIZE=1 no access leaves the device), the PLIC's gateway
  * and claim/complete rules, the UART's FIFO trigger levels and its backend, the ACLINT's
- * lines and halves, the test device's commands. Interrupt lines are recorded by a fake
- * receiver. */
+ * lines and halves, the test device's commands; each device's snapshot state saved and
+ * loaded into a fresh one (and refused when cut short, too long or out of range, without
+ * touching the device). Interrupt lines are recorded by a fake receiver. */
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "dev/aclint.h"
@@ -309,6 +312,128 @@ static void test_rtc(void)
     host_timer_stop(&timer);
 }
 
+/* Saves dev, then loads the bytes into fresh (checked first: fresh must not change), and
+ * checks that the bytes cut short, with one more, or with byte bad_at set to 0xff (unless
+ * bad_at is -1) are refused. */
+static void round_trip(const struct mmio_ops *o, void *dev, void *fresh, size_t size, int bad_at)
+{
+    struct state_writer w = { 0 };
+    CHECK_EQ(o->save(dev, &w), 0);
+    CHECK(!w.failed);
+    struct state_reader r;
+    state_reader_init(&r, w.buf, w.len - 1);
+    CHECK_EQ(o->load(fresh, &r, false), -EINVAL);
+    uint8_t *longer = malloc(w.len + 1);
+    memcpy(longer, w.buf, w.len);
+    longer[w.len] = 0;
+    state_reader_init(&r, longer, w.len + 1);
+    CHECK_EQ(o->load(fresh, &r, true), -EINVAL);
+    if (bad_at >= 0) {
+        longer[bad_at] = 0xff;
+        state_reader_init(&r, longer, w.len);
+        CHECK_EQ(o->load(fresh, &r, true), -EINVAL);
+    }
+    free(longer);
+    void *before = malloc(size);
+    memcpy(before, fresh, size);
+    state_reader_init(&r, w.buf, w.len);
+    CHECK_EQ(o->load(fresh, &r, false), 0);
+    CHECK(!memcmp(before, fresh, size));
+    free(before);
+    state_reader_init(&r, w.buf, w.len);
+    CHECK_EQ(o->load(fresh, &r, true), 0);
+    state_writer_free(&w);
+}
+
+static void test_save_load(void)
+{
+    check_group("dev_save_load");
+    const struct mmio_ops *all[] = { &ns16550_mmio_ops, &plic_mmio_ops, &aclint_mmio_ops,
+                                     &goldfish_rtc_mmio_ops, &sifive_test_mmio_ops };
+    for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
+        CHECK(all[k]->name && all[k]->save && all[k]->load);
+
+    /* The UART: registers and the bytes waiting in its FIFO; its line raised on load. */
+    static struct ns16550 u, u2;
+    struct serial_backend b = { out, in, NULL };
+    ns16550_init(&u, b, line(20));
+    const struct mmio_ops *o = &ns16550_mmio_ops;
+    o->write(&u, 2, 1, 0xc1);                  /* FIFO on, trigger level 14 */
+    o->write(&u, 7, 1, 0x5a);
+    input = "xyz";
+    ns16550_poll(&u);
+    o->write(&u, 1, 1, 1);                     /* data-available interrupt (a timeout) */
+    CHECK(level[20]);
+    ns16550_init(&u2, (struct serial_backend){ out, in, NULL }, line(21));
+    CHECK(!level[21]);
+    round_trip(o, &u, &u2, sizeof(u2), 18);   /* byte 18: ier */
+    CHECK(level[21]);
+    CHECK_EQ(o->read(&u2, 7, 1), 0x5a);
+    CHECK_EQ(o->read(&u2, 0, 1), 'x');
+    CHECK_EQ(o->read(&u2, 0, 1), 'y');
+
+    /* The PLIC: priorities, enables, a claimed source and a pending one. */
+    static struct plic p, p2, p3;
+    p.out[0] = line(22);
+    plic_init(&p, 2);
+    o = &plic_mmio_ops;
+    wr(&p, o, 4 * 5, 3);
+    wr(&p, o, 4 * 6, 2);
+    wr(&p, o, 0x2000, 1u << 5 | 1u << 6);
+    plic_set_source(&p, 5, true);
+    plic_set_source(&p, 6, true);
+    CHECK_EQ(rd(&p, o, 0x200004), 5);
+    p2.out[0] = line(23);
+    plic_init(&p2, 2);
+    round_trip(o, &p, &p2, sizeof(p2), 4);    /* byte 4: priority[0] */
+    CHECK(level[23]);
+    CHECK_EQ(rd(&p2, o, 0x200004), 6);
+    wr(&p2, o, 0x200004, 5);                   /* completing 5, still high: pending again */
+    CHECK_EQ(rd(&p2, o, 0x200004), 5);
+    plic_init(&p3, 4);                         /* other harts: refused */
+    struct state_writer w = { 0 };
+    o->save(&p, &w);
+    struct state_reader r;
+    state_reader_init(&r, w.buf, w.len);
+    CHECK_EQ(o->load(&p3, &r, false), -EINVAL);
+    state_writer_free(&w);
+
+    /* The ACLINT: mtime goes on from its saved value, not from the host's clock. */
+    static struct aclint a, a2;
+    a.timer_irq[0] = line(24);
+    aclint_init(&a, 1, NULL);
+    o = &aclint_mmio_ops;
+    o->write(&a, 0xbff8, 8, 1ull << 50);
+    o->write(&a, 0x4000, 8, (1ull << 50) + 10000000);
+    o->write(&a, 0, 4, 1);
+    a2.timer_irq[0] = line(25);
+    a2.soft_irq[0] = line(26);
+    aclint_init(&a2, 1, NULL);
+    round_trip(o, &a, &a2, sizeof(a2), 20);   /* byte 20: msip */
+    uint64_t t = o->read(&a2, 0xbff8, 8);
+    CHECK(t >= 1ull << 50 && t < (1ull << 50) + 10000000);
+    CHECK_EQ(o->read(&a2, 0x4000, 8), (1ull << 50) + 10000000);
+    CHECK(level[26]);
+    CHECK(!level[25]);
+
+    /* The RTC: the guest's offset, the alarm and the interrupt. */
+    static struct goldfish_rtc c, c2;
+    goldfish_rtc_init(&c, line(27), NULL);
+    o = &goldfish_rtc_mmio_ops;
+    o->write(&c, 0x04, 4, 7);                  /* the year 2^32 * 7 ns after the epoch */
+    o->write(&c, 0x10, 4, 1);
+    o->write(&c, 0x0c, 4, 0);
+    o->write(&c, 0x08, 4, 1);                  /* an alarm long past: fires */
+    CHECK(level[27]);
+    goldfish_rtc_init(&c2, line(28), NULL);
+    round_trip(o, &c, &c2, sizeof(c2), 20);   /* byte 20: alarm_armed */
+    CHECK(level[28]);
+    o->read(&c2, 0x00, 4);
+    CHECK_EQ(o->read(&c2, 0x04, 4), 7);
+    CHECK_EQ(o->read(&c2, 0x10, 4), 1);
+    input = NULL;
+}
+
 int main(void)
 {
     test_random_access();
@@ -317,5 +442,6 @@ int main(void)
     test_aclint();
     test_sifive_test();
     test_rtc();
+    test_save_load();
     return check_done();
 }

@@ -65,7 +65,7 @@ static void done_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
     d->cpu->exit_request = 1;
 }
 
-static const struct mmio_ops done_ops = { done_read, done_write };
+static const struct mmio_ops done_ops = { .name = "done", .read = done_read, .write = done_write };
 static struct done done;
 
 static int fetch_code(struct cpu *cpu, uint64_t pc, void *buf, size_t len)

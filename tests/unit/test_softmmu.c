@@ -56,7 +56,7 @@ static void dev_write(void *opaque, uint64_t offset, unsigned size, uint64_t val
     d->reg[offset / 8 % (DEV_SIZE / 8)] = value;
 }
 
-static const struct mmio_ops dev_ops = { dev_read, dev_write };
+static const struct mmio_ops dev_ops = { .name = "dev", .read = dev_read, .write = dev_write };
 
 /* The fake guest's page table: virtual page -> physical page with what it allows; mmu index
  * 1 is the privileged one and may use pages without `user`. */

@@ -643,9 +643,89 @@ static void rv64_exception_enter(struct cpu *cpu, int exc, uint64_t tval)
     trap_enter(r, cause, tval, epc);
 }
 
+/* ---- snapshots ---- */
+
+/* The state a snapshot holds, in its order: each row a field of struct rv64_cpu and its
+ * number of 64-bit words. The time CSR is the board's (its ACLINT saves mtime); cycle and
+ * instret count host time and are not state. */
+#define RV64_SAVED(X)                                                                     \
+    X(c.pc, 1) X(x, 32) X(f, 32) X(fflags, 1) X(frm, 1) X(res_addr, 1) X(res_val, 1)       \
+    X(res_size, 1) X(priv, 1) X(mhartid, 1) X(mstatus, 1) X(mtvec, 1) X(mepc, 1)           \
+    X(mcause, 1) X(mtval, 1) X(mscratch, 1) X(mie, 1) X(medeleg, 1) X(mideleg, 1) X(mip, 1) \
+    X(stvec, 1) X(sepc, 1) X(scause, 1) X(stval, 1) X(sscratch, 1) X(satp, 1)              \
+    X(mcounteren, 1) X(scounteren, 1) X(mcountinhibit, 1) X(menvcfg, 1) X(senvcfg, 1)      \
+    X(pmpcfg, 2) X(pmpaddr, 16)
+
+static const struct saved_field {
+    size_t offset;
+    unsigned words;
+} saved_fields[] = {
+#define SAVED_ROW(field, n) { offsetof(struct rv64_cpu, field), n },
+    RV64_SAVED(SAVED_ROW)
+#undef SAVED_ROW
+};
+
+static uint64_t *saved_word(struct rv64_cpu *r, const struct saved_field *f, unsigned k)
+{
+    return (uint64_t *)((char *)r + f->offset) + k;
+}
+
+/* mip is changed by devices on other threads: read and written atomically. */
+static bool is_mip(const struct saved_field *f)
+{
+    return f->offset == offsetof(struct rv64_cpu, mip);
+}
+
+static int rv64_save(void *opaque, struct state_writer *w)
+{
+    struct rv64_cpu *r = opaque;
+    for (size_t i = 0; i < sizeof(saved_fields) / sizeof(saved_fields[0]); i++)
+        for (unsigned k = 0; k < saved_fields[i].words; k++)
+            state_put_u64(w, is_mip(&saved_fields[i]) ? mip_load(r)
+                                                    : *saved_word(r, &saved_fields[i], k));
+    return 0;
+}
+
+/* What the CSR writes could never have made is refused: such a CPU would break the
+ * translation's assumptions (privilege level, satp's mode, mstatus' fixed fields). */
+static bool loadable(const struct rv64_cpu *t, const struct rv64_cpu *r)
+{
+    uint64_t mode = t->satp >> SATP_MODE_SHIFT;
+    return t->x[0] == 0 && (t->priv == RV_PRIV_U || t->priv == RV_PRIV_S || t->priv == RV_PRIV_M) &&
+           t->mhartid == r->mhartid && t->frm <= 7 && t->fflags <= 31 &&
+           !(t->mstatus & ~MSTATUS_WRITABLE) && (t->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT != 2 &&
+           !(t->mip & ~MIP_ALL) && !(t->mie & ~MIP_ALL) && !(t->mideleg & ~MIP_S) &&
+           !(t->medeleg & ~MEDELEG_WRITABLE) && !(t->satp & ~(SATP_PPN | 15ull << SATP_MODE_SHIFT)) &&
+           (mode == SATP_BARE || mode == SATP_SV39 || mode == SATP_SV48 || mode == SATP_SV57) &&
+           (t->res_size == 0 || t->res_size == 4 || t->res_size == 8);
+}
+
+static int rv64_load(void *opaque, struct state_reader *rd, bool commit)
+{
+    struct rv64_cpu *r = opaque;
+    static struct rv64_cpu t;     /* the fields read; loads are one at a time */
+    for (size_t i = 0; i < sizeof(saved_fields) / sizeof(saved_fields[0]); i++)
+        for (unsigned k = 0; k < saved_fields[i].words; k++)
+            *saved_word(&t, &saved_fields[i], k) = state_get_u64(rd);
+    state_check(rd, loadable(&t, r));
+    int err = state_reader_done(rd);
+    if (err || !commit)
+        return err;
+    for (size_t i = 0; i < sizeof(saved_fields) / sizeof(saved_fields[0]); i++)
+        for (unsigned k = 0; k < saved_fields[i].words; k++)
+            if (!is_mip(&saved_fields[i]))
+                *saved_word(r, &saved_fields[i], k) = *saved_word(&t, &saved_fields[i], k);
+    __atomic_store_n(&r->mip, t.mip, __ATOMIC_RELEASE);
+    tlb_flush(r);
+    update_flags(r);
+    return 0;
+}
+
 const struct guest_system_ops rv64_system_ops = {
     .reset = rv64_reset,
     .exception_enter = rv64_exception_enter,
     .page_walk = rv64_page_walk,
     .interrupt_pending = rv64_interrupt_pending,
+    .save = rv64_save,
+    .load = rv64_load,
 };
