@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(
   meson ninja-build pkg-config gcc make python3
-  libcapstone-dev libcjson-dev
+  libcapstone-dev libcjson-dev libzstd-dev
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross libunicorn-dev
   qemu-user gdb-multiarch linux-perf curl

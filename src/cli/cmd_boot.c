@@ -15,6 +15,7 @@
 #include "service/events.h"
 #include "service/metrics.h"
 #include "service/perfmap.h"
+#include "service/snapshot.h"
 #include "system/boot.h"
 
 #define MEMORY_MAX (1ull << 40)
@@ -71,8 +72,11 @@ void cmd_boot_help(void)
            "                   stops and on SIGUSR1, or served to GET /metrics on\n"
            "                   127.0.0.1:PORT\n"
            "  --control=PATH   serve JSON requests (status, pause, resume, stats, quit,\n"
-           "                   subscribe) on the unix socket PATH (docs/control.md)\n"
+           "                   subscribe, snapshot-save, snapshot-load) on the unix socket\n"
+           "                   PATH (docs/control.md)\n"
            "  --events=FILE    append the machine's lifecycle events to FILE (JSON lines)\n"
+           "  --restore=FILE   start from the snapshot FILE (docs/snapshot.md) instead of\n"
+           "                   reset: the other options must describe the same machine\n"
            "  --plugin=FILE.so[,ARG...]  load an instrumentation plugin and pass it the ARGs\n"
            "                   (docs/plugins.md); repeat it for several\n\n"
            "not yet implemented:");
@@ -86,7 +90,7 @@ void cmd_boot_help(void)
 
 struct boot_services {
     bool stats, perf_map;
-    const char *metrics, *control, *events;
+    const char *metrics, *control, *events, *restore;
     const char *plugins[MAX_PLUGINS];
     unsigned n_plugins;
     struct machine_observer stats_observer, plugin_observer;
@@ -121,6 +125,12 @@ static int attach_services(struct machine *m, void *opaque)
         return 1;
     if ((s->events || s->control) && events_start(m, s->events) < 0)
         return 1;
+    /* Before the control socket exists, so no request sees the machine half-restored. */
+    char why[512];
+    if (s->restore && snapshot_load(m, s->restore, why, sizeof(why)) < 0) {
+        vm_error("--restore=%s: %s", s->restore, why);
+        return 1;
+    }
     if (s->control && control_start(m, s->control) < 0)
         return 1;
     return 0;
@@ -238,6 +248,9 @@ int cmd_boot(int argc, char **argv)
         } else if ((v = option(argc, argv, &i, "--events", &bad))) {
             services.events = v;
             tcg_only = "--events";
+        } else if ((v = option(argc, argv, &i, "--restore", &bad))) {
+            services.restore = v;
+            tcg_only = "--restore";
         } else if ((v = option(argc, argv, &i, "--metrics", &bad))) {
             services.metrics = v;
             tcg_only = "--metrics";

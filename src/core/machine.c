@@ -17,6 +17,8 @@ void machine_init(struct machine *m, const char *name)
     m->observers = NULL;
     m->n_cpus = 0;
     m->requests = 0;
+    m->describe = NULL;
+    m->loaded = NULL;
     pthread_mutex_init(&m->lock, NULL);
     pthread_cond_init(&m->changed, NULL);
 }

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/state.h"
+
 enum machine_state { MACHINE_CREATED, MACHINE_RUNNING, MACHINE_PAUSED, MACHINE_STOPPED };
 
 struct cpu;
@@ -24,6 +26,30 @@ struct machine_observer {
 };
 
 #define MACHINE_MAX_CPUS 64
+
+/* One piece of a machine's state in a snapshot (service/snapshot.c): a hart, a device, the
+ * console. */
+#define MACHINE_PART_NAME 48
+struct machine_part {
+    char name[MACHINE_PART_NAME];      /* "cpu0", "ns16550@0x10000000" */
+    state_save_fn *save;               /* NULL: it cannot be saved, so the machine cannot */
+    state_load_fn *load;
+    void *opaque;
+};
+
+#define MACHINE_PARTS_MAX 64
+#define MACHINE_CONFIG_MAX 4096
+
+/* What a snapshot holds of a system-mode machine, as its board describes it. */
+struct machine_image {
+    /* "key=value" lines: the machine's type and configuration (harts, RAM size, devices and
+     * their addresses). A snapshot loads only into a machine whose lines are the same. */
+    char config[MACHINE_CONFIG_MAX];
+    uint8_t *ram;                      /* private anonymous memory, which a load replaces */
+    uint64_t ram_size;
+    struct machine_part parts[MACHINE_PARTS_MAX];
+    unsigned n_parts;
+};
 
 /* Bits of machine.requests. */
 enum { MACHINE_REQ_PAUSE = 1, MACHINE_REQ_QUIT = 2 };
@@ -42,6 +68,12 @@ struct machine {
     pthread_mutex_t lock;              /* requests and the states they cause */
     pthread_cond_t changed;            /* the state or the requests changed */
     int requests;                      /* MACHINE_REQ_* */
+    /* Snapshots, from the board (NULL in user mode: none). describe fills img with the
+     * machine as it is; loaded is called, with the machine paused or not yet started, once a
+     * load replaced RAM and every part, to drop what was derived from the old state
+     * (translated code). */
+    int (*describe)(struct machine *m, struct machine_image *img);
+    void (*loaded)(struct machine *m);
 };
 
 void machine_init(struct machine *m, const char *name);

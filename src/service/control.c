@@ -2,7 +2,8 @@
  * client; each complete line is one request, parsed with cJSON and dispatched through the
  * command table. Pause and resume go through the machine's requests (core/machine.h), which
  * stop the hart at a block boundary through exit_request as the debugger does; the thread
- * waits for the machine's answer, so a reply says what has happened. A line too long, bad
+ * waits for the machine's answer, so a reply says what has happened. Snapshots are saved and
+ * loaded (service/snapshot.c) on this thread while the hart waits paused. A line too long, bad
  * JSON or an unknown command gets an error reply and the connection stays; a client that
  * goes away mid-line leaves nothing behind. The thread blocks every signal (they are the
  * machine's). */
@@ -31,6 +32,7 @@
 #include "exec/tb.h"
 #include "mem/softmmu.h"
 #include "service/events.h"
+#include "service/snapshot.h"
 
 #define MAX_CLIENTS 32
 
@@ -171,6 +173,70 @@ static cJSON *cmd_quit(const cJSON *args, const char **error)
     return r;   /* the machine quits once the reply is out (handle_line) */
 }
 
+/* The snapshot commands' path argument, or NULL with *error set. */
+static const char *path_arg(const cJSON *args, const char **error)
+{
+    const cJSON *path = cJSON_GetObjectItemCaseSensitive(args, "path");
+    if (!path) {
+        *error = "missing path";
+        return NULL;
+    }
+    if (!cJSON_IsString(path) || !*path->valuestring) {
+        *error = "path must be a non-empty string";
+        return NULL;
+    }
+    return path->valuestring;
+}
+
+/* Runs a snapshot's save or load with the machine paused at a block boundary: a running
+ * machine is paused for it and resumed after (also when it fails), a paused one stays
+ * paused. The result has the path and the pc the hart is (now) at. */
+static cJSON *with_paused_machine(const cJSON *args, const char **error, bool save)
+{
+    const char *path = path_arg(args, error);
+    if (!path)
+        return NULL;
+    enum machine_state s = __atomic_load_n(&machine->state, __ATOMIC_ACQUIRE);
+    if (s != MACHINE_RUNNING && s != MACHINE_PAUSED) {
+        *error = "the machine is not running";
+        return NULL;
+    }
+    bool paused_here = s == MACHINE_RUNNING;
+    if (paused_here && machine_pause(machine) < 0) {
+        *error = "the machine is not running";
+        return NULL;
+    }
+    static char why[512];
+    uint64_t bytes = 0;
+    int err = save ? snapshot_save(machine, path, &bytes, why, sizeof(why))
+                   : snapshot_load(machine, path, why, sizeof(why));
+    uint64_t pc = current_pc();
+    if (paused_here)
+        machine_resume(machine);
+    if (err) {
+        static char message[1024];
+        snprintf(message, sizeof(message), "%.400s: %s", path, why);
+        *error = message;
+        return NULL;
+    }
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "path", path);
+    add_hex(r, "pc", pc);
+    if (save)
+        cJSON_AddNumberToObject(r, "bytes", (double)bytes);
+    return r;
+}
+
+static cJSON *cmd_snapshot_save(const cJSON *args, const char **error)
+{
+    return with_paused_machine(args, error, true);
+}
+
+static cJSON *cmd_snapshot_load(const cJSON *args, const char **error)
+{
+    return with_paused_machine(args, error, false);
+}
+
 static int subscribing_fd;   /* the client whose request is being handled */
 
 static cJSON *cmd_subscribe(const cJSON *args, const char **error)
@@ -196,6 +262,8 @@ static const struct command {
     { "stats", { NULL }, cmd_stats },
     { "quit", { "status", NULL }, cmd_quit },
     { "subscribe", { NULL }, cmd_subscribe },
+    { "snapshot-save", { "path", NULL }, cmd_snapshot_save },
+    { "snapshot-load", { "path", NULL }, cmd_snapshot_load },
 };
 
 /* ---- the protocol ---- */

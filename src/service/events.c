@@ -1,5 +1,5 @@
 /* The lifecycle events (service/events.h), made by a machine observer: created (at start),
- * started, paused, resumed, guest-error and shutdown. Observers run on the thread that
+ * started, paused, resumed, guest-error and shutdown; and snapshot, from service/snapshot.c. Observers run on the thread that
  * changes the state (a hart's, at a block boundary), so each event is written at once, with
  * one write per line: to the file opened with O_APPEND and to every subscriber without
  * blocking. */
@@ -98,6 +98,16 @@ static void machine_changed(struct machine *m, enum machine_state old, void *opa
     }
     if (e)
         emit(e);
+}
+
+void events_snapshot(const char *action, const char *path)
+{
+    cJSON *e = event("snapshot");
+    if (!e)
+        return;
+    cJSON_AddStringToObject(e, "action", action);
+    cJSON_AddStringToObject(e, "path", path);
+    emit(e);
 }
 
 int events_start(struct machine *m, const char *path)

@@ -15,6 +15,8 @@ int events_start(struct machine *m, const char *path);
  * read is dropped from the list when its socket is full), until events_unsubscribe. */
 int events_subscribe(int fd);
 void events_unsubscribe(int fd);
+/* The "snapshot" event: action "save" or "load" of the snapshot file path. */
+void events_snapshot(const char *action, const char *path);
 /* Sends a whole line to fd (a control reply), never in the middle of an event; gives up when
  * the socket's send timeout passes. */
 void events_send(int fd, const char *text, size_t len);

@@ -13,6 +13,11 @@ int events_start(struct machine *m, const char *path)
     return -ENOSYS;
 }
 
+/* Without events there is nothing to tell of a snapshot. */
+void events_snapshot(const char *action, const char *path)
+{
+}
+
 int control_start(struct machine *m, const char *path)
 {
     vm_error("--control=%s: this vm was built without libcjson", path);

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -382,6 +383,64 @@ static int run(struct virt *v)
     }
 }
 
+/* ---- snapshots ---- */
+
+static struct virt *virt_of(struct machine *m)
+{
+    return (struct virt *)((char *)m - offsetof(struct virt, machine));
+}
+
+static int add_part(struct machine_image *img, const char *name, state_save_fn *save,
+                    state_load_fn *load, void *opaque)
+{
+    if (img->n_parts == MACHINE_PARTS_MAX)
+        return -ENOSPC;
+    struct machine_part *p = &img->parts[img->n_parts++];
+    snprintf(p->name, sizeof(p->name), "%s", name);
+    p->save = save;
+    p->load = load;
+    p->opaque = opaque;
+    return 0;
+}
+
+/* The configuration lines and the parts: the hart, every device of the physical map by its
+ * name and address (so a device added to the map is in every snapshot, or makes it fail),
+ * and the console. */
+static int describe(struct machine *m, struct machine_image *img)
+{
+    struct virt *v = virt_of(m);
+    size_t used = 0, size = sizeof(img->config);
+    img->n_parts = 0;
+    used += (size_t)snprintf(img->config + used, size - used,
+                             "machine=riscv64-virt\nharts=%u\nmemory=%" PRIu64 "\n",
+                             v->c->cpus, v->ram.size);
+    int err = add_part(img, "cpu0", v->cpu->ops->system->save, v->cpu->ops->system->load, v->cpu);
+    for (unsigned k = 0; !err && k < v->map.count; k++) {
+        const struct phys_range *r = &v->map.ranges[k];
+        if (!r->mmio)
+            continue;
+        char name[MACHINE_PART_NAME];
+        snprintf(name, sizeof(name), "%s@0x%" PRIx64, r->mmio->name, r->base);
+        if (used < size)
+            used += (size_t)snprintf(img->config + used, size - used, "device=%s\n", name);
+        err = add_part(img, name, r->mmio->save, r->mmio->load, r->opaque);
+    }
+    if (!err)
+        err = add_part(img, "console", console_save, console_load, &v->console);
+    if (!err && used >= size)
+        err = -ENOSPC;
+    img->ram = v->ram.host;
+    img->ram_size = v->ram.size;
+    return err;
+}
+
+/* Nothing translated from the old RAM may run again. */
+static void loaded(struct machine *m)
+{
+    struct virt *v = virt_of(m);
+    exec_invalidate(v->cpu, 0, UINT64_MAX);
+}
+
 static int check_config(const struct boot_config *c)
 {
     if (strcmp(c->machine, "virt")) {
@@ -451,6 +510,8 @@ int boot_run(const struct boot_config *c)
     struct machine *m = &v.machine;
     machine_init(m, c->kernel ? c->kernel : c->bios);
     machine_add_cpu(m, v.cpu);
+    m->describe = describe;
+    m->loaded = loaded;
     if (c->created && (status = c->created(m, c->opaque)))
         goto out;
     machine_set_state(m, MACHINE_RUNNING);

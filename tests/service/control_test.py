@@ -46,13 +46,14 @@ class Client:
         return self.send_raw(json.dumps(obj).encode() + b'\n')
 
 
-def start(kernel, tag):
+def start(kernel, tag, extra=()):
     sock, events = f'{out}/{tag}.sock', f'{out}/{tag}.events'
     for f in (sock, events):
         if os.path.exists(f):
             os.unlink(f)
     p = subprocess.Popen([vm, 'boot', '--bios=none', f'--kernel={kernel}', f'--control={sock}',
-                          f'--events={events}'], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                          f'--events={events}', *extra], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
     for _ in range(100):
         if os.path.exists(sock):
             break
@@ -177,6 +178,74 @@ def main():
     expect('quit-paused-status', p.returncode, 0)
     expect('quit-paused-events', [e['event'] for e in events_of(events_path)],
            ['created', 'started', 'paused', 'shutdown'])
+
+    # Snapshots: saved running (paused for it, then running again) and paused, loaded back;
+    # a snapshot of a machine with other RAM, and the argument errors.
+    small, small_sock, _ = start(forever, 'snapshot-small', ['--memory=16M'])
+    c = Client(small_sock)
+    small.stdout.readline()
+    small_snap = f'{out}/small.snap'
+    check('snapshot-save-small', c.ask({'id': 1, 'cmd': 'snapshot-save',
+                                        'args': {'path': small_snap}})['ok'])
+    c.ask({'id': 2, 'cmd': 'quit'})
+    small.wait(timeout=10)
+    p, sock, events_path = start(forever, 'snapshot')
+    a, b = Client(sock), Client(sock)
+    p.stdout.readline()
+    b.ask({'id': 0, 'cmd': 'subscribe'})
+    snap = f'{out}/forever.snap'
+    r = a.ask({'id': 1, 'cmd': 'snapshot-save', 'args': {'path': snap}})
+    res = r.get('result', {})
+    check('snapshot-save', r.get('ok') is True and set(res) == {'path', 'pc', 'bytes'} and
+          res['path'] == snap and res['pc'].startswith('0x8') and
+          res['bytes'] == os.path.getsize(snap), repr(r))
+    evs = [b.line() for _ in range(3)]
+    check('event-snapshot-save', [e['event'] for e in evs] == ['paused', 'snapshot', 'resumed']
+          and evs[1]['action'] == 'save' and evs[1]['path'] == snap, repr(evs))
+    expect('snapshot-save-runs-on', a.ask({'id': 2, 'cmd': 'status'})['result']['state'],
+           'running')
+    pc = a.ask({'id': 3, 'cmd': 'pause'})['result']['pc']
+    r = a.ask({'id': 4, 'cmd': 'snapshot-load', 'args': {'path': snap}})
+    check('snapshot-load', r.get('ok') is True and r['result'] == {'path': snap, 'pc': res['pc']},
+          repr(r))
+    s = a.ask({'id': 5, 'cmd': 'status'})['result']
+    check('snapshot-load-paused', s['state'] == 'paused' and s['pc'] == res['pc'], repr(s))
+    b.line()
+    ev = b.line()
+    check('event-snapshot-load', ev['event'] == 'snapshot' and ev['action'] == 'load' and
+          ev['path'] == snap, repr(ev))
+    r = a.ask({'id': 6, 'cmd': 'snapshot-save', 'args': {'path': snap + '2'}})
+    check('snapshot-save-paused', r.get('ok') is True and r['result']['pc'] == res['pc'] and
+          a.ask({'id': 7, 'cmd': 'status'})['result']['state'] == 'paused', repr(r))
+    a.ask({'id': 8, 'cmd': 'resume'})
+    missing = f'{out}/missing/snap'
+    errors = [
+        ('snapshot-save', {}, 'missing path'),
+        ('snapshot-load', {}, 'missing path'),
+        ('snapshot-save', {'path': 5}, 'path must be a non-empty string'),
+        ('snapshot-load', {'path': ''}, 'path must be a non-empty string'),
+        ('snapshot-save', {'path': snap, 'level': 3}, 'unknown argument of snapshot-save: level'),
+        ('snapshot-save', {'path': missing}, f'{missing}: No such file or directory'),
+        ('snapshot-load', {'path': missing}, f'{missing}: No such file or directory'),
+        ('snapshot-load', {'path': forever}, f'{forever}: not a vm snapshot'),
+        ('snapshot-load', {'path': small_snap}, f'{small_snap}: the snapshot is of another machine '
+         '(memory=16777216 in the snapshot, memory=536870912 here)'),
+    ]
+    for n, (cmd, args, why) in enumerate(errors):
+        expect(f'error {cmd} {args}', a.ask({'id': 10 + n, 'cmd': cmd, 'args': args}),
+               {'id': 10 + n, 'ok': False, 'error': why})
+    expect('snapshot-errors-running', a.ask({'id': 30, 'cmd': 'status'})['result']['state'],
+           'running')
+    a.ask({'id': 31, 'cmd': 'quit'})
+    p.wait(timeout=10)
+    expect('snapshot-status', p.returncode, 0)
+    evs = events_of(events_path)
+    expect('snapshot-events', [(e['event'], e.get('action')) for e in evs],
+           [('created', None), ('started', None), ('paused', None), ('snapshot', 'save'),
+            ('resumed', None), ('paused', None), ('snapshot', 'load'), ('snapshot', 'save'),
+            ('resumed', None)] + [('paused', None), ('resumed', None)] * 4 + [('shutdown', None)])
+    expect('snapshot-errors-leave-no-file', os.path.exists(missing + '.tmp') or
+           os.path.exists(snap + '.tmp'), False)
 
 
 try:
