@@ -1,4 +1,6 @@
-/* RISC-V RV64GC guest state: what the translator's get/put ops and the helpers address. */
+/* RISC-V RV64GC guest state: what the translator's get/put ops and the helpers address. A
+ * field that is architectural state belongs in the snapshot's list too (RV64_SAVED in
+ * guest/riscv64/system.c, which docs/snapshot.md describes). */
 #ifndef VM_GUEST_RISCV64_CPU_H
 #define VM_GUEST_RISCV64_CPU_H
 
