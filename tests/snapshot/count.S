@@ -1,5 +1,6 @@
 /* A bare-metal program that counts and prints, for snapshots (tests/snapshot/run.sh): 40
- * lines "count N sum S check C", one every 5 ms of the machine's time, through the UART; S
+ * lines "count N sum S check C", one every 25 ms of the machine's time (a test that reads
+ * "count 3" has most of a second to pause it), through the UART; S
  * is an FP sum and C an integer checksum kept only in registers, so a restore that loses a
  * register shows in the output. Meanwhile a timer interrupt every 2 ms counts in s11.
  * mtime is set to 2^50 first, and every read of the time CSR must be no less than the last
@@ -15,7 +16,7 @@
 #define MTIMECMP 0x2004000
 #define MTIME 0x200bff8
 #define LINES 40
-#define STEP 50000                 /* 5 ms of mtime at 10 MHz */
+#define STEP 250000                /* 25 ms of mtime at 10 MHz */
 #define TICK 20000                 /* 2 ms */
 #define MAX_GAP 30000000           /* 3 s */
 

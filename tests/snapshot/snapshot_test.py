@@ -117,7 +117,7 @@ class Machine:
         return self.p.returncode, self.out.decode(), err.decode()
 
 
-def save_paused(engine, snap, at='count 5 '):
+def save_paused(engine, snap, at='count 3 '):
     """Runs count under engine up to the line starting at, pauses, saves snap and quits:
     the output printed before the save."""
     m = Machine(f'save-{engine}', engine)
@@ -192,7 +192,7 @@ def main():
     # guest's limit on time leaps: the machine's time goes on from the save.
     e = engines[-1]
     m = Machine('running', e)
-    m.read_until('count 5 ')
+    m.read_until('count 3 ')
     running = f'{out}/running.snap'
     r = m.ask('snapshot-save', path=running)
     status, text, err = m.finish()
@@ -202,7 +202,7 @@ def main():
     status, text, err = run([f'--engine={engines[0]}', f'--restore={running}'])
     # (the save may fall between two bytes of a line: the UART sends one at a time)
     check('restore-after-3s', status == 0 and err == '' and EXPECTED.endswith(text) and
-          len('done\n') < len(text) <= len(EXPECTED) - EXPECTED.find('count 5 '),
+          len('done\n') < len(text) <= len(EXPECTED) - EXPECTED.find('count 3 '),
           f'status {status}, stderr {err!r}, output {text[:200]!r}')
 
     # snapshot-load into a running machine: it goes back to the saved count.
