@@ -16,7 +16,7 @@ ifeq ($(SANITIZE),1)
   MESON_OPTS += -Db_sanitize=address,undefined -Db_lundef=false
 endif
 
-.PHONY: all deps build test demo bench fuzz fuzz-aarch64 fuzz-riscv64 fuzz-x86_64 fuzz-x86_64-sse help clean
+.PHONY: all deps build test demo bench fuzz fuzz-aarch64 fuzz-riscv64 fuzz-x86_64 fuzz-x86_64-sse fuzz-x86_64-x87 help clean
 
 all: build
 
@@ -55,6 +55,11 @@ fuzz-x86_64: build
 fuzz-x86_64-sse: build
 	X64_SSE_DIFF_SEED=$${SEED:-$$(date +%s)} X64_SSE_DIFF_CASES=$${N:-200000} $(BUILD)/tests/diff/x64_sse_diff
 
+# The x86-64 x87 and MMX families against the host CPU: SEED (default: the time) and N
+# sequences of one to four instructions (default 100000).
+fuzz-x86_64-x87: build
+	X64_X87_DIFF_SEED=$${SEED:-$$(date +%s)} X64_X87_DIFF_CASES=$${N:-100000} $(BUILD)/tests/diff/x64_x87_diff
+
 demo: build
 	BUILD=$(BUILD) bash scripts/demo.sh
 
@@ -77,6 +82,7 @@ help:
 	@echo "make fuzz-riscv64 [SEED=n N=count]  RV64GC translator vs Unicorn on random code"
 	@echo "make fuzz-x86_64 [SEED=n N=count]   x86-64 translator vs the host CPU on random code"
 	@echo "make fuzz-x86_64-sse [SEED=n N=count]  x86-64 SSE translation vs the host CPU"
+	@echo "make fuzz-x86_64-x87 [SEED=n N=count]  x86-64 x87 and MMX translation vs the host CPU"
 	@echo "make clean      remove build directories"
 
 clean:

@@ -87,6 +87,7 @@ done
 if [ "$(uname -m)" = x86_64 ]; then
     run_suite "$BUILD/tests/diff/x64_diff"
     run_suite "$BUILD/tests/diff/x64_sse_diff"
+    run_suite "$BUILD/tests/diff/x64_x87_diff"
 fi
 # The fuzzing harnesses with fixed seeds and a short budget (make fuzz runs them longer).
 ENGINES="$engines" run_suite bash tests/fuzz/run.sh "$BUILD"

@@ -52,15 +52,16 @@ static struct term term_of(struct f80 a)
 }
 
 /* Rounds (-1)^sign * sig * 2^exp (sig != 0) to prec significand bits with the extended
- * exponent range: denormal results keep what fits above 2^(EMIN-63). Tininess is detected
- * after rounding; overflow gives infinity or the largest value of the precision by RC. */
+ * exponent range: denormal results keep what fits above 2^(EMIN-(prec-1)), as a format of
+ * prec bits with the extended emin. Tininess is detected after rounding; overflow gives
+ * infinity or the largest value of the precision by RC. */
 static struct f80 round80(struct f80_env *env, bool sign, int exp, u128 sig, int prec)
 {
     enum softfp_round rm = rc_mode[env->rc & 3];
     int e = exp + msb128(sig);
     int q = e - (prec - 1);
-    if (q < EMIN - 63)
-        q = EMIN - 63;
+    if (q < EMIN - (prec - 1))
+        q = EMIN - (prec - 1);
     bool inexact;
     u128 m = shift_round(sig, q - exp, rm, sign, &inexact);
     env->up = false;
@@ -388,22 +389,24 @@ struct f80 f80_rem(struct f80_env *env, struct f80 a, struct f80 b, bool near, u
         return invalid(env);
     denormal_check(env, a);
     denormal_check(env, b);
-    if (ka == F80_ZERO || kb == F80_INF)
+    if (ka == F80_ZERO)
         return a;
+    if (kb == F80_INF)
+        return reround(env, a, 64);
     struct term x = term_of(a), y = term_of(b);
-    int ex = x.exp + msb128(x.sig), ey = y.exp + msb128(y.sig);
-    int d = ex - ey;
+    int nx = 63 - msb128(x.sig), ny = 63 - msb128(y.sig); /* normalized, denormals too */
+    x.sig <<= nx, x.exp -= nx;
+    y.sig <<= ny, y.exp -= ny;
+    int d = x.exp - y.exp;
     if (d < (near ? -1 : 0))
-        return a;
-    /* the reduction step: at most 63 quotient bits at a time, then C2 says "again" */
+        return reround(env, a, 64);
     int unit = x.exp < y.exp ? x.exp : y.exp;
     if (d >= 64) {
         /* b scaled by 2^(d - N), N in 32..63: the quotient has N bits */
         *partial = true;
         unit = y.exp + d - (32 + (d - 32) % 32);
     }
-    int sx = x.exp - unit;
-    u128 n = sx >= 0 ? x.sig << sx : x.sig >> -sx;
+    u128 n = x.sig << (x.exp - unit);
     u128 dv = *partial ? y.sig : y.sig << (y.exp - unit);
     u128 quo = n / dv, rem = n % dv;
     bool sign = x.sign;

@@ -35,6 +35,11 @@ struct f80_env {
 enum f80_class { F80_ZERO, F80_DENORMAL, F80_NORMAL, F80_INF, F80_QNAN, F80_SNAN, F80_UNSUPPORTED };
 enum f80_class f80_classify(struct f80 a);
 static inline bool f80_sign(struct f80 a) { return a.se >> 15; }
+static inline bool f80_isnan(struct f80 a)
+{
+    enum f80_class k = f80_classify(a);
+    return k == F80_QNAN || k == F80_SNAN;
+}
 /* The NaN rules (SDM vol. 1, table 4-7, x87 column) for a (and b if binary): an unsupported
  * operand gives the indefinite and IE; a signalling NaN raises IE; of two NaNs the one with
  * the larger significand (the positive one if equal), else the NaN, quieted. Returns false
@@ -53,7 +58,9 @@ struct f80 f80_round_int(struct f80_env *env, struct f80 a);
 struct f80 f80_scale(struct f80_env *env, struct f80 a, struct f80 b);
 void f80_extract(struct f80_env *env, struct f80 a, struct f80 *exp, struct f80 *sig);
 /* FPREM (near = false: quotient truncated) and FPREM1 (rounded to nearest): *q gets the low
- * three bits of the quotient, *partial whether the reduction is incomplete (C2). */
+ * three bits of the quotient, *partial whether the reduction is incomplete (C2): with the
+ * exponent fields D apart, D >= 64 reduces by b * 2^(D - N) with N = 32 + (D - 32) % 32, as
+ * the AMD and Intel CPUs do. */
 struct f80 f80_rem(struct f80_env *env, struct f80 a, struct f80 b, bool near, unsigned *q,
                    bool *partial);
 

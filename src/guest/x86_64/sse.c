@@ -276,7 +276,9 @@ const struct ir_helper x64_helper_mmx_enter = {
 static uint64_t helper_emms(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
     (void)a0, (void)a1, (void)a2, (void)a3;
-    ((struct x64_cpu *)cpu)->x87.ftw = 0xffff;
+    struct x64_cpu *c = cpu;
+    mmx_enter(c); /* TOP = 0 as after any MMX instruction (the AMD CPUs), then all empty */
+    c->x87.ftw = 0xffff;
     return 0;
 }
 const struct ir_helper x64_helper_emms = {

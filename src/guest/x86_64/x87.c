@@ -8,7 +8,11 @@
  *
  * Exceptions always get the masked response (the indefinite, infinity, the rounded result)
  * and only set their flags: an unmasked one sets ES and B but raises no #MF (no SIGFPE), as
- * for SSE. FIP, FDP and FOP stay 0. Built under the same FP flags as sse_fp.c. */
+ * for SSE. FIP, FDP and FOP stay 0. Where the SDM leaves a choice or a flag undefined, this
+ * does what the AMD CPUs the differential test (tests/diff/x64_x87_diff.c) ran on do: IE and
+ * ZE take precedence over DE; a stack underflow drops the memory operand's conversion flags;
+ * FCOMI, FUCOMI and FCMOVcc leave C1 alone; FPREM's C0/C3 stay on a NaN and are 0 while the
+ * reduction is partial; EMMS also sets TOP to 0. Built under the same FP flags as sse_fp.c. */
 #include "guest/x86_64/x87.h"
 
 #include <fenv.h>
@@ -88,10 +92,11 @@ static void set_st(struct fpu *f, unsigned i, struct f80 v) { put_raw(f, phys(f,
 static void push(struct fpu *f, struct f80 v)
 {
     unsigned t = (top(f) - 1) & 7;
-    if (tag_of(f, t) != 3) { /* overflow: C1 = 1 */
+    if (tag_of(f, t) != 3) { /* overflow: C1 = 1, unless an underflow came first */
         f->env.fl |= F80_IE;
+        if (!f->stack_fault)
+            f->c1 = true;
         f->stack_fault = true;
-        f->c1 = true;
         v = F80_INDEFINITE;
     }
     set_top(f, t);
@@ -340,8 +345,23 @@ static void run(struct fpu *f, uint64_t desc, uint64_t addr, uint64_t cond, uint
     struct f80 a, b, r;
     switch (X87_OP(desc)) {
     case X87_ARITH: case X87_ARITH_M:
-        b = X87_OP(desc) == X87_ARITH_M ? load(f, addr, fmt) : st(f, i);
         a = st(f, 0);
+        if (X87_OP(desc) == X87_ARITH_M) {
+            /* after a stack underflow the operand's conversion raises nothing, and its
+             * denormal counts only if ST(0) is a number */
+            unsigned fl = f->env.fl;
+            b = load(f, addr, fmt);
+            if (f->env.fl & ~fl & F80_IE) { /* a signalling NaN: the operation picks it */
+                b.m &= ~(1ull << 62);
+                f->env.fl &= ~(unsigned)F80_IE | fl;
+            }
+            if (f->stack_fault)
+                f->env.fl = fl;
+            else if (f80_isnan(a) || f80_classify(a) == F80_UNSUPPORTED)
+                f->env.fl &= ~(unsigned)F80_DE | fl;
+        } else {
+            b = st(f, i);
+        }
         if (sub == A_COM || sub == A_COMP)
             fcom(f, a, b, false, sub == A_COMP);
         else
@@ -367,13 +387,20 @@ static void run(struct fpu *f, uint64_t desc, uint64_t addr, uint64_t cond, uint
         b = st(f, i);
         int c = compare(f, a, b, sub & 1);
         *ret = cmp_eflags[c == 0 ? 2 : c == 1 ? 0 : c == 2 ? 1 : 3];
+        if (!f->stack_fault) /* C1 stays */
+            f->c1 = f->x->fsw & SW_C1;
         if (sub & 2)
             pop(f);
         break;
     }
-    case X87_LD_M:
-        push(f, load(f, addr, fmt));
+    case X87_LD_M: { /* a push that overflows drops the conversion's flags */
+        unsigned fl = f->env.fl;
+        a = load(f, addr, fmt);
+        if (tag_of(f, (top(f) - 1) & 7) != 3)
+            f->env.fl = fl;
+        push(f, a);
         break;
+    }
     case X87_LD_ST:
         push(f, st(f, i));
         break;
@@ -437,9 +464,9 @@ static void run(struct fpu *f, uint64_t desc, uint64_t addr, uint64_t cond, uint
         break;
     case X87_XTRACT:
         a = st(f, 0);
-        if (f->stack_fault) {
-            set_st(f, 0, a);
-            push(f, a);
+        if (f->stack_fault || tag_of(f, (top(f) - 1) & 7) != 3) { /* both indefinite */
+            set_st(f, 0, F80_INDEFINITE);
+            push(f, F80_INDEFINITE);
             break;
         }
         f80_extract(&f->env, a, &r, &b);
@@ -450,15 +477,23 @@ static void run(struct fpu *f, uint64_t desc, uint64_t addr, uint64_t cond, uint
         a = st(f, 0);
         b = st(f, 1);
         if (f->stack_fault) {
-            set_st(f, 0, a);
+            set_st(f, 0, F80_INDEFINITE);
+            f->x->fsw &= (uint16_t)~SW_C2;
             break;
         }
         unsigned q;
         bool partial;
+        unsigned fl = f->env.fl;
         r = f80_rem(&f->env, a, b, X87_OP(desc) == X87_PREM1, &q, &partial);
         set_st(f, 0, r);
-        set_cc(f, (partial ? SW_C2 : 0) | (q & 4 ? SW_C0 : 0) | (q & 2 ? SW_C3 : 0));
-        f->c1 = q & 1;
+        if ((f->env.fl & ~fl & F80_IE) || f80_isnan(r)) { /* C0 and C3 stay */
+            f->x->fsw &= (uint16_t)~SW_C2;
+        } else if (partial) {                                /* the quotient bits are 0 */
+            set_cc(f, SW_C2);
+        } else {
+            set_cc(f, (q & 4 ? SW_C0 : 0) | (q & 2 ? SW_C3 : 0));
+            f->c1 = q & 1;
+        }
         break;
     }
     case X87_F2XM1:
@@ -501,9 +536,15 @@ static void run(struct fpu *f, uint64_t desc, uint64_t addr, uint64_t cond, uint
     case X87_FREE:
         set_tag(f, phys(f, i), 3);
         break;
-    case X87_CMOV:
-        if (cond)
-            set_st(f, 0, st(f, i));
+    case X87_CMOV: /* an empty operand faults whatever the condition; C1 stays otherwise */
+        a = st(f, 0);
+        b = st(f, i);
+        if (f->stack_fault)
+            set_st(f, 0, F80_INDEFINITE);
+        else if (cond)
+            set_st(f, 0, b);
+        if (!f->stack_fault)
+            f->c1 = f->x->fsw & SW_C1;
         break;
     case X87_STSW:
         if (sub == 0)
@@ -571,6 +612,8 @@ static uint64_t helper_x87(void *cpu, uint64_t desc, uint64_t addr, uint64_t con
     uint64_t ret = 0;
     unsigned op = X87_OP(desc);
     run(&f, desc, addr, cond, &ret);
+    if (f.env.fl & (F80_IE | F80_ZE)) /* they take precedence over a denormal operand */
+        f.env.fl &= ~(unsigned)F80_DE;
     struct x64_x87 *x = &c->x87;
     if (!control_op(op)) {
         x->fsw = (uint16_t)((x->fsw & ~SW_C1) | (f.c1 ? SW_C1 : 0) | f.env.fl |
