@@ -3,9 +3,14 @@
  * and rounding controls, conversions to and from integers, glibc's fmodl/remainderl/
  * frexpl/ldexpl/logbl/rintl (FPREM, FPREM1, FXTRACT, FSCALE, FRNDINT), compares with NaNs,
  * the exception flags and environment (fenv.h), the transcendentals (to 15 digits: they are
- * not bit-exact under vm), and MMX element ops with the tag word they leave. The native run is
- * the oracle. */
+ * not bit-exact under vm), MMX element ops with the tag word they leave, and the x87 state in
+ * the signal frame (kept across a handler that uses the FPU, and changed through it). The
+ * native run is the oracle. */
 #include <fenv.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -199,6 +204,37 @@ static void mmx(void)
     __asm__ volatile("fldcw %0" : : "m"(env)); /* fnstenv masked the exceptions: restore */
 }
 
+static volatile long double handler_result;
+
+static void on_usr1(int sig, siginfo_t *info, void *uc_)
+{
+    (void)info;
+    ucontext_t *uc = uc_;
+    volatile long double x = sig;
+    handler_result = sqrtl(x) / 3; /* the handler's own use of the stack */
+    printf("handler cw %04x sw.top %d\n", uc->uc_mcontext.fpregs->cwd,
+           uc->uc_mcontext.fpregs->swd >> 11 & 7);
+    uc->uc_mcontext.fpregs->cwd = (uint16_t)((uc->uc_mcontext.fpregs->cwd & ~0xc00) | 0x400);
+}
+
+static void signal_frame(void)
+{
+    struct sigaction sa = { 0 };
+    sa.sa_sigaction = on_usr1;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGUSR1, &sa, NULL);
+    long double a = 1.25L, b = -3e100L, out[2];
+    long pid = getpid(), rc;
+    /* two values on the stack across the signal, raised from inside the asm */
+    __asm__ volatile("fldt %3\n\tfldt %4\n\tsyscall\n\tfstpt %1\n\tfstpt %2"
+                     : "=a"(rc), "=m"(out[0]), "=m"(out[1])
+                     : "m"(a), "m"(b), "a"((long)SYS_kill), "D"(pid), "S"((long)SIGUSR1)
+                     : "rcx", "r11", "memory");
+    printf("kept %ld %La %La handler %La cw %04x\n", rc, out[0], out[1], handler_result,
+           fpu_cw());
+    set_cw(0x37f);
+}
+
 int main(void)
 {
     arithmetic();
@@ -210,5 +246,6 @@ int main(void)
     flags_and_env();
     transcendentals();
     mmx();
+    signal_frame();
     return 0;
 }
