@@ -7,9 +7,10 @@
  * a memory operand of single, double, extended and integer values. The host runs each
  * sequence natively in a forked child; vm runs it under every engine; the general registers,
  * the arithmetic flags, the FXSAVE image (the x87 stack as 80-bit values, FCW, FSW, the tag
- * word, MXCSR, XMM; not FIP/FDP/FOP) and the memory operand must agree. Left out: the
- * transcendentals (not bit-exact, see x87.c), FLDCW/FLDENV/FRSTOR (they could unmask an
- * exception, and then the host traps) and FNSTENV/FNSAVE (their images hold FIP and FDP).
+ * word, MXCSR, XMM; not FIP/FDP/FOP) and the memory operand must agree. FLDCW, FLDENV and
+ * FRSTOR load a control word with every exception masked (an unmasked one would trap on the
+ * host). Left out: the transcendentals (not bit-exact, see x87.c) and FNSTENV/FNSAVE (their
+ * images hold FIP and FDP).
  *
  * Environment: X64_X87_DIFF_SEED (default 1), X64_X87_DIFF_CASES (default 4000).
  * Output: one FAIL line per differing case (at most 20), then "PASS diff/x86_64-x87 ..." or
@@ -35,7 +36,7 @@
 #define MEM_SIZE 0x200000u
 #define CODE_BASE 0x1000u
 #define BUF 0x100000u   /* the memory operand, at the same address natively and in vm */
-#define BUF_SIZE 128u
+#define BUF_SIZE 256u
 #define STACK_TOP 0x8000u
 #define MAX_SEQ 4
 
@@ -63,12 +64,17 @@ static bool is_candidate(const struct x64_insn_def *d)
         return false;
     switch (X87_OP(d->arg)) {
     case X87_F2XM1: case X87_YL2X: case X87_YL2XP1: case X87_PTAN: case X87_PATAN: case X87_SIN:
-    case X87_COS: case X87_SINCOS: case X87_LDCW: case X87_LDENV: case X87_RSTOR: case X87_STENV:
-    case X87_SAVE:
+    case X87_COS: case X87_SINCOS: case X87_STENV: case X87_SAVE:
         return false;
     default:
         return true;
     }
+}
+
+static bool loads_cw(const struct x64_insn_def *d)
+{
+    unsigned op = X87_OP(d->arg);
+    return d->family == X64_FAM_x87 && (op == X87_LDCW || op == X87_LDENV || op == X87_RSTOR);
 }
 
 /* A general register for a ModRM field: never RSP (the native harness's stack) or RSI (the
@@ -82,8 +88,10 @@ static unsigned pick_gpr(void)
     }
 }
 
-static unsigned encode(const struct x64_insn_def *d, uint8_t *out)
+/* Encodes d into out; a memory operand is [rsi + *disp] (else *disp is -1). */
+static unsigned encode(const struct x64_insn_def *d, uint8_t *out, int *disp)
 {
+    *disp = -1;
     unsigned n = 0;
     static const uint8_t pfx[] = { 0, 0, 0x66, 0xf3, 0xf2 };
     if (pfx[d->pfx])
@@ -106,8 +114,10 @@ static unsigned encode(const struct x64_insn_def *d, uint8_t *out)
     if (d->modrm == X64_MODRM_NONE)
         return n;
     out[n++] = (uint8_t)((mem ? 1u << 6 : 3u << 6) | (reg & 7) << 3 | (rm & 7));
-    if (mem)
-        out[n++] = (uint8_t)(16 * (rnd() % 7));
+    if (mem) {
+        *disp = (int)(16 * (rnd() % 7));
+        out[n++] = (uint8_t)*disp;
+    }
     if (d->imm == X64_IMM_B)
         out[n++] = (uint8_t)rnd();
     return n;
@@ -470,11 +480,17 @@ int main(void)
         struct test_case *c = &cases[i];
         c->n_insns = 1 + (unsigned)(rnd() % MAX_SEQ);
         c->len = 0;
-        for (unsigned k = 0; k < c->n_insns; k++) {
-            c->def[k] = k == 0 ? rows[i % n_rows] : rows[rnd() % n_rows];
-            c->len += encode(c->def[k], c->code + c->len);
-        }
         random_state(&c->in);
+        for (unsigned k = 0; k < c->n_insns; k++) {
+            int disp;
+            /* a control-word load comes first, before a store could change its word */
+            do
+                c->def[k] = k == 0 ? rows[i % n_rows] : rows[rnd() % n_rows];
+            while (k > 0 && loads_cw(c->def[k]));
+            c->len += encode(c->def[k], c->code + c->len, &disp);
+            if (loads_cw(c->def[k]))
+                c->in.buf[disp] |= 0x3f; /* the control word: every exception masked */
+        }
     }
     uint64_t done = run_native(cases, n), failed = 0, changed = 0;
     for (uint64_t i = 0; i < done; i++) {

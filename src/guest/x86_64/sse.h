@@ -42,6 +42,8 @@ enum x64_mmx_kind {
     /* inline in translate_mmx.c */
     X64_MMX_MOVD_TO, X64_MMX_MOVD_FROM, X64_MMX_MOVQ_TO, X64_MMX_MOVQ_FROM, X64_MMX_EMMS,
     X64_MMX_MOVMSK, X64_MMX_PEXTRW, X64_MMX_PINSRW, X64_MMX_MOVQ2DQ, X64_MMX_MOVDQ2Q,
+    /* the SSE conversions with an mm operand, through x64_helper_sse_cvt (op: its number) */
+    X64_MMX_CVT_FROM, X64_MMX_CVT_TO,
 };
 #define X64_MMX_ARG(kind, op) ((kind) << 8 | (op))
 extern const struct ir_helper x64_helper_mmx, x64_helper_mmx_enter, x64_helper_emms;
@@ -54,7 +56,9 @@ extern const struct ir_helper x64_helper_sse_arith, x64_helper_sse_cmpcc;
 /* UCOMIS/COMIS of xmm dst and the source (op: 1..4 as in insns.def): the EFLAGS bits. */
 extern const struct ir_helper x64_helper_sse_comi;
 /* Conversions by sse_cvt's arg; those to a general register return its value (a3 = 1 for
- * 64 bits), those from one read it in a1 with a3 = 1 for 64 bits. */
+ * 64 bits), those from one read it in a1 with a3 = 1 for 64 bits. The MMX forms: 16 CVTPS2PI,
+ * 17 CVTTPS2PI, 18 CVTPD2PI, 19 CVTTPD2PI return the mm value; 20 CVTPI2PS (and 14 as
+ * CVTPI2PD) read it as the memory operand. */
 extern const struct ir_helper x64_helper_sse_cvt;
 
 #endif

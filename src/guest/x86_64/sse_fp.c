@@ -413,14 +413,26 @@ static uint64_t helper_cvt(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
         r.d[1] = (uint32_t)to_int(&x, &F64, b.q[1], 32, op == 13);
         r.q[1] = 0;
         break;
-    default: { /* 14: CVTDQ2PD */
+    case 14: { /* CVTDQ2PD, CVTPI2PD */
         int32_t s0 = b.sd[0], s1 = b.sd[1];
         r.q[0] = from_int(&x, &F64, s0);
         r.q[1] = from_int(&x, &F64, s1);
         break;
     }
+    case 16: case 17: /* CVTPS2PI, CVTTPS2PI: to an mm register, returned */
+        for (unsigned i = 0; i < 2; i++)
+            ret |= (to_int(&x, &F32, b.d[i], 32, op == 17) & 0xffffffffu) << (32 * i);
+        break;
+    case 18: case 19: /* CVTPD2PI, CVTTPD2PI */
+        for (unsigned i = 0; i < 2; i++)
+            ret |= (to_int(&x, &F64, b.q[i], 32, op == 19) & 0xffffffffu) << (32 * i);
+        break;
+    default: /* 20: CVTPI2PS, the upper half kept */
+        for (unsigned i = 0; i < 2; i++)
+            r.d[i] = (uint32_t)from_int(&x, &F32, b.sd[i]);
+        break;
     }
-    if (op >= 6 || op <= 1)
+    if (op <= 1 || (op >= 6 && op <= 15) || op == 20)
         set_xmm(c, dst, r);
     c->mxcsr |= x.fl;
     return ret;

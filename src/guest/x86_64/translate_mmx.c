@@ -103,6 +103,29 @@ void x64_trans_mmx(struct x64_ctx *ctx, const struct x64_insn *in)
         mm_put(ctx, in->reg, d);
         return;
     }
+    case X64_MMX_CVT_FROM: { /* CVTPI2PS/PD xmm, mm/m64: an mm source enters MMX use */
+        ir_temp lo = get_q(ctx);
+        if (in->mod == 3)
+            enter(ctx);
+        ir_call(b, &x64_helper_sse_cvt, x64_const(ctx, (int64_t)X64_SSE_DESC(op, in->reg, 0, 1, 0)),
+                lo, zero, zero);
+        return;
+    }
+    case X64_MMX_CVT_TO: { /* CVT(T)PS2PI mm, xmm/m64; CVT(T)PD2PI mm, xmm/m128 */
+        uint64_t desc = X64_SSE_DESC(op, 0, in->rm, 0, 0);
+        ir_temp lo = zero, hi = zero;
+        if (in->mod != 3) {
+            ir_temp ea = x64_ea(ctx);
+            desc = X64_SSE_DESC(op, 0, 0, 1, 0);
+            lo = ir_ld(b, IR_I64, MO64, ea, 0);
+            if (op >= 18)
+                hi = ir_ld(b, IR_I64, MO64, ea, 8);
+        }
+        v = ir_call(b, &x64_helper_sse_cvt, x64_const(ctx, (int64_t)desc), lo, hi, zero);
+        enter(ctx);
+        mm_put(ctx, in->reg, v);
+        return;
+    }
     case X64_MMX_MOVQ2DQ:
         v = mm_get(ctx, in->rm);
         enter(ctx);
