@@ -13,6 +13,7 @@ pkgs=(
   dpkg-dev
   tcl xz-utils gzip util-linux
   libfdt-dev device-tree-compiler opensbi qemu-system-misc
+  libslirp-dev
 )
 
 missing=()

@@ -23,24 +23,22 @@
 
 #define CPUS_MAX 64
 
-static const char *const missing[] = { "--net" };
-
 void cmd_boot_help(void)
 {
     printf("usage: vm boot [OPTIONS]\n\n"
            "Runs a whole RISC-V machine (system mode): QEMU's virt board with RAM at\n"
            "0x80000000, an NS16550A UART on this terminal, ACLINT, PLIC, Goldfish RTC and the\n"
            "SiFive test device (poweroff ends vm), and virtio-mmio slots at 0x10001000 +\n"
-           "i * 0x1000 (PLIC source 1 + i): the --drive disks in order, then a virtio-rng\n"
-           "(always present). Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
+           "i * 0x1000 (PLIC source 1 + i): the --drive disks in order, the --net card, then\n"
+           "a virtio-rng (always present). Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
            "With --accel=kvm, an x86-64 machine on the host CPU (microvm: RAM at 0, the\n"
            "in-kernel PIC, IOAPIC, LAPIC and PIT, a 16550 UART at port 0x3F8 on IRQ 4, the\n"
            "i8042's reset at 0x64, which ends vm) running an x86-64 ELF64 --kernel by Linux's\n"
            "64-bit boot protocol.\n\n"
            "options:\n"
            "  --accel=NAME     tcg (default: guest code translated by --engine) or kvm\n"
-           "                   (/dev/kvm; not with --bios, --drive, --dump-dtb, --engine or the\n"
-           "                   services below)\n"
+           "                   (/dev/kvm; not with --bios, --drive, --net, --dump-dtb, --engine\n"
+           "                   or the services below)\n"
            "  --machine=NAME   the board: virt (default with tcg), microvm (kvm)\n"
            "  --cpus=N         harts (only 1 for now)\n"
            "  --memory=SIZE    RAM size, e.g. 512M (default), 2G\n"
@@ -57,6 +55,10 @@ void cmd_boot_help(void)
            "  --drive=FILE[,readonly]  a virtio-blk disk on the raw image FILE (a whole\n"
            "                   number of 512-byte sectors; flushes are fdatasync); readonly:\n"
            "                   the guest sees a read-only disk. Repeatable, up to %d\n"
+           "  --net=user[,hostfwd=tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT]...\n"
+           "                   a virtio-net card on user networking (libslirp): the guest is\n"
+           "                   10.0.2.15 (DHCP), the host 10.0.2.2, DNS 10.0.2.3; hostfwd\n"
+           "                   forwards a host port (tcp or udp) to the guest's\n"
            "  --dump-dtb=FILE  write the device tree blob to FILE and exit\n"
            "  --engine=NAME    how guest code runs:", BOOT_DEFAULT_BIOS, BOOT_DRIVES_MAX);
     for (unsigned e = 0; engine_at(e); e++)
@@ -79,10 +81,7 @@ void cmd_boot_help(void)
            "                   reset: the other options must describe the same machine\n"
            "  --plugin=FILE.so[,ARG...]  load an instrumentation plugin and pass it the ARGs\n"
            "                   (docs/plugins.md); repeat it for several\n\n"
-           "not yet implemented:");
-    for (size_t k = 0; k < sizeof(missing) / sizeof(missing[0]); k++)
-        printf(" %s", missing[k]);
-    printf(" (virtio-net), --cpus above 1\n");
+           "not yet implemented: --cpus above 1\n");
 }
 
 /* The services `vm boot` was asked for, attached to the machine once it exists. */
@@ -233,6 +232,9 @@ int cmd_boot(int argc, char **argv)
             if (parse_drive(v, &c) < 0)
                 return 2;
             tcg_only = "--drive";
+        } else if ((v = option(argc, argv, &i, "--net", &bad))) {
+            c.net = v;
+            tcg_only = "--net";
         } else if ((v = option(argc, argv, &i, "--dump-dtb", &bad))) {
             c.dump_dtb = v;
             tcg_only = "--dump-dtb";

@@ -29,6 +29,7 @@ struct boot_config {
     const char *append;            /* the kernel's command line, or NULL */
     struct boot_drive drives[BOOT_DRIVES_MAX];   /* virtio-blk disks, in order */
     unsigned n_drives;
+    const char *net;               /* --net: "user[,hostfwd=...]", or NULL for no network */
     const char *dump_dtb;          /* write the device tree there and stop, or NULL */
     const struct engine_ops *engine;
     /* Called once the machine exists, before it runs (services observe it from there); a

@@ -29,7 +29,9 @@
 #include "dev/plic.h"
 #include "dev/sifive_test.h"
 #include "dev/virtio_blk.h"
+#include "dev/net_slirp.h"
 #include "dev/virtio_mmio.h"
+#include "dev/virtio_net.h"
 #include "dev/virtio_rng.h"
 #include "exec/exec.h"
 #include "guest/riscv64/cpu.h"
@@ -70,7 +72,11 @@ struct virt {
     struct virtio_blk blk[BOOT_DRIVES_MAX];
     unsigned n_blk;                /* disks open */
     struct virtio_rng rng;
-    /* The virtio-mmio slots in use, from 0: the disks in --drive order, then the RNG; the
+    struct virtio_net net;
+    struct net_slirp *slirp;       /* --net=user, or NULL */
+    struct virtio_mmio *net_slot;  /* the net device's transport, or NULL */
+    /* The virtio-mmio slots in use, from 0: the disks in --drive order, the network card
+     * (--net), then the RNG; the
      * slots after them hold no device (ID 0), as on QEMU's board. */
     const struct virtio_device *slot_dev[VIRT_VIRTIO_SLOTS];
     struct virtio_mmio virtio[VIRT_VIRTIO_SLOTS];
@@ -181,7 +187,17 @@ static void dma_written(void *opaque, uint64_t pa, uint64_t len)
     softmmu_dma_written(v->cpu, pa, len);
 }
 
-/* Opens the disks and fills the virtio slots: 0, or -1 after printing why. */
+/* Frames arrived for the guest (on the network's thread, possibly before the hart exists):
+ * the loop moves them in. */
+static void net_kick(void *opaque)
+{
+    struct virt *v = opaque;
+    struct cpu *cpu = __atomic_load_n(&v->cpu, __ATOMIC_ACQUIRE);
+    if (cpu)
+        cpu->exit_request = 1;
+}
+
+/* Opens the disks and the network and fills the virtio slots: 0, or -1 after printing why. */
 static int setup_virtio(struct virt *v)
 {
     const struct boot_config *c = v->c;
@@ -190,6 +206,14 @@ static int setup_virtio(struct virt *v)
             return -1;
         v->n_blk++;
         v->slot_dev[v->n_virtio++] = &v->blk[d].dev;
+    }
+    if (c->net) {
+        static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+        if (net_slirp_open(&v->slirp, c->net, net_kick, v) < 0)
+            return -1;
+        virtio_net_init(&v->net, mac, net_slirp_backend(v->slirp));
+        v->net_slot = &v->virtio[v->n_virtio];
+        v->slot_dev[v->n_virtio++] = &v->net.dev;
     }
     virtio_rng_init(&v->rng);
     v->slot_dev[v->n_virtio++] = &v->rng.dev;
@@ -346,6 +370,8 @@ static void poll_devices(struct virt *v)
     ns16550_poll(&v->uart);
     aclint_poll(&v->aclint);
     goldfish_rtc_poll(&v->rtc);
+    if (v->net_slot)
+        virtio_net_poll(v->net_slot);
 }
 
 /* Runs the hart until the guest powers off or exits through HTIF, Ctrl-A X, or the machine
@@ -523,6 +549,7 @@ out:
     host_timer_stop(&v.rtc_timer);
     host_timer_stop(&v.aclint_timer);
     cpu_free(v.cpu);
+    net_slirp_close(v.slirp);
     for (unsigned d = 0; d < v.n_blk; d++)
         virtio_blk_close(&v.blk[d]);
     munmap(v.ram.host, c->memory);

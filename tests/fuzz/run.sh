@@ -159,7 +159,7 @@ stress() {
 
 virtio() {   # virtio SEED ROUNDS: each device
     local s=$1 n=$2 dev got="$out/virtio.txt"
-    for dev in blk blk-ro rng; do
+    for dev in blk blk-ro rng net; do
         if "$build/tests/fuzz/virtio_fuzz" "$dev" "$s" "$n" >"$got" 2>&1; then
             pass "virtio-$dev: seed $s, $(cat "$got")"
         else

@@ -6,9 +6,10 @@
  * indexes that jump), then notifications. Guest RAM is a heap block of its exact size and
  * the harness is built with ASan+UBSan under make test SANITIZE=1, so a device touching a
  * byte outside RAM is a finding; the harness also checks that every chain a device takes is
- * completed (blk and rng answer each request at once, an error included).
+ * completed (the devices answer each request at once, an error included).
  *
- * Usage: virtio_fuzz DEVICE SEED ROUNDS   (DEVICE: blk, blk-ro, rng)
+ * Usage: virtio_fuzz DEVICE SEED ROUNDS   (DEVICE: blk, blk-ro, rng, net)
+ * net's backend takes every frame and offers random ones of every size, some too big.
  * Prints "ok: N rounds, N completions, N resets needed" and exits 0, or why it failed, 1. */
 #include <endian.h>
 #include <errno.h>
@@ -19,6 +20,7 @@
 
 #include "dev/virtio_blk.h"
 #include "dev/virtio_mmio.h"
+#include "dev/virtio_net.h"
 #include "dev/virtio_rng.h"
 
 #define RAM_BASE 0x80000000ull
@@ -52,6 +54,27 @@ static void hole_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
 }
 
 static const struct mmio_ops hole_ops = { .name = "hole", .read = hole_read, .write = hole_write };
+
+/* net's backend: frames sent must fit the limit; frames received are random. */
+static unsigned long frames_sent;
+
+static void net_send(void *opaque, const uint8_t *frame, size_t len)
+{
+    if (len > VIRTIO_NET_FRAME_MAX) {
+        fprintf(stderr, "virtio_fuzz net: a frame of %zu bytes sent\n", len);
+        exit(1);
+    }
+    frames_sent++;
+}
+
+static size_t net_recv(void *opaque, uint8_t *buf, size_t size)
+{
+    size_t len = below(4) == 0 ? 0 : below(8) == 0 ? below(size + 1) : 14 + below(1500);
+    if (len > size)
+        len = size;
+    memset(buf, (int)below(256), len);
+    return len;
+}
 
 /* A guest address a driver at its worst might give: mostly in RAM, often at its edges. */
 static uint64_t addr(void)
@@ -214,7 +237,7 @@ static void random_access(struct virtio_mmio *t)
 int main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: virtio_fuzz blk|blk-ro|rng SEED ROUNDS\n");
+        fprintf(stderr, "usage: virtio_fuzz blk|blk-ro|rng|net SEED ROUNDS\n");
         return 2;
     }
     const char *what = argv[1];
@@ -230,6 +253,7 @@ int main(int argc, char **argv)
     memset(ram, 0, RAM_SIZE);
     static struct virtio_blk blk;
     static struct virtio_rng rng;
+    static struct virtio_net net;
     const struct virtio_device *dev;
     char image[] = "/tmp/virtio_fuzz.XXXXXX";
     bool is_blk = !strncmp(what, "blk", 3);
@@ -248,6 +272,10 @@ int main(int argc, char **argv)
     } else if (!strcmp(what, "rng")) {
         virtio_rng_init(&rng);
         dev = &rng.dev;
+    } else if (!strcmp(what, "net")) {
+        static const uint8_t mac[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
+        virtio_net_init(&net, mac, (struct net_backend){ net_send, net_recv, NULL });
+        dev = &net.dev;
     } else {
         fprintf(stderr, "virtio_fuzz: %s: no such device\n", what);
         return 2;
@@ -269,6 +297,8 @@ int main(int argc, char **argv)
             unsigned q = (unsigned)below(dev->queues);
             uint16_t before = t.queue[q].used_idx;
             offer(&t, &d[q], q, is_blk);
+            if (dev == &net.dev && below(2))
+                virtio_net_poll(&t);   /* frames arriving */
             /* Every chain taken is completed at once (blk and rng finish synchronously). */
             if (t.queue[q].used_idx != t.queue[q].last_avail) {
                 fprintf(stderr, "virtio_fuzz %s: seed %s round %lu: %u chains taken, %u "

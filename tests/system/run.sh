@@ -208,6 +208,20 @@ for name in virtio_rng virtio_bad; do
     fi
 done
 
+# virtio-net through user networking, both ways (net_test.py runs the host's ends).
+if build virtio_net; then
+    for engine in $ENGINES; do
+        python3 "$here/net_test.py" "virtio_net[$engine]" "$VM_BIN" "$out/virtio_net" \
+            --engine="$engine"
+    done
+else
+    echo "FAIL system/virtio_net: cannot build it"
+fi
+refuse net-spec 1 "vm: --net=tap: expected user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]...\n" \
+    --bios=none --kernel="$out/hello" --net=tap
+refuse net-hostfwd 1 "vm: --net: hostfwd=tcp::x-:80: expected tcp|udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT\n" \
+    --bios=none --kernel="$out/hello" --net=user,hostfwd=tcp::x-:80
+
 printf 'RSC\005' >"$out/short-image"
 : >"$out/empty"
 refuse missing 1 "vm: $out/missing: No such file or directory\n" --bios=none --kernel="$out/missing"

@@ -44,6 +44,7 @@ struct vq {
     struct { uint16_t flags, idx; struct { uint32_t id, len; } ring[QSIZE]; uint16_t avail_event; }
         used __attribute__((aligned(4)));
     uint16_t last_used;
+    unsigned index;                /* the queue's number, for notifications */
 };
 
 void *memset(void *d, int c, size_t n)
@@ -89,11 +90,11 @@ static void wr(unsigned long base, unsigned off, uint32_t v)
     *(volatile uint32_t *)(base + off) = v;
 }
 
-/* Sets queue 0 up over q with size entries at the given ring addresses and readies it. */
-static void queue_setup(unsigned long base, unsigned size, uint64_t desc, uint64_t avail,
-                        uint64_t used)
+/* Sets queue index up with size entries at the given ring addresses and readies it. */
+static void queue_setup_at(unsigned long base, unsigned index, unsigned size, uint64_t desc,
+                           uint64_t avail, uint64_t used)
 {
-    wr(base, REG_QUEUE_SEL, 0);
+    wr(base, REG_QUEUE_SEL, index);
     wr(base, REG_QUEUE_NUM, size);
     wr(base, REG_QUEUE_DESC_LOW, (uint32_t)desc);
     wr(base, REG_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
@@ -104,10 +105,30 @@ static void queue_setup(unsigned long base, unsigned size, uint64_t desc, uint64
     wr(base, REG_QUEUE_READY, 1);
 }
 
+static inline void queue_setup(unsigned long base, unsigned size, uint64_t desc, uint64_t avail,
+                        uint64_t used)
+{
+    queue_setup_at(base, 0, size, desc, avail, used);
+}
+
+/* Readies queue index on q (entries QSIZE): 0, or -1 when the device refused. */
+static int vq_start(unsigned long base, unsigned index, struct vq *q)
+{
+    wr(base, REG_QUEUE_SEL, index);
+    if (rd(base, REG_QUEUE_NUM_MAX) < QSIZE || rd(base, REG_QUEUE_READY))
+        return -1;
+    memset(q, 0, sizeof(*q));
+    q->index = index;
+    queue_setup_at(base, index, QSIZE, (uint64_t)(uintptr_t)q->desc,
+                   (uint64_t)(uintptr_t)&q->avail, (uint64_t)(uintptr_t)&q->used);
+    return rd(base, REG_QUEUE_READY) ? 0 : -1;
+}
+
 /* Resets the device at base, checks it is a version 2 device of type id, negotiates
- * VERSION_1 and the features in want the device offers, and readies queue 0 on q:
- * the device's features, or 0 when something failed. */
-static uint64_t virtio_start(unsigned long base, uint32_t id, uint64_t want, struct vq *q)
+ * VERSION_1 and the features in want the device offers, and readies queue 0 on q and,
+ * unless q1 is NULL, queue 1 on q1: the device's features, or 0 when something failed. */
+static uint64_t virtio_start2(unsigned long base, uint32_t id, uint64_t want, struct vq *q,
+                              struct vq *q1)
 {
     if (rd(base, REG_MAGIC) != 0x74726976 || rd(base, REG_VERSION) != 2 ||
         rd(base, REG_DEVICE_ID) != id)
@@ -129,16 +150,15 @@ static uint64_t virtio_start(unsigned long base, uint32_t id, uint64_t want, str
     wr(base, REG_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
     if (!(rd(base, REG_STATUS) & S_FEATURES_OK))
         return 0;
-    wr(base, REG_QUEUE_SEL, 0);
-    if (rd(base, REG_QUEUE_NUM_MAX) < QSIZE || rd(base, REG_QUEUE_READY))
-        return 0;
-    memset(q, 0, sizeof(*q));
-    queue_setup(base, QSIZE, (uint64_t)(uintptr_t)q->desc, (uint64_t)(uintptr_t)&q->avail,
-                (uint64_t)(uintptr_t)&q->used);
-    if (!rd(base, REG_QUEUE_READY))
+    if (vq_start(base, 0, q) < 0 || (q1 && vq_start(base, 1, q1) < 0))
         return 0;
     wr(base, REG_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
     return features;
+}
+
+static inline uint64_t virtio_start(unsigned long base, uint32_t id, uint64_t want, struct vq *q)
+{
+    return virtio_start2(base, id, want, q, NULL);
 }
 
 /* Offers the chain starting at descriptor head and waits for the device to complete it:
@@ -150,7 +170,7 @@ static long virtio_run(unsigned long base, struct vq *q, uint16_t head)
     __sync_synchronize();
     q->avail.idx++;
     __sync_synchronize();
-    wr(base, REG_QUEUE_NOTIFY, 0);
+    wr(base, REG_QUEUE_NOTIFY, q->index);
     for (long spin = 0; spin < 1000000; spin++) {
         __sync_synchronize();
         if (*(volatile uint16_t *)&q->used.idx != q->last_used) {
@@ -162,9 +182,11 @@ static long virtio_run(unsigned long base, struct vq *q, uint16_t head)
     return -1;
 }
 
-/* The start code: a stack, then main's result as the power-off status. */
+/* The start code: a stack, the device tree's address kept, then main's result as the
+ * power-off status. */
 char test_stack[16384] __attribute__((aligned(16)));
 int main(void);
+const uint8_t *boot_fdt;           /* a1 at reset: the device tree */
 __attribute__((used)) void finish_main(int status)
 {
     finish((unsigned)status);
@@ -173,6 +195,8 @@ __asm__(".section .text.init\n"
         ".globl _start\n"
         "_start:\n"
         "la sp, test_stack + 16384\n"
+        "la t0, boot_fdt\n"
+        "sd a1, 0(t0)\n"
         "call main\n"
         "call finish_main\n"
         ".text\n");
