@@ -310,3 +310,7 @@ const struct mmio_ops virtio_mmio_ops = {
     .name = "virtio_mmio", .read = virtio_mmio_read, .write = virtio_mmio_write,
     .save = virtio_mmio_save, .load = virtio_mmio_load,
 };
+
+const struct mmio_ops virtio_mmio_unsaved_ops = {
+    .name = "virtio_net", .read = virtio_mmio_read, .write = virtio_mmio_write,
+};

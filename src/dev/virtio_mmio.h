@@ -80,6 +80,10 @@ bool virtio_mmio_running(const struct virtio_mmio *t);
 void virtio_mmio_fail(struct virtio_mmio *t);
 
 extern const struct mmio_ops virtio_mmio_ops;
+/* The same transport for a device whose state lives on outside the machine (virtio-net: the
+ * connections of its user network), which a snapshot cannot hold: a machine with one refuses
+ * snapshot-save. */
+extern const struct mmio_ops virtio_mmio_unsaved_ops;
 /* A slot without a device: device ID 0, which drivers skip. */
 extern const struct virtio_device virtio_mmio_empty;
 

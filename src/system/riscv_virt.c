@@ -235,7 +235,10 @@ static int map_devices(struct virt *v)
                                devices[k].opaque);
     for (unsigned i = 0; !err && i < VIRT_VIRTIO_SLOTS; i++)
         err = physmap_add_mmio(&v->map, VIRT_VIRTIO_BASE + i * VIRT_VIRTIO_STRIDE,
-                               VIRTIO_MMIO_SIZE, &virtio_mmio_ops, &v->virtio[i]);
+                               VIRTIO_MMIO_SIZE,
+                               &v->virtio[i] == v->net_slot ? &virtio_mmio_unsaved_ops
+                                                            : &virtio_mmio_ops,
+                               &v->virtio[i]);
     return err;
 }
 

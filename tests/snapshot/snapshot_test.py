@@ -303,6 +303,17 @@ def main():
            'virtio_mmio@0x10001000 does not hold a state this machine\'s '
            'virtio_mmio@0x10001000 can take\n'))
 
+    # virtio-net: user networking's connections live outside the machine, so a machine with a
+    # network card refuses to be saved and runs on.
+    nsnap = f'{out}/net.snap'
+    m = Machine('net', engines[0], extra=['--net=user'])
+    r = m.ask('snapshot-save', path=nsnap)
+    m.ask('quit')
+    m.finish()
+    check('refuse-save-net', not r['ok'] and r['error'] == f'{nsnap}: the device '
+          'virtio_net@0x10001000 cannot be saved (it has no snapshot support), so the machine '
+          'cannot' and not os.path.exists(nsnap), f'{r}')
+
 
 try:
     main()
