@@ -1,16 +1,20 @@
 /* Differential test of the x86-64 translator's SSE families against the host CPU: one random
- * instruction of each SSE row of insns.def at a time (register and memory forms, random REX
- * bits, immediates), from random XMM values biased to the FP cases that go wrong (NaNs of
+ * instruction of each SSE row of insns.def (SSE to SSE4.2, AES-NI, PCLMULQDQ) at a time
+ * (register and memory forms, one in eight memory operands misaligned, random REX bits,
+ * immediates), from random XMM values biased to the FP cases that go wrong (NaNs of
  * both kinds, infinities, zeros, denormals, limits of the integer conversions) and a random
  * MXCSR (flags, the four rounding modes, DAZ, FTZ; exceptions masked). The host runs each one
- * natively in a forked child (a fault there is reported, not fatal); vm runs it under every
- * engine; the general registers, the arithmetic flags, XMM0..15, MXCSR and the memory
- * operand's bytes must agree.
+ * natively in a forked child (a #GP there, the misaligned operand of an aligned form, is an
+ * outcome vm must match; another fault is reported, not fatal); vm runs it under every
+ * engine; the general registers, the arithmetic flags, XMM0..15, MXCSR, the memory operand's
+ * bytes and whether #GP was raised must agree.
  *
  * Environment: X64_SSE_DIFF_SEED (default 1), X64_SSE_DIFF_CASES (default 4000).
  * Output: one FAIL line per differing case (at most 20), then "PASS diff/x86_64-sse ..." or
  * "FAIL diff/x86_64-sse ..." with the number of cases and of encodings (rows) covered. */
 #include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,13 +33,14 @@
 #define MEM_SIZE 0x200000u
 #define CODE_BASE 0x1000u
 #define BUF 0x100000u   /* the memory operand, at the same address natively and in vm */
-#define BUF_SIZE 64u
+#define BUF_SIZE 96u
 #define STACK_TOP 0x8000u
 
 struct state {
     uint64_t r[16];
     uint64_t flags;
-    uint32_t mxcsr, pad;
+    uint32_t mxcsr;
+    uint32_t fault; /* the instruction raised #GP (SIGSEGV from the kernel): nothing changed */
     uint64_t xmm[16][2];
     uint8_t buf[BUF_SIZE];
 };
@@ -54,6 +59,7 @@ static bool is_candidate(const struct x64_insn_def *d)
     switch (d->family) {
     case X64_FAM_sse_mov: case X64_FAM_sse_int: case X64_FAM_sse_shift: case X64_FAM_sse_shuf:
     case X64_FAM_sse_misc: case X64_FAM_sse_arith: case X64_FAM_sse_cmp: case X64_FAM_sse_cvt:
+    case X64_FAM_sse_pmov: case X64_FAM_sse_fp4: case X64_FAM_sse_str: case X64_FAM_sse_aes:
         return d->map <= X64_MAP_L3A && d->modrm != X64_MODRM_NONE;
     default:
         return false;
@@ -93,8 +99,8 @@ static unsigned encode(const struct x64_insn_def *d, uint8_t *out)
         out[n++] = 0x3a;
     out[n++] = d->op;
     out[n++] = (uint8_t)((mem ? 1u << 6 : 3u << 6) | (reg & 7) << 3 | (rm & 7));
-    if (mem)
-        out[n++] = (uint8_t)(16 * (rnd() % 4));
+    if (mem) /* [rsi + disp8]: one in eight misaligned, for the #GP of the aligned forms */
+        out[n++] = (uint8_t)(16 * (rnd() % 4) + (rnd() % 8 == 0 ? 1 + rnd() % 15 : 0));
     if (d->imm == X64_IMM_B)
         out[n++] = (uint8_t)rnd();
     return n;
@@ -141,19 +147,40 @@ static uint64_t vec_quad(void)
     }
 }
 
-static void random_state(struct state *s)
+/* Eight bytes or four words from a small alphabet with zeros, so that PCMPxSTRx's strings
+ * match, contain each other and end early. */
+static uint64_t string_quad(void)
 {
+    static const uint16_t alphabet[] = { 0, 1, 2, 3, 0x61, 0x80, 0xff, 0x8000, 0xffff };
+    uint64_t v = 0;
+    bool words = rnd() % 2;
+    for (unsigned i = 0; i < (words ? 4u : 8u); i++) {
+        uint64_t e = alphabet[rnd() % (sizeof alphabet / sizeof alphabet[0])];
+        v |= words ? e << (16 * i) : (e & 0xff) << (8 * i);
+    }
+    return v;
+}
+
+static void random_state(struct state *s, const struct x64_insn_def *d)
+{
+    bool str = d->family == X64_FAM_sse_str && rnd() % 4;
     for (unsigned i = 0; i < 16; i++)
         s->r[i] = interesting_value();
     s->r[X64_RSI] = BUF;
     s->r[X64_RSP] = 0;
+    s->fault = 0;
     s->flags = (rnd() & X64_FLAGS_ARITH) | X64_FLAGS_FIXED;
+    if (str) { /* lengths around PCMPESTRx's 8 and 16 */
+        s->r[X64_RAX] = (uint64_t)(int64_t)(rnd() % 41 - 20);
+        s->r[X64_RDX] = (uint64_t)(int64_t)(rnd() % 41 - 20);
+    }
+    uint64_t (*quad)(void) = str ? string_quad : vec_quad;
     for (unsigned i = 0; i < 16; i++)
-        s->xmm[i][0] = vec_quad(), s->xmm[i][1] = vec_quad();
+        s->xmm[i][0] = quad(), s->xmm[i][1] = quad();
     s->mxcsr = 0x1f80u | (rnd() % 2 ? (uint32_t)rnd() & 0x3f : 0) | ((uint32_t)rnd() % 4) << 13 |
                (rnd() % 4 == 0 ? 0x40u : 0) | (rnd() % 4 == 0 ? 0x8000u : 0);
     for (unsigned i = 0; i < BUF_SIZE; i += 8) {
-        uint64_t v = vec_quad();
+        uint64_t v = quad();
         memcpy(s->buf + i, &v, 8);
     }
 }
@@ -226,7 +253,19 @@ static void build_native(const uint8_t *insn, unsigned len)
     emit(&e, (const uint8_t *)"\x41\x5f\x41\x5e\x41\x5d\x41\x5c\x5d\x5b\xc3", 11);
 }
 
-/* Runs every case natively in a child; returns the number of cases it completed. */
+/* A fault of the instruction under test: back to run_native's loop. */
+static sigjmp_buf native_fault;
+static int native_fault_code;
+
+static void on_native_fault(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig, (void)uc;
+    native_fault_code = si->si_code;
+    siglongjmp(native_fault, 1);
+}
+
+/* Runs every case natively in a child; returns the number of cases it completed. A #GP
+ * (SIGSEGV with SI_KERNEL) is an outcome vm must give too; another fault stops the run. */
 static uint64_t run_native(struct test_case *cases, uint64_t n)
 {
     volatile uint64_t *done = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
@@ -236,9 +275,21 @@ static uint64_t run_native(struct test_case *cases, uint64_t n)
     if (pid == 0) {
         uint8_t *buf = (uint8_t *)(uintptr_t)BUF;
         struct native_state *ns = (struct native_state *)(native_page + NSTATE);
+        struct sigaction sa = { .sa_sigaction = on_native_fault, .sa_flags = SA_SIGINFO | SA_NODEFER };
+        sigaction(SIGSEGV, &sa, NULL);
         for (uint64_t i = 0; i < n; i++) {
             struct test_case *c = &cases[i];
             build_native(c->code, c->len);
+            if (sigsetjmp(native_fault, 1)) {
+                __builtin_ia32_ldmxcsr(ns->saved_mxcsr);
+                if (native_fault_code != SI_KERNEL)
+                    break;
+                c->native = c->in;
+                c->native.flags = c->in.flags & X64_FLAGS_ARITH;
+                c->native.fault = 1;
+                *done = i + 1;
+                continue;
+            }
             memcpy(ns->r, c->in.r, sizeof ns->r);
             ns->flags = c->in.flags;
             ns->mxcsr = c->in.mxcsr;
@@ -292,10 +343,12 @@ static int run_vm(struct cpu *cpu, const struct test_case *c, struct state *out)
     int reason;
     while ((reason = exec_run(cpu)) == CPU_EXIT_INTERRUPT) /* a block boundary: go on */
         cpu->exit_reason = CPU_EXIT_NONE;
-    if (reason != CPU_EXIT_EXCEPTION || cpu->exc != EXC_ILLEGAL ||
-        cpu->pc != CODE_BASE + c->len + 2)
+    bool fault = reason == CPU_EXIT_EXCEPTION && cpu->exc == EXC_PROTECTION && cpu->pc == CODE_BASE;
+    if (!fault && (reason != CPU_EXIT_EXCEPTION || cpu->exc != EXC_ILLEGAL ||
+                   cpu->pc != CODE_BASE + c->len + 2))
         return -1;
     *out = c->in;
+    out->fault = fault;
     memcpy(out->r, x->r, sizeof out->r);
     out->r[X64_RSP] = 0;
     out->flags = x64_arith_flags(x);
@@ -322,6 +375,8 @@ static void print_differences(const struct state *in, const struct state *vm, co
                    in->r[i], vm->r[i], n->r[i]);
     if (vm->flags != n->flags)
         printf("  flags: vm %03" PRIx64 " native %03" PRIx64 "\n", vm->flags, n->flags);
+    if (vm->fault != n->fault)
+        printf("  #GP: vm %u native %u\n", vm->fault, n->fault);
     if (vm->mxcsr != n->mxcsr)
         printf("  mxcsr: vm %04x native %04x\n", vm->mxcsr, n->mxcsr);
     for (unsigned i = 0; i < 16; i++)
@@ -360,9 +415,11 @@ int main(void)
         struct test_case *c = &cases[i];
         c->def = rows[i % n_rows];
         c->len = encode(c->def, c->code);
-        random_state(&c->in);
+        random_state(&c->in, c->def);
     }
-    uint64_t done = run_native(cases, n), failed = 0, changed = 0;
+    uint64_t done = run_native(cases, n), failed = 0, changed = 0, faults = 0;
+    for (uint64_t i = 0; i < done; i++)
+        faults += cases[i].native.fault;
     for (uint64_t i = 0; i < done; i++)
         changed += memcmp(cases[i].in.xmm, cases[i].native.xmm, sizeof cases[i].in.xmm) ||
                    memcmp(cases[i].in.r, cases[i].native.r, sizeof cases[i].in.r) ||
@@ -410,7 +467,7 @@ int main(void)
         cpu_free(cpu);
     }
     printf("%s diff/x86_64-sse: seed %" PRIu64 ", %" PRIu64 " cases (%" PRIu64 " change the state "
-           "natively) under each engine, %" PRIu64 " differ, %u encodings\n",
-           failed ? "FAIL" : "PASS", seed, n, changed, failed, n_rows);
+           "natively, %" PRIu64 " raise #GP) under each engine, %" PRIu64 " differ, %u encodings\n",
+           failed ? "FAIL" : "PASS", seed, n, changed, faults, failed, n_rows);
     return failed ? 1 : 0;
 }

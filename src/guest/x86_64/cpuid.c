@@ -8,7 +8,9 @@
 /* Leaf 1 and 7 feature bits. */
 enum {
     /* leaf 1 ECX */
-    F1C_CX16 = 1u << 13, F1C_MOVBE = 1u << 22, F1C_POPCNT = 1u << 23, F1C_RDRAND = 1u << 30,
+    F1C_SSE3 = 1u << 0, F1C_PCLMULQDQ = 1u << 1, F1C_SSSE3 = 1u << 9, F1C_CX16 = 1u << 13,
+    F1C_SSE41 = 1u << 19, F1C_SSE42 = 1u << 20, F1C_MOVBE = 1u << 22, F1C_POPCNT = 1u << 23,
+    F1C_AES = 1u << 25, F1C_RDRAND = 1u << 30,
     /* leaf 1 EDX */
     F1D_FPU = 1u << 0, F1D_TSC = 1u << 4, F1D_CX8 = 1u << 8, F1D_CMOV = 1u << 15, F1D_CLFSH = 1u << 19, F1D_MMX = 1u << 23,
     F1D_FXSR = 1u << 24, F1D_SSE = 1u << 25, F1D_SSE2 = 1u << 26,
@@ -31,7 +33,9 @@ struct cpuid_row {
 static const struct cpuid_row rows[] = {
     { 0, ANY, 7, 0x68747541, 0x444d4163, 0x69746e65 },
     /* family 6, model 0x0f; CLFLUSH line 8 * 8 bytes; one logical CPU */
-    { 1, ANY, 0x000006f0, 0x00010800, F1C_CX16 | F1C_MOVBE | F1C_POPCNT | F1C_RDRAND,
+    { 1, ANY, 0x000006f0, 0x00010800,
+      F1C_SSE3 | F1C_PCLMULQDQ | F1C_SSSE3 | F1C_CX16 | F1C_SSE41 | F1C_SSE42 | F1C_MOVBE |
+      F1C_POPCNT | F1C_AES | F1C_RDRAND,
       F1D_FPU | F1D_TSC | F1D_CX8 | F1D_CMOV | F1D_CLFSH | F1D_MMX | F1D_FXSR | F1D_SSE |
           F1D_SSE2 },
     { 7, 0, 0, F7B_BMI1 | F7B_BMI2 | F7B_RDSEED | F7B_ADX, 0, 0 },

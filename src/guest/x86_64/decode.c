@@ -20,6 +20,7 @@
 #define L256  X64_F_L1
 #define VVVV  X64_F_VVVV
 #define NOREXB X64_F_NOREXB
+#define UNAL  X64_F_UNAL
 
 #define ROW(name, map, op, pfx, modrm, reg, rm, imm, flags, ops, fam, arg)                  \
     { name, X64_MAP_##map, op, X64_PFX_##pfx, X64_MODRM_##modrm, reg, rm, X64_IMM_##imm,    \

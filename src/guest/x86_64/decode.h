@@ -46,6 +46,7 @@ enum x64_imm {
 #define X64_F_L1    0x0080u /* VEX.L = 1 only */
 #define X64_F_VVVV  0x0100u /* VEX.vvvv names an operand (else it must be 1111) */
 #define X64_F_NOREXB 0x0200u /* only without REX.B (F3 90 is PAUSE, F3 41 90 XCHG) */
+#define X64_F_UNAL  0x0400u /* a legacy-SSE 16-byte memory operand that need not be aligned */
 
 /* The translation families; a row names one, and arg says which member. */
 #define X64_FAMILIES(X)                                                                      \
@@ -56,7 +57,7 @@ enum x64_imm {
     X(popcnt) X(bswap) X(movbe) X(crc32) X(bmi) X(adx) X(nop) X(cpuid) X(rdtsc) X(rdrand)          \
     X(xgetbv) X(syscall) X(trap) X(priv) X(fence) X(mxcsr) X(fxsave) X(sse_mov)            \
     X(sse_arith) X(sse_cvt) X(sse_cmp) X(sse_int) X(sse_shift) X(sse_shuf) X(sse_misc)     \
-    X(avx) X(x87) X(mmx)
+    X(sse_pmov) X(sse_fp4) X(sse_str) X(sse_aes) X(avx) X(x87) X(mmx)
 
 enum x64_family {
 #define X64_FAMILY_ENUM(f) X64_FAM_##f,

@@ -1,5 +1,6 @@
-/* The integer SSE helpers (see sse.h): element ops of sse_int, shifts of sse_shift, shuffles,
- * unpacks and packs of sse_shuf, the move-mask ops, LDMXCSR's check and the FXSAVE area.
+/* The integer SSE helpers (see sse.h): element ops of sse_int (SSE2 to SSE4.2), shifts of
+ * sse_shift, shuffles, blends, unpacks, packs and PMOVSX/ZX of sse_shuf, the move-mask ops,
+ * LDMXCSR's check and the FXSAVE area.
  * Vectors are unions of element arrays (sse_vec.h). */
 #include "guest/x86_64/sse.h"
 
@@ -14,6 +15,7 @@ static int8_t sat_sb(int x) { return x > 127 ? 127 : x < -128 ? -128 : (int8_t)x
 static uint8_t sat_ub(int x) { return x > 255 ? 255 : x < 0 ? 0 : (uint8_t)x; }
 static int16_t sat_sw(int x) { return x > 32767 ? 32767 : x < -32768 ? -32768 : (int16_t)x; }
 static uint16_t sat_uw(int x) { return x > 65535 ? 65535 : x < 0 ? 0 : (uint16_t)x; }
+static uint16_t sat_uw32(int32_t x) { return x > 65535 ? 65535 : x < 0 ? 0 : (uint16_t)x; }
 
 #define EACH(n, stmt) for (unsigned i = 0; i < (n); i++) { stmt; }
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
@@ -70,8 +72,55 @@ static union vec int_op(unsigned op, union vec a, union vec b)
     case 39: EACH(16, r.sb[i] = MIN(a.sb[i], b.sb[i])) break;
     case 40: EACH(4, r.d[i] = MIN(a.d[i], b.d[i])) break;
     case 41: EACH(16, r.sb[i] = MAX(a.sb[i], b.sb[i])) break;
-    default: EACH(4, r.d[i] = MAX(a.d[i], b.d[i])) break;
+    case 42: EACH(4, r.d[i] = MAX(a.d[i], b.d[i])) break;
+    case 43: EACH(4, r.sd[i] = MIN(a.sd[i], b.sd[i])) break;
+    case 44: EACH(8, r.w[i] = MIN(a.w[i], b.w[i])) break;
+    case 45: EACH(4, r.sd[i] = MAX(a.sd[i], b.sd[i])) break;
+    case 46: EACH(8, r.w[i] = MAX(a.w[i], b.w[i])) break;
+    case 47: EACH(4, r.d[i] = a.d[i] * b.d[i]) break;
+    case 48: EACH(2, r.sq[i] = (int64_t)a.sd[2 * i] * b.sd[2 * i]) break;
+    case 49: EACH(4, (r.w[i] = sat_uw32(a.sd[i]), r.w[i + 4] = sat_uw32(b.sd[i]))) break;
+    case 50: EACH(2, r.q[i] = a.sq[i] > b.sq[i] ? ~0ull : 0) break;
+    case 51: case 53: case 55: case 57: /* PHADDW PHADDSW PHSUBW PHSUBSW */
+        for (unsigned i = 0; i < 8; i++) {
+            const union vec *v = i < 4 ? &a : &b;
+            int x = v->sw[2 * (i % 4)], y = v->sw[2 * (i % 4) + 1];
+            int s = op == 51 || op == 53 ? x + y : x - y;
+            r.w[i] = op == 53 || op == 57 ? (uint16_t)sat_sw(s) : (uint16_t)s;
+        }
+        break;
+    case 52: EACH(4, r.d[i] = (i < 2 ? a : b).d[2 * (i % 2)] + (i < 2 ? a : b).d[2 * (i % 2) + 1])
+        break;
+    case 54:
+        EACH(8, r.sw[i] = sat_sw(a.b[2 * i] * b.sb[2 * i] + a.b[2 * i + 1] * b.sb[2 * i + 1]))
+        break;
+    case 56: EACH(4, r.d[i] = (i < 2 ? a : b).d[2 * (i % 2)] - (i < 2 ? a : b).d[2 * (i % 2) + 1])
+        break;
+    case 58: EACH(16, r.b[i] = b.sb[i] < 0 ? (uint8_t)-a.b[i] : b.sb[i] ? a.b[i] : 0) break;
+    case 59: EACH(8, r.w[i] = b.sw[i] < 0 ? (uint16_t)-a.w[i] : b.sw[i] ? a.w[i] : 0) break;
+    case 60: EACH(4, r.d[i] = b.sd[i] < 0 ? -a.d[i] : b.sd[i] ? a.d[i] : 0) break;
+    case 61: EACH(8, r.w[i] = (uint16_t)((((int32_t)a.sw[i] * b.sw[i] >> 14) + 1) >> 1)) break;
+    case 62: EACH(16, r.b[i] = b.sb[i] < 0 ? (uint8_t)-b.b[i] : b.b[i]) break;
+    case 63: EACH(8, r.w[i] = b.sw[i] < 0 ? (uint16_t)-b.w[i] : b.w[i]) break;
+    case 64: EACH(4, r.d[i] = b.sd[i] < 0 ? -b.d[i] : b.d[i]) break;
+    default: /* 65: PHMINPOSUW: the least word of the source and its (lowest) index */
+        r.w[0] = b.w[0];
+        EACH(8, if (b.w[i] < r.w[0]) (r.w[0] = b.w[i], r.w[1] = (uint16_t)i))
+        break;
     }
+    return r;
+}
+
+/* PBLENDVB, BLENDVPS, BLENDVPD (66..68): b's elements where mask's have the sign bit set. */
+static union vec blendv(unsigned op, union vec a, union vec b, union vec mask)
+{
+    union vec r;
+    if (op == 66)
+        EACH(16, r.b[i] = mask.sb[i] < 0 ? b.b[i] : a.b[i])
+    else if (op == 67)
+        EACH(4, r.d[i] = mask.sd[i] < 0 ? b.d[i] : a.d[i])
+    else
+        EACH(2, r.q[i] = mask.sq[i] < 0 ? b.q[i] : a.q[i])
     return r;
 }
 
@@ -79,8 +128,9 @@ static uint64_t helper_int(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
 {
     (void)a3;
     struct x64_cpu *c = cpu;
-    unsigned dst = X64_SSE_DST(desc);
-    set_xmm(c, dst, int_op(X64_SSE_OP(desc), xmm(c, dst), source(c, desc, lo, hi)));
+    unsigned dst = X64_SSE_DST(desc), op = X64_SSE_OP(desc);
+    union vec a = xmm(c, dst), b = source(c, desc, lo, hi);
+    set_xmm(c, dst, op >= 66 ? blendv(op, a, b, xmm(c, 0)) : int_op(op, a, b));
     return 0;
 }
 const struct ir_helper x64_helper_sse_int = {
@@ -174,12 +224,46 @@ static union vec shuf_op(unsigned op, union vec a, union vec b, unsigned imm)
     case 18: r.q[0] = b.q[0]; EACH(4, r.w[4 + i] = b.w[4 + (imm >> (2 * i) & 3)]) break;
     case 19: r.q[1] = b.q[1]; EACH(4, r.w[i] = b.w[imm >> (2 * i) & 3]) break;
     case 20: EACH(16, r.b[i] = b.b[i] & 0x80 ? 0 : a.b[b.b[i] & 15]) break;
-    default: /* 21: PALIGNR: bytes imm.. of b:a (a high) */
+    case 21: /* PALIGNR: bytes imm.. of b:a (a high) */
         EACH(16, {
             unsigned k = imm + i;
             r.b[i] = k < 16 ? b.b[k] : k < 32 ? a.b[k - 16] : 0;
         })
         break;
+    case 22: EACH(4, r.d[i] = imm >> i & 1 ? b.d[i] : a.d[i]) break;
+    case 23: EACH(2, r.q[i] = imm >> i & 1 ? b.q[i] : a.q[i]) break;
+    case 24: EACH(8, r.w[i] = imm >> i & 1 ? b.w[i] : a.w[i]) break;
+    case 25: { /* MPSADBW: sums of absolute differences of a's bytes o1 + i.. and b's o2.. */
+        unsigned o1 = 4 * (imm >> 2 & 1), o2 = 4 * (imm & 3);
+        for (unsigned i = 0; i < 8; i++) {
+            unsigned sum = 0;
+            for (unsigned j = 0; j < 4; j++) {
+                int d = a.b[o1 + i + j] - b.b[o2 + j];
+                sum += (unsigned)(d < 0 ? -d : d);
+            }
+            r.w[i] = (uint16_t)sum;
+        }
+        break;
+    }
+    case 26: /* INSERTPS (helper_shuf clears imm's bits 7..6 for a memory operand) */
+        r = a;
+        r.d[imm >> 4 & 3] = b.d[imm >> 6];
+        EACH(4, if (imm >> i & 1) r.d[i] = 0)
+        break;
+    default: { /* 30..41: PMOVSX (signed) and PMOVZX: BW BD BQ WD WQ DQ */
+        static const unsigned char from[6] = { 1, 1, 1, 2, 2, 4 }, to[6] = { 2, 4, 8, 4, 8, 8 };
+        unsigned k = (op - 30) % 6, sign = op < 36;
+        unsigned fs = from[k], ts = to[k];
+        r.q[0] = r.q[1] = 0;
+        for (unsigned i = 0; i < 16 / ts; i++) {
+            uint64_t e = 0;
+            memcpy(&e, b.b + i * fs, fs);
+            if (sign)
+                e = (uint64_t)((int64_t)(e << (64 - 8 * fs)) >> (64 - 8 * fs));
+            memcpy(r.b + i * ts, &e, ts);
+        }
+        break;
+    }
     }
     return r;
 }
@@ -188,9 +272,10 @@ static uint64_t helper_shuf(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, 
 {
     (void)a3;
     struct x64_cpu *c = cpu;
-    unsigned dst = X64_SSE_DST(desc);
-    set_xmm(c, dst, shuf_op(X64_SSE_OP(desc), xmm(c, dst), source(c, desc, lo, hi),
-                            X64_SSE_IMM(desc)));
+    unsigned dst = X64_SSE_DST(desc), op = X64_SSE_OP(desc), imm = X64_SSE_IMM(desc);
+    if (op == 26 && X64_SSE_MEM(desc)) /* INSERTPS m32: the element is the memory operand */
+        imm &= 0x3f;
+    set_xmm(c, dst, shuf_op(op, xmm(c, dst), source(c, desc, lo, hi), imm));
     return 0;
 }
 const struct ir_helper x64_helper_sse_shuf = {

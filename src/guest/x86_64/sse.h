@@ -60,5 +60,14 @@ extern const struct ir_helper x64_helper_sse_comi;
  * 17 CVTTPS2PI, 18 CVTPD2PI, 19 CVTTPD2PI return the mm value; 20 CVTPI2PS (and 14 as
  * CVTPI2PD) read it as the memory operand. */
 extern const struct ir_helper x64_helper_sse_cvt;
+/* SSE4.1's ROUNDPS ROUNDPD ROUNDSS ROUNDSD DPPS DPPD by sse_fp4's arg (imm: the imm8). */
+extern const struct ir_helper x64_helper_sse_fp4;
+
+/* SSE4.2's PCMPESTRM PCMPESTRI PCMPISTRM PCMPISTRI by sse_str's arg (sse_str.c; a3: REX.W,
+ * the 64-bit lengths in RAX and RDX): writes XMM0 or ECX and returns the EFLAGS bits. */
+extern const struct ir_helper x64_helper_sse_str;
+/* AESENC AESENCLAST AESDEC AESDECLAST AESIMC AESKEYGENASSIST PCLMULQDQ by sse_aes's arg
+ * (sse_crypto.c). */
+extern const struct ir_helper x64_helper_sse_aes;
 
 #endif

@@ -440,3 +440,85 @@ static uint64_t helper_cvt(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
 const struct ir_helper x64_helper_sse_cvt = {
     "x64_sse_cvt", helper_cvt, 4, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
 };
+
+/* ---- SSE4.1: ROUNDPS/PD/SS/SD (ops 0..3) and DPPS/DPPD (4, 5) ---- */
+
+/* u rounded to an integral value: imm bits 1..0 are the mode unless bit 2 says MXCSR's; bit
+ * 3 keeps PE clear. A signaling NaN raises IE (no DE: ROUND does not report denormals). */
+static uint64_t round_integral(struct fpx *x, const struct fmt *f, uint64_t u, unsigned imm)
+{
+    static const enum softfp_round rc[4] = { SF_RNE, SF_RDN, SF_RUP, SF_RTZ };
+    if (f_isnan(f, u)) {
+        if (f_issnan(f, u))
+            x->fl |= IE;
+        return u | f_quiet_bit(f);
+    }
+    bool den = false;
+    u = operand(x, f, u, &den);
+    if (!f_isfinite(f, u) || f_iszero(f, u))
+        return u;
+    struct term t = unpack(f, u);
+    if (t.exp >= 0)
+        return u;
+    bool inexact;
+    enum softfp_round rm = imm & 4 ? x->env.rm : rc[imm & 3];
+    u128 m = shift_round(t.sig, -t.exp, rm, t.sign, &inexact);
+    if (inexact && !(imm & 8))
+        x->fl |= PE;
+    if (m == 0)
+        return u & f_sign(f);
+    unsigned fl = 0;
+    return round_pack(f, &x->env, t.sign, 0, m, &fl);
+}
+
+/* DPPS/DPPD: the products of the lanes imm's high bits select (+0 for the others), summed
+ * pairwise, into the lanes its low bits select. */
+static union vec dot(struct fpx *x, bool dbl, union vec a, union vec b, unsigned imm)
+{
+    const struct fmt *f = dbl ? &F64 : &F32;
+    unsigned n = dbl ? 2 : 4;
+    uint64_t p[4];
+    for (unsigned i = 0; i < n; i++)
+        p[i] = imm >> (4 + i) & 1
+                   ? arith(x, f, OP_MUL, dbl ? a.q[i] : a.d[i], dbl ? b.q[i] : b.d[i]) : 0;
+    uint64_t sum = arith(x, f, OP_ADD, p[0], p[1]);
+    if (!dbl)
+        sum = arith(x, f, OP_ADD, sum, arith(x, f, OP_ADD, p[2], p[3]));
+    union vec r = { .q = { 0, 0 } };
+    for (unsigned i = 0; i < n; i++)
+        if (imm >> i & 1) {
+            if (dbl)
+                r.q[i] = sum;
+            else
+                r.d[i] = (uint32_t)sum;
+        }
+    return r;
+}
+
+static uint64_t helper_fp4(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
+{
+    (void)a3;
+    struct x64_cpu *c = cpu;
+    struct fpx x = fpx_of(c);
+    unsigned dst = X64_SSE_DST(desc), op = X64_SSE_OP(desc), imm = X64_SSE_IMM(desc);
+    union vec a = xmm(c, dst), b = source(c, desc, lo, hi), r = a;
+    switch (op) {
+    case 0:
+        for (unsigned i = 0; i < 4; i++)
+            r.d[i] = (uint32_t)round_integral(&x, &F32, b.d[i], imm);
+        break;
+    case 1:
+        for (unsigned i = 0; i < 2; i++)
+            r.q[i] = round_integral(&x, &F64, b.q[i], imm);
+        break;
+    case 2: r.d[0] = (uint32_t)round_integral(&x, &F32, b.d[0], imm); break;
+    case 3: r.q[0] = round_integral(&x, &F64, b.q[0], imm); break;
+    default: r = dot(&x, op == 5, a, b, imm); break;
+    }
+    set_xmm(c, dst, r);
+    c->mxcsr |= x.fl;
+    return 0;
+}
+const struct ir_helper x64_helper_sse_fp4 = {
+    "x64_sse_fp4", helper_fp4, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+};

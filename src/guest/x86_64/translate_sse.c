@@ -2,7 +2,7 @@
  * (the hot part of glibc's string and memory functions), everything else through sse.h's
  * helpers, which get the memory operand already loaded (only as many bytes as the form reads,
  * so a scalar at the end of a page does not fault). Legacy SSE leaves the upper YMM half as it
- * is. Alignment checks of the aligned forms (#GP) are not made. */
+ * is. A 16-byte memory operand must be aligned (#GP) unless the row says UNAL. */
 #include "guest/x86_64/sse.h"
 #include "guest/x86_64/translate.h"
 
@@ -18,12 +18,32 @@ static void xput(struct x64_ctx *ctx, unsigned n, unsigned q, ir_temp v)
     ir_put(ctx->b, IR_I64, X64_YMM(n, q), v);
 }
 
-/* size bytes (4, 8 or 16) of the memory operand, zero-extended into lo and hi. */
+static uint64_t helper_align16(void *cpu, uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    (void)a1, (void)a2, (void)a3;
+    if (addr & 15)
+        cpu_raise(cpu, EXC_PROTECTION, 0);
+    return 0;
+}
+static const struct ir_helper align16_helper = {
+    "x64_align16", helper_align16, 1, IR_HELPER_FAULT, IR_I64,
+};
+
+/* Legacy SSE's 16-byte memory operands must be aligned (#GP), but for the rows that say not. */
+static void check_align(struct x64_ctx *ctx)
+{
+    if (!(ctx->in->prefixes & X64_P_VEX) && !(ctx->in->def->flags & X64_F_UNAL))
+        ir_call(ctx->b, &align16_helper, x64_ea(ctx), IR_NONE, IR_NONE, IR_NONE);
+}
+
+/* size bytes (2, 4, 8 or 16) of the memory operand, zero-extended into lo and hi. */
 static void load_mem(struct x64_ctx *ctx, unsigned size, ir_temp *lo, ir_temp *hi)
 {
     ir_temp ea = x64_ea(ctx);
-    *lo = size == 4 ? ir_op1(ctx->b, IR_zext32, IR_I64, x64_load(ctx, ea, 4))
-                    : ir_ld(ctx->b, IR_I64, MO64, ea, 0);
+    if (size == 16)
+        check_align(ctx);
+    *lo = size < 8 ? ir_op1(ctx->b, IR_zext32, IR_I64, x64_load(ctx, ea, size))
+                   : ir_ld(ctx->b, IR_I64, MO64, ea, 0);
     *hi = size == 16 ? ir_ld(ctx->b, IR_I64, MO64, ea, 8) : x64_const(ctx, 0);
 }
 
@@ -82,6 +102,7 @@ void x64_trans_sse_mov(struct x64_ctx *ctx, const struct x64_insn *in)
     case 3: case 13: /* the stores */
         lo = xget(ctx, reg, 0), hi = xget(ctx, reg, 1);
         if (mem) {
+            check_align(ctx);
             ir_st(b, MO64, x64_ea(ctx), 0, lo);
             ir_st(b, MO64, x64_ea(ctx), 8, hi);
         } else {
@@ -204,7 +225,37 @@ void x64_trans_sse_shift(struct x64_ctx *ctx, const struct x64_insn *in)
 
 void x64_trans_sse_shuf(struct x64_ctx *ctx, const struct x64_insn *in)
 {
-    call_vec(ctx, &x64_helper_sse_shuf, (unsigned)in->def->arg, in->reg, 16,
+    unsigned arg = (unsigned)in->def->arg;
+    call_vec(ctx, &x64_helper_sse_shuf, arg, in->reg, arg == 26 ? 4 : 16, /* INSERTPS: m32 */
+             (unsigned)in->imm & 0xff, x64_const(ctx, 0));
+}
+
+/* PMOVSX and PMOVZX (sse_shuf's ops 30..41): the memory operand is the elements it widens. */
+void x64_trans_sse_pmov(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    static const unsigned char size[6] = { 8, 4, 2, 8, 4, 8 };
+    unsigned arg = (unsigned)in->def->arg;
+    call_vec(ctx, &x64_helper_sse_shuf, 30 + arg, in->reg, size[arg % 6], 0, x64_const(ctx, 0));
+}
+
+void x64_trans_sse_fp4(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    static const unsigned char size[6] = { 16, 16, 4, 8, 16, 16 };
+    unsigned arg = (unsigned)in->def->arg;
+    call_vec(ctx, &x64_helper_sse_fp4, arg, in->reg, size[arg], (unsigned)in->imm & 0xff,
+             x64_const(ctx, 0));
+}
+
+void x64_trans_sse_str(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    ir_temp fl = call_vec(ctx, &x64_helper_sse_str, (unsigned)in->def->arg, in->reg, 16,
+                          (unsigned)in->imm & 0xff, x64_const(ctx, (in->rex & 8) != 0));
+    x64_put_flags(ctx, fl);
+}
+
+void x64_trans_sse_aes(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    call_vec(ctx, &x64_helper_sse_aes, (unsigned)in->def->arg, in->reg, 16,
              (unsigned)in->imm & 0xff, x64_const(ctx, 0));
 }
 
@@ -253,9 +304,22 @@ void x64_trans_sse_misc(struct x64_ctx *ctx, const struct x64_insn *in)
         xput(ctx, reg, q, deposit(ctx, xget(ctx, reg, q), v, 32 * (imm & 1), 32));
         break;
     }
-    default: /* 9: PINSRQ */
+    case 9: /* PINSRQ */
         xput(ctx, reg, imm & 1, x64_get_rm(ctx, 8));
         break;
+    case 10: case 11: case 12: { /* PEXTRB PEXTRW EXTRACTPS r32/m: a register is zero-extended */
+        unsigned size = arg == 10 ? 1 : arg == 11 ? 2 : 4, per_q = 8 / size;
+        ir_temp v = extract(ctx, xget(ctx, reg, imm / per_q % 2), 8 * size * (imm % per_q),
+                            8 * size);
+        x64_put_rm(ctx, in->mod == 3 ? 4 : size, v);
+        break;
+    }
+    default: { /* 13: PINSRB xmm, r32/m8 */
+        unsigned q = imm >> 3 & 1;
+        ir_temp v = in->mod == 3 ? x64_get_reg(ctx, in->rm, 4) : x64_load(ctx, x64_ea(ctx), 1);
+        xput(ctx, reg, q, deposit(ctx, xget(ctx, reg, q), v, 8 * (imm & 7), 8));
+        break;
+    }
     }
 }
 
