@@ -9,7 +9,7 @@
  * engine; the general registers, the arithmetic flags, XMM0..15, MXCSR, the memory operand's
  * bytes and whether #GP was raised must agree.
  *
- * Environment: X64_SSE_DIFF_SEED (default 1), X64_SSE_DIFF_CASES (default 4000).
+ * Environment: X64_SSE_DIFF_SEED (default 1), X64_SSE_DIFF_CASES (default 8000).
  * Output: one FAIL line per differing case (at most 20), then "PASS diff/x86_64-sse ..." or
  * "FAIL diff/x86_64-sse ..." with the number of cases and of encodings (rows) covered. */
 #include <inttypes.h>
@@ -41,7 +41,7 @@ struct state {
     uint64_t flags;
     uint32_t mxcsr;
     uint32_t fault; /* the instruction raised #GP (SIGSEGV from the kernel): nothing changed */
-    uint64_t xmm[16][2];
+    uint64_t ymm[16][4];
     uint8_t buf[BUF_SIZE];
 };
 
@@ -54,13 +54,20 @@ struct test_case {
 
 /* ---- what is tested ---- */
 
+/* Whether the host runs AVX (the VEX rows, and YMM in the harness). */
+static bool host_avx;
+
 static bool is_candidate(const struct x64_insn_def *d)
 {
+    if (d->map >= X64_MAP_V0F && !host_avx)
+        return false;
+    if (d->family == X64_FAM_avx)
+        return true;
     switch (d->family) {
     case X64_FAM_sse_mov: case X64_FAM_sse_int: case X64_FAM_sse_shift: case X64_FAM_sse_shuf:
     case X64_FAM_sse_misc: case X64_FAM_sse_arith: case X64_FAM_sse_cmp: case X64_FAM_sse_cvt:
     case X64_FAM_sse_pmov: case X64_FAM_sse_fp4: case X64_FAM_sse_str: case X64_FAM_sse_aes:
-        return d->map <= X64_MAP_L3A && d->modrm != X64_MODRM_NONE;
+        return d->modrm != X64_MODRM_NONE;
     default:
         return false;
     }
@@ -89,15 +96,29 @@ static unsigned encode(const struct x64_insn_def *d, uint8_t *out)
     unsigned reg = d->reg >= 0 ? (unsigned)d->reg : pick_reg(gpr_reg);
     unsigned rm = mem ? 6 : d->rm >= 0 ? (unsigned)d->rm : pick_reg(gpr_rm);
     unsigned w = d->flags & X64_F_W1 ? 1 : d->flags & X64_F_W0 ? 0 : (unsigned)(rnd() % 2);
-    uint8_t rex = (uint8_t)(0x40 | w << 3 | (reg >> 3) << 2 | (rm >> 3));
-    if (rex != 0x40 || rnd() % 4 == 0)
-        out[n++] = rex;
-    out[n++] = 0x0f;
-    if (d->map == X64_MAP_L38)
-        out[n++] = 0x38;
-    else if (d->map == X64_MAP_L3A)
-        out[n++] = 0x3a;
-    out[n++] = d->op;
+    if (d->map >= X64_MAP_V0F) { /* three-byte VEX: R X B mmmmm, W vvvv L pp */
+        static const uint8_t pp[] = { 0, 0, 1, 2, 3 };
+        unsigned l = d->flags & X64_F_L0 ? 0 : d->flags & X64_F_L1 ? 1 : (unsigned)(rnd() % 2);
+        unsigned v = d->flags & X64_F_VVVV ? (unsigned)(rnd() % 16) : 0;
+        n = 0;
+        out[n++] = 0xc4;
+        out[n++] = (uint8_t)((~reg >> 3 & 1) << 7 | 1 << 6 | (~rm >> 3 & 1) << 5 |
+                             (d->map - X64_MAP_V0F + 1));
+        out[n++] = (uint8_t)(w << 7 | (~v & 15) << 3 | l << 2 | pp[d->pfx]);
+        out[n++] = d->op;
+        if (d->modrm == X64_MODRM_NONE)
+            return n;
+    } else {
+        uint8_t rex = (uint8_t)(0x40 | w << 3 | (reg >> 3) << 2 | (rm >> 3));
+        if (rex != 0x40 || rnd() % 4 == 0)
+            out[n++] = rex;
+        out[n++] = 0x0f;
+        if (d->map == X64_MAP_L38)
+            out[n++] = 0x38;
+        else if (d->map == X64_MAP_L3A)
+            out[n++] = 0x3a;
+        out[n++] = d->op;
+    }
     out[n++] = (uint8_t)((mem ? 1u << 6 : 3u << 6) | (reg & 7) << 3 | (rm & 7));
     if (mem) /* [rsi + disp8]: one in eight misaligned, for the #GP of the aligned forms */
         out[n++] = (uint8_t)(16 * (rnd() % 4) + (rnd() % 8 == 0 ? 1 + rnd() % 15 : 0));
@@ -176,7 +197,8 @@ static void random_state(struct state *s, const struct x64_insn_def *d)
     }
     uint64_t (*quad)(void) = str ? string_quad : vec_quad;
     for (unsigned i = 0; i < 16; i++)
-        s->xmm[i][0] = quad(), s->xmm[i][1] = quad();
+        for (unsigned q = 0; q < 4; q++)
+            s->ymm[i][q] = quad();
     s->mxcsr = 0x1f80u | (rnd() % 2 ? (uint32_t)rnd() & 0x3f : 0) | ((uint32_t)rnd() % 4) << 13 |
                (rnd() % 4 == 0 ? 0x40u : 0) | (rnd() % 4 == 0 ? 0x8000u : 0);
     for (unsigned i = 0; i < BUF_SIZE; i += 8) {
@@ -191,7 +213,7 @@ struct native_state {
     uint64_t r[16];
     uint64_t flags;
     uint32_t mxcsr, saved_mxcsr;
-    uint64_t xmm[16][2];
+    uint64_t ymm[16][4];
 };
 
 #define NSTATE 4096u   /* offset of struct native_state in the code mapping */
@@ -232,8 +254,11 @@ static void build_native(const uint8_t *insn, unsigned len)
     struct emitter e = { native_page, 0 };
     emit(&e, (const uint8_t *)"\x53\x55\x41\x54\x41\x55\x41\x56\x41\x57", 10);
     emit_rip(&e, 0, 0, "\x0f\xae", 2, 3, NOFF(saved_mxcsr));
-    for (unsigned i = 0; i < 16; i++)
-        emit_rip(&e, 0xf3, i >= 8 ? 0x44 : 0, "\x0f\x6f", 2, i, NOFF(xmm) + 16 * i);
+    for (unsigned i = 0; i < 16; i++) /* vmovdqu ymm, or movdqu xmm without AVX */
+        if (host_avx)
+            emit_rip(&e, 0, 0, i >= 8 ? "\xc5\x7e\x6f" : "\xc5\xfe\x6f", 3, i, NOFF(ymm) + 32 * i);
+        else
+            emit_rip(&e, 0xf3, i >= 8 ? 0x44 : 0, "\x0f\x6f", 2, i, NOFF(ymm) + 32 * i);
     emit_rip(&e, 0, 0, "\x0f\xae", 2, 2, NOFF(mxcsr));
     emit_rip(&e, 0, 0x48, "\x8b", 1, 0, NOFF(flags));
     emit(&e, (const uint8_t *)"\x50\x9d", 2);
@@ -247,7 +272,10 @@ static void build_native(const uint8_t *insn, unsigned len)
     emit(&e, (const uint8_t *)"\x9c\x58", 2);
     emit_rip(&e, 0, 0x48, "\x89", 1, 0, NOFF(flags));
     for (unsigned i = 0; i < 16; i++)
-        emit_rip(&e, 0xf3, i >= 8 ? 0x44 : 0, "\x0f\x7f", 2, i, NOFF(xmm) + 16 * i);
+        if (host_avx)
+            emit_rip(&e, 0, 0, i >= 8 ? "\xc5\x7e\x7f" : "\xc5\xfe\x7f", 3, i, NOFF(ymm) + 32 * i);
+        else
+            emit_rip(&e, 0xf3, i >= 8 ? 0x44 : 0, "\x0f\x7f", 2, i, NOFF(ymm) + 32 * i);
     emit_rip(&e, 0, 0, "\x0f\xae", 2, 3, NOFF(mxcsr));
     emit_rip(&e, 0, 0, "\x0f\xae", 2, 2, NOFF(saved_mxcsr));
     emit(&e, (const uint8_t *)"\x41\x5f\x41\x5e\x41\x5d\x41\x5c\x5d\x5b\xc3", 11);
@@ -293,14 +321,14 @@ static uint64_t run_native(struct test_case *cases, uint64_t n)
             memcpy(ns->r, c->in.r, sizeof ns->r);
             ns->flags = c->in.flags;
             ns->mxcsr = c->in.mxcsr;
-            memcpy(ns->xmm, c->in.xmm, sizeof ns->xmm);
+            memcpy(ns->ymm, c->in.ymm, sizeof ns->ymm);
             memcpy(buf, c->in.buf, BUF_SIZE);
             ((void (*)(void))native_page)();
             c->native = c->in;
             memcpy(c->native.r, ns->r, sizeof ns->r);
             c->native.flags = ns->flags & X64_FLAGS_ARITH;
             c->native.mxcsr = ns->mxcsr;
-            memcpy(c->native.xmm, ns->xmm, sizeof ns->xmm);
+            memcpy(c->native.ymm, ns->ymm, sizeof ns->ymm);
             memcpy(c->native.buf, buf, BUF_SIZE);
             *done = i + 1;
         }
@@ -335,8 +363,7 @@ static int run_vm(struct cpu *cpu, const struct test_case *c, struct state *out)
     memcpy(x->r, c->in.r, sizeof x->r);
     x->r[X64_RSP] = STACK_TOP;
     x64_set_eflags(x, c->in.flags);
-    for (unsigned i = 0; i < 16; i++)
-        x->ymm[i][0] = c->in.xmm[i][0], x->ymm[i][1] = c->in.xmm[i][1];
+    memcpy(x->ymm, c->in.ymm, sizeof x->ymm);
     x->mxcsr = c->in.mxcsr;
     cpu->pc = CODE_BASE;
     cpu->exit_reason = CPU_EXIT_NONE;
@@ -352,8 +379,7 @@ static int run_vm(struct cpu *cpu, const struct test_case *c, struct state *out)
     memcpy(out->r, x->r, sizeof out->r);
     out->r[X64_RSP] = 0;
     out->flags = x64_arith_flags(x);
-    for (unsigned i = 0; i < 16; i++)
-        out->xmm[i][0] = x->ymm[i][0], out->xmm[i][1] = x->ymm[i][1];
+    memcpy(out->ymm, x->ymm, sizeof out->ymm);
     out->mxcsr = x->mxcsr;
     memcpy(out->buf, guest_mem + BUF, BUF_SIZE);
     return 0;
@@ -380,10 +406,15 @@ static void print_differences(const struct state *in, const struct state *vm, co
     if (vm->mxcsr != n->mxcsr)
         printf("  mxcsr: vm %04x native %04x\n", vm->mxcsr, n->mxcsr);
     for (unsigned i = 0; i < 16; i++)
-        if (memcmp(vm->xmm[i], n->xmm[i], 16))
-            printf("  xmm%u: in %016" PRIx64 "%016" PRIx64 " vm %016" PRIx64 "%016" PRIx64
-                   " native %016" PRIx64 "%016" PRIx64 "\n", i, in->xmm[i][1], in->xmm[i][0],
-                   vm->xmm[i][1], vm->xmm[i][0], n->xmm[i][1], n->xmm[i][0]);
+        if (memcmp(vm->ymm[i], n->ymm[i], 32)) {
+            const uint64_t *v[3] = { in->ymm[i], vm->ymm[i], n->ymm[i] };
+            static const char *const what[3] = { "in", "vm", "native" };
+            printf("  ymm%u:", i);
+            for (unsigned k = 0; k < 3; k++)
+                printf(" %s %016" PRIx64 "%016" PRIx64 "_%016" PRIx64 "%016" PRIx64, what[k],
+                       v[k][3], v[k][2], v[k][1], v[k][0]);
+            printf("\n");
+        }
     if (memcmp(vm->buf, n->buf, BUF_SIZE))
         printf("  memory operand differs\n");
     for (unsigned i = 0; i < 2; i++)
@@ -393,8 +424,9 @@ static void print_differences(const struct state *in, const struct state *vm, co
 
 int main(void)
 {
-    uint64_t seed = env_number("X64_SSE_DIFF_SEED", 1), n = env_number("X64_SSE_DIFF_CASES", 4000);
+    uint64_t seed = env_number("X64_SSE_DIFF_SEED", 1), n = env_number("X64_SSE_DIFF_CASES", 8000);
     rnd_seed(seed);
+    host_avx = __builtin_cpu_supports("avx");
     static const struct x64_insn_def *rows[1024];
     unsigned n_rows = 0;
     for (size_t i = 0; i < x64_n_insns && n_rows < 1024; i++)
@@ -421,7 +453,7 @@ int main(void)
     for (uint64_t i = 0; i < done; i++)
         faults += cases[i].native.fault;
     for (uint64_t i = 0; i < done; i++)
-        changed += memcmp(cases[i].in.xmm, cases[i].native.xmm, sizeof cases[i].in.xmm) ||
+        changed += memcmp(cases[i].in.ymm, cases[i].native.ymm, sizeof cases[i].in.ymm) ||
                    memcmp(cases[i].in.r, cases[i].native.r, sizeof cases[i].in.r) ||
                    memcmp(cases[i].in.buf, cases[i].native.buf, BUF_SIZE);
     if (done < n) {

@@ -219,13 +219,19 @@ static bool mnemonic_matches(const char *row, const char *cs)
     const char *last = strrchr(cs, ' ');
     cs = last ? last + 1 : cs;
     size_t n = strlen(cs);
-    /* CMPPS and friends print with their predicate: cmpltps */
-    static const char *const preds[] = { "eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord" };
+    /* CMPPS and friends print with their predicate: cmpltps, vcmpeq_uqps (VEX has 32) */
+    static const char *const preds[] = {
+        "eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord",
+        "eq_uq", "nge", "ngt", "false", "neq_oq", "ge", "gt", "true",
+        "eq_os", "lt_oq", "le_oq", "unord_s", "neq_us", "nlt_uq", "nle_uq", "ord_s",
+        "eq_us", "nge_uq", "ngt_uq", "false_os", "neq_os", "ge_oq", "gt_oq", "true_us",
+    };
     char plain[16];
-    for (size_t i = 0; i < 8 && strncmp(cs, "cmp", 3) == 0; i++) {
+    size_t v = cs[0] == 'v';
+    for (size_t i = 0; i < 32 && strncmp(cs + v, "cmp", 3) == 0; i++) {
         size_t pl = strlen(preds[i]);
-        if (n == 3 + pl + 2 && strncmp(cs + 3, preds[i], pl) == 0) {
-            snprintf(plain, sizeof(plain), "cmp%s", cs + 3 + pl);
+        if (n == v + 3 + pl + 2 && strncmp(cs + v + 3, preds[i], pl) == 0) {
+            snprintf(plain, sizeof(plain), "%scmp%s", v ? "v" : "", cs + v + 3 + pl);
             cs = plain;
             n = strlen(cs);
             break;

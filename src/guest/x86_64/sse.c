@@ -128,9 +128,9 @@ static uint64_t helper_int(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
 {
     (void)a3;
     struct x64_cpu *c = cpu;
-    unsigned dst = X64_SSE_DST(desc), op = X64_SSE_OP(desc);
-    union vec a = xmm(c, dst), b = source(c, desc, lo, hi);
-    set_xmm(c, dst, op >= 66 ? blendv(op, a, b, xmm(c, 0)) : int_op(op, a, b));
+    unsigned op = X64_SSE_OP(desc);
+    union vec a = first(c, desc), b = source(c, desc, lo, hi);
+    put_result(c, desc, op >= 66 ? blendv(op, a, b, xmm(c, 0)) : int_op(op, a, b));
     return 0;
 }
 const struct ir_helper x64_helper_sse_int = {
@@ -178,9 +178,11 @@ static uint64_t helper_shift(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi,
 {
     (void)a3;
     struct x64_cpu *c = cpu;
-    unsigned op = X64_SSE_OP(desc), dst = X64_SSE_DST(desc);
-    uint64_t count = op < 10 ? X64_SSE_IMM(desc) : source(c, desc, lo, hi).q[0];
-    set_xmm(c, dst, shift_op(op, xmm(c, dst), count));
+    unsigned op = X64_SSE_OP(desc);
+    /* a VEX.256 form's count is the low quadword of the source's lane 0 for both lanes */
+    uint64_t count = op < 10 ? X64_SSE_IMM(desc)
+                   : X64_SSE_MEM(desc) ? lo : c->ymm[X64_SSE_SRC(desc)][0];
+    put_result(c, desc, shift_op(op, first(c, desc), count));
     return 0;
 }
 const struct ir_helper x64_helper_sse_shift = {
@@ -272,10 +274,12 @@ static uint64_t helper_shuf(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, 
 {
     (void)a3;
     struct x64_cpu *c = cpu;
-    unsigned dst = X64_SSE_DST(desc), op = X64_SSE_OP(desc), imm = X64_SSE_IMM(desc);
+    unsigned op = X64_SSE_OP(desc), imm = X64_SSE_IMM(desc);
     if (op == 26 && X64_SSE_MEM(desc)) /* INSERTPS m32: the element is the memory operand */
         imm &= 0x3f;
-    set_xmm(c, dst, shuf_op(op, xmm(c, dst), source(c, desc, lo, hi), imm));
+    if (X64_SSE_LANE(desc)) /* the upper lane of VSHUFPD, VBLENDPD, VBLENDPS: imm's next bits */
+        imm >>= op == 5 || op == 23 ? 2 : op == 22 ? 4 : 0;
+    put_result(c, desc, shuf_op(op, first(c, desc), source(c, desc, lo, hi), imm));
     return 0;
 }
 const struct ir_helper x64_helper_sse_shuf = {

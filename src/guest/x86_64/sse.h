@@ -7,7 +7,11 @@
  *   (or a general register's value in a1) when mem is set.
  * It reads xmm dst as the first source, xmm src (or a1/a2) as the second, and writes xmm dst's
  * low 128 bits (legacy SSE keeps the upper YMM half). op is the row's arg, with the FP
- * element type in X64_SSE_TYPE bits for the FP helpers. */
+ * element type in X64_SSE_TYPE bits for the FP helpers.
+ * A VEX form adds X64_SSE_VEX(v, lane, zero_upper): the first source is register v (VEX.vvvv),
+ * the operation works on the 128-bit lane it names of every register (a 256-bit form calls
+ * the helper once per lane, with that lane's 16 bytes of memory), and a VEX.128 form zeroes
+ * bits 255..128 of dst. */
 #ifndef VM_GUEST_X86_64_SSE_H
 #define VM_GUEST_X86_64_SSE_H
 
@@ -21,6 +25,12 @@
 #define X64_SSE_SRC(d) ((unsigned)((d) >> 12) & 15)
 #define X64_SSE_MEM(d) (((d) >> 16) & 1)
 #define X64_SSE_IMM(d) ((unsigned)((d) >> 24) & 0xff)
+#define X64_SSE_VEX(v, lane, zero_upper)                                                      \
+    ((uint64_t)(v) << 17 | 1ull << 21 | (uint64_t)(lane) << 22 | (uint64_t)(zero_upper) << 23)
+#define X64_SSE_IS_VEX(d) (((d) >> 21) & 1)
+#define X64_SSE_V(d) ((unsigned)((d) >> 17) & 15)
+#define X64_SSE_LANE(d) ((unsigned)((d) >> 22) & 1)
+#define X64_SSE_ZERO_UPPER(d) (((d) >> 23) & 1)
 
 /* FP element shapes: the mandatory prefix of the SSE4 rows (none, 66, F3, F2), in op bits 6..7. */
 enum x64_fp_shape { X64_PS, X64_PD, X64_SS, X64_SD };

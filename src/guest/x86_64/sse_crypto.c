@@ -80,8 +80,8 @@ static uint64_t helper_aes(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
 {
     (void)a3;
     struct x64_cpu *c = cpu;
-    unsigned dst = X64_SSE_DST(desc), op = X64_SSE_OP(desc), imm = X64_SSE_IMM(desc);
-    union vec a = xmm(c, dst), b = source(c, desc, lo, hi), r;
+    unsigned op = X64_SSE_OP(desc), imm = X64_SSE_IMM(desc);
+    union vec a = first(c, desc), b = source(c, desc, lo, hi), r;
     switch (op) {
     case 0: case 1: /* AESENC AESENCLAST */
         r = shift_sub(a, false);
@@ -115,7 +115,7 @@ static uint64_t helper_aes(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
         break;
     }
     }
-    set_xmm(c, dst, r);
+    put_result(c, desc, r);
     return 0;
 }
 const struct ir_helper x64_helper_sse_aes = {

@@ -213,15 +213,15 @@ static uint64_t helper_arith(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi,
     (void)a3;
     struct x64_cpu *c = cpu;
     struct fpx x = fpx_of(c);
-    unsigned dst = X64_SSE_DST(desc), op = X64_SSE_OP(desc) & 63, shape = X64_SSE_OP(desc) >> 6;
-    union vec a = xmm(c, dst), b = source(c, desc, lo, hi), r = a;
+    unsigned op = X64_SSE_OP(desc) & 63, shape = X64_SSE_OP(desc) >> 6;
+    union vec a = first(c, desc), b = source(c, desc, lo, hi), r = a;
 #define ARITH(f, p, q) arith(&x, f, op, p, q)
     if (op >= 7)
         r = pairwise(&x, shape, op, a, b);
     else
         LANES(shape, a, b, r, ARITH);
 #undef ARITH
-    set_xmm(c, dst, r);
+    put_result(c, desc, r);
     c->mxcsr |= x.fl;
     return 0;
 }
@@ -251,15 +251,16 @@ static int compare(struct fpx *x, const struct fmt *f, uint64_t a, uint64_t b, b
     return ka < kb ? -1 : ka > kb;
 }
 
-/* CMPccPS..SD's predicates 0..7 (EQ_OQ LT_OS LE_OS UNORD_Q NEQ_UQ NLT_US NLE_US ORD_Q): the
- * ordered-signaling ones (1, 2, 5, 6) raise IE for a quiet NaN too. */
+/* CMPccPS..SD's predicates 0..7 (EQ_OQ LT_OS LE_OS UNORD_Q NEQ_UQ NLT_US NLE_US ORD_Q) and
+ * VEX's 8..31 (EQ_UQ NGE_US NGT_US FALSE_OQ NEQ_OQ GE_OS GT_OS TRUE_UQ, then all sixteen with
+ * quiet and signaling swapped): the signaling ones raise IE for a quiet NaN too. */
 static uint64_t cmpcc(struct fpx *x, const struct fmt *f, uint64_t a, uint64_t b, unsigned pred)
 {
-    pred &= 7;
-    bool quiet = pred == 0 || pred == 3 || pred == 4 || pred == 7;
+    static const uint16_t signaling = 0x6666; /* of predicates 0..15 */
+    bool quiet = !(signaling >> (pred & 15) & 1) ^ (pred >> 4 & 1);
     int o = compare(x, f, a, b, quiet);
     bool t;
-    switch (pred) {
+    switch (pred & 15) {
     case 0: t = o == 0; break;
     case 1: t = o == -1; break;
     case 2: t = o == -1 || o == 0; break;
@@ -267,7 +268,15 @@ static uint64_t cmpcc(struct fpx *x, const struct fmt *f, uint64_t a, uint64_t b
     case 4: t = o != 0; break;
     case 5: t = o != -1; break;
     case 6: t = o == 1 || o == 2; break;
-    default: t = o != 2; break;
+    case 7: t = o != 2; break;
+    case 8: t = o == 0 || o == 2; break;
+    case 9: t = o == -1 || o == 2; break;
+    case 10: t = o != 1; break;
+    case 11: t = false; break;
+    case 12: t = o == -1 || o == 1; break;
+    case 13: t = o == 0 || o == 1; break;
+    case 14: t = o == 1; break;
+    default: t = true; break;
     }
     return t ? (f == &F64 ? ~0ull : 0xffffffffu) : 0;
 }
@@ -277,12 +286,13 @@ static uint64_t helper_cmpcc(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi,
     (void)a3;
     struct x64_cpu *c = cpu;
     struct fpx x = fpx_of(c);
-    unsigned dst = X64_SSE_DST(desc), shape = X64_SSE_OP(desc) >> 6, imm = X64_SSE_IMM(desc);
-    union vec a = xmm(c, dst), b = source(c, desc, lo, hi), r = a;
+    unsigned shape = X64_SSE_OP(desc) >> 6;
+    unsigned imm = X64_SSE_IMM(desc) & (X64_SSE_IS_VEX(desc) ? 31 : 7);
+    union vec a = first(c, desc), b = source(c, desc, lo, hi), r = a;
 #define CMPCC(f, p, q) cmpcc(&x, f, p, q, imm)
     LANES(shape, a, b, r, CMPCC);
 #undef CMPCC
-    set_xmm(c, dst, r);
+    put_result(c, desc, r);
     c->mxcsr |= x.fl;
     return 0;
 }
@@ -382,8 +392,8 @@ static uint64_t helper_cvt(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
 {
     struct x64_cpu *c = cpu;
     struct fpx x = fpx_of(c);
-    unsigned op = X64_SSE_OP(desc), dst = X64_SSE_DST(desc), bits = w64 ? 64 : 32;
-    union vec a = xmm(c, dst), b = source(c, desc, lo, hi), r = a;
+    unsigned op = X64_SSE_OP(desc), bits = w64 ? 64 : 32;
+    union vec a = first(c, desc), b = source(c, desc, lo, hi), r = a;
     int64_t gpr = w64 ? (int64_t)lo : (int32_t)lo;
     uint64_t ret = 0;
     switch (op) {
@@ -433,7 +443,7 @@ static uint64_t helper_cvt(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
         break;
     }
     if (op <= 1 || (op >= 6 && op <= 15) || op == 20)
-        set_xmm(c, dst, r);
+        put_result(c, desc, r);
     c->mxcsr |= x.fl;
     return ret;
 }
@@ -500,8 +510,8 @@ static uint64_t helper_fp4(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
     (void)a3;
     struct x64_cpu *c = cpu;
     struct fpx x = fpx_of(c);
-    unsigned dst = X64_SSE_DST(desc), op = X64_SSE_OP(desc), imm = X64_SSE_IMM(desc);
-    union vec a = xmm(c, dst), b = source(c, desc, lo, hi), r = a;
+    unsigned op = X64_SSE_OP(desc), imm = X64_SSE_IMM(desc);
+    union vec a = first(c, desc), b = source(c, desc, lo, hi), r = a;
     switch (op) {
     case 0:
         for (unsigned i = 0; i < 4; i++)
@@ -515,7 +525,7 @@ static uint64_t helper_fp4(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
     case 3: r.q[0] = round_integral(&x, &F64, b.q[0], imm); break;
     default: r = dot(&x, op == 5, a, b, imm); break;
     }
-    set_xmm(c, dst, r);
+    put_result(c, desc, r);
     c->mxcsr |= x.fl;
     return 0;
 }

@@ -1,7 +1,8 @@
 /* What the SSE helpers (sse.c, sse_fp.c) share: an XMM value as a union of element arrays
  * (the hosts vm runs on are little-endian, as x86 is, so element i of any width sits where the
- * guest has it), and reading the destination, the source (register or the loaded memory
- * operand, per the helper's descriptor: sse.h) and writing the result. */
+ * guest has it), and reading the first source (dst or VEX.vvvv), the second (register or the
+ * loaded memory operand, per the helper's descriptor: sse.h) and writing the result, in the
+ * 128-bit lane the descriptor names. */
 #ifndef VM_GUEST_X86_64_SSE_VEC_H
 #define VM_GUEST_X86_64_SSE_VEC_H
 
@@ -21,22 +22,45 @@ union vec {
     int8_t sb[16];
 };
 
+/* 128-bit lane 0 (the XMM register) or 1 of ymm n. */
+static inline union vec lane_of(const struct x64_cpu *c, unsigned n, unsigned lane)
+{
+    return (union vec){ .q = { c->ymm[n][2 * lane], c->ymm[n][2 * lane + 1] } };
+}
+
 static inline union vec xmm(const struct x64_cpu *c, unsigned n)
 {
-    return (union vec){ .q = { c->ymm[n][0], c->ymm[n][1] } };
+    return lane_of(c, n, 0);
+}
+
+/* The first source: xmm dst, or VEX.vvvv's register, in the descriptor's lane. */
+static inline union vec first(const struct x64_cpu *c, uint64_t desc)
+{
+    return lane_of(c, X64_SSE_IS_VEX(desc) ? X64_SSE_V(desc) : X64_SSE_DST(desc),
+                   X64_SSE_LANE(desc));
 }
 
 static inline union vec source(const struct x64_cpu *c, uint64_t desc, uint64_t lo, uint64_t hi)
 {
     if (X64_SSE_MEM(desc))
         return (union vec){ .q = { lo, hi } };
-    return xmm(c, X64_SSE_SRC(desc));
+    return lane_of(c, X64_SSE_SRC(desc), X64_SSE_LANE(desc));
 }
 
 static inline void set_xmm(struct x64_cpu *c, unsigned n, union vec v)
 {
     c->ymm[n][0] = v.q[0];
     c->ymm[n][1] = v.q[1];
+}
+
+/* Writes the result to the descriptor's lane of dst (a VEX.128 form zeroes the upper half). */
+static inline void put_result(struct x64_cpu *c, uint64_t desc, union vec v)
+{
+    unsigned n = X64_SSE_DST(desc), lane = X64_SSE_LANE(desc);
+    c->ymm[n][2 * lane] = v.q[0];
+    c->ymm[n][2 * lane + 1] = v.q[1];
+    if (X64_SSE_ZERO_UPPER(desc))
+        c->ymm[n][2] = c->ymm[n][3] = 0;
 }
 
 #endif

@@ -18,22 +18,43 @@ static void xput(struct x64_ctx *ctx, unsigned n, unsigned q, ir_temp v)
     ir_put(ctx->b, IR_I64, X64_YMM(n, q), v);
 }
 
-static uint64_t helper_align16(void *cpu, uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3)
+static bool is_vex(const struct x64_ctx *ctx)
 {
-    (void)a1, (void)a2, (void)a3;
-    if (addr & 15)
+    return ctx->in->prefixes & X64_P_VEX;
+}
+
+/* #GP unless the address's bits in mask are clear. */
+static uint64_t helper_align(void *cpu, uint64_t addr, uint64_t mask, uint64_t a2, uint64_t a3)
+{
+    (void)a2, (void)a3;
+    if (addr & mask)
         cpu_raise(cpu, EXC_PROTECTION, 0);
     return 0;
 }
-static const struct ir_helper align16_helper = {
-    "x64_align16", helper_align16, 1, IR_HELPER_FAULT, IR_I64,
+static const struct ir_helper align_helper = {
+    "x64_align", helper_align, 2, IR_HELPER_FAULT, IR_I64,
 };
 
-/* Legacy SSE's 16-byte memory operands must be aligned (#GP), but for the rows that say not. */
+static void require_align(struct x64_ctx *ctx, unsigned bytes)
+{
+    ir_call(ctx->b, &align_helper, x64_ea(ctx), x64_const(ctx, bytes - 1), IR_NONE, IR_NONE);
+}
+
+/* Legacy SSE's 16-byte memory operands must be aligned (#GP), but for the rows that say not;
+ * VEX forms need not be (the aligned moves check for themselves). */
 static void check_align(struct x64_ctx *ctx)
 {
-    if (!(ctx->in->prefixes & X64_P_VEX) && !(ctx->in->def->flags & X64_F_UNAL))
-        ir_call(ctx->b, &align16_helper, x64_ea(ctx), IR_NONE, IR_NONE, IR_NONE);
+    if (!is_vex(ctx) && !(ctx->in->def->flags & X64_F_UNAL))
+        require_align(ctx, 16);
+}
+
+/* A VEX.128 form zeroes bits 255..128 of its destination register. */
+static void zero_upper(struct x64_ctx *ctx, unsigned n)
+{
+    if (is_vex(ctx) && !ctx->in->vex_l) {
+        xput(ctx, n, 2, x64_const(ctx, 0));
+        xput(ctx, n, 3, x64_const(ctx, 0));
+    }
 }
 
 /* size bytes (2, 4, 8 or 16) of the memory operand, zero-extended into lo and hi. */
@@ -70,11 +91,50 @@ static ir_temp extract(struct x64_ctx *ctx, ir_temp from, unsigned pos, unsigned
     return ir_op1i(ctx->b, IR_extract, IR_I64, from, pos | len << 8);
 }
 
-/* Calls a vector helper on xmm dst and the r/m operand (size bytes of memory). */
+/* A VEX form's helper calls: one per lane (lanes: 1 or 2), first source register v, size
+ * bytes of memory per lane; or, !per_lane, one operand for both lanes (a shift count: xmm
+ * src's low 128 bits or size bytes of memory), read before the first call writes dst, and
+ * passed as if from memory. All the memory is loaded before the first call, so a fault
+ * leaves dst as it was. */
+static ir_temp call_lanes(struct x64_ctx *ctx, const struct ir_helper *h, unsigned op,
+                          unsigned dst, unsigned v, unsigned src, unsigned size, unsigned lanes,
+                          bool per_lane, unsigned imm, ir_temp a3)
+{
+    const struct x64_insn *in = ctx->in;
+    ir_temp lo[2], hi[2], r = IR_NONE;
+    bool mem = in->mod != 3;
+    for (unsigned l = 0; l < lanes; l++) {
+        if (!per_lane && l > 0) {
+            lo[l] = lo[0], hi[l] = hi[0];
+        } else if (!per_lane && !mem) {
+            lo[l] = xget(ctx, src, 0), hi[l] = xget(ctx, src, 1);
+        } else if (!mem) {
+            lo[l] = hi[l] = x64_const(ctx, 0);
+        } else if (l == 0) {
+            load_mem(ctx, size, &lo[l], &hi[l]);
+        } else {
+            lo[l] = ir_ld(ctx->b, IR_I64, MO64, x64_ea(ctx), 16);
+            hi[l] = ir_ld(ctx->b, IR_I64, MO64, x64_ea(ctx), 24);
+        }
+    }
+    mem |= !per_lane;
+    for (unsigned l = 0; l < lanes; l++) {
+        uint64_t desc = X64_SSE_DESC(op, dst, mem ? 0 : src, mem, imm) |
+                        X64_SSE_VEX(v, l, lanes == 1);
+        r = ir_call(ctx->b, h, x64_const(ctx, (int64_t)desc), lo[l], hi[l], a3);
+    }
+    return r;
+}
+
+/* Calls a vector helper on xmm dst and the r/m operand (size bytes of memory); a VEX form
+ * reads VEX.vvvv as the first source, per 128-bit lane of a VEX.256 16-byte operand. */
 static ir_temp call_vec(struct x64_ctx *ctx, const struct ir_helper *h, unsigned op,
                         unsigned dst, unsigned size, unsigned imm, ir_temp a3)
 {
     const struct x64_insn *in = ctx->in;
+    if (is_vex(ctx))
+        return call_lanes(ctx, h, op, dst, in->vex_v, in->rm, size,
+                          size == 16 && in->vex_l ? 2 : 1, true, imm, a3);
     ir_temp lo, hi;
     uint64_t desc;
     if (in->mod == 3) {
@@ -87,7 +147,30 @@ static ir_temp call_vec(struct x64_ctx *ctx, const struct ir_helper *h, unsigned
     return ir_call(ctx->b, h, x64_const(ctx, (int64_t)desc), lo, hi, a3);
 }
 
-void x64_trans_sse_mov(struct x64_ctx *ctx, const struct x64_insn *in)
+/* VMOVUPS/PD, VMOVAPS/PD, VMOVDQU/A (and VMOVNT*, VLDDQU): 16 or 32 bytes, the aligned
+ * forms (12, 13) checked for alignment to their size. */
+static void vex_mov(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    struct ir_block *b = ctx->b;
+    unsigned arg = (unsigned)in->def->arg, nq = in->vex_l ? 4 : 2;
+    bool store = arg == 3 || arg == 13, mem = in->mod != 3;
+    unsigned to = store ? in->rm : in->reg, from = store ? in->reg : in->rm;
+    if (mem && (arg == 12 || arg == 13))
+        require_align(ctx, 8 * nq);
+    ir_temp v[4];
+    for (unsigned q = 0; q < nq; q++)
+        v[q] = mem && !store ? ir_ld(b, IR_I64, MO64, x64_ea(ctx), 8 * q) : xget(ctx, from, q);
+    if (mem && store) {
+        for (unsigned q = 0; q < nq; q++)
+            ir_st(b, MO64, x64_ea(ctx), 8 * q, v[q]);
+        return;
+    }
+    for (unsigned q = 0; q < nq; q++)
+        xput(ctx, to, q, v[q]);
+    zero_upper(ctx, to);
+}
+
+static void sse_mov(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     struct ir_block *b = ctx->b;
     unsigned reg = in->reg, rm = in->rm;
@@ -187,6 +270,30 @@ void x64_trans_sse_mov(struct x64_ctx *ctx, const struct x64_insn *in)
     }
 }
 
+/* The VEX forms of the 16-byte moves, or the legacy form, after which VMOVD/VMOVQ zero the
+ * upper half of the register they write. */
+void x64_trans_sse_mov(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    unsigned arg = (unsigned)in->def->arg;
+    if (is_vex(ctx) && (arg == 0 || arg == 3 || arg == 12 || arg == 13)) {
+        vex_mov(ctx, in);
+        return;
+    }
+    sse_mov(ctx, in);
+    if (arg == 14 || arg == 15 || arg == 18)
+        zero_upper(ctx, in->reg);
+    else if (arg == 19 && in->mod == 3)
+        zero_upper(ctx, in->rm);
+}
+
+/* VZEROUPPER (0), VZEROALL (1). */
+void x64_trans_avx(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    for (unsigned n = 0; n < 16; n++)
+        for (unsigned q = in->def->arg ? 0 : 2; q < 4; q++)
+            xput(ctx, n, q, x64_const(ctx, 0));
+}
+
 /* Bitwise logic (args 0..3: AND ANDN OR XOR) inline, the rest by the helper. */
 void x64_trans_sse_int(struct x64_ctx *ctx, const struct x64_insn *in)
 {
@@ -195,25 +302,46 @@ void x64_trans_sse_int(struct x64_ctx *ctx, const struct x64_insn *in)
         call_vec(ctx, &x64_helper_sse_int, arg, reg, 16, 0, x64_const(ctx, 0));
         return;
     }
-    if (arg == 3 && in->mod == 3 && in->rm == reg) { /* the zeroing idiom */
-        xput(ctx, reg, 0, x64_const(ctx, 0));
-        xput(ctx, reg, 1, x64_const(ctx, 0));
+    unsigned first = is_vex(ctx) ? in->vex_v : reg, nq = is_vex(ctx) && in->vex_l ? 4 : 2;
+    if (arg == 3 && in->mod == 3 && in->rm == first) { /* the zeroing idiom */
+        for (unsigned q = 0; q < nq; q++)
+            xput(ctx, reg, q, x64_const(ctx, 0));
+        zero_upper(ctx, reg);
         return;
     }
     static const enum ir_opc opc[4] = { IR_and, IR_andc, IR_or, IR_xor };
-    ir_temp s[2];
-    get_w(ctx, 16, &s[0], &s[1]);
-    for (unsigned q = 0; q < 2; q++) {
-        ir_temp d = xget(ctx, reg, q);
+    ir_temp s[4];
+    if (in->mod == 3) {
+        for (unsigned q = 0; q < nq; q++)
+            s[q] = xget(ctx, in->rm, q);
+    } else {
+        check_align(ctx);
+        for (unsigned q = 0; q < nq; q++)
+            s[q] = ir_ld(ctx->b, IR_I64, MO64, x64_ea(ctx), 8 * q);
+    }
+    for (unsigned q = 0; q < nq; q++) {
+        ir_temp d = xget(ctx, first, q);
         ir_temp r = arg == 1 ? ir_op2(ctx->b, IR_andc, IR_I64, s[q], d)
                              : ir_op2(ctx->b, opc[arg], IR_I64, d, s[q]);
         xput(ctx, reg, q, r);
     }
+    zero_upper(ctx, reg);
 }
 
 void x64_trans_sse_shift(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     unsigned arg = (unsigned)in->def->arg;
+    unsigned lanes = is_vex(ctx) && in->vex_l ? 2 : 1;
+    if (arg < 10 && is_vex(ctx)) { /* VEX.vvvv is the destination, ModRM.rm the source */
+        call_lanes(ctx, &x64_helper_sse_shift, arg, in->vex_v, in->rm, 0, 16, lanes, true,
+                   (unsigned)in->imm & 0xff, x64_const(ctx, 0));
+        return;
+    }
+    if (arg >= 10 && is_vex(ctx)) { /* the count: the low quadword of xmm/m128, for each lane */
+        call_lanes(ctx, &x64_helper_sse_shift, arg, in->reg, in->vex_v, in->rm, 16, lanes, false,
+                   0, x64_const(ctx, 0));
+        return;
+    }
     if (arg < 10) { /* by an immediate: the register is ModRM.rm */
         uint64_t desc = X64_SSE_DESC(arg, in->rm, 0, 0, in->imm & 0xff);
         ir_call(ctx->b, &x64_helper_sse_shift, x64_const(ctx, (int64_t)desc), x64_const(ctx, 0),
@@ -386,7 +514,8 @@ void x64_trans_sse_cvt(struct x64_ctx *ctx, const struct x64_insn *in)
     ir_temp w64 = x64_const(ctx, w == 8);
     if (cvt_size[arg] == 0) { /* CVTSI2SS/SD xmm, r/m */
         ir_temp v = x64_get_rm(ctx, w);
-        uint64_t desc = X64_SSE_DESC(arg, in->reg, 0, 1, 0);
+        uint64_t desc = X64_SSE_DESC(arg, in->reg, 0, 1, 0) |
+                        (is_vex(ctx) ? X64_SSE_VEX(in->vex_v, 0, 1) : 0);
         ir_call(ctx->b, &x64_helper_sse_cvt, x64_const(ctx, (int64_t)desc), v, x64_const(ctx, 0),
                 w64);
         return;
