@@ -121,8 +121,10 @@ static unsigned encode(const struct x64_insn_def *d, uint8_t *out, int *disp)
     uint8_t rex = (uint8_t)(0x40 | w << 3 | (reg >> 3) << 2 | (rm >> 3));
     if (rex != 0x40 || rnd() % 4 == 0)
         out[n++] = rex;
-    if (d->map == X64_MAP_L0F)
+    if (d->map != X64_MAP_L0)
         out[n++] = 0x0f;
+    if (d->map == X64_MAP_L38 || d->map == X64_MAP_L3A)
+        out[n++] = d->map == X64_MAP_L38 ? 0x38 : 0x3a;
     out[n++] = d->op;
     if (d->modrm == X64_MODRM_NONE)
         return n;

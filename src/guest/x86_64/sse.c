@@ -329,10 +329,19 @@ static uint64_t helper_mmx(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
     unsigned op = X64_SSE_OP(desc), dst = X64_SSE_DST(desc) & 7, imm = X64_SSE_IMM(desc);
     uint64_t a = mm(c, dst), b = X64_SSE_MEM(desc) ? lo : mm(c, X64_SSE_SRC(desc) & 7);
     union vec va = { .q = { a, 0 } }, vb = { .q = { b, 0 } }, r;
-    if (kind == X64_MMX_INT) {
+    if (kind == X64_MMX_INT && op >= 51 && op <= 57 && op != 54) {
+        va.q[1] = b;                              /* SSSE3's horizontal ops: a's pairs, b's */
+        r = int_op(op, va, va);
+    } else if (kind == X64_MMX_INT) {
         r = int_op(op, va, vb);
     } else if (kind == X64_MMX_SHIFT) {
         r = shift_op(op, va, op < 10 ? imm : b);
+    } else if (op == 20) {                        /* PSHUFB: indexes modulo 8 */
+        EACH(8, vb.b[i] &= 0x87)
+        r = shuf_op(op, va, vb, imm);
+    } else if (op == 21) {                        /* PALIGNR: bytes imm.. of a:b */
+        union vec cat = { .q = { b, a } }, zero = { .q = { 0, 0 } };
+        r = shuf_op(op, zero, cat, imm);
     } else if (op == 9 || op == 10 || op == 14) { /* packs: a's elements, then b's */
         va.q[1] = b;
         r = shuf_op(op, va, va, imm);
