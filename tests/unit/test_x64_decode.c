@@ -77,6 +77,8 @@ static const struct known known[] = {
     { "f20f2ac0", 4, "cvtsi2sd" },
     { "0fae5c24fc", 5, "stmxcsr" },
     { "c5f877", 3, "vzeroupper" },
+    { "c4e27d5a00", 5, "vbroadcasti128" },         /* vbroadcasti128 ymm0, [rax] */
+    { "c4e27d5a8000010000", 9, "vbroadcasti128" }, /* vbroadcasti128 ymm0, [rax + 256] */
     { "c4e2f0f2c2", 5, "andn" },                  /* andn rax, rcx, rdx */
     { "c4e3fbf0c105", 6, "rorx" },
     { "c5fe6f00", 4, "vmovdqu" },                 /* vmovdqu ymm0, [rax] */
@@ -318,10 +320,12 @@ static int fails_per_row[2048];
 static unsigned compared;
 
 /* Forms capstone 4.0 does not know (CET came later; the register form of the hint NOP with
- * REX or 67); only their length is checked, by the hand-picked encodings above. */
+ * REX or 67; VBROADCASTI128); only their length is checked, by the hand-picked encodings
+ * above. */
 static bool capstone_predates(const struct x64_insn *in)
 {
     return strncmp(in->def->name, "endbr", 5) == 0 ||
+           strcmp(in->def->name, "vbroadcasti128") == 0 ||
            (in->def->family == X64_FAM_nop && in->mod == 3);
 }
 

@@ -291,7 +291,7 @@ const struct ir_helper x64_helper_sse_shuf = {
 static uint64_t helper_movmsk(void *cpu, uint64_t op, uint64_t n, uint64_t a2, uint64_t a3)
 {
     (void)a2, (void)a3;
-    union vec v = xmm(cpu, (unsigned)n);
+    union vec v = lane_of(cpu, (unsigned)n & 15, (unsigned)n >> 4);
     uint64_t r = 0;
     if (op == 0)
         EACH(4, r |= (uint64_t)(v.d[i] >> 31) << i)

@@ -38,7 +38,8 @@ enum x64_fp_shape { X64_PS, X64_PD, X64_SS, X64_SD };
 
 /* Integer families (sse.c): sse_int, sse_shift, sse_shuf by arg. */
 extern const struct ir_helper x64_helper_sse_int, x64_helper_sse_shift, x64_helper_sse_shuf;
-/* Returns the value of MOVMSKPS (op 0), MOVMSKPD (1) or PMOVMSKB (2) of xmm src. */
+/* Returns the value of MOVMSKPS (op 0), MOVMSKPD (1) or PMOVMSKB (2) of xmm src (a1; plus 16
+ * for the upper lane of ymm src). */
 extern const struct ir_helper x64_helper_movmsk;
 /* LDMXCSR of a1 (#GP for reserved bits); FXSAVE/FXRSTOR at a0 (a1: REX.W, the 64-bit form). */
 extern const struct ir_helper x64_helper_ldmxcsr, x64_helper_fxsave, x64_helper_fxrstor;

@@ -57,7 +57,7 @@ static void zero_upper(struct x64_ctx *ctx, unsigned n)
     }
 }
 
-/* size bytes (2, 4, 8 or 16) of the memory operand, zero-extended into lo and hi. */
+/* size bytes (1, 2, 4, 8 or 16) of the memory operand, zero-extended into lo and hi. */
 static void load_mem(struct x64_ctx *ctx, unsigned size, ir_temp *lo, ir_temp *hi)
 {
     ir_temp ea = x64_ea(ctx);
@@ -286,12 +286,96 @@ void x64_trans_sse_mov(struct x64_ctx *ctx, const struct x64_insn *in)
         zero_upper(ctx, in->rm);
 }
 
-/* VZEROUPPER (0), VZEROALL (1). */
+/* The r/m operand's nq quadwords (2 or 4): a register, or memory. */
+static void get_wq(struct x64_ctx *ctx, unsigned nq, ir_temp *s)
+{
+    for (unsigned q = 0; q < nq; q++)
+        s[q] = ctx->in->mod == 3 ? xget(ctx, ctx->in->rm, q)
+                                 : ir_ld(ctx->b, IR_I64, MO64, x64_ea(ctx), 8 * q);
+}
+
+/* A quadword of copies of the low size bytes of v. */
+static ir_temp splat(struct x64_ctx *ctx, ir_temp v, unsigned size)
+{
+    static const uint64_t ones[4] = { 0x0101010101010101ull, 0x0001000100010001ull, 0,
+                                      0x0000000100000001ull };
+    if (size == 8)
+        return v;
+    ir_temp e = ir_op1i(ctx->b, IR_extract, IR_I64, v, 0 | (8 * size) << 8);
+    return ir_op2(ctx->b, IR_mul, IR_I64, e, x64_const(ctx, (int64_t)ones[size - 1]));
+}
+
+/* The AVX forms that cross 128-bit lanes (args 2..13) and VZEROUPPER (0), VZEROALL (1). */
 void x64_trans_avx(struct x64_ctx *ctx, const struct x64_insn *in)
 {
-    for (unsigned n = 0; n < 16; n++)
-        for (unsigned q = in->def->arg ? 0 : 2; q < 4; q++)
-            xput(ctx, n, q, x64_const(ctx, 0));
+    struct ir_block *b = ctx->b;
+    unsigned arg = (unsigned)in->def->arg, nq = in->vex_l ? 4 : 2, imm = (unsigned)in->imm;
+    ir_temp s[4], d[4], zero = x64_const(ctx, 0);
+    switch (arg) {
+    case 0: case 1:
+        for (unsigned n = 0; n < 16; n++)
+            for (unsigned q = arg ? 0 : 2; q < 4; q++)
+                xput(ctx, n, q, zero);
+        return;
+    case 2: case 3: case 5: case 6: { /* VBROADCASTSS/SD, VPBROADCASTB/W/D/Q */
+        static const unsigned char size[7] = { 0, 0, 4, 8, 0, 1, 2 };
+        ir_temp v, hi;
+        if (in->mod == 3)
+            v = xget(ctx, in->rm, 0);
+        else
+            load_mem(ctx, size[arg], &v, &hi);
+        v = splat(ctx, v, size[arg]);
+        for (unsigned q = 0; q < nq; q++)
+            d[q] = v;
+        break;
+    }
+    case 4: /* VBROADCASTF128/I128 */
+        get_wq(ctx, 2, s);
+        d[0] = d[2] = s[0], d[1] = d[3] = s[1];
+        break;
+    case 7: /* VINSERTF128/I128: vvvv with lane imm bit 0 from xmm/m128 */
+        get_wq(ctx, 2, s);
+        for (unsigned q = 0; q < 4; q++)
+            d[q] = q / 2 == (imm & 1) ? s[q % 2] : xget(ctx, in->vex_v, q);
+        break;
+    case 8: /* VEXTRACTF128/I128 xmm/m128, ymm, imm */
+        d[0] = xget(ctx, in->reg, 2 * (imm & 1)), d[1] = xget(ctx, in->reg, 2 * (imm & 1) + 1);
+        if (in->mod != 3) {
+            ir_st(b, MO64, x64_ea(ctx), 0, d[0]);
+            ir_st(b, MO64, x64_ea(ctx), 8, d[1]);
+            return;
+        }
+        xput(ctx, in->rm, 0, d[0]);
+        xput(ctx, in->rm, 1, d[1]);
+        xput(ctx, in->rm, 2, zero);
+        xput(ctx, in->rm, 3, zero);
+        return;
+    case 9: /* VPERM2F128/I128: each lane from a nibble of imm: a lane of vvvv or r/m, or 0 */
+        get_wq(ctx, 4, s);
+        for (unsigned q = 0; q < 4; q++) {
+            unsigned ctl = imm >> (4 * (q / 2)), from = 2 * (ctl & 1) + q % 2;
+            d[q] = ctl & 8 ? zero : ctl & 2 ? s[from] : xget(ctx, in->vex_v, from);
+        }
+        break;
+    case 10: /* VPERMQ, VPERMPD */
+        get_wq(ctx, 4, s);
+        for (unsigned q = 0; q < 4; q++)
+            d[q] = s[imm >> (2 * q) & 3];
+        break;
+    default: { /* 11..13: VMOVMSKPS, VMOVMSKPD, VPMOVMSKB of a ymm register */
+        static const unsigned char bits[3] = { 4, 2, 16 };
+        ir_temp lo = ir_call(b, &x64_helper_movmsk, x64_const(ctx, arg - 11),
+                             x64_const(ctx, in->rm), IR_NONE, IR_NONE);
+        ir_temp hi = ir_call(b, &x64_helper_movmsk, x64_const(ctx, arg - 11),
+                             x64_const(ctx, in->rm | 16), IR_NONE, IR_NONE);
+        x64_put_greg(ctx, 4, ir_op2(b, IR_or, IR_I64, lo,
+                                    ir_op2(b, IR_shl, IR_I64, hi, x64_const(ctx, bits[arg - 11]))));
+        return;
+    }
+    }
+    for (unsigned q = 0; q < nq; q++)
+        xput(ctx, in->reg, q, d[q]);
+    zero_upper(ctx, in->reg);
 }
 
 /* Bitwise logic (args 0..3: AND ANDN OR XOR) inline, the rest by the helper. */
@@ -405,10 +489,13 @@ void x64_trans_sse_misc(struct x64_ctx *ctx, const struct x64_insn *in)
     case 4: /* PEXTRW r, xmm */
         x64_put_greg(ctx, 4, extract(ctx, xget(ctx, in->rm, imm >> 2 & 1), 16 * (imm & 3), 16));
         break;
-    case 5: { /* PTEST: ZF = (d & s) == 0, CF = (~d & s) == 0 */
-        ir_temp s[2], and = IR_NONE, andn = IR_NONE;
-        get_w(ctx, 16, &s[0], &s[1]);
-        for (unsigned q = 0; q < 2; q++) {
+    case 5: { /* PTEST, VPTEST: ZF = (d & s) == 0, CF = (~d & s) == 0 */
+        unsigned nq = is_vex(ctx) && in->vex_l ? 4 : 2;
+        ir_temp s[4], and = IR_NONE, andn = IR_NONE;
+        if (in->mod != 3)
+            check_align(ctx);
+        get_wq(ctx, nq, s);
+        for (unsigned q = 0; q < nq; q++) {
             ir_temp d = xget(ctx, reg, q);
             ir_temp x = ir_op2(b, IR_and, IR_I64, d, s[q]), y = ir_op2(b, IR_andc, IR_I64, s[q], d);
             and = q ? ir_op2(b, IR_or, IR_I64, and, x) : x;
