@@ -67,6 +67,7 @@ static bool is_candidate(const struct x64_insn_def *d)
     case X64_FAM_sse_mov: case X64_FAM_sse_int: case X64_FAM_sse_shift: case X64_FAM_sse_shuf:
     case X64_FAM_sse_misc: case X64_FAM_sse_arith: case X64_FAM_sse_cmp: case X64_FAM_sse_cvt:
     case X64_FAM_sse_pmov: case X64_FAM_sse_fp4: case X64_FAM_sse_str: case X64_FAM_sse_aes:
+    case X64_FAM_fma:
         return d->modrm != X64_MODRM_NONE;
     default:
         return false;

@@ -57,7 +57,7 @@ enum x64_imm {
     X(popcnt) X(bswap) X(movbe) X(crc32) X(bmi) X(adx) X(nop) X(cpuid) X(rdtsc) X(rdrand)          \
     X(xgetbv) X(syscall) X(trap) X(priv) X(fence) X(mxcsr) X(fxsave) X(sse_mov)            \
     X(sse_arith) X(sse_cvt) X(sse_cmp) X(sse_int) X(sse_shift) X(sse_shuf) X(sse_misc)     \
-    X(sse_pmov) X(sse_fp4) X(sse_str) X(sse_aes) X(avx) X(x87) X(mmx)
+    X(sse_pmov) X(sse_fp4) X(sse_str) X(sse_aes) X(avx) X(fma) X(x87) X(mmx)
 
 enum x64_family {
 #define X64_FAMILY_ENUM(f) X64_FAM_##f,

@@ -74,6 +74,10 @@ extern const struct ir_helper x64_helper_sse_cvt;
 /* SSE4.1's ROUNDPS ROUNDPD ROUNDSS ROUNDSD DPPS DPPD by sse_fp4's arg (imm: the imm8). */
 extern const struct ir_helper x64_helper_sse_fp4;
 
+/* FMA's forms by the fma family's arg (sse_fp.c: helper_fma says how it is built). */
+extern const struct ir_helper x64_helper_fma;
+#define X64_FMA_ARG(kind, order, shape) ((kind) | (order) << 3 | (shape) << 6)
+
 /* SSE4.2's PCMPESTRM PCMPESTRI PCMPISTRM PCMPISTRI by sse_str's arg (sse_str.c; a3: REX.W,
  * the 64-bit lengths in RAX and RDX): writes XMM0 or ECX and returns the EFLAGS bits. */
 extern const struct ir_helper x64_helper_sse_str;

@@ -93,18 +93,18 @@ static uint64_t finish(struct fpx *x, const struct fmt *f, uint64_t r, unsigned 
 enum { OP_SQRT, OP_ADD, OP_MUL, OP_SUB, OP_MIN, OP_DIV, OP_MAX };
 
 static uint64_t host_arith(struct fpx *x, const struct fmt *f, enum arith op, uint64_t a,
-                           uint64_t b)
+                           uint64_t b, uint64_t c)
 {
     feclearexcept(FE_ALL_EXCEPT);
     if (x->env.rm != SF_RNE)
         fesetround(host_mode[x->env.rm]);
-    uint64_t r = host_op(f, op, a, b, 0);
+    uint64_t r = host_op(f, op, a, b, c);
     unsigned fl = host_to_flags(&x->env, fetestexcept(FE_ALL_EXCEPT));
     if (x->env.rm != SF_RNE)
         fesetround(FE_TONEAREST);
-    if ((fl & PE) && f_abs(f, r) <= f_minnorm(f) && soft_ok(f, op, a, b, 0)) {
+    if ((fl & PE) && f_abs(f, r) <= f_minnorm(f) && soft_ok(f, op, a, b, c)) {
         fl = 0;
-        r = soft_arith(f, &x->env, op, a, b, 0, &fl);
+        r = soft_arith(f, &x->env, op, a, b, c, &fl);
     }
     return finish(x, f, r, fl);
 }
@@ -161,11 +161,11 @@ static uint64_t arith(struct fpx *x, const struct fmt *f, unsigned op, uint64_t 
     if (den)
         x->fl |= DE;
     switch (op) {
-    case OP_SQRT: return host_arith(x, f, A_SQRT, b, 0);
-    case OP_ADD: return host_arith(x, f, A_ADD, a, b);
-    case OP_SUB: return host_arith(x, f, A_ADD, a, b ^ s);
-    case OP_MUL: return host_arith(x, f, A_MUL, a, b);
-    default: return host_arith(x, f, A_DIV, a, b);
+    case OP_SQRT: return host_arith(x, f, A_SQRT, b, 0, 0);
+    case OP_ADD: return host_arith(x, f, A_ADD, a, b, 0);
+    case OP_SUB: return host_arith(x, f, A_ADD, a, b ^ s, 0);
+    case OP_MUL: return host_arith(x, f, A_MUL, a, b, 0);
+    default: return host_arith(x, f, A_DIV, a, b, 0);
     }
 }
 
@@ -531,4 +531,68 @@ static uint64_t helper_fp4(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
 }
 const struct ir_helper x64_helper_sse_fp4 = {
     "x64_sse_fp4", helper_fp4, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+};
+
+/* ---- FMA: VFMADD, VFMSUB, VFNMADD, VFNMSUB, VFMADDSUB, VFMSUBADD in the 132, 213 and 231
+ * operand orders ---- */
+
+/* a * b + c rounded once, the product negated (neg_p) or the addend (neg_c) as the form says.
+ * A NaN operand gives the first NaN of a, b, c, quieted, and IE only if one is signaling
+ * (0 * inf + a quiet NaN raises nothing, as the AMD CPUs the differential test ran on do). */
+static uint64_t fused(struct fpx *x, const struct fmt *f, uint64_t a, uint64_t b, uint64_t c,
+                      bool neg_p, bool neg_c)
+{
+    uint64_t s = f_sign(f);
+    if (f_isnan(f, a) || f_isnan(f, b) || f_isnan(f, c)) {
+        if (f_issnan(f, a) || f_issnan(f, b) || f_issnan(f, c))
+            x->fl |= IE;
+        return (f_isnan(f, a) ? a : f_isnan(f, b) ? b : c) | f_quiet_bit(f);
+    }
+    bool den = false;
+    a = operand(x, f, a, &den) ^ (neg_p ? s : 0);
+    b = operand(x, f, b, &den);
+    c = operand(x, f, c, &den) ^ (neg_c ? s : 0);
+    bool inf_zero = (f_isinf(f, a) && f_iszero(f, b)) || (f_iszero(f, a) && f_isinf(f, b));
+    if (inf_zero || ((f_isinf(f, a) || f_isinf(f, b)) && f_isinf(f, c) && ((a ^ b ^ c) & s))) {
+        x->fl |= IE;
+        return indefinite(f);
+    }
+    if (den)
+        x->fl |= DE;
+    return host_arith(x, f, A_FMA, a, b, c);
+}
+
+/* op: the kind (bits 2..0: 0 FMADDSUB, 1 FMSUBADD, 2 FMADD, 3 FMSUB, 4 FNMADD, 5 FNMSUB), the
+ * order (bits 4..3: 132, 213, 231) and the shape (bits 7..6, X64_PS..X64_SD). The operands
+ * are dst (x), VEX.vvvv (y) and r/m (z); a scalar form keeps the rest of x. */
+static uint64_t helper_fma(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
+{
+    (void)a3;
+    struct x64_cpu *c = cpu;
+    struct fpx fx = fpx_of(c);
+    unsigned op = X64_SSE_OP(desc), kind = op & 7, order = op >> 3 & 3, shape = op >> 6;
+    union vec x = lane_of(c, X64_SSE_DST(desc), X64_SSE_LANE(desc)), y = first(c, desc);
+    union vec z = source(c, desc, lo, hi), r = x;
+    bool dbl = shape == X64_PD || shape == X64_SD;
+    const struct fmt *f = dbl ? &F64 : &F32;
+    unsigned n = shape >= X64_SS ? 1 : dbl ? 2 : 4;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t xv = dbl ? x.q[i] : x.d[i], yv = dbl ? y.q[i] : y.d[i];
+        uint64_t zv = dbl ? z.q[i] : z.d[i];
+        uint64_t a = order == 2 ? yv : order == 1 ? yv : xv;
+        uint64_t b = order == 0 ? zv : order == 1 ? xv : zv;
+        uint64_t ad = order == 0 ? yv : order == 1 ? zv : xv;
+        bool neg_c = kind == 0 ? !(i & 1) : kind == 1 ? (i & 1) : kind == 3 || kind == 5;
+        uint64_t v = fused(&fx, f, a, b, ad, kind >= 4, neg_c);
+        if (dbl)
+            r.q[i] = v;
+        else
+            r.d[i] = (uint32_t)v;
+    }
+    put_result(c, desc, r);
+    c->mxcsr |= fx.fl;
+    return 0;
+}
+const struct ir_helper x64_helper_fma = {
+    "x64_fma", helper_fma, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
 };

@@ -149,7 +149,7 @@ void x64_gen_raise(struct x64_ctx *ctx, const struct ir_helper *raise);
     X(nop) X(syscall) X(cpuid) X(rdtsc) X(rdrand) X(xgetbv) X(trap) X(priv) X(fence)
 #define X64_TRANS_SSE(X)                                                                    \
     X(sse_mov) X(sse_int) X(sse_shift) X(sse_shuf) X(sse_misc) X(mxcsr) X(fxsave) X(sse_arith) \
-    X(sse_cmp) X(sse_cvt) X(sse_pmov) X(sse_fp4) X(sse_str) X(sse_aes) X(avx)
+    X(sse_cmp) X(sse_cvt) X(sse_pmov) X(sse_fp4) X(sse_str) X(sse_aes) X(avx) X(fma)
 #define X64_TRANS_X87(X) X(x87) X(mmx)
 #define X64_TRANS_FUNCS(X)                                                                 \
     X64_TRANS_INT(X) X64_TRANS_SHIFT(X) X64_TRANS_FLAGS(X) X64_TRANS_STRING(X)               \

@@ -611,3 +611,11 @@ void x64_trans_sse_cvt(struct x64_ctx *ctx, const struct x64_insn *in)
     if (arg >= 2 && arg <= 5)
         x64_put_greg(ctx, w, r);
 }
+
+/* FMA: three vector operands (dst, VEX.vvvv, r/m), lane by lane like the other VEX forms. */
+void x64_trans_fma(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    static const unsigned char size[4] = { 16, 16, 4, 8 };
+    unsigned arg = (unsigned)in->def->arg;
+    call_vec(ctx, &x64_helper_fma, arg, in->reg, size[arg >> 6], 0, x64_const(ctx, 0));
+}
