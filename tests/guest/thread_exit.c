@@ -3,12 +3,14 @@
  * exit() in a worker (exit_group) ends the process with its status. */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-static volatile int spin_stop, got_signal;
+static volatile int spin_stop, spinning, got_signal;
 
 static void on_usr1(int sig)
 {
@@ -20,7 +22,8 @@ static void *spinner(void *arg)
 {
     unsigned long n = 0;
     while (!spin_stop)
-        n++;
+        if (++n == 1)
+            spinning = 1;
     return (void *)(long)(n > 0);
 }
 
@@ -37,6 +40,9 @@ int main(void)
     signal(SIGUSR1, on_usr1);
     pthread_t t;
     pthread_create(&t, NULL, spinner, NULL);
+    /* On a loaded machine the spinner may not have run yet: signal it once it loops. */
+    while (!spinning)
+        sched_yield();
     usleep(10000);
     pthread_kill(t, SIGUSR1);
     void *r;
