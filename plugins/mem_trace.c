@@ -37,7 +37,8 @@ static void tb_trans(struct vm_tb *tb, void *udata)
 static void syscall_made(unsigned vcpu, int64_t num, const uint64_t a[6], void *udata)
 {
     fprintf(out, "%u syscall 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64
-            " 0x%" PRIx64 " 0x%" PRIx64 "\n", vcpu, (uint64_t)num, a[0], a[1], a[2], a[3], a[4], a[5]);
+            " 0x%" PRIx64 " 0x%" PRIx64 "\n", vcpu, (uint64_t)num, a[0], a[1], a[2], a[3], a[4],
+            a[5]);
 }
 
 static void syscall_returned(unsigned vcpu, int64_t num, int64_t ret, void *udata)

@@ -104,9 +104,9 @@ int plugin_load(const char *spec, const char *guest, const char *mode)
         return -1;
     }
     const uint32_t *version = dlsym(h, "vm_plugin_version");
-    int (*install)(struct vm_plugin *, const struct vm_plugin_api *,
-                   const struct vm_plugin_info *) = (int (*)(struct vm_plugin *,
-                   const struct vm_plugin_api *, const struct vm_plugin_info *))dlsym(h, "vm_plugin_install");
+    typedef int install_fn(struct vm_plugin *, const struct vm_plugin_api *,
+                           const struct vm_plugin_info *);
+    install_fn *install = (install_fn *)dlsym(h, "vm_plugin_install");
     if (!version || !install) {
         vm_error("plugin %s: not a vm plugin (it does not define %s)", path,
                  version ? "vm_plugin_install" : "vm_plugin_version");

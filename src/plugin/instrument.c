@@ -194,7 +194,8 @@ static void collect_insns(struct cpu *cpu, const struct ir_block *b, struct vm_t
         tb->insns[tb->n_insns - 1].size = (uint8_t)(b->end_pc - tb->insns[tb->n_insns - 1].pc);
     for (size_t k = 0; k < tb->n_insns; k++) {
         struct vm_insn *in = &tb->insns[k];
-        if (cpu->fetch_code(cpu, in->pc, in->bytes, in->size < INSN_BYTES ? in->size : INSN_BYTES) < 0)
+        size_t n = in->size < INSN_BYTES ? in->size : INSN_BYTES;
+        if (cpu->fetch_code(cpu, in->pc, in->bytes, n) < 0)
             memset(in->bytes, 0, sizeof(in->bytes));
     }
 }
@@ -235,7 +236,8 @@ int plugin_instrument(struct cpu *cpu, struct ir_block *b)
                 emit_exec(b, tb, REQ_TB, 0);
             if ((size_t)insn < tb->n_insns)
                 emit_exec(b, tb, REQ_INSN, (unsigned)insn);
-        } else if ((ir_opdefs[op->opc].flags & IR_F_MEM) && insn >= 0 && (size_t)insn < tb->n_insns) {
+        } else if ((ir_opdefs[op->opc].flags & IR_F_MEM) && insn >= 0 &&
+                   (size_t)insn < tb->n_insns) {
             emit_mem(b, tb, (unsigned)insn, op);
         }
     }
