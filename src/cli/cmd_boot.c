@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/registry.h"
+#include "debug/gdbstub.h"
 #include "mem/aspace.h"
 #include "plugin/plugin.h"
 #include "service/control.h"
@@ -79,6 +80,9 @@ void cmd_boot_help(void)
            "  --events=FILE    append the machine's lifecycle events to FILE (JSON lines)\n"
            "  --restore=FILE   start from the snapshot FILE (docs/snapshot.md) instead of\n"
            "                   reset: the other options must describe the same machine\n"
+           "  --gdb=tcp::PORT|PORT|PATH  wait for gdb on a TCP port of localhost or a unix\n"
+           "                   socket PATH before the first instruction; the hart is gdb's\n"
+           "                   thread 1 (gdb-multiarch: target remote :PORT)\n"
            "  --plugin=FILE.so[,ARG...]  load an instrumentation plugin and pass it the ARGs\n"
            "                   (docs/plugins.md); repeat it for several\n\n"
            "not yet implemented: --cpus above 1\n");
@@ -90,6 +94,7 @@ void cmd_boot_help(void)
 struct boot_services {
     bool stats, perf_map;
     const char *metrics, *control, *events, *restore;
+    const char *gdb;          /* --gdb: a port or a unix socket path, or NULL */
     const char *plugins[MAX_PLUGINS];
     unsigned n_plugins;
     struct machine_observer stats_observer, plugin_observer;
@@ -118,6 +123,12 @@ static int attach_services(struct machine *m, void *opaque)
         s->plugin_observer.changed = plugins_stopped;
         machine_observe(m, &s->plugin_observer);
     }
+    if (s->gdb && !m->cpus[0]->ops->gdb) {
+        vm_error("--gdb=%s: no gdb support for %s guests yet", s->gdb, m->cpus[0]->ops->name);
+        return 1;
+    }
+    if (s->gdb && gdbstub_start(strncmp(s->gdb, "tcp::", 5) ? s->gdb : s->gdb + 5) < 0)
+        return 1;
     if (s->perf_map && perfmap_start(m) < 0)
         return 1;
     if (s->metrics && metrics_start(m, s->metrics) < 0)
@@ -256,6 +267,9 @@ int cmd_boot(int argc, char **argv)
         } else if ((v = option(argc, argv, &i, "--metrics", &bad))) {
             services.metrics = v;
             tcg_only = "--metrics";
+        } else if ((v = option(argc, argv, &i, "--gdb", &bad))) {
+            services.gdb = v;
+            tcg_only = "--gdb";
         } else if ((v = option(argc, argv, &i, "--plugin", &bad))) {
             if (services.n_plugins == MAX_PLUGINS) {
                 vm_error("--plugin=%s: at most %d plugins", v, MAX_PLUGINS);

@@ -96,6 +96,12 @@ void debug_signal(struct cpu *cpu, int sig)
         debugger->stop(cpu, sig);
 }
 
+void debug_mem_access(struct cpu *cpu, uint64_t addr, unsigned size, unsigned kind)
+{
+    if (debugger && debugger->mem_access)
+        debugger->mem_access(cpu, addr, size, kind);
+}
+
 void debug_exited(int status, int sig)
 {
     if (debugger)

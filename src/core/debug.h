@@ -31,7 +31,11 @@ struct debugger_ops {
     void (*exited)(int status, int sig);
     /* In a forked child: let go of the connection, which stays the parent's. */
     void (*fork_child)(void);
+    /* After a memory access of guest code in a single-step block (read and access
+     * watchpoints): kind is DEBUG_ACCESS_READ, _WRITE or both (an atomic read-modify-write). */
+    void (*mem_access)(struct cpu *cpu, uint64_t addr, unsigned size, unsigned kind);
 };
+enum { DEBUG_ACCESS_READ = 1, DEBUG_ACCESS_WRITE = 2 };
 
 /* The attached debugger, or NULL (the common case). */
 extern const struct debugger_ops *debugger;
@@ -60,6 +64,8 @@ void debug_cpu_removed(struct cpu *cpu);
 bool debug_after_exit(struct cpu *cpu);
 void debug_signal(struct cpu *cpu, int sig);
 void debug_exited(int status, int sig);
+/* Called from single-step blocks after each memory access (guest/watch.h). */
+void debug_mem_access(struct cpu *cpu, uint64_t addr, unsigned size, unsigned kind);
 /* A forked child runs undebugged (gdb follows the parent), with no breakpoints or stepping. */
 void debug_fork_child(struct cpu *cpu);
 

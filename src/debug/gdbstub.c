@@ -2,10 +2,11 @@
  * the CPUs' own threads call in through core/debug.h when one stops. All-stop: while gdb
  * looks at a stopped CPU the others are parked at their next exit from guest code, and only
  * then does the reader touch guest state. Breakpoints and single-step are done by
- * translation (core/debug.h's tb_flags bits), so guest memory is never patched. Write
- * watchpoints (Z2) single-step every CPU while one is set and compare the watched bytes after
- * each instruction, so they cost nothing when none is set; read and access watchpoints
- * (Z3, Z4) are refused, and gdb says it cannot set them. */
+ * translation (core/debug.h's tb_flags bits), so guest memory is never patched. Watchpoints
+ * single-step every CPU while one is set, so they cost nothing when none is set: a write
+ * watchpoint (Z2) compares the watched bytes after each instruction (gdb reports a write
+ * that changes them), and read and access watchpoints (Z3, Z4) see each access the
+ * instruction made, which single-step blocks report (guest/watch.h). */
 #include "debug/gdbstub.h"
 
 #include <arpa/inet.h>
@@ -43,6 +44,7 @@ struct gdb_thread {
 };
 
 struct gdb_watch {
+    char type;                   /* '2' write, '3' read, '4' access: Z2..Z4 */
     uint64_t addr, len;
     uint8_t old[GDB_WATCH_LEN];  /* the bytes after the last instruction */
 };
@@ -200,20 +202,22 @@ static void send_stop_reply(void)
     char buf[96];
     int n = snprintf(buf, sizeof(buf), "T%02x", gdb_signal(gs.stop_sig));
     if (gs.stop_watch)
-        n += snprintf(buf + n, sizeof(buf) - (size_t)n, "watch:%llx;",
+        n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%swatch:%llx;",
+                      gs.stop_watch->type == '2' ? "" : gs.stop_watch->type == '3' ? "r" : "a",
                       (unsigned long long)gs.stop_watch->addr);
     snprintf(buf + n, sizeof(buf) - (size_t)n, "thread:%x;", tid_of(gs.stop_cpu));
     send_packet(buf);
 }
 
-/* The first watchpoint whose bytes changed (all are brought up to date), or NULL. */
+/* The first write watchpoint whose bytes changed (all are brought up to date), or NULL. */
 static const struct gdb_watch *watch_hit(struct cpu *cpu)
 {
     const struct gdb_watch *hit = NULL;
     uint8_t now[GDB_WATCH_LEN];
     for (unsigned i = 0; i < gs.n_watches; i++) {
         struct gdb_watch *w = &gs.watches[i];
-        if (debug_memory->read(cpu, w->addr, now, w->len) < 0 || !memcmp(now, w->old, w->len))
+        if (w->type != '2' || debug_memory->read(cpu, w->addr, now, w->len) < 0 ||
+            !memcmp(now, w->old, w->len))
             continue;
         memcpy(w->old, now, w->len);
         if (!hit)
@@ -321,6 +325,23 @@ static void read_memory(struct cpu *cpu, const char *args)
     send_packet(out);
 }
 
+/* Drops the translations of the guest code gdb changed or put a breakpoint on, [addr, addr +
+ * len) by the CPU's view: blocks are known by code address, in system mode the physical one
+ * (cpu->code_addr), page by page. */
+static void invalidate_code(struct cpu *cpu, uint64_t addr, uint64_t len)
+{
+    while (len) {
+        uint64_t chunk = 4096 - (addr & 4095), at = addr;
+        if (chunk > len)
+            chunk = len;
+        if (cpu->code_addr && cpu->code_addr(cpu, addr, &at) < 0)
+            at = addr;   /* not code under this mapping: nothing was translated from it */
+        exec_invalidate(cpu, at, at + chunk);
+        addr += chunk;
+        len -= chunk;
+    }
+}
+
 /* M (hex data) and X (binary data, already unescaped: its length comes from the packet). */
 static void write_memory(struct cpu *cpu, const char *args, size_t args_len, bool binary)
 {
@@ -343,17 +364,21 @@ static void write_memory(struct cpu *cpu, const char *args, size_t args_len, boo
         return;
     }
     if (len)
-        exec_invalidate(cpu, addr, addr + len);
+        invalidate_code(cpu, addr, len);
     send_packet("OK");
 }
 
-/* Z0/z0 and Z1/z1 (a hardware breakpoint is the same thing here); Z2..Z4 are refused with
- * an empty reply, so gdb falls back to its software watchpoints. */
-static void watchpoint(struct cpu *cpu, uint64_t addr, uint64_t len, bool insert)
+/* The read or access watchpoint the access of this thread's last step hit (set by
+ * stub_mem_access on the CPU's thread, taken by its stub_stop), or NULL. */
+static __thread const struct gdb_watch *access_hit;
+
+/* Z2..Z4 and z2..z4: a watchpoint of type. */
+static void watchpoint(struct cpu *cpu, char type, uint64_t addr, uint64_t len, bool insert)
 {
     if (!insert) {
         for (unsigned i = 0; i < gs.n_watches; i++)
-            if (gs.watches[i].addr == addr && gs.watches[i].len == len) {
+            if (gs.watches[i].type == type && gs.watches[i].addr == addr &&
+                gs.watches[i].len == len) {
                 gs.watches[i] = gs.watches[--gs.n_watches];
                 send_packet("OK");
                 return;
@@ -367,17 +392,19 @@ static void watchpoint(struct cpu *cpu, uint64_t addr, uint64_t len, bool insert
         send_packet("E01");
         return;
     }
+    w->type = type;
     w->addr = addr;
     w->len = len;
     gs.n_watches++;
     send_packet("OK");
 }
 
+/* Z0/z0 and Z1/z1 (a hardware breakpoint is the same thing here), and the watchpoints. */
 static void breakpoint(struct cpu *cpu, const char *args, bool insert)
 {
     uint64_t addr, kind;
     char type = *args++;
-    if (type < '0' || type > '2') {
+    if (type < '0' || type > '4') {
         send_packet("");
         return;
     }
@@ -385,8 +412,8 @@ static void breakpoint(struct cpu *cpu, const char *args, bool insert)
         send_packet("E01");
         return;
     }
-    if (type == '2') {
-        watchpoint(cpu, addr, kind, insert);
+    if (type >= '2') {
+        watchpoint(cpu, type, addr, kind, insert);
         return;
     }
     int err = insert ? debug_breakpoint_insert(addr) : debug_breakpoint_remove(addr);
@@ -395,7 +422,7 @@ static void breakpoint(struct cpu *cpu, const char *args, bool insert)
         return;
     }
     set_flag_all(TB_FLAG_DEBUG_BP, debug_breakpoint_count() > 0);
-    exec_invalidate(cpu, addr, addr + 1);
+    invalidate_code(cpu, addr, 1);
     send_packet("OK");
 }
 
@@ -752,8 +779,9 @@ static void stub_stop(struct cpu *cpu, int sig)
 {
     pthread_mutex_lock(&gs.lock);
     const struct gdb_watch *hit = NULL;
-    if (gs.n_watches && sig == SIGTRAP && !gs.stopped)
-        hit = watch_hit(cpu);
+    if (gs.n_watches && sig == SIGTRAP && !gs.stopped && !(hit = watch_hit(cpu)))
+        hit = access_hit;
+    access_hit = NULL;
     /* A step of a watchpoint's making that changed nothing watched: run on. */
     struct gdb_thread *t = thread_of_cpu(cpu);
     if (!hit && sig == SIGTRAP && t && !t->step && cpu->exit_reason == CPU_EXIT_INTERRUPT &&
@@ -862,6 +890,18 @@ static void stub_fork_child(void)
     gs.fd = -1;
 }
 
+/* Runs on the CPU's thread inside a single-step block, while gdb has the other CPUs running
+ * or parked: the watchpoints change only while all are stopped. */
+static void stub_mem_access(struct cpu *cpu, uint64_t addr, unsigned size, unsigned kind)
+{
+    for (unsigned i = 0; i < gs.n_watches && !access_hit; i++) {
+        const struct gdb_watch *w = &gs.watches[i];
+        bool wanted = w->type == '4' || (w->type == '3' && (kind & DEBUG_ACCESS_READ));
+        if (wanted && addr < w->addr + w->len && w->addr < addr + size)
+            access_hit = w;
+    }
+}
+
 static const struct debugger_ops gdbstub_ops = {
     .cpu_added = stub_cpu_added,
     .cpu_removed = stub_cpu_removed,
@@ -869,6 +909,7 @@ static const struct debugger_ops gdbstub_ops = {
     .poll = stub_poll,
     .exited = stub_exited,
     .fork_child = stub_fork_child,
+    .mem_access = stub_mem_access,
 };
 
 /* A listening socket for spec: all digits is a TCP port on the loopback interface, anything

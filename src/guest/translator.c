@@ -8,6 +8,7 @@
 #include "core/debug.h"
 #include "core/log.h"
 #include "core/registry.h"
+#include "guest/watch.h"
 #include "plugin/plugin.h"
 
 #define PAGE_SIZE 4096ull
@@ -82,6 +83,8 @@ static int translate_insns(struct cpu *cpu, struct ir_block *b, uint64_t pc, uin
         }
     }
     b->end_pc = t.pc;
+    if (step)
+        watch_accesses(b);
     return 0;
 }
 

@@ -357,6 +357,32 @@ int softmmu_fetch(struct cpu *cpu, uint64_t va, void *buf, size_t len, unsigned 
     return 0;
 }
 
+int softmmu_debug_access(struct cpu *cpu, uint64_t va, void *buf, size_t len, bool write,
+                         unsigned mmu_idx)
+{
+    struct softmmu *sm = (struct softmmu *)cpu->as;
+    uint8_t *p = buf;
+    while (len > 0) {
+        size_t chunk = SOFTMMU_PAGE_SIZE - (va & ~PAGE_MASK);
+        if (chunk > len)
+            chunk = len;
+        struct mem_tlb_entry *e;
+        if (tlb_lookup(cpu, va, MEM_READ, mmu_idx, &e))
+            return -EFAULT;
+        uint8_t *host = sm->full[e - sm->tlb.entry].host;
+        if (!host)
+            return -EFAULT;
+        if (write)
+            memcpy(host + (va & ~PAGE_MASK), p, chunk);
+        else
+            memcpy(p, host + (va & ~PAGE_MASK), chunk);
+        p += chunk;
+        va += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
 int softmmu_code_addr(struct cpu *cpu, uint64_t va, unsigned mmu_idx, uint64_t *pa)
 {
     struct softmmu_tlb_full *e;

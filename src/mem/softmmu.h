@@ -111,5 +111,10 @@ int softmmu_fetch(struct cpu *cpu, uint64_t va, void *buf, size_t len, unsigned 
 /* cpu->code_addr for a CPU on a softmmu space: the physical address of the code at va, by
  * which the execution layer keys blocks; 0, or -EFAULT as softmmu_fetch. */
 int softmmu_code_addr(struct cpu *cpu, uint64_t va, unsigned mmu_idx, uint64_t *pa);
+/* A debugger's read or write of len bytes at va, through the translation of mmu_idx, in RAM
+ * only (a device's registers are not touched) and whatever the pages' permissions: 0, or
+ * -EFAULT when a page has no translation or no RAM. */
+int softmmu_debug_access(struct cpu *cpu, uint64_t va, void *buf, size_t len, bool write,
+                         unsigned mmu_idx);
 
 #endif

@@ -13,12 +13,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/debug.h"
 #include "core/log.h"
 #include "core/machine.h"
 #include "dev/aclint.h"
@@ -102,6 +104,21 @@ static int code_addr(struct cpu *cpu, uint64_t pc, uint64_t *pa)
 {
     return softmmu_code_addr(cpu, pc, rv_fetch_mmu(cpu->tb_flags & RV_TBF_PRIV_MASK), pa);
 }
+
+/* A debugger (vm boot --gdb) sees memory as the hart's code does: through its translation. */
+static int debug_read(struct cpu *cpu, uint64_t addr, void *buf, uint64_t len)
+{
+    return softmmu_debug_access(cpu, addr, buf, len, false,
+                                rv_fetch_mmu(cpu->tb_flags & RV_TBF_PRIV_MASK));
+}
+
+static int debug_write(struct cpu *cpu, uint64_t addr, const void *buf, uint64_t len)
+{
+    return softmmu_debug_access(cpu, addr, (void *)buf, len, true,
+                                rv_fetch_mmu(cpu->tb_flags & RV_TBF_PRIV_MASK));
+}
+
+static const struct debug_memory hart_debug_memory = { .read = debug_read, .write = debug_write };
 
 /* The hart's interrupt inputs: an irq line's number is its mip bit (RV_MIP_*). Only a
  * change goes to riscv64_set_pending, whose raising makes the hart leave guest code: devices
@@ -403,7 +420,9 @@ static int run(struct virt *v)
             continue;
         }
         poll_devices(v);
-        if (cpu->exit_reason == CPU_EXIT_EXCEPTION)
+        /* A breakpoint, a step or gdb's Ctrl-C: the hart stopped for gdb, and runs on now. */
+        bool debugged = debug_after_exit(cpu);
+        if (cpu->exit_reason == CPU_EXIT_EXCEPTION && !debugged)
             sys->exception_enter(cpu, cpu->exc, cpu->exc_tval);
         if (sys->interrupt_pending(cpu))
             sys->exception_enter(cpu, EXC_NONE, 0);
@@ -544,7 +563,11 @@ int boot_run(const struct boot_config *c)
     if (c->created && (status = c->created(m, c->opaque)))
         goto out;
     machine_set_state(m, MACHINE_RUNNING);
+    debug_memory = &hart_debug_memory;
+    debug_cpu_added(v.cpu, 1);        /* the hart is gdb's thread 1 */
+    debug_signal(v.cpu, SIGTRAP);     /* an attached debugger sees the first instruction */
     status = run(&v);
+    debug_exited(status, 0);
     m->exit_status = status;
     machine_set_state(m, MACHINE_STOPPED);
 out:

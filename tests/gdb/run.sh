@@ -2,13 +2,14 @@
 # gdb-multiarch against vm's gdb stub (src/debug/): target.c, built static with debug info for
 # each guest ISA, runs under `vm run --gdb=SOCKET` while gdb in batch mode runs session.gdb
 # (break at main, read and write a variable and a register, step, a write watchpoint, continue
-# to the exit), and threads.gdb on threads.c (each new thread a gdb thread stopping at a
+# to the exit), watch.gdb (read and access watchpoints), and threads.gdb on threads.c (each new thread a gdb thread stopping at a
 # breakpoint in turn). gdb's output, with addresses and thread ids masked and runs of blanks squeezed,
-# must equal session.expected (threads.expected); the program's own output must show the values gdb wrote, and
+# must equal session.expected (watch.expected, threads.expected); the program's own output must show the values gdb wrote, and
 # vm must exit with the status gdb reported. badinput.py then sends garbage and malformed
 # packets, which must get an error reply or be ignored without vm crashing, interrupts the
 # spinning program with Ctrl-C, and attaches through every spelling of the option (-g PORT,
-# VM_GDB, QEMU_GDB).
+# VM_GDB, QEMU_GDB). Last, system.gdb on tests/system's hello.S under `vm boot --gdb`
+# (system.expected; the hart as gdb's thread).
 #
 # Usage: tests/gdb/run.sh [BUILD_DIR]   (default: build/tests/gdb)
 # Environment: VM (default "build/vm run"), ENGINES (default "interp jit check"), TIMEOUT.
@@ -92,6 +93,17 @@ for isa in riscv64 aarch64; do
             pass "$name"
         fi
     done
+    # Read and access watchpoints (rwatch, awatch): a read, then a read and a write, of
+    # counter in bump, and answer's read for printf.
+    for engine in $engines; do
+        name="watch-$isa-$engine"
+        gdb_session "$name" "$prog" watch || continue
+        if [ "$(cat "$tmp/$name.out")" != "answer 42 total 25 counter 11" ] || [ "$status" -ne 25 ]; then
+            fail "$name" "vm exited with $status" "$tmp/$name.out"
+        else
+            pass "$name"
+        fi
+    done
     # Threads: each new thread is a gdb thread, stopping at the breakpoint in its turn (the
     # check engine is not thread-safe, so it sits this out).
     if ! "$cc" -g -O1 -static -pthread -o "$prog-threads" tests/gdb/threads.c 2>"$tmp/cc"; then
@@ -160,5 +172,41 @@ for spelling in "-g $port" "VM_GDB=$tmp/env1.sock" "QEMU_GDB=$tmp/env2.sock"; do
         fail "spelling ${spelling%%[= ]*}" "vm exited with $status" "$tmp/sp.log"
     fi
 done
+# System mode: vm boot --gdb on a bare-metal kernel of tests/system (hello.S): a breakpoint in
+# its putchar, the hart as gdb's thread, a register read and changed (the first character it
+# prints becomes 'H'), a step, and on to the exit.
+sys_prog="$build/hello-system"
+if riscv64-linux-gnu-gcc -nostdlib -static -no-pie -fno-pic -march=rv64gc -mabi=lp64d \
+       -Wl,--build-id=none -T tests/system/link.ld -I tests/system -o "$sys_prog" \
+       tests/system/hello.S 2>"$tmp/cc"; then
+    for engine in $engines; do
+        [ "$engine" = check ] && continue   # user mode only
+        name="system-$engine"
+        sock="$tmp/$name.sock"
+        timeout "$timeout_s" "${vm_cmd[0]}" boot --engine="$engine" --bios=none \
+            --kernel="$sys_prog" --gdb="$sock" </dev/null >"$tmp/$name.out" 2>"$tmp/$name.err" &
+        vm_pid=$!
+        if ! wait_socket "$sock"; then
+            kill "$vm_pid" 2>/dev/null
+            wait "$vm_pid"
+            fail "$name" "vm boot did not listen on $sock" "$tmp/$name.err"
+            continue
+        fi
+        timeout "$timeout_s" gdb-multiarch -batch -nx -ex "target remote $sock" \
+            -x tests/gdb/system.gdb "$sys_prog" 2>&1 | mask >"$tmp/$name.gdb"
+        wait "$vm_pid"
+        status=$?
+        if ! diff -u tests/gdb/system.expected "$tmp/$name.gdb" >"$tmp/$name.diff"; then
+            fail "$name" "gdb's output differs from system.expected" "$tmp/$name.diff"
+        elif [ "$(cat "$tmp/$name.out")" != "$(printf 'Hello, console\nhello, write')" ] ||
+             [ "$status" -ne 0 ]; then
+            fail "$name" "vm boot exited with $status, the kernel printed: $(cat "$tmp/$name.out")" "$tmp/$name.err"
+        else
+            pass "$name"
+        fi
+    done
+else
+    fail build-system "riscv64-linux-gnu-gcc failed" "$tmp/cc"
+fi
 echo "gdb: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
