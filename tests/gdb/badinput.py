@@ -4,7 +4,8 @@ malformed packets: each must get an error or empty reply, or be ignored (a bad c
 exit. "run" only runs the program to its exit (for each spelling of --gdb); "interrupt"
 continues the spinning program, sends Ctrl-C, expects a SIGINT stop and kills it with k.
 
-Usage: badinput.py SOCKET_PATH|HOST:PORT [run|interrupt]. Exit status 0 if every reply was
+Usage: badinput.py SOCKET_PATH|HOST:PORT [run [STATUS]|interrupt] (STATUS: the exit
+status "run" expects, default 25). Exit status 0 if every reply was
 as expected."""
 import socket
 import sys
@@ -60,7 +61,8 @@ stub = Stub(sys.argv[1])
 mode = sys.argv[2] if len(sys.argv) > 2 else "bad"
 if mode == "run":
     expect("first query", stub.ask(b"?"), lambda r: r.startswith(b"T05thread:"))
-    expect("continue", stub.ask(b"vCont;c"), lambda r: r == b"W19")
+    status = int(sys.argv[3]) if len(sys.argv) > 3 else 25
+    expect("continue", stub.ask(b"vCont;c"), lambda r: r == b"W%02x" % status)
     sys.exit(1 if failures else 0)
 if mode == "interrupt":
     expect("first query", stub.ask(b"?"), lambda r: r.startswith(b"T05thread:"))
@@ -78,7 +80,7 @@ error = lambda r: r.startswith(b"E") or r == b""
 for bad in [b"m", b"mzz,1", b"m0", b"m0,", b"m0,ffffffffffffffffff", b"m0,100000",
             b"M0,4:zz", b"M0,4:00", b"X0,1", b"p", b"pzz", b"p9999", b"P1=zz", b"P1=00",
             b"P9999=00", b"G00", b"Z0", b"Z0,", b"Z0,xyz,4", b"Z9,0,4", b"z0,1234,4",
-            b"Z2,0,0", b"Z2,0,99", b"z2,10,4", b"Hgzz", b"Hg99999", b"Hx1", b"T0", b"Tzz",
+            b"Z2,0,0", b"Z2,0,99", b"z2,10,4", b"Z3,0,0", b"Z4,0,99", b"z3,10,4", b"z4,10,4", b"Hgzz", b"Hg99999", b"Hx1", b"T0", b"Tzz",
             b"vCont;x", b"vCont;s:zz", b"vCont;c:9999;", b"vFoo", b"qXfer:features:read:other.xml:0,10",
             b"qXfer:features:read:target.xml:zz", b"qXfer:features:read:target.xml:ffffffff,10",
             b"Cqq", b"c1;2", b"sfoo", b"\x01\x02\x7f", b"}" + bytes(200)]:

@@ -205,6 +205,24 @@ if riscv64-linux-gnu-gcc -nostdlib -static -no-pie -fno-pic -march=rv64gc -mabi=
             pass "$name"
         fi
     done
+    # The TCP spelling: tcp::PORT.
+    port=$((20000 + ($$ + 1) % 20000))
+    timeout "$timeout_s" "${vm_cmd[0]}" boot --bios=none --kernel="$sys_prog" --gdb=tcp::$port \
+        </dev/null >"$tmp/sp.out" 2>&1 &
+    vm_pid=$!
+    ok=0
+    for _ in $(seq 100); do
+        python3 tests/gdb/badinput.py "127.0.0.1:$port" run 0 >"$tmp/sp.log" 2>&1 && { ok=1; break; }
+        sleep 0.05
+    done
+    wait "$vm_pid"
+    status=$?
+    if [ $ok = 1 ] && [ $status = 0 ]; then
+        pass "system-spelling tcp::PORT"
+    else
+        kill "$vm_pid" 2>/dev/null
+        fail "system-spelling tcp::PORT" "vm boot exited with $status" "$tmp/sp.log"
+    fi
 else
     fail build-system "riscv64-linux-gnu-gcc failed" "$tmp/cc"
 fi
