@@ -90,6 +90,16 @@ for isa in $isas; do
     done
 done
 
+# The environment's spelling, VM_PLUGIN, as --plugin.
+if [ -x "$out/loop-rv64" ]; then
+    VM_PLUGIN="$PLUGINS/insn_count.so,out=$out/env.count" "$VM_BIN" run "$out/loop-rv64" >/dev/null 2>&1
+    if [ "$(cat "$out/env.count" 2>/dev/null)" = "$(printf 'insns 2018\nsyscalls 2')" ]; then
+        pass "spelling VM_PLUGIN"
+    else
+        fail "spelling VM_PLUGIN" "got '$(cat "$out/env.count" 2>/dev/null)'"
+    fi
+fi
+
 # A C program: every engine counts the same instructions (the plugins see each block once
 # under the check engine, which runs it twice).
 if build "$out/work-rv64" riscv64-linux-gnu-gcc -O2 -static -o "$out/work-rv64" "$here/../service/work.c"; then
