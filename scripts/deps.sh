@@ -14,6 +14,7 @@ pkgs=(
   tcl xz-utils gzip util-linux
   libfdt-dev device-tree-compiler opensbi qemu-system-misc
   libslirp-dev
+  linux-source-6.1 flex bison bc cpio
 )
 
 missing=()

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# vm boot runs Linux: Debian's OpenSBI, a riscv64 kernel built from Debian's linux-source-6.1
+# and an initramfs of busybox whose /init (tests/linux/init) prints known lines between two
+# marker lines and powers off (scripts/build-linux.sh builds them once per machine into a
+# cache outside the checkout). Under each engine of LINUX_ENGINES (default jit interp), vm must end
+# with status 0, print the exact lines expected below, and print between the markers what
+# qemu-system-riscv64 prints for the same kernel, initramfs and command line on a CPU with
+# vm's extensions (timestamped kernel lines left out).
+# Usage: run.sh BUILD_DIR/tests/linux   (VM_BIN: the vm binary)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:?usage: run.sh OUTDIR}
+VM_BIN=${VM_BIN:-$here/../../build/vm}
+ENGINES=${LINUX_ENGINES:-jit interp}
+TIMEOUT=${LINUX_TIMEOUT:-300}
+mkdir -p "$out" || exit 1
+out=$(cd "$out" && pwd)
+
+if ! bash "$here/../../scripts/build-linux.sh" "$out/images" 2>"$out/build.log"; then
+    echo "FAIL linux/build: scripts/build-linux.sh failed:"
+    tail -n 20 "$out/build.log"
+    exit 0
+fi
+kernel=$out/images/Image
+initrd=$out/images/initramfs.cpio.gz
+append="console=ttyS0 quiet"
+begin="=== vm-linux-test: begin ==="
+end="=== vm-linux-test: end ==="
+# qemu's rv64 CPU with vm's extensions: no H, Sstc, Zihintpause or Zb*.
+qemu_cpu=rv64,h=false,sstc=false,Zihintpause=false,zba=false,zbb=false,zbc=false,zbs=false
+
+version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+expected=(
+    "uname: Linux ${version%%-*} riscv64"
+    "cmdline: $append"
+    "harts: 1"
+    "$(printf 'isa\t\t: rv64imafdc')"
+    "$(printf 'mmu\t\t: sv57')"
+    "arith: 259106859 -3 4611686018427387904"
+    "md5: $(seq 1 20000 | md5sum)"
+    "sort: 999 998 997 "
+    "rtc: goldfish_rtc 101000.rtc"
+    "date: $(date -u +%Y-%m-%d)"
+)
+
+# between FILE: the lines between the markers, without carriage returns and timestamped
+# kernel messages.
+between() {
+    tr -d '\r' <"$1" | sed -n "/^$begin\$/,/^$end\$/p" | grep -Ev '^\[ *[0-9]+\.[0-9]+\]'
+}
+
+start=$(date +%s)
+timeout "$TIMEOUT" qemu-system-riscv64 -M virt -m 512M -smp 1 -cpu "$qemu_cpu" -nographic \
+    -bios default -kernel "$kernel" -initrd "$initrd" -append "$append" \
+    </dev/null >"$out/qemu.out" 2>&1
+qemu_status=$?
+between "$out/qemu.out" >"$out/qemu.lines"
+if [ "$qemu_status" -ne 0 ] || ! grep -qx "$end" "$out/qemu.lines"; then
+    echo "FAIL linux/qemu: qemu-system-riscv64 did not boot the kernel to the end marker (status $qemu_status):"
+    tail -n 20 "$out/qemu.out"
+    exit 0
+fi
+echo "PASS linux/qemu: qemu-system-riscv64 booted it in $(( $(date +%s) - start )) s"
+
+for engine in $ENGINES; do
+    name="boot[$engine]"
+    start=$(date +%s)
+    timeout "$TIMEOUT" "$VM_BIN" boot --engine="$engine" --kernel="$kernel" --initrd="$initrd" \
+        --append="$append" </dev/null >"$out/vm-$engine.out" 2>&1
+    status=$?
+    took=$(( $(date +%s) - start ))
+    between "$out/vm-$engine.out" >"$out/vm-$engine.lines"
+    fail=
+    [ "$status" -eq 0 ] || fail="status $status (want 0)"
+    for line in "${expected[@]}"; do
+        grep -qxF -- "$line" "$out/vm-$engine.lines" || fail="${fail:+$fail; }missing line '$line'"
+    done
+    if [ -n "$fail" ]; then
+        echo "FAIL linux/$name: $fail; the console's last lines:"
+        tr -d '\r' <"$out/vm-$engine.out" | tail -n 20
+    else
+        echo "PASS linux/$name: powered off with the expected lines in $took s"
+    fi
+    if cmp -s "$out/qemu.lines" "$out/vm-$engine.lines"; then
+        echo "PASS linux/$name-vs-qemu"
+    else
+        echo "FAIL linux/$name-vs-qemu: the init's output differs from qemu-system-riscv64's:"
+        diff -u "$out/qemu.lines" "$out/vm-$engine.lines" | tail -n +3
+    fi
+done
