@@ -1,6 +1,8 @@
 /* The x86-64 microVM machine on KVM: guest RAM at 0 (and above 4 GiB past 3 GiB), the
  * in-kernel PIC, IOAPIC, LAPIC and PIT, the 16550 UART of dev/ at port 0x3F8 on IRQ 4 and
- * the i8042's reset at port 0x64, one vCPU on its own thread. Port I/O exits dispatch
+ * the i8042's reset at port 0x64, virtio-mmio slots from dev/ (the --drive disks, then a
+ * virtio-rng) at MICROVM_VIRTIO_BASE + i * 0x1000 on IRQ 5 + i, announced to Linux on its
+ * command line (virtio_mmio.device=4K@ADDR:IRQ), one vCPU on its own thread. Port I/O exits dispatch
  * through a second struct physmap whose addresses are port numbers, MMIO exits through the
  * machine's physical map; an access to a hole reads all ones and writes nothing. The
  * console's reader thread kicks the vCPU out of KVM_RUN with a signal (immediate_exit), and
@@ -23,6 +25,9 @@
 #include "dev/console.h"
 #include "dev/i8042.h"
 #include "dev/ns16550.h"
+#include "dev/virtio_blk.h"
+#include "dev/virtio_mmio.h"
+#include "dev/virtio_rng.h"
 
 #define COM1_PORT 0x3f8
 #define COM1_PORTS 8
@@ -30,6 +35,11 @@
 #define PORTS 0x10000
 
 #define KICK_SIGNAL SIGUSR2
+#define MICROVM_VIRTIO_BASE 0xc0000000ull   /* at the start of the hole below 4 GiB */
+#define MICROVM_VIRTIO_STRIDE 0x1000ull
+#define MICROVM_VIRTIO_GSI 5
+#define MICROVM_VIRTIO_SLOTS (BOOT_DRIVES_MAX + 1)
+#define CMDLINE_MAX 4096
 
 struct microvm {
     const struct boot_config *c;
@@ -38,6 +48,14 @@ struct microvm {
     struct x86_ram ram;
     uint64_t ram_size;
     struct physmap ports, mmio;
+    struct physmap ram_map;        /* RAM alone: what the virtio devices reach */
+    struct virtio_blk blk[BOOT_DRIVES_MAX];
+    unsigned n_blk;
+    struct virtio_rng rng;
+    struct virtio_mmio virtio[MICROVM_VIRTIO_SLOTS];
+    unsigned n_virtio;
+    bool virtio_level[MICROVM_VIRTIO_SLOTS];
+    char cmdline[CMDLINE_MAX];
     struct ns16550 uart;
     bool uart_level;
     struct i8042 i8042;
@@ -80,6 +98,57 @@ static void uart_irq(void *opaque, unsigned gsi, bool level)
         m->uart_level = level;
         kvm_irq_line(&m->kvm, gsi, level);
     }
+}
+
+static void virtio_irq(void *opaque, unsigned gsi, bool level)
+{
+    struct microvm *m = opaque;
+    unsigned slot = gsi - MICROVM_VIRTIO_GSI;
+    if (level != m->virtio_level[slot]) {
+        m->virtio_level[slot] = level;
+        kvm_irq_line(&m->kvm, gsi, level);
+    }
+}
+
+/* Opens the disks and puts them and the RNG in the virtio slots, in the MMIO map, and on the
+ * kernel's command line after --append: 0, or -1 after printing why. */
+static int setup_virtio(struct microvm *m)
+{
+    const struct boot_config *c = m->c;
+    const struct virtio_device *dev[MICROVM_VIRTIO_SLOTS];
+    for (unsigned d = 0; d < c->n_drives; d++) {
+        if (virtio_blk_open(&m->blk[d], c->drives[d].path, c->drives[d].readonly, d) < 0)
+            return -1;
+        m->n_blk++;
+        dev[m->n_virtio++] = &m->blk[d].dev;
+    }
+    virtio_rng_init(&m->rng);
+    dev[m->n_virtio++] = &m->rng.dev;
+    int err = physmap_add_ram(&m->ram_map, 0, m->ram.low, m->ram.host);
+    if (!err && m->ram.high)
+        err = physmap_add_ram(&m->ram_map, X86_RAM_HIGH_BASE, m->ram.high,
+                              m->ram.host + m->ram.low);
+    size_t used = (size_t)snprintf(m->cmdline, sizeof(m->cmdline), "%s", c->append ? c->append : "");
+    for (unsigned i = 0; !err && i < m->n_virtio; i++) {
+        uint64_t base = MICROVM_VIRTIO_BASE + i * MICROVM_VIRTIO_STRIDE;
+        virtio_mmio_init(&m->virtio[i], dev[i], (struct virtq_dma){ &m->ram_map, NULL, NULL },
+                         (struct irq_line){ virtio_irq, m, MICROVM_VIRTIO_GSI + i });
+        err = physmap_add_mmio(&m->mmio, base, VIRTIO_MMIO_SIZE, &virtio_mmio_ops,
+                               &m->virtio[i]);
+        if (used < sizeof(m->cmdline))
+            used += (size_t)snprintf(m->cmdline + used, sizeof(m->cmdline) - used,
+                                     "%svirtio_mmio.device=4K@0x%" PRIx64 ":%u",
+                                     used ? " " : "", base, MICROVM_VIRTIO_GSI + i);
+    }
+    if (err) {
+        vm_error("boot: cannot build the physical map: %s", strerror(-err));
+        return -1;
+    }
+    if (used >= sizeof(m->cmdline)) {
+        vm_error("--append: too long");
+        return -1;
+    }
+    return 0;
 }
 
 static void i8042_reset(void *opaque)
@@ -287,7 +356,8 @@ int microvm_boot(const struct boot_config *c)
     int status = 1, err;
     uint64_t entry;
     if (check_config(c) < 0 || kvm_open(&m->kvm) < 0 || start_ram(m) < 0 ||
-        x86_boot_load(&m->ram, c->kernel, c->initrd, c->append, &entry) < 0 ||
+        setup_virtio(m) < 0 ||
+        x86_boot_load(&m->ram, c->kernel, c->initrd, m->cmdline, &entry) < 0 ||
         map_devices(m) < 0 || kvm_vcpu_create(&m->kvm, 0, &m->vcpu) < 0 ||
         x86_boot_vcpu(m->vcpu.fd, entry) < 0)
         goto out;
@@ -314,6 +384,8 @@ out:
     console_close(&m->console);
     kvm_vcpu_destroy(&m->kvm, &m->vcpu);
     kvm_close(&m->kvm);
+    for (unsigned d = 0; d < m->n_blk; d++)
+        virtio_blk_close(&m->blk[d]);
     if (m->ram.host != MAP_FAILED)
         munmap(m->ram.host, c->memory);
     return status;

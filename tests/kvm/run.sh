@@ -46,7 +46,7 @@ boot_out+='cs=8 ds=10 ss=10 tr=18 gdt=500 limit=1f code=af9b000000ffff data=cf93
 boot_out+='identity map 0-4G ok\n'
 boot_out+='rsi=7000 flag=aa55 hdr=53726448 loader=ff initrd=1ffe000 size=1388 \n'
 boot_out+='setup=0 version=20f code32=0 align=1000000 cmdmax=ffff \n'
-boot_out+='cmdline=console=ttyS0 reboot=k\n'
+boot_out+='cmdline=console=ttyS0 reboot=k virtio_mmio.device=4K@0xc0000000:5\n'
 boot_out+='e820=0 size=9fc00 type=1 \ne820=100000 size=1f00000 type=1 \n'
 tests=(
     "hello||0|hello, kvm\n||"
@@ -74,6 +74,25 @@ for t in "${tests[@]}"; do
     check "$name${opts:+ $opts}${input:+ <$input}" "$status" "$stdout" "$stderr" "$input" \
         "$VM_BIN" boot --accel=kvm --kernel="$out/$name" "${args[@]}"
 done
+
+# virtio: a disk of 8 sectors, byte i of sector s holding (s ^ i) & 0xff; the guest writes
+# sector 1 as (s ^ i ^ 0x5a) & 0xff; the RNG in slot 1, announced on the command line.
+if build virtio; then
+    python3 -c 'import sys
+open(sys.argv[1], "wb").write(bytes((s ^ i) & 0xff for s in range(8) for i in range(512)))' "$out/disk"
+    python3 -c 'import sys
+open(sys.argv[1], "wb").write(bytes((s ^ i ^ (0x5a if s == 1 else 0)) & 0xff
+                                    for s in range(8) for i in range(512)))' "$out/disk-want"
+    check "virtio" 0 "virtio ok\n" "" "" "$VM_BIN" boot --accel=kvm --kernel="$out/virtio" \
+        --drive="$out/disk"
+    if cmp -s "$out/disk" "$out/disk-want"; then
+        echo "PASS kvm/virtio-image"
+    else
+        echo "FAIL kvm/virtio-image: the disk image is not as written"
+    fi
+else
+    echo "FAIL kvm/virtio: cannot build it"
+fi
 
 # The boot guest as a bzImage (bzimage.py): linked 0x200 higher, so that its start is the
 # 64-bit entry of a protected-mode kernel loaded at 1 MiB; its setup header (version 2.13,

@@ -1,0 +1,128 @@
+/* The virtio devices of dev/ on the KVM microVM, through a minimal polled driver: slot 0
+ * (0xc0000000) a --drive disk whose sector s holds bytes s ^ i, slot 1 the RNG, slot 2
+ * empty. Reads sector 3, writes sector 1 (as s ^ i ^ 0x5a; run.sh checks the image), flushes,
+ * reads it back; 32 random bytes; then a chain that loops puts the disk in
+ * DEVICE_NEEDS_RESET and the machine runs on. All pass: "virtio ok"; else "exit N". */
+#include "lib.h"
+
+#define SLOT(i) (0xc0000000ul + (unsigned long)(i) * 0x1000)
+#define QSIZE 8
+enum {
+    REG_MAGIC = 0x000, REG_VERSION = 0x004, REG_DEVICE_ID = 0x008,
+    REG_DRIVER_FEATURES = 0x020, REG_DRIVER_FEATURES_SEL = 0x024, REG_QUEUE_SEL = 0x030,
+    REG_QUEUE_NUM_MAX = 0x034, REG_QUEUE_NUM = 0x038, REG_QUEUE_READY = 0x044,
+    REG_QUEUE_NOTIFY = 0x050, REG_STATUS = 0x070, REG_QUEUE_DESC_LOW = 0x080,
+    REG_QUEUE_DRIVER_LOW = 0x090, REG_QUEUE_DEVICE_LOW = 0x0a0, REG_CONFIG = 0x100,
+};
+enum { D_NEXT = 1, D_WRITE = 2 };
+
+struct desc {
+    uint64_t addr;
+    uint32_t len;
+    uint16_t flags, next;
+};
+
+struct vq {
+    struct desc desc[QSIZE] __attribute__((aligned(16)));
+    struct { uint16_t flags, idx, ring[QSIZE], used_event; } avail;
+    struct { uint16_t flags, idx; struct { uint32_t id, len; } ring[QSIZE]; uint16_t avail_event; }
+        used __attribute__((aligned(4)));
+    uint16_t last_used;
+};
+
+static struct vq q0 __attribute__((aligned(4096))), q1 __attribute__((aligned(4096)));
+static struct { uint32_t type, reserved; uint64_t sector; } hdr;
+static uint8_t data[512], status, random[32];
+
+static uint32_t rd(unsigned long base, unsigned off) { return *(volatile uint32_t *)(base + off); }
+static void wr(unsigned long base, unsigned off, uint32_t v) { *(volatile uint32_t *)(base + off) = v; }
+
+#define CHECK(n, cond) do { if (!(cond)) return n; } while (0)
+
+static int start(unsigned long base, uint32_t id, struct vq *q)
+{
+    if (rd(base, REG_MAGIC) != 0x74726976 || rd(base, REG_VERSION) != 2 ||
+        rd(base, REG_DEVICE_ID) != id)
+        return -1;
+    wr(base, REG_STATUS, 0);
+    wr(base, REG_STATUS, 3);
+    wr(base, REG_DRIVER_FEATURES_SEL, 1);
+    wr(base, REG_DRIVER_FEATURES, 1);               /* VERSION_1 */
+    wr(base, REG_STATUS, 11);
+    wr(base, REG_QUEUE_SEL, 0);
+    if (!(rd(base, REG_STATUS) & 8) || rd(base, REG_QUEUE_NUM_MAX) < QSIZE)
+        return -1;
+    wr(base, REG_QUEUE_NUM, QSIZE);
+    wr(base, REG_QUEUE_DESC_LOW, (uint32_t)(uintptr_t)q->desc);
+    wr(base, REG_QUEUE_DRIVER_LOW, (uint32_t)(uintptr_t)&q->avail);
+    wr(base, REG_QUEUE_DEVICE_LOW, (uint32_t)(uintptr_t)&q->used);
+    wr(base, REG_QUEUE_READY, 1);
+    wr(base, REG_STATUS, 15);
+    return rd(base, REG_QUEUE_READY) ? 0 : -1;
+}
+
+/* Offers the chain at head and returns the length the device wrote, or -1. */
+static long run(unsigned long base, struct vq *q, uint16_t head)
+{
+    q->avail.ring[q->avail.idx % QSIZE] = head;
+    __asm__ volatile("" ::: "memory");
+    q->avail.idx++;
+    __asm__ volatile("" ::: "memory");
+    wr(base, REG_QUEUE_NOTIFY, 0);
+    __asm__ volatile("" ::: "memory");
+    if (*(volatile uint16_t *)&q->used.idx == q->last_used)
+        return -1;                                  /* the device works on the notify */
+    return q->used.ring[q->last_used++ % QSIZE].len;
+}
+
+static long request(uint32_t type, uint64_t sector, uint32_t len)
+{
+    hdr.type = type;
+    hdr.sector = sector;
+    status = 0xee;
+    q0.desc[0] = (struct desc){ (uintptr_t)&hdr, sizeof(hdr), D_NEXT, 1 };
+    q0.desc[1] = (struct desc){ (uintptr_t)data, len, D_NEXT | (type == 1 ? 0 : D_WRITE), 2 };
+    q0.desc[2] = (struct desc){ (uintptr_t)&status, 1, D_WRITE, 0 };
+    if (!len)
+        q0.desc[0].next = 2;
+    return run(SLOT(0), &q0, 0);
+}
+
+static int test(void)
+{
+    CHECK(1, start(SLOT(0), 2, &q0) == 0);
+    CHECK(2, *(volatile uint64_t *)(SLOT(0) + REG_CONFIG) == 8);
+    CHECK(3, start(SLOT(1), 4, &q1) == 0);
+    CHECK(4, rd(SLOT(2), REG_MAGIC) == 0xffffffff);   /* a hole */
+    CHECK(10, request(0, 3, 512) == 513 && status == 0);
+    for (unsigned i = 0; i < 512; i++)
+        CHECK(11, data[i] == (uint8_t)(3 ^ i));
+    for (unsigned i = 0; i < 512; i++)
+        data[i] = (uint8_t)(1 ^ i ^ 0x5a);
+    CHECK(12, request(1, 1, 512) == 1 && status == 0);
+    CHECK(13, request(4, 0, 0) == 1 && status == 0);
+    for (unsigned i = 0; i < 512; i++)
+        data[i] = 0;
+    CHECK(14, request(0, 1, 512) == 513 && status == 0);
+    for (unsigned i = 0; i < 512; i++)
+        CHECK(15, data[i] == (uint8_t)(1 ^ i ^ 0x5a));
+    q1.desc[0] = (struct desc){ (uintptr_t)random, sizeof(random), D_WRITE, 0 };
+    CHECK(20, run(SLOT(1), &q1, 0) == 32);
+    unsigned nonzero = 0;
+    for (unsigned i = 0; i < sizeof(random); i++)
+        nonzero += random[i] != 0;
+    CHECK(21, nonzero > 0);
+    q0.desc[0] = (struct desc){ (uintptr_t)data, 8, D_WRITE | D_NEXT, 1 };   /* a loop */
+    q0.desc[1] = (struct desc){ (uintptr_t)data, 8, D_WRITE | D_NEXT, 0 };
+    CHECK(30, run(SLOT(0), &q0, 0) == -1);
+    CHECK(31, rd(SLOT(0), REG_STATUS) & 0x40);
+    return 0;
+}
+
+int main(void *boot_params)
+{
+    int r = test();
+    if (!r)
+        puts_serial("virtio ok\n");
+    return r;
+}
