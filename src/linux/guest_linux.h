@@ -76,6 +76,11 @@ struct guest_linux_ops {
                          uint64_t sp, uint64_t ret);
     const uint8_t *sigreturn_code;
     size_t sigreturn_code_size;
+    /* x86-64's vsyscall page: fixed addresses outside the address space that Linux turns into
+     * system calls when a program calls them. Given a fetch fault, returns true after setting
+     * the registers up as that call made from the caller's return address, false for a fault
+     * that is one. NULL for ISAs without it. */
+    bool (*vsyscall)(struct cpu *cpu);
 };
 
 /* Registration (from each linux/guest_<isa>.c) dies loudly past GUEST_LINUX_MAX. */

@@ -5,7 +5,9 @@
  * is struct sigcontext: the registers in the kernel's order, eflags, segment selectors, err,
  * trapno, oldmask, cr2 and a pointer to the FPU state; uc_sigmask after it), siginfo, and the
  * FPU state in FXSAVE format (x87, MXCSR, XMM0..15; no XSAVE header, so uc_flags lacks
- * UC_FP_XSTATE). No vDSO: glibc makes real system calls without AT_SYSINFO_EHDR. */
+ * UC_FP_XSTATE). No vDSO: glibc makes real system calls without AT_SYSINFO_EHDR. The vsyscall
+ * page is emulated as Linux's default (vsyscall=xonly) does: a call to one of its three entries
+ * is the system call it stands for, and returns. */
 #include <elf.h>
 #include <errno.h>
 #include <string.h>
@@ -276,6 +278,23 @@ SYSCALL(arch_prctl)
     }
 }
 
+/* The vsyscall page's entries, 1 KiB apart: gettimeofday, time, getcpu. */
+#define VSYSCALL_PAGE 0xffffffffff600000ull
+static const uint16_t vsyscall_nr[3] = { 96, 201, 309 };
+
+static bool x64_vsyscall(struct cpu *cpu)
+{
+    struct x64_cpu *r = x64(cpu);
+    uint64_t off = cpu->pc - VSYSCALL_PAGE, ret;
+    if (cpu->pc < VSYSCALL_PAGE || off % 1024 || off / 1024 >= 3 ||
+        uspace_read(&proc_of(cpu)->us, r->r[X64_RSP], &ret, sizeof(ret)) < 0)
+        return false;
+    r->r[X64_RAX] = vsyscall_nr[off / 1024];
+    r->r[X64_RSP] += 8;
+    cpu->pc = ret;
+    return true;
+}
+
 static const struct sigframe_layout x64_frame = {
     .info = INFO_OFF, .uc = UC_OFF, .uc_sigmask = UC_SIGMASK, .uc_mcontext = UC_MCONTEXT,
     .size = FRAME_SIZE, .ret_slot = 0, .sp_at_return = 8, .red_zone = RED_ZONE, .sp_bias = 8,
@@ -307,5 +326,6 @@ static const struct guest_linux_ops x64_linux_ops = {
     .sigcontext_save = x64_sigcontext_save,
     .sigcontext_restore = x64_sigcontext_restore,
     .signal_enter = x64_signal_enter,
+    .vsyscall = x64_vsyscall,
 };
 GUEST_LINUX_REGISTER(x64_linux_ops)

@@ -146,6 +146,11 @@ int linux_run_thread(struct cpu *cpu)
         }
         switch (reason) {
         case CPU_EXIT_EXCEPTION:
+            if (cpu->exc == EXC_FETCH_FAULT && t->proc->guest_linux->vsyscall &&
+                t->proc->guest_linux->vsyscall(cpu)) {
+                syscall_make(cpu);
+                break;
+            }
             if (cpu->exc != EXC_SYSCALL) {
                 sig_fault(cpu);
                 break;

@@ -68,15 +68,20 @@ static void untag_pointers(const struct syscall_desc *d, uint64_t *a)
 
 void syscall_dispatch(struct cpu *cpu)
 {
-    const struct guest_linux_ops *g = guest_linux(cpu);
-    const struct syscall_abi *abi = proc_of(cpu)->abi;
     if (sig_ready(cpu)) {
         /* A signal came before the call: deliver it first, then make the call. This keeps
          * the window in which a signal cannot interrupt a blocking call to the few host
          * instructions between here and the host syscall. */
-        cpu->pc -= g->syscall_insn_size;
+        cpu->pc -= guest_linux(cpu)->syscall_insn_size;
         return;
     }
+    syscall_make(cpu);
+}
+
+void syscall_make(struct cpu *cpu)
+{
+    const struct guest_linux_ops *g = guest_linux(cpu);
+    const struct syscall_abi *abi = proc_of(cpu)->abi;
     uint64_t nr = g->syscall_nr(cpu), a[6];
     exec_counters(cpu)->syscalls[nr < EXEC_SYSCALL_SLOTS ? nr : EXEC_SYSCALL_SLOTS - 1]++;
     for (int i = 0; i < 6; i++)

@@ -76,6 +76,10 @@ const struct syscall_desc *syscall_lookup(const struct syscall_abi *abi, uint64_
 
 /* Runs the syscall the guest asked for and puts the result in its return register. */
 void syscall_dispatch(struct cpu *cpu);
+/* The same without first giving a pending signal its turn (which restarts the call by
+ * stepping the pc back over the syscall instruction): for calls no instruction made, as
+ * x86-64's vsyscall entries. */
+void syscall_make(struct cpu *cpu);
 /* Prints one call like strace: "write(1, \"hi\\n\", 3) = 3". d is NULL for unknown numbers. */
 void strace_print(struct cpu *cpu, const struct syscall_desc *d, uint64_t nr, const uint64_t *a,
                   long ret);

@@ -1,6 +1,6 @@
 /* The x86-64 Linux ABI without a C library (so it needs few instruction families): the
  * initial stack, raw syscalls, arch_prctl, x86-64's own struct stat and packed struct
- * epoll_event, and signal frames: a handler that changes registers and flags in its ucontext
+ * epoll_event, the vsyscall page's three calls, and signal frames: a handler that changes registers and flags in its ucontext
  * (entered with DF clear), rt_sigreturn through the SA_RESTORER trampoline, and the
  * trapno/err/cr2 of a page fault and of #UD. */
 typedef unsigned long u64;
@@ -99,7 +99,16 @@ void start_c(u64 *sp)
     check("fs-relative load", ({ u64 v; asm volatile("mov %%fs:8, %0" : "=r"(v)); v; }) == 0x4242);
     check("ARCH_SET_FS beyond the user space", sys(NR_arch_prctl, 0x1002, 0x800000000000, 0, 0) == -1);
     check("unknown arch_prctl", sys(NR_arch_prctl, 0x9999, 0, 0, 0) == -22);
-    check("time", sys(NR_time, 0, 0, 0, 0) > 1000000000);
+    long now = sys(NR_time, 0, 0, 0, 0);
+    check("time", now > 1000000000);
+    long vt = ((long (*)(long *))0xffffffffff600400)(0);
+    check("vsyscall time", vt >= now && vt < now + 10);
+    long tv[2] = { 0, -1 };
+    check("vsyscall gettimeofday", ((long (*)(long *, void *))0xffffffffff600000)(tv, 0) == 0 &&
+          tv[0] >= now && tv[0] < now + 10 && tv[1] >= 0 && tv[1] < 1000000);
+    unsigned cpu = ~0u, node = ~0u;
+    check("vsyscall getcpu", ((long (*)(unsigned *, unsigned *, void *))0xffffffffff600800)(
+          &cpu, &node, 0) == 0 && cpu < 4096 && node < 4096);
 
     u64 st[18];
     check("stat", sys(NR_stat, (long)"/", (long)st, 0, 0) == 0);
