@@ -96,10 +96,12 @@ fi
 ENGINES="$engines" run_suite bash tests/fuzz/run.sh "$BUILD"
 GUEST_ISA=aarch64 run_engines guest-aarch64 "vm qemu" bash tests/guest/run.sh "$BUILD/tests/guest-aarch64"
 run_engines programs-aarch64 "vm qemu" bash tests/guest-aarch64/programs.sh "$BUILD/arm64"
-# The x86-64 guest programs against their native runs, but for those listed in
+# The x86-64 guest programs (its own and the ISA-neutral ones of tests/guest its file "shared"
+# names) against their native runs, but for those listed in
 # tests/guest-x86_64/pending (and the dynamic builds of those in pending-dynamic): programs
 # that need instruction families the x86-64 translator does not have yet.
-x64_ready=$(basename -s .c tests/guest-x86_64/*.c | grep -vxF -f tests/guest-x86_64/pending)
+x64_ready=$( (basename -s .c tests/guest-x86_64/*.c; grep -v '^#' tests/guest-x86_64/shared) |
+    grep -vxF -f tests/guest-x86_64/pending)
 x64_both=$(grep -vxF -f tests/guest-x86_64/pending-dynamic <<<"$x64_ready" | tr '\n' ' ')
 x64_static=$(grep -xF -f tests/guest-x86_64/pending-dynamic <<<"$x64_ready" | tr '\n' ' ')
 GUEST_ISA=x86_64 run_engines guest-x86_64 "vm native" bash tests/guest/run.sh "$BUILD/tests/guest-x86_64" $x64_both

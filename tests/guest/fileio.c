@@ -58,7 +58,7 @@ int main(void)
     struct iovec iov[3] = {{"one ", 4}, {"two ", 4}, {"three", 5}};
     CHECK(lseek(fd, 0, SEEK_SET) == 0);
     CHECK(writev(fd, iov, 3) == 13);
-    char g1[6] = {0}, g2[8] = {0};
+    char g1[6] = {0}, g2[9] = {0};
     struct iovec riov[2] = {{g1, 5}, {g2, 8}};
     CHECK(lseek(fd, 0, SEEK_SET) == 0);
     CHECK(readv(fd, riov, 2) == 13);

@@ -73,23 +73,25 @@ int main(int argc, char **argv)
     printf("linkat: %d\n", linkat(dfd, "a.txt", dfd, "hard", 0));
     printf("renameat: %d\n", renameat(dfd, "hard", dfd, "sub/hard"));
     char target[64] = { 0 };
-    printf("readlinkat: %zd %s\n", readlinkat(dfd, "link", target, sizeof(target)), target);
+    ssize_t rl_len = readlinkat(dfd, "link", target, sizeof(target));
+    printf("readlinkat: %zd %s\n", rl_len, target);
     printf("fchmodat: %d\n", fchmodat(dfd, "a.txt", 0600, 0));
     struct timespec times[2] = { { 1000000000, 0 }, { 1234567890, 500 } };
     printf("utimensat: %d\n", utimensat(dfd, "a.txt", times, 0));
     struct stat st;
+    int r = fstatat(dfd, "a.txt", &st, 0);
     printf("fstatat: %d size=%lld reg=%d mode=%o nlink=%d mtime=%lld.%ld\n",
-           fstatat(dfd, "a.txt", &st, 0), (long long)st.st_size, S_ISREG(st.st_mode),
+           r, (long long)st.st_size, S_ISREG(st.st_mode),
            st.st_mode & 07777, (int)st.st_nlink, (long long)st.st_mtim.tv_sec,
            st.st_mtim.tv_nsec);
-    printf("lstat link: %d islnk=%d\n", fstatat(dfd, "link", &st, AT_SYMLINK_NOFOLLOW),
-           S_ISLNK(st.st_mode));
+    r = fstatat(dfd, "link", &st, AT_SYMLINK_NOFOLLOW);
+    printf("lstat link: %d islnk=%d\n", r, S_ISLNK(st.st_mode));
     struct statx sx;
-    printf("statx: %d size=%llu has-size=%d mode=%o\n",
-           statx(dfd, "sub/hard", 0, STATX_BASIC_STATS, &sx), (unsigned long long)sx.stx_size,
+    r = statx(dfd, "sub/hard", 0, STATX_BASIC_STATS, &sx);
+    printf("statx: %d size=%llu has-size=%d mode=%o\n", r, (unsigned long long)sx.stx_size,
            !!(sx.stx_mask & STATX_SIZE), sx.stx_mode & 07777);
-    printf("faccessat: %d %d\n", faccessat(dfd, "a.txt", R_OK, 0),
-           faccessat(dfd, "nope", F_OK, 0) < 0 && errno == ENOENT);
+    r = faccessat(dfd, "a.txt", R_OK, 0);
+    printf("faccessat: %d %d\n", r, faccessat(dfd, "nope", F_OK, 0) < 0 && errno == ENOENT);
     list_dir(dfd);
 
     /* fds */
@@ -101,16 +103,19 @@ int main(int argc, char **argv)
     write(d, "abcdef", 6);
     close(d);
     int avail = 0;
-    printf("FIONREAD: %d %d\n", ioctl(p[0], FIONREAD, &avail), avail);
+    r = ioctl(p[0], FIONREAD, &avail);
+    printf("FIONREAD: %d %d\n", r, avail);
     struct termios tio;
     printf("TCGETS on a pipe: %s\n", tcgetattr(p[0], &tio) < 0 && errno == ENOTTY ? "ENOTTY" : "?");
     struct pollfd pfd = { p[0], POLLIN, 0 };
-    printf("poll: %d revents=%#x\n", poll(&pfd, 1, 0), pfd.revents);
+    r = poll(&pfd, 1, 0);
+    printf("poll: %d revents=%#x\n", r, pfd.revents);
     fd_set rs;
     FD_ZERO(&rs);
     FD_SET(p[0], &rs);
     struct timeval tv = { 0, 0 };
-    printf("select: %d isset=%d\n", select(p[0] + 1, &rs, NULL, NULL, &tv), FD_ISSET(p[0], &rs));
+    r = select(p[0] + 1, &rs, NULL, NULL, &tv);
+    printf("select: %d isset=%d\n", r, FD_ISSET(p[0], &rs));
 
     int ep = epoll_create1(EPOLL_CLOEXEC);
     struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 0x1122334455667788ull };
@@ -143,7 +148,8 @@ int main(int argc, char **argv)
     int sfd = signalfd(-1, &m, 0);
     raise(SIGUSR1);
     struct signalfd_siginfo ssi;
-    printf("signalfd: %zd signo=%u\n", read(sfd, &ssi, sizeof(ssi)), ssi.ssi_signo);
+    ssize_t sn = read(sfd, &ssi, sizeof(ssi));
+    printf("signalfd: %zd signo=%u\n", sn, ssi.ssi_signo);
 
     int in = inotify_init1(0);
     inotify_add_watch(in, dir, IN_CREATE);
@@ -157,7 +163,8 @@ int main(int argc, char **argv)
     int src = openat(dfd, "a.txt", O_RDONLY);
     int dst = openat(dfd, "b.txt", O_CREAT | O_RDWR, 0644);
     off_t off = 7;
-    printf("sendfile: %zd off=%lld\n", sendfile(dst, src, &off, 100), (long long)off);
+    ssize_t sent = sendfile(dst, src, &off, 100);
+    printf("sendfile: %zd off=%lld\n", sent, (long long)off);
     loff_t in_off = 0;
     printf("copy_file_range: %zd\n", copy_file_range(src, &in_off, dst, NULL, 5, 0));
     char got[32] = { 0 };
@@ -203,11 +210,14 @@ int main(int argc, char **argv)
     /* wild pointers fail with EFAULT */
     void *volatile wild = (void *)16;
     errno = 0;
-    printf("read wild: %zd %s\n", read(src, wild, 10), errno == EFAULT ? "EFAULT" : "?");
+    sn = read(src, wild, 10);
+    printf("read wild: %zd %s\n", sn, errno == EFAULT ? "EFAULT" : "?");
     errno = 0;
-    printf("write wild: %zd %s\n", write(dst, wild, 10), errno == EFAULT ? "EFAULT" : "?");
+    sn = write(dst, wild, 10);
+    printf("write wild: %zd %s\n", sn, errno == EFAULT ? "EFAULT" : "?");
     errno = 0;
-    printf("stat wild: %d %s\n", stat(wild, &st), errno == EFAULT ? "EFAULT" : "?");
+    r = stat(wild, &st);
+    printf("stat wild: %d %s\n", r, errno == EFAULT ? "EFAULT" : "?");
 
     /* clean up */
     unlinkat(dfd, "sub/hard", 0);

@@ -18,6 +18,7 @@
 #   JOBS     parallel builds/runs        (default nproc)
 #   SKIP     test names to leave out     (default none; also from the TEST... given)
 #   VARIANTS the builds to test          (default "static dynamic")
+# A suite's file "shared" names programs of tests/guest that it builds too (isa.sh).
 # Each test NAME.c has NAME.expected (exact stdout) and NAME.status ("exit N"
 # or "signal N"), optionally NAME.args (one argument per line), NAME.env
 # (VAR=VAL per line, passed with -E) and NAME.cflags (compiler flags instead
@@ -46,10 +47,24 @@ jobs="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
 
 ulimit -c 0   # the signal tests must not leave core files behind
 
+shared=()
+if [ "$src_dir" != "$shared_dir" ] && [ -f "$src_dir/shared" ]; then
+    read -r -d '' -a shared < <(grep -v '^#' "$src_dir/shared")
+fi
+# file_of NAME EXT: the suite's own NAME.EXT, else tests/guest's for a shared test (which
+# may not exist either).
+file_of() {
+    if [ -e "$src_dir/$1.$2" ] || [[ " ${shared[*]} " != *" $1 "* ]]; then
+        echo "$src_dir/$1.$2"
+    else
+        echo "$shared_dir/$1.$2"
+    fi
+}
+
 if [ "$#" -gt 0 ]; then
     names=("$@")
 else
-    names=()
+    names=("${shared[@]}")
     for f in "$src_dir"/*.c; do
         names+=("$(basename "$f" .c)")
     done
@@ -82,12 +97,15 @@ fail() {
 # ---- build -----------------------------------------------------------------
 
 headers=("$src_dir"/*.h)
+[ "${#shared[@]}" -gt 0 ] && headers+=("$shared_dir"/*.h)
 
 needs_build() {   # needs_build BIN SRC
     local bin="$1" src="$2" h
     [ -x "$bin" ] || return 0
     [ "$src" -nt "$bin" ] && return 0
-    [ -f "${src%.c}.cflags" ] && [ "${src%.c}.cflags" -nt "$bin" ] && return 0
+    local cflags
+    cflags=$(file_of "$(basename "$src" .c)" cflags)
+    [ -f "$cflags" ] && [ "$cflags" -nt "$bin" ] && return 0
     for h in "${headers[@]}"; do
         [ -e "$h" ] && [ "$h" -nt "$bin" ] && return 0
     done
@@ -97,13 +115,14 @@ needs_build() {   # needs_build BIN SRC
 compile() {   # compile NAME VARIANT
     local name="$1" variant="$2"
     local bin="$build/$variant/$name" log="$build/$variant/$name.log"
-    local extra=() cflags=(-O2)
+    local extra=() cflags=(-O2) src
+    src=$(file_of "$name" c)
     [ "$variant" = static ] && extra=(-static)
-    if [ -f "$src_dir/$name.cflags" ]; then
-        read -r -a cflags <"$src_dir/$name.cflags"
+    if [ -f "$(file_of "$name" cflags)" ]; then
+        read -r -a cflags <"$(file_of "$name" cflags)"
     fi
     rm -f "$bin"
-    if ! "$cc" "${cflags[@]}" -I"$src_dir" "${extra[@]}" -o "$bin.tmp" "$src_dir/$name.c" -lm >"$log" 2>&1; then
+    if ! "$cc" "${cflags[@]}" -I"$(dirname "$src")" "${extra[@]}" -o "$bin.tmp" "$src" -lm >"$log" 2>&1; then
         rm -f "$bin.tmp"
         return 1
     fi
@@ -117,11 +136,11 @@ fi
 
 running=0
 for name in "${tests[@]}"; do
-    if [ ! -f "$src_dir/$name.c" ]; then
+    if [ ! -f "$(file_of "$name" c)" ]; then
         continue
     fi
     for variant in $variants; do
-        if needs_build "$build/$variant/$name" "$src_dir/$name.c"; then
+        if needs_build "$build/$variant/$name" "$(file_of "$name" c)"; then
             compile "$name" "$variant" &
             running=$((running + 1))
             if [ "$running" -ge "$jobs" ]; then
@@ -159,7 +178,9 @@ check() {   # check NAME VARIANT RUNNER
     local name="$1" variant="$2" runner="$3"
     local label="$suite/${name}.${variant}[${runner}]"
     local bin="$build/$variant/$name"
-    local expected="$src_dir/$name.expected" status_file="$src_dir/$name.status"
+    local expected status_file
+    expected=$(file_of "$name" expected)
+    status_file=$(file_of "$name" status)
     local base="$build/out/$name.$variant.$runner"
     local cmd=()
 
@@ -184,7 +205,7 @@ check() {   # check NAME VARIANT RUNNER
     if [ "$variant" = dynamic ] && [ "$runner" != native ]; then
         cmd+=(-L "$sysroot")
     fi
-    if [ -f "$src_dir/$name.env" ]; then
+    if [ -f "$(file_of "$name" env)" ]; then
         local line
         while IFS= read -r line || [ -n "$line" ]; do
             if [ "$runner" = native ]; then
@@ -192,14 +213,14 @@ check() {   # check NAME VARIANT RUNNER
             else
                 cmd+=(-E "$line")
             fi
-        done <"$src_dir/$name.env"
+        done <"$(file_of "$name" env)"
     fi
     cmd+=("$bin")
-    if [ -f "$src_dir/$name.args" ]; then
+    if [ -f "$(file_of "$name" args)" ]; then
         local arg
         while IFS= read -r arg || [ -n "$arg" ]; do
             cmd+=("$arg")
-        done <"$src_dir/$name.args"
+        done <"$(file_of "$name" args)"
     fi
 
     # The subshell absorbs bash's "Segmentation fault" job message.
@@ -237,13 +258,13 @@ check() {   # check NAME VARIANT RUNNER
 }
 
 for name in "${tests[@]}"; do
-    if [ ! -f "$src_dir/$name.c" ]; then
-        fail "$suite/$name" "no such test: $src_dir/$name.c"
+    if [ ! -f "$(file_of "$name" c)" ]; then
+        fail "$suite/$name" "no such test: $(file_of "$name" c)"
         continue
     fi
     for variant in $variants; do
         for runner in $runners; do
-            if [ -f "$src_dir/$name.runners" ] && ! grep -qw "$runner" "$src_dir/$name.runners"; then
+            if [ -f "$(file_of "$name" runners)" ] && ! grep -qw "$runner" "$(file_of "$name" runners)"; then
                 continue
             fi
             check "$name" "$variant" "$runner"

@@ -1,1 +1,0 @@
-../guest/args_env.c

@@ -1,1 +1,0 @@
-../guest/exit42.c

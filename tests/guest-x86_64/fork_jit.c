@@ -1,1 +1,0 @@
-../guest/fork_jit.c

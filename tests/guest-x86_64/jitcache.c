@@ -1,1 +1,0 @@
-../guest/jitcache.c

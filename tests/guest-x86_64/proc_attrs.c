@@ -1,1 +1,0 @@
-../guest/proc_attrs.c

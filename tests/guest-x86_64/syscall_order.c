@@ -1,1 +1,0 @@
-../guest/syscall_order.c

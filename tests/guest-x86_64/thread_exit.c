@@ -1,1 +1,0 @@
-../guest/thread_exit.c

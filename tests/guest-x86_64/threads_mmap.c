@@ -1,1 +1,0 @@
-../guest/threads_mmap.c
