@@ -11,7 +11,7 @@ pkgs=(
   qemu-user gdb-multiarch linux-perf curl
   gcc-12-source
   dpkg-dev
-  tcl xz-utils gzip util-linux
+  tcl xz-utils gzip util-linux sqlite3 python3.11
   libfdt-dev device-tree-compiler opensbi qemu-system-misc
   libslirp-dev
   linux-source-6.1 flex bison bc cpio

@@ -71,10 +71,13 @@ VM_BIN="$PWD/$BUILD/vm" run_suite bash tests/kvm/run.sh "$BUILD/tests/kvm"
 VM_BIN="$PWD/$BUILD/vm" run_suite bash tests/service/run.sh "$BUILD/tests/service"
 # Plugins: the example plugins against known counts and traces, in both modes, every engine.
 VM_BIN="$PWD/$BUILD/vm" ENGINES="$engines" run_suite bash tests/plugins/run.sh "$BUILD/tests/plugins"
-# gcc's torture tests and QEMU's tests/tcg for both ISAs, under every engine.
+# gcc's torture tests and QEMU's tests/tcg for both ISAs, and for x86-64 where the host is
+# x86-64 (its native runs are the oracle), under every engine.
+torture_isas="riscv64 aarch64"
+[ "$(uname -m)" = x86_64 ] && torture_isas+=" x86_64"
 for engine in $engines; do
-    VM="$VM --engine=$engine" TAG="[vm-$engine]" run_suite bash tests/torture/run.sh "$BUILD/torture"
-    VM="$VM --engine=$engine" TAG="[vm-$engine]" run_suite bash tests/tcg/run.sh "$BUILD/tcg"
+    VM="$VM --engine=$engine" TAG="[vm-$engine]" run_suite bash tests/torture/run.sh "$BUILD/torture" $torture_isas
+    VM="$VM --engine=$engine" TAG="[vm-$engine]" run_suite bash tests/tcg/run.sh "$BUILD/tcg" $torture_isas
 done
 run_engines lua "vm qemu native" bash tests/lua/run.sh
 # Both translators against Unicorn (fixed seeds, a bounded count), then AArch64's guest
@@ -110,6 +113,11 @@ GUEST_ISA=x86_64 run_engines guest-x86_64 "vm native" bash tests/guest/run.sh "$
 # Debian's arm64 Python running modules of its own test suite, once, under the default engine
 # (the interpreter would take ten times as long).
 TAG="[vm]" run_suite bash tests/python/run.sh "$BUILD/arm64"
+# Debian's own amd64 programs (coreutils, gzip, xz, sqlite3, python3.11 with modules of its
+# test suite) against their native runs, once, under the default engine, on x86-64 hosts.
+if [ "$(uname -m)" = x86_64 ]; then
+    TAG="[vm]" run_suite bash tests/amd64/run.sh "$BUILD/amd64"
+fi
 
 # vm cross-built for AArch64 and RISC-V 64 hosts, run under qemu-user: unit tests and a few
 # guest programs of both ISAs on the interpreter (tests/cross/run.sh says which).
