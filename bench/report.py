@@ -3,7 +3,8 @@
 (seconds, one per line) and prints median/min/max and the ratios
 of the medians: each vm runner against the qemu-user of its guest ISA and against native
 (each vm runner is named by its engine, vm-interp and vm-jit, and base-* are another vm
-build in the same run; the -a64 runners run the aarch64 build, the others the riscv64 build).
+build in the same run; the -a64 runners run the aarch64 build, the -x64 ones the x86-64 build,
+the others the riscv64 build).
 
 Usage: report.py DIR RUNNER...   (reads DIR/RUNNER.times)
 """
@@ -29,7 +30,7 @@ def main():
         med[r] = statistics.median(ts)
         print(f'{r:<16} {len(ts):>4} {med[r]:>10.3f} {min(ts):>10.3f} {max(ts):>10.3f}')
     pairs = []
-    for isa in ('', '-a64'):
+    for isa in ('', '-a64', '-x64'):
         for e in ('interp', 'jit'):
             vm = f'vm-{e}{isa}'
             pairs += [(vm, 'qemu' + isa), (vm, 'native'), (vm, f'base-{e}{isa}')]

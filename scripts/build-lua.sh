@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds the plain Lua 5.4 interpreter from Debian's lua5.4 source package,
-# twice: for riscv64 (dynamic, cross glibc) and for the native host. Used by
+# Builds the plain Lua 5.4 interpreter from Debian's lua5.4 source package: for riscv64 and
+# aarch64 (dynamic, cross glibc), for the native host, and for the x86-64 guest (the host's gcc,
+# static, so it runs before vm's CPUID satisfies Debian's dynamic libc). Used by
 # tests/lua/run.sh and bench/run.sh as a real-world guest program.
 #
 # Usage: scripts/build-lua.sh [BUILD_DIR]      (default: $LUA_BUILD or build/lua)
-# Produces BUILD_DIR/riscv64/lua and BUILD_DIR/native/lua. Idempotent: the
+# Produces BUILD_DIR/{riscv64,aarch64,native,x86_64}/lua. Idempotent: the
 # source is fetched once (scripts/apt-fetch.sh: apt-get source, falling back to an older
 # version when the newest cannot be had) and the
 # binaries are rebuilt only when missing. Relative paths are taken from the
@@ -25,8 +26,9 @@ cflags=(-O2 -std=gnu99 -DLUA_USE_LINUX -w)
 mkdir -p "$build" || exit 1
 build="$(cd "$build" && pwd)"
 
-if [ -x "$build/riscv64/lua" ] && [ -x "$build/aarch64/lua" ] && [ -x "$build/native/lua" ]; then
-    echo "build-lua: up to date: $build/riscv64/lua $build/aarch64/lua $build/native/lua"
+if [ -x "$build/riscv64/lua" ] && [ -x "$build/aarch64/lua" ] && [ -x "$build/native/lua" ] &&
+    [ -x "$build/x86_64/lua" ]; then
+    echo "build-lua: up to date: $build/riscv64/lua $build/aarch64/lua $build/native/lua $build/x86_64/lua"
     exit 0
 fi
 
@@ -54,15 +56,16 @@ if [ "${#sources[@]}" -lt 30 ]; then
     exit 1
 fi
 
-build_one() {   # build_one OUTDIR CC
+build_one() {   # build_one OUTDIR CC [FLAG...]
     local out="$1" cc="$2"
+    shift 2
     mkdir -p "$out" || return 1
     if [ -x "$out/lua" ]; then
         return 0
     fi
     # Debian's module-path patch includes a generated header naming the multiarch triplet
     printf '#define DEB_HOST_MULTIARCH "%s"\n' "$("$cc" -dumpmachine)" >"$out/lua5.4-deb-multiarch.h"
-    if ! "$cc" "${cflags[@]}" -I"$out" -o "$out/lua.tmp" "${sources[@]}" -lm -ldl >"$out/build.log" 2>&1; then
+    if ! "$cc" "${cflags[@]}" "$@" -I"$out" -o "$out/lua.tmp" "${sources[@]}" -lm -ldl >"$out/build.log" 2>&1; then
         echo "build-lua: $cc failed, see $out/build.log:" >&2
         tail -n 20 "$out/build.log" >&2
         return 1
@@ -70,18 +73,21 @@ build_one() {   # build_one OUTDIR CC
     mv "$out/lua.tmp" "$out/lua"
 }
 
-echo "build-lua: compiling lua for riscv64 ($cross_cc), aarch64 ($a64_cc) and native ($native_cc)"
+echo "build-lua: compiling lua for riscv64 ($cross_cc), aarch64 ($a64_cc), native and x86_64 ($native_cc)"
 build_one "$build/riscv64" "$cross_cc" &
 pid_cross=$!
 build_one "$build/aarch64" "$a64_cc" &
 pid_a64=$!
 build_one "$build/native" "$native_cc" &
 pid_native=$!
+build_one "$build/x86_64" "$native_cc" -static &
+pid_x64=$!
 status=0
 wait "$pid_cross" || status=1
 wait "$pid_a64" || status=1
 wait "$pid_native" || status=1
+wait "$pid_x64" || status=1
 if [ "$status" -ne 0 ]; then
     exit 1
 fi
-echo "build-lua: built $build/riscv64/lua, $build/aarch64/lua and $build/native/lua"
+echo "build-lua: built $build/riscv64/lua, $build/aarch64/lua, $build/native/lua and $build/x86_64/lua"
