@@ -2,7 +2,7 @@
 # Debian's own amd64 programs, the host's, run under vm with the host as the sysroot (-L /),
 # each compared with the same program run natively on the same input (x86-64 hosts):
 #   coreutils  sort, uniq, wc, cut, tr, od, md5sum, sha1sum, sha256sum, base64 both ways, tac,
-#              fold, nl and split over 4 MiB of generated text and a binary (sqlite3 itself)
+#              fold, nl and split over 1 MiB of generated text and a binary (sqlite3 itself)
 #   gzip, xz   compression (output equal to the native run's) and decompression, each way
 #   sqlite3    tests/real/sqlite.sql on a file database
 #   python     Debian's python3.11 running modules of its own regression suite (the package
@@ -24,16 +24,17 @@ set -u -o pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root" || exit 1
 build="${1:-build/amd64}"
-vm="${VM:-build/vm run}"
+vm="${VM:-$root/build/vm run}"
 timeout_s="${TIMEOUT:-300}"
 tag="${TAG:-}"
 suite=amd64
 . tests/lib.sh
 . scripts/apt-fetch.sh
 read -r -a vm_cmd <<<"$vm"
-modules="${MODULES:-test_math test_float test_int test_long test_struct test_bytes test_unicode
-    test_dict test_json test_hashlib test_zlib test_pickle test_time test_os test_select test_mmap
-    test_random test_fcntl}"
+# The modules make test runs: the cheaper of those that pass (test_math, test_int, test_long,
+# test_bytes, test_unicode, test_hashlib, test_pickle and test_os pass too, in minutes more).
+modules="${MODULES:-test_float test_struct test_dict test_json test_zlib test_time test_select
+    test_mmap test_random test_fcntl}"
 pending=0
 mkdir -p "$build" || exit 1
 build="$(cd "$build" && pwd)"
@@ -86,8 +87,8 @@ both() {
     fi
 }
 
-# The data: 4 MiB of text from a fixed seed (awk's rand is deterministic), and a binary.
-awk 'BEGIN { srand(42); for (n = 0; n < 4194304; ) { l = ""; k = 3 + int(rand() * 12);
+# The data: 1 MiB of text from a fixed seed (awk's rand is deterministic), and a binary.
+awk 'BEGIN { srand(42); for (n = 0; n < 1048576; ) { l = ""; k = 3 + int(rand() * 12);
      for (i = 0; i < k; i++) l = l sprintf("w%d ", int(rand() * 3000)); print l; n += length(l) + 1 } }' \
     >"$work/text"
 cp /usr/bin/sqlite3 "$work/bin"
@@ -115,7 +116,7 @@ both tac "$text" tac
 both fold "$text" fold -w 37
 both nl "$text" nl -ba
 both split "$text" split -n l/5 --verbose - part.
-if ! cmp -s <(cat "$work"/native/part.*) <(cat "$work"/vm/part.*); then
+if ! cmp -s <(cat "$work"/native/part.* 2>/dev/null) <(cat "$work"/vm/part.* 2>/dev/null); then
     verdict split-files "the pieces differ from the native run's"
 else
     verdict split-files
@@ -127,7 +128,7 @@ both gzip-d "$work/native/gzip.out" gzip -dc
 both gzip-bin "$bin" gzip -6c
 both xz "$text" xz -6 -T1 -c
 both xz-d "$work/native/xz.out" xz -dc
-both xz-bin "$bin" xz -9e -T1 -c
+both xz-bin "$bin" xz -6e -T1 -c
 both xz-t "$work/native/xz-bin.out" xz -t -v
 
 # sqlite3 on a file database in each run's own directory.
