@@ -57,6 +57,8 @@ struct guest_linux_ops {
     bool restorer_required;             /* a handler without SA_RESTORER is a SIGSEGV (x86-64) */
     int illegal_code;                   /* si_code of an undefined instruction's SIGILL if not
                                            ILL_ILLOPC (x86-64's #UD: ILL_ILLOPN) */
+    bool breakpoint_si_kernel;          /* a breakpoint's SIGTRAP is SI_KERNEL with no address
+                                           (x86-64's INT3), not TRAP_BRKPT at the pc */
 
     /* Signal frames. frame is the layout (NULL: asm-generic's, its uc_mcontext being
      * sigcontext_size bytes). linux/ builds siginfo, uc_flags, uc_stack and uc_sigmask; the

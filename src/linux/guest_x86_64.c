@@ -321,6 +321,7 @@ static const struct guest_linux_ops x64_linux_ops = {
     .sa_restorer = true,
     .restorer_required = true,
     .illegal_code = ILL_ILLOPN,
+    .breakpoint_si_kernel = true,
     .frame = &x64_frame,
     .sigcontext_size = SC_SIZE,
     .sigcontext_save = x64_sigcontext_save,

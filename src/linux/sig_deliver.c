@@ -62,6 +62,10 @@ void sig_fault(struct cpu *cpu)
     int sig = linux_exc_siginfo(&proc->us, cpu->exc, cpu->exc_tval, cpu->pc, &info);
     if (cpu->exc == EXC_ILLEGAL && proc->guest_linux->illegal_code)
         info.si_code = proc->guest_linux->illegal_code;
+    if (cpu->exc == EXC_BREAKPOINT && proc->guest_linux->breakpoint_si_kernel) {
+        info.si_code = SI_KERNEL;
+        info.si_addr = NULL;
+    }
     t->fault_addr = (uint64_t)(uintptr_t)info.si_addr;
     uint64_t handler = proc->sigactions[sig].handler;
     if ((t->sigmask & SIGBIT(sig)) || handler == GUEST_SIG_DFL || handler == GUEST_SIG_IGN)

@@ -201,10 +201,13 @@ static void test_engine(const char *e, const char *group)
     CHECK_EQ(r->c.exc, EXC_PROTECTION);
     CHECK_EQ(r->c.pc, CODE + 1);
 
-    /* int3: the breakpoint exception */
+    /* int3: the breakpoint exception, a trap: the pc after it (and so for int 3) */
     r = RUN(e, 0xcc);
     CHECK_EQ(r->c.exc, EXC_BREAKPOINT);
-    CHECK_EQ(r->c.pc, CODE);
+    CHECK_EQ(r->c.pc, CODE + 1);
+    r = RUN(e, 0xcd, 0x03);
+    CHECK_EQ(r->c.exc, EXC_BREAKPOINT);
+    CHECK_EQ(r->c.pc, CODE + 2);
 
     /* rep stosb of 5 bytes, then repne scasb for the byte after them: lea rdi, [rsp - 64];
      * mov al, 0x5a; mov ecx, 5; rep stosb; lea rdi, [rsp - 64]; xor eax, eax; mov ecx, 9;

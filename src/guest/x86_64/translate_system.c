@@ -113,12 +113,18 @@ void x64_trans_xgetbv(struct x64_ctx *ctx, const struct x64_insn *in)
 
 /* ---- traps, privileged instructions, fences ---- */
 
-/* arg 0: UD2 (#UD); 1: INT3 and 3: INT1 (the breakpoint exception); 2: INT n (#GP in user
- * mode: Linux has no 64-bit gate but its own). */
+/* arg 0: UD2 (#UD); 1: INT3, and INT 3 through the same user-mode gate: a trap, reported
+ * with the pc after the instruction; 3: INT1 (the breakpoint exception); 2: INT n (#GP in user
+ * mode: Linux has no other 64-bit gate but its own). */
 void x64_trans_trap(struct x64_ctx *ctx, const struct x64_insn *in)
 {
-    switch (in->def->arg) {
+    int kind = in->def->arg == 2 && (uint8_t)in->imm == 3 ? 1 : in->def->arg;
+    switch (kind) {
     case 0: x64_gen_ud(ctx); break;
+    case 1:
+        ir_exit(ctx->b, EXC_BREAKPOINT, ctx->next_pc);
+        ctx->ended = true;
+        break;
     case 2: x64_gen_gp(ctx); break;
     default: x64_gen_raise(ctx, &ir_raise_breakpoint); break;
     }
