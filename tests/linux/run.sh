@@ -23,7 +23,14 @@ if ! bash "$here/../../scripts/build-linux.sh" "$out/images" 2>"$out/build.log";
 fi
 kernel=$out/images/Image
 initrd=$out/images/initramfs.cpio.gz
-append="console=ttyS0 quiet"
+# A server on the host for the guest's wget through user networking; the port reaches /init
+# as the environment variable the command line's vmtest_port gives it.
+mkdir -p "$out/www" && echo "a page from the host" >"$out/www/page.txt" || exit 1
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server --bind 127.0.0.1 --directory "$out/www" "$port" >/dev/null 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null' EXIT
+append="console=ttyS0 quiet vmtest_port=$port"
 begin="=== vm-linux-test: begin ==="
 end="=== vm-linux-test: end ==="
 # qemu's rv64 CPU with vm's extensions: no H, Sstc, Zihintpause or Zb*.
@@ -42,6 +49,14 @@ expected=(
     "rtc: goldfish_rtc 101000.rtc"
     "date: $(date -u +%Y-%m-%d)"
 )
+# After the markers, vm's run alone (with a disk, a network card and the RNG).
+virtio_expected="=== vm-linux-test: virtio ===
+disk: 2048 sectors
+disk: written
+rng: virtio_rng.0 16 bytes
+lease of 10.0.2.15 obtained from 10.0.2.2
+http: a page from the host
+=== vm-linux-test: virtio end ==="
 
 # between FILE: the lines between the markers, without carriage returns and timestamped
 # kernel messages.
@@ -64,9 +79,10 @@ echo "PASS linux/qemu: qemu-system-riscv64 booted it in $(( $(date +%s) - start 
 
 for engine in $ENGINES; do
     name="boot[$engine]"
+    rm -f "$out/disk.img" && truncate -s 1M "$out/disk.img" || exit 1
     start=$(date +%s)
     timeout "$TIMEOUT" "$VM_BIN" boot --engine="$engine" --kernel="$kernel" --initrd="$initrd" \
-        --append="$append" </dev/null >"$out/vm-$engine.out" 2>&1
+        --append="$append" --drive="$out/disk.img" --net=user </dev/null >"$out/vm-$engine.out" 2>&1
     status=$?
     took=$(( $(date +%s) - start ))
     between "$out/vm-$engine.out" >"$out/vm-$engine.lines"
@@ -75,6 +91,13 @@ for engine in $ENGINES; do
     for line in "${expected[@]}"; do
         grep -qxF -- "$line" "$out/vm-$engine.lines" || fail="${fail:+$fail; }missing line '$line'"
     done
+    tr -d '\r' <"$out/vm-$engine.out" |
+        sed -n '/^=== vm-linux-test: virtio ===$/,/^=== vm-linux-test: virtio end ===$/p' \
+        >"$out/vm-$engine.virtio"
+    [ "$(cat "$out/vm-$engine.virtio")" = "$virtio_expected" ] ||
+        fail="${fail:+$fail; }the virtio lines differ"
+    [ "$(head -c 21 "$out/disk.img")" = "written by the guest" ] ||
+        fail="${fail:+$fail; }the disk image does not hold what the guest wrote"
     if [ -n "$fail" ]; then
         echo "FAIL linux/$name: $fail; the console's last lines:"
         tr -d '\r' <"$out/vm-$engine.out" | tail -n 20
