@@ -179,6 +179,16 @@ def main():
                   f'status {status}, stderr {err!r}, saved {prefix[-80:]!r}, restored {text[:200]!r}')
 
     snap, prefix = snaps[engines[-1]]
+    # The restore is an event, after created and before started.
+    events = f'{out}/restore.events'
+    if os.path.exists(events):
+        os.unlink(events)
+    status, text, err = run([f'--restore={snap}', f'--events={events}'])
+    evs = [json.loads(line) for line in open(events)] if os.path.exists(events) else []
+    check('restore-events', status == 0 and prefix + text == EXPECTED and
+          [(e['event'], e.get('action'), e.get('path')) for e in evs] ==
+          [('created', None, None), ('snapshot', 'load', snap), ('started', None, None),
+           ('shutdown', None, None)], f'status {status} {err!r} {evs}')
     data = open(snap, 'rb').read()
     try:
         config, sections = read_sections(data)
