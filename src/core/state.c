@@ -8,7 +8,7 @@
 
 void state_put_bytes(struct state_writer *w, const void *p, size_t n)
 {
-    if (w->failed)
+    if (w->failed || !n)     /* p may be NULL then (an empty configuration space) */
         return;
     if (w->len + n > w->cap) {
         size_t cap = w->cap ? w->cap : 256;
@@ -62,6 +62,8 @@ void state_reader_init(struct state_reader *r, const void *p, size_t len)
 
 void state_get_bytes(struct state_reader *r, void *p, size_t n)
 {
+    if (!n)
+        return;
     if (r->bad || n > r->len - r->pos) {
         r->bad = true;
         memset(p, 0, n);
