@@ -111,6 +111,20 @@ static union vec int_op(unsigned op, union vec a, union vec b)
     return r;
 }
 
+/* AVX2's VPSLLVD/Q, VPSRLVD/Q, VPSRAVD (69..73): each element shifted by b's element; a count
+ * past the width gives 0, or the sign for VPSRAVD. */
+static union vec shiftv(unsigned op, union vec a, union vec b)
+{
+    union vec r;
+    if (op == 70 || op == 72)
+        EACH(2, r.q[i] = b.q[i] > 63 ? 0 : op == 70 ? a.q[i] << b.q[i] : a.q[i] >> b.q[i])
+    else if (op == 73)
+        EACH(4, r.sd[i] = a.sd[i] >> (b.d[i] > 31 ? 31 : b.d[i]))
+    else
+        EACH(4, r.d[i] = b.d[i] > 31 ? 0 : op == 69 ? a.d[i] << b.d[i] : a.d[i] >> b.d[i])
+    return r;
+}
+
 /* PBLENDVB, BLENDVPS, BLENDVPD (66..68): b's elements where mask's have the sign bit set. */
 static union vec blendv(unsigned op, union vec a, union vec b, union vec mask)
 {
@@ -130,7 +144,11 @@ static uint64_t helper_int(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
     struct x64_cpu *c = cpu;
     unsigned op = X64_SSE_OP(desc);
     union vec a = first(c, desc), b = source(c, desc, lo, hi);
-    put_result(c, desc, op >= 66 ? blendv(op, a, b, xmm(c, 0)) : int_op(op, a, b));
+    /* the blend mask: XMM0, or for VEX the register in imm's bits 7..4 */
+    union vec mask = X64_SSE_IS_VEX(desc) ? lane_of(c, X64_SSE_IMM(desc) >> 4, X64_SSE_LANE(desc))
+                                          : xmm(c, 0);
+    put_result(c, desc, op >= 69 ? shiftv(op, a, b) : op >= 66 ? blendv(op, a, b, mask)
+                                                               : int_op(op, a, b));
     return 0;
 }
 const struct ir_helper x64_helper_sse_int = {

@@ -382,8 +382,9 @@ void x64_trans_avx(struct x64_ctx *ctx, const struct x64_insn *in)
 void x64_trans_sse_int(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     unsigned arg = (unsigned)in->def->arg, reg = in->reg;
-    if (arg > 3) {
-        call_vec(ctx, &x64_helper_sse_int, arg, reg, 16, 0, x64_const(ctx, 0));
+    if (arg > 3) { /* imm: VBLENDVPS/PD and VPBLENDVB's mask register */
+        call_vec(ctx, &x64_helper_sse_int, arg, reg, 16, (unsigned)in->imm & 0xff,
+                 x64_const(ctx, 0));
         return;
     }
     unsigned first = is_vex(ctx) ? in->vex_v : reg, nq = is_vex(ctx) && in->vex_l ? 4 : 2;
