@@ -1,4 +1,5 @@
-/* The JIT's code cache (see codegc.h): W^X through two views of one piece of shared memory,
+/* The JIT's code cache (see codegc.h): W^X through two views of one piece of shared memory
+ * (one writable and executable view where a second cannot be mapped),
  * an old space and a nursery with bump allocation each, and per region an address-ordered
  * list of blocks. */
 #include "exec/codegc.h"
@@ -79,7 +80,8 @@ static uint8_t *fork_copy;
 
 static void before_fork(void)
 {
-    fork_copy = new_space(true);
+    if (rw_base != rx_base)
+        fork_copy = new_space(true);
 }
 
 static void parent_after_fork(void)
@@ -91,9 +93,17 @@ static void parent_after_fork(void)
 
 static void child_after_fork(void)
 {
+    if (rw_base == rx_base)
+        return;
     if (!fork_copy || map_views(fork_copy, true) < 0)
         abort();
     fork_copy = NULL;
+    /* The code is in new pages: a host whose instruction cache does not snoop its data
+     * cache (AArch64) must be told. */
+    for (int r = 0; r < 2; r++) {
+        char *from = (char *)rx_base + (r == CODEGC_OLD ? 0 : regions[r].start);
+        __builtin___clear_cache(from, (char *)rx_base + free_start(&regions[r]));
+    }
 }
 
 int codegc_init(void)
@@ -102,9 +112,19 @@ int codegc_init(void)
         return 0;
     cap = codegc_size ? codegc_size : CODEGC_DEFAULT_SIZE;
     uint8_t *space = new_space(false);
-    int err = space ? map_views(space, false) : -ENOMEM;
-    if (err < 0)
-        return err;
+    if (!space)
+        return -ENOMEM;
+    if (map_views(space, false) < 0) {
+        /* A kernel that cannot map shared memory a second time (qemu-user's emulation of
+         * Linux, where vm runs in tests/cross): one private read-write-execute view, which
+         * a forked child gets a copy of by itself. */
+        munmap(space, cap);
+        space = mmap(NULL, cap, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
+                     -1, 0);
+        if (space == MAP_FAILED)
+            return -ENOMEM;
+        rw_base = rx_base = space;
+    }
     size_t nursery = cap / 4 & ~(size_t)4095;
     regions[CODEGC_OLD] = (struct region){ .start = 0, .end = cap - nursery };
     regions[CODEGC_NURSERY] = (struct region){ .start = cap - nursery, .end = cap };

@@ -1,5 +1,6 @@
 /* The JIT's code cache and its collector's memory side: shared memory mapped twice, writable and
- * executable (never both), split into an old space and a nursery. New blocks are bump-
+ * executable (never both; one private view that is both where the kernel cannot map shared
+ * memory twice, as under qemu-user 7.2), split into an old space and a nursery. New blocks are bump-
  * allocated in the nursery; when it fills, the JIT (exec/jit.c) promotes the blocks still in
  * use into the old space and drops the rest (a minor collection); when the old space fills,
  * everything is flushed (a full collection). Each region keeps its blocks in address order
