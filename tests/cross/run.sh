@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Proof that vm is portable: vm cross-built for AArch64 and RISC-V 64 hosts (`make HOST=...`,
 # build-<isa>/) runs under qemu-user its unit tests and a few guest programs
-# of both guest ISAs, compared with their committed expectations (tests/guest/run.sh). The
+# of each guest ISA, compared with their committed expectations (tests/guest/run.sh). The
 # guest programs are a bounded subset because every guest instruction is interpreted by vm
 # and vm itself is emulated by qemu: args_env (loader, auxv, stack), int_alu and strings
 # (the integer IR ops and memory access), fp_arith / fp (the softfloat-free FP helpers
-# on a host whose FP differs from x86-64's), static only (the dynamic variants add the
+# on a host whose FP differs from x86-64's), x86-64's x87 (its 80-bit soft-float, lazy
+# flags and FXSAVE state on a host that has none of them), static only (the dynamic variants add the
 # guest's ld.so, which tests nothing more about the host). vm reserves 1 GiB of guest space
 # here: qemu-user 7.2 cannot give an emulated process vm's default 64 TiB reservation.
 # A host with a JIT backend (AArch64: its vm lists the jit engine) also runs test_jit (random
@@ -39,6 +40,9 @@ jit_tests_riscv64="int_alu strings fp_arith segv int_divrem atomics"
 jit_tests_aarch64="int_alu strings fp signals"
 check_tests_riscv64="int_alu segv"
 check_tests_aarch64="int_alu fp"
+interp_tests_x86_64="args_env strings x87"
+jit_tests_x86_64="strings x87 segv"
+check_tests_x86_64="strings"
 
 for host in aarch64 riscv64; do
     triple=$host-linux-gnu
@@ -65,8 +69,8 @@ for host in aarch64 riscv64; do
             tail -n 20 <<<"$out" | sed 's/^/    /'
         fi
     done
-    for guest in riscv64 aarch64; do
-        suite=guest; [ "$guest" = aarch64 ] && suite=guest-aarch64
+    for guest in riscv64 aarch64 x86_64; do
+        suite=guest; [ "$guest" != riscv64 ] && suite=guest-$guest
         for engine in interp jit check; do
             grep -qw $engine <<<"$engines" || continue
             names=${engine}_tests_$guest
