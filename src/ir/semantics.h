@@ -174,21 +174,27 @@ IOP_INLINE uint32_t op_fsqrt32(uint32_t a) { return bits_of_f32(sqrtf(f32_of(a))
 
 /* Atomics at 1, 2, 4 or 8 bytes on host memory; both return the old value. One
  * compare-and-swap loop serves every atomic_rmw kind: atomics are rare next to plain loads
- * and stores, and this keeps min/max exact at every width. */
+ * and stores, and this keeps min/max exact at every width. The expected value passes
+ * through a volatile of the access's signed type: on RISC-V hosts gcc 12 compares what lr.w
+ * loads (sign-extended) with the expected value's register as it is, so an expected value
+ * left zero-extended by earlier code never matched when bit 31 was set (and, the old value
+ * being returned, the failed swap looked like a success); a load of the signed type is
+ * sign-extended. */
 static inline uint64_t op_cmpxchg(void *p, unsigned size, uint64_t expected, uint64_t newval)
 {
-#define IOP_CAS(T)                                                                       \
+#define IOP_CAS(T, U)                                                                    \
     {                                                                                    \
-        T e = (T)expected;                                                               \
+        volatile T canonical = (T)expected;                                              \
+        T e = canonical;                                                                 \
         __atomic_compare_exchange_n((T *)p, &e, (T)newval, 0, __ATOMIC_SEQ_CST,          \
                                     __ATOMIC_SEQ_CST);                                   \
-        return (uint64_t)e;                                                              \
+        return (uint64_t)(U)e;                                                           \
     }
     switch (size) {
-    case 1: IOP_CAS(uint8_t)
-    case 2: IOP_CAS(uint16_t)
-    case 4: IOP_CAS(uint32_t)
-    default: IOP_CAS(uint64_t)
+    case 1: IOP_CAS(int8_t, uint8_t)
+    case 2: IOP_CAS(int16_t, uint16_t)
+    case 4: IOP_CAS(int32_t, uint32_t)
+    default: IOP_CAS(uint64_t, uint64_t)
     }
 #undef IOP_CAS
 }
