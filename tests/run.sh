@@ -12,10 +12,16 @@ if [ "${SANITIZE:-0}" = 1 ]; then
     export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 fi
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+times=$(mktemp)
+trap 'rm -f "$log" "$times"' EXIT
 
+# Each suite's wall time is kept, to print the slowest at the end: make test has a time budget.
 run_suite() {
+    local start=$SECONDS what="$*"
     "$@" 2>&1 | tee -a "$log"
+    what=${what#bash }
+    [[ $VM == *--engine=* ]] && what+=" [${VM##*--engine=}]"
+    echo "$((SECONDS - start)) $what" >>"$times"
 }
 
 for t in "$BUILD"/tests/unit/test_*; do
@@ -123,6 +129,8 @@ fi
 # guest programs of both ISAs on the interpreter (tests/cross/run.sh says which).
 run_suite bash tests/cross/run.sh "$BUILD"
 
+echo "slowest suites (seconds, command):"
+sort -rn "$times" | head -12 | sed "s|$PWD/||g; s|^|  |"
 passed=$(grep -c '^PASS ' "$log")
 failed=$(grep -c '^FAIL ' "$log")
 echo "$passed passed, $failed failed"
