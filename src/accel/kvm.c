@@ -154,3 +154,22 @@ void kvm_irq_line(struct kvm *k, unsigned gsi, bool level)
     struct kvm_irq_level l = { .irq = gsi, .level = level };
     ioctl(k->vm_fd, KVM_IRQ_LINE, &l);
 }
+
+int kvm_ioeventfd(struct kvm *k, uint64_t addr, unsigned len, uint64_t datamatch, int fd)
+{
+    struct kvm_ioeventfd e = {
+        .datamatch = datamatch, .addr = addr, .len = len, .fd = fd,
+        .flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
+    };
+    if (ioctl(k->vm_fd, KVM_IOEVENTFD, &e) < 0)
+        return fail("kvm: KVM_IOEVENTFD");
+    return 0;
+}
+
+int kvm_irqfd(struct kvm *k, unsigned gsi, int fd)
+{
+    struct kvm_irqfd f = { .fd = (uint32_t)fd, .gsi = gsi };
+    if (ioctl(k->vm_fd, KVM_IRQFD, &f) < 0)
+        return fail("kvm: KVM_IRQFD");
+    return 0;
+}

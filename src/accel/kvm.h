@@ -35,5 +35,11 @@ void kvm_vcpu_destroy(struct kvm *k, struct kvm_vcpu *v);
 void kvm_close(struct kvm *k);
 /* Sets the level of the in-kernel irqchip's input gsi (PIC and IOAPIC pin). */
 void kvm_irq_line(struct kvm *k, unsigned gsi, bool level);
+/* Makes a guest write of len bytes of value datamatch at MMIO address addr signal the
+ * eventfd fd inside KVM instead of exiting KVM_RUN (other writes there still exit). */
+int kvm_ioeventfd(struct kvm *k, uint64_t addr, unsigned len, uint64_t datamatch, int fd);
+/* Makes a write to the eventfd fd pulse the in-kernel irqchip's input gsi (an edge), with
+ * no vCPU exit and no ioctl of vm's. */
+int kvm_irqfd(struct kvm *k, unsigned gsi, int fd);
 
 #endif

@@ -4,9 +4,15 @@
  * virtio-rng) at MICROVM_VIRTIO_BASE + i * 0x1000 on IRQ 5 + i, announced to Linux on its
  * command line (virtio_mmio.device=4K@ADDR:IRQ), one vCPU on its own thread. Port I/O exits dispatch
  * through a second struct physmap whose addresses are port numbers, MMIO exits through the
- * machine's physical map; an access to a hole reads all ones and writes nothing. The
- * console's reader thread kicks the vCPU out of KVM_RUN with a signal (immediate_exit), and
- * the vCPU thread passes the input to the UART; devices are touched by the vCPU thread only. */
+ * machine's physical map; an access to a hole reads all ones and writes nothing. A queue
+ * notification costs no exit: KVM signals an eventfd per queue (ioeventfd on QueueNotify)
+ * that the I/O thread serves with virtio_mmio_notify, and a virtio slot's interrupt is an
+ * irqfd into its GSI. irqfd pulses the line, so the slot's level becomes an edge when it
+ * rises, as the PIC and an ISA pin of the IOAPIC take it; a driver acknowledges the
+ * interrupt (the level falls) before it looks at the rings, so no completion goes unseen.
+ * The console's reader thread kicks the vCPU out of KVM_RUN with a signal (immediate_exit),
+ * and the vCPU thread passes the input to the UART. Devices are touched under one lock,
+ * by the vCPU thread on its exits and by the I/O thread. */
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -14,11 +20,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "accel/accel.h"
+#include "accel/io_thread.h"
 #include "accel/kvm.h"
 #include "accel/x86_boot.h"
 #include "core/log.h"
@@ -55,6 +63,18 @@ struct microvm {
     struct virtio_mmio virtio[MICROVM_VIRTIO_SLOTS];
     unsigned n_virtio;
     bool virtio_level[MICROVM_VIRTIO_SLOTS];
+    int irq_fd[MICROVM_VIRTIO_SLOTS];     /* each slot's irqfd */
+    struct queue_notifier {
+        struct microvm *m;
+        struct virtio_mmio *t;
+        unsigned q;
+    } notifier[MICROVM_VIRTIO_SLOTS][VIRTIO_QUEUES_MAX];
+    pthread_mutex_t lock;          /* the devices' */
+    struct io_thread io;
+    struct {                       /* for --log=kvm, counted under the lock */
+        uint64_t port, mmio, mmio_notify, other;   /* exits to vm by reason */
+        uint64_t ioeventfd, irqfd;  /* queue notifications and interrupts that took none */
+    } count;
     char cmdline[CMDLINE_MAX];
     struct ns16550 uart;
     bool uart_level;
@@ -104,10 +124,39 @@ static void virtio_irq(void *opaque, unsigned gsi, bool level)
 {
     struct microvm *m = opaque;
     unsigned slot = gsi - MICROVM_VIRTIO_GSI;
-    if (level != m->virtio_level[slot]) {
-        m->virtio_level[slot] = level;
-        kvm_irq_line(&m->kvm, gsi, level);
+    bool rising = level && !m->virtio_level[slot];
+    m->virtio_level[slot] = level;
+    uint64_t one = 1;
+    if (rising && write(m->irq_fd[slot], &one, sizeof(one)) == sizeof(one))
+        m->count.irqfd++;
+}
+
+static void queue_notified(void *opaque, uint64_t count)
+{
+    struct queue_notifier *n = opaque;
+    n->m->count.ioeventfd += count;
+    virtio_mmio_notify(n->t, n->q);
+}
+
+/* Slot i's queue notifications through ioeventfd and its interrupt through irqfd. */
+static int wire_slot(struct microvm *m, unsigned i, uint64_t base)
+{
+    m->irq_fd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (m->irq_fd[i] < 0) {
+        vm_error("kvm: eventfd: %s", strerror(errno));
+        return -1;
     }
+    if (kvm_irqfd(&m->kvm, MICROVM_VIRTIO_GSI + i, m->irq_fd[i]) < 0)
+        return -1;
+    for (unsigned q = 0; q < m->virtio[i].dev->queues; q++) {
+        struct queue_notifier *n = &m->notifier[i][q];
+        *n = (struct queue_notifier){ m, &m->virtio[i], q };
+        int fd;
+        if (io_thread_eventfd(&m->io, queue_notified, n, &fd) < 0 ||
+            kvm_ioeventfd(&m->kvm, base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, q, fd) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* Opens the disks and puts them and the RNG in the virtio slots, in the MMIO map, and on the
@@ -135,6 +184,8 @@ static int setup_virtio(struct microvm *m)
                          (struct irq_line){ virtio_irq, m, MICROVM_VIRTIO_GSI + i });
         err = physmap_add_mmio(&m->mmio, base, VIRTIO_MMIO_SIZE, &virtio_mmio_ops,
                                &m->virtio[i]);
+        if (!err && wire_slot(m, i, base) < 0)
+            return -1;
         if (used < sizeof(m->cmdline))
             used += (size_t)snprintf(m->cmdline + used, sizeof(m->cmdline) - used,
                                      "%svirtio_mmio.device=4K@0x%" PRIx64 ":%u",
@@ -183,6 +234,7 @@ static void port_io(struct microvm *m, struct kvm_run *run)
 {
     uint8_t *data = (uint8_t *)run + run->io.data_offset;
     unsigned size = run->io.size;
+    m->count.port++;
     for (uint32_t i = 0; i < run->io.count; i++, data += size) {
         uint64_t value = 0;
         if (run->io.direction == KVM_EXIT_IO_IN) {
@@ -199,8 +251,13 @@ static void mmio(struct microvm *m, struct kvm_run *run)
 {
     unsigned size = run->mmio.len;
     uint64_t value = 0;
+    m->count.mmio++;
     if (size == 0 || size > 8)
         return;
+    uint64_t slots = m->n_virtio * MICROVM_VIRTIO_STRIDE;
+    if (run->mmio.is_write && run->mmio.phys_addr - MICROVM_VIRTIO_BASE < slots &&
+        run->mmio.phys_addr % MICROVM_VIRTIO_STRIDE == VIRTIO_MMIO_QUEUE_NOTIFY)
+        m->count.mmio_notify++;
     if (run->mmio.is_write) {
         memcpy(&value, run->mmio.data, size);
         map_write(&m->mmio, run->mmio.phys_addr, size, value);
@@ -245,7 +302,9 @@ static int run_vcpu(struct microvm *m)
             fprintf(stderr, "\nvm: terminated (Ctrl-A X)\n");
             return 0;
         }
+        pthread_mutex_lock(&m->lock);
         ns16550_poll(&m->uart);
+        pthread_mutex_unlock(&m->lock);
         if (first && log_enabled(kvm)) {
             struct timespec t;
             clock_gettime(CLOCK_REALTIME, &t);
@@ -258,12 +317,18 @@ static int run_vcpu(struct microvm *m)
             vm_error("kvm: KVM_RUN: %s", strerror(errno));
             return 1;
         }
+        pthread_mutex_lock(&m->lock);
+        if (run->exit_reason == KVM_EXIT_IO)
+            port_io(m, run);
+        else if (run->exit_reason == KVM_EXIT_MMIO)
+            mmio(m, run);
+        else
+            m->count.other++;
+        bool ended = m->ended;
+        pthread_mutex_unlock(&m->lock);
         switch (run->exit_reason) {
         case KVM_EXIT_IO:
-            port_io(m, run);
-            break;
         case KVM_EXIT_MMIO:
-            mmio(m, run);
             break;
         case KVM_EXIT_SHUTDOWN:
             vm_error("guest: triple fault");
@@ -285,7 +350,7 @@ static int run_vcpu(struct microvm *m)
             vm_error("guest: unexpected KVM exit %u", run->exit_reason);
             return 1;
         }
-        if (m->ended)
+        if (ended)
             return m->status;
     }
 }
@@ -353,10 +418,13 @@ int microvm_boot(const struct boot_config *c)
     m->vcpu.fd = -1;
     m->vcpu.run = MAP_FAILED;
     m->ram.host = MAP_FAILED;
+    for (unsigned i = 0; i < MICROVM_VIRTIO_SLOTS; i++)
+        m->irq_fd[i] = -1;
+    pthread_mutex_init(&m->lock, NULL);
     int status = 1, err;
     uint64_t entry;
-    if (check_config(c) < 0 || kvm_open(&m->kvm) < 0 || start_ram(m) < 0 ||
-        setup_virtio(m) < 0 ||
+    if (io_thread_init(&m->io, &m->lock) < 0 || check_config(c) < 0 || kvm_open(&m->kvm) < 0 ||
+        start_ram(m) < 0 || setup_virtio(m) < 0 ||
         x86_boot_load(&m->ram, c->kernel, c->initrd, m->cmdline, &entry) < 0 ||
         map_devices(m) < 0 || kvm_vcpu_create(&m->kvm, 0, &m->vcpu) < 0 ||
         x86_boot_vcpu(m->vcpu.fd, entry) < 0)
@@ -371,6 +439,8 @@ int microvm_boot(const struct boot_config *c)
         vm_error("boot: cannot start the console: %s", strerror(-err));
         goto out;
     }
+    if (io_thread_start(&m->io) < 0)
+        goto out;
     if ((err = pthread_create(&m->vcpu_thread, NULL, vcpu_thread, m))) {
         vm_error("boot: cannot start the vCPU thread: %s", strerror(err));
         goto out;
@@ -380,10 +450,19 @@ int microvm_boot(const struct boot_config *c)
     m->vcpu_started = false;
     status = m->status;
     log_memory(m);
+    vm_log(kvm, "kvm: exits to vm: %" PRIu64 " port I/O, %" PRIu64 " MMIO (%" PRIu64
+           " on QueueNotify), %" PRIu64 " other\n", m->count.port, m->count.mmio,
+           m->count.mmio_notify, m->count.other);
+    vm_log(kvm, "kvm: without an exit: %" PRIu64 " queue notifications through ioeventfd, %"
+           PRIu64 " virtio interrupts through irqfd\n", m->count.ioeventfd, m->count.irqfd);
 out:
+    io_thread_destroy(&m->io);
     console_close(&m->console);
     kvm_vcpu_destroy(&m->kvm, &m->vcpu);
     kvm_close(&m->kvm);
+    for (unsigned i = 0; i < MICROVM_VIRTIO_SLOTS; i++)
+        if (m->irq_fd[i] >= 0)
+            close(m->irq_fd[i]);
     for (unsigned d = 0; d < m->n_blk; d++)
         virtio_blk_close(&m->blk[d]);
     if (m->ram.host != MAP_FAILED)

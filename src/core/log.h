@@ -13,7 +13,7 @@
     X(exec,   "each block as it runs")                          \
     X(strace, "guest system calls")                             \
     X(unimp,  "unimplemented features the guest used")          \
-    X(kvm,    "--accel=kvm: time of the first KVM_RUN, vm's own memory at exit")
+    X(kvm,    "--accel=kvm: time of the first KVM_RUN; at exit vm's own memory, exits by reason")
 
 enum log_cat {
 #define LOG_ENUM(name, help) LOG_##name,

@@ -14,7 +14,7 @@ enum {
     REG_DEVICE_FEATURES = 0x010, REG_DEVICE_FEATURES_SEL = 0x014,
     REG_DRIVER_FEATURES = 0x020, REG_DRIVER_FEATURES_SEL = 0x024,
     REG_QUEUE_SEL = 0x030, REG_QUEUE_NUM_MAX = 0x034, REG_QUEUE_NUM = 0x038,
-    REG_QUEUE_READY = 0x044, REG_QUEUE_NOTIFY = 0x050,
+    REG_QUEUE_READY = 0x044, REG_QUEUE_NOTIFY = VIRTIO_MMIO_QUEUE_NOTIFY,
     REG_INTERRUPT_STATUS = 0x060, REG_INTERRUPT_ACK = 0x064, REG_STATUS = 0x070,
     REG_QUEUE_DESC_LOW = 0x080, REG_QUEUE_DESC_HIGH = 0x084,
     REG_QUEUE_DRIVER_LOW = 0x090, REG_QUEUE_DRIVER_HIGH = 0x094,
@@ -102,6 +102,11 @@ static void notify(struct virtio_mmio *t, unsigned q)
 {
     if (q < t->dev->queues && t->queue[q].ready && virtio_mmio_running(t))
         t->dev->notify(t, q);
+}
+
+void virtio_mmio_notify(struct virtio_mmio *t, unsigned q)
+{
+    notify(t, q);
 }
 
 static void set_status(struct virtio_mmio *t, uint32_t value)

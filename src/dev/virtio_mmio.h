@@ -4,7 +4,8 @@
  * nothing of the machine: guest memory comes as a struct virtq_dma and the interrupt as an
  * irq_line, so the software board and the KVM microVM use the same devices. A device plugs in
  * through struct virtio_device; a queue notification is handled at once on the thread of the
- * access (the hart's, or a vCPU's).
+ * access (the hart's, or a vCPU's), or on the thread that learns of it another way (a KVM
+ * machine's ioeventfd) through virtio_mmio_notify.
  *
  * Bad input: registers are 32 bits wide; other sizes and offsets outside the registers read 0
  * and ignore writes (the configuration space takes any size within it). A queue made ready
@@ -21,6 +22,7 @@
 #include "mem/softmmu.h"
 
 #define VIRTIO_MMIO_SIZE 0x1000   /* a slot: registers to 0x100, configuration space after */
+#define VIRTIO_MMIO_QUEUE_NOTIFY 0x050   /* the register a driver writes a queue's index to */
 #define VIRTIO_QUEUES_MAX 2
 
 /* Feature bits the transport knows. */
@@ -78,6 +80,9 @@ void virtio_mmio_push(struct virtio_mmio *t, unsigned q, uint16_t head, uint32_t
 bool virtio_mmio_running(const struct virtio_mmio *t);
 /* Puts the device in DEVICE_NEEDS_RESET and tells the driver. */
 void virtio_mmio_fail(struct virtio_mmio *t);
+/* The driver wrote q to QueueNotify, and the machine learnt it without the access (an
+ * eventfd KVM signalled): the write's effect. */
+void virtio_mmio_notify(struct virtio_mmio *t, unsigned q);
 
 extern const struct mmio_ops virtio_mmio_ops;
 /* The same transport for a device whose state lives on outside the machine (virtio-net: the

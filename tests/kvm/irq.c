@@ -6,14 +6,6 @@
 
 #define VECTOR 0x24
 
-struct __attribute__((packed)) gate {
-    uint16_t off0, sel;
-    uint8_t ist, type;
-    uint16_t off1;
-    uint32_t off2, zero;
-};
-
-static struct gate idt[256];
 static volatile int fired;
 static volatile uint8_t iir;
 
@@ -24,30 +16,12 @@ void irq4_handler(void)
     outb(0x20, 0x20);              /* EOI to the master PIC */
     fired++;
 }
-
-__asm__(".text\n"
-        "irq4_entry:\n"
-        "  push %rax; push %rcx; push %rdx; push %rsi; push %rdi\n"
-        "  push %r8; push %r9; push %r10; push %r11\n"
-        "  call irq4_handler\n"
-        "  pop %r11; pop %r10; pop %r9; pop %r8\n"
-        "  pop %rdi; pop %rsi; pop %rdx; pop %rcx; pop %rax\n"
-        "  iretq\n");
-void irq4_entry(void);
+INTERRUPT_ENTRY(irq4_handler);
 
 int main(void *boot_params)
 {
-    uint64_t h = (uint64_t)irq4_entry;
-    idt[VECTOR] = (struct gate){ (uint16_t)h, 0x08, 0, 0x8e, (uint16_t)(h >> 16),
-                                 (uint32_t)(h >> 32), 0 };
-    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } d = { sizeof(idt) - 1, (uint64_t)idt };
-    __asm__ volatile("lidt %0" :: "m"(d));
-    /* ICW1-4 for both PICs: vectors 0x20 and 0x28, cascade on IRQ 2, 8086 mode. */
-    outb(0x20, 0x11); outb(0xa0, 0x11);
-    outb(0x21, 0x20); outb(0xa1, 0x28);
-    outb(0x21, 0x04); outb(0xa1, 0x02);
-    outb(0x21, 0x01); outb(0xa1, 0x01);
-    outb(0x21, (uint8_t)~(1u << 4)); outb(0xa1, 0xff);
+    idt_set(VECTOR, irq4_handler_entry);
+    pic_init(1u << 4);
     outb(COM1 + 4, 0x08);          /* MCR: OUT2, the PC's interrupt gate */
     __asm__ volatile("sti");
     outb(COM1 + 1, 0x02);          /* IER: transmitter empty */

@@ -20,5 +20,20 @@ void puthex(uint64_t v);             /* lowercase, no leading zeros */
 int getc_serial(void);               /* waits for a byte */
 /* Ends the machine: the i8042 reset (vm exits 0), after "exit N" when status is not 0. */
 void guest_exit(int status) __attribute__((noreturn));
+/* Makes vector enter entry (an interrupt gate in the code segment) and loads the IDT. */
+void idt_set(unsigned vector, void (*entry)(void));
+/* The legacy PICs remapped to vectors 0x20-0x2f, the IRQs set in unmasked alone unmasked. */
+void pic_init(uint16_t unmasked);
+/* An interrupt's entry NAME_entry: saves the registers a C function may change, calls
+ * void NAME(void), and returns from the interrupt. */
+#define INTERRUPT_ENTRY(name)                                                          \
+    __asm__(".text\n" #name "_entry:\n"                                                \
+            "  push %rax; push %rcx; push %rdx; push %rsi; push %rdi\n"                \
+            "  push %r8; push %r9; push %r10; push %r11\n"                             \
+            "  call " #name "\n"                                                       \
+            "  pop %r11; pop %r10; pop %r9; pop %r8\n"                                 \
+            "  pop %rdi; pop %rsi; pop %rdx; pop %rcx; pop %rax\n"                     \
+            "  iretq\n");                                                             \
+    void name##_entry(void)
 
 #endif
