@@ -2,7 +2,9 @@
  * in-kernel PIC, IOAPIC, LAPIC and PIT, the 16550 UART of dev/ at port 0x3F8 on IRQ 4 and
  * the i8042's reset at port 0x64, virtio-mmio slots from dev/ (the --drive disks, then a
  * virtio-rng) at MICROVM_VIRTIO_BASE + i * 0x1000 on IRQ 5 + i, announced to Linux on its
- * command line (virtio_mmio.device=4K@ADDR:IRQ), one vCPU on its own thread. Port I/O exits dispatch
+ * command line (virtio_mmio.device=4K@ADDR:IRQ), and --cpus vCPUs, each on its own thread,
+ * described by MP tables: vCPU 0 starts at the kernel's entry, the others wait in KVM for
+ * the guest's INIT and SIPI through the in-kernel LAPICs. Port I/O exits dispatch
  * through a second struct physmap whose addresses are port numbers, MMIO exits through the
  * machine's physical map; an access to a hole reads all ones and writes nothing. A queue
  * notification costs no exit: KVM signals an eventfd per queue (ioeventfd on QueueNotify)
@@ -10,9 +12,10 @@
  * irqfd into its GSI. irqfd pulses the line, so the slot's level becomes an edge when it
  * rises, as the PIC and an ISA pin of the IOAPIC take it; a driver acknowledges the
  * interrupt (the level falls) before it looks at the rings, so no completion goes unseen.
- * The console's reader thread kicks the vCPU out of KVM_RUN with a signal (immediate_exit),
- * and the vCPU thread passes the input to the UART. Devices are touched under one lock,
- * by the vCPU thread on its exits and by the I/O thread. */
+ * The console's reader thread kicks vCPU 0 out of KVM_RUN with a signal (immediate_exit),
+ * and its thread passes the input to the UART. Devices are touched under one lock, by the
+ * vCPU threads on their exits and by the I/O thread. The first vCPU to end the machine (the
+ * i8042 reset, a triple fault, Ctrl-A X) gives vm's status and kicks the others out. */
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -28,6 +31,7 @@
 #include "accel/accel.h"
 #include "accel/io_thread.h"
 #include "accel/kvm.h"
+#include "accel/mptable.h"
 #include "accel/x86_boot.h"
 #include "core/log.h"
 #include "dev/console.h"
@@ -52,7 +56,8 @@
 struct microvm {
     const struct boot_config *c;
     struct kvm kvm;
-    struct kvm_vcpu vcpu;
+    struct kvm_vcpu vcpu[MPTABLE_CPUS_MAX];
+    unsigned n_vcpus;
     struct x86_ram ram;
     uint64_t ram_size;
     struct physmap ports, mmio;
@@ -80,25 +85,47 @@ struct microvm {
     bool uart_level;
     struct i8042 i8042;
     struct console console;
-    pthread_t vcpu_thread;
-    volatile bool vcpu_started;
-    bool ended;
+    pthread_t thread[MPTABLE_CPUS_MAX];
+    unsigned started;              /* vCPU threads running, from 0 (their kick targets) */
+    bool reset;                    /* the i8042 reset was asked */
+    bool ended;                    /* a vCPU ended the machine with status */
     int status;
 };
 
-/* One machine per process: the kick signal's handler finds its vCPU here. */
 static struct microvm vm;
+/* The run structure of the vCPU on this thread, for the kick signal's handler. */
+static __thread struct kvm_run *thread_run;
 
 static void kick_handler(int sig)
 {
-    vm.vcpu.run->immediate_exit = 1;
+    if (thread_run)
+        thread_run->immediate_exit = 1;
+}
+
+static void kick_vcpu(struct microvm *m, unsigned i)
+{
+    if (i < __atomic_load_n(&m->started, __ATOMIC_ACQUIRE))
+        pthread_kill(m->thread[i], KICK_SIGNAL);
 }
 
 static void kick(void *opaque)
 {
-    struct microvm *m = opaque;
-    if (m->vcpu_started)
-        pthread_kill(m->vcpu_thread, KICK_SIGNAL);
+    kick_vcpu(opaque, 0);
+}
+
+/* Ends the machine with status unless a vCPU has already: whether this call did. */
+static bool end_machine(struct microvm *m, int status)
+{
+    pthread_mutex_lock(&m->lock);
+    bool first = !m->ended;
+    if (first) {
+        m->status = status;
+        __atomic_store_n(&m->ended, true, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&m->lock);
+    for (unsigned i = 0; first && i < m->n_vcpus; i++)
+        kick_vcpu(m, i);
+    return first;
 }
 
 static void uart_write(void *opaque, uint8_t byte)
@@ -205,8 +232,7 @@ static int setup_virtio(struct microvm *m)
 static void i8042_reset(void *opaque)
 {
     struct microvm *m = opaque;
-    m->ended = true;
-    m->status = 0;
+    m->reset = true;
 }
 
 static uint64_t all_ones(unsigned size)
@@ -291,27 +317,33 @@ static void log_memory(struct microvm *m)
            (resident - guest) * page / 1024, guest * page / 1024);
 }
 
-/* Runs the vCPU until the machine ends; its exit status. */
-static int run_vcpu(struct microvm *m)
+/* Runs vCPU v until the machine ends or it ends the machine: its exit status then. */
+static int run_vcpu(struct microvm *m, struct kvm_vcpu *v)
 {
-    struct kvm_run *run = m->vcpu.run;
-    bool first = true;
+    struct kvm_run *run = v->run;
+    bool first = v->id == 0;
+    thread_run = run;
     for (;;) {
-        run->immediate_exit = 0;
+        __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&m->ended, __ATOMIC_ACQUIRE))
+            return 0;
         if (m->console.quit) {
-            fprintf(stderr, "\nvm: terminated (Ctrl-A X)\n");
+            if (end_machine(m, 0))
+                fprintf(stderr, "\nvm: terminated (Ctrl-A X)\n");
             return 0;
         }
-        pthread_mutex_lock(&m->lock);
-        ns16550_poll(&m->uart);
-        pthread_mutex_unlock(&m->lock);
+        if (v->id == 0) {
+            pthread_mutex_lock(&m->lock);
+            ns16550_poll(&m->uart);
+            pthread_mutex_unlock(&m->lock);
+        }
         if (first && log_enabled(kvm)) {
             struct timespec t;
             clock_gettime(CLOCK_REALTIME, &t);
             vm_log(kvm, "kvm: first KVM_RUN at %lld.%09ld\n", (long long)t.tv_sec, t.tv_nsec);
         }
         first = false;
-        if (ioctl(m->vcpu.fd, KVM_RUN, 0) < 0) {
+        if (ioctl(v->fd, KVM_RUN, 0) < 0) {
             if (errno == EINTR || errno == EAGAIN)
                 continue;
             vm_error("kvm: KVM_RUN: %s", strerror(errno));
@@ -324,7 +356,7 @@ static int run_vcpu(struct microvm *m)
             mmio(m, run);
         else
             m->count.other++;
-        bool ended = m->ended;
+        bool reset = m->reset;
         pthread_mutex_unlock(&m->lock);
         switch (run->exit_reason) {
         case KVM_EXIT_IO:
@@ -350,15 +382,15 @@ static int run_vcpu(struct microvm *m)
             vm_error("guest: unexpected KVM exit %u", run->exit_reason);
             return 1;
         }
-        if (ended)
-            return m->status;
+        if (reset)
+            return 0;
     }
 }
 
 static void *vcpu_thread(void *opaque)
 {
-    struct microvm *m = opaque;
-    m->status = run_vcpu(m);
+    struct kvm_vcpu *v = opaque;
+    end_machine(&vm, run_vcpu(&vm, v));
     return NULL;
 }
 
@@ -368,8 +400,8 @@ static int check_config(const struct boot_config *c)
         vm_error("--machine=%s: --accel=kvm runs the microvm machine only", c->machine);
         return -1;
     }
-    if (c->cpus != 1) {
-        vm_error("--cpus=%u: --accel=kvm runs 1 vCPU for now (more need INIT/SIPI)", c->cpus);
+    if (c->cpus > MPTABLE_CPUS_MAX) {
+        vm_error("--cpus=%u: --accel=kvm runs at most %d vCPUs", c->cpus, MPTABLE_CPUS_MAX);
         return -1;
     }
     if (!c->kernel) {
@@ -411,12 +443,41 @@ static int start_ram(struct microvm *m)
     return 0;
 }
 
+/* vCPU 0 at the kernel's entry, the others left by KVM uninitialized until the guest's INIT
+ * and SIPI, and the MP tables naming them all. */
+static int create_vcpus(struct microvm *m, uint64_t entry)
+{
+    mptable_write(&m->ram, m->c->cpus);
+    for (unsigned i = 0; i < m->c->cpus; i++) {
+        m->n_vcpus++;
+        if (kvm_vcpu_create(&m->kvm, i, &m->vcpu[i]) < 0)
+            return -1;
+    }
+    return x86_boot_vcpu(m->vcpu[0].fd, entry);
+}
+
+/* Runs a thread per vCPU until the machine ends: vm's exit status. */
+static int run_vcpus(struct microvm *m)
+{
+    for (unsigned i = 0; i < m->n_vcpus; i++) {
+        int err = pthread_create(&m->thread[i], NULL, vcpu_thread, &m->vcpu[i]);
+        if (err) {
+            vm_error("boot: cannot start a vCPU thread: %s", strerror(err));
+            end_machine(m, 1);
+            break;
+        }
+        __atomic_store_n(&m->started, i + 1, __ATOMIC_RELEASE);
+    }
+    for (unsigned i = 0; i < m->started; i++)
+        pthread_join(m->thread[i], NULL);
+    __atomic_store_n(&m->started, 0, __ATOMIC_RELEASE);
+    return m->status;
+}
+
 int microvm_boot(const struct boot_config *c)
 {
     struct microvm *m = &vm;
     m->c = c;
-    m->vcpu.fd = -1;
-    m->vcpu.run = MAP_FAILED;
     m->ram.host = MAP_FAILED;
     for (unsigned i = 0; i < MICROVM_VIRTIO_SLOTS; i++)
         m->irq_fd[i] = -1;
@@ -426,8 +487,7 @@ int microvm_boot(const struct boot_config *c)
     if (io_thread_init(&m->io, &m->lock) < 0 || check_config(c) < 0 || kvm_open(&m->kvm) < 0 ||
         start_ram(m) < 0 || setup_virtio(m) < 0 ||
         x86_boot_load(&m->ram, c->kernel, c->initrd, m->cmdline, &entry) < 0 ||
-        map_devices(m) < 0 || kvm_vcpu_create(&m->kvm, 0, &m->vcpu) < 0 ||
-        x86_boot_vcpu(m->vcpu.fd, entry) < 0)
+        map_devices(m) < 0 || create_vcpus(m, entry) < 0)
         goto out;
     struct sigaction sa = { .sa_handler = kick_handler };
     sigemptyset(&sa.sa_mask);
@@ -441,14 +501,7 @@ int microvm_boot(const struct boot_config *c)
     }
     if (io_thread_start(&m->io) < 0)
         goto out;
-    if ((err = pthread_create(&m->vcpu_thread, NULL, vcpu_thread, m))) {
-        vm_error("boot: cannot start the vCPU thread: %s", strerror(err));
-        goto out;
-    }
-    m->vcpu_started = true;
-    pthread_join(m->vcpu_thread, NULL);
-    m->vcpu_started = false;
-    status = m->status;
+    status = run_vcpus(m);
     log_memory(m);
     vm_log(kvm, "kvm: exits to vm: %" PRIu64 " port I/O, %" PRIu64 " MMIO (%" PRIu64
            " on QueueNotify), %" PRIu64 " other\n", m->count.port, m->count.mmio,
@@ -458,7 +511,8 @@ int microvm_boot(const struct boot_config *c)
 out:
     io_thread_destroy(&m->io);
     console_close(&m->console);
-    kvm_vcpu_destroy(&m->kvm, &m->vcpu);
+    for (unsigned i = 0; i < m->n_vcpus; i++)
+        kvm_vcpu_destroy(&m->kvm, &m->vcpu[i]);
     kvm_close(&m->kvm);
     for (unsigned i = 0; i < MICROVM_VIRTIO_SLOTS; i++)
         if (m->irq_fd[i] >= 0)

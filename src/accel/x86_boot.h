@@ -7,7 +7,8 @@
  * entry in long mode with rsi pointing at boot_params. Low memory layout:
  *   0x500 GDT, 0x520 IDT (empty), 0x7000 boot_params, 0x8ff0 initial stack,
  *   0x9000 PML4, 0xa000 PDPT, 0xb000-0xefff page directories, 0x20000 command line,
- *   0x100000 (1 MiB) and up: the kernel; the initrd at the top of low RAM. */
+ *   0xf0000 the MP tables (accel/mptable.h), 0x100000 (1 MiB) and up: the kernel; the
+ *   initrd at the top of low RAM. */
 #ifndef VM_ACCEL_X86_BOOT_H
 #define VM_ACCEL_X86_BOOT_H
 

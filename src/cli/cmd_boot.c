@@ -35,14 +35,16 @@ void cmd_boot_help(void)
            "With --accel=kvm, an x86-64 machine on the host CPU (microvm: RAM at 0, the\n"
            "in-kernel PIC, IOAPIC, LAPIC and PIT, a 16550 UART at port 0x3F8 on IRQ 4, the\n"
            "i8042's reset at 0x64, which ends vm, the --drive disks and a virtio-rng at\n"
-           "0xc0000000 + i * 0x1000 on IRQ 5 + i, named on the kernel's command line)\n"
+           "0xc0000000 + i * 0x1000 on IRQ 5 + i, named on the kernel's command line,\n"
+           "MP tables for the --cpus vCPUs at 0xf0000)\n"
            "running an x86-64 ELF64 --kernel by Linux's 64-bit boot protocol.\n\n"
            "options:\n"
            "  --accel=NAME     tcg (default: guest code translated by --engine) or kvm\n"
            "                   (/dev/kvm; not with --bios, --net, --dump-dtb, --engine or the\n"
            "                   services below)\n"
            "  --machine=NAME   the board: virt (default with tcg), microvm (kvm)\n"
-           "  --cpus=N         harts (only 1 for now)\n"
+           "  --cpus=N         harts (only 1 for now), or vCPUs with kvm (each a host thread;\n"
+           "                   the guest starts the others by INIT and SIPI)\n"
            "  --memory=SIZE    RAM size, e.g. 512M (default), 2G\n"
            "  --bios=FILE      firmware at 0x80000000, started in M-mode with a0 = hart id,\n"
            "                   a1 = device tree, a2 = OpenSBI's fw_dynamic info (default:\n"
@@ -86,7 +88,7 @@ void cmd_boot_help(void)
            "                   thread 1 (gdb-multiarch: target remote :PORT)\n"
            "  --plugin=FILE.so[,ARG...]  load an instrumentation plugin and pass it the ARGs\n"
            "                   (docs/plugins.md); repeat it for several\n\n"
-           "not yet implemented: --cpus above 1\n");
+           "not yet implemented: --cpus above 1 with tcg\n");
 }
 
 /* The services `vm boot` was asked for, attached to the machine once it exists. */

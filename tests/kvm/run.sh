@@ -57,6 +57,8 @@ tests=(
     "irq||0|irq 4 at vector 0x24, iir=2\n||"
     "holes||0|ff ffff ffffffff\nff ffff ffffffff ffffffffffffffff\n||"
     "triple||1|faulting\n|vm: guest: triple fault\n|"
+    "smp|--cpus=4|0|mp: 4 cpus, bsp 0, lapic fee00000, ioapic 4 at fec00000, 18 io and 2 local interrupts\nstarted 3 aps, cpus ran: f\n||"
+    "smp|--cpus=1|0|mp: 1 cpus, bsp 0, lapic fee00000, ioapic 1 at fec00000, 18 io and 2 local interrupts\nstarted 0 aps, cpus ran: 1\n||"
 )
 
 suite=kvm
@@ -146,8 +148,6 @@ refuse missing 1 "vm: $out/missing: No such file or directory\n" --accel=kvm --k
 refuse initrd-big 1 "vm: $out/bigrd: does not fit in RAM (--memory)\n" \
     --accel=kvm --kernel="$out/hello" --memory=2M --initrd="$out/bigrd"
 refuse nokernel 1 "vm: boot: no kernel (--kernel=FILE)\n" --accel=kvm
-refuse cpus 1 "vm: --cpus=2: --accel=kvm runs 1 vCPU for now (more need INIT/SIPI)\n" \
-    --accel=kvm --cpus=2 --kernel="$out/hello"
 refuse machine 1 "vm: --machine=virt: --accel=kvm runs the microvm machine only\n" \
     --accel=kvm --machine=virt --kernel="$out/hello"
 refuse engine 2 "vm: --engine: not with --accel=kvm\n" --accel=kvm --engine=jit --kernel="$out/hello"
