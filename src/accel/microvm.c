@@ -1,14 +1,16 @@
 /* The x86-64 microVM machine on KVM: guest RAM at 0 (and above 4 GiB past 3 GiB), the
  * in-kernel PIC, IOAPIC, LAPIC and PIT, the 16550 UART of dev/ at port 0x3F8 on IRQ 4 and
- * the i8042's reset at port 0x64, virtio-mmio slots from dev/ (the --drive disks, then a
- * virtio-rng) at MICROVM_VIRTIO_BASE + i * 0x1000 on IRQ 5 + i, announced to Linux on its
+ * the i8042's reset at port 0x64, virtio-mmio slots from dev/ (the --drive disks, the --net
+ * card on user networking, then a virtio-rng) at MICROVM_VIRTIO_BASE + i * 0x1000 on
+ * IRQ 5 + i, announced to Linux on its
  * command line (virtio_mmio.device=4K@ADDR:IRQ), and --cpus vCPUs, each on its own thread,
  * described by MP tables: vCPU 0 starts at the kernel's entry, the others wait in KVM for
  * the guest's INIT and SIPI through the in-kernel LAPICs. Port I/O exits dispatch
  * through a second struct physmap whose addresses are port numbers, MMIO exits through the
  * machine's physical map; an access to a hole reads all ones and writes nothing. A queue
  * notification costs no exit: KVM signals an eventfd per queue (ioeventfd on QueueNotify)
- * that the I/O thread serves with virtio_mmio_notify, and a virtio slot's interrupt is an
+ * that the I/O thread serves with virtio_mmio_notify (user networking's frames for the guest
+ * too: its kick is an eventfd of that thread), and a virtio slot's interrupt is an
  * irqfd into its GSI. irqfd pulses the line, so the slot's level becomes an edge when it
  * rises, as the PIC and an ISA pin of the IOAPIC take it; a driver acknowledges the
  * interrupt (the level falls) before it looks at the rings, so no completion goes unseen.
@@ -36,9 +38,11 @@
 #include "core/log.h"
 #include "dev/console.h"
 #include "dev/i8042.h"
+#include "dev/net_slirp.h"
 #include "dev/ns16550.h"
 #include "dev/virtio_blk.h"
 #include "dev/virtio_mmio.h"
+#include "dev/virtio_net.h"
 #include "dev/virtio_rng.h"
 
 #define COM1_PORT 0x3f8
@@ -50,7 +54,7 @@
 #define MICROVM_VIRTIO_BASE 0xc0000000ull   /* at the start of the hole below 4 GiB */
 #define MICROVM_VIRTIO_STRIDE 0x1000ull
 #define MICROVM_VIRTIO_GSI 5
-#define MICROVM_VIRTIO_SLOTS (BOOT_DRIVES_MAX + 1)
+#define MICROVM_VIRTIO_SLOTS (BOOT_DRIVES_MAX + 2)   /* the disks, the network, the RNG */
 #define CMDLINE_MAX 4096
 
 struct microvm {
@@ -65,6 +69,10 @@ struct microvm {
     struct virtio_blk blk[BOOT_DRIVES_MAX];
     unsigned n_blk;
     struct virtio_rng rng;
+    struct virtio_net net;
+    struct net_slirp *slirp;       /* --net=user, or NULL */
+    struct virtio_mmio *net_slot;  /* the net device's transport, or NULL */
+    int net_kick_fd;               /* signalled by the network's thread when frames wait */
     struct virtio_mmio virtio[MICROVM_VIRTIO_SLOTS];
     unsigned n_virtio;
     bool virtio_level[MICROVM_VIRTIO_SLOTS];
@@ -186,8 +194,24 @@ static int wire_slot(struct microvm *m, unsigned i, uint64_t base)
     return 0;
 }
 
-/* Opens the disks and puts them and the RNG in the virtio slots, in the MMIO map, and on the
- * kernel's command line after --append: 0, or -1 after printing why. */
+/* Frames arrived for the guest (on the network's thread, which holds its own lock, never
+ * the devices'): the I/O thread moves them in. */
+static void net_kick(void *opaque)
+{
+    struct microvm *m = opaque;
+    uint64_t one = 1;
+    if (write(m->net_kick_fd, &one, sizeof(one)) < 0)
+        return;   /* the counter is full: the I/O thread has a wake-up waiting anyway */
+}
+
+static void net_frames(void *opaque, uint64_t count)
+{
+    struct microvm *m = opaque;
+    virtio_net_poll(m->net_slot);
+}
+
+/* Opens the disks and the network and puts them and the RNG in the virtio slots, in the MMIO
+ * map, and on the kernel's command line after --append: 0, or -1 after printing why. */
 static int setup_virtio(struct microvm *m)
 {
     const struct boot_config *c = m->c;
@@ -197,6 +221,15 @@ static int setup_virtio(struct microvm *m)
             return -1;
         m->n_blk++;
         dev[m->n_virtio++] = &m->blk[d].dev;
+    }
+    if (c->net) {
+        static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+        if (io_thread_eventfd(&m->io, net_frames, m, &m->net_kick_fd) < 0 ||
+            net_slirp_open(&m->slirp, c->net, net_kick, m) < 0)
+            return -1;
+        virtio_net_init(&m->net, mac, net_slirp_backend(m->slirp));
+        m->net_slot = &m->virtio[m->n_virtio];
+        dev[m->n_virtio++] = &m->net.dev;
     }
     virtio_rng_init(&m->rng);
     dev[m->n_virtio++] = &m->rng.dev;
@@ -209,7 +242,9 @@ static int setup_virtio(struct microvm *m)
         uint64_t base = MICROVM_VIRTIO_BASE + i * MICROVM_VIRTIO_STRIDE;
         virtio_mmio_init(&m->virtio[i], dev[i], (struct virtq_dma){ &m->ram_map, NULL, NULL },
                          (struct irq_line){ virtio_irq, m, MICROVM_VIRTIO_GSI + i });
-        err = physmap_add_mmio(&m->mmio, base, VIRTIO_MMIO_SIZE, &virtio_mmio_ops,
+        err = physmap_add_mmio(&m->mmio, base, VIRTIO_MMIO_SIZE,
+                               &m->virtio[i] == m->net_slot ? &virtio_mmio_unsaved_ops
+                                                            : &virtio_mmio_ops,
                                &m->virtio[i]);
         if (!err && wire_slot(m, i, base) < 0)
             return -1;
@@ -509,6 +544,7 @@ int microvm_boot(const struct boot_config *c)
     vm_log(kvm, "kvm: without an exit: %" PRIu64 " queue notifications through ioeventfd, %"
            PRIu64 " virtio interrupts through irqfd\n", m->count.ioeventfd, m->count.irqfd);
 out:
+    net_slirp_close(m->slirp);   /* before its kick's eventfd closes */
     io_thread_destroy(&m->io);
     console_close(&m->console);
     for (unsigned i = 0; i < m->n_vcpus; i++)

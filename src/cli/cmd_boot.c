@@ -34,13 +34,13 @@ void cmd_boot_help(void)
            "a virtio-rng (always present). Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
            "With --accel=kvm, an x86-64 machine on the host CPU (microvm: RAM at 0, the\n"
            "in-kernel PIC, IOAPIC, LAPIC and PIT, a 16550 UART at port 0x3F8 on IRQ 4, the\n"
-           "i8042's reset at 0x64, which ends vm, the --drive disks and a virtio-rng at\n"
-           "0xc0000000 + i * 0x1000 on IRQ 5 + i, named on the kernel's command line,\n"
-           "MP tables for the --cpus vCPUs at 0xf0000)\n"
+           "i8042's reset at 0x64, which ends vm, the --drive disks, the --net card and a\n"
+           "virtio-rng at 0xc0000000 + i * 0x1000 on IRQ 5 + i, named on the kernel's\n"
+           "command line, MP tables for the --cpus vCPUs at 0xf0000)\n"
            "running an x86-64 ELF64 --kernel by Linux's 64-bit boot protocol.\n\n"
            "options:\n"
            "  --accel=NAME     tcg (default: guest code translated by --engine) or kvm\n"
-           "                   (/dev/kvm; not with --bios, --net, --dump-dtb, --engine or the\n"
+           "                   (/dev/kvm; not with --bios, --dump-dtb, --engine or the\n"
            "                   services below)\n"
            "  --machine=NAME   the board: virt (default with tcg), microvm (kvm)\n"
            "  --cpus=N         harts (only 1 for now), or vCPUs with kvm (each a host thread;\n"
@@ -247,7 +247,6 @@ int cmd_boot(int argc, char **argv)
                 return 2;
         } else if ((v = option(argc, argv, &i, "--net", &bad))) {
             c.net = v;
-            tcg_only = "--net";
         } else if ((v = option(argc, argv, &i, "--dump-dtb", &bad))) {
             c.dump_dtb = v;
             tcg_only = "--dump-dtb";

@@ -58,6 +58,7 @@ tests=(
     "holes||0|ff ffff ffffffff\nff ffff ffffffff ffffffffffffffff\n||"
     "triple||1|faulting\n|vm: guest: triple fault\n|"
     "smp|--cpus=4|0|mp: 4 cpus, bsp 0, lapic fee00000, ioapic 4 at fec00000, 18 io and 2 local interrupts\nstarted 3 aps, cpus ran: f\n||"
+    "net|--net=user,hostfwd=tcp:127.0.0.1:0-:80|0|mac 52:54:00:12:34:56\narp reply: 10.0.2.2 is at 52:55:0a:00:02:02\n||"
     "smp|--cpus=1|0|mp: 1 cpus, bsp 0, lapic fee00000, ioapic 1 at fec00000, 18 io and 2 local interrupts\nstarted 0 aps, cpus ran: 1\n||"
 )
 
@@ -148,6 +149,8 @@ refuse missing 1 "vm: $out/missing: No such file or directory\n" --accel=kvm --k
 refuse initrd-big 1 "vm: $out/bigrd: does not fit in RAM (--memory)\n" \
     --accel=kvm --kernel="$out/hello" --memory=2M --initrd="$out/bigrd"
 refuse nokernel 1 "vm: boot: no kernel (--kernel=FILE)\n" --accel=kvm
+refuse net-spec 1 "vm: --net=tap: expected user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]...\n" \
+    --accel=kvm --kernel="$out/hello" --net=tap
 refuse machine 1 "vm: --machine=virt: --accel=kvm runs the microvm machine only\n" \
     --accel=kvm --machine=virt --kernel="$out/hello"
 refuse engine 2 "vm: --engine: not with --accel=kvm\n" --accel=kvm --engine=jit --kernel="$out/hello"
