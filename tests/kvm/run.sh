@@ -79,19 +79,19 @@ for t in "${tests[@]}"; do
 done
 
 # virtio: a disk of 8 sectors, byte i of sector s holding (s ^ i) & 0xff; the guest writes
-# sector 1 as (s ^ i ^ 0x5a) & 0xff; the RNG in slot 1, announced on the command line. Its 7
+# sector 1 as (s ^ i ^ 0x5a) & 0xff; the RNG in slot 1, announced on the command line. Its 8
 # queue notifications must reach the devices through ioeventfd, none as an MMIO exit, and
-# the disk's 2 interrupts (a used buffer, then the configuration change) go through irqfd.
+# the disk's 3 interrupts (two used buffers, then the configuration change) go through irqfd.
 if build virtio; then
     python3 -c 'import sys
 open(sys.argv[1], "wb").write(bytes((s ^ i) & 0xff for s in range(8) for i in range(512)))' "$out/disk"
     python3 -c 'import sys
 open(sys.argv[1], "wb").write(bytes((s ^ i ^ (0x5a if s == 1 else 0)) & 0xff
                                     for s in range(8) for i in range(512)))' "$out/disk-want"
-    check "virtio" 0 "virtio ok\nirq 5 status 1\n" "" "" "$VM_BIN" boot --accel=kvm \
+    check "virtio" 0 "interrupt through the pic, status 1\ninterrupt through the ioapic, status 1\nvirtio ok\n" "" "" "$VM_BIN" boot --accel=kvm \
         --kernel="$out/virtio" --drive="$out/disk" --log=kvm --log-file="$out/virtio.log"
     want='kvm: exits to vm: * MMIO (0 on QueueNotify), *
-kvm: without an exit: 7 queue notifications through ioeventfd, 2 virtio interrupts through irqfd'
+kvm: without an exit: 8 queue notifications through ioeventfd, 3 virtio interrupts through irqfd'
     got=$(grep -E 'exits to vm|without an exit' "$out/virtio.log")
     # shellcheck disable=SC2053
     if [[ $got == $want ]]; then
