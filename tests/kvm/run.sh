@@ -57,9 +57,9 @@ tests=(
     "irq||0|irq 4 at vector 0x24, iir=2\n||"
     "holes||0|ff ffff ffffffff\nff ffff ffffffff ffffffffffffffff\n||"
     "triple||1|faulting\n|vm: guest: triple fault\n|"
-    "smp|--cpus=4|0|mp: 4 cpus, bsp 0, lapic fee00000, ioapic 4 at fec00000, 18 io and 2 local interrupts\nstarted 3 aps, cpus ran: f\n||"
+    "smp|--cpus=4|0|mp: 4 cpus, bsp 0, lapic fee00000, ioapic 4 at fec00000, 18 io and 2 local interrupts\nstarted 3 aps in long mode, cpus ran: f\n||"
     "net|--net=user,hostfwd=tcp:127.0.0.1:0-:80|0|mac 52:54:00:12:34:56\narp reply: 10.0.2.2 is at 52:55:0a:00:02:02\n||"
-    "smp|--cpus=1|0|mp: 1 cpus, bsp 0, lapic fee00000, ioapic 1 at fec00000, 18 io and 2 local interrupts\nstarted 0 aps, cpus ran: 1\n||"
+    "smp|--cpus=1|0|mp: 1 cpus, bsp 0, lapic fee00000, ioapic 1 at fec00000, 18 io and 2 local interrupts\nstarted 0 aps in long mode, cpus ran: 1\n||"
 )
 
 suite=kvm

@@ -2,8 +2,10 @@
  * BIOS area, checks both tables' checksums and reads the processors, the IOAPIC and the
  * interrupt entries from the configuration table; then it copies a real-mode trampoline to
  * 0x10000 and sends each application processor INIT and a startup IPI (vector 0x10) through
- * its LAPIC. Each AP starts at 0x1000:0000 in real mode, sets the bit of its APIC ID (from
- * CPUID) in a mask, counts itself and halts. Prints what the tables say and which CPUs ran. */
+ * its LAPIC. Each AP starts at 0x1000:0000 in real mode and goes straight to long mode on
+ * the boot page tables and GDT (PAE, CR3, EFER.LME, then PE and PG at once and a far jump to
+ * the 64-bit code segment), where it reads its APIC ID from its LAPIC, sets that bit in a
+ * mask, counts itself and halts. Prints what the tables say and which CPUs ran. */
 #include "lib.h"
 
 #define TRAMPOLINE 0x10000ul
@@ -17,25 +19,47 @@
 #define ICR_PENDING 0x1000
 #define WAIT_MAX 100000
 
-/* The APs' code: 16-bit, run from CS = 0x1000 with DS = CS, so its data are at offsets. */
+/* The APs' code, copied to TRAMPOLINE (0x10000): 16-bit from CS = 0x1000 with DS = CS, so
+ * its data are at offsets there, then 64-bit at absolute addresses. */
 __asm__(".text\n"
         ".code16\n"
         "ap_start:\n"
         "  cli\n"
         "  mov %cs, %ax\n"
         "  mov %ax, %ds\n"
-        "  mov $1, %eax\n"
-        "  cpuid\n"
-        "  shr $24, %ebx\n"
-        "  lock btsl %ebx, ap_mask - ap_start\n"
-        "  lock incl ap_count - ap_start\n"
+        "  lgdtl ap_gdtr - ap_start\n"
+        "  mov $0x20, %eax\n"                  /* CR4.PAE */
+        "  mov %eax, %cr4\n"
+        "  mov $0x9000, %eax\n"                /* the boot PML4 */
+        "  mov %eax, %cr3\n"
+        "  mov $0xc0000080, %ecx\n"            /* EFER.LME */
+        "  rdmsr\n"
+        "  or $0x100, %eax\n"
+        "  wrmsr\n"
+        "  mov $0x80000011, %eax\n"            /* CR0: PG, ET, PE */
+        "  mov %eax, %cr0\n"
+        "  ljmpl $0x08, $0x10000 + ap_long - ap_start\n"
+        ".code64\n"
+        "ap_long:\n"
+        "  mov $0x10, %eax\n"
+        "  mov %eax, %ds\n"
+        "  mov %eax, %ss\n"
+        "  mov $0xfee00020, %edx\n"            /* the LAPIC's ID register */
+        "  mov (%rdx), %eax\n"
+        "  shr $24, %eax\n"
+        "  mov $0x10000 + ap_mask - ap_start, %edx\n"
+        "  lock btsl %eax, (%rdx)\n"
+        "  mov $0x10000 + ap_count - ap_start, %edx\n"
+        "  lock incl (%rdx)\n"
         "1: hlt\n"
         "  jmp 1b\n"
+        "  .balign 8\n"
+        "ap_gdtr: .word 0x1f\n"                /* the boot GDT at 0x500 */
+        "  .long 0x500\n"
         "  .balign 4\n"
         "ap_mask: .long 0\n"
         "ap_count: .long 0\n"
-        "ap_end:\n"
-        ".code64\n");
+        "ap_end:\n");
 extern const char ap_start[], ap_mask[], ap_count[], ap_end[];
 
 static volatile uint32_t *at(unsigned long addr) { return (volatile uint32_t *)addr; }
@@ -135,7 +159,7 @@ int main(void *boot_params)
         __asm__ volatile("pause");
     puts_serial("started ");
     puthex(*count);
-    puts_serial(" aps, cpus ran: ");
+    puts_serial(" aps in long mode, cpus ran: ");
     puthex(*mask);
     putc_serial('\n');
     return 0;
