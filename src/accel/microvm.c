@@ -2,12 +2,12 @@
  * in-kernel PIC, IOAPIC, LAPIC and PIT, the 16550 UART of dev/ at port 0x3F8 on IRQ 4 and
  * the i8042's reset at port 0x64, virtio-mmio slots from dev/ (the --drive disks, the --net
  * card on user networking, then a virtio-rng) at MICROVM_VIRTIO_BASE + i * 0x1000 on
- * IRQ 5 + i, announced to Linux on its
- * command line (virtio_mmio.device=4K@ADDR:IRQ), and --cpus vCPUs, each on its own thread,
- * described by MP tables: vCPU 0 starts at the kernel's entry, the others wait in KVM for
- * the guest's INIT and SIPI through the in-kernel LAPICs. Port I/O exits dispatch
- * through a second struct physmap whose addresses are port numbers, MMIO exits through the
- * machine's physical map; an access to a hole reads all ones and writes nothing. A queue
+ * IRQ 5 + i, announced to Linux on its command line (virtio_mmio.device=4K@ADDR:IRQ), and
+ * --cpus vCPUs, each on its own thread, described by MP tables: vCPU 0 starts at the
+ * kernel's entry, the others wait in KVM for the guest's INIT and SIPI through the in-kernel
+ * LAPICs. Port I/O exits dispatch through a second struct physmap whose addresses are port
+ * numbers, MMIO exits through the machine's physical map; an access to a hole reads all ones
+ * and writes nothing. A queue
  * notification costs no exit: KVM signals an eventfd per queue (ioeventfd on QueueNotify)
  * that the I/O thread serves with virtio_mmio_notify (user networking's frames for the guest
  * too: its kick is an eventfd of that thread), and a virtio slot's interrupt is an
