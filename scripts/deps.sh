@@ -12,7 +12,7 @@ pkgs=(
   gcc-12-source
   dpkg-dev
   tcl xz-utils gzip util-linux sqlite3 python3.11
-  libfdt-dev device-tree-compiler opensbi qemu-system-misc
+  libfdt-dev device-tree-compiler opensbi qemu-system-misc u-boot-qemu e2fsprogs fdisk
   libslirp-dev
   linux-source-6.1 flex bison bc cpio
 )

@@ -69,6 +69,9 @@ VM_BIN="$PWD/$BUILD/vm" run_suite bash tests/system/run.sh "$BUILD/tests/system"
 # Linux under vm boot: OpenSBI, a kernel and a busybox initramfs built once per machine
 # (scripts/build-linux.sh, cached outside the checkout), against qemu-system-riscv64.
 VM_BIN="$PWD/$BUILD/vm" run_suite bash tests/linux/run.sh "$BUILD/tests/linux"
+# The chain users run: OpenSBI, then Debian's U-Boot loading that kernel from a virtio disk,
+# once under the JIT, against qemu-system-riscv64.
+VM_BIN="$PWD/$BUILD/vm" run_suite bash tests/uboot/run.sh "$BUILD/tests/uboot"
 # Snapshots: saved, restored under every pair of engines, loaded, and the broken ones refused.
 VM_BIN="$PWD/$BUILD/vm" run_suite bash tests/snapshot/run.sh "$BUILD/tests/snapshot"
 # Accelerated mode: x86-64 test guests under vm boot --accel=kvm (fails without /dev/kvm).

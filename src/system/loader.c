@@ -135,14 +135,16 @@ static const char *load_elf(const uint8_t *f, uint64_t size, const struct guest_
 }
 
 /* A raw file or a Linux Image at addr: it must fit in RAM with the memory an Image says it
- * occupies beyond its file. */
+ * occupies beyond its file. A payload without the Image header (U-Boot's u-boot.bin) is taken
+ * as raw, as a firmware would run whatever it is given. */
 static const char *load_flat(const uint8_t *f, uint64_t size, const struct guest_ram *ram,
                              enum loader_kind kind, uint64_t addr, struct loaded_image *k)
 {
     uint64_t span = size;
-    if (kind == LOAD_LINUX_IMAGE) {
-        if (size < IMAGE_HEADER_SIZE || memcmp(f + IMAGE_MAGIC2_AT, IMAGE_MAGIC2, 4))
-            return "not an ELF file or a RISC-V Linux Image";
+    bool image = size >= IMAGE_HEADER_SIZE && !memcmp(f + IMAGE_MAGIC2_AT, IMAGE_MAGIC2, 4);
+    if (kind == LOAD_LINUX_IMAGE && !image)
+        return "not an ELF file or a RISC-V Linux Image";
+    if (image && kind != LOAD_RAW) {
         uint64_t image_size;
         memcpy(&image_size, f + IMAGE_SIZE_AT, 8);
         if (image_size > span)

@@ -1,6 +1,7 @@
 /* Loading the images of `vm boot` into guest RAM: a bare-metal ELF at its physical addresses
  * (with the HTIF symbols tohost and fromhost found in its symbol table as Spike does), a
- * RISC-V Linux Image, or a raw file (firmware .bin, initrd) at a given address. Every file
+ * RISC-V Linux Image, or a raw file (firmware .bin, a firmware's payload such as U-Boot,
+ * initrd) at a given address. Every file
  * is read whole and checked before anything is copied or run. */
 #ifndef VM_SYSTEM_LOADER_H
 #define VM_SYSTEM_LOADER_H
@@ -23,6 +24,8 @@ struct loaded_image {
 enum loader_kind {
     LOAD_RAW,                      /* copied as is (firmware, initrd) */
     LOAD_LINUX_IMAGE,              /* must carry the RISC-V Linux Image header */
+    LOAD_PAYLOAD,                  /* a firmware's next stage: a Linux Image, whose header
+                                      says how much memory it occupies, or else raw (U-Boot) */
 };
 
 /* Loads the file at path: an ELF for machine at its physical addresses, anything else as

@@ -292,7 +292,8 @@ static int load_images(struct virt *v, bool first)
         end = fw.end;
     }
     if (c->kernel) {
-        if (loader_load(c->kernel, &v->ram, EM_RISCV, LOAD_LINUX_IMAGE, kernel_addr, &k) < 0)
+        if (loader_load(c->kernel, &v->ram, EM_RISCV,
+                        c->bios ? LOAD_PAYLOAD : LOAD_LINUX_IMAGE, kernel_addr, &k) < 0)
             return -1;
         if (c->bios && k.start < fw.end) {
             vm_error("%s: overlaps the firmware (which ends at 0x%" PRIx64 ")", c->kernel,
