@@ -26,9 +26,10 @@ struct guest_system_ops {
     /* Translates virtual address va for an access of kind access (MEM_READ, MEM_WRITE or
      * MEM_EXEC of mem/aspace.h) under MMU index mmu_idx: returns 0 with the physical
      * address in *pa and the kinds of access the mapping allows in *prot (the softmmu's TLB
-     * keeps them), or the exception to raise (enum cpu_exc: EXC_DATA_FAULT or
-     * EXC_FETCH_FAULT for the page fault, EXC_BUS_ERROR when a page-table entry is not in
-     * RAM). */
+     * keeps them, for this access only with its SOFTMMU_PROT_ONCE), or the exception to
+     * raise (enum cpu_exc: EXC_DATA_FAULT or EXC_FETCH_FAULT for the page fault,
+     * EXC_BUS_ERROR for the access fault: a page-table entry not in RAM, or physical memory
+     * protection). */
     int (*page_walk)(struct cpu *cpu, uint64_t va, unsigned access, unsigned mmu_idx,
                      uint64_t *pa, unsigned *prot);
     /* True if an enabled interrupt is pending: the loop, between blocks, then calls

@@ -150,7 +150,12 @@ static int tlb_lookup(struct cpu *cpu, uint64_t addr, unsigned access, unsigned 
         if (!(prot & access))
             return access == MEM_EXEC ? EXC_FETCH_FAULT : EXC_DATA_FAULT;
     }
-    tlb_set(sm, e, vpage, pa & PAGE_MASK, prot);
+    tlb_set(sm, e, vpage, pa & PAGE_MASK, prot & (MEM_READ | MEM_WRITE | MEM_EXEC));
+    if (prot & SOFTMMU_PROT_ONCE) {
+        e->read |= MEM_TLB_INVALID;
+        e->write |= MEM_TLB_INVALID;
+        e->exec |= MEM_TLB_INVALID;
+    }
     return 0;
 }
 

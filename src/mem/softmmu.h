@@ -68,6 +68,11 @@ struct softmmu_tlb_full {
     unsigned prot;                 /* MEM_* the walk allowed */
 };
 
+/* In a page walk's *prot: what it allowed holds for this access only (a boundary of the
+ * guest's memory protection lies inside the page), so the TLB entry it fills answers this
+ * access and never hits again. */
+#define SOFTMMU_PROT_ONCE 8u
+
 /* TLB tags (aspace.h): a RAM page's read and exec tags are its virtual page; its write tag
  * has MEM_TLB_SLOW while the page holds translated code, so that the slow path sees the
  * store, drops the page's blocks (through the execution loop) and clears the flag. Every

@@ -28,8 +28,7 @@
 _start:
     la t0, mtrap
     csrw mtvec, t0
-    li t0, -1                               /* PMP entry 0: everything, RWX (vm does not
-                                             * check PMP; qemu does) */
+    li t0, -1                               /* PMP entry 0: everything, RWX */
     csrw pmpaddr0, t0
     li t0, 0x1f
     csrw pmpcfg0, t0

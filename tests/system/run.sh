@@ -49,6 +49,7 @@ tests=(
     "interrupt||0|interrupts ok\n||"
     "mmu||0|mmu ok\n||"
     "priv||0|priv ok\n||"
+    "pmp||0|pmp ok\n||"
     "ramend|--memory=1M|3|ok\n||"
     "uart||0|hello, uart\nuart ok\n||"
     "echo||0|61 62 01 63\n||ab\001\001c"

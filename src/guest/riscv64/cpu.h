@@ -32,7 +32,7 @@ struct rv64_cpu {
     uint64_t mip;
     uint64_t stvec, sepc, scause, stval, sscratch, satp;
     uint64_t mcounteren, scounteren, mcountinhibit, menvcfg, senvcfg;
-    uint64_t pmpcfg[2], pmpaddr[16];   /* pmpcfg0 and pmpcfg2: 16 entries, kept, not checked */
+    uint64_t pmpcfg[2], pmpaddr[16];   /* pmpcfg0 and pmpcfg2: 16 entries (pmp.c) */
     uint64_t tlb_superpage;  /* a superpage was put in the TLB since its last full flush */
     /* WFI sleeps on wfi_cond until riscv64_set_pending signals it. */
     pthread_mutex_t wfi_lock;

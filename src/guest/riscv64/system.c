@@ -3,8 +3,8 @@
  * page walk. CSRs are one table; a CSR instruction in system mode that names no FP CSR
  * calls helper_csr, which raises the illegal instruction for a CSR that does not exist, a
  * write to a read-only one, too low a privilege level or a counter its enable bits hide.
- * PMP registers are kept for firmware that programs them but nothing is checked against
- * them; there is no ASID (satp's ASID field reads as 0). */
+ * The PMP (pmp.c) is checked when the page walk fills the TLB; there is no ASID (satp's ASID
+ * field reads as 0). */
 #include "guest/riscv64/system.h"
 
 #include <errno.h>
@@ -13,6 +13,7 @@
 
 #include "core/registry.h"
 #include "guest/riscv64/cpu.h"
+#include "guest/riscv64/pmp.h"
 #include "guest/riscv64/translate.h"
 #include "mem/softmmu.h"
 
@@ -44,8 +45,6 @@
 /* Every exception but ecall from M-mode (11) and the reserved codes 10 and 14. */
 #define MEDELEG_WRITABLE 0xb3ffull
 #define ENVCFG_FIOM 1ull
-#define PMPCFG_WRITABLE 0x9f9f9f9f9f9f9f9full   /* R, W, X, A and L of each entry */
-#define PMPADDR_WRITABLE ((1ull << 54) - 1)
 #define SATP_PPN ((1ull << 44) - 1)
 #define SATP_MODE_SHIFT 60
 enum { SATP_BARE = 0, SATP_SV39 = 8, SATP_SV48 = 9, SATP_SV57 = 10 };
@@ -181,6 +180,8 @@ enum csr_kind {
     CSR_MSTATUS, CSR_SSTATUS,     /* one register; sstatus is its supervisor view */
     CSR_MIP, CSR_SIP, CSR_SIE,    /* sip and sie: mip and mie where mideleg delegates */
     CSR_SATP,
+    CSR_PMPCFG,     /* pmpcfg0 (value 0) or pmpcfg2 (value 1) */
+    CSR_PMPADDR,
     CSR_COUNTER,    /* cycle, time, instret, hpmcounterN: counter value + number - first */
     CSR_MCOUNTER,   /* mcycle, minstret: counter value; writes are ignored */
 };
@@ -221,9 +222,17 @@ static const struct csr_def {
     { 0x342, 1, CSR_FIELD, FIELD(mcause), ~0ull, 0 },               /* mcause */
     { 0x343, 1, CSR_FIELD, FIELD(mtval), ~0ull, 0 },                /* mtval */
     { 0x344, 1, CSR_MIP, 0, MIP_S, 0 },                              /* mip */
-    { 0x3a0, 1, CSR_FIELD, FIELD(pmpcfg[0]), PMPCFG_WRITABLE, 0 },  /* pmpcfg0 */
-    { 0x3a2, 1, CSR_FIELD, FIELD(pmpcfg[1]), PMPCFG_WRITABLE, 0 },  /* pmpcfg2 */
-    { 0x3b0, 16, CSR_FIELD, FIELD(pmpaddr), PMPADDR_WRITABLE, 0 },  /* pmpaddr0-15 */
+    { 0x3a0, 1, CSR_PMPCFG, 0, 0, 0 },                               /* pmpcfg0 */
+    { 0x3a2, 1, CSR_PMPCFG, 0, 0, 1 },                               /* pmpcfg2 */
+    /* Entries 16-63 are not implemented: their registers read as 0 (RV64 has no odd
+     * pmpcfg). */
+    { 0x3a4, 1, CSR_CONST, 0, 0, 0 },                                /* pmpcfg4 */
+    { 0x3a6, 1, CSR_CONST, 0, 0, 0 },                                /* pmpcfg6 */
+    { 0x3a8, 1, CSR_CONST, 0, 0, 0 },                                /* pmpcfg8 */
+    { 0x3aa, 1, CSR_CONST, 0, 0, 0 },                                /* pmpcfg10 */
+    { 0x3ac, 1, CSR_CONST, 0, 0, 0 },                                /* pmpcfg12 */
+    { 0x3ae, 1, CSR_CONST, 0, 0, 0 },                                /* pmpcfg14 */
+    { 0x3b0, RV_PMP_ENTRIES, CSR_PMPADDR, 0, 0, 0 },                 /* pmpaddr0-15 */
     { 0x3c0, 48, CSR_CONST, 0, 0, 0 },                               /* pmpaddr16-63 */
     { 0xb00, 1, CSR_MCOUNTER, 0, 0, 0 },                             /* mcycle */
     { 0xb02, 1, CSR_MCOUNTER, 0, 0, 2 },                             /* minstret */
@@ -279,6 +288,8 @@ static uint64_t csr_read(struct rv64_cpu *r, const struct csr_def *d, unsigned i
     case CSR_SIP: return mip_load(r) & r->mideleg;
     case CSR_SIE: return r->mie & r->mideleg;
     case CSR_SATP: return r->satp;
+    case CSR_PMPCFG: return r->pmpcfg[d->value];
+    case CSR_PMPADDR: return r->pmpaddr[index];
     case CSR_COUNTER: return counter_value(r, index);
     case CSR_MCOUNTER: return counter_value(r, (unsigned)d->value);
     }
@@ -330,6 +341,9 @@ static void csr_write(struct rv64_cpu *r, const struct csr_def *d, unsigned inde
     case CSR_SIP: write_mip(r, value, d->write_mask & r->mideleg); break;
     case CSR_SIE: r->mie = (r->mie & ~(MIP_S & r->mideleg)) | (value & MIP_S & r->mideleg); break;
     case CSR_SATP: write_satp(r, value); break;
+    /* What the TLB holds was checked against the old entries. */
+    case CSR_PMPCFG: rv64_pmp_write_cfg(r, (unsigned)d->value, value); tlb_flush(r); break;
+    case CSR_PMPADDR: rv64_pmp_write_addr(r, index, value); tlb_flush(r); break;
     case CSR_CONST: case CSR_COUNTER: case CSR_MCOUNTER: break;
     }
 }
@@ -462,10 +476,26 @@ const struct ir_helper rv64_sfence_vma_helper = {
 
 /* ---- page walk ---- */
 
+/* The PMP's say on the translation of an access to pa under mmu_idx: 0 with *prot narrowed
+ * to what it allows (and SOFTMMU_PROT_ONCE when that holds for pa only), or the access
+ * fault. */
+static int pmp_filter(const struct rv64_cpu *r, uint64_t pa, unsigned access, unsigned mmu_idx,
+                      unsigned *prot)
+{
+    unsigned priv = mmu_idx == RV_MMU_M ? RV_PRIV_M : mmu_idx == RV_MMU_U ? RV_PRIV_U : RV_PRIV_S;
+    bool once;
+    unsigned allowed = rv64_pmp_page_prot(r, pa, priv, &once);
+    if (!(allowed & access))
+        return EXC_BUS_ERROR;
+    *prot = (*prot & allowed) | (once ? SOFTMMU_PROT_ONCE : 0);
+    return 0;
+}
+
 /* Sv39, Sv48 or Sv57 by satp.MODE; M-mode's index and satp.MODE = Bare are the identity.
  * A and D are set in the leaf entry with a compare-and-swap (the walk starts again if the
  * entry changed meanwhile), and W is granted to the TLB only once D is set, so the first
- * store to a clean page comes back here. */
+ * store to a clean page comes back here. The page-table entries are read (and A and D
+ * written) as S-mode accesses under the PMP, and the page found is checked against it. */
 static int rv64_page_walk(struct cpu *cpu, uint64_t va, unsigned access, unsigned mmu_idx,
                           uint64_t *pa, unsigned *prot)
 {
@@ -475,7 +505,7 @@ static int rv64_page_walk(struct cpu *cpu, uint64_t va, unsigned access, unsigne
     if (mmu_idx == RV_MMU_M || mode == SATP_BARE) {
         *pa = va;
         *prot = MEM_READ | MEM_WRITE | MEM_EXEC;
-        return 0;
+        return pmp_filter(r, va, access, mmu_idx, prot);
     }
     int page_fault = access == MEM_EXEC ? EXC_FETCH_FAULT : EXC_DATA_FAULT;
     int levels = (int)mode - SATP_SV39 + 3;
@@ -488,8 +518,9 @@ retry:;
     uint64_t table = (r->satp & SATP_PPN) << SOFTMMU_PAGE_BITS;
     for (int level = levels - 1; level >= 0; level--) {
         unsigned shift = SOFTMMU_PAGE_BITS + 9 * (unsigned)level;
-        uint64_t *entry = (uint64_t *)physmap_ram(sm->map, table + ((va >> shift) & 0x1ff) * 8, 8);
-        if (!entry)
+        uint64_t entry_pa = table + ((va >> shift) & 0x1ff) * 8;
+        uint64_t *entry = (uint64_t *)physmap_ram(sm->map, entry_pa, 8);
+        if (!entry || !rv64_pmp_allows(r, entry_pa, 8, MEM_READ, RV_PRIV_S))
             return EXC_BUS_ERROR;
         uint64_t pte = __atomic_load_n(entry, __ATOMIC_ACQUIRE);
         if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || pte >> PTE_RESERVED_SHIFT)
@@ -515,6 +546,8 @@ retry:;
             return page_fault;
         uint64_t need = PTE_A | (access == MEM_WRITE ? PTE_D : 0);
         if ((pte & need) != need) {
+            if (!rv64_pmp_allows(r, entry_pa, 8, MEM_WRITE, RV_PRIV_S))
+                return EXC_BUS_ERROR;
             if (!__atomic_compare_exchange_n(entry, &pte, pte | need, false, __ATOMIC_ACQ_REL,
                                              __ATOMIC_ACQUIRE))
                 goto retry;
@@ -526,7 +559,7 @@ retry:;
             r->tlb_superpage = 1;
         *pa = (ppn << SOFTMMU_PAGE_BITS) | (va & offset_mask);
         *prot = allowed;
-        return 0;
+        return pmp_filter(r, *pa, access, mmu_idx, prot);
     }
     return page_fault;
 }
@@ -544,7 +577,7 @@ static void rv64_reset(struct cpu *cpu)
     r->mcounteren = r->scounteren = r->mcountinhibit = r->menvcfg = r->senvcfg = 0;
     for (size_t k = 0; k < 2; k++)
         r->pmpcfg[k] = 0;
-    for (size_t k = 0; k < 16; k++)
+    for (size_t k = 0; k < RV_PMP_ENTRIES; k++)
         r->pmpaddr[k] = 0;
     r->res_addr = ~0ull;
     pthread_mutex_init(&r->wfi_lock, NULL);
