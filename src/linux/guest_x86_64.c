@@ -4,8 +4,10 @@
  * (pretcode: the sa_restorer glibc passes, which is mandatory), struct ucontext (uc_mcontext
  * is struct sigcontext: the registers in the kernel's order, eflags, segment selectors, err,
  * trapno, oldmask, cr2 and a pointer to the FPU state; uc_sigmask after it), siginfo, and the
- * FPU state in FXSAVE format (x87, MXCSR, XMM0..15; no XSAVE header, so uc_flags lacks
- * UC_FP_XSTATE). No vDSO: glibc makes real system calls without AT_SYSINFO_EHDR. The vsyscall
+ * FPU state as Linux writes it with XSAVE: the FXSAVE image (x87, MXCSR, XMM0..15) whose
+ * software-reserved bytes say (FP_XSTATE_MAGIC1) that an XSAVE header and the AVX state (the
+ * upper YMM halves) follow, ended by FP_XSTATE_MAGIC2; uc_flags has UC_FP_XSTATE. No vDSO:
+ * glibc makes real system calls without AT_SYSINFO_EHDR. The vsyscall
  * page is emulated as Linux's default (vsyscall=xonly) does: a call to one of its three entries
  * is the system call it stands for, and returns. */
 #include <elf.h>
@@ -19,18 +21,26 @@
 #include "linux/syscall.h"
 
 /* The frame (struct sigframe_layout): pretcode at 0, ucontext at 8 (uc_mcontext at 40 in it,
- * uc_sigmask at 296), siginfo at 312, then the 512-byte FXSAVE area, 16-aligned because the
- * frame's address + 8 is (as after a call). */
+ * uc_sigmask at 296), siginfo at 312, then the XSAVE area at the first 64-byte boundary from
+ * FPSTATE_OFF (XSAVE needs that alignment; the frame is only 16-aligned, its address + 8
+ * being so as after a call), then FP_XSTATE_MAGIC2. */
 #define SC_SIZE 256
 #define UC_OFF 8
 #define UC_MCONTEXT 40
 #define UC_SIGMASK (UC_MCONTEXT + SC_SIZE)
 #define INFO_OFF (UC_OFF + UC_SIGMASK + 8)
 #define FPSTATE_OFF (INFO_OFF + 128)
-#define FRAME_SIZE (FPSTATE_OFF + X64_FXSAVE_SIZE)
+#define FRAME_SIZE (FPSTATE_OFF + 48 + X64_XSAVE_SIZE + 4)
 #define RED_ZONE 128
+#define UC_FP_XSTATE 1
 #define UC_SIGCONTEXT_SS 2
 #define UC_STRICT_RESTORE_SS 4
+
+/* struct _fpx_sw_bytes in the FXSAVE image's bytes 464..511 (asm/sigcontext.h): magic1, the
+ * size of the state with magic2, the components in the XSAVE area, the area's size. */
+#define SW_BYTES 464
+#define X64_FP_XSTATE_MAGIC1 0x46505853u
+#define X64_FP_XSTATE_MAGIC2 0x46505845u
 
 /* Linux's selectors for 64-bit user code and data. */
 #define USER_CS 0x33
@@ -192,9 +202,15 @@ static void x64_sigcontext_save(struct cpu *cpu, void *mc, uint64_t mc_addr, uin
     sc.ss = USER_SS;
     fault_trap(cpu, info, &sc);
     memcpy(&sc.oldmask, (uint8_t *)mc + SC_SIZE, sizeof(sc.oldmask));   /* uc_sigmask */
-    sc.fpstate = mc_addr - UC_MCONTEXT - UC_OFF + FPSTATE_OFF;
+    sc.fpstate = (mc_addr - UC_MCONTEXT - UC_OFF + FPSTATE_OFF + 63) & ~(uint64_t)63;
     memcpy(mc, &sc, sizeof(sc));
-    x64_fxsave(r, (uint8_t *)mc - UC_MCONTEXT - UC_OFF + FPSTATE_OFF, true);
+    uint8_t *fp = (uint8_t *)mc + (sc.fpstate - mc_addr);
+    memset(fp, 0, X64_XSAVE_SIZE);
+    x64_xsave(r, fp, X64_XCR0, true, false);
+    uint32_t sw[5] = { X64_FP_XSTATE_MAGIC1, X64_XSAVE_SIZE + 4, X64_XCR0, 0, X64_XSAVE_SIZE };
+    memcpy(fp + SW_BYTES, sw, sizeof(sw));
+    uint32_t magic2 = X64_FP_XSTATE_MAGIC2;
+    memcpy(fp + X64_XSAVE_SIZE, &magic2, 4);
 }
 
 /* The EFLAGS bits rt_sigreturn takes from the frame (Linux's FIX_EFLAGS less TF and RF,
@@ -206,9 +222,22 @@ static int x64_sigcontext_restore(struct cpu *cpu, const void *mc)
     struct x64_cpu *r = x64(cpu);
     struct x64_sigcontext sc;
     memcpy(&sc, mc, sizeof(sc));
-    uint8_t fx[X64_FXSAVE_SIZE];
-    if (sc.fpstate && uspace_read(&proc_of(cpu)->us, sc.fpstate, fx, sizeof(fx)) < 0)
+    uint8_t fx[X64_XSAVE_SIZE + 4];
+    if (sc.fpstate && uspace_read(&proc_of(cpu)->us, sc.fpstate, fx, X64_FXSAVE_SIZE) < 0)
         return -EFAULT;
+    /* as Linux: the XSAVE state when the software bytes and magic2 say it is there */
+    uint32_t sw[5];
+    uint64_t xfeatures = 0;
+    memcpy(sw, fx + SW_BYTES, sizeof(sw));
+    if (sc.fpstate && sw[0] == X64_FP_XSTATE_MAGIC1 && sw[4] >= X64_XSAVE_SIZE &&
+        sw[1] == sw[4] + 4 &&
+        uspace_read(&proc_of(cpu)->us, sc.fpstate + X64_FXSAVE_SIZE, fx + X64_FXSAVE_SIZE,
+                    X64_XSAVE_SIZE - X64_FXSAVE_SIZE) == 0) {
+        uint32_t magic2;
+        if (uspace_read(&proc_of(cpu)->us, sc.fpstate + sw[4], &magic2, 4) == 0 &&
+            magic2 == X64_FP_XSTATE_MAGIC2)
+            xfeatures = (sw[2] | (uint64_t)sw[3] << 32) & X64_XCR0;
+    }
     const uint64_t *regs = &sc.r8;
     for (unsigned i = 0; i < 16; i++)
         r->r[sc_regs[i]] = regs[i];
@@ -216,14 +245,20 @@ static int x64_sigcontext_restore(struct cpu *cpu, const void *mc)
     x64_set_eflags(r, (x64_eflags(r) & ~(uint64_t)SIGRETURN_EFLAGS) |
                       (sc.eflags & SIGRETURN_EFLAGS));
     if (sc.fpstate) {
-        /* as Linux: MXCSR's reserved bits are dropped, not refused; the upper YMM halves are
-         * not in the frame and return to their initial zeros */
+        /* as Linux: MXCSR's reserved bits are dropped, not refused; without XSAVE state (or
+         * with a header XRSTOR refuses) the upper YMM halves return to their initial zeros */
         uint32_t mxcsr;
         memcpy(&mxcsr, fx + 24, 4);
         mxcsr &= X64_MXCSR_MASK;
         memcpy(fx + 24, &mxcsr, 4);
-        memset(r->ymm, 0, sizeof(r->ymm));
-        x64_fxrstor(r, fx, true);
+        uint64_t bv;
+        memcpy(&bv, fx + X64_XSAVE_HEADER, 8);
+        bv &= xfeatures;   /* the components the software bytes leave out start afresh */
+        memcpy(fx + X64_XSAVE_HEADER, &bv, 8);
+        if (!xfeatures || x64_xrstor(r, fx, X64_XCR0, true) < 0) {
+            memset(r->ymm, 0, sizeof(r->ymm));
+            x64_fxrstor(r, fx, true);
+        }
     } else
         fpu_init(r);
     return 0;
@@ -298,7 +333,7 @@ static bool x64_vsyscall(struct cpu *cpu)
 static const struct sigframe_layout x64_frame = {
     .info = INFO_OFF, .uc = UC_OFF, .uc_sigmask = UC_SIGMASK, .uc_mcontext = UC_MCONTEXT,
     .size = FRAME_SIZE, .ret_slot = 0, .sp_at_return = 8, .red_zone = RED_ZONE, .sp_bias = 8,
-    .uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS,
+    .uc_flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS,
 };
 
 static const struct guest_linux_ops x64_linux_ops = {

@@ -48,6 +48,7 @@ struct state {
 struct test_case {
     uint8_t code[16];
     unsigned len;
+    unsigned vsib_index, vsib_scale; /* a gather's index register and scale */
     const struct x64_insn_def *def;
     struct state in, native;
 };
@@ -82,6 +83,43 @@ static unsigned pick_reg(bool gpr)
         unsigned n = (unsigned)(rnd() % 16);
         if (!gpr || n != 4)
             return n;
+    }
+}
+
+/* A gather's three vector registers must differ; [rsi + index * scale], the index elements
+ * small enough (set by gather_indexes) to stay in the memory operand. */
+static unsigned encode_vsib(const struct x64_insn_def *d, struct test_case *c)
+{
+    unsigned reg = pick_reg(false), v, index;
+    do
+        v = pick_reg(false);
+    while (v == reg);
+    do
+        index = pick_reg(false);
+    while (index == reg || index == v);
+    unsigned w = d->flags & X64_F_W1 ? 1 : 0, l = (unsigned)(rnd() % 2), scale = (unsigned)(rnd() % 4);
+    uint8_t *out = c->code;
+    unsigned n = 0;
+    out[n++] = 0xc4;
+    out[n++] = (uint8_t)((~reg >> 3 & 1) << 7 | (~index >> 3 & 1) << 6 | 1 << 5 | 2);
+    out[n++] = (uint8_t)(w << 7 | (~v & 15) << 3 | l << 2 | 1);
+    out[n++] = d->op;
+    out[n++] = (uint8_t)(1u << 6 | (reg & 7) << 3 | 4);
+    out[n++] = (uint8_t)(scale << 6 | (index & 7) << 3 | X64_RSI);
+    out[n++] = 0;
+    c->vsib_index = index;
+    c->vsib_scale = 1u << scale;
+    return n;
+}
+
+/* The index register's elements (quadwords for opcodes 91 and 93) as offsets into the
+ * memory operand that leave room for a quadword. */
+static void gather_indexes(struct test_case *c)
+{
+    bool q = c->def->op & 1;
+    for (unsigned i = 0; i < (q ? 4u : 8u); i++) {
+        uint64_t e = rnd() % ((BUF_SIZE - 8) / c->vsib_scale + 1);
+        memcpy((uint8_t *)c->in.ymm[c->vsib_index] + (q ? 8 : 4) * i, &e, q ? 8 : 4);
     }
 }
 
@@ -447,8 +485,10 @@ int main(void)
     for (uint64_t i = 0; i < n; i++) {
         struct test_case *c = &cases[i];
         c->def = rows[i % n_rows];
-        c->len = encode(c->def, c->code);
+        c->len = c->def->flags & X64_F_VSIB ? encode_vsib(c->def, c) : encode(c->def, c->code);
         random_state(&c->in, c->def);
+        if (c->def->flags & X64_F_VSIB)
+            gather_indexes(c);
     }
     uint64_t done = run_native(cases, n), failed = 0, changed = 0, faults = 0;
     for (uint64_t i = 0; i < done; i++)

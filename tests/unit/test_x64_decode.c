@@ -270,6 +270,8 @@ static void instantiate(const struct x64_insn_def *d, uint8_t *buf)
         mod = 3;
         rm = (unsigned)d->rm;
     }
+    if (d->flags & X64_F_VSIB) /* a SIB byte is required */
+        rm = 4;
     bool is_vex = d->map >= X64_MAP_V0F;
     if (!is_vex) {
         if (d->pfx == X64_PFX_66)

@@ -7,7 +7,7 @@
 /* EAX, EBX, ECX, EDX of CPUID leaf (EAX) and subleaf (ECX); zeros for a leaf vm has not. */
 void x64_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 
-/* XCR0 as XGETBV reads it: the x87 and SSE state components. */
-#define X64_XCR0 0x3u
+/* XCR0 as XGETBV reads it: the x87, SSE and AVX (YMM_Hi128) state components. */
+#define X64_XCR0 0x7u
 
 #endif

@@ -21,6 +21,7 @@
 #define VVVV  X64_F_VVVV
 #define NOREXB X64_F_NOREXB
 #define UNAL  X64_F_UNAL
+#define VSIB  X64_F_VSIB
 
 #define ROW(name, map, op, pfx, modrm, reg, rm, imm, flags, ops, fam, arg)                  \
     { name, X64_MAP_##map, op, X64_PFX_##pfx, X64_MODRM_##modrm, reg, rm, X64_IMM_##imm,    \
@@ -175,7 +176,7 @@ static const struct x64_insn_def *find_row(unsigned map, unsigned op, unsigned p
 }
 
 /* The ModRM byte's memory operand: SIB, RIP-relative and displacement. */
-static void decode_mem(struct reader *r, struct x64_insn *in, unsigned rm3)
+static void decode_mem(struct reader *r, struct x64_insn *in, unsigned rm3, bool vsib)
 {
     in->base = X64_REG_NONE;
     in->index = X64_REG_NONE;
@@ -186,7 +187,7 @@ static void decode_mem(struct reader *r, struct x64_insn *in, unsigned rm3)
         unsigned sib = (unsigned)take(r, 1);
         unsigned base = sib & 7, index = ((sib >> 3) & 7) | rex_x << 3;
         in->scale = (uint8_t)(sib >> 6);
-        if (index != 4)
+        if (index != 4 || vsib)
             in->index = (uint8_t)index;
         if (base == 5 && in->mod == 0)
             disp_bytes = 4;
@@ -339,8 +340,10 @@ int x64_decode(const uint8_t *code, size_t avail, struct x64_insn *out)
         in.reg = (uint8_t)(((modrm >> 3) & 7) | (in.rex & 4) << 1);
         in.rm = (uint8_t)((modrm & 7) | (in.rex & 1) << 3);
         in.addrsize = (in.prefixes & X64_P_ADSZ) ? 4 : 8;
+        if ((d->flags & X64_F_VSIB) && (modrm & 7) != 4)
+            return -EINVAL;
         if (in.mod != 3)
-            decode_mem(&r, &in, modrm & 7);
+            decode_mem(&r, &in, modrm & 7, d->flags & X64_F_VSIB);
     } else if (d->flags & X64_F_PLUSR) {
         in.rm = (uint8_t)((b & 7) | (in.rex & 1) << 3);
         in.mod = 3;

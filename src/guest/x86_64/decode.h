@@ -47,6 +47,7 @@ enum x64_imm {
 #define X64_F_VVVV  0x0100u /* VEX.vvvv names an operand (else it must be 1111) */
 #define X64_F_NOREXB 0x0200u /* only without REX.B (F3 90 is PAUSE, F3 41 90 XCHG) */
 #define X64_F_UNAL  0x0400u /* a legacy-SSE 16-byte memory operand that need not be aligned */
+#define X64_F_VSIB  0x0800u /* a SIB byte is required and its index names a vector register */
 
 /* The translation families; a row names one, and arg says which member. */
 #define X64_FAMILIES(X)                                                                      \
@@ -109,7 +110,8 @@ struct x64_insn {
     uint8_t vex_l, vex_v; /* VEX.L and the register VEX.vvvv names (0..15) */
     bool has_modrm;
     uint8_t mod, reg, rm; /* reg and rm with REX.R / REX.B; rm only meaningful for mod 3 */
-    uint8_t base, index;  /* memory operand: registers 0..15, X64_REG_RIP or X64_REG_NONE */
+    uint8_t base, index;  /* memory operand: registers 0..15, X64_REG_RIP or X64_REG_NONE
+                           * (X64_F_VSIB rows: index is the vector register, always set) */
     uint8_t scale;        /* log2 */
     int32_t disp;
     int64_t imm;          /* sign-extended to 64 bits where the form sign-extends */

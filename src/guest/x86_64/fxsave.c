@@ -1,9 +1,11 @@
-/* FXSAVE and FXRSTOR's image (fxsave.h), one copy for the instructions and the signal frame. */
+/* FXSAVE and FXRSTOR's image and the XSAVE area (fxsave.h), one copy for the instructions and
+ * the signal frame. */
 #include "guest/x86_64/fxsave.h"
 
 #include <errno.h>
 #include <string.h>
 
+#include "guest/x86_64/cpuid.h"
 #include "guest/x86_64/float80.h"
 
 void x64_fxsave(const struct x64_cpu *c, uint8_t *p, bool rex_w)
@@ -58,5 +60,103 @@ int x64_fxrstor(struct x64_cpu *c, const uint8_t *p, bool rex_w)
     c->mxcsr = mxcsr;
     for (unsigned i = 0; i < 16; i++)
         memcpy(c->ymm[i], p + 160 + 16 * i, 16);
+    return 0;
+}
+
+/* The XSAVE components (bit numbers of XCR0). */
+enum { XS_X87 = 1, XS_SSE = 2, XS_AVX = 4 };
+
+/* Which components are not in their initial state. */
+static uint64_t in_use(const struct x64_cpu *c)
+{
+    const struct x64_x87 *x = &c->x87;
+    uint64_t r = 0;
+    static const uint8_t zero[sizeof(x->fpr)];
+    if (x->fcw != X64_FCW_RESET || x->fsw || x->ftw != 0xffff || x->fop || x->fip || x->fdp ||
+        memcmp(x->fpr, zero, sizeof(zero)))
+        r |= XS_X87;
+    for (unsigned i = 0; i < 16; i++) {
+        if (c->ymm[i][0] | c->ymm[i][1])
+            r |= XS_SSE;
+        if (c->ymm[i][2] | c->ymm[i][3])
+            r |= XS_AVX;
+    }
+    return r;
+}
+
+void x64_xsave(const struct x64_cpu *c, uint8_t *area, uint64_t rfbm, bool rex_w, bool compact)
+{
+    uint8_t fx[X64_FXSAVE_SIZE];
+    uint64_t use = in_use(c), save, bv;
+    rfbm &= X64_XCR0;
+    save = compact ? rfbm & use : rfbm;
+    x64_fxsave(c, fx, rex_w);
+    if (save & XS_X87) {
+        memcpy(area, fx, 24);
+        memcpy(area + 32, fx + 32, 128);
+    }
+    if (rfbm & (XS_SSE | XS_AVX))
+        memcpy(area + 24, fx + 24, 8);   /* MXCSR and MXCSR_MASK */
+    if (save & XS_SSE)
+        memcpy(area + 160, fx + 160, 256);
+    if (save & XS_AVX)
+        for (unsigned i = 0; i < 16; i++)
+            memcpy(area + X64_XSAVE_AVX + 16 * i, &c->ymm[i][2], 16);
+    memcpy(&bv, area + X64_XSAVE_HEADER, 8);
+    bv = compact ? rfbm & use : (bv & ~rfbm) | (rfbm & use);
+    memcpy(area + X64_XSAVE_HEADER, &bv, 8);
+    if (compact) {
+        uint64_t comp = rfbm | 1ull << 63;
+        memcpy(area + X64_XSAVE_HEADER + 8, &comp, 8);
+    }
+}
+
+int x64_xrstor(struct x64_cpu *c, const uint8_t *area, uint64_t rfbm, bool rex_w)
+{
+    const uint8_t *h = area + X64_XSAVE_HEADER;
+    uint64_t bv, comp;
+    memcpy(&bv, h, 8);
+    memcpy(&comp, h + 8, 8);
+    bool compact = comp >> 63;
+    for (unsigned i = 16; i < 64; i++)
+        if (h[i])
+            return -EINVAL;
+    if (compact ? (comp & ~(1ull << 63) & ~(uint64_t)X64_XCR0) || (bv & ~comp)
+                : comp || (bv & ~(uint64_t)X64_XCR0))
+        return -EINVAL;
+    rfbm &= X64_XCR0;
+    uint64_t load = rfbm & bv;
+    uint8_t fx[X64_FXSAVE_SIZE];
+    x64_fxsave(c, fx, rex_w);
+    if (rfbm & (XS_SSE | XS_AVX)) {
+        /* the standard form always loads MXCSR; the compacted one with the state it goes with */
+        uint32_t mxcsr = X64_MXCSR_RESET;
+        if (!compact || (load & (XS_SSE | XS_AVX)))
+            memcpy(&mxcsr, area + 24, 4);
+        if (mxcsr & ~(uint32_t)X64_MXCSR_MASK)
+            return -EINVAL;
+        memcpy(fx + 24, &mxcsr, 4);
+    }
+    if (load & XS_X87) {
+        memcpy(fx, area, 24);
+        memcpy(fx + 32, area + 32, 128);
+    } else if (rfbm & XS_X87) {
+        uint16_t fcw = X64_FCW_RESET;
+        memset(fx, 0, 24);
+        memset(fx + 32, 0, 128);
+        memcpy(fx, &fcw, 2);
+    }
+    if (load & XS_SSE)
+        memcpy(fx + 160, area + 160, 256);
+    else if (rfbm & XS_SSE)
+        memset(fx + 160, 0, 256);
+    x64_fxrstor(c, fx, rex_w);
+    if (rfbm & XS_AVX)
+        for (unsigned i = 0; i < 16; i++) {
+            if (load & XS_AVX)
+                memcpy(&c->ymm[i][2], area + X64_XSAVE_AVX + 16 * i, 16);
+            else
+                c->ymm[i][2] = c->ymm[i][3] = 0;
+        }
     return 0;
 }

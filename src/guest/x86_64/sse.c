@@ -1,6 +1,6 @@
 /* The integer SSE helpers (see sse.h): element ops of sse_int (SSE2 to SSE4.2), shifts of
  * sse_shift, shuffles, blends, unpacks, packs and PMOVSX/ZX of sse_shuf, the move-mask ops,
- * LDMXCSR's check and the FXSAVE area.
+ * LDMXCSR's check and the FXSAVE and XSAVE instructions.
  * Vectors are unions of element arrays (sse_vec.h). */
 #include "guest/x86_64/sse.h"
 
@@ -270,6 +270,9 @@ static union vec shuf_op(unsigned op, union vec a, union vec b, unsigned imm)
         r.d[imm >> 4 & 3] = b.d[imm >> 6];
         EACH(4, if (imm >> i & 1) r.d[i] = 0)
         break;
+    case 42: EACH(4, r.d[i] = a.d[b.d[i] & 3]) break;          /* VPERMILPS by a vector */
+    case 43: EACH(2, r.q[i] = a.q[b.q[i] >> 1 & 1]) break;     /* VPERMILPD by a vector */
+    case 44: EACH(2, r.q[i] = b.q[imm >> i & 1]) break;         /* VPERMILPD by imm */
     default: { /* 30..41: PMOVSX (signed) and PMOVZX: BW BD BQ WD WQ DQ */
         static const unsigned char from[6] = { 1, 1, 1, 2, 2, 4 }, to[6] = { 2, 4, 8, 4, 8, 8 };
         unsigned k = (op - 30) % 6, sign = op < 36;
@@ -295,8 +298,9 @@ static uint64_t helper_shuf(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, 
     unsigned op = X64_SSE_OP(desc), imm = X64_SSE_IMM(desc);
     if (op == 26 && X64_SSE_MEM(desc)) /* INSERTPS m32: the element is the memory operand */
         imm &= 0x3f;
-    if (X64_SSE_LANE(desc)) /* the upper lane of VSHUFPD, VBLENDPD, VBLENDPS: imm's next bits */
-        imm >>= op == 5 || op == 23 ? 2 : op == 22 ? 4 : 0;
+    if (X64_SSE_LANE(desc)) /* the upper lane of VSHUFPD, VBLENDPD, VBLENDPS, VPERMILPD,
+                             * VMPSADBW: imm's next bits */
+        imm >>= op == 5 || op == 23 || op == 44 ? 2 : op == 22 ? 4 : op == 25 ? 3 : 0;
     put_result(c, desc, shuf_op(op, first(c, desc), source(c, desc, lo, hi), imm));
     return 0;
 }
@@ -441,4 +445,21 @@ static uint64_t helper_fxrstor(void *cpu, uint64_t addr, uint64_t rexw, uint64_t
 }
 const struct ir_helper x64_helper_fxrstor = {
     "x64_fxrstor", helper_fxrstor, 2, IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
+};
+
+static uint64_t helper_xsave(void *cpu, uint64_t addr, uint64_t rfbm, uint64_t rexw, uint64_t kind)
+{
+    struct x64_cpu *c = cpu;
+    if (addr & 63)
+        cpu_raise(&c->c, EXC_PROTECTION, 0);
+    uint8_t *area = mem_ptr(&c->c, addr, X64_XSAVE_SIZE, kind == 1 ? MEM_READ : MEM_WRITE,
+                            X64_MMU_USER);
+    if (kind != 1)
+        x64_xsave(c, area, rfbm, rexw, kind == 3);
+    else if (x64_xrstor(c, area, rfbm, rexw) < 0)
+        cpu_raise(&c->c, EXC_PROTECTION, 0);
+    return 0;
+}
+const struct ir_helper x64_helper_xsave = {
+    "x64_xsave", helper_xsave, 4, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
 };

@@ -43,6 +43,17 @@ extern const struct ir_helper x64_helper_sse_int, x64_helper_sse_shift, x64_help
 extern const struct ir_helper x64_helper_movmsk;
 /* LDMXCSR of a1 (#GP for reserved bits); FXSAVE/FXRSTOR at a0 (a1: REX.W, the 64-bit form). */
 extern const struct ir_helper x64_helper_ldmxcsr, x64_helper_fxsave, x64_helper_fxrstor;
+/* XSAVE (a3 = 0), XRSTOR (1), XSAVEOPT (2), XSAVEC (3) at a0 with the requested-feature
+ * bitmap EDX:EAX in a1 (a2: REX.W). */
+extern const struct ir_helper x64_helper_xsave;
+
+/* AVX2's forms that cross lanes or touch memory element by element (avx.c), by op in a0's
+ * descriptor (X64_SSE_DESC with X64_SSE_VEX: dst = ModRM.reg, src = ModRM.rm, mem; v =
+ * VEX.vvvv, lane = VEX.L), a1 the memory operand's address (for a gather: without the index):
+ *   0 VPERMD/VPERMPS; 1, 2 VMASKMOV/VPMASKMOV loads of doublewords, quadwords; 3, 4 the
+ *   stores; 5..8 the gathers with doubleword/quadword indexes (5, 6; 7, 8) of doublewords
+ *   (5, 7) or quadwords (6, 8), a2 = the index register | scale << 4 | 67 prefix << 6. */
+extern const struct ir_helper x64_helper_avx;
 
 /* MMX (sse.c): the sse_int, sse_shift and sse_shuf element ops on mm registers (the low
  * quadword of the x87 registers R0..R7), one helper by kind in a3; the descriptor's registers

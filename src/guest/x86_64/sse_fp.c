@@ -388,6 +388,55 @@ static uint64_t convert(struct fpx *x, const struct fmt *from, const struct fmt 
     return finish(x, to, r, fl);
 }
 
+/* F16C's half precision: VCVTPH2PS is exact, ignores DAZ and raises only IE (a signaling
+ * NaN); VCVTPS2PH rounds as imm says (bit 2: MXCSR's mode, else bits 1..0), honours DAZ and
+ * raises DE, but ignores FTZ. */
+static const struct fmt F16 = { 10, 5, 15, 0x7e00u };
+
+static uint32_t half_to_single(struct fpx *x, uint16_t h)
+{
+    if (f_isnan(&F16, h)) {
+        if (f_issnan(&F16, h))
+            x->fl |= IE;
+        return (h & 0x8000u ? 0x80000000u : 0) | 0x7fc00000u | (uint32_t)(h & 0x3ffu) << 13;
+    }
+    uint32_t sign = h & 0x8000u ? 0x80000000u : 0;
+    if (f_isinf(&F16, h))
+        return sign | 0x7f800000u;
+    if (f_iszero(&F16, h))
+        return sign;
+    struct term t = unpack(&F16, h);
+    unsigned fl = 0;
+    return (uint32_t)round_pack(&F32, &x->env, t.sign, t.exp, t.sig, &fl);
+}
+
+static uint16_t single_to_half(struct fpx *x, uint32_t u, unsigned imm)
+{
+    static const enum softfp_round rc[4] = { SF_RNE, SF_RDN, SF_RUP, SF_RTZ };
+    uint16_t sign = u & 0x80000000u ? 0x8000u : 0;
+    if (f_isnan(&F32, u)) {
+        if (f_issnan(&F32, u))
+            x->fl |= IE;
+        return (uint16_t)(sign | 0x7e00u | (u & 0x7fffffu) >> 13);
+    }
+    bool den = false;
+    u = (uint32_t)operand(x, &F32, u, &den);
+    if (den)
+        x->fl |= DE;
+    if (f_isinf(&F32, u))
+        return sign | 0x7c00u;
+    if (f_iszero(&F32, u))
+        return sign;
+    struct softfp_env env = x->env;
+    if (!(imm & 4))
+        env.rm = rc[imm & 3];
+    struct term t = unpack(&F32, u);
+    unsigned fl = 0;
+    uint16_t r = (uint16_t)round_pack(&F16, &env, t.sign, t.exp, t.sig, &fl);
+    x->fl |= fl;
+    return r;
+}
+
 static uint64_t helper_cvt(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t w64)
 {
     struct x64_cpu *c = cpu;
@@ -437,12 +486,20 @@ static uint64_t helper_cvt(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
         for (unsigned i = 0; i < 2; i++)
             ret |= (to_int(&x, &F64, b.q[i], 32, op == 19) & 0xffffffffu) << (32 * i);
         break;
+    case 21: /* VCVTPH2PS: the four halves of the source's low quadword */
+        for (unsigned i = 0; i < 4; i++)
+            r.d[i] = half_to_single(&x, b.w[i]);
+        break;
+    case 22: /* VCVTPS2PH: the four halves returned */
+        for (unsigned i = 0; i < 4; i++)
+            ret |= (uint64_t)single_to_half(&x, b.d[i], X64_SSE_IMM(desc)) << (16 * i);
+        break;
     default: /* 20: CVTPI2PS, the upper half kept */
         for (unsigned i = 0; i < 2; i++)
             r.d[i] = (uint32_t)from_int(&x, &F32, b.sd[i]);
         break;
     }
-    if (op <= 1 || (op >= 6 && op <= 15) || op == 20)
+    if (op <= 1 || (op >= 6 && op <= 15) || op == 20 || op == 21)
         put_result(c, desc, r);
     c->mxcsr |= x.fl;
     return ret;

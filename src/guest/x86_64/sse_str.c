@@ -112,6 +112,8 @@ static uint64_t helper_str(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
             m.q[0] = res;
         }
         set_xmm(c, 0, m);
+        if (X64_SSE_IS_VEX(desc))
+            c->ymm[0][2] = c->ymm[0][3] = 0;
     }
     return (res ? X64_CF : 0) | (lb < n ? X64_ZF : 0) | (la < n ? X64_SF : 0) |
            (res & 1 ? X64_OF : 0);

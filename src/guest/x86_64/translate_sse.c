@@ -280,8 +280,12 @@ void x64_trans_sse_mov(struct x64_ctx *ctx, const struct x64_insn *in)
         return;
     }
     sse_mov(ctx, in);
-    if (arg == 14 || arg == 15 || arg == 18)
+    if (is_vex(ctx) && (arg == 1 || arg == 2)) { /* VMOVSS/VMOVSD loads ignore VEX.L */
+        xput(ctx, in->reg, 2, x64_const(ctx, 0));
+        xput(ctx, in->reg, 3, x64_const(ctx, 0));
+    } else if (arg == 14 || arg == 15 || arg == 18) {
         zero_upper(ctx, in->reg);
+    }
     else if (arg == 19 && in->mod == 3)
         zero_upper(ctx, in->rm);
 }
@@ -305,13 +309,143 @@ static ir_temp splat(struct x64_ctx *ctx, ir_temp v, unsigned size)
     return ir_op2(ctx->b, IR_mul, IR_I64, e, x64_const(ctx, (int64_t)ones[size - 1]));
 }
 
-/* The AVX forms that cross 128-bit lanes (args 2..13) and VZEROUPPER (0), VZEROALL (1). */
+/* The source quadwords of a form that widens each half of xmm/m128 (or of the low half of a
+ * VEX.128 form's operand) into a 128-bit lane: chunk l of bytes bytes each, zero-extended;
+ * all of the memory is loaded first. */
+static void widen_chunks(struct x64_ctx *ctx, unsigned bytes, ir_temp chunk[2])
+{
+    const struct x64_insn *in = ctx->in;
+    unsigned total = in->vex_l ? 2 * bytes : bytes;
+    ir_temp s[2];
+    if (in->mod == 3) {
+        s[0] = xget(ctx, in->rm, 0), s[1] = xget(ctx, in->rm, 1);
+    } else {
+        s[0] = total < 8 ? ir_op1(ctx->b, IR_zext32, IR_I64, x64_load(ctx, x64_ea(ctx), total))
+                         : ir_ld(ctx->b, IR_I64, MO64, x64_ea(ctx), 0);
+        s[1] = total == 16 ? ir_ld(ctx->b, IR_I64, MO64, x64_ea(ctx), 8) : x64_const(ctx, 0);
+    }
+    for (unsigned l = 0; l < 2; l++)
+        chunk[l] = bytes == 8 ? s[l] : extract(ctx, s[0], 8 * bytes * l, 8 * bytes);
+}
+
+/* A widening op as per-lane helper calls on widen_chunks' chunks, passed as memory. */
+static void call_widen(struct x64_ctx *ctx, const struct ir_helper *h, unsigned op,
+                       unsigned bytes, ir_temp a3)
+{
+    const struct x64_insn *in = ctx->in;
+    ir_temp chunk[2];
+    widen_chunks(ctx, bytes, chunk);
+    for (unsigned l = 0; l <= in->vex_l; l++)
+        ir_call(ctx->b, h, x64_const(ctx, (int64_t)(X64_SSE_DESC(op, in->reg, 0, 1, 0) |
+                                                    X64_SSE_VEX(0, l, !in->vex_l))),
+                chunk[l], x64_const(ctx, 0), a3);
+}
+
+/* VCVTPS2PH xmm/m, xmm/ymm, imm: each lane's four singles become a quadword of halves. */
+static void cvtps2ph(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    ir_temp r[2], zero = x64_const(ctx, 0);
+    for (unsigned l = 0; l <= in->vex_l; l++)
+        r[l] = ir_call(ctx->b, &x64_helper_sse_cvt,
+                       x64_const(ctx, (int64_t)(X64_SSE_DESC(22, 0, in->reg, 0, in->imm & 0xff) |
+                                                X64_SSE_VEX(0, l, 0))),
+                       zero, zero, zero);
+    if (in->mod != 3) {
+        for (unsigned l = 0; l <= in->vex_l; l++)
+            ir_st(ctx->b, MO64, x64_ea(ctx), 8 * l, r[l]);
+        return;
+    }
+    xput(ctx, in->rm, 0, r[0]);
+    xput(ctx, in->rm, 1, in->vex_l ? r[1] : zero);
+    xput(ctx, in->rm, 2, zero);
+    xput(ctx, in->rm, 3, zero);
+}
+
+/* The AVX2 forms x64_helper_avx does (args 32..40: its op + 32): VPERMD/PS, the masked moves
+ * and the gathers, which read and write memory element by element themselves. */
+static void avx_helper(struct x64_ctx *ctx, const struct x64_insn *in, unsigned op)
+{
+    ir_temp addr, extra = x64_const(ctx, 0);
+    if (!(in->def->flags & X64_F_VSIB)) {
+        addr = in->mod == 3 ? x64_const(ctx, 0) : x64_ea(ctx);
+    } else {
+        /* #UD unless the destination, the index and the mask are three registers */
+        if (in->reg == in->index || in->reg == in->vex_v || in->index == in->vex_v) {
+            x64_gen_ud(ctx);
+            return;
+        }
+        struct x64_insn no_index = *in;
+        no_index.index = X64_REG_NONE;
+        ctx->in = &no_index;
+        ctx->ea = IR_NONE;
+        addr = x64_ea(ctx);
+        ctx->in = in;
+        extra = x64_const(ctx, in->index | in->scale << 4 | (in->addrsize == 4) << 6);
+    }
+    uint64_t desc = X64_SSE_DESC(op, in->reg, in->rm, in->mod != 3, 0) |
+                    X64_SSE_VEX(in->vex_v, in->vex_l, !in->vex_l);
+    ir_call(ctx->b, &x64_helper_avx, x64_const(ctx, (int64_t)desc), addr, extra, IR_NONE);
+}
+
+/* The AVX forms that cross 128-bit lanes (args 2..13), VZEROUPPER (0), VZEROALL (1), the VEX
+ * moves with merging (14..22), F16C (23, 24) and x64_helper_avx's forms (32..). */
 void x64_trans_avx(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     struct ir_block *b = ctx->b;
     unsigned arg = (unsigned)in->def->arg, nq = in->vex_l ? 4 : 2, imm = (unsigned)in->imm;
     ir_temp s[4], d[4], zero = x64_const(ctx, 0);
+    if (arg >= 32) {
+        avx_helper(ctx, in, arg - 32);
+        return;
+    }
     switch (arg) {
+    case 14: case 15: { /* VMOVSS/VMOVSD xmm, xmm, xmm: the low element of the last, the rest
+                         * of vvvv's */
+        unsigned to = arg == 14 ? in->reg : in->rm, from = arg == 14 ? in->rm : in->reg;
+        ir_temp lo = xget(ctx, from, 0), v0 = xget(ctx, in->vex_v, 0);
+        d[0] = in->def->pfx == X64_PFX_F3 ? deposit(ctx, v0, lo, 0, 32) : lo;
+        d[1] = xget(ctx, in->vex_v, 1);
+        xput(ctx, to, 0, d[0]);
+        xput(ctx, to, 1, d[1]);
+        xput(ctx, to, 2, zero);
+        xput(ctx, to, 3, zero);
+        return;
+    }
+    case 16: case 17: /* VMOVLPS/PD xmm, xmm, m64; VMOVHLPS */
+        d[0] = arg == 16 ? ir_ld(b, IR_I64, MO64, x64_ea(ctx), 0) : xget(ctx, in->rm, 1);
+        d[1] = xget(ctx, in->vex_v, 1);
+        break;
+    case 18: case 19: /* VMOVHPS/PD xmm, xmm, m64; VMOVLHPS */
+        d[1] = arg == 18 ? ir_ld(b, IR_I64, MO64, x64_ea(ctx), 0) : xget(ctx, in->rm, 0);
+        d[0] = xget(ctx, in->vex_v, 0);
+        break;
+    case 20: case 22: { /* VMOVSLDUP, VMOVSHDUP: the even or odd doublewords twice */
+        get_wq(ctx, nq, s);
+        ir_temp c32 = x64_const(ctx, 32), high = x64_const(ctx, (int64_t)0xffffffff00000000ull);
+        for (unsigned q = 0; q < nq; q++)
+            d[q] = arg == 20 ? ir_op2(b, IR_or, IR_I64, ir_op1(b, IR_zext32, IR_I64, s[q]),
+                                      ir_op2(b, IR_shl, IR_I64, s[q], c32))
+                             : ir_op2(b, IR_or, IR_I64, ir_op2(b, IR_shr, IR_I64, s[q], c32),
+                                      ir_op2(b, IR_and, IR_I64, s[q], high));
+        break;
+    }
+    case 21: /* VMOVDDUP: each lane's low quadword twice (the 128-bit form reads m64) */
+        if (in->vex_l) {
+            get_wq(ctx, 4, s);
+        } else if (in->mod == 3) {
+            s[0] = xget(ctx, in->rm, 0);
+        } else {
+            s[0] = ir_ld(b, IR_I64, MO64, x64_ea(ctx), 0);
+        }
+        for (unsigned q = 0; q < nq; q++)
+            d[q] = s[q & 2];
+        break;
+    case 23: /* VCVTPH2PS: four halves per lane */
+        call_widen(ctx, &x64_helper_sse_cvt, 21, 8, zero);
+        return;
+    case 24:
+        cvtps2ph(ctx, in);
+        return;
     case 0: case 1:
         for (unsigned n = 0; n < 16; n++)
             for (unsigned q = arg ? 0 : 2; q < 4; q++)
@@ -448,6 +582,10 @@ void x64_trans_sse_pmov(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     static const unsigned char size[6] = { 8, 4, 2, 8, 4, 8 };
     unsigned arg = (unsigned)in->def->arg;
+    if (is_vex(ctx)) {
+        call_widen(ctx, &x64_helper_sse_shuf, 30 + arg, size[arg % 6], x64_const(ctx, 0));
+        return;
+    }
     call_vec(ctx, &x64_helper_sse_shuf, 30 + arg, in->reg, size[arg % 6], 0, x64_const(ctx, 0));
 }
 
@@ -472,6 +610,18 @@ void x64_trans_sse_aes(struct x64_ctx *ctx, const struct x64_insn *in)
              (unsigned)in->imm & 0xff, x64_const(ctx, 0));
 }
 
+/* An insert: quadword q of the first source (xmm reg, or VEX.vvvv's register, whose other
+ * quadword a VEX form copies) with len bits of v at pos, into xmm reg. */
+static void insert(struct x64_ctx *ctx, unsigned q, ir_temp v, unsigned pos, unsigned len)
+{
+    unsigned reg = ctx->in->reg, from = is_vex(ctx) ? ctx->in->vex_v : reg;
+    ir_temp merged = len == 64 ? v : deposit(ctx, xget(ctx, from, q), v, pos, len);
+    if (is_vex(ctx))
+        xput(ctx, reg, 1 - q, xget(ctx, from, 1 - q));
+    xput(ctx, reg, q, merged);
+    zero_upper(ctx, reg);
+}
+
 void x64_trans_sse_misc(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     struct ir_block *b = ctx->b;
@@ -481,21 +631,23 @@ void x64_trans_sse_misc(struct x64_ctx *ctx, const struct x64_insn *in)
         x64_put_greg(ctx, 4, ir_call(b, &x64_helper_movmsk, x64_const(ctx, arg),
                                      x64_const(ctx, in->rm), IR_NONE, IR_NONE));
         break;
-    case 3: { /* PINSRW */
-        unsigned q = imm >> 2 & 1, pos = 16 * (imm & 3);
-        ir_temp v = x64_get_rm(ctx, 2);
-        xput(ctx, reg, q, deposit(ctx, xget(ctx, reg, q), v, pos, 16));
+    case 3: /* PINSRW */
+        insert(ctx, imm >> 2 & 1, x64_get_rm(ctx, 2), 16 * (imm & 3), 16);
         break;
-    }
     case 4: /* PEXTRW r, xmm */
         x64_put_greg(ctx, 4, extract(ctx, xget(ctx, in->rm, imm >> 2 & 1), 16 * (imm & 3), 16));
         break;
-    case 5: { /* PTEST, VPTEST: ZF = (d & s) == 0, CF = (~d & s) == 0 */
+    case 5: case 14: case 15: { /* PTEST, VPTEST: ZF = (d & s) == 0, CF = (~d & s) == 0;
+                                  * VTESTPS, VTESTPD: the same of the sign bits */
+        static const uint64_t sign[3] = { ~0ull, 0x8000000080000000ull, 0x8000000000000000ull };
         unsigned nq = is_vex(ctx) && in->vex_l ? 4 : 2;
         ir_temp s[4], and = IR_NONE, andn = IR_NONE;
         if (in->mod != 3)
             check_align(ctx);
         get_wq(ctx, nq, s);
+        if (arg != 5)
+            for (unsigned q = 0; q < nq; q++)
+                s[q] = ir_op2(b, IR_and, IR_I64, s[q], x64_const(ctx, (int64_t)sign[arg - 13]));
         for (unsigned q = 0; q < nq; q++) {
             ir_temp d = xget(ctx, reg, q);
             ir_temp x = ir_op2(b, IR_and, IR_I64, d, s[q]), y = ir_op2(b, IR_andc, IR_I64, s[q], d);
@@ -514,14 +666,11 @@ void x64_trans_sse_misc(struct x64_ctx *ctx, const struct x64_insn *in)
     case 7: /* PEXTRQ */
         x64_put_rm(ctx, 8, xget(ctx, reg, imm & 1));
         break;
-    case 8: { /* PINSRD */
-        unsigned q = imm >> 1 & 1;
-        ir_temp v = x64_get_rm(ctx, 4);
-        xput(ctx, reg, q, deposit(ctx, xget(ctx, reg, q), v, 32 * (imm & 1), 32));
+    case 8: /* PINSRD */
+        insert(ctx, imm >> 1 & 1, x64_get_rm(ctx, 4), 32 * (imm & 1), 32);
         break;
-    }
     case 9: /* PINSRQ */
-        xput(ctx, reg, imm & 1, x64_get_rm(ctx, 8));
+        insert(ctx, imm & 1, x64_get_rm(ctx, 8), 0, 64);
         break;
     case 10: case 11: case 12: { /* PEXTRB PEXTRW EXTRACTPS r32/m: a register is zero-extended */
         unsigned size = arg == 10 ? 1 : arg == 11 ? 2 : 4, per_q = 8 / size;
@@ -531,9 +680,8 @@ void x64_trans_sse_misc(struct x64_ctx *ctx, const struct x64_insn *in)
         break;
     }
     default: { /* 13: PINSRB xmm, r32/m8 */
-        unsigned q = imm >> 3 & 1;
         ir_temp v = in->mod == 3 ? x64_get_reg(ctx, in->rm, 4) : x64_load(ctx, x64_ea(ctx), 1);
-        xput(ctx, reg, q, deposit(ctx, xget(ctx, reg, q), v, 8 * (imm & 7), 8));
+        insert(ctx, imm >> 3 & 1, v, 8 * (imm & 7), 8);
         break;
     }
     }
@@ -548,10 +696,22 @@ void x64_trans_mxcsr(struct x64_ctx *ctx, const struct x64_insn *in)
         x64_store(ctx, x64_ea(ctx), 4, ir_get(ctx->b, IR_I32, X64_FIELD(mxcsr)));
 }
 
+/* FXSAVE, FXRSTOR (args 0, 1); XSAVE, XRSTOR, XSAVEOPT, XSAVEC (2..5) with EDX:EAX's
+ * requested-feature bitmap. */
 void x64_trans_fxsave(struct x64_ctx *ctx, const struct x64_insn *in)
 {
-    ir_call(ctx->b, in->def->arg == 0 ? &x64_helper_fxsave : &x64_helper_fxrstor, x64_ea(ctx),
-            x64_const(ctx, (in->rex & 8) != 0), IR_NONE, IR_NONE);
+    unsigned arg = (unsigned)in->def->arg;
+    ir_temp rexw = x64_const(ctx, (in->rex & 8) != 0);
+    if (arg < 2) {
+        ir_call(ctx->b, arg == 0 ? &x64_helper_fxsave : &x64_helper_fxrstor, x64_ea(ctx), rexw,
+                IR_NONE, IR_NONE);
+        return;
+    }
+    struct ir_block *b = ctx->b;
+    ir_temp rfbm = ir_op2(b, IR_or, IR_I64, x64_zext(ctx, 4, x64_get_reg(ctx, X64_RAX, 4)),
+                          ir_op2(b, IR_shl, IR_I64, x64_get_reg(ctx, X64_RDX, 4),
+                                 x64_const(ctx, 32)));
+    ir_call(b, &x64_helper_xsave, x64_ea(ctx), rfbm, rexw, x64_const(ctx, arg - 2));
 }
 
 /* ---- FP ---- */
@@ -606,6 +766,23 @@ void x64_trans_sse_cvt(struct x64_ctx *ctx, const struct x64_insn *in)
                         (is_vex(ctx) ? X64_SSE_VEX(in->vex_v, 0, 1) : 0);
         ir_call(ctx->b, &x64_helper_sse_cvt, x64_const(ctx, (int64_t)desc), v, x64_const(ctx, 0),
                 w64);
+        return;
+    }
+    if (is_vex(ctx) && in->vex_l && (arg == 6 || arg == 14)) { /* xmm/m128 to ymm */
+        call_widen(ctx, &x64_helper_sse_cvt, arg, 8, w64);
+        return;
+    }
+    if (is_vex(ctx) && in->vex_l && (arg == 7 || arg == 13 || arg == 15)) { /* ymm/m256 to xmm */
+        ir_temp src[4], zero = x64_const(ctx, 0);
+        get_wq(ctx, 4, src);
+        for (unsigned l = 2; l-- > 0;) /* the upper lane's results into lane 1, then moved */
+            ir_call(ctx->b, &x64_helper_sse_cvt,
+                    x64_const(ctx, (int64_t)(X64_SSE_DESC(arg, in->reg, 0, 1, 0) |
+                                             X64_SSE_VEX(0, l, 0))),
+                    src[2 * l], src[2 * l + 1], w64);
+        xput(ctx, in->reg, 1, xget(ctx, in->reg, 2));
+        xput(ctx, in->reg, 2, zero);
+        xput(ctx, in->reg, 3, zero);
         return;
     }
     ir_temp r = call_vec(ctx, &x64_helper_sse_cvt, arg, in->reg, cvt_size[arg], 0, w64);
