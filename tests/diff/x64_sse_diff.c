@@ -1,7 +1,9 @@
 /* Differential test of the x86-64 translator's SSE families against the host CPU: one random
- * instruction of each SSE row of insns.def (SSE to SSE4.2, AES-NI, PCLMULQDQ) at a time
- * (register and memory forms, one in eight memory operands misaligned, random REX bits,
- * immediates), from random XMM values biased to the FP cases that go wrong (NaNs of
+ * instruction of each SSE row of insns.def (SSE to SSE4.2, AES-NI, PCLMULQDQ, and with a host
+ * that has AVX their VEX forms, AVX2, FMA and F16C) at a time (register and memory forms, one
+ * in eight memory operands misaligned, random REX bits, VEX.L where both lengths exist,
+ * immediates; gathers with three distinct registers and indexes that stay in the memory
+ * operand), from random XMM/YMM values biased to the FP cases that go wrong (NaNs of
  * both kinds, infinities, zeros, denormals, limits of the integer conversions) and a random
  * MXCSR (flags, the four rounding modes, DAZ, FTZ; exceptions masked). The host runs each one
  * natively in a forked child (a #GP there, the misaligned operand of an aligned form, is an
@@ -228,6 +230,8 @@ static void random_state(struct state *s, const struct x64_insn_def *d)
         s->r[i] = interesting_value();
     s->r[X64_RSI] = BUF;
     s->r[X64_RSP] = 0;
+    if (d->op == 0xf7) /* MASKMOVDQU's destination is [RDI] */
+        s->r[X64_RDI] = BUF + rnd() % (BUF_SIZE - 16);
     s->fault = 0;
     s->flags = (rnd() & X64_FLAGS_ARITH) | X64_FLAGS_FIXED;
     if (str) { /* lengths around PCMPESTRx's 8 and 16 */

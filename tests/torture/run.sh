@@ -11,6 +11,9 @@
 # counted as pending while they fail; one that passes is a failure until it leaves the list,
 # so the list shrinks as the families land.
 #
+# ISA x86_64-v3 is x86_64 built again with -march=x86-64-v3, so that gcc's AVX2, FMA, BMI
+# and MOVBE code runs (the host must have them: its native run is the oracle).
+#
 # Usage: tests/torture/run.sh [BUILD_DIR] [ISA...]   (default: build/torture, riscv64 aarch64)
 # Environment: VM (default "build/vm run"), JOBS (parallel runs, default 2), TIMEOUT seconds
 #              per program (default 30), NAMES (only these tests, space-separated), TAG
@@ -57,12 +60,14 @@ dg_options() {
 # of programs killed by a signal are silenced: the result line says it.
 one() {
     local isa=$1 name=$2 dir="$build/$1" c rc qrc vm_cmd qemu where opts pending
+    local base=${1%-v3} march=()
+    [ "$base" != "$isa" ] && march=(-march=x86-64-v3)
     c="$src/$name.c"
     [ -f "$c" ] || c="$src/ieee/$name.c"
     if [ ! -x "$dir/bin/$name" ] || [ "$c" -nt "$dir/bin/$name" ] ||
         [ "$script" -nt "$dir/bin/$name" ]; then
         read -r -a opts <<<"$(dg_options "$c" | tr '\n' ' ')"
-        if ! "$isa-linux-gnu-gcc" -O2 -w -static "${opts[@]}" -o "$dir/bin/$name" "$c" -lm \
+        if ! "$base-linux-gnu-gcc" -O2 "${march[@]}" -w -static "${opts[@]}" -o "$dir/bin/$name" "$c" -lm \
             >"$dir/log/$name.cc" 2>&1; then
             echo "NOTBUILT torture-$isa/$name$TAG"
             return
@@ -85,8 +90,8 @@ one() {
         echo "PENDING torture-$isa/$name$TAG: status $rc ($pending)"
         return
     fi
-    qemu=(qemu-"$isa") where="under qemu-$isa"
-    [ "$isa" = "$(uname -m)" ] && qemu=(env) where=natively
+    qemu=(qemu-"$base") where="under qemu-$base"
+    [ "$base" = "$(uname -m)" ] && qemu=(env) where=natively
     { (cd "$dir/tmp" && timeout -k 5 "$TIMEOUT" "${qemu[@]}" "$dir/bin/$name" \
         >"$dir/log/$name.qemu" 2>&1 </dev/null); } 2>/dev/null
     qrc=$?
@@ -102,8 +107,8 @@ export build src script root
 
 status=0
 for isa in $isas; do
-    if ! command -v "$isa-linux-gnu-gcc" >/dev/null; then
-        echo "FAIL torture-$isa/compiler: $isa-linux-gnu-gcc not found"
+    if ! command -v "${isa%-v3}-linux-gnu-gcc" >/dev/null; then
+        echo "FAIL torture-$isa/compiler: ${isa%-v3}-linux-gnu-gcc not found"
         status=1
         continue
     fi

@@ -1,7 +1,7 @@
 /* AVX2's helpers that see a whole YMM register or memory element by element (sse.h's
  * x64_helper_avx): VPERMD/VPERMPS, which cross lanes; the masked moves, which must not touch
  * the elements their mask leaves out (so a masked-off element past the end of a mapping does
- * not fault); and the gathers, which load element by element, clearing each element's mask as
+ * not fault), MASKMOVDQU and MASKMOVQ among them; and the gathers, which load element by element, clearing each element's mask as
  * it completes, so that after a fault the instruction runs again from where it stopped, as
  * the SDM describes. */
 #include "guest/x86_64/sse.h"
@@ -103,6 +103,15 @@ static uint64_t helper_avx(void *cpu, uint64_t desc, uint64_t addr, uint64_t ext
         for (unsigned i = 0; i < n; i++)
             if (sign_of(c->ymm[v], size, i))
                 store(c, addr + size * i, size, elem(c->ymm[dst], size, i));
+        break;
+    }
+    case 9: case 10: { /* MASKMOVDQU, MASKMOVQ */
+        const uint8_t *data = op == 9 ? (const uint8_t *)c->ymm[dst] : c->x87.fpr[dst & 7];
+        const uint8_t *mask = op == 9 ? (const uint8_t *)c->ymm[X64_SSE_SRC(desc)]
+                                      : c->x87.fpr[X64_SSE_SRC(desc) & 7];
+        for (unsigned i = 0; i < (op == 9 ? 16u : 8u); i++)
+            if (mask[i] & 0x80)
+                store(c, addr + i, 1, data[i]);
         break;
     }
     default:

@@ -52,7 +52,9 @@ extern const struct ir_helper x64_helper_xsave;
  * VEX.vvvv, lane = VEX.L), a1 the memory operand's address (for a gather: without the index):
  *   0 VPERMD/VPERMPS; 1, 2 VMASKMOV/VPMASKMOV loads of doublewords, quadwords; 3, 4 the
  *   stores; 5..8 the gathers with doubleword/quadword indexes (5, 6; 7, 8) of doublewords
- *   (5, 7) or quadwords (6, 8), a2 = the index register | scale << 4 | 67 prefix << 6. */
+ *   (5, 7) or quadwords (6, 8), a2 = the index register | scale << 4 | 67 prefix << 6;
+ *   9 MASKMOVDQU and 10 MASKMOVQ: the bytes of xmm or mm dst whose byte in src has its sign
+ *   set, to a1 (RDI). */
 extern const struct ir_helper x64_helper_avx;
 
 /* MMX (sse.c): the sse_int, sse_shift and sse_shuf element ops on mm registers (the low
@@ -66,6 +68,8 @@ enum x64_mmx_kind {
     X64_MMX_MOVMSK, X64_MMX_PEXTRW, X64_MMX_PINSRW, X64_MMX_MOVQ2DQ, X64_MMX_MOVDQ2Q,
     /* the SSE conversions with an mm operand, through x64_helper_sse_cvt (op: its number) */
     X64_MMX_CVT_FROM, X64_MMX_CVT_TO,
+    /* MASKMOVQ, through x64_helper_avx */
+    X64_MMX_MASKMOVQ,
 };
 #define X64_MMX_ARG(kind, op) ((kind) << 8 | (op))
 extern const struct ir_helper x64_helper_mmx, x64_helper_mmx_enter, x64_helper_emms;

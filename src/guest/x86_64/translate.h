@@ -134,6 +134,10 @@ void x64_gen_ud(struct x64_ctx *ctx);      /* #UD: EXC_ILLEGAL */
 void x64_gen_gp(struct x64_ctx *ctx);      /* #GP: EXC_PROTECTION */
 void x64_gen_raise(struct x64_ctx *ctx, const struct ir_helper *raise);
 
+/* MASKMOVDQU (mmx false) and MASKMOVQ: the bytes of ModRM.reg that ModRM.rm's select, to
+ * DS:RDI (translate_sse.c). */
+void x64_maskmov(struct x64_ctx *ctx, bool mmx);
+
 /* The families with a translation, by file; a family not listed raises #UD. Each file's list
  * is its own macro so that files are added without touching another's line. */
 #define X64_TRANS_INT(X)                                                                   \

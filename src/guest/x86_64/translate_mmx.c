@@ -126,6 +126,10 @@ void x64_trans_mmx(struct x64_ctx *ctx, const struct x64_insn *in)
         mm_put(ctx, in->reg, v);
         return;
     }
+    case X64_MMX_MASKMOVQ:
+        enter(ctx);
+        x64_maskmov(ctx, true);
+        return;
     case X64_MMX_MOVQ2DQ:
         v = mm_get(ctx, in->rm);
         enter(ctx);

@@ -622,6 +622,17 @@ static void insert(struct x64_ctx *ctx, unsigned q, ir_temp v, unsigned pos, uns
     zero_upper(ctx, reg);
 }
 
+void x64_maskmov(struct x64_ctx *ctx, bool mmx)
+{
+    const struct x64_insn *in = ctx->in;
+    ir_temp rdi = x64_get_reg(ctx, X64_RDI, in->addrsize);
+    if (in->addrsize == 4)
+        rdi = x64_zext(ctx, 4, rdi);
+    uint64_t desc = X64_SSE_DESC(mmx ? 10 : 9, in->reg, in->rm, 1, 0);
+    ir_call(ctx->b, &x64_helper_avx, x64_const(ctx, (int64_t)desc), x64_seg_addr(ctx, rdi),
+            x64_const(ctx, 0), IR_NONE);
+}
+
 void x64_trans_sse_misc(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     struct ir_block *b = ctx->b;
@@ -671,6 +682,9 @@ void x64_trans_sse_misc(struct x64_ctx *ctx, const struct x64_insn *in)
         break;
     case 9: /* PINSRQ */
         insert(ctx, imm & 1, x64_get_rm(ctx, 8), 0, 64);
+        break;
+    case 16: /* MASKMOVDQU */
+        x64_maskmov(ctx, false);
         break;
     case 10: case 11: case 12: { /* PEXTRB PEXTRW EXTRACTPS r32/m: a register is zero-extended */
         unsigned size = arg == 10 ? 1 : arg == 11 ? 2 : 4, per_q = 8 / size;
