@@ -25,6 +25,31 @@
 #define APIC_MODE_NMI 0x400
 #define APIC_MODE_EXTINT 0x700
 
+enum {
+#define INDEX(reason, name) EXIT_##reason,
+    KVM_EXIT_REASONS(INDEX)
+#undef INDEX
+    EXIT_OTHER,
+};
+
+const char *const kvm_exit_names[MACHINE_VCPU_EXITS_MAX] = {
+#define NAME(reason, name) [EXIT_##reason] = name,
+    KVM_EXIT_REASONS(NAME)
+#undef NAME
+    [EXIT_OTHER] = "other",
+};
+
+unsigned kvm_exit_index(uint32_t reason)
+{
+    switch (reason) {
+#define CASE(r, name) case r: return EXIT_##r;
+    KVM_EXIT_REASONS(CASE)
+#undef CASE
+    default:
+        return EXIT_OTHER;
+    }
+}
+
 static int fail(const char *what)
 {
     vm_error("%s: %s", what, strerror(errno));

@@ -9,7 +9,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/machine.h"
+
 #define KVM_DEVICE "/dev/kvm"
+
+/* KVM's exits by reason, as --stats, --metrics and the control socket count them: the
+ * reason and its name; every other reason counts as "other". */
+#define KVM_EXIT_REASONS(X)                                                                     \
+    X(KVM_EXIT_IO, "io") X(KVM_EXIT_MMIO, "mmio") X(KVM_EXIT_HLT, "hlt")                          \
+    X(KVM_EXIT_SHUTDOWN, "shutdown") X(KVM_EXIT_INTR, "intr")                                   \
+    X(KVM_EXIT_SYSTEM_EVENT, "system_event") X(KVM_EXIT_INTERNAL_ERROR, "internal_error")       \
+    X(KVM_EXIT_FAIL_ENTRY, "fail_entry")
+
+/* The names, indexed as kvm_exit_index counts (machine.vcpu_exit_names). */
+extern const char *const kvm_exit_names[MACHINE_VCPU_EXITS_MAX];
+/* The index of an exit_reason in kvm_exit_names. */
+unsigned kvm_exit_index(uint32_t reason);
 
 struct kvm {
     int sys_fd, vm_fd;

@@ -17,7 +17,10 @@
  * The console's reader thread kicks vCPU 0 out of KVM_RUN with a signal (immediate_exit),
  * and its thread passes the input to the UART. Devices are touched under one lock, by the
  * vCPU threads on their exits and by the I/O thread. The first vCPU to end the machine (the
- * i8042 reset, a triple fault, Ctrl-A X) gives vm's status and kicks the others out. */
+ * i8042 reset, a triple fault, Ctrl-A X) gives vm's status and kicks the others out. The
+ * machine's requests (pause, resume, quit: core/machine.h, from the control socket) kick
+ * every vCPU the same way, and each parks in machine_checkpoint once the I/O of its last
+ * exit is complete, so a paused machine's registers are those of an instruction boundary. */
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -59,6 +62,8 @@
 
 struct microvm {
     const struct boot_config *c;
+    struct machine machine;
+    struct machine_vcpu vcpu_stats[MPTABLE_CPUS_MAX];   /* what the services show of them */
     struct kvm kvm;
     struct kvm_vcpu vcpu[MPTABLE_CPUS_MAX];
     unsigned n_vcpus;
@@ -119,6 +124,13 @@ static void kick_vcpu(struct microvm *m, unsigned i)
 static void kick(void *opaque)
 {
     kick_vcpu(opaque, 0);
+}
+
+/* The machine's requests reach every vCPU. */
+static void kick_vcpus(struct machine *machine)
+{
+    for (unsigned i = 0; i < vm.n_vcpus; i++)
+        kick_vcpu(&vm, i);
 }
 
 /* Ends the machine with status unless a vCPU has already: whether this call did. */
@@ -352,16 +364,47 @@ static void log_memory(struct microvm *m)
            (resident - guest) * page / 1024, guest * page / 1024);
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* Notes where vCPU v is, for the services. */
+static void note_pc(struct microvm *m, struct kvm_vcpu *v)
+{
+    struct kvm_regs regs;
+    if (ioctl(v->fd, KVM_GET_REGS, &regs) == 0)
+        m->vcpu_stats[v->id].pc = regs.rip;
+}
+
+/* A request is pending: the I/O vCPU v's last exit left is completed first (KVM_RUN with
+ * immediate_exit finishes it and returns without entering the guest), then it parks while
+ * a pause holds. True if the machine must quit. */
+static bool park(struct microvm *m, struct kvm_vcpu *v)
+{
+    __atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+    ioctl(v->fd, KVM_RUN, 0);
+    __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+    note_pc(m, v);
+    return machine_checkpoint(&m->machine);
+}
+
 /* Runs vCPU v until the machine ends or it ends the machine: its exit status then. */
 static int run_vcpu(struct microvm *m, struct kvm_vcpu *v)
 {
     struct kvm_run *run = v->run;
+    struct machine_vcpu *stats = &m->vcpu_stats[v->id];
     bool first = v->id == 0;
     thread_run = run;
     for (;;) {
         __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
         if (__atomic_load_n(&m->ended, __ATOMIC_ACQUIRE))
             return 0;
+        /* A kick before the line above is seen here: it comes after the request. */
+        if (__atomic_load_n(&m->machine.requests, __ATOMIC_ACQUIRE) && park(m, v))
+            return m->machine.exit_status;
         if (m->console.quit) {
             if (end_machine(m, 0))
                 fprintf(stderr, "\nvm: terminated (Ctrl-A X)\n");
@@ -378,12 +421,18 @@ static int run_vcpu(struct microvm *m, struct kvm_vcpu *v)
             vm_log(kvm, "kvm: first KVM_RUN at %lld.%09ld\n", (long long)t.tv_sec, t.tv_nsec);
         }
         first = false;
-        if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-            if (errno == EINTR || errno == EAGAIN)
+        uint64_t start = now_ns();
+        int err = ioctl(v->fd, KVM_RUN, 0);
+        stats->run_ns += now_ns() - start;
+        if (err < 0) {
+            if (errno == EINTR || errno == EAGAIN) {
+                stats->exits[kvm_exit_index(KVM_EXIT_INTR)]++;
                 continue;
+            }
             vm_error("kvm: KVM_RUN: %s", strerror(errno));
             return 1;
         }
+        stats->exits[kvm_exit_index(run->exit_reason)]++;
         pthread_mutex_lock(&m->lock);
         if (run->exit_reason == KVM_EXIT_IO)
             port_io(m, run);
@@ -425,7 +474,10 @@ static int run_vcpu(struct microvm *m, struct kvm_vcpu *v)
 static void *vcpu_thread(void *opaque)
 {
     struct kvm_vcpu *v = opaque;
+    machine_vcpu_thread_started(&vm.vcpu_stats[v->id]);
     end_machine(&vm, run_vcpu(&vm, v));
+    note_pc(&vm, v);
+    machine_vcpu_thread_ended(&vm.vcpu_stats[v->id]);
     return NULL;
 }
 
@@ -505,7 +557,9 @@ static int run_vcpus(struct microvm *m)
     }
     for (unsigned i = 0; i < m->started; i++)
         pthread_join(m->thread[i], NULL);
+    pthread_mutex_lock(&m->machine.lock);   /* kick_vcpus runs with it held */
     __atomic_store_n(&m->started, 0, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&m->machine.lock);
     return m->status;
 }
 
@@ -536,7 +590,18 @@ int microvm_boot(const struct boot_config *c)
     }
     if (io_thread_start(&m->io) < 0)
         goto out;
+    struct machine *machine = &m->machine;
+    machine_init(machine, c->kernel);
+    for (unsigned i = 0; i < m->n_vcpus; i++)
+        machine_add_vcpu(machine, &m->vcpu_stats[i]);
+    machine->vcpu_exit_names = kvm_exit_names;
+    machine->kick = kick_vcpus;
+    if (c->created && (status = c->created(machine, c->opaque)))
+        goto out;
+    machine_set_state(machine, MACHINE_RUNNING);
     status = run_vcpus(m);
+    machine->exit_status = status;
+    machine_set_state(machine, MACHINE_STOPPED);
     log_memory(m);
     vm_log(kvm, "kvm: exits to vm: %" PRIu64 " port I/O, %" PRIu64 " MMIO (%" PRIu64
            " on QueueNotify), %" PRIu64 " other\n", m->count.port, m->count.mmio,

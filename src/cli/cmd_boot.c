@@ -40,8 +40,8 @@ void cmd_boot_help(void)
            "running an x86-64 ELF64 --kernel by Linux's 64-bit boot protocol.\n\n"
            "options:\n"
            "  --accel=NAME     tcg (default: guest code translated by --engine) or kvm\n"
-           "                   (/dev/kvm; not with --bios, --dump-dtb, --engine or the\n"
-           "                   services below)\n"
+           "                   (/dev/kvm; not with --bios, --dump-dtb, --engine, --perf-map,\n"
+           "                   --gdb, --plugin or --restore)\n"
            "  --machine=NAME   the board: virt (default with tcg), microvm (kvm)\n"
            "  --cpus=N         harts (only 1 for now), or vCPUs with kvm (each a host thread;\n"
            "                   the guest starts the others by INIT and SIPI)\n"
@@ -209,7 +209,6 @@ int cmd_boot(int argc, char **argv)
             return 0;
         } else if (!strcmp(argv[i], "--stats")) {
             services.stats = true;
-            tcg_only = "--stats";
         } else if (!strcmp(argv[i], "--perf-map")) {
             services.perf_map = true;
             tcg_only = "--perf-map";
@@ -259,16 +258,13 @@ int cmd_boot(int argc, char **argv)
             }
         } else if ((v = option(argc, argv, &i, "--control", &bad))) {
             services.control = v;
-            tcg_only = "--control";
         } else if ((v = option(argc, argv, &i, "--events", &bad))) {
             services.events = v;
-            tcg_only = "--events";
         } else if ((v = option(argc, argv, &i, "--restore", &bad))) {
             services.restore = v;
             tcg_only = "--restore";
         } else if ((v = option(argc, argv, &i, "--metrics", &bad))) {
             services.metrics = v;
-            tcg_only = "--metrics";
         } else if ((v = option(argc, argv, &i, "--gdb", &bad))) {
             services.gdb = v;
             tcg_only = "--gdb";

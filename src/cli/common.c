@@ -15,10 +15,32 @@
 #include "mem/softmmu.h"
 #include "opt/opt.h"
 
+/* An accelerator's machine (--accel=kvm): exits by reason, then each vCPU's times. */
+static void print_vcpu_stats(struct machine *m)
+{
+    uint64_t sum[MACHINE_VCPU_EXITS_MAX];
+    machine_vcpu_exits(m, sum);
+    fprintf(stderr, "vm: stats: exits from guest mode:");
+    const char *sep = " ";
+    for (unsigned e = 0; e < MACHINE_VCPU_EXITS_MAX; e++)
+        if (m->vcpu_exit_names[e]) {
+            fprintf(stderr, "%s%s %" PRIu64, sep, m->vcpu_exit_names[e], sum[e]);
+            sep = ", ";
+        }
+    fprintf(stderr, "\n");
+    for (unsigned i = 0; i < m->n_vcpus; i++)
+        fprintf(stderr, "vm: stats: vCPU %u: %.3f s in guest mode (or halted), %.3f s of host CPU\n",
+                i, m->vcpus[i]->run_ns / 1e9, machine_vcpu_cpu_seconds(m->vcpus[i]));
+}
+
 void cli_print_stats(struct machine *m, enum machine_state old, void *opaque)
 {
     if (m->state != MACHINE_STOPPED)
         return;
+    if (m->n_vcpus) {
+        print_vcpu_stats(m);
+        return;
+    }
     fprintf(stderr,
             "vm: stats: translations %" PRIu64 ", guest instructions translated %" PRIu64
             ", cache flushes %" PRIu64 "\n",

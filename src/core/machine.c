@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <unistd.h>
 
 #include "core/cpu.h"
 
@@ -16,6 +17,10 @@ void machine_init(struct machine *m, const char *name)
     m->exit_status = 0;
     m->observers = NULL;
     m->n_cpus = 0;
+    m->n_vcpus = 0;
+    m->vcpu_exit_names = NULL;
+    m->kick = NULL;
+    m->n_parked = 0;
     m->requests = 0;
     m->describe = NULL;
     m->loaded = NULL;
@@ -59,12 +64,60 @@ int machine_add_cpu(struct machine *m, struct cpu *cpu)
     return 0;
 }
 
+int machine_add_vcpu(struct machine *m, struct machine_vcpu *v)
+{
+    if (m->n_vcpus == MACHINE_MAX_CPUS)
+        return -ENOSPC;
+    m->vcpus[m->n_vcpus++] = v;
+    return 0;
+}
+
+uint64_t machine_pc(const struct machine *m)
+{
+    return m->n_cpus ? m->cpus[0]->pc : m->n_vcpus ? m->vcpus[0]->pc : 0;
+}
+
+void machine_vcpu_exits(const struct machine *m, uint64_t sum[MACHINE_VCPU_EXITS_MAX])
+{
+    for (unsigned r = 0; r < MACHINE_VCPU_EXITS_MAX; r++) {
+        sum[r] = 0;
+        for (unsigned i = 0; i < m->n_vcpus; i++)
+            sum[r] += __atomic_load_n(&m->vcpus[i]->exits[r], __ATOMIC_RELAXED);
+    }
+}
+
+double machine_vcpu_cpu_seconds(const struct machine_vcpu *v)
+{
+    struct timespec ts;
+    if (__atomic_load_n(&v->ended, __ATOMIC_ACQUIRE))
+        return v->cpu_ns / 1e9;
+    if (!__atomic_load_n(&v->tid, __ATOMIC_ACQUIRE) || clock_gettime(v->clock, &ts) < 0)
+        return 0;
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void machine_vcpu_thread_started(struct machine_vcpu *v)
+{
+    pthread_getcpuclockid(pthread_self(), &v->clock);
+    __atomic_store_n(&v->tid, gettid(), __ATOMIC_RELEASE);
+}
+
+void machine_vcpu_thread_ended(struct machine_vcpu *v)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+        v->cpu_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    __atomic_store_n(&v->ended, true, __ATOMIC_RELEASE);
+}
+
 /* With m->lock held: make every CPU leave guest code. */
 static void kick(struct machine *m, int request)
 {
     __atomic_or_fetch(&m->requests, request, __ATOMIC_SEQ_CST);
     for (unsigned i = 0; i < m->n_cpus; i++)
         m->cpus[i]->exit_request = 1;
+    if (m->kick)
+        m->kick(m);
 }
 
 int machine_pause(struct machine *m)
@@ -117,11 +170,17 @@ bool machine_checkpoint(struct machine *m)
         return false;
     pthread_mutex_lock(&m->lock);
     if ((m->requests & MACHINE_REQ_PAUSE) && !(m->requests & MACHINE_REQ_QUIT)) {
-        machine_set_state(m, MACHINE_PAUSED);
-        pthread_cond_broadcast(&m->changed);
+        /* The machine is paused once the last of its CPUs and vCPUs parks here; the first
+         * to leave makes it run again. */
+        if (++m->n_parked == m->n_cpus + m->n_vcpus) {
+            machine_set_state(m, MACHINE_PAUSED);
+            pthread_cond_broadcast(&m->changed);
+        }
         while ((m->requests & MACHINE_REQ_PAUSE) && !(m->requests & MACHINE_REQ_QUIT))
             pthread_cond_wait(&m->changed, &m->lock);
-        if (!(m->requests & MACHINE_REQ_QUIT)) {   /* a quit goes from paused to stopped */
+        m->n_parked--;
+        /* a quit goes from paused to stopped */
+        if (!(m->requests & MACHINE_REQ_QUIT) && m->state == MACHINE_PAUSED) {
             machine_set_state(m, MACHINE_RUNNING);
             pthread_cond_broadcast(&m->changed);
         }

@@ -8,6 +8,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "core/state.h"
 
@@ -26,6 +28,20 @@ struct machine_observer {
 };
 
 #define MACHINE_MAX_CPUS 64
+
+/* A vCPU that an accelerator runs on the host CPU (KVM's), outside exec/: what the services
+ * show of it. Its own thread writes it (plain stores, read a moment late elsewhere, as
+ * exec/'s per-CPU counters are). */
+#define MACHINE_VCPU_EXITS_MAX 16
+struct machine_vcpu {
+    pid_t tid;                         /* its host thread, 0 until that runs */
+    clockid_t clock;                   /* that thread's CPU-time clock */
+    bool ended;                        /* the thread has ended, having used cpu_ns */
+    uint64_t cpu_ns;
+    uint64_t pc;                       /* where it stopped: valid while paused and once stopped */
+    uint64_t run_ns;                   /* time spent in the accelerator's run call */
+    uint64_t exits[MACHINE_VCPU_EXITS_MAX];   /* by reason: machine.vcpu_exit_names */
+};
 
 /* One piece of a machine's state in a snapshot (service/snapshot.c): a hart, a device, the
  * console. */
@@ -65,6 +81,13 @@ struct machine {
     /* The CPUs whose run loops call machine_checkpoint (system mode's harts). */
     struct cpu *cpus[MACHINE_MAX_CPUS];
     unsigned n_cpus;
+    /* An accelerator's vCPUs, whose run loops call machine_checkpoint too; kick makes them
+     * all leave guest code (exec/'s CPUs leave through exit_request). */
+    struct machine_vcpu *vcpus[MACHINE_MAX_CPUS];
+    unsigned n_vcpus;
+    const char *const *vcpu_exit_names;   /* MACHINE_VCPU_EXITS_MAX names, NULL: unused */
+    void (*kick)(struct machine *m);
+    unsigned n_parked;                 /* CPUs and vCPUs waiting in machine_checkpoint */
     pthread_mutex_t lock;              /* requests and the states they cause */
     pthread_cond_t changed;            /* the state or the requests changed */
     int requests;                      /* MACHINE_REQ_* */
@@ -84,9 +107,20 @@ void machine_set_state(struct machine *m, enum machine_state state);
 const char *machine_state_name(enum machine_state s);
 /* A CPU whose run loop honours requests; 0 or -ENOSPC. */
 int machine_add_cpu(struct machine *m, struct cpu *cpu);
+/* An accelerator's vCPU whose run loop honours requests; 0 or -ENOSPC. */
+int machine_add_vcpu(struct machine *m, struct machine_vcpu *v);
+/* The first CPU's (or vCPU's) pc: exact while paused or stopped. 0 without any. */
+uint64_t machine_pc(const struct machine *m);
+/* The vCPUs' exits by reason, summed into sum. */
+void machine_vcpu_exits(const struct machine *m, uint64_t sum[MACHINE_VCPU_EXITS_MAX]);
+/* Host CPU seconds of v's thread so far (0 before it runs). */
+double machine_vcpu_cpu_seconds(const struct machine_vcpu *v);
+/* Called by v's thread: it runs v from now on (tid, clock), or it ends now (ended, cpu_ns). */
+void machine_vcpu_thread_started(struct machine_vcpu *v);
+void machine_vcpu_thread_ended(struct machine_vcpu *v);
 
-/* From another thread. Pause: 0 once every CPU has stopped at a block boundary (state
- * paused), -EBUSY if the machine is not running. Resume: 0, or -EBUSY if it is not paused.
+/* From another thread. Pause: 0 once every CPU has stopped at a block boundary and every
+ * vCPU has left guest mode (state paused), -EBUSY if the machine is not running. Resume: 0, or -EBUSY if it is not paused.
  * Quit: the run loop ends with status; 0, or -EBUSY if the machine has stopped. */
 int machine_pause(struct machine *m);
 int machine_resume(struct machine *m);

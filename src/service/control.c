@@ -74,7 +74,7 @@ static void add_hex(cJSON *o, const char *name, uint64_t v)
 static uint64_t current_pc(void)
 {
     pthread_mutex_lock(&state_lock);
-    uint64_t pc = stopped ? final_pc : machine->n_cpus ? machine->cpus[0]->pc : 0;
+    uint64_t pc = stopped ? final_pc : machine_pc(machine);
     pthread_mutex_unlock(&state_lock);
     return pc;
 }
@@ -116,8 +116,33 @@ static cJSON *cmd_resume(const cJSON *args, const char **error)
     return r;
 }
 
+/* An accelerator's machine (--accel=kvm): its vCPUs' exits by reason and times. */
+static cJSON *vcpu_stats(void)
+{
+    cJSON *r = cJSON_CreateObject();
+    uint64_t sum[MACHINE_VCPU_EXITS_MAX];
+    machine_vcpu_exits(machine, sum);
+    cJSON *exits = cJSON_AddObjectToObject(r, "exits");
+    for (unsigned e = 0; e < MACHINE_VCPU_EXITS_MAX; e++)
+        if (machine->vcpu_exit_names[e])
+            cJSON_AddNumberToObject(exits, machine->vcpu_exit_names[e], (double)sum[e]);
+    cJSON *vcpus = cJSON_AddArrayToObject(r, "vcpus");
+    for (unsigned i = 0; i < machine->n_vcpus; i++) {
+        const struct machine_vcpu *v = machine->vcpus[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "vcpu", i);
+        cJSON_AddNumberToObject(o, "run_seconds",
+                                __atomic_load_n(&v->run_ns, __ATOMIC_RELAXED) / 1e9);
+        cJSON_AddNumberToObject(o, "cpu_seconds", machine_vcpu_cpu_seconds(v));
+        cJSON_AddItemToArray(vcpus, o);
+    }
+    return r;
+}
+
 static cJSON *cmd_stats(const cJSON *args, const char **error)
 {
+    if (machine->n_vcpus)
+        return vcpu_stats();
     cJSON *r = cJSON_CreateObject();
     cJSON_AddNumberToObject(r, "blocks_translated", (double)exec_stats.translations);
     cJSON_AddNumberToObject(r, "instructions_translated",
@@ -442,7 +467,7 @@ static void machine_changed(struct machine *m, enum machine_state old, void *opa
     if (m->state != MACHINE_STOPPED)
         return;
     pthread_mutex_lock(&state_lock);
-    final_pc = m->n_cpus ? m->cpus[0]->pc : 0;
+    final_pc = machine_pc(m);
     stopped = true;
     pthread_mutex_unlock(&state_lock);
 }

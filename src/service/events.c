@@ -64,7 +64,7 @@ static cJSON *event(const char *name)
 static void add_pc(cJSON *e, struct machine *m)
 {
     char pc[24];
-    snprintf(pc, sizeof(pc), "0x%" PRIx64, m->n_cpus ? m->cpus[0]->pc : 0);
+    snprintf(pc, sizeof(pc), "0x%" PRIx64, machine_pc(m));
     cJSON_AddStringToObject(e, "pc", pc);
 }
 

@@ -84,7 +84,36 @@ static double now_seconds(clockid_t clock)
 
 static double started_at;   /* CLOCK_MONOTONIC when the machine started running */
 
-int metrics_write(FILE *f, struct machine *m)
+/* An accelerator's machine (--accel=kvm): exits by the accelerator's reasons, each vCPU's
+ * time in its run call and on the host CPU. */
+static void write_vcpus(FILE *f, struct machine *m)
+{
+    uint64_t sum[MACHINE_VCPU_EXITS_MAX];
+    machine_vcpu_exits(m, sum);
+    header(f, "vm_cpu_exits_total", "counter",
+           "Returns from guest mode to vm, by the accelerator's exit reason.");
+    for (unsigned e = 0; e < MACHINE_VCPU_EXITS_MAX; e++)
+        if (m->vcpu_exit_names[e])
+            fprintf(f, "vm_cpu_exits_total{reason=\"%s\"} %llu\n", m->vcpu_exit_names[e],
+                    (unsigned long long)sum[e]);
+    header(f, "vm_vcpu_run_seconds_total", "counter",
+           "Time each vCPU spent in the accelerator's run call (in guest mode or halted).");
+    for (unsigned i = 0; i < m->n_vcpus; i++)
+        fprintf(f, "vm_vcpu_run_seconds_total{vcpu=\"%u\"} %.9f\n", i,
+                __atomic_load_n(&m->vcpus[i]->run_ns, __ATOMIC_RELAXED) / 1e9);
+    header(f, "vm_vcpu_cpu_seconds_total", "counter",
+           "Host CPU time of the thread running each live vCPU.");
+    for (unsigned i = 0; i < m->n_vcpus; i++) {
+        pid_t tid = __atomic_load_n(&m->vcpus[i]->tid, __ATOMIC_ACQUIRE);
+        if (tid)
+            fprintf(f, "vm_vcpu_cpu_seconds_total{vcpu=\"%u\",tid=\"%d\"} %.9f\n", i, tid,
+                    machine_vcpu_cpu_seconds(m->vcpus[i]));
+    }
+}
+
+/* The engines' machine: translation, the code cache, exits by reason, TLB or system calls,
+ * each CPU's time. */
+static void write_exec(FILE *f, struct machine *m)
 {
 #define SCALAR(name, type, help, value) \
     header(f, name, type, help);        \
@@ -156,6 +185,14 @@ int metrics_write(FILE *f, struct machine *m)
     header(f, "vm_vcpu_cpu_seconds_total", "counter",
            "Host CPU time of the thread running each live vCPU.");
     exec_for_each_cpu(vcpu_time, f);
+}
+
+int metrics_write(FILE *f, struct machine *m)
+{
+    if (m->n_vcpus)
+        write_vcpus(f, m);
+    else
+        write_exec(f, m);
     header(f, "vm_machine_state", "gauge", "1 for the machine's current state.");
     enum machine_state state = __atomic_load_n(&m->state, __ATOMIC_ACQUIRE);
     for (enum machine_state s = MACHINE_CREATED; s <= MACHINE_STOPPED; s++)

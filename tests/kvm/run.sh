@@ -3,7 +3,8 @@
 # built with the host gcc at 1 MiB by link.ld), each booted with `vm boot --accel=kvm` and
 # checking one contract: its exit status, console output (the UART at 0x3F8) and vm's
 # messages must be exactly the expected ones, for the console input given. Then what vm
-# must refuse before anything runs. /dev/kvm here may be nested virtualization about 1000x
+# must refuse before anything runs, and the control socket, events and counters of a running
+# machine (control_test.py). /dev/kvm here may be nested virtualization about 1000x
 # slower than native, so each guest does little work. Without a usable /dev/kvm the suite
 # fails (one FAIL line) rather than passing without testing anything.
 # Usage: run.sh BUILD_DIR/tests/kvm   (VM_BIN: the vm binary)
@@ -107,6 +108,16 @@ kvm: without an exit: 8 queue notifications through ioeventfd, 3 virtio interrup
     fi
 else
     echo "FAIL kvm/virtio: cannot build it"
+fi
+
+# The services of a KVM machine (control_test.py): count.c paused, resumed, asked for its
+# stats and told to quit through the control socket, with --events, --stats and --metrics.
+if build count; then
+    timeout 120 python3 "$here/control_test.py" "$VM_BIN" "$out/count" "$out"
+    status=$?
+    [ "$status" -le 1 ] || echo "FAIL kvm/control: control_test.py ended with status $status"
+else
+    echo "FAIL kvm/control: cannot build count"
 fi
 
 # The boot guest as a bzImage (bzimage.py): linked 0x200 higher, so that its start is the

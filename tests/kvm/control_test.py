@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""The services of a KVM machine (vm boot --accel=kvm) with tests/kvm/count.c, which prints
+a counting line every 20 ms: through the control socket it is paused (its output stops: no
+new line in 0.3 s), resumed (the count goes on from where it stopped), asked for its stats
+(KVM exits by reason, vCPU times) and told to quit; the --events file must hold exactly the
+lifecycle of that run, a subscriber sees the same events, and --stats and --metrics count
+the run's exits. Prints PASS/FAIL lines.
+
+usage: control_test.py VM COUNT_KERNEL OUTDIR"""
+import json
+import os
+import select
+import socket
+import subprocess
+import sys
+import time
+
+vm, kernel, out = sys.argv[1:]
+here = os.path.dirname(os.path.abspath(__file__))
+base = [vm, 'boot', '--accel=kvm', f'--kernel={kernel}', '--memory=16M']
+failures = 0
+
+
+def check(label, ok, detail=''):
+    global failures
+    print(f'PASS kvm/{label}' if ok else f'FAIL kvm/{label}: {detail}')
+    failures += not ok
+
+
+def expected_lines(n):
+    """count.c's lines: a sum of 3 a line, a checksum c = 31 c + i from 7."""
+    lines, c = [], 7
+    for i in range(n):
+        c = (c * 31 + i) % 2**64
+        lines.append(f'count {i} sum {3 * (i + 1)} check {c & 0xffffffff}\n')
+    return lines
+
+
+class Client:
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.settimeout(30)
+        self.s.connect(path)
+        self.buf = b''
+        self.id = 0
+
+    def line(self):
+        while b'\n' not in self.buf:
+            chunk = self.s.recv(65536)
+            if not chunk:
+                raise EOFError('control socket closed')
+            self.buf += chunk
+        line, self.buf = self.buf.split(b'\n', 1)
+        return json.loads(line)
+
+    def ask(self, cmd, **args):
+        self.id += 1
+        self.s.sendall(json.dumps({'id': self.id, 'cmd': cmd, 'args': args}).encode() + b'\n')
+        return self.line()
+
+
+class Machine:
+    """A vm boot --accel=kvm with a control socket, its stdout read as it comes."""
+
+    def __init__(self, tag, extra=()):
+        self.sock_path = f'{out}/{tag}.sock'
+        if os.path.exists(self.sock_path):
+            os.unlink(self.sock_path)
+        self.p = subprocess.Popen(base + [f'--control={self.sock_path}', *extra],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  stdin=subprocess.DEVNULL)
+        self.out = b''
+        for _ in range(200):
+            if os.path.exists(self.sock_path):
+                break
+            time.sleep(0.05)
+        self.c = Client(self.sock_path)
+
+    def ask(self, cmd, **args):
+        return self.c.ask(cmd, **args)
+
+    def read_until(self, text, timeout=30):
+        end = time.time() + timeout
+        while text.encode() not in self.out:
+            left = end - time.time()
+            if left <= 0 or not select.select([self.p.stdout], [], [], left)[0]:
+                raise TimeoutError(f'no {text!r} in {self.out[-200:]!r}')
+            chunk = os.read(self.p.stdout.fileno(), 65536)
+            if not chunk:
+                raise EOFError(f'vm ended before {text!r}: {self.out[-200:]!r}')
+            self.out += chunk
+
+    def drain(self, wait=0.2):
+        """Everything stdout gets until it has been quiet for wait seconds."""
+        while select.select([self.p.stdout], [], [], wait)[0]:
+            chunk = os.read(self.p.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            self.out += chunk
+
+    def finish(self, timeout=60):
+        rest, err = self.p.communicate(timeout=timeout)
+        self.out += rest
+        return self.p.returncode, self.out.decode(), err.decode()
+
+
+def prom(label, path, *expect):
+    r = subprocess.run([sys.executable, f'{here}/../service/prom_check.py', path, *expect],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    check(label, r.returncode == 0, r.stdout.decode().strip())
+
+
+def control():
+    """Pause, resume, stats, quit, with --events, a subscriber, --stats and --metrics."""
+    lines = expected_lines(1000)
+    events = f'{out}/control.events'
+    metrics = f'{out}/control.prom'
+    for f in (events, metrics):
+        if os.path.exists(f):
+            os.unlink(f)
+    m = Machine('control', ['--append=lines=1000', f'--events={events}', f'--metrics={metrics}',
+                            '--stats'])
+    sub = Client(m.sock_path)
+    r = sub.ask('subscribe')
+    check('control-subscribe', r.get('ok') is True, f'{r}')
+    m.read_until('count 3 ')
+    r = m.ask('status')
+    res = r.get('result', {})
+    check('control-status', r.get('ok') is True and res.get('state') == 'running' and
+          res.get('pc', '').startswith('0x'), f'{r}')
+
+    paused = m.ask('pause')
+    m.drain()
+    before = m.out
+    time.sleep(0.3)
+    m.drain(0)
+    status = m.ask('status')
+    check('control-pause', paused.get('ok') is True and paused['result']['state'] == 'paused' and
+          m.out == before and status['result']['state'] == 'paused' and
+          status['result']['pc'] == paused['result']['pc'],
+          f'{paused} {status}, output went on: {m.out[len(before):][:100]!r}')
+    again = m.ask('pause')
+    check('control-pause-paused', again == {'id': again.get('id'), 'ok': False,
+                                            'error': 'the machine is not running'}, f'{again}')
+    text = before.decode()
+    done = text.count('\n')
+    check('control-paused-output', text == ''.join(lines[:done]) or
+          text.startswith(''.join(lines[:done])) and lines[done].startswith(text.split('\n')[-1]),
+          f'{text[-200:]!r}')
+
+    r = m.ask('resume')
+    check('control-resume', r.get('ok') is True and r['result'] == {'state': 'running'}, f'{r}')
+    m.read_until(lines[done + 2])
+    check('control-resumed-output', m.out.decode().startswith(''.join(lines[:done + 3])),
+          f'{m.out[-300:]!r}')
+    again = m.ask('resume')
+    check('control-resume-running', again.get('ok') is False and
+          again.get('error') == 'the machine is not paused', f'{again}')
+
+    r = m.ask('stats')
+    res = r.get('result', {})
+    names = ['io', 'mmio', 'hlt', 'shutdown', 'intr', 'system_event', 'internal_error',
+             'fail_entry', 'other']
+    exits = res.get('exits', {})
+    vcpus = res.get('vcpus', [])
+    check('control-stats', r.get('ok') is True and list(exits) == names and
+          exits['io'] >= 2 * len(''.join(lines[:done + 3])) and
+          len(vcpus) == 1 and vcpus[0]['vcpu'] == 0 and vcpus[0]['run_seconds'] > 0.05 and
+          vcpus[0]['cpu_seconds'] > 0, f'{r}')
+
+    r = m.ask('quit', status=3)
+    status, text, err = m.finish()
+    check('control-quit', r.get('ok') is True and r['result'] == {'status': 3} and status == 3 and
+          ''.join(lines).startswith(text.rsplit('\n', 1)[0] + '\n'),
+          f'{r} status {status} {text[-100:]!r}')
+    err_lines = err.splitlines()
+    io = [int(w.split()[1]) for w in err_lines[0].split(': ', 3)[3].split(', ')
+          if w.startswith('io ')] if err_lines else []
+    check('control-stats-at-exit', len(err_lines) == 2 and
+          err_lines[0].startswith('vm: stats: exits from guest mode: io ') and
+          io and io[0] >= exits['io'] and
+          err_lines[1].startswith('vm: stats: vCPU 0: ') and 's of host CPU' in err_lines[1],
+          f'{err!r}')
+    prom('control-metrics', metrics, f'vm_cpu_exits_total{{reason="io"}} == {io[0] if io else -1}',
+         'vm_cpu_exits_total{reason="internal_error"} == 0',
+         'vm_vcpu_run_seconds_total{vcpu="0"} > 0.05', 'vm_machine_state{state="stopped"} == 1')
+
+    evs = [json.loads(line) for line in open(events)] if os.path.exists(events) else []
+    got = [(e['event'], e.get('pc'), e.get('reason'), e.get('status'), e.get('kernel')) for e in evs]
+    want = [('created', None, None, None, kernel), ('started', None, None, None, None),
+            ('paused', paused['result']['pc'], None, None, None),
+            ('resumed', None, None, None, None), ('shutdown', None, 'quit', 3, None)]
+    check('control-events', got == want, f'{got}')
+    seen = []
+    try:
+        while True:
+            seen.append(sub.line()['event'])
+    except (EOFError, OSError):
+        pass
+    check('control-subscriber', seen == ['paused', 'resumed', 'shutdown'], f'{seen}')
+
+
+def main():
+    control()
+
+
+try:
+    main()
+except (OSError, EOFError, ValueError, KeyError, IndexError, TimeoutError,
+        subprocess.TimeoutExpired) as e:
+    check('control-run', False, f'{type(e).__name__}: {e}')
+sys.exit(1 if failures else 0)
