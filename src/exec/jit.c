@@ -390,6 +390,7 @@ int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, 
     env_chained.tlb = env_checkable.tlb = cpu->as->tlb != NULL;
     env_chained.tlb_count_hits = env_checkable.tlb_count_hits =
         cpu->as->tlb && cpu->as->tlb->count_hits;
+    env_chained.chain_in_page = cpu->code_addr != NULL;   /* as tb_may_chain */
     const struct host_env *env = checkable ? &env_checkable : &env_chained;
     if (codegc_nursery_low() && !collection_asked && !exec_cpu_alone(cpu)) {
         collection_asked = true;

@@ -34,6 +34,7 @@ static void abi_of(struct x86_abi *a, const struct host_env *env)
     a->tb_pc_offset = env->tb_pc_offset;
     a->tb_code_offset = env->tb_code_offset;
     a->inline_jc = env->inline_jc;
+    a->chain_in_page = env->chain_in_page;
     a->log_stores = env->log_stores;
 }
 

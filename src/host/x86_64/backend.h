@@ -43,6 +43,7 @@ struct x86_abi {
     const void *mem_thunk;     /* slow path of the guest address check */
     const void *tlb_load_thunk, *tlb_store_thunk;   /* TLB misses (stubs.c) */
     bool inline_jc;            /* goto_ind looks up the jump cache inline and jumps */
+    bool chain_in_page;        /* and so does a direct jump out of the block's 4 KiB page */
     bool log_stores;           /* call XH_LOG_STORE before every store (--engine=check) */
     const void *helper[XH_COUNT];
 };

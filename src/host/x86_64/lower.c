@@ -391,27 +391,44 @@ static void align_rel32(struct lower *lw, unsigned prefix)
         x86_byte(lw->o, 0x90);
 }
 
+/* Jumps to the block the jump cache holds for the guest pc in rax, else leaves with cpu->pc =
+ * rax. When rax is known to be pc, its slot is found at compile time. */
+static void jc_jump(struct lower *lw, bool known, uint64_t pc)
+{
+    struct x86_buf *o = lw->o;
+    const struct x86_abi *abi = lw->abi;
+    x86_emit(o, X_MOV, true, RDX, xm(R14, CPU_OFF(exec)), 0);
+    if (known) {
+        uint32_t slot = ((uint32_t)(pc >> 1) ^ lw->b->flags) & abi->jc_mask;
+        x86_emit(o, X_MOV, true, RDX, xm(RDX, abi->exec_jc_offset + 8 * (int32_t)slot), 0);
+    } else {
+        x86_emit(o, X_MOV, false, RCX, xr(RAX), 0);
+        x86_emit(o, X_SHRI, false, 0, xr(RCX), 1);
+        if (lw->b->flags)   /* jump_cache_index: the block's flags are the CPU's */
+            x86_emit(o, X_XORI, false, 0, xr(RCX), (int32_t)lw->b->flags);
+        x86_emit(o, X_ANDI, false, 0, xr(RCX), (int32_t)abi->jc_mask);
+        x86_emit(o, X_MOV, true, RDX, xmi(RDX, RCX, 8, abi->exec_jc_offset), 0);
+    }
+    x86_emit(o, X_CMP, true, RAX, xm(RDX, abi->tb_pc_offset), 0);
+    uint8_t *miss = x86_jcc(o, CC_NE, NULL);
+    x86_emit(o, X_JMPM, false, 0, xm(RDX, abi->tb_code_offset), 0);
+    if (miss)
+        x86_patch_rel32(miss, rx_of(lw, miss), rx_of(lw, o->p));
+    x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
+    x86_mov_imm(o, RAX, HOST_RET_EXIT);
+    x86_jmp(o, abi->epilogue);
+}
+
 static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
 {
     struct x86_buf *o = lw->o;
     const struct x86_abi *abi = lw->abi;
     ra_flush_all(lw);
     ra_load(lw, RAX, op->src[0], true);
-    uint8_t *miss = NULL;
     if (abi->inline_jc) {
-        x86_emit(o, X_MOV, false, RCX, xr(RAX), 0);
-        x86_emit(o, X_SHRI, false, 0, xr(RCX), 1);
-        if (lw->b->flags)   /* jump_cache_index: the block's flags are the CPU's */
-            x86_emit(o, X_XORI, false, 0, xr(RCX), (int32_t)lw->b->flags);
-        x86_emit(o, X_ANDI, false, 0, xr(RCX), (int32_t)abi->jc_mask);
-        x86_emit(o, X_MOV, true, RDX, xm(R14, CPU_OFF(exec)), 0);
-        x86_emit(o, X_MOV, true, RDX, xmi(RDX, RCX, 8, abi->exec_jc_offset), 0);
-        x86_emit(o, X_CMP, true, RAX, xm(RDX, abi->tb_pc_offset), 0);
-        miss = x86_jcc(o, CC_NE, NULL);
-        x86_emit(o, X_JMPM, false, 0, xm(RDX, abi->tb_code_offset), 0);
+        jc_jump(lw, false, 0);
+        return;
     }
-    if (miss)
-        x86_patch_rel32(miss, rx_of(lw, miss), rx_of(lw, o->p));
     x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
     x86_mov_imm(o, RAX, HOST_RET_EXIT);
     x86_jmp(o, abi->epilogue);
@@ -478,6 +495,10 @@ static void emit_stubs(struct lower *lw)
                 x86_patch_rel32(s->site, rx_of(lw, s->site), rx_of(lw, o->p));
             }
             x86_mov_imm(o, RAX, s->pc);
+            if (lw->abi->inline_jc && lw->abi->chain_in_page && (s->pc ^ lw->b->pc) >> 12) {
+                jc_jump(lw, true, s->pc);   /* never chained: the jump cache is the fast way */
+                break;
+            }
             x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
             x86_lea_rip(o, RAX, rx_of(lw, s->site));
             x86_jmp(o, lw->abi->epilogue);
