@@ -202,6 +202,31 @@ s_start:
     FAULTS(33, 13, 0x8000000000, LD)        /* not sign-extended from bit 38 */
     FAULTS(34, 12, 0x8000000000, CALL)
 
+    /* SFENCE.VMA of one address of a megapage drops every 4 KiB piece of it the TLB holds:
+     * the megapage at VA 0x200000 moves from PA 0x80200000 to 0x80400000, and the fence
+     * names its page 0x201000 while 0x205000 was read (both PAs are reached through the
+     * gigapage too). */
+    li t0, 0x80205238
+    li t1, MAGIC2
+    sd t1, 0(t0)
+    li t0, 0x80405238
+    li t1, MAGIC
+    sd t1, 0(t0)
+    li s4, 50
+    li t0, 0x205238
+    ld t1, 0(t0)
+    li t2, MAGIC2
+    bne t1, t2, fail
+    la t2, l1
+    li t0, (0x80400000 >> 12) << 10 | RWAD
+    sd t0, 1 * 8(t2)
+    li t0, 0x201000
+    sfence.vma t0
+    LOAD_OK(51, 0x205238)
+    li t0, (0x80200000 >> 12) << 10 | RWAD
+    sd t0, 1 * 8(t2)
+    sfence.vma
+
     /* U-mode: U pages only, never S code; the results come back in a0-a3. */
     SETPTE(7, RWAD | PTE_U)
     SETPTE(8, RWAD)

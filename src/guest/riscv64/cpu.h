@@ -33,7 +33,10 @@ struct rv64_cpu {
     uint64_t stvec, sepc, scause, stval, sscratch, satp;
     uint64_t mcounteren, scounteren, mcountinhibit, menvcfg, senvcfg;
     uint64_t pmpcfg[2], pmpaddr[16];   /* pmpcfg0 and pmpcfg2: 16 entries (pmp.c) */
-    uint64_t tlb_superpage;  /* a superpage was put in the TLB since its last full flush */
+    /* The virtual range spanning the superpages put in the TLB since its last full flush
+     * (lo > hi: none). The TLB holds 4 KiB pieces of them, so a fence of an address in the
+     * range flushes everything; others (user pages, below Linux's linear map) flush one. */
+    uint64_t superpage_lo, superpage_hi;
     /* WFI sleeps on wfi_cond until riscv64_set_pending signals it. */
     pthread_mutex_t wfi_lock;
     pthread_cond_t wfi_cond;

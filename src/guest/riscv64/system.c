@@ -164,7 +164,8 @@ static void update_flags(struct rv64_cpu *r)
 static void tlb_flush(struct rv64_cpu *r)
 {
     softmmu_tlb_flush(&r->c);
-    r->tlb_superpage = 0;
+    r->superpage_lo = UINT64_MAX;
+    r->superpage_hi = 0;
 }
 
 static _Noreturn void raise_illegal(struct rv64_cpu *r)
@@ -454,15 +455,15 @@ const struct ir_helper rv64_wfi_helper = {
 };
 
 /* SFENCE.VMA (translated in S- and M-mode; mstatus.TVM makes it illegal in S-mode): every
- * translation, or those of the page of va (with_va). The TLB holds 4 KiB pieces of
- * superpages, so a fence of one address flushes everything once a superpage was cached. */
+ * translation, or those of the page of va (with_va), which are all when va falls among the
+ * cached superpages. */
 static uint64_t helper_sfence_vma(void *c, uint64_t va, uint64_t with_va, uint64_t a2,
                                   uint64_t a3)
 {
     struct rv64_cpu *r = c;
     if (r->priv == RV_PRIV_S && (r->mstatus & MSTATUS_TVM))
         raise_illegal(r);
-    if (with_va && !r->tlb_superpage)
+    if (with_va && (va < r->superpage_lo || va > r->superpage_hi))
         softmmu_tlb_flush_page(&r->c, va);
     else
         tlb_flush(r);
@@ -555,8 +556,12 @@ retry:;
         }
         if (!(pte & PTE_D))
             allowed &= ~MEM_WRITE;
-        if (level > 0)
-            r->tlb_superpage = 1;
+        if (level > 0) {
+            if ((va & ~offset_mask) < r->superpage_lo)
+                r->superpage_lo = va & ~offset_mask;
+            if ((va | offset_mask) > r->superpage_hi)
+                r->superpage_hi = va | offset_mask;
+        }
         *pa = (ppn << SOFTMMU_PAGE_BITS) | (va & offset_mask);
         *prot = allowed;
         return pmp_filter(r, *pa, access, mmu_idx, prot);
