@@ -24,12 +24,53 @@
  * by tb_flush, when no CPU runs); translation and insertion hold tb_lock. */
 static struct tb *tb_hash[TB_HASH_SIZE];
 static pthread_mutex_t tb_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The blocks holding code of each code page, so that a write to code drops that page's blocks
+ * without walking every block: a block is on the chain of its first page and, when its last
+ * byte is on another, on that one's too. A link is a block's address with, in its low bit,
+ * which of that block's page_next goes on along the chain. Changed under tb_lock or with the
+ * other CPUs stopped (invalidation); only translation and invalidation read them. */
+static uintptr_t tb_page_chain[TB_HASH_SIZE];
 unsigned tb_flush_gen;
 struct exec_stats exec_stats;
 
 static unsigned tb_hash_index(uint64_t pc, uint32_t flags)
 {
     return (unsigned)(((pc >> 1) ^ flags) * 0x9E3779B97F4A7C15ull >> (64 - TB_HASH_BITS));
+}
+
+static unsigned tb_page_index(uint64_t page)
+{
+    return (unsigned)(page * 0x9E3779B97F4A7C15ull >> (64 - TB_HASH_BITS));
+}
+
+/* The code pages tb is chained on (one, or two): their count. */
+static unsigned tb_pages(const struct tb *tb, uint64_t page[2])
+{
+    page[0] = tb->phys >> 12;
+    page[1] = tb->phys_last >> 12;
+    return page[1] != page[0] ? 2 : 1;
+}
+
+static void tb_chain_pages(struct tb *tb)
+{
+    uint64_t page[2];
+    for (unsigned k = tb_pages(tb, page); k-- > 0;) {
+        uintptr_t *head = &tb_page_chain[tb_page_index(page[k])];
+        tb->page_next[k] = *head;
+        *head = (uintptr_t)tb | k;
+    }
+}
+
+static void tb_unchain_pages(struct tb *tb)
+{
+    uint64_t page[2];
+    for (unsigned k = tb_pages(tb, page); k-- > 0;) {
+        uintptr_t *p = &tb_page_chain[tb_page_index(page[k])];
+        while (*p && *p != ((uintptr_t)tb | k))
+            p = &((struct tb *)(*p & ~(uintptr_t)1))->page_next[*p & 1];
+        if (*p)
+            *p = tb->page_next[k];
+    }
 }
 
 static void log_in_asm(struct cpu *cpu, const struct ir_block *b)
@@ -151,6 +192,7 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc, uint64_t phys)
     exec_stats.guest_insns_translated += b->n_insns;
     for (unsigned k = 0; k < n; k++)
         tbpages_add(r[k][0], r[k][1]);
+    tb_chain_pages(tb);
     unsigned h = tb_hash_index(pc, tb->flags);
     tb->hash_next = tb_hash[h];
     __atomic_store_n(&tb_hash[h], tb, __ATOMIC_RELEASE);
@@ -211,6 +253,7 @@ void tb_flush(struct cpu *cpu)
             tb = next;
         }
         tb_hash[h] = NULL;
+        tb_page_chain[h] = 0;
     }
     jump_cache_clear(ex);
     tbpages_clear();
@@ -248,8 +291,21 @@ void tb_remove(struct cpu *cpu, struct tb *tb)
     uint64_t r[2][2];
     for (unsigned k = tb_ranges(tb, r); k-- > 0;)
         tbpages_remove(r[k][0], r[k][1]);
+    tb_unchain_pages(tb);
     ex->engine->free(tb);
     free(tb);
+}
+
+/* Invalidating more pages than this walks every block rather than the pages' chains. */
+#define TB_INVALIDATE_PAGES 64
+
+static bool overlaps(const struct tb *tb, uint64_t start, uint64_t end)
+{
+    uint64_t r[2][2];
+    bool hit = false;
+    for (unsigned k = tb_ranges(tb, r); k-- > 0;)
+        hit |= r[k][0] < end && r[k][1] > start;
+    return hit;
 }
 
 void tb_invalidate(struct cpu *cpu, uint64_t start, uint64_t end)
@@ -258,17 +314,28 @@ void tb_invalidate(struct cpu *cpu, uint64_t start, uint64_t end)
         tb_flush(cpu);
         return;
     }
-    for (unsigned h = 0; h < TB_HASH_SIZE; h++) {
-        struct tb *tb = tb_hash[h];
-        while (tb) {
-            struct tb *next = tb->hash_next;
-            uint64_t r[2][2];
-            bool hit = false;
-            for (unsigned k = tb_ranges(tb, r); k-- > 0;)
-                hit |= r[k][0] < end && r[k][1] > start;
-            if (hit)
-                tb_remove(cpu, tb);
-            tb = next;
+    uint64_t first = start >> 12, last = (end - 1) >> 12;
+    if (end > start && last - first < TB_INVALIDATE_PAGES) {   /* a few pages: their chains */
+        for (uint64_t page = first; page <= last; page++) {
+            uintptr_t *head = &tb_page_chain[tb_page_index(page)];
+            for (uintptr_t l = *head; l;) {
+                struct tb *tb = (struct tb *)(l & ~(uintptr_t)1);
+                l = tb->page_next[l & 1];
+                if (overlaps(tb, start, end)) {
+                    tb_remove(cpu, tb);   /* which may unlink l's block too: start again */
+                    l = *head;
+                }
+            }
+        }
+    } else {
+        for (unsigned h = 0; h < TB_HASH_SIZE; h++) {
+            struct tb *tb = tb_hash[h];
+            while (tb) {
+                struct tb *next = tb->hash_next;
+                if (overlaps(tb, start, end))
+                    tb_remove(cpu, tb);
+                tb = next;
+            }
         }
     }
     exec_stats.invalidations++;

@@ -21,12 +21,15 @@ struct tb {
      * its last instruction crosses into the next one, of that page too (translator.c). */
     uint64_t phys, phys_last;
     uint16_t flags;         /* and the cpu's tb_flags: the block's key is (pc, flags) */
-    uint16_t n_insns;       /* (16 bits each keep a block at 56 bytes, as before flags) */
+    uint16_t n_insns;       /* (16 bits each keep flags from growing the block) */
     uint32_t code_size;     /* engine units in code (interpreter: ops) */
     void *code;             /* engine-owned */
     uint64_t *op_pc;        /* guest pc of each engine unit, for faults */
     void *aux;              /* engine-owned extra data (the JIT: its host -> guest pc map) */
     struct tb *hash_next;
+    /* The chains of blocks by code page (tb.c): the next link on the chain of phys's page,
+     * and on that of phys_last's when it is another page. */
+    uintptr_t page_next[2];
 };
 
 #define JUMP_CACHE_BITS 12
