@@ -9,6 +9,7 @@
 # checkouts share the cache.
 #
 # Usage: scripts/build-linux.sh [OUT_DIR]   (default build/linux)
+# LINUX_INIT=FILE packs FILE as /init instead (bench/system.sh's bench/system/init).
 # Leaves OUT_DIR/Image, OUT_DIR/busybox and OUT_DIR/initramfs.cpio.gz as links into the cache.
 set -u -o pipefail
 
@@ -23,7 +24,7 @@ jobs=$(nproc)
 kernel_tar=/usr/src/linux-source-6.1.tar.xz
 kernel_config=tests/linux/kernel.config
 busybox_config=tests/linux/busybox.config
-init_script=tests/linux/init
+init_script=${LINUX_INIT:-tests/linux/init}
 
 say() { echo "build-linux: $*" >&2; }
 fail() { echo "vm: scripts/build-linux.sh: $*" >&2; exit 1; }
