@@ -16,7 +16,7 @@ ifeq ($(SANITIZE),1)
   MESON_OPTS += -Db_sanitize=address,undefined -Db_lundef=false
 endif
 
-.PHONY: all deps build test demo bench fuzz fuzz-aarch64 fuzz-riscv64 fuzz-x86_64 fuzz-x86_64-sse fuzz-x86_64-x87 help clean
+.PHONY: all deps build test test-kvm-linux demo bench fuzz fuzz-aarch64 fuzz-riscv64 fuzz-x86_64 fuzz-x86_64-sse fuzz-x86_64-x87 help clean
 
 all: build
 
@@ -31,6 +31,11 @@ build: deps $(BUILD)/build.ninja
 
 test: build
 	BUILD=$(BUILD) SANITIZE=$(SANITIZE) bash tests/run.sh
+
+# Debian's amd64 kernel and a busybox initramfs under vm boot --accel=kvm (tests/kvm-linux): not
+# part of make test, since it takes hours under nested KVM.
+test-kvm-linux: build
+	VM_BIN=$(CURDIR)/$(BUILD)/vm bash tests/kvm-linux/run.sh $(BUILD)/kvm-linux
 
 # Every harness of tests/fuzz for SECONDS in all (default 600), seeds from SEED (default: the
 # time) on.
@@ -71,6 +76,8 @@ bench: build
 help:
 	@echo "make            build $(BUILD)/vm (installs missing Debian packages first)"
 	@echo "make test       run every test; ends with 'N passed, N failed'"
+	@echo "make test-kvm-linux  boot Debian's amd64 kernel to a busybox init under --accel=kvm"
+	@echo "                (not in make test: hours under nested KVM; KVM_LINUX_TIMEOUT=seconds)"
 	@echo "make HOST=aarch64  vm for AArch64 hosts in build-aarch64/ (cross-built; also HOST=riscv64)"
 	@echo "make test SANITIZE=1  the same under ASan+UBSan (in build-sanitize/)"
 	@echo "make demo       run a guest program of every ISA that works so far"
