@@ -43,8 +43,9 @@ void cmd_boot_help(void)
            "                   (/dev/kvm; not with --bios, --dump-dtb, --engine, --perf-map,\n"
            "                   --gdb, --plugin or --restore)\n"
            "  --machine=NAME   the board: virt (default with tcg), microvm (kvm)\n"
-           "  --cpus=N         harts (only 1 for now), or vCPUs with kvm (each a host thread;\n"
-           "                   the guest starts the others by INIT and SIPI)\n"
+           "  --cpus=N         harts (1, default, to 16), or vCPUs with kvm: each a host\n"
+           "                   thread (with kvm the guest starts the others by INIT and\n"
+           "                   SIPI)\n"
            "  --memory=SIZE    RAM size, e.g. 512M (default), 2G\n"
            "  --bios=FILE      firmware at 0x80000000, started in M-mode with a0 = hart id,\n"
            "                   a1 = device tree, a2 = OpenSBI's fw_dynamic info (default:\n"
@@ -85,11 +86,10 @@ void cmd_boot_help(void)
            "  --restore=FILE   start from the snapshot FILE (docs/snapshot.md) instead of\n"
            "                   reset: the other options must describe the same machine\n"
            "  --gdb=tcp::PORT|PORT|PATH  wait for gdb on a TCP port of localhost or a unix\n"
-           "                   socket PATH before the first instruction; the hart is gdb's\n"
-           "                   thread 1 (gdb-multiarch: target remote :PORT)\n"
+           "                   socket PATH before the first instruction; hart N is gdb's\n"
+           "                   thread N + 1 (gdb-multiarch: target remote :PORT)\n"
            "  --plugin=FILE.so[,ARG...]  load an instrumentation plugin and pass it the ARGs\n"
-           "                   (docs/plugins.md); repeat it for several\n\n"
-           "not yet implemented: --cpus above 1 with tcg\n");
+           "                   (docs/plugins.md); repeat it for several\n");
 }
 
 /* The services `vm boot` was asked for, attached to the machine once it exists. */

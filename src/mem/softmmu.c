@@ -90,19 +90,28 @@ void softmmu_tlb_flush_page(struct cpu *cpu, uint64_t va)
     cpu->exit_request = 1;
 }
 
-/* The code flag of physical page ppage (a RAM page), allocating the range's flags if alloc;
- * NULL when the page is not RAM or (without alloc) its range never held code. */
+/* The code flag of physical page ppage (a RAM page), allocating the range's flags if alloc
+ * (only under the block cache's lock, where blocks are made); NULL when the page is not RAM
+ * or (without alloc) its range never held code. */
 static uint8_t *code_flag(struct physmap *map, uint64_t ppage, bool alloc)
 {
     for (unsigned k = 0; k < map->count; k++) {
         struct phys_range *r = &map->ranges[k];
         if (!r->ram || ppage < r->base || ppage - r->base >= r->size)
             continue;
-        if (!r->code && alloc)
-            r->code = calloc(r->size >> SOFTMMU_PAGE_BITS, 1);
-        return r->code ? &r->code[(ppage - r->base) >> SOFTMMU_PAGE_BITS] : NULL;
+        uint8_t *code = __atomic_load_n(&r->code, __ATOMIC_ACQUIRE);
+        if (!code && alloc) {
+            code = calloc(r->size >> SOFTMMU_PAGE_BITS, 1);
+            __atomic_store_n(&r->code, code, __ATOMIC_RELEASE);
+        }
+        return code ? &code[(ppage - r->base) >> SOFTMMU_PAGE_BITS] : NULL;
     }
     return NULL;
+}
+
+static bool is_code(const uint8_t *flag)
+{
+    return flag && __atomic_load_n(flag, __ATOMIC_SEQ_CST);
 }
 
 static uint64_t *tag_of(struct mem_tlb_entry *e, unsigned access)
@@ -120,10 +129,17 @@ static void tlb_set(struct softmmu *sm, struct mem_tlb_entry *e, uint64_t vpage,
     const uint8_t *code = host ? code_flag(sm->map, ppage, false) : NULL;
     *f = (struct softmmu_tlb_full){ vpage, ppage, host, prot };
     e->read = prot & MEM_READ ? vpage | slow : MEM_TLB_EMPTY;
-    e->write = prot & MEM_WRITE ? vpage | slow | (code && *code ? MEM_TLB_SLOW : 0)
-                                : MEM_TLB_EMPTY;
+    e->write = prot & MEM_WRITE ? vpage | slow | MEM_TLB_SLOW : MEM_TLB_EMPTY;
     e->exec = prot & MEM_EXEC ? vpage | slow : MEM_TLB_EMPTY;
     e->addend = host ? (uintptr_t)host - vpage : 0;
+    /* Stores go inline only once the entry is visible to another CPU's softmmu_protect_code,
+     * which marks the page first and the entries after, so one of the two sees the other. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if ((prot & MEM_WRITE) && !slow && !is_code(code)) {
+        __atomic_and_fetch(&e->write, ~MEM_TLB_SLOW, __ATOMIC_SEQ_CST);
+        if (is_code(code))     /* marked meanwhile: its marking may have come before ours */
+            __atomic_or_fetch(&e->write, MEM_TLB_SLOW, __ATOMIC_SEQ_CST);
+    }
 }
 
 /* The TLB entry for the page of addr allowing access, filled by the walk on a miss: 0 with
@@ -197,11 +213,9 @@ static void code_written(struct cpu *cpu, struct softmmu_tlb_full *f)
 {
     struct softmmu *sm = (struct softmmu *)cpu->as;
     uint8_t *flag = code_flag(sm->map, f->ppage, false);
-    if (flag && *flag) {
-        *flag = 0;
+    if (flag && __atomic_exchange_n(flag, 0, __ATOMIC_SEQ_CST))
         note_written(cpu, f->ppage);
-    }
-    sm->tlb.entry[f - sm->full].write &= ~MEM_TLB_SLOW;
+    __atomic_and_fetch(&sm->tlb.entry[f - sm->full].write, ~MEM_TLB_SLOW, __ATOMIC_RELAXED);
 }
 
 void softmmu_dma_written(struct cpu *cpu, uint64_t pa, uint64_t len)
@@ -211,17 +225,15 @@ void softmmu_dma_written(struct cpu *cpu, uint64_t pa, uint64_t len)
         return;
     for (unsigned k = 0; k < sm->map->count; k++) {
         struct phys_range *r = &sm->map->ranges[k];
-        if (!r->ram || !r->code || pa + len <= r->base || pa >= r->base + r->size)
+        uint8_t *code = r->ram ? __atomic_load_n(&r->code, __ATOMIC_ACQUIRE) : NULL;
+        if (!code || pa + len <= r->base || pa >= r->base + r->size)
             continue;
         uint64_t start = pa > r->base ? pa : r->base;
         uint64_t end = pa + len < r->base + r->size ? pa + len : r->base + r->size;
-        for (uint64_t page = start & PAGE_MASK; page < end; page += SOFTMMU_PAGE_SIZE) {
-            uint8_t *flag = &r->code[(page - r->base) >> SOFTMMU_PAGE_BITS];
-            if (*flag) {
-                *flag = 0;
+        for (uint64_t page = start & PAGE_MASK; page < end; page += SOFTMMU_PAGE_SIZE)
+            if (__atomic_exchange_n(&code[(page - r->base) >> SOFTMMU_PAGE_BITS], 0,
+                                    __ATOMIC_SEQ_CST))
                 note_written(cpu, page);
-            }
-        }
     }
 }
 
@@ -257,12 +269,16 @@ static uint64_t access_one(struct cpu *cpu, uint64_t addr, unsigned size, unsign
     }
     const struct phys_range *r = mmio_range(cpu, e, addr, size, access);
     uint64_t offset = (e->ppage | (addr & ~PAGE_MASK)) - r->base;
-    if (access == MEM_WRITE) {
+    pthread_mutex_t *lock = ((struct softmmu *)cpu->as)->map->mmio_lock;
+    if (lock)
+        pthread_mutex_lock(lock);
+    if (access == MEM_WRITE)
         r->mmio->write(r->opaque, offset, size, value);
-        return value;
-    }
-    value = r->mmio->read(r->opaque, offset, size);
-    return size == 8 ? value : value & ((1ull << 8 * size) - 1);
+    else
+        value = r->mmio->read(r->opaque, offset, size);
+    if (lock)
+        pthread_mutex_unlock(lock);
+    return access == MEM_WRITE || size == 8 ? value : value & ((1ull << 8 * size) - 1);
 }
 
 /* Raises the fault of an access to [addr, addr + size) within one page if it would fault. */
@@ -398,18 +414,22 @@ int softmmu_code_addr(struct cpu *cpu, uint64_t va, unsigned mmu_idx, uint64_t *
 }
 
 /* Blocks were translated from physical [start, end): writes to those pages now take the slow
- * path (code_written), through entries filled later and those already in the TLB. */
+ * path (code_written), through entries filled later and those already in the TLB of every
+ * CPU over the map (another CPU's entry may change under us: at worst one more store takes
+ * the slow path). */
 static void softmmu_protect_code(struct cpu *cpu, uint64_t start, uint64_t end)
 {
-    struct softmmu *sm = (struct softmmu *)cpu->as;
+    struct physmap *map = ((struct softmmu *)cpu->as)->map;
     for (uint64_t page = start & PAGE_MASK; page < end; page += SOFTMMU_PAGE_SIZE) {
-        uint8_t *flag = code_flag(sm->map, page, true);
-        if (!flag || *flag)
+        uint8_t *flag = code_flag(map, page, true);
+        if (!flag || __atomic_exchange_n(flag, 1, __ATOMIC_SEQ_CST))
             continue;
-        *flag = 1;
-        for (unsigned k = 0; k < SOFTMMU_TLB_SIZE; k++)
-            if (sm->full[k].ppage == page)
-                sm->tlb.entry[k].write |= MEM_TLB_SLOW;
+        for (unsigned s = 0; s < map->n_spaces; s++) {
+            struct softmmu *sm = map->spaces[s];
+            for (unsigned k = 0; k < SOFTMMU_TLB_SIZE; k++)
+                if (__atomic_load_n(&sm->full[k].ppage, __ATOMIC_RELAXED) == page)
+                    __atomic_or_fetch(&sm->tlb.entry[k].write, MEM_TLB_SLOW, __ATOMIC_SEQ_CST);
+        }
     }
 }
 
@@ -447,11 +467,19 @@ int softmmu_tlb_counts(const struct aspace *as, uint64_t *hits, uint64_t *misses
     return 0;
 }
 
-void softmmu_init(struct softmmu *sm, struct physmap *map)
+int softmmu_init(struct softmmu *sm, struct physmap *map)
 {
+    unsigned s = 0;
+    while (s < map->n_spaces && map->spaces[s] != sm)
+        s++;
+    if (s == PHYSMAP_SPACES_MAX)
+        return -ENOSPC;
     memset(sm, 0, sizeof(*sm));
     sm->as.ops = &softmmu_ops;
     sm->as.tlb = &sm->tlb;
     sm->map = map;
     tlb_clear(sm);
+    if (s == map->n_spaces)
+        map->spaces[map->n_spaces++] = sm;
+    return 0;
 }

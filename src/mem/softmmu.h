@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "core/state.h"
@@ -19,6 +20,7 @@
 #define SOFTMMU_TLB_SIZE (MEM_TLB_MMU_MAX << MEM_TLB_BITS)
 #define SOFTMMU_WRITTEN_MAX 16     /* code pages written before the loop drops their blocks */
 #define PHYSMAP_MAX 32
+#define PHYSMAP_SPACES_MAX 16      /* CPUs (softmmu spaces) over one map */
 
 /* A device's registers: offset from the start of its range; size 1, 2, 4 or 8. What an
  * access the device does not implement does is the device's choice (reads 0, ignored).
@@ -39,14 +41,24 @@ struct phys_range {
     uint64_t base, size;
     uint8_t *ram;
     uint8_t *code;             /* RAM: per page, 1 while it holds translated code (allocated
-                                  when the first block is taken from the range) */
+                                  when the first block is taken from the range); read and
+                                  written atomically, as CPUs on other threads share it */
     const struct mmio_ops *mmio;
     void *opaque;
 };
 
+struct softmmu;
+
+/* The ranges, and the CPUs' spaces over them: a page that starts holding code must take the
+ * slow path for stores in every CPU's TLB. Devices see one access at a time: with mmio_lock
+ * set (a machine of several CPUs), every device access holds it, and so must the board
+ * whenever it touches a device outside a CPU's access. */
 struct physmap {
     struct phys_range ranges[PHYSMAP_MAX];
     unsigned count;
+    struct softmmu *spaces[PHYSMAP_SPACES_MAX];
+    unsigned n_spaces;
+    pthread_mutex_t *mmio_lock;
 };
 
 /* Adds RAM (base and size page-aligned, so a page is all RAM or none) or a device range.
@@ -97,8 +109,9 @@ struct softmmu {
 /* The TLB's hits and misses so far if as is a softmmu space: 0, else -EINVAL. */
 int softmmu_tlb_counts(const struct aspace *as, uint64_t *hits, uint64_t *misses);
 
-/* Makes sm a space over map with an empty TLB. */
-void softmmu_init(struct softmmu *sm, struct physmap *map);
+/* Makes sm a space over map with an empty TLB: 0, or -ENOSPC when the map has
+ * PHYSMAP_SPACES_MAX spaces already. */
+int softmmu_init(struct softmmu *sm, struct physmap *map);
 /* The guest changed its page tables or the translation regime (satp writes, SFENCE.VMA):
  * cpu (on a softmmu space) forgets every translation, or those of the page holding va,
  * under every MMU index. Callable from a helper inside guest code: the CPU also leaves

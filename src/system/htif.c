@@ -23,7 +23,7 @@ static void guest_exit(struct htif *h, uint64_t status)
 {
     h->exited = true;
     h->exit_status = status;
-    h->cpu->exit_request = 1;
+    h->exited_fn(h->opaque);
 }
 
 static void write_all(int fd, const uint8_t *p, uint64_t len)

@@ -9,7 +9,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/cpu.h"
 #include "mem/softmmu.h"
 
 struct htif {
@@ -17,7 +16,10 @@ struct htif {
     uint64_t page_pa;
     uint64_t tohost, fromhost;     /* physical addresses; fromhost 0: none */
     const struct physmap *map;     /* guest RAM, for syscall-proxy buffers */
-    struct cpu *cpu;               /* made to leave guest code when the guest exits */
+    /* Called when the guest exits, on the thread of the hart that wrote tohost: every hart
+     * must leave guest code. */
+    void (*exited_fn)(void *opaque);
+    void *opaque;
     int out_fd;                    /* the console (host fd 1) */
     bool exited;
     uint64_t exit_status;

@@ -2,17 +2,21 @@
  * (system/virt.h): RAM at 0x80000000, the SiFive test device, the Goldfish RTC, the ACLINT,
  * the PLIC, an NS16550A UART on the console, virtio-mmio slots holding the disks
  * (--drive) and an RNG, and a device tree describing them. With
- * firmware (OpenSBI's fw_dynamic by default) the hart starts at 0x80000000 with a0 = its id,
- * a1 = the device tree and a2 = the fw_dynamic info naming the kernel as the next stage in
- * S-mode; with `--bios=none` the kernel starts there itself in M-mode. A bare-metal ELF that
- * defines `tohost` gets the HTIF device on that page. The run loop on the hart's thread
- * hands exceptions to the guest and lets devices update their interrupt lines whenever the
- * hart leaves guest code (the console's input and the devices' host timers make it leave). */
+ * firmware (OpenSBI's fw_dynamic by default) every hart starts at 0x80000000 with a0 = its
+ * id, a1 = the device tree and a2 = the fw_dynamic info naming the kernel as the next stage
+ * in S-mode (OpenSBI picks the boot hart; the others wait for it); with `--bios=none` the
+ * kernel starts there itself in M-mode on every hart. A bare-metal ELF that defines `tohost`
+ * gets the HTIF device on that page. Each hart runs on a thread of its own (as QEMU's MTTCG),
+ * sharing RAM, the devices and the translated code; devices are accessed under one lock. The
+ * run loop of each hart hands exceptions to the guest, sleeps after WFI until an interrupt
+ * can be taken, and on hart 0 lets devices update their interrupt lines whenever it leaves
+ * guest code (the console's input and the devices' host timers make it leave). */
 #include "system/boot.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -56,13 +60,26 @@ struct fw_dynamic_info {
     uint64_t magic, version, next_addr, next_mode, options, boot_hart;
 };
 
+struct virt;
+
+/* A hart: its CPU, its address space (its own TLB over the shared physical map) and the
+ * thread that runs it. */
+struct hart {
+    struct virt *v;
+    unsigned id;
+    struct cpu *cpu;
+    struct softmmu sm;
+    pthread_t thread;
+};
+
 struct virt {
     const struct boot_config *c;
     struct machine machine;
     struct guest_ram ram;
     struct physmap map;
-    struct softmmu sm;
-    struct cpu *cpu;
+    pthread_mutex_t mmio_lock;     /* every device access (physmap.mmio_lock) */
+    struct hart harts[VIRT_HARTS_MAX];
+    struct cpu *cpu;               /* hart 0's, which polls the devices */
     struct htif htif;
     struct console console;
     struct host_timer aclint_timer, rtc_timer;
@@ -85,8 +102,12 @@ struct virt {
     unsigned n_virtio;
     uint64_t entry, fdt_addr, info_addr;
     bool ended, reboot;
+    bool stopping;                 /* every hart's loop ends (the machine ends or reboots) */
     int status;
 };
+
+/* The hart whose thread this is (NULL on other threads). */
+static __thread struct cpu *this_hart;
 
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
@@ -120,16 +141,16 @@ static int debug_write(struct cpu *cpu, uint64_t addr, const void *buf, uint64_t
 
 static const struct debug_memory hart_debug_memory = { .read = debug_read, .write = debug_write };
 
-/* The hart's interrupt inputs: an irq line's number is its mip bit (RV_MIP_*). Only a
- * change goes to riscv64_set_pending, whose raising makes the hart leave guest code: devices
- * repeat their levels at every poll. Safe from any thread. */
+/* A hart's interrupt inputs (opaque: its CPU): an irq line's number is its mip bit
+ * (RV_MIP_*). Only a change goes to riscv64_set_pending, whose raising makes the hart leave
+ * guest code or its wait: devices repeat their levels at every poll. Safe from any thread. */
 static void hart_irq(void *opaque, unsigned mip_bit, bool level)
 {
-    struct virt *v = opaque;
-    struct rv64_cpu *r = (struct rv64_cpu *)v->cpu;
+    struct cpu *cpu = opaque;
+    struct rv64_cpu *r = (struct rv64_cpu *)cpu;
     bool was = __atomic_load_n(&r->mip, __ATOMIC_ACQUIRE) & mip_bit;
     if (level != was)
-        riscv64_set_pending(v->cpu, mip_bit, level);
+        riscv64_set_pending(cpu, mip_bit, level);
 }
 
 /* The time CSR is the ACLINT's mtime, which the guest may set. */
@@ -139,11 +160,32 @@ static uint64_t hart_time(void *opaque)
     return aclint_mtime(&v->aclint);
 }
 
-/* The console's input and the RTC's alarm: the hart leaves guest code and the loop polls. */
+/* The console's input, the RTC's alarm and frames for the guest (from their threads,
+ * possibly before the harts exist): hart 0 leaves guest code (or its wait) and its loop
+ * polls the devices. */
 static void kick(void *opaque)
 {
     struct virt *v = opaque;
-    v->cpu->exit_request = 1;
+    struct cpu *cpu = __atomic_load_n(&v->cpu, __ATOMIC_ACQUIRE);
+    if (cpu)
+        riscv64_wake(cpu);
+}
+
+/* A pause or quit asked for (machine.kick): harts sleeping after WFI wake to see it. */
+static void wake_harts(struct machine *m)
+{
+    struct virt *v = (struct virt *)((char *)m - offsetof(struct virt, machine));
+    for (unsigned h = 0; h < v->c->cpus; h++)
+        riscv64_wake(v->harts[h].cpu);
+}
+
+/* The machine ends or reboots: every hart's loop ends. Any thread. */
+static void stop_harts(void *opaque)
+{
+    struct virt *v = opaque;
+    __atomic_store_n(&v->stopping, true, __ATOMIC_SEQ_CST);
+    for (unsigned h = 0; h < v->c->cpus; h++)
+        riscv64_wake(v->harts[h].cpu);
 }
 
 static void aclint_timer_fired(void *opaque)
@@ -175,7 +217,7 @@ static void test_request(void *opaque, enum sifive_test_request what, unsigned c
         /* A failure always ends vm with a failing status, at most 255. */
         v->status = what == SIFIVE_TEST_PASS ? 0 : code == 0 ? 1 : code > 255 ? 255 : (int)code;
     }
-    v->cpu->exit_request = 1;
+    stop_harts(v);
 }
 
 /* RAM around the HTIF page (if the kernel has one), which becomes the device. */
@@ -197,21 +239,12 @@ static int map_ram(struct virt *v)
     return err;
 }
 
-/* Devices wrote RAM: translated code on it is dropped. */
+/* Devices wrote RAM (on the thread of the hart that accessed them or polled them):
+ * translated code on it is dropped. */
 static void dma_written(void *opaque, uint64_t pa, uint64_t len)
 {
     struct virt *v = opaque;
-    softmmu_dma_written(v->cpu, pa, len);
-}
-
-/* Frames arrived for the guest (on the network's thread, possibly before the hart exists):
- * the loop moves them in. */
-static void net_kick(void *opaque)
-{
-    struct virt *v = opaque;
-    struct cpu *cpu = __atomic_load_n(&v->cpu, __ATOMIC_ACQUIRE);
-    if (cpu)
-        cpu->exit_request = 1;
+    softmmu_dma_written(this_hart ? this_hart : v->cpu, pa, len);
 }
 
 /* Opens the disks and the network and fills the virtio slots: 0, or -1 after printing why. */
@@ -226,7 +259,7 @@ static int setup_virtio(struct virt *v)
     }
     if (c->net) {
         static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
-        if (net_slirp_open(&v->slirp, c->net, net_kick, v) < 0)
+        if (net_slirp_open(&v->slirp, c->net, kick, v) < 0)
             return -1;
         virtio_net_init(&v->net, mac, net_slirp_backend(v->slirp));
         v->net_slot = &v->virtio[v->n_virtio];
@@ -275,6 +308,8 @@ static int setup_htif(struct virt *v, const struct loaded_image *k)
     v->htif.fromhost = k->fromhost;
     v->htif.map = &v->map;
     v->htif.out_fd = 1;
+    v->htif.exited_fn = stop_harts;
+    v->htif.opaque = v;
     return 0;
 }
 
@@ -357,23 +392,27 @@ static int load_images(struct virt *v, bool first)
     return 0;
 }
 
-/* Every device and the hart as at power-on, the hart at the entry with a0-a2 set. */
+/* Every device and the harts as at power-on, each hart at the entry with a0-a2 set. */
 static void reset(struct virt *v)
 {
-    struct rv64_cpu *r = (struct rv64_cpu *)v->cpu;
-    v->cpu->ops->system->reset(v->cpu);
-    memset(r->x, 0, sizeof(r->x));
-    r->x[10] = 0;                          /* a0: the hart's id */
-    r->x[11] = v->fdt_addr;                /* a1: the device tree */
-    r->x[12] = v->info_addr;               /* a2: fw_dynamic's info, with firmware */
-    v->cpu->pc = v->entry;
+    for (unsigned h = 0; h < v->c->cpus; h++) {
+        struct cpu *cpu = v->harts[h].cpu;
+        struct rv64_cpu *r = (struct rv64_cpu *)cpu;
+        cpu->ops->system->reset(cpu);
+        memset(r->x, 0, sizeof(r->x));
+        r->x[10] = h;                          /* a0: the hart's id */
+        r->x[11] = v->fdt_addr;                /* a1: the device tree */
+        r->x[12] = v->info_addr;               /* a2: fw_dynamic's info, with firmware */
+        cpu->pc = v->entry;
+    }
     ns16550_init(&v->uart, (struct serial_backend){ uart_write, uart_read, &v->console },
                  (struct irq_line){ plic_set_source, &v->plic, VIRT_UART_IRQ });
     for (unsigned h = 0; h < v->c->cpus; h++) {
-        v->aclint.timer_irq[h] = (struct irq_line){ hart_irq, v, RV_MIP_MTIP };
-        v->aclint.soft_irq[h] = (struct irq_line){ hart_irq, v, RV_MIP_MSIP };
-        v->plic.out[2 * h] = (struct irq_line){ hart_irq, v, RV_MIP_MEIP };
-        v->plic.out[2 * h + 1] = (struct irq_line){ hart_irq, v, RV_MIP_SEIP };
+        struct cpu *cpu = v->harts[h].cpu;
+        v->aclint.timer_irq[h] = (struct irq_line){ hart_irq, cpu, RV_MIP_MTIP };
+        v->aclint.soft_irq[h] = (struct irq_line){ hart_irq, cpu, RV_MIP_MSIP };
+        v->plic.out[2 * h] = (struct irq_line){ hart_irq, cpu, RV_MIP_MEIP };
+        v->plic.out[2 * h + 1] = (struct irq_line){ hart_irq, cpu, RV_MIP_SEIP };
     }
     plic_init(&v->plic, 2 * v->c->cpus);
     aclint_init(&v->aclint, v->c->cpus, &v->aclint_timer);
@@ -388,22 +427,81 @@ static void reset(struct virt *v)
 
 static void poll_devices(struct virt *v)
 {
+    pthread_mutex_lock(&v->mmio_lock);
     ns16550_poll(&v->uart);
     aclint_poll(&v->aclint);
     goldfish_rtc_poll(&v->rtc);
     if (v->net_slot)
         virtio_net_poll(v->net_slot);
+    pthread_mutex_unlock(&v->mmio_lock);
 }
 
-/* Runs the hart until the guest powers off or exits through HTIF, Ctrl-A X, or the machine
- * is told to quit. Exceptions and, between blocks, interrupts enter the guest's handler,
- * interrupts after the devices have updated their lines. */
+static bool ending(struct virt *v)
+{
+    return __atomic_load_n(&v->stopping, __ATOMIC_SEQ_CST) || v->htif.exited || v->ended ||
+           v->reboot || v->console.quit;
+}
+
+/* Runs a hart until the machine ends or reboots (the guest powers off or exits through
+ * HTIF, Ctrl-A X, the machine is told to quit), then makes the other harts end too.
+ * Exceptions and, between blocks, interrupts enter the guest's handler, interrupts after
+ * the devices have updated their lines. After WFI the hart sleeps outside guest code. */
+static void *run_hart(void *opaque)
+{
+    struct hart *hart = opaque;
+    struct virt *v = hart->v;
+    struct cpu *cpu = hart->cpu;
+    const struct guest_system_ops *sys = cpu->ops->system;
+    this_hart = cpu;
+    debug_cpu_added(cpu, (int)hart->id + 1);   /* hart h is gdb's thread h + 1 */
+    if (hart->id == 0)
+        debug_signal(cpu, SIGTRAP);   /* an attached debugger sees the first instruction */
+    for (;;) {
+        bool debugged = false;
+        if (riscv64_waiting(cpu)) {
+            riscv64_wait(cpu);
+        } else {
+            exec_run(cpu);
+            /* A breakpoint, a step or gdb's Ctrl-C: the hart stopped for gdb, and runs on. */
+            debugged = debug_after_exit(cpu);
+        }
+        if (ending(v))
+            break;
+        if (hart->id == 0)
+            poll_devices(v);
+        if (cpu->exit_reason == CPU_EXIT_EXCEPTION && !debugged) {
+            cpu->exit_reason = CPU_EXIT_NONE;
+            sys->exception_enter(cpu, cpu->exc, cpu->exc_tval);
+        }
+        if (sys->interrupt_pending(cpu))
+            sys->exception_enter(cpu, EXC_NONE, 0);
+        if (machine_checkpoint(&v->machine))
+            break;
+    }
+    stop_harts(v);
+    return NULL;
+}
+
+/* Runs the harts until the machine ends, rebooting it when the guest asks: vm's status. */
 static int run(struct virt *v)
 {
-    struct cpu *cpu = v->cpu;
-    const struct guest_system_ops *sys = cpu->ops->system;
     for (;;) {
-        exec_run(cpu);
+        unsigned started = 0;
+        int err = 0;
+        v->stopping = false;
+        for (; started < v->c->cpus; started++) {
+            struct hart *h = &v->harts[started];
+            if ((err = pthread_create(&h->thread, NULL, run_hart, h)) != 0)
+                break;
+        }
+        if (err) {
+            vm_error("boot: cannot start the harts' threads: %s", strerror(err));
+            stop_harts(v);
+        }
+        for (unsigned h = 0; h < started; h++)
+            pthread_join(v->harts[h].thread, NULL);
+        if (err)
+            return 1;
         if (v->htif.exited)
             return v->htif.exit_status > 255 ? 255 : (int)v->htif.exit_status;
         if (v->ended)
@@ -412,23 +510,13 @@ static int run(struct virt *v)
             fprintf(stderr, "\nvm: terminated (Ctrl-A X)\n");
             return 0;
         }
-        if (v->reboot) {
-            v->reboot = false;
-            exec_invalidate(cpu, 0, UINT64_MAX);
-            if (load_images(v, false) < 0)
-                return 1;
-            reset(v);
-            continue;
-        }
-        poll_devices(v);
-        /* A breakpoint, a step or gdb's Ctrl-C: the hart stopped for gdb, and runs on now. */
-        bool debugged = debug_after_exit(cpu);
-        if (cpu->exit_reason == CPU_EXIT_EXCEPTION && !debugged)
-            sys->exception_enter(cpu, cpu->exc, cpu->exc_tval);
-        if (sys->interrupt_pending(cpu))
-            sys->exception_enter(cpu, EXC_NONE, 0);
-        if (machine_checkpoint(&v->machine))
+        if (!v->reboot)          /* told to quit */
             return v->machine.exit_status;
+        v->reboot = false;
+        exec_invalidate(v->cpu, 0, UINT64_MAX);
+        if (load_images(v, false) < 0)
+            return 1;
+        reset(v);
     }
 }
 
@@ -463,7 +551,13 @@ static int describe(struct machine *m, struct machine_image *img)
     used += (size_t)snprintf(img->config + used, size - used,
                              "machine=riscv64-virt\nharts=%u\nmemory=%" PRIu64 "\n",
                              v->c->cpus, v->ram.size);
-    int err = add_part(img, "cpu0", v->cpu->ops->system->save, v->cpu->ops->system->load, v->cpu);
+    int err = 0;
+    for (unsigned h = 0; !err && h < v->c->cpus; h++) {
+        struct cpu *cpu = v->harts[h].cpu;
+        char name[MACHINE_PART_NAME];
+        snprintf(name, sizeof(name), "cpu%u", h);
+        err = add_part(img, name, cpu->ops->system->save, cpu->ops->system->load, cpu);
+    }
     for (unsigned k = 0; !err && k < v->map.count; k++) {
         const struct phys_range *r = &v->map.ranges[k];
         if (!r->mmio)
@@ -496,8 +590,8 @@ static int check_config(const struct boot_config *c)
         vm_error("--machine=%s: no such machine (virt is the only one)", c->machine);
         return -1;
     }
-    if (c->cpus != 1) {
-        vm_error("--cpus=%u: only 1 hart for now (SMP is not implemented yet)", c->cpus);
+    if (c->cpus > VIRT_HARTS_MAX) {
+        vm_error("--cpus=%u: the virt board has %u harts at most", c->cpus, VIRT_HARTS_MAX);
         return -1;
     }
     if (!c->bios && !c->kernel) {
@@ -537,18 +631,28 @@ int boot_run(const struct boot_config *c)
         vm_error("boot: cannot build the physical map: %s", strerror(-err));
         goto out;
     }
-    v.cpu = cpu_new(guest, c->engine);
-    if (!v.cpu) {
-        vm_error("boot: %s", strerror(ENOMEM));
-        goto out;
+    pthread_mutex_init(&v.mmio_lock, NULL);
+    if (c->cpus > 1)
+        v.map.mmio_lock = &v.mmio_lock;
+    for (unsigned h = 0; h < c->cpus; h++) {
+        struct hart *hart = &v.harts[h];
+        hart->v = &v;
+        hart->id = h;
+        hart->cpu = cpu_new(guest, c->engine);
+        if (!hart->cpu) {
+            vm_error("boot: %s", strerror(ENOMEM));
+            goto out;
+        }
+        softmmu_init(&hart->sm, &v.map);
+        hart->cpu->as = &hart->sm.as;
+        hart->cpu->fetch_code = fetch_code;
+        hart->cpu->code_addr = code_addr;
+        struct rv64_cpu *r = (struct rv64_cpu *)hart->cpu;
+        r->mhartid = h;
+        r->read_time = hart_time;
+        r->time_opaque = &v;
     }
-    softmmu_init(&v.sm, &v.map);
-    v.cpu->as = &v.sm.as;
-    v.cpu->fetch_code = fetch_code;
-    v.cpu->code_addr = code_addr;
-    ((struct rv64_cpu *)v.cpu)->read_time = hart_time;
-    ((struct rv64_cpu *)v.cpu)->time_opaque = &v;
-    v.htif.cpu = v.cpu;
+    __atomic_store_n(&v.cpu, v.harts[0].cpu, __ATOMIC_RELEASE);
     if ((err = host_timer_start(&v.aclint_timer, aclint_timer_fired, &v)) < 0 ||
         (err = host_timer_start(&v.rtc_timer, kick, &v)) < 0 ||
         (err = console_open(&v.console, 0, 1, kick, &v)) < 0) {
@@ -558,15 +662,15 @@ int boot_run(const struct boot_config *c)
     reset(&v);
     struct machine *m = &v.machine;
     machine_init(m, c->kernel ? c->kernel : c->bios);
-    machine_add_cpu(m, v.cpu);
+    for (unsigned h = 0; h < c->cpus; h++)
+        machine_add_cpu(m, v.harts[h].cpu);
     m->describe = describe;
     m->loaded = loaded;
+    m->kick = wake_harts;
     if (c->created && (status = c->created(m, c->opaque)))
         goto out;
     machine_set_state(m, MACHINE_RUNNING);
     debug_memory = &hart_debug_memory;
-    debug_cpu_added(v.cpu, 1);        /* the hart is gdb's thread 1 */
-    debug_signal(v.cpu, SIGTRAP);     /* an attached debugger sees the first instruction */
     status = run(&v);
     debug_exited(status, 0);
     m->exit_status = status;
@@ -575,7 +679,9 @@ out:
     console_close(&v.console);
     host_timer_stop(&v.rtc_timer);
     host_timer_stop(&v.aclint_timer);
-    cpu_free(v.cpu);
+    __atomic_store_n(&v.cpu, NULL, __ATOMIC_RELEASE);
+    for (unsigned h = c->cpus; h-- > 0;)
+        cpu_free(v.harts[h].cpu);
     net_slirp_close(v.slirp);
     for (unsigned d = 0; d < v.n_blk; d++)
         virtio_blk_close(&v.blk[d]);

@@ -16,6 +16,7 @@
 #define VIRT_VIRTIO_BASE 0x10001000ull   /* virtio-mmio slot i at base + i * stride */
 #define VIRT_VIRTIO_STRIDE 0x1000ull
 #define VIRT_VIRTIO_SLOTS 8
+#define VIRT_HARTS_MAX 16          /* the ACLINT's and the PLIC's (two contexts a hart) */
 
 #define VIRT_UART_IRQ 10           /* PLIC sources */
 #define VIRT_RTC_IRQ 11

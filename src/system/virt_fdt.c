@@ -124,9 +124,9 @@ static void cpus(struct writer *w, unsigned harts)
 /* interrupts-extended naming, for each hart, its interrupts m and s. */
 static void per_hart_irqs(struct writer *w, unsigned harts, unsigned m, unsigned s)
 {
-    uint32_t v[16];
+    uint32_t v[4 * VIRT_HARTS_MAX];
     unsigned n = 0;
-    for (unsigned h = 0; h < harts && n + 4 <= 16; h++) {
+    for (unsigned h = 0; h < harts && h < VIRT_HARTS_MAX; h++) {
         v[n++] = PHANDLE_INTC + h;
         v[n++] = m;
         v[n++] = PHANDLE_INTC + h;

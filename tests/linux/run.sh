@@ -2,16 +2,18 @@
 # vm boot runs Linux: Debian's OpenSBI, a riscv64 kernel built from Debian's linux-source-6.1
 # and an initramfs of busybox whose /init (tests/linux/init) prints known lines between two
 # marker lines and powers off (scripts/build-linux.sh builds them once per machine into a
-# cache outside the checkout). Under each engine of LINUX_ENGINES (default jit interp), vm must end
-# with status 0, print the exact lines expected below, and print between the markers what
-# qemu-system-riscv64 prints for the same kernel, initramfs and command line on a CPU with
-# vm's extensions (timestamped kernel lines left out).
+# cache outside the checkout). For each ENGINE:HARTS of LINUX_RUNS (default jit:2 interp:1:
+# the JIT with two harts, the interpreter with one), vm must end with status 0, print the
+# exact lines expected below (Linux counting HARTS processors), and print between the markers
+# what qemu-system-riscv64 -smp 2 prints for the same kernel, initramfs and command line on a
+# CPU with vm's extensions (timestamped kernel lines left out; with one hart, the processor
+# count is 1 instead of qemu's 2).
 # Usage: run.sh BUILD_DIR/tests/linux   (VM_BIN: the vm binary)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: run.sh OUTDIR}
 VM_BIN=${VM_BIN:-$here/../../build/vm}
-ENGINES=${LINUX_ENGINES:-jit interp}
+RUNS=${LINUX_RUNS:-jit:2 interp:1}
 TIMEOUT=${LINUX_TIMEOUT:-300}
 mkdir -p "$out" || exit 1
 out=$(cd "$out" && pwd)
@@ -40,7 +42,7 @@ version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 expected=(
     "uname: Linux ${version%%-*} riscv64"
     "cmdline: $append"
-    "harts: 1"
+    "harts: @HARTS@"
     "$(printf 'isa\t\t: rv64imafdc')"
     "$(printf 'mmu\t\t: sv57')"
     "arith: 259106859 -3 4611686018427387904"
@@ -65,7 +67,7 @@ between() {
 }
 
 start=$(date +%s)
-timeout "$TIMEOUT" qemu-system-riscv64 -M virt -m 512M -smp 1 -cpu "$qemu_cpu" -nographic \
+timeout "$TIMEOUT" qemu-system-riscv64 -M virt -m 512M -smp 2 -cpu "$qemu_cpu" -nographic \
     -bios default -kernel "$kernel" -initrd "$initrd" -append "$append" \
     </dev/null >"$out/qemu.out" 2>&1
 qemu_status=$?
@@ -77,11 +79,12 @@ if [ "$qemu_status" -ne 0 ] || ! grep -qx "$end" "$out/qemu.lines"; then
 fi
 echo "PASS linux/qemu: qemu-system-riscv64 booted it in $(( $(date +%s) - start )) s"
 
-for engine in $ENGINES; do
-    name="boot[$engine]"
+for run in $RUNS; do
+    engine=${run%%:*} harts=${run#*:}
+    name="boot[$engine,cpus=$harts]"
     rm -f "$out/disk.img" && truncate -s 1M "$out/disk.img" || exit 1
     start=$(date +%s)
-    timeout "$TIMEOUT" "$VM_BIN" boot --engine="$engine" --kernel="$kernel" --initrd="$initrd" \
+    timeout "$TIMEOUT" "$VM_BIN" boot --engine="$engine" --cpus="$harts" --kernel="$kernel" --initrd="$initrd" \
         --append="$append" --drive="$out/disk.img" --net=user </dev/null >"$out/vm-$engine.out" 2>&1
     status=$?
     took=$(( $(date +%s) - start ))
@@ -89,6 +92,7 @@ for engine in $ENGINES; do
     fail=
     [ "$status" -eq 0 ] || fail="status $status (want 0)"
     for line in "${expected[@]}"; do
+        line=${line/@HARTS@/$harts}
         grep -qxF -- "$line" "$out/vm-$engine.lines" || fail="${fail:+$fail; }missing line '$line'"
     done
     tr -d '\r' <"$out/vm-$engine.out" |
@@ -104,10 +108,11 @@ for engine in $ENGINES; do
     else
         echo "PASS linux/$name: powered off with the expected lines in $took s"
     fi
-    if cmp -s "$out/qemu.lines" "$out/vm-$engine.lines"; then
+    sed "s/^harts: 2\$/harts: $harts/" "$out/qemu.lines" >"$out/qemu-$harts.lines"
+    if cmp -s "$out/qemu-$harts.lines" "$out/vm-$engine.lines"; then
         echo "PASS linux/$name-vs-qemu"
     else
         echo "FAIL linux/$name-vs-qemu: the init's output differs from qemu-system-riscv64's:"
-        diff -u "$out/qemu.lines" "$out/vm-$engine.lines" | tail -n +3
+        diff -u "$out/qemu-$harts.lines" "$out/vm-$engine.lines" | tail -n +3
     fi
 done

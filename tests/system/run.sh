@@ -66,6 +66,7 @@ tests=(
     "image|--kernel=@/image.bin|0|hello, image\n||"
     "smc||0|||"
     "pages||0|||"
+    "smp|--cpus=4|8|smp ok\n||"
 )
 
 suite=system
@@ -248,8 +249,8 @@ refuse initrd-big 1 "vm: $out/initrd: does not fit in RAM\n" \
     --bios=none --kernel="$out/hello" --memory=2M --initrd="$out/initrd"
 refuse image-big 1 "vm: $out/image.bin: does not fit in RAM\n" \
     --bios="$out/regs.bin" --kernel="$out/image.bin" --memory=2M
-refuse cpus 1 "vm: --cpus=2: only 1 hart for now (SMP is not implemented yet)\n" \
-    --bios=none --cpus=2 --kernel="$out/hello"
+refuse cpus 1 "vm: --cpus=17: the virt board has 16 harts at most\n" \
+    --bios=none --cpus=17 --kernel="$out/hello"
 refuse cpus-zero 2 "vm: --cpus=0: expected a number of harts from 1 to 64\n" \
     --bios=none --cpus=0 --kernel="$out/hello"
 refuse option 2 "vm: --floppy=x: unknown or not yet implemented option (see vm boot --help)\n" \

@@ -104,9 +104,13 @@ static void test_engine(const char *engine)
     pthread_t thread;
     CHECK_EQ(pthread_create(&thread, NULL, raise_later, cpu), 0);
     while (!done.stored && now_ns(CLOCK_MONOTONIC) - start < 20 * WAIT_NS) {
-        exec_run(cpu);
-        if (cpu->exit_reason == CPU_EXIT_EXCEPTION)
-            guest->system->exception_enter(cpu, cpu->exc, cpu->exc_tval);
+        if (riscv64_waiting(cpu)) {
+            riscv64_wait(cpu);
+        } else {
+            exec_run(cpu);
+            if (cpu->exit_reason == CPU_EXIT_EXCEPTION)
+                guest->system->exception_enter(cpu, cpu->exc, cpu->exc_tval);
+        }
         if (guest->system->interrupt_pending(cpu))
             guest->system->exception_enter(cpu, EXC_NONE, 0);
     }

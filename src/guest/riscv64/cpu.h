@@ -37,7 +37,8 @@ struct rv64_cpu {
      * (lo > hi: none). The TLB holds 4 KiB pieces of them, so a fence of an address in the
      * range flushes everything; others (user pages, below Linux's linear map) flush one. */
     uint64_t superpage_lo, superpage_hi;
-    /* WFI sleeps on wfi_cond until riscv64_set_pending signals it. */
+    uint64_t waiting;        /* after WFI, until an interrupt is pending (system.h) */
+    /* The wait after WFI sleeps on wfi_cond until riscv64_wake signals it. */
     pthread_mutex_t wfi_lock;
     pthread_cond_t wfi_cond;
 };

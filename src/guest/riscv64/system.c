@@ -140,10 +140,7 @@ void riscv64_set_pending(struct cpu *cpu, uint64_t mip_bits, bool level)
         return;
     }
     __atomic_or_fetch(&r->mip, mip_bits, __ATOMIC_ACQ_REL);
-    cpu->exit_request = 1;
-    pthread_mutex_lock(&r->wfi_lock);
-    pthread_cond_signal(&r->wfi_cond);
-    pthread_mutex_unlock(&r->wfi_lock);
+    riscv64_wake(cpu);
 }
 
 /* ---- translation state ---- */
@@ -420,13 +417,14 @@ const struct ir_helper rv64_sret_helper = {
     "rv64_sret", helper_sret, 0, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
 };
 
-/* The longest WFI sleeps: an interrupt source that is polled rather than raised through
- * riscv64_set_pending is still seen (WFI may end early by the spec). */
+/* The longest a wait after WFI sleeps: an interrupt source that is polled rather than
+ * raised through riscv64_set_pending is still seen (WFI may end early by the spec). */
 #define WFI_MAX_NS 10000000
 
-/* WFI (translated in S- and M-mode; mstatus.TW makes it illegal in S-mode): sleeps until an
- * interrupt enabled in mie is pending, whatever the global enables say. With none enabled
- * nothing could end the wait, so it returns at once. */
+/* WFI (translated in S- and M-mode; mstatus.TW makes it illegal in S-mode; its block ends
+ * after it): unless an interrupt enabled in mie is pending, whatever the global enables say,
+ * the hart leaves guest code to wait in riscv64_wait, holding nothing other harts need. With
+ * none enabled nothing could end the wait, so it goes on at once. */
 static uint64_t helper_wfi(void *c, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
     struct rv64_cpu *r = c;
@@ -434,6 +432,19 @@ static uint64_t helper_wfi(void *c, uint64_t a0, uint64_t a1, uint64_t a2, uint6
         raise_illegal(r);
     if (!r->mie || (mip_load(r) & r->mie))
         return 0;
+    r->waiting = 1;
+    r->c.exit_request = 1;
+    return 0;
+}
+
+bool riscv64_waiting(struct cpu *cpu)
+{
+    return ((struct rv64_cpu *)cpu)->waiting;
+}
+
+void riscv64_wait(struct cpu *cpu)
+{
+    struct rv64_cpu *r = (struct rv64_cpu *)cpu;
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_nsec += WFI_MAX_NS;
@@ -441,13 +452,23 @@ static uint64_t helper_wfi(void *c, uint64_t a0, uint64_t a1, uint64_t a2, uint6
         until.tv_sec++;
         until.tv_nsec -= 1000000000;
     }
+    cpu->exit_request = 0;
     pthread_mutex_lock(&r->wfi_lock);
     int err = 0;
-    while (!(mip_load(r) & r->mie) && err != ETIMEDOUT)
+    while (!(mip_load(r) & r->mie) && !cpu->exit_request && err != ETIMEDOUT)
         err = pthread_cond_timedwait(&r->wfi_cond, &r->wfi_lock, &until);
     pthread_mutex_unlock(&r->wfi_lock);
-    recheck_interrupts(r);
-    return 0;
+    if (!r->mie || (mip_load(r) & r->mie))
+        r->waiting = 0;
+}
+
+void riscv64_wake(struct cpu *cpu)
+{
+    struct rv64_cpu *r = (struct rv64_cpu *)cpu;
+    cpu->exit_request = 1;
+    pthread_mutex_lock(&r->wfi_lock);
+    pthread_cond_signal(&r->wfi_cond);
+    pthread_mutex_unlock(&r->wfi_lock);
 }
 
 const struct ir_helper rv64_wfi_helper = {
@@ -585,6 +606,7 @@ static void rv64_reset(struct cpu *cpu)
     for (size_t k = 0; k < RV_PMP_ENTRIES; k++)
         r->pmpaddr[k] = 0;
     r->res_addr = ~0ull;
+    r->waiting = 0;
     pthread_mutex_init(&r->wfi_lock, NULL);
     pthread_cond_init(&r->wfi_cond, NULL);
     if (cpu->as)
@@ -658,6 +680,7 @@ static void trap_enter(struct rv64_cpu *r, uint64_t cause, uint64_t tval, uint64
     }
     r->mstatus = s;
     r->res_addr = ~0ull;
+    r->waiting = 0;
     r->c.pc = (tvec & ~3ull) + ((tvec & 1) && interrupt ? 4 * code : 0);
     update_flags(r);
 }
@@ -754,6 +777,7 @@ static int rv64_load(void *opaque, struct state_reader *rd, bool commit)
             if (!is_mip(&saved_fields[i]))
                 *saved_word(r, &saved_fields[i], k) = *saved_word(&t, &saved_fields[i], k);
     __atomic_store_n(&r->mip, t.mip, __ATOMIC_RELEASE);
+    r->waiting = 0;      /* a WFI may end early */
     tlb_flush(r);
     update_flags(r);
     return 0;

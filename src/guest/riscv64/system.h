@@ -16,7 +16,7 @@ extern const struct ir_helper rv64_csr_helper;
 /* () -> the pc MRET or SRET returns to. */
 extern const struct ir_helper rv64_mret_helper;
 extern const struct ir_helper rv64_sret_helper;
-/* () -> 0, once an interrupt is pending (or soon). */
+/* () -> 0; the hart waits (riscv64_waiting) unless an interrupt is pending. */
 extern const struct ir_helper rv64_wfi_helper;
 /* (va, with_va) -> 0. */
 extern const struct ir_helper rv64_sfence_vma_helper;
@@ -31,8 +31,18 @@ extern const struct ir_helper rv64_sfence_vma_helper;
 
 /* Raises (level true) or lowers the mip bits mip_bits of the hart cpu. Safe from any
  * thread; raising asks the hart to leave its chain of blocks at the next block boundary,
- * where an interrupt the guest enabled is taken, and wakes it from WFI. */
+ * where an interrupt the guest enabled is taken, and wakes it from its wait after WFI. */
 void riscv64_set_pending(struct cpu *cpu, uint64_t mip_bits, bool level);
+
+/* After WFI a hart leaves guest code and waits in its run loop, where it holds nothing
+ * other harts need: riscv64_waiting is true until an interrupt enabled in mie is pending.
+ * riscv64_wait sleeps (on the run loop's thread, outside guest code) until then, until
+ * riscv64_wake or riscv64_set_pending, or for 10 ms at most, and ends the waiting when an
+ * interrupt is pending. riscv64_wake makes the hart leave guest code or its sleep (any
+ * thread). */
+bool riscv64_waiting(struct cpu *cpu);
+void riscv64_wait(struct cpu *cpu);
+void riscv64_wake(struct cpu *cpu);
 
 /* The time CSR of a hart without a board's read_time (guest/riscv64/cpu.h): a 10 MHz count
  * of the host's monotonic clock (the virt board's timebase). */
