@@ -7,7 +7,7 @@
  * one and at most 3 s after it: a restore that took the host's clock, or lost the time
  * that had passed, fails (status 4). At the end: 3 more timer interrupts must come (else
  * status 2), the device registers set at the start must still hold (else 3), then "done"
- * through HTIF's write and status 0. */
+ * through HTIF's write and status 0. With more harts (--cpus) the others sleep in WFI. */
 #include "htif.h"
 
 #define UART 0x10000000
@@ -32,6 +32,8 @@
     .section .text.init
     .globl _start
 _start:
+    csrr t0, mhartid
+    bnez t0, sleep
     la sp, stack_top
     la t0, trap
     csrw mtvec, t0
@@ -143,6 +145,12 @@ arm_timer:
 
 /* The timer interrupt: s11 counts them; any exception fails (status 5). */
     .balign 4
+sleep:                             /* harts but 0: MSIE alone enabled, and no msip comes */
+    li t0, 8
+    csrw mie, t0
+1:  wfi
+    j 1b
+
 trap:
     csrr t6, mcause
     bgez t6, 1f

@@ -4,7 +4,8 @@ prints: its output is checked against the lines computed here; a run saved throu
 control socket and restored in a fresh vm (under every pair of engines) must print exactly
 the rest of them; a snapshot loaded into a running machine takes it back to the saved count;
 a snapshot restored after more than the guest's 3-second limit on time leaps still passes
-(the machine's time goes on from the save). Then the broken snapshots: truncated, corrupted,
+(the machine's time goes on from the save); one of two harts restores with both and is
+refused with one. Then the broken snapshots: truncated, corrupted,
 another version, another machine (--memory), a CPU state no CPU can have, not a snapshot;
 each refused with its message before anything runs. The file format is read here on its
 own (header, CRC-32 of every section as zlib computes it), as an oracle of the format's
@@ -200,6 +201,28 @@ def main():
     except AssertionError as e:
         check('format', False, str(e))
         return
+
+    # Two harts, hart 1 asleep in WFI: a pause stops both, the snapshot holds both, a
+    # restore with two harts goes on exactly, and one into a single hart is refused.
+    m = Machine('smp', e, extra=['--cpus=2'])
+    m.read_until('count 3 ')
+    r = m.ask('pause')
+    m.drain()
+    smp = f'{out}/smp.snap'
+    r2 = m.ask('snapshot-save', path=smp)
+    m.ask('quit')
+    status, prefix2, err = m.finish()
+    smp_config, smp_sections = read_sections(open(smp, 'rb').read())
+    smp_names = [s[0] for s in smp_sections]
+    check('smp-save', r['ok'] and r2['ok'] and status == 0 and err == '' and
+          'harts=2\n' in smp_config and smp_names[:2] == ['cpu0', 'cpu1'] and
+          'cpu2' not in smp_names, f'{r} {r2} status {status} {err!r} {smp_names}')
+    status, text, err = run([f'--engine={engines[0]}', '--cpus=2', f'--restore={smp}'])
+    check('smp-restore', status == 0 and err == '' and prefix2 + text == EXPECTED,
+          f'status {status}, stderr {err!r}, saved {prefix2[-80:]!r}, restored {text[:200]!r}')
+    got = run([f'--restore={smp}'])
+    expect('refuse-smp-one-hart', got, (1, '', f'vm: --restore={smp}: the snapshot is of '
+                                        'another machine (harts=2 in the snapshot, harts=1 here)\n'))
 
     # A save while running (vm pauses for it and goes on), restored after more than the
     # guest's limit on time leaps: the machine's time goes on from the save.
