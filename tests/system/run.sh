@@ -125,6 +125,20 @@ else
     diff -u "$here/virt.dts" "$out/virt.dts" | head -40
 fi
 
+# With five harts: a cpu node each, and the ACLINT's (MSIP 3, MTIP 7) and the PLIC's (MEIP 11,
+# SEIP 9) interrupts-extended name every hart's interrupt controller (phandle 0x100 + hart).
+rm -f "$out/virt5.dtb"
+"$VM_BIN" boot --bios=none --kernel="$out/hello" --cpus=5 --dump-dtb="$out/virt5.dtb" </dev/null
+want_clint="256 3 256 7 257 3 257 7 258 3 258 7 259 3 259 7 260 3 260 7"
+want_plic="256 11 256 9 257 11 257 9 258 11 258 9 259 11 259 9 260 11 260 9"
+if [ "$(fdtget -l "$out/virt5.dtb" /cpus 2>&1 | tr '\n' ' ')" = "cpu@0 cpu@1 cpu@2 cpu@3 cpu@4 " ] &&
+   [ "$(fdtget "$out/virt5.dtb" /soc/clint@2000000 interrupts-extended 2>&1)" = "$want_clint" ] &&
+   [ "$(fdtget "$out/virt5.dtb" /soc/plic@c000000 interrupts-extended 2>&1)" = "$want_plic" ]; then
+    echo "PASS system/dtb-harts"
+else
+    echo "FAIL system/dtb-harts"
+fi
+
 # The console on a terminal: raw mode, restored at Ctrl-A X and on SIGTERM.
 python3 "$here/console_tty.py" "$VM_BIN" "$out/spin"
 
