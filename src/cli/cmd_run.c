@@ -463,8 +463,9 @@ int cmd_run(int argc, char **argv)
     const struct guest_ops *guest = linux_probe(opts->path, &code);
     if (!guest)
         return code;
-    struct machine machine;
-    struct machine_observer stats_observer = { .changed = cli_print_stats };
+    /* Static: the thread that ends the process reports to them after this one has left. */
+    static struct machine machine;
+    static struct machine_observer stats_observer = { .changed = cli_print_stats };
     machine_init(&machine, opts->path);
     if (c.stats)
         machine_observe(&machine, &stats_observer);

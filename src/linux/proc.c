@@ -64,11 +64,8 @@ bool thread_detach(struct linux_thread *t)
 {
     struct linux_proc *proc = t->proc;
     uint32_t zero = 0;
-    exit_robust_list(t);
-    if (t->clear_child_tid &&
-        uspace_write(&proc->us, t->clear_child_tid, &zero, sizeof(zero)) == 0)
-        syscall(SYS_futex, uspace_g2h(&proc->us, t->clear_child_tid), FUTEX_WAKE, 1, NULL,
-                NULL, 0);
+    /* Off the count first, as Linux does, so a thread woken by the tid word below (a
+     * pthread_join) that exits next is the last one and its status the process's. */
     pthread_mutex_lock(&proc->lock);
     struct linux_thread **p = &proc->threads;
     while (*p && *p != t)
@@ -77,6 +74,11 @@ bool thread_detach(struct linux_thread *t)
         *p = t->next;
     bool last = atomic_fetch_sub(&proc->nthreads, 1) == 1;
     pthread_mutex_unlock(&proc->lock);
+    exit_robust_list(t);
+    if (t->clear_child_tid &&
+        uspace_write(&proc->us, t->clear_child_tid, &zero, sizeof(zero)) == 0)
+        syscall(SYS_futex, uspace_g2h(&proc->us, t->clear_child_tid), FUTEX_WAKE, 1, NULL,
+                NULL, 0);
     return last;
 }
 

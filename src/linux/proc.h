@@ -97,6 +97,9 @@ _Noreturn void linux_die_of_fault(const struct cpu *cpu, const siginfo_t *info);
 
 /* Runs a guest thread's CPU until the thread or the process exits; returns the exit status. */
 int linux_run_thread(struct cpu *cpu);
+/* The process ends with status, on whichever thread ends it: the plugins see the exit and the
+ * machine stops (so --stats, --metrics and the events report it). */
+void linux_process_end(struct cpu *cpu, int status);
 /* Adds a new thread to its process's list / takes an exiting one off it (clearing its tid
  * word like the kernel): returns true if it was the last thread. */
 void thread_attach(struct linux_thread *t);

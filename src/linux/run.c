@@ -131,6 +131,13 @@ static int proc_init(struct linux_proc *proc, const struct guest_ops *guest,
     return err;
 }
 
+void linux_process_end(struct cpu *cpu, int status)
+{
+    cpu->machine->exit_status = status;
+    plugin_exit(status);
+    machine_set_state(cpu->machine, MACHINE_STOPPED);
+}
+
 int linux_run_thread(struct cpu *cpu)
 {
     struct linux_thread *t = thread_of(cpu);
@@ -221,11 +228,11 @@ int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts)
         debug_cpu_removed(cpu);
         pthread_exit(NULL);
     }   /* the main thread left with others running: the last ends all */
-    opts->machine->exit_status = status;
-    plugin_exit(status);
-    machine_set_state(opts->machine, MACHINE_STOPPED);
-    if (atomic_load(&proc->nthreads) > 1)
-        return status;        /* exit_group: the others may still be in guest code until exit */
+    linux_process_end(cpu, status);
+    /* The others may still be in guest code until exit (exit_group), or finishing their own
+     * thread_detach after this one took the count to 0: they end with the process. */
+    if (!thread->group_exit || atomic_load(&proc->nthreads) > 1)
+        return status;
 out:
     cpu_free(cpu);
     uspace_destroy(&proc->us);

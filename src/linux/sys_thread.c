@@ -19,7 +19,6 @@
 #include "linux/signal.h"
 #include "linux/syscall.h"
 #include "linux/thread.h"
-#include "plugin/plugin.h"
 
 #define GUEST_TIMESPEC_SIZE 16
 #define THREAD_FLAGS_NEEDED (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
@@ -50,7 +49,7 @@ static void *thread_main(void *arg)
     int status = linux_run_thread(t->cpu);
     debug_cpu_removed(t->cpu);
     if (t->group_exit || thread_detach(t)) {
-        plugin_exit(status);
+        linux_process_end(t->cpu, status);
         fflush(NULL);
         exit(status);
     }

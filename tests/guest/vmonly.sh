@@ -4,7 +4,7 @@
 # created in the child of a multi-threaded fork, and has no reservation keeping its own memory
 # out of the guest's range (map_fail), so these have hand-checked expectations
 # instead of qemu-generated ones (far_mmap also passes under qemu, but is checked under
-# --stats). Each tests/guest/vmonly/NAME.c
+# --stats; so is thread_exit, whose process a non-main thread ends). Each tests/guest/vmonly/NAME.c
 # is built static and dynamic and run under vm; stdout must equal NAME.expected and the
 # status NAME.status. unknown_syscall is also run under --strace and --log=unimp, whose
 # stderr must show the unknown syscall and ioctl once each, and --strace of run.sh's signals
@@ -94,6 +94,26 @@ for variant in static dynamic; do
     else
         fail "$label" "expected '0 ranges invalidated' in --stats" "$bin.stats"
     fi
+done
+
+# --stats reports whichever thread ends the process: a second thread's exit_group, and the
+# exit of the last thread after the main one has left.
+for variant in static dynamic; do
+    bin="$build/thread_exit.$variant"
+    run=("${vm_cmd[@]}" --stats)
+    [ "$variant" = dynamic ] && run+=(-L "$sysroot")
+    for mode in group last; do
+        label="thread_exit.stats-$mode.$variant"
+        want=3
+        [ "$mode" = last ] && want=5
+        rc=$( (timeout -k 5 "$timeout_s" "${run[@]}" "$bin" "$mode" >/dev/null 2>"$bin.$mode.stats" </dev/null; echo $?) 2>/dev/null )
+        if [ "$rc" = "$want" ] && grep -q '^vm: stats: translations [1-9]' "$bin.$mode.stats" &&
+           grep -q '^vm: stats: exits from guest code: ' "$bin.$mode.stats"; then
+            pass "$label"
+        else
+            fail "$label" "expected status $want and the --stats lines, got status $rc" "$bin.$mode.stats"
+        fi
+    done
 done
 
 # --strace shows delivered signals like strace: the SIGSEGV of tests/guest/signals.c's
