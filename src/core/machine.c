@@ -24,6 +24,8 @@ void machine_init(struct machine *m, const char *name)
     m->requests = 0;
     m->describe = NULL;
     m->loaded = NULL;
+    m->device_add = NULL;
+    m->device_remove = NULL;
     pthread_mutex_init(&m->lock, NULL);
     pthread_cond_init(&m->changed, NULL);
 }

@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -49,6 +50,7 @@ struct machine_vcpu {
 struct machine_part {
     char name[MACHINE_PART_NAME];      /* "cpu0", "ns16550@0x10000000" */
     state_save_fn *save;               /* NULL: it cannot be saved, so the machine cannot */
+    const char *unsaved;               /* without save: why not (NULL: no snapshot support) */
     state_load_fn *load;
     void *opaque;
 };
@@ -65,6 +67,20 @@ struct machine_image {
     uint64_t ram_size;
     struct machine_part parts[MACHINE_PARTS_MAX];
     unsigned n_parts;
+};
+
+/* A device hot-plugged into or unplugged from a running system-mode machine (the control
+ * socket's device-add and device-remove). The request's fields are the caller's; the board
+ * fills in the rest, which stays valid until the next hot-plug request. */
+struct machine_device {
+    const char *driver;                /* "virtio-blk" (add) */
+    const char *file;                  /* add: the disk image; filled in by remove */
+    bool readonly;
+    int slot;                          /* add: -1 for the first free one; remove: -1 for id's */
+    const char *id;                    /* remove: the device's id, or NULL for slot's */
+    char name[32];                     /* filled in: the device's id ("vm-disk-2") */
+    uint64_t base;                     /* filled in: its register window's address */
+    unsigned irq;                      /* filled in: its interrupt source */
 };
 
 /* Bits of machine.requests. */
@@ -97,6 +113,12 @@ struct machine {
      * (translated code). */
     int (*describe)(struct machine *m, struct machine_image *img);
     void (*loaded)(struct machine *m);
+    /* Hot-plug, from the board (NULL: the machine has none), called with the machine paused
+     * or not yet started: d as struct machine_device says. 0, or -1 with why (nothing
+     * changed). */
+    int (*device_add)(struct machine *m, struct machine_device *d, char *why, size_t why_size);
+    int (*device_remove)(struct machine *m, struct machine_device *d, char *why,
+                         size_t why_size);
 };
 
 void machine_init(struct machine *m, const char *name);

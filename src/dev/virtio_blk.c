@@ -118,6 +118,16 @@ static void put32(uint8_t *p, uint32_t v)
 
 int virtio_blk_open(struct virtio_blk *b, const char *path, bool readonly, unsigned index)
 {
+    const char *why;
+    if (virtio_blk_try_open(b, path, readonly, index, &why) == 0)
+        return 0;
+    vm_error("%s: %s", path, why);
+    return -1;
+}
+
+int virtio_blk_try_open(struct virtio_blk *b, const char *path, bool readonly, unsigned index,
+                        const char **why_not)
+{
     memset(b, 0, sizeof(*b));
     b->fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
     struct stat st;
@@ -133,7 +143,7 @@ int virtio_blk_open(struct virtio_blk *b, const char *path, bool readonly, unsig
     else if (flock(b->fd, (readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
         why = errno == EWOULDBLOCK ? "in use by another process" : strerror(errno);
     if (why) {
-        vm_error("%s: %s", path, why);
+        *why_not = why;
         if (b->fd >= 0)
             close(b->fd);
         b->fd = -1;
@@ -154,6 +164,11 @@ int virtio_blk_open(struct virtio_blk *b, const char *path, bool readonly, unsig
         .notify = blk_notify, .opaque = b,
     };
     return 0;
+}
+
+int virtio_blk_flush(struct virtio_blk *b)
+{
+    return b->readonly || fdatasync(b->fd) == 0 ? 0 : -errno;
 }
 
 void virtio_blk_close(struct virtio_blk *b)

@@ -28,6 +28,11 @@ struct virtio_blk {
  * 0, or -1 after printing `vm: PATH: why` (missing, not a regular file or block device,
  * empty or not a whole number of 512-byte sectors, or in use by another vm). */
 int virtio_blk_open(struct virtio_blk *b, const char *path, bool readonly, unsigned index);
+/* The same without printing: 0, or -1 with *why_not saying why (hot-plug replies with it). */
+int virtio_blk_try_open(struct virtio_blk *b, const char *path, bool readonly, unsigned index,
+                        const char **why_not);
+/* What the guest wrote reaches the image's storage (fdatasync): 0 or a negative errno. */
+int virtio_blk_flush(struct virtio_blk *b);
 void virtio_blk_close(struct virtio_blk *b);
 
 #endif

@@ -58,6 +58,16 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_device *dev,
     reset(t);
 }
 
+void virtio_mmio_plug(struct virtio_mmio *t, const struct virtio_device *dev)
+{
+    reset(t);                 /* the old device forgets its requests */
+    t->dev = dev;
+    reset(t);
+    t->config_generation++;
+    t->interrupt_status = INT_CONFIG_CHANGE;
+    update_irq(t);
+}
+
 bool virtio_mmio_running(const struct virtio_mmio *t)
 {
     return (t->status & (VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_NEEDS_RESET |

@@ -78,6 +78,10 @@ int virtio_mmio_pop(struct virtio_mmio *t, unsigned q, struct virtq_chain *c);
 void virtio_mmio_push(struct virtio_mmio *t, unsigned q, uint16_t head, uint32_t len);
 /* Whether the device runs: DRIVER_OK set, no reset needed. */
 bool virtio_mmio_running(const struct virtio_mmio *t);
+/* Hot-plug: dev (a device, or virtio_mmio_empty to unplug) takes the slot, reset as at
+ * power-on but with the configuration generation moved on, and the configuration-change
+ * interrupt tells the driver (it sees the new DeviceID). */
+void virtio_mmio_plug(struct virtio_mmio *t, const struct virtio_device *dev);
 /* Puts the device in DEVICE_NEEDS_RESET and tells the driver. */
 void virtio_mmio_fail(struct virtio_mmio *t);
 /* The driver wrote q to QueueNotify, and the machine learnt it without the access (an

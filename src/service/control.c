@@ -3,7 +3,8 @@
  * command table. Pause and resume go through the machine's requests (core/machine.h), which
  * stop the hart at a block boundary through exit_request as the debugger does; the thread
  * waits for the machine's answer, so a reply says what has happened. Snapshots are saved and
- * loaded (service/snapshot.c) on this thread while the hart waits paused. A line too long, bad
+ * loaded (service/snapshot.c), and devices hot-plugged (by the board's hooks), on this
+ * thread while the hart waits paused. A line too long, bad
  * JSON or an unknown command gets an error reply and the connection stays; a client that
  * goes away mid-line leaves nothing behind. The thread blocks every signal (they are the
  * machine's). */
@@ -262,6 +263,104 @@ static cJSON *cmd_snapshot_load(const cJSON *args, const char **error)
     return with_paused_machine(args, error, false);
 }
 
+/* ---- hot-plug ---- */
+
+/* Runs the board's hot-plug hook with the machine paused at a block boundary (a running one
+ * is paused and resumed after, a paused or not yet started one stays as it is), then tells
+ * the subscribers. The result describes the device. */
+static cJSON *hot_plug(struct machine_device *d, bool add, const char **error)
+{
+    if (!(add ? machine->device_add : machine->device_remove)) {
+        *error = "this machine has no device hot-plug";
+        return NULL;
+    }
+    enum machine_state s = __atomic_load_n(&machine->state, __ATOMIC_ACQUIRE);
+    bool paused_here = s == MACHINE_RUNNING;
+    if (s == MACHINE_STOPPED || (paused_here && machine_pause(machine) < 0)) {
+        *error = "the machine is not running";
+        return NULL;
+    }
+    static char why[600];
+    int err = add ? machine->device_add(machine, d, why, sizeof(why))
+                  : machine->device_remove(machine, d, why, sizeof(why));
+    if (!err)
+        events_device(add ? "device-added" : "device-removed", d);
+    if (paused_here)
+        machine_resume(machine);
+    if (err) {
+        *error = why;
+        return NULL;
+    }
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "id", d->name);
+    cJSON_AddStringToObject(r, "driver", d->driver);
+    cJSON_AddNumberToObject(r, "slot", d->slot);
+    cJSON_AddStringToObject(r, "file", d->file);
+    cJSON_AddBoolToObject(r, "readonly", d->readonly);
+    add_hex(r, "address", d->base);
+    cJSON_AddNumberToObject(r, "irq", d->irq);
+    return r;
+}
+
+/* An optional slot argument: its number, -1 when absent, or -2 with *error set. */
+static int slot_arg(const cJSON *args, const char **error)
+{
+    const cJSON *slot = cJSON_GetObjectItemCaseSensitive(args, "slot");
+    if (!slot)
+        return -1;
+    double v = cJSON_IsNumber(slot) ? slot->valuedouble : -1;
+    if (v < 0 || v > 1000 || v != (int)v) {
+        *error = "slot must be a non-negative integer";
+        return -2;
+    }
+    return (int)v;
+}
+
+/* A required string argument, or NULL with *error set. */
+static const char *string_arg(const cJSON *args, const char *name, const char **error)
+{
+    static char why[64];
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(args, name);
+    if (!a)
+        snprintf(why, sizeof(why), "missing %s", name);
+    else if (!cJSON_IsString(a) || !*a->valuestring)
+        snprintf(why, sizeof(why), "%s must be a non-empty string", name);
+    else
+        return a->valuestring;
+    *error = why;
+    return NULL;
+}
+
+static cJSON *cmd_device_add(const cJSON *args, const char **error)
+{
+    struct machine_device d = { .slot = slot_arg(args, error) };
+    const cJSON *readonly = cJSON_GetObjectItemCaseSensitive(args, "readonly");
+    if (d.slot < -1 || !(d.driver = string_arg(args, "driver", error)) ||
+        !(d.file = string_arg(args, "file", error)))
+        return NULL;
+    if (readonly && !cJSON_IsBool(readonly)) {
+        *error = "readonly must be true or false";
+        return NULL;
+    }
+    d.readonly = cJSON_IsTrue(readonly);
+    return hot_plug(&d, true, error);
+}
+
+static cJSON *cmd_device_remove(const cJSON *args, const char **error)
+{
+    struct machine_device d = { .slot = slot_arg(args, error) };
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(args, "id");
+    if (d.slot < -1)
+        return NULL;
+    if (id && !(d.id = string_arg(args, "id", error)))
+        return NULL;
+    if ((d.slot < 0) == !id) {
+        *error = "give the device's id or its slot (one of them)";
+        return NULL;
+    }
+    return hot_plug(&d, false, error);
+}
+
 static int subscribing_fd;   /* the client whose request is being handled */
 
 static cJSON *cmd_subscribe(const cJSON *args, const char **error)
@@ -278,7 +377,7 @@ static cJSON *cmd_subscribe(const cJSON *args, const char **error)
 /* One row per command: its name, the arguments it takes (NULL-terminated), its handler. */
 static const struct command {
     const char *name;
-    const char *const args[2];
+    const char *const args[5];
     cJSON *(*run)(const cJSON *args, const char **error);
 } commands[] = {
     { "status", { NULL }, cmd_status },
@@ -289,6 +388,8 @@ static const struct command {
     { "subscribe", { NULL }, cmd_subscribe },
     { "snapshot-save", { "path", NULL }, cmd_snapshot_save },
     { "snapshot-load", { "path", NULL }, cmd_snapshot_load },
+    { "device-add", { "driver", "file", "readonly", "slot", NULL }, cmd_device_add },
+    { "device-remove", { "id", "slot", NULL }, cmd_device_remove },
 };
 
 /* ---- the protocol ---- */

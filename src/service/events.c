@@ -1,5 +1,6 @@
 /* The lifecycle events (service/events.h), made by a machine observer: created (at start),
- * started, paused, resumed, guest-error and shutdown; and snapshot, from service/snapshot.c. Observers run on the thread that
+ * started, paused, resumed, guest-error and shutdown; snapshot, from service/snapshot.c; and
+ * device-added and device-removed, from the control socket's hot-plug. Observers run on the thread that
  * changes the state (a hart's, at a block boundary), so each event is written at once, with
  * one write per line: to the file opened with O_APPEND and to every subscriber without
  * blocking. */
@@ -107,6 +108,21 @@ void events_snapshot(const char *action, const char *path)
         return;
     cJSON_AddStringToObject(e, "action", action);
     cJSON_AddStringToObject(e, "path", path);
+    emit(e);
+}
+
+void events_device(const char *name, const struct machine_device *d)
+{
+    cJSON *e = event(name);
+    if (!e)
+        return;
+    char address[24];
+    snprintf(address, sizeof(address), "0x%" PRIx64, d->base);
+    cJSON_AddStringToObject(e, "id", d->name);
+    cJSON_AddStringToObject(e, "driver", d->driver);
+    cJSON_AddNumberToObject(e, "slot", d->slot);
+    cJSON_AddStringToObject(e, "file", d->file);
+    cJSON_AddStringToObject(e, "address", address);
     emit(e);
 }
 

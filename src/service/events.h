@@ -17,6 +17,8 @@ int events_subscribe(int fd);
 void events_unsubscribe(int fd);
 /* The "snapshot" event: action "save" or "load" of the snapshot file path. */
 void events_snapshot(const char *action, const char *path);
+/* The "device-added" or "device-removed" event (name) of the hot-plugged device d. */
+void events_device(const char *name, const struct machine_device *d);
 /* Sends a whole line to fd (a control reply), never in the middle of an event; gives up when
  * the socket's send timeout passes. */
 void events_send(int fd, const char *text, size_t len);

@@ -209,8 +209,10 @@ static int save_parts(const struct machine_image *img, struct state_writer *w, c
 {
     for (unsigned k = 0; k < img->n_parts; k++)
         if (!img->parts[k].save)
-            return fail(why, why_size, "the device %s cannot be saved (it has no snapshot "
-                        "support), so the machine cannot", img->parts[k].name);
+            return fail(why, why_size, "the device %s cannot be saved (%s), so the machine "
+                        "cannot", img->parts[k].name,
+                        img->parts[k].unsaved ? img->parts[k].unsaved
+                                              : "it has no snapshot support");
     for (unsigned k = 0; k < img->n_parts; k++) {
         int err = img->parts[k].save(img->parts[k].opaque, &w[k]);
         if (err || w[k].failed)

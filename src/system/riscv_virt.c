@@ -18,8 +18,10 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -96,10 +98,18 @@ struct virt {
     struct virtio_mmio *net_slot;  /* the net device's transport, or NULL */
     /* The virtio-mmio slots in use, from 0: the disks in --drive order, the network card
      * (--net), then the RNG; the
-     * slots after them hold no device (ID 0), as on QEMU's board. */
+     * slots after them hold no device (ID 0), as on QEMU's board, until a disk is
+     * hot-plugged into one (NULL: empty). */
     const struct virtio_device *slot_dev[VIRT_VIRTIO_SLOTS];
     struct virtio_mmio virtio[VIRT_VIRTIO_SLOTS];
-    unsigned n_virtio;
+    unsigned n_virtio;             /* slots filled at boot */
+    /* Hot-plug: each slot's disk (a --drive one or hot_blk's), whether the slot's device has
+     * changed since boot (which a snapshot cannot hold), and the hot-plugged disks' files. */
+    struct virtio_blk *slot_disk[VIRT_VIRTIO_SLOTS];
+    bool slot_changed[VIRT_VIRTIO_SLOTS];
+    struct virtio_blk hot_blk[VIRT_VIRTIO_SLOTS];
+    char *hot_path[VIRT_VIRTIO_SLOTS];
+    unsigned next_disk;            /* the number of the next disk's id, vm-disk-N */
     uint64_t entry, fdt_addr, info_addr;
     bool ended, reboot;
     bool stopping;                 /* every hart's loop ends (the machine ends or reboots) */
@@ -255,8 +265,10 @@ static int setup_virtio(struct virt *v)
         if (virtio_blk_open(&v->blk[d], c->drives[d].path, c->drives[d].readonly, d) < 0)
             return -1;
         v->n_blk++;
+        v->slot_disk[v->n_virtio] = &v->blk[d];
         v->slot_dev[v->n_virtio++] = &v->blk[d].dev;
     }
+    v->next_disk = c->n_drives;
     if (c->net) {
         static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
         if (net_slirp_open(&v->slirp, c->net, kick, v) < 0)
@@ -351,8 +363,9 @@ static int load_images(struct virt *v, bool first)
         end = rd.end;
     }
     static uint8_t fdt[FDT_MAX];
+    /* Every slot is in the tree, the empty ones too, so a disk can be hot-plugged into one. */
     struct virt_fdt_config fc = { c->cpus, v->ram.size, c->append, rd.start, rd.end,
-                                  v->n_virtio };
+                                  VIRT_VIRTIO_SLOTS };
     int size = virt_fdt_build(fdt, sizeof(fdt), &fc);
     if (size < 0) {
         vm_error("boot: cannot build the device tree: %s", strerror(-size));
@@ -420,7 +433,7 @@ static void reset(struct virt *v)
                       &v->rtc_timer);
     v->test = (struct sifive_test){ test_request, v };
     for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++)
-        virtio_mmio_init(&v->virtio[i], i < v->n_virtio ? v->slot_dev[i] : &virtio_mmio_empty,
+        virtio_mmio_init(&v->virtio[i], v->slot_dev[i] ? v->slot_dev[i] : &virtio_mmio_empty,
                          (struct virtq_dma){ &v->map, dma_written, v },
                          (struct irq_line){ plic_set_source, &v->plic, VIRT_VIRTIO_IRQ + i });
 }
@@ -535,9 +548,19 @@ static int add_part(struct machine_image *img, const char *name, state_save_fn *
     struct machine_part *p = &img->parts[img->n_parts++];
     snprintf(p->name, sizeof(p->name), "%s", name);
     p->save = save;
+    p->unsaved = NULL;
     p->load = load;
     p->opaque = opaque;
     return 0;
+}
+
+/* Whether opaque is a virtio slot whose device is not its boot-time one. */
+static bool changed_slot(const struct virt *v, const void *opaque)
+{
+    for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++)
+        if (opaque == &v->virtio[i])
+            return v->slot_changed[i];
+    return false;
 }
 
 /* The configuration lines and the parts: the hart, every device of the physical map by its
@@ -563,10 +586,15 @@ static int describe(struct machine *m, struct machine_image *img)
         if (!r->mmio)
             continue;
         char name[MACHINE_PART_NAME];
-        snprintf(name, sizeof(name), "%s@0x%" PRIx64, r->mmio->name, r->base);
+        bool changed = changed_slot(v, r->opaque);
+        snprintf(name, sizeof(name), "%s@0x%" PRIx64,
+                 changed ? "virtio_mmio-hotplugged" : r->mmio->name, r->base);
         if (used < size)
             used += (size_t)snprintf(img->config + used, size - used, "device=%s\n", name);
-        err = add_part(img, name, r->mmio->save, r->mmio->load, r->opaque);
+        err = add_part(img, name, changed ? NULL : r->mmio->save, r->mmio->load, r->opaque);
+        if (!err && changed)
+            img->parts[img->n_parts - 1].unsaved = "a disk was hot-plugged into its slot or "
+                                                   "removed from it since boot";
     }
     if (!err)
         err = add_part(img, "console", console_save, console_load, &v->console);
@@ -582,6 +610,120 @@ static void loaded(struct machine *m)
 {
     struct virt *v = virt_of(m);
     exec_invalidate(v->cpu, 0, UINT64_MAX);
+}
+
+/* ---- hot-plug ---- */
+
+static int refuse(char *why, size_t why_size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int refuse(char *why, size_t why_size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, why_size, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static const char *slot_device_name(const struct virt *v, unsigned i)
+{
+    switch (v->slot_dev[i] ? v->slot_dev[i]->id : 0) {
+    case VIRTIO_ID_BLOCK: return "virtio-blk";
+    case VIRTIO_ID_NET: return "virtio-net";
+    case VIRTIO_ID_RNG: return "virtio-rng";
+    }
+    return "nothing";
+}
+
+static void describe_slot(const struct virt *v, unsigned i, struct machine_device *d)
+{
+    const struct virtio_blk *b = v->slot_disk[i];
+    snprintf(d->name, sizeof(d->name), "%s", b->id);
+    d->driver = "virtio-blk";
+    d->slot = (int)i;
+    d->readonly = b->readonly;
+    d->file = b >= v->blk && b < v->blk + BOOT_DRIVES_MAX ? v->c->drives[b - v->blk].path
+                                                          : v->hot_path[i];
+    d->base = VIRT_VIRTIO_BASE + i * VIRT_VIRTIO_STRIDE;
+    d->irq = VIRT_VIRTIO_IRQ + i;
+}
+
+/* A virtio-blk disk on the image d->file into slot d->slot or the first free one. */
+static int device_add(struct machine *m, struct machine_device *d, char *why, size_t why_size)
+{
+    struct virt *v = virt_of(m);
+    if (strcmp(d->driver, "virtio-blk"))
+        return refuse(why, why_size, "unknown driver: %.100s (virtio-blk is the only one)",
+                      d->driver);
+    int slot = d->slot;
+    if (slot >= VIRT_VIRTIO_SLOTS)
+        return refuse(why, why_size, "no slot %d (the machine has virtio slots 0 to %d)", slot,
+                      VIRT_VIRTIO_SLOTS - 1);
+    if (slot >= 0 && v->slot_dev[slot])
+        return refuse(why, why_size, "slot %d is busy (it holds %s)", slot,
+                      slot_device_name(v, (unsigned)slot));
+    for (unsigned i = 0; slot < 0 && i < VIRT_VIRTIO_SLOTS; i++)
+        if (!v->slot_dev[i])
+            slot = (int)i;
+    if (slot < 0)
+        return refuse(why, why_size, "no free virtio slot (all %d hold devices)",
+                      VIRT_VIRTIO_SLOTS);
+    struct virtio_blk *b = &v->hot_blk[slot];
+    const char *not_opened;
+    if (virtio_blk_try_open(b, d->file, d->readonly, v->next_disk, &not_opened) < 0)
+        return refuse(why, why_size, "%.400s: %s", d->file, not_opened);
+    char *path = strdup(d->file);
+    if (!path) {
+        virtio_blk_close(b);
+        return refuse(why, why_size, "out of memory");
+    }
+    free(v->hot_path[slot]);   /* the last disk's, kept for its device-removed reply */
+    v->hot_path[slot] = path;
+    v->next_disk++;
+    v->slot_disk[slot] = b;
+    v->slot_dev[slot] = &b->dev;
+    v->slot_changed[slot] = true;
+    pthread_mutex_lock(&v->mmio_lock);
+    virtio_mmio_plug(&v->virtio[slot], &b->dev);
+    pthread_mutex_unlock(&v->mmio_lock);
+    describe_slot(v, (unsigned)slot, d);
+    return 0;
+}
+
+/* Takes the disk d->id or in slot d->slot out, once what the guest wrote is on storage. */
+static int device_remove(struct machine *m, struct machine_device *d, char *why,
+                         size_t why_size)
+{
+    struct virt *v = virt_of(m);
+    int slot = d->slot;
+    if (d->id) {
+        for (unsigned i = 0; slot < 0 && i < VIRT_VIRTIO_SLOTS; i++)
+            if (v->slot_disk[i] && !strcmp(v->slot_disk[i]->id, d->id))
+                slot = (int)i;
+        if (slot < 0)
+            return refuse(why, why_size, "no device with id %.100s", d->id);
+    }
+    if (slot >= VIRT_VIRTIO_SLOTS)
+        return refuse(why, why_size, "no slot %d (the machine has virtio slots 0 to %d)", slot,
+                      VIRT_VIRTIO_SLOTS - 1);
+    if (!v->slot_dev[slot])
+        return refuse(why, why_size, "no device in slot %d", slot);
+    if (!v->slot_disk[slot])
+        return refuse(why, why_size, "slot %d holds %s, which cannot be removed (only disks "
+                      "can)", slot, slot_device_name(v, (unsigned)slot));
+    struct virtio_blk *b = v->slot_disk[slot];
+    int err = virtio_blk_flush(b);
+    if (err < 0)
+        return refuse(why, why_size, "%s: cannot flush the disk: %s", b->id, strerror(-err));
+    describe_slot(v, (unsigned)slot, d);
+    pthread_mutex_lock(&v->mmio_lock);
+    virtio_mmio_plug(&v->virtio[slot], &virtio_mmio_empty);
+    pthread_mutex_unlock(&v->mmio_lock);
+    virtio_blk_close(b);
+    v->slot_disk[slot] = NULL;
+    v->slot_dev[slot] = NULL;
+    v->slot_changed[slot] = (unsigned)slot < v->n_virtio;
+    return 0;
 }
 
 static int check_config(const struct boot_config *c)
@@ -667,6 +809,8 @@ int boot_run(const struct boot_config *c)
     m->describe = describe;
     m->loaded = loaded;
     m->kick = wake_harts;
+    m->device_add = device_add;
+    m->device_remove = device_remove;
     if (c->created && (status = c->created(m, c->opaque)))
         goto out;
     machine_set_state(m, MACHINE_RUNNING);
@@ -685,6 +829,11 @@ out:
     net_slirp_close(v.slirp);
     for (unsigned d = 0; d < v.n_blk; d++)
         virtio_blk_close(&v.blk[d]);
+    for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++) {
+        if (v.hot_path[i] && v.slot_disk[i] == &v.hot_blk[i])
+            virtio_blk_close(&v.hot_blk[i]);
+        free(v.hot_path[i]);
+    }
     munmap(v.ram.host, c->memory);
     return status;
 }

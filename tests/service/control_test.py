@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Walks every command and error case of vm boot's control socket (docs/control.md) against a
 kernel that runs for ever, with several clients, an event subscriber and --events; then a
-kernel that fails by itself, for guest-error and shutdown. Prints PASS/FAIL lines.
+kernel that fails by itself, for guest-error and shutdown; snapshots; device hot-plug. Prints PASS/FAIL lines.
 
 usage: control_test.py VM FOREVER_KERNEL FAILING_KERNEL OUTDIR
 FAILING_KERNEL ends with HTIF status 42."""
@@ -246,6 +246,107 @@ def main():
             ('resumed', None)] + [('paused', None), ('resumed', None)] * 4 + [('shutdown', None)])
     expect('snapshot-errors-leave-no-file', os.path.exists(missing + '.tmp') or
            os.path.exists(snap + '.tmp'), False)
+
+    hotplug()
+
+
+def hotplug():
+    """device-add and device-remove on the forever kernel (no --drive: the RNG is in slot 0):
+    a disk added to the first free slot and another to a given one, readonly; every error
+    reply, with the machine running on; the snapshot refused while a slot differs from
+    boot and taken again once it does not; the events."""
+    p, sock, events_path = start(forever, 'hotplug')
+    a = Client(sock)
+    p.stdout.readline()
+    disk, ro, odd = f'{out}/hotplug.disk', f'{out}/hotplug-ro.disk', f'{out}/hotplug-odd.disk'
+    missing = f'{out}/missing/disk'
+    for name in (disk, ro):
+        with open(name, 'wb') as f:
+            f.write(bytes(4096))
+    with open(odd, 'wb') as f:
+        f.write(bytes(700))
+    add = {'driver': 'virtio-blk', 'file': disk}
+    add_ro = {'driver': 'virtio-blk', 'file': ro, 'readonly': True}
+    r = a.ask({'id': 1, 'cmd': 'device-add', 'args': add})
+    expect('device-add', r, {'id': 1, 'ok': True, 'result': {
+        'id': 'vm-disk-0', 'driver': 'virtio-blk', 'slot': 1, 'file': disk, 'readonly': False,
+        'address': '0x10002000', 'irq': 2}})
+    r = a.ask({'id': 2, 'cmd': 'device-add', 'args': {**add_ro, 'slot': 5}})
+    expect('device-add-slot', r, {'id': 2, 'ok': True, 'result': {
+        'id': 'vm-disk-1', 'driver': 'virtio-blk', 'slot': 5, 'file': ro, 'readonly': True,
+        'address': '0x10006000', 'irq': 6}})
+    snap = f'{out}/hotplug.snap'
+    expect('snapshot-refused', a.ask({'id': 3, 'cmd': 'snapshot-save', 'args': {'path': snap}}),
+           {'id': 3, 'ok': False, 'error': f'{snap}: the device '
+            'virtio_mmio-hotplugged@0x10002000 cannot be saved (a disk was hot-plugged into '
+            'its slot or removed from it since boot), so the machine cannot'})
+    errors = [
+        ('device-add', {}, 'missing driver'),
+        ('device-add', {'driver': 5, 'file': disk}, 'driver must be a non-empty string'),
+        ('device-add', {'driver': 'virtio-blk'}, 'missing file'),
+        ('device-add', {'driver': 'virtio-blk', 'file': ''}, 'file must be a non-empty string'),
+        ('device-add', {'driver': 'virtio-scsi', 'file': disk},
+         'unknown driver: virtio-scsi (virtio-blk is the only one)'),
+        ('device-add', {**add, 'readonly': 'yes'}, 'readonly must be true or false'),
+        ('device-add', {**add, 'slot': -1}, 'slot must be a non-negative integer'),
+        ('device-add', {**add, 'slot': 1.5}, 'slot must be a non-negative integer'),
+        ('device-add', {**add, 'slot': 8}, 'no slot 8 (the machine has virtio slots 0 to 7)'),
+        ('device-add', {**add, 'slot': 0}, 'slot 0 is busy (it holds virtio-rng)'),
+        ('device-add', {**add, 'slot': 1}, 'slot 1 is busy (it holds virtio-blk)'),
+        ('device-add', {**add, 'size': 1}, 'unknown argument of device-add: size'),
+        ('device-add', {'driver': 'virtio-blk', 'file': missing},
+         f'{missing}: No such file or directory'),
+        ('device-add', {**add_ro, 'file': out}, f'{out}: not a regular file'),
+        ('device-add', {**add, 'file': out}, f'{out}: Is a directory'),
+        ('device-add', {'driver': 'virtio-blk', 'file': odd},
+         f"{odd}: a raw disk image's size must be a multiple of 512 bytes"),
+        ('device-add', {**add_ro, 'file': disk}, f'{disk}: in use by another process'),
+        ('device-add', {**add, 'file': ro}, f'{ro}: in use by another process'),
+        ('device-remove', {}, "give the device's id or its slot (one of them)"),
+        ('device-remove', {'id': 'vm-disk-0', 'slot': 1},
+         "give the device's id or its slot (one of them)"),
+        ('device-remove', {'id': 5}, 'id must be a non-empty string'),
+        ('device-remove', {'id': 'vm-disk-9'}, 'no device with id vm-disk-9'),
+        ('device-remove', {'slot': 9}, 'no slot 9 (the machine has virtio slots 0 to 7)'),
+        ('device-remove', {'slot': 3}, 'no device in slot 3'),
+        ('device-remove', {'slot': 0},
+         'slot 0 holds virtio-rng, which cannot be removed (only disks can)'),
+    ]
+    for n, (cmd, args, why) in enumerate(errors):
+        expect(f'error {cmd} {args}', a.ask({'id': 10 + n, 'cmd': cmd, 'args': args}),
+               {'id': 10 + n, 'ok': False, 'error': why})
+    expect('hotplug-errors-running', a.ask({'id': 40, 'cmd': 'status'})['result']['state'],
+           'running')
+    # The free slots filled with readonly disks (a shared lock each), then none is left.
+    for n, slot in enumerate((2, 3, 4, 6, 7)):
+        r = a.ask({'id': 41 + n, 'cmd': 'device-add', 'args': add_ro})
+        check(f'device-add-fill-{slot}', r.get('ok') and r['result']['slot'] == slot, repr(r))
+    expect('device-add-full', a.ask({'id': 50, 'cmd': 'device-add', 'args': add}),
+           {'id': 50, 'ok': False, 'error': 'no free virtio slot (all 8 hold devices)'})
+    r = a.ask({'id': 51, 'cmd': 'device-remove', 'args': {'id': 'vm-disk-0'}})
+    check('device-remove-id', r.get('ok') and r['result']['slot'] == 1 and
+          r['result']['file'] == disk, repr(r))
+    expect('device-remove-again', a.ask({'id': 52, 'cmd': 'device-remove',
+                                         'args': {'id': 'vm-disk-0'}}),
+           {'id': 52, 'ok': False, 'error': 'no device with id vm-disk-0'})
+    a.ask({'id': 53, 'cmd': 'pause'})
+    r = a.ask({'id': 54, 'cmd': 'device-remove', 'args': {'slot': 5}})
+    check('device-remove-paused', r.get('ok') and r['result']['id'] == 'vm-disk-1' and
+          a.ask({'id': 55, 'cmd': 'status'})['result']['state'] == 'paused', repr(r))
+    a.ask({'id': 56, 'cmd': 'resume'})
+    for n, slot in enumerate((2, 3, 4, 6, 7)):
+        a.ask({'id': 60 + n, 'cmd': 'device-remove', 'args': {'slot': slot}})
+    r = a.ask({'id': 70, 'cmd': 'snapshot-save', 'args': {'path': snap}})
+    check('snapshot-after-removal', r.get('ok') is True, repr(r))
+    a.ask({'id': 71, 'cmd': 'quit'})
+    p.wait(timeout=10)
+    expect('hotplug-status', p.returncode, 0)
+    evs = [e for e in events_of(events_path) if e['event'].startswith('device-')]
+    expect('hotplug-events', [(e['event'], e['id'], e['slot']) for e in evs],
+           [('device-added', 'vm-disk-0', 1), ('device-added', 'vm-disk-1', 5)] +
+           [('device-added', f'vm-disk-{n}', s) for n, s in zip(range(2, 7), (2, 3, 4, 6, 7))] +
+           [('device-removed', 'vm-disk-0', 1), ('device-removed', 'vm-disk-1', 5)] +
+           [('device-removed', f'vm-disk-{n}', s) for n, s in zip(range(2, 7), (2, 3, 4, 6, 7))])
 
 
 try:

@@ -5,7 +5,7 @@
 # exit status (through HTIF or the virt board's test device), console output (HTIF or the
 # UART) and vm's messages must be exactly the expected ones, for the console input given.
 # Also the virtio devices through minimal drivers in freestanding C (virtio_*.c, virtio.h),
-# the disk images checked afterwards; an S-mode payload under Debian's OpenSBI, the device
+# the disk images checked afterwards, and a disk hot-plugged into a running guest (hotplug.c); an S-mode payload under Debian's OpenSBI, the device
 # tree against tests/system/virt.dts, and what vm must refuse before running.
 # Usage: run.sh BUILD_DIR/tests/system   (VM: the vm binary; ENGINES: default interp jit)
 set -u
@@ -223,6 +223,16 @@ for name in virtio_rng virtio_bad; do
         echo "FAIL system/$name: cannot build it"
     fi
 done
+
+# virtio-blk hot-plug: hotplug_test.py adds a disk to the running guest over the control
+# socket and removes it again, the guest seeing both.
+if build hotplug; then
+    for engine in $ENGINES; do
+        timeout 120 python3 "$here/hotplug_test.py" "$VM_BIN" "$out/hotplug" "$out" "$engine"
+    done
+else
+    echo "FAIL system/hotplug: cannot build it"
+fi
 
 # virtio-net through user networking, both ways (net_test.py runs the host's ends).
 if build virtio_net; then
