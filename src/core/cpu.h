@@ -76,6 +76,17 @@ struct cpu {
     uint32_t tb_flags;
 
     uint64_t temps_offset;         /* byte offset of the IR temporaries area from this struct */
+
+    /* Who hears of the accesses helpers make to guest memory themselves (mem/aspace.h's
+     * mem_report): set by instrumented code around such a helper's call, NULL otherwise. */
+    const struct cpu_mem_watch *mem_watch;
+};
+
+/* A listener to helpers' accesses (the plugins' memory callbacks, plugin/instrument.c). */
+struct cpu_mem_watch {
+    /* An access of size bytes at guest address addr; access: MEM_READ and/or MEM_WRITE. */
+    void (*report)(struct cpu *cpu, const struct cpu_mem_watch *w, uint64_t addr,
+                   unsigned size, unsigned access);
 };
 
 /* A short name for exception exc ("syscall", "data_fault"), or NULL for EXC_NONE and

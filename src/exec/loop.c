@@ -215,6 +215,7 @@ int exec_run(struct cpu *cpu)
         if (cpu->cur_tb)
             cpu->pc = ex->engine->fault_pc(cpu, cpu->cur_tb);
         ex->fault_host_pc = NULL;
+        cpu->mem_watch = NULL;   /* a helper faulted between its instrumentation's calls */
         cpu->exit_reason = CPU_EXIT_EXCEPTION;
         cpu->unwind = NULL;
         pthread_rwlock_unlock(&code_lock);

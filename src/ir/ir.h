@@ -120,6 +120,7 @@ enum {
     IR_HELPER_RSTATE = 1 << 0, /* reads guest state (put ops before the call must be done) */
     IR_HELPER_WSTATE = 1 << 1, /* writes guest state (get ops after it must reload) */
     IR_HELPER_FAULT = 1 << 2,  /* may raise a guest exception (needs precise pc/state) */
+    IR_HELPER_MEM = 1 << 3,    /* accesses guest memory itself and says so (mem_report) */
 };
 struct ir_helper {
     const char *name;

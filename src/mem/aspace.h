@@ -126,4 +126,14 @@ static inline void *mem_ptr(struct cpu *cpu, uint64_t addr, unsigned size, unsig
     return as->ops->host_ptr(cpu, addr, size, access, mmu_idx);
 }
 
+/* A helper made an access the IR does not show as a load or store (through mem_ptr): the
+ * plugins' memory callbacks hear of it when its instruction has any. access: MEM_READ,
+ * MEM_WRITE or both (an atomic read-modify-write). One load and branch otherwise. */
+static inline void mem_report(struct cpu *cpu, uint64_t addr, unsigned size, unsigned access)
+{
+    const struct cpu_mem_watch *w = cpu->mem_watch;
+    if (__builtin_expect(w != NULL, 0))
+        w->report(cpu, w, addr, size, access);
+}
+
 #endif

@@ -2,8 +2,11 @@
  * block, its instructions are shown to the plugins' translation callbacks (as struct vm_tb
  * and struct vm_insn), and the execution and memory callbacks they ask for become IR helper
  * calls in the block: after the first insn_start (block), after each insn_start
- * (instruction), after each memory op (access). A block nobody asks anything of is left as
- * the frontend made it, so it runs at full speed. */
+ * (instruction), after each memory op (access). A helper that accesses guest memory itself
+ * (IR_HELPER_MEM: a store-conditional, SIMD structure loads, x87 operands) is bracketed by
+ * two calls that point the CPU's mem_watch at its instruction's memory callbacks and back
+ * to NULL, and reports each access through mem_report. A block nobody asks anything of is
+ * left as the frontend made it, so it runs at full speed. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 
 #include "core/log.h"
 #include "core/registry.h"
+#include "mem/aspace.h"
 #include "plugin/internal.h"
 
 #define MAX_REQUESTS 4096
@@ -141,6 +145,84 @@ static uint64_t mem_helper(void *cpu, uint64_t fn, uint64_t udata, uint64_t addr
 static const struct ir_helper mem_call = { .name = "plugin_mem", .fn = mem_helper,
                                            .n_args = 4, .ret_type = IR_I64 };
 
+/* The memory callbacks of one instruction for its helpers' accesses. Kept for the life of
+ * the process and shared by every instruction with the same callbacks (interned), so
+ * translated code can point at them: there are as many as distinct sets of callbacks. */
+struct helper_watch {
+    struct cpu_mem_watch w;
+    struct helper_watch *next;     /* in its hash bucket */
+    unsigned n;
+    struct { void (*fn)(void); void *udata; unsigned access; } req[];
+};
+
+#define WATCH_BUCKETS 256
+static struct helper_watch *watches[WATCH_BUCKETS];
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void helper_access(struct cpu *cpu, const struct cpu_mem_watch *w, uint64_t addr,
+                          unsigned size, unsigned access)
+{
+    const struct helper_watch *h = (const struct helper_watch *)w;
+    unsigned kind = (access & MEM_READ ? VM_MEM_LOAD : 0) | (access & MEM_WRITE ? VM_MEM_STORE : 0);
+    if (plugin_muted)
+        return;
+    for (unsigned i = 0; i < h->n; i++)
+        if (h->req[i].access & kind)
+            ((vm_mem_cb)(uintptr_t)h->req[i].fn)(plugin_vcpu(cpu), addr, size, kind,
+                                                 h->req[i].udata);
+}
+
+/* The watch for instruction insn's memory requests, or NULL when it has none. */
+static const struct helper_watch *watch_of(const struct vm_tb *tb, unsigned insn)
+{
+    static __thread struct helper_watch *probe;
+    if (!probe && !(probe = malloc(sizeof(*probe) + MAX_REQUESTS * sizeof(probe->req[0])))) {
+        vm_error("plugin: out of memory");
+        exit(1);
+    }
+    probe->n = 0;
+    uint64_t hash = 14695981039346656037ull;
+    for (unsigned i = 0; i < tb->n_req; i++) {
+        const struct request *r = &tb->req[i];
+        if (r->kind != REQ_MEM || r->insn != insn)
+            continue;
+        probe->req[probe->n].fn = r->fn;
+        probe->req[probe->n].udata = r->udata;
+        probe->req[probe->n++].access = r->access;
+        hash = (hash ^ (uintptr_t)r->fn ^ (uintptr_t)r->udata << 1 ^ r->access) * 1099511628211ull;
+    }
+    if (!probe->n)
+        return NULL;
+    size_t bytes = probe->n * sizeof(probe->req[0]);
+    pthread_mutex_lock(&watch_lock);
+    struct helper_watch **bucket = &watches[hash % WATCH_BUCKETS], *h;
+    for (h = *bucket; h; h = h->next)
+        if (h->n == probe->n && !memcmp(h->req, probe->req, bytes))
+            break;
+    if (!h && (h = malloc(sizeof(*h) + bytes))) {
+        memcpy(h->req, probe->req, bytes);
+        h->n = probe->n;
+        h->w.report = helper_access;
+        h->next = *bucket;
+        *bucket = h;
+    }
+    pthread_mutex_unlock(&watch_lock);
+    if (!h) {
+        vm_error("plugin: out of memory");
+        exit(1);
+    }
+    return h;
+}
+
+/* a0: the watch the CPU's helpers report to from now on, or 0. */
+static uint64_t watch_helper(void *cpu, uint64_t watch, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    ((struct cpu *)cpu)->mem_watch = (const struct cpu_mem_watch *)(uintptr_t)watch;
+    return 0;
+}
+static const struct ir_helper watch_call = { .name = "plugin_watch", .fn = watch_helper,
+                                             .n_args = 1, .ret_type = IR_I64 };
+
 static void emit_exec(struct ir_block *b, const struct vm_tb *tb, enum request_kind kind,
                       unsigned insn)
 {
@@ -226,11 +308,20 @@ int plugin_instrument(struct cpu *cpu, struct ir_block *b)
     int insn = -1;
     for (uint32_t i = 0; i < orig->n_ops && !b->overflow; i++) {
         const struct ir_op *op = &orig->ops[i];
-        if (b->n_ops == IR_MAX_OPS) {
+        const struct helper_watch *watch =
+            op->opc == IR_call && insn >= 0 && (size_t)insn < tb->n_insns &&
+            (((const struct ir_helper *)(uintptr_t)op->imm)->flags & IR_HELPER_MEM)
+                ? watch_of(tb, (unsigned)insn) : NULL;
+        if (watch)
+            ir_call(b, &watch_call, ir_const(b, IR_I64, (int64_t)(uintptr_t)watch), IR_NONE,
+                    IR_NONE, IR_NONE);
+        if (b->n_ops >= IR_MAX_OPS) {
             b->overflow = true;
             break;
         }
         b->ops[b->n_ops++] = *op;
+        if (watch)
+            ir_call(b, &watch_call, ir_const(b, IR_I64, 0), IR_NONE, IR_NONE, IR_NONE);
         if (op->opc == IR_insn_start) {
             if (++insn == 0)
                 emit_exec(b, tb, REQ_TB, 0);

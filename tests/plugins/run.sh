@@ -2,7 +2,9 @@
 # The plugins (docs/plugins.md) against independent counts: the example plugins of plugins/
 # on hand-written guest programs whose every instruction, memory access and system call is
 # known (loop-*.S: insn_count's count, hot_blocks' hottest block, mem_trace's whole trace,
-# built from the programs' symbols), under every engine and for every guest ISA; the same
+# built from the programs' symbols), under every engine and for every guest ISA; mem_trace
+# against the accesses of mem-*.S, made by helpers as well as the IR (atomics, FP loads
+# and stores, store-conditionals, SIMD structure loads and stores, x87, FXSAVE); the same
 # count under every engine for a C program; callbacks from several guest threads; a
 # bare-metal kernel under vm boot; and the errors for a missing file, a shared object
 # without the entry point, a wrong API version and arguments a plugin refuses.
@@ -39,8 +41,9 @@ for isa in $isas; do
         -o "$out/loop-$isa" "$here/loop-$isa.S" || fail "loop-$isa" "cannot build it"
 done
 
-# sym ISA NAME: the address of NAME in loop-ISA, as 0x...
-sym() { printf '0x%x' "0x$(nm "$out/loop-$1" | awk -v n="$2" '$3 == n { print $1 }')"; }
+# sym ISA NAME: the address of NAME in loop-ISA, as 0x... (sym_in: in the program PROG).
+sym_in() { printf '0x%x' "0x$(nm "$out/$1" | awk -v n="$2" '$3 == n { print $1 }')"; }
+sym() { sym_in "loop-$1" "$2"; }
 
 for isa in $isas; do
     [ -x "$out/loop-$isa" ] || continue
@@ -86,6 +89,58 @@ for isa in $isas; do
             pass "mem_trace-$t"
         else
             fail "mem_trace-$t" "$(head -20 "$out/$t.trace.diff")"
+        fi
+    done
+done
+
+# Accesses made inside helpers (store-conditionals, SIMD structure loads and stores, x87
+# operands, CMPXCHG16B, FXSAVE) as well as atomics and FP loads and stores: mem_trace's
+# whole trace of mem-ISA.S against the accesses its instructions make, listed here as
+# LABEL KIND SIZE OFFSET-FROM-SYMBOL (a failing store-exclusive makes none).
+declare -A mem_expected=(
+[rv64]="n1 rmw 8 data+0
+n2 st 8 data+16
+n3 ld 4 data+8
+n4 ld 8 data+0
+n5 st 8 data+0
+n7 rmw 4 data+8"
+[a64]="b1 ld 8 data+0
+b2 st 8 data+0
+b4 rmw 8 data+0
+b5 st 8 data+16
+b6 ld 4 data+8
+b7 ld 8 data+0
+b7 ld 8 data+8
+$(for k in 0 1 2 3 4 5 6 7; do echo "b8 st 4 data+$((k * 4))"; done)
+b9 rmw 16 data+0"
+[x64]="x1 rmw 8 data+0
+x2 rmw 16 data+0
+x3 ld 8 data+16
+x4 st 4 data+24
+x5 st 512 area+0
+x6 ld 512 area+0
+x7 ld 8 data+8")
+declare -A mem_cc=([rv64]="riscv64-linux-gnu-gcc -march=rv64gc" [a64]=aarch64-linux-gnu-gcc [x64]=gcc)
+for isa in $isas; do
+    build "$out/mem-$isa" ${mem_cc[$isa]} -nostdlib -static -Wl,--no-relax -o "$out/mem-$isa" \
+        "$here/mem-$isa.S" || { fail "mem-$isa" "cannot build it"; continue; }
+    while read -r label kind size where; do
+        printf '0 %s %s %s 0x%x\n' "$(sym_in "mem-$isa" "$label")" "$kind" "$size" \
+            $(( $(sym_in "mem-$isa" "${where%+*}") + ${where#*+} ))
+    done <<<"${mem_expected[$isa]}" >"$out/mem-$isa.trace.expected"
+    printf '0 syscall %s 0x0\nexit 0\n' "${exit_nr[$isa]}" >>"$out/mem-$isa.trace.expected"
+    for engine in $engines; do
+        t=mem-$isa-$engine
+        "$VM_BIN" run --engine="$engine" --plugin="$PLUGINS/mem_trace.so,out=$out/$t.trace" \
+            "$out/mem-$isa" >"$out/$t.out" 2>&1
+        status=$?
+        awk '$2 == "syscall" { print $1, $2, $3, $4; next } { print }' "$out/$t.trace" \
+            >"$out/$t.trace.cut" 2>/dev/null
+        if [ "$status" = 0 ] && diff -u "$out/mem-$isa.trace.expected" "$out/$t.trace.cut" \
+               >"$out/$t.trace.diff"; then
+            pass "mem_trace-helpers-$isa-$engine ($(grep -c '^0 0x' "$out/$t.trace.cut") accesses)"
+        else
+            fail "mem_trace-helpers-$isa-$engine" "status $status, $(head -20 "$out/$t.trace.diff")"
         fi
     done
 done

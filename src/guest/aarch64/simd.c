@@ -856,6 +856,7 @@ static void transfer(struct a64_cpu *c, struct vec *regs, unsigned t, unsigned e
         v = get_e(&regs[t], e, size);
         memcpy(host, &v, bytes);
     }
+    mem_report(&c->c, addr, bytes, load ? MEM_READ : MEM_WRITE);
 }
 
 /* LD1-4/ST1-4 (multiple structures), LD1-4/ST1-4 (one lane) and LD1R-LD4R. Returns the bytes
@@ -932,7 +933,8 @@ commit:
 const struct ir_helper a64_simd_helpers[SIMDH_NHELPERS] = {
 #define SIMD_HELPER(name)                                                                    \
     [SIMDH_##name] = { "a64_simd_" #name, helper_##name, 3,                                  \
-                       IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64 },
+                       IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT |               \
+                       (SIMDH_##name == SIMDH_ldst ? IR_HELPER_MEM : 0), IR_I64 },
     SIMD_HELPERS(SIMD_HELPER)
 #undef SIMD_HELPER
 };

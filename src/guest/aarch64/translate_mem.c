@@ -266,13 +266,16 @@ static uint64_t helper_stxr(void *opaque, uint64_t addr, uint64_t lo, uint64_t h
     if (!armed)
         return 1;
     void *host = mem_ptr(&cpu->c, addr, (unsigned)size, MEM_READ | MEM_WRITE, A64_MMU_EL0);
-    if (size == 16)
-        return !compare_and_swap_128(host, cpu->excl_val, lo, hi);
-    return !compare_and_swap(host, size, cpu->excl_val[0], lo);
+    if (size == 16 ? !compare_and_swap_128(host, cpu->excl_val, lo, hi)
+                   : !compare_and_swap(host, size, cpu->excl_val[0], lo))
+        return 1;
+    mem_report(&cpu->c, addr, (unsigned)size, MEM_WRITE);
+    return 0;
 }
 
 static const struct ir_helper stxr_helper = {
-    "a64_stxr", helper_stxr, 4, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
+    "a64_stxr", helper_stxr, 4,
+    IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT | IR_HELPER_MEM, IR_I64,
 };
 
 /* STXR (arg 0) and STXP (arg 1); the status goes to Ws (the Rm field). */
@@ -339,6 +342,7 @@ static uint64_t helper_casp(void *opaque, uint64_t word, uint64_t addr, uint64_t
             memcpy(host, updated, 16);
         }
         pthread_mutex_unlock(&pair_lock);
+        mem_report(&cpu->c, addr, 16, MEM_READ | MEM_WRITE);
         xzr_put(cpu, rs, old[0]);
         xzr_put(cpu, rs + 1, old[1]);
         return 0;
@@ -347,13 +351,15 @@ static uint64_t helper_casp(void *opaque, uint64_t word, uint64_t addr, uint64_t
     uint64_t old = expected;
     __atomic_compare_exchange_n((uint64_t *)host, &old, (uint32_t)new_lo | new_hi << 32, false,
                                 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    mem_report(&cpu->c, addr, 8, MEM_READ | MEM_WRITE);
     xzr_put(cpu, rs, (uint32_t)old);
     xzr_put(cpu, rs + 1, old >> 32);
     return 0;
 }
 
 static const struct ir_helper casp_helper = {
-    "a64_casp", helper_casp, 2, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
+    "a64_casp", helper_casp, 2,
+    IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT | IR_HELPER_MEM, IR_I64,
 };
 
 void trans_casp(struct a64_ctx *ctx, const struct a64_insn *in)

@@ -77,11 +77,15 @@ static uint64_t helper_sc(void *opaque, uint64_t addr, uint64_t value, uint64_t 
     if (!reserved)
         return 1;
     void *host = mem_ptr(&cpu->c, addr, (unsigned)size, MEM_READ | MEM_WRITE, (unsigned)mmu);
-    return !compare_and_swap(host, size, cpu->res_val, value);
+    if (!compare_and_swap(host, size, cpu->res_val, value))
+        return 1;
+    mem_report(&cpu->c, addr, (unsigned)size, MEM_WRITE);
+    return 0;
 }
 
 static const struct ir_helper sc_helper = {
-    "rv64_sc", helper_sc, 4, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
+    "rv64_sc", helper_sc, 4,
+    IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT | IR_HELPER_MEM, IR_I64,
 };
 
 /* funct3 2 is the .W form, 3 the .D form. */

@@ -427,10 +427,11 @@ static uint64_t helper_fxsave(void *cpu, uint64_t addr, uint64_t rexw, uint64_t 
     if (addr & 15)
         cpu_raise(&c->c, EXC_PROTECTION, 0);
     x64_fxsave(c, mem_ptr(&c->c, addr, X64_FXSAVE_SIZE, MEM_WRITE, X64_MMU_USER), rexw);
+    mem_report(&c->c, addr, X64_FXSAVE_SIZE, MEM_WRITE);
     return 0;
 }
 const struct ir_helper x64_helper_fxsave = {
-    "x64_fxsave", helper_fxsave, 2, IR_HELPER_RSTATE | IR_HELPER_FAULT, IR_I64,
+    "x64_fxsave", helper_fxsave, 2, IR_HELPER_RSTATE | IR_HELPER_FAULT | IR_HELPER_MEM, IR_I64,
 };
 
 static uint64_t helper_fxrstor(void *cpu, uint64_t addr, uint64_t rexw, uint64_t a2, uint64_t a3)
@@ -441,10 +442,11 @@ static uint64_t helper_fxrstor(void *cpu, uint64_t addr, uint64_t rexw, uint64_t
         cpu_raise(&c->c, EXC_PROTECTION, 0);
     if (x64_fxrstor(c, mem_ptr(&c->c, addr, X64_FXSAVE_SIZE, MEM_READ, X64_MMU_USER), rexw) < 0)
         cpu_raise(&c->c, EXC_PROTECTION, 0);
+    mem_report(&c->c, addr, X64_FXSAVE_SIZE, MEM_READ);
     return 0;
 }
 const struct ir_helper x64_helper_fxrstor = {
-    "x64_fxrstor", helper_fxrstor, 2, IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
+    "x64_fxrstor", helper_fxrstor, 2, IR_HELPER_WSTATE | IR_HELPER_FAULT | IR_HELPER_MEM, IR_I64,
 };
 
 static uint64_t helper_xsave(void *cpu, uint64_t addr, uint64_t rfbm, uint64_t rexw, uint64_t kind)

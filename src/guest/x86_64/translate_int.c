@@ -481,11 +481,12 @@ static uint64_t helper_cmpxchgb(void *cpu_, uint64_t addr, uint64_t size, uint64
             r->r[X64_RDX] = expected >> 32;
         }
     }
+    mem_report(cpu_, addr, (unsigned)size, MEM_READ | MEM_WRITE);
     return eq;
 }
 static const struct ir_helper cmpxchgb_helper = {
-    "x64_cmpxchgb", helper_cmpxchgb, 2, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT,
-    IR_I64,
+    "x64_cmpxchgb", helper_cmpxchgb, 2,
+    IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT | IR_HELPER_MEM, IR_I64,
 };
 
 /* arg: 8 or 16 bytes. Only ZF changes. */

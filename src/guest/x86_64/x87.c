@@ -126,9 +126,13 @@ static void set_cc(struct fpu *f, unsigned cc)
 
 static const unsigned fmt_size[6] = { 4, 8, 10, 2, 4, 8 };
 
+/* The operand's bytes; the access is reported here, before it is made (a host fault on it,
+ * which only a page the guest unmapped inside the space gives, comes after the report). */
 static uint8_t *mem(struct fpu *f, uint64_t addr, unsigned size, unsigned access)
 {
-    return mem_ptr(&f->c->c, addr, size, access, X64_MMU_USER);
+    uint8_t *p = mem_ptr(&f->c->c, addr, size, access, X64_MMU_USER);
+    mem_report(&f->c->c, addr, size, access);
+    return p;
 }
 
 static struct f80 load(struct fpu *f, uint64_t addr, unsigned fmt)
@@ -624,5 +628,6 @@ static uint64_t helper_x87(void *cpu, uint64_t desc, uint64_t addr, uint64_t con
     return ret;
 }
 const struct ir_helper x64_helper_x87 = {
-    "x64_x87", helper_x87, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
+    "x64_x87", helper_x87, 3,
+    IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT | IR_HELPER_MEM, IR_I64,
 };
