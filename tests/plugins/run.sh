@@ -94,7 +94,8 @@ for isa in $isas; do
 done
 
 # Accesses made inside helpers (store-conditionals, SIMD structure loads and stores, x87
-# operands, CMPXCHG16B, FXSAVE) as well as atomics and FP loads and stores: mem_trace's
+# operands, CMPXCHG16B, FXSAVE, AVX2 masked moves, XSAVE) as well as atomics and FP loads
+# and stores: mem_trace's
 # whole trace of mem-ISA.S against the accesses its instructions make, listed here as
 # LABEL KIND SIZE OFFSET-FROM-SYMBOL (a failing store-exclusive makes none).
 declare -A mem_expected=(
@@ -119,7 +120,10 @@ x3 ld 8 data+16
 x4 st 4 data+24
 x5 st 512 area+0
 x6 ld 512 area+0
-x7 ld 8 data+8")
+x7 ld 8 data+8
+x8 ld 4 data+0
+x9 st 4 data+4
+x10 st 832 area+0")
 declare -A mem_cc=([rv64]="riscv64-linux-gnu-gcc -march=rv64gc" [a64]=aarch64-linux-gnu-gcc [x64]=gcc)
 for isa in $isas; do
     build "$out/mem-$isa" ${mem_cc[$isa]} -nostdlib -static -Wl,--no-relax -o "$out/mem-$isa" \

@@ -33,12 +33,14 @@ static uint64_t load(struct x64_cpu *c, uint64_t addr, unsigned size)
 {
     uint64_t v = 0;
     memcpy(&v, mem_ptr(&c->c, addr, size, MEM_READ, X64_MMU_USER), size);
+    mem_report(&c->c, addr, size, MEM_READ);
     return v;
 }
 
 static void store(struct x64_cpu *c, uint64_t addr, unsigned size, uint64_t v)
 {
     memcpy(mem_ptr(&c->c, addr, size, MEM_WRITE, X64_MMU_USER), &v, size);
+    mem_report(&c->c, addr, size, MEM_WRITE);
 }
 
 /* The bytes of ymm n from byte `from` up, zeroed. */
@@ -80,10 +82,12 @@ static uint64_t helper_avx(void *cpu, uint64_t desc, uint64_t addr, uint64_t ext
     switch (op) {
     case 0: { /* VPERMD, VPERMPS: doubleword i of the source is number v[i] & 7 */
         uint64_t src[4];
-        if (mem)
+        if (mem) {
             memcpy(src, mem_ptr(&c->c, addr, 32, MEM_READ, X64_MMU_USER), 32);
-        else
+            mem_report(&c->c, addr, 32, MEM_READ);
+        } else {
             memcpy(src, c->ymm[X64_SSE_SRC(desc)], 32);
+        }
         for (unsigned i = 0; i < 8; i++)
             set_elem(r, 4, i, elem(src, 4, elem(c->ymm[v], 4, i) & 7));
         memcpy(c->ymm[dst], r, 32);
@@ -121,5 +125,6 @@ static uint64_t helper_avx(void *cpu, uint64_t desc, uint64_t addr, uint64_t ext
     return 0;
 }
 const struct ir_helper x64_helper_avx = {
-    "x64_avx", helper_avx, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
+    "x64_avx", helper_avx, 3,
+    IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT | IR_HELPER_MEM, IR_I64,
 };

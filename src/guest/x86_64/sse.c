@@ -460,8 +460,10 @@ static uint64_t helper_xsave(void *cpu, uint64_t addr, uint64_t rfbm, uint64_t r
         x64_xsave(c, area, rfbm, rexw, kind == 3);
     else if (x64_xrstor(c, area, rfbm, rexw) < 0)
         cpu_raise(&c->c, EXC_PROTECTION, 0);
+    mem_report(&c->c, addr, X64_XSAVE_SIZE, kind == 1 ? MEM_READ : MEM_WRITE);
     return 0;
 }
 const struct ir_helper x64_helper_xsave = {
-    "x64_xsave", helper_xsave, 4, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
+    "x64_xsave", helper_xsave, 4,
+    IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT | IR_HELPER_MEM, IR_I64,
 };
