@@ -7,7 +7,8 @@
 # exact lines expected below (Linux counting HARTS processors), and print between the markers
 # what qemu-system-riscv64 -smp 2 prints for the same kernel, initramfs and command line on a
 # CPU with vm's extensions (timestamped kernel lines left out; with one hart, the processor
-# count is 1 instead of qemu's 2).
+# count is 1 instead of qemu's 2). vm's runs also hot-plug a disk through the control
+# socket (hotplug.py), which the init probes, reads and lets go of.
 # Usage: run.sh BUILD_DIR/tests/linux   (VM_BIN: the vm binary)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -59,6 +60,10 @@ rng: virtio_rng.0 16 bytes
 lease of 10.0.2.15 obtained from 10.0.2.2
 http: a page from the host
 === vm-linux-test: virtio end ==="
+# Then a disk hot-plugged into the empty slot 3 (tests/linux/hotplug.py), which the init finds
+# after re-probing the slot, reads, and lets go of before the host removes it.
+hotplug_expected="hotplug: vm-disk-1 a disk plugged in
+hotplug: unbound"
 
 # between FILE: the lines between the markers, without carriage returns and timestamped
 # kernel messages.
@@ -83,10 +88,19 @@ for run in $RUNS; do
     engine=${run%%:*} harts=${run#*:}
     name="boot[$engine,cpus=$harts]"
     rm -f "$out/disk.img" && truncate -s 1M "$out/disk.img" || exit 1
+    echo vm-hotplug | dd of="$out/disk.img" bs=512 seek=1 conv=notrunc 2>/dev/null
+    printf 'a disk plugged in' | dd of="$out/hotplug.img" bs=4096 conv=sync 2>/dev/null
+    rm -f "$out/vm-$engine.out" "$out/control.sock"
+    python3 "$here/hotplug.py" "$out/control.sock" "$out/vm-$engine.out" "$out/hotplug.img" \
+        "$TIMEOUT" >"$out/hotplug-$engine.log" 2>&1 &
+    plugger=$!
     start=$(date +%s)
     timeout "$TIMEOUT" "$VM_BIN" boot --engine="$engine" --cpus="$harts" --kernel="$kernel" --initrd="$initrd" \
-        --append="$append" --drive="$out/disk.img" --net=user </dev/null >"$out/vm-$engine.out" 2>&1
+        --append="$append" --drive="$out/disk.img" --net=user --control="$out/control.sock" \
+        </dev/null >"$out/vm-$engine.out" 2>&1
     status=$?
+    kill "$plugger" 2>/dev/null
+    wait "$plugger" 2>/dev/null
     took=$(( $(date +%s) - start ))
     between "$out/vm-$engine.out" >"$out/vm-$engine.lines"
     fail=
@@ -102,6 +116,11 @@ for run in $RUNS; do
         fail="${fail:+$fail; }the virtio lines differ"
     [ "$(head -c 21 "$out/disk.img")" = "written by the guest" ] ||
         fail="${fail:+$fail; }the disk image does not hold what the guest wrote"
+    tr -d '\r' <"$out/vm-$engine.out" | grep '^hotplug: ' >"$out/vm-$engine.hotplug"
+    [ "$(cat "$out/vm-$engine.hotplug")" = "$hotplug_expected" ] ||
+        fail="${fail:+$fail; }the hot-plug lines differ: $(cat "$out/vm-$engine.hotplug")"
+    [ "$(cat "$out/hotplug-$engine.log")" = "$(printf 'device-add ok vm-disk-1\ndevice-remove ok vm-disk-1')" ] ||
+        fail="${fail:+$fail; }the control socket's replies differ: $(cat "$out/hotplug-$engine.log")"
     if [ -n "$fail" ]; then
         echo "FAIL linux/$name: $fail; the console's last lines:"
         tr -d '\r' <"$out/vm-$engine.out" | tail -n 20
