@@ -168,6 +168,13 @@ def control():
           len(vcpus) == 1 and vcpus[0]['vcpu'] == 0 and vcpus[0]['run_seconds'] > 0.05 and
           vcpus[0]['cpu_seconds'] > 0, f'{r}')
 
+    # No virtio slot of a KVM machine takes a disk at run time: both hot-plug commands refuse.
+    for cmd, args in (('device-add', {'driver': 'virtio-blk', 'file': kernel}),
+                      ('device-remove', {'slot': 0})):
+        r = m.ask(cmd, **args)
+        check(f'control-{cmd}-refused', r.get('ok') is False and
+              r.get('error') == 'this machine has no device hot-plug', f'{r}')
+
     r = m.ask('quit', status=3)
     status, text, err = m.finish()
     check('control-quit', r.get('ok') is True and r['result'] == {'status': 3} and status == 3 and
