@@ -91,8 +91,23 @@ void a64_put_v64(struct a64_ctx *ctx, unsigned n, ir_temp value)
 
 /* ---- flags (their representation: struct a64_cpu) ---- */
 
+/* What set the flags last in this block, packed into the translator's isa_state (0: unknown,
+ * e.g. at the block's start): the kind, whether it was 64-bit, its operands a and b and its
+ * result r (temps below IR_MAX_TEMPS). Every put of the flags goes through put_flags, which
+ * forgets it; the setters with a known meaning record themselves after. */
+enum { FLAG_SRC_NONE, FLAG_SRC_SUB, FLAG_SRC_ADD, FLAG_SRC_LOGIC };
+_Static_assert(IR_MAX_TEMPS <= 1 << 16, "flag_src packs temps in 16 bits");
+
+static void record_flag_src(struct a64_ctx *ctx, unsigned kind, enum ir_type t, ir_temp a,
+                            ir_temp b, ir_temp r)
+{
+    *ctx->flag_src = kind | (uint64_t)(t == IR_I64) << 2 | (uint64_t)a << 16 |
+                     (uint64_t)b << 32 | (uint64_t)r << 48;
+}
+
 static void put_flags(struct a64_ctx *ctx, ir_temp n, ir_temp z, ir_temp c, ir_temp v)
 {
+    *ctx->flag_src = FLAG_SRC_NONE;
     ir_put(ctx->b, IR_I64, A64_FIELD(nf), n);
     ir_put(ctx->b, IR_I64, A64_FIELD(zf), z);
     ir_put(ctx->b, IR_I64, A64_FIELD(cf), c);
@@ -132,6 +147,7 @@ void a64_flags_logic(struct a64_ctx *ctx, enum ir_type t, ir_temp result)
 {
     ir_temp r = flag_value(ctx, t, result), zero = a64_const(ctx, 0);
     put_flags(ctx, r, r, zero, zero);
+    record_flag_src(ctx, FLAG_SRC_LOGIC, t, 0, 0, result);
 }
 
 /* C of a - b is "no borrow": a >= b unsigned; with a carry in, C is the carry out of either
@@ -173,6 +189,7 @@ ir_temp a64_add_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b,
     ir_temp f[4];
     ir_temp r = a64_arith_flags(ctx, t, a, b, sub, IR_NONE, f);
     a64_put_flags(ctx, f);
+    record_flag_src(ctx, sub ? FLAG_SRC_SUB : FLAG_SRC_ADD, t, a, b, r);
     return r;
 }
 
@@ -183,18 +200,56 @@ static ir_temp flag(struct a64_ctx *ctx, size_t offset)
     return ir_get(ctx->b, IR_I64, offset);
 }
 
-/* Even conditions test something; the odd one next to it (except AL/NV) is its negation. */
-struct a64_test a64_cond_test(struct a64_ctx *ctx, unsigned cond)
+static const enum ir_cond inverse[IR_NCONDS] = {
+    [IR_EQ] = IR_NE, [IR_NE] = IR_EQ, [IR_LT] = IR_GE, [IR_GE] = IR_LT,
+    [IR_LE] = IR_GT, [IR_GT] = IR_LE, [IR_LTU] = IR_GEU, [IR_GEU] = IR_LTU,
+    [IR_LEU] = IR_GTU, [IR_GTU] = IR_LEU,
+};
+
+/* The even condition cond (EQ CS MI VS HI GE GT) as a compare of the last flag setter's
+ * operands (sub: a - b) or result with 0, where its flags make that exact; false if they
+ * do not. */
+static bool fused_test(struct a64_ctx *ctx, unsigned cond, struct a64_test *t)
 {
-    static const enum ir_cond inverse[IR_NCONDS] = {
-        [IR_EQ] = IR_NE, [IR_NE] = IR_EQ, [IR_LT] = IR_GE, [IR_GE] = IR_LT,
-        [IR_LE] = IR_GT, [IR_GT] = IR_LE, [IR_LTU] = IR_GEU, [IR_GEU] = IR_LTU,
-        [IR_LEU] = IR_GTU, [IR_GTU] = IR_LEU,
+    /* [kind][cond >> 1]: the compare, or 0 when the flags must be read. For sub, the
+     * operands' order gives HI as a >u b and GE as a >=s b (N == V is exactly that); for add
+     * and logic only what the result alone says: Z, N, and for logic (V = 0) GE and GT. */
+    enum { R = 1 << 4 };   /* compare the result with 0 */
+    static const uint8_t form[4][7] = {
+        [FLAG_SRC_SUB] = { IR_EQ + 1, IR_GEU + 1, (IR_LT + 1) | R, 0, IR_GTU + 1, IR_GE + 1,
+                           IR_GT + 1 },
+        [FLAG_SRC_ADD] = { (IR_EQ + 1) | R, 0, (IR_LT + 1) | R },
+        [FLAG_SRC_LOGIC] = { (IR_EQ + 1) | R, 0, (IR_LT + 1) | R, 0, 0, (IR_GE + 1) | R,
+                             (IR_GT + 1) | R },
     };
+    uint64_t src = *ctx->flag_src;
+    unsigned f = form[src & 3][cond >> 1];
+    if (!f)
+        return false;
+    t->type = src & 4 ? IR_I64 : IR_I32;
+    t->cond = (enum ir_cond)((f & 15) - 1);
+    if (f & R) {
+        t->a = (ir_temp)(src >> 48);
+        t->b = ir_const(ctx->b, t->type, 0);
+    } else {
+        t->a = (ir_temp)(src >> 16 & 0xffff);
+        t->b = (ir_temp)(src >> 32 & 0xffff);
+    }
+    return true;
+}
+
+/* Even conditions test something; the odd one next to it (except AL/NV) is its negation. */
+struct a64_test a64_cond_test_typed(struct a64_ctx *ctx, unsigned cond)
+{
     struct ir_block *b = ctx->b;
     ir_temp zero = a64_const(ctx, 0);
     bool negate = (cond & 1) && cond < 14;
-    struct a64_test t = { IR_NE, zero, zero };
+    struct a64_test t = { IR_NE, zero, zero, IR_I64 };
+    if (cond < 14 && fused_test(ctx, cond & ~1u, &t)) {
+        if (negate)
+            t.cond = inverse[t.cond];
+        return t;
+    }
     switch (cond >> 1) {
     case 0: t.cond = IR_EQ; t.a = flag(ctx, A64_FIELD(zf)); break;   /* EQ: Z */
     case 1: t.a = flag(ctx, A64_FIELD(cf)); break;                   /* CS: C */
@@ -222,6 +277,15 @@ struct a64_test a64_cond_test(struct a64_ctx *ctx, unsigned cond)
     return t;
 }
 
+struct a64_test a64_cond_test(struct a64_ctx *ctx, unsigned cond)
+{
+    struct a64_test t = a64_cond_test_typed(ctx, cond);
+    if (t.type == IR_I64)
+        return t;
+    ir_temp zero = a64_const(ctx, 0);
+    return (struct a64_test){ IR_NE, ir_setcond(ctx->b, IR_I32, t.cond, t.a, t.b), zero, IR_I64 };
+}
+
 /* ---- block ends ---- */
 
 void a64_end_goto(struct a64_ctx *ctx, uint64_t pc)
@@ -247,7 +311,7 @@ void a64_gen_illegal(struct a64_ctx *ctx)
 
 int a64_translate_insn(struct translator *t)
 {
-    struct a64_ctx ctx = { .cpu = t->cpu, .b = t->b, .pc = t->pc };
+    struct a64_ctx ctx = { .cpu = t->cpu, .b = t->b, .pc = t->pc, .flag_src = &t->isa_state };
     t->len = 4;
     if (t->pc & 3) {   /* a PC alignment fault comes before any fetch: SIGBUS at pc */
         ir_call(t->b, &ir_check_aligned, a64_const(&ctx, (int64_t)t->pc), a64_const(&ctx, 4),

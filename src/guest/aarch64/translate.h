@@ -18,6 +18,9 @@ struct a64_ctx {
     struct ir_block *b;
     uint64_t pc;      /* of the instruction being translated */
     bool ended;       /* the instruction emitted the block's final op */
+    /* The translator's isa_state: what set the flags last in this block (translate.c's
+     * flag_src), so that a condition can compare that instruction's operands directly. */
+    uint64_t *flag_src;
 };
 
 int a64_translate_insn(struct translator *t);
@@ -96,12 +99,18 @@ void a64_put_flags(struct a64_ctx *ctx, const ir_temp flags[4]);
 /* The same without carry, putting the flags. */
 ir_temp a64_add_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b, bool sub);
 
-/* A condition as an IR comparison of two temps: true iff (a cond b). */
+/* A condition as an IR comparison of two temps: true iff (a cond b), comparing as type. When
+ * the block's last flag setter was a compare, subtraction, addition or logical op, the test
+ * compares its operands or result (cmp + b.gt becomes one compare of the operands) instead
+ * of the flags it stored. a64_cond_test's tests compare as i64; a64_cond_test_typed's may
+ * compare as i32 (for exit_if, whose type only says how to compare). */
 struct a64_test {
     enum ir_cond cond;
     ir_temp a, b;
+    enum ir_type type;
 };
 struct a64_test a64_cond_test(struct a64_ctx *ctx, unsigned cond);
+struct a64_test a64_cond_test_typed(struct a64_ctx *ctx, unsigned cond);
 
 /* Block ends and exceptions at this instruction. */
 void a64_end_goto(struct a64_ctx *ctx, uint64_t pc);

@@ -25,8 +25,8 @@ void trans_bcond(struct a64_ctx *ctx, const struct a64_insn *in)
         a64_end_goto(ctx, taken);
         return;
     }
-    struct a64_test t = a64_cond_test(ctx, cond);
-    ir_exit_if(ctx->b, IR_I64, t.cond, t.a, t.b, taken);
+    struct a64_test t = a64_cond_test_typed(ctx, cond);
+    ir_exit_if(ctx->b, t.type, t.cond, t.a, t.b, taken);
     a64_end_goto(ctx, ctx->pc + 4);
 }
 
