@@ -1,6 +1,7 @@
 /* Differential test of the AArch64 translator: random A64 instruction sequences, drawn from
  * the rows of the decode table (integer data processing, flags, conditional select and
  * compare, bitfields, multiply/divide, loads/stores of every addressing mode, LSE atomics,
+ * conditional branches (some sequences end in a compare and a b.cond over an add),
  * Advanced SIMD with its structure loads and stores) and from whole Advanced SIMD encoding groups of the
  * Arm ARM (so an encoding vm lacks shows up as "vm faults, unicorn does not"), run on
  * vm's translator + interpreter and on Unicorn from the same registers and memory; every X
@@ -371,6 +372,15 @@ int main(void)
         if (s % 4 == 3) { /* most words of a group are unallocated: one at a time */
             n = 1;
             code[0] = random_group_insn();
+        }
+        if (s % 4 == 1 && n >= 3) { /* a compare, then b.cond over an add */
+            /* cmp, cmn, tst (W or X) of x0..x3, equal a quarter of the time, or cmp #0..3 */
+            static const uint32_t setter[4] = { 0x6b00001fu, 0x2b00001fu, 0x6a00001fu, 0x7100001fu };
+            uint32_t k = (uint32_t)(rnd() % 4), rm = (uint32_t)(rnd() % 4);
+            code[n - 3] = setter[k] | (uint32_t)(rnd() % 2) << 31 | (uint32_t)(rnd() % 4) << 5 |
+                          (k == 3 ? rm << 10 : rm << 16);
+            code[n - 2] = 0x54000040u | (uint32_t)(rnd() % 16);   /* b.cond .+8 */
+            code[n - 1] = 0x91000400u;                           /* add x0, x0, #1 */
         }
         if (getenv("A64_DIFF_INSN")) { /* reproduce one instruction from random states */
             n = 1;
