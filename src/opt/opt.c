@@ -1,5 +1,5 @@
 /* The IR passes (see opt.h), run in this order on one block:
- *  1. forward: copy propagation, constant folding and identities, guest-register load
+ *  1. forward: copy propagation, constant folding (bit fields too) and identities, guest-register load
  *     forwarding (a get after a put or get of the same field reuses that temp, until a
  *     helper that writes state);
  *  2. backward: dead-store elimination (a put overwritten by a later put of the same field
@@ -66,8 +66,9 @@ static const struct known *lookup(const struct opt *o, int64_t off, uint8_t type
     return NULL;
 }
 
-/* Folds an integer op (ops.def's int2 and int1 classes) on constants with the semantics
- * the interpreter runs; false for the others. */
+/* Folds an integer op (ops.def's int2 and int1 classes, and the bit-field ops: a MOVZ/MOVK
+ * chain is deposits of constants) on constants with the semantics the interpreter runs;
+ * false for the others. */
 static bool fold(const struct ir_op *op, uint64_t a, uint64_t b, uint64_t *out)
 {
     bool w = op->type == IR_I64;
@@ -79,6 +80,9 @@ static bool fold(const struct ir_op *op, uint64_t a, uint64_t b, uint64_t *out)
 #undef IR_OP
 #undef INT2
 #undef INT1
+    case IR_extract: *out = op_extract(a, op->imm); return true;
+    case IR_sextract: *out = op_sextract(a, op->imm, w ? 64 : 32); return true;
+    case IR_deposit: *out = w ? op_deposit(a, b, op->imm) : (uint32_t)op_deposit(a, b, op->imm); return true;
     default:
         return false;
     }

@@ -136,6 +136,31 @@ static void test_folding(void)
     CHECK(find(b, IR_put, 3)->src[0] == x);
 }
 
+/* MOVZ/MOVK chains and bit-field moves of constants: deposit, extract and sextract fold. */
+static void test_folding_fields(void)
+{
+    check_group("opt_folding_fields");
+    struct ir_block *b = start();
+    ir_temp lo = ir_const(b, IR_I64, 0x2b);
+    ir_temp d = ir_new_temp(b, IR_I64);
+    ir_emit(b, IR_deposit, IR_I64, d, lo, ir_const(b, IR_I64, 0x7000), IR_NONE, IR_NONE, 16 | 16 << 8);
+    ir_put(b, IR_I64, 8, d);
+    ir_put(b, IR_I64, 16, ir_op1i(b, IR_extract, IR_I64, ir_const(b, IR_I64, 0xabcd), 4 | 8 << 8));
+    ir_put(b, IR_I64, 24, ir_op1i(b, IR_sextract, IR_I32, ir_const(b, IR_I64, 0xf0), 4 | 4 << 8));
+    ir_goto_pc(b, 0x2000);
+    opt_block(b);
+    CHECK_EQ(count(b, IR_deposit) + count(b, IR_extract) + count(b, IR_sextract), 0);
+    static const int64_t want[3] = { 0x7000002b, 0xbc, 0xffffffff };
+    for (unsigned k = 0; k < 3; k++) {
+        const struct ir_op *p = find(b, IR_put, k);
+        const struct ir_op *def = NULL;
+        for (uint32_t i = 0; i < b->n_ops; i++)
+            if (ir_opdefs[b->ops[i].opc].n_out && b->ops[i].dst == p->src[0])
+                def = &b->ops[i];
+        CHECK(def && def->opc == IR_const && def->imm == want[k]);
+    }
+}
+
 static void test_dead_code(void)
 {
     check_group("opt_dead_code");
@@ -160,6 +185,7 @@ int main(void)
     test_forwarding();
     test_dead_stores();
     test_folding();
+    test_folding_fields();
     test_dead_code();
     return check_done();
 }
