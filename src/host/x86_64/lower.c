@@ -151,10 +151,15 @@ static void lower_field(struct lower *lw, const struct ir_op *op, bool w)
     ra_def_done(lw, op->dst, r);
 }
 
-/* cmp a, b at the op's width (a in a register, b an immediate or r/m). */
+/* cmp a, b at the op's width (a in a register or, against an immediate, in memory; b an
+ * immediate or r/m). */
 static void emit_cmp(struct lower *lw, ir_temp a, ir_temp b, bool w)
 {
     int32_t imm;
+    if (lw->loc[a] == L_MEM && ra_imm(lw, b, w, &imm)) {
+        x86_emit(lw->o, X_CMPI, w, 0, ra_rm(lw, a, RDX), imm);
+        return;
+    }
     unsigned ra = ra_reg(lw, a, RDX);
     if (ra_imm(lw, b, w, &imm))
         x86_emit(lw->o, X_CMPI, w, 0, xr(ra), imm);
