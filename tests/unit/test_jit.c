@@ -135,7 +135,11 @@ static void random_op(struct ir_block *b, struct pool *p, struct pool fp[2])
         t = ir_const(b, ty, (int64_t)(ty == IR_I32 ? (uint32_t)interesting() : interesting()));
         break;
     case 1: case 2: case 3:
-        t = ir_op2(b, bin[rnd() % N(bin)], ty, pick(p), pick(p));
+        if (rnd() % 4 == 0)   /* a scaled index: the x86-64 backend folds the shl into a lea */
+            t = ir_op2(b, IR_add, IR_I64, pick(p),
+                       ir_op2(b, IR_shl, IR_I64, pick(p), ir_const(b, IR_I64, 1 + (int64_t)(rnd() % 3))));
+        else
+            t = ir_op2(b, bin[rnd() % N(bin)], ty, pick(p), pick(p));
         break;
     case 4:
         t = ir_op1(b, un[rnd() % N(un)], ty, pick(p));

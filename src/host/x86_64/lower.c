@@ -36,10 +36,25 @@ static const uint8_t helper_of[IR_NOPS][2] = {   /* [opc][w64] -> x86_helper + 1
     [IR_popcnt] = { XH_POPCNT32 + 1, XH_POPCNT64 + 1 },
 };
 
+/* add.i64 of a and a shl folded into it (ra_analyse): r = a, then lea r, [r + x * 2^k]. */
+static void lower_scaled_add(struct lower *lw, const struct ir_op *op, ir_temp scaled)
+{
+    ir_temp a = op->src[scaled == op->src[0]];
+    unsigned r = ra_def_reusing(lw, op->dst, a);
+    ra_load(lw, r, a, true);
+    unsigned x = ra_reg(lw, lw->scaled_src[scaled], RCX);
+    x86_emit(lw->o, X_LEA, true, r, xmi(r, x, 1u << lw->scale_log[scaled], 0), 0);
+    ra_def_done(lw, op->dst, r);
+}
+
 static void lower_alu(struct lower *lw, const struct ir_op *op, bool w)
 {
     ir_temp a = op->src[0], b = op->src[1];
     const struct alu_form *f = &alu_forms[op->opc];
+    if (op->opc == IR_add && w && (lw->scale_log[a] || lw->scale_log[b])) {
+        lower_scaled_add(lw, op, lw->scale_log[b] ? b : a);
+        return;
+    }
     unsigned r = ra_def_reusing(lw, op->dst, a);
     int32_t imm;
     bool is_imm = ra_imm(lw, b, w, &imm);
@@ -60,6 +75,8 @@ static void lower_shift(struct lower *lw, const struct ir_op *op, bool w)
 {
     const struct alu_form *f = &shift_forms[op->opc];
     ir_temp b = op->src[1];
+    if (lw->scale_log[op->dst])   /* its add does it */
+        return;
     unsigned r = ra_def_reusing(lw, op->dst, op->src[0]);
     if (lw->loc[b] == L_CONST) {
         ra_load(lw, r, op->src[0], w);

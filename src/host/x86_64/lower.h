@@ -51,6 +51,12 @@ struct lower {
     int64_t val[IR_MAX_TEMPS];
     uint8_t checked[IR_MAX_TEMPS];    /* a guest address base already compared with r13 */
     uint32_t last_use[IR_MAX_TEMPS];
+    uint32_t def_at[IR_MAX_TEMPS];    /* ra_analyse: the op defining each temp, */
+    uint16_t n_uses[IR_MAX_TEMPS];    /* and its uses */
+    /* A shl by 1..3 whose one use is an add.i64: not emitted; the add is lea [a + x * 2^k]
+     * with x = scaled_src, k = scale_log (0: not folded). */
+    uint8_t scale_log[IR_MAX_TEMPS];
+    ir_temp scaled_src[IR_MAX_TEMPS];
     struct stub stubs[IR_MAX_OPS + 1];
     uint32_t n_stubs;
     struct host_map *map;
@@ -77,7 +83,8 @@ static inline int32_t slot_of(const struct lower *lw, ir_temp t)
     return lw->abi->temps_offset + 8 * (int32_t)t;
 }
 
-/* Liveness of the block's temps (last uses). */
+/* Liveness of the block's temps (last uses), and the shifts folded into adds as scaled
+ * indexes (scale_log). */
 void ra_analyse(struct lower *lw);
 /* A get that can be read in place as a memory operand (nothing writes that state first). */
 bool ra_get_in_place(const struct lower *lw, uint32_t i);

@@ -34,6 +34,25 @@ bool ra_get_in_place(const struct lower *lw, uint32_t i)
     return true;
 }
 
+/* t, if the op defining it is a 64-bit shl by a constant 1..3 of a 64-bit temp used by
+ * nothing but one add.i64 (op i): lower_alu makes that add one lea with a scaled index. */
+static void fold_scaled_index(struct lower *lw, ir_temp t, uint32_t i)
+{
+    const struct ir_block *b = lw->b;
+    if (t == IR_NONE || lw->n_uses[t] != 1 || b->temp_type[t] != IR_I64)
+        return;
+    const struct ir_op *shl = &b->ops[lw->def_at[t]];
+    if (shl->opc != IR_shl || shl->type != IR_I64 || b->temp_type[shl->src[0]] != IR_I64)
+        return;
+    const struct ir_op *k = &b->ops[lw->def_at[shl->src[1]]];
+    if (k->opc != IR_const || k->imm < 1 || k->imm > 3)
+        return;
+    lw->scale_log[t] = (uint8_t)k->imm;
+    lw->scaled_src[t] = shl->src[0];
+    if (lw->last_use[shl->src[0]] < i)
+        lw->last_use[shl->src[0]] = i;
+}
+
 void ra_analyse(struct lower *lw)
 {
     const struct ir_block *b = lw->b;
@@ -41,12 +60,25 @@ void ra_analyse(struct lower *lw)
         const struct ir_op *op = &b->ops[i];
         const struct ir_opdef *d = &ir_opdefs[op->opc];
         for (unsigned s = 0; s < d->n_in; s++)
-            if (op->src[s] != IR_NONE)
+            if (op->src[s] != IR_NONE) {
                 lw->last_use[op->src[s]] = i;
+                lw->n_uses[op->src[s]]++;
+            }
         if (d->n_out) {
             lw->last_use[op->dst] = i;
+            lw->def_at[op->dst] = i;
+            lw->n_uses[op->dst] = 0;
+            lw->scale_log[op->dst] = 0;
             lw->loc[op->dst] = 0;
             lw->checked[op->dst] = 0;
+        }
+    }
+    for (uint32_t i = 0; i < b->n_ops; i++) {
+        const struct ir_op *op = &b->ops[i];
+        if (op->opc == IR_add && op->type == IR_I64 && op->src[0] != op->src[1]) {
+            fold_scaled_index(lw, op->src[1], i);
+            if (!lw->scale_log[op->src[1]])
+                fold_scaled_index(lw, op->src[0], i);
         }
     }
 }
