@@ -157,12 +157,13 @@ ir_temp a64_arith_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp 
                         ir_temp carry, ir_temp flags[4])
 {
     struct ir_block *blk = ctx->b;
-    ir_temp r, c;
+    ir_temp r, c, ov;
     if (carry == IR_NONE) {
         r = ir_op2(blk, sub ? IR_sub : IR_add, t, a, b);
         c = sub ? ir_setcond(blk, t, IR_GEU, a, b) : ir_setcond(blk, t, IR_LTU, r, a);
-        if (sub)
-            b = ir_op1(blk, IR_not, t, b);
+        /* for sub, the inverted operand's "signs agree" is a ^ b itself: no not */
+        ov = ir_op2(blk, sub ? IR_and : IR_andc, t, ir_op2(blk, IR_xor, t, r, a),
+                    ir_op2(blk, IR_xor, t, a, b));
     } else {
         if (sub)
             b = ir_op1(blk, IR_not, t, b);
@@ -170,9 +171,8 @@ ir_temp a64_arith_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp 
         r = ir_op2(blk, IR_add, t, partial, carry);
         c = ir_op2(blk, IR_or, IR_I64, ir_setcond(blk, t, IR_LTU, partial, a),
                    ir_setcond(blk, t, IR_LTU, r, partial));
+        ov = ir_op2(blk, IR_andc, t, ir_op2(blk, IR_xor, t, r, a), ir_op2(blk, IR_xor, t, a, b));
     }
-    ir_temp ov = ir_op2(blk, IR_andc, t, ir_op2(blk, IR_xor, t, r, a),
-                        ir_op2(blk, IR_xor, t, a, b));
     flags[0] = flags[1] = flag_value(ctx, t, r);
     flags[2] = c;
     flags[3] = flag_value(ctx, t, ov);
