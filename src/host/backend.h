@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/cpu.h"
+#include "host/buf.h"
 #include "ir/ir.h"
 
 /* What the execution layer tells the backend: the layout generated code reads and the C
@@ -22,7 +23,7 @@ struct host_env {
     uint64_t guest_limit;      /* flat: guest addresses are [0, guest_limit), with guard pages
                                   of more than 4 GiB on both sides (mem/uspace.h) */
     int32_t exec_jc_offset;    /* of the jump cache (struct tb *[]) inside cpu->exec */
-    uint32_t jc_mask;          /* jump cache index = (pc >> 1) & jc_mask */
+    uint32_t jc_mask;          /* jump cache index = ((pc >> 1) ^ block flags) & jc_mask */
     int32_t tb_pc_offset, tb_code_offset;   /* inside struct tb */
     bool inline_jc;            /* goto_ind looks up the jump cache inline and jumps */
     bool chain_in_page;        /* and so does a direct jump out of the block's 4 KiB page:
@@ -90,6 +91,13 @@ struct host_code {
     struct host_wb *wb;
     uint32_t n_wb;
 };
+
+/* The buffer of c's free space, for a backend's encoder. */
+static inline struct host_buf host_buf_of(const struct host_code *c)
+{
+    return (struct host_buf){ .p = c->start, .start = c->start, .end = c->start + c->avail,
+                              .rx_delta = c->rx_delta };
+}
 
 /* The code every block shares, written once by init. */
 struct host_trampolines {

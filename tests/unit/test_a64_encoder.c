@@ -9,7 +9,6 @@
 #include "check.h"
 #include "host/aarch64/a64.h"
 
-#if HAVE_CAPSTONE
 #include <capstone/capstone.h>
 
 static csh cs;
@@ -203,7 +202,7 @@ static void test_mov_imm(void)
     };
     for (size_t k = 0; k < sizeof(values) / sizeof(values[0]); k++) {
         uint8_t buf[32];
-        struct a64_buf b = { .p = buf, .start = buf, .end = buf + sizeof(buf) };
+        struct host_buf b = { .p = buf, .start = buf, .end = buf + sizeof(buf) };
         a64_mov_imm(&b, 9, values[k]);
         unsigned rd = 99;
         uint64_t v;
@@ -239,7 +238,7 @@ static void test_branches(void)
     static uint32_t code[64];
     uint8_t *buf = (uint8_t *)code;
     intptr_t delta = 0x40000000 - (intptr_t)buf;   /* code runs at 0x40000000 */
-    struct a64_buf b = { .p = buf, .start = buf, .end = buf + sizeof(code), .rx_delta = delta };
+    struct host_buf b = { .p = buf, .start = buf, .end = buf + sizeof(code), .rx_delta = delta };
     static const struct { enum a64_insn insn; unsigned rt; int64_t to; } br[] = {
         { A_B, 0, 0x7fffffc }, { A_B, 0, -0x8000000 }, { A_BL, 0, 0x123450 },
         { A_BCOND, A64_LE, 0xffffc }, { A_BCOND, A64_EQ, -0x100000 }, { A_CBZ, 5, 0x800 },
@@ -273,7 +272,7 @@ static void test_branches(void)
     text_of(*(uint32_t *)(void *)at, 0x40000000 + (uint64_t)(at - buf), text, sizeof(text));
     CHECK(!strcmp(text, "adr x3, #0x40000000"));
     /* an overflowing buffer writes nothing and gives no site */
-    struct a64_buf full = { .p = buf, .start = buf, .end = buf + 2 };
+    struct host_buf full = { .p = buf, .start = buf, .end = buf + 2 };
     CHECK(a64_branch(&full, A_B, true, 0, NULL) == NULL && full.overflow && full.p == buf);
 }
 
@@ -288,10 +287,3 @@ int main(void)
     cs_close(&cs);
     return check_done();
 }
-#else
-int main(void)
-{
-    check_group("a64_encoder (capstone not available: skipped)");
-    return check_done();
-}
-#endif

@@ -7,7 +7,6 @@
 #include "check.h"
 #include "host/x86_64/x86.h"
 
-#if HAVE_CAPSTONE
 #include <capstone/capstone.h>
 
 static csh cs;
@@ -147,7 +146,7 @@ static void check_row(enum xh_insn insn, bool w64, unsigned reg, struct x86_rm r
     if (f->flags & X86_F_CC)
         imm = CC_E;
     uint8_t buf[32];
-    struct x86_buf b = { .p = buf, .start = buf, .end = buf + sizeof(buf) };
+    struct host_buf b = { .p = buf, .start = buf, .end = buf + sizeof(buf) };
     x86_emit(&b, insn, w64, reg, rm, imm);
     struct want ops[3];
     unsigned n = 0;
@@ -235,7 +234,7 @@ static void test_special(void)
                                        0xffffffff80000000ull, 0x123456789abcdefull };
     for (unsigned r = 0; r < 16; r++) {
         for (unsigned k = 0; k < sizeof(values) / sizeof(values[0]); k++) {
-            struct x86_buf b = { .p = buf, .start = buf, .end = buf + sizeof(buf) };
+            struct host_buf b = { .p = buf, .start = buf, .end = buf + sizeof(buf) };
             x86_mov_imm(&b, r, values[k]);
             bool w = values[k] > UINT32_MAX;
             struct want ops[2] = { { W_REG, r, w ? 64 : 32 }, { W_IMM, 0, 0 } };
@@ -244,13 +243,13 @@ static void test_special(void)
                    (int64_t)values[k], w ? 64 : 32);
         }
         for (int w = 0; w < 2; w++) {
-            struct x86_buf b = { .p = buf, .start = buf, .end = buf + sizeof(buf) };
+            struct host_buf b = { .p = buf, .start = buf, .end = buf + sizeof(buf) };
             x86_bswap(&b, w, r);
             struct want op = { W_REG, r, w ? 64 : 32 };
             expect("bswap", buf, (size_t)(b.p - buf), "bswap", &op, 1, xr(0), 0, 0, 0);
         }
         for (int push = 0; push < 2; push++) {
-            struct x86_buf b = { .p = buf, .start = buf, .end = buf + sizeof(buf) };
+            struct host_buf b = { .p = buf, .start = buf, .end = buf + sizeof(buf) };
             x86_push_pop(&b, push, r);
             struct want op = { W_REG, r, 64 };
             expect("push/pop", buf, (size_t)(b.p - buf), push ? "push" : "pop", &op, 1, xr(0), 0,
@@ -258,7 +257,7 @@ static void test_special(void)
         }
     }
     /* Branches: targets relative to the executable address 0x1000 (capstone's base). */
-    struct x86_buf b = { .p = buf, .start = buf, .end = buf + sizeof(buf),
+    struct host_buf b = { .p = buf, .start = buf, .end = buf + sizeof(buf),
                          .rx_delta = 0x1000 - (intptr_t)buf };
     x86_jmp(&b, (void *)0x2000);
     struct want op = { W_IMM, 0, 0 };
@@ -297,10 +296,3 @@ int main(void)
     cs_close(&cs);
     return check_done();
 }
-#else
-int main(void)
-{
-    check_group("x86_encoder (capstone not available: skipped)");
-    return check_done();
-}
-#endif

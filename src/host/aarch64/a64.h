@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host/buf.h"
+
 /* x0..x30; 31 is the zero register or sp, as the instruction defines it. */
 enum { A64_LR = 30, A64_ZR = 31, A64_SP = 31, A64_NOREG = 0xff };
 
@@ -119,13 +121,7 @@ struct a64_form_def {
 extern const struct a64_form_def a64_forms[A64_NINSNS];
 
 /* Output buffer: emission past end sets overflow and writes nothing. */
-struct a64_buf {
-    uint8_t *p, *start, *end;   /* where code is written (the writable view) */
-    intptr_t rx_delta;          /* executable address - writable address */
-    bool overflow;
-};
-
-static inline const uint8_t *a64_rx(const struct a64_buf *b, const uint8_t *p)
+static inline const uint8_t *a64_rx(const struct host_buf *b, const uint8_t *p)
 {
     return p + b->rx_delta;
 }
@@ -133,22 +129,22 @@ static inline const uint8_t *a64_rx(const struct a64_buf *b, const uint8_t *p)
 /* The word of insn with operand size w64 and operands as its form says (a64.h's list). */
 uint32_t a64_word(enum a64_insn insn, bool w64, unsigned rd, unsigned rn, unsigned rm,
                   int64_t imm);
-void a64_emit(struct a64_buf *b, enum a64_insn insn, bool w64, unsigned rd, unsigned rn,
+void a64_emit(struct host_buf *b, enum a64_insn insn, bool w64, unsigned rd, unsigned rn,
               unsigned rm, int64_t imm);
-void a64_word_out(struct a64_buf *b, uint32_t word);
+void a64_word_out(struct host_buf *b, uint32_t word);
 /* rd = imm with the fewest movz/movn/movk (a w-register movz when it fits 32 bits). */
-void a64_mov_imm(struct a64_buf *b, unsigned rd, uint64_t imm);
+void a64_mov_imm(struct host_buf *b, unsigned rd, uint64_t imm);
 /* rd = rn (64 bits) and rd = (uint32_t)rn. */
-void a64_mov(struct a64_buf *b, bool w64, unsigned rd, unsigned rn);
+void a64_mov(struct host_buf *b, bool w64, unsigned rd, unsigned rn);
 /* A pc-relative branch (B, BL, BCOND with cond in rt, CBZ/CBNZ testing rt with w64) to the
  * executable address target, NULL for "patched later": returns where it was written (for
  * patching; NULL if the buffer overflowed). */
-uint8_t *a64_branch(struct a64_buf *b, enum a64_insn insn, bool w64, unsigned rt,
+uint8_t *a64_branch(struct host_buf *b, enum a64_insn insn, bool w64, unsigned rt,
                     const void *target);
 /* Whether a branch of that kind at rx can reach target. */
 bool a64_branch_reaches(enum a64_insn insn, const uint8_t *rx, const void *target);
 /* rd = the executable address target (ADR, within 1 MiB). */
-void a64_adr(struct a64_buf *b, unsigned rd, const void *target);
+void a64_adr(struct host_buf *b, unsigned rd, const void *target);
 /* Points the branch written at rw (executable address rx) to target: one aligned 4-byte
  * store. Returns where it went before. */
 const void *a64_patch_branch(uint8_t *rw, const uint8_t *rx, const void *target);

@@ -19,26 +19,6 @@ static uint64_t h_popcnt32(uint64_t a) { return op_popcnt32((uint32_t)a); }
 /* Everything of the abi but what comes from the env of each compilation. */
 static struct a64_abi base_abi;
 
-static void abi_of(struct a64_abi *a, const struct host_env *env)
-{
-    a->temps_offset = env->temps_offset;
-    /* A space with a TLB is called for each access, like any other that is not flat. */
-    a->flat = env->flat;
-    a->guest_limit = env->guest_limit;
-    a->exec_jc_offset = env->exec_jc_offset;
-    a->jc_mask = env->jc_mask;
-    a->tb_pc_offset = env->tb_pc_offset;
-    a->tb_code_offset = env->tb_code_offset;
-    a->inline_jc = env->inline_jc;
-    a->log_stores = env->log_stores;
-}
-
-static struct a64_buf buf_of(const struct host_code *c)
-{
-    return (struct a64_buf){ .p = c->start, .start = c->start, .end = c->start + c->avail,
-                             .rx_delta = c->rx_delta };
-}
-
 static void sync_icache(const struct host_code *c, size_t size)
 {
     char *rx = (char *)c->start + c->rx_delta;
@@ -56,8 +36,8 @@ static int a64_init(struct host_code *out, const struct host_env *env, struct ho
     a->helper[AH_LOG_STORE] = (const void *)env->log_store;
     a->helper[AH_LOAD] = (const void *)env->load;
     a->helper[AH_STORE] = (const void *)env->store;
-    abi_of(a, env);
-    struct a64_buf o = buf_of(out);
+    a->env = *env;
+    struct host_buf o = host_buf_of(out);
     struct a64_trampolines tramp;
     int err = a64_emit_trampolines(&o, a, &tramp);
     out->size = (size_t)(o.p - o.start);
@@ -75,8 +55,8 @@ static int a64_lower_block(const struct ir_block *b, const struct host_env *env,
                            struct host_code *out)
 {
     struct a64_abi a = base_abi;
-    abi_of(&a, env);
-    struct a64_buf o = buf_of(out);
+    a.env = *env;
+    struct host_buf o = host_buf_of(out);
     int err = a64_lower(b, &a, &o, out->map, &out->n_map);
     out->n_wb = 0;
     out->size = (size_t)(o.p - o.start);

@@ -29,25 +29,18 @@ enum a64_helper {
     AH_COUNT
 };
 
+/* env as exec gave it: flat ld/st are [x27 + address], else calls to AH_LOAD/AH_STORE (a
+ * space with a TLB is called for each access, like any other that is not flat). */
 struct a64_abi {
-    int32_t temps_offset;      /* of the IR temporaries from struct cpu */
-    bool flat;                 /* the CPU's space is flat (mem/aspace.h): ld/st are
-                                  [x27 + address]; else calls to AH_LOAD/AH_STORE */
-    uint64_t guest_limit;      /* flat: guest addresses are [0, guest_limit), with guard pages
-                                  of more than 4 GiB on both sides (mem/uspace.h) */
-    int32_t exec_jc_offset;    /* of the jump cache (struct tb *[]) inside cpu->exec */
-    uint32_t jc_mask;          /* jump cache index = ((pc >> 1) ^ block flags) & jc_mask */
-    int32_t tb_pc_offset, tb_code_offset;   /* inside struct tb */
+    struct host_env env;
     const void *epilogue;      /* jump here with x0 = the value enter returns */
     const void *mem_thunk;     /* slow path of the guest address check */
-    bool inline_jc;            /* goto_ind looks up the jump cache inline and jumps */
-    bool log_stores;           /* call AH_LOG_STORE before every store (--engine=check) */
     const void *helper[AH_COUNT];
 };
 
 /* Lower b into out. map gets at most HOST_MAX_MAP entries. Returns 0, or -ENOSPC if out
  * overflowed. */
-int a64_lower(const struct ir_block *b, const struct a64_abi *abi, struct a64_buf *out,
+int a64_lower(const struct ir_block *b, const struct a64_abi *abi, struct host_buf *out,
               struct host_map *map, uint32_t *n_map);
 
 /* The shared trampolines, written at out's position. */
@@ -57,11 +50,11 @@ struct a64_trampolines {
     const void *mem_thunk;   /* x8 = guest address, x17 = size, lr = return address */
     const void *jc_miss;     /* x0 = guest pc: leaves with HOST_RET_EXIT (tb_none's code) */
 };
-int a64_emit_trampolines(struct a64_buf *out, const struct a64_abi *abi,
+int a64_emit_trampolines(struct host_buf *out, const struct a64_abi *abi,
                          struct a64_trampolines *t);
 
 /* A jump or call to target, direct when it is in reach, else through x16 (a jump) or lr (a
  * call). */
-void a64_jump(struct a64_buf *o, const void *target, bool call);
+void a64_jump(struct host_buf *o, const void *target, bool call);
 
 #endif

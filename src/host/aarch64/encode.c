@@ -56,7 +56,7 @@ uint32_t a64_word(enum a64_insn insn, bool w64, unsigned rd, unsigned rn, unsign
     return 0;
 }
 
-void a64_word_out(struct a64_buf *b, uint32_t word)
+void a64_word_out(struct host_buf *b, uint32_t word)
 {
     if (b->p + 4 > b->end) {
         b->overflow = true;
@@ -66,13 +66,13 @@ void a64_word_out(struct a64_buf *b, uint32_t word)
     b->p += 4;
 }
 
-void a64_emit(struct a64_buf *b, enum a64_insn insn, bool w64, unsigned rd, unsigned rn,
+void a64_emit(struct host_buf *b, enum a64_insn insn, bool w64, unsigned rd, unsigned rn,
               unsigned rm, int64_t imm)
 {
     a64_word_out(b, a64_word(insn, w64, rd, rn, rm, imm));
 }
 
-void a64_mov_imm(struct a64_buf *b, unsigned rd, uint64_t imm)
+void a64_mov_imm(struct host_buf *b, unsigned rd, uint64_t imm)
 {
     bool w64 = imm > UINT32_MAX;
     unsigned n = w64 ? 4 : 2, zeros = 0, ones = 0;
@@ -98,7 +98,7 @@ void a64_mov_imm(struct a64_buf *b, unsigned rd, uint64_t imm)
     }
 }
 
-void a64_mov(struct a64_buf *b, bool w64, unsigned rd, unsigned rn)
+void a64_mov(struct host_buf *b, bool w64, unsigned rd, unsigned rn)
 {
     a64_emit(b, A_ORR, w64, rd, A64_ZR, rn, 0);
 }
@@ -114,7 +114,7 @@ bool a64_branch_reaches(enum a64_insn insn, const uint8_t *rx, const void *targe
     return fits(off, a64_forms[insn].form == AF_B26 ? 28 : 21);
 }
 
-uint8_t *a64_branch(struct a64_buf *b, enum a64_insn insn, bool w64, unsigned rt,
+uint8_t *a64_branch(struct host_buf *b, enum a64_insn insn, bool w64, unsigned rt,
                     const void *target)
 {
     uint8_t *at = b->p;
@@ -123,7 +123,7 @@ uint8_t *a64_branch(struct a64_buf *b, enum a64_insn insn, bool w64, unsigned rt
     return b->overflow ? NULL : at;
 }
 
-void a64_adr(struct a64_buf *b, unsigned rd, const void *target)
+void a64_adr(struct host_buf *b, unsigned rd, const void *target)
 {
     a64_emit(b, A_ADR, true, rd, 0, 0, (intptr_t)target - (intptr_t)a64_rx(b, b->p));
 }

@@ -92,7 +92,7 @@ static void lower_shift(struct lower *lw, const struct ir_op *op, bool w)
 
 static void lower_mul(struct lower *lw, const struct ir_op *op, bool w)
 {
-    struct a64_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     unsigned ra = ra_src(lw, op->src[0], S0, true), rb = ra_src(lw, op->src[1], S1, true);
     unsigned r = ra_def(lw, op->dst);
     switch (op->opc) {
@@ -129,7 +129,7 @@ static void lower_mul(struct lower *lw, const struct ir_op *op, bool w)
  * a - (a / 0) * 0 already is). */
 static void lower_div(struct lower *lw, const struct ir_op *op, bool w)
 {
-    struct a64_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     bool s = op->opc == IR_divs || op->opc == IR_rems;
     unsigned ra = ra_src(lw, op->src[0], S0, true), rb = ra_src(lw, op->src[1], S1, false);
     unsigned r = ra_def(lw, op->dst);
@@ -146,7 +146,7 @@ static void lower_div(struct lower *lw, const struct ir_op *op, bool w)
 
 static void lower_unary(struct lower *lw, const struct ir_op *op, bool w)
 {
-    struct a64_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     ir_temp a = op->src[0];
     unsigned ra = ra_src(lw, a, S0, true);
     unsigned r = ra_def_reusing(lw, op->dst, a);
@@ -179,7 +179,7 @@ static void lower_unary(struct lower *lw, const struct ir_op *op, bool w)
  * deposit: imm = pos | len << 8. */
 static void lower_field(struct lower *lw, const struct ir_op *op, bool w)
 {
-    struct a64_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     unsigned pos = op->imm & 0xff, len = (op->imm >> 8) & 0xff;
     unsigned ra = ra_src(lw, op->src[0], S0, true);
     if (op->opc == IR_deposit) {
@@ -234,7 +234,7 @@ static void lower_fp(struct lower *lw, const struct ir_op *op, bool w)
     static const uint8_t insn[IR_NOPS] = { [IR_fadd] = A_FADD, [IR_fsub] = A_FSUB,
                                            [IR_fmul] = A_FMUL, [IR_fdiv] = A_FDIV,
                                            [IR_fsqrt] = A_FSQRT };
-    struct a64_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     a64_emit(o, A_FMOV_TOFP, w, 0, ra_src(lw, op->src[0], S0, true), 0, 0);
     if (op->opc != IR_fsqrt)
         a64_emit(o, A_FMOV_TOFP, w, 1, ra_src(lw, op->src[1], S1, true), 0, 0);
@@ -275,8 +275,8 @@ static void add_disp(struct lower *lw, unsigned reg, unsigned base, int64_t disp
  * S0, S1 only. */
 static unsigned guest_addr(struct lower *lw, ir_temp a, int64_t disp, unsigned size)
 {
-    struct a64_buf *o = lw->o;
-    uint64_t limit = lw->abi->guest_limit;
+    struct host_buf *o = lw->o;
+    uint64_t limit = lw->abi->env.guest_limit;
     unsigned base;
     int64_t d = 0;
     if (lw->loc[a] == L_CONST) {
@@ -320,7 +320,7 @@ static void lower_ld(struct lower *lw, const struct ir_op *op, bool w)
     /* an i32 load of 8 or 16 signed bits is zero-extended from 32, of 32 to 64 (ir.h) */
     static const uint8_t insn32[8] = { A_LDRB, A_LDRH, A_LDRW, A_LDRX,
                                        A_LDRSBW, A_LDRSHW, A_LDRSWX, A_LDRX };
-    if (!lw->abi->flat) {
+    if (!lw->abi->env.flat) {
         struct arg args[3] = { { op->src[0], 0 }, { IR_NONE, op->imm },
                                { IR_NONE, op->aux | (op->type == IR_I32) << 8 } };
         ra_call(lw, lw->abi->helper[AH_LOAD], true, args, 3, op->dst, false);
@@ -336,13 +336,13 @@ static void lower_st(struct lower *lw, const struct ir_op *op)
 {
     static const uint8_t insn[4] = { A_STRB, A_STRH, A_STRW, A_STRX };
     unsigned size_log = op->aux & IR_MO_SIZE;
-    if (!lw->abi->flat) {
+    if (!lw->abi->env.flat) {
         struct arg args[4] = { { op->src[0], 0 }, { IR_NONE, op->imm }, { op->src[1], 0 },
                                { IR_NONE, op->aux } };
         ra_call(lw, lw->abi->helper[AH_STORE], true, args, 4, IR_NONE, false);
         return;
     }
-    if (lw->abi->log_stores) {
+    if (lw->abi->env.log_stores) {
         struct arg args[3] = { { op->src[0], 0 }, { IR_NONE, op->imm }, { IR_NONE, 1 << size_log } };
         ra_call(lw, lw->abi->helper[AH_LOG_STORE], true, args, 3, IR_NONE, true);
     }
@@ -361,26 +361,26 @@ static void set_pc(struct lower *lw, uint64_t pc)
 
 static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
 {
-    struct a64_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     const struct a64_abi *abi = lw->abi;
     ra_load(lw, 0, op->src[0]);
     uint8_t *miss = NULL;
-    if (abi->inline_jc) {
+    if (abi->env.inline_jc) {
         a64_emit(o, A_UBFM, true, S0, 0, 0, 1 | 63 << 8);
         if (lw->b->flags) {   /* jump_cache_index: the block's flags are the CPU's */
             a64_mov_imm(o, S1, lw->b->flags);
             a64_emit(o, A_EOR, false, S0, S0, S1, 0);
         }
-        a64_mov_imm(o, S1, abi->jc_mask);
+        a64_mov_imm(o, S1, abi->env.jc_mask);
         a64_emit(o, A_AND, false, S0, S0, S1, 0);
         ra_ldst_cpu(lw, false, true, S1, CPU_OFF(exec), S1);
-        if (abi->exec_jc_offset)
-            add_disp(lw, S1, S1, abi->exec_jc_offset, SX);
+        if (abi->env.exec_jc_offset)
+            add_disp(lw, S1, S1, abi->env.exec_jc_offset, SX);
         a64_emit(o, A_LDRX, true, S1, S1, S0, 1);
-        a64_emit(o, A_LDRX, true, S0, S1, A64_NOREG, abi->tb_pc_offset);
+        a64_emit(o, A_LDRX, true, S0, S1, A64_NOREG, abi->env.tb_pc_offset);
         a64_emit(o, A_SUBS, true, A64_ZR, S0, 0, 0);
         miss = a64_branch(o, A_BCOND, true, A64_NE, NULL);
-        a64_emit(o, A_LDRX, true, S1, S1, A64_NOREG, abi->tb_code_offset);
+        a64_emit(o, A_LDRX, true, S1, S1, A64_NOREG, abi->env.tb_code_offset);
         a64_emit(o, A_BR, true, 0, S1, 0, 0);
     }
     if (miss)
@@ -392,7 +392,7 @@ static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
 
 static void lower_exit(struct lower *lw, const struct ir_op *op)
 {
-    struct a64_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     set_pc(lw, (uint64_t)op->imm);
     a64_mov_imm(o, S0, op->aux);
     ra_ldst_cpu(lw, true, false, S0, CPU_OFF(exc), S1);
@@ -413,7 +413,7 @@ static void add_map(struct lower *lw, uint64_t pc)
 
 static void emit_stubs(struct lower *lw)
 {
-    struct a64_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     /* After an overflow the block is thrown away: its sites may not exist. */
     for (uint32_t k = 0; k < lw->n_stubs && !o->overflow; k++) {
         struct stub *s = &lw->stubs[k];
@@ -461,7 +461,7 @@ static void mark_insn(struct lower *lw, uint64_t pc)
  * not compile. */
 static void lower_op(struct lower *lw, const struct ir_op *op)
 {
-    struct a64_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     bool w = op->type == IR_I64 || op->type == IR_F64;
     switch ((enum ir_opc)op->opc) {
     case IR_insn_start:
@@ -563,7 +563,7 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
     }
 }
 
-int a64_lower(const struct ir_block *b, const struct a64_abi *abi, struct a64_buf *out,
+int a64_lower(const struct ir_block *b, const struct a64_abi *abi, struct host_buf *out,
               struct host_map *map, uint32_t *n_map)
 {
     static __thread struct lower *lw;

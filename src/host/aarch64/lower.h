@@ -29,7 +29,7 @@ struct stub {
 struct lower {
     const struct ir_block *b;
     const struct a64_abi *abi;
-    struct a64_buf *o;
+    struct host_buf *o;
     uint32_t i;                       /* op being lowered */
     uint64_t pc;                      /* guest pc of its instruction */
     uint32_t busy;                    /* host registers holding live temps */
@@ -53,7 +53,7 @@ struct arg {
 
 static inline int32_t slot_of(const struct lower *lw, ir_temp t)
 {
-    return lw->abi->temps_offset + 8 * (int32_t)t;
+    return lw->abi->env.temps_offset + 8 * (int32_t)t;
 }
 
 /* Liveness of the block's temps (last uses). */

@@ -128,7 +128,7 @@ void ra_free_dead(struct lower *lw, const struct ir_op *op)
 void ra_call(struct lower *lw, const void *fn, bool with_cpu, const struct arg *args,
              unsigned n, ir_temp dst, bool mid_op)
 {
-    struct a64_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     a64_adr(o, S0, a64_rx(o, o->p));
     ra_ldst_cpu(lw, true, true, S0, CPU_OFF(cur_op), S1);
     uint32_t saved = lw->busy & CALLER_SAVED;

@@ -10,7 +10,7 @@
 #include "host/aarch64/backend.h"
 #include "mem/aspace.h"
 
-void a64_jump(struct a64_buf *o, const void *target, bool call)
+void a64_jump(struct host_buf *o, const void *target, bool call)
 {
     if (a64_branch_reaches(A_B, a64_rx(o, o->p), target)) {
         a64_branch(o, call ? A_BL : A_B, true, 0, target);
@@ -28,7 +28,7 @@ static const uint8_t saved_pairs[][2] = { { 19, 20 }, { 21, 22 }, { 23, 24 }, { 
 /* Kept by the address check's slow path: x0..x17 and lr, plus one for alignment. */
 #define THUNK_FRAME (8 * 20)
 
-int a64_emit_trampolines(struct a64_buf *o, const struct a64_abi *abi, struct a64_trampolines *t)
+int a64_emit_trampolines(struct host_buf *o, const struct a64_abi *abi, struct a64_trampolines *t)
 {
     t->enter = (uintptr_t(*)(struct cpu *, const void *))(void *)a64_rx(o, o->p);
     a64_emit(o, A_STP_PRE, true, 29, A64_SP, A64_LR, -FRAME);

@@ -22,28 +22,6 @@ UNARY_HELPERS(H1)
 /* Everything of the abi but what comes from the env of each compilation. */
 static struct x86_abi base_abi;
 
-static void abi_of(struct x86_abi *a, const struct host_env *env)
-{
-    a->temps_offset = env->temps_offset;
-    a->flat = env->flat;
-    a->tlb = env->tlb;
-    a->tlb_count_hits = env->tlb_count_hits;
-    a->guest_limit = env->guest_limit;
-    a->exec_jc_offset = env->exec_jc_offset;
-    a->jc_mask = env->jc_mask;
-    a->tb_pc_offset = env->tb_pc_offset;
-    a->tb_code_offset = env->tb_code_offset;
-    a->inline_jc = env->inline_jc;
-    a->chain_in_page = env->chain_in_page;
-    a->log_stores = env->log_stores;
-}
-
-static struct x86_buf buf_of(const struct host_code *c)
-{
-    return (struct x86_buf){ .p = c->start, .start = c->start, .end = c->start + c->avail,
-                             .rx_delta = c->rx_delta };
-}
-
 static int x64_init(struct host_code *out, const struct host_env *env, struct host_trampolines *t)
 {
     static const void *const arith[] = {
@@ -63,8 +41,8 @@ static int x64_init(struct host_code *out, const struct host_env *env, struct ho
     a->helper[XH_STORE] = (const void *)env->store;
     a->helper[XH_TLB_LOAD] = (const void *)env->tlb_load;
     a->helper[XH_TLB_STORE] = (const void *)env->tlb_store;
-    abi_of(a, env);
-    struct x86_buf o = buf_of(out);
+    a->env = *env;
+    struct host_buf o = host_buf_of(out);
     struct x86_trampolines tramp;
     int err = x86_emit_trampolines(&o, a, &tramp);
     out->size = (size_t)(o.p - o.start);
@@ -82,8 +60,8 @@ static int x64_init(struct host_code *out, const struct host_env *env, struct ho
 static int x64_lower(const struct ir_block *b, const struct host_env *env, struct host_code *out)
 {
     struct x86_abi a = base_abi;
-    abi_of(&a, env);
-    struct x86_buf o = buf_of(out);
+    a.env = *env;
+    struct host_buf o = host_buf_of(out);
     int err = x86_lower(b, &a, &o, out->map, &out->n_map, out->wb, &out->n_wb);
     out->size = (size_t)(o.p - o.start);
     return err;

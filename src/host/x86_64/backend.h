@@ -27,24 +27,14 @@ enum x86_helper {
     XH_COUNT
 };
 
+/* env as exec gave it: flat ld/st are [r15 + address], else calls to XH_LOAD/XH_STORE; a
+ * space with a TLB has its entries at r15, probed inline, tlb_load_thunk/tlb_store_thunk
+ * taking the misses. */
 struct x86_abi {
-    int32_t temps_offset;      /* of the IR temporaries from struct cpu */
-    bool flat;                 /* the CPU's space is flat (mem/aspace.h): ld/st are
-                                  [r15 + address]; else calls to XH_LOAD/XH_STORE */
-    bool tlb;                  /* not flat but with a TLB at r15: ld/st probe it inline and
-                                  call tlb_load_thunk/tlb_store_thunk on a miss */
-    bool tlb_count_hits;       /* and count its hits */
-    uint64_t guest_limit;      /* flat: guest addresses are [0, guest_limit), with guard pages
-                                  of more than 4 GiB on both sides (mem/uspace.h) */
-    int32_t exec_jc_offset;    /* of the jump cache (struct tb *[]) inside cpu->exec */
-    uint32_t jc_mask;          /* jump cache index = ((pc >> 1) ^ block flags) & jc_mask */
-    int32_t tb_pc_offset, tb_code_offset;   /* inside struct tb */
+    struct host_env env;
     const void *epilogue;      /* jump here with rax = the value enter returns */
     const void *mem_thunk;     /* slow path of the guest address check */
     const void *tlb_load_thunk, *tlb_store_thunk;   /* TLB misses (stubs.c) */
-    bool inline_jc;            /* goto_ind looks up the jump cache inline and jumps */
-    bool chain_in_page;        /* and so does a direct jump out of the block's 4 KiB page */
-    bool log_stores;           /* call XH_LOG_STORE before every store (--engine=check) */
     const void *helper[XH_COUNT];
 };
 
@@ -53,7 +43,7 @@ struct x86_abi {
 
 /* Lower b into out. map gets at most HOST_MAX_MAP entries, wb at most HOST_MAX_WB. Returns 0,
  * or -ENOSPC if out overflowed (out->overflow). */
-int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct x86_buf *out,
+int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct host_buf *out,
               struct host_map *map, uint32_t *n_map, struct host_wb *wb, uint32_t *n_wb);
 
 /* The shared trampolines: enter(cpu, code) -> HOST_RET_*; written at out's position. */
@@ -64,7 +54,7 @@ struct x86_trampolines {
     const void *tlb_load_thunk, *tlb_store_thunk;
     const void *jc_miss;     /* rax = guest pc: leaves with HOST_RET_EXIT (tb_none's code) */
 };
-int x86_emit_trampolines(struct x86_buf *out, const struct x86_abi *abi,
+int x86_emit_trampolines(struct host_buf *out, const struct x86_abi *abi,
                          struct x86_trampolines *t);
 
 #endif

@@ -13,7 +13,7 @@ const struct x86_form_def x86_forms[X86_NINSNS] = {
 #undef X86_ROW
 };
 
-void x86_byte(struct x86_buf *b, uint8_t v)
+void x86_byte(struct host_buf *b, uint8_t v)
 {
     if (b->p >= b->end) {
         b->overflow = true;
@@ -22,13 +22,13 @@ void x86_byte(struct x86_buf *b, uint8_t v)
     *b->p++ = v;
 }
 
-static void put32(struct x86_buf *b, uint32_t v)
+static void put32(struct host_buf *b, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
         x86_byte(b, (uint8_t)(v >> (8 * i)));
 }
 
-static void modrm(struct x86_buf *b, unsigned reg, struct x86_rm rm)
+static void modrm(struct host_buf *b, unsigned reg, struct x86_rm rm)
 {
     reg &= 7;
     if (!rm.mem) {
@@ -50,7 +50,7 @@ static void modrm(struct x86_buf *b, unsigned reg, struct x86_rm rm)
         put32(b, (uint32_t)rm.disp);
 }
 
-void x86_emit(struct x86_buf *b, enum xh_insn insn, bool w64, unsigned reg, struct x86_rm rm,
+void x86_emit(struct host_buf *b, enum xh_insn insn, bool w64, unsigned reg, struct x86_rm rm,
               int64_t imm)
 {
     const struct x86_form_def *f = &x86_forms[insn];
@@ -80,7 +80,7 @@ void x86_emit(struct x86_buf *b, enum xh_insn insn, bool w64, unsigned reg, stru
 }
 
 /* Never xor reg, reg: callers rely on flags surviving constant loads. */
-void x86_mov_imm(struct x86_buf *b, unsigned reg, uint64_t imm)
+void x86_mov_imm(struct host_buf *b, unsigned reg, uint64_t imm)
 {
     if (imm <= UINT32_MAX) {               /* mov r32, imm32 zero-extends */
         if (reg >= 8)
@@ -97,7 +97,7 @@ void x86_mov_imm(struct x86_buf *b, unsigned reg, uint64_t imm)
     }
 }
 
-void x86_bswap(struct x86_buf *b, bool w64, unsigned reg)
+void x86_bswap(struct host_buf *b, bool w64, unsigned reg)
 {
     if (w64 || reg >= 8)
         x86_byte(b, (uint8_t)(0x40 | (w64 ? 8 : 0) | (reg >> 3)));
@@ -107,7 +107,7 @@ void x86_bswap(struct x86_buf *b, bool w64, unsigned reg)
 
 /* Returns where the field is, for patching later, or NULL once the buffer has overflowed:
  * a field past the end was never written and must never be patched. */
-static uint8_t *rel32(struct x86_buf *b, const void *target)
+static uint8_t *rel32(struct host_buf *b, const void *target)
 {
     uint8_t *at = b->p;
     intptr_t next = (intptr_t)(b->p + 4) + b->rx_delta;
@@ -115,20 +115,20 @@ static uint8_t *rel32(struct x86_buf *b, const void *target)
     return b->overflow ? NULL : at;
 }
 
-uint8_t *x86_jmp(struct x86_buf *b, const void *target)
+uint8_t *x86_jmp(struct host_buf *b, const void *target)
 {
     x86_byte(b, 0xe9);
     return rel32(b, target);
 }
 
-uint8_t *x86_jcc(struct x86_buf *b, enum x86_cc cc, const void *target)
+uint8_t *x86_jcc(struct host_buf *b, enum x86_cc cc, const void *target)
 {
     x86_byte(b, 0x0f);
     x86_byte(b, (uint8_t)(0x80 + cc));
     return rel32(b, target);
 }
 
-void x86_call(struct x86_buf *b, const void *target)
+void x86_call(struct host_buf *b, const void *target)
 {
     intptr_t next = (intptr_t)(b->p + 5) + b->rx_delta;
     if (x86_fits32((intptr_t)target - next)) {
@@ -140,7 +140,7 @@ void x86_call(struct x86_buf *b, const void *target)
     x86_emit(b, X_CALLM, false, 0, xr(RAX), 0);
 }
 
-void x86_lea_rip(struct x86_buf *b, unsigned reg, const void *target)
+void x86_lea_rip(struct host_buf *b, unsigned reg, const void *target)
 {
     x86_byte(b, (uint8_t)(0x48 | (reg >> 3 & 1) << 2));
     x86_byte(b, 0x8d);
@@ -148,7 +148,7 @@ void x86_lea_rip(struct x86_buf *b, unsigned reg, const void *target)
     rel32(b, target);
 }
 
-void x86_push_pop(struct x86_buf *b, bool push, unsigned reg)
+void x86_push_pop(struct host_buf *b, bool push, unsigned reg)
 {
     if (reg >= 8)
         x86_byte(b, 0x41);

@@ -92,7 +92,7 @@ static void lower_shift(struct lower *lw, const struct ir_op *op, bool w)
 /* High half of the product. 32-bit: one 64-bit multiply of the extended operands. */
 static void lower_mulh(struct lower *lw, const struct ir_op *op, bool w)
 {
-    struct x86_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     ir_temp a = op->src[0], b = op->src[1];
     if (!w) {
         bool sa = op->opc != IR_mulhu, sb = op->opc == IR_mulhs;
@@ -120,7 +120,7 @@ static void lower_mulh(struct lower *lw, const struct ir_op *op, bool w)
 
 static void lower_unary(struct lower *lw, const struct ir_op *op, bool w)
 {
-    struct x86_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     ir_temp a = op->src[0];
     unsigned r = ra_def_reusing(lw, op->dst, a);
     switch (op->opc) {
@@ -142,7 +142,7 @@ static void lower_unary(struct lower *lw, const struct ir_op *op, bool w)
  * deposit, all with shifts: imm = pos | len << 8. */
 static void lower_field(struct lower *lw, const struct ir_op *op, bool w)
 {
-    struct x86_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     unsigned pos = op->imm & 0xff, len = (op->imm >> 8) & 0xff;
     unsigned r = op->opc == IR_deposit ? ra_def(lw, op->dst, RAX) : ra_def_reusing(lw, op->dst, op->src[0]);
     if (op->opc == IR_deposit) {
@@ -210,7 +210,7 @@ static void lower_fp(struct lower *lw, const struct ir_op *op, bool w)
     static const uint8_t ss[IR_NOPS] = { [IR_fadd] = X_ADDSS, [IR_fsub] = X_SUBSS,
                                          [IR_fmul] = X_MULSS, [IR_fdiv] = X_DIVSS,
                                          [IR_fsqrt] = X_SQRTSS };
-    struct x86_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     enum xh_insn insn = w ? sd[op->opc] : ss[op->opc];
     x86_emit(o, X_MOVQX, w, 0, ra_rm(lw, op->src[0], RCX), 0);
     if (op->opc == IR_fsqrt) {
@@ -259,8 +259,8 @@ static void mark_access(struct lower *lw)
  * and faults. A constant address inside the space needs no check. Clobbers rax only. */
 static struct x86_rm guest_addr(struct lower *lw, ir_temp a, int64_t disp, unsigned size)
 {
-    struct x86_buf *o = lw->o;
-    uint64_t limit = lw->abi->guest_limit;
+    struct host_buf *o = lw->o;
+    uint64_t limit = lw->abi->env.guest_limit;
     unsigned base = RAX;
     int32_t d = 0;
     if (lw->loc[a] == L_CONST) {
@@ -297,7 +297,7 @@ static struct x86_rm guest_addr(struct lower *lw, ir_temp a, int64_t disp, unsig
 /* rax = the guest address a + disp. */
 static void tlb_address(struct lower *lw, ir_temp a, int64_t disp)
 {
-    struct x86_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     if (lw->loc[a] == L_CONST) {
         x86_mov_imm(o, RAX, (uint64_t)lw->val[a] + (uint64_t)disp);
     } else if (lw->loc[a] == L_REG && x86_fits32(disp)) {
@@ -319,7 +319,7 @@ static void tlb_address(struct lower *lw, ir_temp a, int64_t disp)
 static struct stub *tlb_probe(struct lower *lw, unsigned memop, unsigned size, uint8_t kind)
 {
     _Static_assert(sizeof(struct mem_tlb_entry) == 32, "the index scales by 32");
-    struct x86_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     int32_t table = (int32_t)((ir_mo_mmu(memop) % MEM_TLB_MMU_MAX) << MEM_TLB_BITS) * 32;
     int32_t tag = kind == S_TLB_ST ? offsetof(struct mem_tlb_entry, write)
                                    : offsetof(struct mem_tlb_entry, read);
@@ -331,7 +331,7 @@ static struct stub *tlb_probe(struct lower *lw, unsigned memop, unsigned size, u
     x86_emit(o, X_ANDI, true, 0, xr(RCX), -(1 << MEM_TLB_PAGE_BITS));
     x86_emit(o, X_CMP, true, RCX, xmi(R15, RDX, 1, table + tag), 0);
     s->site = x86_jcc(o, CC_NE, NULL);
-    if (lw->abi->tlb_count_hits)
+    if (lw->abi->env.tlb_count_hits)
         x86_emit(o, X_ADDI, true, 0, xm(R15, offsetof(struct mem_tlb, hits)), 1);
     x86_emit(o, X_ADD, true, RAX,
              xmi(R15, RDX, 1, table + (int32_t)offsetof(struct mem_tlb_entry, addend)), 0);
@@ -345,7 +345,7 @@ static void lower_ld(struct lower *lw, const struct ir_op *op, bool w)
     static const bool wide[8] = { false, false, false, true, true, true, true, true };
     enum xh_insn insn = kind[op->aux & 7];
     bool w64 = wide[op->aux & 7] && (w || (op->aux & 3) >= 2);
-    if (!lw->abi->flat && lw->abi->tlb) {
+    if (!lw->abi->env.flat && lw->abi->env.tlb) {
         unsigned r = ra_def(lw, op->dst, RCX);
         tlb_address(lw, op->src[0], op->imm);
         struct stub *s = tlb_probe(lw, op->aux, 1u << (op->aux & IR_MO_SIZE), S_TLB_LD);
@@ -356,7 +356,7 @@ static void lower_ld(struct lower *lw, const struct ir_op *op, bool w)
         ra_def_done(lw, op->dst, r);
         return;
     }
-    if (!lw->abi->flat) {
+    if (!lw->abi->env.flat) {
         struct arg args[3] = { { op->src[0], 0 }, { IR_NONE, op->imm },
                                { IR_NONE, op->aux | (op->type == IR_I32) << 8 } };
         ra_call(lw, lw->abi->helper[XH_LOAD], true, args, 3, op->dst, false);
@@ -373,7 +373,7 @@ static void lower_st(struct lower *lw, const struct ir_op *op)
 {
     static const uint8_t kind[4] = { X_ST8, X_ST16, X_ST, X_ST };
     unsigned size_log = op->aux & IR_MO_SIZE;
-    if (!lw->abi->flat && lw->abi->tlb) {
+    if (!lw->abi->env.flat && lw->abi->env.tlb) {
         ir_temp v = op->src[1];
         tlb_address(lw, op->src[0], op->imm);
         struct stub *s = tlb_probe(lw, op->aux, 1u << size_log, S_TLB_ST);
@@ -386,13 +386,13 @@ static void lower_st(struct lower *lw, const struct ir_op *op)
         s->back = lw->o->p;
         return;
     }
-    if (!lw->abi->flat) {
+    if (!lw->abi->env.flat) {
         struct arg args[4] = { { op->src[0], 0 }, { IR_NONE, op->imm }, { op->src[1], 0 },
                                { IR_NONE, op->aux } };
         ra_call(lw, lw->abi->helper[XH_STORE], true, args, 4, IR_NONE, false);
         return;
     }
-    if (lw->abi->log_stores) {
+    if (lw->abi->env.log_stores) {
         struct arg args[3] = { { op->src[0], 0 }, { IR_NONE, op->imm }, { IR_NONE, 1 << size_log } };
         ra_call(lw, lw->abi->helper[XH_LOG_STORE], true, args, 3, IR_NONE, true);
     }
@@ -417,23 +417,23 @@ static void align_rel32(struct lower *lw, unsigned prefix)
  * rax. When rax is known to be pc, its slot is found at compile time. */
 static void jc_jump(struct lower *lw, bool known, uint64_t pc)
 {
-    struct x86_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     const struct x86_abi *abi = lw->abi;
     x86_emit(o, X_MOV, true, RDX, xm(R14, CPU_OFF(exec)), 0);
     if (known) {
-        uint32_t slot = ((uint32_t)(pc >> 1) ^ lw->b->flags) & abi->jc_mask;
-        x86_emit(o, X_MOV, true, RDX, xm(RDX, abi->exec_jc_offset + 8 * (int32_t)slot), 0);
+        uint32_t slot = ((uint32_t)(pc >> 1) ^ lw->b->flags) & abi->env.jc_mask;
+        x86_emit(o, X_MOV, true, RDX, xm(RDX, abi->env.exec_jc_offset + 8 * (int32_t)slot), 0);
     } else {
         x86_emit(o, X_MOV, false, RCX, xr(RAX), 0);
         x86_emit(o, X_SHRI, false, 0, xr(RCX), 1);
         if (lw->b->flags)   /* jump_cache_index: the block's flags are the CPU's */
             x86_emit(o, X_XORI, false, 0, xr(RCX), (int32_t)lw->b->flags);
-        x86_emit(o, X_ANDI, false, 0, xr(RCX), (int32_t)abi->jc_mask);
-        x86_emit(o, X_MOV, true, RDX, xmi(RDX, RCX, 8, abi->exec_jc_offset), 0);
+        x86_emit(o, X_ANDI, false, 0, xr(RCX), (int32_t)abi->env.jc_mask);
+        x86_emit(o, X_MOV, true, RDX, xmi(RDX, RCX, 8, abi->env.exec_jc_offset), 0);
     }
-    x86_emit(o, X_CMP, true, RAX, xm(RDX, abi->tb_pc_offset), 0);
+    x86_emit(o, X_CMP, true, RAX, xm(RDX, abi->env.tb_pc_offset), 0);
     uint8_t *miss = x86_jcc(o, CC_NE, NULL);
-    x86_emit(o, X_JMPM, false, 0, xm(RDX, abi->tb_code_offset), 0);
+    x86_emit(o, X_JMPM, false, 0, xm(RDX, abi->env.tb_code_offset), 0);
     if (miss)
         x86_patch_rel32(miss, rx_of(lw, miss), rx_of(lw, o->p));
     x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
@@ -443,11 +443,11 @@ static void jc_jump(struct lower *lw, bool known, uint64_t pc)
 
 static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
 {
-    struct x86_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     const struct x86_abi *abi = lw->abi;
     ra_flush_all(lw);
     ra_load(lw, RAX, op->src[0], true);
-    if (abi->inline_jc) {
+    if (abi->env.inline_jc) {
         jc_jump(lw, false, 0);
         return;
     }
@@ -458,7 +458,7 @@ static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
 
 static void lower_exit(struct lower *lw, const struct ir_op *op)
 {
-    struct x86_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     ra_flush_all(lw);
     x86_mov_imm(o, RAX, (uint64_t)op->imm);
     x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
@@ -471,7 +471,7 @@ static void lower_exit(struct lower *lw, const struct ir_op *op)
 
 static void emit_stubs(struct lower *lw)
 {
-    struct x86_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     /* After an overflow the block is thrown away: its sites may not exist. */
     for (uint32_t k = 0; k < lw->n_stubs && !o->overflow; k++) {
         struct stub *s = &lw->stubs[k];
@@ -517,7 +517,7 @@ static void emit_stubs(struct lower *lw)
                 x86_patch_rel32(s->site, rx_of(lw, s->site), rx_of(lw, o->p));
             }
             x86_mov_imm(o, RAX, s->pc);
-            if (lw->abi->inline_jc && lw->abi->chain_in_page && (s->pc ^ lw->b->pc) >> 12) {
+            if (lw->abi->env.inline_jc && lw->abi->env.chain_in_page && (s->pc ^ lw->b->pc) >> 12) {
                 jc_jump(lw, true, s->pc);   /* never chained: the jump cache is the fast way */
                 break;
             }
@@ -550,7 +550,7 @@ static void mark_insn(struct lower *lw, uint64_t pc)
  * not compile. */
 static void lower_op(struct lower *lw, const struct ir_op *op)
 {
-    struct x86_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     bool w = op->type == IR_I64 || op->type == IR_F64;
     switch ((enum ir_opc)op->opc) {
     case IR_insn_start:
@@ -677,7 +677,7 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
     }
 }
 
-int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct x86_buf *out,
+int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct host_buf *out,
               struct host_map *map, uint32_t *n_map, struct host_wb *wb, uint32_t *n_wb)
 {
     static __thread struct lower *lw;

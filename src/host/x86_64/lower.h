@@ -40,7 +40,7 @@ struct dirty {
 struct lower {
     const struct ir_block *b;
     const struct x86_abi *abi;
-    struct x86_buf *o;
+    struct host_buf *o;
     uint32_t i;                       /* op being lowered */
     uint64_t pc;                      /* guest pc of its instruction */
     uint32_t busy;                    /* host registers holding live temps */
@@ -80,7 +80,7 @@ static inline const uint8_t *rx_of(const struct lower *lw, const uint8_t *p)
 
 static inline int32_t slot_of(const struct lower *lw, ir_temp t)
 {
-    return lw->abi->temps_offset + 8 * (int32_t)t;
+    return lw->abi->env.temps_offset + 8 * (int32_t)t;
 }
 
 /* Liveness of the block's temps (last uses), and the shifts folded into adds as scaled

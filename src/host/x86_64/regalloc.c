@@ -279,7 +279,7 @@ void ra_call(struct lower *lw, const void *fn, bool with_cpu, const struct arg *
                       unsigned n, ir_temp dst, bool mid_op)
 {
     static const uint8_t arg_regs[] = { RDI, RSI, RDX, RCX, R8, R9 };
-    struct x86_buf *o = lw->o;
+    struct host_buf *o = lw->o;
     ra_flush_all(lw);   /* the helper may read the state or raise a guest signal */
     x86_lea_rip(o, RAX, rx_of(lw, o->p));
     x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(cur_op)), 0);

@@ -16,7 +16,7 @@ static const uint8_t thunk_regs[] = { RAX, RDX, RSI, RDI, R8, R9, R10, R11 };
 
 /* A TLB miss: helper(cpu, address, [value,] memop, return address inside the stub), keeping
  * the caller-saved registers that may hold temps ([rsp] = that return address). */
-static void tlb_thunk(struct x86_buf *o, const void *helper, bool store)
+static void tlb_thunk(struct host_buf *o, const void *helper, bool store)
 {
     static const uint8_t regs[] = { RSI, RDI, R8, R9, R10, R11 };
     for (unsigned k = 0; k < sizeof(regs); k++)
@@ -38,7 +38,7 @@ static void tlb_thunk(struct x86_buf *o, const void *helper, bool store)
     x86_byte(o, 0xc3);
 }
 
-int x86_emit_trampolines(struct x86_buf *o, const struct x86_abi *abi, struct x86_trampolines *t)
+int x86_emit_trampolines(struct host_buf *o, const struct x86_abi *abi, struct x86_trampolines *t)
 {
     t->enter = (uintptr_t(*)(struct cpu *, const void *))(void *)(o->p + o->rx_delta);
     for (unsigned k = 0; k < sizeof(saved_regs); k++)

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host/buf.h"
+
 enum xh_reg {
     RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15,
     X86_NOREG = 0xff,
@@ -127,28 +129,22 @@ static inline struct x86_rm xmi(unsigned base, unsigned index, unsigned scale, i
 }
 
 /* Output buffer: emission past end sets overflow and writes nothing. */
-struct x86_buf {
-    uint8_t *p, *start, *end;   /* where bytes are written (the writable view) */
-    intptr_t rx_delta;          /* executable address - writable address */
-    bool overflow;
-};
-
 /* Emit insn with operand size w64 (64-bit if true, else 32), register operand reg (ignored by
  * M/MI/MI8 rows, which put their /ext there), r/m operand rm and immediate imm (MI/MI8/RMI
  * rows; the condition code for X86_F_CC rows). */
-void x86_emit(struct x86_buf *b, enum xh_insn insn, bool w64, unsigned reg, struct x86_rm rm,
+void x86_emit(struct host_buf *b, enum xh_insn insn, bool w64, unsigned reg, struct x86_rm rm,
               int64_t imm);
 /* Special encodings outside the table. */
-void x86_mov_imm(struct x86_buf *b, unsigned reg, uint64_t imm);   /* keeps the flags */
-void x86_bswap(struct x86_buf *b, bool w64, unsigned reg);
+void x86_mov_imm(struct host_buf *b, unsigned reg, uint64_t imm);   /* keeps the flags */
+void x86_bswap(struct host_buf *b, bool w64, unsigned reg);
 /* Relative branches: return the position of their rel32 field, for patching (NULL if the
  * buffer overflowed). */
-uint8_t *x86_jmp(struct x86_buf *b, const void *target);
-uint8_t *x86_jcc(struct x86_buf *b, enum x86_cc cc, const void *target);
-void x86_call(struct x86_buf *b, const void *target);    /* rel32 if it reaches, else via rax */
-void x86_byte(struct x86_buf *b, uint8_t v);
-void x86_lea_rip(struct x86_buf *b, unsigned reg, const void *target);   /* lea reg, [rip+X] */
-void x86_push_pop(struct x86_buf *b, bool push, unsigned reg);
+uint8_t *x86_jmp(struct host_buf *b, const void *target);
+uint8_t *x86_jcc(struct host_buf *b, enum x86_cc cc, const void *target);
+void x86_call(struct host_buf *b, const void *target);    /* rel32 if it reaches, else via rax */
+void x86_byte(struct host_buf *b, uint8_t v);
+void x86_lea_rip(struct host_buf *b, unsigned reg, const void *target);   /* lea reg, [rip+X] */
+void x86_push_pop(struct host_buf *b, bool push, unsigned reg);
 void x86_patch_rel32(uint8_t *rel32_rw, const uint8_t *rel32_rx, const void *target);
 static inline bool x86_fits32(int64_t v)
 {
