@@ -517,7 +517,8 @@ static void emit_stubs(struct lower *lw)
                 x86_patch_rel32(s->site, rx_of(lw, s->site), rx_of(lw, o->p));
             }
             x86_mov_imm(o, RAX, s->pc);
-            if (lw->abi->env.inline_jc && lw->abi->env.chain_in_page && (s->pc ^ lw->b->pc) >> 12) {
+            if (lw->abi->env.inline_jc && lw->abi->env.chain_in_page &&
+                (s->pc ^ lw->b->pc) >> 12) {
                 jc_jump(lw, true, s->pc);   /* never chained: the jump cache is the fast way */
                 break;
             }
