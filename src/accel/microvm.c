@@ -36,6 +36,7 @@
 #include "accel/accel.h"
 #include "accel/io_thread.h"
 #include "accel/kvm.h"
+#include "accel/kvm_state.h"
 #include "accel/mptable.h"
 #include "accel/x86_boot.h"
 #include "core/log.h"
@@ -64,6 +65,7 @@ struct microvm {
     const struct boot_config *c;
     struct machine machine;
     struct machine_vcpu vcpu_stats[MPTABLE_CPUS_MAX];   /* what the services show of them */
+    struct kvm_vcpu_part vcpu_part[MPTABLE_CPUS_MAX];   /* the vCPUs in snapshots */
     struct kvm kvm;
     struct kvm_vcpu vcpu[MPTABLE_CPUS_MAX];
     unsigned n_vcpus;
@@ -543,6 +545,69 @@ static int create_vcpus(struct microvm *m, uint64_t entry)
     return x86_boot_vcpu(m->vcpu[0].fd, entry);
 }
 
+/* ---- snapshots ---- */
+
+static int add_part(struct machine_image *img, const char *name, state_save_fn *save,
+                    state_load_fn *load, void *opaque)
+{
+    if (img->n_parts == MACHINE_PARTS_MAX)
+        return -ENOSPC;
+    struct machine_part *p = &img->parts[img->n_parts++];
+    snprintf(p->name, sizeof(p->name), "%s", name);
+    p->save = save;
+    p->load = load;
+    p->opaque = opaque;
+    return 0;
+}
+
+/* The configuration lines and the parts: KVM's VM state (irqchips, PIT, clock), every vCPU,
+ * every device of the port and MMIO maps by name and address (a device added to a map is in
+ * every snapshot, or makes it fail), and the console. */
+static int describe(struct machine *machine, struct machine_image *img)
+{
+    struct microvm *m = &vm;
+    size_t used = 0, size = sizeof(img->config);
+    img->n_parts = 0;
+    used += (size_t)snprintf(img->config + used, size - used,
+                             "machine=x86-64-microvm\nvcpus=%u\nmemory=%" PRIu64 "\n",
+                             m->n_vcpus, m->ram_size);
+    int err = add_part(img, "kvm", kvm_vm_save, kvm_vm_load, &m->kvm);
+    for (unsigned i = 0; !err && i < m->n_vcpus; i++) {
+        char name[MACHINE_PART_NAME];
+        snprintf(name, sizeof(name), "cpu%u", i);
+        m->vcpu_part[i] = (struct kvm_vcpu_part){ &m->kvm, &m->vcpu[i] };
+        err = add_part(img, name, kvm_vcpu_save, kvm_vcpu_load, &m->vcpu_part[i]);
+    }
+    const struct { const struct physmap *map; const char *space; } maps[] = {
+        { &m->ports, "port" }, { &m->mmio, "" },
+    };
+    for (unsigned k = 0; k < 2; k++)
+        for (unsigned i = 0; !err && i < maps[k].map->count; i++) {
+            const struct phys_range *r = &maps[k].map->ranges[i];
+            if (!r->mmio)
+                continue;
+            char name[MACHINE_PART_NAME];
+            snprintf(name, sizeof(name), "%s@%s0x%" PRIx64, r->mmio->name, maps[k].space, r->base);
+            if (used < size)
+                used += (size_t)snprintf(img->config + used, size - used, "device=%s\n", name);
+            err = add_part(img, name, r->mmio->save, r->mmio->load, r->opaque);
+        }
+    if (!err)
+        err = add_part(img, "console", console_save, console_load, &m->console);
+    if (!err && used >= size)
+        err = -ENOSPC;
+    img->ram = m->ram.host;
+    img->ram_size = m->ram_size;
+    return err;
+}
+
+/* The vCPUs are where the snapshot put them. */
+static void loaded(struct machine *machine)
+{
+    for (unsigned i = 0; i < vm.n_vcpus; i++)
+        note_pc(&vm, &vm.vcpu[i]);
+}
+
 /* Runs a thread per vCPU until the machine ends: vm's exit status. */
 static int run_vcpus(struct microvm *m)
 {
@@ -596,6 +661,8 @@ int microvm_boot(const struct boot_config *c)
         machine_add_vcpu(machine, &m->vcpu_stats[i]);
     machine->vcpu_exit_names = kvm_exit_names;
     machine->kick = kick_vcpus;
+    machine->describe = describe;
+    machine->loaded = loaded;
     if (c->created && (status = c->created(machine, c->opaque)))
         goto out;
     machine_set_state(machine, MACHINE_RUNNING);

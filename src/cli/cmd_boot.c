@@ -41,7 +41,7 @@ void cmd_boot_help(void)
            "options:\n"
            "  --accel=NAME     tcg (default: guest code translated by --engine) or kvm\n"
            "                   (/dev/kvm; not with --bios, --dump-dtb, --engine, --perf-map,\n"
-           "                   --gdb, --plugin or --restore)\n"
+           "                   --gdb or --plugin)\n"
            "  --machine=NAME   the board: virt (default with tcg), microvm (kvm)\n"
            "  --cpus=N         harts (1, default, to 16), or vCPUs with kvm: each a host\n"
            "                   thread (with kvm the guest starts the others by INIT and\n"
@@ -262,7 +262,6 @@ int cmd_boot(int argc, char **argv)
             services.events = v;
         } else if ((v = option(argc, argv, &i, "--restore", &bad))) {
             services.restore = v;
-            tcg_only = "--restore";
         } else if ((v = option(argc, argv, &i, "--metrics", &bad))) {
             services.metrics = v;
         } else if ((v = option(argc, argv, &i, "--gdb", &bad))) {

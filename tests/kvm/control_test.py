@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """The services of a KVM machine (vm boot --accel=kvm) with tests/kvm/count.c, which prints
-a counting line every 20 ms: through the control socket it is paused (its output stops: no
+a counting line every two ticks of its PIT: through the control socket it is paused (its output stops: no
 new line in 0.3 s), resumed (the count goes on from where it stopped), asked for its stats
 (KVM exits by reason, vCPU times) and told to quit; the --events file must hold exactly the
 lifecycle of that run, a subscriber sees the same events, and --stats and --metrics count
-the run's exits. Prints PASS/FAIL lines.
+the run's exits. Then snapshots: the counting guest saved mid-count and restored in a fresh
+vm, and loaded into a running one, goes on from where it was; broken snapshots are refused.
+Prints PASS/FAIL lines.
 
 usage: control_test.py VM COUNT_KERNEL OUTDIR"""
 import json
@@ -207,8 +209,68 @@ def control():
     check('control-subscriber', seen == ['paused', 'resumed', 'shutdown'], f'{seen}')
 
 
+def run(args, timeout=60):
+    p = subprocess.run(base + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       stdin=subprocess.DEVNULL, timeout=timeout)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def snapshots():
+    """count.c saved paused mid-count, restored in a fresh vm (it must print exactly the
+    rest of its lines: registers, xmm0 through FXSAVE, the PIT and PIC, RAM) and loaded into
+    a running one; broken snapshots refused."""
+    n = 120
+    expected = ''.join(expected_lines(n)) + 'done\n'
+    snap = f'{out}/count.snap'
+    m = Machine('snap', [f'--append=lines={n}'])
+    m.read_until('count 3 ')
+    paused = m.ask('pause')
+    m.drain()
+    saved = m.ask('snapshot-save', path=snap)
+    m.ask('quit')
+    _, prefix, err = m.finish()
+    check('snapshot-save', paused.get('ok') is True and saved.get('ok') is True and
+          saved['result']['pc'] == paused['result']['pc'] and
+          saved['result']['bytes'] == os.path.getsize(snap) and expected.startswith(prefix) and
+          err == '', f'{paused} {saved} {err!r}')
+    status, text, err = run([f'--restore={snap}'])
+    check('snapshot-restore', status == 0 and err == '' and prefix + text == expected,
+          f'status {status}, stderr {err!r}, saved {prefix[-80:]!r}, restored {text[:120]!r}')
+
+    m = Machine('load', [f'--append=lines={n}'])
+    m.read_until('count 1 ')
+    m.ask('pause')
+    m.drain()
+    before = m.out.decode()
+    loaded = m.ask('snapshot-load', path=snap)
+    resumed = m.ask('resume')
+    status, text, err = m.finish()
+    check('snapshot-load-running', loaded.get('ok') is True and resumed.get('ok') is True and
+          loaded['result']['pc'] == saved['result']['pc'] and status == 0 and err == '' and
+          text == before + expected[len(prefix):],
+          f'{loaded} status {status} {err!r}, before the load {before[-60:]!r}, after it '
+          f'{text[len(before):][:160]!r}, saved at {prefix[-40:]!r}')
+
+    data = open(snap, 'rb').read()
+
+    def refused(label, blob, why, args=()):
+        path = f'{out}/{label}.snap'
+        open(path, 'wb').write(blob)
+        got = run([f'--restore={path}', *args])
+        want = (1, '', f'vm: --restore={path}: {why}\n')
+        check(f'snapshot-refuse-{label}', got == want, f'got {got!r}, want {want!r}')
+
+    corrupted = bytearray(data)
+    corrupted[-20] ^= 0x40           # in the RAM section, the last
+    refused('corrupted', bytes(corrupted), 'corrupted (the CRC of its section ram does not match)')
+    refused('truncated', data[:-100], 'truncated (its section ram is cut short)')
+    refused('other-machine', data, 'the snapshot is of another machine (memory=16777216 in the '
+            'snapshot, memory=33554432 here)', ['--memory=32M'])
+
+
 def main():
     control()
+    snapshots()
 
 
 try:
