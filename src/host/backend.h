@@ -26,10 +26,11 @@ struct host_env {
     uint32_t jc_mask;          /* jump cache index = ((pc >> 1) ^ block flags) & jc_mask */
     int32_t tb_pc_offset, tb_code_offset;   /* inside struct tb */
     bool inline_jc;            /* goto_ind looks up the jump cache inline and jumps */
-    bool chain_in_page;        /* and so does a direct jump out of the block's 4 KiB page:
+    bool chain_in_page;        /* and so may a direct jump out of the block's 4 KiB page:
                                   exec chains only within it (system mode, where another
                                   page may map elsewhere), so that jump would otherwise leave
-                                  for the dispatcher every time */
+                                  for the dispatcher every time (x86-64 does; the AArch64
+                                  backend still leaves) */
     bool log_stores;           /* call log_store before every store (--engine=check) */
     uint64_t (*atomic_rmw)(struct cpu *cpu, uint64_t addr, uint64_t v, uint64_t kind_memop);
     uint64_t (*cmpxchg)(struct cpu *cpu, uint64_t addr, uint64_t expected, uint64_t newval,
