@@ -79,6 +79,8 @@ static const struct known known[] = {
     { "c5f877", 3, "vzeroupper" },
     { "c4e27d5a00", 5, "vbroadcasti128" },         /* vbroadcasti128 ymm0, [rax] */
     { "c4e27d5a8000010000", 9, "vbroadcasti128" }, /* vbroadcasti128 ymm0, [rax + 256] */
+    { "c4e26ddccb", 5, "vaesenc" },                /* vaesenc ymm1, ymm2, ymm3 */
+    { "c4e36d44cb11", 6, "vpclmulqdq/vpclmullqlqdq/vpclmulhqlqdq/vpclmullqhqdq/vpclmulhqhqdq" },
     { "c4e2f0f2c2", 5, "andn" },                  /* andn rax, rcx, rdx */
     { "c4e3fbf0c105", 6, "rorx" },
     { "c5fe6f00", 4, "vmovdqu" },                 /* vmovdqu ymm0, [rax] */
@@ -322,11 +324,13 @@ static int fails_per_row[2048];
 static unsigned compared;
 
 /* Forms capstone 4.0 does not know (CET came later; the register form of the hint NOP with
- * REX or 67; VBROADCASTI128); only their length is checked, by the hand-picked encodings
- * above. */
+ * REX or 67; VBROADCASTI128; VAES and VPCLMULQDQ's VEX.256 forms); only their length is
+ * checked, by the hand-picked encodings above. */
 static bool capstone_predates(const struct x64_insn *in)
 {
     return strncmp(in->def->name, "endbr", 5) == 0 ||
+           (in->vex_l && (strncmp(in->def->name, "vaes", 4) == 0 ||
+                          strncmp(in->def->name, "vpclmul", 7) == 0)) ||
            strcmp(in->def->name, "vbroadcasti128") == 0 ||
            (in->def->family == X64_FAM_nop && in->mod == 3);
 }

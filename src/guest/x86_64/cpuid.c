@@ -20,6 +20,8 @@ enum {
     /* leaf 7 EBX */
     F7B_BMI1 = 1u << 3, F7B_AVX2 = 1u << 5, F7B_BMI2 = 1u << 8, F7B_RDSEED = 1u << 18,
     F7B_ADX = 1u << 19,
+    /* leaf 7 ECX: the VEX.256 forms of AES-NI and PCLMULQDQ */
+    F7C_VAES = 1u << 9, F7C_VPCLMULQDQ = 1u << 10,
     /* leaf 0xd subleaf 1 EAX */
     FDA_XSAVEOPT = 1u << 0, FDA_XSAVEC = 1u << 1,
     /* leaf 0x80000001 ECX, EDX */
@@ -46,7 +48,8 @@ static const struct cpuid_row rows[] = {
       F1C_RDRAND,
       F1D_FPU | F1D_TSC | F1D_CX8 | F1D_CMOV | F1D_CLFSH | F1D_MMX | F1D_FXSR | F1D_SSE |
           F1D_SSE2 },
-    { 7, 0, 0, F7B_BMI1 | F7B_AVX2 | F7B_BMI2 | F7B_RDSEED | F7B_ADX, 0, 0 },
+    { 7, 0, 0, F7B_BMI1 | F7B_AVX2 | F7B_BMI2 | F7B_RDSEED | F7B_ADX, F7C_VAES | F7C_VPCLMULQDQ,
+      0 },
     /* XSAVE: the components of XCR0 and the area's size (fxsave.h); XSAVEOPT and XSAVEC; the
      * AVX component's size and offset */
     { 0xd, 0, X64_XCR0, X64_XSAVE_SIZE, X64_XSAVE_SIZE, 0 },

@@ -76,8 +76,8 @@ extern const struct ir_helper x64_helper_mmx, x64_helper_mmx_enter, x64_helper_e
 /* PMOVMSKB of mm a1 (after x64_helper_mmx_enter). */
 #define X64_MOVMSK_MMX 3
 
-/* FP families (sse_fp.c): sse_arith (SQRT ADD MUL SUB MIN DIV MAX ADDSUB HADD HSUB), sse_cmp's
- * CMPccPS..SD (imm: the predicate). */
+/* FP families (sse_fp.c): sse_arith (SQRT ADD MUL SUB MIN DIV MAX ADDSUB HADD HSUB RSQRT
+ * RCP), sse_cmp's CMPccPS..SD (imm: the predicate). */
 extern const struct ir_helper x64_helper_sse_arith, x64_helper_sse_cmpcc;
 /* UCOMIS/COMIS of xmm dst and the source (op: 1..4 as in insns.def): the EFLAGS bits. */
 extern const struct ir_helper x64_helper_sse_comi;

@@ -1,5 +1,5 @@
-/* The SSE FP helpers (see sse.h): arithmetic, MIN/MAX, compares and conversions of single and
- * double precision under MXCSR, with x86's rules, which differ from the other guests':
+/* The SSE FP helpers (see sse.h): arithmetic, MIN/MAX, RSQRT/RCP, compares and conversions of
+ * single and double precision under MXCSR, with x86's rules, which differ from the other guests':
  *  - a NaN operand gives the first source if it is a NaN, else the second, quieted; an
  *    invalid operation gives the negative default NaN ("QNaN floating-point indefinite");
  *  - DAZ reads denormal operands as zeros of their sign; without it a denormal operand of an
@@ -19,6 +19,8 @@
 #include "guest/x86_64/sse.h"
 
 #include <fenv.h>
+#include <math.h>
+#include <string.h>
 
 #include "guest/softfp.h"
 #include "guest/x86_64/cpu.h"
@@ -208,6 +210,30 @@ static union vec pairwise(struct fpx *x, unsigned shape, unsigned op, union vec 
     return r;
 }
 
+/* RSQRTPS/SS (op 10) and RCPPS/SS (11) of single u: approximations the SDM bounds by 1.5 *
+ * 2^-12 relative error and whose bits differ between CPU models; vm gives the correctly rounded
+ * value, well inside the bound. As on the CPUs: no flag, a denormal operand reads as a zero,
+ * a result below the normal range is a zero, and RSQRT of a negative number is the
+ * indefinite NaN. */
+static uint32_t estimate(unsigned op, uint32_t u)
+{
+    uint32_t sign = u & 0x80000000u;
+    if (f_isnan(&F32, u))
+        return u | 0x00400000u;
+    if (f_exp(&F32, u) == 0)
+        return sign | 0x7f800000u;
+    if (op == 10 && sign)
+        return 0xffc00000u;
+    if (f_isinf(&F32, u))
+        return sign;
+    float v;
+    memcpy(&v, &u, 4);
+    float r = (float)(op == 11 ? 1.0 / (double)v : 1.0 / sqrt((double)v));
+    uint32_t bits;
+    memcpy(&bits, &r, 4);
+    return f_exp(&F32, bits) == 0 ? sign : bits;
+}
+
 static uint64_t helper_arith(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
 {
     (void)a3;
@@ -216,11 +242,15 @@ static uint64_t helper_arith(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi,
     unsigned op = X64_SSE_OP(desc) & 63, shape = X64_SSE_OP(desc) >> 6;
     union vec a = first(c, desc), b = source(c, desc, lo, hi), r = a;
 #define ARITH(f, p, q) arith(&x, f, op, p, q)
-    if (op >= 7)
+#define ESTIMATE(f, p, q) ((void)(f), (void)(p), estimate(op, (uint32_t)(q)))
+    if (op >= 10)
+        LANES(shape, a, b, r, ESTIMATE);
+    else if (op >= 7)
         r = pairwise(&x, shape, op, a, b);
     else
         LANES(shape, a, b, r, ARITH);
 #undef ARITH
+#undef ESTIMATE
     put_result(c, desc, r);
     c->mxcsr |= x.fl;
     return 0;

@@ -745,8 +745,9 @@ static const unsigned shape_size[4] = { 16, 16, 4, 8 };
 
 void x64_trans_sse_arith(struct x64_ctx *ctx, const struct x64_insn *in)
 {
-    /* ADDSUB, HADD, HSUB (args 7..9) are packed: 66 for doubles, F2 for singles */
-    enum x64_fp_shape s = in->def->arg < 7 ? shape_of(in)
+    /* ADDSUB, HADD, HSUB (args 7..9) are packed: 66 for doubles, F2 for singles; RSQRT and
+     * RCP (10, 11) are singles */
+    enum x64_fp_shape s = in->def->arg < 7 || in->def->arg > 9 ? shape_of(in)
                           : in->def->pfx == X64_PFX_66 ? X64_PD : X64_PS;
     call_vec(ctx, &x64_helper_sse_arith, X64_SSE_FPOP((unsigned)in->def->arg, s), in->reg,
              shape_size[s], 0, x64_const(ctx, 0));
