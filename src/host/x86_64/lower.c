@@ -156,6 +156,10 @@ static void lower_field(struct lower *lw, const struct ir_op *op, bool w)
         x86_mov_imm(o, RCX, ~m);
         x86_emit(o, X_AND, true, RDX, xr(RCX), 0);
         x86_emit(o, X_OR, w, r, xr(RDX), 0);
+    } else if (op->opc == IR_extract && pos + len == 32) {   /* lsr w: a 32-bit mov zero-extends */
+        x86_emit(o, X_MOV, false, r, ra_rm(lw, op->src[0], RCX), 0);
+        if (pos)
+            x86_emit(o, X_SHRI, false, 0, xr(r), pos);
     } else {
         ra_load(lw, r, op->src[0], true);
         if (pos + len < 64)
