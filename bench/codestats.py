@@ -4,11 +4,13 @@
 instructions of the blocks (all, with the out-of-line exit, memory and interrupt stubs, and
 those of the inline path up to the block's exit jump), and of the inline path: guest-state
 loads and stores ([r14 + ...]), guest-memory range checks (cmp against r13), setcc/cmov
-(flag and condition materialisation) and helper calls; and code bytes. With PERF (the output of `perf script -F ip` for a `perf record -e cpu-clock` of the
-same run, which must also have --perf-map), blocks are weighted by their samples, so the
-figures describe the code where the time goes.
+(flag and condition materialisation) and helper calls; and code bytes. With PERF (the output
+of `perf script -F ip` for a `perf record -e cpu-clock` of the same run, which must also have
+--perf-map), blocks are weighted by their samples, so the figures describe the code where the
+time goes.
 
 Usage: bench/codestats.py LOG [PERF_SCRIPT_OUTPUT]"""
+import bisect
 import re
 import sys
 
@@ -77,7 +79,6 @@ def main():
     weights = [1.0] * len(bl)
     if len(sys.argv) > 2:
         starts = sorted((b["host"][0][0], b["host"][-1][0] + 16, i) for i, b in enumerate(bl))
-        import bisect
         keys = [s[0] for s in starts]
         counts = [0] * len(bl)
         with open(sys.argv[2]) as f:
@@ -106,7 +107,8 @@ def main():
     print(f"per guest instruction: host instructions {tot['host'] / guest:.2f} "
           f"({tot['inline'] / guest:.2f} on the inline path, which the rest count), "
           f"bytes {size / guest:.1f}, state loads {tot['state_ld'] / guest:.2f}, "
-          f"state stores {tot['state_st'] / guest:.2f}, memory checks {tot['mem_check'] / guest:.2f}, "
+          f"state stores {tot['state_st'] / guest:.2f}, "
+          f"memory checks {tot['mem_check'] / guest:.2f}, "
           f"setcc/cmov {tot['setcc'] / guest:.2f}, calls {tot['call'] / guest:.3f}")
 
 
