@@ -11,14 +11,14 @@ Prints PASS/FAIL lines.
 usage: control_test.py VM COUNT_KERNEL OUTDIR"""
 import json
 import os
-import select
-import socket
 import subprocess
 import sys
 import time
 
 vm, kernel, out = sys.argv[1:]
 here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, '..'))
+from control_client import ControlClient, Machine  # noqa: E402
 base = [vm, 'boot', '--accel=kvm', f'--kernel={kernel}', '--memory=16M']
 failures = 0
 
@@ -38,72 +38,9 @@ def expected_lines(n):
     return lines
 
 
-class Client:
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(30)
-        self.s.connect(path)
-        self.buf = b''
-        self.id = 0
-
-    def line(self):
-        while b'\n' not in self.buf:
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise EOFError('control socket closed')
-            self.buf += chunk
-        line, self.buf = self.buf.split(b'\n', 1)
-        return json.loads(line)
-
-    def ask(self, cmd, **args):
-        self.id += 1
-        self.s.sendall(json.dumps({'id': self.id, 'cmd': cmd, 'args': args}).encode() + b'\n')
-        return self.line()
-
-
-class Machine:
-    """A vm boot --accel=kvm with a control socket, its stdout read as it comes."""
-
-    def __init__(self, tag, extra=()):
-        self.sock_path = f'{out}/{tag}.sock'
-        if os.path.exists(self.sock_path):
-            os.unlink(self.sock_path)
-        self.p = subprocess.Popen(base + [f'--control={self.sock_path}', *extra],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  stdin=subprocess.DEVNULL)
-        self.out = b''
-        for _ in range(200):
-            if os.path.exists(self.sock_path):
-                break
-            time.sleep(0.05)
-        self.c = Client(self.sock_path)
-
-    def ask(self, cmd, **args):
-        return self.c.ask(cmd, **args)
-
-    def read_until(self, text, timeout=30):
-        end = time.time() + timeout
-        while text.encode() not in self.out:
-            left = end - time.time()
-            if left <= 0 or not select.select([self.p.stdout], [], [], left)[0]:
-                raise TimeoutError(f'no {text!r} in {self.out[-200:]!r}')
-            chunk = os.read(self.p.stdout.fileno(), 65536)
-            if not chunk:
-                raise EOFError(f'vm ended before {text!r}: {self.out[-200:]!r}')
-            self.out += chunk
-
-    def drain(self, wait=0.2):
-        """Everything stdout gets until it has been quiet for wait seconds."""
-        while select.select([self.p.stdout], [], [], wait)[0]:
-            chunk = os.read(self.p.stdout.fileno(), 65536)
-            if not chunk:
-                break
-            self.out += chunk
-
-    def finish(self, timeout=60):
-        rest, err = self.p.communicate(timeout=timeout)
-        self.out += rest
-        return self.p.returncode, self.out.decode(), err.decode()
+def start(tag, extra=()):
+    """A vm boot --accel=kvm of the counting guest with a control socket."""
+    return Machine(base + list(extra), f'{out}/{tag}.sock')
 
 
 def prom(label, path, *expect):
@@ -120,9 +57,9 @@ def control():
     for f in (events, metrics):
         if os.path.exists(f):
             os.unlink(f)
-    m = Machine('control', ['--append=lines=1000', f'--events={events}', f'--metrics={metrics}',
+    m = start('control', ['--append=lines=1000', f'--events={events}', f'--metrics={metrics}',
                             '--stats'])
-    sub = Client(m.sock_path)
+    sub = ControlClient(m.sock_path, 30)
     r = sub.ask('subscribe')
     check('control-subscribe', r.get('ok') is True, f'{r}')
     m.read_until('count 3 ')
@@ -222,7 +159,7 @@ def snapshots():
     n = 120
     expected = ''.join(expected_lines(n)) + 'done\n'
     snap = f'{out}/count.snap'
-    m = Machine('snap', [f'--append=lines={n}'])
+    m = start('snap', [f'--append=lines={n}'])
     m.read_until('count 3 ')
     paused = m.ask('pause')
     m.drain()
@@ -237,7 +174,7 @@ def snapshots():
     check('snapshot-restore', status == 0 and err == '' and prefix + text == expected,
           f'status {status}, stderr {err!r}, saved {prefix[-80:]!r}, restored {text[:120]!r}')
 
-    m = Machine('load', [f'--append=lines={n}'])
+    m = start('load', [f'--append=lines={n}'])
     m.read_until('count 1 ')
     m.ask('pause')
     m.drain()

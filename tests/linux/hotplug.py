@@ -5,10 +5,12 @@ waits for the init to have let the driver go, and removes the disk. Prints each 
 line each, for run.sh to check; gives up after TIMEOUT seconds.
 
 usage: hotplug.py SOCKET CONSOLE_FILE DISK TIMEOUT"""
-import json
-import socket
+import os
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from control_client import ControlClient  # noqa: E402
 
 sock_path, console, disk, timeout = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
 deadline = time.time() + timeout
@@ -28,18 +30,9 @@ def wait_for(line):
 
 
 def ask(cmd, args):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(20)
-    s.connect(sock_path)
-    s.sendall(json.dumps({'cmd': cmd, 'args': args}).encode() + b'\n')
-    buf = b''
-    while not buf.endswith(b'\n'):
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        buf += chunk
-    s.close()
-    r = json.loads(buf)
+    c = ControlClient(sock_path, 20)
+    r = c.ask(cmd, **args)
+    c.s.close()
     print(cmd, 'ok' if r.get('ok') else 'error', r.get('result', {}).get('id', r.get('error')))
 
 

@@ -7,12 +7,13 @@ usage: control_test.py VM FOREVER_KERNEL FAILING_KERNEL OUTDIR
 FAILING_KERNEL ends with HTIF status 42."""
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 
 vm, forever, failing, out = sys.argv[1:]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from control_client import ControlClient  # noqa: E402
 failures = 0
 
 
@@ -20,30 +21,6 @@ def check(label, ok, detail=''):
     global failures
     print(f'PASS service/control-{label}' if ok else f'FAIL service/control-{label}: {detail}')
     failures += not ok
-
-
-class Client:
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(10)
-        self.s.connect(path)
-        self.buf = b''
-
-    def line(self):
-        while b'\n' not in self.buf:
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise EOFError('connection closed')
-            self.buf += chunk
-        line, self.buf = self.buf.split(b'\n', 1)
-        return json.loads(line)
-
-    def send_raw(self, data):
-        self.s.sendall(data)
-        return self.line()
-
-    def ask(self, obj):
-        return self.send_raw(json.dumps(obj).encode() + b'\n')
 
 
 def start(kernel, tag, extra=()):
@@ -71,40 +48,40 @@ def events_of(path):
 
 def main():
     p, sock, events_path = start(forever, 'control')
-    a, b = Client(sock), Client(sock)
+    a, b = ControlClient(sock, 10), ControlClient(sock, 10)
     assert p.stdout.readline() == b'up\n'
 
-    r = a.ask({'id': 1, 'cmd': 'status', 'args': {}})
+    r = a.request({'id': 1, 'cmd': 'status', 'args': {}})
     res = r.get('result', {})
     check('status', r.get('id') == 1 and r.get('ok') is True and set(res) ==
           {'state', 'pc', 'instructions_translated', 'uptime'} and res['state'] == 'running'
           and res['pc'].startswith('0x8') and res['instructions_translated'] > 0
           and res['uptime'] > 0, repr(r))
-    expect('status-no-args', a.ask({'id': 'two', 'cmd': 'status'})['result']['state'], 'running')
+    expect('status-no-args', a.request({'id': 'two', 'cmd': 'status'})['result']['state'], 'running')
 
-    expect('subscribe', b.ask({'id': 7, 'cmd': 'subscribe'}),
+    expect('subscribe', b.request({'id': 7, 'cmd': 'subscribe'}),
            {'id': 7, 'ok': True, 'result': {'subscribed': True}})
 
-    r = a.ask({'id': 2, 'cmd': 'pause'})
+    r = a.request({'id': 2, 'cmd': 'pause'})
     check('pause', r['ok'] and r['result']['state'] == 'paused', repr(r))
     pc = r['result']['pc']
     ev = b.line()
     check('event-paused', ev['event'] == 'paused' and ev['pc'] == pc and 'time' in ev, repr(ev))
-    s1 = a.ask({'id': 3, 'cmd': 'status'})['result']
+    s1 = a.request({'id': 3, 'cmd': 'status'})['result']
     time.sleep(0.2)
-    s2 = a.ask({'id': 4, 'cmd': 'status'})['result']
+    s2 = a.request({'id': 4, 'cmd': 'status'})['result']
     check('paused-stays', s1['state'] == s2['state'] == 'paused' and s1['pc'] == s2['pc'] == pc
           and s1['instructions_translated'] == s2['instructions_translated'], f'{s1} {s2}')
-    expect('pause-twice', a.ask({'id': 5, 'cmd': 'pause'}),
+    expect('pause-twice', a.request({'id': 5, 'cmd': 'pause'}),
            {'id': 5, 'ok': False, 'error': 'the machine is not running'})
-    expect('resume', a.ask({'id': 6, 'cmd': 'resume'}),
+    expect('resume', a.request({'id': 6, 'cmd': 'resume'}),
            {'id': 6, 'ok': True, 'result': {'state': 'running'}})
     ev = b.line()
     check('event-resumed', ev['event'] == 'resumed' and set(ev) == {'event', 'time'}, repr(ev))
-    expect('resume-running', a.ask({'id': 8, 'cmd': 'resume'}),
+    expect('resume-running', a.request({'id': 8, 'cmd': 'resume'}),
            {'id': 8, 'ok': False, 'error': 'the machine is not paused'})
 
-    r = a.ask({'id': 9, 'cmd': 'stats'})
+    r = a.request({'id': 9, 'cmd': 'stats'})
     st = r['result']
     check('stats', r['ok'] and st['blocks_translated'] > 0 and st['tlb_hits'] > 0 and
           st['instructions_translated'] >= s1['instructions_translated'] and
@@ -133,10 +110,10 @@ def main():
     long_line = b'{"id": 19, "cmd": "status", "pad": "' + b'x' * 70000 + b'"}\n'
     expect('oversized', a.send_raw(long_line),
            {'id': None, 'ok': False, 'error': 'request line longer than 65536 bytes'})
-    expect('after-oversized', a.ask({'id': 20, 'cmd': 'status'})['result']['state'], 'running')
+    expect('after-oversized', a.request({'id': 20, 'cmd': 'status'})['result']['state'], 'running')
 
     # A client that leaves mid-request, and one that sends two requests in one write.
-    c = Client(sock)
+    c = ControlClient(sock, 10)
     c.s.sendall(b'{"id": 21, "cmd": "pa')
     c.s.close()
     r = a.send_raw(b'{"id": 22, "cmd": "status"}\n{"id": 23, "cmd": "status"}\n')
@@ -144,7 +121,7 @@ def main():
           r['result']['state'] == 'running', repr(r))
     check('still-running', p.poll() is None, 'vm exited')
 
-    expect('quit', a.ask({'id': 24, 'cmd': 'quit', 'args': {'status': 3}}),
+    expect('quit', a.request({'id': 24, 'cmd': 'quit', 'args': {'status': 3}}),
            {'id': 24, 'ok': True, 'result': {'status': 3}})
     ev = b.line()
     check('event-shutdown', {k: ev.get(k) for k in ('event', 'reason', 'status')} ==
@@ -170,10 +147,10 @@ def main():
     expect('guest-exit-status', p.returncode, 42)
 
     p, sock, events_path = start(forever, 'paused-quit')
-    a = Client(sock)
+    a = ControlClient(sock, 10)
     p.stdout.readline()
-    a.ask({'id': 1, 'cmd': 'pause'})
-    expect('quit-paused', a.ask({'id': 2, 'cmd': 'quit'}), {'id': 2, 'ok': True, 'result': {'status': 0}})
+    a.request({'id': 1, 'cmd': 'pause'})
+    expect('quit-paused', a.request({'id': 2, 'cmd': 'quit'}), {'id': 2, 'ok': True, 'result': {'status': 0}})
     p.wait(timeout=10)
     expect('quit-paused-status', p.returncode, 0)
     expect('quit-paused-events', [e['event'] for e in events_of(events_path)],
@@ -182,19 +159,19 @@ def main():
     # Snapshots: saved running (paused for it, then running again) and paused, loaded back;
     # a snapshot of a machine with other RAM, and the argument errors.
     small, small_sock, _ = start(forever, 'snapshot-small', ['--memory=16M'])
-    c = Client(small_sock)
+    c = ControlClient(small_sock, 10)
     small.stdout.readline()
     small_snap = f'{out}/small.snap'
-    check('snapshot-save-small', c.ask({'id': 1, 'cmd': 'snapshot-save',
+    check('snapshot-save-small', c.request({'id': 1, 'cmd': 'snapshot-save',
                                         'args': {'path': small_snap}})['ok'])
-    c.ask({'id': 2, 'cmd': 'quit'})
+    c.request({'id': 2, 'cmd': 'quit'})
     small.wait(timeout=10)
     p, sock, events_path = start(forever, 'snapshot')
-    a, b = Client(sock), Client(sock)
+    a, b = ControlClient(sock, 10), ControlClient(sock, 10)
     p.stdout.readline()
-    b.ask({'id': 0, 'cmd': 'subscribe'})
+    b.request({'id': 0, 'cmd': 'subscribe'})
     snap = f'{out}/forever.snap'
-    r = a.ask({'id': 1, 'cmd': 'snapshot-save', 'args': {'path': snap}})
+    r = a.request({'id': 1, 'cmd': 'snapshot-save', 'args': {'path': snap}})
     res = r.get('result', {})
     check('snapshot-save', r.get('ok') is True and set(res) == {'path', 'pc', 'bytes'} and
           res['path'] == snap and res['pc'].startswith('0x8') and
@@ -202,22 +179,22 @@ def main():
     evs = [b.line() for _ in range(3)]
     check('event-snapshot-save', [e['event'] for e in evs] == ['paused', 'snapshot', 'resumed']
           and evs[1]['action'] == 'save' and evs[1]['path'] == snap, repr(evs))
-    expect('snapshot-save-runs-on', a.ask({'id': 2, 'cmd': 'status'})['result']['state'],
+    expect('snapshot-save-runs-on', a.request({'id': 2, 'cmd': 'status'})['result']['state'],
            'running')
-    pc = a.ask({'id': 3, 'cmd': 'pause'})['result']['pc']
-    r = a.ask({'id': 4, 'cmd': 'snapshot-load', 'args': {'path': snap}})
+    pc = a.request({'id': 3, 'cmd': 'pause'})['result']['pc']
+    r = a.request({'id': 4, 'cmd': 'snapshot-load', 'args': {'path': snap}})
     check('snapshot-load', r.get('ok') is True and r['result'] == {'path': snap, 'pc': res['pc']},
           repr(r))
-    s = a.ask({'id': 5, 'cmd': 'status'})['result']
+    s = a.request({'id': 5, 'cmd': 'status'})['result']
     check('snapshot-load-paused', s['state'] == 'paused' and s['pc'] == res['pc'], repr(s))
     b.line()
     ev = b.line()
     check('event-snapshot-load', ev['event'] == 'snapshot' and ev['action'] == 'load' and
           ev['path'] == snap, repr(ev))
-    r = a.ask({'id': 6, 'cmd': 'snapshot-save', 'args': {'path': snap + '2'}})
+    r = a.request({'id': 6, 'cmd': 'snapshot-save', 'args': {'path': snap + '2'}})
     check('snapshot-save-paused', r.get('ok') is True and r['result']['pc'] == res['pc'] and
-          a.ask({'id': 7, 'cmd': 'status'})['result']['state'] == 'paused', repr(r))
-    a.ask({'id': 8, 'cmd': 'resume'})
+          a.request({'id': 7, 'cmd': 'status'})['result']['state'] == 'paused', repr(r))
+    a.request({'id': 8, 'cmd': 'resume'})
     missing = f'{out}/missing/snap'
     errors = [
         ('snapshot-save', {}, 'missing path'),
@@ -232,11 +209,11 @@ def main():
          '(memory=16777216 in the snapshot, memory=536870912 here)'),
     ]
     for n, (cmd, args, why) in enumerate(errors):
-        expect(f'error {cmd} {args}', a.ask({'id': 10 + n, 'cmd': cmd, 'args': args}),
+        expect(f'error {cmd} {args}', a.request({'id': 10 + n, 'cmd': cmd, 'args': args}),
                {'id': 10 + n, 'ok': False, 'error': why})
-    expect('snapshot-errors-running', a.ask({'id': 30, 'cmd': 'status'})['result']['state'],
+    expect('snapshot-errors-running', a.request({'id': 30, 'cmd': 'status'})['result']['state'],
            'running')
-    a.ask({'id': 31, 'cmd': 'quit'})
+    a.request({'id': 31, 'cmd': 'quit'})
     p.wait(timeout=10)
     expect('snapshot-status', p.returncode, 0)
     evs = events_of(events_path)
@@ -256,7 +233,7 @@ def hotplug():
     reply, with the machine running on; the snapshot refused while a slot differs from
     boot and taken again once it does not; the events."""
     p, sock, events_path = start(forever, 'hotplug')
-    a = Client(sock)
+    a = ControlClient(sock, 10)
     p.stdout.readline()
     disk, ro, odd = f'{out}/hotplug.disk', f'{out}/hotplug-ro.disk', f'{out}/hotplug-odd.disk'
     missing = f'{out}/missing/disk'
@@ -267,16 +244,16 @@ def hotplug():
         f.write(bytes(700))
     add = {'driver': 'virtio-blk', 'file': disk}
     add_ro = {'driver': 'virtio-blk', 'file': ro, 'readonly': True}
-    r = a.ask({'id': 1, 'cmd': 'device-add', 'args': add})
+    r = a.request({'id': 1, 'cmd': 'device-add', 'args': add})
     expect('device-add', r, {'id': 1, 'ok': True, 'result': {
         'id': 'vm-disk-0', 'driver': 'virtio-blk', 'slot': 1, 'file': disk, 'readonly': False,
         'address': '0x10002000', 'irq': 2}})
-    r = a.ask({'id': 2, 'cmd': 'device-add', 'args': {**add_ro, 'slot': 5}})
+    r = a.request({'id': 2, 'cmd': 'device-add', 'args': {**add_ro, 'slot': 5}})
     expect('device-add-slot', r, {'id': 2, 'ok': True, 'result': {
         'id': 'vm-disk-1', 'driver': 'virtio-blk', 'slot': 5, 'file': ro, 'readonly': True,
         'address': '0x10006000', 'irq': 6}})
     snap = f'{out}/hotplug.snap'
-    expect('snapshot-refused', a.ask({'id': 3, 'cmd': 'snapshot-save', 'args': {'path': snap}}),
+    expect('snapshot-refused', a.request({'id': 3, 'cmd': 'snapshot-save', 'args': {'path': snap}}),
            {'id': 3, 'ok': False, 'error': f'{snap}: the device '
             'virtio_mmio-hotplugged@0x10002000 cannot be saved (a disk was hot-plugged into '
             'its slot or removed from it since boot), so the machine cannot'})
@@ -313,32 +290,32 @@ def hotplug():
          'slot 0 holds virtio-rng, which cannot be removed (only disks can)'),
     ]
     for n, (cmd, args, why) in enumerate(errors):
-        expect(f'error {cmd} {args}', a.ask({'id': 10 + n, 'cmd': cmd, 'args': args}),
+        expect(f'error {cmd} {args}', a.request({'id': 10 + n, 'cmd': cmd, 'args': args}),
                {'id': 10 + n, 'ok': False, 'error': why})
-    expect('hotplug-errors-running', a.ask({'id': 40, 'cmd': 'status'})['result']['state'],
+    expect('hotplug-errors-running', a.request({'id': 40, 'cmd': 'status'})['result']['state'],
            'running')
     # The free slots filled with readonly disks (a shared lock each), then none is left.
     for n, slot in enumerate((2, 3, 4, 6, 7)):
-        r = a.ask({'id': 41 + n, 'cmd': 'device-add', 'args': add_ro})
+        r = a.request({'id': 41 + n, 'cmd': 'device-add', 'args': add_ro})
         check(f'device-add-fill-{slot}', r.get('ok') and r['result']['slot'] == slot, repr(r))
-    expect('device-add-full', a.ask({'id': 50, 'cmd': 'device-add', 'args': add}),
+    expect('device-add-full', a.request({'id': 50, 'cmd': 'device-add', 'args': add}),
            {'id': 50, 'ok': False, 'error': 'no free virtio slot (all 8 hold devices)'})
-    r = a.ask({'id': 51, 'cmd': 'device-remove', 'args': {'id': 'vm-disk-0'}})
+    r = a.request({'id': 51, 'cmd': 'device-remove', 'args': {'id': 'vm-disk-0'}})
     check('device-remove-id', r.get('ok') and r['result']['slot'] == 1 and
           r['result']['file'] == disk, repr(r))
-    expect('device-remove-again', a.ask({'id': 52, 'cmd': 'device-remove',
+    expect('device-remove-again', a.request({'id': 52, 'cmd': 'device-remove',
                                          'args': {'id': 'vm-disk-0'}}),
            {'id': 52, 'ok': False, 'error': 'no device with id vm-disk-0'})
-    a.ask({'id': 53, 'cmd': 'pause'})
-    r = a.ask({'id': 54, 'cmd': 'device-remove', 'args': {'slot': 5}})
+    a.request({'id': 53, 'cmd': 'pause'})
+    r = a.request({'id': 54, 'cmd': 'device-remove', 'args': {'slot': 5}})
     check('device-remove-paused', r.get('ok') and r['result']['id'] == 'vm-disk-1' and
-          a.ask({'id': 55, 'cmd': 'status'})['result']['state'] == 'paused', repr(r))
-    a.ask({'id': 56, 'cmd': 'resume'})
+          a.request({'id': 55, 'cmd': 'status'})['result']['state'] == 'paused', repr(r))
+    a.request({'id': 56, 'cmd': 'resume'})
     for n, slot in enumerate((2, 3, 4, 6, 7)):
-        a.ask({'id': 60 + n, 'cmd': 'device-remove', 'args': {'slot': slot}})
-    r = a.ask({'id': 70, 'cmd': 'snapshot-save', 'args': {'path': snap}})
+        a.request({'id': 60 + n, 'cmd': 'device-remove', 'args': {'slot': slot}})
+    r = a.request({'id': 70, 'cmd': 'snapshot-save', 'args': {'path': snap}})
     check('snapshot-after-removal', r.get('ok') is True, repr(r))
-    a.ask({'id': 71, 'cmd': 'quit'})
+    a.request({'id': 71, 'cmd': 'quit'})
     p.wait(timeout=10)
     expect('hotplug-status', p.returncode, 0)
     evs = [e for e in events_of(events_path) if e['event'].startswith('device-')]

@@ -17,8 +17,6 @@ restore; a snapshot with the RNG in slot 0 does not load where a disk is.
 usage: snapshot_test.py VM COUNT_KERNEL VIRTIO_KERNEL OUTDIR   (ENGINES: default "interp jit")"""
 import json
 import os
-import select
-import socket
 import struct
 import subprocess
 import sys
@@ -26,6 +24,8 @@ import time
 import zlib
 
 vm, kernel, virtio_kernel, out = sys.argv[1:]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from control_client import Machine  # noqa: E402
 engines = os.environ.get('ENGINES', 'interp jit').split()
 base = [vm, 'boot', '--bios=none', f'--kernel={kernel}', '--memory=16M']
 failures = 0
@@ -61,70 +61,15 @@ def run(args, timeout=60, kernel_args=None):
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 
-class Machine:
-    """A vm boot with a control socket, its stdout read as it comes."""
-
-    def __init__(self, tag, engine, extra=(), args=None):
-        self.sock_path = f'{out}/{tag}.sock'
-        if os.path.exists(self.sock_path):
-            os.unlink(self.sock_path)
-        self.p = subprocess.Popen((args or base) + [f'--engine={engine}',
-                                                    f'--control={self.sock_path}', *extra],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  stdin=subprocess.DEVNULL)
-        self.out = b''
-        for _ in range(200):
-            if os.path.exists(self.sock_path):
-                break
-            time.sleep(0.05)
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(30)
-        self.s.connect(self.sock_path)
-        self.buf = b''
-        self.id = 0
-
-    def ask(self, cmd, **args):
-        self.id += 1
-        self.s.sendall(json.dumps({'id': self.id, 'cmd': cmd, 'args': args}).encode() + b'\n')
-        while b'\n' not in self.buf:
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise EOFError('control socket closed')
-            self.buf += chunk
-        line, self.buf = self.buf.split(b'\n', 1)
-        return json.loads(line)
-
-    def read_until(self, text, timeout=30):
-        """Reads stdout until it holds text."""
-        end = time.time() + timeout
-        while text.encode() not in self.out:
-            left = end - time.time()
-            if left <= 0 or not select.select([self.p.stdout], [], [], left)[0]:
-                raise TimeoutError(f'no {text!r} in {self.out[-200:]!r}')
-            chunk = os.read(self.p.stdout.fileno(), 65536)
-            if not chunk:
-                raise EOFError(f'vm ended before {text!r}: {self.out[-200:]!r}')
-            self.out += chunk
-
-    def drain(self):
-        """What stdout holds now (the hart is paused: it writes nothing more)."""
-        while select.select([self.p.stdout], [], [], 0.2)[0]:
-            chunk = os.read(self.p.stdout.fileno(), 65536)
-            if not chunk:
-                break
-            self.out += chunk
-
-    def finish(self, timeout=60):
-        rest, err = self.p.communicate(timeout=timeout)
-        self.out += rest
-        self.s.close()
-        return self.p.returncode, self.out.decode(), err.decode()
+def start(tag, engine, extra=(), args=None):
+    """A vm boot with a control socket."""
+    return Machine((args or base) + [f'--engine={engine}', *extra], f'{out}/{tag}.sock')
 
 
 def save_paused(engine, snap, at='count 3 '):
     """Runs count under engine up to the line starting at, pauses, saves snap and quits:
     the output printed before the save."""
-    m = Machine(f'save-{engine}', engine)
+    m = start(f'save-{engine}', engine)
     m.read_until(at)
     r = m.ask('pause')
     m.drain()
@@ -204,7 +149,7 @@ def main():
 
     # Two harts, hart 1 asleep in WFI: a pause stops both, the snapshot holds both, a
     # restore with two harts goes on exactly, and one into a single hart is refused.
-    m = Machine('smp', e, extra=['--cpus=2'])
+    m = start('smp', e, extra=['--cpus=2'])
     m.read_until('count 3 ')
     r = m.ask('pause')
     m.drain()
@@ -227,7 +172,7 @@ def main():
     # A save while running (vm pauses for it and goes on), restored after more than the
     # guest's limit on time leaps: the machine's time goes on from the save.
     e = engines[-1]
-    m = Machine('running', e)
+    m = start('running', e)
     m.read_until('count 3 ')
     running = f'{out}/running.snap'
     r = m.ask('snapshot-save', path=running)
@@ -242,7 +187,7 @@ def main():
           f'status {status}, stderr {err!r}, output {text[:200]!r}')
 
     # snapshot-load into a running machine: it goes back to the saved count.
-    m = Machine('load-running', e)
+    m = start('load-running', e)
     m.read_until('count 2 ')
     r = m.ask('pause')
     m.drain()
@@ -254,7 +199,7 @@ def main():
           EXPECTED.startswith(before) and text == before + EXPECTED[len(prefix):],
           f'{r2} {r3} status {status} {err!r} {text[-300:]!r}')
     # A broken one changes nothing: the run goes on to the end as if never asked.
-    m = Machine('load-broken', e)
+    m = start('load-broken', e)
     m.read_until('count 2 ')
     broken = f'{out}/broken.snap'
     open(broken, 'wb').write(data[:-100])
@@ -319,7 +264,7 @@ def main():
     status, text, err = run([], kernel_args=vbase)
     expect('virtio-reference', (status, text, err), (0, vexpected, ''))
     vsnap = f'{out}/virtio.snap'
-    m = Machine('virtio', engines[0], args=vbase)
+    m = start('virtio', engines[0], args=vbase)
     m.read_until('rng 3 ')
     r = m.ask('pause')
     m.drain()
@@ -339,7 +284,7 @@ def main():
     # virtio-net: user networking's connections live outside the machine, so a machine with a
     # network card refuses to be saved and runs on.
     nsnap = f'{out}/net.snap'
-    m = Machine('net', engines[0], extra=['--net=user'])
+    m = start('net', engines[0], extra=['--net=user'])
     r = m.ask('snapshot-save', path=nsnap)
     m.ask('quit')
     m.finish()

@@ -9,12 +9,13 @@ Prints PASS/FAIL lines.
 usage: hotplug_test.py VM KERNEL OUTDIR ENGINE"""
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 
 vm, kernel, out, engine = sys.argv[1:]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from control_client import ControlClient  # noqa: E402
 failures = 0
 
 
@@ -27,27 +28,6 @@ def check(label, ok, detail=''):
 
 def expect(label, got, want):
     check(label, got == want, f'got {got!r}, want {want!r}')
-
-
-class Client:
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(20)
-        self.s.connect(path)
-        self.buf = b''
-
-    def line(self):
-        while b'\n' not in self.buf:
-            chunk = self.s.recv(65536)
-            if not chunk:
-                raise EOFError('connection closed')
-            self.buf += chunk
-        line, self.buf = self.buf.split(b'\n', 1)
-        return json.loads(line)
-
-    def ask(self, obj):
-        self.s.sendall(json.dumps(obj).encode() + b'\n')
-        return self.line()
 
 
 def pattern(s, x):
@@ -69,16 +49,16 @@ def main():
             if os.path.exists(sock):
                 break
             time.sleep(0.05)
-        a, sub = Client(sock), Client(sock)
-        sub.ask({'cmd': 'subscribe'})
+        a, sub = ControlClient(sock, 20), ControlClient(sock, 20)
+        sub.request({'cmd': 'subscribe'})
         expect('empty', p.stdout.readline(), b'empty\n')
         added = {'id': 'vm-disk-0', 'driver': 'virtio-blk', 'slot': 1, 'file': disk,
                  'readonly': False, 'address': '0x10002000', 'irq': 2}
-        expect('device-add', a.ask({'id': 1, 'cmd': 'device-add',
+        expect('device-add', a.request({'id': 1, 'cmd': 'device-add',
                                     'args': {'driver': 'virtio-blk', 'file': disk}}),
                {'id': 1, 'ok': True, 'result': added})
         expect('guest-reads-disk', p.stdout.readline(), b'disk\n')
-        expect('device-remove', a.ask({'id': 2, 'cmd': 'device-remove',
+        expect('device-remove', a.request({'id': 2, 'cmd': 'device-remove',
                                        'args': {'id': 'vm-disk-0'}}),
                {'id': 2, 'ok': True, 'result': added})
         expect('guest-sees-removal', p.stdout.readline(), b'gone\n')
