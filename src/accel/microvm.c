@@ -563,6 +563,15 @@ static int add_part(struct machine_image *img, const char *name, state_save_fn *
 /* The configuration lines and the parts: KVM's VM state (irqchips, PIT, clock), every vCPU,
  * every device of the port and MMIO maps by name and address (a device added to a map is in
  * every snapshot, or makes it fail), and the console. */
+static unsigned device_io(struct machine *machine, struct machine_device_io *io)
+{
+    (void)machine;
+    unsigned n = 0;
+    for (unsigned i = 0; i < vm.n_virtio && n < MACHINE_DEVICES_MAX; i++)
+        virtio_mmio_io(&vm.virtio[i], MICROVM_VIRTIO_BASE + i * MICROVM_VIRTIO_STRIDE, &io[n++]);
+    return n;
+}
+
 static int describe(struct machine *machine, struct machine_image *img)
 {
     struct microvm *m = &vm;
@@ -663,6 +672,7 @@ int microvm_boot(const struct boot_config *c)
     machine->kick = kick_vcpus;
     machine->describe = describe;
     machine->loaded = loaded;
+    machine->device_io = device_io;
     if (c->created && (status = c->created(machine, c->opaque)))
         goto out;
     machine_set_state(machine, MACHINE_RUNNING);

@@ -83,6 +83,14 @@ struct machine_device {
     unsigned irq;                      /* filled in: its interrupt source */
 };
 
+/* A device's I/O so far, for --metrics: requests completed, and the bytes the guest gave the
+ * device and the device gave the guest. */
+struct machine_device_io {
+    char name[48];                     /* driver@address: "virtio-blk@0x10001000" */
+    uint64_t requests, bytes_from_guest, bytes_to_guest;
+};
+#define MACHINE_DEVICES_MAX 32
+
 /* Bits of machine.requests. */
 enum { MACHINE_REQ_PAUSE = 1, MACHINE_REQ_QUIT = 2 };
 
@@ -119,6 +127,9 @@ struct machine {
     int (*device_add)(struct machine *m, struct machine_device *d, char *why, size_t why_size);
     int (*device_remove)(struct machine *m, struct machine_device *d, char *why,
                          size_t why_size);
+    /* The I/O of each device that does any, into io (MACHINE_DEVICES_MAX entries): how many.
+     * NULL: the machine has no such devices (user mode). Safe while the machine runs. */
+    unsigned (*device_io)(struct machine *m, struct machine_device_io *io);
 };
 
 void machine_init(struct machine *m, const char *name);

@@ -3,6 +3,8 @@
  * offer make FEATURES_OK stay clear. */
 #include "dev/virtio_mmio.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #define MAGIC 0x74726976u          /* "virt" */
@@ -62,6 +64,9 @@ void virtio_mmio_plug(struct virtio_mmio *t, const struct virtio_device *dev)
 {
     reset(t);                 /* the old device forgets its requests */
     t->dev = dev;
+    __atomic_store_n(&t->requests, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&t->bytes_from_guest, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&t->bytes_to_guest, 0, __ATOMIC_RELAXED);
     reset(t);
     t->config_generation++;
     t->interrupt_status = INT_CONFIG_CHANGE;
@@ -92,6 +97,8 @@ int virtio_mmio_pop(struct virtio_mmio *t, unsigned q, struct virtq_chain *c)
         virtio_mmio_fail(t);
         return 0;
     }
+    if (got)
+        __atomic_fetch_add(&t->bytes_from_guest, c->out_len, __ATOMIC_RELAXED);
     return got;
 }
 
@@ -102,6 +109,8 @@ void virtio_mmio_push(struct virtio_mmio *t, unsigned q, uint16_t head, uint32_t
         virtio_mmio_fail(t);
         return;
     }
+    __atomic_fetch_add(&t->requests, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&t->bytes_to_guest, len, __ATOMIC_RELAXED);
     if (virtq_should_interrupt(vq, &t->dma)) {
         t->interrupt_status |= INT_USED_BUFFER;
         update_irq(t);
@@ -112,6 +121,19 @@ static void notify(struct virtio_mmio *t, unsigned q)
 {
     if (q < t->dev->queues && t->queue[q].ready && virtio_mmio_running(t))
         t->dev->notify(t, q);
+}
+
+void virtio_mmio_io(const struct virtio_mmio *t, uint64_t base, struct machine_device_io *io)
+{
+    static const char *const driver[] = {
+        [VIRTIO_ID_NET] = "virtio-net", [VIRTIO_ID_BLOCK] = "virtio-blk",
+        [VIRTIO_ID_RNG] = "virtio-rng",
+    };
+    const char *name = t->dev->id < sizeof(driver) / sizeof(driver[0]) ? driver[t->dev->id] : NULL;
+    snprintf(io->name, sizeof(io->name), "%s@0x%" PRIx64, name ? name : "virtio", base);
+    io->requests = __atomic_load_n(&t->requests, __ATOMIC_RELAXED);
+    io->bytes_from_guest = __atomic_load_n(&t->bytes_from_guest, __ATOMIC_RELAXED);
+    io->bytes_to_guest = __atomic_load_n(&t->bytes_to_guest, __ATOMIC_RELAXED);
 }
 
 void virtio_mmio_notify(struct virtio_mmio *t, unsigned q)

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/machine.h"
 #include "dev/irq.h"
 #include "dev/virtq.h"
 #include "mem/softmmu.h"
@@ -65,6 +66,10 @@ struct virtio_mmio {
     uint32_t device_features_sel, driver_features_sel, queue_sel;
     uint64_t driver_features;
     struct virtq queue[VIRTIO_QUEUES_MAX];
+    /* Since the device was plugged: chains completed, the bytes of the chains' readable
+     * buffers (the guest's to the device) and those written into their writable ones.
+     * Updated atomically: --metrics reads them from another thread. */
+    uint64_t requests, bytes_from_guest, bytes_to_guest;
 };
 
 /* Plugs dev into t, reset, with guest memory dma and interrupt line irq. */
@@ -87,6 +92,9 @@ void virtio_mmio_fail(struct virtio_mmio *t);
 /* The driver wrote q to QueueNotify, and the machine learnt it without the access (an
  * eventfd KVM signalled): the write's effect. */
 void virtio_mmio_notify(struct virtio_mmio *t, unsigned q);
+
+/* t's I/O counts into io, named by its device's driver and the address of its registers. */
+void virtio_mmio_io(const struct virtio_mmio *t, uint64_t base, struct machine_device_io *io);
 
 extern const struct mmio_ops virtio_mmio_ops;
 /* The same transport for a device whose state lives on outside the machine (virtio-net: the

@@ -187,12 +187,31 @@ static void write_exec(FILE *f, struct machine *m)
     exec_for_each_cpu(vcpu_time, f);
 }
 
+static void write_devices(FILE *f, struct machine *m)
+{
+    struct machine_device_io io[MACHINE_DEVICES_MAX];
+    unsigned n = m->device_io(m, io);
+    header(f, "vm_device_requests_total", "counter", "Requests each device completed.");
+    for (unsigned i = 0; i < n; i++)
+        fprintf(f, "vm_device_requests_total{device=\"%s\"} %llu\n", io[i].name,
+                (unsigned long long)io[i].requests);
+    header(f, "vm_device_bytes_total", "counter",
+           "Bytes each device took from the guest and gave it.");
+    for (unsigned i = 0; i < n; i++)
+        fprintf(f, "vm_device_bytes_total{device=\"%s\",direction=\"from_guest\"} %llu\n"
+                   "vm_device_bytes_total{device=\"%s\",direction=\"to_guest\"} %llu\n",
+                io[i].name, (unsigned long long)io[i].bytes_from_guest, io[i].name,
+                (unsigned long long)io[i].bytes_to_guest);
+}
+
 int metrics_write(FILE *f, struct machine *m)
 {
     if (m->n_vcpus)
         write_vcpus(f, m);
     else
         write_exec(f, m);
+    if (m->device_io)
+        write_devices(f, m);
     header(f, "vm_machine_state", "gauge", "1 for the machine's current state.");
     enum machine_state state = __atomic_load_n(&m->state, __ATOMIC_ACQUIRE);
     for (enum machine_state s = MACHINE_CREATED; s <= MACHINE_STOPPED; s++)

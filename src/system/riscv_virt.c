@@ -649,6 +649,19 @@ static void describe_slot(const struct virt *v, unsigned i, struct machine_devic
 }
 
 /* A virtio-blk disk on the image d->file into slot d->slot or the first free one. */
+/* The slots holding a device now, at boot or hot-plugged. */
+static unsigned device_io(struct machine *m, struct machine_device_io *io)
+{
+    struct virt *v = virt_of(m);
+    unsigned n = 0;
+    for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS && n < MACHINE_DEVICES_MAX; i++) {
+        const struct virtio_device *dev = __atomic_load_n(&v->virtio[i].dev, __ATOMIC_RELAXED);
+        if (dev && dev->id)
+            virtio_mmio_io(&v->virtio[i], VIRT_VIRTIO_BASE + i * VIRT_VIRTIO_STRIDE, &io[n++]);
+    }
+    return n;
+}
+
 static int device_add(struct machine *m, struct machine_device *d, char *why, size_t why_size)
 {
     struct virt *v = virt_of(m);
@@ -811,6 +824,7 @@ int boot_run(const struct boot_config *c)
     m->kick = wake_harts;
     m->device_add = device_add;
     m->device_remove = device_remove;
+    m->device_io = device_io;
     if (c->created && (status = c->created(m, c->opaque)))
         goto out;
     machine_set_state(m, MACHINE_RUNNING);
