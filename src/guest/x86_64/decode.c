@@ -98,21 +98,26 @@ const char *const x64_cond_names[16] = {
 static uint16_t first[N_SLOTS + 1];
 static uint16_t by_slot[8 * (sizeof(x64_insns) / sizeof(x64_insns[0]))];
 
-static bool row_has_opcode(const struct x64_insn_def *d, unsigned op)
+/* How many opcodes from d->op row d stands for: one, or the eight op + r of a PLUSR row. */
+static unsigned row_opcodes(const struct x64_insn_def *d)
 {
-    return (d->flags & X64_F_PLUSR) ? (op & 0xf8) == d->op : op == d->op;
+    return (d->flags & X64_F_PLUSR) ? 8 : 1;
 }
 
+/* A counting sort of the rows by slot, stable so each slot keeps table order: it runs at
+ * every start of vm, whatever the guest, so it must not cost a pass over the table a slot. */
 __attribute__((constructor)) static void build_slot_index(void)
 {
-    unsigned n = 0;
-    for (unsigned s = 0; s < N_SLOTS; s++) {
-        first[s] = (uint16_t)n;
-        for (size_t i = 0; i < x64_n_insns; i++)
-            if (x64_insns[i].map == s / 256 && row_has_opcode(&x64_insns[i], s % 256))
-                by_slot[n++] = (uint16_t)i;
-    }
-    first[N_SLOTS] = (uint16_t)n;
+    for (size_t i = 0; i < x64_n_insns; i++)
+        for (unsigned k = 0; k < row_opcodes(&x64_insns[i]); k++)
+            first[x64_insns[i].map * 256 + x64_insns[i].op + k + 1]++;
+    for (unsigned s = 0; s < N_SLOTS; s++)
+        first[s + 1] += first[s];
+    static uint16_t next[N_SLOTS];
+    memcpy(next, first, sizeof(next));
+    for (size_t i = 0; i < x64_n_insns; i++)
+        for (unsigned k = 0; k < row_opcodes(&x64_insns[i]); k++)
+            by_slot[next[x64_insns[i].map * 256 + x64_insns[i].op + k]++] = (uint16_t)i;
 }
 
 /* A reader of the instruction's bytes that notes when it runs past what is there. */

@@ -27,13 +27,19 @@ static uint8_t rotl8(uint8_t x, unsigned n)
     return (uint8_t)(x << n | x >> (8 - n));
 }
 
+/* The inverses come from powers of the generator 3 (x = 3^i has the inverse 3^(255 - i)),
+ * so building the boxes costs a few thousand operations at vm's start, not a search. */
 __attribute__((constructor)) static void build_sboxes(void)
 {
+    uint8_t exp[255], log[256] = { 0 };
+    uint8_t p = 1;
+    for (unsigned i = 0; i < 255; i++) {
+        exp[i] = p;
+        log[p] = (uint8_t)i;
+        p = gmul(p, 3);
+    }
     for (unsigned x = 0; x < 256; x++) {
-        uint8_t inv = 0;
-        for (unsigned y = 1; x && y < 256 && !inv; y++)
-            if (gmul((uint8_t)x, (uint8_t)y) == 1)
-                inv = (uint8_t)y;
+        uint8_t inv = x ? exp[(255 - log[x]) % 255] : 0;
         uint8_t s = (uint8_t)(inv ^ rotl8(inv, 1) ^ rotl8(inv, 2) ^ rotl8(inv, 3) ^
                               rotl8(inv, 4) ^ 0x63);
         sbox[x] = s;
