@@ -1,7 +1,10 @@
-/* User networking over libslirp (dev/net_slirp.h). */
+/* User networking over libslirp (dev/net_slirp.h). libslirp is loaded with dlopen when a
+ * machine asks for --net, not linked: with it would come glib and pcre2, which every start of
+ * vm (user mode, a KVM microVM without network) would pay to load and relocate. */
 #include "dev/net_slirp.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -15,6 +18,38 @@
 
 #include "core/log.h"
 #include "core/thread.h"
+
+/* Debian's libslirp0: the soname's major is not the header's SLIRP_MAJOR_VERSION. */
+#define SLIRP_SONAME "libslirp.so.0"
+
+static struct {
+    __typeof__(slirp_new) *new;
+    __typeof__(slirp_cleanup) *cleanup;
+    __typeof__(slirp_input) *input;
+    __typeof__(slirp_pollfds_fill) *pollfds_fill;
+    __typeof__(slirp_pollfds_poll) *pollfds_poll;
+    __typeof__(slirp_add_hostfwd) *add_hostfwd;
+} lib;
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+static const char *lib_error;
+
+static void lib_load(void)
+{
+    void *h = dlopen(SLIRP_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        lib_error = dlerror();
+        return;
+    }
+    *(void **)&lib.cleanup = dlsym(h, "slirp_cleanup");
+    *(void **)&lib.input = dlsym(h, "slirp_input");
+    *(void **)&lib.pollfds_fill = dlsym(h, "slirp_pollfds_fill");
+    *(void **)&lib.pollfds_poll = dlsym(h, "slirp_pollfds_poll");
+    *(void **)&lib.add_hostfwd = dlsym(h, "slirp_add_hostfwd");
+    if (lib.cleanup && lib.input && lib.pollfds_fill && lib.pollfds_poll && lib.add_hostfwd)
+        *(void **)&lib.new = dlsym(h, "slirp_new");
+    if (!lib.new)
+        lib_error = "a function vm needs is missing from it";
+}
 
 #define TIMERS_MAX 8
 #define POLL_MAX_MS 100            /* the longest the thread sleeps without a timer */
@@ -161,7 +196,7 @@ static void *service(void *arg)
     while (!s->stop) {
         uint32_t timeout = POLL_MAX_MS;
         s->n_fds = 0;
-        slirp_pollfds_fill(s->slirp, &timeout, add_poll, s);
+        lib.pollfds_fill(s->slirp, &timeout, add_poll, s);
         int64_t now_ms = now_ns() / 1000000;
         for (unsigned k = 0; k < TIMERS_MAX; k++) {
             const struct slirp_timer *t = &s->timers[k];
@@ -182,7 +217,7 @@ static void *service(void *arg)
         }
         pthread_mutex_lock(&s->lock);
         s->n_fds = n;
-        slirp_pollfds_poll(s->slirp, ready < 0, get_revents, s);
+        lib.pollfds_poll(s->slirp, ready < 0, get_revents, s);
         now_ms = now_ns() / 1000000;
         for (unsigned k = 0; k < TIMERS_MAX; k++) {
             struct slirp_timer *t = &s->timers[k];
@@ -192,7 +227,7 @@ static void *service(void *arg)
             }
         }
     }
-    slirp_cleanup(s->slirp);
+    lib.cleanup(s->slirp);
     pthread_mutex_unlock(&s->lock);
     return NULL;
 }
@@ -204,7 +239,7 @@ static void backend_send(void *opaque, const uint8_t *frame, size_t len)
     struct net_slirp *s = opaque;
     pthread_mutex_lock(&s->lock);
     if (!s->stop)
-        slirp_input(s->slirp, frame, (int)len);
+        lib.input(s->slirp, frame, (int)len);
     pthread_mutex_unlock(&s->lock);
     wake(s);             /* the frame may have opened a socket the thread must poll */
 }
@@ -246,7 +281,7 @@ static int hostfwd(Slirp *slirp, const char *rule, struct in_addr guest_default)
         !rule[end] && (!strcmp(proto, "tcp") || !strcmp(proto, "udp")) && hport < 65536 &&
         gport > 0 && gport < 65536 && (!*haddr || inet_aton(haddr, &host)) &&
         (!*gaddr || inet_aton(gaddr, &guest))) {
-        if (slirp_add_hostfwd(slirp, !strcmp(proto, "udp"), host, (int)hport, guest,
+        if (lib.add_hostfwd(slirp, !strcmp(proto, "udp"), host, (int)hport, guest,
                               (int)gport) < 0) {
             vm_error("--net: hostfwd=%s: cannot listen on host port %u: %s", rule, hport,
                      strerror(errno ? errno : EADDRINUSE));
@@ -266,6 +301,11 @@ int net_slirp_open(struct net_slirp **out, const char *spec, void (*kick)(void *
         vm_error("--net=%s: expected user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]...", spec);
         return -1;
     }
+    pthread_once(&lib_once, lib_load);
+    if (!lib.new) {
+        vm_error("--net: cannot load %s: %s", SLIRP_SONAME, lib_error);
+        return -1;
+    }
     struct net_slirp *s = calloc(1, sizeof(*s));
     if (!s) {
         vm_error("--net: %s", strerror(ENOMEM));
@@ -281,7 +321,7 @@ int net_slirp_open(struct net_slirp **out, const char *spec, void (*kick)(void *
     inet_aton("10.0.2.15", &cfg.vdhcp_start);
     inet_aton("10.0.2.3", &cfg.vnameserver);
     s->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (s->wake < 0 || !(s->slirp = slirp_new(&cfg, &callbacks, s))) {
+    if (s->wake < 0 || !(s->slirp = lib.new(&cfg, &callbacks, s))) {
         vm_error("--net: cannot start user networking: %s", strerror(errno ? errno : ENOMEM));
         goto fail;
     }
@@ -308,7 +348,7 @@ int net_slirp_open(struct net_slirp **out, const char *spec, void (*kick)(void *
     return 0;
 fail:
     if (s->slirp)
-        slirp_cleanup(s->slirp);
+        lib.cleanup(s->slirp);
     if (s->wake >= 0)
         close(s->wake);
     free(s);
