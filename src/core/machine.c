@@ -36,6 +36,13 @@ void machine_observe(struct machine *m, struct machine_observer *o)
     m->observers = o;
 }
 
+void machine_guest_panicked(struct machine *m, bool crash_loaded)
+{
+    for (struct machine_observer *o = m->observers; o; o = o->next)
+        if (o->panicked)
+            o->panicked(m, crash_loaded, o->opaque);
+}
+
 void machine_set_state(struct machine *m, enum machine_state state)
 {
     enum machine_state old = m->state;

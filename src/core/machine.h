@@ -24,6 +24,8 @@ struct machine;
  * requests itself. */
 struct machine_observer {
     void (*changed)(struct machine *m, enum machine_state old, void *opaque);
+    /* The guest said it panicked (machine_guest_panicked); NULL: not listened to. */
+    void (*panicked)(struct machine *m, bool crash_loaded, void *opaque);
     void *opaque;
     struct machine_observer *next;
 };
@@ -137,6 +139,9 @@ void machine_init(struct machine *m, const char *name);
 void machine_observe(struct machine *m, struct machine_observer *o);
 /* Moves to state and tells every observer. A stopped machine stays stopped. */
 void machine_set_state(struct machine *m, enum machine_state state);
+/* A device heard the guest kernel say it panicked (or is about to run a crash kernel):
+ * tells the observers. The machine runs on: what follows is the guest's. */
+void machine_guest_panicked(struct machine *m, bool crash_loaded);
 const char *machine_state_name(enum machine_state s);
 /* A CPU whose run loop honours requests; 0 or -ENOSPC. */
 int machine_add_cpu(struct machine *m, struct cpu *cpu);

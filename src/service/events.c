@@ -1,5 +1,5 @@
 /* The lifecycle events (service/events.h), made by a machine observer: created (at start),
- * started, paused, resumed, guest-error and shutdown; snapshot, from service/snapshot.c; and
+ * started, paused, resumed, guest-error, guest-panic and shutdown; snapshot, from service/snapshot.c; and
  * device-added and device-removed, from the control socket's hot-plug. Observers run on the thread that
  * changes the state (a hart's, at a block boundary), so each event is written at once, with
  * one write per line: to the file opened with O_APPEND and to every subscriber without
@@ -126,6 +126,16 @@ void events_device(const char *name, const struct machine_device *d)
     emit(e);
 }
 
+static void guest_panicked(struct machine *m, bool crash_loaded, void *opaque)
+{
+    cJSON *e = event("guest-panic");
+    if (e) {
+        add_pc(e, m);
+        cJSON_AddBoolToObject(e, "crash_loaded", crash_loaded);
+        emit(e);
+    }
+}
+
 int events_start(struct machine *m, const char *path)
 {
     if (path && (file_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
@@ -134,6 +144,7 @@ int events_start(struct machine *m, const char *path)
         return err;
     }
     observer.changed = machine_changed;
+    observer.panicked = guest_panicked;
     machine_observe(m, &observer);
     cJSON *e = event("created");
     if (e) {

@@ -35,6 +35,7 @@
 #include "dev/host_timer.h"
 #include "dev/ns16550.h"
 #include "dev/plic.h"
+#include "dev/pvpanic.h"
 #include "dev/sifive_test.h"
 #include "dev/virtio_blk.h"
 #include "dev/net_slirp.h"
@@ -90,6 +91,7 @@ struct virt {
     struct plic plic;
     struct goldfish_rtc rtc;
     struct sifive_test test;
+    struct pvpanic pvpanic;
     struct virtio_blk blk[BOOT_DRIVES_MAX];
     unsigned n_blk;                /* disks open */
     struct virtio_rng rng;
@@ -215,6 +217,12 @@ static int uart_read(void *opaque)
     return console_read(opaque);
 }
 
+static void guest_panicked(void *opaque, unsigned events)
+{
+    struct virt *v = opaque;
+    machine_guest_panicked(&v->machine, events & PVPANIC_CRASH_LOADED);
+}
+
 static void test_request(void *opaque, enum sifive_test_request what, unsigned code)
 {
     struct virt *v = opaque;
@@ -287,6 +295,7 @@ static int map_devices(struct virt *v)
     const struct { uint64_t base, size; const struct mmio_ops *ops; void *opaque; } devices[] = {
         { VIRT_TEST_BASE, SIFIVE_TEST_SIZE, &sifive_test_mmio_ops, &v->test },
         { VIRT_RTC_BASE, GOLDFISH_RTC_SIZE, &goldfish_rtc_mmio_ops, &v->rtc },
+        { VIRT_PVPANIC_BASE, PVPANIC_SIZE, &pvpanic_mmio_ops, &v->pvpanic },
         { VIRT_ACLINT_BASE, ACLINT_SIZE, &aclint_mmio_ops, &v->aclint },
         { VIRT_PLIC_BASE, PLIC_SIZE, &plic_mmio_ops, &v->plic },
         { VIRT_UART_BASE, NS16550_SIZE, &ns16550_mmio_ops, &v->uart },
@@ -432,6 +441,7 @@ static void reset(struct virt *v)
     goldfish_rtc_init(&v->rtc, (struct irq_line){ plic_set_source, &v->plic, VIRT_RTC_IRQ },
                       &v->rtc_timer);
     v->test = (struct sifive_test){ test_request, v };
+    v->pvpanic = (struct pvpanic){ guest_panicked, v };
     for (unsigned i = 0; i < VIRT_VIRTIO_SLOTS; i++)
         virtio_mmio_init(&v->virtio[i], v->slot_dev[i] ? v->slot_dev[i] : &virtio_mmio_empty,
                          (struct virtq_dma){ &v->map, dma_written, v },

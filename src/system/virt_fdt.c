@@ -12,6 +12,7 @@
 #include "dev/goldfish_rtc.h"
 #include "dev/ns16550.h"
 #include "dev/plic.h"
+#include "dev/pvpanic.h"
 #include "dev/sifive_test.h"
 #include "dev/virtio_mmio.h"
 
@@ -158,6 +159,11 @@ static void soc(struct writer *w, unsigned harts, unsigned virtio_slots)
     u32(w, "interrupt-parent", PHANDLE_PLIC);
     reg(w, VIRT_RTC_BASE, GOLDFISH_RTC_SIZE);
     str(w, "compatible", "google,goldfish-rtc");
+    end(w);
+
+    begin(w, "pvpanic@%llx", VIRT_PVPANIC_BASE);
+    reg(w, VIRT_PVPANIC_BASE, PVPANIC_SIZE);
+    str(w, "compatible", "qemu,pvpanic-mmio");
     end(w);
 
     begin(w, "serial@%llx", VIRT_UART_BASE);

@@ -88,6 +88,27 @@ for t in "${tests[@]}"; do
     done
 done
 
+# pvpanic: a guest-panic event for each event the guest writes, in order.
+if build panic; then
+    for engine in $ENGINES; do
+        rm -f "$out/panic.events"
+        check "panic[$engine]" 0 "" "" "" "$VM_BIN" boot --engine="$engine" --bios=none \
+            --kernel="$out/panic" --events="$out/panic.events"
+        got=$(python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["event"] == "guest-panic":
+        print(e["crash_loaded"], e["pc"].startswith("0x"))' "$out/panic.events" 2>&1)
+        if [ "$got" = "$(printf 'False True\nTrue True')" ]; then
+            echo "PASS system/panic-events[$engine]"
+        else
+            echo "FAIL system/panic-events[$engine]: guest-panic events: $got"
+        fi
+    done
+else
+    echo "FAIL system/panic: cannot build it"
+fi
+
 # Debian's OpenSBI (the default firmware) running an S-mode payload: only the payload's own
 # last line is compared (the banner before it is OpenSBI's, and changes with its version;
 # OpenSBI's console writes \r\n).
