@@ -35,6 +35,7 @@
 #include "guest/x86_64/cpu.h"
 #include "guest/x86_64/decode.h"
 #include "guest/x86_64/fxsave.h"
+#include "guest/x86_64/sse.h"
 #include "guest/x86_64/x87.h"
 #include "mem/aspace.h"
 
@@ -76,8 +77,8 @@ static bool is_transcendental(const struct x64_insn_def *d)
 
 static bool is_candidate(const struct x64_insn_def *d)
 {
-    if (d->family == X64_FAM_mmx)
-        return true;
+    if (d->family == X64_FAM_mmx)   /* but MASKMOVQ, which stores to [rdi], anywhere */
+        return d->arg >> 8 != X64_MMX_MASKMOVQ;
     if (d->family != X64_FAM_x87)
         return false;
     unsigned op = X87_OP(d->arg);
