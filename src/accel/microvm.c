@@ -547,19 +547,6 @@ static int create_vcpus(struct microvm *m, uint64_t entry)
 
 /* ---- snapshots ---- */
 
-static int add_part(struct machine_image *img, const char *name, state_save_fn *save,
-                    state_load_fn *load, void *opaque)
-{
-    if (img->n_parts == MACHINE_PARTS_MAX)
-        return -ENOSPC;
-    struct machine_part *p = &img->parts[img->n_parts++];
-    snprintf(p->name, sizeof(p->name), "%s", name);
-    p->save = save;
-    p->load = load;
-    p->opaque = opaque;
-    return 0;
-}
-
 /* The configuration lines and the parts: KVM's VM state (irqchips, PIT, clock), every vCPU,
  * every device of the port and MMIO maps by name and address (a device added to a map is in
  * every snapshot, or makes it fail), and the console. */
@@ -580,12 +567,12 @@ static int describe(struct machine *machine, struct machine_image *img)
     used += (size_t)snprintf(img->config + used, size - used,
                              "machine=x86-64-microvm\nvcpus=%u\nmemory=%" PRIu64 "\n",
                              m->n_vcpus, m->ram_size);
-    int err = add_part(img, "kvm", kvm_vm_save, kvm_vm_load, &m->kvm);
+    int err = machine_image_add(img, "kvm", kvm_vm_save, kvm_vm_load, &m->kvm);
     for (unsigned i = 0; !err && i < m->n_vcpus; i++) {
         char name[MACHINE_PART_NAME];
         snprintf(name, sizeof(name), "cpu%u", i);
         m->vcpu_part[i] = (struct kvm_vcpu_part){ &m->kvm, &m->vcpu[i] };
-        err = add_part(img, name, kvm_vcpu_save, kvm_vcpu_load, &m->vcpu_part[i]);
+        err = machine_image_add(img, name, kvm_vcpu_save, kvm_vcpu_load, &m->vcpu_part[i]);
     }
     const struct { const struct physmap *map; const char *space; } maps[] = {
         { &m->ports, "port" }, { &m->mmio, "" },
@@ -599,10 +586,10 @@ static int describe(struct machine *machine, struct machine_image *img)
             snprintf(name, sizeof(name), "%s@%s0x%" PRIx64, r->mmio->name, maps[k].space, r->base);
             if (used < size)
                 used += (size_t)snprintf(img->config + used, size - used, "device=%s\n", name);
-            err = add_part(img, name, r->mmio->save, r->mmio->load, r->opaque);
+            err = machine_image_add(img, name, r->mmio->save, r->mmio->load, r->opaque);
         }
     if (!err)
-        err = add_part(img, "console", console_save, console_load, &m->console);
+        err = machine_image_add(img, "console", console_save, console_load, &m->console);
     if (!err && used >= size)
         err = -ENOSPC;
     img->ram = m->ram.host;

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "core/cpu.h"
@@ -34,6 +35,17 @@ void machine_observe(struct machine *m, struct machine_observer *o)
 {
     o->next = m->observers;
     m->observers = o;
+}
+
+int machine_image_add(struct machine_image *img, const char *name, state_save_fn *save,
+                      state_load_fn *load, void *opaque)
+{
+    if (img->n_parts == MACHINE_PARTS_MAX)
+        return -ENOSPC;
+    struct machine_part *p = &img->parts[img->n_parts++];
+    *p = (struct machine_part){ .save = save, .load = load, .opaque = opaque };
+    snprintf(p->name, sizeof(p->name), "%s", name);
+    return 0;
 }
 
 void machine_guest_panicked(struct machine *m, bool crash_loaded)

@@ -71,6 +71,11 @@ struct machine_image {
     unsigned n_parts;
 };
 
+/* Adds a part to img: 0, or -ENOSPC when it holds MACHINE_PARTS_MAX already. save NULL: the
+ * part cannot be saved, so neither can the machine. */
+int machine_image_add(struct machine_image *img, const char *name, state_save_fn *save,
+                      state_load_fn *load, void *opaque);
+
 /* A device hot-plugged into or unplugged from a running system-mode machine (the control
  * socket's device-add and device-remove). The request's fields are the caller's; the board
  * fills in the rest, which stays valid until the next hot-plug request. */

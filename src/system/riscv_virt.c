@@ -550,20 +550,6 @@ static struct virt *virt_of(struct machine *m)
     return (struct virt *)((char *)m - offsetof(struct virt, machine));
 }
 
-static int add_part(struct machine_image *img, const char *name, state_save_fn *save,
-                    state_load_fn *load, void *opaque)
-{
-    if (img->n_parts == MACHINE_PARTS_MAX)
-        return -ENOSPC;
-    struct machine_part *p = &img->parts[img->n_parts++];
-    snprintf(p->name, sizeof(p->name), "%s", name);
-    p->save = save;
-    p->unsaved = NULL;
-    p->load = load;
-    p->opaque = opaque;
-    return 0;
-}
-
 /* Whether opaque is a virtio slot whose device is not its boot-time one. */
 static bool changed_slot(const struct virt *v, const void *opaque)
 {
@@ -589,7 +575,7 @@ static int describe(struct machine *m, struct machine_image *img)
         struct cpu *cpu = v->harts[h].cpu;
         char name[MACHINE_PART_NAME];
         snprintf(name, sizeof(name), "cpu%u", h);
-        err = add_part(img, name, cpu->ops->system->save, cpu->ops->system->load, cpu);
+        err = machine_image_add(img, name, cpu->ops->system->save, cpu->ops->system->load, cpu);
     }
     for (unsigned k = 0; !err && k < v->map.count; k++) {
         const struct phys_range *r = &v->map.ranges[k];
@@ -601,13 +587,13 @@ static int describe(struct machine *m, struct machine_image *img)
                  changed ? "virtio_mmio-hotplugged" : r->mmio->name, r->base);
         if (used < size)
             used += (size_t)snprintf(img->config + used, size - used, "device=%s\n", name);
-        err = add_part(img, name, changed ? NULL : r->mmio->save, r->mmio->load, r->opaque);
+        err = machine_image_add(img, name, changed ? NULL : r->mmio->save, r->mmio->load, r->opaque);
         if (!err && changed)
             img->parts[img->n_parts - 1].unsaved = "a disk was hot-plugged into its slot or "
                                                    "removed from it since boot";
     }
     if (!err)
-        err = add_part(img, "console", console_save, console_load, &v->console);
+        err = machine_image_add(img, "console", console_save, console_load, &v->console);
     if (!err && used >= size)
         err = -ENOSPC;
     img->ram = v->ram.host;
