@@ -417,6 +417,14 @@ static void align_rel32(struct lower *lw, unsigned prefix)
         x86_byte(lw->o, 0x90);
 }
 
+/* Leaves translated code with cpu->pc = rax, for the dispatcher to find its block. */
+static void leave_to_pc(struct lower *lw)
+{
+    x86_emit(lw->o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
+    x86_mov_imm(lw->o, RAX, HOST_RET_EXIT);
+    x86_jmp(lw->o, lw->abi->epilogue);
+}
+
 /* Jumps to the block the jump cache holds for the guest pc in rax, else leaves with cpu->pc =
  * rax. When rax is known to be pc, its slot is found at compile time. */
 static void jc_jump(struct lower *lw, bool known, uint64_t pc)
@@ -440,24 +448,17 @@ static void jc_jump(struct lower *lw, bool known, uint64_t pc)
     x86_emit(o, X_JMPM, false, 0, xm(RDX, abi->env.tb_code_offset), 0);
     if (miss)
         x86_patch_rel32(miss, rx_of(lw, miss), rx_of(lw, o->p));
-    x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
-    x86_mov_imm(o, RAX, HOST_RET_EXIT);
-    x86_jmp(o, abi->epilogue);
+    leave_to_pc(lw);
 }
 
 static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
 {
-    struct host_buf *o = lw->o;
-    const struct x86_abi *abi = lw->abi;
     ra_flush_all(lw);
     ra_load(lw, RAX, op->src[0], true);
-    if (abi->env.inline_jc) {
+    if (lw->abi->env.inline_jc)
         jc_jump(lw, false, 0);
-        return;
-    }
-    x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
-    x86_mov_imm(o, RAX, HOST_RET_EXIT);
-    x86_jmp(o, abi->epilogue);
+    else
+        leave_to_pc(lw);
 }
 
 static void lower_exit(struct lower *lw, const struct ir_op *op)
