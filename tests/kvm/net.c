@@ -4,33 +4,12 @@
  * queue 1; libslirp answers, and the reply reaches the receive buffer (vm moves it in on its
  * I/O thread, so the driver waits for the used ring). Prints the MAC and the answer; else
  * "exit N". */
+#include "../virtio_mmio.h"
 #include "lib.h"
 
 #define SLOT 0xc0000000ul
-#define QSIZE 8
 #define HDR 12                     /* struct virtio_net_hdr with VIRTIO_F_VERSION_1 */
 #define WAIT_MAX 200000
-enum {
-    REG_MAGIC = 0x000, REG_DEVICE_ID = 0x008, REG_DRIVER_FEATURES = 0x020,
-    REG_DRIVER_FEATURES_SEL = 0x024, REG_QUEUE_SEL = 0x030, REG_QUEUE_NUM_MAX = 0x034,
-    REG_QUEUE_NUM = 0x038, REG_QUEUE_READY = 0x044, REG_QUEUE_NOTIFY = 0x050,
-    REG_STATUS = 0x070, REG_QUEUE_DESC_LOW = 0x080, REG_QUEUE_DRIVER_LOW = 0x090,
-    REG_QUEUE_DEVICE_LOW = 0x0a0, REG_CONFIG = 0x100,
-};
-enum { D_WRITE = 2, AVAIL_NO_INTERRUPT = 1 };
-
-struct desc {
-    uint64_t addr;
-    uint32_t len;
-    uint16_t flags, next;
-};
-
-struct vq {
-    struct desc desc[QSIZE] __attribute__((aligned(16)));
-    struct { uint16_t flags, idx, ring[QSIZE], used_event; } avail;
-    struct { uint16_t flags, idx; struct { uint32_t id, len; } ring[QSIZE]; uint16_t avail_event; }
-        used __attribute__((aligned(4)));
-};
 
 static struct vq rx __attribute__((aligned(4096))), tx __attribute__((aligned(4096)));
 static uint8_t rx_buf[HDR + 1514], tx_buf[HDR + 42], mac[6];

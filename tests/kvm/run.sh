@@ -32,7 +32,8 @@ compile() {
 }
 build() {
     local name=$1 f
-    for f in "$here/$name.c" "$here/lib.c" "$here/lib.h" "$here/start.S" "$here/link.ld"; do
+    for f in "$here/$name.c" "$here/lib.c" "$here/lib.h" "$here/start.S" "$here/link.ld" \
+             "$here/../virtio_mmio.h"; do
         if [ "$f" -nt "$out/$name" ]; then
             compile "$out/$name" "$here/link.ld" "$name"
             return

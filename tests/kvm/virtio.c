@@ -8,35 +8,11 @@
  * the machine runs on. A device completes a request some time after the notification (vm
  * serves it on another thread), so the driver waits for the used ring. All pass: "virtio ok"
  * and the interrupts' statuses; else "exit N". */
+#include "../virtio_mmio.h"
 #include "lib.h"
 
 #define SLOT(i) (0xc0000000ul + (unsigned long)(i) * 0x1000)
-#define QSIZE 8
-enum {
-    REG_MAGIC = 0x000, REG_VERSION = 0x004, REG_DEVICE_ID = 0x008,
-    REG_DRIVER_FEATURES = 0x020, REG_DRIVER_FEATURES_SEL = 0x024, REG_QUEUE_SEL = 0x030,
-    REG_QUEUE_NUM_MAX = 0x034, REG_QUEUE_NUM = 0x038, REG_QUEUE_READY = 0x044,
-    REG_QUEUE_NOTIFY = 0x050, REG_INTERRUPT_STATUS = 0x060, REG_INTERRUPT_ACK = 0x064,
-    REG_STATUS = 0x070, REG_QUEUE_DESC_LOW = 0x080,
-    REG_QUEUE_DRIVER_LOW = 0x090, REG_QUEUE_DEVICE_LOW = 0x0a0, REG_CONFIG = 0x100,
-};
-enum { D_NEXT = 1, D_WRITE = 2 };
-enum { AVAIL_NO_INTERRUPT = 1 };
 #define WAIT_MAX 100000            /* polls of the used ring before giving up */
-
-struct desc {
-    uint64_t addr;
-    uint32_t len;
-    uint16_t flags, next;
-};
-
-struct vq {
-    struct desc desc[QSIZE] __attribute__((aligned(16)));
-    struct { uint16_t flags, idx, ring[QSIZE], used_event; } avail;
-    struct { uint16_t flags, idx; struct { uint32_t id, len; } ring[QSIZE]; uint16_t avail_event; }
-        used __attribute__((aligned(4)));
-    uint16_t last_used;
-};
 
 static struct vq q0 __attribute__((aligned(4096))), q1 __attribute__((aligned(4096)));
 static struct { uint32_t type, reserved; uint64_t sector; } hdr;

@@ -21,7 +21,8 @@ if [ "$here/count.S" -nt "$out/count" ] || [ "$sys/htif.h" -nt "$out/count" ] ||
         exit 1
     fi
 fi
-if [ "$here/virtio_count.c" -nt "$out/virtio_count" ] || [ "$sys/virtio.h" -nt "$out/virtio_count" ]; then
+if [ "$here/virtio_count.c" -nt "$out/virtio_count" ] || [ "$sys/virtio.h" -nt "$out/virtio_count" ] ||
+   [ "$here/../virtio_mmio.h" -nt "$out/virtio_count" ]; then
     "$CC" -nostdlib -static -no-pie -fno-pic -ffreestanding -O2 -mcmodel=medany -mno-relax \
         -march=rv64gc -mabi=lp64d -Wall -Werror -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
         -T"$sys/link.ld" -I"$sys" -o "$out/virtio_count" "$here/virtio_count.c" ||

@@ -20,6 +20,7 @@ build() {
     local name=$1
     if [ -f "$here/$name.c" ]; then   # freestanding C (the virtio driver tests)
         if [ "$here/$name.c" -nt "$out/$name" ] || [ "$here/virtio.h" -nt "$out/$name" ] ||
+           [ "$here/../virtio_mmio.h" -nt "$out/$name" ] ||
            [ "$here/link.ld" -nt "$out/$name" ]; then
             "$CC" -nostdlib -static -no-pie -fno-pic -ffreestanding -O2 -mcmodel=medany \
                 -mno-relax -march=rv64gc -mabi=lp64d -Wall -Werror -Wl,--build-id=none \
