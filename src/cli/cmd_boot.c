@@ -229,7 +229,7 @@ int cmd_boot(int argc, char **argv)
             char *end;
             unsigned long n = strtoul(v, &end, 10);
             if (!*v || *end || n == 0 || n > CPUS_MAX) {
-                vm_error("--cpus=%s: expected a number of harts from 1 to %d", v, CPUS_MAX);
+                vm_error("--cpus=%s: expected a number of CPUs (harts, or vCPUs with kvm) from 1 to %d", v, CPUS_MAX);
                 return 2;
             }
             c.cpus = (unsigned)n;

@@ -315,7 +315,7 @@ refuse image-big 1 "vm: $out/image.bin: does not fit in RAM\n" \
     --bios="$out/regs.bin" --kernel="$out/image.bin" --memory=2M
 refuse cpus 1 "vm: --cpus=17: the virt board has 16 harts at most\n" \
     --bios=none --cpus=17 --kernel="$out/hello"
-refuse cpus-zero 2 "vm: --cpus=0: expected a number of harts from 1 to 64\n" \
+refuse cpus-zero 2 "vm: --cpus=0: expected a number of CPUs (harts, or vCPUs with kvm) from 1 to 64\n" \
     --bios=none --cpus=0 --kernel="$out/hello"
 refuse option 2 "vm: --floppy=x: unknown or not yet implemented option (see vm boot --help)\n" \
     --bios=none --floppy=x --kernel="$out/hello"
