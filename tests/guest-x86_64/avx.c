@@ -2,8 +2,9 @@
  * CPUID and XGETBV say, XSAVE/XRSTOR/XSAVEOPT/XSAVEC of the x87, SSE and AVX components in
  * the standard and compacted forms, XRSTOR of a component the header marks as initial, and the
  * signal frame: the XSAVE state Linux puts in it (FP_XSTATE_MAGIC1/2, xfeatures, the upper YMM
- * halves), kept across a handler that uses YMM, and changed through it. The native run is the
- * oracle. */
+ * halves), kept across a handler that uses YMM, and changed through it; XINUSE (XGETBV with
+ * ECX = 1) of the AVX component as VZEROUPPER clears it and a YMM upper half sets it. The
+ * native run is the oracle. */
 #include <cpuid.h>
 #include <signal.h>
 #include <stdint.h>
@@ -60,6 +61,20 @@ static void features(void)
     unsigned lo, hi;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
     printf("xcr0 %x\n", lo & 7);
+    __cpuid_count(0xd, 1, a, b, c, d);
+    printf("xsaveopt %u xsavec %u xgetbv1 %u\n", a & 1, a >> 1 & 1, a >> 2 & 1);
+}
+
+/* XINUSE's AVX bit after VZEROUPPER and after a write of ymm8's upper half. */
+static void xinuse(void)
+{
+    unsigned clean, dirty, hi;
+    static const uint64_t ones[4] = { 1, 2, 3, 4 };
+    __asm__ volatile("vzeroupper\n xgetbv\n mov %%eax, %0\n"
+                     "vmovdqu (%3), %%ymm8\n mov $1, %%ecx\n xgetbv\n vzeroupper"
+                     : "=&r"(clean), "=&a"(dirty), "=&d"(hi) : "r"(ones), "c"(1) : "xmm8");
+    printf("xinuse avx: after vzeroupper %u, with ymm8's upper half %u\n", clean >> 2 & 1,
+           dirty >> 2 & 1);
 }
 
 static uint8_t area[4096] __attribute__((aligned(64)));
@@ -209,6 +224,7 @@ static void intrinsics(void)
 int main(void)
 {
     features();
+    xinuse();
     xsave_round_trip();
     xsavec_round_trip();
     signal_frame();

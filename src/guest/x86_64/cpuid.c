@@ -23,7 +23,7 @@ enum {
     /* leaf 7 ECX: the VEX.256 forms of AES-NI and PCLMULQDQ */
     F7C_VAES = 1u << 9, F7C_VPCLMULQDQ = 1u << 10,
     /* leaf 0xd subleaf 1 EAX */
-    FDA_XSAVEOPT = 1u << 0, FDA_XSAVEC = 1u << 1,
+    FDA_XSAVEOPT = 1u << 0, FDA_XSAVEC = 1u << 1, FDA_XGETBV1 = 1u << 2,
     /* leaf 0x80000001 ECX, EDX */
     E1C_LAHF = 1u << 0, E1C_ABM = 1u << 5,
     E1D_SYSCALL = 1u << 11, E1D_NX = 1u << 20, E1D_RDTSCP = 1u << 27, E1D_LM = 1u << 29,
@@ -51,9 +51,9 @@ static const struct cpuid_row rows[] = {
     { 7, 0, 0, F7B_BMI1 | F7B_AVX2 | F7B_BMI2 | F7B_RDSEED | F7B_ADX, F7C_VAES | F7C_VPCLMULQDQ,
       0 },
     /* XSAVE: the components of XCR0 and the area's size (fxsave.h); XSAVEOPT and XSAVEC; the
-     * AVX component's size and offset */
+     * AVX component's size and offset; XGETBV's XINUSE (ECX = 1) */
     { 0xd, 0, X64_XCR0, X64_XSAVE_SIZE, X64_XSAVE_SIZE, 0 },
-    { 0xd, 1, FDA_XSAVEOPT | FDA_XSAVEC, 0, 0, 0 },
+    { 0xd, 1, FDA_XSAVEOPT | FDA_XSAVEC | FDA_XGETBV1, 0, 0, 0 },
     { 0xd, 2, X64_XSAVE_SIZE - X64_XSAVE_AVX, X64_XSAVE_AVX, 0, 0 },
     { 0x80000000, ANY, 0x80000004, 0, 0, 0 },
     { 0x80000001, ANY, 0, 0, E1C_LAHF | E1C_ABM, E1D_SYSCALL | E1D_NX | E1D_RDTSCP | E1D_LM },

@@ -66,8 +66,7 @@ int x64_fxrstor(struct x64_cpu *c, const uint8_t *p, bool rex_w)
 /* The XSAVE components (bit numbers of XCR0). */
 enum { XS_X87 = 1, XS_SSE = 2, XS_AVX = 4 };
 
-/* Which components are not in their initial state. */
-static uint64_t in_use(const struct x64_cpu *c)
+uint64_t x64_xinuse(const struct x64_cpu *c)
 {
     const struct x64_x87 *x = &c->x87;
     uint64_t r = 0;
@@ -87,7 +86,7 @@ static uint64_t in_use(const struct x64_cpu *c)
 void x64_xsave(const struct x64_cpu *c, uint8_t *area, uint64_t rfbm, bool rex_w, bool compact)
 {
     uint8_t fx[X64_FXSAVE_SIZE];
-    uint64_t use = in_use(c), save, bv;
+    uint64_t use = x64_xinuse(c), save, bv;
     rfbm &= X64_XCR0;
     save = compact ? rfbm & use : rfbm;
     x64_fxsave(c, fx, rex_w);

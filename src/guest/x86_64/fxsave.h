@@ -24,10 +24,12 @@ void x64_fxsave(const struct x64_cpu *c, uint8_t *area, bool rex_w);
  * nothing changed) if MXCSR has a bit outside X64_MXCSR_MASK. The upper YMM halves stay. */
 int x64_fxrstor(struct x64_cpu *c, const uint8_t *area, bool rex_w);
 
+/* XINUSE, as XGETBV with ECX = 1 reads it: the components of X64_XCR0 whose registers do not
+ * hold their initial values (what the SDM allows the in-use bit to mean). */
+uint64_t x64_xinuse(const struct x64_cpu *c);
 /* XSAVE (and XSAVEOPT, which may write what XSAVE writes) of the components in rfbm (masked
  * with X64_XCR0); compact: XSAVEC's form, which writes only the components not in their
- * initial state and says which in XCOMP_BV. A component is in use unless its registers hold
- * their initial values (what the SDM allows the in-use bit to mean). */
+ * initial state (x64_xinuse) and says which in XCOMP_BV. */
 void x64_xsave(const struct x64_cpu *c, uint8_t *area, uint64_t rfbm, bool rex_w, bool compact);
 /* XRSTOR of the components in rfbm: those the header's XSTATE_BV lists from the area, the
  * others to their initial state. -EINVAL (and nothing changed) for a header or MXCSR that

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "guest/x86_64/cpuid.h"
+#include "guest/x86_64/fxsave.h"
 #include "ir/raise.h"
 
 /* Nothing happens: the long NOP's memory operand is not accessed. */
@@ -90,14 +91,16 @@ void x64_trans_rdrand(struct x64_ctx *ctx, const struct x64_insn *in)
     x64_put_flags(ctx, x64_const(ctx, X64_CF));
 }
 
-/* XGETBV of XCR0 (ECX = 0); any other ECX is #GP. */
+/* XGETBV of XCR0 (ECX = 0) and of XINUSE (ECX = 1, which CPUID advertises); any other ECX is
+ * #GP. */
 static uint64_t helper_xgetbv(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
     (void)a0, (void)a1, (void)a2, (void)a3;
     struct x64_cpu *r = cpu;
-    if ((uint32_t)r->r[X64_RCX] != 0)
+    uint32_t xcr = (uint32_t)r->r[X64_RCX];
+    if (xcr > 1)
         cpu_raise(cpu, EXC_PROTECTION, 0);
-    r->r[X64_RAX] = X64_XCR0;
+    r->r[X64_RAX] = xcr ? x64_xinuse(r) : X64_XCR0;
     r->r[X64_RDX] = 0;
     return 0;
 }
