@@ -357,6 +357,7 @@ static const struct guest_linux_ops x64_linux_ops = {
     .restorer_required = true,
     .illegal_code = ILL_ILLOPN,
     .breakpoint_si_kernel = true,
+    .canonical_bits = 48,
     .frame = &x64_frame,
     .sigcontext_size = SC_SIZE,
     .sigcontext_save = x64_sigcontext_save,

@@ -52,6 +52,18 @@ static bool tagged_access(struct cpu *cpu, const struct uspace *us)
     return true;
 }
 
+/* x86-64's #GP for a data address that is not canonical: the address space ends long before
+ * such addresses, so the access faulted as any outside it does. */
+static void noncanonical_access(struct cpu *cpu, unsigned bits)
+{
+    uint64_t a = cpu->exc_tval;
+    if (bits && cpu->exc == EXC_DATA_FAULT &&
+        (uint64_t)((int64_t)(a << (64 - bits)) >> (64 - bits)) != a) {
+        cpu->exc = EXC_PROTECTION;
+        cpu->exc_tval = 0;
+    }
+}
+
 void sig_fault(struct cpu *cpu)
 {
     struct linux_thread *t = thread_of(cpu);
@@ -59,6 +71,7 @@ void sig_fault(struct cpu *cpu)
     siginfo_t info;
     if (tagged_access(cpu, &proc->us))
         return;
+    noncanonical_access(cpu, proc->guest_linux->canonical_bits);
     int sig = linux_exc_siginfo(&proc->us, cpu->exc, cpu->exc_tval, cpu->pc, &info);
     if (cpu->exc == EXC_ILLEGAL && proc->guest_linux->illegal_code)
         info.si_code = proc->guest_linux->illegal_code;
