@@ -234,13 +234,71 @@ static uint32_t estimate(unsigned op, uint32_t u)
     return f_exp(&F32, bits) == 0 ? sign : bits;
 }
 
+#if defined(__x86_64__)
+/* On an x86-64 host the host's own instruction is the definition of the guest's: it runs with
+ * the guest's MXCSR (its rounding mode, DAZ and FTZ; every exception masked, since vm records
+ * exceptions but never raises #XM) between saves and restores of the host's, and the flags it
+ * raises are added to the guest's. That is exact and an order of magnitude cheaper than the
+ * portable path's fenv calls and operand checks. */
+typedef uint64_t native_xmm __attribute__((vector_size(16)));
+
+static uint32_t native_mxcsr(const struct x64_cpu *c)
+{
+    return (c->mxcsr & ~(uint32_t)0x3f) | 0x1f80u;
+}
+
+/* Runs "insn b, a" under MXCSR guest; out gets the MXCSR it leaves. */
+#define NATIVE2(insn, a, b, guest, out)                                                    \
+    do {                                                                                   \
+        uint32_t host_;                                                                    \
+        __asm__ volatile("stmxcsr %[h]\n\tldmxcsr %[g]\n\t" insn " %[y], %[x]\n\t"         \
+                         "stmxcsr %[o]\n\tldmxcsr %[h]"                                     \
+                         : [x] "+x"(a), [h] "=m"(host_), [o] "=m"(out)                     \
+                         : [y] "x"(b), [g] "m"(guest));                                    \
+    } while (0)
+
+#define NATIVE_SHAPES(n, name)                                                             \
+    case 4 * (n) + X64_PS: NATIVE2(name "ps", va, vb, guest, out); break;                  \
+    case 4 * (n) + X64_PD: NATIVE2(name "pd", va, vb, guest, out); break;                  \
+    case 4 * (n) + X64_SS: NATIVE2(name "ss", va, vb, guest, out); break;                  \
+    case 4 * (n) + X64_SD: NATIVE2(name "sd", va, vb, guest, out); break;
+
+/* Arithmetic ops 0..6 (OP_SQRT..OP_MAX) of any shape: r = a op b as the host computes it. */
+static void native_arith(struct x64_cpu *c, unsigned op, unsigned shape, union vec a,
+                         union vec b, union vec *r)
+{
+    uint32_t guest = native_mxcsr(c), out = guest;
+    native_xmm va, vb;
+    memcpy(&va, &a, 16);
+    memcpy(&vb, &b, 16);
+    switch (4 * op + shape) {
+        NATIVE_SHAPES(OP_SQRT, "sqrt")
+        NATIVE_SHAPES(OP_ADD, "add")
+        NATIVE_SHAPES(OP_MUL, "mul")
+        NATIVE_SHAPES(OP_SUB, "sub")
+        NATIVE_SHAPES(OP_MIN, "min")
+        NATIVE_SHAPES(OP_DIV, "div")
+        NATIVE_SHAPES(OP_MAX, "max")
+    }
+    memcpy(r, &va, 16);
+    c->mxcsr |= out & 0x3f;
+}
+#endif
+
 static uint64_t helper_arith(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
 {
     (void)a3;
     struct x64_cpu *c = cpu;
-    struct fpx x = fpx_of(c);
     unsigned op = X64_SSE_OP(desc) & 63, shape = X64_SSE_OP(desc) >> 6;
     union vec a = first(c, desc), b = source(c, desc, lo, hi), r = a;
+#if defined(__x86_64__)
+    if (op <= OP_MAX) {
+        native_arith(c, op, shape, a, b, &r);
+        put_result(c, desc, r);
+        return 0;
+    }
+#endif
+    struct fpx x = fpx_of(c);
 #define ARITH(f, p, q) arith(&x, f, op, p, q)
 #define ESTIMATE(f, p, q) ((void)(f), (void)(p), estimate(op, (uint32_t)(q)))
     if (op >= 10)
