@@ -151,6 +151,13 @@ static void forward_pass(struct opt *o)
                 o->rep[op->dst] = k->t;
                 op->opc = NOP;
                 opt_stats.forwarded++;
+            } else if (op->type == IR_I32 && (k = lookup(o, op->imm, IR_I64)) != NULL) {
+                /* the low half of a known 64-bit field: a 32-bit mov zero-extends as the
+                 * load does (x86-64: `mov eax, ebx` after a write of rbx) */
+                op->opc = IR_mov;
+                op->src[0] = k->t;
+                remember(o, op->imm, IR_I32, op->dst);
+                opt_stats.forwarded++;
             } else {
                 remember(o, op->imm, op->type, op->dst);
             }
@@ -158,7 +165,11 @@ static void forward_pass(struct opt *o)
         }
         case IR_put:   /* a 32-bit get reads back the zero-extension, not the temp */
             forget(o, op->imm, width_of(op->type));
-            if (width_of(op->type) == 8 && b->temp_type[op->src[0]] == op->type)
+            /* put.i64 of an i32 temp stores its zero-extension, which is what the temp
+             * reads as in an i64 op */
+            if (width_of(op->type) == 8 && (b->temp_type[op->src[0]] == op->type ||
+                                            (op->type == IR_I64 &&
+                                             b->temp_type[op->src[0]] == IR_I32)))
                 remember(o, op->imm, op->type, op->src[0]);
             continue;
         case IR_call:

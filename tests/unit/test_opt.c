@@ -53,15 +53,35 @@ static void test_forwarding(void)
     const struct ir_op *sub = find(b, IR_sub, 0);
     CHECK(sub && sub->src[0] == y && sub->src[1] == x);
 
-    /* A helper that writes state ends forwarding; a narrower type is not forwarded. */
+    /* A helper that writes state ends forwarding; a narrower read of a known field is a
+     * 32-bit mov of its temp (which zero-extends, as the load does). */
     b = start();
     ir_put(b, IR_I64, 16, ir_get(b, IR_I64, 8));
     ir_call(b, &writer, ir_const(b, IR_I64, 0), IR_NONE, IR_NONE, IR_NONE);
-    ir_put(b, IR_I64, 24, ir_get(b, IR_I64, 16));
+    ir_temp g = ir_get(b, IR_I64, 16);
+    ir_put(b, IR_I64, 24, g);
     ir_put(b, IR_I64, 32, ir_get(b, IR_I32, 16));
     ir_goto_pc(b, 0x2000);
     opt_block(b);
-    CHECK_EQ(count(b, IR_get), 3);
+    CHECK_EQ(count(b, IR_get), 2);
+    const struct ir_op *mov = find(b, IR_mov, 0);
+    CHECK(mov && mov->type == IR_I32 && mov->src[0] == g);
+
+    /* put.i64 of an i32 value (a 32-bit register write): reading it back at 64 bits is that
+     * value, at 32 bits a mov of it. */
+    b = start();
+    ir_temp v = ir_op2(b, IR_add, IR_I32, ir_get(b, IR_I32, 8), ir_const(b, IR_I32, 1));
+    ir_put(b, IR_I64, 16, v);
+    ir_temp r64 = ir_get(b, IR_I64, 16), r32 = ir_get(b, IR_I32, 16);
+    ir_put(b, IR_I64, 24, ir_op2(b, IR_add, IR_I64, r64, ir_const(b, IR_I64, 2)));
+    ir_put(b, IR_I64, 32, ir_op2(b, IR_add, IR_I32, r32, ir_const(b, IR_I32, 3)));
+    ir_goto_pc(b, 0x2000);
+    opt_block(b);
+    CHECK_EQ(count(b, IR_get), 1);
+    const struct ir_op *add64 = find(b, IR_add, 1), *add32 = find(b, IR_add, 2);
+    mov = find(b, IR_mov, 0);
+    CHECK(add64 && add64->src[0] == v);
+    CHECK(mov && mov->type == IR_I32 && mov->src[0] == v && add32 && add32->src[0] == mov->dst);
 }
 
 static void test_dead_stores(void)
