@@ -58,8 +58,10 @@ enum handler {
 #undef FP2
 #undef FP1
     H_extract, H_sextract64, H_sextract32, H_deposit64, H_deposit32,
-#define E_COND(n) H_set_##n##64, H_set_##n##32, H_set_##n##i64, H_set_##n##i32, \
-                  H_xif_##n##64, H_xif_##n##32, H_xif_##n##i64, H_xif_##n##i32,
+/* 12 handlers per condition, in this order (handler_of counts on it). */
+#define E_COND(n) H_set_##n##64, H_set_##n##32, H_set_##n##i64, H_set_##n##i32,     \
+                  H_xif_##n##64, H_xif_##n##32, H_xif_##n##i64, H_xif_##n##i32,     \
+                  H_xifg_##n##64, H_xifg_##n##32, H_xifg_##n##i64, H_xifg_##n##i32,
     COND_NAMES(E_COND)
     H_movcond,
 #define E_LD(n, t) H_ld_##n,
@@ -199,6 +201,67 @@ static bool imm_operand(const struct lower *lw, const struct ir_op *op)
     }
 }
 
+/* The bytes of state a get or put moves. */
+static unsigned state_size(const struct ir_op *op)
+{
+    return op->type == IR_I32 || op->type == IR_F32 ? 4 : 8;
+}
+
+/* An op the interpreter may drop when nothing reads its result. */
+static bool pure(const struct ir_op *op)
+{
+    const struct ir_opdef *d = &ir_opdefs[op->opc];
+    return d->n_out == 1 &&
+           !(d->flags & (IR_F_SIDE | IR_F_FAULT | IR_F_EXIT | IR_F_MEM | IR_F_WSTATE));
+}
+
+/* Backwards: drops a put that a later put of the same field overwrites before anything can
+ * see the state (an exit, an op that may fault or call out, a get of the field), then the pure
+ * ops whose results nothing uses any more, and counts the uses of the rest. For x86-64 and
+ * AArch64 this drops the flag fields the next instruction overwrites. It is the
+ * interpreter's own pass, not opt/'s, so that --engine=check and test_jit compare two
+ * implementations of dead-store elimination. */
+static void lower_drop_dead(struct lower *lw)
+{
+    const struct ir_block *b = lw->b;
+    struct { int64_t off; unsigned size; } over[64];
+    unsigned n = 0;
+    for (uint32_t i = b->n_ops; i-- > 0;) {
+        const struct ir_op *op = &b->ops[i];
+        unsigned flags = ir_opdefs[op->opc].flags;
+        if (flags & (IR_F_EXIT | IR_F_FAULT)) {   /* the state must be exact here */
+            n = 0;
+        } else if (op->opc == IR_get) {
+            unsigned size = state_size(op);
+            for (unsigned k = 0; k < n;)
+                if (over[k].off < op->imm + size && op->imm < over[k].off + over[k].size)
+                    over[k] = over[--n];
+                else
+                    k++;
+        } else if (op->opc == IR_put) {
+            unsigned size = state_size(op);
+            bool dead = false;
+            for (unsigned k = 0; k < n; k++)
+                dead |= over[k].off <= op->imm && op->imm + size <= over[k].off + over[k].size;
+            if (dead) {
+                lw->skip[i] = 1;
+                continue;
+            }
+            if (n < sizeof(over) / sizeof(over[0]))
+                over[n++] = (typeof(over[0])){ op->imm, size };
+        }
+        if (pure(op) && lw->uses[op->dst] == 0) {
+            lw->skip[i] = 1;
+            continue;
+        }
+        for (unsigned s = 0; s < ir_opdefs[op->opc].n_in; s++) {
+            ir_temp t = op->src[s];
+            if (t != IR_NONE && !(s == 1 && imm_operand(lw, op)))
+                lw->uses[t]++;
+        }
+    }
+}
+
 static void lower_analyse(struct lower *lw)
 {
     const struct ir_block *b = lw->b;
@@ -209,24 +272,19 @@ static void lower_analyse(struct lower *lw)
         lw->loc[i] = temp_slot(lw->cpu, i);
     for (uint32_t i = 0; i < b->n_ops; i++) {
         const struct ir_op *op = &b->ops[i];
-        for (unsigned s = 0; s < ir_opdefs[op->opc].n_in; s++) {
-            ir_temp t = op->src[s];
-            if (t == IR_NONE)
-                continue;
-            lw->last_use[t] = i;
-            bool folded = s == 1 && imm_operand(lw, op);
-            if (!folded)
-                lw->uses[t]++;
-        }
+        for (unsigned s = 0; s < ir_opdefs[op->opc].n_in; s++)
+            if (op->src[s] != IR_NONE)
+                lw->last_use[op->src[s]] = i;
         if (op->opc == IR_const) {
             lw->is_const[op->dst] = 1;
             lw->value[op->dst] = op->imm;
         }
     }
+    lower_drop_dead(lw);
     for (uint32_t i = 0; i < b->n_ops; i++) {
         const struct ir_op *op = &b->ops[i];
-        if (op->opc == IR_const && lw->uses[op->dst] == 0)
-            lw->skip[i] = 1;
+        if (lw->skip[i])
+            continue;
         if (op->opc == IR_get && get_forwardable(lw, i)) {
             lw->loc[op->dst] = (uint32_t)op->imm;
             lw->skip[i] = 1;
@@ -266,8 +324,8 @@ static int handler_of(const struct lower *lw, const struct ir_op *op, bool *imm_
     case IR_extract: return H_extract;
     case IR_sextract: return w32 ? H_sextract32 : H_sextract64;
     case IR_deposit: return w32 ? H_deposit32 : H_deposit64;
-    case IR_setcond: return H_set_eq64 + 8 * op->cond + variant;
-    case IR_exit_if: return H_xif_eq64 + 8 * op->cond + variant;
+    case IR_setcond: return H_set_eq64 + 12 * op->cond + variant;
+    case IR_exit_if: return H_xif_eq64 + 12 * op->cond + variant;
     case IR_movcond: return H_movcond;
     case IR_ld: {
         /* The flat handlers, then the same kinds probing a TLB (a softmmu's). */
@@ -297,6 +355,16 @@ static int handler_of(const struct lower *lw, const struct ir_op *op, bool *imm_
     case IR_insn_start: break;   /* a marker: interp_compile skips it */
     }
     return -1;
+}
+
+/* Is the next op run after op i a goto_pc? Then an exit_if at i goes on to it without a
+ * dispatch (its xifg handler). */
+static bool goto_pc_follows(const struct lower *lw, uint32_t i)
+{
+    const struct ir_block *b = lw->b;
+    while (++i < b->n_ops && (lw->skip[i] || b->ops[i].opc == IR_insn_start))
+        ;
+    return i < b->n_ops && b->ops[i].opc == IR_goto_pc;
 }
 
 static uint32_t operand(const struct lower *lw, ir_temp t)
@@ -344,7 +412,10 @@ static int interp_compile(struct cpu *cpu, struct tb *tb, const struct ir_block 
             continue;
         bool imm_form;
         struct iop *io = &code[n];
-        io->h = interp_labels[handler_of(lw, op, &imm_form)];
+        int h = handler_of(lw, op, &imm_form);
+        if (op->opc == IR_exit_if && goto_pc_follows(lw, i))
+            h += H_xifg_eq64 - H_xif_eq64;
+        io->h = interp_labels[h];
         io->d = ir_opdefs[op->opc].n_out ? lw->loc[op->dst] : 0;
         io->a = operand(lw, op->src[0]);
         io->b = operand(lw, op->src[1]);
@@ -438,7 +509,9 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
 #define LBL_COND(n) [H_set_##n##64] = &&L_set_##n##64, [H_set_##n##32] = &&L_set_##n##32,     \
                     [H_set_##n##i64] = &&L_set_##n##i64, [H_set_##n##i32] = &&L_set_##n##i32, \
                     [H_xif_##n##64] = &&L_xif_##n##64, [H_xif_##n##32] = &&L_xif_##n##32,     \
-                    [H_xif_##n##i64] = &&L_xif_##n##i64, [H_xif_##n##i32] = &&L_xif_##n##i32,
+                    [H_xif_##n##i64] = &&L_xif_##n##i64, [H_xif_##n##i32] = &&L_xif_##n##i32, \
+                    [H_xifg_##n##64] = &&L_xifg_##n##64, [H_xifg_##n##32] = &&L_xifg_##n##32, \
+                    [H_xifg_##n##i64] = &&L_xifg_##n##i64, [H_xifg_##n##i32] = &&L_xifg_##n##i32,
         COND_NAMES(LBL_COND)
         [H_movcond] = &&L_movcond,
 #define LBL_LD(n, t) [H_ld_##n] = &&L_ld_##n,
@@ -465,6 +538,7 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
     struct mem_tlb *const tlb = cpu->as->tlb;
     const bool count_hits = tlb && tlb->count_hits;
     struct exec_cpu *ex = exec_of(cpu);
+    const bool trace = log_enabled(exec);
     const struct iop *ip;
     struct tb *next;
 
@@ -494,7 +568,7 @@ enter:
         cpu->exit_reason = CPU_EXIT_INTERRUPT;
         return;
     }
-    if (log_enabled(exec))
+    if (trace)
         fprintf(log_file, "Trace: pc=0x%" PRIx64 " insns=%u\n", tb->pc, tb->n_insns);
     cpu->cur_tb = tb;
     ip = tb->code;
@@ -534,7 +608,13 @@ L_deposit32: D64 = (uint32_t)op_deposit(A64, B64, ip->imm); NEXT();
     L_xif_##n##64: if (cond_##n##64(A64, B64)) goto take_exit; NEXT();              \
     L_xif_##n##32: if (cond_##n##32(A64, B64)) goto take_exit; NEXT();              \
     L_xif_##n##i64: if (cond_##n##64(A64, (uint64_t)(int32_t)ip->d)) goto take_exit; NEXT(); \
-    L_xif_##n##i32: if (cond_##n##32(A64, (uint64_t)(int32_t)ip->d)) goto take_exit; NEXT();
+    L_xif_##n##i32: if (cond_##n##32(A64, (uint64_t)(int32_t)ip->d)) goto take_exit; NEXT();      \
+    L_xifg_##n##64: if (cond_##n##64(A64, B64)) goto take_exit; ip++; goto L_goto_pc;              \
+    L_xifg_##n##32: if (cond_##n##32(A64, B64)) goto take_exit; ip++; goto L_goto_pc;              \
+    L_xifg_##n##i64: if (cond_##n##64(A64, (uint64_t)(int32_t)ip->d)) goto take_exit; ip++;       \
+                     goto L_goto_pc;                                                              \
+    L_xifg_##n##i32: if (cond_##n##32(A64, (uint64_t)(int32_t)ip->d)) goto take_exit; ip++;       \
+                     goto L_goto_pc;
     COND_NAMES(DO_COND)
 
 L_movcond: {
