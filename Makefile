@@ -72,6 +72,7 @@ bench: build
 	BUILD=$(BUILD) bash bench/run.sh
 	BUILD=$(BUILD) bash bench/system.sh
 	BUILD=$(BUILD) bash bench/kvm.sh
+	BUILD=$(BUILD) bash bench/tcache.sh
 
 help:
 	@echo "make            build $(BUILD)/vm (installs missing Debian packages first)"
@@ -84,7 +85,8 @@ help:
 	@echo "make bench      time real workloads under vm, qemu-user and natively, and a"
 	@echo "                bare-metal program and Linux (boot, CPU-bound work) under vm boot and"
 	@echo "                qemu-system-riscv64, and vm boot --accel=kvm's start-up"
-	@echo "                time and own memory (bench/kvm.sh)"
+	@echo "                time and own memory (bench/kvm.sh), and the cold and warm start"
+	@echo "                of Debian's arm64 python3 with --tcache (bench/tcache.sh)"
 	@echo "make fuzz [SECONDS=n SEED=n]  every fuzzing harness (tests/fuzz) for SECONDS (default 600)"
 	@echo "make fuzz-aarch64 [SEED=n N=count]  AArch64 translator vs Unicorn on random code"
 	@echo "make fuzz-riscv64 [SEED=n N=count]  RV64GC translator vs Unicorn on random code"

@@ -62,6 +62,8 @@ fi
 run_suite bash tests/guest/badinput.sh
 ENGINES="$engines" run_suite bash tests/gdb/run.sh "$BUILD/tests/gdb"
 run_suite bash tests/guest/vmonly.sh "$BUILD/tests/guest"
+# The persistent translation cache (--tcache): reused, validated, damaged files ignored.
+grep -qw jit <<<"$engines" && run_suite bash tests/tcache/run.sh "$BUILD/tests/tcache"
 run_suite bash tests/guest/cli.sh "$BUILD/tests/guest"
 run_suite bash tests/real/run.sh "$BUILD/real"
 # System mode's bare-metal programs under every engine that runs system mode.

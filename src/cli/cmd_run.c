@@ -13,6 +13,7 @@
 #include "core/registry.h"
 #include "debug/gdbstub.h"
 #include "exec/codegc.h"
+#include "exec/tcache.h"
 #include "linux/linux.h"
 #include "linux/load.h"
 #include "mem/uspace.h"
@@ -87,6 +88,7 @@ struct run_config {
     const char *metrics;      /* --metrics: PATH or tcp::PORT, or NULL */
     const char *plugins[MAX_PLUGINS];   /* --plugin: "FILE.so[,ARG...]" each */
     unsigned n_plugins;
+    const char *tcache;       /* --tcache: DIR, or NULL when off */
 };
 
 /* An option's handler: 0, or a status to exit with (after printing why). A flag's value is
@@ -193,6 +195,16 @@ static int set_plugin(struct run_config *c, const char *v, const char *spelling)
         return 2;
     }
     c->plugins[c->n_plugins++] = v;
+    return 0;
+}
+
+static int set_tcache(struct run_config *c, const char *v, const char *spelling)
+{
+    if (!*v) {
+        vm_error("%s: expected a directory or off", spelling);
+        return 2;
+    }
+    c->tcache = strcmp(v, "off") ? v : NULL;
     return 0;
 }
 
@@ -306,6 +318,10 @@ static const struct run_option {
       "load an instrumentation plugin (docs/plugins.md) and pass it the ARGs\n"
       "(KEY=VALUE); repeat it for several. Plugins in vm's tree: insn_count.so,\n"
       "hot_blocks.so, mem_trace.so (built in build/plugins/)" },
+    { "--tcache", NULL, "VM_TCACHE", NULL, "DIR|off", false, set_tcache,
+      "persistent translation cache (docs/performance.md): keep the JIT's code for\n"
+      "this program in DIR across runs and reuse what still matches the guest's\n"
+      "bytes (default off; only --engine=jit, without --plugin or --gdb)" },
     { "--code-cache", NULL, "VM_CODE_CACHE", NULL, "SIZE", false, set_code_cache,
       "JIT code cache size, e.g. 64M (default) or 512K. When its nursery fills,\n"
       "blocks still in use move to the old space and the rest are dropped; a full\n"
@@ -483,5 +499,8 @@ int cmd_run(int argc, char **argv)
     }
     if (c.gdb && gdbstub_start(c.gdb) < 0)
         return 1;
+    /* A failure to open the cache only costs its speed (vm says why). */
+    if (c.tcache && !strcmp(opts->engine->name, "jit") && !c.n_plugins && !c.gdb)
+        tcache_open(c.tcache, opts->path, guest->name);
     return linux_run(guest, opts);
 }

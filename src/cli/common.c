@@ -11,6 +11,7 @@
 #include "exec/codegc.h"
 #include "exec/exec.h"
 #include "exec/tb.h"
+#include "exec/tcache.h"
 #include "mem/smc.h"
 #include "mem/softmmu.h"
 #include "opt/opt.h"
@@ -63,6 +64,12 @@ void cli_print_stats(struct machine *m, enum machine_state old, void *opaque)
             "vm: stats: IR passes: %" PRIu64 " folded, %" PRIu64 " loads forwarded, %" PRIu64
             " dead stores, %" PRIu64 " dead ops removed\n",
             opt_stats.folded, opt_stats.forwarded, opt_stats.dead_stores, opt_stats.dead_ops);
+    if (tcache_on)
+        fprintf(stderr,
+                "vm: stats: tcache: %" PRIu64 " blocks in the file read%s, %" PRIu64
+                " loaded from it, %" PRIu64 " stale, %" PRIu64 " translated and added\n",
+                tcache_stats.file_entries, tcache_stats.file_rejected ? " (rejected)" : "",
+                tcache_stats.loaded, tcache_stats.stale, tcache_stats.added);
     static struct exec_counters k;
     exec_counters_sum(&k);
     uint64_t syscalls = 0;

@@ -13,6 +13,7 @@
     X(exec,   "each block as it runs")                          \
     X(strace, "guest system calls")                             \
     X(unimp,  "unimplemented features the guest used")          \
+    X(tcache, "--tcache: the cache file read and written, and why one is ignored") \
     X(kvm,    "--accel=kvm: time of the first KVM_RUN; at exit vm's own memory, exits by reason")
 
 enum log_cat {

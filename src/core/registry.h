@@ -87,6 +87,10 @@ struct engine_ops {
     /* Guest pc of the instruction at the engine position cpu->cur_op inside tb; completes
      * the guest state an engine keeps elsewhere (the JIT's host registers) for a fault. */
     uint64_t (*fault_pc)(struct cpu *cpu, const struct tb *tb);
+    /* Optional: fill tb (whose pc and flags are set) from a saved translation instead of
+     * translating (--tcache, exec/tcache.h): sets end_pc, n_insns and the code; 0, or
+     * -ENOENT to translate as usual. */
+    int (*load)(struct cpu *cpu, struct tb *tb);
 };
 
 #define REGISTRY_MAX 8

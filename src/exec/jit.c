@@ -13,11 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/debug.h"
 #include "core/log.h"
 #include "core/registry.h"
 #include "exec/codegc.h"
 #include "exec/exec.h"
 #include "exec/tb.h"
+#include "exec/tcache.h"
 #include "guest/translator.h"
 #include "host/backend.h"
 #include "ir/semantics.h"
@@ -37,7 +39,7 @@ struct jit_link {
 struct jit_data {
     struct jit_link *in, *out;
     struct host_wb *wb;          /* the write-back lists of map entries (after map[]) */
-    uint32_t n_map;
+    uint32_t n_map, n_wb;
     struct host_map map[];
 };
 
@@ -50,6 +52,10 @@ static struct host_env env_chained, env_checkable;
  * compilation happens only while every other CPU is stopped (exec_invalidate, cpu_free). */
 static pthread_mutex_t jit_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct host_trampolines tramp;
+/* The trampolines' executable addresses, [tramp_lo, tramp_hi): a base of cached code. */
+static uintptr_t tramp_lo, tramp_hi;
+/* vm's own code, the other base (symbols of the GNU linker). */
+extern const char __executable_start[], etext[];
 
 /* ---- helpers called from generated code ---- */
 
@@ -144,11 +150,12 @@ static int jit_init(void)
     e->store = h_store;
     e->tlb_load = h_tlb_load;
     e->tlb_store = h_tlb_store;
-    struct host_code c;
+    struct host_code c = { 0 };
     c.start = codegc_space(CODEGC_OLD, &c.avail, &c.rx_delta);
     if (backend->init(&c, e, &tramp) < 0)
         return -ENOMEM;
-    codegc_commit(CODEGC_OLD, c.start, c.start + c.size, NULL);
+    tramp_lo = (uintptr_t)codegc_commit(CODEGC_OLD, c.start, c.start + c.size, NULL);
+    tramp_hi = tramp_lo + c.size;
     tb_none.code = (void *)tramp.jc_miss;
     env_checkable = *e;
     env_checkable.inline_jc = false;
@@ -234,6 +241,10 @@ static void log_out_asm(const struct tb *tb)
     fprintf(log_file, "\n");
 }
 
+/* The address fields of the code lower_into wrote last on this thread (for --tcache). */
+static __thread struct host_reloc *relocs;
+static __thread uint32_t n_relocs;
+
 /* Lowers b (optimised) into region r as tb's code: 0, -ENOSPC if r is full, -ENOMEM. */
 static int lower_into(struct cpu *cpu, struct tb *tb, const struct ir_block *b,
                       const struct host_env *env, enum codegc_region r)
@@ -244,9 +255,12 @@ static int lower_into(struct cpu *cpu, struct tb *tb, const struct ir_block *b,
         return -ENOMEM;
     if (!wb && !(wb = malloc(HOST_MAX_WB * sizeof(*wb))))
         return -ENOMEM;
-    struct host_code c = { .map = map, .wb = wb };
+    if (tcache_on && !relocs && !(relocs = malloc(HOST_MAX_RELOCS * sizeof(*relocs))))
+        return -ENOMEM;
+    struct host_code c = { .map = map, .wb = wb, .relocs = relocs };
     c.start = codegc_space(r, &c.avail, &c.rx_delta);
     int err = backend->lower(b, env, &c);
+    n_relocs = c.n_relocs;
     if (err < 0)
         return err;
     struct jit_data *d = malloc(sizeof(*d) + c.n_map * sizeof(d->map[0]) + c.n_wb * sizeof(*wb));
@@ -254,6 +268,7 @@ static int lower_into(struct cpu *cpu, struct tb *tb, const struct ir_block *b,
         return -ENOMEM;
     d->in = d->out = NULL;
     d->n_map = c.n_map;
+    d->n_wb = c.n_wb;
     memcpy(d->map, map, c.n_map * sizeof(map[0]));
     d->wb = (struct host_wb *)(d->map + c.n_map);
     memcpy(d->wb, wb, c.n_wb * sizeof(*wb));
@@ -371,6 +386,70 @@ static int make_room(struct cpu *cpu, struct tb *tb, const struct ir_block *b,
     return lower_into(cpu, tb, b, env, CODEGC_NURSERY);
 }
 
+/* The parts of the environment that come from the CPU's space. */
+static void set_env(struct cpu *cpu)
+{
+    env_chained.temps_offset = env_checkable.temps_offset = (int32_t)cpu->temps_offset;
+    env_chained.guest_limit = env_checkable.guest_limit = cpu->as->flat_limit;
+    env_chained.flat = env_checkable.flat = cpu->as->flat_base != NULL;
+    env_chained.tlb = env_checkable.tlb = cpu->as->tlb != NULL;
+    env_chained.tlb_count_hits = env_checkable.tlb_count_hits =
+        cpu->as->tlb && cpu->as->tlb->count_hits;
+    env_chained.chain_in_page = cpu->code_addr != NULL;   /* as tb_may_chain */
+}
+
+/* ---- the persistent translation cache (--tcache) ---- */
+
+/* What chained code depends on besides its guest bytes: the environment's values (not its
+ * helper pointers, which are relocations) and the trampolines' layout. */
+static uint64_t env_key(void)
+{
+    const struct host_env *e = &env_chained;
+    uint64_t v[] = { (uint64_t)e->temps_offset, e->flat, e->guest_limit,
+                     (uint64_t)e->exec_jc_offset, e->jc_mask, (uint64_t)e->tb_pc_offset,
+                     (uint64_t)e->tb_code_offset, e->inline_jc, e->chain_in_page,
+                     e->log_stores, e->tlb, e->tlb_count_hits, tramp_hi - tramp_lo,
+                     (uintptr_t)tramp.jc_miss - tramp_lo,
+                     (uintptr_t)etext - (uintptr_t)__executable_start };
+    return tcache_hash(v, sizeof(v), 0);
+}
+
+/* Hands tb's code, just lowered, to the cache, each address field outside the block as an
+ * offset from the trampolines or vm's code; a field pointing anywhere else keeps the block
+ * out. */
+static void tcache_offer(struct cpu *cpu, const struct tb *tb)
+{
+    static __thread struct tcache_reloc *out;
+    if (n_relocs > HOST_MAX_RELOCS ||
+        (!out && !(out = malloc(HOST_MAX_RELOCS * sizeof(*out)))))
+        return;
+    const uint8_t *code = tb->code;
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < n_relocs; k++) {
+        uintptr_t t = backend->reloc_target(code, &relocs[k]);
+        if (t >= (uintptr_t)code && t < (uintptr_t)code + tb->code_size)
+            continue;   /* within the block: moves with it */
+        out[n] = (struct tcache_reloc){ .r = relocs[k] };
+        if (t >= tramp_lo && t < tramp_hi) {
+            out[n].base = TCACHE_TRAMP;
+            out[n].offset = (int64_t)(t - tramp_lo);
+        } else if (t >= (uintptr_t)__executable_start && t < (uintptr_t)etext) {
+            out[n].base = TCACHE_IMAGE;
+            out[n].offset = (int64_t)(t - (uintptr_t)__executable_start);
+        } else {
+            return;
+        }
+        n++;
+    }
+    const struct jit_data *d = tb->aux;
+    struct tcache_block b = {
+        .pc = tb->pc, .end_pc = tb->end_pc, .flags = tb->flags, .n_insns = tb->n_insns,
+        .code_size = tb->code_size, .n_map = d->n_map,
+        .n_wb = d->n_wb, .n_relocs = n,
+        .code = code, .map = d->map, .wb = d->wb, .relocs = out };
+    tcache_add(cpu, &b);
+}
+
 int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, bool checkable)
 {
     static __thread struct ir_block *copy;
@@ -384,13 +463,7 @@ int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, 
     opt_block(copy);
     if (log_enabled(op_opt))
         ir_print(log_file, copy);
-    env_chained.temps_offset = env_checkable.temps_offset = (int32_t)cpu->temps_offset;
-    env_chained.guest_limit = env_checkable.guest_limit = cpu->as->flat_limit;
-    env_chained.flat = env_checkable.flat = cpu->as->flat_base != NULL;
-    env_chained.tlb = env_checkable.tlb = cpu->as->tlb != NULL;
-    env_chained.tlb_count_hits = env_checkable.tlb_count_hits =
-        cpu->as->tlb && cpu->as->tlb->count_hits;
-    env_chained.chain_in_page = cpu->code_addr != NULL;   /* as tb_may_chain */
+    set_env(cpu);
     const struct host_env *env = checkable ? &env_checkable : &env_chained;
     if (codegc_nursery_low() && !collection_asked && !exec_cpu_alone(cpu)) {
         collection_asked = true;
@@ -412,6 +485,68 @@ static int jit_compile(struct cpu *cpu, struct tb *tb, const struct ir_block *b)
     exec_of(cpu)->frees_one = true;
     pthread_mutex_lock(&jit_lock);
     int err = jit_compile_block(cpu, tb, b, false);
+    if (err == 0 && tcache_on && !(tb->flags & (TB_FLAG_DEBUG_BP | TB_FLAG_DEBUG_STEP))) {
+        tcache_set_env(env_key());
+        tcache_offer(cpu, tb);
+    }
+    pthread_mutex_unlock(&jit_lock);
+    return err;
+}
+
+/* Places a cached block's code in the nursery, its address fields pointing where they do in
+ * this run. -ENOENT (translate instead) if the block is not cached, or does not fit. */
+static int jit_load(struct cpu *cpu, struct tb *tb)
+{
+    if (!tcache_on || (tb->flags & (TB_FLAG_DEBUG_BP | TB_FLAG_DEBUG_STEP)))
+        return -ENOENT;
+    exec_of(cpu)->frees_one = true;
+    pthread_mutex_lock(&jit_lock);
+    struct tcache_block b;
+    struct jit_data *d = NULL;
+    int err = jit_init();
+    if (err == 0) {
+        set_env(cpu);
+        tcache_set_env(env_key());
+        err = tcache_find(cpu, tb->pc, tb->flags, &b);
+    }
+    if (err < 0)
+        goto out;
+    size_t avail;
+    intptr_t rx_delta;
+    uint8_t *rw = codegc_space(CODEGC_NURSERY, &avail, &rx_delta);
+    const uint8_t *rx = rw + rx_delta;
+    err = avail < b.code_size ? -ENOSPC : 0;
+    if (err == 0)
+        memcpy(rw, b.code, b.code_size);
+    for (uint32_t k = 0; err == 0 && k < b.n_relocs; k++) {
+        const struct tcache_reloc *x = &b.relocs[k];
+        uintptr_t base = x->base == TCACHE_TRAMP ? tramp_lo : (uintptr_t)__executable_start;
+        uintptr_t limit = x->base == TCACHE_TRAMP ? tramp_hi : (uintptr_t)etext;
+        uintptr_t t = base + (uintptr_t)x->offset;
+        err = x->offset < 0 || t >= limit ? -ERANGE : backend->relocate(rw, rx, &x->r, t);
+    }
+    if (err == 0 && !(d = malloc(sizeof(*d) + b.n_map * sizeof(d->map[0]) +
+                                 b.n_wb * sizeof(*d->wb))))
+        err = -ENOMEM;
+    if (err < 0) {
+        tcache_drop(tb->pc, tb->flags);
+        err = -ENOENT;
+        goto out;
+    }
+    d->in = d->out = NULL;
+    d->n_map = b.n_map;
+    d->n_wb = b.n_wb;
+    memcpy(d->map, b.map, b.n_map * sizeof(d->map[0]));
+    d->wb = (struct host_wb *)(d->map + b.n_map);
+    memcpy(d->wb, b.wb, b.n_wb * sizeof(*d->wb));
+    tb->end_pc = b.end_pc;
+    tb->n_insns = b.n_insns;
+    tb->code = codegc_commit(CODEGC_NURSERY, rw, rw + b.code_size, tb);
+    tb->code_size = b.code_size;
+    tb->aux = d;
+    if (log_enabled(out_asm))
+        log_out_asm(tb);
+out:
     pthread_mutex_unlock(&jit_lock);
     return err;
 }
@@ -486,5 +621,6 @@ static const struct engine_ops jit_engine = {
     .free = jit_free_block,
     .run = jit_run,
     .fault_pc = jit_fault_pc,
+    .load = jit_load,
 };
 ENGINE_REGISTER(jit_engine)

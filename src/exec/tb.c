@@ -142,10 +142,54 @@ bool tb_current(struct cpu *cpu, const struct tb *tb)
            (code_addr(cpu, tb->end_pc - 1, &last) == 0 && last == tb->phys_last);
 }
 
+/* Makes tb, filled in by the engine or translated, findable: its code pages and its slot. */
+static void tb_publish(struct tb *tb)
+{
+    uint64_t r[2][2];
+    unsigned n = tb_ranges(tb, r);
+    for (unsigned k = 0; k < n; k++)
+        tbpages_add(r[k][0], r[k][1]);
+    tb_chain_pages(tb);
+    unsigned h = tb_hash_index(tb->pc, tb->flags);
+    tb->hash_next = tb_hash[h];
+    __atomic_store_n(&tb_hash[h], tb, __ATOMIC_RELEASE);
+}
+
+/* The block at pc from the engine's saved translations (--tcache), or NULL. */
+static struct tb *tb_load(struct cpu *cpu, uint64_t pc, uint64_t phys)
+{
+    struct exec_cpu *ex = exec_of(cpu);
+    struct tb *tb = calloc(1, sizeof(*tb));
+    if (!tb)
+        return NULL;
+    tb->pc = pc;
+    tb->phys = phys;
+    tb->flags = (uint16_t)cpu->tb_flags;
+    if (ex->engine->load(cpu, tb) < 0) {
+        free(tb);
+        return NULL;
+    }
+    tb->phys_last = phys + (tb->end_pc - 1 - pc);
+    if (crosses_page(tb) && code_addr(cpu, tb->end_pc - 1, &tb->phys_last) < 0) {
+        ex->engine->free(tb);
+        free(tb);
+        return NULL;
+    }
+    uint64_t r[2][2];
+    unsigned n = tb_ranges(tb, r);
+    for (unsigned k = 0; k < n && cpu->as->ops->protect_code; k++)
+        cpu->as->ops->protect_code(cpu, r[k][0], r[k][1]);
+    tb_publish(tb);
+    return tb;
+}
+
 static struct tb *tb_translate(struct cpu *cpu, uint64_t pc, uint64_t phys)
 {
     uint64_t t0 = now_ns();
     struct exec_cpu *ex = exec_of(cpu);
+    struct tb *loaded = ex->engine->load ? tb_load(cpu, pc, phys) : NULL;
+    if (loaded)
+        return loaded;
     struct ir_block *b = &ex->block;
     uint64_t fault_addr;
     if (translate_block(cpu, b, pc, cpu->tb_flags, &fault_addr) < 0) {
@@ -190,12 +234,7 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc, uint64_t phys)
     exec_stats.translations++;
     exec_stats.translate_ns += now_ns() - t0;
     exec_stats.guest_insns_translated += b->n_insns;
-    for (unsigned k = 0; k < n; k++)
-        tbpages_add(r[k][0], r[k][1]);
-    tb_chain_pages(tb);
-    unsigned h = tb_hash_index(pc, tb->flags);
-    tb->hash_next = tb_hash[h];
-    __atomic_store_n(&tb_hash[h], tb, __ATOMIC_RELEASE);
+    tb_publish(tb);
     return tb;
 }
 

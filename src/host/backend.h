@@ -91,13 +91,20 @@ struct host_code {
     uint32_t n_map;
     struct host_wb *wb;
     uint32_t n_wb;
+    /* For a block, when not NULL (room for HOST_MAX_RELOCS): the fields holding addresses
+     * (a backend with relocs lists them all); n_relocs > HOST_MAX_RELOCS if they did not fit. */
+    struct host_reloc *relocs;
+    uint32_t n_relocs;
 };
+
+#define HOST_MAX_RELOCS (4 * IR_MAX_OPS)
 
 /* The buffer of c's free space, for a backend's encoder. */
 static inline struct host_buf host_buf_of(const struct host_code *c)
 {
     return (struct host_buf){ .p = c->start, .start = c->start, .end = c->start + c->avail,
-                              .rx_delta = c->rx_delta };
+                              .rx_delta = c->rx_delta, .relocs = c->relocs,
+                              .max_relocs = c->relocs ? HOST_MAX_RELOCS : 0 };
 }
 
 /* The code every block shares, written once by init. */
@@ -118,6 +125,13 @@ struct host_backend {
     /* From a host signal's ucontext: the interrupted pc, and the integer registers. */
     const void *(*signal_pc)(const void *uc);
     void (*signal_regs)(const void *uc, uint64_t regs[HOST_MAX_REGS]);
+    /* The backend lists every address field of a block in host_code's relocs, so its code
+     * can be moved (exec/tcache.c): reloc_target reads the address such a field of code
+     * (executable address) holds; relocate writes target into it (writable view rw,
+     * executable rx), or returns -ERANGE if target is out of the field's reach. */
+    bool relocs;
+    uintptr_t (*reloc_target)(const uint8_t *code, const struct host_reloc *r);
+    int (*relocate)(uint8_t *rw, const uint8_t *rx, const struct host_reloc *r, uintptr_t target);
     /* --log=out_asm: one instruction at code (executable address addr) as text; returns its
      * length, or 0 if the backend cannot disassemble (then the log shows bytes). */
     size_t (*disas)(const uint8_t *code, size_t len, uint64_t addr, char *out, size_t outlen);

@@ -2,6 +2,7 @@
  * and lowering over exec's struct host_env, rel32 jump patching, the registers of a host
  * signal's context, and disassembly for --log=out_asm (host/disas.c). Also the C helpers x86-64
  * code calls for the ops it does not lower inline (division, bit counts). */
+#include <errno.h>
 #include <string.h>
 #include <ucontext.h>
 
@@ -64,7 +65,36 @@ static int x64_lower(const struct ir_block *b, const struct host_env *env, struc
     struct host_buf o = host_buf_of(out);
     int err = x86_lower(b, &a, &o, out->map, &out->n_map, out->wb, &out->n_wb);
     out->size = (size_t)(o.p - o.start);
+    out->n_relocs = o.n_relocs;
     return err;
+}
+
+static uintptr_t x64_reloc_target(const uint8_t *code, const struct host_reloc *r)
+{
+    if (r->kind == HOST_RELOC_ABS64) {
+        uint64_t v;
+        memcpy(&v, code + r->off, 8);
+        return (uintptr_t)v;
+    }
+    int32_t rel;
+    memcpy(&rel, code + r->off, 4);
+    return (uintptr_t)(code + r->off + 4 + rel);
+}
+
+static int x64_relocate(uint8_t *rw, const uint8_t *rx, const struct host_reloc *r,
+                        uintptr_t target)
+{
+    if (r->kind == HOST_RELOC_ABS64) {
+        uint64_t v = target;
+        memcpy(rw + r->off, &v, 8);
+        return 0;
+    }
+    intptr_t rel = (intptr_t)target - (intptr_t)(rx + r->off + 4);
+    if (!x86_fits32(rel))
+        return -ERANGE;
+    int32_t v = (int32_t)rel;
+    memcpy(rw + r->off, &v, 4);
+    return 0;
 }
 
 static const void *x64_patch_jump(uint8_t *rw, const uint8_t *site, const void *target)
@@ -103,6 +133,9 @@ static const struct host_backend x86_64_backend = {
     .patch_jump = x64_patch_jump,
     .signal_pc = x64_signal_pc,
     .signal_regs = x64_signal_regs,
+    .relocs = true,
+    .reloc_target = x64_reloc_target,
+    .relocate = x64_relocate,
     .disas = x64_disas,
 };
 HOST_REGISTER(x86_64_backend)

@@ -110,6 +110,7 @@ void x86_bswap(struct host_buf *b, bool w64, unsigned reg)
 static uint8_t *rel32(struct host_buf *b, const void *target)
 {
     uint8_t *at = b->p;
+    host_buf_reloc(b, HOST_RELOC_REL32);
     intptr_t next = (intptr_t)(b->p + 4) + b->rx_delta;
     put32(b, (uint32_t)(int32_t)((intptr_t)target - next));
     return b->overflow ? NULL : at;
@@ -136,7 +137,13 @@ void x86_call(struct host_buf *b, const void *target)
         rel32(b, target);
         return;
     }
-    x86_mov_imm(b, RAX, (uint64_t)(uintptr_t)target);
+    /* always the 10-byte mov, whose field can hold any address the code moves to */
+    uint64_t imm = (uint64_t)(uintptr_t)target;
+    x86_byte(b, 0x48);
+    x86_byte(b, (uint8_t)(0xb8 + RAX));
+    host_buf_reloc(b, HOST_RELOC_ABS64);
+    put32(b, (uint32_t)imm);
+    put32(b, (uint32_t)(imm >> 32));
     x86_emit(b, X_CALLM, false, 0, xr(RAX), 0);
 }
 

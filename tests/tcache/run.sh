@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The persistent translation cache (--tcache, exec/tcache.c) on a small dynamically linked
+# riscv64 and aarch64 program (prog.c): every run's stdout must equal that of a run without
+# the cache, and --stats must show what the cache did. Checks: a first run fills the cache;
+# a second loads nearly every block from it instead of translating; code generated at a
+# fixed address with other bytes than in the run that cached it is noticed (stale) and
+# translated afresh; a cache file with flipped bytes (payload or header) or cut short is
+# ignored without a crash, and rewritten; a program rebuilt at the same path does not get the
+# old program's code.
+#
+# Usage: tests/tcache/run.sh [BUILD_DIR]   (default: $BUILD or build/tests/tcache)
+# Environment: VM (default "build/vm run"), ISAS (default "riscv64 aarch64"), TIMEOUT.
+# Output: "PASS tcache/ISA/CHECK" or "FAIL tcache/ISA/CHECK: reason", then
+# "tcache: N passed, N failed". Exit 1 on any failure.
+set -u -o pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root" || exit 1
+build="${1:-${BUILD:-build/tests/tcache}}"
+vm="${VM:-build/vm run}"
+timeout_s="${TIMEOUT:-60}"
+read -r -a vm_cmd <<<"$vm"
+suite=tcache
+. tests/lib.sh
+ulimit -c 0
+
+# flip FILE OFFSET: inverts the 4 bytes at OFFSET.
+flip() {
+    local b out="" i
+    b=$(od -An -tx1 -j "$2" -N4 "$1" | tr -d ' \n')
+    for ((i = 0; i < 8; i += 2)); do out+=$(printf '\\x%02x' $((0xff ^ 0x${b:i:2}))); done
+    printf "$out" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# stats_of NAME FILE: a number from vm's --stats lines in FILE.
+stats_of() {
+    case $1 in
+    translations) sed -n 's/^vm: stats: translations \([0-9]*\),.*/\1/p' "$2" ;;
+    read) sed -n 's/^vm: stats: tcache: \([0-9]*\) blocks in the file read.*/\1/p' "$2" ;;
+    loaded) sed -n 's/^vm: stats: tcache: .*, \([0-9]*\) loaded from it.*/\1/p' "$2" ;;
+    stale) sed -n 's/^vm: stats: tcache: .*, \([0-9]*\) stale.*/\1/p' "$2" ;;
+    added) sed -n 's/^vm: stats: tcache: .*, \([0-9]*\) translated and added$/\1/p' "$2" ;;
+    esac
+}
+
+for isa in ${ISAS:-riscv64 aarch64}; do
+    dir="$build/$isa"
+    cache="$dir/cache"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    prog="$dir/prog"
+    run=("${vm_cmd[@]}" -L "/usr/$isa-linux-gnu")
+    if ! "$isa-linux-gnu-gcc" -O2 -o "$prog" tests/tcache/prog.c >"$dir/cc.log" 2>&1; then
+        fail "$isa/build" "compile failed" "$dir/cc.log"
+        continue
+    fi
+    # run NAME ARGS...: vm with the cache, stdout to NAME.out, stderr (the stats) to NAME.err;
+    # the reference is the same run without the cache (NAME.ref). False (after a FAIL) if the
+    # two differ or vm failed.
+    run() {
+        local name=$1
+        shift
+        timeout -k 5 "$timeout_s" "${run[@]}" "$prog" "$@" >"$dir/$name.ref" 2>&1 </dev/null
+        local rc_ref=$?
+        timeout -k 5 "$timeout_s" "${run[@]}" --tcache="$cache" --stats "$prog" "$@" \
+            >"$dir/$name.out" 2>"$dir/$name.err" </dev/null
+        local rc=$?
+        if [ "$rc" -ne "$rc_ref" ] || [ "$rc" -ne 0 ]; then
+            fail "$isa/$name" "exit status $rc (without the cache $rc_ref)" "$dir/$name.err"
+            return 1
+        fi
+        if ! cmp -s "$dir/$name.ref" "$dir/$name.out"; then
+            diff "$dir/$name.ref" "$dir/$name.out" >"$dir/$name.diff"
+            fail "$isa/$name" "stdout differs from the run without the cache" "$dir/$name.diff"
+            return 1
+        fi
+    }
+    # expect NAME CONDITION WHY: passes NAME if the arithmetic CONDITION holds.
+    expect() {
+        if (($2)); then pass "$isa/$1"; else fail "$isa/$1" "$3" "$dir/$1.err"; fi
+    }
+
+    if run cold 7; then
+        added=$(stats_of added "$dir/cold.err")
+        expect cold "$(stats_of read "$dir/cold.err") == 0 && ${added:-0} > 100 &&
+                     $(ls "$cache"/*.tc | wc -l) == 1" "expected an empty cache filled"
+    fi
+    if run warm 7; then
+        loaded=$(stats_of loaded "$dir/warm.err")
+        expect warm "${loaded:-0} * 95 >= ${added:-1} * 90 &&
+                     $(stats_of translations "$dir/warm.err") * 20 <= ${loaded:-0}" \
+            "expected nearly every block loaded from the cache, few translated"
+    fi
+    # Code generated at the same address with other bytes: the cached block must be refused.
+    if run stale 9 && grep -qx 'generated 9' "$dir/stale.out"; then
+        expect stale "$(stats_of stale "$dir/stale.err") >= 1" "expected a stale block noticed"
+    fi
+    tc=$(ls "$cache"/*.tc 2>/dev/null | head -n 1)
+    size=$(stat -c %s "$tc" 2>/dev/null || echo 0)
+    for corrupt in payload header truncated; do
+        case $corrupt in
+        payload) flip "$tc" $((size / 2)) ;;
+        header) flip "$tc" 16 ;;
+        truncated) truncate -s $((size * 2 / 3)) "$tc" ;;
+        esac
+        if run "$corrupt" 7; then
+            expect "$corrupt" "$(grep -c '(rejected), 0 loaded' "$dir/$corrupt.err") == 1" \
+                "expected the damaged file rejected"
+        fi
+        size=$(stat -c %s "$tc" 2>/dev/null || echo 0)   # rewritten whole
+    done
+    if run rewritten 7; then
+        expect rewritten "$(stats_of loaded "$dir/rewritten.err") > 100" \
+            "expected the file rewritten after the damaged one was ignored"
+    fi
+    # The same path, other code: none of the old program's blocks may be used.
+    if "$isa-linux-gnu-gcc" -O2 -DVARIANT=2 -o "$prog" tests/tcache/prog.c >"$dir/cc.log" 2>&1 &&
+        run changed 7 && grep -q '^variant 2' "$dir/changed.out"; then
+        expect changed "$(stats_of read "$dir/changed.err") == 0" \
+            "expected a new cache file for the rebuilt program"
+    fi
+done
+echo "$suite: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
