@@ -4,7 +4,8 @@
  * values biased to the cases that go wrong: zeros, denormals, pseudo-denormals, unnormals,
  * NaNs of both kinds, infinities, values near 1 and near the integer limits), a random status
  * word and a control word with every precision and rounding control (exceptions masked), and
- * a memory operand of single, double, extended and integer values. The host runs each
+ * a memory operand of single, double, extended and integer values (FBLD reads it as packed
+ * decimal, digits above 9 included, which vm weighs as the CPU does). The host runs each
  * sequence natively in a forked child; vm runs it under every engine; the general registers,
  * the arithmetic flags, the FXSAVE image (the x87 stack as 80-bit values, FCW, FSW, the tag
  * word, MXCSR, XMM; not FIP/FDP/FOP) and the memory operand must agree. FLDCW, FLDENV and

@@ -124,7 +124,44 @@ static void set_cc(struct fpu *f, unsigned cc)
 
 /* ---- memory operands ---- */
 
-static const unsigned fmt_size[6] = { 4, 8, 10, 2, 4, 8 };
+static const unsigned fmt_size[7] = { 4, 8, 10, 2, 4, 8, 10 };
+
+/* The largest packed-decimal magnitude, and the "packed BCD indefinite" FBSTP stores for a
+ * value beyond it (or not a number). */
+#define BCD_MAX 999999999999999999ull
+static const uint8_t bcd_indefinite[10] = { 0, 0, 0, 0, 0, 0, 0, 0xc0, 0xff, 0xff };
+
+/* FBLD's value: exact (18 digits fit the significand). A digit above 9 is undefined; it
+ * weighs what its place does, as on the CPUs the differential test ran on. */
+static struct f80 from_bcd(const uint8_t *p)
+{
+    uint64_t n = 0;
+    for (int i = 8; i >= 0; i--)
+        n = n * 100 + (p[i] >> 4) * 10u + (p[i] & 15u);
+    struct f80 v = f80_from_int((int64_t)n);
+    if (p[9] & 0x80)
+        v.se |= 0x8000;
+    return v;
+}
+
+/* FBSTP's bytes: v rounded by RC, keeping its sign (also that of a zero). */
+static void to_bcd(struct f80_env *env, struct f80 v, uint8_t *out)
+{
+    unsigned fl = env->fl;
+    env->fl = 0;
+    int64_t n = f80_to_int(env, v, 64, false);
+    uint64_t mag = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+    if ((env->fl & F80_IE) || mag > BCD_MAX) {
+        env->fl = fl | F80_IE;
+        env->up = false;
+        memcpy(out, bcd_indefinite, 10);
+        return;
+    }
+    env->fl |= fl;
+    for (unsigned i = 0; i < 9; i++, mag /= 100)
+        out[i] = (uint8_t)((mag / 10 % 10) << 4 | mag % 10);
+    out[9] = f80_sign(v) ? 0x80 : 0;
+}
 
 /* The operand's bytes; the access is reported here, before it is made (a host fault on it,
  * which only a page the guest unmapped inside the space gives, comes after the report). */
@@ -139,13 +176,14 @@ static struct f80 load(struct fpu *f, uint64_t addr, unsigned fmt)
 {
     const uint8_t *p = mem(f, addr, fmt_size[fmt], MEM_READ);
     uint64_t u = 0;
-    memcpy(&u, p, fmt == X87_F80 ? 8 : fmt_size[fmt]);
+    memcpy(&u, p, fmt_size[fmt] > 8 ? 8 : fmt_size[fmt]);
     switch (fmt) {
     case X87_F32: return f80_from_f32(&f->env, (uint32_t)u);
     case X87_F64: return f80_from_f64(&f->env, u);
     case X87_I16: return f80_from_int((int16_t)u);
     case X87_I32: return f80_from_int((int32_t)u);
     case X87_I64: return f80_from_int((int64_t)u);
+    case X87_BCD: return from_bcd(p);
     default: {
         struct f80 v = { u, 0 };
         memcpy(&v.se, p + 8, 2);
@@ -158,13 +196,15 @@ static struct f80 load(struct fpu *f, uint64_t addr, unsigned fmt)
 static void store(struct fpu *f, uint64_t addr, unsigned fmt, struct f80 v, bool trunc)
 {
     uint8_t *p = mem(f, addr, fmt_size[fmt], MEM_WRITE);
-    uint64_t u;
+    uint8_t b[10];
+    uint64_t u = 0;
     switch (fmt) {
     case X87_F32: u = f80_to_f32(&f->env, v); break;
     case X87_F64: u = f80_to_f64(&f->env, v); break;
     case X87_I16: u = (uint64_t)f80_to_int(&f->env, v, 16, trunc); break;
     case X87_I32: u = (uint64_t)f80_to_int(&f->env, v, 32, trunc); break;
     case X87_I64: u = (uint64_t)f80_to_int(&f->env, v, 64, trunc); break;
+    case X87_BCD: to_bcd(&f->env, v, b); break;
     default:
         memcpy(p, &v.m, 8);
         memcpy(p + 8, &v.se, 2);
@@ -172,7 +212,10 @@ static void store(struct fpu *f, uint64_t addr, unsigned fmt, struct f80 v, bool
     }
     if (!f->stack_fault)
         f->c1 = f->env.up;
-    memcpy(p, &u, fmt_size[fmt]);
+    if (fmt == X87_BCD)
+        memcpy(p, b, 10);
+    else
+        memcpy(p, &u, fmt_size[fmt]);
 }
 
 /* ---- arithmetic and compares ---- */

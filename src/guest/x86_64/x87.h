@@ -20,7 +20,7 @@ enum x87_op {
     X87_UCOM,      /* FUCOM ST(i) popping sub times (FUCOMPP: ST(1), twice) */
     X87_COMI,      /* FCOMI, FUCOMI (sub bit 0), popping (bit 1) */
     X87_LD_M, X87_LD_ST, X87_ST_M, X87_ST_ST, /* sub: pop */
-    X87_IST_M,     /* sub: 0 FIST, 1 FISTP, 2 FISTTP */
+    X87_IST_M,     /* sub: 0 FIST, 1 FISTP, 2 FISTTP; FBSTP: FISTP to X87_BCD */
     X87_CONST,     /* sub: 1, L2T, L2E, PI, LG2, LN2, 0 */
     X87_XCH, X87_CHS, X87_ABS, X87_TST, X87_XAM, X87_SQRT, X87_RNDINT, X87_SCALE,
     X87_XTRACT, X87_PREM, X87_PREM1, X87_F2XM1, X87_YL2X, X87_YL2XP1, X87_PTAN, X87_PATAN,
@@ -30,8 +30,9 @@ enum x87_op {
     X87_STCW, X87_LDCW, X87_STENV, X87_LDENV, X87_SAVE, X87_RSTOR, X87_INIT, X87_CLEX,
 };
 
-/* Memory operand formats. */
-enum x87_fmt { X87_F32, X87_F64, X87_F80, X87_I16, X87_I32, X87_I64 };
+/* Memory operand formats; BCD is FBLD's and FBSTP's packed decimal: 18 digits, two a byte
+ * from the lowest, and the sign in bit 7 of the tenth byte. */
+enum x87_fmt { X87_F32, X87_F64, X87_F80, X87_I16, X87_I32, X87_I64, X87_BCD };
 
 #define X87_ARG(op, sub, fmt) ((op) | (sub) << 12 | (fmt) << 16)
 #define X87_OP(d) ((unsigned)(d) & 0xff)
