@@ -17,6 +17,7 @@ const char *cpu_exc_name(int exc)
         [EXC_MISALIGNED] = "misaligned", [EXC_FETCH_FAULT] = "fetch_fault",
         [EXC_DATA_FAULT] = "data_fault", [EXC_BUS_ERROR] = "bus_error", [EXC_DEBUG] = "debug",
         [EXC_PROTECTION] = "protection", [EXC_DIVIDE] = "divide",
+        [EXC_FLOAT] = "float",
     };
     return (unsigned)exc < EXC_COUNT ? names[exc] : NULL;
 }

@@ -37,8 +37,13 @@ enum cpu_exc {
     EXC_DEBUG,        /* a debugger's breakpoint (core/debug.h) before the instruction at pc */
     EXC_PROTECTION,   /* a privileged or over-long instruction (x86 #GP, tval 0) */
     EXC_DIVIDE,       /* an integer division by zero or whose quotient overflows (x86 #DE) */
+    EXC_FLOAT,        /* a floating-point exception the guest unmasked (x86 #MF, #XM); tval =
+                       * the unmasked exception flags, in x86's order (bit 0 invalid, 1 denormal,
+                       * 2 divide by zero, 3 overflow, 4 underflow, 5 inexact), with
+                       * EXC_FLOAT_SIMD for an SSE or AVX instruction's (#XM) */
     EXC_COUNT
 };
+#define EXC_FLOAT_SIMD 0x100u
 
 struct cpu {
     uint64_t pc;                   /* guest pc: valid whenever the engine is outside a block */

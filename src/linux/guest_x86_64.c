@@ -47,7 +47,7 @@
 #define USER_SS 0x2b
 
 /* The trap numbers the kernel records in the frame, and the page-fault error code's bits. */
-enum { TRAP_DE = 0, TRAP_BP = 3, TRAP_UD = 6, TRAP_GP = 13, TRAP_PF = 14 };
+enum { TRAP_DE = 0, TRAP_BP = 3, TRAP_UD = 6, TRAP_GP = 13, TRAP_PF = 14, TRAP_MF = 16, TRAP_XF = 19 };
 enum { PF_PROT = 1, PF_USER = 4, PF_INSTR = 16 };
 
 /* arch_prctl codes (arch/x86/include/uapi/asm/prctl.h). */
@@ -177,8 +177,9 @@ static void fault_trap(const struct cpu *cpu, const siginfo_t *info, struct x64_
     case SIGILL:
         sc->trapno = TRAP_UD;
         break;
-    case SIGFPE:
-        sc->trapno = TRAP_DE;
+    case SIGFPE:   /* #DE, or the #MF or #XM of an unmasked floating-point exception */
+        sc->trapno = cpu->exc != EXC_FLOAT ? TRAP_DE : cpu->exc_tval & EXC_FLOAT_SIMD ? TRAP_XF
+                                                                                   : TRAP_MF;
         break;
     case SIGTRAP:
         sc->trapno = TRAP_BP;

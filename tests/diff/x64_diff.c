@@ -418,7 +418,7 @@ static int signal_of(int exc)
     case EXC_ILLEGAL: return SIGILL;
     case EXC_BREAKPOINT: case EXC_DEBUG: return SIGTRAP;
     case EXC_MISALIGNED: case EXC_BUS_ERROR: return SIGBUS;
-    case EXC_DIVIDE: return SIGFPE;
+    case EXC_DIVIDE: case EXC_FLOAT: return SIGFPE;
     default: return SIGSEGV;
     }
 }

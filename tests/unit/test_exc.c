@@ -181,6 +181,17 @@ static void test_every_kind_maps(void)
     CHECK_EQ(linux_exc_siginfo(&us, EXC_DIVIDE, 0, CODE_PC, &info), SIGFPE);
     CHECK_EQ(info.si_code, FPE_INTDIV);
     CHECK_EQ((uintptr_t)info.si_addr, CODE_PC);
+    /* An unmasked floating-point exception: SIGFPE at the pc, si_code as Linux picks it from
+     * the flags (invalid first, then divide by zero, overflow, underflow or denormal, inexact). */
+    static const struct { uint64_t flags; int code; } fp[] = {
+        { 0x21, FPE_FLTINV }, { 0x24, FPE_FLTDIV }, { 0x28 | EXC_FLOAT_SIMD, FPE_FLTOVF },
+        { 0x30, FPE_FLTUND }, { 0x02, FPE_FLTUND }, { 0x20, FPE_FLTRES },
+    };
+    for (unsigned i = 0; i < sizeof(fp) / sizeof(fp[0]); i++) {
+        CHECK_EQ(linux_exc_siginfo(&us, EXC_FLOAT, fp[i].flags, CODE_PC, &info), SIGFPE);
+        CHECK_EQ(info.si_code, fp[i].code);
+        CHECK_EQ((uintptr_t)info.si_addr, CODE_PC);
+    }
 }
 
 static void test_cpu_raise(void)

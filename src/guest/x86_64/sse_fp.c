@@ -10,7 +10,10 @@
  *    sets UE and PE;
  *  - FP-to-integer conversions give the "integer indefinite" (the sign bit alone) and IE for a
  *    NaN, an infinity or an out-of-range value.
- * Exceptions unmasked in MXCSR are recorded in its flags but do not trap (#XM is not raised).
+ * An exception unmasked in MXCSR raises #XM (EXC_FLOAT) instead of writing the result: the
+ * flags then say what the instruction raised before computing (IE, DE, ZE) if one of those is
+ * unmasked, else all it raised, as the SDM has it (a VEX.256 form's lower lane, a call of its
+ * own, is written by then).
  *
  * Add, subtract, multiply, divide and square root of non-NaN operands run on the host FPU in
  * MXCSR's rounding mode (C99 fenv); a tiny inexact result is recomputed by the soft-float core
@@ -44,6 +47,18 @@ static struct fpx fpx_of(const struct x64_cpu *c)
     return (struct fpx){ c->mxcsr, 0,
                          { .rm = rc[c->mxcsr >> 13 & 3], .tiny_before = false, .fz = false,
                            .nv = IE, .dz = ZE, .of = OE, .uf = UE, .nx = PE } };
+}
+
+/* #XM for the exceptions fl holds that MXCSR unmasks, with their flags set. */
+static void trap_unmasked(struct x64_cpu *c, unsigned fl)
+{
+    unsigned unmasked = fl & ~(c->mxcsr >> 7) & 0x3f;
+    if (!unmasked)
+        return;
+    if (unmasked & (IE | DE | ZE))
+        fl &= IE | DE | ZE;
+    c->mxcsr |= fl;
+    cpu_raise(&c->c, EXC_FLOAT, (c->mxcsr & ~(c->mxcsr >> 7) & 0x3f) | EXC_FLOAT_SIMD);
 }
 
 static uint64_t indefinite(const struct fmt *f)
@@ -236,9 +251,9 @@ static uint32_t estimate(unsigned op, uint32_t u)
 
 #if defined(__x86_64__)
 /* On an x86-64 host the host's own instruction is the definition of the guest's: it runs with
- * the guest's MXCSR (its rounding mode, DAZ and FTZ; every exception masked, since vm records
- * exceptions but never raises #XM) between saves and restores of the host's, and the flags it
- * raises are added to the guest's. That is exact and an order of magnitude cheaper than the
+ * the guest's MXCSR (its rounding mode, DAZ and FTZ; every exception masked, so that the host
+ * never raises #XM itself) between saves and restores of the host's, and the flags it raises
+ * are added to the guest's, or raise the guest's #XM if it unmasked one (trap_unmasked). That is exact and an order of magnitude cheaper than the
  * portable path's fenv calls and operand checks. */
 typedef uint64_t native_xmm __attribute__((vector_size(16)));
 
@@ -281,6 +296,7 @@ static void native_arith(struct x64_cpu *c, unsigned op, unsigned shape, union v
         NATIVE_SHAPES(OP_MAX, "max")
     }
     memcpy(r, &va, 16);
+    trap_unmasked(c, out & 0x3f);
     c->mxcsr |= out & 0x3f;
 }
 #endif
@@ -309,12 +325,14 @@ static uint64_t helper_arith(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi,
         LANES(shape, a, b, r, ARITH);
 #undef ARITH
 #undef ESTIMATE
+    trap_unmasked(c, x.fl);
     put_result(c, desc, r);
     c->mxcsr |= x.fl;
     return 0;
 }
 const struct ir_helper x64_helper_sse_arith = {
-    "x64_sse_arith", helper_arith, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+    "x64_sse_arith", helper_arith, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT,
+    IR_I64,
 };
 
 /* ---- compares ---- */
@@ -380,12 +398,14 @@ static uint64_t helper_cmpcc(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi,
 #define CMPCC(f, p, q) cmpcc(&x, f, p, q, imm)
     LANES(shape, a, b, r, CMPCC);
 #undef CMPCC
+    trap_unmasked(c, x.fl);
     put_result(c, desc, r);
     c->mxcsr |= x.fl;
     return 0;
 }
 const struct ir_helper x64_helper_sse_cmpcc = {
-    "x64_sse_cmpcc", helper_cmpcc, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+    "x64_sse_cmpcc", helper_cmpcc, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT,
+    IR_I64,
 };
 
 static uint64_t helper_comi(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t a3)
@@ -398,12 +418,14 @@ static uint64_t helper_comi(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, 
     union vec a = xmm(c, X64_SSE_DST(desc)), b = source(c, desc, lo, hi);
     uint64_t m = f == &F32 ? 0xffffffffu : ~0ull;
     int o = compare(&x, f, a.q[0] & m, b.q[0] & m, op <= 2);
+    trap_unmasked(c, x.fl);
     c->mxcsr |= x.fl;
     static const uint64_t eflags[4] = { X64_CF, X64_ZF, 0, X64_ZF | X64_PF | X64_CF };
     return eflags[o + 1];
 }
 const struct ir_helper x64_helper_sse_comi = {
-    "x64_sse_comi", helper_comi, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+    "x64_sse_comi", helper_comi, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT,
+    IR_I64,
 };
 
 /* ---- conversions ---- */
@@ -587,13 +609,15 @@ static uint64_t helper_cvt(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
             r.d[i] = (uint32_t)from_int(&x, &F32, b.sd[i]);
         break;
     }
+    trap_unmasked(c, x.fl);
     if (op <= 1 || (op >= 6 && op <= 15) || op == 20 || op == 21)
         put_result(c, desc, r);
     c->mxcsr |= x.fl;
     return ret;
 }
 const struct ir_helper x64_helper_sse_cvt = {
-    "x64_sse_cvt", helper_cvt, 4, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+    "x64_sse_cvt", helper_cvt, 4, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT,
+    IR_I64,
 };
 
 /* ---- SSE4.1: ROUNDPS/PD/SS/SD (ops 0..3) and DPPS/DPPD (4, 5) ---- */
@@ -670,12 +694,14 @@ static uint64_t helper_fp4(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
     case 3: r.q[0] = round_integral(&x, &F64, b.q[0], imm); break;
     default: r = dot(&x, op == 5, a, b, imm); break;
     }
+    trap_unmasked(c, x.fl);
     put_result(c, desc, r);
     c->mxcsr |= x.fl;
     return 0;
 }
 const struct ir_helper x64_helper_sse_fp4 = {
-    "x64_sse_fp4", helper_fp4, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+    "x64_sse_fp4", helper_fp4, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT,
+    IR_I64,
 };
 
 /* ---- FMA: VFMADD, VFMSUB, VFNMADD, VFNMSUB, VFMADDSUB, VFMSUBADD in the 132, 213 and 231
@@ -734,10 +760,12 @@ static uint64_t helper_fma(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
         else
             r.d[i] = (uint32_t)v;
     }
+    trap_unmasked(c, fx.fl);
     put_result(c, desc, r);
     c->mxcsr |= fx.fl;
     return 0;
 }
 const struct ir_helper x64_helper_fma = {
-    "x64_fma", helper_fma, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
+    "x64_fma", helper_fma, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT,
+    IR_I64,
 };

@@ -1,5 +1,6 @@
-/* The x87 family: each instruction is one call of x87.h's helper, which does its memory
- * access itself (after checking it, before changing any state); the translator adds the
+/* The x87 family (and FWAIT, which x87.c treats as FNOP): each instruction is one call of
+ * x87.h's helper, which does its memory access itself (after checking it, before changing
+ * any state) and raises a pending unmasked exception; the translator adds the
  * effective address, FCMOVcc's condition from the lazy flags, and puts FNSTSW AX's and
  * FCOMI's results. */
 #include "guest/x86_64/translate.h"
@@ -10,7 +11,7 @@ void x64_trans_x87(struct x64_ctx *ctx, const struct x64_insn *in)
     uint64_t desc = (uint64_t)in->def->arg;
     unsigned op = X87_OP(desc);
     ir_temp addr, cond = x64_const(ctx, 0);
-    if (in->mod == 3) {
+    if (!in->has_modrm || in->mod == 3) {
         desc |= (uint64_t)(in->rm & 7) << 8;
         addr = x64_const(ctx, 0);
     } else {

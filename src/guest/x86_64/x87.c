@@ -6,13 +6,19 @@
  * host's long double libm (on x86 hosts the same 64-bit significand, results within an ulp
  * or two of the hardware's, not bit-exact), their flags from the host's fenv.
  *
- * Exceptions always get the masked response (the indefinite, infinity, the rounded result)
- * and only set their flags: an unmasked one sets ES and B but raises no #MF (no SIGFPE), as
- * for SSE. FIP, FDP and FOP stay 0. Where the SDM leaves a choice or a flag undefined, this
- * does what the AMD CPUs the differential test (tests/diff/x64_x87_diff.c) ran on do: IE and
- * ZE take precedence over DE; a stack underflow drops the memory operand's conversion flags;
- * FCOMI, FUCOMI and FCMOVcc leave C1 alone; FPREM's C0/C3 stay on a NaN and are 0 while the
- * reduction is partial; EMMS also sets TOP to 0. Built under the same FP flags as sse_fp.c. */
+ * A masked exception gets the masked response (the indefinite, infinity, the rounded result)
+ * and sets its flag. An unmasked one sets ES and B too, and the next waiting instruction
+ * (any but FNSTSW, FNSTCW, FNSTENV, FNSAVE, FNINIT, FNCLEX; FWAIT is one) raises #MF
+ * (EXC_FLOAT) before it does anything. Its unmasked response for an invalid operand, a
+ * denormal operand or a division by zero leaves TOP, the registers and the condition codes as
+ * they were (but C1 and SF of a stack fault), and a store that overflows or underflows stores
+ * nothing and does not pop; an unmasked overflow or underflow into a register still gets the
+ * masked result, not the one the SDM scales by 2^24576. FIP, FDP and FOP stay 0. Where the
+ * SDM leaves a choice or a flag undefined, this does what the AMD CPUs the differential test
+ * (tests/diff/x64_x87_diff.c) ran on do: IE and ZE take precedence over DE; a stack
+ * underflow drops the memory operand's conversion flags; FCOMI, FUCOMI and FCMOVcc leave C1
+ * alone; FPREM's C0/C3 stay on a NaN and are 0 while the reduction is partial; EMMS also sets
+ * TOP to 0. Built under the same FP flags as sse_fp.c. */
 #include "guest/x86_64/x87.h"
 
 #include <fenv.h>
@@ -212,6 +218,8 @@ static void store(struct fpu *f, uint64_t addr, unsigned fmt, struct f80 v, bool
     }
     if (!f->stack_fault)
         f->c1 = f->env.up;
+    if (f->env.fl & ~f->x->fcw & (F80_IE | F80_DE | F80_ZE | F80_OE | F80_UE))
+        return; /* unmasked: nothing stored */
     if (fmt == X87_BCD)
         memcpy(p, b, 10);
     else
@@ -649,6 +657,20 @@ static bool control_op(unsigned op)
            op == X87_CLEX || op == X87_NOP;
 }
 
+/* The instructions that do not check for a pending exception. */
+static bool no_wait(unsigned op)
+{
+    return op == X87_STSW || op == X87_STCW || op == X87_STENV || op == X87_SAVE ||
+           op == X87_INIT || op == X87_CLEX;
+}
+
+/* Whether an unmasked exception (fl, of the instruction op) leaves the state as it was. */
+static bool unmasked_keeps_state(unsigned fl, unsigned op)
+{
+    return (fl & (F80_IE | F80_DE | F80_ZE)) ||
+           ((fl & (F80_OE | F80_UE)) && (op == X87_ST_M || op == X87_IST_M));
+}
+
 static uint64_t helper_x87(void *cpu, uint64_t desc, uint64_t addr, uint64_t cond, uint64_t a3)
 {
     (void)a3;
@@ -658,11 +680,24 @@ static uint64_t helper_x87(void *cpu, uint64_t desc, uint64_t addr, uint64_t con
                      false, false };
     uint64_t ret = 0;
     unsigned op = X87_OP(desc);
+    struct x64_x87 *x = &c->x87;
+    if ((x->fsw & SW_ES) && !no_wait(op))
+        cpu_raise(&c->c, EXC_FLOAT, x->fsw & ~x->fcw & 0x3f);
+    /* with an exception unmasked, the state to go back to */
+    bool unmasked = ~x->fcw & 0x3f;
+    struct x64_x87 before;
+    if (unmasked)
+        before = *x;
     run(&f, desc, addr, cond, &ret);
     if (f.env.fl & (F80_IE | F80_ZE)) /* they take precedence over a denormal operand */
         f.env.fl &= ~(unsigned)F80_DE;
-    struct x64_x87 *x = &c->x87;
-    if (!control_op(op)) {
+    if (unmasked && unmasked_keeps_state(f.env.fl & ~x->fcw, op)) {
+        uint16_t fsw = before.fsw;
+        *x = before;
+        if (f.stack_fault)
+            fsw = (uint16_t)((fsw & ~SW_C1) | (f.c1 ? SW_C1 : 0) | SW_SF);
+        x->fsw = (uint16_t)(fsw | f.env.fl);
+    } else if (!control_op(op)) {
         x->fsw = (uint16_t)((x->fsw & ~SW_C1) | (f.c1 ? SW_C1 : 0) | f.env.fl |
                             (f.stack_fault ? SW_SF : 0));
     }

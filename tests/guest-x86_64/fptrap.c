@@ -1,0 +1,150 @@
+/* Floating-point exceptions the program unmasks trap as Linux reports them: SIGFPE with the
+ * si_code of the exception (FPE_FLTINV, FPE_FLTDIV, FPE_FLTOVF, FPE_FLTUND, FPE_FLTRES), the
+ * pc as si_addr and in the frame, trapno 16 (#MF) or 19 (#XM). An x87 one traps at the next
+ * waiting x87 instruction (FWAIT is one), with the exception pending in the frame's status
+ * word (ES and B); an SSE one at the instruction, which has not written its result, with the
+ * flags in the frame's MXCSR. The handler masks every exception and clears the flags in the
+ * frame, so the instruction runs again when it returns, and what it computes then is printed
+ * (not for an x87 overflow or underflow, whose unmasked response vm does not scale). The
+ * native run is the oracle. */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <ucontext.h>
+
+static volatile uint64_t rip, trapno;
+static volatile int signo, code, traps;
+static void *volatile addr;
+static volatile unsigned swd, mxcsr;
+
+static void handler(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    signo = sig;
+    code = si->si_code;
+    addr = si->si_addr;
+    rip = uc->uc_mcontext.gregs[REG_RIP];
+    trapno = uc->uc_mcontext.gregs[REG_TRAPNO];
+    swd = uc->uc_mcontext.fpregs->swd;
+    mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+    uc->uc_mcontext.fpregs->cwd |= 0x3f;
+    uc->uc_mcontext.fpregs->swd &= ~0x80ffu;
+    uc->uc_mcontext.fpregs->mxcsr = (uc->uc_mcontext.fpregs->mxcsr | 0x1f80) & ~0x3fu;
+    traps++;
+}
+
+/* what the asm reads, kept by name */
+#define USED __attribute__((used))
+USED static const double zero = 0, one = 1, three = 3, minus_one = -1, big = 1e300,
+                    tiny = 1e-300, denormal = 4.9e-324, qnan = __builtin_nan("");
+USED static const long double ld_big = 1e4000L, ld_tiny = 1e-4000L;
+USED static const float f_one = 1, f_zero = 0;
+USED static const uint16_t unmask_ze = 0x37b;
+USED static double out;
+USED static int64_t iout;
+USED static volatile uint16_t cw;
+USED static volatile uint32_t csr;
+
+/* Runs BODY with the x87 control word CW (or MXCSR CSR), its trapping instruction at label 1,
+ * then puts the default x87 and SSE state back; reports the trap, and SHOW: 1 out, 2 iout. */
+#define TRAP(what, body, show)                                                                 \
+    do {                                                                                       \
+        uint64_t at;                                                                           \
+        int before = traps;                                                                    \
+        signo = code = 0;                                                                      \
+        rip = trapno = 0;                                                                      \
+        addr = 0;                                                                              \
+        swd = mxcsr = 0;                                                                       \
+        out = -12345;                                                                          \
+        asm volatile("lea 1f(%%rip), %0\n fninit\n fldcw %1\n ldmxcsr %2\n" body              \
+                     "\n fninit\n movl $0x1f80, -4(%%rsp)\n ldmxcsr -4(%%rsp)"                 \
+                     : "=&r"(at)                                                               \
+                     : "m"(cw), "m"(csr)                                                       \
+                     : "memory", "cc", "rax", "xmm0", "xmm1");                                 \
+        printf("%-10s traps=%d", what, traps - before);                                        \
+        if (traps != before)                                                                   \
+            printf(" sig=%d code=%d addr=insn%+lld rip=insn%+lld trapno=%llu", signo, code,     \
+                   (long long)((uint64_t)addr - at), (long long)(rip - at),                   \
+                   (unsigned long long)trapno);                                                \
+        if (trapno == 16)                                                                      \
+            printf(" swd flags %#x es %u b %u", swd & 0x3f, swd >> 7 & 1, swd >> 15);          \
+        if (trapno == 19)                                                                      \
+            printf(" mxcsr flags %#x", mxcsr & 0x3f);                                          \
+        if (show == 1)                                                                         \
+            printf(" then %g", out);                                                           \
+        if (show == 2)                                                                         \
+            printf(" then %lld", (long long)iout);                                             \
+        printf("\n");                                                                          \
+    } while (0)
+
+#define X87(mask) (cw = (uint16_t)(0x37f & ~(mask)), csr = 0x1f80)
+#define SSE(mask) (cw = 0x37f, csr = 0x1f80 & ~((mask) << 7))
+
+int main(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = handler;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGFPE, &sa, NULL);
+
+    X87(0x04);   /* ZE: 1 / 0 leaves ST(0) = 1, stored when FSTP runs again */
+    TRAP("x87 div", "fld1\n fdivl zero(%%rip)\n 1: fstpl out(%%rip)", 1);
+    X87(0x01);   /* IE: sqrt(-1) leaves ST(0) = -1 */
+    TRAP("x87 inv", "fldl minus_one(%%rip)\n fsqrt\n 1: fstpl out(%%rip)", 1);
+    X87(0x01);   /* IE from a stack underflow */
+    TRAP("x87 stack", "fldz\n fadd %%st(3), %%st\n 1: fstpl out(%%rip)", 1);
+    X87(0x08);
+    TRAP("x87 ovf", "fldt ld_big(%%rip)\n fmul %%st(0), %%st\n 1: fstp %%st(0)", 0);
+    X87(0x10);
+    TRAP("x87 unf", "fldt ld_tiny(%%rip)\n fmul %%st(0), %%st\n 1: fstp %%st(0)", 0);
+    X87(0x20);   /* PE, at FWAIT; the quotient is stored */
+    TRAP("x87 fwait", "fld1\n fdivl three(%%rip)\n 1: fwait\n fstpl out(%%rip)", 1);
+    X87(0x02);   /* DE: a denormal operand */
+    TRAP("x87 den", "fldl one(%%rip)\n fmull denormal(%%rip)\n 1: fstpl out(%%rip)", 1);
+    X87(0x04);   /* nothing waits until FNSTSW is past: it does not wait */
+    TRAP("x87 nowait", "fld1\n fdivl zero(%%rip)\n fnstsw %%ax\n fnstcw -4(%%rsp)\n"
+                       " 1: fstpl out(%%rip)", 1);
+    X87(0);      /* unmasking a flag already set traps at the next waiting instruction */
+    TRAP("x87 fldcw", "fld1\n fdivl zero(%%rip)\n fstpl out(%%rip)\n fldcw unmask_ze(%%rip)\n"
+                      " 1: fldz\n fstpl out(%%rip)", 1);
+    X87(0);
+    TRAP("x87 masked", "fld1\n fdivl zero(%%rip)\n 1: fstpl out(%%rip)", 1);
+
+    SSE(0x04);   /* ZE at DIVSD itself, which writes inf once masked */
+    TRAP("sse div", "movsd one(%%rip), %%xmm0\n 1: divsd zero(%%rip), %%xmm0\n"
+                    " movsd %%xmm0, out(%%rip)", 1);
+    SSE(0x01);
+    TRAP("sse inv", "movsd minus_one(%%rip), %%xmm0\n 1: sqrtsd %%xmm0, %%xmm0\n"
+                    " movsd %%xmm0, out(%%rip)", 1);
+    SSE(0x08);   /* overflow: OE and PE */
+    TRAP("sse ovf", "movsd big(%%rip), %%xmm0\n 1: mulsd %%xmm0, %%xmm0\n"
+                    " movsd %%xmm0, out(%%rip)", 1);
+    SSE(0x10);
+    TRAP("sse unf", "movsd tiny(%%rip), %%xmm0\n 1: mulsd %%xmm0, %%xmm0\n"
+                    " movsd %%xmm0, out(%%rip)", 1);
+    SSE(0x20);
+    TRAP("sse res", "movsd one(%%rip), %%xmm0\n 1: divsd three(%%rip), %%xmm0\n"
+                    " movsd %%xmm0, out(%%rip)", 1);
+    SSE(0x02);
+    TRAP("sse den", "movsd one(%%rip), %%xmm0\n 1: mulsd denormal(%%rip), %%xmm0\n"
+                    " movsd %%xmm0, out(%%rip)", 1);
+    SSE(0x01);   /* a masked PE with it: only the pre-computation flags */
+    TRAP("sse pre", "xorps %%xmm0, %%xmm0\n 1: divsd zero(%%rip), %%xmm0\n"
+                    " movsd %%xmm0, out(%%rip)", 1);
+    SSE(0x01);   /* conversions and compares */
+    TRAP("sse cvt", "movsd big(%%rip), %%xmm0\n 1: cvtsd2si %%xmm0, %%rax\n"
+                    " mov %%rax, iout(%%rip)", 2);
+    SSE(0x01);
+    TRAP("sse comi", "movsd one(%%rip), %%xmm0\n 1: comisd qnan(%%rip), %%xmm0", 0);
+    SSE(0x04);
+    TRAP("sse ps", "movss f_one(%%rip), %%xmm0\n shufps $0, %%xmm0, %%xmm0\n"
+                   " movss f_zero(%%rip), %%xmm1\n 1: divps %%xmm1, %%xmm0\n"
+                   " cvtss2sd %%xmm0, %%xmm0\n movsd %%xmm0, out(%%rip)", 1);
+    SSE(0x04);   /* an AVX form */
+    TRAP("avx div", "vmovsd one(%%rip), %%xmm0\n 1: vdivsd zero(%%rip), %%xmm0, %%xmm0\n"
+                    " vmovsd %%xmm0, out(%%rip)", 1);
+    return 0;
+}
