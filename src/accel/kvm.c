@@ -75,6 +75,11 @@ int kvm_open(struct kvm *k)
     k->vm_fd = ioctl(k->sys_fd, KVM_CREATE_VM, 0);
     if (k->vm_fd < 0)
         return fail("kvm: cannot create a VM");
+    return 0;
+}
+
+int kvm_create_irqchip(struct kvm *k)
+{
     if (ioctl(k->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR) < 0)
         return fail("kvm: KVM_SET_TSS_ADDR");
     if (ioctl(k->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)

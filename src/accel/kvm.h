@@ -39,10 +39,14 @@ struct kvm_vcpu {
 };
 
 /* Each returns 0 or -1 after printing `vm: what failed: why`. */
-/* Opens /dev/kvm and creates a VM with the in-kernel irqchip and PIT. */
+/* Opens /dev/kvm and creates a VM. */
 int kvm_open(struct kvm *k);
 /* Makes [gpa, gpa + size) guest RAM backed by host. */
 int kvm_add_ram(struct kvm *k, uint64_t gpa, uint64_t size, void *host);
+/* Creates the in-kernel irqchip and PIT. After the RAM's slots: creating them leaves KVM a
+ * grace period in flight that a slot added later waits for, a jiffy or more (4 ms at HZ=250,
+ * the floor of vm's start measured with the slots after them). */
+int kvm_create_irqchip(struct kvm *k);
 /* vCPU id with the host's supported CPUID (leaf 1's APIC ID set to id) and its LAPIC's
  * LINT0 as ExtINT (the PIC) and LINT1 as NMI, as a PC's BIOS leaves them. */
 int kvm_vcpu_create(struct kvm *k, unsigned id, struct kvm_vcpu *v);

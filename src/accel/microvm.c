@@ -635,7 +635,7 @@ int microvm_boot(const struct boot_config *c)
     int status = 1, err;
     uint64_t entry;
     if (io_thread_init(&m->io, &m->lock) < 0 || check_config(c) < 0 || kvm_open(&m->kvm) < 0 ||
-        start_ram(m) < 0 || setup_virtio(m) < 0 ||
+        start_ram(m) < 0 || kvm_create_irqchip(&m->kvm) < 0 || setup_virtio(m) < 0 ||
         x86_boot_load(&m->ram, c->kernel, c->initrd, m->cmdline, &entry) < 0 ||
         map_devices(m) < 0 || create_vcpus(m, entry) < 0)
         goto out;
