@@ -3,9 +3,9 @@
  * the i8042's reset at port 0x64, virtio-mmio slots from dev/ (the --drive disks, the --net
  * card on user networking, then a virtio-rng) at MICROVM_VIRTIO_BASE + i * 0x1000 on
  * IRQ 5 + i, announced to Linux on its command line (virtio_mmio.device=4K@ADDR:IRQ), and
- * --cpus vCPUs, each on its own thread, described by MP tables: vCPU 0 starts at the
- * kernel's entry, the others wait in KVM for the guest's INIT and SIPI through the in-kernel
- * LAPICs. Port I/O exits dispatch through a second struct physmap whose addresses are port
+ * --cpus vCPUs, described by MP tables: vCPU 0 starts at the kernel's entry on vm's main
+ * thread, the others, each on a thread of its own, wait in KVM for the guest's INIT and SIPI
+ * through the in-kernel LAPICs. Port I/O exits dispatch through a second struct physmap whose addresses are port
  * numbers, MMIO exits through the machine's physical map; an access to a hole reads all ones
  * and writes nothing. A queue
  * notification costs no exit: KVM signals an eventfd per queue (ioeventfd on QueueNotify)
@@ -480,6 +480,7 @@ static void *vcpu_thread(void *opaque)
     end_machine(&vm, run_vcpu(&vm, v));
     note_pc(&vm, v);
     machine_vcpu_thread_ended(&vm.vcpu_stats[v->id]);
+    thread_run = NULL;   /* a later kick must not reach the run structure once unmapped */
     return NULL;
 }
 
@@ -604,10 +605,13 @@ static void loaded(struct machine *machine)
         note_pc(&vm, &vm.vcpu[i]);
 }
 
-/* Runs a thread per vCPU until the machine ends: vm's exit status. */
+/* Runs vCPU 0 on this thread and each other vCPU on a thread of its own until the machine
+ * ends: vm's exit status. vCPU 0 enters the guest with no thread to start first. */
 static int run_vcpus(struct microvm *m)
 {
-    for (unsigned i = 0; i < m->n_vcpus; i++) {
+    m->thread[0] = pthread_self();
+    __atomic_store_n(&m->started, 1, __ATOMIC_RELEASE);
+    for (unsigned i = 1; i < m->n_vcpus; i++) {
         int err = pthread_create(&m->thread[i], NULL, vcpu_thread, &m->vcpu[i]);
         if (err) {
             vm_error("boot: cannot start a vCPU thread: %s", strerror(err));
@@ -616,7 +620,8 @@ static int run_vcpus(struct microvm *m)
         }
         __atomic_store_n(&m->started, i + 1, __ATOMIC_RELEASE);
     }
-    for (unsigned i = 0; i < m->started; i++)
+    vcpu_thread(&m->vcpu[0]);
+    for (unsigned i = 1; i < m->started; i++)
         pthread_join(m->thread[i], NULL);
     pthread_mutex_lock(&m->machine.lock);   /* kick_vcpus runs with it held */
     __atomic_store_n(&m->started, 0, __ATOMIC_RELEASE);
@@ -629,28 +634,31 @@ int microvm_boot(const struct boot_config *c)
     struct microvm *m = &vm;
     m->c = c;
     m->ram.host = MAP_FAILED;
+    m->kvm.sys_fd = m->kvm.vm_fd = -1;
     for (unsigned i = 0; i < MICROVM_VIRTIO_SLOTS; i++)
         m->irq_fd[i] = -1;
     pthread_mutex_init(&m->lock, NULL);
     int status = 1, err;
     uint64_t entry;
-    if (io_thread_init(&m->io, &m->lock) < 0 || check_config(c) < 0 || kvm_open(&m->kvm) < 0 ||
-        start_ram(m) < 0 || kvm_create_irqchip(&m->kvm) < 0 || setup_virtio(m) < 0 ||
-        x86_boot_load(&m->ram, c->kernel, c->initrd, m->cmdline, &entry) < 0 ||
-        map_devices(m) < 0 || create_vcpus(m, entry) < 0)
-        goto out;
     struct sigaction sa = { .sa_handler = kick_handler };
     sigemptyset(&sa.sa_mask);
     sigaction(KICK_SIGNAL, &sa, NULL);
-    m->i8042 = (struct i8042){ i8042_reset, m };
-    ns16550_init(&m->uart, (struct serial_backend){ uart_write, uart_read, &m->console },
-                 (struct irq_line){ uart_irq, m, COM1_GSI });
+    if (io_thread_init(&m->io, &m->lock) < 0 || check_config(c) < 0)
+        goto out;
+    /* The console's and the I/O thread's first run overlaps KVM's setup, which mostly waits
+     * (for grace periods and the PIT's kernel thread). */
     if ((err = console_open(&m->console, 0, 1, kick, m)) < 0) {
         vm_error("boot: cannot start the console: %s", strerror(-err));
         goto out;
     }
-    if (io_thread_start(&m->io) < 0)
+    if (io_thread_start(&m->io) < 0 || kvm_open(&m->kvm) < 0 || start_ram(m) < 0 ||
+        kvm_create_irqchip(&m->kvm) < 0 || setup_virtio(m) < 0 ||
+        x86_boot_load(&m->ram, c->kernel, c->initrd, m->cmdline, &entry) < 0 ||
+        map_devices(m) < 0 || create_vcpus(m, entry) < 0)
         goto out;
+    m->i8042 = (struct i8042){ i8042_reset, m };
+    ns16550_init(&m->uart, (struct serial_backend){ uart_write, uart_read, &m->console },
+                 (struct irq_line){ uart_irq, m, COM1_GSI });
     struct machine *machine = &m->machine;
     machine_init(machine, c->kernel);
     for (unsigned i = 0; i < m->n_vcpus; i++)

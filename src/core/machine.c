@@ -107,27 +107,34 @@ void machine_vcpu_exits(const struct machine *m, uint64_t sum[MACHINE_VCPU_EXITS
     }
 }
 
-double machine_vcpu_cpu_seconds(const struct machine_vcpu *v)
+static uint64_t clock_ns(clockid_t clock)
 {
     struct timespec ts;
+    if (clock_gettime(clock, &ts) < 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+double machine_vcpu_cpu_seconds(const struct machine_vcpu *v)
+{
     if (__atomic_load_n(&v->ended, __ATOMIC_ACQUIRE))
         return v->cpu_ns / 1e9;
-    if (!__atomic_load_n(&v->tid, __ATOMIC_ACQUIRE) || clock_gettime(v->clock, &ts) < 0)
+    if (!__atomic_load_n(&v->tid, __ATOMIC_ACQUIRE))
         return 0;
-    return ts.tv_sec + ts.tv_nsec / 1e9;
+    uint64_t now = clock_ns(v->clock);
+    return now > v->cpu_start_ns ? (now - v->cpu_start_ns) / 1e9 : 0;
 }
 
 void machine_vcpu_thread_started(struct machine_vcpu *v)
 {
     pthread_getcpuclockid(pthread_self(), &v->clock);
+    v->cpu_start_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     __atomic_store_n(&v->tid, gettid(), __ATOMIC_RELEASE);
 }
 
 void machine_vcpu_thread_ended(struct machine_vcpu *v)
 {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
-        v->cpu_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    v->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - v->cpu_start_ns;
     __atomic_store_n(&v->ended, true, __ATOMIC_RELEASE);
 }
 

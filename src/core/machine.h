@@ -41,6 +41,7 @@ struct machine_vcpu {
     clockid_t clock;                   /* that thread's CPU-time clock */
     bool ended;                        /* the thread has ended, having used cpu_ns */
     uint64_t cpu_ns;
+    uint64_t cpu_start_ns;             /* the thread's CPU time before it ran the vCPU */
     uint64_t pc;                       /* where it stopped: valid while paused and once stopped */
     uint64_t run_ns;                   /* time spent in the accelerator's run call */
     uint64_t exits[MACHINE_VCPU_EXITS_MAX];   /* by reason: machine.vcpu_exit_names */
@@ -156,9 +157,10 @@ int machine_add_vcpu(struct machine *m, struct machine_vcpu *v);
 uint64_t machine_pc(const struct machine *m);
 /* The vCPUs' exits by reason, summed into sum. */
 void machine_vcpu_exits(const struct machine *m, uint64_t sum[MACHINE_VCPU_EXITS_MAX]);
-/* Host CPU seconds of v's thread so far (0 before it runs). */
+/* Host CPU seconds v's thread has used running it so far (0 before it runs). */
 double machine_vcpu_cpu_seconds(const struct machine_vcpu *v);
-/* Called by v's thread: it runs v from now on (tid, clock), or it ends now (ended, cpu_ns). */
+/* Called by v's thread: it runs v from now on (tid, clock, and the CPU time it used before,
+ * since it may be the thread that built the machine), or it ends now (ended, cpu_ns). */
 void machine_vcpu_thread_started(struct machine_vcpu *v);
 void machine_vcpu_thread_ended(struct machine_vcpu *v);
 
