@@ -377,13 +377,43 @@ static void interp_atfork(void)
     pthread_atfork(NULL, NULL, link_lock_fork_child);
 }
 
-static int interp_compile(struct cpu *cpu, struct tb *tb, const struct ir_block *b)
+/* A comparison of a constant with a temp becomes one of the temp with the constant, which
+ * has an immediate form (RISC-V's bgez and bltz compare x0 with a register). */
+static void constant_second(struct lower *lw, struct ir_block *b)
+{
+    static const uint8_t swapped[IR_NCONDS] = {
+        [IR_EQ] = IR_EQ, [IR_NE] = IR_NE, [IR_LT] = IR_GT, [IR_GE] = IR_LE,
+        [IR_LE] = IR_GE, [IR_GT] = IR_LT, [IR_LTU] = IR_GTU, [IR_GEU] = IR_LEU,
+        [IR_LEU] = IR_GEU, [IR_GTU] = IR_LTU,
+    };
+    memset(lw->is_const, 0, b->n_temps);
+    for (uint32_t i = 0; i < b->n_ops; i++) {
+        struct ir_op *op = &b->ops[i];
+        if (op->opc == IR_const)
+            lw->is_const[op->dst] = 1;
+        if ((op->opc == IR_setcond || op->opc == IR_exit_if) && lw->is_const[op->src[0]] &&
+            !lw->is_const[op->src[1]]) {
+            ir_temp t = op->src[0];
+            op->src[0] = op->src[1];
+            op->src[1] = t;
+            op->cond = swapped[op->cond];
+        }
+    }
+}
+
+static int interp_compile(struct cpu *cpu, struct tb *tb, const struct ir_block *in)
 {
     static __thread struct lower *lw;
+    static __thread struct ir_block *b;
     if (!interp_labels)
         interp_exec(NULL, NULL);
     if (!lw && !(lw = malloc(sizeof(*lw))))
         return -ENOMEM;
+    if (!b && !(b = malloc(sizeof(*b))))
+        return -ENOMEM;
+    memcpy(b, in, offsetof(struct ir_block, ops) + in->n_ops * sizeof(in->ops[0]));
+    memcpy(b->temp_type, in->temp_type, in->n_temps);
+    constant_second(lw, b);
     lw->b = b;
     lw->cpu = cpu;
     lower_analyse(lw);
@@ -535,8 +565,6 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
     char *const base = (char *)cpu;
     uint8_t *const mem = cpu->as->flat_base;
     const uint64_t limit = cpu->as->flat_limit;
-    struct mem_tlb *const tlb = cpu->as->tlb;
-    const bool count_hits = tlb && tlb->count_hits;
     struct exec_cpu *ex = exec_of(cpu);
     const bool trace = log_enabled(exec);
     const struct iop *ip;
@@ -648,11 +676,12 @@ L_st64: STORE(uint64_t, B64); NEXT();
 #define TLB_HOST(addr, size, kind)                                                       \
     ({                                                                                   \
         uint64_t a_ = (addr);                                                            \
+        struct mem_tlb *const tlb = cpu->as->tlb;                                        \
         const struct mem_tlb_entry *e_ = &tlb->entry[ip->c << MEM_TLB_BITS |             \
                                                      ((a_ >> MEM_TLB_PAGE_BITS) &        \
                                                       ((1u << MEM_TLB_BITS) - 1))];      \
         bool hit_ = __builtin_expect(e_->kind == mem_tlb_tag(a_, (size)), 1);            \
-        if (count_hits) /* no store on every access when nobody counts */                \
+        if (tlb->count_hits) /* no store on every access when nobody counts */           \
             tlb->hits += hit_;                                                           \
         hit_ ? (void *)(a_ + e_->addend) : NULL;                                         \
     })
@@ -718,14 +747,16 @@ L_call: {
     NEXT();
 }
 
+/* A chained exit leaves cpu->pc alone: nothing reads it before the next exit to the loop,
+ * which sets it (enter's interrupt too). */
 take_exit:
 L_goto_pc:
-    cpu->pc = (uint64_t)ip->imm;
     next = ip->next;
     if (__builtin_expect(next != NULL, 1)) {
         tb = next;
         goto enter;
     }
+    cpu->pc = (uint64_t)ip->imm;
     cpu->cur_op = NULL;
     next = tb_find(cpu, cpu->pc);
     if (!next)   /* the loop's own lookup raises the fault, as after a JIT exit */
