@@ -144,9 +144,11 @@ struct lower {
     uint32_t loc[IR_MAX_TEMPS];      /* operand offset of each temp */
     uint32_t last_use[IR_MAX_TEMPS];
     uint16_t uses[IR_MAX_TEMPS];
+    uint32_t def_at[IR_MAX_TEMPS];   /* the op that defines each temp */
     uint8_t is_const[IR_MAX_TEMPS];
     uint8_t skip[IR_MAX_OPS];        /* op folded away */
     int64_t value[IR_MAX_TEMPS];
+    ir_temp base[IR_MAX_TEMPS];      /* canonicalise's: t = base + value */
 };
 
 static uint32_t temp_slot(const struct cpu *cpu, ir_temp t)
@@ -262,6 +264,37 @@ static void lower_drop_dead(struct lower *lw)
     }
 }
 
+/* May the op that defines the temp put i stores write the put's field itself? If the temp
+ * has no other use, and nothing in between can see the field early: no exit or op that may
+ * fault (the state must be exact there), no get or put of the field, no op reading a temp
+ * that lives in it (a get read in place). */
+static bool put_fusable(const struct lower *lw, uint32_t i)
+{
+    const struct ir_block *b = lw->b;
+    const struct ir_op *put = &b->ops[i];
+    ir_temp t = put->src[0];
+    uint32_t k = lw->def_at[t];
+    if (lw->uses[t] != 1 || lw->skip[k] || b->ops[k].opc == IR_get)
+        return false;
+    int64_t o = put->imm;
+    for (uint32_t j = k + 1; j < i; j++) {
+        const struct ir_op *op = &b->ops[j];
+        const struct ir_opdef *d = &ir_opdefs[op->opc];
+        if (d->flags & (IR_F_EXIT | IR_F_FAULT))
+            return false;
+        if ((op->opc == IR_get || op->opc == IR_put) && op->imm < o + 8 &&
+            o < op->imm + state_size(op))
+            return false;
+        if (lw->skip[j])
+            continue;
+        for (unsigned s = 0; s < d->n_in; s++)
+            if (op->src[s] != IR_NONE && lw->loc[op->src[s]] < o + 8 &&
+                o < lw->loc[op->src[s]] + 8)
+                return false;
+    }
+    return true;
+}
+
 static void lower_analyse(struct lower *lw)
 {
     const struct ir_block *b = lw->b;
@@ -275,6 +308,8 @@ static void lower_analyse(struct lower *lw)
         for (unsigned s = 0; s < ir_opdefs[op->opc].n_in; s++)
             if (op->src[s] != IR_NONE)
                 lw->last_use[op->src[s]] = i;
+        if (ir_opdefs[op->opc].n_out)
+            lw->def_at[op->dst] = i;
         if (op->opc == IR_const) {
             lw->is_const[op->dst] = 1;
             lw->value[op->dst] = op->imm;
@@ -290,13 +325,9 @@ static void lower_analyse(struct lower *lw)
             lw->skip[i] = 1;
         }
         /* "t = op ...; put [o], t" with t used only there: the op writes [o] itself. */
-        if (op->opc == IR_put && op->type == IR_I64 && i > 0 && !lw->skip[i - 1]) {
-            const struct ir_op *def = &b->ops[i - 1];
-            if (ir_opdefs[def->opc].n_out && def->dst == op->src[0] && lw->uses[def->dst] == 1 &&
-                def->opc != IR_get) {
-                lw->loc[def->dst] = (uint32_t)op->imm;
-                lw->skip[i] = 1;
-            }
+        if (op->opc == IR_put && op->type == IR_I64 && put_fusable(lw, i)) {
+            lw->loc[op->src[0]] = (uint32_t)op->imm;
+            lw->skip[i] = 1;
         }
     }
 }
@@ -377,26 +408,43 @@ static void interp_atfork(void)
     pthread_atfork(NULL, NULL, link_lock_fork_child);
 }
 
-/* A comparison of a constant with a temp becomes one of the temp with the constant, which
- * has an immediate form (RISC-V's bgez and bltz compare x0 with a register). */
-static void constant_second(struct lower *lw, struct ir_block *b)
+/* Rewrites b (the interpreter's copy) into forms with fewer ops to run: a comparison of a
+ * constant with a temp becomes one of the temp with the constant, which has an immediate
+ * form (RISC-V's bgez compares x0 with a register), and a load or store from "base + constant"
+ * takes the constant into its offset (x86-64's disp(reg) operands); the add then usually has
+ * no use left and is dropped. */
+static void canonicalise(struct lower *lw, struct ir_block *b)
 {
     static const uint8_t swapped[IR_NCONDS] = {
         [IR_EQ] = IR_EQ, [IR_NE] = IR_NE, [IR_LT] = IR_GT, [IR_GE] = IR_LE,
         [IR_LE] = IR_GE, [IR_GT] = IR_LT, [IR_LTU] = IR_GTU, [IR_GEU] = IR_LEU,
         [IR_LEU] = IR_GEU, [IR_GTU] = IR_LTU,
     };
+    int64_t *offset = lw->value;   /* of a temp that is base + offset (is_const 2) */
     memset(lw->is_const, 0, b->n_temps);
     for (uint32_t i = 0; i < b->n_ops; i++) {
         struct ir_op *op = &b->ops[i];
-        if (op->opc == IR_const)
+        if (op->opc == IR_const) {
             lw->is_const[op->dst] = 1;
-        if ((op->opc == IR_setcond || op->opc == IR_exit_if) && lw->is_const[op->src[0]] &&
-            !lw->is_const[op->src[1]]) {
+            lw->value[op->dst] = op->imm;
+        }
+        if ((op->opc == IR_setcond || op->opc == IR_exit_if) && lw->is_const[op->src[0]] == 1 &&
+            lw->is_const[op->src[1]] != 1) {
             ir_temp t = op->src[0];
             op->src[0] = op->src[1];
             op->src[1] = t;
             op->cond = swapped[op->cond];
+        }
+        if ((op->opc == IR_add || op->opc == IR_sub) && op->type == IR_I64 &&
+            lw->is_const[op->src[1]] == 1 && lw->is_const[op->src[0]] != 1) {
+            lw->is_const[op->dst] = 2;
+            offset[op->dst] = op->opc == IR_add ? lw->value[op->src[1]]
+                                                : (int64_t)(0 - (uint64_t)lw->value[op->src[1]]);
+            lw->base[op->dst] = op->src[0];
+        }
+        if ((op->opc == IR_ld || op->opc == IR_st) && lw->is_const[op->src[0]] == 2) {
+            op->imm = (int64_t)((uint64_t)op->imm + (uint64_t)offset[op->src[0]]);
+            op->src[0] = lw->base[op->src[0]];
         }
     }
 }
@@ -413,7 +461,7 @@ static int interp_compile(struct cpu *cpu, struct tb *tb, const struct ir_block 
         return -ENOMEM;
     memcpy(b, in, offsetof(struct ir_block, ops) + in->n_ops * sizeof(in->ops[0]));
     memcpy(b->temp_type, in->temp_type, in->n_temps);
-    constant_second(lw, b);
+    canonicalise(lw, b);
     lw->b = b;
     lw->cpu = cpu;
     lower_analyse(lw);
