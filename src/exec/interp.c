@@ -1,10 +1,11 @@
 /* The IR interpreter (--engine=interp): each block is lowered once into an array of threaded
  * ops whose operands are byte offsets from the CPU struct, so a temp and a guest register are
- * addressed the same way. Lowering forwards guest-register reads straight into the ops that
- * use them, writes results straight into guest registers, and folds constant operands into
- * immediates; the run loop then dispatches with computed goto and follows chained exits
- * from block to block without returning to the execution loop. Chains are listed on both
- * blocks, so one block can be dropped alone (self-modifying code, munmap). */
+ * addressed the same way. Lowering drops dead puts and the ops only they used, forwards
+ * guest-register reads straight into the ops that use them, writes results straight into
+ * guest registers, folds constant operands into immediates and constant address offsets
+ * into loads and stores; the run loop then dispatches with computed goto and follows chained
+ * exits from block to block without returning to the execution loop. Chains are listed on
+ * both blocks, so one block can be dropped alone (self-modifying code, munmap). */
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -613,8 +614,6 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
     char *const base = (char *)cpu;
     uint8_t *const mem = cpu->as->flat_base;
     const uint64_t limit = cpu->as->flat_limit;
-    struct exec_cpu *ex = exec_of(cpu);
-    const bool trace = log_enabled(exec);
     const struct iop *ip;
     struct tb *next;
 
@@ -644,7 +643,7 @@ enter:
         cpu->exit_reason = CPU_EXIT_INTERRUPT;
         return;
     }
-    if (trace)
+    if (log_enabled(exec))
         fprintf(log_file, "Trace: pc=0x%" PRIx64 " insns=%u\n", tb->pc, tb->n_insns);
     cpu->cur_tb = tb;
     ip = tb->code;
@@ -817,7 +816,7 @@ L_goto_pc:
 L_goto_ind: {
     uint64_t pc = A64;
     cpu->pc = pc;
-    next = ex->jump_cache[jump_cache_index(pc, cpu->tb_flags)];
+    next = exec_of(cpu)->jump_cache[jump_cache_index(pc, cpu->tb_flags)];
     if (__builtin_expect(next->pc == pc, 1) && next != &tb_none) {
         tb = next;
         goto enter;
