@@ -30,6 +30,7 @@ struct kvm {
     int sys_fd, vm_fd;
     unsigned slots;                /* memory slots registered */
     size_t run_size;               /* of each vCPU's struct kvm_run mapping */
+    struct kvm_cpuid2 *cpuid;      /* the host's supported CPUID once a vCPU asked, or NULL */
 };
 
 struct kvm_vcpu {
