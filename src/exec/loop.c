@@ -163,7 +163,7 @@ static int count_exit(struct cpu *cpu)
     return cpu->exit_reason;
 }
 
-void cpu_free(struct cpu *cpu)
+static void free_cpu(struct cpu *cpu, bool flush_if_last)
 {
     if (!cpu)
         return;
@@ -175,10 +175,20 @@ void cpu_free(struct cpu *cpu)
     add_counters(&gone_counters, &exec_of(cpu)->counters);
     bool last = !all_cpus;
     pthread_mutex_unlock(&cpus_lock);
-    if (last)
+    if (last && flush_if_last)
         tb_flush(cpu);
     free(cpu->exec);
     free(cpu);
+}
+
+void cpu_free(struct cpu *cpu)
+{
+    free_cpu(cpu, true);
+}
+
+void cpu_free_at_exit(struct cpu *cpu)
+{
+    free_cpu(cpu, false);
 }
 
 int exec_run(struct cpu *cpu)

@@ -229,10 +229,16 @@ int linux_run(const struct guest_ops *guest, const struct linux_run_opts *opts)
         pthread_exit(NULL);
     }   /* the main thread left with others running: the last ends all */
     linux_process_end(cpu, status);
-    /* vm exits next: the guest's memory and the translations go with the process, and
-     * freeing tens of thousands of blocks one by one would cost a large program's start up
-     * to a fifth of its time. (The others may also still be in guest code until exit, or
-     * finishing their own thread_detach after this one took the count to 0.) */
+    /* The others may still be in guest code until exit (exit_group), or finishing their own
+     * thread_detach after this one took the count to 0: they end with the process. */
+    if (!thread->group_exit || atomic_load(&proc->nthreads) > 1)
+        return status;
+    /* vm exits next: freeing tens of thousands of blocks one by one would cost a large
+     * program's start up to a fifth of its time. */
+    cpu_free_at_exit(cpu);
+    uspace_destroy(&proc->us);
+    free(thread);
+    free(proc);
     return status;
 out:
     cpu_free(cpu);
