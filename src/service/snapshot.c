@@ -6,12 +6,16 @@
  * renamed over PATH at the end. Loading maps the file and checks everything (magic,
  * version, header CRC, configuration, every section's bounds and CRC, each part's bytes,
  * RAM decompressed into fresh memory) before it commits: RAM is swapped in with one mremap,
- * which cannot half-happen, and the parts then take their state. */
+ * which cannot half-happen, and the parts then take their state. libzstd is loaded with
+ * dlopen at the first snapshot, not linked: every start of vm would pay to map and relocate
+ * it (the KVM microVM's start, which issue 16 times, among them). */
 #include "service/snapshot.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -35,6 +39,35 @@
 #define ZSTD_LEVEL 3
 
 enum { ENCODING_RAW = 0, ENCODING_RAM_ZSTD = 1 };
+
+/* Debian's libzstd1: the soname's major is the header's ZSTD_VERSION_MAJOR. */
+#define ZSTD_SONAME "libzstd.so.1"
+
+#define ZSTD_FUNCTIONS(X)                                                                   \
+    X(createCCtx) X(freeCCtx) X(CCtx_setParameter) X(CCtx_setPledgedSrcSize)                \
+    X(compressStream2) X(isError) X(createDCtx) X(freeDCtx) X(decompressStream)
+
+static struct {
+#define MEMBER(name) __typeof__(ZSTD_##name) *name;
+    ZSTD_FUNCTIONS(MEMBER)
+#undef MEMBER
+} zstd;
+static pthread_once_t zstd_once = PTHREAD_ONCE_INIT;
+static const char *zstd_error;     /* why libzstd could not be loaded, or NULL */
+
+static void zstd_load(void)
+{
+    void *h = dlopen(ZSTD_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        zstd_error = dlerror();
+        return;
+    }
+#define LOOKUP(name)                                                                        \
+    if (!(*(void **)&zstd.name = dlsym(h, "ZSTD_" #name)))                                  \
+        zstd_error = "a function vm needs is missing from " ZSTD_SONAME;
+    ZSTD_FUNCTIONS(LOOKUP)
+#undef LOOKUP
+}
 
 static int fail(char *why, size_t size, const char *fmt, ...)
 {
@@ -130,8 +163,8 @@ static int compress_more(ZSTD_CCtx *cx, struct out *o, const void *src, size_t n
     ZSTD_inBuffer in = { src, n, 0 };
     for (;;) {
         ZSTD_outBuffer out = { buf, sizeof(buf), 0 };
-        size_t left = ZSTD_compressStream2(cx, &out, &in, mode);
-        if (ZSTD_isError(left))
+        size_t left = zstd.compressStream2(cx, &out, &in, mode);
+        if (zstd.isError(left))
             return -1;
         put(o, buf, out.pos);
         *crc = state_crc32(*crc, buf, out.pos);
@@ -148,10 +181,10 @@ static int put_ram(struct out *o, const uint8_t *ram, uint64_t size, char *why, 
     uint64_t pages = size / PAGE, nonzero = 0;
     size_t bitmap_size = (size_t)((pages + 7) / 8);
     uint8_t *bitmap = calloc(bitmap_size ? bitmap_size : 1, 1);
-    ZSTD_CCtx *cx = ZSTD_createCCtx();
+    ZSTD_CCtx *cx = zstd.createCCtx();
     if (!bitmap || !cx) {
         free(bitmap);
-        ZSTD_freeCCtx(cx);
+        zstd.freeCCtx(cx);
         return fail(why, why_size, "out of memory");
     }
     for (uint64_t p = 0; p < pages; p++)
@@ -163,9 +196,9 @@ static int put_ram(struct out *o, const uint8_t *ram, uint64_t size, char *why, 
     uint32_t crc = 0;
     uint8_t h[SECTION_HEADER] = { 0 };
     put(o, h, sizeof(h));          /* written again once the length and CRC are known */
-    ZSTD_CCtx_setParameter(cx, ZSTD_c_compressionLevel, ZSTD_LEVEL);
-    ZSTD_CCtx_setParameter(cx, ZSTD_c_checksumFlag, 1);
-    ZSTD_CCtx_setPledgedSrcSize(cx, bitmap_size + nonzero * PAGE);
+    zstd.CCtx_setParameter(cx, ZSTD_c_compressionLevel, ZSTD_LEVEL);
+    zstd.CCtx_setParameter(cx, ZSTD_c_checksumFlag, 1);
+    zstd.CCtx_setPledgedSrcSize(cx, bitmap_size + nonzero * PAGE);
     int err = compress_more(cx, o, bitmap, bitmap_size, ZSTD_e_continue, &crc, &length);
     /* Runs of pages that are not zero, each in one call. */
     for (uint64_t p = 0; !err && p < pages;) {
@@ -183,7 +216,7 @@ static int put_ram(struct out *o, const uint8_t *ram, uint64_t size, char *why, 
     if (!err)
         err = compress_more(cx, o, NULL, 0, ZSTD_e_end, &crc, &length);
     free(bitmap);
-    ZSTD_freeCCtx(cx);
+    zstd.freeCCtx(cx);
     if (err)
         return fail(why, why_size, "%s", o->err ? strerror(o->err) : "zstd cannot compress RAM");
     section_header(h, RAM_SECTION, length, ENCODING_RAM_ZSTD, crc);
@@ -222,11 +255,20 @@ static int save_parts(const struct machine_image *img, struct state_writer *w, c
     return 0;
 }
 
+/* libzstd, loaded: 0, or -1 with why. */
+static int zstd_ready(char *why, size_t why_size)
+{
+    pthread_once(&zstd_once, zstd_load);
+    return zstd_error ? fail(why, why_size, "cannot load libzstd: %s", zstd_error) : 0;
+}
+
 int snapshot_save(struct machine *m, const char *path, uint64_t *bytes, char *why,
                   size_t why_size)
 {
     if (!m->describe)
         return fail(why, why_size, "this machine has no snapshots");
+    if (zstd_ready(why, why_size) < 0)
+        return -1;
     static struct machine_image img;
     int err = m->describe(m, &img);
     if (err)
@@ -315,8 +357,8 @@ static bool fill(struct frame *f, void *p, size_t n)
     ZSTD_outBuffer out = { p, n, 0 };
     while (out.pos < out.size) {
         size_t in_before = f->in.pos, out_before = out.pos;
-        f->last = ZSTD_decompressStream(f->dx, &out, &f->in);
-        if (ZSTD_isError(f->last) || (f->last == 0 && out.pos < out.size) ||
+        f->last = zstd.decompressStream(f->dx, &out, &f->in);
+        if (zstd.isError(f->last) || (f->last == 0 && out.pos < out.size) ||
             (f->in.pos == in_before && out.pos == out_before))
             return false;
     }
@@ -330,8 +372,8 @@ static bool frame_ends(struct frame *f)
         uint8_t extra;
         ZSTD_outBuffer out = { &extra, 1, 0 };
         size_t in_before = f->in.pos;
-        f->last = ZSTD_decompressStream(f->dx, &out, &f->in);
-        if (ZSTD_isError(f->last) || out.pos || (f->last && f->in.pos == in_before))
+        f->last = zstd.decompressStream(f->dx, &out, &f->in);
+        if (zstd.isError(f->last) || out.pos || (f->last && f->in.pos == in_before))
             return false;
     }
     return f->in.pos == f->in.size;
@@ -350,7 +392,7 @@ static int decompress_ram(const struct section *s, uint64_t size, uint8_t **ram,
     uint8_t *bitmap = malloc(bitmap_size);
     uint8_t *fresh = mmap(NULL, size, PROT_READ | PROT_WRITE,
                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    struct frame f = { ZSTD_createDCtx(), { s->payload, s->length, 0 }, 1 };
+    struct frame f = { zstd.createDCtx(), { s->payload, s->length, 0 }, 1 };
     const char *bad = NULL;
     if (!bitmap || fresh == MAP_FAILED || !f.dx)
         bad = "out of memory";
@@ -365,7 +407,7 @@ static int decompress_ram(const struct section *s, uint64_t size, uint8_t **ram,
     if (!bad && !frame_ends(&f))
         bad = "the ram section is malformed (more data than RAM holds)";
     free(bitmap);
-    ZSTD_freeDCtx(f.dx);
+    zstd.freeDCtx(f.dx);
     if (bad) {
         if (fresh != MAP_FAILED)
             munmap(fresh, size);
@@ -458,6 +500,8 @@ int snapshot_load(struct machine *m, const char *path, char *why, size_t why_siz
 {
     if (!m->describe)
         return fail(why, why_size, "this machine has no snapshots");
+    if (zstd_ready(why, why_size) < 0)
+        return -1;
     static struct machine_image img;
     static struct section sec[MACHINE_PARTS_MAX + 1];
     int err = m->describe(m, &img);
