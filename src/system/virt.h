@@ -35,7 +35,7 @@ struct virt_fdt_config {
 };
 
 /* Writes the device tree blob into buf. Its size, or a negative errno (-ENOSPC: buf is too
- * small). */
+ * small; -ELIBACC: libfdt cannot be loaded). */
 int virt_fdt_build(void *buf, size_t size, const struct virt_fdt_config *c);
 
 #endif

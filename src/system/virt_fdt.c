@@ -1,12 +1,16 @@
 /* The virt board's device tree (system/virt.h), written with libfdt's sequential API: the
  * nodes and compatible strings Linux and OpenSBI match on QEMU's virt machine, for the
  * devices the board has. Phandles are fixed numbers, so a node can name one before it is
- * written. */
+ * written. libfdt is loaded with dlopen when a tree is first built, not linked: every start
+ * of vm (user mode, the KVM microVM) would pay to map and relocate it. */
 #include "system/virt.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <libfdt.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "dev/aclint.h"
 #include "dev/goldfish_rtc.h"
@@ -24,6 +28,33 @@
 #define IRQ_M_TIMER 7
 #define IRQ_S_EXT 9
 #define IRQ_M_EXT 11
+
+/* Debian's libfdt1. */
+#define FDT_SONAME "libfdt.so.1"
+
+#define FDT_FUNCTIONS(X)                                                                    \
+    X(create) X(finish_reservemap) X(begin_node) X(property) X(end_node) X(finish)
+
+static struct {
+#define MEMBER(name) __typeof__(fdt_##name) *name;
+    FDT_FUNCTIONS(MEMBER)
+#undef MEMBER
+} fdt;
+static pthread_once_t fdt_once = PTHREAD_ONCE_INIT;
+static bool fdt_loaded;
+
+static void fdt_load(void)
+{
+    void *h = dlopen(FDT_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+        return;
+    fdt_loaded = true;
+#define LOOKUP(name)                                                                        \
+    if (!(*(void **)&fdt.name = dlsym(h, "fdt_" #name)))                                    \
+        fdt_loaded = false;
+    FDT_FUNCTIONS(LOOKUP)
+#undef LOOKUP
+}
 
 /* Fixed phandles: each hart's interrupt controller is PHANDLE_INTC + hart. */
 enum { PHANDLE_PLIC = 1, PHANDLE_TEST, PHANDLE_CPU, PHANDLE_INTC = 0x100 };
@@ -44,33 +75,34 @@ static void begin(struct writer *w, const char *fmt, uint64_t addr)
 {
     char name[64];
     snprintf(name, sizeof(name), fmt, (unsigned long long)addr);
-    check(w, fdt_begin_node(w->fdt, name));
+    check(w, fdt.begin_node(w->fdt, name));
 }
 
 static void end(struct writer *w)
 {
-    check(w, fdt_end_node(w->fdt));
+    check(w, fdt.end_node(w->fdt));
 }
 
 static void u32(struct writer *w, const char *name, uint32_t v)
 {
-    check(w, fdt_property_u32(w->fdt, name, v));
+    fdt32_t be = cpu_to_fdt32(v);
+    check(w, fdt.property(w->fdt, name, &be, sizeof(be)));
 }
 
 static void str(struct writer *w, const char *name, const char *v)
 {
-    check(w, fdt_property_string(w->fdt, name, v));
+    check(w, fdt.property(w->fdt, name, v, (int)strlen(v) + 1));
 }
 
 static void empty(struct writer *w, const char *name)
 {
-    check(w, fdt_property(w->fdt, name, NULL, 0));
+    check(w, fdt.property(w->fdt, name, NULL, 0));
 }
 
 /* A string list: the strings separated by NULs in one literal. */
 static void strs(struct writer *w, const char *name, const char *list, size_t size)
 {
-    check(w, fdt_property(w->fdt, name, list, (int)size));
+    check(w, fdt.property(w->fdt, name, list, (int)size));
 }
 #define STRS(w, name, list) strs(w, name, list, sizeof(list))
 
@@ -79,7 +111,7 @@ static void cells(struct writer *w, const char *name, const uint32_t *v, unsigne
     fdt32_t be[16];
     for (unsigned k = 0; k < n; k++)
         be[k] = cpu_to_fdt32(v[k]);
-    check(w, fdt_property(w->fdt, name, be, (int)(n * sizeof(be[0]))));
+    check(w, fdt.property(w->fdt, name, be, (int)(n * sizeof(be[0]))));
 }
 
 /* reg = <base size> with two cells each. */
@@ -92,7 +124,8 @@ static void reg(struct writer *w, uint64_t base, uint64_t size)
 
 static void u64(struct writer *w, const char *name, uint64_t v)
 {
-    check(w, fdt_property_u64(w->fdt, name, v));
+    fdt64_t be = cpu_to_fdt64(v);
+    check(w, fdt.property(w->fdt, name, &be, sizeof(be)));
 }
 
 static void cpus(struct writer *w, unsigned harts)
@@ -215,9 +248,12 @@ static void syscon_action(struct writer *w, const char *node, uint32_t value)
 
 int virt_fdt_build(void *buf, size_t size, const struct virt_fdt_config *c)
 {
+    pthread_once(&fdt_once, fdt_load);
+    if (!fdt_loaded)
+        return -ELIBACC;           /* libfdt is missing or lacks a function vm needs */
     struct writer w = { buf, 0 };
-    check(&w, fdt_create(buf, (int)size));
-    check(&w, fdt_finish_reservemap(buf));
+    check(&w, fdt.create(buf, (int)size));
+    check(&w, fdt.finish_reservemap(buf));
     begin(&w, "", 0);
     u32(&w, "#address-cells", 2);
     u32(&w, "#size-cells", 2);
@@ -248,7 +284,7 @@ int virt_fdt_build(void *buf, size_t size, const struct virt_fdt_config *c)
     cpus(&w, c->harts);
     soc(&w, c->harts, c->virtio_slots);
     end(&w);
-    check(&w, fdt_finish(buf));
+    check(&w, fdt.finish(buf));
     if (w.err)
         return w.err == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
     return (int)fdt_totalsize(buf);
