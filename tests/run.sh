@@ -13,7 +13,6 @@ if [ "${SANITIZE:-0}" = 1 ]; then
 fi
 log=$(mktemp)
 times=$(mktemp)
-trap 'rm -f "$log" "$times"' EXIT
 
 # Each suite's wall time is kept, to print the slowest at the end: make test has a time budget.
 run_suite() {
@@ -52,7 +51,55 @@ run_engines() {
     done
 }
 
+torture_isas="riscv64 aarch64"
+[ "$(uname -m)" = x86_64 ] && torture_isas+=" x86_64"
+# Half the suites run one program at a time, so a second lane runs them beside the others, which
+# keeps both processors busy: QEMU's tests/tcg, Debian's riscv64, arm64 and amd64 programs, and
+# the cross-built vm. Its output is printed when the first lane ends. The arm64 sysroot is
+# set up first because both lanes read it, and the cross suite waits for the guest programs
+# the first lane builds.
+guests_built=$(mktemp -u)
+lane_log=$(mktemp)
+lane_times=$(mktemp)
+lane_out=$(mktemp)
+trap 'rm -f "$log" "$times" "$lane_log" "$lane_times" "$lane_out" "$guests_built"' EXIT
+scripts/arm64-sysroot.sh "$BUILD/arm64" >"$BUILD/arm64.log" 2>&1
+(
+    log=$lane_log times=$lane_times
+    for engine in $engines; do
+        VM="$VM --engine=$engine" TAG="[vm-$engine]" run_suite bash tests/tcg/run.sh "$BUILD/tcg" $torture_isas
+    done
+    run_suite bash tests/real/run.sh "$BUILD/real"
+    # Debian's arm64 Python running modules of its own test suite, once, under the default
+    # engine (the interpreter would take ten times as long).
+    TAG="[vm]" run_suite bash tests/python/run.sh "$BUILD/arm64"
+    # Debian's own amd64 programs (coreutils, gzip, xz, sqlite3, python3.11 with modules of its
+    # test suite) against their native runs, once, under the default engine, on x86-64 hosts.
+    if [ "$(uname -m)" = x86_64 ]; then
+        TAG="[vm]" run_suite bash tests/amd64/run.sh "$BUILD/amd64"
+    fi
+    # vm cross-built for AArch64 and RISC-V 64 hosts, run under qemu-user: unit tests and a few
+    # guest programs of both ISAs (tests/cross/run.sh says which).
+    while [ ! -e "$guests_built" ] && kill -0 $$ 2>/dev/null; do sleep 2; done
+    run_suite bash tests/cross/run.sh "$BUILD"
+) >"$lane_out" 2>&1 &
+lane_pid=$!
+
 run_engines guest "vm qemu" bash tests/guest/run.sh "$BUILD/tests/guest"
+GUEST_ISA=aarch64 run_engines guest-aarch64 "vm qemu" bash tests/guest/run.sh "$BUILD/tests/guest-aarch64"
+run_engines programs-aarch64 "vm qemu" bash tests/guest-aarch64/programs.sh "$BUILD/arm64"
+# The x86-64 guest programs (its own and the ISA-neutral ones of tests/guest its file "shared"
+# names) against their native runs, but for those listed in
+# tests/guest-x86_64/pending (and the dynamic builds of those in pending-dynamic): programs
+# that need instruction families the x86-64 translator does not have yet.
+x64_ready=$( (basename -s .c tests/guest-x86_64/*.c; grep -v '^#' tests/guest-x86_64/shared) |
+    grep -vxF -f tests/guest-x86_64/pending)
+x64_both=$(grep -vxF -f tests/guest-x86_64/pending-dynamic <<<"$x64_ready" | tr '\n' ' ')
+x64_static=$(grep -xF -f tests/guest-x86_64/pending-dynamic <<<"$x64_ready" | tr '\n' ' ')
+GUEST_ISA=x86_64 run_engines guest-x86_64 "vm native" bash tests/guest/run.sh "$BUILD/tests/guest-x86_64" $x64_both
+[ -z "$x64_static" ] || GUEST_ISA=x86_64 VARIANTS=static run_engines guest-x86_64 "vm native" \
+    bash tests/guest/run.sh "$BUILD/tests/guest-x86_64" $x64_static
+touch "$guests_built"
 # The JIT with a code cache small enough to be collected over and over.
 if grep -qw jit <<<"$engines"; then
     VM="$VM --engine=jit --code-cache=64K" RUNNERS=vm run_suite bash tests/guest/run.sh \
@@ -65,7 +112,6 @@ run_suite bash tests/guest/vmonly.sh "$BUILD/tests/guest"
 # The persistent translation cache (--tcache): reused, validated, damaged files ignored.
 grep -qw jit <<<"$engines" && run_suite bash tests/tcache/run.sh "$BUILD/tests/tcache"
 run_suite bash tests/guest/cli.sh "$BUILD/tests/guest"
-run_suite bash tests/real/run.sh "$BUILD/real"
 # System mode's bare-metal programs under every engine that runs system mode.
 VM_BIN="$PWD/$BUILD/vm" run_suite bash tests/system/run.sh "$BUILD/tests/system"
 # Linux under vm boot: OpenSBI, a kernel and a busybox initramfs built once per machine
@@ -87,16 +133,12 @@ VM_BIN="$PWD/$BUILD/vm" ENGINES="$engines" run_suite bash tests/plugins/run.sh "
 # interpreter alone when the check engine runs too, since it runs every one of their blocks on
 # the interpreter as well (and compares it with the JIT), and a third pass of 5,000 programs
 # is what make test's time cannot afford.
-torture_isas="riscv64 aarch64"
-[ "$(uname -m)" = x86_64 ] && torture_isas+=" x86_64"
 for engine in $engines; do
     [ "$engine" = interp ] && grep -qw check <<<"$engines" ||
         VM="$VM --engine=$engine" TAG="[vm-$engine]" run_suite bash tests/torture/run.sh "$BUILD/torture" $torture_isas
-    VM="$VM --engine=$engine" TAG="[vm-$engine]" run_suite bash tests/tcg/run.sh "$BUILD/tcg" $torture_isas
 done
 run_engines lua "vm qemu native" bash tests/lua/run.sh
-# Both translators against Unicorn (fixed seeds, a bounded count), then AArch64's guest
-# programs and Debian's busybox and Lua once per engine (qemu only the first time).
+# Both translators against Unicorn (fixed seeds, a bounded count).
 for diff in a64_diff:aarch64 rv64_diff:riscv64; do
     if [ -x "$BUILD/tests/diff/${diff%%:*}" ]; then
         run_suite "$BUILD/tests/diff/${diff%%:*}"
@@ -112,32 +154,11 @@ if [ "$(uname -m)" = x86_64 ]; then
 fi
 # The fuzzing harnesses with fixed seeds and a short budget (make fuzz runs them longer).
 ENGINES="$engines" run_suite bash tests/fuzz/run.sh "$BUILD"
-GUEST_ISA=aarch64 run_engines guest-aarch64 "vm qemu" bash tests/guest/run.sh "$BUILD/tests/guest-aarch64"
-run_engines programs-aarch64 "vm qemu" bash tests/guest-aarch64/programs.sh "$BUILD/arm64"
-# The x86-64 guest programs (its own and the ISA-neutral ones of tests/guest its file "shared"
-# names) against their native runs, but for those listed in
-# tests/guest-x86_64/pending (and the dynamic builds of those in pending-dynamic): programs
-# that need instruction families the x86-64 translator does not have yet.
-x64_ready=$( (basename -s .c tests/guest-x86_64/*.c; grep -v '^#' tests/guest-x86_64/shared) |
-    grep -vxF -f tests/guest-x86_64/pending)
-x64_both=$(grep -vxF -f tests/guest-x86_64/pending-dynamic <<<"$x64_ready" | tr '\n' ' ')
-x64_static=$(grep -xF -f tests/guest-x86_64/pending-dynamic <<<"$x64_ready" | tr '\n' ' ')
-GUEST_ISA=x86_64 run_engines guest-x86_64 "vm native" bash tests/guest/run.sh "$BUILD/tests/guest-x86_64" $x64_both
-[ -z "$x64_static" ] || GUEST_ISA=x86_64 VARIANTS=static run_engines guest-x86_64 "vm native" \
-    bash tests/guest/run.sh "$BUILD/tests/guest-x86_64" $x64_static
-# Debian's arm64 Python running modules of its own test suite, once, under the default engine
-# (the interpreter would take ten times as long).
-TAG="[vm]" run_suite bash tests/python/run.sh "$BUILD/arm64"
-# Debian's own amd64 programs (coreutils, gzip, xz, sqlite3, python3.11 with modules of its
-# test suite) against their native runs, once, under the default engine, on x86-64 hosts.
-if [ "$(uname -m)" = x86_64 ]; then
-    TAG="[vm]" run_suite bash tests/amd64/run.sh "$BUILD/amd64"
-fi
 
-# vm cross-built for AArch64 and RISC-V 64 hosts, run under qemu-user: unit tests and a few
-# guest programs of both ISAs on the interpreter (tests/cross/run.sh says which).
-run_suite bash tests/cross/run.sh "$BUILD"
-
+wait "$lane_pid"
+cat "$lane_out"
+cat "$lane_log" >>"$log"
+cat "$lane_times" >>"$times"
 echo "slowest suites (seconds, command):"
 sort -rn "$times" | head -12 | sed "s|$PWD/||g; s|^|  |"
 passed=$(grep -c '^PASS ' "$log")
