@@ -134,7 +134,8 @@ VM_BIN="$PWD/$BUILD/vm" ENGINES="$engines" run_suite bash tests/plugins/run.sh "
 # the interpreter as well (and compares it with the JIT), and a third pass of 5,000 programs
 # is what make test's time cannot afford. x86-64's are built again with -march=x86-64-v3
 # (ISA x86_64-v3: gcc's AVX2, FMA and BMI code) and run under the JIT alone: the x86_64 pass
-# already gives the interpreter's code to the check engine, and the build is what costs.
+# already gives the interpreter's code to the check engine (the programs are built once per
+# machine, tests/torture/run.sh).
 for engine in $engines; do
     isas=$torture_isas
     [ "$engine" = jit ] && [ "$(uname -m)" = x86_64 ] && isas+=" x86_64-v3"

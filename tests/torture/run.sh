@@ -5,7 +5,10 @@
 # Each program checks itself: it passes when vm runs it to exit 0; one that does not ends the
 # same way under qemu-user of that ISA (x86_64: natively, on the host) only if it fails on
 # that target anyway (checked by running it there), else vm is wrong. Programs the compiler
-# rejects are counted as "not built", not as passes.
+# rejects are counted as "not built", not as passes. The binaries are built once per machine
+# into a cache outside the checkout, ${VM_CACHE:-$HOME/.cache/vm}/torture-ISA-HASH/, named by
+# a hash of the compiler's version, the gcc-12-source package and the build command (and
+# built again when their source is newer).
 # tests/torture/pending-ISA lists programs ("NAME: reason" a line) that need instruction
 # families vm does not translate yet (x86_64: x87's long double, AVX): they run too, and are
 # counted as pending while they fail; one that passes is a failure until it leaves the list,
@@ -56,25 +59,34 @@ dg_options() {
         sed -E 's/.*dg-(additional-)?options[ {]*"([^"]*)".*/\2/'
 }
 
-# one ISA NAME: builds and runs one test; prints its result line. The shell's own reports
-# of programs killed by a signal are silenced: the result line says it.
+# compile ISA NAME SOURCE: builds one test into the cache, whole or not at all (written
+# under a name of its own, then renamed), since checkouts running at once share the cache.
+compile() {
+    local isa=$1 name=$2 c=$3 opts march=() tmp="$bindir/$2.tmp.$$"
+    [ "${isa%-v3}" != "$isa" ] && march=(-march=x86-64-v3)
+    read -r -a opts <<<"$(dg_options "$c" | tr '\n' ' ')"
+    if "${isa%-v3}-linux-gnu-gcc" -O2 "${march[@]}" -w -static "${opts[@]}" -o "$tmp" "$c" -lm \
+        >"$build/$isa/log/$name.cc" 2>&1; then
+        mv -f "$tmp" "$bindir/$name"
+    else
+        rm -f "$tmp"
+        return 1
+    fi
+}
+
+# one ISA NAME: builds (unless cached) and runs one test; prints its result line. The shell's
+# own reports of programs killed by a signal are silenced: the result line says it.
 one() {
-    local isa=$1 name=$2 dir="$build/$1" c rc qrc vm_cmd qemu where opts pending
-    local base=${1%-v3} march=()
-    [ "$base" != "$isa" ] && march=(-march=x86-64-v3)
+    local isa=$1 name=$2 dir="$build/$1" bin="$bindir/$2" c rc qrc vm_cmd qemu where pending
+    local base=${1%-v3}
     c="$src/$name.c"
     [ -f "$c" ] || c="$src/ieee/$name.c"
-    if [ ! -x "$dir/bin/$name" ] || [ "$c" -nt "$dir/bin/$name" ] ||
-        [ "$script" -nt "$dir/bin/$name" ]; then
-        read -r -a opts <<<"$(dg_options "$c" | tr '\n' ' ')"
-        if ! "$base-linux-gnu-gcc" -O2 "${march[@]}" -w -static "${opts[@]}" -o "$dir/bin/$name" "$c" -lm \
-            >"$dir/log/$name.cc" 2>&1; then
-            echo "NOTBUILT torture-$isa/$name$TAG"
-            return
-        fi
+    if { [ ! -x "$bin" ] || [ "$c" -nt "$bin" ]; } && ! compile "$isa" "$name" "$c"; then
+        echo "NOTBUILT torture-$isa/$name$TAG"
+        return
     fi
     read -r -a vm_cmd <<<"$VM"
-    { (cd "$dir/tmp" && timeout -k 5 "$TIMEOUT" "${vm_cmd[@]}" "$dir/bin/$name" \
+    { (cd "$dir/tmp" && timeout -k 5 "$TIMEOUT" "${vm_cmd[@]}" "$bin" \
         >"$dir/log/$name.vm" 2>&1 </dev/null); } 2>/dev/null
     rc=$?
     pending=$(sed -n "s/^$name: //p" "$root/tests/torture/pending-$isa" 2>/dev/null)
@@ -92,7 +104,7 @@ one() {
     fi
     qemu=(qemu-"$base") where="under qemu-$base"
     [ "$base" = "$(uname -m)" ] && qemu=(env) where=natively
-    { (cd "$dir/tmp" && timeout -k 5 "$TIMEOUT" "${qemu[@]}" "$dir/bin/$name" \
+    { (cd "$dir/tmp" && timeout -k 5 "$TIMEOUT" "${qemu[@]}" "$bin" \
         >"$dir/log/$name.qemu" 2>&1 </dev/null); } 2>/dev/null
     qrc=$?
     if [ "$qrc" -eq "$rc" ] && [ "$rc" -ne 124 ]; then
@@ -101,9 +113,17 @@ one() {
         echo "FAIL torture-$isa/$name$TAG: status $rc under vm, $qrc $where"
     fi
 }
-export -f one dg_options
-script="$root/tests/torture/run.sh"
-export build src script root
+# The cache directory of ISA's binaries: named by a hash of what they depend on but their
+# sources (the compiler, the gcc-12-source package, the build command).
+cache_dir() {
+    local key
+    key=$({ "${1%-v3}-linux-gnu-gcc" --version | head -n 1; ls /usr/src/gcc-12; echo "$1"
+            declare -f compile dg_options; } | sha256sum | cut -c1-16)
+    echo "${VM_CACHE:-$HOME/.cache/vm}/torture-$1-$key"
+}
+
+export -f one compile dg_options
+export build src root
 
 status=0
 for isa in $isas; do
@@ -112,7 +132,9 @@ for isa in $isas; do
         status=1
         continue
     fi
-    mkdir -p "$build/$isa/bin" "$build/$isa/log" "$build/$isa/tmp"
+    bindir=$(cache_dir "$isa")
+    export bindir
+    mkdir -p "$bindir" "$build/$isa/log" "$build/$isa/tmp"
     if [ -n "${NAMES:-}" ]; then
         names=$NAMES
     else
