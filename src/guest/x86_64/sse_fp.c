@@ -18,7 +18,9 @@
  * Add, subtract, multiply, divide and square root of non-NaN operands run on the host FPU in
  * MXCSR's rounding mode (C99 fenv); a tiny inexact result is recomputed by the soft-float core
  * (guest/softfp.h) so that the result and UE do not depend on the host's tininess rule. Built
- * like the other guests' fpu.c, with -frounding-math -fsignaling-nans -ffp-contract=off. */
+ * like the other guests' fpu.c, with -frounding-math -fsignaling-nans -ffp-contract=off.
+ * On an x86-64 host, arithmetic, MIN/MAX and (U)COMISS/SD are the host's own instructions run
+ * under the guest's MXCSR instead (native_arith, native_comi). */
 #include "guest/x86_64/sse.h"
 
 #include <fenv.h>
@@ -252,37 +254,66 @@ static uint32_t estimate(unsigned op, uint32_t u)
 #if defined(__x86_64__)
 /* On an x86-64 host the host's own instruction is the definition of the guest's: it runs with
  * the guest's MXCSR (its rounding mode, DAZ and FTZ; every exception masked, so that the host
- * never raises #XM itself) between saves and restores of the host's, and the flags it raises
- * are added to the guest's, or raise the guest's #XM if it unmasked one (trap_unmasked). That is exact and an order of magnitude cheaper than the
- * portable path's fenv calls and operand checks. */
+ * never raises #XM itself) and the flags it raises are added to the guest's, or raise the
+ * guest's #XM if it unmasked one (trap_unmasked). That is exact and an order of magnitude
+ * cheaper than the portable path's fenv calls and operand checks. When the guest masks every
+ * exception and the host's MXCSR has the guest's control bits and no flag the guest lacks
+ * (both at the default, with the inexact flag the first rounding sets), the op runs under it
+ * as it is, since a flag it raises that the host had already is one the guest has too;
+ * otherwise MXCSR is loaded with the guest's control bits and no flags around the op, so
+ * that its flags are exactly what the op raised, and left as the host's without flags
+ * (nothing in vm reads them outside a feclearexcept bracket). */
 typedef uint64_t native_xmm __attribute__((vector_size(16)));
 
-static uint32_t native_mxcsr(const struct x64_cpu *c)
+struct native_env {
+    uint32_t host, guest;
+    bool loaded;
+};
+
+static uint32_t host_mxcsr(void)
 {
-    return (c->mxcsr & ~(uint32_t)0x3f) | 0x1f80u;
+    uint32_t m;
+    __asm__ volatile("stmxcsr %0" : "=m"(m));
+    return m;
 }
 
-/* Runs "insn b, a" under MXCSR guest; out gets the MXCSR it leaves. */
-#define NATIVE2(insn, a, b, guest, out)                                                    \
-    do {                                                                                   \
-        uint32_t host_;                                                                    \
-        __asm__ volatile("stmxcsr %[h]\n\tldmxcsr %[g]\n\t" insn " %[y], %[x]\n\t"         \
-                         "stmxcsr %[o]\n\tldmxcsr %[h]"                                     \
-                         : [x] "+x"(a), [h] "=m"(host_), [o] "=m"(out)                     \
-                         : [y] "x"(b), [g] "m"(guest));                                    \
-    } while (0)
+static void load_mxcsr(uint32_t m)
+{
+    __asm__ volatile("ldmxcsr %0" : : "m"(m));
+}
+
+static struct native_env native_enter(const struct x64_cpu *c)
+{
+    struct native_env e = { host_mxcsr(), (c->mxcsr & ~(uint32_t)0x3f) | 0x1f80u, false };
+    if ((c->mxcsr & 0x1f80) != 0x1f80 || (e.host & ~(uint32_t)0x3f) != e.guest ||
+        (e.host & 0x3f & ~c->mxcsr)) {
+        load_mxcsr(e.guest);
+        e.loaded = true;
+    }
+    return e;
+}
+
+/* Before the result is written: it may raise #XM. */
+static void native_leave(struct x64_cpu *c, const struct native_env *e)
+{
+    unsigned fl = host_mxcsr() & 0x3f;
+    if (e->loaded)
+        load_mxcsr(e->host & ~(uint32_t)0x3f);
+    trap_unmasked(c, fl);
+    c->mxcsr |= fl;
+}
+
+#define NATIVE2(insn) __asm__ volatile(insn " %[y], %[x]" : [x] "+x"(va) : [y] "x"(vb))
 
 #define NATIVE_SHAPES(n, name)                                                             \
-    case 4 * (n) + X64_PS: NATIVE2(name "ps", va, vb, guest, out); break;                  \
-    case 4 * (n) + X64_PD: NATIVE2(name "pd", va, vb, guest, out); break;                  \
-    case 4 * (n) + X64_SS: NATIVE2(name "ss", va, vb, guest, out); break;                  \
-    case 4 * (n) + X64_SD: NATIVE2(name "sd", va, vb, guest, out); break;
+    case 4 * (n) + X64_PS: NATIVE2(name "ps"); break;                                      \
+    case 4 * (n) + X64_PD: NATIVE2(name "pd"); break;                                      \
+    case 4 * (n) + X64_SS: NATIVE2(name "ss"); break;                                      \
+    case 4 * (n) + X64_SD: NATIVE2(name "sd"); break;
 
-/* Arithmetic ops 0..6 (OP_SQRT..OP_MAX) of any shape: r = a op b as the host computes it. */
-static void native_arith(struct x64_cpu *c, unsigned op, unsigned shape, union vec a,
-                         union vec b, union vec *r)
+/* Arithmetic ops 0..6 (OP_SQRT..OP_MAX) of any shape: a op b under the MXCSR in force. */
+static union vec native_op(unsigned op, unsigned shape, union vec a, union vec b)
 {
-    uint32_t guest = native_mxcsr(c), out = guest;
     native_xmm va, vb;
     memcpy(&va, &a, 16);
     memcpy(&vb, &b, 16);
@@ -295,9 +326,131 @@ static void native_arith(struct x64_cpu *c, unsigned op, unsigned shape, union v
         NATIVE_SHAPES(OP_DIV, "div")
         NATIVE_SHAPES(OP_MAX, "max")
     }
-    memcpy(r, &va, 16);
-    trap_unmasked(c, out & 0x3f);
-    c->mxcsr |= out & 0x3f;
+    union vec r;
+    memcpy(&r, &va, 16);
+    return r;
+}
+
+/* Whether every lane the shape computes has a finite exponent of at least min_exp. */
+static bool normal_lanes(const union vec *v, unsigned shape, unsigned min_exp)
+{
+    bool dbl = shape == X64_PD || shape == X64_SD;
+    unsigned n = shape == X64_PS ? 4 : shape == X64_PD ? 2 : 1, max = dbl ? 0x7ff : 0xff;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned e = dbl ? (unsigned)(v->q[i] >> 52) & 0x7ff : v->d[i] >> 23 & 0xff;
+        if (e < min_exp || e == max)
+            return false;
+    }
+    return true;
+}
+
+/* The MXCSR bits that have the host's values while vm runs in the common case, and those
+ * values: round to nearest, no DAZ or FTZ, every exception masked. */
+#define PLAIN (0x7f80u | DAZ | FTZ)
+#define MASKED 0x1f80u
+
+/* r = a op b as the host computes it, and its flags added to the guest's. The common case
+ * needs no MXCSR access at all: the guest masks every exception and rounds to nearest without
+ * DAZ or FTZ, as the host's MXCSR does while vm runs (the JIT's lowering of fadd and the
+ * others relies on that too), its inexact flag is set already, and the operands are normal numbers: then a result that is a
+ * normal number above the smallest one (so neither tiny nor, rounding to nearest, an
+ * overflow) raises nothing the guest lacks. Anything else runs again under the guest's MXCSR. */
+static void native_arith(struct x64_cpu *c, unsigned op, unsigned shape, union vec a,
+                         union vec b, union vec *r)
+{
+    if ((c->mxcsr & (PLAIN | PE)) == (MASKED | PE) && normal_lanes(&a, shape, 1) &&
+        normal_lanes(&b, shape, 1)) {
+        *r = native_op(op, shape, a, b);
+        if (normal_lanes(r, shape, 2))
+            return;
+    }
+    struct native_env e = native_enter(c);
+    *r = native_op(op, shape, a, b);
+    native_leave(c, &e);
+}
+
+/* The scalar legacy-SSE forms (ADDSD xmm, xmm/m64 and the others; shape X64_SS or X64_SD),
+ * the bulk of compiled scalar FP code, on the low element alone: the same rules as
+ * native_arith without moving whole vectors through memory. */
+#define NATIVE_SCALAR(type, x, y, sfx)                                                     \
+    do {                                                                                   \
+        type vx_, vy_;                                                                     \
+        memcpy(&vx_, &(x), sizeof vx_);                                                    \
+        memcpy(&vy_, &(y), sizeof vy_);                                                    \
+        switch (op) {                                                                      \
+        case OP_SQRT: __asm__ volatile("sqrt" sfx " %1, %0" : "+x"(vx_) : "x"(vy_)); break; \
+        case OP_ADD: __asm__ volatile("add" sfx " %1, %0" : "+x"(vx_) : "x"(vy_)); break;   \
+        case OP_MUL: __asm__ volatile("mul" sfx " %1, %0" : "+x"(vx_) : "x"(vy_)); break;   \
+        case OP_SUB: __asm__ volatile("sub" sfx " %1, %0" : "+x"(vx_) : "x"(vy_)); break;   \
+        case OP_MIN: __asm__ volatile("min" sfx " %1, %0" : "+x"(vx_) : "x"(vy_)); break;   \
+        case OP_DIV: __asm__ volatile("div" sfx " %1, %0" : "+x"(vx_) : "x"(vy_)); break;   \
+        default: __asm__ volatile("max" sfx " %1, %0" : "+x"(vx_) : "x"(vy_)); break;       \
+        }                                                                                  \
+        memcpy(&(x), &vx_, sizeof vx_);                                                    \
+    } while (0)
+
+static uint64_t scalar_op(unsigned op, bool dbl, uint64_t x, uint64_t y)
+{
+    if (dbl) {
+        NATIVE_SCALAR(double, x, y, "sd");
+        return x;
+    }
+    uint32_t x32 = (uint32_t)x, y32 = (uint32_t)y;
+    NATIVE_SCALAR(float, x32, y32, "ss");
+    return x32;
+}
+
+static unsigned exponent(bool dbl, uint64_t u)
+{
+    return dbl ? (unsigned)(u >> 52) & 0x7ff : (unsigned)(u >> 23) & 0xff;
+}
+
+static void native_scalar(struct x64_cpu *c, uint64_t desc, uint64_t lo, unsigned op, bool dbl)
+{
+    unsigned d = X64_SSE_DST(desc), max = dbl ? 0x7ff : 0xff;
+    uint64_t x = c->ymm[d][0], y = X64_SSE_MEM(desc) ? lo : c->ymm[X64_SSE_SRC(desc)][0], r;
+    unsigned ex = exponent(dbl, x), ey = exponent(dbl, y), er;
+    if ((c->mxcsr & (PLAIN | PE)) == (MASKED | PE) && ex != 0 && ex != max && ey != 0 &&
+        ey != max) {
+        r = scalar_op(op, dbl, x, y);
+        er = exponent(dbl, r);
+        if (er >= 2 && er != max)
+            goto done;
+    }
+    struct native_env e = native_enter(c);
+    r = scalar_op(op, dbl, x, y);
+    native_leave(c, &e);
+done:
+    c->ymm[d][0] = dbl ? r : (x & ~0xffffffffull) | r;
+}
+
+/* UCOMISS (op 1), UCOMISD, COMISS, COMISD (4) of a and b: the EFLAGS the host sets. */
+static uint64_t native_comi(struct x64_cpu *c, unsigned op, union vec a, union vec b)
+{
+    native_xmm va, vb;
+    memcpy(&va, &a, 16);
+    memcpy(&vb, &b, 16);
+    uint8_t z, p, cf;
+#define COMI(insn)                                                                         \
+    __asm__ volatile(insn " %[y], %[x]\n\tsetz %[z]\n\tsetp %[p]\n\tsetc %[c]"            \
+                     : [z] "=q"(z), [p] "=q"(p), [c] "=q"(cf) : [x] "x"(va), [y] "x"(vb)   \
+                     : "cc")
+    /* normal operands raise no flag, whatever MXCSR says */
+    unsigned shape = op & 1 ? X64_SS : X64_SD;
+    bool plain = normal_lanes(&a, shape, 1) && normal_lanes(&b, shape, 1);
+    struct native_env e = { 0, 0, false };
+    if (!plain)
+        e = native_enter(c);
+    switch (op) {
+    case 1: COMI("ucomiss"); break;
+    case 2: COMI("ucomisd"); break;
+    case 3: COMI("comiss"); break;
+    default: COMI("comisd"); break;
+    }
+#undef COMI
+    if (!plain)
+        native_leave(c, &e);
+    return (z ? X64_ZF : 0) | (p ? X64_PF : 0) | (cf ? X64_CF : 0);
 }
 #endif
 
@@ -306,6 +459,12 @@ static uint64_t helper_arith(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi,
     (void)a3;
     struct x64_cpu *c = cpu;
     unsigned op = X64_SSE_OP(desc) & 63, shape = X64_SSE_OP(desc) >> 6;
+#if defined(__x86_64__)
+    if (op <= OP_MAX && shape >= X64_SS && !X64_SSE_IS_VEX(desc)) {
+        native_scalar(c, desc, lo, op, shape == X64_SD);
+        return 0;
+    }
+#endif
     union vec a = first(c, desc), b = source(c, desc, lo, hi), r = a;
 #if defined(__x86_64__)
     if (op <= OP_MAX) {
@@ -412,16 +571,20 @@ static uint64_t helper_comi(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, 
 {
     (void)a3;
     struct x64_cpu *c = cpu;
-    struct fpx x = fpx_of(c);
     unsigned op = X64_SSE_OP(desc);
-    const struct fmt *f = op == 1 || op == 3 ? &F32 : &F64;
     union vec a = xmm(c, X64_SSE_DST(desc)), b = source(c, desc, lo, hi);
+#if defined(__x86_64__)
+    return native_comi(c, op, a, b);
+#else
+    struct fpx x = fpx_of(c);
+    const struct fmt *f = op == 1 || op == 3 ? &F32 : &F64;
     uint64_t m = f == &F32 ? 0xffffffffu : ~0ull;
     int o = compare(&x, f, a.q[0] & m, b.q[0] & m, op <= 2);
     trap_unmasked(c, x.fl);
     c->mxcsr |= x.fl;
     static const uint64_t eflags[4] = { X64_CF, X64_ZF, 0, X64_ZF | X64_PF | X64_CF };
     return eflags[o + 1];
+#endif
 }
 const struct ir_helper x64_helper_sse_comi = {
     "x64_sse_comi", helper_comi, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT,
