@@ -6,11 +6,18 @@
  * flag field overwritten before anything reads it is a dead store for opt/. */
 #include "guest/x86_64/translate.h"
 
-/* isa_state: 0, or the cc_op the block's instructions last stored, plus 1. */
+/* isa_state: bits 31..0: 0, or the cc_op the block's instructions last stored, plus 1;
+ * SRC1_COMPUTED: cc_src1 holds flag bits a shift or multiply computed in this block (a RESULT
+ * or EFLAGS kind), which a LOGIC kind, reading only cc_dst, overwrites with 0 so that the
+ * computation is dead unless something read the flags first. Without that, a faulting op
+ * before the next store of cc_src1 (a load: nearly always) kept it alive. */
+#define CC_OP_BITS 0xffffffffull
+#define SRC1_COMPUTED (1ull << 32)
+
 static bool cc_known(const struct x64_ctx *ctx, uint64_t *cc_op)
 {
-    *cc_op = ctx->t->isa_state - 1;
-    return ctx->t->isa_state != 0;
+    *cc_op = (ctx->t->isa_state & CC_OP_BITS) - 1;
+    return (ctx->t->isa_state & CC_OP_BITS) != 0;
 }
 
 static unsigned log2_of(unsigned size)
@@ -22,14 +29,20 @@ void x64_set_cc(struct x64_ctx *ctx, enum x64_cc_kind kind, unsigned size, ir_te
                 ir_temp src1, ir_temp src2)
 {
     uint64_t cc_op = X64_CC(kind, log2_of(size));
+    uint64_t computed = ctx->t->isa_state & SRC1_COMPUTED;
     ir_put(ctx->b, IR_I64, X64_FIELD(cc_op), x64_const(ctx, (int64_t)cc_op));
     if (dst != IR_NONE && kind != X64_CC_SUB)   /* one store less per CMP */
         ir_put(ctx->b, IR_I64, X64_FIELD(cc_dst), dst);
-    if (src1 != IR_NONE)
+    if (src1 != IR_NONE) {
         ir_put(ctx->b, IR_I64, X64_FIELD(cc_src1), src1);
+        computed = kind == X64_CC_RESULT || kind == X64_CC_EFLAGS ? SRC1_COMPUTED : 0;
+    } else if (kind == X64_CC_LOGIC && computed) {
+        ir_put(ctx->b, IR_I64, X64_FIELD(cc_src1), x64_const(ctx, 0));
+        computed = 0;
+    }
     if (src2 != IR_NONE)
         ir_put(ctx->b, IR_I64, X64_FIELD(cc_src2), src2);
-    ctx->t->isa_state = cc_op + 1;
+    ctx->t->isa_state = computed | (cc_op + 1);
 }
 
 void x64_commit_cc(struct x64_ctx *ctx, unsigned size, const struct x64_cc *cc)
@@ -67,7 +80,7 @@ void x64_commit_cc_if(struct x64_ctx *ctx, ir_temp cond, unsigned size, const st
 
 void x64_cc_unknown(struct x64_ctx *ctx)
 {
-    ctx->t->isa_state = 0;
+    ctx->t->isa_state &= ~CC_OP_BITS;
 }
 
 void x64_put_flags(struct x64_ctx *ctx, ir_temp flags)
