@@ -44,7 +44,7 @@ static ir_temp shift_compute(struct x64_ctx *ctx, unsigned op, unsigned size, ir
         ir_temp less = ir_op2(b, IR_sub, IR_I64, count, c64(ctx, 1));
         ir_temp before = ir_op2(b, IR_shr, IR_I64, a64, less);
         cf = ir_op2(b, IR_and, IR_I64, before, c64(ctx, 1));
-        r = ir_op2(b, IR_shr, IR_I64, before, c64(ctx, 1));
+        r = ir_op2(b, IR_shr, IR_I64, a64, count);   /* not of before: dead with CF */
         /* OF: the operand's top bit for a count of 1, 0 for more: the result's second bit */
         of = ir_op1i(b, IR_extract, IR_I64, r, (bits - 2) | 1 << 8);
         break;
@@ -55,7 +55,7 @@ static ir_temp shift_compute(struct x64_ctx *ctx, unsigned op, unsigned size, ir
         ir_temp less = ir_op2(b, IR_sub, IR_I64, count, c64(ctx, 1));
         ir_temp before = ir_op2(b, IR_sar, IR_I64, s, less);
         cf = ir_op2(b, IR_and, IR_I64, before, c64(ctx, 1));
-        r = ir_op2(b, IR_sar, IR_I64, before, c64(ctx, 1));
+        r = ir_op2(b, IR_sar, IR_I64, s, count);
         of = c64(ctx, 0);
         break;
     }
