@@ -91,6 +91,9 @@ struct engine_ops {
      * translating (--tcache, exec/tcache.h): sets end_pc, n_insns and the code; 0, or
      * -ENOENT to translate as usual. */
     int (*load)(struct cpu *cpu, struct tb *tb);
+    /* Each block's IR is checked (ir_verify) before compile: the engines that exist to find
+     * translation bugs do it; the JIT, whose translation time is the cost of a boot, not. */
+    bool verify_ir;
 };
 
 #define REGISTRY_MAX 8

@@ -308,5 +308,6 @@ static const struct engine_ops check_engine = {
     .free = check_free,
     .run = check_run,
     .fault_pc = check_fault_pc,
+    .verify_ir = true,
 };
 ENGINE_REGISTER(check_engine)

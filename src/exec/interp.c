@@ -844,5 +844,6 @@ static const struct engine_ops interp_engine = {
     .free = interp_free,
     .run = interp_run,
     .fault_pc = interp_fault_pc,
+    .verify_ir = true,
 };
 ENGINE_REGISTER(interp_engine)

@@ -204,14 +204,12 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc, uint64_t phys)
         log_in_asm(cpu, b);
     if (log_enabled(op))
         ir_print(log_file, b);
-#ifndef NDEBUG
     char err[160];
-    if (ir_verify(b, err, sizeof(err)) < 0) {
+    if (ex->engine->verify_ir && ir_verify(b, err, sizeof(err)) < 0) {
         ir_print(stderr, b);
         vm_error("internal error: IR of block 0x%" PRIx64 " is invalid: %s", pc, err);
         abort();
     }
-#endif
     struct tb *tb = calloc(1, sizeof(*tb));
     if (!tb) {
         vm_error("translation: out of memory");
