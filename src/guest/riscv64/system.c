@@ -8,6 +8,7 @@
 #include "guest/riscv64/system.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -241,12 +242,26 @@ static const struct csr_def {
     { 0xf15, 1, CSR_CONST, 0, 0, 0 },                                /* mconfigptr */
 };
 
+#define CSR_COUNT (sizeof(csrs) / sizeof(csrs[0]))
+_Static_assert(CSR_COUNT < UINT8_MAX, "a csrs index fits csr_slot");
+
+/* csr_slot[number]: 1 + the index in csrs of the row holding CSR number, 0 for none; made
+ * once, so a CSR access (a guest reading time in a loop) costs one load, not a search. */
+static uint8_t csr_slot[4096];
+static pthread_once_t csr_slot_once = PTHREAD_ONCE_INIT;
+
+static void csr_slot_init(void)
+{
+    for (size_t k = 0; k < CSR_COUNT; k++)
+        for (unsigned n = 0; n < csrs[k].count; n++)
+            csr_slot[csrs[k].number + n] = (uint8_t)(k + 1);
+}
+
 static const struct csr_def *csr_find(unsigned number)
 {
-    for (size_t k = 0; k < sizeof(csrs) / sizeof(csrs[0]); k++)
-        if (number - csrs[k].number < csrs[k].count)
-            return &csrs[k];
-    return NULL;
+    pthread_once(&csr_slot_once, csr_slot_init);
+    unsigned k = csr_slot[number & 0xfff];
+    return k ? &csrs[k - 1] : NULL;
 }
 
 static uint64_t *csr_field(struct rv64_cpu *r, const struct csr_def *d, unsigned index)
