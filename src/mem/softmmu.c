@@ -62,8 +62,16 @@ uint8_t *physmap_ram(const struct physmap *map, uint64_t pa, uint64_t size)
 
 static void tlb_clear(struct softmmu *sm)
 {
-    memset(sm->tlb.entry, 0xff, sizeof(sm->tlb.entry));
-    memset(sm->full, 0xff, sizeof(sm->full));
+    if (sm->n_filled <= SOFTMMU_FILLED_MAX) {
+        for (unsigned k = 0; k < sm->n_filled; k++) {
+            memset(&sm->tlb.entry[sm->filled[k]], 0xff, sizeof(sm->tlb.entry[0]));
+            memset(&sm->full[sm->filled[k]], 0xff, sizeof(sm->full[0]));
+        }
+    } else {
+        memset(sm->tlb.entry, 0xff, sizeof(sm->tlb.entry));
+        memset(sm->full, 0xff, sizeof(sm->full));
+    }
+    sm->n_filled = 0;
 }
 
 void softmmu_tlb_flush(struct cpu *cpu)
@@ -125,6 +133,10 @@ static void tlb_set(struct softmmu *sm, struct mem_tlb_entry *e, uint64_t vpage,
 {
     struct softmmu_tlb_full *f = &sm->full[e - sm->tlb.entry];
     uint8_t *host = physmap_ram(sm->map, ppage, SOFTMMU_PAGE_SIZE);
+    if (sm->n_filled < SOFTMMU_FILLED_MAX)
+        sm->filled[sm->n_filled++] = (uint16_t)(e - sm->tlb.entry);
+    else
+        sm->n_filled = SOFTMMU_FILLED_MAX + 1;
     uint64_t slow = host ? 0 : MEM_TLB_SLOW;
     const uint8_t *code = host ? code_flag(sm->map, ppage, false) : NULL;
     *f = (struct softmmu_tlb_full){ vpage, ppage, host, prot };
@@ -478,6 +490,7 @@ int softmmu_init(struct softmmu *sm, struct physmap *map)
     sm->as.ops = &softmmu_ops;
     sm->as.tlb = &sm->tlb;
     sm->map = map;
+    sm->n_filled = SOFTMMU_FILLED_MAX + 1;   /* every entry is to be emptied */
     tlb_clear(sm);
     if (s == map->n_spaces)
         map->spaces[map->n_spaces++] = sm;

@@ -19,6 +19,8 @@
 #define SOFTMMU_PAGE_SIZE (1ull << SOFTMMU_PAGE_BITS)
 #define SOFTMMU_TLB_SIZE (MEM_TLB_MMU_MAX << MEM_TLB_BITS)
 #define SOFTMMU_WRITTEN_MAX 16     /* code pages written before the loop drops their blocks */
+#define SOFTMMU_FILLED_MAX 256
+_Static_assert(SOFTMMU_TLB_SIZE <= 65536, "an entry's index fits struct softmmu's filled");
 #define PHYSMAP_MAX 32
 #define PHYSMAP_SPACES_MAX 16      /* CPUs (softmmu spaces) over one map */
 
@@ -104,6 +106,11 @@ struct softmmu {
     unsigned n_written;
     bool written_overflow;
     uint64_t tlb_hits, tlb_misses;   /* of the slow path (tlb.hits: the engines' inline ones) */
+    /* The entries filled since the TLB was last emptied, so that emptying it soon after
+     * (a guest switching address spaces often) touches only those; every entry once more
+     * than SOFTMMU_FILLED_MAX were filled (n_filled is then SOFTMMU_FILLED_MAX + 1). */
+    uint16_t filled[SOFTMMU_FILLED_MAX];
+    unsigned n_filled;
 };
 
 /* The TLB's hits and misses so far if as is a softmmu space: 0, else -EINVAL. */
