@@ -106,9 +106,16 @@ static void strs(struct writer *w, const char *name, const char *list, size_t si
 }
 #define STRS(w, name, list) strs(w, name, list, sizeof(list))
 
+/* The longest list of cells: per_hart_irqs', four a hart. */
+#define CELLS_MAX (4 * VIRT_HARTS_MAX)
+
 static void cells(struct writer *w, const char *name, const uint32_t *v, unsigned n)
 {
-    fdt32_t be[16];
+    fdt32_t be[CELLS_MAX];
+    if (n > CELLS_MAX) {
+        check(w, -FDT_ERR_NOSPACE);
+        return;
+    }
     for (unsigned k = 0; k < n; k++)
         be[k] = cpu_to_fdt32(v[k]);
     check(w, fdt.property(w->fdt, name, be, (int)(n * sizeof(be[0]))));
