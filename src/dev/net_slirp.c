@@ -4,7 +4,6 @@
 #include "dev/net_slirp.h"
 
 #include <arpa/inet.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -16,40 +15,26 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/dynlib.h"
 #include "core/log.h"
 #include "core/thread.h"
 
 /* Debian's libslirp0: the soname's major is not the header's SLIRP_MAJOR_VERSION. */
 #define SLIRP_SONAME "libslirp.so.0"
 
-static struct {
-    __typeof__(slirp_new) *new;
-    __typeof__(slirp_cleanup) *cleanup;
-    __typeof__(slirp_input) *input;
-    __typeof__(slirp_pollfds_fill) *pollfds_fill;
-    __typeof__(slirp_pollfds_poll) *pollfds_poll;
-    __typeof__(slirp_add_hostfwd) *add_hostfwd;
-} lib;
-static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
-static const char *lib_error;
+#define SLIRP_FUNCTIONS(X) X(new) X(cleanup) X(input) X(pollfds_fill) X(pollfds_poll) X(add_hostfwd)
 
-static void lib_load(void)
-{
-    void *h = dlopen(SLIRP_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        lib_error = dlerror();
-        return;
-    }
-    *(void **)&lib.cleanup = dlsym(h, "slirp_cleanup");
-    *(void **)&lib.input = dlsym(h, "slirp_input");
-    *(void **)&lib.pollfds_fill = dlsym(h, "slirp_pollfds_fill");
-    *(void **)&lib.pollfds_poll = dlsym(h, "slirp_pollfds_poll");
-    *(void **)&lib.add_hostfwd = dlsym(h, "slirp_add_hostfwd");
-    if (lib.cleanup && lib.input && lib.pollfds_fill && lib.pollfds_poll && lib.add_hostfwd)
-        *(void **)&lib.new = dlsym(h, "slirp_new");
-    if (!lib.new)
-        lib_error = "a function vm needs is missing from it";
-}
+static struct {
+#define MEMBER(name) __typeof__(slirp_##name) *name;
+    SLIRP_FUNCTIONS(MEMBER)
+#undef MEMBER
+} lib;
+static const struct dynlib_sym slirp_syms[] = {
+#define SYM(name) { "slirp_" #name, (void **)&lib.name },
+    SLIRP_FUNCTIONS(SYM)
+#undef SYM
+};
+static struct dynlib slirp_lib = DYNLIB(SLIRP_SONAME, slirp_syms);
 
 #define TIMERS_MAX 8
 #define POLL_MAX_MS 100            /* the longest the thread sleeps without a timer */
@@ -301,9 +286,9 @@ int net_slirp_open(struct net_slirp **out, const char *spec, void (*kick)(void *
         vm_error("--net=%s: expected user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]...", spec);
         return -1;
     }
-    pthread_once(&lib_once, lib_load);
-    if (!lib.new) {
-        vm_error("--net: cannot load %s: %s", SLIRP_SONAME, lib_error);
+    const char *error = dynlib_open(&slirp_lib);
+    if (error) {
+        vm_error("--net: cannot load %s: %s", SLIRP_SONAME, error);
         return -1;
     }
     struct net_slirp *s = calloc(1, sizeof(*s));

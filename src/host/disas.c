@@ -1,10 +1,9 @@
 /* host_disas (host/disas.h): capstone through dlopen, looked up once per process and opened
  * once per thread and ISA. The headers give the types and constants; the library's soname is
  * the major version those headers are of. */
-#include <dlfcn.h>
-#include <pthread.h>
 #include <stdio.h>
 
+#include "core/dynlib.h"
 #include "host/disas.h"
 
 #if HAVE_CAPSTONE
@@ -20,18 +19,11 @@ static struct {
                      size_t count, cs_insn **insn);
     void (*free)(cs_insn *insn, size_t count);
 } cs;
-static pthread_once_t cs_once = PTHREAD_ONCE_INIT;
-
-static void cs_load(void)
-{
-    void *lib = dlopen(CAPSTONE_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!lib)
-        return;
-    *(void **)&cs.disasm = dlsym(lib, "cs_disasm");
-    *(void **)&cs.free = dlsym(lib, "cs_free");
-    if (cs.disasm && cs.free)
-        *(void **)&cs.open = dlsym(lib, "cs_open");
-}
+static const struct dynlib_sym cs_syms[] = {
+    { "cs_open", (void **)&cs.open }, { "cs_disasm", (void **)&cs.disasm },
+    { "cs_free", (void **)&cs.free },
+};
+static struct dynlib cs_lib = DYNLIB(CAPSTONE_SONAME, cs_syms);
 
 size_t host_disas(enum host_disas_isa isa, const uint8_t *code, size_t len, uint64_t addr,
                   char *out, size_t outlen)
@@ -43,9 +35,8 @@ size_t host_disas(enum host_disas_isa isa, const uint8_t *code, size_t len, uint
     static __thread csh handle[2];
     static __thread int opened[2];   /* 0: not yet, 1: open, -1: cannot */
     cs_insn *insn;
-    pthread_once(&cs_once, cs_load);
     if (!opened[isa])
-        opened[isa] = cs.open && cs.open(isas[isa].arch, isas[isa].mode, &handle[isa]) == CS_ERR_OK
+        opened[isa] = !dynlib_open(&cs_lib) && cs.open(isas[isa].arch, isas[isa].mode, &handle[isa]) == CS_ERR_OK
                           ? 1 : -1;
     if (opened[isa] < 0 || cs.disasm(handle[isa], code, len, addr, 1, &insn) != 1)
         return 0;

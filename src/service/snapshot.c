@@ -11,11 +11,9 @@
  * it (the KVM microVM's start, which issue 16 times, among them). */
 #include "service/snapshot.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,6 +24,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "core/dynlib.h"
 #include "core/state.h"
 #include "service/events.h"
 
@@ -52,22 +51,12 @@ static struct {
     ZSTD_FUNCTIONS(MEMBER)
 #undef MEMBER
 } zstd;
-static pthread_once_t zstd_once = PTHREAD_ONCE_INIT;
-static const char *zstd_error;     /* why libzstd could not be loaded, or NULL */
-
-static void zstd_load(void)
-{
-    void *h = dlopen(ZSTD_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        zstd_error = dlerror();
-        return;
-    }
-#define LOOKUP(name)                                                                        \
-    if (!(*(void **)&zstd.name = dlsym(h, "ZSTD_" #name)))                                  \
-        zstd_error = "a function vm needs is missing from " ZSTD_SONAME;
-    ZSTD_FUNCTIONS(LOOKUP)
-#undef LOOKUP
-}
+static const struct dynlib_sym zstd_syms[] = {
+#define SYM(name) { "ZSTD_" #name, (void **)&zstd.name },
+    ZSTD_FUNCTIONS(SYM)
+#undef SYM
+};
+static struct dynlib zstd_lib = DYNLIB(ZSTD_SONAME, zstd_syms);
 
 static int fail(char *why, size_t size, const char *fmt, ...)
 {
@@ -258,8 +247,8 @@ static int save_parts(const struct machine_image *img, struct state_writer *w, c
 /* libzstd, loaded: 0, or -1 with why. */
 static int zstd_ready(char *why, size_t why_size)
 {
-    pthread_once(&zstd_once, zstd_load);
-    return zstd_error ? fail(why, why_size, "cannot load libzstd: %s", zstd_error) : 0;
+    const char *error = dynlib_open(&zstd_lib);
+    return error ? fail(why, why_size, "cannot load libzstd: %s", error) : 0;
 }
 
 int snapshot_save(struct machine *m, const char *path, uint64_t *bytes, char *why,

@@ -5,13 +5,12 @@
  * of vm (user mode, the KVM microVM) would pay to map and relocate it. */
 #include "system/virt.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <libfdt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/dynlib.h"
 #include "dev/aclint.h"
 #include "dev/goldfish_rtc.h"
 #include "dev/ns16550.h"
@@ -40,21 +39,12 @@ static struct {
     FDT_FUNCTIONS(MEMBER)
 #undef MEMBER
 } fdt;
-static pthread_once_t fdt_once = PTHREAD_ONCE_INIT;
-static bool fdt_loaded;
-
-static void fdt_load(void)
-{
-    void *h = dlopen(FDT_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!h)
-        return;
-    fdt_loaded = true;
-#define LOOKUP(name)                                                                        \
-    if (!(*(void **)&fdt.name = dlsym(h, "fdt_" #name)))                                    \
-        fdt_loaded = false;
-    FDT_FUNCTIONS(LOOKUP)
-#undef LOOKUP
-}
+static const struct dynlib_sym fdt_syms[] = {
+#define SYM(name) { "fdt_" #name, (void **)&fdt.name },
+    FDT_FUNCTIONS(SYM)
+#undef SYM
+};
+static struct dynlib fdt_lib = DYNLIB(FDT_SONAME, fdt_syms);
 
 /* Fixed phandles: each hart's interrupt controller is PHANDLE_INTC + hart. */
 enum { PHANDLE_PLIC = 1, PHANDLE_TEST, PHANDLE_CPU, PHANDLE_INTC = 0x100 };
@@ -255,8 +245,7 @@ static void syscon_action(struct writer *w, const char *node, uint32_t value)
 
 int virt_fdt_build(void *buf, size_t size, const struct virt_fdt_config *c)
 {
-    pthread_once(&fdt_once, fdt_load);
-    if (!fdt_loaded)
+    if (dynlib_open(&fdt_lib))
         return -ELIBACC;           /* libfdt is missing or lacks a function vm needs */
     struct writer w = { buf, 0 };
     check(&w, fdt.create(buf, (int)size));
