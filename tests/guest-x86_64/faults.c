@@ -4,25 +4,16 @@
  * instruction, a locked read-modify-write); an unmapped canonical one is a #PF, SEGV_MAPERR at
  * the address, trapno 14 with cr2. The saved pc is the faulting instruction's, which the
  * handler skips. (A stack access, through rsp or rbp, is #SS instead, SIGBUS: not here.) */
-#define _GNU_SOURCE
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <ucontext.h>
+#include "trapframe.h"
 
-static volatile uint64_t rip, trapno, err, cr2, resume;
-static volatile int signo, code;
-static void *volatile addr;
+#include <stdio.h>
+
+static volatile uint64_t err, cr2, resume;
 
 static void handler(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
-    signo = sig;
-    code = si->si_code;
-    addr = si->si_addr;
-    rip = uc->uc_mcontext.gregs[REG_RIP];
-    trapno = uc->uc_mcontext.gregs[REG_TRAPNO];
+    trapframe_keep(sig, si, uc);
     err = uc->uc_mcontext.gregs[REG_ERR];
     /* a #GP leaves cr2 at the thread's last page fault for Linux, at 0 for vm: not compared */
     cr2 = trapno == 14 ? uc->uc_mcontext.gregs[REG_CR2] : 0;
@@ -51,11 +42,7 @@ static char scratch[64];
 
 int main(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = handler;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, NULL);
+    trapframe_handle(SIGSEGV, handler);
     static const uint64_t noncanonical[] = {
         0x0000800000000000ull, 0x8000000000000000ull, 0xfffe000000001000ull,
         0x7fff000000000000ull,

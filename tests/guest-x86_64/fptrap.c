@@ -7,26 +7,17 @@
  * frame, so the instruction runs again when it returns, and what it computes then is printed
  * (not for an x87 overflow or underflow, whose unmasked response vm does not scale). The
  * native run is the oracle. */
-#define _GNU_SOURCE
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <ucontext.h>
+#include "trapframe.h"
 
-static volatile uint64_t rip, trapno;
-static volatile int signo, code, traps;
-static void *volatile addr;
+#include <stdio.h>
+
+static volatile int traps;
 static volatile unsigned swd, mxcsr;
 
 static void handler(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
-    signo = sig;
-    code = si->si_code;
-    addr = si->si_addr;
-    rip = uc->uc_mcontext.gregs[REG_RIP];
-    trapno = uc->uc_mcontext.gregs[REG_TRAPNO];
+    trapframe_keep(sig, si, uc);
     swd = uc->uc_mcontext.fpregs->swd;
     mxcsr = uc->uc_mcontext.fpregs->mxcsr;
     uc->uc_mcontext.fpregs->cwd |= 0x3f;
@@ -84,11 +75,7 @@ USED static volatile uint32_t csr;
 
 int main(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = handler;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGFPE, &sa, NULL);
+    trapframe_handle(SIGFPE, handler);
 
     X87(0x04);   /* ZE: 1 / 0 leaves ST(0) = 1, stored when FSTP runs again */
     TRAP("x87 div", "fld1\n fdivl zero(%%rip)\n 1: fstpl out(%%rip)", 1);

@@ -1,25 +1,16 @@
 /* x86-64's breakpoint traps as Linux reports them: INT3, and INT 3 through the same user-mode
  * gate, raise SIGTRAP from the kernel (SI_KERNEL, no address) with trapno 3 and the pc after
  * the instruction, so a handler returns to the next one. */
-#define _GNU_SOURCE
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <ucontext.h>
+#include "trapframe.h"
 
-static volatile uint64_t rip, trapno;
-static volatile int signo, code, handled;
-static void *volatile addr;
+#include <stdio.h>
+
+static volatile int handled;
 
 static void handler(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
-    signo = sig;
-    code = si->si_code;
-    addr = si->si_addr;
-    rip = uc->uc_mcontext.gregs[REG_RIP];
-    trapno = uc->uc_mcontext.gregs[REG_TRAPNO];
+    trapframe_keep(sig, si, uc);
     handled++;
 }
 
@@ -34,11 +25,7 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 
 int main(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = handler;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGTRAP, &sa, NULL);
+    trapframe_handle(SIGTRAP, handler);
     TRAP("int3", "int3");
     TRAP("int $3", ".byte 0xcd, 0x03");   /* gas would encode int $3 as int3 */
     return 0;
