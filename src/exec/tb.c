@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/registry.h"
 #include "exec/tbpages.h"
+#include "exec/tcache.h"
 #include "guest/translator.h"
 #include "mem/aspace.h"
 
@@ -187,7 +188,8 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc, uint64_t phys)
 {
     uint64_t t0 = now_ns();
     struct exec_cpu *ex = exec_of(cpu);
-    struct tb *loaded = ex->engine->load ? tb_load(cpu, pc, phys) : NULL;
+    /* Without --tcache no block is allocated only to be freed again. */
+    struct tb *loaded = tcache_on && ex->engine->load ? tb_load(cpu, pc, phys) : NULL;
     if (loaded)
         return loaded;
     struct ir_block *b = &ex->block;
