@@ -331,13 +331,18 @@ static union vec native_op(unsigned op, unsigned shape, union vec a, union vec b
     return r;
 }
 
+static unsigned exponent(bool dbl, uint64_t u)
+{
+    return dbl ? (unsigned)(u >> 52) & 0x7ff : (unsigned)(u >> 23) & 0xff;
+}
+
 /* Whether every lane the shape computes has a finite exponent of at least min_exp. */
 static bool normal_lanes(const union vec *v, unsigned shape, unsigned min_exp)
 {
     bool dbl = shape == X64_PD || shape == X64_SD;
     unsigned n = shape == X64_PS ? 4 : shape == X64_PD ? 2 : 1, max = dbl ? 0x7ff : 0xff;
     for (unsigned i = 0; i < n; i++) {
-        unsigned e = dbl ? (unsigned)(v->q[i] >> 52) & 0x7ff : v->d[i] >> 23 & 0xff;
+        unsigned e = exponent(dbl, dbl ? v->q[i] : v->d[i]);
         if (e < min_exp || e == max)
             return false;
     }
@@ -349,6 +354,12 @@ static bool normal_lanes(const union vec *v, unsigned shape, unsigned min_exp)
 #define PLAIN (0x7f80u | DAZ | FTZ)
 #define MASKED 0x1f80u
 
+/* Whether the guest's MXCSR is the host's while vm runs, with the inexact flag set. */
+static bool plain_mxcsr(const struct x64_cpu *c)
+{
+    return (c->mxcsr & (PLAIN | PE)) == (MASKED | PE);
+}
+
 /* r = a op b as the host computes it, and its flags added to the guest's. The common case
  * needs no MXCSR access at all: the guest masks every exception and rounds to nearest without
  * DAZ or FTZ, as the host's MXCSR does while vm runs (the JIT's lowering of fadd and the
@@ -358,7 +369,7 @@ static bool normal_lanes(const union vec *v, unsigned shape, unsigned min_exp)
 static void native_arith(struct x64_cpu *c, unsigned op, unsigned shape, union vec a,
                          union vec b, union vec *r)
 {
-    if ((c->mxcsr & (PLAIN | PE)) == (MASKED | PE) && normal_lanes(&a, shape, 1) &&
+    if (plain_mxcsr(c) && normal_lanes(&a, shape, 1) &&
         normal_lanes(&b, shape, 1)) {
         *r = native_op(op, shape, a, b);
         if (normal_lanes(r, shape, 2))
@@ -400,17 +411,12 @@ static uint64_t scalar_op(unsigned op, bool dbl, uint64_t x, uint64_t y)
     return x32;
 }
 
-static unsigned exponent(bool dbl, uint64_t u)
-{
-    return dbl ? (unsigned)(u >> 52) & 0x7ff : (unsigned)(u >> 23) & 0xff;
-}
-
 static void native_scalar(struct x64_cpu *c, uint64_t desc, uint64_t lo, unsigned op, bool dbl)
 {
     unsigned d = X64_SSE_DST(desc), max = dbl ? 0x7ff : 0xff;
     uint64_t x = c->ymm[d][0], y = X64_SSE_MEM(desc) ? lo : c->ymm[X64_SSE_SRC(desc)][0], r;
     unsigned ex = exponent(dbl, x), ey = exponent(dbl, y), er;
-    if ((c->mxcsr & (PLAIN | PE)) == (MASKED | PE) && ex != 0 && ex != max && ey != 0 &&
+    if (plain_mxcsr(c) && ex != 0 && ex != max && ey != 0 &&
         ey != max) {
         r = scalar_op(op, dbl, x, y);
         er = exponent(dbl, r);
