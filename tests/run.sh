@@ -166,6 +166,11 @@ cat "$lane_log" >>"$log"
 cat "$lane_times" >>"$times"
 echo "slowest suites (seconds, command):"
 sort -rn "$times" | head -12 | sed "s|$PWD/||g; s|^|  |"
+# The failures again, next to the total: CI shows only the end of the output.
+if grep -q '^FAIL ' "$log"; then
+    echo "failures:"
+    grep '^FAIL ' "$log" | head -40 | cut -c1-300 | sed 's/^/  /'
+fi
 passed=$(grep -c '^PASS ' "$log")
 failed=$(grep -c '^FAIL ' "$log")
 echo "$passed passed, $failed failed"
