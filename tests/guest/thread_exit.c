@@ -4,7 +4,6 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +48,9 @@ int main(void)
     pthread_join(t, &r);
     printf("spinner: signal=%d looped=%ld\n", got_signal, (long)r);
 
-    pthread_create(&t, NULL, last_one, NULL);
+    /* Printed before the worker exists, so that a main thread descheduled for longer than the
+     * worker's sleep cannot print after it. */
     printf("main: leaving with pthread_exit\n");
+    pthread_create(&t, NULL, last_one, NULL);
     pthread_exit(NULL);
 }
