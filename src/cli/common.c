@@ -67,9 +67,10 @@ void cli_print_stats(struct machine *m, enum machine_state old, void *opaque)
     if (tcache_on)
         fprintf(stderr,
                 "vm: stats: tcache: %" PRIu64 " blocks in the file read%s, %" PRIu64
-                " loaded from it, %" PRIu64 " stale, %" PRIu64 " translated and added\n",
+                " loaded from it, %" PRIu64 " stale, %" PRIu64 " damaged, %" PRIu64
+                " translated and added\n",
                 tcache_stats.file_entries, tcache_stats.file_rejected ? " (rejected)" : "",
-                tcache_stats.loaded, tcache_stats.stale, tcache_stats.added);
+                tcache_stats.loaded, tcache_stats.stale, tcache_stats.damaged, tcache_stats.added);
     static struct exec_counters k;
     exec_counters_sum(&k);
     uint64_t syscalls = 0;

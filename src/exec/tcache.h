@@ -2,9 +2,9 @@
  * blocks of one program, saved on disk at exit and reused by the next run of the same
  * program, so that a warm start does not translate again. Never trusted blindly: the file is
  * keyed by the program's identity and content, vm's own build and the guest ISA; its header
- * and a hash of all its bytes are checked when it is read; and a block is used only when the
- * guest bytes it was translated from are, byte for byte, the ones at its pc now and the code
- * generation environment matches. Anything wrong is ignored and translated as usual. */
+ * is checked when it is mapped, and each block's record (its hash, its consistency) at the
+ * block's first use; and a block is used only when the guest bytes it was translated from
+ * are, byte for byte, the ones at its pc now and the code generation environment matches. Anything wrong is ignored and translated as usual. */
 #ifndef VM_EXEC_TCACHE_H
 #define VM_EXEC_TCACHE_H
 
@@ -43,6 +43,7 @@ struct tcache_stats {
     uint64_t stale;     /* cached blocks whose guest bytes had changed, or that could not
                            be placed: translated instead */
     uint64_t added;     /* blocks translated and added to the cache */
+    uint64_t damaged;   /* cached blocks whose record failed its checks at first use */
     uint64_t file_entries;   /* blocks in the file read at start */
     bool file_rejected;      /* a file was there but failed its checks (and was ignored) */
 };

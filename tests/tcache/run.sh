@@ -4,8 +4,9 @@
 # the cache, and --stats must show what the cache did. Checks: a first run fills the cache;
 # a second loads nearly every block from it instead of translating; code generated at a
 # fixed address with other bytes than in the run that cached it is noticed (stale) and
-# translated afresh; a cache file with flipped bytes (payload or header) or cut short is
-# ignored without a crash, and rewritten; a program rebuilt at the same path does not get the
+# translated afresh; flipped bytes in a block's record or its index slot cost that block alone
+# (noticed: damaged), while a cache file with a flipped header or cut short is ignored without
+# a crash, and rewritten; a program rebuilt at the same path does not get the
 # old program's code.
 #
 # Usage: tests/tcache/run.sh [BUILD_DIR]   (default: $BUILD or build/tests/tcache)
@@ -32,6 +33,14 @@ flip() {
     printf "$out" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
+# used_slot FILE: the offset of the first used slot of the cache file's index (exec/tcache.c:
+# a 96-byte header, then 32-byte slots whose size, at 12, is 0 when empty).
+used_slot() {
+    local at=96
+    while [ "$(od -An -tu4 -j $((at + 12)) -N4 "$1" | tr -d ' ')" = 0 ]; do at=$((at + 32)); done
+    echo "$at"
+}
+
 # stats_of NAME FILE: a number from vm's --stats lines in FILE.
 stats_of() {
     case $1 in
@@ -39,6 +48,7 @@ stats_of() {
     read) sed -n 's/^vm: stats: tcache: \([0-9]*\) blocks in the file read.*/\1/p' "$2" ;;
     loaded) sed -n 's/^vm: stats: tcache: .*, \([0-9]*\) loaded from it.*/\1/p' "$2" ;;
     stale) sed -n 's/^vm: stats: tcache: .*, \([0-9]*\) stale.*/\1/p' "$2" ;;
+    damaged) sed -n 's/^vm: stats: tcache: .*, \([0-9]*\) damaged.*/\1/p' "$2" ;;
     added) sed -n 's/^vm: stats: tcache: .*, \([0-9]*\) translated and added$/\1/p' "$2" ;;
     esac
 }
@@ -97,9 +107,25 @@ for isa in ${ISAS:-riscv64 aarch64}; do
     fi
     tc=$(ls "$cache"/*.tc 2>/dev/null | head -n 1)
     size=$(stat -c %s "$tc" 2>/dev/null || echo 0)
-    for corrupt in payload header truncated; do
+    # A damaged block's record (its bytes, or its index slot's hash) costs that block alone:
+    # it is noticed at its first use and translated afresh, every other block still loaded.
+    # A block or two changed do not rewrite the file: the second run meets both damages.
+    damaged=0
+    for corrupt in payload index; do
         case $corrupt in
         payload) flip "$tc" $((size / 2)) ;;
+        index) flip "$tc" $(($(used_slot "$tc") + 24)) ;;
+        esac
+        damaged=$((damaged + 1))
+        if run "$corrupt" 7; then
+            expect "$corrupt" "$(stats_of damaged "$dir/$corrupt.err") == $damaged &&
+                               $(stats_of loaded "$dir/$corrupt.err") * 95 >= ${added:-1} * 90" \
+                "expected the damaged block alone ignored"
+        fi
+    done
+    # A damaged header, or a file cut short: the whole file is ignored.
+    for corrupt in header truncated; do
+        case $corrupt in
         header) flip "$tc" 16 ;;
         truncated) truncate -s $((size * 2 / 3)) "$tc" ;;
         esac
