@@ -402,7 +402,11 @@ static uint64_t find_free_below(const struct uspace *us, uint64_t top, uint64_t 
 {
     uint64_t min_page = page_of(USPACE_MIN_ADDR), p = top;
     while (p > min_page) {
-        uint64_t q = scan_down(us, p, min_page, free_page);
+        /* Only npages below p are looked at: the free run under a guest's mappings reaches
+         * down across most of a space of 2^47 bytes, a million directory entries to read at
+         * every mmap (a few percent of python's start). */
+        uint64_t lo = p - min_page > npages ? p - npages : min_page;
+        uint64_t q = scan_down(us, p, lo, free_page);
         if (p - q >= npages)
             return (p - npages) * USPACE_PAGE_SIZE;
         p = scan_down(us, q, min_page, used_page);
