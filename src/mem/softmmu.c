@@ -207,13 +207,27 @@ static struct softmmu_tlb_full *tlb_get(struct cpu *cpu, uint64_t addr, unsigned
 }
 
 /* Marks physical page ppage's code as written, for the loop to drop before the next block. */
+static void written_lock(struct softmmu *sm)
+{
+    while (__atomic_test_and_set(&sm->written_lock, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(&sm->written_lock, __ATOMIC_RELAXED))
+            ;
+}
+
+static void written_unlock(struct softmmu *sm)
+{
+    __atomic_clear(&sm->written_lock, __ATOMIC_RELEASE);
+}
+
 static void note_written(struct cpu *cpu, uint64_t ppage)
 {
     struct softmmu *sm = (struct softmmu *)cpu->as;
+    written_lock(sm);
     if (sm->n_written < SOFTMMU_WRITTEN_MAX)
         sm->written[sm->n_written++] = ppage;
     else
         sm->written_overflow = true;
+    written_unlock(sm);
     cpu->exit_request = 1;
 }
 
@@ -449,15 +463,22 @@ static void softmmu_code_writes(struct cpu *cpu,
                                 void (*drop)(struct cpu *cpu, uint64_t start, uint64_t end))
 {
     struct softmmu *sm = (struct softmmu *)cpu->as;
-    if (sm->written_overflow) {
-        sm->written_overflow = false;
-        sm->n_written = 0;
+    if (!__atomic_load_n(&sm->n_written, __ATOMIC_RELAXED) &&
+        !__atomic_load_n(&sm->written_overflow, __ATOMIC_RELAXED))
+        return;
+    uint64_t pages[SOFTMMU_WRITTEN_MAX];
+    written_lock(sm);
+    unsigned n = sm->n_written;
+    bool overflow = sm->written_overflow;
+    memcpy(pages, sm->written, n * sizeof(pages[0]));
+    sm->n_written = 0;
+    sm->written_overflow = false;
+    written_unlock(sm);
+    if (overflow)
         drop(cpu, 0, UINT64_MAX);
-    }
-    while (sm->n_written) {
-        uint64_t page = sm->written[--sm->n_written];
-        drop(cpu, page, page + SOFTMMU_PAGE_SIZE);
-    }
+    else
+        while (n--)
+            drop(cpu, pages[n], pages[n] + SOFTMMU_PAGE_SIZE);
 }
 
 static const struct aspace_ops softmmu_ops = {

@@ -101,10 +101,13 @@ struct softmmu {
      * different causes) and for a fetch, which reports only -EFAULT. */
     unsigned fault_access;
     int fault_exc;
-    /* Physical pages of code written since the execution loop last dropped blocks. */
+    /* Physical pages of code written since the execution loop last dropped blocks. Devices
+     * writing RAM from threads of their own add to the first CPU's list, so the list is
+     * taken under written_lock (a spin lock: held for a few stores). */
     uint64_t written[SOFTMMU_WRITTEN_MAX];
     unsigned n_written;
     bool written_overflow;
+    bool written_lock;
     uint64_t tlb_hits, tlb_misses;   /* of the slow path (tlb.hits: the engines' inline ones) */
     /* The entries filled since the TLB was last emptied, so that emptying it soon after
      * (a guest switching address spaces often) touches only those; every entry once more

@@ -4,8 +4,11 @@
  * exception, address and kind, holes that never reach host memory, instruction fetch, code
  * protection (a store to a page holding code is handed to the execution loop once), and IR
  * blocks run through both engines on the space: one of loads and stores, and one whose code
- * is rewritten and remapped. The page walk is a fake guest's hook over a small table. */
+ * is rewritten and remapped, and a device thread writing code pages while the CPU's thread
+ * writes and drops others (no written page is lost). The page walk is a fake guest's hook
+ * over a small table. */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -402,6 +405,55 @@ static void test_code(void)
     CHECK(canaries_intact());
 }
 
+/* A device thread's DMA into a code page races with the CPU's thread noting its own code
+ * writes and handing the pages to the loop: every written page must reach the loop. */
+static volatile unsigned race_round, race_done;
+static unsigned race_pages;
+
+static void race_drop(struct cpu *c, uint64_t start, uint64_t end)
+{
+    (void)c;
+    for (unsigned p = 0; p < RAM_PAGES; p++)
+        if (start <= RAM_BASE + p * PAGE && RAM_BASE + p * PAGE < end)
+            race_pages |= 1u << p;
+}
+
+static void *race_device(void *arg)
+{
+    unsigned rounds = (unsigned)(uintptr_t)arg;
+    for (unsigned r = 1; r <= rounds; r++) {
+        while (__atomic_load_n(&race_round, __ATOMIC_ACQUIRE) != r)
+            ;
+        softmmu_dma_written(&cpu, RAM_BASE + 3 * PAGE, 8);
+        __atomic_store_n(&race_done, r, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+
+static void test_dma_race(void)
+{
+    check_group("softmmu_dma_race");
+    reset(true);
+    const struct aspace_ops *ops = sm.as.ops;
+    enum { ROUNDS = 20000 };
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, race_device, (void *)(uintptr_t)ROUNDS), 0);
+    unsigned lost = 0;
+    for (unsigned r = 1; r <= ROUNDS; r++) {
+        ops->protect_code(&cpu, RAM_BASE + 2 * PAGE, RAM_BASE + 4 * PAGE);
+        race_pages = 0;
+        __atomic_store_n(&race_round, r, __ATOMIC_RELEASE);
+        softmmu_dma_written(&cpu, RAM_BASE + 2 * PAGE, 8);
+        ops->code_writes(&cpu, race_drop);
+        while (__atomic_load_n(&race_done, __ATOMIC_ACQUIRE) != r)
+            ;
+        ops->code_writes(&cpu, race_drop);
+        lost += race_pages != 0xc;
+    }
+    pthread_join(t, NULL);
+    CHECK_EQ(lost, 0);
+}
+
 static void test_engine(const char *engine, uint64_t pc)
 {
     reset(true);
@@ -507,6 +559,7 @@ int main(void)
     test_paged();
     test_tlb_tags();
     test_code();
+    test_dma_race();
     check_each_engine("softmmu_engine", test_engine);
     check_each_engine("softmmu_code_engine", test_code_engine);
     return check_done();
