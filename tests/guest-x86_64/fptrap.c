@@ -5,8 +5,9 @@
  * word (ES and B); an SSE one at the instruction, which has not written its result, with the
  * flags in the frame's MXCSR. The handler masks every exception and clears the flags in the
  * frame, so the instruction runs again when it returns, and what it computes then is printed
- * (not for an x87 overflow or underflow, whose unmasked response vm does not scale). The
- * native run is the oracle. */
+ * (not for an x87 overflow or underflow, whose unmasked response vm does not scale). MMX
+ * instructions take a pending x87 exception as the waiting x87 ones do. The native run is
+ * the oracle. */
 #include "trapframe.h"
 
 #include <stdio.h>
@@ -53,7 +54,7 @@ USED static volatile uint32_t csr;
                      "\n fninit\n movl $0x1f80, -4(%%rsp)\n ldmxcsr -4(%%rsp)"                 \
                      : "=&r"(at)                                                               \
                      : "m"(cw), "m"(csr)                                                       \
-                     : "memory", "cc", "rax", "xmm0", "xmm1");                                 \
+                     : "memory", "cc", "rax", "xmm0", "xmm1", "mm0", "mm1");                                 \
         printf("%-10s traps=%d", what, traps - before);                                        \
         if (traps != before)                                                                   \
             printf(" sig=%d code=%d addr=insn%+lld rip=insn%+lld trapno=%llu", signo, code,     \
@@ -99,6 +100,14 @@ int main(void)
                       " 1: fldz\n fstpl out(%%rip)", 1);
     X87(0);
     TRAP("x87 masked", "fld1\n fdivl zero(%%rip)\n 1: fstpl out(%%rip)", 1);
+    X87(0x04);   /* MMX instructions wait too, before their memory operand */
+    TRAP("mmx", "fld1\n fdivl zero(%%rip)\n 1: paddb %%mm1, %%mm0", 0);
+    X87(0x04);
+    TRAP("mmx store", "fld1\n fdivl zero(%%rip)\n 1: movq %%mm0, iout(%%rip)", 0);
+    X87(0x04);
+    TRAP("mmx emms", "fld1\n fdivl zero(%%rip)\n 1: emms", 0);
+    X87(0x04);   /* but not CVTPI2PS from memory, which leaves the x87 state alone */
+    TRAP("cvtpi2ps", "fld1\n fdivl zero(%%rip)\n cvtpi2ps iout(%%rip), %%xmm0\n 1: fwait", 0);
 
     SSE(0x04);   /* ZE at DIVSD itself, which writes inf once masked */
     TRAP("sse div", "movsd one(%%rip), %%xmm0\n 1: divsd zero(%%rip), %%xmm0\n"

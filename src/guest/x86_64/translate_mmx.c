@@ -1,9 +1,12 @@
 /* The MMX family (0F opcodes without a prefix on mm registers, and MOVQ2DQ/MOVDQ2Q): moves
  * inline on the x87 registers' low quadwords, the element ops through sse.h's MMX helper,
- * which shares the SSE helpers' element code. Every form first takes the x87 stack into MMX
- * use (TOP = 0, all tags valid), after its memory operand is read. */
+ * which shares the SSE helpers' element code. Every form first raises a pending unmasked x87
+ * exception (#MF) as FWAIT does, before its memory operand is touched (but CVTPI2PS/PD from
+ * memory, which leaves the x87 state alone), then takes the x87 stack into MMX use (TOP = 0,
+ * all tags valid), after its memory operand is read. */
 #include "guest/x86_64/sse.h"
 #include "guest/x86_64/translate.h"
+#include "guest/x86_64/x87.h"
 
 #define MO64 (IR_MO_64 | IR_MO_MMU(X64_MMU_USER))
 
@@ -42,6 +45,8 @@ void x64_trans_mmx(struct x64_ctx *ctx, const struct x64_insn *in)
     struct ir_block *b = ctx->b;
     unsigned kind = (unsigned)in->def->arg >> 8, op = (unsigned)in->def->arg & 0xff;
     ir_temp v, zero = x64_const(ctx, 0);
+    if (kind != X64_MMX_CVT_FROM || in->mod == 3)
+        ir_call(b, &x64_helper_x87, x64_const(ctx, X87_ARG(X87_NOP, 0, 0)), zero, zero, IR_NONE);
     switch (kind) {
     case X64_MMX_INT: case X64_MMX_SHIFT: case X64_MMX_SHUF: {
         uint64_t desc;
