@@ -4,8 +4,9 @@
  * waiting x87 instruction (FWAIT is one), with the exception pending in the frame's status
  * word (ES and B); an SSE one at the instruction, which has not written its result, with the
  * flags in the frame's MXCSR. The handler masks every exception and clears the flags in the
- * frame, so the instruction runs again when it returns, and what it computes then is printed
- * (not for an x87 overflow or underflow, whose unmasked response vm does not scale). MMX
+ * frame, so the instruction runs again when it returns, and what it computes then is printed:
+ * for an x87 overflow or underflow into a register, the unmasked response's value, scaled
+ * by 2^-24576 or 2^24576 (or the masked one where that is still out of range). MMX
  * instructions take a pending x87 exception as the waiting x87 ones do. The native run is
  * the oracle. */
 #include "trapframe.h"
@@ -31,7 +32,11 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 #define USED __attribute__((used))
 USED static const double zero = 0, one = 1, three = 3, minus_one = -1, big = 1e300,
                     tiny = 1e-300, denormal = 4.9e-324, qnan = __builtin_nan("");
-USED static const long double ld_big = 1e4000L, ld_tiny = 1e-4000L;
+USED static const long double ld_big = 1e4000L, ld_tiny = 1e-4000L, ld_max = 0x1.fffffffep16383L,
+                                 ld_exact = 0x1p-16000L, ld_exact2 = 0x1p-383L, ld_den = 0x1p-16400L,
+                                 ld_scale = 20000, ld_scale_far = 60000, ld_minus_scale = -20000,
+                                 ld_d_tiny = 0x1p-1070L;
+USED static struct { uint64_t m; uint16_t se; } __attribute__((packed)) ext;
 USED static const float f_one = 1, f_zero = 0;
 USED static const uint16_t unmask_ze = 0x37b;
 USED static double out;
@@ -50,6 +55,7 @@ USED static volatile uint32_t csr;
         addr = 0;                                                                              \
         swd = mxcsr = 0;                                                                       \
         out = -12345;                                                                          \
+        memset((void *)&ext, 0, sizeof(ext));                                                  \
         asm volatile("lea 1f(%%rip), %0\n fninit\n fldcw %1\n ldmxcsr %2\n" body              \
                      "\n fninit\n movl $0x1f80, -4(%%rsp)\n ldmxcsr -4(%%rsp)"                 \
                      : "=&r"(at)                                                               \
@@ -68,6 +74,8 @@ USED static volatile uint32_t csr;
             printf(" then %g", out);                                                           \
         if (show == 2)                                                                         \
             printf(" then %lld", (long long)iout);                                             \
+        if (show == 3)                                                                         \
+            printf(" then %04x:%016llx", ext.se, (unsigned long long)ext.m);                   \
         printf("\n");                                                                          \
     } while (0)
 
@@ -84,10 +92,31 @@ int main(void)
     TRAP("x87 inv", "fldl minus_one(%%rip)\n fsqrt\n 1: fstpl out(%%rip)", 1);
     X87(0x01);   /* IE from a stack underflow */
     TRAP("x87 stack", "fldz\n fadd %%st(3), %%st\n 1: fstpl out(%%rip)", 1);
-    X87(0x08);
-    TRAP("x87 ovf", "fldt ld_big(%%rip)\n fmul %%st(0), %%st\n 1: fstp %%st(0)", 0);
+    X87(0x08);   /* OE and PE, the product's exponent less 24576 */
+    TRAP("x87 ovf", "fldt ld_big(%%rip)\n fmul %%st(0), %%st\n 1: fstpt ext(%%rip)", 3);
     X87(0x10);
-    TRAP("x87 unf", "fldt ld_tiny(%%rip)\n fmul %%st(0), %%st\n 1: fstp %%st(0)", 0);
+    TRAP("x87 unf", "fldt ld_tiny(%%rip)\n fmul %%st(0), %%st\n 1: fstpt ext(%%rip)", 3);
+    X87(0x10);   /* an exact tiny result traps too, without PE */
+    TRAP("x87 unf ex", "fldt ld_exact(%%rip)\n fldt ld_exact2(%%rip)\n fmulp\n"
+                       " 1: fstpt ext(%%rip)", 3);
+    cw = 0x27f & ~0x08;   /* rounded to the precision control's 53 bits first */
+    TRAP("x87 ovf pc", "fldt ld_max(%%rip)\n fmul %%st(0), %%st\n 1: fstpt ext(%%rip)", 3);
+    X87(0x08);
+    TRAP("x87 scale", "fldt ld_scale(%%rip)\n fld1\n fscale\n 1: fstpt ext(%%rip)\n"
+                      " fstp %%st(0)", 3);
+    X87(0x08);   /* out of range even scaled: the masked response, infinity */
+    TRAP("x87 scale2", "fldt ld_scale_far(%%rip)\n fld1\n fscale\n 1: fstpt ext(%%rip)\n"
+                       " fstp %%st(0)", 3);
+    X87(0x10);
+    TRAP("x87 unf sc", "fldt ld_minus_scale(%%rip)\n fldt ld_exact(%%rip)\n fscale\n"
+                       " 1: fstpt ext(%%rip)\n fstp %%st(0)", 3);
+    X87(0x12);   /* an unmasked denormal operand comes first: no UE */
+    TRAP("x87 den unf", "fldz\n fldt ld_den(%%rip)\n fscale\n 1: fstpt ext(%%rip)\n"
+                        " fstp %%st(0)", 3);
+    X87(0x10);   /* a store stores nothing: UE alone, exact or not */
+    TRAP("x87 st unf", "fldt ld_d_tiny(%%rip)\n fstpl out(%%rip)\n 1: fwait", 1);
+    X87(0x08);
+    TRAP("x87 st ovf", "fldt ld_big(%%rip)\n fstpl out(%%rip)\n 1: fwait", 1);
     X87(0x20);   /* PE, at FWAIT; the quotient is stored */
     TRAP("x87 fwait", "fld1\n fdivl three(%%rip)\n 1: fwait\n fstpl out(%%rip)", 1);
     X87(0x02);   /* DE: a denormal operand */

@@ -55,8 +55,47 @@ static struct term term_of(struct f80 a)
  * exponent range: denormal results keep what fits above 2^(EMIN-(prec-1)), as a format of
  * prec bits with the extended emin. Tininess is detected after rounding; overflow gives
  * infinity or the largest value of the precision by RC. */
+/* The exponent bias adjustment of the unmasked overflow and underflow responses. */
+#define WRAP 24576
+
+/* The unmasked response (struct f80_env) to a result that overflows or underflows, if the
+ * exception is unmasked and the wrapped exponent is in range: true with *r. */
+static bool round_wrapped(struct f80_env *env, bool sign, int exp, u128 sig, int prec,
+                          struct f80 *r)
+{
+    enum softfp_round rm = rc_mode[env->rc & 3];
+    int q = exp + msb128(sig) - (prec - 1);
+    bool inexact;
+    u128 m = shift_round(sig, q - exp, rm, sign, &inexact);
+    if (m >> prec) {
+        m >>= 1;
+        q++;
+    }
+    int ev = q + prec - 1, biased;
+    unsigned fl;
+    if (ev + BIAS >= EXP_MAX && (env->unmasked & F80_OE)) {
+        biased = ev + BIAS - WRAP;
+        fl = F80_OE;
+    } else if (ev < EMIN && (env->unmasked & F80_UE)) {
+        biased = ev + BIAS + WRAP;
+        fl = F80_UE;
+    } else {
+        return false;
+    }
+    if (biased < 1 || biased >= EXP_MAX)
+        return false;
+    int sh = q - exp;
+    env->up = inexact && m != (sh >= 128 ? 0 : sig >> sh);
+    env->fl |= fl | (inexact ? F80_PE : 0);
+    *r = make(sign, (unsigned)biased, (uint64_t)(m << (64 - prec)));
+    return true;
+}
+
 static struct f80 round80(struct f80_env *env, bool sign, int exp, u128 sig, int prec)
 {
+    struct f80 wrapped;
+    if (env->unmasked && round_wrapped(env, sign, exp, sig, prec, &wrapped))
+        return wrapped;
     enum softfp_round rm = rc_mode[env->rc & 3];
     int e = exp + msb128(sig);
     int q = e - (prec - 1);
@@ -502,7 +541,15 @@ static uint64_t to_bin(struct f80_env *env, const struct fmt *f, struct f80 a)
     struct term t = term_of(a);
     struct softfp_env se = { rc_mode[env->rc & 3], false, false,
                              F80_IE, F80_ZE, F80_OE, F80_UE, F80_PE };
-    uint64_t r = round_pack(f, &se, t.sign, t.exp, t.sig, &env->fl);
+    unsigned fl = 0;
+    uint64_t r = round_pack(f, &se, t.sign, t.exp, t.sig, &fl);
+    /* unmasked, an overflow is OE alone, and a tiny result (exact or not) UE alone */
+    bool tiny = fl & F80_PE ? fl & F80_UE : t.exp + msb128(t.sig) < 1 - f->bias;
+    if ((env->unmasked & F80_OE) && (fl & F80_OE))
+        fl = F80_OE;
+    else if ((env->unmasked & F80_UE) && tiny)
+        fl = F80_UE;
+    env->fl |= fl;
     struct softfp_env tz = se;
     tz.rm = SF_RTZ;
     unsigned ignore = 0;

@@ -25,11 +25,18 @@ enum {
 };
 
 /* Rounding: the control word's RC (0 nearest even, 1 down, 2 up, 3 toward zero); what an
- * operation raises (F80_* bits) and whether it rounded the magnitude up (C1). */
+ * operation raises (F80_* bits) and whether it rounded the magnitude up (C1); and which of
+ * F80_OE and F80_UE the control word unmasks. With one unmasked, a result that overflows or
+ * underflows gets the x87's unmasked response: into a register, the significand rounded with
+ * an unbounded exponent range and the exponent wrapped by 3 * 2^13 (down for an overflow, up
+ * for an underflow; tiny is then tiny after rounding, exact or not), or the masked response
+ * where even that is out of range (FSCALE); to binary32/64 (which store nothing then), just
+ * the exception's flag. */
 struct f80_env {
     unsigned rc;
     unsigned fl;
     bool up;
+    unsigned unmasked;
 };
 
 enum f80_class { F80_ZERO, F80_DENORMAL, F80_NORMAL, F80_INF, F80_QNAN, F80_SNAN, F80_UNSUPPORTED };

@@ -12,8 +12,8 @@
  * (EXC_FLOAT) before it does anything. Its unmasked response for an invalid operand, a
  * denormal operand or a division by zero leaves TOP, the registers and the condition codes as
  * they were (but C1 and SF of a stack fault), and a store that overflows or underflows stores
- * nothing and does not pop; an unmasked overflow or underflow into a register still gets the
- * masked result, not the one the SDM scales by 2^24576. FIP, FDP and FOP stay 0. Where the
+ * nothing and does not pop; an unmasked overflow or underflow into a register gets the
+ * result scaled by 2^-24576 or 2^24576 (float80.h). FIP, FDP and FOP stay 0. Where the
  * SDM leaves a choice or a flag undefined, this does what the AMD CPUs the differential test
  * (tests/diff/x64_x87_diff.c) ran on do: IE and ZE take precedence over DE; a stack
  * underflow drops the memory operand's conversion flags; FCOMI, FUCOMI and FCMOVcc leave C1
@@ -676,8 +676,9 @@ static uint64_t helper_x87(void *cpu, uint64_t desc, uint64_t addr, uint64_t con
     (void)a3;
     struct x64_cpu *c = cpu;
     static const int prec[4] = { 24, 64, 53, 64 };
-    struct fpu f = { c, &c->x87, { c->x87.fcw >> 10 & 3, 0, false }, prec[c->x87.fcw >> 8 & 3],
-                     false, false };
+    struct fpu f = { c, &c->x87,
+                     { c->x87.fcw >> 10 & 3, 0, false, ~c->x87.fcw & (F80_OE | F80_UE) },
+                     prec[c->x87.fcw >> 8 & 3], false, false };
     uint64_t ret = 0;
     unsigned op = X87_OP(desc);
     struct x64_x87 *x = &c->x87;
@@ -691,6 +692,8 @@ static uint64_t helper_x87(void *cpu, uint64_t desc, uint64_t addr, uint64_t con
     run(&f, desc, addr, cond, &ret);
     if (f.env.fl & (F80_IE | F80_ZE)) /* they take precedence over a denormal operand */
         f.env.fl &= ~(unsigned)F80_DE;
+    if (f.env.fl & ~x->fcw & (F80_IE | F80_DE | F80_ZE)) /* it computed nothing */
+        f.env.fl &= F80_IE | F80_DE | F80_ZE;
     if (unmasked && unmasked_keeps_state(f.env.fl & ~x->fcw, op)) {
         uint16_t fsw = before.fsw;
         *x = before;
