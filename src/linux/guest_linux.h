@@ -59,9 +59,11 @@ struct guest_linux_ops {
                                            ILL_ILLOPC (x86-64's #UD: ILL_ILLOPN) */
     bool breakpoint_si_kernel;          /* a breakpoint's SIGTRAP is SI_KERNEL with no address
                                            (x86-64's INT3), not TRAP_BRKPT at the pc */
-    uint8_t canonical_bits;             /* a data access to an address that does not sign-extend
-                                           from this many bits is a #GP (SIGSEGV, SI_KERNEL, no
-                                           address), not a page fault (x86-64: 48); 0: none */
+    /* What Linux reports of a fault (cpu->exc, exc_tval, pc) where the ISA's rules differ
+     * from linux/exception.c's: either fills info and returns the signal, or returns 0 after
+     * changing the fault (x86-64: a non-canonical address is #GP or #SS, not a page fault).
+     * NULL: none differ. */
+    int (*fault_siginfo)(struct cpu *cpu, siginfo_t *info);
 
     /* Signal frames. frame is the layout (NULL: asm-generic's, its uc_mcontext being
      * sigcontext_size bytes). linux/ builds siginfo, uc_flags, uc_stack and uc_sigmask; the

@@ -13,12 +13,17 @@
 #include <elf.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "guest/x86_64/cpu.h"
 #include "guest/x86_64/cpuid.h"
+#include "guest/x86_64/decode.h"
+#include "guest/x86_64/fault.h"
 #include "guest/x86_64/fxsave.h"
 #include "linux/guest_linux.h"
+#include "linux/proc.h"
 #include "linux/syscall.h"
+#include "mem/uspace.h"
 
 /* The frame (struct sigframe_layout): pretcode at 0, ucontext at 8 (uc_mcontext at 40 in it,
  * uc_sigmask at 296), siginfo at 312, then the XSAVE area at the first 64-byte boundary from
@@ -47,8 +52,11 @@
 #define USER_SS 0x2b
 
 /* The trap numbers the kernel records in the frame, and the page-fault error code's bits. */
-enum { TRAP_DE = 0, TRAP_BP = 3, TRAP_UD = 6, TRAP_GP = 13, TRAP_PF = 14, TRAP_MF = 16, TRAP_XF = 19 };
-enum { PF_PROT = 1, PF_USER = 4, PF_INSTR = 16 };
+enum {
+    TRAP_DE = 0, TRAP_BP = 3, TRAP_UD = 6, TRAP_SS = 12, TRAP_GP = 13, TRAP_PF = 14,
+    TRAP_MF = 16, TRAP_XF = 19,
+};
+enum { PF_PROT = 1, PF_WRITE = 2, PF_USER = 4, PF_INSTR = 16 };
 
 /* arch_prctl codes (arch/x86/include/uapi/asm/prctl.h). */
 enum {
@@ -152,8 +160,50 @@ static void x64_set_sp(struct cpu *cpu, uint64_t sp)
     x64(cpu)->r[X64_RSP] = sp;
 }
 
-/* trapno and err as Linux records them for the fault that raised info's signal. */
-static void fault_trap(const struct cpu *cpu, const siginfo_t *info, struct x64_sigcontext *sc)
+/* Which access of the instruction at the pc faulted at addr (guest/x86_64/fault.h), or none
+ * if it cannot be decoded any more. */
+static struct x64_access fault_access(struct cpu *cpu, uint64_t addr)
+{
+    uint8_t code[X64_MAX_LEN];
+    struct x64_insn in;
+    const struct uspace *us = &proc_of(cpu)->us;
+    for (size_t len = X64_MAX_LEN; len > 0; len--)
+        if (uspace_fetch(us, cpu->pc, code, len) == 0)
+            return x64_decode(code, len, &in) == 0 ? x64_fault_access(x64(cpu), &in, addr)
+                                                   : (struct x64_access){ false, false };
+    return (struct x64_access){ false, false };
+}
+
+/* x86-64's own fault reports: a data access to a non-canonical address (which the address
+ * space, ending long before any, faults on) is #GP, SIGSEGV from the kernel with no address,
+ * or #SS through SS, SIGBUS likewise; a jump to one is #GP at the jump (fault.h). */
+static int x64_fault_siginfo(struct cpu *cpu, siginfo_t *info)
+{
+    uint64_t pc;
+    if (cpu->exc == EXC_FETCH_FAULT && x64_gp_marked(cpu->exc_tval, &pc)) {
+        cpu->pc = pc;
+        cpu->exc = EXC_PROTECTION;
+        cpu->exc_tval = 0;
+        return 0;
+    }
+    if (cpu->exc != EXC_DATA_FAULT || x64_canonical(cpu->exc_tval))
+        return 0;
+    if (!fault_access(cpu, cpu->exc_tval).stack) {
+        cpu->exc = EXC_PROTECTION;
+        cpu->exc_tval = 0;
+        return 0;
+    }
+    memset(info, 0, sizeof(*info));
+    info->si_signo = SIGBUS;
+    info->si_code = SI_KERNEL;
+    return SIGBUS;
+}
+
+/* trapno and err as Linux records them for the fault that raised info's signal. A page
+ * fault's error code has P when the page is mapped with some access (Linux keeps a PROT_NONE
+ * page not present; one never touched may be too, which vm does not model) and W for a
+ * write, which a read-modify-write is. */
+static void fault_trap(struct cpu *cpu, const siginfo_t *info, struct x64_sigcontext *sc)
 {
     if (info->si_code <= 0)
         return;   /* not a fault */
@@ -165,11 +215,21 @@ static void fault_trap(const struct cpu *cpu, const siginfo_t *info, struct x64_
             break;
         }
         sc->trapno = TRAP_PF;
-        sc->err = PF_USER | (info->si_code == SEGV_ACCERR ? PF_PROT : 0) |
-                  (addr - cpu->pc < 16 ? PF_INSTR : 0);
+        sc->err = PF_USER;
+        if (info->si_code == SEGV_ACCERR &&
+            uspace_access_ok(&proc_of(cpu)->us, addr, 1, PROT_READ))
+            sc->err |= PF_PROT;
+        if (addr - cpu->pc < 16)
+            sc->err |= PF_INSTR;
+        else if (fault_access(cpu, addr).write)
+            sc->err |= PF_WRITE;
         sc->cr2 = addr;
         break;
     case SIGBUS:
+        if (info->si_code == SI_KERNEL) {
+            sc->trapno = TRAP_SS;
+            break;
+        }
         sc->trapno = TRAP_PF;
         sc->err = PF_USER | PF_PROT;
         sc->cr2 = addr;
@@ -358,7 +418,7 @@ static const struct guest_linux_ops x64_linux_ops = {
     .restorer_required = true,
     .illegal_code = ILL_ILLOPN,
     .breakpoint_si_kernel = true,
-    .canonical_bits = 48,
+    .fault_siginfo = x64_fault_siginfo,
     .frame = &x64_frame,
     .sigcontext_size = SC_SIZE,
     .sigcontext_save = x64_sigcontext_save,

@@ -52,18 +52,6 @@ static bool tagged_access(struct cpu *cpu, const struct uspace *us)
     return true;
 }
 
-/* x86-64's #GP for a data address that is not canonical: the address space ends long before
- * such addresses, so the access faulted as any outside it does. */
-static void noncanonical_access(struct cpu *cpu, unsigned bits)
-{
-    uint64_t a = cpu->exc_tval;
-    if (bits && cpu->exc == EXC_DATA_FAULT &&
-        (uint64_t)((int64_t)(a << (64 - bits)) >> (64 - bits)) != a) {
-        cpu->exc = EXC_PROTECTION;
-        cpu->exc_tval = 0;
-    }
-}
-
 void sig_fault(struct cpu *cpu)
 {
     struct linux_thread *t = thread_of(cpu);
@@ -71,11 +59,13 @@ void sig_fault(struct cpu *cpu)
     siginfo_t info;
     if (tagged_access(cpu, &proc->us))
         return;
-    noncanonical_access(cpu, proc->guest_linux->canonical_bits);
-    int sig = linux_exc_siginfo(&proc->us, cpu->exc, cpu->exc_tval, cpu->pc, &info);
-    if (cpu->exc == EXC_ILLEGAL && proc->guest_linux->illegal_code)
-        info.si_code = proc->guest_linux->illegal_code;
-    if (cpu->exc == EXC_BREAKPOINT && proc->guest_linux->breakpoint_si_kernel) {
+    const struct guest_linux_ops *g = proc->guest_linux;
+    int sig = g->fault_siginfo ? g->fault_siginfo(cpu, &info) : 0;
+    if (!sig)
+        sig = linux_exc_siginfo(&proc->us, cpu->exc, cpu->exc_tval, cpu->pc, &info);
+    if (cpu->exc == EXC_ILLEGAL && g->illegal_code)
+        info.si_code = g->illegal_code;
+    if (cpu->exc == EXC_BREAKPOINT && g->breakpoint_si_kernel) {
         info.si_code = SI_KERNEL;
         info.si_addr = NULL;
     }

@@ -28,7 +28,7 @@ static void trapframe_handle(int sig, void (*handler)(int, siginfo_t *, void *))
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = handler;
-    sa.sa_flags = SA_SIGINFO;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK; /* on the alternate stack, where a test sets one */
     sigaction(sig, &sa, NULL);
 }
 

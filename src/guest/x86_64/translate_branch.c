@@ -1,21 +1,38 @@
 /* x86-64 control transfer and the stack to IR: JMP, Jcc, CALL and RET (relative and
  * indirect), PUSH and POP. Branches end the block; Jcc with an exit_if to the taken target
  * (a compare of the operands themselves after CMP, TEST and ALU ops: translate_flags.c) and
- * a goto to the next instruction. RSP changes only after the access that may fault. */
+ * a goto to the next instruction. RSP changes only after the access that may fault. A target
+ * that is not canonical is #GP at the branch, which changes nothing (fault.h). */
+#include "guest/x86_64/fault.h"
 #include "guest/x86_64/translate.h"
 
+/* A relative target, or the marker of a #GP at this instruction if it is not canonical. */
 static uint64_t rel_target(const struct x64_ctx *ctx, const struct x64_insn *in)
 {
-    return ctx->next_pc + (uint64_t)in->imm;
+    uint64_t target = ctx->next_pc + (uint64_t)in->imm;
+    return x64_canonical(target) ? target : x64_gp_marker(ctx->pc);
+}
+
+/* Leaves for the marker of a #GP at this instruction if target is not canonical: before the
+ * instruction changes anything. */
+static void check_target(struct x64_ctx *ctx, ir_temp target)
+{
+    struct ir_block *b = ctx->b;
+    ir_temp hi = ir_op2(b, IR_add, IR_I64, target, x64_const(ctx, 1ll << 47));
+    hi = ir_op2(b, IR_shr, IR_I64, hi, x64_const(ctx, 48));
+    ir_exit_if(b, IR_I64, IR_NE, hi, x64_const(ctx, 0), x64_gp_marker(ctx->pc));
 }
 
 /* arg 0: relative; 1: r/m. */
 void x64_trans_jmp(struct x64_ctx *ctx, const struct x64_insn *in)
 {
-    if (in->def->arg == 0)
+    if (in->def->arg == 0) {
         x64_end_goto(ctx, rel_target(ctx, in));
-    else
-        x64_end_ind(ctx, x64_get_rm(ctx, 8));
+        return;
+    }
+    ir_temp target = x64_get_rm(ctx, 8);
+    check_target(ctx, target);
+    x64_end_ind(ctx, target);
 }
 
 void x64_trans_jcc(struct x64_ctx *ctx, const struct x64_insn *in)
@@ -29,6 +46,12 @@ void x64_trans_jcc(struct x64_ctx *ctx, const struct x64_insn *in)
 void x64_trans_call(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     ir_temp target = in->def->arg == 0 ? IR_NONE : x64_get_rm(ctx, 8);
+    if (target != IR_NONE)
+        check_target(ctx, target);
+    else if (!x64_canonical(ctx->next_pc + (uint64_t)in->imm)) {
+        x64_gen_gp(ctx);
+        return;
+    }
     x64_push(ctx, 8, x64_const(ctx, (int64_t)ctx->next_pc));
     if (target == IR_NONE)
         x64_end_goto(ctx, rel_target(ctx, in));
@@ -41,6 +64,7 @@ void x64_trans_ret(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     ir_temp rsp;
     ir_temp target = x64_pop_value(ctx, 8, &rsp);
+    check_target(ctx, target);
     if (in->def->arg == 1)
         rsp = ir_op2(ctx->b, IR_add, IR_I64, rsp, x64_const(ctx, in->imm & 0xffff));
     ir_put(ctx->b, IR_I64, X64_R(X64_RSP), rsp);
