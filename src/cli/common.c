@@ -66,10 +66,10 @@ void cli_print_stats(struct machine *m, enum machine_state old, void *opaque)
             opt_stats.folded, opt_stats.forwarded, opt_stats.dead_stores, opt_stats.dead_ops);
     if (tcache_on)
         fprintf(stderr,
-                "vm: stats: tcache: %" PRIu64 " blocks in the file read%s, %" PRIu64
-                " loaded from it, %" PRIu64 " stale, %" PRIu64 " damaged, %" PRIu64
-                " translated and added\n",
-                tcache_stats.file_entries, tcache_stats.file_rejected ? " (rejected)" : "",
+                "vm: stats: tcache: %" PRIu64 " blocks in %" PRIu64 " files read (%" PRIu64
+                " rejected), %" PRIu64 " loaded from them, %" PRIu64 " stale, %" PRIu64
+                " damaged, %" PRIu64 " translated and added\n",
+                tcache_stats.file_entries, tcache_stats.files_read, tcache_stats.files_rejected,
                 tcache_stats.loaded, tcache_stats.stale, tcache_stats.damaged, tcache_stats.added);
     static struct exec_counters k;
     exec_counters_sum(&k);

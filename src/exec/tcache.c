@@ -1,13 +1,17 @@
-/* The persistent translation cache's file and table (see tcache.h). One file per program and
- * vm build, DIR/<key>.tc: a header, an index, then one record per block, each holding the
- * guest bytes the block was made from, its host code, the code's host -> guest pc map and
- * write-back lists, and the code's address fields (relocations). The file is mapped at start
- * and used in place: a lookup probes the index (an open-addressing table of (pc, flags) ->
+/* The persistent translation cache's files and tables (see tcache.h). One file per mapped
+ * file whose code runs (the program, the dynamic linker, each library), DIR/NAME-KEY.tc, the
+ * key that file's identity and content (not its path or where it is mapped), so a library's
+ * blocks are found by every program that maps it where they were made; and one per program
+ * for its code outside mapped files (generated code), NAME.other-KEY.tc. A file holds a
+ * header, an index, then one record per block, each holding the guest bytes the block was
+ * made from, its host code, the code's host -> guest pc map and write-back lists, and the
+ * code's address fields (relocations). A file is mapped when its first mapping is made and
+ * used in place: a lookup probes the index (an open-addressing table of (pc, flags) ->
  * record, kept in the file so that nothing is built at start), and a record is checked (its
  * bounds, its hash, its consistency) at its first use, so a start touches only the pages of
  * the blocks it runs and a damaged record costs that block alone. Blocks added in this run
- * live in a table in memory; the file is written at exit, only if enough changed, to a
- * temporary file renamed over the old one, so that a run never reads half a file. */
+ * live in a table in memory; each file is written at exit, only if enough of it changed, to
+ * a temporary file renamed over the old one, so that a run never reads half a file. */
 #include "exec/tcache.h"
 
 #include <elf.h>
@@ -74,29 +78,52 @@ struct ent {
     bool dead;               /* stale or replaced: not saved */
 };
 
-/* What the file's slots are known to be. */
+/* What a file's slots are known to be. */
 enum { SLOT_UNCHECKED, SLOT_GOOD, SLOT_DEAD };
+
+/* One cache file: the code of one mapped file (identified by its device, inode, size,
+ * modification time and content, not by its path or where it is mapped), or the program's
+ * code outside any mapped file (generated code). */
+struct tfile {
+    struct tfile *next;
+    uint64_t dev, ino, size, mtime_ns;   /* the mapped file's (0 for the program's other code) */
+    struct file_head head;   /* what this file is (and was) keyed by */
+    char *path;
+    struct ent *table[1u << TABLE_BITS];
+    struct ent **ents;       /* every added entry, in the order they came */
+    size_t n_ents, max_ents;
+    /* The file read at start (all NULL/0 when there was none, or it was refused). */
+    const uint8_t *map;
+    size_t map_size;
+    const struct slot *slots;
+    uint32_t mask;           /* n_slots - 1 */
+    uint8_t *state;          /* SLOT_* per slot */
+    uint64_t live_bytes;
+    bool stale;              /* the file is not what the table holds */
+    uint64_t n_changed;      /* blocks added or dropped since the file was read */
+    uint64_t n_file;         /* blocks in the file as it is on disk */
+};
+
+/* A guest mapping of a file's code: its blocks go to, and come from, that file's cache. */
+struct region {
+    uint64_t start, end;
+    struct tfile *f;
+};
 
 struct tcache_stats tcache_stats;
 bool tcache_on;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ent *table[1u << TABLE_BITS];
-static struct ent **ents;            /* every added entry, in the order they came */
-static size_t n_ents, max_ents;
-/* The file read at start (all NULL/0 when there was none, or it was refused). */
-static const uint8_t *file_map;
-static size_t file_size;
-static const struct slot *file_slots;
-static uint32_t file_mask;           /* n_slots - 1 */
-static uint8_t *file_state;          /* SLOT_* per slot */
-static uint64_t live_bytes;
-static struct file_head head;        /* what this run's file is (and was) keyed by */
-static bool have_env, stale;         /* stale: the file is not what the table holds */
-static uint64_t n_changed;           /* blocks added or dropped since the file was read */
-static char *file_path;
-static pid_t owner;                  /* the process that writes the file */
-static uint64_t n_file;              /* blocks in the file as it is on disk */
+static struct tfile *files;          /* every cache file of this run */
+static struct tfile *other;          /* the program's code outside mapped files */
+static struct region *regions;
+static size_t n_regions, max_regions;
+static char *cache_dir;
+static uint64_t build, host_hash, guest_hash;
+static char host_name[16], guest_name[16];
+static bool have_env;
+static uint64_t env_now;             /* tcache_set_env's, once have_env */
+static pid_t owner;                  /* the process that writes the files */
 
 static size_t pad8(size_t n)
 {
@@ -200,116 +227,105 @@ static bool rec_valid(struct rec *r, size_t size)
     return true;
 }
 
-/* The record of file slot k if its bytes lie inside the file after the index, else NULL. */
-static struct rec *slot_rec(uint32_t k)
+/* The record of f's slot k if its bytes lie inside the file after the index, else NULL. */
+static struct rec *slot_rec(const struct tfile *f, uint32_t k)
 {
-    const struct slot *s = &file_slots[k];
-    size_t index_end = sizeof(struct file_head) + ((size_t)file_mask + 1) * sizeof(*s);
-    if (s->offset % 8 || s->size % 8 || s->offset < index_end || s->offset > file_size ||
-        s->size > file_size - s->offset)
+    const struct slot *s = &f->slots[k];
+    size_t index_end = sizeof(struct file_head) + ((size_t)f->mask + 1) * sizeof(*s);
+    if (s->offset % 8 || s->size % 8 || s->offset < index_end || s->offset > f->map_size ||
+        s->size > f->map_size - s->offset)
         return NULL;
-    return (struct rec *)(uintptr_t)(file_map + s->offset);
+    return (struct rec *)(uintptr_t)(f->map + s->offset);
 }
 
-/* The file's slot of (pc, flags) not known dead, or -1. */
-static int64_t file_lookup(uint64_t pc, uint32_t flags)
+/* f's slot of (pc, flags) not known dead, or -1. */
+static int64_t file_lookup(const struct tfile *f, uint64_t pc, uint32_t flags)
 {
-    if (!file_slots)
+    if (!f->slots)
         return -1;
-    for (uint32_t k = (uint32_t)(slot_hash(pc, flags) >> 32) & file_mask, n = 0;
-         n <= file_mask && file_slots[k].size; k = (k + 1) & file_mask, n++)
-        if (file_slots[k].pc == pc && file_slots[k].flags == flags &&
-            file_state[k] != SLOT_DEAD)
+    for (uint32_t k = (uint32_t)(slot_hash(pc, flags) >> 32) & f->mask, n = 0;
+         n <= f->mask && f->slots[k].size; k = (k + 1) & f->mask, n++)
+        if (f->slots[k].pc == pc && f->slots[k].flags == flags && f->state[k] != SLOT_DEAD)
             return k;
     return -1;
 }
 
-/* Checks file slot k's record at its first use: false (and the slot dead) if it is damaged. */
-static bool slot_good(uint32_t k)
+/* Checks f's slot k's record at its first use: false (and the slot dead) if it is damaged. */
+static bool slot_good(struct tfile *f, uint32_t k)
 {
-    if (file_state[k] == SLOT_GOOD)
+    if (f->state[k] == SLOT_GOOD)
         return true;
-    const struct slot *s = &file_slots[k];
-    struct rec *r = slot_rec(k);
-    if (r && tcache_hash(r, s->size, head.key) == s->hash && rec_valid(r, s->size) &&
+    const struct slot *s = &f->slots[k];
+    struct rec *r = slot_rec(f, k);
+    if (r && tcache_hash(r, s->size, f->head.key) == s->hash && rec_valid(r, s->size) &&
         r->pc == s->pc && r->flags == s->flags) {
-        file_state[k] = SLOT_GOOD;
+        f->state[k] = SLOT_GOOD;
         return true;
     }
-    file_state[k] = SLOT_DEAD;
-    live_bytes -= s->size;
-    n_changed++;
+    f->state[k] = SLOT_DEAD;
+    f->live_bytes -= s->size;
+    f->n_changed++;
     tcache_stats.damaged++;
-    vm_log(tcache, "tcache: %s: the block at 0x%" PRIx64 " is damaged: ignored\n", file_path,
+    vm_log(tcache, "tcache: %s: the block at 0x%" PRIx64 " is damaged: ignored\n", f->path,
            s->pc);
     return false;
 }
 
-static struct ent *lookup(uint64_t pc, uint32_t flags)
+static struct ent *lookup(const struct tfile *f, uint64_t pc, uint32_t flags)
 {
-    for (struct ent *e = table[slot_hash(pc, flags) >> (64 - TABLE_BITS)]; e; e = e->next)
+    for (struct ent *e = f->table[slot_hash(pc, flags) >> (64 - TABLE_BITS)]; e; e = e->next)
         if (e->pc == pc && e->flags == flags && !e->dead)
             return e;
     return NULL;
 }
 
-/* Forgets the block at (pc, flags), in the file or added: it is not saved. */
-static void kill(uint64_t pc, uint32_t flags)
+/* Forgets f's block at (pc, flags), read or added: it is not saved. */
+static void kill(struct tfile *f, uint64_t pc, uint32_t flags)
 {
-    struct ent *e = lookup(pc, flags);
+    struct ent *e = lookup(f, pc, flags);
     int64_t k;
     if (e) {
         e->dead = true;
-        live_bytes -= e->rec->size;
-    } else if ((k = file_lookup(pc, flags)) >= 0) {
-        file_state[k] = SLOT_DEAD;
-        live_bytes -= file_slots[k].size;
+        f->live_bytes -= e->rec->size;
+    } else if ((k = file_lookup(f, pc, flags)) >= 0) {
+        f->state[k] = SLOT_DEAD;
+        f->live_bytes -= f->slots[k].size;
     }
 }
 
-static int insert(struct rec *r)
+static int insert(struct tfile *f, struct rec *r)
 {
-    if (n_ents == max_ents) {
-        size_t n = max_ents ? 2 * max_ents : 4096;
-        struct ent **p = realloc(ents, n * sizeof(*p));
+    if (f->n_ents == f->max_ents) {
+        size_t n = f->max_ents ? 2 * f->max_ents : 1024;
+        struct ent **p = realloc(f->ents, n * sizeof(*p));
         if (!p)
             return -ENOMEM;
-        ents = p;
-        max_ents = n;
+        f->ents = p;
+        f->max_ents = n;
     }
     struct ent *e = malloc(sizeof(*e));
     if (!e)
         return -ENOMEM;
-    kill(r->pc, r->flags);
+    kill(f, r->pc, r->flags);
     *e = (struct ent){ .pc = r->pc, .flags = r->flags, .rec = r };
     unsigned h = (unsigned)(slot_hash(r->pc, r->flags) >> (64 - TABLE_BITS));
-    e->next = table[h];
-    table[h] = e;
-    ents[n_ents++] = e;
-    live_bytes += r->size;
+    e->next = f->table[h];
+    f->table[h] = e;
+    f->ents[f->n_ents++] = e;
+    f->live_bytes += r->size;
     return 0;
 }
 
-/* The hash of the file at path's bytes; -errno if it cannot be read. Mapped, not read: a
- * program's megabytes are hashed at every start, from the page cache without a copy. */
-static int hash_file(const char *path, uint64_t *h)
+/* The hash of the n bytes of the file open as fd. Mapped, not read: a program's megabytes are
+ * hashed at every start, from the page cache without a copy. */
+static int hash_fd(int fd, size_t n, uint64_t *h)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0)
-        return -errno;
-    if (fstat(fd, &st) < 0) {
-        close(fd);
-        return -errno;
-    }
-    size_t size = (size_t)st.st_size;
-    void *p = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-    close(fd);
+    void *p = n ? mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
     if (p == MAP_FAILED)
         return -EIO;
-    *h = tcache_hash(p, size, 0);
+    *h = tcache_hash(p, n, 0);
     if (p)
-        munmap(p, size);
+        munmap(p, n);
     return 0;
 }
 
@@ -345,28 +361,35 @@ static int build_of(uint64_t *h)
 {
     *h = 0;
     dl_iterate_phdr(find_build_id, h);
-    return *h ? 0 : hash_file("/proc/self/exe", h);
+    if (*h)
+        return 0;
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    int err = fd < 0 || fstat(fd, &st) < 0 ? -errno : hash_fd(fd, (size_t)st.st_size, h);
+    if (fd >= 0)
+        close(fd);
+    return err;
 }
 
-static void forget_file(void)
+static void forget_file(struct tfile *f)
 {
-    if (file_map)
-        munmap((void *)(uintptr_t)file_map, file_size);
-    free(file_state);
-    file_map = NULL;
-    file_slots = NULL;
-    file_state = NULL;
-    file_size = 0;
-    file_mask = 0;
-    live_bytes = 0;
+    if (f->map)
+        munmap((void *)(uintptr_t)f->map, f->map_size);
+    free(f->state);
+    f->map = NULL;
+    f->slots = NULL;
+    f->state = NULL;
+    f->map_size = 0;
+    f->mask = 0;
+    f->live_bytes = 0;
 }
 
-/* Maps the file if it is there and its header and size are right; anything wrong with them
- * leaves the cache empty. The records are checked at their first use. The file is never
- * changed in place (tcache_save renames a new file over it), so the mapping stays true. */
-static void load(void)
+/* Maps f's file if it is there and its header and size are right; anything wrong with them
+ * leaves f empty. The records are checked at their first use. The file is never changed in
+ * place (tcache_save renames a new file over it), so the mapping stays true. */
+static void load(struct tfile *f)
 {
-    int fd = open(file_path, O_RDONLY | O_CLOEXEC);
+    int fd = open(f->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return;
     struct stat st;
@@ -380,28 +403,174 @@ static void load(void)
     const struct file_head *h = map != MAP_FAILED ? map : NULL;
     bool ok = h && !memcmp(h->magic, magic, sizeof(magic)) && h->version == TCACHE_VERSION &&
               h->head_hash == tcache_hash(h, offsetof(struct file_head, head_hash), 0) &&
-              h->build == head.build && h->key == head.key &&
-              !memcmp(h->host, head.host, sizeof(h->host)) &&
-              !memcmp(h->guest, head.guest, sizeof(h->guest)) && h->file_size == size &&
+              h->build == f->head.build && h->key == f->head.key &&
+              !memcmp(h->host, f->head.host, sizeof(h->host)) &&
+              !memcmp(h->guest, f->head.guest, sizeof(h->guest)) && h->file_size == size &&
               h->n_slots && !(h->n_slots & (h->n_slots - 1)) && h->n_records < h->n_slots &&
               (size - sizeof(*h)) / sizeof(struct slot) >= h->n_slots &&
-              (file_state = calloc(h->n_slots, 1));
+              (f->state = calloc(h->n_slots, 1));
     if (!ok) {
         if (h)
             munmap(map, size);
-        stale = true;
-        tcache_stats.file_rejected = true;
-        vm_log(tcache, "tcache: %s: not a valid cache for this program and vm: ignored\n", file_path);
+        f->stale = true;
+        tcache_stats.files_rejected++;
+        vm_log(tcache, "tcache: %s: not a valid cache for this file and vm: ignored\n", f->path);
         return;
     }
-    file_map = map;
-    file_size = size;
-    file_slots = (const struct slot *)(const void *)(file_map + sizeof(*h));
-    file_mask = h->n_slots - 1;
-    live_bytes = size - sizeof(*h) - (size_t)h->n_slots * sizeof(struct slot);
-    head.env = h->env;
-    n_file = tcache_stats.file_entries = h->n_records;
-    vm_log(tcache, "tcache: %s: %" PRIu32 " blocks mapped\n", file_path, h->n_records);
+    f->map = map;
+    f->map_size = size;
+    f->slots = (const struct slot *)(const void *)(f->map + sizeof(*h));
+    f->mask = h->n_slots - 1;
+    f->live_bytes = size - sizeof(*h) - (size_t)h->n_slots * sizeof(struct slot);
+    f->head.env = h->env;
+    f->n_file = h->n_records;
+    tcache_stats.file_entries += h->n_records;
+    tcache_stats.files_read++;
+    vm_log(tcache, "tcache: %s: %" PRIu32 " blocks mapped\n", f->path, h->n_records);
+    if (have_env && h->env != env_now) {   /* a library mapped after the first block */
+        vm_log(tcache, "tcache: %s: made under another code generation environment: ignored\n",
+               f->path);
+        forget_file(f);
+        f->head.env = env_now;
+        f->stale = f->n_file > 0;
+    }
+}
+
+/* A new cache file for code keyed by key (and vm's build and the ISAs), DIR/NAME-KEY.tc,
+ * read if it is there; NULL without memory. */
+static struct tfile *new_file(const char *name, uint64_t key)
+{
+    struct tfile *f = calloc(1, sizeof(*f));
+    if (!f)
+        return NULL;
+    memcpy(f->head.magic, magic, sizeof(magic));
+    f->head.version = TCACHE_VERSION;
+    f->head.build = build;
+    memcpy(f->head.host, host_name, sizeof(host_name));
+    memcpy(f->head.guest, guest_name, sizeof(guest_name));
+    f->head.key = key;
+    f->head.env = env_now;
+    const char *base = strrchr(name, '/');
+    if (asprintf(&f->path, "%s/%.64s-%016" PRIx64 ".tc", cache_dir, base ? base + 1 : name,
+                 key) < 0) {
+        free(f);
+        return NULL;
+    }
+    load(f);
+    f->next = files;
+    files = f;
+    return f;
+}
+
+/* The key of a file's code: its identity and content, vm's build, the ISAs. */
+static uint64_t file_key(const struct stat *st, uint64_t content, uint64_t seed)
+{
+    uint64_t id[] = { (uint64_t)st->st_dev, (uint64_t)st->st_ino, (uint64_t)st->st_size,
+                      (uint64_t)st->st_mtim.tv_sec, (uint64_t)st->st_mtim.tv_nsec, content,
+                      build, host_hash, guest_hash };
+    return tcache_hash(id, sizeof(id), seed);
+}
+
+/* The cache file of the file open as fd (named path, or NULL), opened if need be; NULL if it
+ * cannot be. */
+static struct tfile *file_of_fd(int fd, const char *path)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        return NULL;
+    uint64_t mtime = (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec;
+    for (struct tfile *f = files; f; f = f->next)
+        if (f != other && f->dev == (uint64_t)st.st_dev && f->ino == (uint64_t)st.st_ino &&
+            f->size == (uint64_t)st.st_size && f->mtime_ns == mtime)
+            return f;
+    char name[PATH_MAX], link[64];
+    ssize_t n = -1;
+    if (!path) {
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+        n = readlink(link, name, sizeof(name) - 1);
+        name[n > 0 ? n : 0] = 0;
+        path = n > 0 ? name : "file";
+    }
+    uint64_t content;
+    if (hash_fd(fd, (size_t)st.st_size, &content) < 0)
+        return NULL;
+    struct tfile *f = new_file(path, file_key(&st, content, 0));
+    if (f) {
+        f->dev = (uint64_t)st.st_dev;
+        f->ino = (uint64_t)st.st_ino;
+        f->size = (uint64_t)st.st_size;
+        f->mtime_ns = mtime;
+    }
+    return f;
+}
+
+/* Room for one more region: false without memory. */
+static bool region_room(void)
+{
+    if (n_regions < max_regions)
+        return true;
+    size_t n = max_regions ? 2 * max_regions : 16;
+    struct region *p = realloc(regions, n * sizeof(*p));
+    if (!p)
+        return false;
+    regions = p;
+    max_regions = n;
+    return true;
+}
+
+/* Takes [start, end) out of the regions (a loader maps a library's whole span with its code,
+ * then its data over the end of it). */
+static void cut_regions(uint64_t start, uint64_t end)
+{
+    size_t n = n_regions;
+    for (size_t k = 0; k < n; k++) {
+        struct region *g = &regions[k];
+        if (g->end <= start || g->start >= end)
+            continue;
+        if (g->start < start && g->end > end && region_room()) {   /* split in two */
+            g = &regions[k];
+            regions[n_regions++] = (struct region){ end, g->end, g->f };
+        }
+        if (g->start < start)
+            g->end = start;
+        else
+            g->start = end < g->end ? end : g->end;
+    }
+    size_t m = 0;
+    for (size_t k = 0; k < n_regions; k++)
+        if (regions[k].start < regions[k].end)
+            regions[m++] = regions[k];
+    n_regions = m;
+}
+
+void tcache_map(uint64_t addr, uint64_t len, int fd, const char *path)
+{
+    if (!tcache_on || !len)
+        return;
+    pthread_mutex_lock(&lock);
+    cut_regions(addr, addr + len);
+    struct tfile *f = fd >= 0 ? file_of_fd(fd, path) : NULL;
+    if (f && region_room())
+        regions[n_regions++] = (struct region){ addr, addr + len, f };
+    pthread_mutex_unlock(&lock);
+}
+
+void tcache_unmap(uint64_t addr, uint64_t len)
+{
+    if (!tcache_on)
+        return;
+    pthread_mutex_lock(&lock);
+    cut_regions(addr, addr + len);
+    pthread_mutex_unlock(&lock);
+}
+
+/* The cache file of the code at pc: its mapped file's, else the program's other code's. */
+static struct tfile *file_at(uint64_t pc)
+{
+    for (size_t k = 0; k < n_regions; k++)
+        if (pc >= regions[k].start && pc < regions[k].end)
+            return regions[k].f;
+    return other;
 }
 
 static void save_at_exit(void)
@@ -436,33 +605,33 @@ int tcache_open(const char *dir, const char *path, const char *guest)
     }
     char real[PATH_MAX];
     struct stat st;
-    uint64_t content;
     int err;
     if (!realpath(path, real) || stat(real, &st) < 0) {
         err = -errno;
         vm_error("--tcache: %s: %s", path, strerror(-err));
         return err;
     }
-    if ((err = hash_file(real, &content)) < 0 || (err = build_of(&head.build)) < 0) {
-        vm_error("--tcache: cannot read the program or vm itself: %s", strerror(-err));
+    if ((err = build_of(&build)) < 0) {
+        vm_error("--tcache: cannot read vm itself: %s", strerror(-err));
         return err;
     }
-    memcpy(head.magic, magic, sizeof(magic));
-    head.version = TCACHE_VERSION;
-    snprintf(head.host, sizeof(head.host), "%s", hb->name);
-    snprintf(head.guest, sizeof(head.guest), "%s", guest);
-    uint64_t id[] = { (uint64_t)st.st_dev, (uint64_t)st.st_ino, (uint64_t)st.st_size,
-                      (uint64_t)st.st_mtim.tv_sec, (uint64_t)st.st_mtim.tv_nsec, content,
-                      head.build, tcache_hash(head.host, sizeof(head.host), 0),
-                      tcache_hash(head.guest, sizeof(head.guest), 0) };
-    head.key = tcache_hash(real, strlen(real), tcache_hash(id, sizeof(id), 0));
+    snprintf(host_name, sizeof(host_name), "%s", hb->name);
+    snprintf(guest_name, sizeof(guest_name), "%s", guest);
+    host_hash = tcache_hash(host_name, sizeof(host_name), 0);
+    guest_hash = tcache_hash(guest_name, sizeof(guest_name), 0);
     if ((err = make_dirs(dir)) < 0) {
         vm_error("--tcache: %s: %s", dir, strerror(-err));
         return err;
     }
-    if (asprintf(&file_path, "%s/%016" PRIx64 ".tc", dir, head.key) < 0)
+    if (!(cache_dir = strdup(dir)))
         return -ENOMEM;
-    load();
+    /* The program's code outside its mapped files: keyed by the program (its path, identity,
+     * but not its content, which its own mapping's key has), so generated code at a fixed
+     * address is found again by the next run of the same program. */
+    char other_name[PATH_MAX + 8];
+    snprintf(other_name, sizeof(other_name), "%s.other", real);
+    if (!(other = new_file(other_name, tcache_hash(real, strlen(real), file_key(&st, 0, 1)))))
+        return -ENOMEM;
     owner = getpid();
     atexit(save_at_exit);
     tcache_on = true;
@@ -472,14 +641,17 @@ int tcache_open(const char *dir, const char *path, const char *guest)
 void tcache_set_env(uint64_t env)
 {
     pthread_mutex_lock(&lock);
-    if (!have_env && env != head.env) {   /* the file's blocks were made for another */
-        if (file_map)
-            vm_log(tcache, "tcache: %s: made under another code generation environment: ignored\n",
-                   file_path);
-        forget_file();
-        head.env = env;
-        stale = n_file > 0;
-    }
+    if (!have_env)
+        for (struct tfile *f = files; f; f = f->next)
+            if (env != f->head.env) {   /* the file's blocks were made for another */
+                if (f->map)
+                    vm_log(tcache, "tcache: %s: made under another code generation environment: ignored\n",
+                           f->path);
+                forget_file(f);
+                f->head.env = env;
+                f->stale = f->n_file > 0;
+            }
+    env_now = env;
     have_env = true;
     pthread_mutex_unlock(&lock);
 }
@@ -502,9 +674,10 @@ static bool guest_matches(struct cpu *cpu, uint64_t pc, const uint8_t *want, siz
 int tcache_find(struct cpu *cpu, uint64_t pc, uint32_t flags, struct tcache_block *out)
 {
     pthread_mutex_lock(&lock);
-    struct ent *e = lookup(pc, flags);
-    int64_t k = e ? -1 : file_lookup(pc, flags);
-    struct rec *r = e ? e->rec : k >= 0 && slot_good((uint32_t)k) ? slot_rec((uint32_t)k) : NULL;
+    struct tfile *f = file_at(pc);
+    struct ent *e = lookup(f, pc, flags);
+    int64_t k = e ? -1 : file_lookup(f, pc, flags);
+    struct rec *r = e ? e->rec : k >= 0 && slot_good(f, (uint32_t)k) ? slot_rec(f, (uint32_t)k) : NULL;
     int err = -ENOENT;
     if (r) {
         struct sections s = sections_of(r);
@@ -522,8 +695,8 @@ int tcache_find(struct cpu *cpu, uint64_t pc, uint32_t flags, struct tcache_bloc
             tcache_stats.loaded++;
             err = 0;
         } else {
-            kill(pc, flags);
-            n_changed++;
+            kill(f, pc, flags);
+            f->n_changed++;
             tcache_stats.stale++;
         }
     }
@@ -534,9 +707,10 @@ int tcache_find(struct cpu *cpu, uint64_t pc, uint32_t flags, struct tcache_bloc
 void tcache_drop(uint64_t pc, uint32_t flags)
 {
     pthread_mutex_lock(&lock);
-    if (lookup(pc, flags) || file_lookup(pc, flags) >= 0) {
-        kill(pc, flags);
-        n_changed++;
+    struct tfile *f = file_at(pc);
+    if (lookup(f, pc, flags) || file_lookup(f, pc, flags) >= 0) {
+        kill(f, pc, flags);
+        f->n_changed++;
         tcache_stats.loaded--;
         tcache_stats.stale++;
     }
@@ -553,8 +727,9 @@ void tcache_add(struct cpu *cpu, const struct tcache_block *b)
                          .n_wb = b->n_wb, .n_relocs = b->n_relocs };
     size_t size = sections_of(&shape).end;
     pthread_mutex_lock(&lock);
+    struct tfile *f = file_at(b->pc);
     struct rec *r = NULL;
-    if (live_bytes + size > TCACHE_MAX_BYTES || !(r = calloc(1, size)))
+    if (f->live_bytes + size > TCACHE_MAX_BYTES || !(r = calloc(1, size)))
         goto out;
     *r = shape;
     r->size = (uint32_t)size;
@@ -571,10 +746,10 @@ void tcache_add(struct cpu *cpu, const struct tcache_block *b)
     memcpy(s.map, b->map, b->n_map * sizeof(*b->map));
     memcpy(s.wb, b->wb, b->n_wb * sizeof(*b->wb));
     memcpy(s.relocs, b->relocs, b->n_relocs * sizeof(*b->relocs));
-    if (insert(r) < 0)
+    if (insert(f, r) < 0)
         goto out;
     r = NULL;
-    n_changed++;
+    f->n_changed++;
     tcache_stats.added++;
 out:
     free(r);
@@ -594,49 +769,49 @@ static void place(uint8_t *out, size_t *at, struct slot *slots, uint32_t mask,
     *at += size;
 }
 
-int tcache_save(void)
+/* Writes f if enough of it changed: 0 or -errno. */
+static int save_file(struct tfile *f)
 {
-    if (!tcache_on || getpid() != owner)
-        return 0;
-    pthread_mutex_lock(&lock);
     int err = 0;
     uint8_t *out = NULL;
     char *tmp = NULL;
     /* Rewriting the whole file for a handful of blocks (a program's few blocks that differ
      * from run to run) would cost more than translating them again. */
-    if (!stale && n_changed * 64 <= n_file)
-        goto out;
+    if (!f->stale && f->n_changed * 64 <= f->n_file)
+        return 0;
     /* The file's blocks not known to be bad (those never used are copied unchecked, with
      * the hash they came with, and checked when used), then the added ones. */
     size_t size = 0;
     uint32_t n = 0;
-    for (uint32_t k = 0; file_slots && k <= file_mask; k++)
-        if (file_slots[k].size && file_state[k] != SLOT_DEAD && slot_rec(k))
-            size += file_slots[k].size, n++;
-    for (size_t k = 0; k < n_ents; k++)
-        if (!ents[k]->dead)
-            size += ents[k]->rec->size, n++;
+    for (uint32_t k = 0; f->slots && k <= f->mask; k++)
+        if (f->slots[k].size && f->state[k] != SLOT_DEAD && slot_rec(f, k))
+            size += f->slots[k].size, n++;
+    for (size_t k = 0; k < f->n_ents; k++)
+        if (!f->ents[k]->dead)
+            size += f->ents[k]->rec->size, n++;
+    if (!n && !f->n_file)
+        return 0;   /* no file, and none needed */
     uint32_t n_slots = 16;
     while (n_slots < n + n / 3 + 1)
         n_slots *= 2;
     size_t at = sizeof(struct file_head) + (size_t)n_slots * sizeof(struct slot);
     size += at;
-    if (!(out = calloc(1, size)) || asprintf(&tmp, "%s.%d.tmp", file_path, (int)getpid()) < 0) {
+    if (!(out = calloc(1, size)) || asprintf(&tmp, "%s.%d.tmp", f->path, (int)getpid()) < 0) {
         tmp = NULL;
         err = -ENOMEM;
         goto out;
     }
     struct slot *slots = (struct slot *)(void *)(out + sizeof(struct file_head));
-    for (uint32_t k = 0; file_slots && k <= file_mask; k++)
-        if (file_slots[k].size && file_state[k] != SLOT_DEAD && slot_rec(k))
-            place(out, &at, slots, n_slots - 1, slot_rec(k), file_slots[k].size,
-                  file_slots[k].hash);
-    for (size_t k = 0; k < n_ents; k++)
-        if (!ents[k]->dead)
-            place(out, &at, slots, n_slots - 1, ents[k]->rec, ents[k]->rec->size,
-                  tcache_hash(ents[k]->rec, ents[k]->rec->size, head.key));
+    for (uint32_t k = 0; f->slots && k <= f->mask; k++)
+        if (f->slots[k].size && f->state[k] != SLOT_DEAD && slot_rec(f, k))
+            place(out, &at, slots, n_slots - 1, slot_rec(f, k), f->slots[k].size,
+                  f->slots[k].hash);
+    for (size_t k = 0; k < f->n_ents; k++)
+        if (!f->ents[k]->dead)
+            place(out, &at, slots, n_slots - 1, f->ents[k]->rec, f->ents[k]->rec->size,
+                  tcache_hash(f->ents[k]->rec, f->ents[k]->rec->size, f->head.key));
     struct file_head *h = (struct file_head *)(void *)out;
-    *h = head;
+    *h = f->head;
     h->n_records = n;
     h->n_slots = n_slots;
     h->file_size = at;
@@ -652,20 +827,33 @@ int tcache_save(void)
         ok = w > 0;
         done += ok ? (size_t)w : 0;
     }
-    if (close(fd) < 0 || !ok || rename(tmp, file_path) < 0) {
+    if (close(fd) < 0 || !ok || rename(tmp, f->path) < 0) {
         err = -EIO;
         unlink(tmp);
         goto out;
     }
-    stale = false;
-    n_changed = 0;
-    n_file = n;
-    vm_log(tcache, "tcache: %s: %" PRIu32 " blocks written\n", file_path, n);
+    f->stale = false;
+    f->n_changed = 0;
+    f->n_file = n;
+    vm_log(tcache, "tcache: %s: %" PRIu32 " blocks written\n", f->path, n);
 out:
     if (err < 0)
-        vm_error("--tcache: cannot write %s: %s", file_path, strerror(-err));
+        vm_error("--tcache: cannot write %s: %s", f->path, strerror(-err));
     free(tmp);
     free(out);
+    return err;
+}
+
+int tcache_save(void)
+{
+    if (!tcache_on || getpid() != owner)
+        return 0;
+    pthread_mutex_lock(&lock);
+    int err = 0;
+    for (struct tfile *f = files; f; f = f->next) {
+        int e = save_file(f);
+        err = err ? err : e;
+    }
     pthread_mutex_unlock(&lock);
     return err;
 }

@@ -1,10 +1,12 @@
 /* The persistent translation cache (--tcache=DIR): the JIT's finished host code for the
- * blocks of one program, saved on disk at exit and reused by the next run of the same
- * program, so that a warm start does not translate again. Never trusted blindly: the file is
- * keyed by the program's identity and content, vm's own build and the guest ISA; its header
- * is checked when it is mapped, and each block's record (its hash, its consistency) at the
- * block's first use; and a block is used only when the guest bytes it was translated from
- * are, byte for byte, the ones at its pc now and the code generation environment matches. Anything wrong is ignored and translated as usual. */
+ * blocks of each mapped file (the program, its dynamic linker and libraries), saved on disk at
+ * exit and reused by the next run of any program that maps the file, so that a warm start does
+ * not translate again. Never trusted blindly: a file's cache is keyed by the file's identity
+ * and content, vm's own build and the guest ISA; its header is checked when it is mapped, and
+ * each block's record (its hash, its consistency) at the block's first use; and a block is
+ * used only when the guest bytes it was translated from are, byte for byte, the ones at its
+ * pc now and the code generation environment matches. Anything wrong is ignored and
+ * translated as usual. */
 #ifndef VM_EXEC_TCACHE_H
 #define VM_EXEC_TCACHE_H
 
@@ -44,8 +46,9 @@ struct tcache_stats {
                            be placed: translated instead */
     uint64_t added;     /* blocks translated and added to the cache */
     uint64_t damaged;   /* cached blocks whose record failed its checks at first use */
-    uint64_t file_entries;   /* blocks in the file read at start */
-    bool file_rejected;      /* a file was there but failed its checks (and was ignored) */
+    uint64_t file_entries;   /* blocks in the files read */
+    uint64_t files_read;     /* cache files read */
+    uint64_t files_rejected; /* cache files there that failed their checks (and were ignored) */
 };
 extern struct tcache_stats tcache_stats;
 
@@ -53,9 +56,17 @@ extern struct tcache_stats tcache_stats;
 extern bool tcache_on;
 
 /* Opens the cache of the program at path (a guest of ISA guest) in dir, creating dir if
- * needed, reads its file if there is a valid one, and arranges for it to be written at exit
- * by this process. 0, or -errno (with a message; the cache is then off). */
+ * needed: the program's code outside mapped files goes to a file of the program's, each
+ * mapped file's (tcache_map) to a file of that file's; each is read when it is first needed
+ * if there is a valid one, and written at exit by this process. 0, or -errno (with a
+ * message; the cache is then off). */
 int tcache_open(const char *dir, const char *path, const char *guest);
+/* The guest mapped [addr, addr + len), replacing whatever was there: with fd >= 0, code of
+ * the file open as fd (named path, or NULL), whose blocks then go to, and come from, that
+ * file's own cache; fd < 0 for anything else. A no-op while the cache is off. */
+void tcache_map(uint64_t addr, uint64_t len, int fd, const char *path);
+/* The guest unmapped [addr, addr + len). */
+void tcache_unmap(uint64_t addr, uint64_t len);
 /* env: a hash of everything else that code depends on (the JIT's struct host_env, the
  * trampolines' layout); cached blocks made under another are ignored and dropped. */
 void tcache_set_env(uint64_t env);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "exec/tcache.h"
 #include "linux/load.h"
 
 #define PAGE_MASK (USPACE_PAGE_SIZE - 1)
@@ -70,6 +71,8 @@ static int map_segment(struct uspace *us, const struct elf_file *ef, const Elf64
                          (off_t)page_down(p->p_offset));
         if (err < 0)
             return err;
+        tcache_map(page_down(start), page_up(file_end) - page_down(start),
+                   prot & PROT_EXEC ? ef->fd : -1, NULL);
         if (zero_tail) {
             memset(uspace_g2h(us, file_end), 0, page_up(file_end) - file_end);
             if (!(prot & PROT_WRITE) &&

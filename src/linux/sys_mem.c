@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "exec/exec.h"
+#include "exec/tcache.h"
 #include "linux/syscall.h"
 
 #define PAGE_MASK (USPACE_PAGE_SIZE - 1)
@@ -96,6 +97,7 @@ MM_SYSCALL(mmap)
         return -EINVAL;
     int err = uspace_map(us, addr, len, prot, flags, fd, (off_t)off);
     exec_invalidate(cpu, addr, addr + len);   /* a failure may have unmapped it too */
+    tcache_map(addr, len, err == 0 && !anon && (prot & PROT_EXEC) ? fd : -1, NULL);
     return err < 0 ? err : (long)addr;
 }
 
@@ -107,8 +109,10 @@ MM_SYSCALL(munmap)
         return -EINVAL;
     len = page_up(len);
     int err = uspace_unmap(us, addr, len);
-    if (err == 0)
+    if (err == 0) {
         exec_invalidate(cpu, addr, addr + len);
+        tcache_unmap(addr, len);
+    }
     return err;
 }
 
@@ -142,6 +146,8 @@ static long remap_move(struct cpu *cpu, uint64_t old, uint64_t old_len, uint64_t
 {
     int err = uspace_move(&proc_of(cpu)->us, old, old_len, dest, new_len);
     exec_invalidate(cpu, dest, dest + new_len);
+    tcache_unmap(dest, new_len);
+    tcache_unmap(old, old_len);
     if (err < 0)
         return err;
     exec_invalidate(cpu, old, old + old_len);
@@ -173,6 +179,7 @@ MM_SYSCALL(mremap)
         if (new_len < old_len) {
             uspace_unmap(us, old + new_len, old_len - new_len);
             exec_invalidate(cpu, old + new_len, old + old_len);
+            tcache_unmap(old + new_len, old_len - new_len);
         }
         return (long)old;
     }

@@ -45,8 +45,9 @@ used_slot() {
 stats_of() {
     case $1 in
     translations) sed -n 's/^vm: stats: translations \([0-9]*\),.*/\1/p' "$2" ;;
-    read) sed -n 's/^vm: stats: tcache: \([0-9]*\) blocks in the file read.*/\1/p' "$2" ;;
-    loaded) sed -n 's/^vm: stats: tcache: .*, \([0-9]*\) loaded from it.*/\1/p' "$2" ;;
+    read) sed -n 's/^vm: stats: tcache: \([0-9]*\) blocks in .*/\1/p' "$2" ;;
+    rejected) sed -n 's/^vm: stats: tcache: .* files read (\([0-9]*\) rejected).*/\1/p' "$2" ;;
+    loaded) sed -n 's/^vm: stats: tcache: .*, \([0-9]*\) loaded from them.*/\1/p' "$2" ;;
     stale) sed -n 's/^vm: stats: tcache: .*, \([0-9]*\) stale.*/\1/p' "$2" ;;
     damaged) sed -n 's/^vm: stats: tcache: .*, \([0-9]*\) damaged.*/\1/p' "$2" ;;
     added) sed -n 's/^vm: stats: tcache: .*, \([0-9]*\) translated and added$/\1/p' "$2" ;;
@@ -93,7 +94,10 @@ for isa in ${ISAS:-riscv64 aarch64}; do
     if run cold 7; then
         added=$(stats_of added "$dir/cold.err")
         expect cold "$(stats_of read "$dir/cold.err") == 0 && ${added:-0} > 100 &&
-                     $(ls "$cache"/*.tc | wc -l) == 1" "expected an empty cache filled"
+                     $(ls "$cache"/prog-*.tc | wc -l) == 1 &&
+                     $(ls "$cache"/ld-linux-*.tc | wc -l) == 1 &&
+                     $(ls "$cache"/libc.so.6-*.tc | wc -l) == 1" \
+            "expected an empty cache filled, a file for the program and each library"
     fi
     if run warm 7; then
         loaded=$(stats_of loaded "$dir/warm.err")
@@ -105,33 +109,45 @@ for isa in ${ISAS:-riscv64 aarch64}; do
     if run stale 9 && grep -qx 'generated 9' "$dir/stale.out"; then
         expect stale "$(stats_of stale "$dir/stale.err") >= 1" "expected a stale block noticed"
     fi
-    tc=$(ls "$cache"/*.tc 2>/dev/null | head -n 1)
+    # Another program (another file, never run) finds the dynamic linker's and libc's blocks.
+    if "$isa-linux-gnu-gcc" -O2 -DVARIANT=3 -o "$dir/other" tests/tcache/prog.c \
+        >"$dir/cc.log" 2>&1 &&
+        timeout -k 5 "$timeout_s" "${run[@]}" --tcache="$cache" --stats "$dir/other" 7 \
+            >"$dir/shared.out" 2>"$dir/shared.err" </dev/null &&
+        grep -q '^variant 3' "$dir/shared.out"; then
+        expect shared "$(stats_of loaded "$dir/shared.err") > 100" \
+            "expected the libraries' blocks loaded by another program"
+    else
+        fail "$isa/shared" "the other program failed" "$dir/shared.err"
+    fi
+    tc=$(ls "$cache"/prog-*.tc 2>/dev/null | head -n 1)
     size=$(stat -c %s "$tc" 2>/dev/null || echo 0)
     # A damaged block's record (its bytes, or its index slot's hash) costs that block alone:
     # it is noticed at its first use and translated afresh, every other block still loaded.
-    # A block or two changed do not rewrite the file: the second run meets both damages.
-    damaged=0
+    # (The program's own file has fewer than 64 blocks, so one changed rewrites it.)
     for corrupt in payload index; do
         case $corrupt in
         payload) flip "$tc" $((size / 2)) ;;
         index) flip "$tc" $(($(used_slot "$tc") + 24)) ;;
         esac
-        damaged=$((damaged + 1))
         if run "$corrupt" 7; then
-            expect "$corrupt" "$(stats_of damaged "$dir/$corrupt.err") == $damaged &&
+            expect "$corrupt" "$(stats_of damaged "$dir/$corrupt.err") == 1 &&
                                $(stats_of loaded "$dir/$corrupt.err") * 95 >= ${added:-1} * 90" \
                 "expected the damaged block alone ignored"
         fi
     done
-    # A damaged header, or a file cut short: the whole file is ignored.
+    # A damaged header, or a file cut short: the whole file is ignored (the program's; the
+    # libraries' files are still used).
     for corrupt in header truncated; do
+        n_prog=$(od -An -tu4 -j 12 -N4 "$tc" | tr -d ' ')   # the file's blocks
         case $corrupt in
         header) flip "$tc" 16 ;;
         truncated) truncate -s $((size * 2 / 3)) "$tc" ;;
         esac
         if run "$corrupt" 7; then
-            expect "$corrupt" "$(grep -c '(rejected), 0 loaded' "$dir/$corrupt.err") == 1" \
-                "expected the damaged file rejected"
+            expect "$corrupt" "$(stats_of rejected "$dir/$corrupt.err") == 1 &&
+                               $(stats_of translations "$dir/$corrupt.err") >= ${n_prog:-1}" \
+                "expected the damaged file rejected, its blocks translated"
         fi
         size=$(stat -c %s "$tc" 2>/dev/null || echo 0)   # rewritten whole
     done
@@ -142,8 +158,9 @@ for isa in ${ISAS:-riscv64 aarch64}; do
     # The same path, other code: none of the old program's blocks may be used.
     if "$isa-linux-gnu-gcc" -O2 -DVARIANT=2 -o "$prog" tests/tcache/prog.c >"$dir/cc.log" 2>&1 &&
         run changed 7 && grep -q '^variant 2' "$dir/changed.out"; then
-        expect changed "$(stats_of read "$dir/changed.err") == 0" \
-            "expected a new cache file for the rebuilt program"
+        expect changed "$(ls "$cache"/prog-*.tc | wc -l) == 2 &&
+                        $(stats_of stale "$dir/changed.err") == 0" \
+            "expected a new cache file for the rebuilt program, none of the old one's blocks tried"
     fi
 done
 echo "$suite: $passed passed, $failed failed"
