@@ -3,7 +3,8 @@
  * pc as si_addr and in the frame, trapno 16 (#MF) or 19 (#XM). An x87 one traps at the next
  * waiting x87 instruction (FWAIT is one), with the exception pending in the frame's status
  * word (ES and B); an SSE one at the instruction, which has not written its result, with the
- * flags in the frame's MXCSR. The handler masks every exception and clears the flags in the
+ * flags in the frame's MXCSR (a VEX.256 one having written neither lane when one of them
+ * traps: the frame's xmm0 shows). The handler masks every exception and clears the flags in the
  * frame, so the instruction runs again when it returns, and what it computes then is printed:
  * for an x87 overflow or underflow into a register, the unmasked response's value, scaled
  * by 2^-24576 or 2^24576 (or the masked one where that is still out of range). MMX
@@ -15,6 +16,7 @@
 
 static volatile int traps;
 static volatile unsigned swd, mxcsr;
+static volatile uint64_t xmm0[2];
 
 static void handler(int sig, siginfo_t *si, void *ucv)
 {
@@ -22,6 +24,7 @@ static void handler(int sig, siginfo_t *si, void *ucv)
     trapframe_keep(sig, si, uc);
     swd = uc->uc_mcontext.fpregs->swd;
     mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+    memcpy((void *)xmm0, &uc->uc_mcontext.fpregs->_xmm[0], sizeof(xmm0));
     uc->uc_mcontext.fpregs->cwd |= 0x3f;
     uc->uc_mcontext.fpregs->swd &= ~0x80ffu;
     uc->uc_mcontext.fpregs->mxcsr = (uc->uc_mcontext.fpregs->mxcsr | 0x1f80) & ~0x3fu;
@@ -38,6 +41,10 @@ USED static const long double ld_big = 1e4000L, ld_tiny = 1e-4000L, ld_max = 0x1
                                  ld_d_tiny = 0x1p-1070L;
 USED static struct { uint64_t m; uint16_t se; } __attribute__((packed)) ext;
 USED static const float f_one = 1, f_zero = 0;
+/* VEX.256 operands whose upper lane alone raises: its zero, -1, the too large 1e300 */
+USED static const double lanes_a[4] = { 3, 5, 7, 9 }, lanes_zero[4] = { 2, 4, 0, 8 },
+                         lanes_neg[4] = { 4, 9, -1, 16 }, lanes_big[4] = { 1.5, 2.5, 1e300, 4 },
+                         lanes_inf[4] = { 1, 1, __builtin_inf(), 1 };
 USED static const uint16_t unmask_ze = 0x37b;
 USED static double out;
 USED static int64_t iout;
@@ -60,7 +67,7 @@ USED static volatile uint32_t csr;
                      "\n fninit\n movl $0x1f80, -4(%%rsp)\n ldmxcsr -4(%%rsp)"                 \
                      : "=&r"(at)                                                               \
                      : "m"(cw), "m"(csr)                                                       \
-                     : "memory", "cc", "rax", "xmm0", "xmm1", "mm0", "mm1");                                 \
+                     : "memory", "cc", "rax", "xmm0", "xmm1", "xmm2", "mm0", "mm1");                                 \
         printf("%-10s traps=%d", what, traps - before);                                        \
         if (traps != before)                                                                   \
             printf(" sig=%d code=%d addr=insn%+lld rip=insn%+lld trapno=%llu", signo, code,     \
@@ -74,6 +81,9 @@ USED static volatile uint32_t csr;
             printf(" then %g", out);                                                           \
         if (show == 2)                                                                         \
             printf(" then %lld", (long long)iout);                                             \
+        if (show == 4)                                                                         \
+            printf(" xmm0 at the trap %016llx %016llx", (unsigned long long)xmm0[0],             \
+                   (unsigned long long)xmm0[1]);                                               \
         if (show == 3)                                                                         \
             printf(" then %04x:%016llx", ext.se, (unsigned long long)ext.m);                   \
         printf("\n");                                                                          \
@@ -171,5 +181,19 @@ int main(void)
     SSE(0x04);   /* an AVX form */
     TRAP("avx div", "vmovsd one(%%rip), %%xmm0\n 1: vdivsd zero(%%rip), %%xmm0, %%xmm0\n"
                     " vmovsd %%xmm0, out(%%rip)", 1);
+    /* a VEX.256 form whose upper lane traps has not written its lower lane either */
+#define LANES(insn) "vpcmpeqd %%ymm0, %%ymm0, %%ymm0\n vmovupd lanes_a(%%rip), %%ymm1\n " insn \
+                    "\n vzeroupper"
+    SSE(0x04);
+    TRAP("avx256 div", LANES("1: vdivpd lanes_zero(%%rip), %%ymm1, %%ymm0"), 4);
+    SSE(0x01);
+    TRAP("avx256 sqrt", LANES("1: vsqrtpd lanes_neg(%%rip), %%ymm0"), 4);
+    SSE(0x01);
+    TRAP("avx256 fma", LANES("vmovupd %%ymm1, %%ymm0\n vmovupd lanes_inf(%%rip), %%ymm2\n"
+                             " 1: vfmadd231pd lanes_zero(%%rip), %%ymm2, %%ymm0"), 4);
+    SSE(0x08);   /* narrowing to xmm */
+    TRAP("avx256 cvt", LANES("1: vcvtpd2psy lanes_big(%%rip), %%xmm0"), 4);
+    SSE(0x01);
+    TRAP("avx256 cvti", LANES("1: vcvttpd2dqy lanes_big(%%rip), %%xmm0"), 4);
     return 0;
 }

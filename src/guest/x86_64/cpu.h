@@ -63,13 +63,15 @@ struct x64_cpu {
     uint64_t eflags;                /* the non-arithmetic EFLAGS bits: DF, AC, ID, bit 1 */
     uint64_t fs_base, gs_base;
     /* XMM/YMM registers: [n][0..1] is xmmN (low quadword first), [n][2..3] the upper half
-     * of ymmN. */
-    uint64_t ymm[16][4];
+     * of ymmN. [X64_HELD] is no register: a VEX.256 FP form's first lane's result and flags,
+     * held until the second lane has not trapped (sse.h's X64_SSE_HOLD). */
+    uint64_t ymm[17][4];
     uint32_t mxcsr;
     uint32_t mxcsr_pad;
     struct x64_x87 x87;
 };
 
+#define X64_HELD 16
 #define X64_R(n) (offsetof(struct x64_cpu, r) + 8 * (n))
 #define X64_FIELD(name) offsetof(struct x64_cpu, name)
 #define X64_YMM(n, q) (offsetof(struct x64_cpu, ymm) + 32 * (n) + 8 * (q))

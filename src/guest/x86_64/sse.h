@@ -31,6 +31,12 @@
 #define X64_SSE_V(d) ((unsigned)((d) >> 17) & 15)
 #define X64_SSE_LANE(d) ((unsigned)((d) >> 22) & 1)
 #define X64_SSE_ZERO_UPPER(d) (((d) >> 23) & 1)
+/* A VEX.256 FP form calls its helper twice: the first call (X64_SSE_HOLD) keeps its result
+ * and flags in ymm[X64_HELD] instead of writing them, the second (X64_SSE_TAKE) raises #XM
+ * for the flags of both, else writes its own result and both flags, so that an exception
+ * either lane unmasks writes nothing; the translator then moves the held result in. */
+#define X64_SSE_HOLD (1ull << 32)
+#define X64_SSE_TAKE (1ull << 33)
 
 /* FP element shapes: the mandatory prefix of the SSE4 rows (none, 66, F3, F2), in op bits 6..7. */
 enum x64_fp_shape { X64_PS, X64_PD, X64_SS, X64_SD };

@@ -12,8 +12,8 @@
  *    NaN, an infinity or an out-of-range value.
  * An exception unmasked in MXCSR raises #XM (EXC_FLOAT) instead of writing the result: the
  * flags then say what the instruction raised before computing (IE, DE, ZE) if one of those is
- * unmasked, else all it raised, as the SDM has it (a VEX.256 form's lower lane, a call of its
- * own, is written by then).
+ * unmasked, else all it raised, as the SDM has it; a VEX.256 form's two lanes, a call each,
+ * trap or are written together (sse.h's X64_SSE_HOLD).
  *
  * Add, subtract, multiply, divide and square root of non-NaN operands run on the host FPU in
  * MXCSR's rounding mode (C99 fenv); a tiny inexact result is recomputed by the soft-float core
@@ -61,6 +61,23 @@ static void trap_unmasked(struct x64_cpu *c, unsigned fl)
         fl &= IE | DE | ZE;
     c->mxcsr |= fl;
     cpu_raise(&c->c, EXC_FLOAT, (c->mxcsr & ~(c->mxcsr >> 7) & 0x3f) | EXC_FLOAT_SIMD);
+}
+
+/* The end of a vector FP helper: #XM for an exception fl holds that MXCSR unmasks, else
+ * the result and the flags; or, X64_SSE_HOLD, both kept for the second lane (sse.h). */
+static void commit(struct x64_cpu *c, uint64_t desc, union vec r, unsigned fl)
+{
+    if (desc & X64_SSE_HOLD) {
+        c->ymm[X64_HELD][0] = r.q[0];
+        c->ymm[X64_HELD][1] = r.q[1];
+        c->ymm[X64_HELD][2] = fl;
+        return;
+    }
+    if (desc & X64_SSE_TAKE)
+        fl |= (unsigned)c->ymm[X64_HELD][2];
+    trap_unmasked(c, fl);
+    put_result(c, desc, r);
+    c->mxcsr |= fl;
 }
 
 static uint64_t indefinite(const struct fmt *f)
@@ -293,12 +310,18 @@ static struct native_env native_enter(const struct x64_cpu *c)
     return e;
 }
 
-/* Before the result is written: it may raise #XM. */
-static void native_leave(struct x64_cpu *c, const struct native_env *e)
+/* The flags the op raised, the host's MXCSR back; the caller commits them (they may raise
+ * #XM) before it writes the result. */
+static unsigned native_leave(const struct native_env *e)
 {
     unsigned fl = host_mxcsr() & 0x3f;
     if (e->loaded)
         load_mxcsr(e->host & ~(uint32_t)0x3f);
+    return fl;
+}
+
+static void commit_flags(struct x64_cpu *c, unsigned fl)
+{
     trap_unmasked(c, fl);
     c->mxcsr |= fl;
 }
@@ -360,24 +383,24 @@ static bool plain_mxcsr(const struct x64_cpu *c)
     return (c->mxcsr & (PLAIN | PE)) == (MASKED | PE);
 }
 
-/* r = a op b as the host computes it, and its flags added to the guest's. The common case
+/* r = a op b as the host computes it, and the flags it raised. The common case
  * needs no MXCSR access at all: the guest masks every exception and rounds to nearest without
  * DAZ or FTZ, as the host's MXCSR does while vm runs (the JIT's lowering of fadd and the
  * others relies on that too), its inexact flag is set already, and the operands are normal numbers: then a result that is a
  * normal number above the smallest one (so neither tiny nor, rounding to nearest, an
  * overflow) raises nothing the guest lacks. Anything else runs again under the guest's MXCSR. */
-static void native_arith(struct x64_cpu *c, unsigned op, unsigned shape, union vec a,
-                         union vec b, union vec *r)
+static unsigned native_arith(const struct x64_cpu *c, unsigned op, unsigned shape, union vec a,
+                             union vec b, union vec *r)
 {
     if (plain_mxcsr(c) && normal_lanes(&a, shape, 1) &&
         normal_lanes(&b, shape, 1)) {
         *r = native_op(op, shape, a, b);
         if (normal_lanes(r, shape, 2))
-            return;
+            return 0;
     }
     struct native_env e = native_enter(c);
     *r = native_op(op, shape, a, b);
-    native_leave(c, &e);
+    return native_leave(&e);
 }
 
 /* The scalar legacy-SSE forms (ADDSD xmm, xmm/m64 and the others; shape X64_SS or X64_SD),
@@ -425,7 +448,7 @@ static void native_scalar(struct x64_cpu *c, uint64_t desc, uint64_t lo, unsigne
     }
     struct native_env e = native_enter(c);
     r = scalar_op(op, dbl, x, y);
-    native_leave(c, &e);
+    commit_flags(c, native_leave(&e));
 done:
     c->ymm[d][0] = dbl ? r : (x & ~0xffffffffull) | r;
 }
@@ -455,7 +478,7 @@ static uint64_t native_comi(struct x64_cpu *c, unsigned op, union vec a, union v
     }
 #undef COMI
     if (!plain)
-        native_leave(c, &e);
+        commit_flags(c, native_leave(&e));
     return (z ? X64_ZF : 0) | (p ? X64_PF : 0) | (cf ? X64_CF : 0);
 }
 #endif
@@ -474,8 +497,7 @@ static uint64_t helper_arith(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi,
     union vec a = first(c, desc), b = source(c, desc, lo, hi), r = a;
 #if defined(__x86_64__)
     if (op <= OP_MAX) {
-        native_arith(c, op, shape, a, b, &r);
-        put_result(c, desc, r);
+        commit(c, desc, r, native_arith(c, op, shape, a, b, &r));
         return 0;
     }
 #endif
@@ -490,9 +512,7 @@ static uint64_t helper_arith(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi,
         LANES(shape, a, b, r, ARITH);
 #undef ARITH
 #undef ESTIMATE
-    trap_unmasked(c, x.fl);
-    put_result(c, desc, r);
-    c->mxcsr |= x.fl;
+    commit(c, desc, r, x.fl);
     return 0;
 }
 const struct ir_helper x64_helper_sse_arith = {
@@ -563,9 +583,7 @@ static uint64_t helper_cmpcc(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi,
 #define CMPCC(f, p, q) cmpcc(&x, f, p, q, imm)
     LANES(shape, a, b, r, CMPCC);
 #undef CMPCC
-    trap_unmasked(c, x.fl);
-    put_result(c, desc, r);
-    c->mxcsr |= x.fl;
+    commit(c, desc, r, x.fl);
     return 0;
 }
 const struct ir_helper x64_helper_sse_cmpcc = {
@@ -778,10 +796,10 @@ static uint64_t helper_cvt(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
             r.d[i] = (uint32_t)from_int(&x, &F32, b.sd[i]);
         break;
     }
-    trap_unmasked(c, x.fl);
-    if (op <= 1 || (op >= 6 && op <= 15) || op == 20 || op == 21)
-        put_result(c, desc, r);
-    c->mxcsr |= x.fl;
+    if (op <= 1 || (op >= 6 && op <= 15) || op == 20 || op == 21 || (desc & X64_SSE_HOLD))
+        commit(c, desc, r, x.fl);
+    else
+        commit_flags(c, x.fl | (desc & X64_SSE_TAKE ? (unsigned)c->ymm[X64_HELD][2] : 0));
     return ret;
 }
 const struct ir_helper x64_helper_sse_cvt = {
@@ -863,9 +881,7 @@ static uint64_t helper_fp4(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
     case 3: r.q[0] = round_integral(&x, &F64, b.q[0], imm); break;
     default: r = dot(&x, op == 5, a, b, imm); break;
     }
-    trap_unmasked(c, x.fl);
-    put_result(c, desc, r);
-    c->mxcsr |= x.fl;
+    commit(c, desc, r, x.fl);
     return 0;
 }
 const struct ir_helper x64_helper_sse_fp4 = {
@@ -929,9 +945,7 @@ static uint64_t helper_fma(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
         else
             r.d[i] = (uint32_t)v;
     }
-    trap_unmasked(c, fx.fl);
-    put_result(c, desc, r);
-    c->mxcsr |= fx.fl;
+    commit(c, desc, r, fx.fl);
     return 0;
 }
 const struct ir_helper x64_helper_fma = {

@@ -91,6 +91,22 @@ static ir_temp extract(struct x64_ctx *ctx, ir_temp from, unsigned pos, unsigned
     return ir_op1i(ctx->b, IR_extract, IR_I64, from, pos | len << 8);
 }
 
+/* The descriptor bits of call l (0 first) of a VEX form's per-lane calls of h: a helper
+ * that may raise #XM holds the first result for the second (sse.h's X64_SSE_HOLD). */
+static uint64_t held_pair(const struct ir_helper *h, unsigned lanes, unsigned l)
+{
+    if (lanes != 2 || !(h->flags & IR_HELPER_FAULT))
+        return 0;
+    return l == 0 ? X64_SSE_HOLD : X64_SSE_TAKE;
+}
+
+/* The held result into lane of xmm/ymm n, once the second call has not trapped. */
+static void put_held(struct x64_ctx *ctx, unsigned n, unsigned lane)
+{
+    xput(ctx, n, 2 * lane, xget(ctx, X64_HELD, 0));
+    xput(ctx, n, 2 * lane + 1, xget(ctx, X64_HELD, 1));
+}
+
 /* A VEX form's helper calls: one per lane (lanes: 1 or 2), first source register v, size
  * bytes of memory per lane; or, !per_lane, one operand for both lanes (a shift count: xmm
  * src's low 128 bits or size bytes of memory), read before the first call writes dst, and
@@ -120,9 +136,11 @@ static ir_temp call_lanes(struct x64_ctx *ctx, const struct ir_helper *h, unsign
     mem |= !per_lane;
     for (unsigned l = 0; l < lanes; l++) {
         uint64_t desc = X64_SSE_DESC(op, dst, mem ? 0 : src, mem, imm) |
-                        X64_SSE_VEX(v, l, lanes == 1);
+                        X64_SSE_VEX(v, l, lanes == 1) | held_pair(h, lanes, l);
         r = ir_call(ctx->b, h, x64_const(ctx, (int64_t)desc), lo[l], hi[l], a3);
     }
+    if (held_pair(h, lanes, 0))
+        put_held(ctx, dst, 0);
     return r;
 }
 
@@ -335,20 +353,26 @@ static void call_widen(struct x64_ctx *ctx, const struct ir_helper *h, unsigned 
     const struct x64_insn *in = ctx->in;
     ir_temp chunk[2];
     widen_chunks(ctx, bytes, chunk);
-    for (unsigned l = 0; l <= in->vex_l; l++)
+    unsigned lanes = in->vex_l ? 2 : 1;
+    for (unsigned l = 0; l < lanes; l++)
         ir_call(ctx->b, h, x64_const(ctx, (int64_t)(X64_SSE_DESC(op, in->reg, 0, 1, 0) |
-                                                    X64_SSE_VEX(0, l, !in->vex_l))),
+                                                    X64_SSE_VEX(0, l, !in->vex_l) |
+                                                    held_pair(h, lanes, l))),
                 chunk[l], x64_const(ctx, 0), a3);
+    if (held_pair(h, lanes, 0))
+        put_held(ctx, in->reg, 0);
 }
 
 /* VCVTPS2PH xmm/m, xmm/ymm, imm: each lane's four singles become a quadword of halves. */
 static void cvtps2ph(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     ir_temp r[2], zero = x64_const(ctx, 0);
-    for (unsigned l = 0; l <= in->vex_l; l++)
+    unsigned lanes = in->vex_l ? 2 : 1;
+    for (unsigned l = 0; l < lanes; l++)
         r[l] = ir_call(ctx->b, &x64_helper_sse_cvt,
                        x64_const(ctx, (int64_t)(X64_SSE_DESC(22, 0, in->reg, 0, in->imm & 0xff) |
-                                                X64_SSE_VEX(0, l, 0))),
+                                                X64_SSE_VEX(0, l, 0) |
+                                                held_pair(&x64_helper_sse_cvt, lanes, l))),
                        zero, zero, zero);
     if (in->mod != 3) {
         for (unsigned l = 0; l <= in->vex_l; l++)
@@ -790,12 +814,13 @@ void x64_trans_sse_cvt(struct x64_ctx *ctx, const struct x64_insn *in)
     if (is_vex(ctx) && in->vex_l && (arg == 7 || arg == 13 || arg == 15)) { /* ymm/m256 to xmm */
         ir_temp src[4], zero = x64_const(ctx, 0);
         get_wq(ctx, 4, src);
-        for (unsigned l = 2; l-- > 0;) /* the upper lane's results into lane 1, then moved */
+        for (unsigned l = 2; l-- > 0;) /* the upper lane's results held, then moved */
             ir_call(ctx->b, &x64_helper_sse_cvt,
                     x64_const(ctx, (int64_t)(X64_SSE_DESC(arg, in->reg, 0, 1, 0) |
-                                             X64_SSE_VEX(0, l, 0))),
+                                             X64_SSE_VEX(0, l, 0) |
+                                             held_pair(&x64_helper_sse_cvt, 2, 1 - l))),
                     src[2 * l], src[2 * l + 1], w64);
-        xput(ctx, in->reg, 1, xget(ctx, in->reg, 2));
+        xput(ctx, in->reg, 1, xget(ctx, X64_HELD, 0));
         xput(ctx, in->reg, 2, zero);
         xput(ctx, in->reg, 3, zero);
         return;
