@@ -106,6 +106,24 @@ if grep -qw jit <<<"$engines"; then
         "$BUILD/tests/guest" jitcache smc malloc stdio_fmt fp_libm threads |
         sed "s/\[vm\]/[vm-jit-64K]/; s/^guest: /guest[jit-64K]: /"
 fi
+# T2 on, blocks hot after two runs so that the programs run in regions swapped in while they
+# run: the guest programs of the three ISAs on the JIT, and on the check engine, which compares
+# each region's code with the interpreter's run of the same region.
+if grep -qw jit <<<"$engines"; then
+    for engine in jit check; do
+        skip=
+        [ "$engine" = check ] && skip=$thread_tests
+        t2="$VM --engine=$engine --tier2=on --tier2-hot=2"
+        SKIP=$skip VM="$t2" RUNNERS=vm run_suite bash tests/guest/run.sh "$BUILD/tests/guest" |
+            sed "s/\[vm\]/[vm-$engine-t2]/; s/^guest: /guest[$engine-t2]: /"
+        SKIP=$skip GUEST_ISA=aarch64 VM="$t2" RUNNERS=vm run_suite bash tests/guest/run.sh \
+            "$BUILD/tests/guest-aarch64" |
+            sed "s/\[vm\]/[vm-$engine-t2]/; s/^guest-aarch64: /guest-aarch64[$engine-t2]: /"
+        [ "$(uname -m)" = x86_64 ] && GUEST_ISA=x86_64 VARIANTS=static VM="$t2" RUNNERS=vm \
+            run_suite bash tests/guest/run.sh "$BUILD/tests/guest-x86_64" $x64_both $x64_static |
+            sed "s/\[vm\]/[vm-$engine-t2]/; s/^guest-x86_64: /guest-x86_64[$engine-t2]: /"
+    done
+fi
 run_suite bash tests/guest/badinput.sh
 ENGINES="$engines" run_suite bash tests/gdb/run.sh "$BUILD/tests/gdb"
 run_suite bash tests/guest/vmonly.sh "$BUILD/tests/guest"

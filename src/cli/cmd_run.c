@@ -14,6 +14,7 @@
 #include "debug/gdbstub.h"
 #include "exec/codegc.h"
 #include "exec/tcache.h"
+#include "exec/tier2.h"
 #include "linux/linux.h"
 #include "linux/load.h"
 #include "mem/uspace.h"
@@ -220,6 +221,30 @@ static int set_code_cache(struct run_config *c, const char *v, const char *spell
     return 0;
 }
 
+static int set_tier2(struct run_config *c, const char *v, const char *spelling)
+{
+    (void)c;
+    if (strcmp(v, "on") && strcmp(v, "off")) {
+        vm_error("%s %s: expected on or off", spelling, v);
+        return 2;
+    }
+    tier2_on = !strcmp(v, "on");
+    return 0;
+}
+
+static int set_tier2_hot(struct run_config *c, const char *v, const char *spelling)
+{
+    (void)c;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || end == v || n < 1 || n > 1 << 30) {
+        vm_error("%s %s: expected a count from 1 to 2^30", spelling, v);
+        return 2;
+    }
+    tier2_hot_runs = (int32_t)n;
+    return 0;
+}
+
 /* vm models one CPU per guest ISA, with everything it implements (AT_HWCAP says what); a
  * script written for qemu-user may still name a model. */
 static int set_cpu(struct run_config *c, const char *v, const char *spelling)
@@ -322,6 +347,13 @@ static const struct run_option {
       "persistent translation cache (docs/performance.md): keep the JIT's code for\n"
       "this program in DIR across runs and reuse what still matches the guest's\n"
       "bytes (default off; only --engine=jit, without --plugin or --gdb)" },
+    { "--tier2", NULL, "VM_TIER2", NULL, "on|off", false, set_tier2,
+      "T2, the second JIT tier (docs/performance.md): a block that runs often is\n"
+      "compiled again with the blocks of its hot path as one region, guest registers\n"
+      "kept in host registers across them (default off; x86-64 hosts, user mode)" },
+    { "--tier2-hot", NULL, "VM_TIER2_HOT", NULL, "N", false, set_tier2_hot,
+      "runs of a block before T2 makes it a region's head (default 4096; the\n"
+      "tests use 2 so that short programs run their code in regions)" },
     { "--code-cache", NULL, "VM_CODE_CACHE", NULL, "SIZE", false, set_code_cache,
       "JIT code cache size, e.g. 64M (default) or 512K. When its nursery fills,\n"
       "blocks still in use move to the old space and the rest are dropped; a full\n"

@@ -12,6 +12,7 @@
 #include "exec/exec.h"
 #include "exec/tb.h"
 #include "exec/tcache.h"
+#include "exec/tier2.h"
 #include "mem/smc.h"
 #include "mem/softmmu.h"
 #include "opt/opt.h"
@@ -52,6 +53,9 @@ void cli_print_stats(struct machine *m, enum machine_state old, void *opaque)
             exec_stats.translate_ns / 1e9,
             exec_stats.translate_ns ? exec_stats.guest_insns_translated * 1e6 / exec_stats.translate_ns : 0.0,
             exec_stats.invalidations);
+    if (tier2_on)
+        fprintf(stderr, "vm: stats: T2: %" PRIu64 " regions of %" PRIu64 " blocks\n",
+                exec_stats.regions, exec_stats.region_blocks);
     fprintf(stderr,
             "vm: stats: JIT code %" PRIu64 " bytes in %" PRIu64 " blocks, %" PRIu64
             " chains; code cache: %" PRIu64 " minor collections (%" PRIu64 " blocks promoted, %"

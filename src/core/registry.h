@@ -91,6 +91,9 @@ struct engine_ops {
      * translating (--tcache, exec/tcache.h): sets end_pc, n_insns and the code; 0, or
      * -ENOENT to translate as usual. */
     int (*load)(struct cpu *cpu, struct tb *tb);
+    /* Optional: a T2 region (exec/tier2.h) now shadows block head: the engine's direct
+     * links into head are undone so that they come back to the region. */
+    void (*shadow)(struct tb *head);
     /* Each block's IR is checked (ir_verify) before compile: the engines that exist to find
      * translation bugs do it; the JIT, whose translation time is the cost of a boot, not. */
     bool verify_ir;

@@ -9,7 +9,9 @@
  * guest thread checks its own blocks; since another thread's stores could race with a block,
  * once a second thread runs, blocks that access memory run on the JIT alone too. The store
  * log reads guest memory as host memory: the check engine runs in flat spaces (user mode).
- * Plugins' callbacks are made by the JIT's run alone. */
+ * Plugins' callbacks are made by the JIT's run alone. With T2 a region is compiled for both
+ * like a block, so its JIT code (optimised across its blocks) is compared with the
+ * interpreter's run of the same IR. */
 #include <errno.h>
 #include <inttypes.h>
 #include <setjmp.h>
@@ -20,6 +22,7 @@
 #include "core/registry.h"
 #include "exec/jit.h"
 #include "exec/tb.h"
+#include "exec/tier2.h"
 #include "guest/translator.h"
 #include "host/backend.h"
 #include "mem/aspace.h"
@@ -231,6 +234,9 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
         interp()->run(cpu, tb);
         return;
     }
+    /* Regions are checked like blocks: the JIT's code of the whole against the interpreter's. */
+    if (tier2_counts(cpu) && --exec_of(cpu)->hot[jump_cache_index(tb->pc, tb->flags)] == 0)
+        tier2_hot(cpu, (struct tb *)tb, true);
     static __thread bool counted;
     if (!counted) {
         counted = true;

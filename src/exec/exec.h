@@ -28,6 +28,10 @@ bool exec_cpu_alone(const struct cpu *cpu);
 /* Runs fn(cpu') soon, from the next CPU cpu' entering exec_run, with every other CPU out of
  * guest code (the JIT's code-cache collection when guest threads run). */
 void exec_at_safepoint(struct cpu *cpu, void (*fn)(struct cpu *cpu));
+/* The code lock that guest code runs under, taken for reading by a thread that is no CPU's
+ * (T2's compiler) while it adds code: no invalidation or flush happens meanwhile. */
+void exec_code_read_lock(void);
+void exec_code_read_unlock(void);
 /* In the child of a fork (called outside exec_run): cpu is the only CPU left, and the locks
  * the parent's other threads may have held are reset. */
 void exec_fork_child(struct cpu *cpu);

@@ -20,6 +20,7 @@
 #include "exec/exec.h"
 #include "exec/tb.h"
 #include "exec/tcache.h"
+#include "exec/tier2.h"
 #include "guest/translator.h"
 #include "host/backend.h"
 #include "ir/semantics.h"
@@ -46,7 +47,8 @@ struct jit_data {
 void (*jit_store_log)(struct cpu *cpu, uint64_t addr, unsigned size);
 
 static const struct host_backend *backend;
-static struct host_env env_chained, env_checkable;
+/* env_region: T2's regions, which do not count their runs. */
+static struct host_env env_chained, env_checkable, env_region;
 /* Guest threads run blocks concurrently: compiling (with its collections) and chaining
  * change the code cache and the link lists, one thread at a time. Freeing outside a
  * compilation happens only while every other CPU is stopped (exec_invalidate, cpu_free). */
@@ -141,6 +143,7 @@ static int jit_init(void)
     e->jc_mask = JUMP_CACHE_SIZE - 1;
     e->tb_pc_offset = (int32_t)offsetof(struct tb, pc);
     e->tb_code_offset = (int32_t)offsetof(struct tb, code);
+    e->exec_hot_offset = (int32_t)offsetof(struct exec_cpu, hot);
     e->inline_jc = true;
     e->atomic_rmw = h_atomic_rmw;
     e->cmpxchg = h_cmpxchg;
@@ -193,8 +196,8 @@ static void unlist(struct jit_link **head, struct jit_link *l, bool out)
     *head = out ? l->next_out : l->next_in;
 }
 
-/* Undoes every chain into tb and forgets every chain out of it. */
-static void unlink_block(struct tb *tb)
+/* Undoes every chain into tb: its exits go back to their stubs. */
+static void unlink_into(struct tb *tb)
 {
     struct jit_data *d = tb->aux;
     while (d->in) {
@@ -204,6 +207,13 @@ static void unlink_block(struct tb *tb)
         unlist(&((struct jit_data *)l->from->aux)->out, l, true);
         free(l);
     }
+}
+
+/* Undoes every chain into tb and forgets every chain out of it. */
+static void unlink_block(struct tb *tb)
+{
+    struct jit_data *d = tb->aux;
+    unlink_into(tb);
     while (d->out) {
         struct jit_link *l = d->out;
         d->out = l->next_out;
@@ -396,6 +406,9 @@ static void set_env(struct cpu *cpu)
     env_chained.tlb_count_hits = env_checkable.tlb_count_hits =
         cpu->as->tlb && cpu->as->tlb->count_hits;
     env_chained.chain_in_page = cpu->code_addr != NULL;   /* as tb_may_chain */
+    env_chained.hot_count = tier2_counts(cpu);
+    env_region = env_chained;
+    env_region.hot_count = false;
 }
 
 /* ---- the persistent translation cache (--tcache) ---- */
@@ -408,7 +421,8 @@ static uint64_t env_key(void)
     uint64_t v[] = { (uint64_t)e->temps_offset, e->flat, e->guest_limit,
                      (uint64_t)e->exec_jc_offset, e->jc_mask, (uint64_t)e->tb_pc_offset,
                      (uint64_t)e->tb_code_offset, e->inline_jc, e->chain_in_page,
-                     e->log_stores, e->tlb, e->tlb_count_hits, tramp_hi - tramp_lo,
+                     e->log_stores, e->tlb, e->tlb_count_hits, e->hot_count,
+                     tramp_hi - tramp_lo,
                      (uintptr_t)tramp.jc_miss - tramp_lo,
                      (uintptr_t)etext - (uintptr_t)__executable_start };
     return tcache_hash(v, sizeof(v), 0);
@@ -464,6 +478,8 @@ int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, 
     if (log_enabled(op_opt))
         ir_print(log_file, copy);
     set_env(cpu);
+    if (tb->tier == TB_REGION && !checkable)   /* never moved: the old space, or none */
+        return lower_into(cpu, tb, copy, &env_region, CODEGC_OLD);
     const struct host_env *env = checkable ? &env_checkable : &env_chained;
     if (codegc_nursery_low() && !collection_asked && !exec_cpu_alone(cpu)) {
         collection_asked = true;
@@ -485,7 +501,8 @@ static int jit_compile(struct cpu *cpu, struct tb *tb, const struct ir_block *b)
     exec_of(cpu)->frees_one = true;
     pthread_mutex_lock(&jit_lock);
     int err = jit_compile_block(cpu, tb, b, false);
-    if (err == 0 && tcache_on && !(tb->flags & (TB_FLAG_DEBUG_BP | TB_FLAG_DEBUG_STEP))) {
+    if (err == 0 && tcache_on && tb->tier != TB_REGION &&
+        !(tb->flags & (TB_FLAG_DEBUG_BP | TB_FLAG_DEBUG_STEP))) {
         tcache_set_env(env_key());
         tcache_offer(cpu, tb);
     }
@@ -604,7 +621,9 @@ static void jit_run(struct cpu *cpu, const struct tb *tb)
             cpu->exit_reason = CPU_EXIT_EXCEPTION;
             return;
         }
-        if (r != HOST_RET_EXIT) {
+        if (r == HOST_RET_HOT) {
+            tier2_hot(cpu, next, false);
+        } else if (r != HOST_RET_EXIT) {
             pthread_mutex_lock(&jit_lock);
             if (generation == codegc_stats.generation)
                 link_blocks(cpu, (uint8_t *)r, next);
@@ -612,6 +631,13 @@ static void jit_run(struct cpu *cpu, const struct tb *tb)
         }
         tb = next;
     }
+}
+
+static void jit_shadow(struct tb *head)
+{
+    pthread_mutex_lock(&jit_lock);
+    unlink_into(head);
+    pthread_mutex_unlock(&jit_lock);
 }
 
 static const struct engine_ops jit_engine = {
@@ -622,5 +648,6 @@ static const struct engine_ops jit_engine = {
     .run = jit_run,
     .fault_pc = jit_fault_pc,
     .load = jit_load,
+    .shadow = jit_shadow,
 };
 ENGINE_REGISTER(jit_engine)

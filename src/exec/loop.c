@@ -15,6 +15,7 @@
 #include "core/registry.h"
 #include "exec/codegc.h"
 #include "exec/tb.h"
+#include "exec/tier2.h"
 #include "host/backend.h"
 #include "mem/aspace.h"
 #include "mem/smc.h"
@@ -106,6 +107,7 @@ struct cpu *cpu_new(const struct guest_ops *guest, const struct engine_ops *engi
     cpu->exec = ex;
     ex->engine = engine;
     jump_cache_clear(ex);
+    tier2_init_counters(ex);
     install_fault_handlers();
     pthread_mutex_lock(&cpus_lock);
     ex->next_cpu = all_cpus;
@@ -167,6 +169,7 @@ static void free_cpu(struct cpu *cpu, bool flush_if_last)
 {
     if (!cpu)
         return;
+    tier2_cpu_gone(cpu);
     pthread_mutex_lock(&cpus_lock);
     struct cpu **p = &all_cpus;
     while (*p != cpu)
@@ -269,6 +272,16 @@ void exec_invalidate(struct cpu *cpu, uint64_t start, uint64_t end)
     pthread_rwlock_unlock(&code_lock);
 }
 
+void exec_code_read_lock(void)
+{
+    pthread_rwlock_rdlock(&code_lock);
+}
+
+void exec_code_read_unlock(void)
+{
+    pthread_rwlock_unlock(&code_lock);
+}
+
 bool exec_cpu_alone(const struct cpu *cpu)
 {
     pthread_mutex_lock(&cpus_lock);
@@ -303,5 +316,6 @@ void exec_fork_child(struct cpu *cpu)
     exec_of(cpu)->next_cpu = NULL;
     stops_pending = 0;
     current_tid = 0;
+    tier2_fork_child();
     tb_fork_child();
 }

@@ -33,6 +33,10 @@ static pthread_mutex_t tb_lock = PTHREAD_MUTEX_INITIALIZER;
 static uintptr_t tb_page_chain[TB_HASH_SIZE];
 unsigned tb_flush_gen;
 struct exec_stats exec_stats;
+/* The live T2 regions: their spans are not on the page chains, so invalidation looks at them
+ * here (there are a few hundred at most). Changed under tb_lock or with the other CPUs
+ * stopped. */
+static struct tb *regions;
 
 static unsigned tb_hash_index(uint64_t pc, uint32_t flags)
 {
@@ -288,12 +292,14 @@ void tb_flush(struct cpu *cpu)
         while (tb) {
             struct tb *next = tb->hash_next;
             ex->engine->free(tb);
+            free(tb->spans);
             free(tb);
             tb = next;
         }
         tb_hash[h] = NULL;
         tb_page_chain[h] = 0;
     }
+    regions = NULL;
     jump_cache_clear(ex);
     tbpages_clear();
     tb_flush_gen++;
@@ -331,7 +337,16 @@ void tb_remove(struct cpu *cpu, struct tb *tb)
     for (unsigned k = tb_ranges(tb, r); k-- > 0;)
         tbpages_remove(r[k][0], r[k][1]);
     tb_unchain_pages(tb);
+    if (tb->tier == TB_REGION) {
+        struct tb **q = &regions;
+        while (*q != tb)
+            q = &(*q)->region_next;
+        *q = tb->region_next;
+        for (unsigned k = 0; k < tb->n_spans; k++)
+            tbpages_remove(tb->spans[k].start, tb->spans[k].end);
+    }
     ex->engine->free(tb);
+    free(tb->spans);
     free(tb);
 }
 
@@ -344,6 +359,8 @@ static bool overlaps(const struct tb *tb, uint64_t start, uint64_t end)
     bool hit = false;
     for (unsigned k = tb_ranges(tb, r); k-- > 0;)
         hit |= r[k][0] < end && r[k][1] > start;
+    for (unsigned k = 0; k < tb->n_spans; k++)
+        hit |= tb->spans[k].start < end && tb->spans[k].end > start;
     return hit;
 }
 
@@ -377,5 +394,65 @@ void tb_invalidate(struct cpu *cpu, uint64_t start, uint64_t end)
             }
         }
     }
+    for (struct tb *tb = regions, *next; tb; tb = next) {   /* spans off the page chains */
+        next = tb->region_next;
+        if (overlaps(tb, start, end))
+            tb_remove(cpu, tb);
+    }
     exec_stats.invalidations++;
+}
+
+bool tb_exists(struct cpu *cpu, uint64_t pc)
+{
+    uint32_t flags = cpu->tb_flags;
+    for (struct tb *tb = __atomic_load_n(&tb_hash[tb_hash_index(pc, flags)], __ATOMIC_ACQUIRE);
+         tb; tb = tb->hash_next)
+        if (tb->pc == pc && tb->flags == flags && tb->phys == pc)
+            return true;
+    return false;
+}
+
+struct tb *tb_add_region(struct cpu *cpu, struct tb *head, const struct ir_block *b,
+                         const struct tb_span *spans, unsigned n, unsigned gen)
+{
+    struct exec_cpu *ex = exec_of(cpu);
+    struct tb *tb = calloc(1, sizeof(*tb));
+    struct tb_span *copy = malloc(n * sizeof(*copy));
+    if (!tb || !copy) {
+        free(tb);
+        free(copy);
+        return NULL;
+    }
+    memcpy(copy, spans, n * sizeof(*copy));
+    *tb = (struct tb){ .pc = head->pc, .end_pc = head->end_pc, .phys = head->phys,
+                       .phys_last = head->phys_last, .flags = head->flags,
+                       .n_insns = (uint16_t)(b->n_insns > UINT16_MAX ? UINT16_MAX : b->n_insns),
+                       .tier = TB_REGION, .n_spans = (uint16_t)n, .spans = copy };
+    pthread_mutex_lock(&tb_lock);
+    if (gen != tb_flush_gen) {   /* a block was dropped since: head or the code may be gone */
+        pthread_mutex_unlock(&tb_lock);
+        free(copy);
+        free(tb);
+        return NULL;
+    }
+    for (unsigned k = 0; k < n && cpu->as->ops->protect_code; k++)
+        cpu->as->ops->protect_code(cpu, spans[k].start, spans[k].end);
+    if (ex->engine->compile(cpu, tb, b) < 0) {
+        pthread_mutex_unlock(&tb_lock);
+        free(copy);
+        free(tb);
+        return NULL;
+    }
+    for (unsigned k = 0; k < n; k++)
+        tbpages_add(spans[k].start, spans[k].end);
+    tb->region_next = regions;
+    regions = tb;
+    tb_publish(tb);
+    ex->jump_cache[jump_cache_index(tb->pc, tb->flags)] = tb;
+    if (ex->engine->shadow)
+        ex->engine->shadow(head);
+    exec_stats.regions++;
+    exec_stats.region_blocks += n;
+    pthread_mutex_unlock(&tb_lock);
+    return tb;
 }

@@ -30,6 +30,20 @@ struct tb {
     /* The chains of blocks by code page (tb.c): the next link on the chain of phys's page,
      * and on that of phys_last's when it is another page. */
     uintptr_t page_next[2];
+    /* T2 (exec/tier2.c): TB_T1 a block, TB_T1_TRIED one a region was formed from or could
+     * not be, TB_REGION a region: the blocks of a hot path as one unit, keyed like the block
+     * at its head (which it shadows in the hash table), holding guest code in spans. */
+    uint8_t tier;
+    uint16_t n_spans;
+    struct tb_span *spans;
+    struct tb *region_next;   /* the list of live regions (tb.c) */
+};
+
+enum { TB_T1, TB_T1_TRIED, TB_REGION };
+
+/* Guest code addresses [start, end) a region was translated from. */
+struct tb_span {
+    uint64_t start, end;
 };
 
 #define JUMP_CACHE_BITS 12
@@ -52,6 +66,9 @@ struct exec_cpu {
     const void *fault_host_pc;
     uint64_t fault_regs[HOST_MAX_REGS];
     struct exec_counters counters;
+    /* T2's run counters, by jump-cache index, counting down from tier2_hot_runs: the JIT's
+     * blocks decrement theirs at entry (exec/tier2.h). */
+    int32_t hot[JUMP_CACHE_SIZE];
     unsigned index;          /* creation order: the vCPU's number */
     int tid;                 /* the host thread that runs it, once it has run */
     clockid_t clock;         /* that thread's CPU-time clock */
@@ -94,6 +111,15 @@ void tb_remove(struct cpu *cpu, struct tb *tb);
 /* Drops the blocks holding guest code from code addresses [start, end): one by one when the
  * engine can, else every block (tb_flush). */
 void tb_invalidate(struct cpu *cpu, uint64_t start, uint64_t end);
+/* Compiles the region of ir block b, whose code spans[0..n) are, to shadow block head, and
+ * makes it the block the CPU finds at head's pc. NULL if a block was dropped since
+ * tb_flush_gen was gen (head may be gone, or the code changed) or the engine could not
+ * compile it (its code space is full): head goes on alone. The caller holds the code lock
+ * (exec.h) for reading and keeps cpu alive. */
+struct tb *tb_add_region(struct cpu *cpu, struct tb *head, const struct ir_block *b,
+                         const struct tb_span *spans, unsigned n, unsigned gen);
+/* True if a block of pc under cpu's flags exists (user mode: pc is its code address). */
+bool tb_exists(struct cpu *cpu, uint64_t pc);
 /* May an exit of block from jump straight to block to? Always in user mode. In system mode
  * (cpu->code_addr) a chain is never looked up again, so only within from's virtual page,
  * whose mapping is the one under which from itself was found, and not into a block that
@@ -109,6 +135,8 @@ struct exec_stats {
     uint64_t flushes;
     uint64_t translate_ns;   /* time spent translating and compiling blocks */
     uint64_t invalidations;  /* guest ranges whose blocks were dropped one by one */
+    uint64_t regions;        /* T2 regions compiled */
+    uint64_t region_blocks;  /* blocks in them */
 };
 extern struct exec_stats exec_stats;
 

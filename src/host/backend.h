@@ -32,6 +32,11 @@ struct host_env {
                                   for the dispatcher every time (x86-64 does; the AArch64
                                   backend still leaves) */
     bool log_stores;           /* call log_store before every store (--engine=check) */
+    /* Count the block's runs (T2, exec/tier2.h): its entry decrements the int32 at
+     * exec_hot_offset + 4 * its jump-cache index inside cpu->exec and leaves with
+     * HOST_RET_HOT, cpu->pc = the block's pc, when that reaches 0. */
+    bool hot_count;
+    int32_t exec_hot_offset;
     uint64_t (*atomic_rmw)(struct cpu *cpu, uint64_t addr, uint64_t v, uint64_t kind_memop);
     uint64_t (*cmpxchg)(struct cpu *cpu, uint64_t addr, uint64_t expected, uint64_t newval,
                         uint64_t memop);
@@ -55,6 +60,8 @@ struct host_env {
 enum {
     HOST_RET_EXIT = 0,        /* cpu->pc (and exit_reason) set */
     HOST_RET_INTERRUPT = 1,   /* exit_request seen at block entry; cpu->pc = that block */
+    HOST_RET_HOT = 2,         /* the block's run counter reached 0 at its entry (hot_count);
+                                 cpu->pc = that block, nothing of it ran */
     /* anything else: the executable address of a jump to patch with the block at cpu->pc */
 };
 

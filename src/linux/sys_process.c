@@ -18,6 +18,7 @@
 #include "core/debug.h"
 #include "core/log.h"
 #include "exec/exec.h"
+#include "exec/tier2.h"
 #include "linux/guest_linux.h"
 #include "linux/linux.h"
 #include "linux/load.h"
@@ -28,7 +29,7 @@
 #define GUEST_CLONE_ARGS_MIN 64
 #define GUEST_SIGINFO_SIZE 128
 #define EXEC_ARGS_MAX 65536
-#define EXTRA_VM_ARGS 12         /* the most vm_args writes before the guest's argv[1] */
+#define EXTRA_VM_ARGS 14         /* the most vm_args writes before the guest's argv[1] */
 
 static long fork_child_setup(struct cpu *cpu, uint64_t flags, uint64_t sp, uint64_t tls,
                              uint64_t ctid)
@@ -198,11 +199,11 @@ const struct guest_ops *linux_guest_of_file(const char *path)
     return g && guest_linux_of(g) && !guest_is_host_isa(g) ? g : NULL;
 }
 
-/* vm run [-L SYSROOT] --engine=E [--stack-size=N] [--reserved-va=N] [--strace] -0 ARGV0 PATH
+/* vm run [-L SYSROOT] --engine=E [--tier2=on [--tier2-hot=N]] [--stack-size=N] [--reserved-va=N] [--strace] -0 ARGV0 PATH
  * ARGS...: fills v[0..] and returns where the guest's argv[1..] go. */
 static size_t vm_args(struct linux_proc *proc, char **v, const char *argv0, const char *path)
 {
-    static char engine_opt[64], stack_opt[64], space_opt[64];
+    static char engine_opt[64], stack_opt[64], space_opt[64], hot_opt[64];
     size_t i = 0;
     v[i++] = "vm";
     v[i++] = "run";
@@ -212,6 +213,11 @@ static size_t vm_args(struct linux_proc *proc, char **v, const char *argv0, cons
     }
     snprintf(engine_opt, sizeof(engine_opt), "--engine=%s", proc->engine);
     v[i++] = engine_opt;
+    if (tier2_on) {
+        v[i++] = "--tier2=on";
+        snprintf(hot_opt, sizeof(hot_opt), "--tier2-hot=%" PRId32, tier2_hot_runs);
+        v[i++] = hot_opt;
+    }
     if (proc->stack_size != GUEST_STACK_SIZE) {
         snprintf(stack_opt, sizeof(stack_opt), "--stack-size=%" PRIu64, proc->stack_size);
         v[i++] = stack_opt;

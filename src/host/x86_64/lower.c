@@ -531,10 +531,10 @@ static void emit_stubs(struct lower *lw)
             x86_lea_rip(o, RAX, rx_of(lw, s->site));
             x86_jmp(o, lw->abi->epilogue);
             break;
-        default: /* S_INT */
+        default: /* S_INT, S_HOT */
             x86_mov_imm(o, RAX, s->pc);
             x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
-            x86_mov_imm(o, RAX, HOST_RET_INTERRUPT);
+            x86_mov_imm(o, RAX, s->kind == S_HOT ? HOST_RET_HOT : HOST_RET_INTERRUPT);
             x86_jmp(o, lw->abi->epilogue);
             break;
         }
@@ -706,6 +706,12 @@ int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct host_b
     /* Entry: the interrupt check, as the interpreter does. */
     x86_emit(out, X_CMPI, false, 0, xm(R14, CPU_OFF(exit_request)), 0);
     new_stub(lw, S_INT, b->pc)->site = x86_jcc(out, CC_NE, NULL);
+    if (abi->env.hot_count) {   /* the run counter of T2 (exec/tier2.c) */
+        uint32_t slot = ((uint32_t)(b->pc >> 1) ^ b->flags) & abi->env.jc_mask;
+        x86_emit(out, X_MOV, true, RDX, xm(R14, CPU_OFF(exec)), 0);
+        x86_emit(out, X_SUBI, false, 0, xm(RDX, abi->env.exec_hot_offset + 4 * (int32_t)slot), 1);
+        new_stub(lw, S_HOT, b->pc)->site = x86_jcc(out, CC_E, NULL);
+    }
 
     for (uint32_t i = 0; i < b->n_ops; i++) {
         lw->i = i;

@@ -11,7 +11,7 @@
 #define CPU_OFF(f) ((int32_t)offsetof(struct cpu, f))
 
 enum { L_REG = 1, L_MEM, L_CONST };
-enum { S_EXIT, S_MEM, S_INT, S_TLB_LD, S_TLB_ST };
+enum { S_EXIT, S_MEM, S_INT, S_HOT, S_TLB_LD, S_TLB_ST };
 
 struct stub {
     uint8_t kind, reg, size;
@@ -57,7 +57,7 @@ struct lower {
      * with x = scaled_src, k = scale_log (0: not folded). */
     uint8_t scale_log[IR_MAX_TEMPS];
     ir_temp scaled_src[IR_MAX_TEMPS];
-    struct stub stubs[IR_MAX_OPS + 1];
+    struct stub stubs[IR_MAX_OPS + 2];   /* and the entry's two */
     uint32_t n_stubs;
     struct host_map *map;
     uint32_t n_map;

@@ -1,0 +1,246 @@
+/* T2's regions (see tier2.h): when a block's run counter reaches 0, its blocks are translated
+ * again and concatenated along the path the counters say is taken most, and the result is
+ * compiled by the engine like one block: on a compiler thread of its own for the JIT, so that
+ * the guest does not wait (the region is swapped in when it is ready), in place for the check
+ * engine. Guest state stays exact at every side exit and
+ * fault because the IR keeps each block's insn_start markers and exits: a side exit leaves
+ * with the state the block it belongs to would have left with. */
+#include "exec/tier2.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/debug.h"
+#include "guest/translator.h"
+#include "plugin/plugin.h"
+
+bool tier2_on;
+int32_t tier2_hot_runs = 4096;
+bool tier2_in_place;
+
+/* A region stops adding blocks this close to the IR's limits (the check engine adds an op). */
+#define ROOM_OPS 16
+
+void tier2_init_counters(struct exec_cpu *ex)
+{
+    for (unsigned j = 0; j < JUMP_CACHE_SIZE; j++)
+        ex->hot[j] = tier2_hot_runs;
+}
+
+bool tier2_counts(const struct cpu *cpu)
+{
+    return tier2_on && !cpu->code_addr;
+}
+
+static const uint8_t inverse[IR_NCONDS] = {
+    [IR_EQ] = IR_NE, [IR_NE] = IR_EQ, [IR_LT] = IR_GE, [IR_GE] = IR_LT, [IR_LE] = IR_GT,
+    [IR_GT] = IR_LE, [IR_LTU] = IR_GEU, [IR_GEU] = IR_LTU, [IR_LEU] = IR_GTU, [IR_GTU] = IR_LEU,
+};
+
+/* Appends block b to region r, its temps renumbered after r's. */
+static void append(struct ir_block *r, const struct ir_block *b)
+{
+    uint32_t base = r->n_temps;
+    for (uint32_t i = 0; i < b->n_ops; i++) {
+        struct ir_op op = b->ops[i];
+        const struct ir_opdef *d = &ir_opdefs[op.opc];
+        if (d->n_out)
+            op.dst += base;
+        for (unsigned s = 0; s < d->n_in; s++)
+            if (op.src[s] != IR_NONE)
+                op.src[s] += base;
+        r->ops[r->n_ops++] = op;
+    }
+    memcpy(r->temp_type + base, b->temp_type, b->n_temps);
+    r->n_temps += b->n_temps;
+    r->n_insns += b->n_insns;
+}
+
+static bool in_path(const struct tb_span *spans, int n, uint64_t pc)
+{
+    for (int k = 0; k < n; k++)
+        if (spans[k].start == pc)
+            return true;
+    return false;
+}
+
+int tier2_form(struct cpu *cpu, uint64_t pc, uint32_t flags, struct ir_block *r,
+               struct tb_span *spans)
+{
+    static __thread struct ir_block *b;
+    if (!b && !(b = malloc(sizeof(*b))))
+        return -ENOMEM;
+    const int32_t *hot = exec_of(cpu)->hot;
+    int n = 0;
+    ir_block_init(r, pc);
+    r->flags = flags;
+    for (;;) {
+        uint64_t fault_addr;
+        if (translate_block(cpu, b, pc, flags, &fault_addr) < 0 ||
+            (n && (r->n_ops + b->n_ops > IR_MAX_OPS - ROOM_OPS ||
+                   r->n_temps + b->n_temps > IR_MAX_TEMPS))) {
+            if (!n)
+                return -EFAULT;
+            return n;   /* the last block's goto_pc is still there */
+        }
+        if (n)
+            r->n_ops--;   /* the previous block's goto_pc to this one */
+        else
+            r->end_pc = b->end_pc;
+        append(r, b);
+        spans[n++] = (struct tb_span){ b->pc, b->end_pc };
+        struct ir_op *last = &r->ops[r->n_ops - 1];
+        if (last->opc != IR_goto_pc || n == TIER2_MAX_BLOCKS)
+            return n;
+        uint64_t next = (uint64_t)last->imm;
+        struct ir_op *branch = r->n_ops >= 2 ? &r->ops[r->n_ops - 2] : NULL;
+        if (branch && branch->opc == IR_exit_if) {   /* the likelier side goes on */
+            uint64_t taken = (uint64_t)branch->imm;
+            if (hot[jump_cache_index(taken, flags)] < hot[jump_cache_index(next, flags)]) {
+                branch->cond = inverse[branch->cond];
+                branch->imm = (int64_t)next;
+                last->imm = (int64_t)taken;
+                next = taken;
+            }
+        }
+        /* A loop's back edge leaves (chained to the head); so does a way to a block that was
+         * never translated: it is not the hot path, and only the code of blocks that exist
+         * is sure to be watched for writes (tb_add_region sees them dropped). */
+        if (in_path(spans, n, next) || !tb_exists(cpu, next))
+            return n;
+        pc = next;
+    }
+}
+
+/* A region formed on a guest thread, waiting for the compiler thread. */
+struct job {
+    struct cpu *cpu;
+    struct tb *head;
+    unsigned gen;   /* tb_flush_gen before it was formed */
+    unsigned n;
+    struct tb_span spans[TIER2_MAX_BLOCKS];
+    struct ir_block b;
+};
+
+#define QUEUE_MAX 16
+
+/* The compiler thread's queue; running is the job it works on. */
+static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t queue_filled = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t job_done = PTHREAD_COND_INITIALIZER;
+static struct job *queue[QUEUE_MAX];
+static unsigned n_queued;
+static struct job *running;
+static bool compiler_started;
+
+static void compile_job(struct job *j)
+{
+    exec_code_read_lock();
+    tb_add_region(j->cpu, j->head, &j->b, j->spans, j->n, j->gen);
+    exec_code_read_unlock();
+}
+
+static void *compiler(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&queue_lock);
+    for (;;) {
+        while (!n_queued)
+            pthread_cond_wait(&queue_filled, &queue_lock);
+        running = queue[0];
+        memmove(queue, queue + 1, --n_queued * sizeof(queue[0]));
+        pthread_mutex_unlock(&queue_lock);
+        compile_job(running);
+        pthread_mutex_lock(&queue_lock);
+        free(running);
+        running = NULL;
+        pthread_cond_broadcast(&job_done);
+    }
+    return NULL;
+}
+
+/* Starts the compiler thread, with every signal blocked: they are the guest threads'. */
+static bool start_compiler(void)
+{
+    if (compiler_started)
+        return true;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    compiler_started = pthread_create(&t, &attr, compiler, NULL) == 0;
+    pthread_attr_destroy(&attr);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return compiler_started;
+}
+
+void tier2_cpu_gone(struct cpu *cpu)
+{
+    pthread_mutex_lock(&queue_lock);
+    for (unsigned k = 0; k < n_queued;) {
+        if (queue[k]->cpu == cpu) {
+            free(queue[k]);
+            memmove(queue + k, queue + k + 1, (--n_queued - k) * sizeof(queue[0]));
+        } else {
+            k++;
+        }
+    }
+    while (running && running->cpu == cpu)
+        pthread_cond_wait(&job_done, &queue_lock);
+    pthread_mutex_unlock(&queue_lock);
+}
+
+void tier2_fork_child(void)
+{
+    static const pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+    static const pthread_cond_t fresh_cond = PTHREAD_COND_INITIALIZER;
+    queue_lock = fresh;
+    queue_filled = job_done = fresh_cond;
+    n_queued = 0;   /* the parent's jobs: their memory is left */
+    running = NULL;
+    compiler_started = false;
+}
+
+struct tb *tier2_hot(struct cpu *cpu, struct tb *tb, bool wait)
+{
+    if (tb->tier != TB_T1 || !tier2_counts(cpu) ||
+        (tb->flags & (TB_FLAG_DEBUG_BP | TB_FLAG_DEBUG_STEP)) || plugin_translating)
+        return tb;
+    tb->tier = TB_T1_TRIED;
+    struct job *j = malloc(sizeof(*j));
+    if (!j)
+        return tb;
+    j->cpu = cpu;
+    j->head = tb;
+    j->gen = __atomic_load_n(&tb_flush_gen, __ATOMIC_RELAXED);
+    int n = tier2_form(cpu, tb->pc, tb->flags, &j->b, j->spans);
+    if (n < 2) {
+        free(j);
+        return tb;
+    }
+    j->n = (unsigned)n;
+    if (wait || tier2_in_place) {
+        struct tb *region = tb_add_region(cpu, tb, &j->b, j->spans, j->n, j->gen);
+        free(j);
+        return region ? region : tb;
+    }
+    pthread_mutex_lock(&queue_lock);
+    bool queued = n_queued < QUEUE_MAX && start_compiler();
+    if (queued) {
+        queue[n_queued++] = j;
+        pthread_cond_signal(&queue_filled);
+    }
+    pthread_mutex_unlock(&queue_lock);
+    if (!queued) {   /* the compiler is behind: try again later */
+        free(j);
+        tb->tier = TB_T1;
+        exec_of(cpu)->hot[jump_cache_index(tb->pc, tb->flags)] = tier2_hot_runs;
+    }
+    return tb;
+}

@@ -1,0 +1,177 @@
+/* Unit test of T2 (exec/tier2.c): how a region is formed from the blocks of a fake guest (the
+ * likelier side of a branch followed, the branch turned into a side exit, a loop's back edge
+ * left as the region's exit), and runs of a loop on the JIT with T2 against the interpreter,
+ * down to the pc and the registers at a fault inside a region and at its side exit. */
+#include <string.h>
+#include <sys/mman.h>
+
+#include "check.h"
+#include "core/cpu.h"
+#include "core/registry.h"
+#include "exec/exec.h"
+#include "exec/tb.h"
+#include "exec/tier2.h"
+#include "guest/translator.h"
+#include "ir/ir.h"
+#include "mem/aspace.h"
+#include "mem/uspace.h"
+
+#define PC_A 0x1000   /* r0 += 1; r0 < r3 ? B : C */
+#define PC_B 0x2000   /* r1 += r0; r2 += load(r0 * 4); A */
+#define PC_C 0x3000   /* exit */
+#define MEM_SIZE 0x10000   /* B's load faults once r0 reaches MEM_SIZE / 4 */
+
+struct fake_cpu {
+    struct cpu c;
+    uint64_t r[4];
+};
+#define R(n) (offsetof(struct fake_cpu, r) + 8 * (n))
+
+static int fake_translate_insn(struct translator *t)
+{
+    struct ir_block *b = t->b;
+    t->len = 4;
+    t->ended = true;
+    if (t->pc == PC_A) {
+        ir_temp r0 = ir_op2(b, IR_add, IR_I64, ir_get(b, IR_I64, R(0)), ir_const(b, IR_I64, 1));
+        ir_put(b, IR_I64, R(0), r0);
+        ir_exit_if(b, IR_I64, IR_LTU, r0, ir_get(b, IR_I64, R(3)), PC_B);
+        ir_goto_pc(b, PC_C);
+    } else if (t->pc == PC_B) {
+        ir_temp r0 = ir_get(b, IR_I64, R(0));
+        ir_put(b, IR_I64, R(1), ir_op2(b, IR_add, IR_I64, ir_get(b, IR_I64, R(1)), r0));
+        t->ended = false;
+    } else if (t->pc == PC_B + 4) {
+        ir_temp a = ir_op2(b, IR_shl, IR_I64, ir_get(b, IR_I64, R(0)), ir_const(b, IR_I64, 2));
+        ir_temp v = ir_ld(b, IR_I64, IR_MO_32, a, 0);
+        ir_put(b, IR_I64, R(2), ir_op2(b, IR_add, IR_I64, ir_get(b, IR_I64, R(2)), v));
+        ir_goto_pc(b, PC_A);
+    } else {
+        ir_exit(b, EXC_SYSCALL, t->pc);
+    }
+    return 0;
+}
+
+static const struct guest_ops fake_guest = {
+    .name = "fake-tier2",
+    .state_size = sizeof(struct fake_cpu),
+    .translate_insn = fake_translate_insn,
+};
+
+static struct uspace space;
+static struct aspace flat;
+
+static struct cpu *new_cpu(const char *engine)
+{
+    struct cpu *cpu = cpu_new(&fake_guest, engine_by_name(engine));
+    cpu->as = &flat;
+    return cpu;
+}
+
+static unsigned count_ops(const struct ir_block *b, enum ir_opc opc)
+{
+    unsigned n = 0;
+    for (uint32_t i = 0; i < b->n_ops; i++)
+        n += b->ops[i].opc == opc;
+    return n;
+}
+
+static void test_form(void)
+{
+    static struct ir_block r;
+    struct tb_span spans[TIER2_MAX_BLOCKS];
+    struct cpu *cpu = new_cpu("jit");
+    struct fake_cpu *f = (struct fake_cpu *)cpu;
+    f->r[3] = 2;   /* A B A C: the blocks exist (a region has only blocks that do) */
+    cpu->pc = PC_A;
+    exec_run(cpu);
+    int32_t *hot = exec_of(cpu)->hot;
+    /* B ran more than C: A's branch to B is the path, its way to C a side exit. */
+    hot[jump_cache_index(PC_B, 0)] = 10;
+    hot[jump_cache_index(PC_C, 0)] = 90;
+    CHECK_EQ(tier2_form(cpu, PC_A, 0, &r, spans), 2);
+    CHECK_EQ(spans[0].start, PC_A);
+    CHECK_EQ(spans[1].start, PC_B);
+    CHECK_EQ(spans[1].end, PC_B + 8);
+    CHECK_EQ(r.n_insns, 3);
+    CHECK_EQ(count_ops(&r, IR_insn_start), 3);   /* every instruction keeps its pc */
+    CHECK_EQ(count_ops(&r, IR_goto_pc), 1);
+    const struct ir_op *exit_if = NULL;
+    for (uint32_t i = 0; i < r.n_ops; i++)
+        if (r.ops[i].opc == IR_exit_if)
+            exit_if = &r.ops[i];
+    CHECK(exit_if && exit_if->cond == IR_GEU && exit_if->imm == PC_C);
+    CHECK(r.ops[r.n_ops - 1].opc == IR_goto_pc && r.ops[r.n_ops - 1].imm == PC_A);   /* back edge */
+    char err[160];
+    CHECK_EQ(ir_verify(&r, err, sizeof(err)), 0);
+    /* C ran more: the region is A then C, which leaves. */
+    hot[jump_cache_index(PC_C, 0)] = 5;
+    CHECK_EQ(tier2_form(cpu, PC_A, 0, &r, spans), 2);
+    CHECK_EQ(spans[1].start, PC_C);
+    CHECK(r.ops[r.n_ops - 1].opc == IR_exit);
+    CHECK_EQ(ir_verify(&r, err, sizeof(err)), 0);
+    cpu_free(cpu);
+}
+
+/* Runs the loop from r0 = 0 to limit on engine; the state at its end lands in out. */
+static void run(const char *engine, uint64_t limit, struct fake_cpu *out)
+{
+    struct cpu *cpu = new_cpu(engine);
+    struct fake_cpu *f = (struct fake_cpu *)cpu;
+    f->r[3] = limit;
+    cpu->pc = PC_A;
+    exec_run(cpu);
+    memcpy(out, f, sizeof(*out));
+    cpu_free(cpu);
+}
+
+static void test_run(uint64_t limit, bool in_place)
+{
+    struct fake_cpu a, b;
+    run("interp", limit, &a);
+    uint64_t regions = exec_stats.regions;
+    run("jit", limit, &b);
+    CHECK(!in_place || exec_stats.regions > regions);   /* the loop ran as a region */
+    CHECK_EQ(a.c.exit_reason, CPU_EXIT_EXCEPTION);
+    CHECK_EQ(b.c.exit_reason, CPU_EXIT_EXCEPTION);
+    CHECK_EQ(a.c.exc, b.c.exc);
+    CHECK_EQ(a.c.exc_tval, b.c.exc_tval);
+    CHECK_EQ(a.c.pc, b.c.pc);
+    for (int k = 0; k < 3; k++)
+        CHECK_EQ(a.r[k], b.r[k]);
+}
+
+int main(void)
+{
+    CHECK_EQ(uspace_init(&space, MEM_SIZE, 0), 0);
+    CHECK_EQ(uspace_map(&space, 0, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                        -1, 0), 0);
+    for (unsigned k = 0; k < MEM_SIZE; k++)
+        space.base[k] = (uint8_t)(k * 7 + 1);
+    aspace_flat_init(&flat, space.base, MEM_SIZE);
+    if (!engine_by_name("jit")) {
+        check_group("tier2");
+        printf("    no jit engine on this host\n");
+        return check_done();
+    }
+    tier2_on = true;
+    tier2_hot_runs = 50;
+    check_group("tier2_form");
+    test_form();
+    tier2_in_place = true;
+    check_group("tier2_side_exit");   /* the loop ends at A's side exit, in the region */
+    test_run(3000, true);
+    check_group("tier2_fault");       /* B's load faults inside the region */
+    test_run(1u << 20, true);
+    tier2_in_place = false;   /* the region swapped in while the loop runs */
+    check_group("tier2_compiler_thread");
+    test_run(1u << 20, false);
+    {
+        struct fake_cpu b;
+        run("jit", 1u << 20, &b);
+        CHECK_EQ(b.c.exc, EXC_DATA_FAULT);
+        CHECK_EQ(b.c.pc, PC_B + 4);
+        CHECK_EQ(b.r[0], MEM_SIZE / 4);
+    }
+    return check_done();
+}
