@@ -225,7 +225,7 @@ static int set_tier2(struct run_config *c, const char *v, const char *spelling)
 {
     (void)c;
     if (strcmp(v, "on") && strcmp(v, "off")) {
-        vm_error("%s %s: expected on or off", spelling, v);
+        vm_error("%s: expected on or off", spelling);
         return 2;
     }
     tier2_on = !strcmp(v, "on");
@@ -238,7 +238,7 @@ static int set_tier2_hot(struct run_config *c, const char *v, const char *spelli
     char *end;
     long n = strtol(v, &end, 10);
     if (*end || end == v || n < 1 || n > 1 << 30) {
-        vm_error("%s %s: expected a count from 1 to 2^30", spelling, v);
+        vm_error("%s: expected a count from 1 to 2^30", spelling);
         return 2;
     }
     tier2_hot_runs = (int32_t)n;
