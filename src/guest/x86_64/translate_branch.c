@@ -18,9 +18,9 @@ static uint64_t rel_target(const struct x64_ctx *ctx, const struct x64_insn *in)
 static void check_target(struct x64_ctx *ctx, ir_temp target)
 {
     struct ir_block *b = ctx->b;
-    ir_temp hi = ir_op2(b, IR_add, IR_I64, target, x64_const(ctx, 1ll << 47));
-    hi = ir_op2(b, IR_shr, IR_I64, hi, x64_const(ctx, 48));
-    ir_exit_if(b, IR_I64, IR_NE, hi, x64_const(ctx, 0), x64_gp_marker(ctx->pc));
+    ir_temp ext = ir_op2(b, IR_shl, IR_I64, target, x64_const(ctx, 16));
+    ext = ir_op2(b, IR_sar, IR_I64, ext, x64_const(ctx, 16));
+    ir_exit_if(b, IR_I64, IR_NE, ext, target, x64_gp_marker(ctx->pc));
 }
 
 /* arg 0: relative; 1: r/m. */
