@@ -33,8 +33,9 @@ struct iop {
 
 /* Handler families. The generic ops come from ops.def by class: each expansion of ops.def
  * here calls INT2(name), INT1(name), FP2(name) or FP1(name), defined just before it, for
- * every op of that class; an int2 op has 4 handlers (reg 64, reg 32, imm 64, imm 32), the
- * others 2 (64, 32), all running ir/semantics.h's op_NAME64/op_NAME32. */
+ * every op of that class; an int2 op has 6 handlers (reg 64, reg 32, imm 64, imm 32, and
+ * reg and imm 32 sign-extended to 64), an int1 op 3 (64, 32, 32 sign-extended), the
+ * others 2 (64, 32), all running ir/semantics.h's op_NAME64/op_NAME32 (and op_sext3264). */
 #define IR_OP(name, nout, nin, flags, class) IR_PICK_##class(INT2, INT1, FP2, FP1, IR_SKIP)(name)
 #define COND_NAMES(X) X(eq) X(ne) X(lt) X(ge) X(le) X(gt) X(ltu) X(geu) X(leu) X(gtu)
 #define LD_KINDS(X) X(u8, uint8_t) X(s8, int8_t) X(u16, uint16_t) X(s16, int16_t) \
@@ -49,10 +50,10 @@ _Static_assert((int)C_gtu == (int)IR_GTU && (int)C_ltu == (int)IR_LTU, "COND_NAM
 
 enum handler {
     H_movi, H_put32,
-#define INT2(n) H_##n##64, H_##n##32, H_##n##i64, H_##n##i32,
-#define INT1(n) H_##n##64, H_##n##32,
-#define FP2 INT1
-#define FP1 INT1
+#define INT2(n) H_##n##64, H_##n##32, H_##n##i64, H_##n##i32, H_##n##s32, H_##n##si32,
+#define INT1(n) H_##n##64, H_##n##32, H_##n##s32,
+#define FP2(n) H_##n##64, H_##n##32,
+#define FP1 FP2
 #include "ir/ops.def"
 #undef INT2
 #undef INT1
@@ -76,6 +77,20 @@ enum handler {
     H_atomic_rmw, H_cmpxchg, H_fence, H_call,
     H_goto_pc, H_goto_ind, H_exit,
     H_COUNT
+};
+
+/* The handler of a 32-bit op that also sign-extends its result to 64 bits, for the pair
+ * "t = op.i32 ...; u = sext32.i64 t" (RISC-V's *W instructions), or 0. */
+static const int16_t sext_form[H_COUNT] = {
+#define INT2(n) [H_##n##32] = H_##n##s32, [H_##n##i32] = H_##n##si32,
+#define INT1(n) [H_##n##32] = H_##n##s32,
+#define FP2 IR_SKIP
+#define FP1 IR_SKIP
+#include "ir/ops.def"
+#undef INT2
+#undef INT1
+#undef FP2
+#undef FP1
 };
 
 static const void *const *interp_labels;
@@ -399,6 +414,21 @@ static bool goto_pc_follows(const struct lower *lw, uint32_t i)
     return i < b->n_ops && b->ops[i].opc == IR_goto_pc;
 }
 
+/* The index of the op after op i if it sign-extends op i's result, used nowhere else, from
+ * 32 to 64 bits; else 0. */
+static uint32_t sext_follows(const struct lower *lw, uint32_t i)
+{
+    const struct ir_block *b = lw->b;
+    const struct ir_op *op = &b->ops[i];
+    uint32_t j = i + 1;
+    while (j < b->n_ops && lw->skip[j])
+        j++;
+    if (j == b->n_ops || !ir_opdefs[op->opc].n_out || lw->uses[op->dst] != 1)
+        return 0;
+    const struct ir_op *x = &b->ops[j];
+    return x->opc == IR_sext32 && x->type == IR_I64 && x->src[0] == op->dst ? j : 0;
+}
+
 static uint32_t operand(const struct lower *lw, ir_temp t)
 {
     return t == IR_NONE ? temp_slot(lw->cpu, IR_MAX_TEMPS) : lw->loc[t];
@@ -494,8 +524,14 @@ static int interp_compile(struct cpu *cpu, struct tb *tb, const struct ir_block 
         int h = handler_of(lw, op, &imm_form);
         if (op->opc == IR_exit_if && goto_pc_follows(lw, i))
             h += H_xifg_eq64 - H_xif_eq64;
-        io->h = interp_labels[h];
         io->d = ir_opdefs[op->opc].n_out ? lw->loc[op->dst] : 0;
+        uint32_t j = sext_follows(lw, i);
+        if (sext_form[h] && j) {
+            h = sext_form[h];
+            io->d = lw->loc[b->ops[j].dst];
+            lw->skip[j] = 1;
+        }
+        io->h = interp_labels[h];
         io->a = operand(lw, op->src[0]);
         io->b = operand(lw, op->src[1]);
         io->c = operand(lw, op->src[2]);
@@ -573,10 +609,12 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
     static const void *const labels[H_COUNT] = {
         [H_movi] = &&L_movi, [H_put32] = &&L_put32,
 #define INT2(n) [H_##n##64] = &&L_##n##64, [H_##n##32] = &&L_##n##32, \
-                [H_##n##i64] = &&L_##n##i64, [H_##n##i32] = &&L_##n##i32,
-#define INT1(n) [H_##n##64] = &&L_##n##64, [H_##n##32] = &&L_##n##32,
-#define FP2 INT1
-#define FP1 INT1
+                [H_##n##i64] = &&L_##n##i64, [H_##n##i32] = &&L_##n##i32, \
+                [H_##n##s32] = &&L_##n##s32, [H_##n##si32] = &&L_##n##si32,
+#define INT1(n) [H_##n##64] = &&L_##n##64, [H_##n##32] = &&L_##n##32, \
+                [H_##n##s32] = &&L_##n##s32,
+#define FP2(n) [H_##n##64] = &&L_##n##64, [H_##n##32] = &&L_##n##32,
+#define FP1 FP2
 #include "ir/ops.def"
 #undef INT2
 #undef INT1
@@ -652,17 +690,21 @@ enter:
 L_movi: D64 = (uint64_t)ip->imm; NEXT();
 L_put32: R32(ip->d) = A32; NEXT();
 
-#define FP2(n)                                                     \
-    L_##n##64: D64 = op_##n##64(A64, B64); NEXT();                 \
+#define FP2(n)                                                                   \
+    L_##n##64: D64 = op_##n##64(A64, B64); NEXT();                               \
     L_##n##32: D64 = op_##n##32(A32, B32); NEXT();
-#define INT2(n)                                                    \
-    FP2(n)                                                         \
-    L_##n##i64: D64 = op_##n##64(A64, (uint64_t)ip->imm); NEXT();  \
-    L_##n##i32: D64 = op_##n##32(A32, (uint32_t)ip->imm); NEXT();
-#define INT1(n)                                                    \
-    L_##n##64: D64 = op_##n##64(A64); NEXT();                      \
+#define INT2(n)                                                                  \
+    FP2(n)                                                                       \
+    L_##n##i64: D64 = op_##n##64(A64, (uint64_t)ip->imm); NEXT();                \
+    L_##n##i32: D64 = op_##n##32(A32, (uint32_t)ip->imm); NEXT();                \
+    L_##n##s32: D64 = op_sext3264(op_##n##32(A32, B32)); NEXT();                 \
+    L_##n##si32: D64 = op_sext3264(op_##n##32(A32, (uint32_t)ip->imm)); NEXT();
+#define FP1(n)                                                                   \
+    L_##n##64: D64 = op_##n##64(A64); NEXT();                                    \
     L_##n##32: D64 = op_##n##32(A32); NEXT();
-#define FP1 INT1
+#define INT1(n)                                                                  \
+    FP1(n)                                                                       \
+    L_##n##s32: D64 = op_sext3264(op_##n##32(A32)); NEXT();
 #include "ir/ops.def"
 #undef INT2
 #undef INT1
