@@ -76,6 +76,8 @@ enum handler {
     H_stt8, H_stt16, H_stt32, H_stt64, H_ld_slow, H_st_slow,
     H_atomic_rmw, H_cmpxchg, H_fence, H_call,
     H_goto_pc, H_goto_ind, H_exit,
+    /* Pairs run by one handler: the second op of each follows without a dispatch. */
+    H_ld_u64_ld_u64, H_st64_st64, H_movi_goto_pc, H_andi64_goto_ind, H_shli64_add64,
     H_COUNT
 };
 
@@ -414,19 +416,35 @@ static bool goto_pc_follows(const struct lower *lw, uint32_t i)
     return i < b->n_ops && b->ops[i].opc == IR_goto_pc;
 }
 
-/* The index of the op after op i if it sign-extends op i's result, used nowhere else, from
- * 32 to 64 bits; else 0. */
-static uint32_t sext_follows(const struct lower *lw, uint32_t i)
+/* The index of the op run after op i, or 0 if none follows in the block. */
+static uint32_t next_op(const struct lower *lw, uint32_t i)
 {
     const struct ir_block *b = lw->b;
-    const struct ir_op *op = &b->ops[i];
-    uint32_t j = i + 1;
-    while (j < b->n_ops && lw->skip[j])
-        j++;
-    if (j == b->n_ops || !ir_opdefs[op->opc].n_out || lw->uses[op->dst] != 1)
+    while (++i < b->n_ops && lw->skip[i])
+        ;
+    return i < b->n_ops ? i : 0;
+}
+
+/* The index of the op after op i if it is an opc of type (an i64 sext32, a goto_ind) whose
+ * first operand is op i's result, used nowhere else; else 0. */
+static uint32_t consumer_follows(const struct lower *lw, uint32_t i, enum ir_opc opc)
+{
+    const struct ir_op *op = &lw->b->ops[i];
+    uint32_t j = next_op(lw, i);
+    if (!j || !ir_opdefs[op->opc].n_out || lw->uses[op->dst] != 1)
         return 0;
-    const struct ir_op *x = &b->ops[j];
-    return x->opc == IR_sext32 && x->type == IR_I64 && x->src[0] == op->dst ? j : 0;
+    const struct ir_op *x = &lw->b->ops[j];
+    return x->opc == opc && x->type == IR_I64 && x->src[0] == op->dst ? j : 0;
+}
+
+/* Puts the operand t of an add first (add commutes). */
+static void add_first(struct ir_block *b, uint32_t j, ir_temp t)
+{
+    struct ir_op *x = &b->ops[j];
+    if (x->opc == IR_add && x->src[1] == t && x->src[0] != t) {
+        x->src[1] = x->src[0];
+        x->src[0] = t;
+    }
 }
 
 static uint32_t operand(const struct lower *lw, ir_temp t)
@@ -525,16 +543,33 @@ static int interp_compile(struct cpu *cpu, struct tb *tb, const struct ir_block 
         if (op->opc == IR_exit_if && goto_pc_follows(lw, i))
             h += H_xifg_eq64 - H_xif_eq64;
         io->d = ir_opdefs[op->opc].n_out ? lw->loc[op->dst] : 0;
-        uint32_t j = sext_follows(lw, i);
+        uint32_t j = consumer_follows(lw, i, IR_sext32);
         if (sext_form[h] && j) {
             h = sext_form[h];
             io->d = lw->loc[b->ops[j].dst];
+            lw->skip[j] = 1;
+        }
+        /* RISC-V's jalr: "t = and.i64 x, -2; goto_ind t" runs as one op. */
+        if (h == H_andi64 && (j = consumer_follows(lw, i, IR_goto_ind))) {
+            h = H_andi64_goto_ind;
             lw->skip[j] = 1;
         }
         io->h = interp_labels[h];
         io->a = operand(lw, op->src[0]);
         io->b = operand(lw, op->src[1]);
         io->c = operand(lw, op->src[2]);
+        /* RISC-V's scaled index: "t = shl.i64 x, c; u = add.i64 t, y" runs as one op. */
+        if (h == H_shli64 && (j = next_op(lw, i)) && b->ops[j].opc == IR_add &&
+            lw->uses[op->dst] == 1 &&
+            !lw->is_const[b->ops[j].src[0]] && !lw->is_const[b->ops[j].src[1]]) {
+            add_first(b, j, op->dst);
+            if (consumer_follows(lw, i, IR_add)) {
+                io->h = interp_labels[H_shli64_add64];
+                io->d = lw->loc[b->ops[j].dst];
+                io->c = lw->loc[b->ops[j].src[1]];
+                lw->skip[j] = 1;
+            }
+        }
         io->next = NULL;
         if (op->opc == IR_movcond || op->opc == IR_call)
             io->e = operand(lw, op->src[3]);
@@ -558,7 +593,24 @@ static int interp_compile(struct cpu *cpu, struct tb *tb, const struct ir_block 
             io->imm = op->cond | (op->type == IR_I32) << 8;
         if (op->opc == IR_exit)
             io->e = op->aux;
+        /* A call's link register and its goto_pc run as one op: the constant's 64 bits
+         * in b and c, the pc in imm (and the chained block in next, as for goto_pc). */
+        j = next_op(lw, i);
+        if (h == H_movi && j && b->ops[j].opc == IR_goto_pc) {
+            io->h = interp_labels[H_movi_goto_pc];
+            io->b = (uint32_t)io->imm;
+            io->c = (uint32_t)((uint64_t)io->imm >> 32);
+            io->imm = b->ops[j].imm;
+            lw->skip[j] = 1;
+        }
         op_pc[n++] = pc;
+    }
+    /* Runs of loads or stores (prologues, epilogues) dispatch every other op. */
+    for (uint32_t k = 0; k + 1 < n; k++) {
+        if (code[k].h == interp_labels[H_ld_u64] && code[k + 1].h == interp_labels[H_ld_u64])
+            code[k].h = interp_labels[H_ld_u64_ld_u64];
+        if (code[k].h == interp_labels[H_st64] && code[k + 1].h == interp_labels[H_st64])
+            code[k].h = interp_labels[H_st64_st64];
     }
     tb->code = code;
     tb->op_pc = op_pc;
@@ -642,6 +694,9 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
         [H_ld_slow] = &&L_ld_slow, [H_st_slow] = &&L_st_slow,
         [H_atomic_rmw] = &&L_atomic_rmw, [H_cmpxchg] = &&L_cmpxchg, [H_fence] = &&L_fence,
         [H_call] = &&L_call, [H_goto_pc] = &&L_goto_pc, [H_goto_ind] = &&L_goto_ind,
+        [H_ld_u64_ld_u64] = &&L_ld_u64_ld_u64, [H_st64_st64] = &&L_st64_st64,
+        [H_movi_goto_pc] = &&L_movi_goto_pc, [H_andi64_goto_ind] = &&L_andi64_goto_ind,
+        [H_shli64_add64] = &&L_shli64_add64,
         [H_exit] = &&L_exit,
     };
     if (!cpu) {
@@ -654,6 +709,7 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
     const uint64_t limit = cpu->as->flat_limit;
     const struct iop *ip;
     struct tb *next;
+    uint64_t ind_pc;
 
 #define R64(off) (*(uint64_t *)(base + (off)))
 #define R32(off) (*(uint32_t *)(base + (off)))
@@ -759,6 +815,9 @@ L_st8: STORE(uint8_t, B64); NEXT();
 L_st16: STORE(uint16_t, B64); NEXT();
 L_st32: STORE(uint32_t, B64); NEXT();
 L_st64: STORE(uint64_t, B64); NEXT();
+L_shli64_add64: D64 = op_add64(op_shl64(A64, (uint64_t)ip->imm), R64(ip->c)); NEXT();
+L_ld_u64_ld_u64: D64 = LOAD(uint64_t); ip++; goto L_ld_u64;
+L_st64_st64: STORE(uint64_t, B64); ip++; goto L_st64;
 
 /* A space with a TLB (a softmmu): the entry of the address's page in the MMU index's table
  * (c); a hit is RAM at address + addend, anything else the space's slow path. */
@@ -838,6 +897,8 @@ L_call: {
 
 /* A chained exit leaves cpu->pc alone: nothing reads it before the next exit to the loop,
  * which sets it (enter's interrupt too). */
+L_movi_goto_pc:
+    D64 = (uint64_t)ip->c << 32 | ip->b;
 take_exit:
 L_goto_pc:
     next = ip->next;
@@ -855,8 +916,13 @@ L_goto_pc:
     tb = next;
     goto enter;
 
-L_goto_ind: {
-    uint64_t pc = A64;
+L_andi64_goto_ind:
+    ind_pc = op_and64(A64, (uint64_t)ip->imm);
+    goto goto_ind;
+L_goto_ind:
+    ind_pc = A64;
+goto_ind: {
+    uint64_t pc = ind_pc;
     cpu->pc = pc;
     next = exec_of(cpu)->jump_cache[jump_cache_index(pc, cpu->tb_flags)];
     if (__builtin_expect(next->pc == pc, 1) && next != &tb_none) {
