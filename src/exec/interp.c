@@ -37,6 +37,10 @@ struct iop {
  * reg and imm 32 sign-extended to 64), an int1 op 3 (64, 32, 32 sign-extended), the
  * others 2 (64, 32), all running ir/semantics.h's op_NAME64/op_NAME32 (and op_sext3264). */
 #define IR_OP(name, nout, nin, flags, class) IR_PICK_##class(INT2, INT1, FP2, FP1, IR_SKIP)(name)
+/* Pairs of handlers run as one, the second without a dispatch: runs of loads, stores and
+ * register moves and constants (prologues, epilogues, x86-64's and AArch64's flag fields). */
+#define PAIRS(X) X(ld_u64, ld_u64) X(st64, st64) X(mov64, mov64) X(mov64, movi) \
+                 X(movi, mov64) X(movi, movi)
 #define COND_NAMES(X) X(eq) X(ne) X(lt) X(ge) X(le) X(gt) X(ltu) X(geu) X(leu) X(gtu)
 #define LD_KINDS(X) X(u8, uint8_t) X(s8, int8_t) X(u16, uint16_t) X(s16, int16_t) \
                     X(u32, uint32_t) X(s32, int32_t) X(u64, uint64_t)
@@ -77,7 +81,9 @@ enum handler {
     H_atomic_rmw, H_cmpxchg, H_fence, H_call,
     H_goto_pc, H_goto_ind, H_exit,
     /* Pairs run by one handler: the second op of each follows without a dispatch. */
-    H_ld_u64_ld_u64, H_st64_st64, H_movi_goto_pc, H_andi64_goto_ind, H_shli64_add64,
+#define E_PAIR(a, b) H_##a##_##b,
+    PAIRS(E_PAIR)
+    H_movi_goto_pc, H_andi64_goto_ind, H_shli64_add64,
     H_COUNT
 };
 
@@ -605,13 +611,17 @@ static int interp_compile(struct cpu *cpu, struct tb *tb, const struct ir_block 
         }
         op_pc[n++] = pc;
     }
-    /* Runs of loads or stores (prologues, epilogues) dispatch every other op. */
-    for (uint32_t k = 0; k + 1 < n; k++) {
-        if (code[k].h == interp_labels[H_ld_u64] && code[k + 1].h == interp_labels[H_ld_u64])
-            code[k].h = interp_labels[H_ld_u64_ld_u64];
-        if (code[k].h == interp_labels[H_st64] && code[k + 1].h == interp_labels[H_st64])
-            code[k].h = interp_labels[H_st64_st64];
-    }
+    /* An op of a pair runs the next one without a dispatch; in a run, every other op is
+     * dispatched. */
+    static const int16_t pairs[][3] = {
+#define PAIR_ROW(a, b) { H_##a, H_##b, H_##a##_##b },
+        PAIRS(PAIR_ROW)
+    };
+    for (uint32_t k = 0; k + 1 < n; k++)
+        for (unsigned p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++)
+            if (code[k].h == interp_labels[pairs[p][0]] &&
+                code[k + 1].h == interp_labels[pairs[p][1]])
+                code[k].h = interp_labels[pairs[p][2]];
     tb->code = code;
     tb->op_pc = op_pc;
     tb->code_size = n;
@@ -694,7 +704,8 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
         [H_ld_slow] = &&L_ld_slow, [H_st_slow] = &&L_st_slow,
         [H_atomic_rmw] = &&L_atomic_rmw, [H_cmpxchg] = &&L_cmpxchg, [H_fence] = &&L_fence,
         [H_call] = &&L_call, [H_goto_pc] = &&L_goto_pc, [H_goto_ind] = &&L_goto_ind,
-        [H_ld_u64_ld_u64] = &&L_ld_u64_ld_u64, [H_st64_st64] = &&L_st64_st64,
+#define LBL_PAIR(a, b) [H_##a##_##b] = &&L_##a##_##b,
+        PAIRS(LBL_PAIR)
         [H_movi_goto_pc] = &&L_movi_goto_pc, [H_andi64_goto_ind] = &&L_andi64_goto_ind,
         [H_shli64_add64] = &&L_shli64_add64,
         [H_exit] = &&L_exit,
@@ -816,8 +827,13 @@ L_st16: STORE(uint16_t, B64); NEXT();
 L_st32: STORE(uint32_t, B64); NEXT();
 L_st64: STORE(uint64_t, B64); NEXT();
 L_shli64_add64: D64 = op_add64(op_shl64(A64, (uint64_t)ip->imm), R64(ip->c)); NEXT();
-L_ld_u64_ld_u64: D64 = LOAD(uint64_t); ip++; goto L_ld_u64;
-L_st64_st64: STORE(uint64_t, B64); ip++; goto L_st64;
+/* The first op of each pair as its handler runs it, then the second's handler. */
+#define RUN_ld_u64 D64 = LOAD(uint64_t)
+#define RUN_st64 STORE(uint64_t, B64)
+#define RUN_mov64 D64 = op_mov64(A64)
+#define RUN_movi D64 = (uint64_t)ip->imm
+#define DO_PAIR(a, b) L_##a##_##b: RUN_##a; ip++; goto L_##b;
+    PAIRS(DO_PAIR)
 
 /* A space with a TLB (a softmmu): the entry of the address's page in the MMU index's table
  * (c); a hit is RAM at address + addend, anything else the space's slow path. */
