@@ -430,6 +430,11 @@ struct tb *tb_add_region(struct cpu *cpu, struct tb *head, const struct ir_block
                        .tier = TB_REGION, .n_spans = (uint16_t)n, .spans = copy };
     pthread_mutex_lock(&tb_lock);
     if (gen != tb_flush_gen) {   /* a block was dropped since: head or the code may be gone */
+        struct tb *t = tb_hash[tb_hash_index(head->pc, head->flags)];
+        while (t && t != head)
+            t = t->hash_next;
+        if (t && t->tier == TB_T1_TRIED)   /* still there: it may head a region later */
+            t->tier = TB_T1;
         pthread_mutex_unlock(&tb_lock);
         free(copy);
         free(tb);

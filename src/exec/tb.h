@@ -113,9 +113,9 @@ void tb_remove(struct cpu *cpu, struct tb *tb);
 void tb_invalidate(struct cpu *cpu, uint64_t start, uint64_t end);
 /* Compiles the region of ir block b, whose code spans[0..n) are, to shadow block head, and
  * makes it the block the CPU finds at head's pc. NULL if a block was dropped since
- * tb_flush_gen was gen (head may be gone, or the code changed) or the engine could not
- * compile it (its code space is full): head goes on alone. The caller holds the code lock
- * (exec.h) for reading and keeps cpu alive. */
+ * tb_flush_gen was gen (head may be gone, or the code changed: a head still there may be
+ * tried again) or the engine could not compile it (its code space is full): head goes on
+ * alone. The caller holds the code lock (exec.h) for reading and keeps cpu alive. */
 struct tb *tb_add_region(struct cpu *cpu, struct tb *head, const struct ir_block *b,
                          const struct tb_span *spans, unsigned n, unsigned gen);
 /* True if a block of pc under cpu's flags exists (user mode: pc is its code address). */

@@ -139,7 +139,8 @@ static bool compiler_started;
 static void compile_job(struct job *j)
 {
     exec_code_read_lock();
-    tb_add_region(j->cpu, j->head, &j->b, j->spans, j->n, j->gen);
+    if (!tb_add_region(j->cpu, j->head, &j->b, j->spans, j->n, j->gen))   /* let it count again */
+        exec_of(j->cpu)->hot[jump_cache_index(j->b.pc, j->b.flags)] = tier2_hot_runs;
     exec_code_read_unlock();
 }
 
