@@ -194,8 +194,14 @@ static void report(struct cpu *cpu, const struct tb *tb, const uint8_t *js, cons
             what);
     static struct ir_block b;
     uint64_t fault_addr;
-    if (translate_block(cpu, &b, tb->pc, tb->flags, &fault_addr) == 0)
-        ir_print(stderr, &b);
+    unsigned n = tb->n_spans ? tb->n_spans : 1;   /* a T2 region: each of its blocks */
+    for (unsigned k = 0; k < n; k++) {
+        if (tb->n_spans)
+            fprintf(stderr, "T2 region, block %u of %u:\n", k + 1, n);
+        if (translate_block(cpu, &b, tb->n_spans ? tb->spans[k].start : tb->pc, tb->flags,
+                            &fault_addr) == 0)
+            ir_print(stderr, &b);
+    }
     const struct cpu *cj = (const void *)js, *ci = (const void *)is;
     fprintf(stderr, "pc: jit 0x%" PRIx64 " interp 0x%" PRIx64 "; exit: jit %d interp %d\n",
             cj->pc, ci->pc, cj->exit_reason, ci->exit_reason);
