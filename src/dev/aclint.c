@@ -31,15 +31,6 @@ uint64_t aclint_mtime(const struct aclint *a)
     return host_time_ns() / NS_PER_TICK + a->offset;
 }
 
-void aclint_timer_expired(void *opaque)
-{
-    struct aclint *a = opaque;
-    uint64_t now = aclint_mtime(a);
-    for (unsigned h = 0; h < a->harts; h++)
-        if (now >= __atomic_load_n(&a->mtimecmp[h], __ATOMIC_RELAXED))
-            irq_set(&a->timer_irq[h], true);
-}
-
 void aclint_poll(struct aclint *a)
 {
     uint64_t now = aclint_mtime(a), next = UINT64_MAX;

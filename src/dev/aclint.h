@@ -2,10 +2,10 @@
  * virt board, OpenSBI and Linux use: msip per hart at 0x0 + 4 * hart, mtimecmp per hart at
  * 0x4000 + 8 * hart, mtime at 0xbff8. mtime is the host's monotonic clock counted at 10 MHz,
  * as the harts' time CSR is, plus what writes to mtime add. A hart's timer line is high
- * while mtime >= its mtimecmp, its software line while bit 0 of its msip is set. The host
- * timer, armed at the earliest mtimecmp, raises the timer lines that are due from its own
- * thread (the lines must accept that); aclint_poll, on the hart's thread, sets every line
- * exactly. */
+ * while mtime >= its mtimecmp, its software line while bit 0 of its msip is set. aclint_poll
+ * sets every timer line exactly and arms the host timer at the earliest mtimecmp; the board
+ * calls it again from the timer's thread when that deadline comes (under its device lock;
+ * the lines must accept being set from there). */
 #ifndef VM_DEV_ACLINT_H
 #define VM_DEV_ACLINT_H
 
@@ -32,8 +32,6 @@ struct aclint {
 /* A reset ACLINT for harts harts (every mtimecmp at its maximum); its lines are set by the
  * caller first. */
 void aclint_init(struct aclint *a, unsigned harts, struct host_timer *timer);
-/* The host timer's notify: raises the timer lines whose mtimecmp has passed. */
-void aclint_timer_expired(void *opaque);
 uint64_t aclint_mtime(const struct aclint *a);
 /* Sets each timer line from mtime and arms the host timer at the next deadline. */
 void aclint_poll(struct aclint *a);

@@ -22,8 +22,13 @@ static void *waiter(void *arg)
         ssize_t n = read(t->fd, &expirations, sizeof(expirations));
         if (n < 0 && errno != EINTR && errno != EAGAIN)
             return NULL;
-        if (n == sizeof(expirations))
+        if (n == sizeof(expirations)) {
+            __atomic_add_fetch(&t->fired, 1, __ATOMIC_SEQ_CST);
+            /* Cancelled only inside read: never while notify holds the board's locks. */
+            pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
             t->notify(t->opaque);
+            pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+        }
     }
 }
 
@@ -58,9 +63,11 @@ void host_timer_stop(struct host_timer *t)
 void host_timer_arm(struct host_timer *t, uint64_t deadline)
 {
     struct itimerspec its = { 0 };
-    if (deadline == t->armed)
+    unsigned fired = __atomic_load_n(&t->fired, __ATOMIC_SEQ_CST);
+    if (deadline == t->armed && fired == t->fired_then)
         return;
     t->armed = deadline;
+    t->fired_then = fired;
     if (deadline != HOST_TIMER_NEVER) {
         /* 0 would disarm: a deadline already past fires a nanosecond after the epoch. */
         if (deadline == 0)

@@ -200,11 +200,15 @@ static void stop_harts(void *opaque)
         riscv64_wake(v->harts[h].cpu);
 }
 
+/* The ACLINT's next deadline came (on its timer's thread): the harts whose mtimecmp passed
+ * get their timer interrupt, and the timer is armed for the next deadline, without waking
+ * hart 0 for another hart's interrupt. */
 static void aclint_timer_fired(void *opaque)
 {
     struct virt *v = opaque;
-    aclint_timer_expired(&v->aclint);
-    kick(v);
+    pthread_mutex_lock(&v->mmio_lock);
+    aclint_poll(&v->aclint);
+    pthread_mutex_unlock(&v->mmio_lock);
 }
 
 static void uart_write(void *opaque, uint8_t byte)
@@ -783,8 +787,7 @@ int boot_run(const struct boot_config *c)
         goto out;
     }
     pthread_mutex_init(&v.mmio_lock, NULL);
-    if (c->cpus > 1)
-        v.map.mmio_lock = &v.mmio_lock;
+    v.map.mmio_lock = &v.mmio_lock;   /* with one hart too: the ACLINT's timer thread polls it */
     for (unsigned h = 0; h < c->cpus; h++) {
         struct hart *hart = &v.harts[h];
         hart->v = &v;

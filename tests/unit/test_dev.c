@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "dev/aclint.h"
@@ -233,7 +234,7 @@ static void test_aclint(void)
     CHECK(t >= 1000 && t < 1000 + 10 * ACLINT_FREQUENCY);
     o->write(&a, 0x4000, 8, 0);
     CHECK(level[7]);
-    aclint_timer_expired(&a);
+    aclint_poll(&a);
     CHECK(level[7]);
     o->write(&a, 0, 4, 3);
     CHECK(level[3]);
@@ -434,8 +435,43 @@ static void test_save_load(void)
     input = NULL;
 }
 
+static unsigned timer_notified;
+
+static void count_notify(void *opaque)
+{
+    __atomic_add_fetch(&timer_notified, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Waits up to a second for n notifies. */
+static bool notified(unsigned n)
+{
+    for (int k = 0; k < 1000 && __atomic_load_n(&timer_notified, __ATOMIC_SEQ_CST) < n; k++)
+        usleep(1000);
+    return __atomic_load_n(&timer_notified, __ATOMIC_SEQ_CST) == n;
+}
+
+/* A deadline armed again after it fired fires again (a device that polled just before the
+ * deadline asks for it again and must still hear of it); armed again before, it fires once. */
+static void test_host_timer(void)
+{
+    check_group("dev_host_timer");
+    static struct host_timer t;
+    CHECK_EQ(host_timer_start(&t, count_notify, NULL), 0);
+    uint64_t deadline = host_time_ns() + 2000000;
+    host_timer_arm(&t, deadline);
+    host_timer_arm(&t, deadline);
+    CHECK(notified(1));
+    host_timer_arm(&t, deadline);
+    CHECK(notified(2));
+    host_timer_arm(&t, HOST_TIMER_NEVER);
+    usleep(5000);
+    CHECK(notified(2));
+    host_timer_stop(&t);
+}
+
 int main(void)
 {
+    test_host_timer();
     test_random_access();
     test_plic();
     test_uart();

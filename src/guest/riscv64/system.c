@@ -140,8 +140,10 @@ void riscv64_set_pending(struct cpu *cpu, uint64_t mip_bits, bool level)
         __atomic_and_fetch(&r->mip, ~mip_bits, __ATOMIC_ACQ_REL);
         return;
     }
-    __atomic_or_fetch(&r->mip, mip_bits, __ATOMIC_ACQ_REL);
-    riscv64_wake(cpu);
+    /* A line already high woke the hart when it rose: raising it again (a device updating
+     * its level) changes nothing the hart could wait for. */
+    if ((__atomic_fetch_or(&r->mip, mip_bits, __ATOMIC_ACQ_REL) & mip_bits) != mip_bits)
+        riscv64_wake(cpu);
 }
 
 /* ---- translation state ---- */
@@ -432,10 +434,6 @@ const struct ir_helper rv64_sret_helper = {
     "rv64_sret", helper_sret, 0, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
 };
 
-/* The longest a wait after WFI sleeps: an interrupt source that is polled rather than
- * raised through riscv64_set_pending is still seen (WFI may end early by the spec). */
-#define WFI_MAX_NS 10000000
-
 /* WFI (translated in S- and M-mode; mstatus.TW makes it illegal in S-mode; its block ends
  * after it): unless an interrupt enabled in mie is pending, whatever the global enables say,
  * the hart leaves guest code to wait in riscv64_wait, holding nothing other harts need. With
@@ -457,21 +455,16 @@ bool riscv64_waiting(struct cpu *cpu)
     return ((struct rv64_cpu *)cpu)->waiting;
 }
 
+/* Every interrupt source raises its line through riscv64_set_pending, and the devices
+ * polled by hart 0 kick it (riscv64_wake) when they have news, so the wait needs no timeout:
+ * an idle hart's thread sleeps until something happens. */
 void riscv64_wait(struct cpu *cpu)
 {
     struct rv64_cpu *r = (struct rv64_cpu *)cpu;
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += WFI_MAX_NS;
-    if (until.tv_nsec >= 1000000000) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000;
-    }
     cpu->exit_request = 0;
     pthread_mutex_lock(&r->wfi_lock);
-    int err = 0;
-    while (!(mip_load(r) & r->mie) && !cpu->exit_request && err != ETIMEDOUT)
-        err = pthread_cond_timedwait(&r->wfi_cond, &r->wfi_lock, &until);
+    while (!(mip_load(r) & r->mie) && !cpu->exit_request)
+        pthread_cond_wait(&r->wfi_cond, &r->wfi_lock);
     pthread_mutex_unlock(&r->wfi_lock);
     if (!r->mie || (mip_load(r) & r->mie))
         r->waiting = 0;

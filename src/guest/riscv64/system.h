@@ -30,15 +30,16 @@ extern const struct ir_helper rv64_sfence_vma_helper;
 #define RV_MIP_MEIP (1ull << 11)    /* machine external (PLIC) */
 
 /* Raises (level true) or lowers the mip bits mip_bits of the hart cpu. Safe from any
- * thread; raising asks the hart to leave its chain of blocks at the next block boundary,
- * where an interrupt the guest enabled is taken, and wakes it from its wait after WFI. */
+ * thread; raising a bit that was clear asks the hart to leave its chain of blocks at the next
+ * block boundary, where an interrupt the guest enabled is taken, and wakes it from its wait
+ * after WFI. */
 void riscv64_set_pending(struct cpu *cpu, uint64_t mip_bits, bool level);
 
 /* After WFI a hart leaves guest code and waits in its run loop, where it holds nothing
  * other harts need: riscv64_waiting is true until an interrupt enabled in mie is pending.
  * riscv64_wait sleeps (on the run loop's thread, outside guest code) until then, until
- * riscv64_wake or riscv64_set_pending, or for 10 ms at most, and ends the waiting when an
- * interrupt is pending. riscv64_wake makes the hart leave guest code or its sleep (any
+ * riscv64_wake or riscv64_set_pending (with no timeout: an idle hart costs no host CPU), and
+ * ends the waiting when an interrupt is pending. riscv64_wake makes the hart leave guest code or its sleep (any
  * thread). */
 bool riscv64_waiting(struct cpu *cpu);
 void riscv64_wait(struct cpu *cpu);
