@@ -8,7 +8,9 @@
 # what qemu-system-riscv64 -smp 2 prints for the same kernel, initramfs and command line on a
 # CPU with vm's extensions (timestamped kernel lines left out; with one hart, the processor
 # count is 1 instead of qemu's 2). vm's runs also hot-plug a disk through the control
-# socket (hotplug.py), which the init probes, reads and lets go of.
+# socket (hotplug.py), which the init probes, reads and lets go of, and the init sleeps 4 s
+# in them, over 3 s of which vm may use at most IDLE_MAX_PERCENT (default 4) percent of one
+# host CPU (user and system time of all its threads): an idle guest's harts sleep.
 # Usage: run.sh BUILD_DIR/tests/linux   (VM_BIN: the vm binary)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,6 +18,7 @@ out=${1:?usage: run.sh OUTDIR}
 VM_BIN=${VM_BIN:-$here/../../build/vm}
 RUNS=${LINUX_RUNS:-jit:2 interp:1}
 TIMEOUT=${LINUX_TIMEOUT:-300}
+IDLE_MAX_PERCENT=${IDLE_MAX_PERCENT:-4}
 mkdir -p "$out" || exit 1
 out=$(cd "$out" && pwd)
 
@@ -65,6 +68,32 @@ http: a page from the host
 hotplug_expected="hotplug: vm-disk-1 a disk plugged in
 hotplug: unbound"
 
+# cpu_ticks PID: the process's user and system time so far, in clock ticks.
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null
+}
+
+# wait_line FILE LINE PID: waits until FILE holds LINE (carriage returns aside); fails once
+# process PID has ended without it.
+wait_line() {
+    until tr -d '\r' <"$1" | grep -qxF -- "$2"; do
+        kill -0 "$3" 2>/dev/null || return 1
+        sleep 0.1
+    done
+}
+
+# idle_ticks CONSOLE PID: vm's CPU time in clock ticks over the 3 s after the init's idle
+# line (it sleeps 4 s, which leaves this script time to be late), or why it could not be
+# measured.
+idle_ticks() {
+    local before after
+    wait_line "$1" "=== vm-linux-test: idle ===" "$2" || { echo "no idle line"; return; }
+    before=$(cpu_ticks "$2")
+    sleep 3
+    after=$(cpu_ticks "$2")
+    [ -n "$before" ] && [ -n "$after" ] && echo $((after - before)) || echo "vm ended"
+}
+
 # between FILE: the lines between the markers, without carriage returns and timestamped
 # kernel messages.
 between() {
@@ -97,8 +126,19 @@ for run in $RUNS; do
     start=$(date +%s)
     timeout "$TIMEOUT" "$VM_BIN" boot --engine="$engine" --cpus="$harts" --kernel="$kernel" --initrd="$initrd" \
         --append="$append" --drive="$out/disk.img" --net=user --control="$out/control.sock" \
-        </dev/null >"$out/vm-$engine.out" 2>&1
+        </dev/null >"$out/vm-$engine.out" 2>&1 &
+    timer=$!
+    # vm is timeout's child.
+    for i in $(seq 50); do
+        vm_pid=$(awk -v parent="$timer" '$4 == parent { print $1 }' /proc/[0-9]*/stat 2>/dev/null)
+        [ -n "$vm_pid" ] && break
+        sleep 0.1
+    done
+    idle_ticks "$out/vm-$engine.out" "${vm_pid:-$timer}" >"$out/idle-$engine.log" &
+    idler=$!
+    wait "$timer"
     status=$?
+    wait "$idler"
     kill "$plugger" 2>/dev/null
     wait "$plugger" 2>/dev/null
     took=$(( $(date +%s) - start ))
@@ -119,13 +159,19 @@ for run in $RUNS; do
     tr -d '\r' <"$out/vm-$engine.out" | grep '^hotplug: ' >"$out/vm-$engine.hotplug"
     [ "$(cat "$out/vm-$engine.hotplug")" = "$hotplug_expected" ] ||
         fail="${fail:+$fail; }the hot-plug lines differ: $(cat "$out/vm-$engine.hotplug")"
+    idle=$(cat "$out/idle-$engine.log")
+    if ! [[ "$idle" =~ ^[0-9]+$ ]]; then
+        fail="${fail:+$fail; }the idle CPU time was not measured: $idle"
+    elif [ $((idle * 100)) -gt $((IDLE_MAX_PERCENT * 3 * $(getconf CLK_TCK))) ]; then
+        fail="${fail:+$fail; }vm used $idle clock ticks of CPU over 3 s of the guest's sleep (at most $IDLE_MAX_PERCENT% of a CPU allowed)"
+    fi
     [ "$(cat "$out/hotplug-$engine.log")" = "$(printf 'device-add ok vm-disk-1\ndevice-remove ok vm-disk-1')" ] ||
         fail="${fail:+$fail; }the control socket's replies differ: $(cat "$out/hotplug-$engine.log")"
     if [ -n "$fail" ]; then
         echo "FAIL linux/$name: $fail; the console's last lines:"
         tr -d '\r' <"$out/vm-$engine.out" | tail -n 20
     else
-        echo "PASS linux/$name: powered off with the expected lines in $took s"
+        echo "PASS linux/$name: powered off with the expected lines in $took s (idle: $idle clock ticks of CPU in 3 s)"
     fi
     sed "s/^harts: 2\$/harts: $harts/" "$out/qemu.lines" >"$out/qemu-$harts.lines"
     if cmp -s "$out/qemu-$harts.lines" "$out/vm-$engine.lines"; then
