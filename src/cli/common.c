@@ -45,8 +45,10 @@ void cli_print_stats(struct machine *m, enum machine_state old, void *opaque)
     }
     fprintf(stderr,
             "vm: stats: translations %" PRIu64 ", guest instructions translated %" PRIu64
-            ", cache flushes %" PRIu64 "\n",
-            exec_stats.translations, exec_stats.guest_insns_translated, exec_stats.flushes);
+            ", cache flushes %" PRIu64 ", translations redone (code written meanwhile) %" PRIu64
+            "\n",
+            exec_stats.translations, exec_stats.guest_insns_translated, exec_stats.flushes,
+            exec_stats.translation_retries);
     fprintf(stderr,
             "vm: stats: translation time %.3f s (%.0f guest instructions/ms), %" PRIu64
             " ranges invalidated\n",

@@ -147,13 +147,19 @@ bool tb_current(struct cpu *cpu, const struct tb *tb)
            (code_addr(cpu, tb->end_pc - 1, &last) == 0 && last == tb->phys_last);
 }
 
-/* Makes tb, filled in by the engine or translated, findable: its code pages and its slot. */
-static void tb_publish(struct tb *tb)
+/* Counts tb on its code pages (tbpages), which an invalidation asks first: done before a
+ * translation checks its code marks again (tb_translate_once). */
+static void tb_add_pages(struct tb *tb)
 {
     uint64_t r[2][2];
     unsigned n = tb_ranges(tb, r);
     for (unsigned k = 0; k < n; k++)
         tbpages_add(r[k][0], r[k][1]);
+}
+
+/* Makes tb findable: on its pages' chains and in the hash table. */
+static void tb_link(struct tb *tb)
+{
     tb_chain_pages(tb);
     unsigned h = tb_hash_index(tb->pc, tb->flags);
     tb->hash_next = tb_hash[h];
@@ -184,28 +190,49 @@ static struct tb *tb_load(struct cpu *cpu, uint64_t pc, uint64_t phys)
     unsigned n = tb_ranges(tb, r);
     for (unsigned k = 0; k < n && cpu->as->ops->protect_code; k++)
         cpu->as->ops->protect_code(cpu, r[k][0], r[k][1]);
-    tb_publish(tb);
+    tb_add_pages(tb);
+    tb_link(tb);
     return tb;
 }
 
-static struct tb *tb_translate(struct cpu *cpu, uint64_t pc, uint64_t phys)
+/* Marks the code page holding code address addr as holding code: from now on a store to it,
+ * by any CPU, drops its blocks (aspace_ops.protect_code). */
+static void protect_page(struct cpu *cpu, uint64_t addr)
+{
+    if (cpu->as->ops->protect_code)
+        cpu->as->ops->protect_code(cpu, addr & PAGE_MASK, (addr & PAGE_MASK) + ~PAGE_MASK + 1);
+}
+
+/* One try at translating the block at pc (code address phys) into *out: 0, -EFAULT when its
+ * first instruction cannot be fetched, or -EAGAIN when its code was written while it was
+ * being translated. Another CPU may store to the code meanwhile, so each page is marked as
+ * code before its bytes are read (a store after the marking takes the slow path, which drops
+ * the page's blocks, or reads the mark again when it fills its TLB entry); a store that ran
+ * into the marked page before this block was on the page lists (tbpages, the chains) found
+ * nothing to drop, and cleared the mark: so the marks are checked again once the block is on
+ * the page lists, and a cleared one means translating again. */
+static int tb_translate_once(struct cpu *cpu, uint64_t pc, uint64_t phys, struct tb **out)
 {
     uint64_t t0 = now_ns();
     struct exec_cpu *ex = exec_of(cpu);
-    /* Without --tcache no block is allocated only to be freed again. */
-    struct tb *loaded = tcache_on && ex->engine->load ? tb_load(cpu, pc, phys) : NULL;
-    if (loaded)
-        return loaded;
     struct ir_block *b = &ex->block;
-    uint64_t fault_addr;
-    if (translate_block(cpu, b, pc, cpu->tb_flags, &fault_addr) < 0) {
-        cpu->exc = EXC_FETCH_FAULT;
-        cpu->exc_tval = fault_addr;
-        return NULL;
+    uint64_t fault_addr, phys_last, marked = UINT64_MAX;
+    protect_page(cpu, phys);
+    for (;;) {
+        if (translate_block(cpu, b, pc, cpu->tb_flags, &fault_addr) < 0) {
+            cpu->exc = EXC_FETCH_FAULT;
+            cpu->exc_tval = fault_addr;
+            return -EFAULT;
+        }
+        phys_last = phys + (b->end_pc - 1 - pc);
+        if ((pc ^ (b->end_pc - 1)) & PAGE_MASK)   /* fetched a moment ago: it has an address */
+            code_addr(cpu, b->end_pc - 1, &phys_last);
+        uint64_t last_page = phys_last & PAGE_MASK;
+        if (last_page == (phys & PAGE_MASK) || last_page == marked)
+            break;
+        protect_page(cpu, last_page);   /* its bytes were read before: read them again */
+        marked = last_page;
     }
-    uint64_t phys_last = phys + (b->end_pc - 1 - pc);
-    if ((pc ^ (b->end_pc - 1)) & PAGE_MASK)   /* fetched a moment ago: it has an address */
-        code_addr(cpu, b->end_pc - 1, &phys_last);
     if (log_enabled(in_asm))
         log_in_asm(cpu, b);
     if (log_enabled(op))
@@ -227,18 +254,40 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc, uint64_t phys)
     tb->flags = b->flags;
     tb->end_pc = b->end_pc;
     tb->n_insns = b->n_insns;
-    uint64_t r[2][2];
-    unsigned n = tb_ranges(tb, r);
-    for (unsigned k = 0; k < n && cpu->as->ops->protect_code; k++)
-        cpu->as->ops->protect_code(cpu, r[k][0], r[k][1]);
     if (ex->engine->compile(cpu, tb, b) < 0) {
         vm_error("translation of block 0x%" PRIx64 ": out of memory", pc);
         exit(1);
     }
+    tb_add_pages(tb);
+    uint64_t r[2][2];
+    unsigned n = tb_ranges(tb, r);
+    bool intact = true;
+    for (unsigned k = 0; k < n && cpu->as->ops->code_intact; k++)
+        intact &= cpu->as->ops->code_intact(cpu, r[k][0], r[k][1]);
+    if (!intact) {
+        for (unsigned k = 0; k < n; k++)
+            tbpages_remove(r[k][0], r[k][1]);
+        ex->engine->free(tb);
+        free(tb);
+        return -EAGAIN;
+    }
     exec_stats.translations++;
     exec_stats.translate_ns += now_ns() - t0;
     exec_stats.guest_insns_translated += b->n_insns;
-    tb_publish(tb);
+    tb_link(tb);
+    *out = tb;
+    return 0;
+}
+
+static struct tb *tb_translate(struct cpu *cpu, uint64_t pc, uint64_t phys)
+{
+    struct exec_cpu *ex = exec_of(cpu);
+    /* Without --tcache no block is allocated only to be freed again. */
+    struct tb *tb = tcache_on && ex->engine->load ? tb_load(cpu, pc, phys) : NULL;
+    if (tb)
+        return tb;
+    while (tb_translate_once(cpu, pc, phys, &tb) == -EAGAIN)
+        exec_stats.translation_retries++;
     return tb;
 }
 
@@ -452,7 +501,8 @@ struct tb *tb_add_region(struct cpu *cpu, struct tb *head, const struct ir_block
         tbpages_add(spans[k].start, spans[k].end);
     tb->region_next = regions;
     regions = tb;
-    tb_publish(tb);
+    tb_add_pages(tb);
+    tb_link(tb);
     ex->jump_cache[jump_cache_index(tb->pc, tb->flags)] = tb;
     if (ex->engine->shadow)
         ex->engine->shadow(head);

@@ -137,6 +137,7 @@ struct exec_stats {
     uint64_t invalidations;  /* guest ranges whose blocks were dropped one by one */
     uint64_t regions;        /* T2 regions compiled */
     uint64_t region_blocks;  /* blocks in them */
+    uint64_t translation_retries;   /* translations done again: their code was written */
 };
 extern struct exec_stats exec_stats;
 

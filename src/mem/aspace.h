@@ -31,6 +31,10 @@ struct aspace_ops {
      * was translated: from now on a write to it must be seen before the next block runs
      * (the flat space: mem/smc.h). NULL: nothing to protect. */
     void (*protect_code)(struct cpu *cpu, uint64_t start, uint64_t end);
+    /* True if nothing was written to [start, end) since protect_code marked it (a write
+     * clears the mark of its page), for a translation that read the code meanwhile. NULL:
+     * the space cannot tell, and a translation counts its code as intact. */
+    bool (*code_intact)(struct cpu *cpu, uint64_t start, uint64_t end);
     /* Hands the code address ranges written since the last call to drop (the execution
      * loop's, before it runs a block); NULL: the space protects no code. */
     void (*code_writes)(struct cpu *cpu,

@@ -459,6 +459,17 @@ static void softmmu_protect_code(struct cpu *cpu, uint64_t start, uint64_t end)
     }
 }
 
+static bool softmmu_code_intact(struct cpu *cpu, uint64_t start, uint64_t end)
+{
+    struct physmap *map = ((struct softmmu *)cpu->as)->map;
+    for (uint64_t page = start & PAGE_MASK; page < end; page += SOFTMMU_PAGE_SIZE) {
+        const uint8_t *flag = code_flag(map, page, false);
+        if (flag && !__atomic_load_n(flag, __ATOMIC_SEQ_CST))
+            return false;
+    }
+    return true;
+}
+
 static void softmmu_code_writes(struct cpu *cpu,
                                 void (*drop)(struct cpu *cpu, uint64_t start, uint64_t end))
 {
@@ -486,6 +497,7 @@ static const struct aspace_ops softmmu_ops = {
     .load = softmmu_load,
     .store = softmmu_store,
     .protect_code = softmmu_protect_code,
+    .code_intact = softmmu_code_intact,
     .code_writes = softmmu_code_writes,
 };
 

@@ -68,6 +68,7 @@ tests=(
     "smc||0|||"
     "pages||0|||"
     "smp|--cpus=4|8|smp ok\n||"
+    "smcrace|--cpus=2|0|||"
 )
 
 suite=system
