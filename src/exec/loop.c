@@ -106,6 +106,7 @@ struct cpu *cpu_new(const struct guest_ops *guest, const struct engine_ops *engi
     cpu->temps_offset = temps_offset;
     cpu->exec = ex;
     ex->engine = engine;
+    ex->n_filled = JUMP_CACHE_FILLED_MAX + 1;   /* every slot is to be emptied */
     jump_cache_clear(ex);
     tier2_init_counters(ex);
     install_fault_handlers();
@@ -219,10 +220,20 @@ int exec_run(struct cpu *cpu)
         ex->flush_gen = tb_flush_gen;
     }
     /* The mapping changed (a guest TLB flush, which also made the CPU leave guest code): the
-     * jump cache found blocks by virtual pc under the old one. */
+     * jump cache found blocks by virtual pc under the old one, of every page or of the pages
+     * flushed one by one. */
     if (cpu->as && ex->map_gen != cpu->as->map_gen) {
         jump_cache_clear(ex);
         ex->map_gen = cpu->as->map_gen;
+        ex->page_gen = cpu->as->page_gen;
+    } else if (cpu->as && ex->page_gen != cpu->as->page_gen) {
+        uint32_t n = cpu->as->page_gen - ex->page_gen;
+        if (n > ASPACE_FLUSHED_PAGES)
+            jump_cache_clear(ex);
+        for (uint32_t k = 0; k < n && n <= ASPACE_FLUSHED_PAGES; k++)
+            jump_cache_clear_page(ex, cpu->as->flushed_pages[(ex->page_gen + k) %
+                                                             ASPACE_FLUSHED_PAGES]);
+        ex->page_gen = cpu->as->page_gen;
     }
     if (sigsetjmp(unwind, 0)) {
         if (cpu->cur_tb)

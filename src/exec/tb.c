@@ -295,8 +295,44 @@ struct tb tb_none = { .pc = UINT64_MAX };
 
 void jump_cache_clear(struct exec_cpu *ex)
 {
-    for (unsigned j = 0; j < JUMP_CACHE_SIZE; j++)
+    if (ex->n_filled <= JUMP_CACHE_FILLED_MAX) {
+        for (unsigned k = 0; k < ex->n_filled; k++)
+            ex->jump_cache[ex->filled[k]] = &tb_none;
+    } else {
+        for (unsigned j = 0; j < JUMP_CACHE_SIZE; j++)
+            ex->jump_cache[j] = &tb_none;
+    }
+    ex->n_filled = 0;
+}
+
+static void clear_slot_of_page(struct exec_cpu *ex, unsigned j, uint32_t page)
+{
+    if (ex->jump_cache_page[j] == page || ex->jump_cache_page[j] == JUMP_CACHE_ANY_PAGE)
         ex->jump_cache[j] = &tb_none;
+}
+
+void jump_cache_clear_page(struct exec_cpu *ex, uint64_t vpage)
+{
+    uint32_t page = (uint32_t)(vpage >> 12);
+    if (ex->n_filled <= JUMP_CACHE_FILLED_MAX) {
+        for (unsigned k = 0; k < ex->n_filled; k++)
+            clear_slot_of_page(ex, ex->filled[k], page);
+    } else {
+        for (unsigned j = 0; j < JUMP_CACHE_SIZE; j++)
+            clear_slot_of_page(ex, j, page);
+    }
+}
+
+static void jump_cache_fill(struct exec_cpu *ex, unsigned j, struct tb *tb)
+{
+    ex->jump_cache[j] = tb;
+    /* A region's blocks may lie on other pages than its head. */
+    ex->jump_cache_page[j] = crosses_page(tb) || tb->tier == TB_REGION ? JUMP_CACHE_ANY_PAGE
+                                                                      : (uint32_t)(tb->pc >> 12);
+    if (ex->n_filled < JUMP_CACHE_FILLED_MAX)
+        ex->filled[ex->n_filled++] = (uint16_t)j;
+    else
+        ex->n_filled = JUMP_CACHE_FILLED_MAX + 1;
 }
 
 struct tb *tb_find(struct cpu *cpu, uint64_t pc)
@@ -329,7 +365,7 @@ struct tb *tb_find(struct cpu *cpu, uint64_t pc)
         pthread_mutex_unlock(&tb_lock);
     }
     if (tb)
-        ex->jump_cache[j] = tb;
+        jump_cache_fill(ex, j, tb);
     return tb;
 }
 
@@ -503,7 +539,7 @@ struct tb *tb_add_region(struct cpu *cpu, struct tb *head, const struct ir_block
     regions = tb;
     tb_add_pages(tb);
     tb_link(tb);
-    ex->jump_cache[jump_cache_index(tb->pc, tb->flags)] = tb;
+    jump_cache_fill(ex, jump_cache_index(tb->pc, tb->flags), tb);
     if (ex->engine->shadow)
         ex->engine->shadow(head);
     exec_stats.regions++;

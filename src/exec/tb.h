@@ -46,19 +46,32 @@ struct tb_span {
     uint64_t start, end;
 };
 
-#define JUMP_CACHE_BITS 12
+#define JUMP_CACHE_BITS 14
 #define JUMP_CACHE_SIZE (1u << JUMP_CACHE_BITS)
-_Static_assert(JUMP_CACHE_BITS <= 16, "tb_flags below JUMP_CACHE_SIZE fit struct tb's flags");
+_Static_assert(JUMP_CACHE_BITS <= 16, "tb_flags below JUMP_CACHE_SIZE fit struct tb's flags, "
+               "and a slot's index struct exec_cpu's filled");
+#define JUMP_CACHE_FILLED_MAX 1024
+#define JUMP_CACHE_ANY_PAGE UINT32_MAX
 _Static_assert(IR_MAX_INSNS <= UINT16_MAX, "a block's n_insns fits struct tb's");
 
 /* What exec keeps per CPU (reached through cpu->exec). */
 struct exec_cpu {
     const struct engine_ops *engine;
     struct tb *jump_cache[JUMP_CACHE_SIZE];
+    /* The virtual page (pc >> 12, truncated) of each filled slot's block, or
+     * JUMP_CACHE_ANY_PAGE for a block crossing into the next page: what a guest's flush of
+     * one page's translation drops (jump_cache_clear_page). */
+    uint32_t jump_cache_page[JUMP_CACHE_SIZE];
+    /* The slots filled since the last clear, so that a clear soon after another (a context
+     * switch) touches only those: all of them once more than JUMP_CACHE_FILLED_MAX were
+     * filled (n_filled is then JUMP_CACHE_FILLED_MAX + 1). */
+    uint16_t filled[JUMP_CACHE_FILLED_MAX];
+    unsigned n_filled;
     struct ir_block block;   /* scratch for translation */
     struct cpu *next_cpu;    /* the list of live CPUs (exec/loop.c) */
     unsigned flush_gen;      /* tb_flush_gen when jump_cache was last valid */
     uint32_t map_gen;        /* cpu->as->map_gen then */
+    uint32_t page_gen;       /* and cpu->as->page_gen */
     bool frees_one;          /* set by an engine whose free() unlinks every chain into the
                               * block, so single blocks may be dropped (tb_remove) */
     /* A host fault in JIT code: where, and the host registers then (the backend's numbering),
@@ -83,7 +96,11 @@ static inline struct exec_cpu *exec_of(const struct cpu *cpu)
  * (a guest jumping to UINT64_MAX still misses, by the engines' check of tb_none), and its
  * code is the JIT's miss path. */
 extern struct tb tb_none;
+/* Empties the jump cache: the slots filled since the last clear, or every slot. */
 void jump_cache_clear(struct exec_cpu *ex);
+/* Drops the blocks found by a pc of virtual page vpage (an address), and those crossing a
+ * page, whose second page may be vpage. */
+void jump_cache_clear_page(struct exec_cpu *ex, uint64_t vpage);
 
 /* Flags below JUMP_CACHE_SIZE give each (pc, flags) of one pc a slot of its own, so a slot
  * found by this index holds the right block if its pc matches: the lookup compares the pc

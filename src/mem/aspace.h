@@ -70,6 +70,8 @@ struct mem_tlb {
     bool count_hits;
 };
 
+#define ASPACE_FLUSHED_PAGES 8
+
 struct aspace {
     const struct aspace_ops *ops;
     /* A flat space: host address of guest address 0, and the size; guest addresses are
@@ -80,8 +82,12 @@ struct aspace {
      * NULL: none. */
     struct mem_tlb *tlb;
     /* Bumped whenever virtual-to-physical translations may have changed (a TLB flush), so
-     * that the execution layer forgets blocks it found by virtual address. */
-    uint32_t map_gen;
+     * that the execution layer forgets blocks it found by virtual address; page_gen when
+     * those of one page did, whose address goes to flushed_pages[page_gen % size] first
+     * (then only that page's blocks are forgotten, unless more pages were flushed than the
+     * ring holds). Written and read on the CPU's own thread. */
+    uint32_t map_gen, page_gen;
+    uint64_t flushed_pages[ASPACE_FLUSHED_PAGES];
 };
 
 /* The entry an access to addr under mmu_idx probes, and the tag it hits with. */

@@ -94,7 +94,7 @@ void softmmu_tlb_flush_page(struct cpu *cpu, uint64_t va)
             memset(f, 0xff, sizeof(*f));
         }
     }
-    sm->as.map_gen++;
+    sm->as.flushed_pages[sm->as.page_gen++ % ASPACE_FLUSHED_PAGES] = vpage;
     cpu->exit_request = 1;
 }
 

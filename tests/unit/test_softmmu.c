@@ -332,13 +332,16 @@ static void test_tlb_tags(void)
     CHECK_EQ(e->write, 0x40003000 | MEM_TLB_SLOW);
     CHECK(mem_tlb_entry(&sm.as, 0x40000010, 1) != mem_tlb_entry(&sm.as, 0x40000010, 0));
     CHECK_EQ(mem_tlb_entry(&sm.as, 0x40000010, 1)->read, MEM_TLB_EMPTY);
-    uint32_t gen = sm.as.map_gen;
+    uint32_t gen = sm.as.map_gen, page_gen = sm.as.page_gen;
     softmmu_tlb_flush_page(&cpu, 0x40000abc);
     CHECK_EQ(mem_tlb_entry(&sm.as, 0x40000010, 0)->read, MEM_TLB_EMPTY);
     CHECK_EQ(mem_tlb_entry(&sm.as, 0x40002000, 0)->read, 0x40002000);   /* other pages stay */
+    CHECK_EQ(sm.as.map_gen, gen);              /* one page's flush names the page */
+    CHECK_EQ(sm.as.page_gen, page_gen + 1);
+    CHECK_EQ(sm.as.flushed_pages[page_gen % ASPACE_FLUSHED_PAGES], 0x40000000);
     softmmu_tlb_flush(&cpu);
     CHECK_EQ(mem_tlb_entry(&sm.as, 0x40002000, 0)->read, MEM_TLB_EMPTY);
-    CHECK_EQ(sm.as.map_gen, gen + 2);
+    CHECK_EQ(sm.as.map_gen, gen + 1);
 }
 
 static uint64_t dropped[4][2];
