@@ -311,12 +311,29 @@ static void clear_slot_of_page(struct exec_cpu *ex, unsigned j, uint32_t page)
         ex->jump_cache[j] = &tb_none;
 }
 
+/* The pcs of one page, halved, are JUMP_CACHE_PAGE_SLOTS consecutive values whose low bits
+ * are all zero at the page's start: with flags below that, jump_cache_index puts the page's
+ * blocks in one aligned run of that many slots. */
+#define JUMP_CACHE_PAGE_SLOTS (4096u >> 1)
+_Static_assert(JUMP_CACHE_SIZE % JUMP_CACHE_PAGE_SLOTS == 0, "a page's slots form whole runs");
+
+static void clear_run_of_page(struct exec_cpu *ex, uint64_t page_pc, uint32_t page)
+{
+    unsigned first = jump_cache_index(page_pc, 0);
+    for (unsigned j = first; j < first + JUMP_CACHE_PAGE_SLOTS; j++)
+        clear_slot_of_page(ex, j, page);
+}
+
 void jump_cache_clear_page(struct exec_cpu *ex, uint64_t vpage)
 {
     uint32_t page = (uint32_t)(vpage >> 12);
     if (ex->n_filled <= JUMP_CACHE_FILLED_MAX) {
         for (unsigned k = 0; k < ex->n_filled; k++)
             clear_slot_of_page(ex, ex->filled[k], page);
+    } else if (ex->flags_seen < JUMP_CACHE_PAGE_SLOTS) {
+        /* The page's run, and the previous page's, whose blocks may cross into this one. */
+        clear_run_of_page(ex, vpage & PAGE_MASK, page);
+        clear_run_of_page(ex, (vpage & PAGE_MASK) - 4096, page);
     } else {
         for (unsigned j = 0; j < JUMP_CACHE_SIZE; j++)
             clear_slot_of_page(ex, j, page);
@@ -329,6 +346,7 @@ static void jump_cache_fill(struct exec_cpu *ex, unsigned j, struct tb *tb)
     /* A region's blocks may lie on other pages than its head. */
     ex->jump_cache_page[j] = crosses_page(tb) || tb->tier == TB_REGION ? JUMP_CACHE_ANY_PAGE
                                                                       : (uint32_t)(tb->pc >> 12);
+    ex->flags_seen |= tb->tier == TB_REGION ? JUMP_CACHE_PAGE_SLOTS : tb->flags;
     if (ex->n_filled < JUMP_CACHE_FILLED_MAX)
         ex->filled[ex->n_filled++] = (uint16_t)j;
     else

@@ -67,6 +67,9 @@ struct exec_cpu {
      * filled (n_filled is then JUMP_CACHE_FILLED_MAX + 1). */
     uint16_t filled[JUMP_CACHE_FILLED_MAX];
     unsigned n_filled;
+    /* The flags of every block a slot was filled with, or-ed: while they stay small, one
+     * page's blocks lie in a run of slots that jump_cache_clear_page scans alone. */
+    uint32_t flags_seen;
     struct ir_block block;   /* scratch for translation */
     struct cpu *next_cpu;    /* the list of live CPUs (exec/loop.c) */
     unsigned flush_gen;      /* tb_flush_gen when jump_cache was last valid */
@@ -98,8 +101,8 @@ static inline struct exec_cpu *exec_of(const struct cpu *cpu)
 extern struct tb tb_none;
 /* Empties the jump cache: the slots filled since the last clear, or every slot. */
 void jump_cache_clear(struct exec_cpu *ex);
-/* Drops the blocks found by a pc of virtual page vpage (an address), and those crossing a
- * page, whose second page may be vpage. */
+/* Drops the blocks found by a pc of virtual page vpage (an address) and those crossing into
+ * it (and maybe other blocks crossing a page). */
 void jump_cache_clear_page(struct exec_cpu *ex, uint64_t vpage);
 
 /* Flags below JUMP_CACHE_SIZE give each (pc, flags) of one pc a slot of its own, so a slot

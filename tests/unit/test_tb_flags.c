@@ -2,13 +2,17 @@
  * same pcs differently for each flags value, and a CPU runs them under one value, another,
  * then the first again. Each run must get the blocks of its own flags through every lookup:
  * the loop's, a direct chain, and the indirect jump that probes the jump cache (inline in
- * the JIT), whose slot for the same pc under other flags holds the other block. */
+ * the JIT), whose slot for the same pc under other flags holds the other block. Then a
+ * guest's flush of one page's translation (jump_cache_clear_page) once the jump cache has
+ * filled too many slots to list: it drops the blocks of that page and those crossing into it,
+ * under every flags value in use, and keeps the others. */
 #include <string.h>
 
 #include "check.h"
 #include "core/cpu.h"
 #include "core/registry.h"
 #include "exec/exec.h"
+#include "exec/tb.h"
 #include "guest/translator.h"
 #include "ir/ir.h"
 #include "mem/aspace.h"
@@ -78,8 +82,51 @@ static void test_engine(const char *engine)
     cpu_free(cpu);
 }
 
+/* Blocks at pc under flags, in their slots as tb_find puts them. */
+static struct tb *put(struct exec_cpu *ex, struct tb *tb, uint64_t pc, uint64_t end_pc,
+                      uint32_t flags)
+{
+    *tb = (struct tb){ .pc = pc, .end_pc = end_pc, .flags = (uint16_t)flags };
+    unsigned j = jump_cache_index(pc, flags);
+    bool crosses = (pc ^ (end_pc - 1)) >> 12;
+    ex->jump_cache[j] = tb;
+    ex->jump_cache_page[j] = crosses ? JUMP_CACHE_ANY_PAGE : (uint32_t)(pc >> 12);
+    ex->flags_seen |= flags;
+    return tb;
+}
+
+static bool cached(const struct exec_cpu *ex, const struct tb *tb)
+{
+    return ex->jump_cache[jump_cache_index(tb->pc, tb->flags)] == tb;
+}
+
+static void test_clear_page(void)
+{
+    static struct exec_cpu ex;
+    static struct tb on_page[2], crossing_in, crossing_out, before, after;
+    uint64_t page = 0xffffffff80123000ull;
+    ex.n_filled = JUMP_CACHE_FILLED_MAX + 1;   /* too many to list */
+    jump_cache_clear(&ex);
+    ex.n_filled = JUMP_CACHE_FILLED_MAX + 1;
+    put(&ex, &on_page[0], page, page + 8, 0x0d);
+    put(&ex, &on_page[1], page + 0xffe, page + 0x1000, 0x1c);
+    put(&ex, &crossing_in, page - 4, page + 4, 0x0d);
+    put(&ex, &crossing_out, page + 0xffc, page + 0x1004, 0x0d);
+    put(&ex, &before, page - 0x100, page - 0xf8, 0x0d);
+    put(&ex, &after, page + 0x1000, page + 0x1008, 0x0d);
+    jump_cache_clear_page(&ex, page);
+    CHECK(!cached(&ex, &on_page[0]));
+    CHECK(!cached(&ex, &on_page[1]));
+    CHECK(!cached(&ex, &crossing_in));
+    CHECK(!cached(&ex, &crossing_out));
+    CHECK(cached(&ex, &before));
+    CHECK(cached(&ex, &after));
+}
+
 int main(void)
 {
+    check_group("tb_flags_clear_page");
+    test_clear_page();
     check_group("tb_flags_interp");
     test_engine("interp");
     if (engine_by_name("jit")) {
