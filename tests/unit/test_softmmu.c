@@ -9,6 +9,7 @@
  * over a small table. */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -409,7 +410,9 @@ static void test_code(void)
 }
 
 /* A device thread's DMA into a code page races with the CPU's thread noting its own code
- * writes and handing the pages to the loop: every written page must reach the loop. */
+ * writes and handing the pages to the loop: every written page must reach the loop. The
+ * threads yield now and then while they wait for each other, so that the rounds keep going
+ * on one processor (a loaded machine, qemu-user in the cross suite). */
 static volatile unsigned race_round, race_done;
 static unsigned race_pages;
 
@@ -421,12 +424,19 @@ static void race_drop(struct cpu *c, uint64_t start, uint64_t end)
             race_pages |= 1u << p;
 }
 
+/* Spins (the race needs both threads running at once), yielding now and then. */
+static void wait_for(volatile unsigned *round, unsigned r)
+{
+    for (unsigned spins = 1; __atomic_load_n(round, __ATOMIC_ACQUIRE) != r; spins++)
+        if (spins % 1024 == 0)
+            sched_yield();
+}
+
 static void *race_device(void *arg)
 {
     unsigned rounds = (unsigned)(uintptr_t)arg;
     for (unsigned r = 1; r <= rounds; r++) {
-        while (__atomic_load_n(&race_round, __ATOMIC_ACQUIRE) != r)
-            ;
+        wait_for(&race_round, r);
         softmmu_dma_written(&cpu, RAM_BASE + 3 * PAGE, 8);
         __atomic_store_n(&race_done, r, __ATOMIC_RELEASE);
     }
@@ -438,7 +448,7 @@ static void test_dma_race(void)
     check_group("softmmu_dma_race");
     reset(true);
     const struct aspace_ops *ops = sm.as.ops;
-    enum { ROUNDS = 20000 };
+    enum { ROUNDS = 100000 };
     pthread_t t;
     CHECK_EQ(pthread_create(&t, NULL, race_device, (void *)(uintptr_t)ROUNDS), 0);
     unsigned lost = 0;
@@ -448,8 +458,7 @@ static void test_dma_race(void)
         __atomic_store_n(&race_round, r, __ATOMIC_RELEASE);
         softmmu_dma_written(&cpu, RAM_BASE + 2 * PAGE, 8);
         ops->code_writes(&cpu, race_drop);
-        while (__atomic_load_n(&race_done, __ATOMIC_ACQUIRE) != r)
-            ;
+        wait_for(&race_done, r);
         ops->code_writes(&cpu, race_drop);
         lost += race_pages != 0xc;
     }
