@@ -113,8 +113,8 @@ until_file() {
     return 1
 }
 
-stat_of() {   # stat_of FILE REGEX: the number the --stats line matching REGEX has
-    sed -n "s/.*$2 \([0-9]*\).*/\1/p" "$1" | head -1
+stat_of() {   # stat_of FILE REGEX: the number REGEX stands before on the --stats lines
+    sed -n "s/.*$2 \([0-9][0-9]*\).*/\1/p" "$1" | head -1
 }
 
 # At exit: the file's counts are the --stats line's and the guest's (100 getppid calls).
