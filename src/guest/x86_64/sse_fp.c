@@ -63,6 +63,14 @@ static void trap_unmasked(struct x64_cpu *c, unsigned fl)
     cpu_raise(&c->c, EXC_FLOAT, (c->mxcsr & ~(c->mxcsr >> 7) & 0x3f) | EXC_FLOAT_SIMD);
 }
 
+/* The flags an op raised, for an op with no result to write (or one written already): #XM
+ * for an unmasked one, else the flags set. */
+static void commit_flags(struct x64_cpu *c, unsigned fl)
+{
+    trap_unmasked(c, fl);
+    c->mxcsr |= fl;
+}
+
 /* The end of a vector FP helper: #XM for an exception fl holds that MXCSR unmasks, else
  * the result and the flags; or, X64_SSE_HOLD, both kept for the second lane (sse.h). */
 static void commit(struct x64_cpu *c, uint64_t desc, union vec r, unsigned fl)
@@ -318,12 +326,6 @@ static unsigned native_leave(const struct native_env *e)
     if (e->loaded)
         load_mxcsr(e->host & ~(uint32_t)0x3f);
     return fl;
-}
-
-static void commit_flags(struct x64_cpu *c, unsigned fl)
-{
-    trap_unmasked(c, fl);
-    c->mxcsr |= fl;
 }
 
 #define NATIVE2(insn) __asm__ volatile(insn " %[y], %[x]" : [x] "+x"(va) : [y] "x"(vb))
@@ -604,8 +606,7 @@ static uint64_t helper_comi(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, 
     const struct fmt *f = op == 1 || op == 3 ? &F32 : &F64;
     uint64_t m = f == &F32 ? 0xffffffffu : ~0ull;
     int o = compare(&x, f, a.q[0] & m, b.q[0] & m, op <= 2);
-    trap_unmasked(c, x.fl);
-    c->mxcsr |= x.fl;
+    commit_flags(c, x.fl);
     static const uint64_t eflags[4] = { X64_CF, X64_ZF, 0, X64_ZF | X64_PF | X64_CF };
     return eflags[o + 1];
 #endif
