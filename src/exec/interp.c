@@ -404,10 +404,10 @@ static int handler_of(const struct lower *lw, const struct ir_op *op, bool *imm_
     case IR_cmpxchg: return H_cmpxchg;
     case IR_fence: return H_fence;
     case IR_call: return H_call;
-    case IR_goto_pc: return H_goto_pc;
+    case IR_goto_pc: case IR_goto_loop: return H_goto_pc;   /* goto_loop: to the block at pc */
     case IR_goto_ind: return H_goto_ind;
     case IR_exit: return H_exit;
-    case IR_insn_start: break;   /* a marker: interp_compile skips it */
+    case IR_insn_start: case IR_loop: break;   /* markers: interp_compile skips them */
     }
     return -1;
 }
@@ -541,6 +541,8 @@ static int interp_compile(struct cpu *cpu, struct tb *tb, const struct ir_block 
             pc = (uint64_t)op->imm;
             continue;
         }
+        if (op->opc == IR_loop)
+            continue;
         if (lw->skip[i])
             continue;
         bool imm_form;

@@ -163,6 +163,7 @@ static int jit_init(void)
     env_checkable = *e;
     env_checkable.inline_jc = false;
     env_checkable.log_stores = true;
+    env_checkable.loops_leave = true;
     done = 1;
     return 0;
 }

@@ -59,12 +59,25 @@ static void append(struct ir_block *r, const struct ir_block *b)
     r->n_insns += b->n_insns;
 }
 
-static bool in_path(const struct tb_span *spans, int n, uint64_t pc)
+static int in_path(const struct tb_span *spans, int n, uint64_t pc)
 {
     for (int k = 0; k < n; k++)
         if (spans[k].start == pc)
-            return true;
-    return false;
+            return k;
+    return -1;
+}
+
+/* The path came back to its block k, which starts at op `at` of r: that block gets a loop op
+ * in front, and the goto_pc back to it becomes goto_loop. */
+static void close_loop(struct ir_block *r, uint32_t at)
+{
+    struct ir_op *last = &r->ops[r->n_ops - 1];
+    last->opc = IR_goto_loop;
+    memmove(&r->ops[at + 1], &r->ops[at], (r->n_ops - at) * sizeof(r->ops[0]));
+    r->n_ops++;
+    r->ops[at] = (struct ir_op){ .opc = IR_loop, .type = IR_I64, .dst = IR_NONE,
+                                 .src = { IR_NONE, IR_NONE, IR_NONE, IR_NONE },
+                                 .imm = r->ops[r->n_ops - 1].imm };
 }
 
 int tier2_form(struct cpu *cpu, uint64_t pc, uint32_t flags, struct ir_block *r,
@@ -74,6 +87,7 @@ int tier2_form(struct cpu *cpu, uint64_t pc, uint32_t flags, struct ir_block *r,
     if (!b && !(b = malloc(sizeof(*b))))
         return -ENOMEM;
     const int32_t *hot = exec_of(cpu)->hot;
+    uint32_t first_op[TIER2_MAX_BLOCKS];   /* where each block's ops start in r */
     int n = 0;
     ir_block_init(r, pc);
     r->flags = flags;
@@ -90,6 +104,7 @@ int tier2_form(struct cpu *cpu, uint64_t pc, uint32_t flags, struct ir_block *r,
             r->n_ops--;   /* the previous block's goto_pc to this one */
         else
             r->end_pc = b->end_pc;
+        first_op[n] = r->n_ops;
         append(r, b);
         spans[n++] = (struct tb_span){ b->pc, b->end_pc };
         struct ir_op *last = &r->ops[r->n_ops - 1];
@@ -106,10 +121,14 @@ int tier2_form(struct cpu *cpu, uint64_t pc, uint32_t flags, struct ir_block *r,
                 next = taken;
             }
         }
-        /* A loop's back edge leaves (chained to the head); so does a way to a block that was
-         * never translated: it is not the hot path, and only the code of blocks that exist
-         * is sure to be watched for writes (tb_add_region sees them dropped). */
-        if (in_path(spans, n, next) || !tb_exists(cpu, next))
+        /* A way back to a block of the path is a loop inside the region; a way to a block
+         * that was never translated leaves: it is not the hot path, and only the code of
+         * blocks that exist is sure to be watched for writes (tb_add_region sees them
+         * dropped). */
+        int k = in_path(spans, n, next);
+        if (k >= 0)
+            close_loop(r, first_op[k]);
+        if (k >= 0 || !tb_exists(cpu, next))
             return n;
         pc = next;
     }
@@ -221,7 +240,7 @@ struct tb *tier2_hot(struct cpu *cpu, struct tb *tb, bool wait)
     j->head = tb;
     j->gen = __atomic_load_n(&tb_flush_gen, __ATOMIC_RELAXED);
     int n = tier2_form(cpu, tb->pc, tb->flags, &j->b, j->spans);
-    if (n < 2) {
+    if (n < 1 || (n == 1 && j->b.ops[j->b.n_ops - 1].opc != IR_goto_loop)) {   /* one block: a loop only */
         free(j);
         return tb;
     }

@@ -32,6 +32,8 @@ struct host_env {
                                   for the dispatcher every time (x86-64 does; the AArch64
                                   backend still leaves) */
     bool log_stores;           /* call log_store before every store (--engine=check) */
+    bool loops_leave;          /* goto_loop leaves as goto_pc does (--engine=check compares
+                                  each iteration of a region's loop on its own) */
     /* Count the block's runs (T2, exec/tier2.h): its entry decrements the int32 at
      * exec_hot_offset + 4 * its jump-cache index inside cpu->exec and leaves with
      * HOST_RET_HOT, cpu->pc = the block's pc, when that reaches 0. */

@@ -182,3 +182,13 @@ void ir_exit(struct ir_block *b, int exc, uint64_t pc)
                                (int64_t)pc);
     op->aux = (uint8_t)exc;
 }
+
+void ir_loop(struct ir_block *b, uint64_t pc)
+{
+    ir_emit(b, IR_loop, IR_I64, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE, (int64_t)pc);
+}
+
+void ir_goto_loop(struct ir_block *b, uint64_t pc)
+{
+    ir_emit(b, IR_goto_loop, IR_I64, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE, (int64_t)pc);
+}

@@ -182,6 +182,10 @@ void ir_goto_pc(struct ir_block *b, uint64_t pc);
 void ir_goto_ind(struct ir_block *b, ir_temp pc);
 /* Leaves the block raising exception exc (enum cpu_exc) with the pc set to pc. */
 void ir_exit(struct ir_block *b, int exc, uint64_t pc);
+/* A loop (T2 regions): ir_loop marks where the translation of the code at pc starts, and
+ * ir_goto_loop, the last op, continues there (at the loop op, or leaving for pc). */
+void ir_loop(struct ir_block *b, uint64_t pc);
+void ir_goto_loop(struct ir_block *b, uint64_t pc);
 
 /* Printer (--log=op) and verifier (run on every block in debug builds and in tests).
  * ir_verify returns 0 or -EINVAL and writes the first problem into err. */

@@ -30,10 +30,21 @@ int ir_verify(const struct ir_block *b, char *err, size_t errlen)
     if (b->n_ops == 0)
         return fail(err, errlen, 0, "empty block");
     memset(defined, 0, b->n_temps);
+    const struct ir_op *loop = NULL;
+    uint8_t gen = 1;   /* defined[t]: 1 before the loop op, 2 after; only those of gen are usable */
     for (uint32_t i = 0; i < b->n_ops; i++) {
         const struct ir_op *op = &b->ops[i];
         if (op->opc >= IR_NOPS)
             return fail(err, errlen, i, "unknown opcode %u", op->opc);
+        if (op->opc == IR_loop) {   /* no temp lives across the back edge */
+            if (loop)
+                return fail(err, errlen, i, "loop: a second loop");
+            loop = op;
+            gen = 2;
+        }
+        if (op->opc == IR_goto_loop && (!loop || loop->imm != op->imm))
+            return fail(err, errlen, i, "goto_loop: no loop at 0x%llx before it",
+                        (unsigned long long)op->imm);
         const struct ir_opdef *d = &ir_opdefs[op->opc];
         if (op->type >= IR_NTYPES)
             return fail(err, errlen, i, "%s: bad type %u", d->name, op->type);
@@ -47,8 +58,9 @@ int ir_verify(const struct ir_block *b, char *err, size_t errlen)
             }
             if (t == IR_NONE || t >= b->n_temps)
                 return fail(err, errlen, i, "%s: operand %u is not a temp", d->name, s);
-            if (!defined[t])
-                return fail(err, errlen, i, "%s: t%u used before it is defined", d->name, t);
+            if (defined[t] != gen)
+                return fail(err, errlen, i, "%s: t%u used before it is defined%s", d->name, t,
+                            defined[t] ? " (before the loop)" : "");
         }
         if (d->n_out) {
             if (op->dst >= b->n_temps)
@@ -59,7 +71,7 @@ int ir_verify(const struct ir_block *b, char *err, size_t errlen)
                 return fail(err, errlen, i, "%s: t%u has type %s, op has %s", d->name, op->dst,
                             ir_type_name((enum ir_type)b->temp_type[op->dst]),
                             ir_type_name((enum ir_type)op->type));
-            defined[op->dst] = 1;
+            defined[op->dst] = gen;
         } else if (op->dst != IR_NONE) {
             return fail(err, errlen, i, "%s: has no result but names t%u", d->name, op->dst);
         }

@@ -1,7 +1,7 @@
 /* The IR passes (see opt.h), run in this order on one block:
  *  1. forward: copy propagation, constant folding (bit fields too) and identities, guest-register load
  *     forwarding (a get after a put or get of the same field reuses that temp, until a
- *     helper that writes state);
+ *     helper that writes state or a loop op, after which no temp of before may be used);
  *  2. backward: dead-store elimination (a put overwritten by a later put of the same field
  *     with no exit, faulting op, state-reading helper or get of that field in between);
  *  3. backward: dead-code elimination of pure ops whose result is unused.
@@ -175,6 +175,9 @@ static void forward_pass(struct opt *o)
         case IR_call:
             if (((const struct ir_helper *)(intptr_t)op->imm)->flags & IR_HELPER_WSTATE)
                 o->n_known = 0;
+            continue;
+        case IR_loop:   /* reached again from goto_loop: no temp of before lives on */
+            o->n_known = 0;
             continue;
         default:
             break;

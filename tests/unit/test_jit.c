@@ -1,6 +1,6 @@
 /* Differential test of the JIT against the interpreter: thousands of random IR blocks (every
  * op of ops.def, at both widths, with more live temps than host registers, loads that fault,
- * bases outside the space that the displacement brings back in)
+ * bases outside the space that the displacement brings back in, loops with a back edge)
  * run on both engines from the same registers and memory; the results, down to the faulting
  * pc and the guest state at the fault, must be identical. The generic ops are drawn from
  * ops.def by class, so a new one is tested as soon as it is in the table, and the test fails
@@ -26,7 +26,9 @@
 struct fake_cpu {
     struct cpu c;
     uint64_t r[NREGS + NFREGS];
+    uint64_t count;   /* a loop block's iterations left */
 };
+#define LOOP_RUNS 4
 #define R(n) (offsetof(struct fake_cpu, r) + 8 * (n))
 
 static uint64_t seed, block_pc;
@@ -217,11 +219,17 @@ static void random_op(struct ir_block *b, struct pool *p, struct pool fp[2])
         p->t[p->n++] = t;
 }
 
+/* A quarter of the blocks are a loop (as T2 makes them) that runs LOOP_RUNS times unless
+ * an exit or a fault ends it first: its guest registers kept in host registers across the
+ * back edge on the JIT, the interpreter running the block again from its pc. */
 static void build_random(struct ir_block *b)
 {
     static struct pool p, fp[2];   /* f64, f32 */
     p.n = fp[0].n = fp[1].n = 0;
     last_address = IR_NONE;
+    bool loop = rnd() % 4 == 0;
+    if (loop)
+        ir_loop(b, block_pc);
     for (int k = 0; k < 6; k++)
         p.t[p.n++] = ir_get(b, k & 1 ? IR_I32 : IR_I64, R(rnd() % NREGS));
     for (int k = 0; k < 3; k++) {
@@ -238,7 +246,13 @@ static void build_random(struct ir_block *b)
     for (unsigned k = 0; k < 20 && k < p.n; k++)
         ir_put(b, IR_I64, R(k % NREGS), p.t[p.n - 1 - k]);
     unsigned end = (unsigned)(rnd() % 8);
-    if (end == 0)
+    if (loop) {
+        ir_temp left = ir_op2(b, IR_sub, IR_I64, ir_get(b, IR_I64, offsetof(struct fake_cpu, count)),
+                              ir_const(b, IR_I64, 1));
+        ir_put(b, IR_I64, offsetof(struct fake_cpu, count), left);
+        ir_exit_if(b, IR_I64, IR_EQ, left, ir_const(b, IR_I64, 0), block_pc + 0x80);
+        ir_goto_loop(b, block_pc);
+    } else if (end == 0)
         ir_exit(b, EXC_SYSCALL, (int64_t)block_pc + 0x80);
     else if (end & 1)
         ir_goto_pc(b, block_pc + 0x80);
@@ -307,6 +321,7 @@ static void run(const char *engine, const uint64_t *regs, struct fake_cpu *out)
     struct cpu *cpu = cpu_new(&fake_guest, engine_by_name(engine));
     struct fake_cpu *f = (struct fake_cpu *)cpu;
     memcpy(f->r, regs, sizeof(f->r));
+    f->count = LOOP_RUNS;
     memcpy(mem, mem_init, MEM_SIZE);
     static struct aspace flat;
     aspace_flat_init(&flat, mem, MEM_SIZE);
@@ -347,7 +362,8 @@ int main(int argc, char **argv)
         block_pc += 0x1000;   /* a fresh pc: the block cache is shared by the engines */
         run("jit", regs, &b);
         faults += a.c.exit_reason == CPU_EXIT_EXCEPTION && a.c.exc != EXC_SYSCALL;
-        bool same = !memcmp(a.r, b.r, NREGS * sizeof(a.r[0])) && same_floats(a.r, b.r) && !memcmp(mem_interp, mem, MEM_SIZE) &&
+        bool same = !memcmp(a.r, b.r, NREGS * sizeof(a.r[0])) && same_floats(a.r, b.r) &&
+                    a.count == b.count && !memcmp(mem_interp, mem, MEM_SIZE) &&
                     a.c.pc - (block_pc - 0x1000) == b.c.pc - block_pc &&
                     a.c.exit_reason == b.c.exit_reason &&
                     (a.c.exit_reason != CPU_EXIT_EXCEPTION ||
@@ -355,10 +371,11 @@ int main(int argc, char **argv)
         if (!same) {
             failures++;
             printf("    block %u differs (seed %#llx): pc %#llx/%#llx, exit %d/%d, exception %d/%d "
-                   "at %#llx/%#llx\n", i, (unsigned long long)block_seed,
+                   "at %#llx/%#llx, loop runs left %llu/%llu\n", i, (unsigned long long)block_seed,
                    (unsigned long long)a.c.pc, (unsigned long long)b.c.pc, a.c.exit_reason,
                    b.c.exit_reason, a.c.exc, b.c.exc,
-                   (unsigned long long)a.c.exc_tval, (unsigned long long)b.c.exc_tval);
+                   (unsigned long long)a.c.exc_tval, (unsigned long long)b.c.exc_tval,
+                   (unsigned long long)a.count, (unsigned long long)b.count);
             for (int k = 0; k < NREGS + NFREGS; k++)
                 if (a.r[k] != b.r[k])
                     printf("      r%d: interp %#llx jit %#llx\n", k, (unsigned long long)a.r[k],

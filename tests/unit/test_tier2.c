@@ -1,8 +1,11 @@
 /* Unit test of T2 (exec/tier2.c): how a region is formed from the blocks of a fake guest (the
  * likelier side of a branch followed, the branch turned into a side exit, a loop's back edge
- * left as the region's exit), and runs of a loop on the JIT with T2 against the interpreter,
- * down to the pc and the registers at a fault inside a region and at its side exit. */
+ * made a loop inside the region), and runs of loops on the JIT with T2 against the
+ * interpreter, down to the pc, the registers and memory at a fault inside a region's loop, at
+ * its side exit in the middle of an iteration, and at an exit request made while it runs. */
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 
 #include "check.h"
@@ -20,10 +23,18 @@
 #define PC_B 0x2000   /* r1 += r0; r2 += load(r0 * 4); A */
 #define PC_C 0x3000   /* exit */
 #define MEM_SIZE 0x10000   /* B's load faults once r0 reaches MEM_SIZE / 4 */
+/* A loop of one block, L (4 instructions):
+ *   r0 += 1
+ *   r1 += r0; r0 == r4 ? X            (a side exit in the middle of an iteration)
+ *   r2 += load64(r6 + (r0 & 0xff) * 8)   (faults when that is outside the space)
+ *   store32(0x8000 + (r0 & 0xfff) * 4, r1); store64(SEEN, r0); r0 < r3 ? L : X */
+#define PC_L 0x4000
+#define PC_X 0x5000   /* exit */
+#define SEEN 0x100    /* where L stores r0 each iteration */
 
 struct fake_cpu {
     struct cpu c;
-    uint64_t r[4];
+    uint64_t r[7];
 };
 #define R(n) (offsetof(struct fake_cpu, r) + 8 * (n))
 
@@ -46,6 +57,34 @@ static int fake_translate_insn(struct translator *t)
         ir_temp v = ir_ld(b, IR_I64, IR_MO_32, a, 0);
         ir_put(b, IR_I64, R(2), ir_op2(b, IR_add, IR_I64, ir_get(b, IR_I64, R(2)), v));
         ir_goto_pc(b, PC_A);
+    } else if (t->pc >= PC_L && t->pc < PC_L + 16) {
+        t->ended = t->pc == PC_L + 12;
+        ir_temp r0 = ir_get(b, IR_I64, R(0));
+        ir_temp low = ir_op2(b, IR_and, IR_I64, r0, ir_const(b, IR_I64, 0xff));
+        switch (t->pc - PC_L) {
+        case 0:
+            ir_put(b, IR_I64, R(0), ir_op2(b, IR_add, IR_I64, r0, ir_const(b, IR_I64, 1)));
+            break;
+        case 4:
+            ir_put(b, IR_I64, R(1), ir_op2(b, IR_add, IR_I64, ir_get(b, IR_I64, R(1)), r0));
+            ir_exit_if(b, IR_I64, IR_EQ, r0, ir_get(b, IR_I64, R(4)), PC_X);
+            break;
+        case 8: {
+            ir_temp a = ir_op2(b, IR_add, IR_I64, ir_get(b, IR_I64, R(6)),
+                               ir_op2(b, IR_shl, IR_I64, low, ir_const(b, IR_I64, 3)));
+            ir_temp v = ir_ld(b, IR_I64, IR_MO_64, a, 0);
+            ir_put(b, IR_I64, R(2), ir_op2(b, IR_add, IR_I64, ir_get(b, IR_I64, R(2)), v));
+            break;
+        }
+        default: {
+            ir_temp i = ir_op2(b, IR_and, IR_I64, r0, ir_const(b, IR_I64, 0xfff));
+            ir_st(b, IR_MO_32, ir_op2(b, IR_shl, IR_I64, i, ir_const(b, IR_I64, 2)), 0x8000,
+                  ir_get(b, IR_I64, R(1)));
+            ir_st(b, IR_MO_64, ir_const(b, IR_I64, 0), SEEN, r0);
+            ir_exit_if(b, IR_I64, IR_GEU, r0, ir_get(b, IR_I64, R(3)), PC_X);
+            ir_goto_pc(b, PC_L);
+        }
+        }
     } else {
         ir_exit(b, EXC_SYSCALL, t->pc);
     }
@@ -95,13 +134,16 @@ static void test_form(void)
     CHECK_EQ(spans[1].end, PC_B + 8);
     CHECK_EQ(r.n_insns, 3);
     CHECK_EQ(count_ops(&r, IR_insn_start), 3);   /* every instruction keeps its pc */
-    CHECK_EQ(count_ops(&r, IR_goto_pc), 1);
+    CHECK_EQ(count_ops(&r, IR_goto_pc), 0);
     const struct ir_op *exit_if = NULL;
     for (uint32_t i = 0; i < r.n_ops; i++)
         if (r.ops[i].opc == IR_exit_if)
             exit_if = &r.ops[i];
     CHECK(exit_if && exit_if->cond == IR_GEU && exit_if->imm == PC_C);
-    CHECK(r.ops[r.n_ops - 1].opc == IR_goto_pc && r.ops[r.n_ops - 1].imm == PC_A);   /* back edge */
+    /* the back edge: a loop around the whole region */
+    CHECK(r.ops[0].opc == IR_loop && r.ops[0].imm == PC_A);
+    CHECK(r.ops[r.n_ops - 1].opc == IR_goto_loop && r.ops[r.n_ops - 1].imm == PC_A);
+    CHECK_EQ(count_ops(&r, IR_loop), 1);
     char err[160];
     CHECK_EQ(ir_verify(&r, err, sizeof(err)), 0);
     /* C ran more: the region is A then C, which leaves. */
@@ -141,13 +183,91 @@ static void test_run(uint64_t limit, bool in_place)
         CHECK_EQ(a.r[k], b.r[k]);
 }
 
+static uint8_t mem_init[MEM_SIZE];
+
+/* Runs L on cpu from r0 = r1 = r2 = 0 with the limits given, the data L reads and writes
+ * as at the start (the pages of code are write-protected once translated). */
+static void run_l(struct cpu *cpu, uint64_t limit, uint64_t exit_at, uint64_t base)
+{
+    struct fake_cpu *f = (struct fake_cpu *)cpu;
+    memcpy(space.base, mem_init, PC_A);
+    memcpy(space.base + 0x8000, mem_init + 0x8000, MEM_SIZE - 0x8000);
+    memset(f->r, 0, sizeof(f->r));
+    f->r[3] = limit;
+    f->r[4] = exit_at;
+    f->r[6] = base;
+    cpu->pc = PC_L;
+    exec_run(cpu);
+}
+
+/* L on the interpreter and on the JIT, whose region of L (formed by a first run of 1000
+ * iterations) must end with the same pc, registers and memory. */
+static void test_loop(uint64_t limit, uint64_t exit_at, uint64_t base, struct fake_cpu *out)
+{
+    static uint8_t mem_interp[MEM_SIZE];
+    struct fake_cpu a_state;
+    struct cpu *ic = new_cpu("interp");   /* alone: the engines share the blocks */
+    run_l(ic, limit, exit_at, base);
+    memcpy(mem_interp, space.base, MEM_SIZE);
+    memcpy(&a_state, ic, sizeof(a_state));
+    cpu_free(ic);
+    struct cpu *jc = new_cpu("jit");
+    uint64_t regions = exec_stats.regions;
+    run_l(jc, 1000, UINT64_MAX, 0);
+    CHECK_EQ(exec_stats.regions, regions + 1);   /* L, one block, became a region */
+    run_l(jc, limit, exit_at, base);
+    struct fake_cpu *a = &a_state, *b = (struct fake_cpu *)jc;
+    CHECK_EQ(a->c.exit_reason, b->c.exit_reason);
+    CHECK_EQ(a->c.exc, b->c.exc);
+    CHECK_EQ(a->c.exc_tval, b->c.exc_tval);
+    CHECK_EQ(a->c.pc, b->c.pc);
+    for (int k = 0; k < 7; k++)
+        CHECK_EQ(a->r[k], b->r[k]);
+    CHECK(!memcmp(mem_interp, space.base, MEM_SIZE));
+    memcpy(out, b, sizeof(*out));
+    cpu_free(jc);
+}
+
+/* A stop asked for by another thread (as a signal's is) after the loop has run a while. */
+static void *request_exit(void *arg)
+{
+    struct cpu *cpu = arg;
+    volatile uint64_t *seen = (volatile uint64_t *)(space.base + SEEN);
+    while (*seen < 100000)
+        ;
+    nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+    uint64_t at = *seen;
+    cpu->exit_request = 1;
+    return (void *)(uintptr_t)at;
+}
+
+static void test_exit_request(void)
+{
+    struct cpu *cpu = new_cpu("jit");
+    struct fake_cpu *f = (struct fake_cpu *)cpu;
+    uint64_t regions = exec_stats.regions;
+    run_l(cpu, 1000, UINT64_MAX, 0);
+    CHECK_EQ(exec_stats.regions, regions + 1);
+    memset(space.base + SEEN, 0, 8);
+    pthread_t t;
+    void *at;
+    CHECK_EQ(pthread_create(&t, NULL, request_exit, cpu), 0);
+    run_l(cpu, 1ull << 40, UINT64_MAX, 0);   /* days without the stop */
+    pthread_join(t, &at);
+    CHECK_EQ(cpu->exit_reason, CPU_EXIT_INTERRUPT);
+    CHECK_EQ(cpu->pc, PC_L);   /* at an iteration's start, its state exact */
+    CHECK_EQ(f->r[1], f->r[0] * (f->r[0] + 1) / 2);
+    CHECK(f->r[0] >= (uintptr_t)at && f->r[0] - (uintptr_t)at <= 2);   /* taken at once */
+    cpu_free(cpu);
+}
+
 int main(void)
 {
     CHECK_EQ(uspace_init(&space, MEM_SIZE, 0), 0);
     CHECK_EQ(uspace_map(&space, 0, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                         -1, 0), 0);
     for (unsigned k = 0; k < MEM_SIZE; k++)
-        space.base[k] = (uint8_t)(k * 7 + 1);
+        mem_init[k] = space.base[k] = (uint8_t)(k * 7 + 1);
     aspace_flat_init(&flat, space.base, MEM_SIZE);
     if (!engine_by_name("jit")) {
         check_group("tier2");
@@ -173,5 +293,32 @@ int main(void)
         CHECK_EQ(b.c.pc, PC_B + 4);
         CHECK_EQ(b.r[0], MEM_SIZE / 4);
     }
+    tier2_in_place = true;
+    struct fake_cpu out;
+    check_group("tier2_loop_counted");   /* 3000 iterations, leaving at the end */
+    test_loop(3000, UINT64_MAX, 0, &out);
+    CHECK_EQ(out.c.pc, PC_X);
+    CHECK_EQ(out.r[0], 3000);
+    CHECK_EQ(out.r[1], 3000ull * 3001 / 2);
+    check_group("tier2_loop_side_exit");   /* in the middle of the 5th iteration */
+    test_loop(3000, 5, 0, &out);
+    CHECK_EQ(out.c.pc, PC_X);
+    CHECK_EQ(out.r[0], 5);
+    CHECK_EQ(out.r[1], 15);
+    uint64_t sum = 0;
+    for (unsigned k = 1; k < 5; k++)
+        sum += *(uint64_t *)(mem_init + 8 * k);
+    CHECK_EQ(out.r[2], sum);   /* the 5th iteration's load is not made */
+    CHECK_EQ(*(uint64_t *)(space.base + SEEN), 4);
+    check_group("tier2_loop_fault");   /* the load of the 3rd iteration is outside */
+    test_loop(3000, UINT64_MAX, MEM_SIZE - 3 * 8, &out);
+    CHECK_EQ(out.c.exit_reason, CPU_EXIT_EXCEPTION);
+    CHECK_EQ(out.c.exc, EXC_DATA_FAULT);
+    CHECK_EQ(out.c.pc, PC_L + 8);
+    CHECK_EQ(out.r[0], 3);
+    CHECK_EQ(out.r[1], 6);
+    CHECK_EQ(*(uint64_t *)(space.base + SEEN), 2);
+    check_group("tier2_loop_exit_request");
+    test_exit_request();
     return check_done();
 }

@@ -467,6 +467,8 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
     case IR_insn_start:
         mark_insn(lw, (uint64_t)op->imm);
         break;
+    case IR_loop:   /* this backend leaves at goto_loop, as at goto_pc */
+        break;
     case IR_const:
         lw->loc[op->dst] = L_CONST;
         lw->val[op->dst] = op->imm;
@@ -552,6 +554,7 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
         break;
     }
     case IR_goto_pc:
+    case IR_goto_loop:
         new_stub(lw, S_EXIT, (uint64_t)op->imm)->site = a64_branch(o, A_B, true, 0, NULL);
         break;
     case IR_goto_ind:

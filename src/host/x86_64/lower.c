@@ -238,8 +238,10 @@ static struct stub *new_stub(struct lower *lw, uint8_t kind, uint64_t pc)
 {
     struct stub *s = &lw->stubs[lw->n_stubs++];
     *s = (struct stub){ .kind = kind, .pc = pc };
-    if (!ra_snapshot(lw, &s->wb_first, &s->wb_n))
+    if (!ra_snapshot(lw, &s->wb_first, &s->wb_n)) {
         ra_flush_all(lw);
+        ra_store_pins(lw);
+    }
     return s;
 }
 
@@ -248,12 +250,14 @@ static struct stub *new_stub(struct lower *lw, uint8_t kind, uint64_t pc)
 static void mark_access(struct lower *lw)
 {
     struct host_map e = { (uint32_t)(lw->o->p - lw->o->start), 0, 0, lw->pc };
-    if (!lw->n_dirty)
+    if (!lw->n_dirty && !lw->n_pins)
         return;
-    if (lw->n_map < HOST_MAX_MAP && ra_snapshot(lw, &e.wb_first, &e.wb_n))
+    if (lw->n_map < HOST_MAX_MAP && ra_snapshot(lw, &e.wb_first, &e.wb_n)) {
         lw->map[lw->n_map++] = e;
-    else
+    } else {
         ra_flush_all(lw);
+        ra_store_pins(lw);
+    }
 }
 
 /* The host operand [r15 + address] of guest address a + disp for an access of size bytes.
@@ -454,6 +458,7 @@ static void jc_jump(struct lower *lw, bool known, uint64_t pc)
 static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
 {
     ra_flush_all(lw);
+    ra_store_pins(lw);
     ra_load(lw, RAX, op->src[0], true);
     if (lw->abi->env.inline_jc)
         jc_jump(lw, false, 0);
@@ -465,6 +470,7 @@ static void lower_exit(struct lower *lw, const struct ir_op *op)
 {
     struct host_buf *o = lw->o;
     ra_flush_all(lw);
+    ra_store_pins(lw);
     x86_mov_imm(o, RAX, (uint64_t)op->imm);
     x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
     x86_emit(o, X_MOVI, false, 0, xm(R14, CPU_OFF(exc)), op->aux);
@@ -472,6 +478,23 @@ static void lower_exit(struct lower *lw, const struct ir_op *op)
     x86_emit(o, X_MOVI, false, 0, xm(R14, CPU_OFF(exit_reason)), CPU_EXIT_EXCEPTION);
     x86_mov_imm(o, RAX, HOST_RET_EXIT);
     x86_jmp(o, lw->abi->epilogue);
+}
+
+/* A loop's back edge: the exit request checked as at a block's entry (its stub stores the
+ * pinned fields and leaves for the loop's pc), then a jump to the code after the loop op,
+ * where the same fields are in the same registers and no temp lives. */
+static void lower_goto_loop(struct lower *lw, const struct ir_op *op)
+{
+    struct host_buf *o = lw->o;
+    ra_flush_all(lw);
+    if (lw->abi->env.loops_leave || !lw->loop_label) {   /* as goto_pc, the pins in its stub */
+        align_rel32(lw, 1);
+        new_stub(lw, S_EXIT, (uint64_t)op->imm)->site = x86_jmp(o, NULL);
+        return;
+    }
+    x86_emit(o, X_CMPI, false, 0, xm(R14, CPU_OFF(exit_request)), 0);
+    new_stub(lw, S_INT, (uint64_t)op->imm)->site = x86_jcc(o, CC_NE, NULL);
+    x86_jmp(o, rx_of(lw, lw->loop_label));
 }
 
 static void emit_stubs(struct lower *lw)
@@ -531,7 +554,8 @@ static void emit_stubs(struct lower *lw)
             x86_lea_rip(o, RAX, rx_of(lw, s->site));
             x86_jmp(o, lw->abi->epilogue);
             break;
-        default: /* S_INT, S_HOT */
+        default: /* S_INT (with the pins at a loop's back edge), S_HOT */
+            ra_emit_wb(lw, s->wb_first, s->wb_n);
             x86_mov_imm(o, RAX, s->pc);
             x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
             x86_mov_imm(o, RAX, s->kind == S_HOT ? HOST_RET_HOT : HOST_RET_INTERRUPT);
@@ -558,9 +582,15 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
 {
     struct host_buf *o = lw->o;
     bool w = op->type == IR_I64 || op->type == IR_F64;
+    int k;
     switch ((enum ir_opc)op->opc) {
     case IR_insn_start:
         mark_insn(lw, (uint64_t)op->imm);
+        break;
+    case IR_loop:   /* the preheader: no temp lives on, the pinned fields are loaded */
+        ra_flush_all(lw);
+        ra_pin_loop(lw);
+        lw->loop_label = o->p;
         break;
     case IR_const:
         lw->loc[op->dst] = L_CONST;
@@ -568,7 +598,9 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
         break;
     case IR_get:
         ra_flush(lw, op->imm, w ? 8 : 4);
-        if (ra_get_in_place(lw, lw->i)) {
+        if ((k = ra_pin_of(lw, op->imm, w ? 8 : 4)) >= 0) {
+            ra_get_pinned(lw, op, k);
+        } else if (ra_get_in_place(lw, lw->i)) {
             lw->loc[op->dst] = L_MEM;
             lw->mem[op->dst] = (int32_t)op->imm;
         } else {
@@ -674,6 +706,9 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
         align_rel32(lw, 1);
         new_stub(lw, S_EXIT, (uint64_t)op->imm)->site = x86_jmp(o, NULL);
         break;
+    case IR_goto_loop:
+        lower_goto_loop(lw, op);
+        break;
     case IR_goto_ind:
         lower_goto_ind(lw, op);
         break;
@@ -700,6 +735,9 @@ int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct host_b
     lw->n_wb = 0;
     lw->n_dirty = 0;
     lw->pinned = 0;
+    lw->n_pins = 0;
+    lw->pin_mask = 0;
+    lw->loop_label = NULL;
     ra_analyse(lw);
     mark_insn(lw, b->pc);
 

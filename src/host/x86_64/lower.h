@@ -37,6 +37,14 @@ struct dirty {
 };
 #define MAX_DIRTY 16
 
+/* A guest field a region's loop keeps in a host register from its loop op to the end: loaded
+ * before the loop, stored by every exit, fault entry and call (docs/performance.md, T2). */
+struct pin {
+    int32_t off;
+    uint8_t reg, w64;
+};
+#define MAX_PINS 5
+
 struct lower {
     const struct ir_block *b;
     const struct x86_abi *abi;
@@ -66,6 +74,10 @@ struct lower {
     uint32_t pinned;                  /* host registers of dirty fields */
     struct host_wb *wb;                /* write-back lists of stubs and of the map */
     uint32_t n_wb;
+    struct pin pins[MAX_PINS];
+    unsigned n_pins;
+    uint32_t pin_mask;                /* their host registers: busy, never freed */
+    const uint8_t *loop_label;        /* the code after the loop op, where goto_loop jumps */
 };
 
 struct arg {
@@ -105,10 +117,19 @@ void ra_put(struct lower *lw, const struct ir_op *op);
  * them. */
 void ra_flush(struct lower *lw, int64_t off, unsigned size);
 void ra_flush_all(struct lower *lw);
-/* Copies the dirty fields into lw->wb for a stub or a map entry; false (then the caller
+/* Copies the dirty and the pinned fields into lw->wb for a stub or a map entry; false (then the caller
  * flushes) if lw->wb is full. ra_emit_wb stores such a list. */
 bool ra_snapshot(struct lower *lw, uint32_t *first, uint16_t *n);
 void ra_emit_wb(struct lower *lw, uint32_t first, uint16_t n);
+/* The loop op: picks the guest fields the loop reads and writes most (only those always
+ * accessed whole, at one width) and loads them into host registers of their own. */
+void ra_pin_loop(struct lower *lw);
+/* The pin holding field off of size bytes, or -1. */
+int ra_pin_of(const struct lower *lw, int64_t off, unsigned size);
+/* A get of pin k: its register itself if nothing changes the field while the temp lives. */
+void ra_get_pinned(struct lower *lw, const struct ir_op *op, int k);
+/* Stores the pinned fields (before an exit that does not list them). */
+void ra_store_pins(struct lower *lw);
 /* After an op: frees the registers of temps it used for the last time. */
 void ra_free_dead(struct lower *lw, const struct ir_op *op);
 /* dst = fn([cpu,] args...), keeping live temps across the call (mid_op: the op's own

@@ -4,7 +4,9 @@
  * register, and a call keeps the temps in caller-saved registers alive through their slots.
  * A put leaves the guest field in the register of its value (dirty) until an exit, a call,
  * a get of that field or register pressure stores it; stubs and faulting accesses carry the
- * list of dirty fields so that a guest signal still sees the whole state.
+ * list of dirty fields so that a guest signal still sees the whole state. In a T2 region's
+ * loop, the fields it uses most are pinned to host registers of their own from its loop op
+ * on, and listed with the dirty ones.
  * rax, rcx and rdx are scratch; r13-r15 are fixed (guest limit, cpu, guest base). */
 #include <stdlib.h>
 
@@ -182,7 +184,8 @@ void ra_free_dead(struct lower *lw, const struct ir_op *op)
             lw->holder[lw->reg[t]] == t && !(lw->pinned & 1u << lw->reg[t]))
             lw->busy &= ~(1u << lw->reg[t]);
     }
-    if (d->n_out && lw->last_use[op->dst] <= lw->i && lw->loc[op->dst] == L_REG)
+    if (d->n_out && lw->last_use[op->dst] <= lw->i && lw->loc[op->dst] == L_REG &&
+        !(lw->pin_mask & 1u << lw->reg[op->dst]))
         lw->busy &= ~(1u << lw->reg[op->dst]);
 }
 
@@ -195,7 +198,7 @@ static void drop_dirty(struct lower *lw, unsigned k)
     ir_temp t = lw->dirty[k].t;
     lw->dirty[k] = lw->dirty[--lw->n_dirty];
     bool held = false;
-    lw->pinned = 0;
+    lw->pinned = lw->pin_mask;
     for (unsigned j = 0; j < lw->n_dirty; j++) {
         lw->pinned |= 1u << lw->reg[lw->dirty[j].t];
         held |= lw->dirty[j].t == t;
@@ -238,7 +241,13 @@ void ra_put(struct lower *lw, const struct ir_op *op)
             drop_dirty(lw, k);
     }
     ra_flush(lw, off, size);
-    if (lw->loc[t] == L_REG && lw->n_dirty < MAX_DIRTY) {
+    int k = ra_pin_of(lw, off, size);
+    if (k >= 0) {
+        ra_load(lw, lw->pins[k].reg, t, w);
+        return;
+    }
+    /* a pin's register changes under a dirty entry: its value is stored now */
+    if (lw->loc[t] == L_REG && !(lw->pin_mask & 1u << lw->reg[t]) && lw->n_dirty < MAX_DIRTY) {
         lw->dirty[lw->n_dirty++] = (struct dirty){ (int32_t)off, t, w };
         lw->pinned |= 1u << lw->reg[t];
         return;
@@ -254,13 +263,15 @@ bool ra_snapshot(struct lower *lw, uint32_t *first, uint16_t *n)
 {
     *first = lw->n_wb;
     *n = 0;
-    if (lw->n_wb + lw->n_dirty > HOST_MAX_WB)
+    if (lw->n_wb + lw->n_dirty + lw->n_pins > HOST_MAX_WB)
         return false;
     for (unsigned k = 0; k < lw->n_dirty; k++) {
         const struct dirty *d = &lw->dirty[k];
         lw->wb[lw->n_wb++] = (struct host_wb){ d->off, lw->reg[d->t], d->w64 };
     }
-    *n = (uint16_t)lw->n_dirty;
+    for (unsigned k = 0; k < lw->n_pins; k++)
+        lw->wb[lw->n_wb++] = (struct host_wb){ lw->pins[k].off, lw->pins[k].reg, lw->pins[k].w64 };
+    *n = (uint16_t)(lw->n_dirty + lw->n_pins);
     return true;
 }
 
@@ -268,6 +279,116 @@ void ra_emit_wb(struct lower *lw, uint32_t first, uint16_t n)
 {
     for (uint32_t k = first; k < first + n; k++)
         x86_emit(lw->o, X_ST, lw->wb[k].w64, lw->wb[k].reg, xm(R14, lw->wb[k].off), 0);
+}
+
+/* ---- a loop's pinned guest fields ---- */
+
+/* Callee-saved first: a call then reloads only the others (and all after a helper that
+ * writes guest state). None is an argument register, so a call's arguments read them. */
+static const uint8_t pin_order[MAX_PINS] = { RBX, RBP, R12, R11, R10 };
+
+static unsigned field_size(const struct ir_op *op)
+{
+    return op->type == IR_I32 || op->type == IR_F32 ? 4 : 8;
+}
+
+void ra_pin_loop(struct lower *lw)
+{
+    struct field {
+        int32_t off;
+        uint8_t size, mixed;
+        uint16_t n;
+    } f[64];
+    unsigned nf = 0;
+    const struct ir_block *b = lw->b;
+    for (uint32_t j = lw->i + 1; j < b->n_ops; j++) {
+        const struct ir_op *op = &b->ops[j];
+        if (op->opc != IR_get && op->opc != IR_put)
+            continue;
+        unsigned size = field_size(op);
+        bool same = false;
+        for (unsigned k = 0; k < nf; k++) {
+            if (f[k].off == op->imm && f[k].size == size) {
+                f[k].n++;
+                same = true;
+            } else if (f[k].off < op->imm + size && op->imm < f[k].off + f[k].size) {
+                f[k].mixed = 1;   /* accessed in parts: stays in memory */
+            }
+        }
+        if (!same && nf < sizeof(f) / sizeof(f[0]))
+            f[nf++] = (struct field){ (int32_t)op->imm, (uint8_t)size, 0, 1 };
+    }
+    for (unsigned k = 0; k < nf; k++)   /* a part seen before its whole */
+        for (unsigned j = 0; j < nf; j++)
+            if (j != k && f[j].off < f[k].off + f[k].size && f[k].off < f[j].off + f[j].size)
+                f[k].mixed = 1;
+    lw->n_pins = 0;
+    lw->pin_mask = 0;
+    for (unsigned r = 0; r < MAX_PINS; r++) {
+        unsigned reg = pin_order[r];
+        if (lw->busy & 1u << reg)
+            continue;
+        int best = -1;
+        for (unsigned k = 0; k < nf; k++)
+            if (!f[k].mixed && f[k].n >= 2 && (best < 0 || f[k].n > f[best].n))
+                best = (int)k;
+        if (best < 0)
+            break;
+        f[best].mixed = 1;   /* taken */
+        struct pin *p = &lw->pins[lw->n_pins++];
+        *p = (struct pin){ f[best].off, (uint8_t)reg, f[best].size == 8 };
+        x86_emit(lw->o, X_MOV, p->w64, reg, xm(R14, p->off), 0);
+        lw->pin_mask |= 1u << reg;
+        lw->busy |= 1u << reg;
+        lw->holder[reg] = IR_NONE;
+    }
+    lw->pinned |= lw->pin_mask;
+}
+
+int ra_pin_of(const struct lower *lw, int64_t off, unsigned size)
+{
+    for (unsigned k = 0; k < lw->n_pins; k++)
+        if (lw->pins[k].off == off && (lw->pins[k].w64 ? 8u : 4u) == size)
+            return (int)k;
+    return -1;
+}
+
+void ra_get_pinned(struct lower *lw, const struct ir_op *op, int k)
+{
+    const struct pin *p = &lw->pins[k];
+    bool alias = true;
+    for (uint32_t j = lw->i + 1; j <= lw->last_use[op->dst] && alias; j++) {
+        const struct ir_op *u = &lw->b->ops[j];
+        alias = !(u->opc == IR_put && u->imm == p->off) &&
+                !(u->opc == IR_call &&
+                  (((const struct ir_helper *)(intptr_t)u->imm)->flags & IR_HELPER_WSTATE));
+    }
+    if (alias) {
+        lw->loc[op->dst] = L_REG;
+        lw->reg[op->dst] = p->reg;
+        return;
+    }
+    unsigned r = ra_def(lw, op->dst, RAX);
+    x86_emit(lw->o, X_MOV, p->w64, r, xr(p->reg), 0);
+    ra_def_done(lw, op->dst, r);
+}
+
+void ra_store_pins(struct lower *lw)
+{
+    for (unsigned k = 0; k < lw->n_pins; k++)
+        x86_emit(lw->o, X_ST, lw->pins[k].w64, lw->pins[k].reg, xm(R14, lw->pins[k].off), 0);
+}
+
+/* After a call: the pins in caller-saved registers, or all of them if the helper may have
+ * written guest state. */
+static void reload_pins(struct lower *lw)
+{
+    const struct ir_op *op = &lw->b->ops[lw->i];
+    bool wstate = op->opc == IR_call &&
+                  (((const struct ir_helper *)(intptr_t)op->imm)->flags & IR_HELPER_WSTATE);
+    for (unsigned k = 0; k < lw->n_pins; k++)
+        if (wstate || (CALLER_SAVED & 1u << lw->pins[k].reg))
+            x86_emit(lw->o, X_MOV, lw->pins[k].w64, lw->pins[k].reg, xm(R14, lw->pins[k].off), 0);
 }
 
 /* ---- calls ---- */
@@ -281,9 +402,10 @@ void ra_call(struct lower *lw, const void *fn, bool with_cpu, const struct arg *
     static const uint8_t arg_regs[] = { RDI, RSI, RDX, RCX, R8, R9 };
     struct host_buf *o = lw->o;
     ra_flush_all(lw);   /* the helper may read the state or raise a guest signal */
+    ra_store_pins(lw);
     x86_lea_rip(o, RAX, rx_of(lw, o->p));
     x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(cur_op)), 0);
-    uint32_t saved = lw->busy & CALLER_SAVED;
+    uint32_t saved = lw->busy & CALLER_SAVED & ~lw->pin_mask;
     for (unsigned r = 0; r < 16; r++)
         if (saved & 1u << r)
             x86_emit(o, X_ST, true, r, xm(R14, slot_of(lw, lw->holder[r])), 0);
@@ -309,6 +431,7 @@ void ra_call(struct lower *lw, const void *fn, bool with_cpu, const struct arg *
     for (unsigned r = 0; r < 16; r++)
         if ((saved & 1u << r) && lw->last_use[lw->holder[r]] + mid_op > lw->i)
             x86_emit(o, X_MOV, true, r, xm(R14, slot_of(lw, lw->holder[r])), 0);
+    reload_pins(lw);
 }
 
 void ra_call_helper(struct lower *lw, enum x86_helper h, const struct ir_op *op)
