@@ -73,7 +73,7 @@ initrd=$out/linux/initramfs.cpio.gz
 bios=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 append="console=ttyS0 quiet"
 # qemu's rv64 CPU with vm's extensions, as in tests/linux/run.sh.
-qemu_cpu=rv64,h=false,sstc=false,Zihintpause=false,zba=false,zbb=false,zbc=false,zbs=false
+qemu_cpu=rv64,h=false,sstc=true,Zihintpause=false,zba=false,zbb=false,zbc=false,zbs=false
 markers="=== vm-bench: init ===,=== vm-bench: shell ===,=== vm-bench: md5 ===,=== vm-bench: done ==="
 runners="vm-jit qemu"
 [ -n "${VM_BASE:-}" ] && runners="vm-jit base-jit qemu"

@@ -13,11 +13,14 @@
 void aclint_init(struct aclint *a, unsigned harts, struct host_timer *timer)
 {
     struct irq_line timer_irq[ACLINT_HARTS_MAX], soft_irq[ACLINT_HARTS_MAX];
+    struct irq_line stimer_irq[ACLINT_HARTS_MAX];
     memcpy(timer_irq, a->timer_irq, sizeof(timer_irq));
     memcpy(soft_irq, a->soft_irq, sizeof(soft_irq));
+    memcpy(stimer_irq, a->stimer_irq, sizeof(stimer_irq));
     memset(a, 0, sizeof(*a));
     memcpy(a->timer_irq, timer_irq, sizeof(timer_irq));
     memcpy(a->soft_irq, soft_irq, sizeof(soft_irq));
+    memcpy(a->stimer_irq, stimer_irq, sizeof(stimer_irq));
     a->harts = harts < ACLINT_HARTS_MAX ? harts : ACLINT_HARTS_MAX;
     a->timer = timer;
     memset(a->mtimecmp, 0xff, sizeof(a->mtimecmp));
@@ -38,6 +41,11 @@ void aclint_poll(struct aclint *a)
         irq_set(&a->timer_irq[h], now >= a->mtimecmp[h]);
         if (a->mtimecmp[h] > now && a->mtimecmp[h] < next)
             next = a->mtimecmp[h];
+        if (!a->stimecmp_on[h])
+            continue;
+        irq_set(&a->stimer_irq[h], now >= a->stimecmp[h]);
+        if (a->stimecmp[h] > now && a->stimecmp[h] < next)
+            next = a->stimecmp[h];
     }
     if (!a->timer)
         return;
@@ -47,6 +55,15 @@ void aclint_poll(struct aclint *a)
         host_timer_arm(a->timer, HOST_TIMER_NEVER);
     else
         host_timer_arm(a->timer, ticks * NS_PER_TICK);
+}
+
+void aclint_set_stimecmp(struct aclint *a, unsigned hart, uint64_t value, bool on)
+{
+    if (hart >= a->harts)
+        return;
+    a->stimecmp[hart] = value;
+    a->stimecmp_on[hart] = on;
+    aclint_poll(a);
 }
 
 /* The register holding [offset, offset + size), the byte of it where the access starts,
@@ -142,6 +159,9 @@ static int aclint_load(void *opaque, struct state_reader *r, bool commit)
     if (err || !commit)
         return err;
     a->offset = mtime - host_time_ns() / NS_PER_TICK;
+    /* The comparators are the harts' state: the board sets them again from the loaded
+     * harts; until then they leave the harts' STIP as loaded. */
+    memset(a->stimecmp_on, 0, sizeof(a->stimecmp_on));
     for (unsigned h = 0; h < a->harts; h++) {
         __atomic_store_n(&a->mtimecmp[h], mtimecmp[h], __ATOMIC_RELAXED);
         a->msip[h] = msip[h];

@@ -11,7 +11,7 @@
 #include "core/machine.h"
 
 #define SNAPSHOT_MAGIC "VMSNAPSH"
-#define SNAPSHOT_VERSION 1
+#define SNAPSHOT_VERSION 2
 
 /* Writes m's snapshot to path (through a temporary file renamed over it, so path is never
  * a partial snapshot). 0 with the file's size in *bytes, or -1 with why in why (a

@@ -172,6 +172,15 @@ static uint64_t hart_time(void *opaque)
     return aclint_mtime(&v->aclint);
 }
 
+/* A hart's Sstc comparator is the ACLINT's, which compares it with mtime on its timer. */
+static void hart_stimecmp(void *opaque, unsigned hart, uint64_t stimecmp, bool on)
+{
+    struct virt *v = opaque;
+    pthread_mutex_lock(&v->mmio_lock);
+    aclint_set_stimecmp(&v->aclint, hart, stimecmp, on);
+    pthread_mutex_unlock(&v->mmio_lock);
+}
+
 /* The console's input, the RTC's alarm and frames for the guest (from their threads,
  * possibly before the harts exist): hart 0 leaves guest code (or its wait) and its loop
  * polls the devices. */
@@ -437,6 +446,7 @@ static void reset(struct virt *v)
         struct cpu *cpu = v->harts[h].cpu;
         v->aclint.timer_irq[h] = (struct irq_line){ hart_irq, cpu, RV_MIP_MTIP };
         v->aclint.soft_irq[h] = (struct irq_line){ hart_irq, cpu, RV_MIP_MSIP };
+        v->aclint.stimer_irq[h] = (struct irq_line){ hart_irq, cpu, RV_MIP_STIP };
         v->plic.out[2 * h] = (struct irq_line){ hart_irq, cpu, RV_MIP_MEIP };
         v->plic.out[2 * h + 1] = (struct irq_line){ hart_irq, cpu, RV_MIP_SEIP };
     }
@@ -605,10 +615,15 @@ static int describe(struct machine *m, struct machine_image *img)
     return err;
 }
 
-/* Nothing translated from the old RAM may run again. */
+/* Nothing translated from the old RAM may run again, and the ACLINT compares the loaded
+ * harts' stimecmp. */
 static void loaded(struct machine *m)
 {
     struct virt *v = virt_of(m);
+    for (unsigned h = 0; h < v->c->cpus; h++) {
+        struct rv64_cpu *r = (struct rv64_cpu *)v->harts[h].cpu;
+        hart_stimecmp(v, h, r->stimecmp, r->menvcfg & RV_MENVCFG_STCE);
+    }
     exec_invalidate(v->cpu, 0, UINT64_MAX);
 }
 
@@ -805,6 +820,7 @@ int boot_run(const struct boot_config *c)
         r->mhartid = h;
         r->read_time = hart_time;
         r->time_opaque = &v;
+        r->stimecmp_changed = hart_stimecmp;
     }
     __atomic_store_n(&v.cpu, v.harts[0].cpu, __ATOMIC_RELEASE);
     if ((err = host_timer_start(&v.aclint_timer, aclint_timer_fired, &v)) < 0 ||

@@ -19,7 +19,7 @@
 #include "dev/sifive_test.h"
 #include "dev/virtio_mmio.h"
 
-#define RISCV_ISA "rv64imafdc_zicsr_zifencei"
+#define RISCV_ISA "rv64imafdc_zicsr_zifencei_sstc"
 #define MMU_TYPE "riscv,sv57"        /* the largest the hart walks */
 #define IRQ_S_SOFT 1               /* the hart's interrupt numbers (mip bits) */
 #define IRQ_M_SOFT 3

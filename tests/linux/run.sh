@@ -39,15 +39,15 @@ trap 'kill $server 2>/dev/null' EXIT
 append="console=ttyS0 quiet vmtest_port=$port"
 begin="=== vm-linux-test: begin ==="
 end="=== vm-linux-test: end ==="
-# qemu's rv64 CPU with vm's extensions: no H, Sstc, Zihintpause or Zb*.
-qemu_cpu=rv64,h=false,sstc=false,Zihintpause=false,zba=false,zbb=false,zbc=false,zbs=false
+# qemu's rv64 CPU with vm's extensions: Sstc, but no H, Zihintpause or Zb*.
+qemu_cpu=rv64,h=false,sstc=true,Zihintpause=false,zba=false,zbb=false,zbc=false,zbs=false
 
 version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 expected=(
     "uname: Linux ${version%%-*} riscv64"
     "cmdline: $append"
     "harts: @HARTS@"
-    "$(printf 'isa\t\t: rv64imafdc')"
+    "$(printf 'isa\t\t: rv64imafdc_sstc')"
     "$(printf 'mmu\t\t: sv57')"
     "arith: 259106859 -3 4611686018427387904"
     "md5: $(seq 1 20000 | md5sum)"

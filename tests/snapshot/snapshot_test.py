@@ -88,7 +88,7 @@ def read_sections(data):
     """The snapshot format read independently: (config, [(name, payload, encoding)]), with
     the header's and every section's CRC-32 checked as zlib computes it."""
     magic, version, config_len, n, flags, crc = struct.unpack_from('<8sIIIII', data)
-    assert magic == b'VMSNAPSH' and version == 1 and flags == 0, (magic, version, flags)
+    assert magic == b'VMSNAPSH' and version == 2 and flags == 0, (magic, version, flags)
     config = data[28:28 + config_len]
     assert crc == zlib.crc32(config, zlib.crc32(data[:24])), 'header CRC'
     pos, sections = 28 + config_len, []
@@ -239,9 +239,9 @@ def main():
     b[30] ^= 1
     refused('corrupted-header', bytes(b), "corrupted (the header's CRC does not match)")
     b = bytearray(data)
-    struct.pack_into('<I', b, 8, 2)
+    struct.pack_into('<I', b, 8, 3)
     struct.pack_into('<I', b, 24, zlib.crc32(bytes(b[28:cfg_end]), zlib.crc32(bytes(b[:24]))))
-    refused('version', bytes(b), 'version 2 of the snapshot format, and this vm reads version 1')
+    refused('version', bytes(b), 'version 3 of the snapshot format, and this vm reads version 2')
     refused('other-machine', data, 'the snapshot is of another machine (memory=16777216 in the '
             'snapshot, memory=33554432 here)', ['--memory=32M'])
     # the priv field (the 71st word: pc, x 32, f 32, fflags, frm, 3 of the reservation) = 2

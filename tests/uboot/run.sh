@@ -45,7 +45,7 @@ rm -f "$out/disk.img" && truncate -s 17M "$out/disk.img" &&
 }
 # qemu's rv64 CPU with vm's extensions, as in tests/linux; its virtio devices on virtio-mmio
 # (if=virtio would put the disk on PCI, which the kernel has no driver for).
-qemu_cpu=rv64,h=false,sstc=false,Zihintpause=false,zba=false,zbb=false,zbc=false,zbs=false
+qemu_cpu=rv64,h=false,sstc=true,Zihintpause=false,zba=false,zbb=false,zbc=false,zbs=false
 end="=== vm-linux-test: virtio end ==="
 # console FILE: the lines from U-Boot handing over to the kernel to the init's last marker,
 # without carriage returns and timestamped kernel messages.

@@ -5,6 +5,7 @@
 #define VM_GUEST_RISCV64_CPU_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,12 +27,18 @@ struct rv64_cpu {
      * NULL for riscv64_time(); reset keeps it. */
     uint64_t (*read_time)(void *opaque);
     void *time_opaque;
+    /* Sstc's comparator, also the board's (NULL: none): told stimecmp and whether
+     * menvcfg.STCE is set whenever either changes, it keeps mip.STIP at time >= stimecmp
+     * while STCE is set, raising it when time gets there. Without a board the hart compares
+     * at the write alone. Reset keeps it. */
+    void (*stimecmp_changed)(void *opaque, unsigned hart, uint64_t stimecmp, bool on);
     uint64_t mstatus, mtvec, mepc, mcause, mtval, mscratch, mie, medeleg, mideleg;
     /* Pending interrupts: devices on other threads change it (riscv64_set_pending), so it
      * is read and written atomically. */
     uint64_t mip;
     uint64_t stvec, sepc, scause, stval, sscratch, satp;
     uint64_t mcounteren, scounteren, mcountinhibit, menvcfg, senvcfg;
+    uint64_t stimecmp;   /* Sstc: STIP is time >= stimecmp while menvcfg.STCE is set */
     uint64_t pmpcfg[2], pmpaddr[16];   /* pmpcfg0 and pmpcfg2: 16 entries (pmp.c) */
     /* The virtual range spanning the superpages put in the TLB since its last full flush
      * (lo > hi: none). The TLB holds 4 KiB pieces of them, so a fence of an address in the

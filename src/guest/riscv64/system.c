@@ -3,6 +3,8 @@
  * page walk. CSRs are one table; a CSR instruction in system mode that names no FP CSR
  * calls helper_csr, which raises the illegal instruction for a CSR that does not exist, a
  * write to a read-only one, too low a privilege level or a counter its enable bits hide.
+ * Sstc's stimecmp is a CSR of its own whose comparison with time the board keeps
+ * (rv64_cpu.stimecmp_changed), so its timer interrupt needs no trip through M-mode.
  * The PMP (pmp.c) is checked when the page walk fills the TLB; there is no ASID (satp's ASID
  * field reads as 0). */
 #include "guest/riscv64/system.h"
@@ -181,6 +183,8 @@ enum csr_kind {
     CSR_MSTATUS, CSR_SSTATUS,     /* one register; sstatus is its supervisor view */
     CSR_MIP, CSR_SIP, CSR_SIE,    /* sip and sie: mip and mie where mideleg delegates */
     CSR_SATP,
+    CSR_MENVCFG,    /* its STCE turns Sstc's comparator on and off */
+    CSR_STIMECMP,
     CSR_PMPCFG,     /* pmpcfg0 (value 0) or pmpcfg2 (value 1) */
     CSR_PMPADDR,
     CSR_COUNTER,    /* cycle, time, instret, hpmcounterN: counter value + number - first */
@@ -207,6 +211,7 @@ static const struct csr_def {
     { 0x142, 1, CSR_FIELD, FIELD(scause), ~0ull, 0 },               /* scause */
     { 0x143, 1, CSR_FIELD, FIELD(stval), ~0ull, 0 },                /* stval */
     { 0x144, 1, CSR_SIP, 0, RV_MIP_SSIP, 0 },                       /* sip */
+    { 0x14d, 1, CSR_STIMECMP, 0, 0, 0 },                             /* stimecmp */
     { 0x180, 1, CSR_SATP, 0, 0, 0 },                                 /* satp */
     { 0x300, 1, CSR_MSTATUS, 0, MSTATUS_WRITABLE, 0 },               /* mstatus */
     { 0x301, 1, CSR_CONST, 0, 0, MISA_VALUE },                       /* misa */
@@ -215,7 +220,7 @@ static const struct csr_def {
     { 0x304, 1, CSR_FIELD, FIELD(mie), MIP_ALL, 0 },                /* mie */
     { 0x305, 1, CSR_FIELD, FIELD(mtvec), ~2ull, 0 },  /* mtvec: direct or vectored mode */
     { 0x306, 1, CSR_FIELD, FIELD(mcounteren), 0xffffffffull, 0 },   /* mcounteren */
-    { 0x30a, 1, CSR_FIELD, FIELD(menvcfg), ENVCFG_FIOM, 0 },        /* menvcfg */
+    { 0x30a, 1, CSR_MENVCFG, 0, ENVCFG_FIOM | RV_MENVCFG_STCE, 0 },  /* menvcfg */
     { 0x320, 1, CSR_FIELD, FIELD(mcountinhibit), 0xfffffffdull, 0 }, /* mcountinhibit */
     { 0x323, 29, CSR_CONST, 0, 0, 0 },                               /* mhpmevent3-31 */
     { 0x340, 1, CSR_FIELD, FIELD(mscratch), ~0ull, 0 },             /* mscratch */
@@ -303,6 +308,8 @@ static uint64_t csr_read(struct rv64_cpu *r, const struct csr_def *d, unsigned i
     case CSR_SIP: return mip_load(r) & r->mideleg;
     case CSR_SIE: return r->mie & r->mideleg;
     case CSR_SATP: return r->satp;
+    case CSR_MENVCFG: return r->menvcfg;
+    case CSR_STIMECMP: return r->stimecmp;
     case CSR_PMPCFG: return r->pmpcfg[d->value];
     case CSR_PMPADDR: return r->pmpaddr[index];
     case CSR_COUNTER: return counter_value(r, index);
@@ -326,10 +333,24 @@ static void write_status(struct rv64_cpu *r, uint64_t value, uint64_t mask)
         tlb_flush(r);
 }
 
+/* While menvcfg.STCE is set, STIP is stimecmp's and writes leave it alone. */
 static void write_mip(struct rv64_cpu *r, uint64_t value, uint64_t mask)
 {
+    if (r->menvcfg & RV_MENVCFG_STCE)
+        mask &= ~RV_MIP_STIP;
     __atomic_or_fetch(&r->mip, value & mask, __ATOMIC_ACQ_REL);
     __atomic_and_fetch(&r->mip, ~(~value & mask), __ATOMIC_ACQ_REL);
+}
+
+/* stimecmp or menvcfg.STCE changed: the board's comparator follows, or without one STIP
+ * is set from the comparison now. */
+static void stimecmp_changed(struct rv64_cpu *r)
+{
+    bool on = r->menvcfg & RV_MENVCFG_STCE;
+    if (r->stimecmp_changed)
+        r->stimecmp_changed(r->time_opaque, (unsigned)r->mhartid, r->stimecmp, on);
+    else if (on)
+        riscv64_set_pending(&r->c, RV_MIP_STIP, counter_value(r, 1) >= r->stimecmp);
 }
 
 /* A satp write with an unsupported mode changes nothing, as the spec requires. */
@@ -356,6 +377,11 @@ static void csr_write(struct rv64_cpu *r, const struct csr_def *d, unsigned inde
     case CSR_SIP: write_mip(r, value, d->write_mask & r->mideleg); break;
     case CSR_SIE: r->mie = (r->mie & ~(MIP_S & r->mideleg)) | (value & MIP_S & r->mideleg); break;
     case CSR_SATP: write_satp(r, value); break;
+    case CSR_MENVCFG:
+        r->menvcfg = (r->menvcfg & ~d->write_mask) | (value & d->write_mask);
+        stimecmp_changed(r);
+        break;
+    case CSR_STIMECMP: r->stimecmp = value; stimecmp_changed(r); break;
     /* What the TLB holds was checked against the old entries. */
     case CSR_PMPCFG: rv64_pmp_write_cfg(r, (unsigned)d->value, value); tlb_flush(r); break;
     case CSR_PMPADDR: rv64_pmp_write_addr(r, index, value); tlb_flush(r); break;
@@ -373,7 +399,10 @@ static uint64_t helper_csr(void *c, uint64_t op, uint64_t src, uint64_t a2, uint
     if (!d || ((number >> 8) & 3) > r->priv || (writes && (number >> 10) == 3))
         raise_illegal(r);
     unsigned index = number - d->number;
+    /* Below M-mode stimecmp needs menvcfg.STCE and mcounteren.TM. */
     if ((d->kind == CSR_COUNTER && !counter_enabled(r, index)) ||
+        (d->kind == CSR_STIMECMP && r->priv < RV_PRIV_M &&
+         (!(r->menvcfg & RV_MENVCFG_STCE) || !(r->mcounteren >> 1 & 1))) ||
         (d->kind == CSR_SATP && r->priv == RV_PRIV_S && (r->mstatus & MSTATUS_TVM)))
         raise_illegal(r);
     uint64_t old = csr_read(r, d, index);
@@ -609,6 +638,7 @@ static void rv64_reset(struct cpu *cpu)
     __atomic_store_n(&r->mip, 0, __ATOMIC_RELEASE);
     r->stvec = r->sepc = r->scause = r->stval = r->sscratch = r->satp = 0;
     r->mcounteren = r->scounteren = r->mcountinhibit = r->menvcfg = r->senvcfg = 0;
+    r->stimecmp = 0;
     for (size_t k = 0; k < 2; k++)
         r->pmpcfg[k] = 0;
     for (size_t k = 0; k < RV_PMP_ENTRIES; k++)
@@ -723,7 +753,7 @@ static void rv64_exception_enter(struct cpu *cpu, int exc, uint64_t tval)
     X(mcause, 1) X(mtval, 1) X(mscratch, 1) X(mie, 1) X(medeleg, 1) X(mideleg, 1) X(mip, 1) \
     X(stvec, 1) X(sepc, 1) X(scause, 1) X(stval, 1) X(sscratch, 1) X(satp, 1)              \
     X(mcounteren, 1) X(scounteren, 1) X(mcountinhibit, 1) X(menvcfg, 1) X(senvcfg, 1)      \
-    X(pmpcfg, 2) X(pmpaddr, 16)
+    X(pmpcfg, 2) X(pmpaddr, 16) X(stimecmp, 1)
 
 static const struct saved_field {
     size_t offset;

@@ -28,6 +28,8 @@ extern const struct ir_helper rv64_sfence_vma_helper;
 #define RV_MIP_MTIP (1ull << 7)     /* machine timer (ACLINT MTIMER) */
 #define RV_MIP_SEIP (1ull << 9)     /* supervisor external (PLIC) */
 #define RV_MIP_MEIP (1ull << 11)    /* machine external (PLIC) */
+/* menvcfg.STCE: Sstc's stimecmp drives mip.STIP and S-mode may reach it. */
+#define RV_MENVCFG_STCE (1ull << 63)
 
 /* Raises (level true) or lowers the mip bits mip_bits of the hart cpu. Safe from any
  * thread; raising a bit that was clear asks the hart to leave its chain of blocks at the next
