@@ -13,70 +13,90 @@ const struct x86_form_def x86_forms[X86_NINSNS] = {
 #undef X86_ROW
 };
 
-void x86_byte(struct host_buf *b, uint8_t v)
-{
-    if (b->p >= b->end) {
-        b->overflow = true;
-        return;
-    }
-    *b->p++ = v;
-}
-
 static void put32(struct host_buf *b, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
         x86_byte(b, (uint8_t)(v >> (8 * i)));
 }
 
-static void modrm(struct host_buf *b, unsigned reg, struct x86_rm rm)
+/* One instruction's bytes (14 at most), gathered before they go into the buffer at once:
+ * translation emits every instruction of every block through here. */
+struct insn_bytes {
+    uint8_t b[16];
+    unsigned n;
+};
+
+static inline void ib_byte(struct insn_bytes *ib, uint8_t v)
+{
+    ib->b[ib->n++] = v;
+}
+
+static inline void ib_32(struct insn_bytes *ib, uint32_t v)
+{
+    memcpy(&ib->b[ib->n], &v, 4);     /* x86-64 is little-endian */
+    ib->n += 4;
+}
+
+static void modrm(struct insn_bytes *ib, unsigned reg, struct x86_rm rm)
 {
     reg &= 7;
     if (!rm.mem) {
-        x86_byte(b, (uint8_t)(0xc0 | reg << 3 | (rm.reg & 7)));
+        ib_byte(ib, (uint8_t)(0xc0 | reg << 3 | (rm.reg & 7)));
         return;
     }
     bool sib = rm.index != X86_NOREG || (rm.reg & 7) == RSP;
     unsigned mod = rm.disp == 0 && (rm.reg & 7) != RBP ? 0 : rm.disp == (int8_t)rm.disp ? 1 : 2;
-    x86_byte(b, (uint8_t)(mod << 6 | reg << 3 | (sib ? 4 : (rm.reg & 7))));
+    ib_byte(ib, (uint8_t)(mod << 6 | reg << 3 | (sib ? 4 : (rm.reg & 7))));
     if (sib) {
         static const uint8_t scale_bits[9] = { [1] = 0, [2] = 1, [4] = 2, [8] = 3 };
         unsigned index = rm.index == X86_NOREG ? RSP : rm.index & 7;
-        x86_byte(b, (uint8_t)(scale_bits[rm.scale <= 8 ? rm.scale : 1] << 6 | index << 3 |
+        ib_byte(ib, (uint8_t)(scale_bits[rm.scale <= 8 ? rm.scale : 1] << 6 | index << 3 |
                               (rm.reg & 7)));
     }
     if (mod == 1)
-        x86_byte(b, (uint8_t)rm.disp);
+        ib_byte(ib, (uint8_t)rm.disp);
     else if (mod == 2)
-        put32(b, (uint32_t)rm.disp);
+        ib_32(ib, (uint32_t)rm.disp);
 }
 
 void x86_emit(struct host_buf *b, enum xh_insn insn, bool w64, unsigned reg, struct x86_rm rm,
               int64_t imm)
 {
     const struct x86_form_def *f = &x86_forms[insn];
+    struct insn_bytes ib = { .n = 0 };
     bool has_ext = f->form == XF_M || f->form == XF_MI || f->form == XF_MI8;
     unsigned r = has_ext ? f->ext : reg;
     bool imm8 = f->form == XF_MI && f->opcode8 && imm == (int8_t)imm;
     if (f->prefix)
-        x86_byte(b, f->prefix);
+        ib_byte(&ib, f->prefix);
     unsigned rex = (w64 && !(f->flags & X86_F_NOW) ? 8 : 0) | (r >> 3 & 1) << 2 |
                    (rm.mem && rm.index != X86_NOREG ? (rm.index >> 3 & 1) << 1 : 0) |
                    (rm.reg >> 3 & 1);
     bool byte_reg = (f->flags & X86_F_SRC8) &&
                     ((f->form == XF_MR && r >= 4 && r < 8) || (!rm.mem && rm.reg >= 4 && rm.reg < 8));
     if (rex || byte_reg)
-        x86_byte(b, (uint8_t)(0x40 | rex));
+        ib_byte(&ib, (uint8_t)(0x40 | rex));
     if (f->esc)
-        x86_byte(b, 0x0f);
+        ib_byte(&ib, 0x0f);
     uint8_t op = imm8 ? f->opcode8 : f->opcode;
     if (f->flags & X86_F_CC)
         op = (uint8_t)(op + (imm & 15));
-    x86_byte(b, op);
-    modrm(b, r, rm);
+    ib_byte(&ib, op);
+    modrm(&ib, r, rm);
     if (f->form == XF_MI8 || imm8)
-        x86_byte(b, (uint8_t)imm);
+        ib_byte(&ib, (uint8_t)imm);
     else if (f->form == XF_MI || f->form == XF_RMI)
-        put32(b, (uint32_t)imm);
+        ib_32(&ib, (uint32_t)imm);
+    size_t room = (size_t)(b->end - b->p);
+    if (room < ib.n) {
+        b->p = b->end;
+        b->overflow = true;
+        return;
+    }
+    /* All 16 when they fit: a copy of constant size is two moves, not a call (what lies
+     * past the instruction is overwritten by the next). */
+    memcpy(b->p, ib.b, room >= sizeof(ib.b) ? sizeof(ib.b) : ib.n);
+    b->p += ib.n;
 }
 
 /* Never xor reg, reg: callers rely on flags surviving constant loads. */

@@ -142,10 +142,17 @@ void x86_bswap(struct host_buf *b, bool w64, unsigned reg);
 uint8_t *x86_jmp(struct host_buf *b, const void *target);
 uint8_t *x86_jcc(struct host_buf *b, enum x86_cc cc, const void *target);
 void x86_call(struct host_buf *b, const void *target);    /* rel32 if it reaches, else via rax */
-void x86_byte(struct host_buf *b, uint8_t v);
 void x86_lea_rip(struct host_buf *b, unsigned reg, const void *target);   /* lea reg, [rip+X] */
 void x86_push_pop(struct host_buf *b, bool push, unsigned reg);
 void x86_patch_rel32(uint8_t *rel32_rw, const uint8_t *rel32_rx, const void *target);
+static inline void x86_byte(struct host_buf *b, uint8_t v)
+{
+    if (b->p >= b->end) {
+        b->overflow = true;
+        return;
+    }
+    *b->p++ = v;
+}
 static inline bool x86_fits32(int64_t v)
 {
     return v == (int32_t)v;
