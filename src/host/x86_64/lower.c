@@ -250,7 +250,10 @@ static struct stub *new_stub(struct lower *lw, uint8_t kind, uint64_t pc)
 static void mark_access(struct lower *lw)
 {
     struct host_map e = { (uint32_t)(lw->o->p - lw->o->start), 0, 0, lw->pc };
-    if (!lw->n_dirty && !lw->n_pins)
+    bool pins_dirty = false;
+    for (unsigned k = 0; k < lw->n_pins; k++)
+        pins_dirty |= lw->pins[k].dirty;
+    if (!lw->n_dirty && !pins_dirty)
         return;
     if (lw->n_map < HOST_MAX_MAP && ra_snapshot(lw, &e.wb_first, &e.wb_n)) {
         lw->map[lw->n_map++] = e;

@@ -38,10 +38,13 @@ struct dirty {
 #define MAX_DIRTY 16
 
 /* A guest field a region's loop keeps in a host register from its loop op to the end: loaded
- * before the loop, stored by every exit, fault entry and call (docs/performance.md, T2). */
+ * before the loop, stored (while dirty) by every exit, fault entry and call
+ * (docs/performance.md, T2). */
 struct pin {
     int32_t off;
     uint8_t reg, w64;
+    uint8_t written;   /* the loop puts it: dirty at its start (from the back edge) */
+    uint8_t dirty;     /* not stored since its last put */
 };
 #define MAX_PINS 5
 

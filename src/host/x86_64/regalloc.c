@@ -244,6 +244,7 @@ void ra_put(struct lower *lw, const struct ir_op *op)
     int k = ra_pin_of(lw, off, size);
     if (k >= 0) {
         ra_load(lw, lw->pins[k].reg, t, w);
+        lw->pins[k].dirty = 1;
         return;
     }
     /* a pin's register changes under a dirty entry: its value is stored now */
@@ -270,8 +271,10 @@ bool ra_snapshot(struct lower *lw, uint32_t *first, uint16_t *n)
         lw->wb[lw->n_wb++] = (struct host_wb){ d->off, lw->reg[d->t], d->w64 };
     }
     for (unsigned k = 0; k < lw->n_pins; k++)
-        lw->wb[lw->n_wb++] = (struct host_wb){ lw->pins[k].off, lw->pins[k].reg, lw->pins[k].w64 };
-    *n = (uint16_t)(lw->n_dirty + lw->n_pins);
+        if (lw->pins[k].dirty)
+            lw->wb[lw->n_wb++] = (struct host_wb){ lw->pins[k].off, lw->pins[k].reg,
+                                                   lw->pins[k].w64 };
+    *n = (uint16_t)(lw->n_wb - *first);
     return true;
 }
 
@@ -296,7 +299,7 @@ void ra_pin_loop(struct lower *lw)
 {
     struct field {
         int32_t off;
-        uint8_t size, mixed;
+        uint8_t size, mixed, written;
         uint16_t n;
     } f[64];
     unsigned nf = 0;
@@ -310,13 +313,14 @@ void ra_pin_loop(struct lower *lw)
         for (unsigned k = 0; k < nf; k++) {
             if (f[k].off == op->imm && f[k].size == size) {
                 f[k].n++;
+                f[k].written |= op->opc == IR_put;
                 same = true;
             } else if (f[k].off < op->imm + size && op->imm < f[k].off + f[k].size) {
                 f[k].mixed = 1;   /* accessed in parts: stays in memory */
             }
         }
         if (!same && nf < sizeof(f) / sizeof(f[0]))
-            f[nf++] = (struct field){ (int32_t)op->imm, (uint8_t)size, 0, 1 };
+            f[nf++] = (struct field){ (int32_t)op->imm, (uint8_t)size, 0, op->opc == IR_put, 1 };
     }
     for (unsigned k = 0; k < nf; k++)   /* a part seen before its whole */
         for (unsigned j = 0; j < nf; j++)
@@ -336,7 +340,8 @@ void ra_pin_loop(struct lower *lw)
             break;
         f[best].mixed = 1;   /* taken */
         struct pin *p = &lw->pins[lw->n_pins++];
-        *p = (struct pin){ f[best].off, (uint8_t)reg, f[best].size == 8 };
+        *p = (struct pin){ f[best].off, (uint8_t)reg, f[best].size == 8, f[best].written,
+                           f[best].written };
         x86_emit(lw->o, X_MOV, p->w64, reg, xm(R14, p->off), 0);
         lw->pin_mask |= 1u << reg;
         lw->busy |= 1u << reg;
@@ -376,7 +381,10 @@ void ra_get_pinned(struct lower *lw, const struct ir_op *op, int k)
 void ra_store_pins(struct lower *lw)
 {
     for (unsigned k = 0; k < lw->n_pins; k++)
-        x86_emit(lw->o, X_ST, lw->pins[k].w64, lw->pins[k].reg, xm(R14, lw->pins[k].off), 0);
+        if (lw->pins[k].dirty) {
+            x86_emit(lw->o, X_ST, lw->pins[k].w64, lw->pins[k].reg, xm(R14, lw->pins[k].off), 0);
+            lw->pins[k].dirty = 0;
+        }
 }
 
 /* After a call: the pins in caller-saved registers, or all of them if the helper may have
