@@ -27,11 +27,11 @@ build() {
 
 # perfmap LABEL PROGRAM NAMES SUBCOMMAND ARGS...: runs vm SUBCOMMAND with --perf-map, --stats
 # and --log=in_asm, then ARGS, and checks the map against PROGRAM's symbols (NAMES: some that
-# must name blocks).
+# must name blocks) and T2's regions of the --stats line (a label ending in -t2 must have some).
 perfmap() {
     local label=$1 prog=$2 names=$3 sub=$4
     shift 4
-    local pid status blocks bias=0
+    local pid status blocks regions bias=0
     rm -f "$out/pid"
     sh -c 'echo $$ >"$0"; exec "$@"' "$out/pid" "$VM_BIN" "$sub" --perf-map --stats \
         --log=in_asm --log-file="$out/$label.log" "$@" >"$out/$label.out" 2>"$out/$label.err"
@@ -39,6 +39,7 @@ perfmap() {
     pid=$(cat "$out/pid")
     mv -f "/tmp/perf-$pid.map" "$out/$label.map" 2>/dev/null
     blocks=$(sed -n 's/.*JIT code [0-9]* bytes in \([0-9]*\) blocks.*/\1/p' "$out/$label.err")
+    regions=$(sed -n 's/.* T2: \([0-9]*\) regions.*/\1/p' "$out/$label.err")
     local main_at
     main_at=$(sed -n 's/.* main \(0x[0-9a-f]*\)$/\1/p' "$out/$label.out")
     nm -S "$prog" >"$out/$label.nm" 2>/dev/null
@@ -49,9 +50,13 @@ perfmap() {
         fail "perfmap-$label" "status $status, no map or no --stats line: $(head -c 300 "$out/$label.err")"
         return
     fi
+    if [[ $label == *-t2 ]] && [ "${regions:-0}" -eq 0 ]; then
+        fail "perfmap-$label" "no T2 region made: $(grep T2 "$out/$label.err")"
+        return
+    fi
     local res
     if res=$(python3 "$here/perfmap_check.py" "$out/$label.map" "$out/$label.log" \
-                 "$out/$label.nm" "$bias" "$blocks" "$names"); then
+                 "$out/$label.nm" "$bias" "$blocks" "$names" "${regions:-0}" 2>&1); then
         pass "perfmap-$label ($res)"
     else
         fail "perfmap-$label" "$res"
@@ -60,9 +65,11 @@ perfmap() {
 
 if build work-rv64 riscv64-linux-gnu-gcc -static && build work-rv64-pie riscv64-linux-gnu-gcc -pie -fpie &&
    build work-a64 aarch64-linux-gnu-gcc -static; then
-    perfmap run-rv64 "$out/work-rv64" main,work_sum,mix run --engine=jit "$out/work-rv64"
-    perfmap run-rv64-pie "$out/work-rv64-pie" main,work_sum,mix run --engine=jit "$out/work-rv64-pie"
-    perfmap run-a64 "$out/work-a64" main,work_sum,mix run --engine=jit "$out/work-a64"
+    # T2 off: every line is then a block the log lists, in its order.
+    perfmap run-rv64 "$out/work-rv64" main,work_sum,mix run --engine=jit --tier2=off "$out/work-rv64"
+    perfmap run-rv64-pie "$out/work-rv64-pie" main,work_sum,mix run --engine=jit --tier2=off "$out/work-rv64-pie"
+    perfmap run-a64 "$out/work-a64" main,work_sum,mix run --engine=jit --tier2=off "$out/work-a64"
+    perfmap run-rv64-t2 "$out/work-rv64" main,work_sum,mix run --engine=jit --tier2=on --tier2-hot=2 "$out/work-rv64"
 else
     fail perfmap "cannot build the guest programs"
 fi
