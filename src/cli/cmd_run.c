@@ -350,7 +350,7 @@ static const struct run_option {
     { "--tier2", NULL, "VM_TIER2", NULL, "on|off", false, set_tier2,
       "T2, the second JIT tier (docs/performance.md): a block that runs often is\n"
       "compiled again with the blocks of its hot path as one region, guest registers\n"
-      "kept in host registers across them (default off; x86-64 hosts, user mode)" },
+      "kept in host registers across them (default on; x86-64 hosts, user mode)" },
     { "--tier2-hot", NULL, "VM_TIER2_HOT", NULL, "N", false, set_tier2_hot,
       "runs of a block before T2 makes it a region's head (default 4096; the\n"
       "tests use 2 so that short programs run their code in regions)" },
@@ -472,6 +472,7 @@ int cmd_run(int argc, char **argv)
         return 1;
     log_file = stderr;
     c.opts.engine = default_engine();
+    tier2_on = true;
     int i, status = apply_environment(&c);
     if (status)
         return status;

@@ -199,7 +199,7 @@ const struct guest_ops *linux_guest_of_file(const char *path)
     return g && guest_linux_of(g) && !guest_is_host_isa(g) ? g : NULL;
 }
 
-/* vm run [-L SYSROOT] --engine=E [--tier2=on [--tier2-hot=N]] [--stack-size=N] [--reserved-va=N] [--strace] -0 ARGV0 PATH
+/* vm run [-L SYSROOT] --engine=E --tier2=on|off [--tier2-hot=N] [--stack-size=N] [--reserved-va=N] [--strace] -0 ARGV0 PATH
  * ARGS...: fills v[0..] and returns where the guest's argv[1..] go. */
 static size_t vm_args(struct linux_proc *proc, char **v, const char *argv0, const char *path)
 {
@@ -213,8 +213,8 @@ static size_t vm_args(struct linux_proc *proc, char **v, const char *argv0, cons
     }
     snprintf(engine_opt, sizeof(engine_opt), "--engine=%s", proc->engine);
     v[i++] = engine_opt;
+    v[i++] = tier2_on ? "--tier2=on" : "--tier2=off";
     if (tier2_on) {
-        v[i++] = "--tier2=on";
         snprintf(hot_opt, sizeof(hot_opt), "--tier2-hot=%" PRId32, tier2_hot_runs);
         v[i++] = hot_opt;
     }

@@ -25,7 +25,7 @@ if ! "$cc" -O2 -static -o "$bin" tests/guest/cli/layout.c >"$build/cc.log" 2>&1;
     echo "cli: $passed passed, $failed failed"
     exit 1
 fi
-unset VM_T1 VM_T2
+unset VM_T1 VM_T2 VM_TIER2 VM_TIER2_HOT
 
 # check NAME EXPECTED_STATUS EXPECTED_STDOUT [ENV=VAL...] -- VM_ARGS...: the guest program's
 # stdout and vm's status must be exactly these.
@@ -49,6 +49,10 @@ check() {
 # stderr_has NAME PATTERN: the last check's stderr matches the grep pattern.
 stderr_has() {
     if grep -q -- "$2" "$build/$1.err"; then pass "$1.stderr"; else fail "$1.stderr" "no '$2' on stderr" "$build/$1.err"; fi
+}
+# stderr_lacks NAME PATTERN: the last check's stderr does not match it.
+stderr_lacks() {
+    if ! grep -q -- "$2" "$build/$1.err"; then pass "$1.stderr"; else fail "$1.stderr" "'$2' on stderr" "$build/$1.err"; fi
 }
 out() {  # out STACK_KIB TOP T1 T2 PROBE
     printf 'stack %s KiB, top %s\nVM_T1=%s VM_T2=%s\nprobe %s' "$@"
@@ -116,6 +120,21 @@ check base.unaligned 2 "" -- -B 0x200000000123 "$bin"
 stderr_has base.unaligned '^vm: -B 0x200000000123: expected a page-aligned host address'
 check base.low 2 "" -- -B 0x10000 "$bin"
 stderr_has base.low '^vm: -B 0x10000: expected a page-aligned host address from 0x200000000'
+
+# T2 is on unless --tier2=off or VM_TIER2=off says otherwise (--stats has its line then).
+check tier2.default 0 "$plain" -- --stats "$bin"
+stderr_has tier2.default '^vm: stats: T2: '
+check tier2.hot 0 "$plain" -- --tier2-hot=2 --stats "$bin"
+stderr_has tier2.hot '^vm: stats: T2: [1-9][0-9]* regions'
+check tier2.off 0 "$plain" -- --tier2=off --stats "$bin"
+stderr_lacks tier2.off 'T2:'
+check tier2.env-off 0 "$plain" VM_TIER2=off -- --stats "$bin"
+stderr_lacks tier2.env-off 'T2:'
+# A program the guest runs through execve runs with T2 off too (vm passes --tier2=off on).
+check tier2.execve-off 0 "$(printf '%s\n%s\n1' "$plain" "$plain")" -- --tier2=off "$bin" --exec \
+    'grep -c -a -e "--tier2=of[f]" /proc/$PPID/cmdline'   # [f]: not the command's own text
+check tier2.bad 2 "" -- --tier2=maybe "$bin"
+stderr_has tier2.bad '^vm: --tier2=maybe: expected on or off'
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,7 +1,8 @@
 /* What vm run's layout and environment options change, as the guest sees them: the size and
  * top of its main stack ([stack] in /proc/self/maps), two environment variables and whether
- * /vm-cli-probe exists (-L moves the guest's root). With "--exec" it runs itself again through
- * execve (vm passes its options on); with another argument it runs that shell command, a host
+ * /vm-cli-probe exists (-L moves the guest's root). With "--exec [COMMAND]" it runs itself
+ * again through execve (vm passes its options on), with COMMAND as its argument; with another
+ * argument it runs that shell command, a host
  * program vm runs natively, which can look at vm's own process from outside ($PPID). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@ int main(int argc, char **argv)
     printf("probe %s\n", access("/vm-cli-probe", F_OK) ? "no" : "yes");
     fflush(stdout);
     if (argc > 1 && !strcmp(argv[1], "--exec")) {
-        execl(argv[0], argv[0], (char *)NULL);
+        execl(argv[0], argv[0], argc > 2 ? argv[2] : (char *)NULL, (char *)NULL);
         return 1;
     }
     return argc > 1 ? system(argv[1]) != 0 : 0;
