@@ -30,11 +30,15 @@ static void put_bit(uint32_t *words, unsigned n, bool v)
 static unsigned best(const struct plic *p, unsigned ctx)
 {
     unsigned found = 0, prio = p->threshold[ctx];
-    for (unsigned s = 1; s < PLIC_SOURCES; s++)
-        if (bit(p->pending, s) && bit(p->enable[ctx], s) && !bit(p->claimed, s) &&
-            p->priority[s] > prio) {
-            found = s;
-            prio = p->priority[s];
+    /* A word of sources at a time, looking only at the candidates' bits: the devices'
+     * lines are set on every poll, and each setting asks every context. */
+    for (unsigned w = 0; w < PLIC_WORDS; w++)
+        for (uint32_t c = p->pending[w] & p->enable[ctx][w] & ~p->claimed[w]; c; c &= c - 1) {
+            unsigned s = 32 * w + (unsigned)__builtin_ctz(c);
+            if (s && p->priority[s] > prio) {
+                found = s;
+                prio = p->priority[s];
+            }
         }
     return found;
 }
