@@ -293,8 +293,27 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc, uint64_t phys)
 
 struct tb tb_none = { .pc = UINT64_MAX };
 
+static unsigned page_filter_bit(uint64_t vpage)
+{
+    return (unsigned)((vpage >> 12) * 0x9E3779B97F4A7C15ull >> 50) % JUMP_CACHE_FILTER_BITS;
+}
+
+static void page_filter_add(struct exec_cpu *ex, uint64_t pc)
+{
+    unsigned b = page_filter_bit(pc);
+    ex->page_filter[b / 64] |= 1ull << (b % 64);
+}
+
+static bool page_filter_has(const struct exec_cpu *ex, uint64_t vpage)
+{
+    unsigned b = page_filter_bit(vpage);
+    return ex->any_page || (ex->page_filter[b / 64] >> (b % 64) & 1);
+}
+
 void jump_cache_clear(struct exec_cpu *ex)
 {
+    memset(ex->page_filter, 0, sizeof(ex->page_filter));
+    ex->any_page = false;
     if (ex->n_filled <= JUMP_CACHE_FILLED_MAX) {
         for (unsigned k = 0; k < ex->n_filled; k++)
             ex->jump_cache[ex->filled[k]] = &tb_none;
@@ -327,6 +346,8 @@ static void clear_run_of_page(struct exec_cpu *ex, uint64_t page_pc, uint32_t pa
 void jump_cache_clear_page(struct exec_cpu *ex, uint64_t vpage)
 {
     uint32_t page = (uint32_t)(vpage >> 12);
+    if (!page_filter_has(ex, vpage))
+        return;
     if (ex->n_filled <= JUMP_CACHE_FILLED_MAX) {
         for (unsigned k = 0; k < ex->n_filled; k++)
             clear_slot_of_page(ex, ex->filled[k], page);
@@ -340,13 +361,17 @@ void jump_cache_clear_page(struct exec_cpu *ex, uint64_t vpage)
     }
 }
 
-static void jump_cache_fill(struct exec_cpu *ex, unsigned j, struct tb *tb)
+void jump_cache_fill(struct exec_cpu *ex, unsigned j, struct tb *tb)
 {
     ex->jump_cache[j] = tb;
     /* A region's blocks may lie on other pages than its head. */
     ex->jump_cache_page[j] = crosses_page(tb) || tb->tier == TB_REGION ? JUMP_CACHE_ANY_PAGE
                                                                       : (uint32_t)(tb->pc >> 12);
     ex->flags_seen |= tb->tier == TB_REGION ? JUMP_CACHE_PAGE_SLOTS : tb->flags;
+    page_filter_add(ex, tb->pc);
+    if (crosses_page(tb))
+        page_filter_add(ex, tb->pc + 4096);
+    ex->any_page |= tb->tier == TB_REGION;
     if (ex->n_filled < JUMP_CACHE_FILLED_MAX)
         ex->filled[ex->n_filled++] = (uint16_t)j;
     else

@@ -48,6 +48,7 @@ struct tb_span {
 
 #define JUMP_CACHE_BITS 14
 #define JUMP_CACHE_SIZE (1u << JUMP_CACHE_BITS)
+#define JUMP_CACHE_FILTER_BITS 16384u
 _Static_assert(JUMP_CACHE_BITS <= 16, "tb_flags below JUMP_CACHE_SIZE fit struct tb's flags, "
                "and a slot's index struct exec_cpu's filled");
 #define JUMP_CACHE_FILLED_MAX 1024
@@ -70,6 +71,11 @@ struct exec_cpu {
     /* The flags of every block a slot was filled with, or-ed: while they stay small, one
      * page's blocks lie in a run of slots that jump_cache_clear_page scans alone. */
     uint32_t flags_seen;
+    /* A bit per hash of a virtual page, set for the pages of every block filled into a slot
+     * since the last clear, and any_page once a region was (it spans pages): a flush of a
+     * page whose bit is clear has no slot to empty, and skips the scan. */
+    uint64_t page_filter[JUMP_CACHE_FILTER_BITS / 64];
+    bool any_page;
     struct ir_block block;   /* scratch for translation */
     struct cpu *next_cpu;    /* the list of live CPUs (exec/loop.c) */
     unsigned flush_gen;      /* tb_flush_gen when jump_cache was last valid */
@@ -101,6 +107,8 @@ static inline struct exec_cpu *exec_of(const struct cpu *cpu)
 extern struct tb tb_none;
 /* Empties the jump cache: the slots filled since the last clear, or every slot. */
 void jump_cache_clear(struct exec_cpu *ex);
+/* Puts tb in slot j (its jump_cache_index), as tb_find does after a miss. */
+void jump_cache_fill(struct exec_cpu *ex, unsigned j, struct tb *tb);
 /* Drops the blocks found by a pc of virtual page vpage (an address) and those crossing into
  * it (and maybe other blocks crossing a page). */
 void jump_cache_clear_page(struct exec_cpu *ex, uint64_t vpage);

@@ -87,11 +87,7 @@ static struct tb *put(struct exec_cpu *ex, struct tb *tb, uint64_t pc, uint64_t 
                       uint32_t flags)
 {
     *tb = (struct tb){ .pc = pc, .end_pc = end_pc, .flags = (uint16_t)flags };
-    unsigned j = jump_cache_index(pc, flags);
-    bool crosses = (pc ^ (end_pc - 1)) >> 12;
-    ex->jump_cache[j] = tb;
-    ex->jump_cache_page[j] = crosses ? JUMP_CACHE_ANY_PAGE : (uint32_t)(pc >> 12);
-    ex->flags_seen |= flags;
+    jump_cache_fill(ex, jump_cache_index(pc, flags), tb);
     return tb;
 }
 
