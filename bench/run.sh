@@ -1,37 +1,60 @@
 #!/usr/bin/env bash
-# Benchmark: runs CPU-bound Lua workloads (bench/fib.lua: calls, integers and tables;
-# bench/nbody.lua: floating point; Lua from Debian's lua5.4 source built for riscv64, aarch64
-# and the host, and static for the x86-64 guest) natively, under qemu-riscv64/qemu-aarch64/
-# qemu-x86_64 and under the VM (interpreter and JIT), RUNS times each with the runners interleaved, checks that all runners print the same
-# result, and prints per workload a table of median seconds per runner with the ratios of
-# each vm runner to qemu-user of the same guest ISA and to native.
+# Benchmark: runs CPU-bound workloads built from Debian sources (the table below: Lua 5.4 on
+# bench/fib.lua, calls, integers and tables, and bench/nbody.lua, floating point; SQLite's
+# speedtest1; xz compressing 2 MiB of C text at preset 4) natively, under qemu-riscv64,
+# qemu-aarch64 and qemu-x86_64 and under the VM (interpreter, T1 only, and T1 with T2) for each
+# guest ISA,
+# RUNS times each with the runners interleaved, checks that all runners print the same result,
+# and prints per workload a table of median seconds per runner and per guest the speed of each
+# runner as a fraction of native and as a multiple of qemu-user; at the end one summary table
+# of every workload and guest (Markdown, as docs/performance.md shows it).
 #
 # Usage: bench/run.sh [LUA_BUILD_DIR]          (default: $LUA_BUILD or build/lua)
+# The programs: scripts/build-lua.sh (lua) and scripts/build-benchprogs.sh (speedtest1, xz),
+# for riscv64 and aarch64 (dynamic, cross glibc), the host, and static for the x86-64 guest.
 # Environment:
 #   RUNS=5                 runs per runner
-#   BENCH="bench/fib.lua:35 bench/nbody.lua:250000"
-#                          workloads as SCRIPT:ARGUMENT (each about 0.6 s natively)
-#   RUNNERS="native qemu vm-interp vm-jit qemu-a64 vm-interp-a64 vm-jit-a64 qemu-x64
-#            vm-interp-x64 vm-jit-x64"
-#                          (each vm runner named by its engine; -a64: the aarch64 build, -x64:
-#                          the x86-64 one: the same source as native, built static)
-#   VM_BASE="OTHER/vm run" adds the runners base-interp, base-jit, base-interp-a64 and
-#                          base-jit-a64 (and base-interp-x64, base-jit-x64): another vm build
-#                          (before a change) in the same run
+#   BENCH="fib nbody speedtest1 xz"
+#                          workloads by name (the table below; each about 0.5-1 s natively), or
+#                          SCRIPT:ARGUMENT for any other Lua script
+#   TIME=cpu               cpu: user + system seconds of the command and its threads (T2's
+#                          compiler thread included); wall: elapsed seconds
+#   RUNNERS="native qemu vm-interp vm-t1 vm-t2 qemu-a64 vm-interp-a64 vm-t1-a64 vm-t2-a64
+#            qemu-x64 vm-interp-x64 vm-t1-x64 vm-t2-x64"
+#                          vm-t1: --engine=jit --tier2=off, vm-t2: --engine=jit --tier2=on,
+#                          vm-jit: --engine=jit with vm's default; -a64: the aarch64 build,
+#                          -x64: the x86-64 one; no suffix: the riscv64 one
+#   VM_BASE="OTHER/vm run" adds the runners base-interp, base-jit, base-interp-a64,
+#                          base-jit-a64, base-interp-x64 and base-jit-x64: another vm build
+#                          (before a change) in the same run, with its default tiers
 #   VM="$BUILD/vm run" (BUILD=build)  QEMU=qemu-riscv64  SYSROOT=/usr/riscv64-linux-gnu
 #   QEMU_A64=qemu-aarch64  SYSROOT_A64=/usr/aarch64-linux-gnu  QEMU_X64=qemu-x86_64
-# Relative paths are taken from the repository root. Timing uses
-# bench/timeit.py (python3 time.perf_counter). A runner whose command is
-# missing is reported as n/a, not as an error.
+#   BENCHPROGS_BUILD=build/benchprogs
+# Relative paths are taken from the repository root. Timing uses bench/timeit.py. A runner
+# whose command is missing is reported as n/a, not as an error.
 set -u -o pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root" || exit 1
 
+# The workloads: NAME COMPARED PROGRAM ARGUMENT... PROGRAM is built for each guest ISA;
+# @XZ_INPUT stands for the xz input's path. COMPARED is what must be equal across runners:
+# stdout (all of it), untimed (stdout without speedtest1's per-test seconds: the test names,
+# the row counts and the verification hash of every result stay), or digest (the SHA-256 and
+# size of stdout, for binary output).
+workload_table='
+fib        stdout  lua        bench/fib.lua 35
+nbody      stdout  lua        bench/nbody.lua 250000
+speedtest1 untimed speedtest1 --memdb --size 25 --nomemstat --verify
+xz         digest  xz         -T1 -4 -c @XZ_INPUT
+'
+
 build="${1:-${LUA_BUILD:-build/lua}}"
+progs="${BENCHPROGS_BUILD:-build/benchprogs}"
 runs="${RUNS:-5}"
-workloads="${BENCH:-bench/fib.lua:35 bench/nbody.lua:250000}"
-runners="${RUNNERS:-native qemu vm-interp vm-jit qemu-a64 vm-interp-a64 vm-jit-a64 qemu-x64 vm-interp-x64 vm-jit-x64}"
+workloads="${BENCH:-fib nbody speedtest1 xz}"
+clock="${TIME:-cpu}"
+runners="${RUNNERS:-native qemu vm-interp vm-t1 vm-t2 qemu-a64 vm-interp-a64 vm-t1-a64 vm-t2-a64 qemu-x64 vm-interp-x64 vm-t1-x64 vm-t2-x64}"
 vm_base="${VM_BASE:-}"
 [ -n "$vm_base" ] && [ -z "${RUNNERS:-}" ] &&
     runners+=" base-interp base-jit base-interp-a64 base-jit-a64 base-interp-x64 base-jit-x64"
@@ -41,9 +64,41 @@ sysroot="${SYSROOT:-/usr/riscv64-linux-gnu}"
 qemu_a64="${QEMU_A64:-qemu-aarch64}"
 sysroot_a64="${SYSROOT_A64:-/usr/aarch64-linux-gnu}"
 qemu_x64="${QEMU_X64:-qemu-x86_64}"
+case "$clock" in
+    cpu) timeit=(python3 bench/timeit.py --cpu) ;;
+    wall) timeit=(python3 bench/timeit.py) ;;
+    *) echo "bench: TIME=$clock: expected cpu or wall" >&2; exit 2 ;;
+esac
 
-if ! scripts/build-lua.sh "$build"; then
+# workload NAME: sets compared, program and args (an array) for a workload of the table or a
+# SCRIPT:ARGUMENT; returns 1 for an unknown name.
+workload() {
+    local line
+    if [[ "$1" == *:* ]]; then
+        compared=stdout program=lua args=("${1%%:*}" "${1#*:}")
+        return 0
+    fi
+    line=$(awk -v n="$1" '$1 == n' <<<"$workload_table")
+    [ -n "$line" ] || return 1
+    read -r _ compared program args_line <<<"$line"
+    read -r -a args <<<"${args_line//@XZ_INPUT/$progs/xz-input}"
+}
+
+programs=" "
+for w in $workloads; do
+    if ! workload "$w"; then
+        echo "bench: unknown workload $w (known: $(awk 'NF { printf "%s ", $1 }' <<<"$workload_table")or SCRIPT:ARGUMENT)" >&2
+        exit 2
+    fi
+    programs+="$program "
+done
+if [[ "$programs" == *" lua "* ]] && ! scripts/build-lua.sh "$build"; then
     echo "bench: building lua failed" >&2
+    exit 1
+fi
+if [[ "$programs" == *" speedtest1 "* || "$programs" == *" xz "* ]] &&
+    ! scripts/build-benchprogs.sh "$progs"; then
+    echo "bench: building speedtest1 and xz failed" >&2
     exit 1
 fi
 
@@ -55,30 +110,57 @@ command_missing() {
     fi
 }
 
-cmd_for() {   # cmd_for RUNNER: sets the array cmd
-    local vm_cmd=$vm
+# path_of ISA: the current workload's program built for ISA (riscv64, aarch64, x86_64, native).
+path_of() {
+    if [ "$program" = lua ]; then
+        echo "$build/$1/lua"
+    else
+        echo "$progs/$1/$program"
+    fi
+}
+
+cmd_for() {   # cmd_for RUNNER: sets the array cmd (the runner's command for the current workload)
+    local vm_cmd=$vm engine isa=riscv64 sys=$sysroot
     case "$1" in base-*) vm_cmd=$vm_base ;; esac
     case "$1" in
-        native) cmd=("$build/native/lua") ;;
-        qemu) read -r -a cmd <<<"$qemu"; cmd+=(-L "$sysroot" "$build/riscv64/lua") ;;
-        qemu-a64) read -r -a cmd <<<"$qemu_a64"; cmd+=(-L "$sysroot_a64" "$build/aarch64/lua") ;;
-        qemu-x64) read -r -a cmd <<<"$qemu_x64"; cmd+=("$build/x86_64/lua") ;;
-        vm-*-x64 | base-*-x64)
-            read -r -a cmd <<<"$vm_cmd"; local e=${1#*-}
-            cmd+=(--engine="${e%-x64}" "$build/x86_64/lua") ;;
-        vm-*-a64 | base-*-a64)
-            read -r -a cmd <<<"$vm_cmd"; local e=${1#*-}
-            cmd+=(--engine="${e%-a64}" -L "$sysroot_a64" "$build/aarch64/lua") ;;
+        *-a64) isa=aarch64 sys=$sysroot_a64 ;;
+        *-x64) isa=x86_64 sys= ;;
+    esac
+    engine=${1#*-}
+    engine=${engine%-a64}
+    engine=${engine%-x64}
+    case "$1" in
+        native) cmd=("$(path_of native)") ;;
+        qemu) read -r -a cmd <<<"$qemu" ;;
+        qemu-a64) read -r -a cmd <<<"$qemu_a64" ;;
+        qemu-x64) read -r -a cmd <<<"$qemu_x64" ;;
         vm-* | base-*)
-            read -r -a cmd <<<"$vm_cmd"; cmd+=(--engine="${1#*-}" -L "$sysroot" "$build/riscv64/lua") ;;
-        *) cmd=() ;;
+            read -r -a cmd <<<"$vm_cmd"
+            case "$engine" in
+                t1) cmd+=(--engine=jit --tier2=off) ;;
+                t2) cmd+=(--engine=jit --tier2=on) ;;
+                *) cmd+=(--engine="$engine") ;;
+            esac ;;
+        *) cmd=(); return ;;
+    esac
+    [ "$1" = native ] && return
+    [ -n "$sys" ] && cmd+=(-L "$sys")
+    cmd+=("$(path_of "$isa")")
+}
+
+# compared_text FILE: what of a runner's output must be equal across runners.
+compared_text() {
+    case "$compared" in
+        untimed) sed -E 's/ +[0-9]+\.[0-9]{3}s$//' "$1" ;;
+        digest) echo "$(wc -c <"$1") bytes, sha256 $(sha256sum <"$1" | cut -d' ' -f1)" ;;
+        *) cat "$1" ;;
     esac
 }
 
 active=()
 for r in $runners; do
-    cmd_for "$r"
-    if [ "${#cmd[@]}" -eq 0 ] || command_missing "${cmd[0]}"; then
+    program=lua cmd_for "$r"
+    if [ "${#cmd[@]}" -eq 0 ] || { [ "$r" != native ] && command_missing "${cmd[0]}"; }; then
         echo "bench: runner $r unavailable (${cmd[0]:-unknown runner}); skipped" >&2
         continue
     fi
@@ -90,29 +172,38 @@ if [ "${#active[@]}" -eq 0 ]; then
 fi
 
 status=0
-for workload in $workloads; do
-    script=${workload%%:*}
-    n=${workload#*:}
-    out_dir="$build/bench/$(basename "$script" .lua)"
+dirs=()
+for w in $workloads; do
+    workload "$w"
+    name=$w
+    [[ "$w" == *:* ]] && name=$(basename "${w%%:*}" .lua)
+    out_dir="$build/bench/$name"
     rm -rf "$out_dir"
     mkdir -p "$out_dir" || exit 1
-    echo "bench: $script $n, $runs runs each, runners: ${active[*]}"
+    dirs+=("$out_dir")
+    echo "bench: $name ($program ${args[*]}), $runs runs each, $clock seconds, runners: ${active[*]}"
     reference=""
     for ((i = 1; i <= runs; i++)); do
         line="run $i/$runs:"
         for r in "${active[@]}"; do
             cmd_for "$r"
             out="$out_dir/$r.$i.out"
-            if ! t="$(python3 bench/timeit.py "$out" "${cmd[@]}" "$script" "$n")"; then
+            if [ ! -x "${cmd[-1]}" ]; then
+                line="$line $r=MISSING"
+                status=1
+                continue
+            fi
+            if ! t="$("${timeit[@]}" "$out" "${cmd[@]}" "${args[@]}")"; then
                 line="$line $r=FAILED"
                 status=1
                 continue
             fi
+            compared_text "$out" >"$out.compared"
             if [ -z "$reference" ]; then
-                reference="$out"
-            elif ! cmp -s "$reference" "$out"; then
-                echo "bench: output of $r (run $i) differs from $(basename "$reference" .out):" >&2
-                diff "$reference" "$out" | head -n 5 >&2
+                reference="$out.compared"
+            elif ! cmp -s "$reference" "$out.compared"; then
+                echo "bench: output of $r (run $i) differs from $(basename "$reference" .out.compared):" >&2
+                diff "$reference" "$out.compared" | head -n 5 >&2
                 status=1
             fi
             echo "$t" >>"$out_dir/$r.times"
@@ -125,8 +216,11 @@ for workload in $workloads; do
     # shellcheck disable=SC2086
     python3 bench/report.py "$out_dir" $runners
     if [ -n "$reference" ]; then
-        echo "result: $(head -n 1 "$reference")"
+        echo "result: $(tail -n 1 "$reference")"
     fi
     echo
 done
+echo "bench: median $clock seconds; speed = native's time / the runner's, or qemu-user's / the runner's"
+# shellcheck disable=SC2086
+python3 bench/report.py --summary "${dirs[@]}" -- $runners
 exit "$status"
