@@ -9,6 +9,7 @@
  * on, and listed with the dirty ones.
  * rax, rcx and rdx are scratch; r13-r15 are fixed (guest limit, cpu, guest base). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "host/x86_64/lower.h"
 
@@ -295,6 +296,28 @@ static unsigned field_size(const struct ir_op *op)
     return op->type == IR_I32 || op->type == IR_F32 ? 4 : 8;
 }
 
+/* The most temps the rest of the block keeps in registers at once (not constants, nor gets,
+ * which are read in place or are a pin's register): pins leave the rest of the registers to
+ * them. */
+static unsigned max_live(const struct lower *lw)
+{
+    static __thread uint16_t ends[IR_MAX_OPS];
+    const struct ir_block *b = lw->b;
+    unsigned live = 0, most = 0;
+    memset(ends + lw->i, 0, (b->n_ops - lw->i) * sizeof(ends[0]));
+    for (uint32_t j = lw->i + 1; j < b->n_ops; j++) {
+        const struct ir_op *op = &b->ops[j];
+        if (ir_opdefs[op->opc].n_out && op->opc != IR_const && op->opc != IR_get &&
+            lw->last_use[op->dst] > j) {
+            live++;
+            ends[lw->last_use[op->dst]]++;
+        }
+        most = live > most ? live : most;
+        live -= ends[j];
+    }
+    return most;
+}
+
 void ra_pin_loop(struct lower *lw)
 {
     struct field {
@@ -328,7 +351,8 @@ void ra_pin_loop(struct lower *lw)
                 f[k].mixed = 1;
     lw->n_pins = 0;
     lw->pin_mask = 0;
-    for (unsigned r = 0; r < MAX_PINS; r++) {
+    unsigned live = max_live(lw);
+    for (unsigned r = 0; r < MAX_PINS && r + live < sizeof(alloc_order); r++) {
         unsigned reg = pin_order[r];
         if (lw->busy & 1u << reg)
             continue;
