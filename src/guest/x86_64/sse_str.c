@@ -9,21 +9,23 @@
 #include "guest/x86_64/cpu.h"
 #include "guest/x86_64/sse_vec.h"
 
-/* Element i of v as the imm8's type: unsigned or signed bytes or words. */
-static int64_t element(const union vec *v, unsigned imm, unsigned i)
-{
-    switch (imm & 3) {
-    case 0: return v->b[i];
-    case 1: return v->w[i];
-    case 2: return v->sb[i];
-    default: return v->sw[i];
-    }
-}
-
-static unsigned implicit_length(const union vec *v, unsigned imm, unsigned n)
+/* The n elements of v as the imm8's type (unsigned or signed bytes or words), widened once
+ * so that the comparisons below are plain integer compares. */
+static void elements(const union vec *v, unsigned imm, unsigned n, int32_t *e)
 {
     for (unsigned i = 0; i < n; i++)
-        if (element(v, imm, i) == 0)
+        switch (imm & 3) {
+        case 0: e[i] = v->b[i]; break;
+        case 1: e[i] = v->w[i]; break;
+        case 2: e[i] = v->sb[i]; break;
+        default: e[i] = v->sw[i]; break;
+        }
+}
+
+static unsigned implicit_length(const int32_t *e, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (e[i] == 0)
             return i;
     return n;
 }
@@ -36,58 +38,52 @@ static unsigned explicit_length(uint64_t reg, bool w64, unsigned n)
     return mag > n ? n : (unsigned)mag;
 }
 
-/* The comparison of a's element i with b's element j, with the rules for invalid elements
- * (past a string's length) of the aggregation agg. */
-static bool pair(const union vec *a, const union vec *b, unsigned imm, unsigned agg, unsigned i,
-                 unsigned j, unsigned la, unsigned lb)
+/* The intermediate result IntRes1 of the aggregation agg: bit j from b's element j against
+ * a's valid elements, with the SDM's rules for elements past a string's length folded in
+ * (a pair with an invalid element is false, except that equal each counts two invalid
+ * elements as equal and equal ordered counts an invalid element of a as matching). */
+static unsigned aggregate(const int32_t *a, const int32_t *b, unsigned agg, unsigned n,
+                          unsigned la, unsigned lb)
 {
-    bool va = i < la, vb = j < lb;
-    if (!va || !vb) {
+    unsigned res = 0;
+    for (unsigned j = 0; j < n; j++) {
+        bool bit = false;
         switch (agg) {
-        case 2: return !va && !vb;   /* equal each: both invalid compare equal */
-        case 3: return !va;          /* equal ordered: an invalid a matches anything */
-        default: return false;
+        case 0:   /* equal any */
+            for (unsigned i = 0; i < la && j < lb && !bit; i++)
+                bit = a[i] == b[j];
+            break;
+        case 1:   /* ranges: a's even elements are lower bounds, odd ones upper bounds */
+            for (unsigned i = 0; i + 1 < la && j < lb && !bit; i += 2)
+                bit = b[j] >= a[i] && b[j] <= a[i + 1];
+            break;
+        case 2:   /* equal each */
+            bit = j < la && j < lb ? a[j] == b[j] : j >= la && j >= lb;
+            break;
+        default:   /* equal ordered: a's valid elements all match b from j on */
+            bit = true;
+            for (unsigned i = 0; i < la && i + j < n && bit; i++)
+                bit = i + j < lb && a[i] == b[i + j];
+            break;
         }
+        res |= (unsigned)bit << j;
     }
-    int64_t x = element(a, imm, i), y = element(b, imm, j);
-    if (agg == 1) /* ranges: even elements of a are lower bounds, odd ones upper bounds */
-        return i & 1 ? y <= x : y >= x;
-    return x == y;
+    return res;
 }
 
 static uint64_t helper_str(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t w64)
 {
     struct x64_cpu *c = cpu;
-    unsigned op = X64_SSE_OP(desc), imm = X64_SSE_IMM(desc), agg = imm >> 2 & 3;
+    unsigned op = X64_SSE_OP(desc), imm = X64_SSE_IMM(desc);
     unsigned n = imm & 1 ? 8 : 16;
-    union vec a = xmm(c, X64_SSE_DST(desc)), b = source(c, desc, lo, hi);
+    union vec va = xmm(c, X64_SSE_DST(desc)), vb = source(c, desc, lo, hi);
+    int32_t a[16], b[16];
+    elements(&va, imm, n, a);
+    elements(&vb, imm, n, b);
     bool explicit = op < 2, index = op & 1;
-    unsigned la = explicit ? explicit_length(c->r[X64_RAX], w64, n) : implicit_length(&a, imm, n);
-    unsigned lb = explicit ? explicit_length(c->r[X64_RDX], w64, n) : implicit_length(&b, imm, n);
-    unsigned res = 0;
-    for (unsigned j = 0; j < n; j++) {
-        bool bit;
-        switch (agg) {
-        case 0:
-            bit = false;
-            for (unsigned i = 0; i < n; i++)
-                bit |= pair(&a, &b, imm, agg, i, j, la, lb);
-            break;
-        case 1:
-            bit = false;
-            for (unsigned i = 0; i + 1 < n; i += 2)
-                bit |= pair(&a, &b, imm, agg, i, j, la, lb) &&
-                       pair(&a, &b, imm, agg, i + 1, j, la, lb);
-            break;
-        case 2: bit = pair(&a, &b, imm, agg, j, j, la, lb); break;
-        default:
-            bit = true;
-            for (unsigned i = 0; i + j < n; i++)
-                bit &= pair(&a, &b, imm, agg, i, i + j, la, lb);
-            break;
-        }
-        res |= (unsigned)bit << j;
-    }
+    unsigned la = explicit ? explicit_length(c->r[X64_RAX], w64, n) : implicit_length(a, n);
+    unsigned lb = explicit ? explicit_length(c->r[X64_RDX], w64, n) : implicit_length(b, n);
+    unsigned res = aggregate(a, b, imm >> 2 & 3, n, la, lb);
     unsigned all = (1u << n) - 1;
     switch (imm >> 4 & 3) {
     case 1: res ^= all; break;
