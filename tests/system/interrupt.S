@@ -6,6 +6,7 @@
  * Every trap appends a byte to the log s10 (cause | 0x80 for an interrupt); s4 is the case
  * number, the exit status on a mismatch. All pass: "interrupts ok", status 0. */
 #include "htif.h"
+#include "mstart.h"
 
 #define SSIP 2
 #define STIP 0x20
@@ -16,13 +17,7 @@
     .section .text.init
     .globl _start
 _start:
-    la t0, mhandler
-    csrw mtvec, t0
-    li t0, -1                               /* PMP entry 0: everything, RWX (vm does not
-                                             * check PMP; qemu does) */
-    csrw pmpaddr0, t0
-    li t0, 0x1f
-    csrw pmpcfg0, t0
+    M_START(mhandler)
     li s10, 0
 
     /* 1: SSIP, not delegated, is taken in M-mode right after the csrs that raises it. */

@@ -6,6 +6,7 @@
  * a fetch fault returns to ra). A mismatch exits with the case number (s4); all pass:
  * "mmu ok", status 0. t5 and t6 belong to the handler. */
 #include "htif.h"
+#include "mstart.h"
 
 #define PTE_V 0x01
 #define PTE_R 0x02
@@ -46,13 +47,7 @@
     .section .text.init
     .globl _start
 _start:
-    la t0, mtrap
-    csrw mtvec, t0
-    li t0, -1                               /* PMP entry 0: everything, RWX (vm does not
-                                             * check PMP; qemu does) */
-    csrw pmpaddr0, t0
-    li t0, 0x1f
-    csrw pmpcfg0, t0
+    M_START(mtrap)
     /* Sv39 tables: l2[2] the S gigapage at 0x80000000, l2[3] its U alias, l2[0] -> l1,
      * l1[0] -> l0. */
     la t2, l2

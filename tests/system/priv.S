@@ -6,6 +6,7 @@
  * s10 and skips the instruction; ECALL with a0 = 99 goes to M-mode at s9 instead. s4 is the
  * case number, the exit status on a mismatch; all pass: "priv ok", status 0. */
 #include "htif.h"
+#include "mstart.h"
 
 #define TO_M(label) la s9, label; li a0, 99; ecall
 #define MPP_TO(level) li t0, 3 << 11; csrc mstatus, t0; li t0, (level) << 11; csrs mstatus, t0
@@ -26,12 +27,7 @@
     .section .text.init
     .globl _start
 _start:
-    la t0, mtrap
-    csrw mtvec, t0
-    li t0, -1                               /* PMP entry 0: everything, RWX */
-    csrw pmpaddr0, t0
-    li t0, 0x1f
-    csrw pmpcfg0, t0
+    M_START(mtrap)
     csrw mcounteren, zero
     csrw scounteren, zero
     TRAPS(1, 11, ecall)

@@ -30,7 +30,8 @@ build() {
         return 0
     fi
     if [ "$here/$name.S" -nt "$out/$name" ] || [ "$here/htif.h" -nt "$out/$name" ] ||
-       [ "$here/virt.h" -nt "$out/$name" ] || [ "$here/link.ld" -nt "$out/$name" ]; then
+       [ "$here/virt.h" -nt "$out/$name" ] || [ "$here/mstart.h" -nt "$out/$name" ] ||
+       [ "$here/link.ld" -nt "$out/$name" ]; then
         local ld=-T$here/link.ld
         [ "$name" = outside ] && ld=-Wl,-Ttext=0x10000000
         [ "$name" = smode ] && ld="$ld -Wl,--section-start=.text=0x80200000"   # after OpenSBI

@@ -8,6 +8,7 @@
  * time it came in s7 (then puts stimecmp at its maximum); ECALL with a0 = 99 goes to M-mode
  * at s9. A mismatch powers off with the check's number; all pass: "sstc ok". */
 #include "virt.h"
+#include "mstart.h"
 
 #define MIP_STIP 0x20
 #define MCAUSE_STI ((1 << 63) | 5)
@@ -28,12 +29,7 @@
     .section .text.init
     .globl _start
 _start:
-    la t0, mtrap
-    csrw mtvec, t0
-    li t0, -1                               /* PMP entry 0: everything, RWX */
-    csrw pmpaddr0, t0
-    li t0, 0x1f
-    csrw pmpcfg0, t0
+    M_START(mtrap)
     li s5, 1
     slli s5, s5, 63                         /* s5 = menvcfg.STCE */
     csrs menvcfg, s5
