@@ -7,7 +7,9 @@
 #
 # Usage: tests/python/run.sh [ARM64_BUILD_DIR]   (default: $ARM64_BUILD or build/arm64)
 # Environment: VM (default "build/vm run"), SYSROOT (the C library, default
-#              /usr/aarch64-linux-gnu), TIMEOUT seconds per module (default 300), TAG
+#              /usr/aarch64-linux-gnu), TIMEOUT seconds per module (default 600: the
+#              heaviest, test_pickle, takes about 40 CPU seconds, and over 300 s of wall time
+#              on a 2-core machine under a load average of 15), TAG
 #              (appended to each test's name, e.g. "[vm-jit]"), MODULES (instead of the list).
 # Output: "PASS python-aarch64/MODULE" or "FAIL python-aarch64/MODULE: reason", then
 # "python-aarch64: N passed, N failed". Exit 1 on any failure.
@@ -18,7 +20,7 @@ cd "$root" || exit 1
 build="${1:-${ARM64_BUILD:-build/arm64}}"
 vm="${VM:-build/vm run}"
 sysroot="${SYSROOT:-/usr/aarch64-linux-gnu}"
-timeout_s="${TIMEOUT:-300}"
+timeout_s="${TIMEOUT:-600}"
 tag="${TAG:-}"
 suite=python-aarch64
 . tests/lib.sh
