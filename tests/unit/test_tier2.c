@@ -236,8 +236,11 @@ static void *request_exit(void *arg)
     while (*seen < 100000)
         ;
     nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+    /* The iteration is read once the request is visible to the loop's thread: read before
+     * it, a pause of this thread between the two (or the store waiting in its store buffer)
+     * let the loop run on uncounted, which the check below took for a late stop. */
+    __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_SEQ_CST);
     uint64_t at = *seen;
-    cpu->exit_request = 1;
     return (void *)(uintptr_t)at;
 }
 
