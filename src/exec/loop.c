@@ -230,9 +230,10 @@ int exec_run(struct cpu *cpu)
         uint32_t n = cpu->as->page_gen - ex->page_gen;
         if (n > ASPACE_FLUSHED_PAGES)
             jump_cache_clear(ex);
-        for (uint32_t k = 0; k < n && n <= ASPACE_FLUSHED_PAGES; k++)
-            jump_cache_clear_page(ex, cpu->as->flushed_pages[(ex->page_gen + k) %
-                                                             ASPACE_FLUSHED_PAGES]);
+        else
+            for (uint32_t k = 0; k < n; k++)
+                jump_cache_clear_page(ex, cpu->as->flushed_pages[(ex->page_gen + k) %
+                                                                 ASPACE_FLUSHED_PAGES]);
         ex->page_gen = cpu->as->page_gen;
     }
     if (sigsetjmp(unwind, 0)) {

@@ -238,10 +238,8 @@ static struct stub *new_stub(struct lower *lw, uint8_t kind, uint64_t pc)
 {
     struct stub *s = &lw->stubs[lw->n_stubs++];
     *s = (struct stub){ .kind = kind, .pc = pc };
-    if (!ra_snapshot(lw, &s->wb_first, &s->wb_n)) {
-        ra_flush_all(lw);
-        ra_store_pins(lw);
-    }
+    if (!ra_snapshot(lw, &s->wb_first, &s->wb_n))
+        ra_store_state(lw);
     return s;
 }
 
@@ -255,12 +253,10 @@ static void mark_access(struct lower *lw)
         pins_dirty |= lw->pins[k].dirty;
     if (!lw->n_dirty && !pins_dirty)
         return;
-    if (lw->n_map < HOST_MAX_MAP && ra_snapshot(lw, &e.wb_first, &e.wb_n)) {
+    if (lw->n_map < HOST_MAX_MAP && ra_snapshot(lw, &e.wb_first, &e.wb_n))
         lw->map[lw->n_map++] = e;
-    } else {
-        ra_flush_all(lw);
-        ra_store_pins(lw);
-    }
+    else
+        ra_store_state(lw);
 }
 
 /* The host operand [r15 + address] of guest address a + disp for an access of size bytes.
@@ -460,8 +456,7 @@ static void jc_jump(struct lower *lw, bool known, uint64_t pc)
 
 static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
 {
-    ra_flush_all(lw);
-    ra_store_pins(lw);
+    ra_store_state(lw);
     ra_load(lw, RAX, op->src[0], true);
     if (lw->abi->env.inline_jc)
         jc_jump(lw, false, 0);
@@ -472,8 +467,7 @@ static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
 static void lower_exit(struct lower *lw, const struct ir_op *op)
 {
     struct host_buf *o = lw->o;
-    ra_flush_all(lw);
-    ra_store_pins(lw);
+    ra_store_state(lw);
     x86_mov_imm(o, RAX, (uint64_t)op->imm);
     x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(pc)), 0);
     x86_emit(o, X_MOVI, false, 0, xm(R14, CPU_OFF(exc)), op->aux);

@@ -131,8 +131,9 @@ void ra_pin_loop(struct lower *lw);
 int ra_pin_of(const struct lower *lw, int64_t off, unsigned size);
 /* A get of pin k: its register itself if nothing changes the field while the temp lives. */
 void ra_get_pinned(struct lower *lw, const struct ir_op *op, int k);
-/* Stores the pinned fields (before an exit that does not list them). */
-void ra_store_pins(struct lower *lw);
+/* Stores every dirty field, the pinned ones too, so that guest state in memory is whole
+ * (before a call, or an exit or fault entry that does not list them). */
+void ra_store_state(struct lower *lw);
 /* After an op: frees the registers of temps it used for the last time. */
 void ra_free_dead(struct lower *lw, const struct ir_op *op);
 /* dst = fn([cpu,] args...), keeping live temps across the call (mid_op: the op's own

@@ -402,8 +402,9 @@ void ra_get_pinned(struct lower *lw, const struct ir_op *op, int k)
     ra_def_done(lw, op->dst, r);
 }
 
-void ra_store_pins(struct lower *lw)
+void ra_store_state(struct lower *lw)
 {
+    ra_flush_all(lw);
     for (unsigned k = 0; k < lw->n_pins; k++)
         if (lw->pins[k].dirty) {
             x86_emit(lw->o, X_ST, lw->pins[k].w64, lw->pins[k].reg, xm(R14, lw->pins[k].off), 0);
@@ -433,8 +434,7 @@ void ra_call(struct lower *lw, const void *fn, bool with_cpu, const struct arg *
 {
     static const uint8_t arg_regs[] = { RDI, RSI, RDX, RCX, R8, R9 };
     struct host_buf *o = lw->o;
-    ra_flush_all(lw);   /* the helper may read the state or raise a guest signal */
-    ra_store_pins(lw);
+    ra_store_state(lw);   /* the helper may read the state or raise a guest signal */
     x86_lea_rip(o, RAX, rx_of(lw, o->p));
     x86_emit(o, X_ST, true, RAX, xm(R14, CPU_OFF(cur_op)), 0);
     uint32_t saved = lw->busy & CALLER_SAVED & ~lw->pin_mask;
