@@ -23,7 +23,8 @@ all: build
 deps:
 	@bash scripts/deps.sh
 
-$(BUILD)/build.ninja:
+# After deps, also under make -j: meson itself may be what deps installs.
+$(BUILD)/build.ninja: | deps
 	meson setup $(BUILD) $(MESON_OPTS)
 
 build: deps $(BUILD)/build.ninja
