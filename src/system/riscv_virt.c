@@ -164,6 +164,8 @@ static void hart_irq(void *opaque, unsigned mip_bit, bool level)
     bool was = __atomic_load_n(&r->mip, __ATOMIC_ACQUIRE) & mip_bit;
     if (level != was)
         riscv64_set_pending(cpu, mip_bit, level);
+    else if (level && mip_bit == RV_MIP_MSIP)
+        riscv64_wake(cpu);   /* an IPI is news to a hart stalled on the last one (WFI) */
 }
 
 /* The time CSR is the ACLINT's mtime, which the guest may set. */

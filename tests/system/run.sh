@@ -71,6 +71,7 @@ tests=(
     "pages||0|||"
     "smp|--cpus=4|8|smp ok\n||"
     "smcrace|--cpus=2|0|||"
+    "wfistall|--cpus=2|0|||"
 )
 
 suite=system

@@ -44,7 +44,12 @@ struct rv64_cpu {
      * (lo > hi: none). The TLB holds 4 KiB pieces of them, so a fence of an address in the
      * range flushes everything; others (user pages, below Linux's linear map) flush one. */
     uint64_t superpage_lo, superpage_hi;
-    uint64_t waiting;        /* after WFI, until an interrupt is pending (system.h) */
+    uint64_t waiting;        /* after WFI: RV_WAIT_* (system.c) */
+    /* The interrupts pending and enabled when a WFI last went on at once for them, 0 after
+     * a trap: the same set at the next WFI means the hart spins on them (system.c). */
+    uint64_t wfi_spun;
+    /* riscv64_wake's calls, and their count when a WFI last went on for wfi_spun. */
+    uint64_t wakes, wakes_seen;
     /* The wait after WFI sleeps on wfi_cond until riscv64_wake signals it. */
     pthread_mutex_t wfi_lock;
     pthread_cond_t wfi_cond;

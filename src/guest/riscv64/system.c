@@ -463,45 +463,82 @@ const struct ir_helper rv64_sret_helper = {
     "rv64_sret", helper_sret, 0, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
 };
 
+/* How a hart waits after WFI: until an interrupt enabled in mie is pending, or, while the
+ * ones pending and enabled are those it spun on at its last WFI and nothing woke it since,
+ * for a new one, a riscv64_wake (an IPI even when the last is still pending: hart_irq) or
+ * WFI_STALL_NS. */
+enum { RV_WAIT_NONE, RV_WAIT_IRQ, RV_WAIT_STALL };
+#define WFI_STALL_NS 20000000ll
+
 /* WFI (translated in S- and M-mode; mstatus.TW makes it illegal in S-mode; its block ends
  * after it): unless an interrupt enabled in mie is pending, whatever the global enables say,
  * the hart leaves guest code to wait in riscv64_wait, holding nothing other harts need. With
- * none enabled nothing could end the wait, so it goes on at once. */
+ * none enabled nothing could end the wait, so it goes on at once, as it does the first time
+ * an enabled interrupt is pending. A second WFI with the same ones pending and no trap taken
+ * in between is a loop polling memory with interrupts masked (OpenSBI 1.1's secondary
+ * harts wait so for their start with the IPI that woke them still pending): the hart stalls
+ * instead of spinning, a while at most (the spec only lets WFI stall for an interrupt that
+ * might need service), and wakes at once to any news. Besides a CPU's worth of host time,
+ * that closes a race in that firmware: it marks a hart's start before it stores where
+ * the hart starts, and a spinning hart could read the old address (Linux's CPU1 "failed
+ * to come online"), where a stalled one goes on at the IPI, which comes after. */
 static uint64_t helper_wfi(void *c, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
     struct rv64_cpu *r = c;
     if (r->priv == RV_PRIV_S && (r->mstatus & MSTATUS_TW))
         raise_illegal(r);
-    if (!r->mie || (mip_load(r) & r->mie))
+    if (!r->mie)
         return 0;
-    r->waiting = 1;
+    uint64_t pending = mip_load(r) & r->mie;
+    uint64_t wakes = __atomic_load_n(&r->wakes, __ATOMIC_ACQUIRE);
+    if (pending && (pending != r->wfi_spun || wakes != r->wakes_seen)) {
+        r->wfi_spun = pending;
+        r->wakes_seen = wakes;
+        return 0;
+    }
+    r->waiting = pending ? RV_WAIT_STALL : RV_WAIT_IRQ;
     r->c.exit_request = 1;
     return 0;
 }
 
 bool riscv64_waiting(struct cpu *cpu)
 {
-    return ((struct rv64_cpu *)cpu)->waiting;
+    return ((struct rv64_cpu *)cpu)->waiting != RV_WAIT_NONE;
 }
 
 /* Every interrupt source raises its line through riscv64_set_pending, and the devices
- * polled by hart 0 kick it (riscv64_wake) when they have news, so the wait needs no timeout:
- * an idle hart's thread sleeps until something happens. */
+ * polled by hart 0 kick it (riscv64_wake) when they have news, so the wait for an interrupt
+ * needs no timeout: an idle hart's thread sleeps until something happens. */
 void riscv64_wait(struct cpu *cpu)
 {
     struct rv64_cpu *r = (struct rv64_cpu *)cpu;
     cpu->exit_request = 0;
     pthread_mutex_lock(&r->wfi_lock);
-    while (!(mip_load(r) & r->mie) && !cpu->exit_request)
-        pthread_cond_wait(&r->wfi_cond, &r->wfi_lock);
+    if (r->waiting == RV_WAIT_STALL) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += WFI_STALL_NS;
+        until.tv_sec += until.tv_nsec / 1000000000;
+        until.tv_nsec %= 1000000000;
+        while (!(mip_load(r) & r->mie & ~r->wfi_spun) && !cpu->exit_request &&
+               __atomic_load_n(&r->wakes, __ATOMIC_ACQUIRE) == r->wakes_seen &&
+               pthread_cond_timedwait(&r->wfi_cond, &r->wfi_lock, &until) == 0)
+            ;
+        r->wakes_seen = __atomic_load_n(&r->wakes, __ATOMIC_ACQUIRE);
+        r->waiting = RV_WAIT_NONE;
+    } else {
+        while (!(mip_load(r) & r->mie) && !cpu->exit_request)
+            pthread_cond_wait(&r->wfi_cond, &r->wfi_lock);
+        if (!r->mie || (mip_load(r) & r->mie))
+            r->waiting = RV_WAIT_NONE;
+    }
     pthread_mutex_unlock(&r->wfi_lock);
-    if (!r->mie || (mip_load(r) & r->mie))
-        r->waiting = 0;
 }
 
 void riscv64_wake(struct cpu *cpu)
 {
     struct rv64_cpu *r = (struct rv64_cpu *)cpu;
+    __atomic_add_fetch(&r->wakes, 1, __ATOMIC_ACQ_REL);
     cpu->exit_request = 1;
     pthread_mutex_lock(&r->wfi_lock);
     pthread_cond_signal(&r->wfi_cond);
@@ -644,9 +681,14 @@ static void rv64_reset(struct cpu *cpu)
     for (size_t k = 0; k < RV_PMP_ENTRIES; k++)
         r->pmpaddr[k] = 0;
     r->res_addr = ~0ull;
-    r->waiting = 0;
+    r->waiting = RV_WAIT_NONE;
+    r->wfi_spun = 0;
     pthread_mutex_init(&r->wfi_lock, NULL);
-    pthread_cond_init(&r->wfi_cond, NULL);
+    pthread_condattr_t attr;     /* a stalled WFI's deadline is on the monotonic clock */
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&r->wfi_cond, &attr);
+    pthread_condattr_destroy(&attr);
     if (cpu->as)
         tlb_flush(r);
     update_flags(r);
@@ -718,7 +760,8 @@ static void trap_enter(struct rv64_cpu *r, uint64_t cause, uint64_t tval, uint64
     }
     r->mstatus = s;
     r->res_addr = ~0ull;
-    r->waiting = 0;
+    r->waiting = RV_WAIT_NONE;
+    r->wfi_spun = 0;
     r->c.pc = (tvec & ~3ull) + ((tvec & 1) && interrupt ? 4 * code : 0);
     update_flags(r);
 }
@@ -815,7 +858,7 @@ static int rv64_load(void *opaque, struct state_reader *rd, bool commit)
             if (!is_mip(&saved_fields[i]))
                 *saved_word(r, &saved_fields[i], k) = *saved_word(&t, &saved_fields[i], k);
     __atomic_store_n(&r->mip, t.mip, __ATOMIC_RELEASE);
-    r->waiting = 0;      /* a WFI may end early */
+    r->waiting = RV_WAIT_NONE;      /* a WFI may end early */
     tlb_flush(r);
     update_flags(r);
     return 0;

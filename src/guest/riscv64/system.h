@@ -41,8 +41,9 @@ void riscv64_set_pending(struct cpu *cpu, uint64_t mip_bits, bool level);
  * other harts need: riscv64_waiting is true until an interrupt enabled in mie is pending.
  * riscv64_wait sleeps (on the run loop's thread, outside guest code) until then, until
  * riscv64_wake or riscv64_set_pending (with no timeout: an idle hart costs no host CPU), and
- * ends the waiting when an interrupt is pending. riscv64_wake makes the hart leave guest code or its sleep (any
- * thread). */
+ * ends the waiting when an interrupt is pending; a hart that spins on WFI with the same
+ * interrupts pending stalls a while instead (system.c). riscv64_wake makes the hart leave
+ * guest code or its sleep (any thread). */
 bool riscv64_waiting(struct cpu *cpu);
 void riscv64_wait(struct cpu *cpu);
 void riscv64_wake(struct cpu *cpu);
