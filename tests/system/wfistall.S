@@ -6,7 +6,7 @@
  * raised by hart 0 at the start) for each of ROUNDS values hart 0 publishes in `round`, each
  * followed by an IPI (msip written 1 again while still pending), and acknowledges it in `ack`;
  * the rounds must take less than ROUNDS * 15 ms (status 2), where stalls that ignored the
- * IPIs would end only at their bound, 20 ms each. Exit status 0, or the failure's. */
+ * IPIs would end only at their bound, 200 ms each. Exit status 0, or the failure's. */
 #include "htif.h"
 #include "virt.h"
 

@@ -468,7 +468,7 @@ const struct ir_helper rv64_sret_helper = {
  * for a new one, a riscv64_wake (an IPI even when the last is still pending: hart_irq) or
  * WFI_STALL_NS. */
 enum { RV_WAIT_NONE, RV_WAIT_IRQ, RV_WAIT_STALL };
-#define WFI_STALL_NS 20000000ll
+#define WFI_STALL_NS 200000000ll
 
 /* WFI (translated in S- and M-mode; mstatus.TW makes it illegal in S-mode; its block ends
  * after it): unless an interrupt enabled in mie is pending, whatever the global enables say,
@@ -479,9 +479,11 @@ enum { RV_WAIT_NONE, RV_WAIT_IRQ, RV_WAIT_STALL };
  * harts wait so for their start with the IPI that woke them still pending): the hart stalls
  * instead of spinning, a while at most (the spec only lets WFI stall for an interrupt that
  * might need service), and wakes at once to any news. Besides a CPU's worth of host time,
- * that closes a race in that firmware: it marks a hart's start before it stores where
- * the hart starts, and a spinning hart could read the old address (Linux's CPU1 "failed
- * to come online"), where a stalled one goes on at the IPI, which comes after. */
+ * that all but closes a race in that firmware: it marks a hart's start before it stores
+ * where the hart starts, and a spinning hart could read the old address (Linux's CPU1
+ * "failed to come online": a boot in 20 with 2 harts on a loaded host), where a stalled one
+ * goes on at the IPI, which comes after, unless its bound ends inside that window (a bound
+ * of 20 ms still lost 1 boot in 150 on a host loaded 6 times over). */
 static uint64_t helper_wfi(void *c, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
     struct rv64_cpu *r = c;
