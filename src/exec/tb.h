@@ -46,7 +46,7 @@ struct tb_span {
     uint64_t start, end;
 };
 
-#define JUMP_CACHE_BITS 14
+#define JUMP_CACHE_BITS 16
 #define JUMP_CACHE_SIZE (1u << JUMP_CACHE_BITS)
 #define JUMP_CACHE_FILTER_BITS 16384u
 _Static_assert(JUMP_CACHE_BITS <= 16, "tb_flags below JUMP_CACHE_SIZE fit struct tb's flags, "
@@ -118,7 +118,7 @@ void jump_cache_clear_page(struct exec_cpu *ex, uint64_t vpage);
  * alone, as it did before blocks had flags. */
 static inline unsigned jump_cache_index(uint64_t pc, uint32_t flags)
 {
-    return ((unsigned)(pc >> 1) ^ flags) & (JUMP_CACHE_SIZE - 1);
+    return host_jc_index(pc, flags, JUMP_CACHE_SIZE - 1);
 }
 
 /* Finds or translates the block at (pc, cpu->tb_flags); NULL if its first instruction cannot be fetched

@@ -14,6 +14,18 @@
 #include "host/buf.h"
 #include "ir/ir.h"
 
+/* The jump cache's index of a block at pc with tb_flags flags (exec/tb.h), which generated
+ * code computes too (x86-64: jc_jump): the pc's offset in its 4 KiB page, halved, in the
+ * low bits, the page number folded with itself shifted right by 5 above them (a direct-mapped
+ * cache indexed by the pc alone made the hot code of two pages 128 KiB apart evict each
+ * other), the flags xor-ed in; all on the pc's low 32 bits. One page's blocks stay in one
+ * aligned run of slots while the flags are below 2048 (what exec's page flush relies on). */
+static inline uint32_t host_jc_index(uint64_t pc, uint32_t flags, uint32_t mask)
+{
+    uint32_t p = (uint32_t)pc;
+    return ((((p >> 5) & ~0xfffu) ^ p) >> 1 ^ flags) & mask;
+}
+
 /* What the execution layer tells the backend: the layout generated code reads and the C
  * services it calls. */
 struct host_env {
@@ -23,7 +35,7 @@ struct host_env {
     uint64_t guest_limit;      /* flat: guest addresses are [0, guest_limit), with guard pages
                                   of more than 4 GiB on both sides (mem/uspace.h) */
     int32_t exec_jc_offset;    /* of the jump cache (struct tb *[]) inside cpu->exec */
-    uint32_t jc_mask;          /* jump cache index = ((pc >> 1) ^ block flags) & jc_mask */
+    uint32_t jc_mask;          /* jump cache index = host_jc_index(pc, block flags, jc_mask) */
     int32_t tb_pc_offset, tb_code_offset;   /* inside struct tb */
     bool inline_jc;            /* goto_ind looks up the jump cache inline and jumps */
     bool chain_in_page;        /* and so may a direct jump out of the block's 4 KiB page:

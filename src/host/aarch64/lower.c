@@ -366,7 +366,12 @@ static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
     ra_load(lw, 0, op->src[0]);
     uint8_t *miss = NULL;
     if (abi->env.inline_jc) {
-        a64_emit(o, A_UBFM, true, S0, 0, 0, 1 | 63 << 8);
+        /* host_jc_index: ((((pc >> 5) & ~0xfff) ^ pc) >> 1) on 32 bits */
+        a64_emit(o, A_UBFM, false, S0, 0, 0, 5 | 31 << 8);
+        a64_mov_imm(o, S1, 0xfffff000);
+        a64_emit(o, A_AND, false, S0, S0, S1, 0);
+        a64_emit(o, A_EOR, false, S0, S0, 0, 0);
+        a64_emit(o, A_UBFM, false, S0, S0, 0, 1 | 31 << 8);
         if (lw->b->flags) {   /* jump_cache_index: the block's flags are the CPU's */
             a64_mov_imm(o, S1, lw->b->flags);
             a64_emit(o, A_EOR, false, S0, S0, S1, 0);

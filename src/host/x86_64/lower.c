@@ -436,10 +436,13 @@ static void jc_jump(struct lower *lw, bool known, uint64_t pc)
     const struct x86_abi *abi = lw->abi;
     x86_emit(o, X_MOV, true, RDX, xm(R14, CPU_OFF(exec)), 0);
     if (known) {
-        uint32_t slot = ((uint32_t)(pc >> 1) ^ lw->b->flags) & abi->env.jc_mask;
+        uint32_t slot = host_jc_index(pc, lw->b->flags, abi->env.jc_mask);
         x86_emit(o, X_MOV, true, RDX, xm(RDX, abi->env.exec_jc_offset + 8 * (int32_t)slot), 0);
     } else {
         x86_emit(o, X_MOV, false, RCX, xr(RAX), 0);
+        x86_emit(o, X_SHRI, false, 0, xr(RCX), 5);
+        x86_emit(o, X_ANDI, false, 0, xr(RCX), ~0xfff);
+        x86_emit(o, X_XOR, false, RCX, xr(RAX), 0);
         x86_emit(o, X_SHRI, false, 0, xr(RCX), 1);
         if (lw->b->flags)   /* jump_cache_index: the block's flags are the CPU's */
             x86_emit(o, X_XORI, false, 0, xr(RCX), (int32_t)lw->b->flags);
@@ -742,7 +745,7 @@ int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct host_b
     x86_emit(out, X_CMPI, false, 0, xm(R14, CPU_OFF(exit_request)), 0);
     new_stub(lw, S_INT, b->pc)->site = x86_jcc(out, CC_NE, NULL);
     if (abi->env.hot_count) {   /* the run counter of T2 (exec/tier2.c) */
-        uint32_t slot = ((uint32_t)(b->pc >> 1) ^ b->flags) & abi->env.jc_mask;
+        uint32_t slot = host_jc_index(b->pc, b->flags, abi->env.jc_mask);
         x86_emit(out, X_MOV, true, RDX, xm(R14, CPU_OFF(exec)), 0);
         x86_emit(out, X_SUBI, false, 0, xm(RDX, abi->env.exec_hot_offset + 4 * (int32_t)slot), 1);
         new_stub(lw, S_HOT, b->pc)->site = x86_jcc(out, CC_E, NULL);
