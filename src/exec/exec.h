@@ -12,8 +12,8 @@
 /* Allocates a zeroed CPU with room for the guest state and the IR temporaries. */
 struct cpu *cpu_new(const struct guest_ops *guest, const struct engine_ops *engine);
 void cpu_free(struct cpu *cpu);
-/* The same for the last CPU of a process that exits next: its translations are left to the
- * exit instead of freed one by one. */
+/* The same for the CPUs of a process that exits next: the last one's translations are left
+ * to the exit instead of freed one by one. */
 void cpu_free_at_exit(struct cpu *cpu);
 
 /* Runs guest code from cpu->pc until cpu->exit_reason != CPU_EXIT_NONE; returns it.

@@ -861,8 +861,8 @@ out:
     host_timer_stop(&v.rtc_timer);
     host_timer_stop(&v.aclint_timer);
     __atomic_store_n(&v.cpu, NULL, __ATOMIC_RELEASE);
-    for (unsigned h = c->cpus; h-- > 0;)
-        cpu_free(v.harts[h].cpu);
+    for (unsigned h = c->cpus; h-- > 0;)   /* vm exits after a machine: blocks go with it */
+        cpu_free_at_exit(v.harts[h].cpu);
     net_slirp_close(v.slirp);
     for (unsigned d = 0; d < v.n_blk; d++)
         virtio_blk_close(&v.blk[d]);
