@@ -1,6 +1,6 @@
 /* Sstc: menvcfg.STCE is writable; while it is set, stimecmp drives mip.STIP (in the past:
- * pending at once; written ahead: clear; 1 ms ahead: pending only once time passes it, by
- * polling mip and as an interrupt taken through WFI) and M-mode's writes to mip.STIP
+ * pending at once; written ahead: clear; 100 ms ahead: pending only once time passes it, by
+ * polling mip; 1 ms ahead: as an interrupt taken through WFI) and M-mode's writes to mip.STIP
  * change nothing; S-mode reads and writes stimecmp only with STCE and mcounteren.TM set
  * (else an illegal instruction, mtval = the instruction); with STCE clear, stimecmp no
  * longer drives STIP and M-mode writes it again. The M handler records an exception's
@@ -54,8 +54,8 @@ _start:
     STIP(t0)
     li t1, MIP_STIP
     EXPECT(5, t0, t1)
-    csrr t0, time                           /* 1 ms ahead */
-    li t1, 10000
+    csrr t0, time                           /* 100 ms ahead: a loaded host may pause */
+    li t1, 1000000                          /* the hart for a few ms before check 6 */
     add s2, t0, t1
     csrw stimecmp, s2
     STIP(t0)
