@@ -138,6 +138,13 @@ void x64_gen_raise(struct x64_ctx *ctx, const struct ir_helper *raise);
  * DS:RDI (translate_sse.c). */
 void x64_maskmov(struct x64_ctx *ctx, bool mmx);
 
+/* translate_swar.c: whether sse_int's arg is an element op done inline, and that op on a
+ * quadword of each operand; the sign-bit mask of a quadword for MOVMSKPS, MOVMSKPD and
+ * PMOVMSKB (kind 0, 1, 2). */
+bool x64_swar_has(unsigned arg);
+ir_temp x64_swar(struct x64_ctx *ctx, unsigned arg, ir_temp a, ir_temp b);
+ir_temp x64_movmsk_q(struct x64_ctx *ctx, unsigned kind, ir_temp v);
+
 /* The families with a translation, by file; a family not listed raises #UD. Each file's list
  * is its own macro so that files are added without touching another's line. */
 #define X64_TRANS_INT(X)                                                                   \
