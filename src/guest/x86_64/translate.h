@@ -107,6 +107,7 @@ void x64_commit_cc_if(struct x64_ctx *ctx, ir_temp cond, unsigned size, const st
 struct x64_cc x64_cc_flags(ir_temp flags);
 /* Says that the flags changed in a way the translator does not track (a helper wrote them). */
 void x64_cc_unknown(struct x64_ctx *ctx);
+uint64_t x64_carry_state(uint64_t isa_state);   /* guest_ops.carry_state */
 /* The arithmetic flags as EFLAGS bits (i64). */
 ir_temp x64_get_flags(struct x64_ctx *ctx);
 /* CF as 0 or 1 (i64). */

@@ -78,6 +78,14 @@ void x64_commit_cc_if(struct x64_ctx *ctx, ir_temp cond, unsigned size, const st
     x64_cc_unknown(ctx);
 }
 
+/* The kind the block left carries into the next block of a T2 region (guest_ops.carry_state):
+ * its fields are where the block put them, so the next block's readers test them directly
+ * instead of calling x64_arith_flags. SRC1_COMPUTED stays behind: it only saves a store. */
+uint64_t x64_carry_state(uint64_t isa_state)
+{
+    return isa_state & CC_OP_BITS;
+}
+
 void x64_cc_unknown(struct x64_ctx *ctx)
 {
     ctx->t->isa_state &= ~CC_OP_BITS;
