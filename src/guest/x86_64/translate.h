@@ -110,6 +110,8 @@ void x64_cc_unknown(struct x64_ctx *ctx);
 uint64_t x64_carry_state(uint64_t isa_state);   /* guest_ops.carry_state */
 /* The arithmetic flags as EFLAGS bits (i64). */
 ir_temp x64_get_flags(struct x64_ctx *ctx);
+/* The flags in mask (the rest 0): inline for a kind the block knows, but ADC and SBB. */
+ir_temp x64_get_flags_of(struct x64_ctx *ctx, uint64_t mask);
 /* CF as 0 or 1 (i64). */
 ir_temp x64_get_cf(struct x64_ctx *ctx);
 /* x64_eflags as an IR helper (no arguments). */
