@@ -154,7 +154,9 @@ int tier2_form(struct cpu *cpu, uint64_t pc, uint32_t flags, struct ir_block *r,
 {
     uint64_t again = 0;
     int n = form(cpu, pc, flags, r, spans, 0, &again);
-    if (again)   /* a block the path starts with (pc, never cut) gives no second try */
+    /* Once: should the second path differ (the size limits end it elsewhere) and come back
+     * to another such block, that region just leaves there instead of looping. */
+    if (again)
         n = form(cpu, pc, flags, r, spans, again, &again);
     return n;
 }
