@@ -64,6 +64,10 @@ struct guest_ops {
      * block loop (guest/translator.h): set t->len, and t->ended if it ended the block.
      * Returns 0, or -EFAULT from translator_fetch. */
     int (*translate_insn)(struct translator *t);
+    /* What of the translator's isa_state at a block's end still holds at the start of the
+     * block its final goto_pc continues at, when nothing else enters that one (the next
+     * block of a T2 region's path); NULL: nothing does. */
+    uint64_t (*carry_state)(uint64_t isa_state);
     /* Disassemble one instruction for --log=in_asm; returns its length. */
     int (*disas)(uint64_t pc, const uint8_t *code, size_t len, char *out, size_t outlen);
     void (*dump_state)(struct cpu *cpu, FILE *f);

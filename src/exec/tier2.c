@@ -80,20 +80,30 @@ static void close_loop(struct ir_block *r, uint32_t at)
                                  .imm = r->ops[r->n_ops - 1].imm };
 }
 
-int tier2_form(struct cpu *cpu, uint64_t pc, uint32_t flags, struct ir_block *r,
-               struct tb_span *spans)
+/* Forms the region from pc; returns its number of blocks or -EFAULT. Each block starts with
+ * what the one before it carries (guest_ops.carry_state), but for the first and the block at
+ * pc cut. Where the path comes back to block k > 0 with another state than it started with,
+ * *again is set to its pc: that block is entered from two places, so the region must be formed
+ * again with it cut. */
+static int form(struct cpu *cpu, uint64_t pc, uint32_t flags, struct ir_block *r,
+                struct tb_span *spans, uint64_t cut, uint64_t *again)
 {
     static __thread struct ir_block *b;
     if (!b && !(b = malloc(sizeof(*b))))
         return -ENOMEM;
     const int32_t *hot = exec_of(cpu)->hot;
     uint32_t first_op[TIER2_MAX_BLOCKS];   /* where each block's ops start in r */
+    uint64_t entry[TIER2_MAX_BLOCKS];      /* the state each block started with */
+    uint64_t state = 0;
     int n = 0;
     ir_block_init(r, pc);
     r->flags = flags;
     for (;;) {
         uint64_t fault_addr;
-        if (translate_block(cpu, b, pc, flags, &fault_addr) < 0 ||
+        if (pc == cut)
+            state = 0;
+        uint64_t start = state;
+        if (translate_block_from(cpu, b, pc, flags, &fault_addr, &state) < 0 ||
             (n && (r->n_ops + b->n_ops > IR_MAX_OPS - ROOM_OPS ||
                    r->n_temps + b->n_temps > IR_MAX_TEMPS))) {
             if (!n)
@@ -105,6 +115,7 @@ int tier2_form(struct cpu *cpu, uint64_t pc, uint32_t flags, struct ir_block *r,
         else
             r->end_pc = b->end_pc;
         first_op[n] = r->n_ops;
+        entry[n] = start;
         append(r, b);
         spans[n++] = (struct tb_span){ b->pc, b->end_pc };
         struct ir_op *last = &r->ops[r->n_ops - 1];
@@ -126,12 +137,28 @@ int tier2_form(struct cpu *cpu, uint64_t pc, uint32_t flags, struct ir_block *r,
          * blocks that exist is sure to be watched for writes (tb_add_region sees them
          * dropped). */
         int k = in_path(spans, n, next);
+        if (k >= 0 && entry[k] != 0 && entry[k] != state) {
+            *again = next;
+            return n;
+        }
         if (k >= 0)
             close_loop(r, first_op[k]);
         if (k >= 0 || !tb_exists(cpu, next))
             return n;
         pc = next;
     }
+}
+
+int tier2_form(struct cpu *cpu, uint64_t pc, uint32_t flags, struct ir_block *r,
+               struct tb_span *spans)
+{
+    uint64_t again = 0;
+    int n = form(cpu, pc, flags, r, spans, 0, &again);
+    /* Once: should the second path differ (the size limits end it elsewhere) and come back
+     * to another such block, that region just leaves there instead of looping. */
+    if (again)
+        n = form(cpu, pc, flags, r, spans, again, &again);
+    return n;
 }
 
 /* A region formed on a guest thread, waiting for the compiler thread. */

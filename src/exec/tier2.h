@@ -40,8 +40,10 @@ void tier2_fork_child(void);
 /* Forms the region at (pc, flags) into r: each block translated again, the successor it
  * continues with the one whose run counter went down most; a path that comes back to one
  * of its blocks ends in a loop (a loop op before that block, goto_loop at the end). spans
- * gets the guest code of each block (room for TIER2_MAX_BLOCKS). Returns the number of
- * blocks, or -EFAULT if the first cannot be translated. */
+ * gets the guest code of each block (room for TIER2_MAX_BLOCKS). Each block after the
+ * first is translated knowing what the guest's carry_state keeps of the previous one's
+ * translator state. Returns the number of blocks, or -EFAULT if the first cannot be
+ * translated. */
 int tier2_form(struct cpu *cpu, uint64_t pc, uint32_t flags, struct ir_block *r,
                struct tb_span *spans);
 

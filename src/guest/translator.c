@@ -44,10 +44,10 @@ static const struct ir_helper step_stop_helper = { .name = "debug_step", .fn = s
                                                    .ret_type = IR_I64 };
 
 static int translate_insns(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint32_t flags,
-                           unsigned max_insns, uint64_t *fault_addr)
+                           unsigned max_insns, uint64_t *fault_addr, uint64_t *state)
 {
     int (*translate_insn)(struct translator *t) = cpu->ops->translate_insn;
-    struct translator t = { .cpu = cpu, .b = b, .pc = pc };
+    struct translator t = { .cpu = cpu, .b = b, .pc = pc, .isa_state = *state };
     uint64_t page = pc & PAGE_MASK;
     ir_block_init(b, pc);
     b->flags = flags;
@@ -83,17 +83,20 @@ static int translate_insns(struct cpu *cpu, struct ir_block *b, uint64_t pc, uin
         }
     }
     b->end_pc = t.pc;
+    *state = cpu->ops->carry_state ? cpu->ops->carry_state(t.isa_state) : 0;
     if (step)
         watch_accesses(b);
     return 0;
 }
 
-int translate_block(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint32_t flags,
-                    uint64_t *fault_addr)
+int translate_block_from(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint32_t flags,
+                         uint64_t *fault_addr, uint64_t *state)
 {
     unsigned max_insns = IR_MAX_INSNS;
+    uint64_t entry = *state;
     for (;;) {
-        int err = translate_insns(cpu, b, pc, flags, max_insns, fault_addr);
+        *state = entry;
+        int err = translate_insns(cpu, b, pc, flags, max_insns, fault_addr, state);
         if (err < 0 || !plugin_translating || (err = plugin_instrument(cpu, b)) != -ENOSPC)
             return err;
         if (b->n_insns == 1) {   /* what the plugins ask of one instruction is too much */
@@ -102,4 +105,11 @@ int translate_block(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint32_t f
         }
         max_insns = b->n_insns / 2;
     }
+}
+
+int translate_block(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint32_t flags,
+                    uint64_t *fault_addr)
+{
+    uint64_t state = 0;
+    return translate_block_from(cpu, b, pc, flags, fault_addr, &state);
 }

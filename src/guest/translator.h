@@ -21,8 +21,9 @@ struct translator {
     unsigned len;         /* its length in bytes (the hook sets it) */
     bool ended;           /* the instruction emitted the block's final op */
     uint64_t fault_addr;  /* after a failed translator_fetch: the first byte it could not read */
-    /* The hook's own memory between the instructions of one block, 0 at its start (x86-64:
-     * the lazy-flags kind its instructions left so far). */
+    /* The hook's own memory between the instructions of one block, 0 at its start unless
+     * translate_block_from says otherwise (x86-64: the lazy-flags kind its instructions left
+     * so far). */
     uint64_t isa_state;
 };
 
@@ -40,5 +41,11 @@ int translator_fetch(struct translator *t, uint64_t offset, void *buf, size_t le
  * is translated again with half the instructions, and shown again. */
 int translate_block(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint32_t flags,
                     uint64_t *fault_addr);
+
+/* translate_block for a block entered only from the one before it on a path (T2): the block
+ * starts with isa_state *state, what guest_ops.carry_state said of the one before, and
+ * *state becomes what carries on from this one (0 where the ISA has no carry_state). */
+int translate_block_from(struct cpu *cpu, struct ir_block *b, uint64_t pc, uint32_t flags,
+                         uint64_t *fault_addr, uint64_t *state);
 
 #endif

@@ -71,19 +71,61 @@ static unsigned aggregate(const int32_t *a, const int32_t *b, unsigned agg, unsi
     return res;
 }
 
+/* The index of v's first zero byte, or 16. */
+static unsigned zero_byte(const union vec *v)
+{
+    for (unsigned q = 0; q < 2; q++) {
+        uint64_t x = v->q[q];
+        uint64_t z = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+        if (z)
+            return 8 * q + (unsigned)__builtin_ctzll(z) / 8;
+    }
+    return 16;
+}
+
+/* IntRes1 of equal any and equal each on bytes (signed or not: they only test equality), the
+ * aggregations glibc's strspn, strcspn and strcmp run in their loops: a set of a's bytes to
+ * test b's against, and a compare per byte, instead of aggregate's pairs of widened
+ * elements. */
+static unsigned aggregate_bytes(const union vec *a, const union vec *b, unsigned agg,
+                                unsigned la, unsigned lb)
+{
+    unsigned res = 0;
+    if (agg == 0) {
+        uint64_t set[4] = { 0, 0, 0, 0 };
+        for (unsigned i = 0; i < la; i++)
+            set[a->b[i] >> 6] |= 1ull << (a->b[i] & 63);
+        for (unsigned j = 0; j < lb; j++)
+            res |= (unsigned)(set[b->b[j] >> 6] >> (b->b[j] & 63) & 1) << j;
+        return res;
+    }
+    for (unsigned j = 0; j < 16; j++) {
+        bool bit = j < la && j < lb ? a->b[j] == b->b[j] : j >= la && j >= lb;
+        res |= (unsigned)bit << j;
+    }
+    return res;
+}
+
 static uint64_t helper_str(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t w64)
 {
     struct x64_cpu *c = cpu;
     unsigned op = X64_SSE_OP(desc), imm = X64_SSE_IMM(desc);
     unsigned n = imm & 1 ? 8 : 16;
     union vec va = xmm(c, X64_SSE_DST(desc)), vb = source(c, desc, lo, hi);
-    int32_t a[16], b[16];
-    elements(&va, imm, n, a);
-    elements(&vb, imm, n, b);
     bool explicit = op < 2, index = op & 1;
-    unsigned la = explicit ? explicit_length(c->r[X64_RAX], w64, n) : implicit_length(a, n);
-    unsigned lb = explicit ? explicit_length(c->r[X64_RDX], w64, n) : implicit_length(b, n);
-    unsigned res = aggregate(a, b, imm >> 2 & 3, n, la, lb);
+    unsigned la, lb, res;
+    if (!(imm & 1) && !explicit && !(imm & 4)) {
+        la = zero_byte(&va);
+        lb = zero_byte(&vb);
+        res = aggregate_bytes(&va, &vb, imm >> 2 & 3, la, lb);
+    } else {
+        int32_t a[16], b[16];
+        elements(&va, imm, n, a);
+        elements(&vb, imm, n, b);
+        la = explicit ? explicit_length(c->r[X64_RAX], w64, n) : implicit_length(a, n);
+        lb = explicit ? explicit_length(c->r[X64_RDX], w64, n) : implicit_length(b, n);
+        res = aggregate(a, b, imm >> 2 & 3, n, la, lb);
+    }
     unsigned all = (1u << n) - 1;
     switch (imm >> 4 & 3) {
     case 1: res ^= all; break;

@@ -107,8 +107,11 @@ void x64_commit_cc_if(struct x64_ctx *ctx, ir_temp cond, unsigned size, const st
 struct x64_cc x64_cc_flags(ir_temp flags);
 /* Says that the flags changed in a way the translator does not track (a helper wrote them). */
 void x64_cc_unknown(struct x64_ctx *ctx);
+uint64_t x64_carry_state(uint64_t isa_state);   /* guest_ops.carry_state */
 /* The arithmetic flags as EFLAGS bits (i64). */
 ir_temp x64_get_flags(struct x64_ctx *ctx);
+/* The flags in mask (the rest 0): inline for a kind the block knows, but ADC and SBB. */
+ir_temp x64_get_flags_of(struct x64_ctx *ctx, uint64_t mask);
 /* CF as 0 or 1 (i64). */
 ir_temp x64_get_cf(struct x64_ctx *ctx);
 /* x64_eflags as an IR helper (no arguments). */
@@ -137,6 +140,13 @@ void x64_gen_raise(struct x64_ctx *ctx, const struct ir_helper *raise);
 /* MASKMOVDQU (mmx false) and MASKMOVQ: the bytes of ModRM.reg that ModRM.rm's select, to
  * DS:RDI (translate_sse.c). */
 void x64_maskmov(struct x64_ctx *ctx, bool mmx);
+
+/* translate_swar.c: whether sse_int's arg is an element op done inline, and that op on a
+ * quadword of each operand; the sign-bit mask of a quadword for MOVMSKPS, MOVMSKPD and
+ * PMOVMSKB (kind 0, 1, 2). */
+bool x64_swar_has(unsigned arg);
+ir_temp x64_swar(struct x64_ctx *ctx, unsigned arg, ir_temp a, ir_temp b);
+ir_temp x64_movmsk_q(struct x64_ctx *ctx, unsigned kind, ir_temp v);
 
 /* The families with a translation, by file; a family not listed raises #UD. Each file's list
  * is its own macro so that files are added without touching another's line. */

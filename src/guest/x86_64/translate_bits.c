@@ -26,8 +26,7 @@ static ir_temp wide(struct x64_ctx *ctx, unsigned size, ir_temp v)
 static void flags_keep(struct x64_ctx *ctx, ir_temp bits, int64_t keep)
 {
     struct ir_block *b = ctx->b;
-    ir_temp old = ir_op2(b, IR_and, IR_I64, x64_get_flags(ctx), c64(ctx, keep));
-    x64_put_flags(ctx, ir_op2(b, IR_or, IR_I64, old, bits));
+    x64_put_flags(ctx, ir_op2(b, IR_or, IR_I64, x64_get_flags_of(ctx, (uint64_t)keep), bits));
 }
 
 /* ---- BT, BTS, BTR, BTC ---- */

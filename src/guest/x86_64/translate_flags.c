@@ -78,6 +78,14 @@ void x64_commit_cc_if(struct x64_ctx *ctx, ir_temp cond, unsigned size, const st
     x64_cc_unknown(ctx);
 }
 
+/* The kind the block left carries into the next block of a T2 region (guest_ops.carry_state):
+ * its fields are where the block put them, so the next block's readers test them directly
+ * instead of calling x64_arith_flags. SRC1_COMPUTED stays behind: it only saves a store. */
+uint64_t x64_carry_state(uint64_t isa_state)
+{
+    return isa_state & CC_OP_BITS;
+}
+
 void x64_cc_unknown(struct x64_ctx *ctx)
 {
     ctx->t->isa_state &= ~CC_OP_BITS;
@@ -102,13 +110,96 @@ static ir_temp field(struct x64_ctx *ctx, size_t offset)
     return ir_get(ctx->b, IR_I64, offset);
 }
 
-ir_temp x64_get_flags(struct x64_ctx *ctx)
+/* Accumulates flag bits: acc | v, or v for the first. */
+static ir_temp or_in(struct x64_ctx *ctx, ir_temp acc, ir_temp v)
+{
+    return acc == IR_NONE ? v : ir_op2(ctx->b, IR_or, IR_I64, acc, v);
+}
+
+/* Bit bit of v (i64) at position to. */
+static ir_temp bit_at(struct x64_ctx *ctx, ir_temp v, unsigned bit, unsigned to)
+{
+    ir_temp x = ir_op1i(ctx->b, IR_extract, IR_I64, v, bit | 1 << 8);
+    return to ? ir_op2(ctx->b, IR_shl, IR_I64, x, x64_const(ctx, to)) : x;
+}
+
+/* The flags in mask from the fields of a known kind other than ADC and SBB, as x64_arith_flags
+ * computes them (which the other kinds and an unknown one call): PF from the low byte's
+ * nibbles folded into one and looked up in 0x9669, the set of the even ones. */
+static ir_temp flags_inline(struct x64_ctx *ctx, uint64_t cc_op, uint64_t mask)
+{
+    struct ir_block *b = ctx->b;
+    unsigned kind = X64_CC_KIND(cc_op), size = 1u << X64_CC_LOG2(cc_op), top = 8 * size - 1;
+    enum ir_type t = x64_type(size);
+    bool add = kind == X64_CC_ADD, sub = kind == X64_CC_SUB, inc = kind == X64_CC_INC;
+    bool dec = kind == X64_CC_DEC, result = kind == X64_CC_RESULT;
+    ir_temp a = field(ctx, X64_FIELD(cc_src1)), r = IR_NONE;
+    ir_temp c = add || sub || inc || dec ? field(ctx, X64_FIELD(cc_src2)) : IR_NONE;
+    ir_temp d = sub ? ir_op2(b, IR_sub, IR_I64, a, c) : field(ctx, X64_FIELD(cc_dst));
+    if (mask & X64_CF) {
+        if (add)
+            r = ir_setcond(b, t, IR_LTU, x64_zext(ctx, size, d), x64_zext(ctx, size, a));
+        else if (sub)
+            r = ir_setcond(b, t, IR_LTU, x64_zext(ctx, size, a), x64_zext(ctx, size, c));
+        else if (inc || dec || result)
+            r = ir_op2(b, IR_and, IR_I64, inc || dec ? c : a, x64_const(ctx, X64_CF));
+    }
+    if (mask & X64_PF) {
+        ir_temp x = ir_op1(b, IR_zext8, IR_I64, d);
+        x = ir_op2(b, IR_and, IR_I64, ir_op2(b, IR_xor, IR_I64, x,
+                                             ir_op2(b, IR_shr, IR_I64, x, x64_const(ctx, 4))),
+                   x64_const(ctx, 15));
+        r = or_in(ctx, r, bit_at(ctx, ir_op2(b, IR_shr, IR_I64, x64_const(ctx, 0x9669), x), 0, 2));
+    }
+    if ((mask & X64_AF) && kind != X64_CC_LOGIC) {
+        ir_temp x = result ? a : ir_op2(b, IR_xor, IR_I64, a, d);
+        if (add || sub)
+            x = ir_op2(b, IR_xor, IR_I64, x, c);
+        r = or_in(ctx, r, ir_op2(b, IR_and, IR_I64, x, x64_const(ctx, X64_AF)));
+    }
+    if (mask & X64_ZF)
+        r = or_in(ctx, r, ir_op2(b, IR_shl, IR_I64,
+                                 ir_setcond(b, t, IR_EQ, x64_zext(ctx, size, d), ir_const(b, t, 0)),
+                                 x64_const(ctx, 6)));
+    if (mask & X64_SF)
+        r = or_in(ctx, r, bit_at(ctx, d, top, 7));
+    if ((mask & X64_OF) && kind != X64_CC_LOGIC) {
+        ir_temp of;
+        if (result) {
+            of = ir_op2(b, IR_and, IR_I64, a, x64_const(ctx, X64_OF));
+        } else if (inc || dec) {
+            of = ir_op2(b, IR_shl, IR_I64,
+                        ir_setcond(b, t, IR_EQ, x64_zext(ctx, size, inc ? d : a),
+                                   ir_const(b, t, (int64_t)(1ull << top))),
+                        x64_const(ctx, 11));
+        } else {   /* ADD: a and c agree, d not; SUB: a and c differ, and a and d */
+            ir_temp ad = ir_op2(b, IR_xor, IR_I64, a, d);
+            ir_temp other = add ? ir_op2(b, IR_xor, IR_I64, c, d) : ir_op2(b, IR_xor, IR_I64, a, c);
+            of = bit_at(ctx, ir_op2(b, IR_and, IR_I64, ad, other), top, 11);
+        }
+        r = or_in(ctx, r, of);
+    }
+    return r == IR_NONE ? x64_const(ctx, 0) : r;
+}
+
+ir_temp x64_get_flags_of(struct x64_ctx *ctx, uint64_t mask)
 {
     uint64_t cc_op;
-    if (cc_known(ctx, &cc_op) && X64_CC_KIND(cc_op) == X64_CC_EFLAGS)
+    bool known = cc_known(ctx, &cc_op);
+    unsigned kind = X64_CC_KIND(cc_op);
+    if (known && kind == X64_CC_EFLAGS)
         return ir_op2(ctx->b, IR_and, IR_I64, field(ctx, X64_FIELD(cc_src1)),
-                      x64_const(ctx, X64_FLAGS_ARITH));
-    return ir_call(ctx->b, &arith_flags_helper, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+                      x64_const(ctx, (int64_t)mask));
+    if (known && kind != X64_CC_ADC && kind != X64_CC_SBB)
+        return flags_inline(ctx, cc_op, mask);
+    ir_temp f = ir_call(ctx->b, &arith_flags_helper, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    return mask == X64_FLAGS_ARITH ? f : ir_op2(ctx->b, IR_and, IR_I64, f,
+                                                x64_const(ctx, (int64_t)mask));
+}
+
+ir_temp x64_get_flags(struct x64_ctx *ctx)
+{
+    return x64_get_flags_of(ctx, X64_FLAGS_ARITH);
 }
 
 ir_temp x64_get_cf(struct x64_ctx *ctx)
@@ -134,7 +225,7 @@ ir_temp x64_get_cf(struct x64_ctx *ctx)
             break;
         }
     }
-    return ir_op2(b, IR_and, IR_I64, x64_get_flags(ctx), x64_const(ctx, X64_CF));
+    return x64_get_flags_of(ctx, X64_CF);
 }
 
 /* Conditions in pairs: cc and cc ^ 1 are each other's negation. */
@@ -189,20 +280,20 @@ static bool cond_direct(struct x64_ctx *ctx, uint64_t cc_op, unsigned pair, stru
 static void cond_from_flags(struct x64_ctx *ctx, unsigned pair, struct x64_test *t)
 {
     struct ir_block *b = ctx->b;
-    ir_temp f = x64_get_flags(ctx);
     static const uint64_t bits[8] = {
         [CC_O] = X64_OF, [CC_B] = X64_CF, [CC_E] = X64_ZF, [CC_BE] = X64_CF | X64_ZF,
         [CC_S] = X64_SF, [CC_P] = X64_PF,
     };
     ir_temp v;
     if (pair == CC_L || pair == CC_LE) {
+        ir_temp f = x64_get_flags_of(ctx, X64_SF | X64_OF | (pair == CC_LE ? X64_ZF : 0));
         ir_temp f4 = ir_op2(b, IR_shl, IR_I64, f, x64_const(ctx, 4));
         ir_temp sf_of = ir_op2(b, IR_xor, IR_I64, f, f4);
         v = ir_op2(b, IR_and, IR_I64, sf_of, x64_const(ctx, X64_OF));
         if (pair == CC_LE)
             v = ir_op2(b, IR_or, IR_I64, v, ir_op2(b, IR_and, IR_I64, f, x64_const(ctx, X64_ZF)));
     } else {
-        v = ir_op2(b, IR_and, IR_I64, f, x64_const(ctx, (int64_t)bits[pair]));
+        v = x64_get_flags_of(ctx, bits[pair]);
     }
     t->type = IR_I64;
     t->cond = IR_NE;
@@ -298,8 +389,12 @@ static const struct ir_helper popf_helper = {
 /* PUSHF pushes the flags as user mode sees them (IF set, RF and VM clear). */
 void x64_trans_pushf(struct x64_ctx *ctx, const struct x64_insn *in)
 {
+    struct ir_block *b = ctx->b;
+    ir_temp user = ir_op2(b, IR_and, IR_I64, ir_get(b, IR_I64, X64_FIELD(eflags)),
+                          x64_const(ctx, X64_FLAGS_USER));
+    ir_temp f = ir_op2(b, IR_or, IR_I64, x64_get_flags(ctx), user);
     x64_push(ctx, in->opsize,
-             ir_call(ctx->b, &x64_eflags_helper, IR_NONE, IR_NONE, IR_NONE, IR_NONE));
+             ir_op2(b, IR_or, IR_I64, f, x64_const(ctx, X64_FLAGS_FIXED | X64_IF)));
 }
 
 /* POPF changes the arithmetic flags, DF, AC and ID; the rest stay (user mode). */

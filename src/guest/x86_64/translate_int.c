@@ -225,7 +225,7 @@ static void mul_flags(struct x64_ctx *ctx, ir_temp overflow)
 {
     struct ir_block *b = ctx->b;
     ir_temp co = ir_op2(b, IR_mul, IR_I64, overflow, x64_const(ctx, X64_CF | X64_OF));
-    ir_temp old = ir_op2(b, IR_andc, IR_I64, x64_get_flags(ctx), x64_const(ctx, X64_CF | X64_OF));
+    ir_temp old = x64_get_flags_of(ctx, X64_FLAGS_ARITH & ~(uint64_t)(X64_CF | X64_OF));
     x64_put_flags(ctx, ir_op2(b, IR_or, IR_I64, old, co));
 }
 
@@ -493,10 +493,9 @@ static const struct ir_helper cmpxchgb_helper = {
 void x64_trans_cmpxchgb(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     struct ir_block *b = ctx->b;
-    ir_temp flags = x64_get_flags(ctx);
+    ir_temp flags = x64_get_flags_of(ctx, X64_FLAGS_ARITH & ~(uint64_t)X64_ZF);
     ir_temp zf = ir_call(b, &cmpxchgb_helper, x64_ea(ctx), x64_const(ctx, in->def->arg),
                          IR_NONE, IR_NONE);
-    flags = ir_op2(b, IR_andc, IR_I64, flags, x64_const(ctx, X64_ZF));
     x64_put_flags(ctx, ir_op2(b, IR_or, IR_I64, flags,
                               ir_op2(b, IR_shl, IR_I64, zf, x64_const(ctx, 6))));
 }

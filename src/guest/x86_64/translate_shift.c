@@ -78,7 +78,7 @@ static ir_temp shift_compute(struct x64_ctx *ctx, unsigned op, unsigned size, ir
             ir_temp second = ir_op1i(b, IR_extract, IR_I64, r, (bits - 2) | 1 << 8);
             of = ir_op2(b, IR_xor, IR_I64, top, second);
         }
-        ir_temp old = ir_op2(b, IR_andc, IR_I64, x64_get_flags(ctx), c64(ctx, X64_CF | X64_OF));
+        ir_temp old = x64_get_flags_of(ctx, X64_FLAGS_ARITH & ~(uint64_t)(X64_CF | X64_OF));
         ir_temp co = ir_op2(b, IR_or, IR_I64, cf, ir_op2(b, IR_shl, IR_I64, of, c64(ctx, 11)));
         *cc = x64_cc_flags(ir_op2(b, IR_or, IR_I64, old, co));
         return r;

@@ -288,6 +288,21 @@ static void sse_mov(struct x64_ctx *ctx, const struct x64_insn *in)
     }
 }
 
+/* MOVMSKPS, MOVMSKPD, PMOVMSKB (kind 0, 1, 2) of the low nq quadwords of xmm/ymm n into the
+ * destination's 32-bit register. */
+static void movmsk(struct x64_ctx *ctx, unsigned kind, unsigned n, unsigned nq)
+{
+    static const unsigned char bits[3] = { 2, 1, 8 };   /* per quadword */
+    ir_temp r = IR_NONE;
+    for (unsigned q = 0; q < nq; q++) {
+        ir_temp m = x64_movmsk_q(ctx, kind, xget(ctx, n, q));
+        if (q)
+            m = ir_op2(ctx->b, IR_shl, IR_I64, m, x64_const(ctx, bits[kind] * q));
+        r = q ? ir_op2(ctx->b, IR_or, IR_I64, r, m) : m;
+    }
+    x64_put_greg(ctx, 4, r);
+}
+
 /* The VEX forms of the 16-byte moves, or the legacy form, after which VMOVD/VMOVQ zero the
  * upper half of the register they write. */
 void x64_trans_sse_mov(struct x64_ctx *ctx, const struct x64_insn *in)
@@ -520,27 +535,21 @@ void x64_trans_avx(struct x64_ctx *ctx, const struct x64_insn *in)
         for (unsigned q = 0; q < 4; q++)
             d[q] = s[imm >> (2 * q) & 3];
         break;
-    default: { /* 11..13: VMOVMSKPS, VMOVMSKPD, VPMOVMSKB of a ymm register */
-        static const unsigned char bits[3] = { 4, 2, 16 };
-        ir_temp lo = ir_call(b, &x64_helper_movmsk, x64_const(ctx, arg - 11),
-                             x64_const(ctx, in->rm), IR_NONE, IR_NONE);
-        ir_temp hi = ir_call(b, &x64_helper_movmsk, x64_const(ctx, arg - 11),
-                             x64_const(ctx, in->rm | 16), IR_NONE, IR_NONE);
-        x64_put_greg(ctx, 4, ir_op2(b, IR_or, IR_I64, lo,
-                                    ir_op2(b, IR_shl, IR_I64, hi, x64_const(ctx, bits[arg - 11]))));
+    default: /* 11..13: VMOVMSKPS, VMOVMSKPD, VPMOVMSKB of a ymm register */
+        movmsk(ctx, arg - 11, in->rm, 4);
         return;
-    }
     }
     for (unsigned q = 0; q < nq; q++)
         xput(ctx, in->reg, q, d[q]);
     zero_upper(ctx, in->reg);
 }
 
-/* Bitwise logic (args 0..3: AND ANDN OR XOR) inline, the rest by the helper. */
+/* Bitwise logic (args 0..3: AND ANDN OR XOR) and translate_swar.c's element ops inline, the
+ * rest by the helper. */
 void x64_trans_sse_int(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     unsigned arg = (unsigned)in->def->arg, reg = in->reg;
-    if (arg > 3) { /* imm: VBLENDVPS/PD and VPBLENDVB's mask register */
+    if (arg > 3 && !x64_swar_has(arg)) { /* imm: VBLENDVPS/PD and VPBLENDVB's mask register */
         call_vec(ctx, &x64_helper_sse_int, arg, reg, 16, (unsigned)in->imm & 0xff,
                  x64_const(ctx, 0));
         return;
@@ -564,8 +573,9 @@ void x64_trans_sse_int(struct x64_ctx *ctx, const struct x64_insn *in)
     }
     for (unsigned q = 0; q < nq; q++) {
         ir_temp d = xget(ctx, first, q);
-        ir_temp r = arg == 1 ? ir_op2(ctx->b, IR_andc, IR_I64, s[q], d)
-                             : ir_op2(ctx->b, opc[arg], IR_I64, d, s[q]);
+        ir_temp r = arg > 3   ? x64_swar(ctx, arg, d, s[q])
+                    : arg == 1 ? ir_op2(ctx->b, IR_andc, IR_I64, s[q], d)
+                               : ir_op2(ctx->b, opc[arg], IR_I64, d, s[q]);
         xput(ctx, reg, q, r);
     }
     zero_upper(ctx, reg);
@@ -663,8 +673,7 @@ void x64_trans_sse_misc(struct x64_ctx *ctx, const struct x64_insn *in)
     unsigned arg = (unsigned)in->def->arg, reg = in->reg, imm = (unsigned)in->imm;
     switch (arg) {
     case 0: case 1: case 2: /* MOVMSKPS MOVMSKPD PMOVMSKB */
-        x64_put_greg(ctx, 4, ir_call(b, &x64_helper_movmsk, x64_const(ctx, arg),
-                                     x64_const(ctx, in->rm), IR_NONE, IR_NONE));
+        movmsk(ctx, arg, in->rm, 2);
         break;
     case 3: /* PINSRW */
         insert(ctx, imm >> 2 & 1, x64_get_rm(ctx, 2), 16 * (imm & 3), 16);

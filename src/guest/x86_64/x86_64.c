@@ -35,6 +35,7 @@ static const struct guest_ops x64_guest_ops = {
     .elf_machine = EM_X86_64,
     .state_size = sizeof(struct x64_cpu),
     .translate_insn = x64_translate_insn,
+    .carry_state = x64_carry_state,
     .disas = x64_disas,
     .dump_state = x64_dump_state,
     .gdb = &x64_gdb,
