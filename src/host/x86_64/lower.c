@@ -597,6 +597,8 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
         ra_flush(lw, op->imm, w ? 8 : 4);
         if ((k = ra_pin_of(lw, op->imm, w ? 8 : 4)) >= 0) {
             ra_get_pinned(lw, op, k);
+        } else if (!w && (k = ra_pin_of(lw, op->imm, 8)) >= 0) {
+            ra_get_pinned_low(lw, op, k);
         } else if (ra_get_in_place(lw, lw->i)) {
             lw->loc[op->dst] = L_MEM;
             lw->mem[op->dst] = (int32_t)op->imm;
@@ -725,6 +727,7 @@ int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct host_b
     lw->abi = abi;
     lw->o = out;
     lw->busy = 0;
+    lw->keep = 0;
     lw->n_stubs = 0;
     lw->map = map;
     lw->n_map = 0;
