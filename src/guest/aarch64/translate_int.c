@@ -277,6 +277,13 @@ void trans_csel(struct a64_ctx *ctx, const struct a64_insn *in)
     case A64_CSNEG: y = ir_op1(b, IR_neg, t, y); break;
     default: break;
     }
+    if (!in->sf) {   /* the W result: the compare at its width, the choice zero-extended */
+        struct a64_test test = a64_cond_test_typed(ctx, cond);
+        ir_temp v = ir_movcond(b, test.type, test.cond, test.a, test.b, x, y);
+        if (in->rd != 31)
+            a64_put_x(ctx, in->rd, ir_op1(b, IR_zext32, IR_I64, v));
+        return;
+    }
     struct a64_test test = a64_cond_test(ctx, cond);
     a64_put_r(ctx, in->rd, in->sf, ir_movcond(b, IR_I64, test.cond, test.a, test.b, x, y));
 }

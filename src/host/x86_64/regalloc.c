@@ -1,12 +1,12 @@
 /* The x86-64 backend's register allocator: temps get host registers in a linear scan over
- * the block (freed at their last use; when none is free a temp lives in its slot of the
- * CPU's temps area), constants stay immediates until an instruction needs them in a
+ * the block (freed at their last use; when none is free, of the new temp and those in
+ * registers the one read again last lives in its slot of the CPU's temps area), constants stay immediates until an instruction needs them in a
  * register, and a call keeps the temps in caller-saved registers alive through their slots.
  * A put leaves the guest field in the register of its value (dirty) until an exit, a call,
  * a get of that field or register pressure stores it; stubs and faulting accesses carry the
  * list of dirty fields so that a guest signal still sees the whole state. In a T2 region's
  * loop, the fields it uses most are pinned to host registers of their own from its loop op
- * on, and listed with the dirty ones.
+ * on (a 64-bit one serves its 32-bit reads too), and listed with the dirty ones.
  * rax, rcx and rdx are scratch; r13-r15 are fixed (guest limit, cpu, guest base). */
 #include <stdlib.h>
 #include <string.h>
