@@ -62,7 +62,8 @@ static void lower_alu(struct lower *lw, const struct ir_op *op, bool w)
         struct x86_rm m = is_imm ? xm(lw->reg[a], imm) : xmi(lw->reg[a], lw->reg[b], 1, 0);
         x86_emit(lw->o, X_LEA, w, r, m, 0);
     } else {
-        ra_load(lw, r, a, w);
+        /* a 32-bit op zero-extends what it writes: a in r needs no `mov r32, r32` first */
+        ra_load(lw, r, a, w || (lw->loc[a] == L_REG && lw->reg[a] == r));
         if (is_imm)
             x86_emit(lw->o, f->ri - 1, w, 0, xr(r), imm);
         else
