@@ -150,15 +150,30 @@ void a64_flags_logic(struct a64_ctx *ctx, enum ir_type t, ir_temp result)
     record_flag_src(ctx, FLAG_SRC_LOGIC, t, 0, 0, result);
 }
 
+/* Whether t is the constant 0, made by one of the last few ops (an immediate operand). */
+static bool is_zero(const struct ir_block *blk, ir_temp t)
+{
+    for (uint32_t i = blk->n_ops; i-- > 0 && i + 4 >= blk->n_ops;)
+        if (ir_opdefs[blk->ops[i].opc].n_out && blk->ops[i].dst == t)
+            return blk->ops[i].opc == IR_const && blk->ops[i].imm == 0;
+    return false;
+}
+
 /* C of a - b is "no borrow": a >= b unsigned; with a carry in, C is the carry out of either
  * addition. V: the result's sign differs from a's while the (possibly inverted) operands'
- * signs agree. */
+ * signs agree. With b an immediate 0 (`cmp w0, #0`, `adds x0, x1, #0`) neither borrows,
+ * carries nor overflows: C and V are constants (at 32 bits the IR passes cannot see that
+ * the ops computing them give one). */
 ir_temp a64_arith_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b, bool sub,
                         ir_temp carry, ir_temp flags[4])
 {
     struct ir_block *blk = ctx->b;
     ir_temp r, c, ov;
-    if (carry == IR_NONE) {
+    if (carry == IR_NONE && is_zero(blk, b)) {
+        r = ir_op2(blk, sub ? IR_sub : IR_add, t, a, b);
+        c = a64_const(ctx, sub);
+        ov = ir_const(blk, t, 0);
+    } else if (carry == IR_NONE) {
         r = ir_op2(blk, sub ? IR_sub : IR_add, t, a, b);
         c = sub ? ir_setcond(blk, t, IR_GEU, a, b) : ir_setcond(blk, t, IR_LTU, r, a);
         /* for sub, the inverted operand's "signs agree" is a ^ b itself: no not */

@@ -258,6 +258,18 @@ void trans_csel(struct a64_ctx *ctx, const struct a64_insn *in)
 {
     struct ir_block *b = ctx->b;
     enum ir_type t = a64_type(in->sf);
+    unsigned cond = a64_bits(in->word, 15, 12);
+    if (in->rn == 31 && in->rm == 31 && cond < 14 &&
+        (in->def->arg == A64_CSINC || in->def->arg == A64_CSINV)) {
+        /* CSET, CSETM: the inverse condition's 0 or 1 (negated: 0 or all ones), compared
+         * at its own width, not a 32-bit compare's setcond tested again by a movcond */
+        struct a64_test test = a64_cond_test_typed(ctx, cond ^ 1);
+        ir_temp v = ir_setcond(b, test.type, test.cond, test.a, test.b);
+        if (in->def->arg == A64_CSINV)
+            v = ir_op1(b, IR_neg, IR_I64, v);
+        a64_put_r(ctx, in->rd, in->sf, v);
+        return;
+    }
     ir_temp x = a64_get_x(ctx, in->rn), y = a64_get_x(ctx, in->rm);
     switch (in->def->arg) {
     case A64_CSINC: y = ir_op2(b, IR_add, t, y, tconst(ctx, t, 1)); break;
@@ -265,7 +277,14 @@ void trans_csel(struct a64_ctx *ctx, const struct a64_insn *in)
     case A64_CSNEG: y = ir_op1(b, IR_neg, t, y); break;
     default: break;
     }
-    struct a64_test test = a64_cond_test(ctx, a64_bits(in->word, 15, 12));
+    if (!in->sf) {   /* the W result: the compare at its width, the choice zero-extended */
+        struct a64_test test = a64_cond_test_typed(ctx, cond);
+        ir_temp v = ir_movcond(b, test.type, test.cond, test.a, test.b, x, y);
+        if (in->rd != 31)
+            a64_put_x(ctx, in->rd, ir_op1(b, IR_zext32, IR_I64, v));
+        return;
+    }
+    struct a64_test test = a64_cond_test(ctx, cond);
     a64_put_r(ctx, in->rd, in->sf, ir_movcond(b, IR_I64, test.cond, test.a, test.b, x, y));
 }
 

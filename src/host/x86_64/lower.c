@@ -62,7 +62,8 @@ static void lower_alu(struct lower *lw, const struct ir_op *op, bool w)
         struct x86_rm m = is_imm ? xm(lw->reg[a], imm) : xmi(lw->reg[a], lw->reg[b], 1, 0);
         x86_emit(lw->o, X_LEA, w, r, m, 0);
     } else {
-        ra_load(lw, r, a, w);
+        /* a 32-bit op zero-extends what it writes: a in r needs no `mov r32, r32` first */
+        ra_load(lw, r, a, w || (lw->loc[a] == L_REG && lw->reg[a] == r));
         if (is_imm)
             x86_emit(lw->o, f->ri - 1, w, 0, xr(r), imm);
         else
@@ -600,6 +601,8 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
         ra_flush(lw, op->imm, w ? 8 : 4);
         if ((k = ra_pin_of(lw, op->imm, w ? 8 : 4)) >= 0) {
             ra_get_pinned(lw, op, k);
+        } else if (!w && (k = ra_pin_of(lw, op->imm, 8)) >= 0) {
+            ra_get_pinned_low(lw, op, k);
         } else if (ra_get_in_place(lw, lw->i)) {
             lw->loc[op->dst] = L_MEM;
             lw->mem[op->dst] = (int32_t)op->imm;
@@ -728,6 +731,7 @@ int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct host_b
     lw->abi = abi;
     lw->o = out;
     lw->busy = 0;
+    lw->keep = 0;
     lw->n_stubs = 0;
     lw->map = map;
     lw->n_map = 0;

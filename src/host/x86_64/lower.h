@@ -55,6 +55,7 @@ struct lower {
     uint32_t i;                       /* op being lowered */
     uint64_t pc;                      /* guest pc of its instruction */
     uint32_t busy;                    /* host registers holding live temps */
+    uint32_t keep;                    /* and of those, the ones ra_def may not take over */
     ir_temp holder[16];
     uint8_t loc[IR_MAX_TEMPS];
     uint8_t reg[IR_MAX_TEMPS];
@@ -131,6 +132,8 @@ void ra_pin_loop(struct lower *lw);
 int ra_pin_of(const struct lower *lw, int64_t off, unsigned size);
 /* A get of pin k: its register itself if nothing changes the field while the temp lives. */
 void ra_get_pinned(struct lower *lw, const struct ir_op *op, int k);
+/* A get.i32 of a 64-bit pinned field: its low half, zero-extended. */
+void ra_get_pinned_low(struct lower *lw, const struct ir_op *op, int k);
 /* Stores every dirty field, the pinned ones too, so that guest state in memory is whole
  * (before a call, or an exit or fault entry that does not list them). */
 void ra_store_state(struct lower *lw);

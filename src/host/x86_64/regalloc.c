@@ -1,12 +1,12 @@
 /* The x86-64 backend's register allocator: temps get host registers in a linear scan over
- * the block (freed at their last use; when none is free a temp lives in its slot of the
- * CPU's temps area), constants stay immediates until an instruction needs them in a
+ * the block (freed at their last use; when none is free, of the new temp and those in
+ * registers the one read again last lives in its slot of the CPU's temps area), constants stay immediates until an instruction needs them in a
  * register, and a call keeps the temps in caller-saved registers alive through their slots.
  * A put leaves the guest field in the register of its value (dirty) until an exit, a call,
  * a get of that field or register pressure stores it; stubs and faulting accesses carry the
  * list of dirty fields so that a guest signal still sees the whole state. In a T2 region's
  * loop, the fields it uses most are pinned to host registers of their own from its loop op
- * on, and listed with the dirty ones.
+ * on (a 64-bit one serves its 32-bit reads too), and listed with the dirty ones.
  * rax, rcx and rdx are scratch; r13-r15 are fixed (guest limit, cpu, guest base). */
 #include <stdlib.h>
 #include <string.h>
@@ -129,12 +129,65 @@ bool ra_imm(const struct lower *lw, ir_temp t, bool w64, int32_t *imm)
     return true;
 }
 
-/* Give t a home: a free register (storing the dirty fields first if that frees one), else
- * its slot (then the op computes into spill_reg and ra_def_done stores it). Returns the
- * register to compute into. */
+/* Whether op reads temp h (directly or as a folded scaled index). */
+static bool reads(const struct lower *lw, const struct ir_op *op, ir_temp h)
+{
+    const struct ir_opdef *d = &ir_opdefs[op->opc];
+    for (unsigned s = 0; s < d->n_in; s++) {
+        ir_temp u = op->src[s];
+        if (u == h || (u != IR_NONE && lw->scale_log[u] && lw->scaled_src[u] == h))
+            return true;
+    }
+    return false;
+}
+
+/* The first op after the one being lowered that reads h (ops past its last use: none). */
+static uint32_t next_use(const struct lower *lw, ir_temp h)
+{
+    uint32_t j = lw->i + 1;
+    while (j <= lw->last_use[h] && !reads(lw, &lw->b->ops[j], h))
+        j++;
+    return j;
+}
+
+/* The register to take from the temp in it that is read again last (Belady's choice), if
+ * that is later than t's first use (t then lives in a register, that temp in its slot from
+ * here on); -1 if none. A T2 region keeps values forwarded from one block to a later one
+ * alive across many ops: spilling each new temp instead (stored to its slot, loaded again
+ * at once) cost a store and a load per op on aarch64's xz. Not the pins, the dirty fields'
+ * registers, the op's own operands, nor the registers a call clobbered (keep). */
+static int evict(struct lower *lw, ir_temp t)
+{
+    int best = -1;
+    uint32_t far = next_use(lw, t);
+    for (unsigned k = 0; k < sizeof(alloc_order); k++) {
+        unsigned r = alloc_order[k];
+        ir_temp h = lw->holder[r];
+        if ((lw->pinned | lw->keep) & 1u << r || h == IR_NONE || lw->loc[h] != L_REG ||
+            lw->reg[h] != r || reads(lw, &lw->b->ops[lw->i], h))
+            continue;
+        uint32_t n = next_use(lw, h);
+        if (n > far) {
+            far = n;
+            best = (int)r;
+        }
+    }
+    if (best >= 0) {
+        ir_temp h = lw->holder[best];
+        if (lw->last_use[h] > lw->i)   /* else its value is dead: nothing to keep */
+            x86_emit(lw->o, X_ST, true, (unsigned)best, xm(R14, slot_of(lw, h)), 0);
+        lw->loc[h] = L_MEM;
+        lw->mem[h] = slot_of(lw, h);
+    }
+    return best;
+}
+
+/* Give t a home: a free register (storing the dirty fields first if that frees one, else
+ * taking one from a temp needed later than t), else its slot (then the op computes into
+ * spill_reg and ra_def_done stores it). Returns the register to compute into. */
 unsigned ra_def(struct lower *lw, ir_temp t, unsigned spill_reg)
 {
-    for (int pass = 0; pass < 2; pass++) {
+    for (int pass = 0; pass < 3; pass++) {
         for (unsigned k = 0; k < sizeof(alloc_order); k++) {
             unsigned r = alloc_order[k];
             if (!(lw->busy & 1u << r)) {
@@ -145,9 +198,14 @@ unsigned ra_def(struct lower *lw, ir_temp t, unsigned spill_reg)
                 return r;
             }
         }
-        if (!lw->n_dirty)
+        if (pass == 0 && lw->n_dirty) {
+            ra_flush_all(lw);
+            continue;
+        }
+        int r = evict(lw, t);
+        if (r < 0)
             break;
-        ra_flush_all(lw);
+        lw->busy &= ~(1u << r);
     }
     lw->loc[t] = L_MEM;
     lw->mem[t] = slot_of(lw, t);
@@ -318,13 +376,26 @@ static unsigned max_live(const struct lower *lw)
     return most;
 }
 
+struct field {
+    int32_t off;
+    uint8_t size, mixed, written;
+    uint16_t n;
+};
+
+/* Whether f and an access of off, size (a put or not) can share one 64-bit pin: one is the
+ * field whole, the other only reads its low half (an AArch64 W register: read as get.i32,
+ * written as put.i64 of the zero-extension), which the pin's register gives
+ * (ra_get_pinned_low). */
+static bool low_half(const struct field *f, int32_t off, uint8_t size, bool put)
+{
+    if (f->off != off)
+        return false;
+    return (f->size == 8 && size == 4 && !put) || (f->size == 4 && size == 8 && !f->written);
+}
+
 void ra_pin_loop(struct lower *lw)
 {
-    struct field {
-        int32_t off;
-        uint8_t size, mixed, written;
-        uint16_t n;
-    } f[64];
+    struct field f[64];
     unsigned nf = 0;
     const struct ir_block *b = lw->b;
     for (uint32_t j = lw->i + 1; j < b->n_ops; j++) {
@@ -338,7 +409,8 @@ void ra_pin_loop(struct lower *lw)
                 f[k].n++;
                 f[k].written |= op->opc == IR_put;
                 same = true;
-            } else if (f[k].off < op->imm + size && op->imm < f[k].off + f[k].size) {
+            } else if (f[k].off < op->imm + size && op->imm < f[k].off + f[k].size &&
+                       !low_half(&f[k], (int32_t)op->imm, (uint8_t)size, op->opc == IR_put)) {
                 f[k].mixed = 1;   /* accessed in parts: stays in memory */
             }
         }
@@ -347,8 +419,12 @@ void ra_pin_loop(struct lower *lw)
     }
     for (unsigned k = 0; k < nf; k++)   /* a part seen before its whole */
         for (unsigned j = 0; j < nf; j++)
-            if (j != k && f[j].off < f[k].off + f[k].size && f[k].off < f[j].off + f[j].size)
-                f[k].mixed = 1;
+            if (j != k && f[j].off < f[k].off + f[k].size && f[k].off < f[j].off + f[j].size) {
+                if (f[k].size == 8 && low_half(&f[k], f[j].off, f[j].size, f[j].written))
+                    f[k].n += f[j].n;   /* its 32-bit reads are the pin's low half */
+                else
+                    f[k].mixed = 1;
+            }
     lw->n_pins = 0;
     lw->pin_mask = 0;
     unsigned live = max_live(lw);
@@ -380,6 +456,13 @@ int ra_pin_of(const struct lower *lw, int64_t off, unsigned size)
         if (lw->pins[k].off == off && (lw->pins[k].w64 ? 8u : 4u) == size)
             return (int)k;
     return -1;
+}
+
+void ra_get_pinned_low(struct lower *lw, const struct ir_op *op, int k)
+{
+    unsigned r = ra_def(lw, op->dst, RAX);
+    x86_emit(lw->o, X_MOV, false, r, xr(lw->pins[k].reg), 0);
+    ra_def_done(lw, op->dst, r);
 }
 
 void ra_get_pinned(struct lower *lw, const struct ir_op *op, int k)
@@ -455,7 +538,9 @@ void ra_call(struct lower *lw, const void *fn, bool with_cpu, const struct arg *
     }
     x86_call(o, fn);
     if (dst != IR_NONE) {
+        lw->keep = saved;   /* their values are in their slots, not in the registers */
         unsigned r = ra_def(lw, dst, RAX);
+        lw->keep = 0;
         if (r != RAX)
             x86_emit(o, X_MOV, true, r, xr(RAX), 0);
         ra_def_done(lw, dst, r);
