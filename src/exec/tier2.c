@@ -181,6 +181,7 @@ static struct job *queue[QUEUE_MAX];
 static unsigned n_queued;
 static struct job *running;
 static bool compiler_started;
+static bool stopped;   /* tier2_stop: no job is queued any more */
 
 static void compile_job(struct job *j)
 {
@@ -243,6 +244,17 @@ void tier2_cpu_gone(struct cpu *cpu)
     pthread_mutex_unlock(&queue_lock);
 }
 
+void tier2_stop(void)
+{
+    pthread_mutex_lock(&queue_lock);
+    stopped = true;
+    while (n_queued)
+        free(queue[--n_queued]);
+    while (running)
+        pthread_cond_wait(&job_done, &queue_lock);
+    pthread_mutex_unlock(&queue_lock);
+}
+
 void tier2_fork_child(void)
 {
     static const pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
@@ -278,7 +290,7 @@ struct tb *tier2_hot(struct cpu *cpu, struct tb *tb, bool wait)
         return region ? region : tb;
     }
     pthread_mutex_lock(&queue_lock);
-    bool queued = n_queued < QUEUE_MAX && start_compiler();
+    bool queued = !stopped && n_queued < QUEUE_MAX && start_compiler();
     if (queued) {
         queue[n_queued++] = j;
         pthread_cond_signal(&queue_filled);

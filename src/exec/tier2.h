@@ -35,6 +35,9 @@ struct tb *tier2_hot(struct cpu *cpu, struct tb *tb, bool wait);
 /* cpu is about to be freed: its regions not compiled yet are dropped (and one being compiled
  * finished first). */
 void tier2_cpu_gone(struct cpu *cpu);
+/* The process ends: the regions queued are dropped, the one being compiled is finished, and
+ * no more are queued, so what is counted at the end (--stats, --metrics) stays put. */
+void tier2_stop(void);
 /* In the child of a fork: the compiler thread is the parent's. */
 void tier2_fork_child(void);
 /* Forms the region at (pc, flags) into r: each block translated again, the successor it

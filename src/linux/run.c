@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/machine.h"
 #include "exec/exec.h"
+#include "exec/tier2.h"
 #include "linux/load.h"
 #include "linux/signal.h"
 #include "linux/syscall.h"
@@ -135,6 +136,7 @@ void linux_process_end(struct cpu *cpu, int status)
 {
     cpu->machine->exit_status = status;
     plugin_exit(status);
+    tier2_stop();   /* the observers of the stop report counts a region compiled after would change */
     machine_set_state(cpu->machine, MACHINE_STOPPED);
 }
 
