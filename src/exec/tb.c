@@ -552,13 +552,10 @@ struct tb *tb_add_region(struct cpu *cpu, struct tb *head, const struct ir_block
         return NULL;
     }
     memcpy(copy, spans, n * sizeof(*copy));
-    *tb = (struct tb){ .pc = head->pc, .end_pc = head->end_pc, .phys = head->phys,
-                       .phys_last = head->phys_last, .flags = head->flags,
-                       .n_insns = (uint16_t)(b->n_insns > UINT16_MAX ? UINT16_MAX : b->n_insns),
-                       .tier = TB_REGION, .n_spans = (uint16_t)n, .spans = copy };
     pthread_mutex_lock(&tb_lock);
-    if (gen != tb_flush_gen) {   /* a block was dropped since: head or the code may be gone */
-        struct tb *t = tb_hash[tb_hash_index(head->pc, head->flags)];
+    /* A block was dropped since (head itself may be freed: it is read only after this). */
+    if (gen != tb_flush_gen) {
+        struct tb *t = tb_hash[tb_hash_index(b->pc, b->flags)];
         while (t && t != head)
             t = t->hash_next;
         if (t && t->tier == TB_T1_TRIED)   /* still there: it may head a region later */
@@ -568,6 +565,10 @@ struct tb *tb_add_region(struct cpu *cpu, struct tb *head, const struct ir_block
         free(tb);
         return NULL;
     }
+    *tb = (struct tb){ .pc = head->pc, .end_pc = head->end_pc, .phys = head->phys,
+                       .phys_last = head->phys_last, .flags = head->flags,
+                       .n_insns = (uint16_t)(b->n_insns > UINT16_MAX ? UINT16_MAX : b->n_insns),
+                       .tier = TB_REGION, .n_spans = (uint16_t)n, .spans = copy };
     for (unsigned k = 0; k < n && cpu->as->ops->protect_code; k++)
         cpu->as->ops->protect_code(cpu, spans[k].start, spans[k].end);
     if (ex->engine->compile(cpu, tb, b) < 0) {

@@ -359,7 +359,10 @@ static void write_epilogue(uint8_t *p)
     memcpy(p, exit_group, sizeof(exit_group));
 }
 
-/* The child's fault handler: the signal, RIP and registers at the fault. */
+/* The child's fault handler: the signal, RIP and registers at the fault. Not checked by
+ * ASan: the random sequence may have stored over its shadow memory (a REP STOS through a
+ * random pointer), and a check of the state block's shadow would then fail the child. */
+__attribute__((no_sanitize("address")))
 static void on_fault(int sig, siginfo_t *si, void *uc_)
 {
     (void)si;
@@ -582,7 +585,8 @@ static void make_sequence(uint64_t seed, uint64_t s, const char *hex, struct seq
 
 /* Whether addr lies outside the sandbox both runs share but is mapped in this process (as
  * ASan's shadow is in a sanitizer build): a native child that reads or writes it does not
- * fault where vm, whose space does not hold it, does, so such a sequence cannot be compared. */
+ * fault where vm, whose space does not hold it, does (it runs on, and may fault further on),
+ * so such a sequence cannot be compared. */
 static bool mapped_here(uint64_t addr)
 {
     if ((addr >= CODE && addr < CODE + PG) || (addr >= SCRATCH && addr < SCRATCH + SCRATCH_SIZE))
@@ -615,7 +619,7 @@ static bool run_engine(const char *engine, uint64_t seed, uint64_t count, const 
             v.mem_hash = hash_bytes(vm_mem, SCRATCH_SIZE);
             if (!differ(&v, &natives[s], engine, false))
                 continue;
-            if (v.signo == SIGSEGV && !natives[s].signo && mapped_here(v.fault_addr)) {
+            if (v.signo == SIGSEGV && mapped_here(v.fault_addr)) {   /* native went on there */
                 bad[s] = bad[s] ? bad[s] : 2;
                 continue;
             }
