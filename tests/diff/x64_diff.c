@@ -286,9 +286,10 @@ static unsigned random_sequence(uint8_t *code, unsigned *n_out, uint64_t *flags_
         const struct x64_insn_def *d = candidates[rnd() % n_candidates];
         encode(d, &e[i]);
         off[i + 1] = off[i] + e[i].len;
-        if (flags_unknown(d)) {   /* last, and those flags are not compared */
+        uint64_t unknown = flags_unknown(d);
+        if (unknown) {   /* last, and those flags are not compared */
             n = i + 1;
-            *flags_compared &= ~flags_unknown(d);
+            *flags_compared &= ~unknown;
         }
     }
     for (unsigned i = 0; i < n; i++) {

@@ -308,27 +308,6 @@ const struct ir_helper x64_helper_sse_shuf = {
     "x64_sse_shuf", helper_shuf, 3, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
 };
 
-/* ---- move masks: a0 = op, a1 = the register ---- */
-
-static uint64_t helper_movmsk(void *cpu, uint64_t op, uint64_t n, uint64_t a2, uint64_t a3)
-{
-    (void)a2, (void)a3;
-    union vec v = lane_of(cpu, (unsigned)n & 15, (unsigned)n >> 4);
-    uint64_t r = 0;
-    if (op == 0)
-        EACH(4, r |= (uint64_t)(v.d[i] >> 31) << i)
-    else if (op == 1)
-        EACH(2, r |= (v.q[i] >> 63) << i)
-    else if (op == X64_MOVMSK_MMX)
-        EACH(8, r |= (uint64_t)(((const struct x64_cpu *)cpu)->x87.fpr[n][i] >> 7) << i)
-    else
-        EACH(16, r |= (uint64_t)(v.b[i] >> 7) << i)
-    return r;
-}
-const struct ir_helper x64_helper_movmsk = {
-    "x64_movmsk", helper_movmsk, 2, IR_HELPER_RSTATE, IR_I64,
-};
-
 /* ---- MMX ---- */
 
 static uint64_t mm(const struct x64_cpu *c, unsigned n)

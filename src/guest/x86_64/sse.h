@@ -46,7 +46,6 @@ enum x64_fp_shape { X64_PS, X64_PD, X64_SS, X64_SD };
 extern const struct ir_helper x64_helper_sse_int, x64_helper_sse_shift, x64_helper_sse_shuf;
 /* Returns the value of MOVMSKPS (op 0), MOVMSKPD (1) or PMOVMSKB (2) of xmm src (a1; plus 16
  * for the upper lane of ymm src). */
-extern const struct ir_helper x64_helper_movmsk;
 /* LDMXCSR of a1 (#GP for reserved bits); FXSAVE/FXRSTOR at a0 (a1: REX.W, the 64-bit form). */
 extern const struct ir_helper x64_helper_ldmxcsr, x64_helper_fxsave, x64_helper_fxrstor;
 /* XSAVE (a3 = 0), XRSTOR (1), XSAVEOPT (2), XSAVEC (3) at a0 with the requested-feature
@@ -79,8 +78,6 @@ enum x64_mmx_kind {
 };
 #define X64_MMX_ARG(kind, op) ((kind) << 8 | (op))
 extern const struct ir_helper x64_helper_mmx, x64_helper_mmx_enter, x64_helper_emms;
-/* PMOVMSKB of mm a1 (after x64_helper_mmx_enter). */
-#define X64_MOVMSK_MMX 3
 
 /* FP families (sse_fp.c): sse_arith (SQRT ADD MUL SUB MIN DIV MAX ADDSUB HADD HSUB RSQRT
  * RCP), sse_cmp's CMPccPS..SD (imm: the predicate). */

@@ -90,9 +90,7 @@ void x64_trans_mmx(struct x64_ctx *ctx, const struct x64_insn *in)
         return;
     case X64_MMX_MOVMSK:
         enter(ctx);
-        x64_put_reg(ctx, in->reg, 4,
-                    ir_call(b, &x64_helper_movmsk, x64_const(ctx, X64_MOVMSK_MMX),
-                            x64_const(ctx, in->rm & 7), IR_NONE, IR_NONE));
+        x64_put_reg(ctx, in->reg, 4, x64_movmsk_q(ctx, 2, mm_get(ctx, in->rm)));
         return;
     case X64_MMX_PEXTRW:
         enter(ctx);
