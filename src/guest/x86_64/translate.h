@@ -114,8 +114,8 @@ ir_temp x64_get_flags(struct x64_ctx *ctx);
 ir_temp x64_get_flags_of(struct x64_ctx *ctx, uint64_t mask);
 /* CF as 0 or 1 (i64). */
 ir_temp x64_get_cf(struct x64_ctx *ctx);
-/* x64_eflags as an IR helper (no arguments). */
-extern const struct ir_helper x64_eflags_helper;
+/* RFLAGS as user mode sees them (x64_eflags: IF set, RF and VM clear), i64. */
+ir_temp x64_get_eflags(struct x64_ctx *ctx);
 /* Sets the arithmetic flags from EFLAGS bits in an i64 temp (only X64_FLAGS_ARITH count). */
 void x64_put_flags(struct x64_ctx *ctx, ir_temp flags);
 

@@ -363,15 +363,6 @@ void x64_trans_sahf(struct x64_ctx *ctx, const struct x64_insn *in)
                               ir_op2(b, IR_and, IR_I64, ah, x64_const(ctx, low))));
 }
 
-static uint64_t helper_eflags(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-    (void)a0, (void)a1, (void)a2, (void)a3;
-    return x64_eflags(cpu);
-}
-const struct ir_helper x64_eflags_helper = {
-    "x64_eflags", helper_eflags, 0, IR_HELPER_RSTATE, IR_I64,
-};
-
 /* a0: the popped value, a1: its size (2 keeps the upper bits). */
 static uint64_t helper_popf(void *cpu, uint64_t v, uint64_t size, uint64_t a2, uint64_t a3)
 {
@@ -386,15 +377,18 @@ static const struct ir_helper popf_helper = {
     "x64_popf", helper_popf, 2, IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64,
 };
 
-/* PUSHF pushes the flags as user mode sees them (IF set, RF and VM clear). */
-void x64_trans_pushf(struct x64_ctx *ctx, const struct x64_insn *in)
+ir_temp x64_get_eflags(struct x64_ctx *ctx)
 {
     struct ir_block *b = ctx->b;
     ir_temp user = ir_op2(b, IR_and, IR_I64, ir_get(b, IR_I64, X64_FIELD(eflags)),
                           x64_const(ctx, X64_FLAGS_USER));
     ir_temp f = ir_op2(b, IR_or, IR_I64, x64_get_flags(ctx), user);
-    x64_push(ctx, in->opsize,
-             ir_op2(b, IR_or, IR_I64, f, x64_const(ctx, X64_FLAGS_FIXED | X64_IF)));
+    return ir_op2(b, IR_or, IR_I64, f, x64_const(ctx, X64_FLAGS_FIXED | X64_IF));
+}
+
+void x64_trans_pushf(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    x64_push(ctx, in->opsize, x64_get_eflags(ctx));
 }
 
 /* POPF changes the arithmetic flags, DF, AC and ID; the rest stay (user mode). */

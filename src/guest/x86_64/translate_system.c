@@ -21,7 +21,7 @@ void x64_trans_nop(struct x64_ctx *ctx, const struct x64_insn *in)
 void x64_trans_syscall(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     (void)in;
-    ir_temp flags = ir_call(ctx->b, &x64_eflags_helper, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    ir_temp flags = x64_get_eflags(ctx);
     ir_put(ctx->b, IR_I64, X64_R(X64_RCX), x64_const(ctx, (int64_t)ctx->next_pc));
     ir_put(ctx->b, IR_I64, X64_R(X64_R11), flags);
     ir_exit(ctx->b, EXC_SYSCALL, ctx->next_pc);
