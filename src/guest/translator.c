@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/debug.h"
 #include "core/log.h"
@@ -14,18 +15,39 @@
 #define PAGE_SIZE 4096ull
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 
+/* Fills the window from addr to at most the end of its page, or with the len bytes there
+ * alone when the rest cannot be read (a fetch_code that ends its code inside a page). */
+static int fill_window(struct translator *t, uint64_t addr, size_t len)
+{
+    size_t ahead = (size_t)(((addr & PAGE_MASK) + PAGE_SIZE) - addr);
+    if (ahead > sizeof(t->window))
+        ahead = sizeof(t->window);
+    if (len > ahead)
+        len = ahead;
+    t->window_len = 0;
+    if (t->cpu->fetch_code(t->cpu, addr, t->window, ahead) < 0) {
+        if (t->cpu->fetch_code(t->cpu, addr, t->window, len) < 0)
+            return -EFAULT;
+        ahead = len;
+    }
+    t->window_va = addr;
+    t->window_len = (unsigned)ahead;
+    return 0;
+}
+
 int translator_fetch(struct translator *t, uint64_t offset, void *buf, size_t len)
 {
     uint64_t addr = t->pc + offset;
     uint8_t *out = buf;
     while (len) {
-        size_t chunk = (size_t)(((addr & PAGE_MASK) + PAGE_SIZE) - addr);
-        if (chunk > len)
-            chunk = len;
-        if (t->cpu->fetch_code(t->cpu, addr, out, chunk) < 0) {
+        if (addr - t->window_va >= t->window_len && fill_window(t, addr, len) < 0) {
             t->fault_addr = addr;
             return -EFAULT;
         }
+        size_t chunk = (size_t)(t->window_va + t->window_len - addr);
+        if (chunk > len)
+            chunk = len;
+        memcpy(out, t->window + (addr - t->window_va), chunk);
         addr += chunk;
         out += chunk;
         len -= chunk;

@@ -25,6 +25,12 @@ struct translator {
      * translate_block_from says otherwise (x86-64: the lazy-flags kind its instructions left
      * so far). */
     uint64_t isa_state;
+    /* Code read ahead on one page, [window_va, window_va + window_len): instructions are a
+     * few bytes each, and every cpu->fetch_code call is a TLB lookup (and in system mode a
+     * permission check). */
+    uint64_t window_va;
+    unsigned window_len;
+    uint8_t window[64];
 };
 
 /* Reads len bytes of code at t->pc + offset into buf, page by page (every page must be
