@@ -40,6 +40,13 @@ struct rv64_cpu {
     uint64_t mcounteren, scounteren, mcountinhibit, menvcfg, senvcfg;
     uint64_t stimecmp;   /* Sstc: STIP is time >= stimecmp while menvcfg.STCE is set */
     uint64_t pmpcfg[2], pmpaddr[16];   /* pmpcfg0 and pmpcfg2: 16 entries (pmp.c) */
+    /* The entries that are on and not empty, lowest-numbered first, decoded from the two
+     * above by rv64_pmp_refresh: the page walk asks the PMP at every PTE it reads. */
+    struct rv64_pmp_range {
+        uint64_t lo, hi;     /* [lo, hi) */
+        unsigned cfg;
+    } pmp_on[16];
+    unsigned n_pmp_on;
     /* The virtual range spanning the superpages put in the TLB since its last full flush
      * (lo > hi: none). The TLB holds 4 KiB pieces of them, so a fence of an address in the
      * range flushes everything; others (user pages, below Linux's linear map) flush one. */

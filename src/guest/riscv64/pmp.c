@@ -39,6 +39,7 @@ void rv64_pmp_write_cfg(struct rv64_cpu *r, unsigned reg, uint64_t value)
         cfg = (cfg & ~(0xffull << 8 * b)) | (uint64_t)now << 8 * b;
     }
     r->pmpcfg[reg] = cfg;
+    rv64_pmp_refresh(r);
 }
 
 void rv64_pmp_write_addr(struct rv64_cpu *r, unsigned n, uint64_t value)
@@ -49,6 +50,7 @@ void rv64_pmp_write_addr(struct rv64_cpu *r, unsigned n, uint64_t value)
                                        (PMP_L | PMP_TOR << PMP_A_SHIFT)))
         return;
     r->pmpaddr[n] = value & PMPADDR_WRITABLE;
+    rv64_pmp_refresh(r);
 }
 
 /* Entry i's range [*lo, *hi): false when it is off or empty. */
@@ -76,32 +78,41 @@ static bool entry_range(const struct rv64_cpu *r, unsigned i, uint64_t *lo, uint
     }
 }
 
-/* The first entry matching any byte of [start, start + len), or -1; *whole says whether it
- * matches all of them. */
-static int first_match(const struct rv64_cpu *r, uint64_t start, uint64_t len, bool *whole)
+void rv64_pmp_refresh(struct rv64_cpu *r)
 {
+    r->n_pmp_on = 0;
     for (unsigned i = 0; i < RV_PMP_ENTRIES; i++) {
         uint64_t lo, hi;
-        if (!entry_range(r, i, &lo, &hi) || hi <= start || lo >= start + len)
-            continue;
-        *whole = lo <= start && hi >= start + len;
-        return (int)i;
+        if (entry_range(r, i, &lo, &hi))
+            r->pmp_on[r->n_pmp_on++] = (struct rv64_pmp_range){ lo, hi, cfg_of(r, i) };
     }
-    *whole = true;
-    return -1;
 }
 
-/* What entry i (-1: none matched) lets priv do. PMP's R, W and X are MEM_READ, MEM_WRITE
+/* The first entry on matching any byte of [start, start + len), or NULL; *whole says
+ * whether it matches all of them. */
+static const struct rv64_pmp_range *first_match(const struct rv64_cpu *r, uint64_t start,
+                                                uint64_t len, bool *whole)
+{
+    for (const struct rv64_pmp_range *e = r->pmp_on; e < r->pmp_on + r->n_pmp_on; e++) {
+        if (e->hi <= start || e->lo >= start + len)
+            continue;
+        *whole = e->lo <= start && e->hi >= start + len;
+        return e;
+    }
+    *whole = true;
+    return NULL;
+}
+
+/* What entry e (NULL: none matched) lets priv do. PMP's R, W and X are MEM_READ, MEM_WRITE
  * and MEM_EXEC. */
-static unsigned entry_prot(const struct rv64_cpu *r, int i, unsigned priv)
+static unsigned entry_prot(const struct rv64_pmp_range *e, unsigned priv)
 {
     unsigned all = MEM_READ | MEM_WRITE | MEM_EXEC;
-    if (i < 0)
+    if (!e)
         return priv == RV_PRIV_M ? all : 0;
-    unsigned cfg = cfg_of(r, (unsigned)i);
-    if (priv == RV_PRIV_M && !(cfg & PMP_L))
+    if (priv == RV_PRIV_M && !(e->cfg & PMP_L))
         return all;
-    return cfg & (PMP_R | PMP_W | PMP_X);
+    return e->cfg & (PMP_R | PMP_W | PMP_X);
 }
 
 /* Whether accesses of priv are checked at all. */
@@ -119,12 +130,13 @@ unsigned rv64_pmp_page_prot(const struct rv64_cpu *r, uint64_t pa, unsigned priv
     if (!checked(r, priv))
         return MEM_READ | MEM_WRITE | MEM_EXEC;
     bool whole;
-    int i = first_match(r, pa & ~(SOFTMMU_PAGE_SIZE - 1), SOFTMMU_PAGE_SIZE, &whole);
+    const struct rv64_pmp_range *e =
+        first_match(r, pa & ~(SOFTMMU_PAGE_SIZE - 1), SOFTMMU_PAGE_SIZE, &whole);
     if (!whole) {
         *uncached = true;
-        i = first_match(r, pa, 1, &whole);
+        e = first_match(r, pa, 1, &whole);
     }
-    return entry_prot(r, i, priv);
+    return entry_prot(e, priv);
 }
 
 bool rv64_pmp_allows(const struct rv64_cpu *r, uint64_t pa, uint64_t len, unsigned access,
@@ -133,6 +145,6 @@ bool rv64_pmp_allows(const struct rv64_cpu *r, uint64_t pa, uint64_t len, unsign
     if (!checked(r, priv))
         return true;
     bool whole;
-    int i = first_match(r, pa, len, &whole);
-    return whole && (entry_prot(r, i, priv) & access) == access;
+    const struct rv64_pmp_range *e = first_match(r, pa, len, &whole);
+    return whole && (entry_prot(e, priv) & access) == access;
 }

@@ -16,6 +16,9 @@
  * fields of locked entries keep their value. */
 void rv64_pmp_write_cfg(struct rv64_cpu *r, unsigned reg, uint64_t value);
 void rv64_pmp_write_addr(struct rv64_cpu *r, unsigned n, uint64_t value);
+/* Decodes pmp_on from pmpcfg and pmpaddr: after a reset or a snapshot's load (the writes
+ * above call it themselves). */
+void rv64_pmp_refresh(struct rv64_cpu *r);
 
 /* The kinds of access (MEM_*) the PMP lets privilege level priv make to physical page
  * ppage, read for the access at pa inside it. *uncached is set when the answer holds for pa

@@ -682,6 +682,7 @@ static void rv64_reset(struct cpu *cpu)
         r->pmpcfg[k] = 0;
     for (size_t k = 0; k < RV_PMP_ENTRIES; k++)
         r->pmpaddr[k] = 0;
+    rv64_pmp_refresh(r);
     r->res_addr = ~0ull;
     r->waiting = RV_WAIT_NONE;
     r->wfi_spun = 0;
@@ -861,6 +862,7 @@ static int rv64_load(void *opaque, struct state_reader *rd, bool commit)
                 *saved_word(r, &saved_fields[i], k) = *saved_word(&t, &saved_fields[i], k);
     __atomic_store_n(&r->mip, t.mip, __ATOMIC_RELEASE);
     r->waiting = RV_WAIT_NONE;      /* a WFI may end early */
+    rv64_pmp_refresh(r);
     tlb_flush(r);
     update_flags(r);
     return 0;
