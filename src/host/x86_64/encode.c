@@ -1,17 +1,10 @@
-/* The x86-64 encoder: the table of instruction forms from x86.h and the one function that
- * encodes a row (prefixes, REX, opcode, ModRM/SIB, displacement, immediate), plus the few
- * encodings that do not fit the table (mov imm64, bswap, relative branches). */
+/* The x86-64 encoder's out-of-line parts: x86_emit near the buffer's end (x86.h encodes a
+ * table row inline) and the few encodings that do not fit the table (mov imm64, bswap,
+ * relative branches). */
 #include "host/x86_64/x86.h"
 
 #include <string.h>
 
-const struct x86_form_def x86_forms[X86_NINSNS] = {
-#define X86_ROW(n, pfx, e, op, op8, f, x, fl) \
-    [X_##n] = { .name = #n, .prefix = pfx, .esc = e, .opcode = op, .opcode8 = op8, .form = f, \
-                .ext = x, .flags = fl },
-    X86_INSNS(X86_ROW)
-#undef X86_ROW
-};
 
 static void put32(struct host_buf *b, uint32_t v)
 {
@@ -19,88 +12,19 @@ static void put32(struct host_buf *b, uint32_t v)
         x86_byte(b, (uint8_t)(v >> (8 * i)));
 }
 
-/* One instruction's bytes (15 at most): written straight into the buffer when 16 bytes are
- * left there, else into a scratch array copied out once they are known to fit. Translation
- * emits every instruction of every block through here: gathering the bytes on the stack and
- * copying 16 at once made the copy's load wait for the byte stores (no store forwarding),
- * a third of x86_emit's time. */
-struct insn_bytes {
-    uint8_t *b;
-    unsigned n;
-};
-
-static inline void ib_byte(struct insn_bytes *ib, uint8_t v)
+/* Near the buffer's end: the bytes are made aside and copied only when they fit. */
+void x86_emit_near_end(struct host_buf *b, enum xh_insn insn, bool w64, unsigned reg,
+                       struct x86_rm rm, int64_t imm)
 {
-    ib->b[ib->n++] = v;
-}
-
-static inline void ib_32(struct insn_bytes *ib, uint32_t v)
-{
-    memcpy(&ib->b[ib->n], &v, 4);     /* x86-64 is little-endian */
-    ib->n += 4;
-}
-
-static void modrm(struct insn_bytes *ib, unsigned reg, struct x86_rm rm)
-{
-    reg &= 7;
-    if (!rm.mem) {
-        ib_byte(ib, (uint8_t)(0xc0 | reg << 3 | (rm.reg & 7)));
+    uint8_t scratch[16];
+    unsigned n = x86_encode(scratch, insn, w64, reg, rm, imm);
+    if ((size_t)(b->end - b->p) < n) {
+        b->p = b->end;
+        b->overflow = true;
         return;
     }
-    bool sib = rm.index != X86_NOREG || (rm.reg & 7) == RSP;
-    unsigned mod = rm.disp == 0 && (rm.reg & 7) != RBP ? 0 : rm.disp == (int8_t)rm.disp ? 1 : 2;
-    ib_byte(ib, (uint8_t)(mod << 6 | reg << 3 | (sib ? 4 : (rm.reg & 7))));
-    if (sib) {
-        static const uint8_t scale_bits[9] = { [1] = 0, [2] = 1, [4] = 2, [8] = 3 };
-        unsigned index = rm.index == X86_NOREG ? RSP : rm.index & 7;
-        ib_byte(ib, (uint8_t)(scale_bits[rm.scale <= 8 ? rm.scale : 1] << 6 | index << 3 |
-                              (rm.reg & 7)));
-    }
-    if (mod == 1)
-        ib_byte(ib, (uint8_t)rm.disp);
-    else if (mod == 2)
-        ib_32(ib, (uint32_t)rm.disp);
-}
-
-void x86_emit(struct host_buf *b, enum xh_insn insn, bool w64, unsigned reg, struct x86_rm rm,
-              int64_t imm)
-{
-    const struct x86_form_def *f = &x86_forms[insn];
-    uint8_t scratch[16];
-    size_t room = (size_t)(b->end - b->p);
-    struct insn_bytes ib = { .b = room >= sizeof(scratch) ? b->p : scratch, .n = 0 };
-    bool has_ext = f->form == XF_M || f->form == XF_MI || f->form == XF_MI8;
-    unsigned r = has_ext ? f->ext : reg;
-    bool imm8 = f->form == XF_MI && f->opcode8 && imm == (int8_t)imm;
-    if (f->prefix)
-        ib_byte(&ib, f->prefix);
-    unsigned rex = (w64 && !(f->flags & X86_F_NOW) ? 8 : 0) | (r >> 3 & 1) << 2 |
-                   (rm.mem && rm.index != X86_NOREG ? (rm.index >> 3 & 1) << 1 : 0) |
-                   (rm.reg >> 3 & 1);
-    bool byte_reg = (f->flags & X86_F_SRC8) &&
-                    ((f->form == XF_MR && r >= 4 && r < 8) || (!rm.mem && rm.reg >= 4 && rm.reg < 8));
-    if (rex || byte_reg)
-        ib_byte(&ib, (uint8_t)(0x40 | rex));
-    if (f->esc)
-        ib_byte(&ib, 0x0f);
-    uint8_t op = imm8 ? f->opcode8 : f->opcode;
-    if (f->flags & X86_F_CC)
-        op = (uint8_t)(op + (imm & 15));
-    ib_byte(&ib, op);
-    modrm(&ib, r, rm);
-    if (f->form == XF_MI8 || imm8)
-        ib_byte(&ib, (uint8_t)imm);
-    else if (f->form == XF_MI || f->form == XF_RMI)
-        ib_32(&ib, (uint32_t)imm);
-    if (ib.b == scratch) {
-        if (room < ib.n) {
-            b->p = b->end;
-            b->overflow = true;
-            return;
-        }
-        memcpy(b->p, scratch, ib.n);
-    }
-    b->p += ib.n;
+    memcpy(b->p, scratch, n);
+    b->p += n;
 }
 
 /* Never xor reg, reg: callers rely on flags surviving constant loads. */

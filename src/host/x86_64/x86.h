@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "host/buf.h"
 
@@ -103,7 +104,15 @@ struct x86_form_def {
     const char *name;
     uint8_t prefix, esc, opcode, opcode8, form, ext, flags;
 };
-extern const struct x86_form_def x86_forms[X86_NINSNS];
+/* In the header, so that x86_emit with a constant insn (nearly every call) folds its row's
+ * fields into the code at the call: translation emits every host instruction through it. */
+static const struct x86_form_def x86_forms[X86_NINSNS] = {
+#define X86_ROW(n, pfx, e, op, op8, f, x, fl) \
+    [X_##n] = { .name = #n, .prefix = pfx, .esc = e, .opcode = op, .opcode8 = op8, .form = f, \
+                .ext = x, .flags = fl },
+    X86_INSNS(X86_ROW)
+#undef X86_ROW
+};
 
 /* A register or memory operand: base + index * scale + disp (index X86_NOREG: none). */
 struct x86_rm {
@@ -128,12 +137,77 @@ static inline struct x86_rm xmi(unsigned base, unsigned index, unsigned scale, i
                             .scale = (uint8_t)scale, .disp = disp };
 }
 
-/* Output buffer: emission past end sets overflow and writes nothing. */
+/* One instruction's bytes (15 at most) written from p on; returns their number. One pass
+ * over local values: no byte-by-byte bounds checks, no bytes gathered elsewhere and copied
+ * (a copy's load waits for the byte stores: no store forwarding). */
+static inline __attribute__((always_inline)) unsigned x86_encode(uint8_t *p, enum xh_insn insn, bool w64, unsigned reg,
+                              struct x86_rm rm, int64_t imm)
+{
+    const struct x86_form_def *f = &x86_forms[insn];
+    uint8_t *q = p;
+    unsigned form = f->form;
+    bool has_ext = form == XF_M || form == XF_MI || form == XF_MI8;
+    unsigned r = has_ext ? f->ext : reg;
+    bool imm8 = form == XF_MI && f->opcode8 && imm == (int8_t)imm;
+    bool index = rm.mem && rm.index != X86_NOREG;
+    if (f->prefix)
+        *q++ = f->prefix;
+    unsigned rex = (w64 && !(f->flags & X86_F_NOW) ? 8 : 0) | (r >> 1 & 4) |
+                   (index ? rm.index >> 2 & 2 : 0) | (rm.reg >> 3 & 1);
+    if (rex || ((f->flags & X86_F_SRC8) &&
+                ((form == XF_MR && r >= 4 && r < 8) || (!rm.mem && rm.reg >= 4 && rm.reg < 8))))
+        *q++ = (uint8_t)(0x40 | rex);
+    if (f->esc)
+        *q++ = 0x0f;
+    uint8_t op = imm8 ? f->opcode8 : f->opcode;
+    if (f->flags & X86_F_CC)
+        op = (uint8_t)(op + (imm & 15));
+    *q++ = op;
+    unsigned rr = (r & 7) << 3, base = rm.reg & 7u;
+    if (!rm.mem) {
+        *q++ = (uint8_t)(0xc0 | rr | base);
+    } else {
+        bool sib = index || base == RSP;
+        unsigned mod = rm.disp == 0 && base != RBP ? 0 : rm.disp == (int8_t)rm.disp ? 1 : 2;
+        *q++ = (uint8_t)(mod << 6 | rr | (sib ? 4 : base));
+        if (sib) {
+            static const uint8_t scale_bits[9] = { [1] = 0, [2] = 1, [4] = 2, [8] = 3 };
+            unsigned ix = index ? rm.index & 7u : RSP;
+            *q++ = (uint8_t)(scale_bits[rm.scale <= 8 ? rm.scale : 1] << 6 | ix << 3 | base);
+        }
+        if (mod == 1) {
+            *q++ = (uint8_t)rm.disp;
+        } else if (mod == 2) {
+            memcpy(q, &rm.disp, 4);     /* x86-64 is little-endian */
+            q += 4;
+        }
+    }
+    if (form == XF_MI8 || imm8) {
+        *q++ = (uint8_t)imm;
+    } else if (form == XF_MI || form == XF_RMI) {
+        int32_t v = (int32_t)imm;
+        memcpy(q, &v, 4);
+        q += 4;
+    }
+    return (unsigned)(q - p);
+}
+
+void x86_emit_near_end(struct host_buf *b, enum xh_insn insn, bool w64, unsigned reg,
+                       struct x86_rm rm, int64_t imm);
+
 /* Emit insn with operand size w64 (64-bit if true, else 32), register operand reg (ignored by
  * M/MI/MI8 rows, which put their /ext there), r/m operand rm and immediate imm (MI/MI8/RMI
- * rows; the condition code for X86_F_CC rows). */
-void x86_emit(struct host_buf *b, enum xh_insn insn, bool w64, unsigned reg, struct x86_rm rm,
-              int64_t imm);
+ * rows; the condition code for X86_F_CC rows). Emission past the buffer's end sets overflow
+ * and writes nothing. */
+static inline __attribute__((always_inline)) void
+x86_emit(struct host_buf *b, enum xh_insn insn, bool w64, unsigned reg, struct x86_rm rm,
+         int64_t imm)
+{
+    if (__builtin_expect(b->end - b->p >= 16, 1))
+        b->p += x86_encode(b->p, insn, w64, reg, rm, imm);
+    else
+        x86_emit_near_end(b, insn, w64, reg, rm, imm);
+}
 /* Special encodings outside the table. */
 void x86_mov_imm(struct host_buf *b, unsigned reg, uint64_t imm);   /* keeps the flags */
 void x86_bswap(struct host_buf *b, bool w64, unsigned reg);
