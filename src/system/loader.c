@@ -1,5 +1,6 @@
-/* Loading images into guest RAM (system/loader.h). The file is read whole and every header,
- * segment and symbol is checked against it before use: a malformed image is an error before
+/* Loading images into guest RAM (system/loader.h). An ELF file is read whole and every header,
+ * segment and symbol is checked against it before use; a flat image is checked by its
+ * header and size, then read straight into RAM. A malformed image is an error before
  * anything runs, never a crash. */
 #include "system/loader.h"
 
@@ -22,7 +23,24 @@
 #define IMAGE_MAGIC2_AT 56
 #define IMAGE_MAGIC2 "RSC\x05"
 
-static int read_file(const char *path, uint8_t **out, uint64_t *size)
+/* Reads len bytes at offset off of fd into buf: 0, or a negative errno (-EIO when the file
+ * ends first). */
+static int read_at(int fd, uint8_t *buf, uint64_t len, uint64_t off)
+{
+    for (uint64_t got = 0; got < len;) {
+        ssize_t n = pread(fd, buf + got, len - got, (off_t)(off + got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n < 0 ? -errno : -EIO;
+        got += (uint64_t)n;
+    }
+    return 0;
+}
+
+/* Opens path, a regular file of at most KERNEL_MAX bytes: its descriptor, or a negative
+ * errno (-EINVAL: not a regular file). */
+static int open_image(const char *path, uint64_t *size)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -35,26 +53,12 @@ static int read_file(const char *path, uint8_t **out, uint64_t *size)
         err = -EINVAL;
     else if ((uint64_t)st.st_size > KERNEL_MAX)
         err = -EFBIG;
-    uint8_t *buf = err ? NULL : malloc(st.st_size ? st.st_size : 1);
-    if (!err && !buf)
-        err = -ENOMEM;
-    for (off_t got = 0; !err && got < st.st_size;) {
-        ssize_t n = pread(fd, buf + got, st.st_size - got, got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            err = n < 0 ? -errno : -EIO;
-        else
-            got += n;
-    }
-    close(fd);
     if (err) {
-        free(buf);
+        close(fd);
         return err;
     }
-    *out = buf;
     *size = (uint64_t)st.st_size;
-    return 0;
+    return fd;
 }
 
 /* tohost and fromhost from the symbol table, if there is one. */
@@ -134,19 +138,20 @@ static const char *load_elf(const uint8_t *f, uint64_t size, const struct guest_
     return find_htif_symbols(f, size, k);
 }
 
-/* A raw file or a Linux Image at addr: it must fit in RAM with the memory an Image says it
- * occupies beyond its file. A payload without the Image header (U-Boot's u-boot.bin) is taken
- * as raw, as a firmware would run whatever it is given. */
-static const char *load_flat(const uint8_t *f, uint64_t size, const struct guest_ram *ram,
-                             enum loader_kind kind, uint64_t addr, struct loaded_image *k)
+/* A raw file or a Linux Image of size bytes, whose first bytes are head, at addr: it must
+ * fit in RAM with the memory an Image says it occupies beyond its file. A payload without
+ * the Image header (U-Boot's u-boot.bin) is taken as raw, as a firmware would run whatever
+ * it is given. The file is read straight into RAM once this holds. */
+static const char *place_flat(const uint8_t *head, uint64_t size, const struct guest_ram *ram,
+                              enum loader_kind kind, uint64_t addr, struct loaded_image *k)
 {
     uint64_t span = size;
-    bool image = size >= IMAGE_HEADER_SIZE && !memcmp(f + IMAGE_MAGIC2_AT, IMAGE_MAGIC2, 4);
+    bool image = size >= IMAGE_HEADER_SIZE && !memcmp(head + IMAGE_MAGIC2_AT, IMAGE_MAGIC2, 4);
     if (kind == LOAD_LINUX_IMAGE && !image)
         return "not an ELF file or a RISC-V Linux Image";
     if (image && kind != LOAD_RAW) {
         uint64_t image_size;
-        memcpy(&image_size, f + IMAGE_SIZE_AT, 8);
+        memcpy(&image_size, head + IMAGE_SIZE_AT, 8);
         if (image_size > span)
             span = image_size;
     }
@@ -154,7 +159,6 @@ static const char *load_flat(const uint8_t *f, uint64_t size, const struct guest
         return "empty file";
     if (addr < ram->base || addr - ram->base > ram->size || span > ram->size - (addr - ram->base))
         return "does not fit in RAM";
-    memcpy(ram->host + (addr - ram->base), f, size);
     k->entry = k->start = addr;
     k->end = addr + span;
     return NULL;
@@ -163,18 +167,28 @@ static const char *load_flat(const uint8_t *f, uint64_t size, const struct guest
 int loader_load(const char *path, const struct guest_ram *ram, uint16_t machine,
                 enum loader_kind kind, uint64_t addr, struct loaded_image *out)
 {
-    uint8_t *f = NULL;
-    uint64_t fsize = 0;
     memset(out, 0, sizeof(*out));
-    int err = read_file(path, &f, &fsize);
+    uint64_t size = 0;
+    uint8_t head[IMAGE_HEADER_SIZE];
+    uint8_t *f = NULL;
+    const char *why = NULL;
+    int fd = open_image(path, &size);
+    int err = fd < 0 ? fd : read_at(fd, head, size < sizeof(head) ? size : sizeof(head), 0);
+    if (!err && size >= SELFMAG && !memcmp(head, ELFMAG, SELFMAG)) {
+        if (!(f = malloc(size)))
+            err = -ENOMEM;
+        else if (!(err = read_at(fd, f, size, 0)))
+            why = load_elf(f, size, ram, machine, out);
+        free(f);
+    } else if (!err && !(why = place_flat(head, size, ram, kind, addr, out))) {
+        err = read_at(fd, ram->host + (addr - ram->base), size, 0);
+    }
+    if (fd >= 0)
+        close(fd);
     if (err) {
         vm_error("%s: %s", path, err == -EINVAL ? "not a regular file" : strerror(-err));
         return -1;
     }
-    const char *why = fsize >= SELFMAG && !memcmp(f, ELFMAG, SELFMAG)
-                    ? load_elf(f, fsize, ram, machine, out)
-                    : load_flat(f, fsize, ram, kind, addr, out);
-    free(f);
     if (why) {
         vm_error("%s: %s", path, why);
         return -1;

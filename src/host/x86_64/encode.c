@@ -8,6 +8,11 @@
 
 static void put32(struct host_buf *b, uint32_t v)
 {
+    if (b->end - b->p >= 4) {
+        memcpy(b->p, &v, 4);      /* x86-64 is little-endian */
+        b->p += 4;
+        return;
+    }
     for (int i = 0; i < 4; i++)
         x86_byte(b, (uint8_t)(v >> (8 * i)));
 }
