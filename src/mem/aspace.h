@@ -54,7 +54,7 @@ struct mem_tlb_entry {
     uintptr_t addend;
 };
 #define MEM_TLB_PAGE_BITS 12
-#define MEM_TLB_BITS 8             /* entries per MMU index, direct-mapped by virtual page */
+#define MEM_TLB_BITS 10            /* entries per MMU index, direct-mapped by virtual page */
 #define MEM_TLB_MMU_MAX 4          /* MMU indexes (IR_MO_MMU) a guest may use */
 #define MEM_TLB_SLOW 1ull          /* tag flag: the slow path does this access */
 #define MEM_TLB_INVALID 2ull       /* tag flag: never hits (part of MEM_TLB_EMPTY) */
