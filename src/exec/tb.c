@@ -386,13 +386,15 @@ struct tb *tb_find(struct cpu *cpu, uint64_t pc)
     struct tb *tb = ex->jump_cache[j];
     if (tb->pc == pc && tb != &tb_none)
         return tb;
+    /* The bucket is rarely in the cache: its load overlaps the address translation. */
+    unsigned h = tb_hash_index(pc, flags);
+    __builtin_prefetch(&tb_hash[h]);
     uint64_t phys;
     if (code_addr(cpu, pc, &phys) < 0) {
         cpu->exc = EXC_FETCH_FAULT;
         cpu->exc_tval = pc;
         return NULL;
     }
-    unsigned h = tb_hash_index(pc, flags);
     for (tb = __atomic_load_n(&tb_hash[h], __ATOMIC_ACQUIRE); tb; tb = tb->hash_next)
         if (tb->pc == pc && tb->flags == flags && tb->phys == phys &&
             (!crosses_page(tb) || tb_current(cpu, tb)))

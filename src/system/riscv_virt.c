@@ -778,6 +778,30 @@ static int check_config(const struct boot_config *c)
     return 0;
 }
 
+/* Puts the next HEAP_HUGE bytes of the malloc heap on transparent huge pages, where the
+ * kernel allows them on request: translation fills about 12 MB of it in a Linux boot with
+ * small blocks (the blocks, their maps and links), 3,000 page faults of 4 KiB, a sixth of
+ * the boot's faults. glibc grows the heap by HEAP_HUGE at a time from here on, and keeps it
+ * (no trim below twice that); a heap that does not grow by brk (another allocator) is left
+ * as it is. */
+#define HEAP_HUGE (32u << 20)
+#define HUGE_PAGE (2u << 20)
+static void heap_on_huge_pages(void)
+{
+    mallopt(M_TOP_PAD, HEAP_HUGE);
+    mallopt(M_TRIM_THRESHOLD, 2 * HEAP_HUGE);
+    uintptr_t start = (uintptr_t)sbrk(0), end = start;
+    void *taken[8];
+    unsigned n = 0;
+    while (n < 8 && end == start && (taken[n++] = malloc(64 << 10)) != NULL)
+        end = (uintptr_t)sbrk(0);
+    uintptr_t huge = (start + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    if (end > huge)
+        madvise((void *)huge, end - huge, MADV_HUGEPAGE);
+    while (n)
+        free(taken[--n]);
+}
+
 int boot_run(const struct boot_config *c)
 {
     if (check_config(c) < 0)
@@ -797,6 +821,7 @@ int boot_run(const struct boot_config *c)
      * mprotect per page or two (glibc pads only the main arena's growth): 3000 system
      * calls, 2% of a Linux boot. The harts translate under one lock anyway. */
     mallopt(M_ARENA_MAX, 1);
+    heap_on_huge_pages();
     const struct guest_ops *guest = guest_by_name("riscv64");
     int status = 1, err;
     if (setup_virtio(&v) < 0 || load_images(&v, true) < 0)
