@@ -25,6 +25,7 @@ struct entry {
 
 struct region {
     size_t start, end, used;   /* offsets in the cache */
+    size_t populated;          /* the offset up to which both views' pages are mapped */
     struct entry *e;
     size_t n, max;
 };
@@ -126,15 +127,37 @@ int codegc_init(void)
         rw_base = rx_base = space;
     }
     size_t nursery = cap / 4 & ~(size_t)4095;
-    regions[CODEGC_OLD] = (struct region){ .start = 0, .end = cap - nursery };
-    regions[CODEGC_NURSERY] = (struct region){ .start = cap - nursery, .end = cap };
+    regions[CODEGC_OLD] = (struct region){ .start = 0, .end = cap - nursery, .populated = 0 };
+    regions[CODEGC_NURSERY] = (struct region){ .start = cap - nursery, .end = cap,
+                                               .populated = cap - nursery };
     pthread_atfork(before_fork, parent_after_fork, child_after_fork);
     return 0;
+}
+
+/* Maps the pages ahead of the region's free space in both views, POPULATE_CHUNK at a time:
+ * one system call for what would be a page fault per 4 KiB written, and another per 4 KiB
+ * first run (a Linux boot writes 10 MB of code). Where the kernel cannot (before Linux
+ * 5.14), the pages fault in as before. */
+#define POPULATE_CHUNK (1u << 20)
+#define POPULATE_AHEAD (256u << 10)
+static void populate_ahead(struct region *g)
+{
+    static bool unsupported;
+    if (unsupported || free_start(g) + POPULATE_AHEAD <= g->populated || g->populated >= g->end)
+        return;
+    size_t len = g->end - g->populated < POPULATE_CHUNK ? g->end - g->populated : POPULATE_CHUNK;
+    if (madvise(rw_base + g->populated, len, MADV_POPULATE_WRITE) < 0 ||
+        (rx_base != rw_base && madvise(rx_base + g->populated, len, MADV_POPULATE_READ) < 0)) {
+        unsupported = true;
+        return;
+    }
+    g->populated += len;
 }
 
 uint8_t *codegc_space(enum codegc_region r, size_t *avail, intptr_t *rx_delta)
 {
     struct region *g = &regions[r];
+    populate_ahead(g);
     *avail = g->end - free_start(g);
     *rx_delta = rx_base - rw_base;
     return rw_base + free_start(g);
