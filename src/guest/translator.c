@@ -35,7 +35,7 @@ static int fill_window(struct translator *t, uint64_t addr, size_t len)
     return 0;
 }
 
-int translator_fetch(struct translator *t, uint64_t offset, void *buf, size_t len)
+int translator_fetch_slow(struct translator *t, uint64_t offset, void *buf, size_t len)
 {
     uint64_t addr = t->pc + offset;
     uint8_t *out = buf;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/cpu.h"
 #include "ir/ir.h"
@@ -36,8 +37,18 @@ struct translator {
 /* Reads len bytes of code at t->pc + offset into buf, page by page (every page must be
  * executable). Returns 0, or -EFAULT with t->fault_addr set: the address of the read when its
  * first page faults, else the start of the page that does. A hook that gets -EFAULT returns
- * it; the IR it emitted for the instruction is dropped. */
-int translator_fetch(struct translator *t, uint64_t offset, void *buf, size_t len);
+ * it; the IR it emitted for the instruction is dropped. Bytes already in the window are
+ * copied inline; translator_fetch_slow refills it. */
+int translator_fetch_slow(struct translator *t, uint64_t offset, void *buf, size_t len);
+static inline int translator_fetch(struct translator *t, uint64_t offset, void *buf, size_t len)
+{
+    uint64_t at = t->pc + offset - t->window_va;
+    if (at < t->window_len && len <= t->window_len - at) {
+        memcpy(buf, t->window + at, len);    /* the usual case, len a constant at the call */
+        return 0;
+    }
+    return translator_fetch_slow(t, offset, buf, len);
+}
 
 /* Translates the block at (pc, flags) into b (initialised here; hooks read the flags, a
  * cpu->tb_flags value, from b->flags) with cpu->ops->translate_insn. Returns 0, or -EFAULT with *fault_addr set if the first instruction cannot be fetched; a
