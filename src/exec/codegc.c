@@ -211,7 +211,11 @@ static struct entry *entry_of(const uint8_t *rx)
     if (!codegc_contains(rx))
         return NULL;
     struct region *g = region_of(rx);
+    /* Chaining asks mostly for a block made just before the one it jumps to, at the end of
+     * the list: those are looked at first, before a search that misses the cache. */
     size_t lo = 0, hi = g->n;
+    if (hi > 4 && g->e[hi - 4].code <= rx)
+        lo = hi - 4;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (g->e[mid].code <= rx)
