@@ -30,6 +30,10 @@ struct opt {
     int64_t val[IR_MAX_TEMPS];
     struct known known[MAX_KNOWN];
     unsigned n_known;
+    /* A bit for each 8-byte slot of state (modulo 64) that a known field covers, set when
+     * the field is remembered and cleared only with the whole list: a put or a get whose
+     * slots have no bit set skips the list (most of them, in a block of a few instructions). */
+    uint64_t slots;
     uint16_t uses[IR_MAX_TEMPS];
 };
 
@@ -43,8 +47,16 @@ static bool overlaps(int64_t a, unsigned an, int64_t b, unsigned bn)
     return a < b + bn && b < a + an;
 }
 
+/* The slots bits of the bytes [off, off + size), size at most 8. */
+static uint64_t slot_bits(int64_t off, unsigned size)
+{
+    return 1ull << ((uint64_t)off >> 3 & 63) | 1ull << ((uint64_t)(off + size - 1) >> 3 & 63);
+}
+
 static void forget(struct opt *o, int64_t off, unsigned size)
 {
+    if (!(o->slots & slot_bits(off, size)))
+        return;
     for (unsigned k = 0; k < o->n_known;)
         if (overlaps(o->known[k].off, width_of(o->known[k].type), off, size))
             o->known[k] = o->known[--o->n_known];
@@ -54,12 +66,16 @@ static void forget(struct opt *o, int64_t off, unsigned size)
 
 static void remember(struct opt *o, int64_t off, uint8_t type, ir_temp t)
 {
-    if (o->n_known < MAX_KNOWN)
+    if (o->n_known < MAX_KNOWN) {
         o->known[o->n_known++] = (struct known){ off, type, t };
+        o->slots |= slot_bits(off, width_of(type));
+    }
 }
 
 static const struct known *lookup(const struct opt *o, int64_t off, uint8_t type)
 {
+    if (!(o->slots & slot_bits(off, 1)))
+        return NULL;
     for (unsigned k = 0; k < o->n_known; k++)
         if (o->known[k].off == off && o->known[k].type == type)
             return &o->known[k];
@@ -128,6 +144,7 @@ static void forward_pass(struct opt *o)
         o->is_const[t] = 0;
     }
     o->n_known = 0;
+    o->slots = 0;
     for (uint32_t i = 0; i < b->n_ops; i++) {
         struct ir_op *op = &b->ops[i];
         const struct ir_opdef *d = &ir_opdefs[op->opc];
@@ -174,10 +191,10 @@ static void forward_pass(struct opt *o)
             continue;
         case IR_call:
             if (((const struct ir_helper *)(intptr_t)op->imm)->flags & IR_HELPER_WSTATE)
-                o->n_known = 0;
+                o->n_known = 0, o->slots = 0;
             continue;
         case IR_loop:   /* reached again from goto_loop: no temp of before lives on */
-            o->n_known = 0;
+            o->n_known = 0, o->slots = 0;
             continue;
         default:
             break;
