@@ -18,8 +18,15 @@
 #include "guest/translator.h"
 #include "mem/aspace.h"
 
-#define TB_HASH_BITS 16
+/* The block hash table: a code page's blocks hash to one run of 1 << TB_HASH_RUN_BITS
+ * buckets, picked by the page, and within it by the pc. A boot looks up tens of thousands
+ * of new blocks, most of them next to the last: their buckets then share cache lines,
+ * where a hash of the whole pc missed the cache at nearly every lookup. */
+#define TB_HASH_BITS 18
+#define TB_HASH_RUN_BITS 8
 #define TB_HASH_SIZE (1u << TB_HASH_BITS)
+#define TB_PAGE_BITS 16
+#define TB_PAGE_SIZE (1u << TB_PAGE_BITS)
 
 /* Readers walk chains without a lock (blocks are published with release stores and freed only
  * by tb_flush, when no CPU runs); translation and insertion hold tb_lock. */
@@ -30,7 +37,7 @@ static pthread_mutex_t tb_lock = PTHREAD_MUTEX_INITIALIZER;
  * byte is on another, on that one's too. A link is a block's address with, in its low bit,
  * which of that block's page_next goes on along the chain. Changed under tb_lock or with the
  * other CPUs stopped (invalidation); only translation and invalidation read them. */
-static uintptr_t tb_page_chain[TB_HASH_SIZE];
+static uintptr_t tb_page_chain[TB_PAGE_SIZE];
 unsigned tb_flush_gen;
 struct exec_stats exec_stats;
 /* The live T2 regions: their spans are not on the page chains, so invalidation looks at them
@@ -40,12 +47,14 @@ static struct tb *regions;
 
 static unsigned tb_hash_index(uint64_t pc, uint32_t flags)
 {
-    return (unsigned)(((pc >> 1) ^ flags) * 0x9E3779B97F4A7C15ull >> (64 - TB_HASH_BITS));
+    unsigned run = (unsigned)(((pc >> 12) ^ (uint64_t)flags << 52) * 0x9E3779B97F4A7C15ull >>
+                              (64 - (TB_HASH_BITS - TB_HASH_RUN_BITS)));
+    return run << TB_HASH_RUN_BITS | (unsigned)(pc >> 1 & ((1u << TB_HASH_RUN_BITS) - 1));
 }
 
 static unsigned tb_page_index(uint64_t page)
 {
-    return (unsigned)(page * 0x9E3779B97F4A7C15ull >> (64 - TB_HASH_BITS));
+    return (unsigned)(page * 0x9E3779B97F4A7C15ull >> (64 - TB_PAGE_BITS));
 }
 
 /* The code pages tb is chained on (one, or two): their count. */
@@ -427,8 +436,8 @@ void tb_flush(struct cpu *cpu)
             tb = next;
         }
         tb_hash[h] = NULL;
-        tb_page_chain[h] = 0;
     }
+    memset(tb_page_chain, 0, sizeof(tb_page_chain));
     regions = NULL;
     jump_cache_clear(ex);
     tbpages_clear();
