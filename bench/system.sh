@@ -6,7 +6,9 @@
 # 2. Linux, side by side with qemu-system-riscv64: the kernel of tests/linux and an initramfs
 #    whose /init is bench/system/init (scripts/build-linux.sh builds both once per machine),
 #    booted by vm's JIT and by qemu on the same firmware (Debian's OpenSBI), kernel, initramfs
-#    and command line, qemu's CPU given vm's extensions as tests/linux/run.sh does. The bench
+#    and command line, qemu's CPU given vm's extensions as tests/linux/run.sh does, and by
+#    vm's JIT again with a persistent translation cache (--tcache) that a first, untimed boot
+#    fills (vm-tcache: a warm boot; vm/qemu stays vm-jit's, the cold one). The bench
 #    reads the host's clock when marker lines reach the console (bench/marktime.py): boot is
 #    the start to the init's first line; shell (busybox ash's arithmetic loop) and md5 (md5sum
 #    over 16 MiB) the time between the init's lines around each. Prints the median wall
@@ -75,8 +77,13 @@ append="console=ttyS0 quiet"
 # qemu's rv64 CPU with vm's extensions, as in tests/linux/run.sh.
 qemu_cpu=rv64,h=false,sstc=true,Zihintpause=false,zba=false,zbb=false,zbc=false,zbs=false
 markers="=== vm-bench: init ===,=== vm-bench: shell ===,=== vm-bench: md5 ===,=== vm-bench: done ==="
-runners="vm-jit qemu"
-[ -n "${VM_BASE:-}" ] && runners="vm-jit base-jit qemu"
+runners="vm-jit vm-tcache qemu"
+[ -n "${VM_BASE:-}" ] && runners="vm-jit vm-tcache base-jit qemu"
+# vm-tcache: vm-jit with a persistent translation cache a first, untimed boot fills.
+rm -rf "$out/tcache"
+"$vm" boot --engine=jit --bios="$bios" --kernel="$kernel" --initrd="$initrd" --append="$append" \
+    --tcache="$out/tcache" </dev/null >"$out/linux-tcache-fill.out" 2>&1 ||
+    { echo "bench: linux: the boot filling the translation cache failed" >&2; exit 1; }
 # The seconds of each run, by kind (wall, cpu), runner and phase: secs[kind.runner.phase].
 declare -A secs
 phases="boot shell md5"
@@ -88,7 +95,8 @@ for ((k = 0; k < runs; k++)); do
         *) bin=$vm
            [ "$r" = base-jit ] && bin=$VM_BASE
            cmd=("$bin" boot --engine=jit --bios="$bios" --kernel="$kernel" --initrd="$initrd"
-                --append="$append") ;;
+                --append="$append")
+           [ "$r" = vm-tcache ] && cmd+=(--tcache="$out/tcache") ;;
         esac
         t=$(python3 bench/marktime.py "$out/linux-$r.out" "$markers" "${cmd[@]}") ||
             { echo "bench: linux: $r failed (console in $out/linux-$r.out)" >&2; exit 1; }

@@ -8,6 +8,7 @@
 #include "accel/accel.h"
 #include "cli/cli.h"
 #include "core/log.h"
+#include "exec/tcache.h"
 #include "core/registry.h"
 #include "debug/gdbstub.h"
 #include "mem/aspace.h"
@@ -74,6 +75,10 @@ void cmd_boot_help(void)
            "  --log=CATS       log categories, comma-separated (--log=help lists them)\n"
            "  --log-file=FILE  write logs to FILE instead of stderr\n"
            "  --stats          print translation, code cache, exit and TLB counts at exit\n"
+           "  --tcache=DIR|off persistent translation cache (docs/performance.md): keep the\n"
+           "                   JIT's code for this kernel (or firmware) in DIR across boots\n"
+           "                   and reuse each block whose guest bytes still match (default\n"
+           "                   off; only --engine=jit, without --plugin or --gdb)\n"
            "  --perf-map       write /tmp/perf-PID.map naming each JIT block by its guest\n"
            "                   symbol+offset (or pc) for perf report\n"
            "  --metrics=PATH|tcp::PORT  Prometheus metrics: written to PATH when the machine\n"
@@ -198,6 +203,7 @@ int cmd_boot(int argc, char **argv)
 {
     const struct accel_ops *accel = accel_by_name("tcg");
     const char *tcg_only = NULL;   /* the last option --accel=kvm does not take */
+    const char *tcache = NULL;     /* --tcache: DIR, or NULL when off */
     struct boot_config c = { .machine = NULL, .cpus = 1, .memory = 512ull << 20,
                              .bios = BOOT_DEFAULT_BIOS, .engine = default_engine() };
     static struct boot_services services;
@@ -256,6 +262,10 @@ int cmd_boot(int argc, char **argv)
                 vm_error("--engine=%s: no such engine (see vm boot --help)", v);
                 return 2;
             }
+        } else if ((v = option(argc, argv, &i, "--tcache", &bad))) {
+            tcache = strcmp(v, "off") ? v : NULL;
+            if (tcache)
+                tcg_only = "--tcache";
         } else if ((v = option(argc, argv, &i, "--control", &bad))) {
             services.control = v;
         } else if ((v = option(argc, argv, &i, "--events", &bad))) {
@@ -305,6 +315,12 @@ int cmd_boot(int argc, char **argv)
     }
     if (!c.machine)
         c.machine = strcmp(accel->name, "kvm") ? "virt" : "microvm";
+    /* As vm run's: off with another engine, plugins or gdb, which change or watch the code,
+     * and when it cannot be opened (which it says). Its files are named after the kernel, or
+     * the firmware without one. */
+    if (tcache && !strcmp(accel->name, "tcg") && !strcmp(c.engine->name, "jit") &&
+        !services.n_plugins && !services.gdb && (c.kernel || c.bios))
+        tcache_open(tcache, c.kernel ? c.kernel : c.bios, "riscv64");
     c.created = attach_services;
     c.opaque = &services;
     return accel->boot(&c);

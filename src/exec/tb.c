@@ -175,41 +175,71 @@ static void tb_link(struct tb *tb)
     __atomic_store_n(&tb_hash[h], tb, __ATOMIC_RELEASE);
 }
 
-/* The block at pc from the engine's saved translations (--tcache), or NULL. */
-static struct tb *tb_load(struct cpu *cpu, uint64_t pc, uint64_t phys)
-{
-    struct exec_cpu *ex = exec_of(cpu);
-    struct tb *tb = calloc(1, sizeof(*tb));
-    if (!tb)
-        return NULL;
-    tb->pc = pc;
-    tb->phys = phys;
-    tb->flags = (uint16_t)cpu->tb_flags;
-    if (ex->engine->load(cpu, tb) < 0) {
-        free(tb);
-        return NULL;
-    }
-    tb->phys_last = phys + (tb->end_pc - 1 - pc);
-    if (crosses_page(tb) && code_addr(cpu, tb->end_pc - 1, &tb->phys_last) < 0) {
-        ex->engine->free(tb);
-        free(tb);
-        return NULL;
-    }
-    uint64_t r[2][2];
-    unsigned n = tb_ranges(tb, r);
-    for (unsigned k = 0; k < n && cpu->as->ops->protect_code; k++)
-        cpu->as->ops->protect_code(cpu, r[k][0], r[k][1]);
-    tb_add_pages(tb);
-    tb_link(tb);
-    return tb;
-}
-
 /* Marks the code page holding code address addr as holding code: from now on a store to it,
  * by any CPU, drops its blocks (aspace_ops.protect_code). */
 static void protect_page(struct cpu *cpu, uint64_t addr)
 {
     if (cpu->as->ops->protect_code)
         cpu->as->ops->protect_code(cpu, addr & PAGE_MASK, (addr & PAGE_MASK) + ~PAGE_MASK + 1);
+}
+
+/* Puts tb on its code pages' counts (tbpages) and then checks its code marks again: false,
+ * with tb taken off the counts and freed, when a store cleared one meanwhile (see
+ * tb_translate_once). */
+static bool tb_add_pages_intact(struct cpu *cpu, struct tb *tb)
+{
+    tb_add_pages(tb);
+    uint64_t r[2][2];
+    unsigned n = tb_ranges(tb, r);
+    bool intact = true;
+    for (unsigned k = 0; k < n && cpu->as->ops->code_intact; k++)
+        intact &= cpu->as->ops->code_intact(cpu, r[k][0], r[k][1]);
+    if (!intact) {
+        for (unsigned k = 0; k < n; k++)
+            tbpages_remove(r[k][0], r[k][1]);
+        exec_of(cpu)->engine->free(tb);
+        free(tb);
+    }
+    return intact;
+}
+
+/* The block at pc from the engine's saved translations (--tcache), or NULL. As a
+ * translation does, it marks the code pages before the engine compares their bytes with
+ * the saved ones: a block whose last instruction crosses into a page not marked then is
+ * compared again once that page is. */
+static struct tb *tb_load(struct cpu *cpu, uint64_t pc, uint64_t phys)
+{
+    struct exec_cpu *ex = exec_of(cpu);
+    protect_page(cpu, phys);
+    for (bool last_marked = false;;) {
+        struct tb *tb = calloc(1, sizeof(*tb));
+        if (!tb)
+            return NULL;
+        tb->pc = pc;
+        tb->phys = phys;
+        tb->flags = (uint16_t)cpu->tb_flags;
+        if (ex->engine->load(cpu, tb) < 0) {
+            free(tb);
+            return NULL;
+        }
+        tb->phys_last = phys + (tb->end_pc - 1 - pc);
+        if (crosses_page(tb)) {
+            bool mapped = code_addr(cpu, tb->end_pc - 1, &tb->phys_last) == 0;
+            if (!mapped || !last_marked) {
+                ex->engine->free(tb);
+                free(tb);
+                if (!mapped)
+                    return NULL;
+                protect_page(cpu, tb->phys_last);
+                last_marked = true;
+                continue;
+            }
+        }
+        if (!tb_add_pages_intact(cpu, tb))
+            return NULL;
+        tb_link(tb);
+        return tb;
+    }
 }
 
 /* One try at translating the block at pc (code address phys) into *out: 0, -EFAULT when its
@@ -267,19 +297,8 @@ static int tb_translate_once(struct cpu *cpu, uint64_t pc, uint64_t phys, struct
         vm_error("translation of block 0x%" PRIx64 ": out of memory", pc);
         exit(1);
     }
-    tb_add_pages(tb);
-    uint64_t r[2][2];
-    unsigned n = tb_ranges(tb, r);
-    bool intact = true;
-    for (unsigned k = 0; k < n && cpu->as->ops->code_intact; k++)
-        intact &= cpu->as->ops->code_intact(cpu, r[k][0], r[k][1]);
-    if (!intact) {
-        for (unsigned k = 0; k < n; k++)
-            tbpages_remove(r[k][0], r[k][1]);
-        ex->engine->free(tb);
-        free(tb);
+    if (!tb_add_pages_intact(cpu, tb))
         return -EAGAIN;
-    }
     exec_stats.translations++;
     exec_stats.translate_ns += now_ns() - t0;
     exec_stats.guest_insns_translated += b->n_insns;

@@ -163,5 +163,85 @@ for isa in ${ISAS:-riscv64 aarch64}; do
             "expected a new cache file for the rebuilt program, none of the old one's blocks tried"
     fi
 done
+
+# System mode (vm boot --tcache): tests/linux's kernel and initramfs (scripts/build-linux.sh,
+# cached once per machine) booted to a poweroff by busybox, the JIT's code for OpenSBI, the
+# kernel and busybox kept in one file named after the kernel. Blocks start where interrupts
+# left the code, so two boots share most of their blocks but not all: a damaged record is
+# put in the first block (OpenSBI's entry, 0x80000000), which every boot runs.
+isa=system
+dir="$build/system"
+cache="$dir/cache"
+rm -rf "$dir"
+mkdir -p "$dir"
+# rec_of FILE PC: the offset of the record of the block at PC, from the file's index (the
+# header's n_slots at 48; slots of pc, flags, size, offset, hash after the 96-byte header).
+rec_of() {
+    python3 - "$1" "$2" <<'PY'
+import struct, sys
+data = open(sys.argv[1], 'rb').read()
+n_slots = struct.unpack_from('<I', data, 48)[0]
+for k in range(n_slots):
+    pc, flags, size, offset, h = struct.unpack_from('<QIIQQ', data, 96 + 32 * k)
+    if size and pc == int(sys.argv[2], 0):
+        print(offset, size, 96 + 32 * k)
+        break
+PY
+}
+# sysboot NAME ARGS...: the boot with the cache, the console in NAME.out and the stats in
+# NAME.err; false (after a FAIL) unless it powered off with status 0.
+sysboot() {
+    local name=$1
+    shift
+    timeout -k 5 "$timeout_s" "${vm_cmd[0]}" boot --kernel="$dir/images/Image" \
+        --initrd="$dir/images/initramfs.cpio.gz" --tcache="$cache" --stats "$@" \
+        --append="console=ttyS0 quiet rdinit=/bin/busybox -- poweroff -f" \
+        >"$dir/$name.out" 2>"$dir/$name.err" </dev/null
+    local rc=$?
+    if [ "$rc" -ne 0 ] || ! grep -q 'reboot: Power down' "$dir/$name.out"; then
+        fail "$isa/$name" "status $rc, or no power down on the console" "$dir/$name.out"
+        return 1
+    fi
+}
+expect() {
+    if (($2)); then pass "$isa/$1"; else fail "$isa/$1" "$3" "$dir/$1.err"; fi
+}
+if ! bash scripts/build-linux.sh "$dir/images" >"$dir/build.log" 2>&1; then
+    fail "$isa/build" "scripts/build-linux.sh failed" "$dir/build.log"
+elif sysboot cold; then
+    added=$(stats_of added "$dir/cold.err")
+    expect cold "$(stats_of read "$dir/cold.err") == 0 && ${added:-0} > 10000 &&
+                 $(ls "$cache"/Image.other-*.tc | wc -l) == 1" \
+        "expected an empty cache filled in a file named after the kernel"
+    if sysboot warm; then
+        loaded=$(stats_of loaded "$dir/warm.err")
+        expect warm "${loaded:-0} * 100 >= ${added:-1} * 90 &&
+                     $(stats_of translations "$dir/warm.err") * 10 <= ${loaded:-0}" \
+            "expected nearly every block loaded from the cache, few translated"
+    fi
+    if sysboot smp --cpus=2; then
+        expect smp "$(stats_of loaded "$dir/smp.err") * 100 >= ${added:-1} * 80" \
+            "expected two harts to load most blocks from the cache"
+    fi
+    tc=$(ls "$cache"/Image.other-*.tc | head -n 1)
+    for corrupt in payload index header; do
+        read -r at size slot <<<"$(rec_of "$tc" 0x80000000)"
+        case $corrupt in
+        payload) flip "$tc" $((${at:-0} + ${size:-0} / 2)) ;;
+        index) flip "$tc" $((${slot:-0} + 24)) ;;
+        header) flip "$tc" 16 ;;
+        esac
+        sysboot "$corrupt" || continue
+        if [ $corrupt = header ]; then
+            expect $corrupt "$(stats_of rejected "$dir/$corrupt.err") == 1 &&
+                             $(stats_of translations "$dir/$corrupt.err") * 100 >= ${added:-1} * 90" \
+                "expected the damaged file rejected, every block translated"
+        else
+            expect $corrupt "$(stats_of damaged "$dir/$corrupt.err") >= 1 &&
+                             $(stats_of loaded "$dir/$corrupt.err") * 100 >= ${added:-1} * 80" \
+                "expected the damaged block alone ignored"
+        fi
+    done
+fi
 echo "$suite: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
