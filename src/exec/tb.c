@@ -226,11 +226,12 @@ static struct tb *tb_load(struct cpu *cpu, uint64_t pc, uint64_t phys)
         if (crosses_page(tb)) {
             bool mapped = code_addr(cpu, tb->end_pc - 1, &tb->phys_last) == 0;
             if (!mapped || !last_marked) {
+                uint64_t last = tb->phys_last;
                 ex->engine->free(tb);
                 free(tb);
                 if (!mapped)
                     return NULL;
-                protect_page(cpu, tb->phys_last);
+                protect_page(cpu, last);
                 last_marked = true;
                 continue;
             }
