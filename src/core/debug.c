@@ -10,6 +10,7 @@
 
 const struct debugger_ops *debugger;
 const struct debug_memory *debug_memory;
+void (*debug_kick)(struct cpu *cpu);
 
 /* A few breakpoints at most: a small array, searched only while translating under
  * TB_FLAG_DEBUG_BP. */
@@ -88,6 +89,12 @@ bool debug_after_exit(struct cpu *cpu)
     }
     debugger->poll(cpu);
     return false;
+}
+
+void debug_poll(struct cpu *cpu)
+{
+    if (debugger)
+        debugger->poll(cpu);
 }
 
 void debug_signal(struct cpu *cpu, int sig)

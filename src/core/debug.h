@@ -47,6 +47,9 @@ struct debug_memory {
     int (*write)(struct cpu *cpu, uint64_t addr, const void *buf, uint64_t len);
 };
 extern const struct debug_memory *debug_memory;
+/* How the OS layer makes a CPU that sleeps outside guest code (system mode's harts after
+ * WFI) look at its exit_request, which the debugger sets to stop it; NULL: none sleeps. */
+extern void (*debug_kick)(struct cpu *cpu);
 
 /* Software breakpoints: the translator asks debug_breakpoint_at for each instruction of a
  * block translated under TB_FLAG_DEBUG_BP. Insert and remove return 0 or -ENOMEM/-ENOENT;
@@ -62,6 +65,8 @@ unsigned debug_breakpoint_count(void);
 void debug_cpu_added(struct cpu *cpu, int tid);
 void debug_cpu_removed(struct cpu *cpu);
 bool debug_after_exit(struct cpu *cpu);
+/* The CPU woke from a sleep outside guest code: it stops here if the debugger asked. */
+void debug_poll(struct cpu *cpu);
 void debug_signal(struct cpu *cpu, int sig);
 void debug_exited(int status, int sig);
 /* Called from single-step blocks after each memory access (guest/watch.h). */

@@ -181,6 +181,14 @@ static struct gdb_thread *thread_by_tid(long tid)
     return NULL;
 }
 
+/* Asks cpu to leave guest code, or its sleep, and stop for the debugger at its next poll. */
+static void stop_thread(struct cpu *cpu)
+{
+    cpu->exit_request = 1;
+    if (debug_kick)
+        debug_kick(cpu);
+}
+
 static int tid_of(const struct cpu *cpu)
 {
     for (unsigned i = 0; i < gs.n_threads; i++)
@@ -705,7 +713,7 @@ static void *serve(void *arg)
                     if (!gs.stopped && gs.attached) {
                         gs.interrupt = true;
                         for (unsigned k = 0; k < gs.n_threads; k++)
-                            gs.threads[k].cpu->exit_request = 1;
+                            stop_thread(gs.threads[k].cpu);
                     }
                     pthread_mutex_unlock(&gs.lock);
                 }
@@ -804,7 +812,7 @@ static void stub_stop(struct cpu *cpu, int sig)
     gs.stop_watch = hit;
     for (unsigned i = 0; i < gs.n_threads; i++)
         if (gs.threads[i].cpu != cpu)
-            gs.threads[i].cpu->exit_request = 1;
+            stop_thread(gs.threads[i].cpu);
     if (gs.reply_due) {
         gs.reply_due = false;
         send_stop_reply();

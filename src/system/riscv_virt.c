@@ -500,6 +500,7 @@ static void *run_hart(void *opaque)
         bool debugged = false;
         if (riscv64_waiting(cpu)) {
             riscv64_wait(cpu);
+            debug_poll(cpu);   /* a debugger's interrupt may be what woke it */
         } else {
             exec_run(cpu);
             /* A breakpoint, a step or gdb's Ctrl-C: the hart stopped for gdb, and runs on. */
@@ -882,6 +883,7 @@ int boot_run(const struct boot_config *c)
         goto out;
     machine_set_state(m, MACHINE_RUNNING);
     debug_memory = &hart_debug_memory;
+    debug_kick = riscv64_wake;
     status = run(&v);
     debug_exited(status, 0);
     m->exit_status = status;

@@ -9,7 +9,8 @@
 # packets, which must get an error reply or be ignored without vm crashing, interrupts the
 # spinning program with Ctrl-C, and attaches through every spelling of the option (-g PORT,
 # VM_GDB, QEMU_GDB). Last, system.gdb on tests/system's hello.S under `vm boot --gdb`
-# (system.expected; the hart as gdb's thread).
+# (system.expected; the hart as gdb's thread), and Ctrl-C stopping a hart asleep after WFI
+# (idle.S).
 #
 # Usage: tests/gdb/run.sh [BUILD_DIR]   (default: build/tests/gdb)
 # Environment: VM (default "build/vm run"), ENGINES (default "interp jit check"), TIMEOUT.
@@ -205,6 +206,26 @@ if riscv64-linux-gnu-gcc -nostdlib -static -no-pie -fno-pic -march=rv64gc -mabi=
             pass "$name"
         fi
     done
+    # A hart asleep after WFI (idle.S: an enabled interrupt that never comes) stops at Ctrl-C.
+    idle_prog="$build/idle-system"
+    if riscv64-linux-gnu-gcc -nostdlib -static -no-pie -fno-pic -march=rv64gc -mabi=lp64d \
+           -Wl,--build-id=none -T tests/system/link.ld -o "$idle_prog" tests/gdb/idle.S \
+           2>"$tmp/cc-idle"; then
+        sock="$tmp/idle.sock"
+        timeout "$timeout_s" "${vm_cmd[0]}" boot --bios=none --kernel="$idle_prog" --gdb="$sock" \
+            </dev/null >"$tmp/idle.out" 2>"$tmp/idle.err" &
+        vm_pid=$!
+        if wait_socket "$sock" && python3 tests/gdb/badinput.py "$sock" interrupt >"$tmp/idle.log" 2>&1; then
+            wait "$vm_pid"
+            pass "system-interrupt-wfi"
+        else
+            kill "$vm_pid" 2>/dev/null
+            wait "$vm_pid"
+            fail "system-interrupt-wfi" "no SIGINT stop after Ctrl-C while the hart slept" "$tmp/idle.log"
+        fi
+    else
+        fail build-system-idle "riscv64-linux-gnu-gcc failed" "$tmp/cc-idle"
+    fi
     # The TCP spelling: tcp::PORT.
     port=$((20000 + ($$ + 1) % 20000))
     timeout "$timeout_s" "${vm_cmd[0]}" boot --bios=none --kernel="$sys_prog" --gdb=tcp::$port \

@@ -55,7 +55,8 @@ struct rv64_cpu {
     /* The interrupts pending and enabled when a WFI last went on at once for them, 0 after
      * a trap: the same set at the next WFI means the hart spins on them (system.c). */
     uint64_t wfi_spun;
-    /* riscv64_wake's calls, and their count when a WFI last went on for wfi_spun. */
+    /* riscv64_wake's calls, and their count when a WFI last went on for wfi_spun or the
+     * hart last began or ended a wait. */
     uint64_t wakes, wakes_seen;
     /* The wait after WFI sleeps on wfi_cond until riscv64_wake signals it. */
     pthread_mutex_t wfi_lock;

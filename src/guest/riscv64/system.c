@@ -463,9 +463,11 @@ const struct ir_helper rv64_sret_helper = {
     "rv64_sret", helper_sret, 0, IR_HELPER_RSTATE | IR_HELPER_WSTATE | IR_HELPER_FAULT, IR_I64,
 };
 
-/* How a hart waits after WFI: until an interrupt enabled in mie is pending, or, while the
- * ones pending and enabled are those it spun on at its last WFI and nothing woke it since,
- * for a new one, a riscv64_wake (an IPI even when the last is still pending: hart_irq) or
+/* How a hart waits after WFI: until an interrupt enabled in mie is pending or a
+ * riscv64_wake comes (counted in wakes, so that one between the WFI and the sleep is not
+ * lost: a debugger's stop request has no interrupt to show for it), or, while the ones
+ * pending and enabled are those it spun on at its last WFI and nothing woke it since, for a
+ * new one, a riscv64_wake (an IPI even when the last is still pending: hart_irq) or
  * WFI_STALL_NS. */
 enum { RV_WAIT_NONE, RV_WAIT_IRQ, RV_WAIT_STALL };
 #define WFI_STALL_NS 200000000ll
@@ -499,6 +501,7 @@ static uint64_t helper_wfi(void *c, uint64_t a0, uint64_t a1, uint64_t a2, uint6
         return 0;
     }
     r->waiting = pending ? RV_WAIT_STALL : RV_WAIT_IRQ;
+    r->wakes_seen = wakes;
     r->c.exit_request = 1;
     return 0;
 }
@@ -529,8 +532,10 @@ void riscv64_wait(struct cpu *cpu)
         r->wakes_seen = __atomic_load_n(&r->wakes, __ATOMIC_ACQUIRE);
         r->waiting = RV_WAIT_NONE;
     } else {
-        while (!(mip_load(r) & r->mie) && !cpu->exit_request)
+        while (!(mip_load(r) & r->mie) && !cpu->exit_request &&
+               __atomic_load_n(&r->wakes, __ATOMIC_ACQUIRE) == r->wakes_seen)
             pthread_cond_wait(&r->wfi_cond, &r->wfi_lock);
+        r->wakes_seen = __atomic_load_n(&r->wakes, __ATOMIC_ACQUIRE);
         if (!r->mie || (mip_load(r) & r->mie))
             r->waiting = RV_WAIT_NONE;
     }
