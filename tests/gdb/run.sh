@@ -45,6 +45,23 @@ wait_socket() {
     return 1
 }
 
+# interrupted NAME SOCK LOG COMMAND...: starts COMMAND (vm with --gdb=SOCK) in the background
+# and passes NAME if badinput.py's interrupt session (continue, Ctrl-C, a SIGINT stop) does.
+interrupted() {
+    local name=$1 sock=$2 log=$3 pid
+    shift 3
+    timeout "$timeout_s" "$@" </dev/null >/dev/null 2>"$log.err" &
+    pid=$!
+    if wait_socket "$sock" && python3 tests/gdb/badinput.py "$sock" interrupt >"$log" 2>&1; then
+        wait "$pid"
+        pass "$name"
+    else
+        kill "$pid" 2>/dev/null
+        wait "$pid"
+        fail "$name" "no SIGINT stop after Ctrl-C" "$log"
+    fi
+}
+
 # gdb's output without what differs from run to run or between ISAs: addresses, thread ids,
 # the width of register columns.
 mask() {
@@ -136,17 +153,8 @@ for isa in riscv64 aarch64; do
         wait "$vm_pid"
         fail "badinput-$isa" "the stub answered wrongly" "$tmp/bad.log"
     fi
-    sock="$tmp/int-$isa.sock"
-    timeout "$timeout_s" "${vm_cmd[@]}" --gdb="$sock" "$prog" spin >/dev/null 2>"$tmp/int.err" &
-    vm_pid=$!
-    if wait_socket "$sock" && python3 tests/gdb/badinput.py "$sock" interrupt >"$tmp/int.log" 2>&1; then
-        wait "$vm_pid"
-        pass "interrupt-$isa"
-    else
-        kill "$vm_pid" 2>/dev/null
-        wait "$vm_pid"
-        fail "interrupt-$isa" "no SIGINT stop after Ctrl-C" "$tmp/int.log"
-    fi
+    interrupted "interrupt-$isa" "$tmp/int-$isa.sock" "$tmp/int.log" \
+        "${vm_cmd[@]}" --gdb="$tmp/int-$isa.sock" "$prog" spin
 done
 
 # The option's other spellings, on the riscv64 program: a TCP port (-g) and the variables.
@@ -211,18 +219,8 @@ if riscv64-linux-gnu-gcc -nostdlib -static -no-pie -fno-pic -march=rv64gc -mabi=
     if riscv64-linux-gnu-gcc -nostdlib -static -no-pie -fno-pic -march=rv64gc -mabi=lp64d \
            -Wl,--build-id=none -T tests/system/link.ld -o "$idle_prog" tests/gdb/idle.S \
            2>"$tmp/cc-idle"; then
-        sock="$tmp/idle.sock"
-        timeout "$timeout_s" "${vm_cmd[0]}" boot --bios=none --kernel="$idle_prog" --gdb="$sock" \
-            </dev/null >"$tmp/idle.out" 2>"$tmp/idle.err" &
-        vm_pid=$!
-        if wait_socket "$sock" && python3 tests/gdb/badinput.py "$sock" interrupt >"$tmp/idle.log" 2>&1; then
-            wait "$vm_pid"
-            pass "system-interrupt-wfi"
-        else
-            kill "$vm_pid" 2>/dev/null
-            wait "$vm_pid"
-            fail "system-interrupt-wfi" "no SIGINT stop after Ctrl-C while the hart slept" "$tmp/idle.log"
-        fi
+        interrupted system-interrupt-wfi "$tmp/idle.sock" "$tmp/idle.log" \
+            "${vm_cmd[0]}" boot --bios=none --kernel="$idle_prog" --gdb="$tmp/idle.sock"
     else
         fail build-system-idle "riscv64-linux-gnu-gcc failed" "$tmp/cc-idle"
     fi
