@@ -2,12 +2,12 @@
  * blocks of each mapped file (the program, its dynamic linker and libraries), saved on disk at
  * exit and reused by the next run of any program that maps the file, so that a warm start does
  * not translate again. In system mode nothing is mapped: every block goes to the file of the
- * kernel (or firmware) vm boot was given. Never trusted blindly: a file's cache is keyed by the file's identity
- * and content, vm's own build and the guest ISA; its header is checked when it is mapped, and
- * each block's record (its hash, its consistency) at the block's first use; and a block is
- * used only when the guest bytes it was translated from are, byte for byte, the ones at its
- * pc now and the code generation environment matches. Anything wrong is ignored and
- * translated as usual. */
+ * kernel (or firmware) vm boot was given. Never trusted blindly: a file's cache is keyed by
+ * the file's identity and content, vm's own build and the guest ISA; its header is checked
+ * when it is mapped, and each block's record (its hash, its consistency) at the block's first
+ * use; and a block is used only when the guest bytes it was translated from are, byte for
+ * byte, the ones at its pc now and the code generation environment matches. Anything wrong is
+ * ignored and translated as usual. */
 #ifndef VM_EXEC_TCACHE_H
 #define VM_EXEC_TCACHE_H
 
