@@ -160,8 +160,15 @@ static void random_op(struct ir_block *b, struct pool *p, struct pool fp[2])
         t = ir_setcond(b, ty, (enum ir_cond)(rnd() % IR_NCONDS), pick(p), pick(p));
         break;
     case 7:
-        t = ir_movcond(b, ty, (enum ir_cond)(rnd() % IR_NCONDS), pick(p), pick(p), pick(p),
-                       pick(p));
+        if (rnd() % 3 == 0) {   /* a flag tested against 0: the x86-64 backend folds them */
+            ir_temp flag = ir_setcond(b, int_type(), (enum ir_cond)(rnd() % IR_NCONDS), pick(p),
+                                      pick(p));
+            t = ir_movcond(b, ty, rnd() & 1 ? IR_NE : IR_EQ, flag, ir_const(b, ty, 0), pick(p),
+                           pick(p));
+        } else {
+            t = ir_movcond(b, ty, (enum ir_cond)(rnd() % IR_NCONDS), pick(p), pick(p), pick(p),
+                           pick(p));
+        }
         break;
     case 8:
         t = ir_ld(b, ty, (unsigned)(rnd() % (ty == IR_I64 ? 4 : 3)) | (rnd() & IR_MO_SIGN),

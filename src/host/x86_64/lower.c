@@ -191,6 +191,8 @@ static void emit_cmp(struct lower *lw, ir_temp a, ir_temp b, bool w)
 
 static void lower_setcond(struct lower *lw, const struct ir_op *op, bool w)
 {
+    if (lw->cond_folded[op->dst])   /* its movcond does it */
+        return;
     unsigned r = ra_def(lw, op->dst, RAX);
     x86_emit(lw->o, X_XOR, false, r, xr(r), 0);
     emit_cmp(lw, op->src[0], op->src[1], w);
@@ -200,10 +202,20 @@ static void lower_setcond(struct lower *lw, const struct ir_op *op, bool w)
 
 static void lower_movcond(struct lower *lw, const struct ir_op *op, bool w)
 {
-    emit_cmp(lw, op->src[0], op->src[1], w);
+    ir_temp taken = op->src[2], other = op->src[3];
+    uint8_t cond = op->cond;
+    if (lw->cond_folded[op->src[0]]) {   /* (a cond' b) != 0, or == 0 with the moves swapped */
+        const struct ir_op *set = &lw->b->ops[lw->def_at[op->src[0]]];
+        emit_cmp(lw, set->src[0], set->src[1], set->type == IR_I64);
+        if (cond == IR_EQ)
+            taken = op->src[3], other = op->src[2];
+        cond = set->cond;
+    } else {
+        emit_cmp(lw, op->src[0], op->src[1], w);
+    }
     unsigned r = ra_def(lw, op->dst, RAX);
-    ra_load(lw, r, op->src[3], true);                 /* mov keeps the flags */
-    x86_emit(lw->o, X_CMOV, true, r, ra_rm(lw, op->src[2], RCX), cc_of[op->cond]);
+    ra_load(lw, r, other, true);                      /* mov keeps the flags */
+    x86_emit(lw->o, X_CMOV, true, r, ra_rm(lw, taken, RCX), cc_of[cond]);
     ra_def_done(lw, op->dst, r);
 }
 

@@ -69,6 +69,10 @@ struct lower {
      * with x = scaled_src, k = scale_log (0: not folded). */
     uint8_t scale_log[IR_MAX_TEMPS];
     ir_temp scaled_src[IR_MAX_TEMPS];
+    /* A setcond whose one use is a movcond testing it against 0 (a guest's CMOVcc or CSEL
+     * on a flag it computed): not emitted; the movcond compares the setcond's operands and
+     * moves on its condition. */
+    uint8_t cond_folded[IR_MAX_TEMPS];
     struct stub stubs[IR_MAX_OPS + 2];   /* and the entry's two */
     uint32_t n_stubs;
     struct host_map *map;

@@ -56,6 +56,24 @@ static void fold_scaled_index(struct lower *lw, ir_temp t, uint32_t i)
         lw->last_use[shl->src[0]] = i;
 }
 
+/* Folds t into the movcond at i if t is a setcond used there alone, tested against 0 (see
+ * cond_folded). */
+static void fold_cond(struct lower *lw, const struct ir_op *movcond, uint32_t i)
+{
+    const struct ir_block *b = lw->b;
+    ir_temp t = movcond->src[0], zero = movcond->src[1];
+    if ((movcond->cond != IR_NE && movcond->cond != IR_EQ) || lw->n_uses[t] != 1)
+        return;
+    const struct ir_op *set = &b->ops[lw->def_at[t]], *z = &b->ops[lw->def_at[zero]];
+    if (set->opc != IR_setcond || set->dst != t || z->opc != IR_const || z->dst != zero ||
+        z->imm != 0)
+        return;
+    lw->cond_folded[t] = 1;
+    for (unsigned s = 0; s < 2; s++)
+        if (lw->last_use[set->src[s]] < i)
+            lw->last_use[set->src[s]] = i;
+}
+
 void ra_analyse(struct lower *lw)
 {
     const struct ir_block *b = lw->b;
@@ -72,6 +90,7 @@ void ra_analyse(struct lower *lw)
             lw->def_at[op->dst] = i;
             lw->n_uses[op->dst] = 0;
             lw->scale_log[op->dst] = 0;
+            lw->cond_folded[op->dst] = 0;
             lw->loc[op->dst] = 0;
             lw->checked[op->dst] = 0;
         }
@@ -82,6 +101,8 @@ void ra_analyse(struct lower *lw)
             fold_scaled_index(lw, op->src[1], i);
             if (!lw->scale_log[op->src[1]])
                 fold_scaled_index(lw, op->src[0], i);
+        } else if (op->opc == IR_movcond) {
+            fold_cond(lw, op, i);
         }
     }
 }
@@ -234,14 +255,30 @@ void ra_def_done(struct lower *lw, ir_temp t, unsigned r)
         x86_emit(lw->o, X_MOV, true, lw->reg[t], xr(r), 0);
 }
 
+/* Frees t's register if the op being lowered was t's last use. */
+static void free_if_dead(struct lower *lw, ir_temp t)
+{
+    if (t != IR_NONE && lw->last_use[t] == lw->i && lw->loc[t] == L_REG &&
+        lw->holder[lw->reg[t]] == t && !(lw->pinned & 1u << lw->reg[t]))
+        lw->busy &= ~(1u << lw->reg[t]);
+}
+
 void ra_free_dead(struct lower *lw, const struct ir_op *op)
 {
     const struct ir_opdef *d = &ir_opdefs[op->opc];
     for (unsigned s = 0; s < d->n_in; s++) {
         ir_temp t = op->src[s];
-        if (t != IR_NONE && lw->last_use[t] == lw->i && lw->loc[t] == L_REG &&
-            lw->holder[lw->reg[t]] == t && !(lw->pinned & 1u << lw->reg[t]))
-            lw->busy &= ~(1u << lw->reg[t]);
+        if (t == IR_NONE)
+            continue;
+        free_if_dead(lw, t);
+        /* the operands of an op folded into this one, which this one read */
+        if (lw->scale_log[t])
+            free_if_dead(lw, lw->scaled_src[t]);
+        if (lw->cond_folded[t]) {
+            const struct ir_op *set = &lw->b->ops[lw->def_at[t]];
+            free_if_dead(lw, set->src[0]);
+            free_if_dead(lw, set->src[1]);
+        }
     }
     if (d->n_out && lw->last_use[op->dst] <= lw->i && lw->loc[op->dst] == L_REG &&
         !(lw->pin_mask & 1u << lw->reg[op->dst]))
