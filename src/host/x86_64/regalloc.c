@@ -1,7 +1,8 @@
 /* The x86-64 backend's register allocator: temps get host registers in a linear scan over
  * the block (freed at their last use; when none is free, of the new temp and those in
- * registers the one read again last lives in its slot of the CPU's temps area), constants stay immediates until an instruction needs them in a
- * register, and a call keeps the temps in caller-saved registers alive through their slots.
+ * registers the one read again last lives in its slot of the CPU's temps area), constants
+ * stay immediates until an instruction needs them in a register, and a call keeps the temps
+ * in caller-saved registers alive through their slots.
  * A put leaves the guest field in the register of its value (dirty) until an exit, a call,
  * a get of that field or register pressure stores it; stubs and faulting accesses carry the
  * list of dirty fields so that a guest signal still sees the whole state. In a T2 region's
@@ -150,14 +151,34 @@ bool ra_imm(const struct lower *lw, ir_temp t, bool w64, int32_t *imm)
     return true;
 }
 
-/* Whether op reads temp h (directly or as a folded scaled index). */
+/* The temps an op reading t reads through it when t was folded into that op (a scaled
+ * index's source, a setcond's operands): their number, in out. */
+static unsigned folded_reads(const struct lower *lw, ir_temp t, ir_temp out[2])
+{
+    if (lw->scale_log[t]) {
+        out[0] = lw->scaled_src[t];
+        return 1;
+    }
+    if (lw->cond_folded[t]) {
+        const struct ir_op *set = &lw->b->ops[lw->def_at[t]];
+        out[0] = set->src[0];
+        out[1] = set->src[1];
+        return 2;
+    }
+    return 0;
+}
+
+/* Whether op reads temp h (directly or through an op folded into it). */
 static bool reads(const struct lower *lw, const struct ir_op *op, ir_temp h)
 {
     const struct ir_opdef *d = &ir_opdefs[op->opc];
     for (unsigned s = 0; s < d->n_in; s++) {
-        ir_temp u = op->src[s];
-        if (u == h || (u != IR_NONE && lw->scale_log[u] && lw->scaled_src[u] == h))
+        ir_temp u = op->src[s], via[2];
+        if (u == h)
             return true;
+        for (unsigned k = u == IR_NONE ? 0 : folded_reads(lw, u, via); k-- > 0;)
+            if (via[k] == h)
+                return true;
     }
     return false;
 }
@@ -271,14 +292,9 @@ void ra_free_dead(struct lower *lw, const struct ir_op *op)
         if (t == IR_NONE)
             continue;
         free_if_dead(lw, t);
-        /* the operands of an op folded into this one, which this one read */
-        if (lw->scale_log[t])
-            free_if_dead(lw, lw->scaled_src[t]);
-        if (lw->cond_folded[t]) {
-            const struct ir_op *set = &lw->b->ops[lw->def_at[t]];
-            free_if_dead(lw, set->src[0]);
-            free_if_dead(lw, set->src[1]);
-        }
+        ir_temp via[2];
+        for (unsigned k = folded_reads(lw, t, via); k-- > 0;)
+            free_if_dead(lw, via[k]);
     }
     if (d->n_out && lw->last_use[op->dst] <= lw->i && lw->loc[op->dst] == L_REG &&
         !(lw->pin_mask & 1u << lw->reg[op->dst]))
