@@ -1,7 +1,8 @@
 /* The IR passes (see opt.h), run in this order on one block:
  *  1. forward: copy propagation, constant folding (bit fields too) and identities, guest-register load
  *     forwarding (a get after a put or get of the same field reuses that temp, until a
- *     helper that writes state or a loop op, after which no temp of before may be used);
+ *     helper that writes state or a loop op, after which no temp of before may be used),
+ *     and extensions of values already that narrow (the width of each temp: below);
  *  2. backward: dead-store elimination (a put overwritten by a later put of the same field
  *     with no exit, faulting op, state-reading helper or get of that field in between);
  *  3. backward: dead-code elimination of pure ops whose result is unused.
@@ -35,6 +36,10 @@ struct opt {
      * slots have no bit set skips the list (most of them, in a block of a few instructions). */
     uint64_t slots;
     uint16_t uses[IR_MAX_TEMPS];
+    /* The low bits of each temp that may be nonzero, as every engine holds it in 64 bits
+     * (64: nothing known), and the op that defines it. */
+    uint8_t width[IR_MAX_TEMPS];
+    uint32_t def[IR_MAX_TEMPS];
 };
 
 static unsigned width_of(uint8_t type)
@@ -45,6 +50,16 @@ static unsigned width_of(uint8_t type)
 static bool overlaps(int64_t a, unsigned an, int64_t b, unsigned bn)
 {
     return a < b + bn && b < a + an;
+}
+
+static unsigned umin(unsigned a, unsigned b)
+{
+    return a < b ? a : b;
+}
+
+static unsigned bit_len(uint64_t v)
+{
+    return v ? 64u - (unsigned)__builtin_clzll(v) : 0;
 }
 
 /* The slots bits of the bytes [off, off + size), size at most 8. */
@@ -104,13 +119,14 @@ static bool fold(const struct ir_op *op, uint64_t a, uint64_t b, uint64_t *out)
     }
 }
 
-/* x op identity -> x. Only at 64 bits: a 32-bit op zero-extends its result, and an i32 temp
- * is not always zero-extended (movcond.i32 of i64 values, a helper's result). */
+/* x op identity -> x. At 32 bits only for an x known to be zero-extended: a 32-bit op
+ * zero-extends its result, and an i32 temp is not always zero-extended (movcond.i32 of i64
+ * values, a helper's result). */
 static bool is_identity(const struct opt *o, const struct ir_op *op)
 {
     ir_temp x = op->src[0], c = op->src[1];
     if (c == IR_NONE || !o->is_const[c] || o->b->temp_type[x] != op->type ||
-        op->type != IR_I64)
+        (op->type != IR_I64 && (op->type != IR_I32 || o->width[x] > 32)))
         return false;
     uint64_t v = (uint64_t)o->val[c];
     switch (op->opc) {
@@ -133,7 +149,145 @@ static void make_const(struct opt *o, struct ir_op *op, uint64_t v)
     op->src[0] = op->src[1] = op->src[2] = op->src[3] = IR_NONE;
     o->is_const[op->dst] = 1;
     o->val[op->dst] = (int64_t)v;
+    o->width[op->dst] = (uint8_t)bit_len(v);
     opt_stats.folded++;
+}
+
+/* The width (see struct opt) of op's result. An i32 result is 32 bits wide only from the
+ * ops every engine computes at 32 bits and zero-extends: not a get (the interpreter's temp
+ * is the whole field), a call or a movcond. */
+static unsigned result_width(const struct opt *o, const struct ir_op *op)
+{
+    const struct ir_opdef *d = &ir_opdefs[op->opc];
+    unsigned cap = op->type == IR_I32 ? 32 : 64;
+    unsigned a = d->n_in >= 1 && op->src[0] != IR_NONE ? o->width[op->src[0]] : 64;
+    unsigned b = d->n_in >= 2 && op->src[1] != IR_NONE ? o->width[op->src[1]] : 64;
+    unsigned pos = op->imm & 0xff, len = op->imm >> 8 & 0xff;
+    switch (op->opc) {
+    case IR_const: return bit_len((uint64_t)op->imm);
+    case IR_ld: {
+        unsigned bits = 8u << (op->aux & IR_MO_SIZE);
+        if (!(op->aux & IR_MO_SIGN))
+            return bits;
+        return cap == 32 && bits < 32 ? 32 : 64;   /* as ir_ld_extend */
+    }
+    case IR_setcond: return 1;
+    case IR_zext8: return umin(a, 8);
+    case IR_zext16: return umin(a, 16);
+    case IR_zext32: return umin(a, 32);
+    case IR_extract: return umin(len, a > pos ? a - pos : 0);
+    case IR_and: return umin(umin(a, b), cap);
+    case IR_or: case IR_xor: return umin(a > b ? a : b, cap);
+    case IR_deposit: return umin(a > pos + len ? a : pos + len, cap);
+    case IR_shr:
+        if (o->is_const[op->src[1]]) {
+            unsigned n = (unsigned)o->val[op->src[1]] & (cap - 1), w = umin(a, cap);
+            return w > n ? w - n : 0;
+        }
+        return cap;
+    case IR_mov: return umin(a, cap);
+    case IR_add: case IR_sub: case IR_mul: case IR_shl: case IR_sar: case IR_neg: case IR_not:
+        return cap;
+    default:
+        return 64;
+    }
+}
+
+/* Whether o->def[x] is the op that computes x (not a get, nor a removed op). */
+static bool is_def(const struct opt *o, ir_temp x)
+{
+    const struct ir_op *d = &o->b->ops[o->def[x]];
+    return d->opc != NOP && ir_opdefs[d->opc].n_out && d->dst == x;
+}
+
+enum keep { KEEP_ZEXT, KEEP_SEXT, KEEP_LOW };
+
+/* How many low bits of its operand src[*s] op's result has unchanged (0: not such an op),
+ * and what is above them: their zero- or sign-extension (zextN, sextN, extract or sextract
+ * from bit 0, and with a mask of low bits) or other bits (a deposit at bit 0, the deposited
+ * value its operand). */
+static unsigned kept_low(const struct opt *o, const struct ir_op *op, unsigned *s, enum keep *k)
+{
+    unsigned n = 0, cap = op->type == IR_I32 ? 32 : 64;
+    *s = 0;
+    *k = KEEP_ZEXT;
+    switch (op->opc) {
+    case IR_zext8: n = 8; break;
+    case IR_zext16: n = 16; break;
+    case IR_zext32: n = 32; break;
+    case IR_sext8: n = 8, *k = KEEP_SEXT; break;
+    case IR_sext16: n = 16, *k = KEEP_SEXT; break;
+    case IR_sext32: n = 32, *k = KEEP_SEXT; break;
+    case IR_extract: case IR_sextract:
+        if ((op->imm & 0xff) == 0)
+            n = op->imm >> 8 & 0xff, *k = op->opc == IR_sextract ? KEEP_SEXT : KEEP_ZEXT;
+        break;
+    case IR_deposit:
+        if ((op->imm & 0xff) == 0)
+            n = op->imm >> 8 & 0xff, *k = KEEP_LOW, *s = 1;
+        break;
+    case IR_and:
+        if (op->src[0] == op->src[1])   /* x86's test r32, r32 */
+            n = 64;
+        for (unsigned j = 0; j < 2 && !n; j++) {
+            uint64_t v = o->is_const[op->src[j]] ? (uint64_t)o->val[op->src[j]] : 0;
+            if (v && !(v & (v + 1))) {
+                n = bit_len(v);
+                *s = 1 - j;
+                break;
+            }
+        }
+        break;
+    default:
+        break;
+    }
+    return umin(n, cap);
+}
+
+/* An extension of x (kept_low) reads through the ops that left x's low bits as their
+ * operand's (zext16 of zext32 of y is zext16 of y; zext8 of a deposit of y at bit 0 is
+ * zext8 of y), and is x itself when x is no wider than what it keeps (zext8 of a byte load,
+ * sext8 of a setcond). Returns whether op became x. */
+static bool narrow(struct opt *o, struct ir_op *op)
+{
+    unsigned s, inner_s;
+    enum keep k, inner_k;
+    unsigned n = kept_low(o, op, &s, &k);
+    if (!n || k == KEEP_LOW)
+        return false;
+    for (;;) {
+        ir_temp x = op->src[s];
+        if (!is_def(o, x) || kept_low(o, &o->b->ops[o->def[x]], &inner_s, &inner_k) < n)
+            break;
+        op->src[s] = o->b->ops[o->def[x]].src[inner_s];
+    }
+    ir_temp x = op->src[s];
+    if (k == KEEP_ZEXT ? o->width[x] > n : o->width[x] >= n)
+        return false;
+    o->rep[op->dst] = x;
+    op->opc = NOP;
+    opt_stats.folded++;
+    return true;
+}
+
+/* An op at 32 bits reads the low halves of its operands alone: an operand that is an
+ * extension of x keeping at least those (zext32 of x, and.i32 of x with itself) is x. */
+static void read_low_halves(struct opt *o, struct ir_op *op)
+{
+    const struct ir_opdef *d = &ir_opdefs[op->opc];
+    if (op->type != IR_I32 || (d->class != IR_CLASS_int2 && d->class != IR_CLASS_int1 &&
+                               op->opc != IR_setcond && op->opc != IR_exit_if))
+        return;
+    for (unsigned s = 0; s < d->n_in && s < 2; s++) {
+        for (;;) {
+            ir_temp x = op->src[s];
+            unsigned inner;
+            enum keep k;
+            if (x == IR_NONE || !is_def(o, x) || kept_low(o, &o->b->ops[o->def[x]], &inner, &k) < 32)
+                break;
+            op->src[s] = o->b->ops[o->def[x]].src[inner];
+        }
+    }
 }
 
 static void forward_pass(struct opt *o)
@@ -142,6 +296,8 @@ static void forward_pass(struct opt *o)
     for (uint32_t t = 0; t < b->n_temps; t++) {
         o->rep[t] = t;
         o->is_const[t] = 0;
+        o->width[t] = 64;
+        o->def[t] = 0;
     }
     o->n_known = 0;
     o->slots = 0;
@@ -151,10 +307,12 @@ static void forward_pass(struct opt *o)
         for (unsigned s = 0; s < d->n_in; s++)
             if (op->src[s] != IR_NONE)
                 op->src[s] = o->rep[op->src[s]];
+        read_low_halves(o, op);
         switch (op->opc) {
         case IR_const:
             o->is_const[op->dst] = 1;
             o->val[op->dst] = op->imm;
+            o->width[op->dst] = (uint8_t)bit_len((uint64_t)op->imm);
             continue;
         case IR_mov:   /* a 32-bit mov zero-extends: only 64-bit ones are plain copies */
             if (width_of(op->type) == 8 && b->temp_type[op->src[0]] == op->type) {
@@ -173,6 +331,8 @@ static void forward_pass(struct opt *o)
                  * load does (x86-64: `mov eax, ebx` after a write of rbx) */
                 op->opc = IR_mov;
                 op->src[0] = k->t;
+                o->width[op->dst] = (uint8_t)umin(o->width[k->t], 32);
+                o->def[op->dst] = i;
                 remember(o, op->imm, IR_I32, op->dst);
                 opt_stats.forwarded++;
             } else {
@@ -201,6 +361,10 @@ static void forward_pass(struct opt *o)
         }
         if (d->n_out != 1 || (op->type != IR_I64 && op->type != IR_I32))
             continue;
+        if (narrow(o, op))
+            continue;
+        o->def[op->dst] = i;
+        o->width[op->dst] = (uint8_t)result_width(o, op);
         if (is_identity(o, op)) {
             o->rep[op->dst] = op->src[0];
             op->opc = NOP;

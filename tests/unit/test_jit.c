@@ -95,6 +95,48 @@ static int64_t displacement(void)
     return rnd() % 16 ? (int64_t)(rnd() % 8) : (int64_t)(rnd() % (4 * MEM_SIZE)) - 2 * MEM_SIZE;
 }
 
+/* What opt reads through (x86-64's byte and dword forms): an extension, a mask or a 32-bit
+ * compare of a value that is narrow already, of an extension or of a deposit at bit 0. */
+static ir_temp narrowing(struct ir_block *b, struct pool *p, enum ir_type ty)
+{
+    static const enum ir_opc ext[] = { IR_zext8, IR_zext16, IR_zext32, IR_sext8, IR_sext16,
+                                       IR_sext32 };
+    static const unsigned lens[] = { 1, 7, 8, 15, 16, 31, 32 };
+    unsigned len = lens[rnd() % (sizeof(lens) / sizeof(lens[0]))];
+    enum ir_type xt = int_type();
+    ir_temp x, y = pick(p);
+    switch (rnd() % 5) {
+    case 0:
+        x = ir_emit(b, IR_deposit, xt, ir_new_temp(b, xt), y, pick(p), IR_NONE, IR_NONE,
+                    len << 8)->dst;
+        break;
+    case 1:
+        x = ir_op1(b, ext[rnd() % 6], xt, y);
+        break;
+    case 2:
+        x = ir_setcond(b, xt, (enum ir_cond)(rnd() % IR_NCONDS), y, pick(p));
+        break;
+    case 3:
+        x = ir_ld(b, xt, (unsigned)(rnd() % 3) | (rnd() & IR_MO_SIGN), address(b, p), displacement());
+        break;
+    default:
+        x = ir_op2(b, IR_and, xt, y, rnd() & 1 ? y : ir_const(b, xt, (int64_t)((1ull << len) - 1)));
+        break;
+    }
+    p->t[p->n++] = x;
+    len = lens[rnd() % (sizeof(lens) / sizeof(lens[0]))];
+    switch (rnd() % 4) {
+    case 0:
+        return ir_op1(b, ext[rnd() % 6], ty, x);
+    case 1:
+        return ir_op1i(b, rnd() & 1 ? IR_extract : IR_sextract, ty, x, len << 8);
+    case 2:
+        return ir_op2(b, IR_and, ty, x, ir_const(b, ty, (int64_t)((1ull << len) - 1)));
+    default:
+        return ir_setcond(b, IR_I32, (enum ir_cond)(rnd() % IR_NCONDS), x, pick(p));
+    }
+}
+
 static void random_op(struct ir_block *b, struct pool *p, struct pool fp[2])
 {
 #define OPC(name) IR_##name,
@@ -144,7 +186,7 @@ static void random_op(struct ir_block *b, struct pool *p, struct pool fp[2])
             t = ir_op2(b, bin[rnd() % N(bin)], ty, pick(p), pick(p));
         break;
     case 4:
-        t = ir_op1(b, un[rnd() % N(un)], ty, pick(p));
+        t = rnd() % 2 ? narrowing(b, p, ty) : ir_op1(b, un[rnd() % N(un)], ty, pick(p));
         break;
     case 5: {
         unsigned len = 1 + (unsigned)(rnd() % width), pos = (unsigned)(rnd() % (width - len + 1));

@@ -135,10 +135,12 @@ static void test_folding(void)
     ir_put(b, IR_I64, 24, e);
     ir_temp x = ir_get(b, IR_I64, 0);
     ir_put(b, IR_I64, 32, ir_op2(b, IR_add, IR_I64, x, ir_const(b, IR_I64, 0)));   /* = x */
-    ir_temp x32 = ir_get(b, IR_I32, 0);
+    ir_temp x32 = ir_get(b, IR_I32, 0);   /* x's low half: a mov.i32, which zero-extends */
     ir_put(b, IR_I64, 40, ir_op2(b, IR_add, IR_I32, x, ir_const(b, IR_I32, 0)));   /* truncates */
-    ir_put(b, IR_I64, 48, ir_op2(b, IR_or, IR_I32, x32, ir_const(b, IR_I32, 0)));  /* kept: */
-    /* x32 may carry upper bits (an i32 temp is not always zero-extended), the or drops them */
+    ir_put(b, IR_I64, 48, ir_op2(b, IR_or, IR_I32, x32, ir_const(b, IR_I32, 0)));  /* = x32 */
+    ir_temp y32 = ir_get(b, IR_I32, 56);
+    ir_put(b, IR_I64, 64, ir_op2(b, IR_or, IR_I32, y32, ir_const(b, IR_I32, 0)));  /* kept: */
+    /* y32 may carry upper bits (an i32 temp is not always zero-extended), the or drops them */
     ir_goto_pc(b, 0x2000);
     opt_block(b);
     CHECK_EQ(count(b, IR_add), 1);
@@ -154,6 +156,38 @@ static void test_folding(void)
         CHECK(def && def->opc == IR_const && def->imm == want[k]);
     }
     CHECK(find(b, IR_put, 3)->src[0] == x);
+    CHECK_EQ(find(b, IR_or, 0)->src[0], y32);
+}
+
+/* Extensions of values that narrow already go (x86-64's byte compares and SETcc into a byte
+ * register); those that change a value stay. */
+static void test_narrowing(void)
+{
+    check_group("opt_narrowing");
+    struct ir_block *b = start();
+    ir_temp a = ir_get(b, IR_I64, 0);
+    ir_temp byte = ir_ld(b, IR_I32, IR_MO_8, a, 0);
+    ir_put(b, IR_I64, 8, ir_op1(b, IR_zext8, IR_I32, byte));                  /* = byte */
+    ir_temp flag = ir_setcond(b, IR_I32, IR_LTU, a, byte);
+    ir_temp merged = ir_emit(b, IR_deposit, IR_I64, ir_new_temp(b, IR_I64), a, flag,
+                             IR_NONE, IR_NONE, 8 << 8)->dst;
+    ir_put(b, IR_I64, 16, merged);
+    ir_put(b, IR_I64, 24, ir_op1(b, IR_sext8, IR_I32, ir_op1(b, IR_zext8, IR_I32, merged))); /* = flag */
+    ir_temp d32 = ir_op2(b, IR_sub, IR_I32, a, byte);
+    ir_put(b, IR_I64, 32, ir_op1(b, IR_zext32, IR_I64, d32));                 /* = d32 */
+    ir_put(b, IR_I64, 40, ir_op1(b, IR_zext16, IR_I64, d32));                 /* kept */
+    ir_put(b, IR_I64, 48, ir_op1(b, IR_sext8, IR_I64, ir_ld(b, IR_I64, IR_MO_8, a, 1))); /* kept */
+    ir_exit_if(b, IR_I32, IR_NE, ir_op2(b, IR_and, IR_I32, a, a), ir_const(b, IR_I32, 0), 0x3000);
+    ir_goto_pc(b, 0x2000);
+    opt_block(b);
+    CHECK_EQ(find(b, IR_put, 0)->src[0], byte);
+    CHECK_EQ(find(b, IR_put, 2)->src[0], flag);
+    CHECK_EQ(find(b, IR_put, 3)->src[0], d32);
+    CHECK_EQ(count(b, IR_zext8) + count(b, IR_zext32) + count(b, IR_and), 0);
+    CHECK_EQ(count(b, IR_zext16) + count(b, IR_sext8), 2);
+    CHECK_EQ(find(b, IR_exit_if, 0)->src[0], a);   /* a 32-bit compare reads a's low half */
+    char err[160];
+    CHECK(ir_verify(b, err, sizeof(err)) == 0);
 }
 
 /* MOVZ/MOVK chains and bit-field moves of constants: deposit, extract and sextract fold. */
@@ -206,6 +240,7 @@ int main(void)
     test_dead_stores();
     test_folding();
     test_folding_fields();
+    test_narrowing();
     test_dead_code();
     return check_done();
 }

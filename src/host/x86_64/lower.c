@@ -146,7 +146,14 @@ static void lower_field(struct lower *lw, const struct ir_op *op, bool w)
     struct host_buf *o = lw->o;
     unsigned pos = op->imm & 0xff, len = (op->imm >> 8) & 0xff;
     unsigned r = op->opc == IR_deposit ? ra_def(lw, op->dst, RAX) : ra_def_reusing(lw, op->dst, op->src[0]);
-    if (op->opc == IR_deposit) {
+    if (op->opc == IR_deposit && pos == 0 && (len == 8 || len == 16)) {
+        /* x86's SETcc r8, MOV r8/r16: the base, then its low byte or word replaced */
+        unsigned v = ra_reg(lw, op->src[1], RCX);
+        ra_load(lw, r, op->src[0], true);
+        x86_emit(o, len == 8 ? X_ST8 : X_ST16, false, v, xr(r), 0);
+        if (!w)
+            x86_emit(o, X_MOV, false, r, xr(r), 0);
+    } else if (op->opc == IR_deposit) {
         uint64_t m = (len >= 64 ? UINT64_MAX : (1ull << len) - 1) << pos;
         ra_load(lw, r, op->src[1], true);
         if (len < 64) {
