@@ -247,7 +247,7 @@ static unsigned kept_low(const struct opt *o, const struct ir_op *op, unsigned *
 /* An extension of x (kept_low) reads through the ops that left x's low bits as their
  * operand's (zext16 of zext32 of y is zext16 of y; zext8 of a deposit of y at bit 0 is
  * zext8 of y), and is x itself when x is no wider than what it keeps (zext8 of a byte load,
- * sext8 of a setcond). Returns whether op became x. */
+ * sext8 of a setcond) and of its type or wider. Returns whether op became x. */
 static bool narrow(struct opt *o, struct ir_op *op)
 {
     unsigned s, inner_s;
@@ -263,6 +263,10 @@ static bool narrow(struct opt *o, struct ir_op *op)
     }
     ir_temp x = op->src[s];
     if (k == KEEP_ZEXT ? o->width[x] > n : o->width[x] >= n)
+        return false;
+    /* not an i32 temp where an i64 was: a backend may fold an i64 operand whole (an x86
+     * scaled index) where an i32 one could carry upper bits */
+    if (op->type == IR_I64 && o->b->temp_type[x] != IR_I64)
         return false;
     o->rep[op->dst] = x;
     op->opc = NOP;
@@ -290,6 +294,34 @@ static void read_low_halves(struct opt *o, struct ir_op *op)
     }
 }
 
+/* A load or store at x + c (a constant) is one at x with c added to its displacement: every
+ * access from one base then shares the base's one range check (x86's [rsp + disp]). Only
+ * while the displacement fits 32 bits, which the backends add to a checked base unchecked
+ * (a guard page takes what leaves the space). */
+static void fold_address(struct opt *o, struct ir_op *op)
+{
+    if (op->opc != IR_ld && op->opc != IR_st)
+        return;
+    ir_temp a = op->src[0];
+    if (!is_def(o, a))
+        return;
+    const struct ir_op *add = &o->b->ops[o->def[a]];
+    if (add->opc != IR_add || add->type != IR_I64)
+        return;
+    for (unsigned j = 0; j < 2; j++) {
+        ir_temp c = add->src[j], x = add->src[1 - j];
+        if (!o->is_const[c] || o->is_const[x] || o->b->temp_type[x] != IR_I64)
+            continue;
+        int64_t disp = (int64_t)((uint64_t)op->imm + (uint64_t)o->val[c]);
+        if (disp != (int32_t)disp)
+            return;
+        op->src[0] = x;
+        op->imm = disp;
+        opt_stats.folded++;
+        return;
+    }
+}
+
 static void forward_pass(struct opt *o)
 {
     struct ir_block *b = o->b;
@@ -308,6 +340,7 @@ static void forward_pass(struct opt *o)
             if (op->src[s] != IR_NONE)
                 op->src[s] = o->rep[op->src[s]];
         read_low_halves(o, op);
+        fold_address(o, op);
         switch (op->opc) {
         case IR_const:
             o->is_const[op->dst] = 1;

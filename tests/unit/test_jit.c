@@ -95,6 +95,16 @@ static int64_t displacement(void)
     return rnd() % 16 ? (int64_t)(rnd() % 8) : (int64_t)(rnd() % (4 * MEM_SIZE)) - 2 * MEM_SIZE;
 }
 
+/* An access's base: at times an address plus a constant, which opt folds into the access's
+ * displacement (x86-64's [rsp + disp]). */
+static ir_temp access_base(struct ir_block *b, struct pool *p)
+{
+    ir_temp a = address(b, p);
+    if (rnd() % 3)
+        return a;
+    return ir_op2(b, IR_add, IR_I64, a, ir_const(b, IR_I64, displacement() - 4));
+}
+
 /* What opt reads through (x86-64's byte and dword forms): an extension, a mask or a 32-bit
  * compare of a value that is narrow already, of an extension or of a deposit at bit 0. */
 static ir_temp narrowing(struct ir_block *b, struct pool *p, enum ir_type ty)
@@ -214,10 +224,10 @@ static void random_op(struct ir_block *b, struct pool *p, struct pool fp[2])
         break;
     case 8:
         t = ir_ld(b, ty, (unsigned)(rnd() % (ty == IR_I64 ? 4 : 3)) | (rnd() & IR_MO_SIGN),
-                  address(b, p), displacement());
+                  access_base(b, p), displacement());
         break;
     case 9:
-        ir_st(b, (unsigned)(rnd() % 4), address(b, p), displacement(), pick(p));
+        ir_st(b, (unsigned)(rnd() % 4), access_base(b, p), displacement(), pick(p));
         break;
     case 10:
         ir_put(b, ty, R(rnd() % NREGS), pick(p));
