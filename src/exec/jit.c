@@ -597,8 +597,10 @@ uint64_t jit_fault_pc(struct cpu *cpu, const struct tb *tb)
         return at->pc;
     const struct host_map *e = &d->map[lo - 1];
     /* A host fault at an access: the guest fields the code held in host registers. */
-    for (uint32_t k = e->wb_first; host_fault && e->host_off == off && k < e->wb_first + e->wb_n; k++)
-        memcpy((char *)cpu + d->wb[k].off, &ex->fault_regs[d->wb[k].reg], d->wb[k].w64 ? 8 : 4);
+    for (uint32_t k = e->wb_first; host_fault && e->host_off == off && k < e->wb_first + e->wb_n; k++) {
+        uint64_t v = host_wb_value(&d->wb[k], ex->fault_regs);
+        memcpy((char *)cpu + d->wb[k].off, &v, d->wb[k].w64 ? 8 : 4);
+    }
     return e->pc;
 }
 

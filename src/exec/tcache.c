@@ -32,7 +32,7 @@
 #include "core/registry.h"
 #include "mem/aspace.h"
 
-#define TCACHE_VERSION 2
+#define TCACHE_VERSION 3
 #define TCACHE_MAX_BYTES (256u << 20)   /* of records per file: no block is added beyond */
 #define TCACHE_MAX_GUEST 8192            /* guest bytes of a block (a page and a bit at most) */
 #define TABLE_BITS 12                    /* of the table of blocks added in this run */
@@ -222,7 +222,8 @@ static bool rec_valid(struct rec *r, size_t size)
             s.map[k].wb_n > r->n_wb - s.map[k].wb_first)
             return false;
     for (uint32_t k = 0; k < r->n_wb; k++)
-        if (s.wb[k].reg >= HOST_MAX_REGS || s.wb[k].off < 0 || s.wb[k].off > 1 << 20)
+        if ((s.wb[k].reg >= HOST_MAX_REGS && s.wb[k].reg != HOST_WB_IMM) || s.wb[k].off < 0 ||
+            s.wb[k].off > 1 << 20)
             return false;
     return true;
 }

@@ -82,9 +82,18 @@ enum {
 /* A guest register field the code holds in a host register and has not stored yet. */
 struct host_wb {
     int32_t off;      /* in struct cpu */
-    uint8_t reg;      /* host register, in the backend's numbering (< HOST_MAX_REGS) */
+    uint8_t reg;      /* host register, in the backend's numbering (< HOST_MAX_REGS), or
+                         HOST_WB_IMM: the value is imm (sign-extended to 8 bytes) */
     uint8_t w64;      /* 8 bytes, else 4 */
+    int32_t imm;
 };
+#define HOST_WB_IMM 0xff
+
+/* The value a write-back entry stores, from the host registers at the fault. */
+static inline uint64_t host_wb_value(const struct host_wb *wb, const uint64_t *regs)
+{
+    return wb->reg == HOST_WB_IMM ? (uint64_t)(int64_t)wb->imm : regs[wb->reg];
+}
 
 /* Host code offset -> guest pc of the instruction it belongs to (sorted by offset). An entry
  * at a guest memory access also lists the fields to write back, wb[wb_first..+wb_n], should

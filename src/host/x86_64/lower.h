@@ -32,8 +32,9 @@ struct stub {
  * until the field is written back (at exits, calls, gets of the field, under pressure). */
 struct dirty {
     int32_t off;
-    ir_temp t;
+    ir_temp t;        /* IR_NONE: a constant, imm (sign-extended from 32 bits if w64) */
     uint8_t w64;
+    int32_t imm;
 };
 #define MAX_DIRTY 16
 

@@ -5,7 +5,9 @@
  * in caller-saved registers alive through their slots.
  * A put leaves the guest field in the register of its value (dirty) until an exit, a call,
  * a get of that field or register pressure stores it; stubs and faulting accesses carry the
- * list of dirty fields so that a guest signal still sees the whole state. In a T2 region's
+ * list of dirty fields so that a guest signal still sees the whole state. A put of a
+ * constant is dirty too, in no register: x86's flags kind, written by every flag-setting
+ * instruction, is then stored only if no later put overwrites it first. In a T2 region's
  * loop, the fields it uses most are pinned to host registers of their own from its loop op
  * on (a 64-bit one serves its 32-bit reads too), and listed with the dirty ones.
  * rax, rcx and rdx are scratch; r13-r15 are fixed (guest limit, cpu, guest base). */
@@ -309,9 +311,13 @@ static void drop_dirty(struct lower *lw, unsigned k)
 {
     ir_temp t = lw->dirty[k].t;
     lw->dirty[k] = lw->dirty[--lw->n_dirty];
+    if (t == IR_NONE)   /* a constant */
+        return;
     bool held = false;
     lw->pinned = lw->pin_mask;
     for (unsigned j = 0; j < lw->n_dirty; j++) {
+        if (lw->dirty[j].t == IR_NONE)
+            continue;
         lw->pinned |= 1u << lw->reg[lw->dirty[j].t];
         held |= lw->dirty[j].t == t;
     }
@@ -322,7 +328,10 @@ static void drop_dirty(struct lower *lw, unsigned k)
 static void store_dirty(struct lower *lw, unsigned k)
 {
     const struct dirty *d = &lw->dirty[k];
-    x86_emit(lw->o, X_ST, d->w64, lw->reg[d->t], xm(R14, d->off), 0);
+    if (d->t == IR_NONE)
+        x86_emit(lw->o, X_MOVI, d->w64, 0, xm(R14, d->off), d->imm);
+    else
+        x86_emit(lw->o, X_ST, d->w64, lw->reg[d->t], xm(R14, d->off), 0);
     drop_dirty(lw, k);
 }
 
@@ -359,14 +368,19 @@ void ra_put(struct lower *lw, const struct ir_op *op)
         lw->pins[k].dirty = 1;
         return;
     }
+    int32_t imm;
+    bool is_imm = ra_imm(lw, t, w, &imm);
+    if (is_imm && lw->n_dirty < MAX_DIRTY) {
+        lw->dirty[lw->n_dirty++] = (struct dirty){ (int32_t)off, IR_NONE, w, imm };
+        return;
+    }
     /* a pin's register changes under a dirty entry: its value is stored now */
     if (lw->loc[t] == L_REG && !(lw->pin_mask & 1u << lw->reg[t]) && lw->n_dirty < MAX_DIRTY) {
-        lw->dirty[lw->n_dirty++] = (struct dirty){ (int32_t)off, t, w };
+        lw->dirty[lw->n_dirty++] = (struct dirty){ (int32_t)off, t, w, 0 };
         lw->pinned |= 1u << lw->reg[t];
         return;
     }
-    int32_t imm;
-    if (ra_imm(lw, t, w, &imm))
+    if (is_imm)
         x86_emit(lw->o, X_MOVI, w, 0, xm(R14, (int32_t)off), imm);
     else
         x86_emit(lw->o, X_ST, w, ra_reg(lw, t, RAX), xm(R14, (int32_t)off), 0);
@@ -380,20 +394,26 @@ bool ra_snapshot(struct lower *lw, uint32_t *first, uint16_t *n)
         return false;
     for (unsigned k = 0; k < lw->n_dirty; k++) {
         const struct dirty *d = &lw->dirty[k];
-        lw->wb[lw->n_wb++] = (struct host_wb){ d->off, lw->reg[d->t], d->w64 };
+        lw->wb[lw->n_wb++] = d->t == IR_NONE ? (struct host_wb){ d->off, HOST_WB_IMM, d->w64, d->imm }
+                                             : (struct host_wb){ d->off, lw->reg[d->t], d->w64, 0 };
     }
     for (unsigned k = 0; k < lw->n_pins; k++)
         if (lw->pins[k].dirty)
             lw->wb[lw->n_wb++] = (struct host_wb){ lw->pins[k].off, lw->pins[k].reg,
-                                                   lw->pins[k].w64 };
+                                                   lw->pins[k].w64, 0 };
     *n = (uint16_t)(lw->n_wb - *first);
     return true;
 }
 
 void ra_emit_wb(struct lower *lw, uint32_t first, uint16_t n)
 {
-    for (uint32_t k = first; k < first + n; k++)
-        x86_emit(lw->o, X_ST, lw->wb[k].w64, lw->wb[k].reg, xm(R14, lw->wb[k].off), 0);
+    for (uint32_t k = first; k < first + n; k++) {
+        const struct host_wb *wb = &lw->wb[k];
+        if (wb->reg == HOST_WB_IMM)
+            x86_emit(lw->o, X_MOVI, wb->w64, 0, xm(R14, wb->off), wb->imm);
+        else
+            x86_emit(lw->o, X_ST, wb->w64, wb->reg, xm(R14, wb->off), 0);
+    }
 }
 
 /* ---- a loop's pinned guest fields ---- */
