@@ -260,7 +260,10 @@ static void test_exit_request(void)
     CHECK_EQ(cpu->exit_reason, CPU_EXIT_INTERRUPT);
     CHECK_EQ(cpu->pc, PC_L);   /* at an iteration's start, its state exact */
     CHECK_EQ(f->r[1], f->r[0] * (f->r[0] + 1) / 2);
-    CHECK(f->r[0] >= (uintptr_t)at && f->r[0] - (uintptr_t)at <= 2);   /* taken at once */
+    /* taken at once: within a few iterations of a few nanoseconds each (the loop ran up to
+     * 7 past the count read after the request in the ASan build, in half of its runs; 2 in
+     * the plain one), where without the stop it would run for days */
+    CHECK(f->r[0] >= (uintptr_t)at && f->r[0] - (uintptr_t)at <= 64);
     cpu_free(cpu);
 }
 
