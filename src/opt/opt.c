@@ -294,31 +294,32 @@ static void read_low_halves(struct opt *o, struct ir_op *op)
     }
 }
 
-/* A load or store at x + c (a constant) is one at x with c added to its displacement: every
- * access from one base then shares the base's one range check (x86's [rsp + disp]). Only
- * while the displacement fits 32 bits, which the backends add to a checked base unchecked
- * (a guard page takes what leaves the space). */
+/* A load or store at x + c or x - c (c a constant) is one at x with c in its displacement,
+ * through any chain of them: every access from one base then shares the base's one range
+ * check (x86's [rsp + disp], and its pushes and pops, each a new rsp). Only while the
+ * displacement fits 32 bits, which the backends add to a checked base unchecked (a guard
+ * page takes what leaves the space). */
 static void fold_address(struct opt *o, struct ir_op *op)
 {
     if (op->opc != IR_ld && op->opc != IR_st)
         return;
-    ir_temp a = op->src[0];
-    if (!is_def(o, a))
-        return;
-    const struct ir_op *add = &o->b->ops[o->def[a]];
-    if (add->opc != IR_add || add->type != IR_I64)
-        return;
-    for (unsigned j = 0; j < 2; j++) {
-        ir_temp c = add->src[j], x = add->src[1 - j];
-        if (!o->is_const[c] || o->is_const[x] || o->b->temp_type[x] != IR_I64)
-            continue;
-        int64_t disp = (int64_t)((uint64_t)op->imm + (uint64_t)o->val[c]);
+    while (is_def(o, op->src[0])) {
+        const struct ir_op *d = &o->b->ops[o->def[op->src[0]]];
+        if (d->type != IR_I64 || (d->opc != IR_add && d->opc != IR_sub))
+            return;
+        unsigned k = o->is_const[d->src[1]] ? 1 : 0;   /* the constant's operand */
+        if (!o->is_const[d->src[k]] || (d->opc == IR_sub && k == 0))
+            return;
+        ir_temp x = d->src[1 - k];
+        if (o->is_const[x] || o->b->temp_type[x] != IR_I64)
+            return;
+        uint64_t c = (uint64_t)o->val[d->src[k]];
+        int64_t disp = (int64_t)((uint64_t)op->imm + (d->opc == IR_sub ? -c : c));
         if (disp != (int32_t)disp)
             return;
         op->src[0] = x;
         op->imm = disp;
         opt_stats.folded++;
-        return;
     }
 }
 

@@ -95,14 +95,14 @@ static int64_t displacement(void)
     return rnd() % 16 ? (int64_t)(rnd() % 8) : (int64_t)(rnd() % (4 * MEM_SIZE)) - 2 * MEM_SIZE;
 }
 
-/* An access's base: at times an address plus a constant, which opt folds into the access's
- * displacement (x86-64's [rsp + disp]). */
+/* An access's base: at times an address plus or minus constants, which opt folds into the
+ * access's displacement (x86-64's [rsp + disp], its pushes and pops). */
 static ir_temp access_base(struct ir_block *b, struct pool *p)
 {
     ir_temp a = address(b, p);
-    if (rnd() % 3)
-        return a;
-    return ir_op2(b, IR_add, IR_I64, a, ir_const(b, IR_I64, displacement() - 4));
+    for (unsigned n = rnd() % 3 ? 0 : 1 + (unsigned)(rnd() % 2); n; n--)
+        a = ir_op2(b, rnd() & 1 ? IR_add : IR_sub, IR_I64, a, ir_const(b, IR_I64, displacement() - 4));
+    return a;
 }
 
 /* What opt reads through (x86-64's byte and dword forms): an extension, a mask or a 32-bit

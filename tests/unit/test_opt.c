@@ -233,8 +233,8 @@ static void test_dead_code(void)
     CHECK(ir_verify(b, err, sizeof(err)) == 0);
 }
 
-/* An access at base + constant is one at base with the constant in its displacement, while
- * that fits 32 bits. */
+/* An access at base + constant (or - constant, through a chain of them) is one at base with
+ * the constant in its displacement, while that fits 32 bits. */
 static void test_addresses(void)
 {
     check_group("opt_addresses");
@@ -244,13 +244,20 @@ static void test_addresses(void)
     ir_put(b, IR_I64, 8, ir_ld(b, IR_I64, IR_MO_32, a, 4));
     ir_st(b, IR_MO_64, ir_op2(b, IR_add, IR_I64, ir_const(b, IR_I64, 0x28), sp), 0, sp);
     ir_ld(b, IR_I64, IR_MO_8, ir_op2(b, IR_add, IR_I64, sp, ir_const(b, IR_I64, INT32_MAX)), 1);
+    ir_temp push1 = ir_op2(b, IR_sub, IR_I64, sp, ir_const(b, IR_I64, 8));   /* two pushes */
+    ir_st(b, IR_MO_64, ir_op2(b, IR_sub, IR_I64, push1, ir_const(b, IR_I64, 8)), 0, sp);
+    ir_ld(b, IR_I64, IR_MO_64, ir_op2(b, IR_sub, IR_I64, ir_const(b, IR_I64, 8), sp), 0);   /* 8 - sp */
     ir_goto_pc(b, 0x2000);
     opt_block(b);
     const struct ir_op *ld = find(b, IR_ld, 0), *st = find(b, IR_st, 0), *far = find(b, IR_ld, 1);
     CHECK(ld->src[0] == sp && ld->imm == -0x10);
     CHECK(st->src[0] == sp && st->imm == 0x28);
     CHECK(far->src[0] != sp && far->imm == 1);   /* INT32_MAX + 1 does not fit */
+    const struct ir_op *pushed = find(b, IR_st, 1), *neg = find(b, IR_ld, 2);
+    CHECK(pushed->src[0] == sp && pushed->imm == -16);
+    CHECK(neg->src[0] != sp && neg->imm == 0);
     CHECK_EQ(count(b, IR_add), 1);
+    CHECK_EQ(count(b, IR_sub), 1);
     char err[160];
     CHECK(ir_verify(b, err, sizeof(err)) == 0);
 }
