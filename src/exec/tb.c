@@ -203,6 +203,19 @@ static bool tb_add_pages_intact(struct cpu *cpu, struct tb *tb)
     return intact;
 }
 
+/* After a block's bytes were read from code address phys to phys_last: whether its last page
+ * is its first or was marked as code (*marked) before they were read; if not, it is marked
+ * now and the bytes are to be read again. */
+static bool last_page_marked(struct cpu *cpu, uint64_t phys, uint64_t phys_last, uint64_t *marked)
+{
+    uint64_t last_page = phys_last & PAGE_MASK;
+    if (last_page == (phys & PAGE_MASK) || last_page == *marked)
+        return true;
+    protect_page(cpu, last_page);
+    *marked = last_page;
+    return false;
+}
+
 /* The block at pc from the engine's saved translations (--tcache), or NULL. As a
  * translation does, it marks the code pages before the engine compares their bytes with
  * the saved ones: a block whose last instruction crosses into a page not marked then is
@@ -210,8 +223,9 @@ static bool tb_add_pages_intact(struct cpu *cpu, struct tb *tb)
 static struct tb *tb_load(struct cpu *cpu, uint64_t pc, uint64_t phys)
 {
     struct exec_cpu *ex = exec_of(cpu);
+    uint64_t marked = UINT64_MAX;
     protect_page(cpu, phys);
-    for (bool last_marked = false;;) {
+    for (;;) {
         struct tb *tb = calloc(1, sizeof(*tb));
         if (!tb)
             return NULL;
@@ -223,23 +237,17 @@ static struct tb *tb_load(struct cpu *cpu, uint64_t pc, uint64_t phys)
             return NULL;
         }
         tb->phys_last = phys + (tb->end_pc - 1 - pc);
-        if (crosses_page(tb)) {
-            bool mapped = code_addr(cpu, tb->end_pc - 1, &tb->phys_last) == 0;
-            if (!mapped || !last_marked) {
-                uint64_t last = tb->phys_last;
-                ex->engine->free(tb);
-                free(tb);
-                if (!mapped)
-                    return NULL;
-                protect_page(cpu, last);
-                last_marked = true;
-                continue;
-            }
+        bool mapped = !crosses_page(tb) || code_addr(cpu, tb->end_pc - 1, &tb->phys_last) == 0;
+        if (mapped && last_page_marked(cpu, phys, tb->phys_last, &marked)) {
+            if (!tb_add_pages_intact(cpu, tb))
+                return NULL;
+            tb_link(tb);
+            return tb;
         }
-        if (!tb_add_pages_intact(cpu, tb))
+        ex->engine->free(tb);
+        free(tb);
+        if (!mapped)
             return NULL;
-        tb_link(tb);
-        return tb;
     }
 }
 
@@ -267,11 +275,8 @@ static int tb_translate_once(struct cpu *cpu, uint64_t pc, uint64_t phys, struct
         phys_last = phys + (b->end_pc - 1 - pc);
         if ((pc ^ (b->end_pc - 1)) & PAGE_MASK)   /* fetched a moment ago: it has an address */
             code_addr(cpu, b->end_pc - 1, &phys_last);
-        uint64_t last_page = phys_last & PAGE_MASK;
-        if (last_page == (phys & PAGE_MASK) || last_page == marked)
+        if (last_page_marked(cpu, phys, phys_last, &marked))
             break;
-        protect_page(cpu, last_page);   /* its bytes were read before: read them again */
-        marked = last_page;
     }
     if (log_enabled(in_asm))
         log_in_asm(cpu, b);

@@ -244,24 +244,29 @@ static unsigned kept_low(const struct opt *o, const struct ir_op *op, unsigned *
     return umin(n, cap);
 }
 
+/* The temp whose low n bits x's are, through the ops that keep their operand's (kept_low):
+ * zext32 of y, a deposit of y at bit 0, ... */
+static ir_temp low_source(const struct opt *o, ir_temp x, unsigned n)
+{
+    unsigned s;
+    enum keep k;
+    while (x != IR_NONE && is_def(o, x) && kept_low(o, &o->b->ops[o->def[x]], &s, &k) >= n)
+        x = o->b->ops[o->def[x]].src[s];
+    return x;
+}
+
 /* An extension of x (kept_low) reads through the ops that left x's low bits as their
  * operand's (zext16 of zext32 of y is zext16 of y; zext8 of a deposit of y at bit 0 is
  * zext8 of y), and is x itself when x is no wider than what it keeps (zext8 of a byte load,
  * sext8 of a setcond) and of its type or wider. Returns whether op became x. */
 static bool narrow(struct opt *o, struct ir_op *op)
 {
-    unsigned s, inner_s;
-    enum keep k, inner_k;
+    unsigned s;
+    enum keep k;
     unsigned n = kept_low(o, op, &s, &k);
     if (!n || k == KEEP_LOW)
         return false;
-    for (;;) {
-        ir_temp x = op->src[s];
-        if (!is_def(o, x) || kept_low(o, &o->b->ops[o->def[x]], &inner_s, &inner_k) < n)
-            break;
-        op->src[s] = o->b->ops[o->def[x]].src[inner_s];
-    }
-    ir_temp x = op->src[s];
+    ir_temp x = op->src[s] = low_source(o, op->src[s], n);
     if (k == KEEP_ZEXT ? o->width[x] > n : o->width[x] >= n)
         return false;
     /* not an i32 temp where an i64 was: a backend may fold an i64 operand whole (an x86
@@ -282,16 +287,8 @@ static void read_low_halves(struct opt *o, struct ir_op *op)
     if (op->type != IR_I32 || (d->class != IR_CLASS_int2 && d->class != IR_CLASS_int1 &&
                                op->opc != IR_setcond && op->opc != IR_exit_if))
         return;
-    for (unsigned s = 0; s < d->n_in && s < 2; s++) {
-        for (;;) {
-            ir_temp x = op->src[s];
-            unsigned inner;
-            enum keep k;
-            if (x == IR_NONE || !is_def(o, x) || kept_low(o, &o->b->ops[o->def[x]], &inner, &k) < 32)
-                break;
-            op->src[s] = o->b->ops[o->def[x]].src[inner];
-        }
-    }
+    for (unsigned s = 0; s < d->n_in && s < 2; s++)
+        op->src[s] = low_source(o, op->src[s], 32);
 }
 
 /* A load or store at x + c or x - c (c a constant) is one at x with c in its displacement,

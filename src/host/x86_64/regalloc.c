@@ -325,13 +325,25 @@ static void drop_dirty(struct lower *lw, unsigned k)
         lw->busy &= ~(1u << lw->reg[t]);
 }
 
+/* Dirty entry d as a write-back entry: its field and where its value is. */
+static struct host_wb wb_of(const struct lower *lw, const struct dirty *d)
+{
+    return d->t == IR_NONE ? (struct host_wb){ d->off, HOST_WB_IMM, d->w64, d->imm }
+                           : (struct host_wb){ d->off, lw->reg[d->t], d->w64, 0 };
+}
+
+static void emit_wb(struct lower *lw, const struct host_wb *wb)
+{
+    if (wb->reg == HOST_WB_IMM)
+        x86_emit(lw->o, X_MOVI, wb->w64, 0, xm(R14, wb->off), wb->imm);
+    else
+        x86_emit(lw->o, X_ST, wb->w64, wb->reg, xm(R14, wb->off), 0);
+}
+
 static void store_dirty(struct lower *lw, unsigned k)
 {
-    const struct dirty *d = &lw->dirty[k];
-    if (d->t == IR_NONE)
-        x86_emit(lw->o, X_MOVI, d->w64, 0, xm(R14, d->off), d->imm);
-    else
-        x86_emit(lw->o, X_ST, d->w64, lw->reg[d->t], xm(R14, d->off), 0);
+    struct host_wb wb = wb_of(lw, &lw->dirty[k]);
+    emit_wb(lw, &wb);
     drop_dirty(lw, k);
 }
 
@@ -392,11 +404,8 @@ bool ra_snapshot(struct lower *lw, uint32_t *first, uint16_t *n)
     *n = 0;
     if (lw->n_wb + lw->n_dirty + lw->n_pins > HOST_MAX_WB)
         return false;
-    for (unsigned k = 0; k < lw->n_dirty; k++) {
-        const struct dirty *d = &lw->dirty[k];
-        lw->wb[lw->n_wb++] = d->t == IR_NONE ? (struct host_wb){ d->off, HOST_WB_IMM, d->w64, d->imm }
-                                             : (struct host_wb){ d->off, lw->reg[d->t], d->w64, 0 };
-    }
+    for (unsigned k = 0; k < lw->n_dirty; k++)
+        lw->wb[lw->n_wb++] = wb_of(lw, &lw->dirty[k]);
     for (unsigned k = 0; k < lw->n_pins; k++)
         if (lw->pins[k].dirty)
             lw->wb[lw->n_wb++] = (struct host_wb){ lw->pins[k].off, lw->pins[k].reg,
@@ -407,13 +416,8 @@ bool ra_snapshot(struct lower *lw, uint32_t *first, uint16_t *n)
 
 void ra_emit_wb(struct lower *lw, uint32_t first, uint16_t n)
 {
-    for (uint32_t k = first; k < first + n; k++) {
-        const struct host_wb *wb = &lw->wb[k];
-        if (wb->reg == HOST_WB_IMM)
-            x86_emit(lw->o, X_MOVI, wb->w64, 0, xm(R14, wb->off), wb->imm);
-        else
-            x86_emit(lw->o, X_ST, wb->w64, wb->reg, xm(R14, wb->off), 0);
-    }
+    for (uint32_t k = first; k < first + n; k++)
+        emit_wb(lw, &lw->wb[k]);
 }
 
 /* ---- a loop's pinned guest fields ---- */
