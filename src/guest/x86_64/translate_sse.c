@@ -604,9 +604,94 @@ void x64_trans_sse_shift(struct x64_ctx *ctx, const struct x64_insn *in)
     call_vec(ctx, &x64_helper_sse_shift, arg, in->reg, 16, 0, x64_const(ctx, 0));
 }
 
+/* sse.c's shuf_op args done inline: the unpacks, each element size's low or high half
+ * interleaved (w: element bits), and the shuffles of dwords (PSHUFD, SHUFPS) and quadwords
+ * (SHUFPD) by an immediate. gcc's vectorised code and glibc's string functions run them in
+ * their loops, where a call would cost more than the few integer ops. */
+enum { UNPACK = 1, PSHUFD, SHUFPS, SHUFPD };   /* 0: by the helper */
+static const struct { unsigned char kind, w, high; } inline_shufs[] = {
+    [0] = { UNPACK, 32, 0 }, [1] = { UNPACK, 64, 0 }, [2] = { UNPACK, 32, 1 },
+    [3] = { UNPACK, 64, 1 }, [4] = { SHUFPS, 0, 0 }, [5] = { SHUFPD, 0, 0 },
+    [6] = { UNPACK, 8, 0 }, [7] = { UNPACK, 16, 0 }, [8] = { UNPACK, 32, 0 },
+    [11] = { UNPACK, 8, 1 }, [12] = { UNPACK, 16, 1 }, [13] = { UNPACK, 32, 1 },
+    [15] = { UNPACK, 64, 0 }, [16] = { UNPACK, 64, 1 }, [17] = { PSHUFD, 0, 0 },
+};
+
+/* A temp whose low 32 bits are dword k of the 128-bit lane q[0..1]. */
+static ir_temp dword_of(struct x64_ctx *ctx, const ir_temp *q, unsigned k)
+{
+    return k & 1 ? ir_op2(ctx->b, IR_shr, IR_I64, q[k >> 1], x64_const(ctx, 32)) : q[k >> 1];
+}
+
+/* The w-bit elements (8 or 16) of x's low 32 bits, each moved to twice its offset. */
+static ir_temp spread(struct x64_ctx *ctx, ir_temp x, unsigned w)
+{
+    struct ir_block *b = ctx->b;
+    x = extract(ctx, x, 0, 32);
+    for (unsigned s = 16; s >= w; s /= 2) {
+        uint64_t keep = s == 16 ? 0x0000ffff0000ffffull : 0x00ff00ff00ff00ffull;
+        x = ir_op2(b, IR_and, IR_I64, ir_op2(b, IR_or, IR_I64, x,
+                                             ir_op2(b, IR_shl, IR_I64, x, x64_const(ctx, s))),
+                   x64_const(ctx, (int64_t)keep));
+    }
+    return x;
+}
+
+/* The w-bit elements of a's and b's low 32 bits interleaved, a's first. */
+static ir_temp interleave(struct x64_ctx *ctx, ir_temp a, ir_temp b, unsigned w)
+{
+    if (w == 32)
+        return deposit(ctx, a, b, 32, 32);
+    return ir_op2(ctx->b, IR_or, IR_I64, spread(ctx, a, w),
+                  ir_op2(ctx->b, IR_shl, IR_I64, spread(ctx, b, w), x64_const(ctx, w)));
+}
+
+/* Lane l (quadwords r[0..1]) of the shuffle of a's and b's lanes. */
+static void shuf_lane(struct x64_ctx *ctx, unsigned arg, const ir_temp *a, const ir_temp *b,
+                      unsigned imm, unsigned l, ir_temp *r)
+{
+    unsigned w = inline_shufs[arg].w, high = inline_shufs[arg].high;
+    switch (inline_shufs[arg].kind) {
+    case UNPACK:
+        if (w == 64) {
+            r[0] = a[high], r[1] = b[high];
+            return;
+        }
+        r[0] = interleave(ctx, a[high], b[high], w);
+        r[1] = interleave(ctx, dword_of(ctx, &a[high], 1), dword_of(ctx, &b[high], 1), w);
+        return;
+    case SHUFPD:   /* VSHUFPD's upper lane takes imm's next two bits */
+        r[0] = a[imm >> (2 * l) & 1], r[1] = b[imm >> (2 * l + 1) & 1];
+        return;
+    default:       /* PSHUFD takes all four dwords from b, SHUFPS the low two from a */
+        for (unsigned h = 0; h < 2; h++) {
+            const ir_temp *from = inline_shufs[arg].kind == SHUFPS && h == 0 ? a : b;
+            r[h] = deposit(ctx, dword_of(ctx, from, imm >> (4 * h) & 3),
+                           dword_of(ctx, from, imm >> (4 * h + 2) & 3), 32, 32);
+        }
+        return;
+    }
+}
+
 void x64_trans_sse_shuf(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     unsigned arg = (unsigned)in->def->arg;
+    if (arg < sizeof(inline_shufs) / sizeof(inline_shufs[0]) && inline_shufs[arg].kind) {
+        unsigned nq = is_vex(ctx) && in->vex_l ? 4 : 2;
+        unsigned first = is_vex(ctx) ? in->vex_v : in->reg;
+        ir_temp a[4], b[4], r[4];
+        if (in->mod != 3)
+            check_align(ctx);
+        get_wq(ctx, nq, b);
+        for (unsigned q = 0; q < nq; q++)
+            a[q] = xget(ctx, first, q);
+        for (unsigned q = 0; q < nq; q += 2)
+            shuf_lane(ctx, arg, &a[q], &b[q], (unsigned)in->imm & 0xff, q / 2, &r[q]);
+        for (unsigned q = 0; q < nq; q++)
+            xput(ctx, in->reg, q, r[q]);
+        zero_upper(ctx, in->reg);
+        return;
+    }
     call_vec(ctx, &x64_helper_sse_shuf, arg, in->reg, arg == 26 ? 4 : 16, /* INSERTPS: m32 */
              (unsigned)in->imm & 0xff, x64_const(ctx, 0));
 }
