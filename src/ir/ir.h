@@ -121,6 +121,7 @@ enum {
     IR_HELPER_WSTATE = 1 << 1, /* writes guest state (get ops after it must reload) */
     IR_HELPER_FAULT = 1 << 2,  /* may raise a guest exception (needs precise pc/state) */
     IR_HELPER_MEM = 1 << 3,    /* accesses guest memory itself and says so (mem_report) */
+    IR_HELPER_PURE = 1 << 4,   /* its result is its only effect: unused, the call goes */
 };
 struct ir_helper {
     const char *name;

@@ -5,7 +5,8 @@
  *     and extensions of values already that narrow (the width of each temp: below);
  *  2. backward: dead-store elimination (a put overwritten by a later put of the same field
  *     with no exit, faulting op, state-reading helper or get of that field in between);
- *  3. backward: dead-code elimination of pure ops whose result is unused.
+ *  3. backward: dead-code elimination of pure ops (and calls of IR_HELPER_PURE helpers)
+ *     whose result is unused.
  * Removed ops become nops during the passes and are squeezed out at the end. */
 #include "opt/opt.h"
 
@@ -455,7 +456,9 @@ static void dead_code_pass(struct opt *o)
             continue;
         const struct ir_opdef *d = &ir_opdefs[op->opc];
         bool pure = d->n_out == 1 &&
-                    !(d->flags & (IR_F_SIDE | IR_F_FAULT | IR_F_EXIT | IR_F_MEM | IR_F_WSTATE));
+                    (!(d->flags & (IR_F_SIDE | IR_F_FAULT | IR_F_EXIT | IR_F_MEM | IR_F_WSTATE)) ||
+                     (op->opc == IR_call &&
+                      (((const struct ir_helper *)(intptr_t)op->imm)->flags & IR_HELPER_PURE)));
         if (pure && !o->uses[op->dst]) {
             op->opc = NOP;
             opt_stats.dead_ops++;

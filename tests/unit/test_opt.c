@@ -29,6 +29,8 @@ static uint64_t helper_fn(void *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_
 }
 static const struct ir_helper reader = { "reader", helper_fn, 1, IR_HELPER_RSTATE, IR_I64 };
 static const struct ir_helper writer = { "writer", helper_fn, 1, IR_HELPER_WSTATE, IR_I64 };
+static const struct ir_helper pure = { "pure", helper_fn, 1, IR_HELPER_RSTATE | IR_HELPER_PURE,
+                                       IR_I64 };
 
 static struct ir_block *start(void)
 {
@@ -222,11 +224,17 @@ static void test_dead_code(void)
     ir_op2(b, IR_mul, IR_I64, a, a);                   /* unused: removed */
     ir_ld(b, IR_I64, IR_MO_64, a, 0);                  /* unused but may fault: kept */
     ir_call(b, &reader, a, IR_NONE, IR_NONE, IR_NONE); /* kept */
+    ir_call(b, &pure, a, IR_NONE, IR_NONE, IR_NONE);   /* unused and pure: removed */
+    ir_temp used = ir_call(b, &pure, a, IR_NONE, IR_NONE, IR_NONE);
+    ir_put(b, IR_I64, 8, used);
     ir_goto_pc(b, 0x2000);
     opt_block(b);
     CHECK_EQ(count(b, IR_mul), 0);
     CHECK_EQ(count(b, IR_ld), 1);
-    CHECK_EQ(count(b, IR_call), 1);
+    CHECK_EQ(count(b, IR_call), 2);
+    const struct ir_op *kept = find(b, IR_call, 0), *used_call = find(b, IR_call, 1);
+    CHECK(kept && kept->imm == (int64_t)(intptr_t)&reader);
+    CHECK(used_call && used_call->imm == (int64_t)(intptr_t)&pure);
     CHECK_EQ(count(b, IR_insn_start), 1);
     CHECK_EQ(count(b, IR_goto_pc), 1);
     char err[160];

@@ -327,7 +327,8 @@ static uint64_t helper_crc32(void *cpu, uint64_t acc, uint64_t value, uint64_t s
                         castagnoli ? 0x82f63b78u : 0xedb88320u);
 }
 
-static const struct ir_helper crc32_helper = { "a64_crc32", helper_crc32, 4, 0, IR_I64 };
+static const struct ir_helper crc32_helper = { "a64_crc32", helper_crc32, 4, IR_HELPER_PURE,
+                                                 IR_I64 };
 
 void trans_crc32(struct a64_ctx *ctx, const struct a64_insn *in)
 {
@@ -349,7 +350,7 @@ static uint64_t helper_rbit(void *cpu, uint64_t x, uint64_t bits, uint64_t a2, u
     return r;
 }
 
-static const struct ir_helper rbit_helper = { "a64_rbit", helper_rbit, 2, 0, IR_I64 };
+static const struct ir_helper rbit_helper = { "a64_rbit", helper_rbit, 2, IR_HELPER_PURE, IR_I64 };
 
 void trans_rbit(struct a64_ctx *ctx, const struct a64_insn *in)
 {

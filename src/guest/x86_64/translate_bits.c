@@ -155,7 +155,8 @@ static uint64_t helper_crc32(void *cpu, uint64_t crc, uint64_t v, uint64_t bytes
         c = (c >> 8) ^ crc32c_table[(c ^ (uint8_t)(v >> (8 * i))) & 0xff];
     return c;
 }
-static const struct ir_helper crc32_helper = { "x64_crc32", helper_crc32, 3, 0, IR_I64 };
+static const struct ir_helper crc32_helper = { "x64_crc32", helper_crc32, 3, IR_HELPER_PURE,
+                                                 IR_I64 };
 
 /* arg 1: a byte source; 0: the operand size's. The CRC is 32 bits, zero-extended. */
 void x64_trans_crc32(struct x64_ctx *ctx, const struct x64_insn *in)
@@ -187,7 +188,7 @@ static uint64_t helper_pext_pdep(void *cpu, uint64_t src, uint64_t mask, uint64_
     return r;
 }
 static const struct ir_helper pext_pdep_helper = {
-    "x64_pext_pdep", helper_pext_pdep, 3, 0, IR_I64,
+    "x64_pext_pdep", helper_pext_pdep, 3, IR_HELPER_PURE, IR_I64,
 };
 
 enum { ANDN, BLSR, BLSMSK, BLSI, BZHI, PEXT, PDEP, MULX, BEXTR, SHLX, SARX, SHRX, RORX };

@@ -102,7 +102,7 @@ static uint64_t helper_arith_flags(void *cpu, uint64_t a0, uint64_t a1, uint64_t
     return x64_arith_flags(cpu);
 }
 static const struct ir_helper arith_flags_helper = {
-    "x64_arith_flags", helper_arith_flags, 0, IR_HELPER_RSTATE, IR_I64,
+    "x64_arith_flags", helper_arith_flags, 0, IR_HELPER_RSTATE | IR_HELPER_PURE, IR_I64,
 };
 
 static ir_temp field(struct x64_ctx *ctx, size_t offset)
