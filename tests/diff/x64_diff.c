@@ -5,7 +5,8 @@
  * memory. Every general register, the arithmetic flags, DF and the scratch memory must
  * agree; a sequence that faults must fault in both with the same signal at the same
  * instruction, with the same registers. Branches go forward to a later instruction of the
- * sequence, so every run ends. Where Intel leaves flags undefined, vm follows the host's AMD
+ * sequence, so every run ends; half of the Jccs are followed by another Jcc, a pair the
+ * translator keeps in one block. Where Intel leaves flags undefined, vm follows the host's AMD
  * CPU, which the test holds it to; two things are not compared: the flags after DIV and IDIV
  * (mostly AF alone, but not always) and those but ZF after BSF and BSR (Zen 4 sets them, its
  * forebears do not; such a sequence ends there), and SIGBUS against SIGSEGV
@@ -102,8 +103,8 @@ static uint64_t flags_unknown(const struct x64_insn_def *d)
     return 0;
 }
 
-static const struct x64_insn_def *candidates[1024];
-static unsigned n_candidates;
+static const struct x64_insn_def *candidates[1024], *jccs[64];
+static unsigned n_candidates, n_jccs;
 
 /* ---- encoding a random instruction of a row ---- */
 
@@ -282,8 +283,10 @@ static unsigned random_sequence(uint8_t *code, unsigned *n_out, uint64_t *flags_
     struct encoded e[MAX_INSNS];
     unsigned n = 1 + (unsigned)(rnd() % MAX_INSNS), off[MAX_INSNS + 1];
     off[0] = 0;
+    const struct x64_insn_def *d = NULL;
     for (unsigned i = 0; i < n; i++) {
-        const struct x64_insn_def *d = candidates[rnd() % n_candidates];
+        d = d && d->family == X64_FAM_jcc && rnd() % 2 ? jccs[rnd() % n_jccs]
+                                                       : candidates[rnd() % n_candidates];
         encode(d, &e[i]);
         off[i + 1] = off[i] + e[i].len;
         uint64_t unknown = flags_unknown(d);
@@ -647,8 +650,11 @@ int main(void)
     uint64_t seed = env_number("X64_DIFF_SEED", 1), count = env_number("X64_DIFF_SEQUENCES", 3000);
     const char *hex = getenv("X64_DIFF_HEX");
     for (size_t i = 0; i < x64_n_insns; i++)
-        if (drawn_family(&x64_insns[i]) && n_candidates < 1024)
+        if (drawn_family(&x64_insns[i]) && n_candidates < 1024) {
             candidates[n_candidates++] = &x64_insns[i];
+            if (x64_insns[i].family == X64_FAM_jcc && n_jccs < 64)
+                jccs[n_jccs++] = &x64_insns[i];
+        }
 
     int shared = MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
     native_code = mmap((void *)CODE, PG, PROT_READ | PROT_WRITE | PROT_EXEC, shared, -1, 0);

@@ -1,7 +1,7 @@
 /* x86-64 control transfer and the stack to IR: JMP, Jcc, CALL and RET (relative and
  * indirect), PUSH and POP. Branches end the block; Jcc with an exit_if to the taken target
  * (a compare of the operands themselves after CMP, TEST and ALU ops: translate_flags.c) and
- * a goto to the next instruction. RSP changes only after the access that may fault. A target
+ * a goto to the next instruction, unless that is a Jcc too. RSP changes only after the access that may fault. A target
  * that is not canonical is #GP at the branch, which changes nothing (fault.h). */
 #include "guest/x86_64/fault.h"
 #include "guest/x86_64/translate.h"
@@ -35,11 +35,15 @@ void x64_trans_jmp(struct x64_ctx *ctx, const struct x64_insn *in)
     x64_end_ind(ctx, target);
 }
 
+/* A Jcc right after this one (JL then JLE, JS then JE) reads the same flags, so it stays in
+ * the block: it knows how they were set, where a block starting with it would compute them
+ * in a call. */
 void x64_trans_jcc(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     struct x64_test t = x64_cond(ctx, (unsigned)in->def->arg);
     ir_exit_if(ctx->b, t.type, t.cond, t.a, t.b, rel_target(ctx, in));
-    x64_end_goto(ctx, ctx->next_pc);
+    if (!ctx->jcc_next)
+        x64_end_goto(ctx, ctx->next_pc);
 }
 
 /* arg 0: relative; 1: r/m, read before the push (call [rsp] calls the old top). */
