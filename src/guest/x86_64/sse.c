@@ -243,7 +243,14 @@ static union vec shuf_op(unsigned op, union vec a, union vec b, unsigned imm)
     case 17: EACH(4, r.d[i] = b.d[imm >> (2 * i) & 3]) break;
     case 18: r.q[0] = b.q[0]; EACH(4, r.w[4 + i] = b.w[4 + (imm >> (2 * i) & 3)]) break;
     case 19: r.q[1] = b.q[1]; EACH(4, r.w[i] = b.w[imm >> (2 * i) & 3]) break;
-    case 20: EACH(16, r.b[i] = b.b[i] & 0x80 ? 0 : a.b[b.b[i] & 15]) break;
+    case 20:   /* PSHUFB, each quadword built in a local: byte stores read back whole stall */
+        for (unsigned h = 0; h < 2; h++) {
+            uint64_t q = 0, idx = b.q[h];
+            for (unsigned i = 0; i < 64; i += 8, idx >>= 8)
+                q |= (uint64_t)(a.b[idx & 15] & (uint8_t)((idx >> 7 & 1) - 1u)) << i;
+            r.q[h] = q;
+        }
+        break;
     case 21: /* PALIGNR: bytes imm.. of b:a (a high) */
         EACH(16, {
             unsigned k = imm + i;

@@ -71,39 +71,52 @@ static unsigned aggregate(const int32_t *a, const int32_t *b, unsigned agg, unsi
     return res;
 }
 
+#define LOW7 0x7f7f7f7f7f7f7f7full
+#define ONES 0x0101010101010101ull
+
+/* The top bit of each zero byte of x, exactly (no borrow runs into the byte above). */
+static uint64_t zero_bytes(uint64_t x)
+{
+    return ~(((x & LOW7) + LOW7) | x) & ~LOW7;
+}
+
+/* A bit for each byte whose top bit is set in m (which has no other bits), from bit 0: byte
+ * j's bit, moved to bit 8j and times the sum of 2^(56 - 7i), lands once in bits 56..63. */
+static unsigned byte_mask(uint64_t m)
+{
+    return (unsigned)((m >> 7) * 0x0102040810204080ull >> 56);
+}
+
+/* Bit j for each zero byte j of v. */
+static unsigned zero_mask(const union vec *v)
+{
+    return byte_mask(zero_bytes(v->q[0])) | byte_mask(zero_bytes(v->q[1])) << 8;
+}
+
 /* The index of v's first zero byte, or 16. */
 static unsigned zero_byte(const union vec *v)
 {
-    for (unsigned q = 0; q < 2; q++) {
-        uint64_t x = v->q[q];
-        uint64_t z = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
-        if (z)
-            return 8 * q + (unsigned)__builtin_ctzll(z) / 8;
-    }
-    return 16;
+    return (unsigned)__builtin_ctz(zero_mask(v) | 1u << 16);
 }
 
 /* IntRes1 of equal any and equal each on bytes (signed or not: they only test equality), the
- * aggregations glibc's strspn, strcspn and strcmp run in their loops: a set of a's bytes to
- * test b's against, and a compare per byte, instead of aggregate's pairs of widened
- * elements. */
+ * aggregations glibc's strspn, strcspn and strcmp run in their loops: compares of whole
+ * quadwords (b against each of a's bytes, or against a), instead of aggregate's pairs of
+ * widened elements. */
 static unsigned aggregate_bytes(const union vec *a, const union vec *b, unsigned agg,
                                 unsigned la, unsigned lb)
 {
-    unsigned res = 0;
     if (agg == 0) {
-        uint64_t set[4] = { 0, 0, 0, 0 };
+        uint64_t hit[2] = { 0, 0 };
         for (unsigned i = 0; i < la; i++)
-            set[a->b[i] >> 6] |= 1ull << (a->b[i] & 63);
-        for (unsigned j = 0; j < lb; j++)
-            res |= (unsigned)(set[b->b[j] >> 6] >> (b->b[j] & 63) & 1) << j;
-        return res;
+            for (unsigned q = 0; q < 2; q++)
+                hit[q] |= zero_bytes(b->q[q] ^ a->b[i] * ONES);
+        return (byte_mask(hit[0]) | byte_mask(hit[1]) << 8) & ((1u << lb) - 1);
     }
-    for (unsigned j = 0; j < 16; j++) {
-        bool bit = j < la && j < lb ? a->b[j] == b->b[j] : j >= la && j >= lb;
-        res |= (unsigned)bit << j;
-    }
-    return res;
+    unsigned both = la < lb ? la : lb, either = la < lb ? lb : la;
+    unsigned same = byte_mask(zero_bytes(a->q[0] ^ b->q[0])) |
+                    byte_mask(zero_bytes(a->q[1] ^ b->q[1])) << 8;
+    return (same & ((1u << both) - 1)) | (0xffffu & ~((1u << either) - 1));
 }
 
 static uint64_t helper_str(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t w64)
