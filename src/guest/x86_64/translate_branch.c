@@ -1,8 +1,9 @@
 /* x86-64 control transfer and the stack to IR: JMP, Jcc, CALL and RET (relative and
  * indirect), PUSH and POP. Branches end the block; Jcc with an exit_if to the taken target
  * (a compare of the operands themselves after CMP, TEST and ALU ops: translate_flags.c) and
- * a goto to the next instruction, unless that is a Jcc too. RSP changes only after the access that may fault. A target
- * that is not canonical is #GP at the branch, which changes nothing (fault.h). */
+ * a goto to the next instruction, unless that is a Jcc too. RSP changes only after the
+ * access that may fault. A target that is not canonical is #GP at the branch, which changes
+ * nothing (fault.h). */
 #include "guest/x86_64/fault.h"
 #include "guest/x86_64/translate.h"
 
