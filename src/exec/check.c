@@ -4,7 +4,7 @@
  * bytes it overwrites) so its memory effects can be undone before the interpreter runs; the
  * interpreter's copy of the block starts with a call that sets exit_request, so it stops at
  * the next block. A block that differs from itself when the interpreter runs it again (a
- * clock read) is not a difference. Blocks calling a helper that writes guest state may also
+ * clock read, in registers or in what it stores) is not a difference. Blocks calling a helper that writes guest state may also
  * write guest memory the log cannot see (RISC-V's sc), so they run on the JIT alone. Each
  * guest thread checks its own blocks; since another thread's stores could race with a block,
  * once a second thread runs, blocks that access memory run on the JIT alone too. The store
@@ -35,7 +35,7 @@
 struct store_rec {
     uint64_t addr;
     unsigned size;
-    uint8_t old[8], jit[8];
+    uint8_t old[8], jit[8], interp[8];   /* before, after the JIT, after the interpreter */
 };
 
 /* Per thread: each guest thread checks its own blocks. */
@@ -285,10 +285,16 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
         mem |= memcmp(store_log[k].jit, cpu->as->flat_base + store_log[k].addr, store_log[k].size) != 0;
     if (regs || mem) {   /* the same block run again: does it differ from itself? */
         memcpy(si, cpu, size);
+        for (unsigned k = 0; k < n_stores; k++)
+            memcpy(store_log[k].interp, cpu->as->flat_base + store_log[k].addr, store_log[k].size);
         undo_stores(cpu);
         memcpy(cpu, s0, size);
         int again = run_one(cpu, tb, false);
-        if (again == ifault && !states_differ(cpu, si, (const uint8_t *)cpu))
+        bool self = again != ifault || states_differ(cpu, si, (const uint8_t *)cpu);
+        for (unsigned k = 0; k < n_stores && !log_overflow; k++)
+            self |= memcmp(store_log[k].interp, cpu->as->flat_base + store_log[k].addr,
+                           store_log[k].size) != 0;
+        if (!self)
             report(cpu, tb, sj, si, regs ? "registers" : "memory stores");
         ifault = again;
     }
