@@ -4,12 +4,13 @@
  * bytes it overwrites) so its memory effects can be undone before the interpreter runs; the
  * interpreter's copy of the block starts with a call that sets exit_request, so it stops at
  * the next block. A block that differs from itself when the interpreter runs it again (a
- * clock read, in registers or in what it stores) is not a difference. Blocks calling a helper that writes guest state may also
- * write guest memory the log cannot see (RISC-V's sc), so they run on the JIT alone. Each
- * guest thread checks its own blocks; since another thread's stores could race with a block,
- * once a second thread runs, blocks that access memory run on the JIT alone too. The store
- * log reads guest memory as host memory: the check engine runs in flat spaces (user mode).
- * Plugins' callbacks are made by the JIT's run alone. With T2 a region is compiled for both
+ * clock read, in registers or in what it stores) is not a difference. Blocks calling a
+ * helper that writes guest state may also write guest memory the log cannot see (RISC-V's
+ * sc), so they run on the JIT alone. Each guest thread checks its own blocks; since another
+ * thread's stores could race with a block, once a second thread runs, blocks that access
+ * memory run on the JIT alone too. The store log reads guest memory as host memory: the
+ * check engine runs in flat spaces (user mode). Plugins' callbacks are made by the JIT's run
+ * alone. With T2 a region is compiled for both
  * like a block, so its JIT code (optimised across its blocks) is compared with the
  * interpreter's run of the same IR. */
 #include <errno.h>
