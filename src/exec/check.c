@@ -10,9 +10,8 @@
  * thread's stores could race with a block, once a second thread runs, blocks that access
  * memory run on the JIT alone too. The store log reads guest memory as host memory: the
  * check engine runs in flat spaces (user mode). Plugins' callbacks are made by the JIT's run
- * alone. With T2 a region is compiled for both
- * like a block, so its JIT code (optimised across its blocks) is compared with the
- * interpreter's run of the same IR. */
+ * alone. With T2 a region is compiled for both like a block, so its JIT code (optimised
+ * across its blocks) is compared with the interpreter's run of the same IR. */
 #include <errno.h>
 #include <inttypes.h>
 #include <setjmp.h>
@@ -36,8 +35,10 @@
 struct store_rec {
     uint64_t addr;
     unsigned size;
-    uint8_t old[8], jit[8], interp[8];   /* before, after the JIT, after the interpreter */
+    uint8_t old[8];
+    uint8_t after[2][8];   /* after a run: the JIT's (AFTER_JIT), the interpreter's */
 };
+enum { AFTER_JIT, AFTER_INTERP };
 
 /* Per thread: each guest thread checks its own blocks. */
 static __thread struct store_rec *store_log;
@@ -175,6 +176,24 @@ static void undo_stores(struct cpu *cpu)
         memcpy(cpu->as->flat_base + store_log[k].addr, store_log[k].old, store_log[k].size);
 }
 
+/* Keeps the bytes at the logged stores' addresses as after[run]. */
+static void keep_stores(const struct cpu *cpu, unsigned run)
+{
+    for (unsigned k = 0; k < n_stores; k++)
+        memcpy(store_log[k].after[run], cpu->as->flat_base + store_log[k].addr,
+               store_log[k].size);
+}
+
+/* Whether the bytes there now differ from after[run] (false when the log overflowed). */
+static bool stores_differ(const struct cpu *cpu, unsigned run)
+{
+    bool differ = false;
+    for (unsigned k = 0; k < n_stores && !log_overflow; k++)
+        differ |= memcmp(store_log[k].after[run], cpu->as->flat_base + store_log[k].addr,
+                         store_log[k].size) != 0;
+    return differ;
+}
+
 /* Offsets compared: the guest registers after struct cpu, and the exit/exception fields. */
 static bool states_differ(const struct cpu *cpu, const uint8_t *a, const uint8_t *b)
 {
@@ -215,7 +234,7 @@ static void report(struct cpu *cpu, const struct tb *tb, const uint8_t *js, cons
     }
     for (unsigned k = 0; k < n_stores; k++) {
         uint64_t x = 0, y = 0;
-        memcpy(&x, store_log[k].jit, store_log[k].size);
+        memcpy(&x, store_log[k].after[AFTER_JIT], store_log[k].size);
         memcpy(&y, cpu->as->flat_base + store_log[k].addr, store_log[k].size);
         if (x != y)
             fprintf(stderr, "mem[0x%" PRIx64 "]: jit 0x%" PRIx64 " interp 0x%" PRIx64 "\n",
@@ -269,8 +288,7 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
     bool interrupted = !jfault && cpu->exit_reason == CPU_EXIT_INTERRUPT;
     int request = cpu->exit_request;   /* made while the block ran (a store to code) */
     memcpy(sj, cpu, size);
-    for (unsigned k = 0; k < n_stores; k++)
-        memcpy(store_log[k].jit, cpu->as->flat_base + store_log[k].addr, store_log[k].size);
+    keep_stores(cpu, AFTER_JIT);
     undo_stores(cpu);
     memcpy(cpu, s0, size);
     if (interrupted) {   /* a stop came in between: the interpreter hands the CPU back */
@@ -281,21 +299,15 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
     plugin_muted = true;   /* the plugins saw the block run on the JIT */
     int ifault = run_one(cpu, tb, false);
     bool regs = jfault != ifault || states_differ(cpu, sj, (const uint8_t *)cpu);
-    bool mem = false;
-    for (unsigned k = 0; k < n_stores && !log_overflow; k++)
-        mem |= memcmp(store_log[k].jit, cpu->as->flat_base + store_log[k].addr, store_log[k].size) != 0;
+    bool mem = stores_differ(cpu, AFTER_JIT);
     if (regs || mem) {   /* the same block run again: does it differ from itself? */
         memcpy(si, cpu, size);
-        for (unsigned k = 0; k < n_stores; k++)
-            memcpy(store_log[k].interp, cpu->as->flat_base + store_log[k].addr, store_log[k].size);
+        keep_stores(cpu, AFTER_INTERP);
         undo_stores(cpu);
         memcpy(cpu, s0, size);
         int again = run_one(cpu, tb, false);
-        bool self = again != ifault || states_differ(cpu, si, (const uint8_t *)cpu);
-        for (unsigned k = 0; k < n_stores && !log_overflow; k++)
-            self |= memcmp(store_log[k].interp, cpu->as->flat_base + store_log[k].addr,
-                           store_log[k].size) != 0;
-        if (!self)
+        if (again == ifault && !states_differ(cpu, si, (const uint8_t *)cpu) &&
+            !stores_differ(cpu, AFTER_INTERP))
             report(cpu, tb, sj, si, regs ? "registers" : "memory stores");
         ifault = again;
     }

@@ -233,14 +233,6 @@ static unsigned state_size(const struct ir_op *op)
     return op->type == IR_I32 || op->type == IR_F32 ? 4 : 8;
 }
 
-/* An op the interpreter may drop when nothing reads its result. */
-static bool pure(const struct ir_op *op)
-{
-    const struct ir_opdef *d = &ir_opdefs[op->opc];
-    return d->n_out == 1 &&
-           !(d->flags & (IR_F_SIDE | IR_F_FAULT | IR_F_EXIT | IR_F_MEM | IR_F_WSTATE));
-}
-
 /* Backwards: drops a put that a later put of the same field overwrites before anything can
  * see the state (an exit, an op that may fault or call out, a get of the field), then the pure
  * ops whose results nothing uses any more, and counts the uses of the rest. For x86-64 and
@@ -276,7 +268,7 @@ static void lower_drop_dead(struct lower *lw)
             if (n < sizeof(over) / sizeof(over[0]))
                 over[n++] = (typeof(over[0])){ op->imm, size };
         }
-        if (pure(op) && lw->uses[op->dst] == 0) {
+        if (ir_op_pure(op) && lw->uses[op->dst] == 0) {
             lw->skip[i] = 1;
             continue;
         }

@@ -28,6 +28,15 @@ bool ir_block_full(const struct ir_block *b)
            b->n_insns >= IR_MAX_INSNS;
 }
 
+bool ir_op_pure(const struct ir_op *op)
+{
+    const struct ir_opdef *d = &ir_opdefs[op->opc];
+    if (op->opc == IR_call)
+        return ((const struct ir_helper *)(intptr_t)op->imm)->flags & IR_HELPER_PURE;
+    return d->n_out == 1 &&
+           !(d->flags & (IR_F_SIDE | IR_F_FAULT | IR_F_EXIT | IR_F_MEM | IR_F_WSTATE));
+}
+
 ir_temp ir_new_temp(struct ir_block *b, enum ir_type type)
 {
     if (b->n_temps >= IR_MAX_TEMPS) {

@@ -151,6 +151,9 @@ struct ir_block {
 void ir_block_init(struct ir_block *b, uint64_t pc);
 /* Room for roughly one more guest instruction (so a frontend can stop the block cleanly). */
 bool ir_block_full(const struct ir_block *b);
+/* Whether op's result is its only effect (a call's: its helper says IR_HELPER_PURE), so a
+ * pass may drop it when nothing reads that. */
+bool ir_op_pure(const struct ir_op *op);
 
 ir_temp ir_new_temp(struct ir_block *b, enum ir_type type);
 struct ir_op *ir_emit(struct ir_block *b, enum ir_opc opc, enum ir_type type, ir_temp dst,

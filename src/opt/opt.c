@@ -455,11 +455,7 @@ static void dead_code_pass(struct opt *o)
         if (op->opc == NOP)
             continue;
         const struct ir_opdef *d = &ir_opdefs[op->opc];
-        bool pure = d->n_out == 1 &&
-                    (!(d->flags & (IR_F_SIDE | IR_F_FAULT | IR_F_EXIT | IR_F_MEM | IR_F_WSTATE)) ||
-                     (op->opc == IR_call &&
-                      (((const struct ir_helper *)(intptr_t)op->imm)->flags & IR_HELPER_PURE)));
-        if (pure && !o->uses[op->dst]) {
+        if (ir_op_pure(op) && !o->uses[op->dst]) {
             op->opc = NOP;
             opt_stats.dead_ops++;
             continue;

@@ -263,12 +263,6 @@ void x64_gen_gp(struct x64_ctx *ctx)
 
 /* Reads the instruction's bytes on its first page, and on the next one only if the decoder
  * asks for more, so that an instruction ending at a page end never touches the next page. */
-/* Whether the n bytes at p start a Jcc (rel8 or rel32, no prefix). */
-static bool starts_jcc(const uint8_t *p, size_t n)
-{
-    return (n >= 1 && (p[0] & 0xf0) == 0x70) || (n >= 2 && p[0] == 0x0f && (p[1] & 0xf0) == 0x80);
-}
-
 int x64_translate_insn(struct translator *t)
 {
     uint8_t code[X64_MAX_LEN];
@@ -279,11 +273,9 @@ int x64_translate_insn(struct translator *t)
         return -EFAULT;
     struct x64_insn in;
     int err = x64_decode(code, first, &in);
-    size_t fetched = first;
     if (err == -EAGAIN && first < X64_MAX_LEN) {
         if (translator_fetch(t, first, code + first, X64_MAX_LEN - first) < 0)
             return -EFAULT;
-        fetched = X64_MAX_LEN;
         err = x64_decode(code, X64_MAX_LEN, &in);
     }
     struct x64_ctx ctx = {
@@ -300,7 +292,6 @@ int x64_translate_insn(struct translator *t)
     }
     t->len = in.len;
     ctx.next_pc = t->pc + in.len;
-    ctx.jcc_next = starts_jcc(code + in.len, fetched - in.len);
     x64_trans_fn *fn = families[in.def->family];
     if (fn)
         fn(&ctx, &in);

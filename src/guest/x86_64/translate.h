@@ -25,7 +25,6 @@ struct x64_ctx {
     uint64_t pc;        /* of the instruction */
     uint64_t next_pc;   /* pc + length: RIP as the instruction sees it */
     bool ended;         /* the instruction emitted the block's final op */
-    bool jcc_next;      /* the next instruction is a Jcc (its bytes were fetched with this one) */
     ir_temp ea;         /* the memory operand's address once x64_ea computed it, else IR_NONE */
     ir_temp rsp_after;  /* if not IR_NONE: what RSP reads as in x64_ea (POP to memory) */
 };

@@ -36,6 +36,17 @@ void x64_trans_jmp(struct x64_ctx *ctx, const struct x64_insn *in)
     x64_end_ind(ctx, target);
 }
 
+/* Whether the next instruction, on this page, is a Jcc (rel8 or rel32, no prefix). */
+static bool jcc_follows(struct x64_ctx *ctx, const struct x64_insn *in)
+{
+    uint8_t p[2];
+    unsigned left = 4096 - (unsigned)(ctx->next_pc & 4095);
+    size_t n = left < sizeof(p) ? left : sizeof(p);
+    if (left == 4096 || translator_fetch(ctx->t, in->len, p, n) < 0)
+        return false;
+    return (p[0] & 0xf0) == 0x70 || (n == 2 && p[0] == 0x0f && (p[1] & 0xf0) == 0x80);
+}
+
 /* A Jcc right after this one (JL then JLE, JS then JE) reads the same flags, so it stays in
  * the block: it knows how they were set, where a block starting with it would compute them
  * in a call. */
@@ -43,7 +54,7 @@ void x64_trans_jcc(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     struct x64_test t = x64_cond(ctx, (unsigned)in->def->arg);
     ir_exit_if(ctx->b, t.type, t.cond, t.a, t.b, rel_target(ctx, in));
-    if (!ctx->jcc_next)
+    if (!jcc_follows(ctx, in))
         x64_end_goto(ctx, ctx->next_pc);
 }
 

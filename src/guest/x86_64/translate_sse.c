@@ -323,9 +323,12 @@ void x64_trans_sse_mov(struct x64_ctx *ctx, const struct x64_insn *in)
         zero_upper(ctx, in->rm);
 }
 
-/* The r/m operand's nq quadwords (2 or 4): a register, or memory. */
+/* The r/m operand's nq quadwords (2 or 4): a register, or memory (aligned as check_align
+ * says). */
 static void get_wq(struct x64_ctx *ctx, unsigned nq, ir_temp *s)
 {
+    if (ctx->in->mod != 3)
+        check_align(ctx);
     for (unsigned q = 0; q < nq; q++)
         s[q] = ctx->in->mod == 3 ? xget(ctx, ctx->in->rm, q)
                                  : ir_ld(ctx->b, IR_I64, MO64, x64_ea(ctx), 8 * q);
@@ -563,14 +566,7 @@ void x64_trans_sse_int(struct x64_ctx *ctx, const struct x64_insn *in)
     }
     static const enum ir_opc opc[4] = { IR_and, IR_andc, IR_or, IR_xor };
     ir_temp s[4];
-    if (in->mod == 3) {
-        for (unsigned q = 0; q < nq; q++)
-            s[q] = xget(ctx, in->rm, q);
-    } else {
-        check_align(ctx);
-        for (unsigned q = 0; q < nq; q++)
-            s[q] = ir_ld(ctx->b, IR_I64, MO64, x64_ea(ctx), 8 * q);
-    }
+    get_wq(ctx, nq, s);
     for (unsigned q = 0; q < nq; q++) {
         ir_temp d = xget(ctx, first, q);
         ir_temp r = arg > 3   ? x64_swar(ctx, arg, d, s[q])
@@ -680,8 +676,6 @@ void x64_trans_sse_shuf(struct x64_ctx *ctx, const struct x64_insn *in)
         unsigned nq = is_vex(ctx) && in->vex_l ? 4 : 2;
         unsigned first = is_vex(ctx) ? in->vex_v : in->reg;
         ir_temp a[4], b[4], r[4];
-        if (in->mod != 3)
-            check_align(ctx);
         get_wq(ctx, nq, b);
         for (unsigned q = 0; q < nq; q++)
             a[q] = xget(ctx, first, q);
@@ -771,8 +765,6 @@ void x64_trans_sse_misc(struct x64_ctx *ctx, const struct x64_insn *in)
         static const uint64_t sign[3] = { ~0ull, 0x8000000080000000ull, 0x8000000000000000ull };
         unsigned nq = is_vex(ctx) && in->vex_l ? 4 : 2;
         ir_temp s[4], and = IR_NONE, andn = IR_NONE;
-        if (in->mod != 3)
-            check_align(ctx);
         get_wq(ctx, nq, s);
         if (arg != 5)
             for (unsigned q = 0; q < nq; q++)
