@@ -100,12 +100,17 @@ GUEST_ISA=x86_64 run_engines guest-x86_64 "vm native" bash tests/guest/run.sh "$
 [ -z "$x64_static" ] || GUEST_ISA=x86_64 VARIANTS=static run_engines guest-x86_64 "vm native" \
     bash tests/guest/run.sh "$BUILD/tests/guest-x86_64" $x64_static
 touch "$guests_built"
-# The JIT with a code cache small enough to be collected over and over.
-if grep -qw jit <<<"$engines"; then
-    VM="$VM --engine=jit --code-cache=64K" RUNNERS=vm run_suite bash tests/guest/run.sh \
-        "$BUILD/tests/guest" jitcache smc malloc stdio_fmt fp_libm threads |
-        sed "s/\[vm\]/[vm-jit-64K]/; s/^guest: /guest[jit-64K]: /"
-fi
+# The JIT with a code cache small enough to be collected over and over, and the check engine
+# (whose blocks are flushed, never moved, and whose interpreter runs translate the next block).
+for engine in jit check; do
+    grep -qw $engine <<<"$engines" || continue
+    skip=
+    [ "$engine" = check ] && skip=$thread_tests
+    SKIP=$skip VM="$VM --engine=$engine --code-cache=64K" RUNNERS=vm run_suite \
+        bash tests/guest/run.sh "$BUILD/tests/guest" jitcache threads_jitcache smc malloc \
+        stdio_fmt fp_libm threads |
+        sed "s/\[vm\]/[vm-$engine-64K]/; s/^guest: /guest[$engine-64K]: /"
+done
 # T2 on, blocks hot after two runs so that the programs run in regions swapped in while they
 # run: the guest programs of the three ISAs on the JIT, and the static riscv64 and aarch64
 # ones on the check engine, which compares each region's code with the interpreter's run of

@@ -82,7 +82,8 @@ struct tb;
 struct engine_ops {
     const char *name;          /* "interp" */
     const char *help;
-    /* Turn an IR block into something runnable, stored in tb (tb->code, tb->code_size). */
+    /* Turn an IR block into something runnable, stored in tb (tb->code, tb->code_size);
+     * -ENOSPC: no room until the other CPUs stop at the safepoint it asked for. */
     int (*compile)(struct cpu *cpu, struct tb *tb, const struct ir_block *b);
     void (*free)(struct tb *tb);
     /* Run tb and the blocks it leads to until an exit that needs the loop; returns the next

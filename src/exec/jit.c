@@ -352,8 +352,9 @@ static bool minor_collection(struct cpu *cpu)
 }
 
 /* With other guest threads running, blocks can only be freed at a safepoint: ask for one
- * while the nursery still has room. */
-static bool collection_asked;
+ * while the nursery still has room. When the old space filled up before it came, the
+ * safepoint flushes everything (flush_asked). */
+static bool collection_asked, flush_asked;
 
 /* The JIT lock is held across fork, so that no code is being written while the code cache
  * is copied for the child (exec/codegc.c). The child has only the thread that forked: no
@@ -371,20 +372,26 @@ static void jit_parent_after_fork(void)
 static void jit_child_after_fork(void)
 {
     pthread_mutex_unlock(&jit_lock);
-    collection_asked = false;
+    collection_asked = flush_asked = false;
 }
 
 static void collect_at_safepoint(struct cpu *cpu)
 {
     pthread_mutex_lock(&jit_lock);
     collection_asked = false;
-    if (exec_of(cpu)->frees_one)
+    if (flush_asked) {
+        codegc_stats.full++;
+        tb_flush(cpu);
+    } else if (exec_of(cpu)->frees_one) {
         minor_collection(cpu);
+    }
+    flush_asked = false;
     pthread_mutex_unlock(&jit_lock);
 }
 
 /* The nursery is full: collect now if this CPU is alone, else put the block in the old
- * space until the safepoint comes; -ENOSPC if that is full too. */
+ * space until the safepoint comes; -ENOSPC if that is full too (then the safepoint is to
+ * flush). */
 static int make_room(struct cpu *cpu, struct tb *tb, const struct ir_block *b,
                      const struct host_env *env, bool checkable)
 {
@@ -484,16 +491,22 @@ int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, 
     const struct host_env *env = checkable ? &env_checkable : &env_chained;
     if (codegc_nursery_low() && !collection_asked && !exec_cpu_alone(cpu)) {
         collection_asked = true;
+        flush_asked |= checkable;   /* the check engine's blocks are flushed, as in make_room */
         exec_at_safepoint(cpu, collect_at_safepoint);
     }
     int err = lower_into(cpu, tb, copy, env, CODEGC_NURSERY);
     if (err == -ENOSPC)
         err = make_room(cpu, tb, copy, env, checkable);
-    if (err == -ENOSPC && exec_cpu_alone(cpu)) {   /* a block bigger than the nursery */
-        codegc_stats.full++;
-        tb_flush(cpu);
-        err = lower_into(cpu, tb, copy, env, CODEGC_NURSERY);
+    if (err != -ENOSPC)
+        return err;
+    if (!exec_cpu_alone(cpu)) {   /* no room until the other CPUs stop */
+        flush_asked = collection_asked = true;
+        exec_at_safepoint(cpu, collect_at_safepoint);
+        return -ENOSPC;
     }
+    codegc_stats.full++;   /* a block bigger than the nursery */
+    tb_flush(cpu);
+    err = lower_into(cpu, tb, copy, env, CODEGC_NURSERY);
     return err == -ENOSPC ? -ENOMEM : err;
 }
 
@@ -621,7 +634,8 @@ static void jit_run(struct cpu *cpu, const struct tb *tb)
             return;
         struct tb *next = tb_find(cpu, cpu->pc);
         if (!next) {
-            cpu->exit_reason = CPU_EXIT_EXCEPTION;
+            if (cpu->exit_reason == CPU_EXIT_NONE)
+                cpu->exit_reason = CPU_EXIT_EXCEPTION;
             return;
         }
         if (r == HOST_RET_HOT) {

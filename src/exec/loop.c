@@ -251,7 +251,8 @@ int exec_run(struct cpu *cpu)
         cpu->cur_tb = NULL;
         struct tb *tb = tb_find(cpu, cpu->pc);
         if (!tb) {
-            cpu->exit_reason = CPU_EXIT_EXCEPTION;
+            if (cpu->exit_reason == CPU_EXIT_NONE)
+                cpu->exit_reason = CPU_EXIT_EXCEPTION;
             break;
         }
         ex->engine->run(cpu, tb);

@@ -299,7 +299,12 @@ static int tb_translate_once(struct cpu *cpu, uint64_t pc, uint64_t phys, struct
     tb->flags = b->flags;
     tb->end_pc = b->end_pc;
     tb->n_insns = b->n_insns;
-    if (ex->engine->compile(cpu, tb, b) < 0) {
+    int rc = ex->engine->compile(cpu, tb, b);
+    if (rc == -ENOSPC) {
+        free(tb);
+        return rc;
+    }
+    if (rc < 0) {
         vm_error("translation of block 0x%" PRIx64 ": out of memory", pc);
         exit(1);
     }
@@ -320,9 +325,14 @@ static struct tb *tb_translate(struct cpu *cpu, uint64_t pc, uint64_t phys)
     struct tb *tb = tcache_on && ex->engine->load ? tb_load(cpu, pc, phys) : NULL;
     if (tb)
         return tb;
-    while (tb_translate_once(cpu, pc, phys, &tb) == -EAGAIN)
+    int err;
+    while ((err = tb_translate_once(cpu, pc, phys, &tb)) == -EAGAIN)
         exec_stats.translation_retries++;
-    return tb;
+    if (err == -ENOSPC) {   /* leave guest code for the safepoint, then find pc again */
+        cpu->exit_request = 0;
+        cpu->exit_reason = CPU_EXIT_INTERRUPT;
+    }
+    return err < 0 ? NULL : tb;
 }
 
 struct tb tb_none = { .pc = UINT64_MAX };

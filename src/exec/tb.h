@@ -121,8 +121,10 @@ static inline unsigned jump_cache_index(uint64_t pc, uint32_t flags)
     return host_jc_index(pc, flags, JUMP_CACHE_SIZE - 1);
 }
 
-/* Finds or translates the block at (pc, cpu->tb_flags); NULL if its first instruction cannot be fetched
- * (cpu->fault_* are then set for a SIGSEGV at pc). */
+/* Finds or translates the block at (pc, cpu->tb_flags); NULL if its first instruction cannot be
+ * fetched (cpu->exc and exc_tval are then set for a fault at pc), or with cpu->exit_reason
+ * CPU_EXIT_INTERRUPT if the code cache has no room until the other CPUs stop (the caller leaves
+ * guest code, and exec_run runs the safepoint before it enters again). */
 struct tb *tb_find(struct cpu *cpu, uint64_t pc);
 /* Frees every block (chains between blocks die with them) and clears the jump cache. The
  * caller makes sure no other CPU runs guest code (exec/loop.c's code_lock); the other CPUs
