@@ -99,6 +99,8 @@ struct engine_ops {
     /* Optional: a T2 region (exec/tier2.h) now shadows block head: the engine's direct
      * links into head are undone so that they come back to the region. */
     void (*shadow)(struct tb *head);
+    /* Optional: block tb heads no region (TB_T1_ALONE): its code can stop counting its runs. */
+    void (*uncount)(struct tb *tb);
     /* Each block's IR is checked (ir_verify) before compile: the engines that exist to find
      * translation bugs do it; the JIT, whose translation time is the cost of a boot, not. */
     bool verify_ir;

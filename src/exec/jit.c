@@ -47,8 +47,9 @@ struct jit_data {
 void (*jit_store_log)(struct cpu *cpu, uint64_t addr, unsigned size);
 
 static const struct host_backend *backend;
-/* env_region: T2's regions, which do not count their runs. */
-static struct host_env env_chained, env_checkable, env_region;
+/* env_uncounted: code that does not count its runs: T2's regions, and blocks that head none
+ * (TB_T1_ALONE) when they are compiled again. */
+static struct host_env env_chained, env_checkable, env_uncounted;
 /* Guest threads run blocks concurrently: compiling (with its collections) and chaining
  * change the code cache and the link lists, one thread at a time. Freeing outside a
  * compilation happens only while every other CPU is stopped (exec_invalidate, cpu_free). */
@@ -138,12 +139,10 @@ static int jit_init(void)
         return -ENOSYS;
     pthread_atfork(jit_before_fork, jit_parent_after_fork, jit_child_after_fork);
     struct host_env *e = &env_chained;
-    e->temps_offset = 0;   /* set from the first CPU in jit_compile_block */
-    e->exec_jc_offset = (int32_t)offsetof(struct exec_cpu, jump_cache);
+    e->temps_offset = 0;   /* set from the CPU in set_env, as the jump cache's offsets */
     e->jc_mask = JUMP_CACHE_SIZE - 1;
     e->tb_pc_offset = (int32_t)offsetof(struct tb, pc);
     e->tb_code_offset = (int32_t)offsetof(struct tb, code);
-    e->exec_hot_offset = (int32_t)offsetof(struct exec_cpu, hot);
     e->inline_jc = true;
     e->atomic_rmw = h_atomic_rmw;
     e->cmpxchg = h_cmpxchg;
@@ -324,7 +323,8 @@ static int promote(struct cpu *cpu, struct tb *tb)
     jit_free_block(tb);
     tb->end_pc = b->end_pc;
     tb->n_insns = b->n_insns;
-    return lower_into(cpu, tb, b, &env_chained, CODEGC_OLD);
+    return lower_into(cpu, tb, b, tb->tier == TB_T1_ALONE ? &env_uncounted : &env_chained,
+                      CODEGC_OLD);
 }
 
 /* The nursery is full: keep what is in use, drop the rest. False if the old space filled up
@@ -408,6 +408,12 @@ static int make_room(struct cpu *cpu, struct tb *tb, const struct ir_block *b,
 static void set_env(struct cpu *cpu)
 {
     env_chained.temps_offset = env_checkable.temps_offset = (int32_t)cpu->temps_offset;
+    /* struct exec_cpu lies inside the CPU's allocation (exec/loop.c's cpu_new) */
+    int32_t exec_offset = (int32_t)((char *)cpu->exec - (char *)cpu);
+    env_chained.jc_offset = env_checkable.jc_offset =
+        exec_offset + (int32_t)offsetof(struct exec_cpu, jump_cache);
+    env_chained.hot_offset = env_checkable.hot_offset =
+        exec_offset + (int32_t)offsetof(struct exec_cpu, hot);
     env_chained.guest_limit = env_checkable.guest_limit = cpu->as->flat_limit;
     env_chained.flat = env_checkable.flat = cpu->as->flat_base != NULL;
     env_chained.tlb = env_checkable.tlb = cpu->as->tlb != NULL;
@@ -415,8 +421,8 @@ static void set_env(struct cpu *cpu)
         cpu->as->tlb && cpu->as->tlb->count_hits;
     env_chained.chain_in_page = cpu->code_addr != NULL;   /* as tb_may_chain */
     env_chained.hot_count = tier2_counts(cpu);
-    env_region = env_chained;
-    env_region.hot_count = false;
+    env_uncounted = env_chained;
+    env_uncounted.hot_count = false;
 }
 
 /* ---- the persistent translation cache (--tcache) ---- */
@@ -427,7 +433,7 @@ static uint64_t env_key(void)
 {
     const struct host_env *e = &env_chained;
     uint64_t v[] = { (uint64_t)e->temps_offset, e->flat, e->guest_limit,
-                     (uint64_t)e->exec_jc_offset, e->jc_mask, (uint64_t)e->tb_pc_offset,
+                     (uint64_t)e->jc_offset, e->jc_mask, (uint64_t)e->tb_pc_offset,
                      (uint64_t)e->tb_code_offset, e->inline_jc, e->chain_in_page,
                      e->log_stores, e->tlb, e->tlb_count_hits, e->hot_count,
                      tramp_hi - tramp_lo,
@@ -487,7 +493,7 @@ int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, 
         ir_print(log_file, copy);
     set_env(cpu);
     if (tb->tier == TB_REGION && !checkable)   /* never moved: the old space, or none */
-        return lower_into(cpu, tb, copy, &env_region, CODEGC_OLD);
+        return lower_into(cpu, tb, copy, &env_uncounted, CODEGC_OLD);
     const struct host_env *env = checkable ? &env_checkable : &env_chained;
     if (codegc_nursery_low() && !collection_asked && !exec_cpu_alone(cpu)) {
         collection_asked = true;
@@ -657,6 +663,14 @@ static void jit_shadow(struct tb *head)
     pthread_mutex_unlock(&jit_lock);
 }
 
+static void jit_uncount(struct tb *tb)
+{
+    pthread_mutex_lock(&jit_lock);
+    if (backend->stop_count)
+        backend->stop_count(codegc_rw(tb->code), tb->code);
+    pthread_mutex_unlock(&jit_lock);
+}
+
 static const struct engine_ops jit_engine = {
     .name = "jit",
     .help = "JIT to host code with block chaining",
@@ -666,5 +680,6 @@ static const struct engine_ops jit_engine = {
     .fault_pc = jit_fault_pc,
     .load = jit_load,
     .shadow = jit_shadow,
+    .uncount = jit_uncount,
 };
 ENGINE_REGISTER(jit_engine)

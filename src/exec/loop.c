@@ -95,13 +95,13 @@ struct cpu *cpu_new(const struct guest_ops *guest, const struct engine_ops *engi
 {
     size_t temps_offset = (guest->state_size + 63) & ~(size_t)63;
     size_t temps_size = (IR_MAX_TEMPS + 1) * sizeof(uint64_t);
-    struct cpu *cpu = calloc(1, temps_offset + temps_size);
-    struct exec_cpu *ex = calloc(1, sizeof(*ex));
-    if (!cpu || !ex) {
-        free(cpu);
-        free(ex);
+    /* struct exec_cpu follows the temps in the same allocation, so that translated code
+     * reaches its jump cache and run counters at fixed offsets from the CPU's register. */
+    size_t exec_offset = (temps_offset + temps_size + 63) & ~(size_t)63;
+    struct cpu *cpu = calloc(1, exec_offset + sizeof(struct exec_cpu));
+    if (!cpu)
         return NULL;
-    }
+    struct exec_cpu *ex = (struct exec_cpu *)((char *)cpu + exec_offset);
     cpu->ops = guest;
     cpu->temps_offset = temps_offset;
     cpu->exec = ex;
@@ -181,7 +181,6 @@ static void free_cpu(struct cpu *cpu, bool flush_if_last)
     pthread_mutex_unlock(&cpus_lock);
     if (last && flush_if_last)
         tb_flush(cpu);
-    free(cpu->exec);
     free(cpu);
 }
 

@@ -31,15 +31,17 @@ struct tb {
      * and on that of phys_last's when it is another page. */
     uintptr_t page_next[2];
     /* T2 (exec/tier2.c): TB_T1 a block, TB_T1_TRIED one a region was formed from or could
-     * not be, TB_REGION a region: the blocks of a hot path as one unit, keyed like the block
-     * at its head (which it shadows in the hash table), holding guest code in spans. */
+     * not be, TB_T1_ALONE one whose region would be itself alone (it ends in an indirect
+     * jump, say), which heads none and no longer counts its runs, TB_REGION a region: the
+     * blocks of a hot path as one unit, keyed like the block at its head (which it shadows in
+     * the hash table), holding guest code in spans. */
     uint8_t tier;
     uint16_t n_spans;
     struct tb_span *spans;
     struct tb *region_next;   /* the list of live regions (tb.c) */
 };
 
-enum { TB_T1, TB_T1_TRIED, TB_REGION };
+enum { TB_T1, TB_T1_TRIED, TB_T1_ALONE, TB_REGION };
 
 /* Guest code addresses [start, end) a region was translated from. */
 struct tb_span {

@@ -281,6 +281,11 @@ struct tb *tier2_hot(struct cpu *cpu, struct tb *tb, bool wait)
     int n = tier2_form(cpu, tb->pc, tb->flags, &j->b, j->spans);
     if (n < 1 || (n == 1 && j->b.ops[j->b.n_ops - 1].opc != IR_goto_loop)) {   /* one block: a loop only */
         free(j);
+        if (n == 1) {   /* and so it stays: counting its runs is of no more use */
+            tb->tier = TB_T1_ALONE;
+            if (exec_of(cpu)->engine->uncount)
+                exec_of(cpu)->engine->uncount(tb);
+        }
         return tb;
     }
     j->n = (unsigned)n;

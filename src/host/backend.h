@@ -34,7 +34,7 @@ struct host_env {
                                   its base is the host address; else ld/st call load/store */
     uint64_t guest_limit;      /* flat: guest addresses are [0, guest_limit), with guard pages
                                   of more than 4 GiB on both sides (mem/uspace.h) */
-    int32_t exec_jc_offset;    /* of the jump cache (struct tb *[]) inside cpu->exec */
+    int32_t jc_offset;         /* of the jump cache (struct tb *[]) from struct cpu */
     uint32_t jc_mask;          /* jump cache index = host_jc_index(pc, block flags, jc_mask) */
     int32_t tb_pc_offset, tb_code_offset;   /* inside struct tb */
     bool inline_jc;            /* goto_ind looks up the jump cache inline and jumps */
@@ -47,10 +47,10 @@ struct host_env {
     bool loops_leave;          /* goto_loop leaves as goto_pc does (--engine=check compares
                                   each iteration of a region's loop on its own) */
     /* Count the block's runs (T2, exec/tier2.h): its entry decrements the int32 at
-     * exec_hot_offset + 4 * its jump-cache index inside cpu->exec and leaves with
-     * HOST_RET_HOT, cpu->pc = the block's pc, when that reaches 0. */
+     * hot_offset + 4 * its jump-cache index from struct cpu and leaves with HOST_RET_HOT,
+     * cpu->pc = the block's pc, when that reaches 0. */
     bool hot_count;
-    int32_t exec_hot_offset;
+    int32_t hot_offset;
     uint64_t (*atomic_rmw)(struct cpu *cpu, uint64_t addr, uint64_t v, uint64_t kind_memop);
     uint64_t (*cmpxchg)(struct cpu *cpu, uint64_t addr, uint64_t expected, uint64_t newval,
                         uint64_t memop);
@@ -152,6 +152,9 @@ struct host_backend {
     /* Makes the jump whose executable address is site (writable view rw) go to target;
      * returns where it went before. Safe while other threads run the code. */
     const void *(*patch_jump)(uint8_t *rw, const uint8_t *site, const void *target);
+    /* Optional: the block whose code starts at code (writable view rw) no longer counts its
+     * runs (hot_count); -ENOENT if it does not. Safe while other threads run the code. */
+    int (*stop_count)(uint8_t *rw, const uint8_t *code);
     /* From a host signal's ucontext: the interrupted pc, and the integer registers. */
     const void *(*signal_pc)(const void *uc);
     void (*signal_regs)(const void *uc, uint64_t regs[HOST_MAX_REGS]);

@@ -31,6 +31,7 @@
 #define PC_L 0x4000
 #define PC_X 0x5000   /* exit */
 #define SEEN 0x100    /* where L stores r0 each iteration */
+#define PC_J 0x6000   /* r1 += 1; r1 >= r3 ? X : jump to r5 (PC_J): a region of itself alone */
 
 struct fake_cpu {
     struct cpu c;
@@ -85,6 +86,11 @@ static int fake_translate_insn(struct translator *t)
             ir_goto_pc(b, PC_L);
         }
         }
+    } else if (t->pc == PC_J) {
+        ir_temp r1 = ir_op2(b, IR_add, IR_I64, ir_get(b, IR_I64, R(1)), ir_const(b, IR_I64, 1));
+        ir_put(b, IR_I64, R(1), r1);
+        ir_exit_if(b, IR_I64, IR_GEU, r1, ir_get(b, IR_I64, R(3)), PC_X);
+        ir_goto_ind(b, ir_get(b, IR_I64, R(5)));
     } else {
         ir_exit(b, EXC_SYSCALL, t->pc);
     }
@@ -267,6 +273,26 @@ static void test_exit_request(void)
     cpu_free(cpu);
 }
 
+/* A block whose region would be itself alone (it ends in an indirect jump) heads none, and
+ * its code stops counting its runs once its counter fires: the count stays at 0. */
+static void test_alone(void)
+{
+    struct cpu *cpu = new_cpu("jit");
+    struct fake_cpu *f = (struct fake_cpu *)cpu;
+    uint64_t regions = exec_stats.regions;
+    f->r[3] = 1000;
+    f->r[5] = PC_J;
+    cpu->pc = PC_J;
+    exec_run(cpu);
+    CHECK_EQ(cpu->pc, PC_X);
+    CHECK_EQ(f->r[1], 1000);
+    CHECK_EQ(exec_stats.regions, regions);
+    struct tb *tb = tb_find(cpu, PC_J);
+    CHECK(tb && tb->tier == TB_T1_ALONE);
+    CHECK_EQ(exec_of(cpu)->hot[jump_cache_index(PC_J, 0)], 0);
+    cpu_free(cpu);
+}
+
 int main(void)
 {
     CHECK_EQ(uspace_init(&space, MEM_SIZE, 0), 0);
@@ -326,5 +352,7 @@ int main(void)
     CHECK_EQ(*(uint64_t *)(space.base + SEEN), 2);
     check_group("tier2_loop_exit_request");
     test_exit_request();
+    check_group("tier2_alone");
+    test_alone();
     return check_done();
 }

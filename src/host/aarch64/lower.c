@@ -378,9 +378,7 @@ static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
         }
         a64_mov_imm(o, S1, abi->env.jc_mask);
         a64_emit(o, A_AND, false, S0, S0, S1, 0);
-        ra_ldst_cpu(lw, false, true, S1, CPU_OFF(exec), S1);
-        if (abi->env.exec_jc_offset)
-            add_disp(lw, S1, S1, abi->env.exec_jc_offset, SX);
+        add_disp(lw, S1, 28, abi->env.jc_offset, SX);   /* x28: the CPU */
         a64_emit(o, A_LDRX, true, S1, S1, S0, 1);
         a64_emit(o, A_LDRX, true, S0, S1, A64_NOREG, abi->env.tb_pc_offset);
         a64_emit(o, A_SUBS, true, A64_ZR, S0, 0, 0);

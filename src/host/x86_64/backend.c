@@ -105,6 +105,21 @@ static const void *x64_patch_jump(uint8_t *rw, const uint8_t *site, const void *
     return site + 4 + rel;
 }
 
+/* A counted block starts with `sub dword [r14 + disp32], 1; je rel32` (lower.c): its first two
+ * bytes become `jmp +12`, in one aligned 8-byte store (blocks are 16-aligned). */
+static int x64_stop_count(uint8_t *rw, const uint8_t *code)
+{
+    static const uint8_t sub[] = { 0x41, 0x83, 0xae }, je[] = { 0x0f, 0x84 };
+    if (((uintptr_t)code & 7) || memcmp(code, sub, sizeof(sub)) || code[7] != 1 ||
+        memcmp(code + 8, je, sizeof(je)))
+        return -ENOENT;
+    uint64_t word;
+    memcpy(&word, code, 8);
+    memcpy(&word, (const uint8_t[]){ 0xeb, 8 - 2 + 6 }, 2);
+    __atomic_store_n((uint64_t *)(void *)rw, word, __ATOMIC_RELEASE);
+    return 0;
+}
+
 static const void *x64_signal_pc(const void *uc)
 {
     return (const void *)((const ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
@@ -131,6 +146,7 @@ static const struct host_backend x86_64_backend = {
     .init = x64_init,
     .lower = x64_lower,
     .patch_jump = x64_patch_jump,
+    .stop_count = x64_stop_count,
     .signal_pc = x64_signal_pc,
     .signal_regs = x64_signal_regs,
     .relocs = true,

@@ -454,10 +454,9 @@ static void jc_jump(struct lower *lw, bool known, uint64_t pc)
 {
     struct host_buf *o = lw->o;
     const struct x86_abi *abi = lw->abi;
-    x86_emit(o, X_MOV, true, RDX, xm(R14, CPU_OFF(exec)), 0);
     if (known) {
         uint32_t slot = host_jc_index(pc, lw->b->flags, abi->env.jc_mask);
-        x86_emit(o, X_MOV, true, RDX, xm(RDX, abi->env.exec_jc_offset + 8 * (int32_t)slot), 0);
+        x86_emit(o, X_MOV, true, RDX, xm(R14, abi->env.jc_offset + 8 * (int32_t)slot), 0);
     } else {
         x86_emit(o, X_MOV, false, RCX, xr(RAX), 0);
         x86_emit(o, X_SHRI, false, 0, xr(RCX), 5);
@@ -467,7 +466,7 @@ static void jc_jump(struct lower *lw, bool known, uint64_t pc)
         if (lw->b->flags)   /* jump_cache_index: the block's flags are the CPU's */
             x86_emit(o, X_XORI, false, 0, xr(RCX), (int32_t)lw->b->flags);
         x86_emit(o, X_ANDI, false, 0, xr(RCX), (int32_t)abi->env.jc_mask);
-        x86_emit(o, X_MOV, true, RDX, xmi(RDX, RCX, 8, abi->env.exec_jc_offset), 0);
+        x86_emit(o, X_MOV, true, RDX, xmi(R14, RCX, 8, abi->env.jc_offset), 0);
     }
     x86_emit(o, X_CMP, true, RAX, xm(RDX, abi->env.tb_pc_offset), 0);
     uint8_t *miss = x86_jcc(o, CC_NE, NULL);
@@ -764,15 +763,15 @@ int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct host_b
     ra_analyse(lw);
     mark_insn(lw, b->pc);
 
-    /* Entry: the interrupt check, as the interpreter does. */
-    x86_emit(out, X_CMPI, false, 0, xm(R14, CPU_OFF(exit_request)), 0);
-    new_stub(lw, S_INT, b->pc)->site = x86_jcc(out, CC_NE, NULL);
-    if (abi->env.hot_count) {   /* the run counter of T2 (exec/tier2.c) */
+    /* Entry: the run counter of T2 (exec/tier2.c), first, at the block's 16-aligned start,
+     * where x64_stop_count finds it; then the interrupt check, as the interpreter does. */
+    if (abi->env.hot_count) {
         uint32_t slot = host_jc_index(b->pc, b->flags, abi->env.jc_mask);
-        x86_emit(out, X_MOV, true, RDX, xm(R14, CPU_OFF(exec)), 0);
-        x86_emit(out, X_SUBI, false, 0, xm(RDX, abi->env.exec_hot_offset + 4 * (int32_t)slot), 1);
+        x86_emit(out, X_SUBI, false, 0, xm(R14, abi->env.hot_offset + 4 * (int32_t)slot), 1);
         new_stub(lw, S_HOT, b->pc)->site = x86_jcc(out, CC_E, NULL);
     }
+    x86_emit(out, X_CMPI, false, 0, xm(R14, CPU_OFF(exit_request)), 0);
+    new_stub(lw, S_INT, b->pc)->site = x86_jcc(out, CC_NE, NULL);
 
     for (uint32_t i = 0; i < b->n_ops; i++) {
         lw->i = i;
