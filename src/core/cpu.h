@@ -75,9 +75,9 @@ struct cpu {
 
     /* What changes translation besides the pc (privilege level, MMU on/off, ISA mode bits,
      * a debugger's breakpoints and stepping: core/debug.h): blocks are keyed by (pc,
-     * tb_flags); in user mode only a debugger sets any. Fewer than 12 bits (exec/tb.h's
-     * jump cache mixes them into its index). An instruction that changes them ends its block
-     * with an exit to the loop, so a chain of blocks runs under one value. */
+     * tb_flags); in user mode only a debugger and TB_FLAG_ONE_INSN set any. Fewer than 13
+     * bits (exec/tb.h's jump cache mixes them into its index). An instruction that changes
+     * them ends its block with an exit to the loop, so a chain of blocks runs under one value. */
     uint32_t tb_flags;
 
     uint64_t temps_offset;         /* byte offset of the IR temporaries area from this struct */
@@ -98,9 +98,15 @@ struct cpu_mem_watch {
  * numbers out of range. */
 const char *cpu_exc_name(int exc);
 
+/* A block of the one instruction at pc that leaves to the loop after it: what exec/loop.c runs
+ * after a store changed code the running block holds, so that the store is done alone and
+ * what follows it is translated from the new bytes. */
+#define TB_FLAG_ONE_INSN (1u << 12)
+
 /* Raises exception exc (enum cpu_exc) from inside guest code (a helper or the engine): never
  * returns; unwinds to the execution loop, which finds the guest pc and returns
- * CPU_EXIT_EXCEPTION. */
+ * CPU_EXIT_EXCEPTION; or, with EXC_NONE, CPU_EXIT_INTERRUPT at the pc of the instruction
+ * that was running, none of it done. */
 _Noreturn void cpu_raise(struct cpu *cpu, int exc, uint64_t tval);
 
 #endif

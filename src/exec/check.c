@@ -156,7 +156,7 @@ static int run_one(struct cpu *cpu, const struct tb *tb, bool jit)
     if (sigsetjmp(jb, 0)) {
         faulted = 1;
         cpu->pc = jit ? jit_fault_pc(cpu, tb->aux) : interp()->fault_pc(cpu, tb);
-        cpu->exit_reason = CPU_EXIT_EXCEPTION;
+        cpu->exit_reason = cpu->exc == EXC_NONE ? CPU_EXIT_INTERRUPT : CPU_EXIT_EXCEPTION;
     } else if (jit) {
         if (jit_enter(cpu, tb->aux) == HOST_RET_INTERRUPT)
             cpu->exit_reason = CPU_EXIT_INTERRUPT;
@@ -289,6 +289,8 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
     logging = true;
     int jfault = run_one(cpu, tb, true);
     logging = false;
+    if (jfault && cpu->exc == EXC_NONE)   /* a store changed the block's code: start again */
+        return;
     bool interrupted = !jfault && cpu->exit_reason == CPU_EXIT_INTERRUPT;
     int request = cpu->exit_request;   /* made while the block ran (a store to code) */
     memcpy(sj, cpu, size);

@@ -47,8 +47,8 @@ struct jit_data {
 void (*jit_store_log)(struct cpu *cpu, uint64_t addr, unsigned size);
 
 static const struct host_backend *backend;
-/* env_uncounted: code that does not count its runs: T2's regions, and blocks that head none
- * (TB_T1_ALONE) when they are compiled again. */
+/* env_uncounted: code that does not count its runs: T2's regions, one-instruction blocks
+ * (TB_FLAG_ONE_INSN), and blocks that head no region (TB_T1_ALONE) when compiled again. */
 static struct host_env env_chained, env_checkable, env_uncounted;
 /* Guest threads run blocks concurrently: compiling (with its collections) and chaining
  * change the code cache and the link lists, one thread at a time. Freeing outside a
@@ -302,6 +302,14 @@ void jit_free_block(struct tb *tb)
 
 /* ---- the collector's policy ---- */
 
+/* A block's environment: one that heads no region does not count its runs, nor does a
+ * one-instruction block, which must run its instruction (no counter to leave before it). */
+static const struct host_env *chained_env(const struct tb *tb)
+{
+    return tb->tier == TB_T1_ALONE || (tb->flags & TB_FLAG_ONE_INSN) ? &env_uncounted
+                                                                      : &env_chained;
+}
+
 /* A nursery block is still in use if a chain leads into it or the jump cache holds it. */
 static bool block_in_use(struct cpu *cpu, const struct tb *tb)
 {
@@ -323,8 +331,7 @@ static int promote(struct cpu *cpu, struct tb *tb)
     jit_free_block(tb);
     tb->end_pc = b->end_pc;
     tb->n_insns = b->n_insns;
-    return lower_into(cpu, tb, b, tb->tier == TB_T1_ALONE ? &env_uncounted : &env_chained,
-                      CODEGC_OLD);
+    return lower_into(cpu, tb, b, chained_env(tb), CODEGC_OLD);
 }
 
 /* The nursery is full: keep what is in use, drop the rest. False if the old space filled up
@@ -427,6 +434,9 @@ static void set_env(struct cpu *cpu)
 
 /* ---- the persistent translation cache (--tcache) ---- */
 
+/* Blocks of a debugger's, and one-instruction blocks, are neither saved nor loaded. */
+#define UNCACHED_FLAGS (TB_FLAG_DEBUG_BP | TB_FLAG_DEBUG_STEP | TB_FLAG_ONE_INSN)
+
 /* What chained code depends on besides its guest bytes: the environment's values (not its
  * helper pointers, which are relocations) and the trampolines' layout. */
 static uint64_t env_key(void)
@@ -494,7 +504,7 @@ int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, 
     set_env(cpu);
     if (tb->tier == TB_REGION && !checkable)   /* never moved: the old space, or none */
         return lower_into(cpu, tb, copy, &env_uncounted, CODEGC_OLD);
-    const struct host_env *env = checkable ? &env_checkable : &env_chained;
+    const struct host_env *env = checkable ? &env_checkable : chained_env(tb);
     if (codegc_nursery_low() && !collection_asked && !exec_cpu_alone(cpu)) {
         collection_asked = true;
         flush_asked |= checkable;   /* the check engine's blocks are flushed, as in make_room */
@@ -522,7 +532,7 @@ static int jit_compile(struct cpu *cpu, struct tb *tb, const struct ir_block *b)
     pthread_mutex_lock(&jit_lock);
     int err = jit_compile_block(cpu, tb, b, false);
     if (err == 0 && tcache_on && tb->tier != TB_REGION &&
-        !(tb->flags & (TB_FLAG_DEBUG_BP | TB_FLAG_DEBUG_STEP))) {
+        !(tb->flags & UNCACHED_FLAGS)) {
         tcache_set_env(env_key());
         tcache_offer(cpu, tb);
     }
@@ -534,7 +544,7 @@ static int jit_compile(struct cpu *cpu, struct tb *tb, const struct ir_block *b)
  * this run. -ENOENT (translate instead) if the block is not cached, or does not fit. */
 static int jit_load(struct cpu *cpu, struct tb *tb)
 {
-    if (!tcache_on || (tb->flags & (TB_FLAG_DEBUG_BP | TB_FLAG_DEBUG_STEP)))
+    if (!tcache_on || (tb->flags & UNCACHED_FLAGS))
         return -ENOENT;
     exec_of(cpu)->frees_one = true;
     pthread_mutex_lock(&jit_lock);

@@ -52,13 +52,26 @@ static void host_fault_handler(int sig, siginfo_t *si, void *uc)
     /* Only a flat space has host memory where guest addresses are. */
     uint8_t *base = cpu && cpu->as ? cpu->as->flat_base : NULL;
     uint64_t limit = base ? cpu->as->flat_limit : 0;
-    /* A store to guest code we write-protected (mem/smc.c): retry it, now writable. */
-    if (base && sig == SIGSEGV && si->si_code == SEGV_ACCERR && addr >= base &&
-        addr < base + limit && smc_write_fault(cpu, (uint64_t)(addr - base)))
-        return;
     const struct host_backend *hb = host_backend();
     const void *host_pc = hb ? hb->signal_pc(uc) : NULL;
     bool in_jit = host_pc && codegc_contains(host_pc);
+    /* A store to guest code we write-protected (mem/smc.c): the page is writable now. The
+     * running block may hold the code the store changes, after the store (x86 runs what it
+     * just wrote): so it stops before the store, which runs as a block of its own
+     * (TB_FLAG_ONE_INSN), whose own such store is retried. Outside guest code, retried too. */
+    if (base && sig == SIGSEGV && si->si_code == SEGV_ACCERR && addr >= base &&
+        addr < base + limit && smc_write_fault(cpu, (uint64_t)(addr - base))) {
+        if (!cpu->unwind || exec_of(cpu)->one_insn || (!in_jit && !cpu->cur_tb))
+            return;
+        if (in_jit) {
+            struct exec_cpu *ex = exec_of(cpu);
+            cpu->cur_op = ex->fault_host_pc = host_pc;
+            hb->signal_regs(uc, ex->fault_regs);
+        }
+        cpu->tb_flags |= TB_FLAG_ONE_INSN;
+        cpu->exit_request = 0;   /* smc_write_fault's: leaving now does it */
+        cpu_raise(cpu, EXC_NONE, 0);
+    }
     /* JIT code may also run into the guards around the space (mem/uspace.h). */
     uintptr_t guard = in_jit ? USPACE_GUARD : 0, a = (uintptr_t)addr;
     if (base && cpu->unwind && a >= (uintptr_t)base - guard &&
@@ -240,15 +253,20 @@ int exec_run(struct cpu *cpu)
             cpu->pc = ex->engine->fault_pc(cpu, cpu->cur_tb);
         ex->fault_host_pc = NULL;
         cpu->mem_watch = NULL;   /* a helper faulted between its instrumentation's calls */
-        cpu->exit_reason = CPU_EXIT_EXCEPTION;
+        cpu->exit_reason = cpu->exc == EXC_NONE ? CPU_EXIT_INTERRUPT : CPU_EXIT_EXCEPTION;
         cpu->unwind = NULL;
         pthread_rwlock_unlock(&code_lock);
         return count_exit(cpu);
     }
     cpu->unwind = &unwind;
+    ex->one_insn = false;
     while (cpu->exit_reason == CPU_EXIT_NONE) {
         cpu->cur_tb = NULL;
         struct tb *tb = tb_find(cpu, cpu->pc);
+        if (cpu->tb_flags & TB_FLAG_ONE_INSN) {   /* that block only: it leaves after its insn */
+            cpu->tb_flags &= ~TB_FLAG_ONE_INSN;
+            ex->one_insn = true;
+        }
         if (!tb) {
             if (cpu->exit_reason == CPU_EXIT_NONE)
                 cpu->exit_reason = CPU_EXIT_EXCEPTION;

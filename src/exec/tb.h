@@ -85,6 +85,7 @@ struct exec_cpu {
     uint32_t page_gen;       /* and cpu->as->page_gen */
     bool frees_one;          /* set by an engine whose free() unlinks every chain into the
                               * block, so single blocks may be dropped (tb_remove) */
+    bool one_insn;           /* this run of exec_run is a TB_FLAG_ONE_INSN block's */
     /* A host fault in JIT code: where, and the host registers then (the backend's numbering),
      * which may hold guest registers not stored yet (jit_fault_pc). */
     const void *fault_host_pc;

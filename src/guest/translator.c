@@ -73,7 +73,7 @@ static int translate_insns(struct cpu *cpu, struct ir_block *b, uint64_t pc, uin
     uint64_t page = pc & PAGE_MASK;
     ir_block_init(b, pc);
     b->flags = flags;
-    bool step = flags & TB_FLAG_DEBUG_STEP;
+    bool step = flags & (TB_FLAG_DEBUG_STEP | TB_FLAG_ONE_INSN);
     if (step)
         ir_call(b, &step_stop_helper, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
     for (;;) {
@@ -106,7 +106,7 @@ static int translate_insns(struct cpu *cpu, struct ir_block *b, uint64_t pc, uin
     }
     b->end_pc = t.pc;
     *state = cpu->ops->carry_state ? cpu->ops->carry_state(t.isa_state) : 0;
-    if (step)
+    if (flags & TB_FLAG_DEBUG_STEP)
         watch_accesses(b);
     return 0;
 }
