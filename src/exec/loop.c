@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/debug.h"
 #include "core/log.h"
 #include "core/registry.h"
 #include "exec/codegc.h"
@@ -43,6 +44,20 @@ static unsigned next_cpu_index;
  * guest code while a stop is pending leaves again at its first block boundary. */
 static unsigned stops_pending;
 
+/* Unwinds from a host fault inside guest code to the loop with exception exc (cpu_raise). A
+ * fault in JIT code: its host pc is the engine position fault_pc maps back, and its registers
+ * may hold guest registers. */
+static _Noreturn void leave_guest_code(struct cpu *cpu, const void *host_pc, bool in_jit,
+                                       void *uc, int exc, uint64_t tval)
+{
+    if (in_jit) {
+        struct exec_cpu *ex = exec_of(cpu);
+        cpu->cur_op = ex->fault_host_pc = host_pc;
+        host_backend()->signal_regs(uc, ex->fault_regs);
+    }
+    cpu_raise(cpu, exc, tval);
+}
+
 /* A host fault inside guest code on a guest address is the guest's fault; anything else is
  * a bug in vm itself and must crash loudly with the default action. */
 static void host_fault_handler(int sig, siginfo_t *si, void *uc)
@@ -63,29 +78,16 @@ static void host_fault_handler(int sig, siginfo_t *si, void *uc)
         addr < base + limit && smc_write_fault(cpu, (uint64_t)(addr - base))) {
         if (!cpu->unwind || exec_of(cpu)->one_insn || (!in_jit && !cpu->cur_tb))
             return;
-        if (in_jit) {
-            struct exec_cpu *ex = exec_of(cpu);
-            cpu->cur_op = ex->fault_host_pc = host_pc;
-            hb->signal_regs(uc, ex->fault_regs);
-        }
         cpu->tb_flags |= TB_FLAG_ONE_INSN;
         cpu->exit_request = 0;   /* smc_write_fault's: leaving now does it */
-        cpu_raise(cpu, EXC_NONE, 0);
+        leave_guest_code(cpu, host_pc, in_jit, uc, EXC_NONE, 0);
     }
     /* JIT code may also run into the guards around the space (mem/uspace.h). */
     uintptr_t guard = in_jit ? USPACE_GUARD : 0, a = (uintptr_t)addr;
     if (base && cpu->unwind && a >= (uintptr_t)base - guard &&
-        a < (uintptr_t)base + limit + guard) {
-        /* A fault in JIT code: its host pc is the engine position fault_pc maps back, and
-         * its registers may hold guest registers. */
-        if (in_jit) {
-            struct exec_cpu *ex = exec_of(cpu);
-            cpu->cur_op = ex->fault_host_pc = host_pc;
-            hb->signal_regs(uc, ex->fault_regs);
-        }
-        cpu_raise(cpu, sig == SIGBUS ? EXC_BUS_ERROR : EXC_DATA_FAULT,
-                  (uint64_t)(a - (uintptr_t)base));
-    }
+        a < (uintptr_t)base + limit + guard)
+        leave_guest_code(cpu, host_pc, in_jit, uc, sig == SIGBUS ? EXC_BUS_ERROR : EXC_DATA_FAULT,
+                         (uint64_t)(a - (uintptr_t)base));
     signal(sig, SIG_DFL);
 }
 
@@ -183,6 +185,7 @@ static void free_cpu(struct cpu *cpu, bool flush_if_last)
 {
     if (!cpu)
         return;
+    debug_cpu_removed(cpu);   /* a debugger detaching later must not reach it */
     tier2_cpu_gone(cpu);
     pthread_mutex_lock(&cpus_lock);
     struct cpu **p = &all_cpus;
