@@ -261,12 +261,8 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
         return;
     }
     /* Regions are checked like blocks: the JIT's code of the whole against the interpreter's. */
-    if (tier2_counts(cpu) && --exec_of(cpu)->hot[jump_cache_index(tb->pc, tb->flags)] == 0) {
-        unsigned flush_gen = tb_flush_gen;
+    if (tier2_counts(cpu) && --exec_of(cpu)->hot[jump_cache_index(tb->pc, tb->flags)] == 0)
         tier2_hot(cpu, (struct tb *)tb, true);
-        if (flush_gen != tb_flush_gen)   /* compiling the region flushed tb: find pc again */
-            return;
-    }
     static __thread bool counted;
     if (!counted) {
         counted = true;
@@ -303,13 +299,10 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
         return;
     }
     plugin_muted = true;   /* the plugins saw the block run on the JIT */
-    unsigned flush_gen = tb_flush_gen;
     int ifault = run_one(cpu, tb, false);
     bool regs = jfault != ifault || states_differ(cpu, sj, (const uint8_t *)cpu);
     bool mem = stores_differ(cpu, AFTER_JIT);
-    /* The same block run again: does it differ from itself? Not if translating the block
-     * after it flushed the cache (the JIT's filled), tb with it. */
-    if ((regs || mem) && flush_gen == tb_flush_gen) {
+    if (regs || mem) {   /* the same block run again: does it differ from itself? */
         memcpy(si, cpu, size);
         keep_stores(cpu, AFTER_INTERP);
         undo_stores(cpu);

@@ -715,7 +715,6 @@ static void interp_exec(struct cpu *cpu, const struct tb *tb)
     const struct iop *ip;
     struct tb *next;
     uint64_t ind_pc;
-    unsigned flush_gen;
 
 #define R64(off) (*(uint64_t *)(base + (off)))
 #define R32(off) (*(uint32_t *)(base + (off)))
@@ -919,12 +918,10 @@ L_goto_pc:
     }
     cpu->pc = (uint64_t)ip->imm;
     cpu->cur_op = NULL;
-    flush_gen = tb_flush_gen;
     next = tb_find(cpu, cpu->pc);
     if (!next)   /* the loop raises the fault, as after a JIT exit, or stops for room */
         return;
-    /* Under --engine=check, translating next may have flushed tb (the JIT's cache filled). */
-    if (flush_gen == tb_flush_gen && tb_may_chain(cpu, tb, next))
+    if (tb_may_chain(cpu, tb, next))
         chain(tb, ip, next);
     tb = next;
     goto enter;

@@ -397,14 +397,17 @@ static void collect_at_safepoint(struct cpu *cpu)
 }
 
 /* The nursery is full: collect now if this CPU is alone, else put the block in the old
- * space until the safepoint comes; -ENOSPC if that is full too (then the safepoint is to
- * flush). */
+ * space until the safepoint comes; -ENOSPC if that is full too, or if the block is the check
+ * engine's (its blocks are flushed at the safepoint, never here: its interpreter may be
+ * inside one, translating the next). */
 static int make_room(struct cpu *cpu, struct tb *tb, const struct ir_block *b,
                      const struct host_env *env, bool checkable)
 {
     if (!exec_cpu_alone(cpu))
         return lower_into(cpu, tb, b, env, CODEGC_OLD);
-    if (checkable || !exec_of(cpu)->frees_one || !minor_collection(cpu)) {
+    if (checkable)
+        return -ENOSPC;
+    if (!exec_of(cpu)->frees_one || !minor_collection(cpu)) {
         codegc_stats.full++;
         tb_flush(cpu);
     }
@@ -433,9 +436,6 @@ static void set_env(struct cpu *cpu)
 }
 
 /* ---- the persistent translation cache (--tcache) ---- */
-
-/* Blocks of a debugger's, and one-instruction blocks, are neither saved nor loaded. */
-#define UNCACHED_FLAGS (TB_FLAG_DEBUG_BP | TB_FLAG_DEBUG_STEP | TB_FLAG_ONE_INSN)
 
 /* What chained code depends on besides its guest bytes: the environment's values (not its
  * helper pointers, which are relocations) and the trampolines' layout. */
@@ -515,7 +515,9 @@ int jit_compile_block(struct cpu *cpu, struct tb *tb, const struct ir_block *b, 
         err = make_room(cpu, tb, copy, env, checkable);
     if (err != -ENOSPC)
         return err;
-    if (!exec_cpu_alone(cpu)) {   /* no room until the other CPUs stop */
+    size_t used, size;
+    codegc_usage(CODEGC_NURSERY, &used, &size);
+    if (!exec_cpu_alone(cpu) || (checkable && used)) {   /* no room until the safepoint */
         flush_asked = collection_asked = true;
         exec_at_safepoint(cpu, collect_at_safepoint);
         return -ENOSPC;
@@ -532,7 +534,7 @@ static int jit_compile(struct cpu *cpu, struct tb *tb, const struct ir_block *b)
     pthread_mutex_lock(&jit_lock);
     int err = jit_compile_block(cpu, tb, b, false);
     if (err == 0 && tcache_on && tb->tier != TB_REGION &&
-        !(tb->flags & UNCACHED_FLAGS)) {
+        !(tb->flags & TB_FLAGS_ONE_OFF)) {
         tcache_set_env(env_key());
         tcache_offer(cpu, tb);
     }
@@ -544,7 +546,7 @@ static int jit_compile(struct cpu *cpu, struct tb *tb, const struct ir_block *b)
  * this run. -ENOENT (translate instead) if the block is not cached, or does not fit. */
 static int jit_load(struct cpu *cpu, struct tb *tb)
 {
-    if (!tcache_on || (tb->flags & UNCACHED_FLAGS))
+    if (!tcache_on || (tb->flags & TB_FLAGS_ONE_OFF))
         return -ENOENT;
     exec_of(cpu)->frees_one = true;
     pthread_mutex_lock(&jit_lock);

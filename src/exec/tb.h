@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/cpu.h"
+#include "core/debug.h"
 #include "exec/exec.h"
 #include "host/backend.h"
 #include "ir/ir.h"
@@ -42,6 +43,10 @@ struct tb {
 };
 
 enum { TB_T1, TB_T1_TRIED, TB_T1_ALONE, TB_REGION };
+
+/* Blocks made for one use (a debugger's, TB_FLAG_ONE_INSN's): they head no T2 region and
+ * --tcache does not save them. */
+#define TB_FLAGS_ONE_OFF (TB_FLAG_DEBUG_BP | TB_FLAG_DEBUG_STEP | TB_FLAG_ONE_INSN)
 
 /* Guest code addresses [start, end) a region was translated from. */
 struct tb_span {

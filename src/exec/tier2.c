@@ -268,8 +268,8 @@ void tier2_fork_child(void)
 
 struct tb *tier2_hot(struct cpu *cpu, struct tb *tb, bool wait)
 {
-    if (tb->tier != TB_T1 || !tier2_counts(cpu) ||
-        (tb->flags & (TB_FLAG_DEBUG_BP | TB_FLAG_DEBUG_STEP | TB_FLAG_ONE_INSN)) || plugin_translating)
+    if (tb->tier != TB_T1 || !tier2_counts(cpu) || (tb->flags & TB_FLAGS_ONE_OFF) ||
+        plugin_translating)
         return tb;
     tb->tier = TB_T1_TRIED;
     struct job *j = malloc(sizeof(*j));
