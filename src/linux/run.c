@@ -157,7 +157,7 @@ int linux_run_thread(struct cpu *cpu)
         case CPU_EXIT_EXCEPTION:
             if (cpu->exc == EXC_FETCH_FAULT && t->proc->guest_linux->vsyscall &&
                 t->proc->guest_linux->vsyscall(cpu)) {
-                syscall_make(cpu);
+                syscall_make(cpu);   /* its calls never wait: never made again after a signal */
                 break;
             }
             if (cpu->exc != EXC_SYSCALL) {

@@ -5,12 +5,14 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "core/debug.h"
+#include "linux/safe_syscall.h"
 #include "mem/smc.h"
 #include "plugin/plugin.h"
 
@@ -46,6 +48,20 @@ void sig_thread_start(struct linux_thread *t)
     current_thread = t;
 }
 
+long sig_syscall(long nr, ...)
+{
+    va_list ap;
+    va_start(ap, nr);
+    long a[6];
+    for (int i = 0; i < 6; i++)
+        a[i] = va_arg(ap, long);
+    va_end(ap);
+    const struct linux_thread *t = current_thread;
+    static const _Atomic uint64_t none;
+    return safe_syscall6(t ? &t->pending : &none, t ? t->sigmask : 0, nr, a[0], a[1], a[2], a[3],
+                         a[4], a[5]);
+}
+
 void sig_queue(struct linux_thread *t, int sig, const siginfo_t *info)
 {
     if (info) {
@@ -69,6 +85,7 @@ static void catcher(int host_sig, siginfo_t *info, void *uc)
     if (t && sig >= 1 && sig <= GUEST_NSIG) {
         info->si_signo = sig;
         sig_queue(t, sig, info);
+        safe_syscall_rewind(uc);
     }
 }
 
@@ -81,6 +98,7 @@ static void copy_fault_handler(int sig, siginfo_t *info, void *uc)
 {
     if (info->si_code <= 0 && current_thread) {   /* sent by kill(), not a fault */
         sig_queue(current_thread, sig, info);
+        safe_syscall_rewind(uc);
         return;
     }
     if (uspace_copy_guard) {

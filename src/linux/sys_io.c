@@ -11,27 +11,30 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "linux/signal.h"
 #include "linux/syscall.h"
 
 
 SYSCALL(read)
 {
-    return host_ret(read((int)a[0], kernel_ptr(cpu, a[1], a[2], PROT_WRITE), a[2]));
+    return sig_syscall(SYS_read, (int)a[0], kernel_ptr(cpu, a[1], a[2], PROT_WRITE), a[2]);
 }
 
 SYSCALL(write)
 {
-    return host_ret(write((int)a[0], kernel_ptr(cpu, a[1], a[2], PROT_READ), a[2]));
+    return sig_syscall(SYS_write, (int)a[0], kernel_ptr(cpu, a[1], a[2], PROT_READ), a[2]);
 }
 
 SYSCALL(pread64)
 {
-    return host_ret(pread((int)a[0], kernel_ptr(cpu, a[1], a[2], PROT_WRITE), a[2], (off_t)a[3]));
+    return sig_syscall(SYS_pread64, (int)a[0], kernel_ptr(cpu, a[1], a[2], PROT_WRITE), a[2],
+                       (off_t)a[3]);
 }
 
 SYSCALL(pwrite64)
 {
-    return host_ret(pwrite((int)a[0], kernel_ptr(cpu, a[1], a[2], PROT_READ), a[2], (off_t)a[3]));
+    return sig_syscall(SYS_pwrite64, (int)a[0], kernel_ptr(cpu, a[1], a[2], PROT_READ), a[2],
+                       (off_t)a[3]);
 }
 
 int iov_from_guest(struct cpu *cpu, uint64_t addr, uint64_t count, int prot,
@@ -61,7 +64,7 @@ static long rw_vector(struct cpu *cpu, const uint64_t *a, int prot)
     if (iov_from_guest(cpu, a[1], a[2], prot, iov) < 0)
         v = uspace_kernel_addr(us, us->limit);
     int fd = (int)a[0], n = a[2] > INT_MAX ? INT_MAX : (int)a[2];
-    return host_ret(prot == PROT_WRITE ? readv(fd, v, n) : writev(fd, v, n));
+    return sig_syscall(prot == PROT_WRITE ? SYS_readv : SYS_writev, fd, v, n);
 }
 
 SYSCALL(readv)
@@ -165,7 +168,7 @@ SYSCALL(fcntl)
             return host_ret(fcntl((int)a[0], cmd, (long)a[2]));
         int prot = fcntl_cmds[i].arg == FCNTL_FLOCK_IN ? PROT_READ : PROT_READ | PROT_WRITE;
         void *lock = guest_ptr(cpu, a[2], GUEST_FLOCK_SIZE, prot);
-        return lock ? host_ret(fcntl((int)a[0], cmd, lock)) : -EFAULT;
+        return lock ? sig_syscall(SYS_fcntl, (int)a[0], cmd, lock) : -EFAULT;
     }
     vm_log(unimp, "vm: fcntl command %d not supported (returns EINVAL)\n", cmd);
     return -EINVAL;

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "linux/signal.h"
 #include "linux/syscall.h"
 
 #define CWD ((uint64_t)(int64_t)AT_FDCWD)
@@ -121,7 +122,7 @@ SYSCALL(poll)
     struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
     void *fds = a[1] ? kernel_ptr(cpu, a[0], a[1] * GUEST_POLLFD_SIZE, PROT_READ | PROT_WRITE)
                      : NULL;
-    return host_ret(syscall(SYS_ppoll, fds, (unsigned)a[1], ms < 0 ? NULL : &ts, NULL, 0));
+    return sig_syscall(SYS_ppoll, fds, (unsigned)a[1], ms < 0 ? NULL : &ts, NULL, 0);
 }
 
 struct guest_timeval {
@@ -150,7 +151,7 @@ SYSCALL(select)
         ts.tv_nsec = tv.usec % 1000000 * 1000;
         timeout = &ts;
     }
-    long r = host_ret(syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], timeout, NULL));
+    long r = sig_syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], timeout, NULL);
     if (timeout) {
         tv.sec = ts.tv_sec;
         tv.usec = ts.tv_nsec / 1000;

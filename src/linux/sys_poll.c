@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux/safe_syscall.h"
 #include "linux/signal.h"
 #include "linux/syscall.h"
 
@@ -33,9 +34,13 @@ static int wait_mask(struct cpu *cpu, uint64_t addr, uint64_t size, sigset_t *ho
     return 0;
 }
 
+/* Under the call's own mask a signal that came before the call ends it, as one during it
+ * would (without, syscall_make makes the call again after the handler). */
 static long wait_done(struct cpu *cpu, sigset_t *mask, long ret)
 {
-    return mask ? sig_wait_done(thread_of(cpu), ret) : ret;
+    if (!mask)
+        return ret;
+    return sig_wait_done(thread_of(cpu), ret == -SAFE_SYSCALL_BEFORE ? -EINTR : ret);
 }
 
 /* Linux reads and checks the timeout before the mask, which vm reads (to make it the host's
@@ -59,7 +64,7 @@ SYSCALL(ppoll)
     int err = check_timeout(cpu, a[2]);
     if (err < 0 || (err = wait_mask(cpu, a[3], a[4], &set, &mask)) < 0)
         return err;
-    long r = host_ret(syscall(SYS_ppoll, fds, nfds, timeout, mask, _NSIG / 8));
+    long r = sig_syscall(SYS_ppoll, fds, nfds, timeout, mask, _NSIG / 8);
     return wait_done(cpu, mask, r);
 }
 
@@ -83,8 +88,8 @@ SYSCALL(pselect6)
     if (err < 0)
         return err;
     struct { const sigset_t *ss; size_t len; } host_sig = { mask, _NSIG / 8 };
-    long r = host_ret(syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], timeout,
-                              mask ? &host_sig : NULL));
+    long r = sig_syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], timeout,
+                         mask ? &host_sig : NULL);
     return wait_done(cpu, mask, r);
 }
 
@@ -130,9 +135,9 @@ static long epoll_wait_common(struct cpu *cpu, const uint64_t *a, bool v2, void 
         host_ev = uspace_kernel_addr(us, UINT64_MAX);
     else if (max > EPOLL_BATCH)
         max = EPOLL_BATCH;
-    long r = v2 ? syscall(SYS_epoll_pwait2, (int)a[0], host_ev, max, timeout_ts, mask, _NSIG / 8)
-                : syscall(SYS_epoll_pwait, (int)a[0], host_ev, max, (int)a[3], mask, _NSIG / 8);
-    r = wait_done(cpu, mask, host_ret(r));
+    long r = v2 ? sig_syscall(SYS_epoll_pwait2, (int)a[0], host_ev, max, timeout_ts, mask, _NSIG / 8)
+                : sig_syscall(SYS_epoll_pwait, (int)a[0], host_ev, max, (int)a[3], mask, _NSIG / 8);
+    r = wait_done(cpu, mask, r);
     for (long i = 0; i < r; i++) {
         uint8_t g[16] = { 0 };
         memcpy(g, &ev[i].events, sizeof(ev[i].events));

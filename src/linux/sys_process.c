@@ -277,7 +277,7 @@ SYSCALL(wait4)
         return -EFAULT;
     if (a[3] && !(ru = guest_ptr(cpu, a[3], sizeof(*ru), PROT_WRITE)))
         return -EFAULT;
-    return host_ret(wait4((pid_t)a[0], status, (int)a[2], ru));
+    return sig_syscall(SYS_wait4, (pid_t)a[0], status, (int)a[2], ru);
 }
 
 SYSCALL(waitid)
@@ -288,7 +288,7 @@ SYSCALL(waitid)
         return -EFAULT;
     if (a[4] && !(ru = guest_ptr(cpu, a[4], sizeof(*ru), PROT_WRITE)))
         return -EFAULT;
-    return host_ret(syscall(SYS_waitid, (int)a[0], (pid_t)a[1], info, (int)a[3], ru));
+    return sig_syscall(SYS_waitid, (int)a[0], (pid_t)a[1], info, (int)a[3], ru);
 }
 
 SYSCALL(pidfd_send_signal)

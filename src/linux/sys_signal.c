@@ -124,8 +124,7 @@ SYSCALL(rt_sigsuspend)
     if (uspace_read(&t->proc->us, a[0], &mask, sizeof(mask)) < 0)
         return -EFAULT;
     sig_wait_mask(t, mask, &set);
-    if (!(atomic_load(&t->pending) & ~t->sigmask))
-        sigsuspend(&set);
+    sig_syscall(SYS_rt_sigsuspend, &set, _NSIG / 8);   /* a signal before it ends it too */
     return -EINTR;
 }
 
@@ -155,7 +154,7 @@ SYSCALL(rt_sigtimedwait)
     }
     sig_host_set(want, &set);
     siginfo_t host_info;
-    long r = host_ret(syscall(SYS_rt_sigtimedwait, &set, &host_info, timeout, _NSIG / 8));
+    long r = sig_syscall(SYS_rt_sigtimedwait, &set, &host_info, timeout, _NSIG / 8);
     if (r <= 0)
         return r;
     host_info.si_signo = sig_from_host((int)r);

@@ -8,6 +8,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "linux/signal.h"
 #include "linux/syscall.h"
 
 #define SOCKADDR_MAX 4096
@@ -67,7 +68,7 @@ SYSCALL(connect)
 {
     void *sa;
     int err = addr_in(cpu, a[1], a[2], &sa);
-    return err < 0 ? err : host_ret(connect((int)a[0], sa, (socklen_t)a[2]));
+    return err < 0 ? err : sig_syscall(SYS_connect, (int)a[0], sa, (socklen_t)a[2]);
 }
 
 SYSCALL(accept4)
@@ -75,7 +76,7 @@ SYSCALL(accept4)
     void *sa;
     socklen_t *len;
     int err = addr_out(cpu, a[1], a[2], &sa, &len);
-    return err < 0 ? err : host_ret(accept4((int)a[0], sa, len, (int)a[3]));
+    return err < 0 ? err : sig_syscall(SYS_accept4, (int)a[0], sa, len, (int)a[3]);
 }
 
 SYSCALL(accept)
@@ -111,7 +112,7 @@ SYSCALL(sendto)
         return -EFAULT;
     int err = addr_in(cpu, a[4], a[5], &sa);
     return err < 0 ? err
-                   : host_ret(sendto((int)a[0], buf, a[2], (int)a[3], sa, (socklen_t)a[5]));
+                   : sig_syscall(SYS_sendto, (int)a[0], buf, a[2], (int)a[3], sa, (socklen_t)a[5]);
 }
 
 SYSCALL(recvfrom)
@@ -121,7 +122,7 @@ SYSCALL(recvfrom)
     if (!buf)
         return -EFAULT;
     int err = addr_out(cpu, a[4], a[5], &sa, &len);
-    return err < 0 ? err : host_ret(recvfrom((int)a[0], buf, a[2], (int)a[3], sa, len));
+    return err < 0 ? err : sig_syscall(SYS_recvfrom, (int)a[0], buf, a[2], (int)a[3], sa, len);
 }
 
 SYSCALL(setsockopt)
@@ -178,7 +179,7 @@ SYSCALL(sendmsg)
     struct msghdr m;
     struct iovec iov[GUEST_IOV_MAX];
     int err = msghdr_from_guest(cpu, a[1], &g, &m, iov, PROT_READ);
-    return err < 0 ? err : host_ret(sendmsg((int)a[0], &m, (int)a[2]));
+    return err < 0 ? err : sig_syscall(SYS_sendmsg, (int)a[0], &m, (int)a[2]);
 }
 
 SYSCALL(recvmsg)
@@ -189,7 +190,7 @@ SYSCALL(recvmsg)
     int err = msghdr_from_guest(cpu, a[1], &g, &m, iov, PROT_WRITE);
     if (err < 0)
         return err;
-    long r = host_ret(recvmsg((int)a[0], &m, (int)a[2]));
+    long r = sig_syscall(SYS_recvmsg, (int)a[0], &m, (int)a[2]);
     if (r < 0)
         return r;
     g.namelen = m.msg_namelen;
@@ -219,8 +220,8 @@ static long mmsg(struct cpu *cpu, const uint64_t *a, bool recv)
         if ((r = msghdr_from_guest(cpu, hdr, &g, &m, iov, recv ? PROT_WRITE : PROT_READ)) < 0)
             break;
         int f = recv && done && (flags & MSG_WAITFORONE) ? flags | MSG_DONTWAIT : flags;
-        r = host_ret(recv ? recvmsg((int)a[0], &m, f & ~MSG_WAITFORONE)
-                          : sendmsg((int)a[0], &m, f));
+        r = recv ? sig_syscall(SYS_recvmsg, (int)a[0], &m, f & ~MSG_WAITFORONE)
+                 : sig_syscall(SYS_sendmsg, (int)a[0], &m, f);
         if (r < 0)
             break;
         uint32_t len = (uint32_t)r;

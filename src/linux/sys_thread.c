@@ -156,8 +156,7 @@ SYSCALL(futex)
             arg3 = kernel_ptr(cpu, a[3], GUEST_TIMESPEC_SIZE, 0);
         if (c->uaddr2)
             uaddr2 = kernel_ptr(cpu, a[4], 4, 0);
-        return host_ret(syscall(SYS_futex, uaddr, op, (uint32_t)a[2], arg3, uaddr2,
-                                (uint32_t)a[5]));
+        return sig_syscall(SYS_futex, uaddr, op, (uint32_t)a[2], arg3, uaddr2, (uint32_t)a[5]);
     }
     log_unimp("vm: futex operation %d not supported (returns ENOSYS)\n", cmd);
     return -ENOSYS;

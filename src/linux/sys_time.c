@@ -4,6 +4,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux/signal.h"
 #include "linux/syscall.h"
 
 #define GUEST_TIMESPEC_SIZE 16
@@ -49,12 +50,12 @@ SYSCALL(nanosleep)
 {
     void *req = kernel_ptr(cpu, a[0], GUEST_TIMESPEC_SIZE, PROT_READ);
     void *rem = kernel_ptr(cpu, a[1], GUEST_TIMESPEC_SIZE, PROT_WRITE);   /* written if woken */
-    return host_ret(syscall(SYS_nanosleep, req, rem));
+    return sig_syscall(SYS_nanosleep, req, rem);
 }
 
 SYSCALL(clock_nanosleep)
 {
     void *req = kernel_ptr(cpu, a[2], GUEST_TIMESPEC_SIZE, PROT_READ);
     void *rem = kernel_ptr(cpu, a[3], GUEST_TIMESPEC_SIZE, PROT_WRITE);
-    return host_ret(syscall(SYS_clock_nanosleep, (int)a[0], (int)a[1], req, rem));
+    return sig_syscall(SYS_clock_nanosleep, (int)a[0], (int)a[1], req, rem);
 }

@@ -12,6 +12,7 @@
 
 #include "core/log.h"
 #include "exec/exec.h"
+#include "linux/safe_syscall.h"
 #include "linux/signal.h"
 #include "mem/smc.h"
 #include "plugin/plugin.h"
@@ -97,13 +98,17 @@ void syscall_make(struct cpu *cpu)
     if (d && d->fn) {
         ret = d->fn(cpu, a);
     } else if (d) {
-        ret = host_ret(syscall(d->host_nr, a[0], a[1], a[2], a[3], a[4], a[5]));
+        ret = sig_syscall(d->host_nr, a[0], a[1], a[2], a[3], a[4], a[5]);
     } else {
         log_unknown(nr);
         ret = -ENOSYS;
     }
     if (thread_of(cpu)->exited)
         return;
+    if (ret == -SAFE_SYSCALL_BEFORE) {   /* as syscall_dispatch does with a signal ready */
+        cpu->pc -= g->syscall_insn_size;
+        return;
+    }
     if (log_enabled(strace))
         strace_print(cpu, d, nr, a, ret);
     if (plugin_syscalls)
