@@ -111,6 +111,17 @@ for engine in jit check; do
         stdio_fmt fp_libm threads |
         sed "s/\[vm\]/[vm-$engine-64K]/; s/^guest: /guest[$engine-64K]: /"
 done
+# T1 alone, where a loop looks at the exit request only at the entries of its blocks that
+# are not reached by a chain going forward: a program spinning in a loop gets its signal.
+if grep -qw jit <<<"$engines"; then
+    for isa in riscv64 aarch64 x86_64; do
+        [ $isa = x86_64 ] && [ "$(uname -m)" != x86_64 ] && continue
+        suite=guest; [ $isa != riscv64 ] && suite=guest-$isa
+        GUEST_ISA=$isa VM="$VM --engine=jit --tier2=off" RUNNERS=vm run_suite \
+            bash tests/guest/run.sh "$BUILD/tests/$suite" signal_spin |
+            sed "s/\[vm\]/[vm-t1]/; s/^$suite: /$suite[t1]: /"
+    done
+fi
 # T2 on, blocks hot after two runs so that the programs run in regions swapped in while they
 # run: the guest programs of the three ISAs on the JIT, and the static riscv64 and aarch64
 # ones on the check engine, which compares each region's code with the interpreter's run of
