@@ -4,17 +4,21 @@
  * blocks (a futex wait for the very thread that signal was to wake). Here the look is the last
  * thing before the host's system call instruction, and the catcher, finding the thread between
  * the two, moves it to a return that says the call never started (safe_syscall_rewind), as
- * QEMU's safe_syscall does. */
+ * QEMU's safe_syscall does. In assembly for each host vm builds for (x86-64, AArch64, RISC-V
+ * 64: tests/cross runs thread_sigwake on the last two); C with the window on any other. */
 #include "linux/safe_syscall.h"
 
 #include <errno.h>
 #include <unistd.h>
 
-#if defined(__x86_64__) || defined(__aarch64__)
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv)
 
 #include <ucontext.h>
 
 extern const char safe_syscall_start[], safe_syscall_end[], safe_syscall_before[];
+
+/* A global label of this file's assembly, hidden outside vm. */
+#define LABEL(name) ".globl " #name "\n.hidden " #name "\n" #name ":\n"
 
 #if defined(__x86_64__)
 /* rdi pending, rsi mask, rdx nr, rcx r8 r9 a0-a2, the stack a3-a5; the kernel takes rax nr,
@@ -34,26 +38,20 @@ __asm__(".text\n"
         "    movq %r9, %rdx\n"
         "    movq 16(%rsp), %r8\n"
         "    movq 24(%rsp), %r9\n"
-        ".globl safe_syscall_start\n"
-        ".hidden safe_syscall_start\n"
-        "safe_syscall_start:\n"
+        LABEL(safe_syscall_start)
         "    testq %r10, (%r11)\n"
         "    jnz safe_syscall_before\n"
         "    movq 8(%rsp), %r10\n"
         "    syscall\n"
-        ".globl safe_syscall_end\n"
-        ".hidden safe_syscall_end\n"
-        "safe_syscall_end:\n"
+        LABEL(safe_syscall_end)
         "    ret\n"
-        ".globl safe_syscall_before\n"
-        ".hidden safe_syscall_before\n"
-        "safe_syscall_before:\n"
+        LABEL(safe_syscall_before)
         "    movq $-" SAFE_SYSCALL_BEFORE_STR ", %rax\n"
         "    ret\n"
         "    .cfi_endproc\n"
         ".size safe_syscall6, .-safe_syscall6\n");
 #define UC_PC(uc) ((uc)->uc_mcontext.gregs[REG_RIP])
-#else
+#elif defined(__aarch64__)
 /* x0 pending, x1 mask, x2 nr, x3-x7 a0-a4, the stack a5; the kernel takes x8 nr, x0-x5. */
 __asm__(".text\n"
         ".globl safe_syscall6\n"
@@ -70,25 +68,50 @@ __asm__(".text\n"
         "    mov x3, x6\n"
         "    mov x4, x7\n"
         "    ldr x5, [sp]\n"
-        ".globl safe_syscall_start\n"
-        ".hidden safe_syscall_start\n"
-        "safe_syscall_start:\n"
+        LABEL(safe_syscall_start)
         "    ldr x11, [x9]\n"
         "    tst x11, x10\n"
         "    b.ne safe_syscall_before\n"
         "    svc #0\n"
-        ".globl safe_syscall_end\n"
-        ".hidden safe_syscall_end\n"
-        "safe_syscall_end:\n"
+        LABEL(safe_syscall_end)
         "    ret\n"
-        ".globl safe_syscall_before\n"
-        ".hidden safe_syscall_before\n"
-        "safe_syscall_before:\n"
+        LABEL(safe_syscall_before)
         "    mov x0, #-" SAFE_SYSCALL_BEFORE_STR "\n"
         "    ret\n"
         "    .cfi_endproc\n"
         ".size safe_syscall6, .-safe_syscall6\n");
 #define UC_PC(uc) ((uc)->uc_mcontext.pc)
+#else
+/* a0 pending, a1 mask, a2 nr, a3-a7 a0-a4, the stack a5; the kernel takes a7 nr, a0-a5. */
+__asm__(".text\n"
+        ".globl safe_syscall6\n"
+        ".hidden safe_syscall6\n"
+        ".type safe_syscall6, %function\n"
+        "safe_syscall6:\n"
+        "    .cfi_startproc\n"
+        "    mv t0, a0\n"
+        "    not t1, a1\n"
+        "    mv t2, a2\n"
+        "    mv a0, a3\n"
+        "    mv a1, a4\n"
+        "    mv a2, a5\n"
+        "    mv a3, a6\n"
+        "    mv a4, a7\n"
+        "    ld a5, 0(sp)\n"
+        "    mv a7, t2\n"
+        LABEL(safe_syscall_start)
+        "    ld t3, 0(t0)\n"
+        "    and t3, t3, t1\n"
+        "    bnez t3, safe_syscall_before\n"
+        "    ecall\n"
+        LABEL(safe_syscall_end)
+        "    ret\n"
+        LABEL(safe_syscall_before)
+        "    li a0, -" SAFE_SYSCALL_BEFORE_STR "\n"
+        "    ret\n"
+        "    .cfi_endproc\n"
+        ".size safe_syscall6, .-safe_syscall6\n");
+#define UC_PC(uc) ((uc)->uc_mcontext.__gregs[REG_PC])
 #endif
 
 void safe_syscall_rewind(void *uc)

@@ -6,8 +6,9 @@
 # and vm itself is emulated by qemu: args_env (loader, auxv, stack), int_alu and strings
 # (the integer IR ops and memory access), fp_arith / fp (the softfloat-free FP helpers
 # on a host whose FP differs from x86-64's), x86-64's x87 (its 80-bit soft-float, lazy
-# flags and FXSAVE state on a host that has none of them), static only (the dynamic variants add the
-# guest's ld.so, which tests nothing more about the host). vm reserves 1 GiB of guest space
+# flags and FXSAVE state on a host that has none of them), thread_sigwake (the host's own
+# assembly for a syscall a signal must not slip past, linux/safe_syscall.c), static only (the
+# dynamic variants add the guest's ld.so, which tests nothing more about the host). vm reserves 1 GiB of guest space
 # here: qemu-user 7.2 cannot give an emulated process vm's default 64 TiB reservation.
 # A host with a JIT backend (AArch64: its vm lists the jit engine) also runs test_jit (random
 # IR blocks on the JIT against the interpreter), guest programs with --engine=jit (the same
@@ -36,7 +37,7 @@ trap 'rm -f "$log"' EXIT
 # test_a64_encoder's pure encoding checks on every host).
 unit_tests="a64_decode a64_flags a64_fpu aspace core dev ir opt rv64_decode rv64_fpu softmmu tb_flags
             translator x64_decode x64_translate rv64_system uspace"
-interp_tests_riscv64="args_env int_alu strings fp_arith"
+interp_tests_riscv64="args_env int_alu strings fp_arith thread_sigwake"
 interp_tests_aarch64="args_env int_alu strings fp"
 jit_tests_riscv64="int_alu strings fp_arith segv int_divrem atomics"
 jit_tests_aarch64="int_alu strings fp signals"
