@@ -282,18 +282,22 @@ static uint64_t helper_div(void *cpu_, uint64_t divisor, uint64_t how, uint64_t 
         unsigned total = size == 1 ? 16 : 2 * bits;
         __int128 n = (__int128)(dividend << (128 - total)) >> (128 - total);
         int64_t d = (int64_t)(divisor << (64 - bits)) >> (64 - bits);
-        __int128 qq = n / d;
+        /* A dividend that fits 64 bits (nearly all) takes one 64-bit division, not two calls
+         * of the 128-bit one. */
+        bool narrow = n == (int64_t)n && !(n == INT64_MIN && d == -1);
+        __int128 qq = narrow ? (int64_t)n / d : n / d;
         __int128 lim = (__int128)1 << (bits - 1);
         if (qq >= lim || qq < -lim)
             cpu_raise(cpu_, EXC_DIVIDE, 0);
         q = (uint64_t)qq;
-        rem = (uint64_t)(n % d);
+        rem = narrow ? (uint64_t)((int64_t)n % d) : (uint64_t)(n - qq * d);
     } else {
-        unsigned __int128 qq = dividend / divisor;
+        bool narrow = !(uint64_t)(dividend >> 64);
+        unsigned __int128 qq = narrow ? (uint64_t)dividend / divisor : dividend / divisor;
         if (qq > mask)
             cpu_raise(cpu_, EXC_DIVIDE, 0);
         q = (uint64_t)qq;
-        rem = (uint64_t)(dividend % divisor);
+        rem = narrow ? (uint64_t)dividend % divisor : (uint64_t)(dividend - qq * divisor);
     }
     q &= mask;
     rem &= mask;
