@@ -111,8 +111,8 @@ for engine in jit check; do
         stdio_fmt fp_libm threads |
         sed "s/\[vm\]/[vm-$engine-64K]/; s/^guest: /guest[$engine-64K]: /"
 done
-# T1 alone, where a loop looks at the exit request only at the entries of its blocks that
-# are not reached by a chain going forward: a program spinning in a loop gets its signal.
+# T1 alone, where a loop looks at the exit request only at its blocks' entries (a T2 loop
+# also at its back edge): a program spinning in a loop gets its signal.
 if grep -qw jit <<<"$engines"; then
     for isa in riscv64 aarch64 x86_64; do
         [ $isa = x86_64 ] && [ "$(uname -m)" != x86_64 ] && continue

@@ -185,10 +185,7 @@ static void link_blocks(struct cpu *cpu, uint8_t *site, struct tb *to)
     dt->in = l;
     l->next_out = df->out;
     df->out = l;
-    const uint8_t *entry = to->code;
-    if (to->pc > from->pc)
-        entry += backend->unchecked_entry;
-    l->stub = backend->patch_jump(codegc_rw(site), site, entry);
+    l->stub = backend->patch_jump(codegc_rw(site), site, to->code);
     codegc_stats.links++;
 }
 

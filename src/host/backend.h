@@ -155,10 +155,6 @@ struct host_backend {
     /* Optional: the block whose code starts at code (writable view rw) no longer counts its
      * runs (hot_count); -ENOENT if it does not. Safe while other threads run the code. */
     int (*stop_count)(uint8_t *rw, const uint8_t *code);
-    /* Optional: the offset in a block's code past its exit-request check. A chained jump to a
-     * block at a higher guest pc than its own block's enters there (exec/jit.c): every cycle
-     * of chained blocks has an edge that does not go up, so every loop still checks. */
-    uint32_t unchecked_entry;
     /* From a host signal's ucontext: the interrupted pc, and the integer registers. */
     const void *(*signal_pc)(const void *uc);
     void (*signal_regs)(const void *uc, uint64_t regs[HOST_MAX_REGS]);

@@ -101,7 +101,6 @@ static const struct host_backend aarch64_backend = {
     .init = a64_init,
     .lower = a64_lower_block,
     .patch_jump = a64_patch_jump,
-    .unchecked_entry = A64_ENTRY_CHECK,
     .signal_pc = a64_signal_pc,
     .signal_regs = a64_signal_regs,
     .disas = a64_disas,

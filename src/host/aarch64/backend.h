@@ -13,11 +13,6 @@
 
 #include "host/aarch64/a64.h"
 #include "host/backend.h"
-
-/* Every block starts with `ldr w16, [x28, #exit_request]; cbnz w16, stub`, its exit-request
- * check, this long (exit_request is a word at a small offset of struct cpu): a chained jump to
- * a block further on in the guest enters past it (the backend's unchecked_entry). */
-#define A64_ENTRY_CHECK 8
 #include "ir/ir.h"
 
 enum { R_CPU = 28, R_BASE = 27, R_LIMIT = 26 };

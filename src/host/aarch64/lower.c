@@ -585,9 +585,7 @@ int a64_lower(const struct ir_block *b, const struct a64_abi *abi, struct host_b
     ra_analyse(lw);
     mark_insn(lw, b->pc);
 
-    /* Entry: the interrupt check, as the interpreter does, A64_ENTRY_CHECK bytes. */
-    _Static_assert(CPU_OFF(exit_request) % 4 == 0 && CPU_OFF(exit_request) / 4 < 4096,
-                   "exit_request is loaded by one ldr");
+    /* Entry: the interrupt check, as the interpreter does. */
     ra_ldst_cpu(lw, false, false, S0, CPU_OFF(exit_request), S0);
     new_stub(lw, S_INT, b->pc)->site = a64_branch(out, A_CBNZ, false, S0, NULL);
 

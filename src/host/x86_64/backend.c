@@ -105,19 +105,18 @@ static const void *x64_patch_jump(uint8_t *rw, const uint8_t *site, const void *
     return site + 4 + rel;
 }
 
-/* A counted block has `sub dword [r14 + disp32], 1; je rel32` after its entry check (lower.c):
- * the sub's first two bytes become `jmp +12`, in one 2-byte store inside an aligned 4-byte
- * word (blocks are 16-aligned), which other threads running the code see whole. */
+/* A counted block starts with `sub dword [r14 + disp32], 1; je rel32` (lower.c): its first two
+ * bytes become `jmp +12`, in one aligned 8-byte store (blocks are 16-aligned). */
 static int x64_stop_count(uint8_t *rw, const uint8_t *code)
 {
     static const uint8_t sub[] = { 0x41, 0x83, 0xae }, je[] = { 0x0f, 0x84 };
-    const uint8_t *c = code + X64_ENTRY_CHECK;
-    if (((uintptr_t)c & 3) != 2 || memcmp(c, sub, sizeof(sub)) || c[7] != 1 ||
-        memcmp(c + 8, je, sizeof(je)))
+    if (((uintptr_t)code & 7) || memcmp(code, sub, sizeof(sub)) || code[7] != 1 ||
+        memcmp(code + 8, je, sizeof(je)))
         return -ENOENT;
-    uint16_t jmp;
-    memcpy(&jmp, (const uint8_t[]){ 0xeb, 8 - 2 + 6 }, 2);
-    __atomic_store_n((uint16_t *)(void *)(rw + X64_ENTRY_CHECK), jmp, __ATOMIC_RELEASE);
+    uint64_t word;
+    memcpy(&word, code, 8);
+    memcpy(&word, (const uint8_t[]){ 0xeb, 8 - 2 + 6 }, 2);
+    __atomic_store_n((uint64_t *)(void *)rw, word, __ATOMIC_RELEASE);
     return 0;
 }
 
@@ -148,7 +147,6 @@ static const struct host_backend x86_64_backend = {
     .lower = x64_lower,
     .patch_jump = x64_patch_jump,
     .stop_count = x64_stop_count,
-    .unchecked_entry = X64_ENTRY_CHECK,
     .signal_pc = x64_signal_pc,
     .signal_regs = x64_signal_regs,
     .relocs = true,

@@ -38,11 +38,6 @@ struct x86_abi {
     const void *helper[XH_COUNT];
 };
 
-/* Every block starts with `cmp dword [r14 + disp32], 0; jne rel32`, its exit-request check,
- * this long: a chained jump to a block further on in the guest enters past it (the backend's
- * unchecked_entry), and T2's run counter, when the block has one, follows it. */
-#define X64_ENTRY_CHECK 14
-
 /* What enter returns (rax at the epilogue): HOST_RET_*, or the executable address of a rel32
  * to patch with the block at cpu->pc. */
 

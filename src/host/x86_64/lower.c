@@ -763,15 +763,15 @@ int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct host_b
     ra_analyse(lw);
     mark_insn(lw, b->pc);
 
-    /* Entry: the interrupt check, as the interpreter does, X64_ENTRY_CHECK bytes; then the
-     * run counter of T2 (exec/tier2.c), where x64_stop_count finds it. */
-    x86_emit(out, X_CMPI, false, 0, xm32(R14, CPU_OFF(exit_request)), 0);
-    new_stub(lw, S_INT, b->pc)->site = x86_jcc(out, CC_NE, NULL);
+    /* Entry: the run counter of T2 (exec/tier2.c), first, at the block's 16-aligned start,
+     * where x64_stop_count finds it; then the interrupt check, as the interpreter does. */
     if (abi->env.hot_count) {
         uint32_t slot = host_jc_index(b->pc, b->flags, abi->env.jc_mask);
-        x86_emit(out, X_SUBI, false, 0, xm32(R14, abi->env.hot_offset + 4 * (int32_t)slot), 1);
+        x86_emit(out, X_SUBI, false, 0, xm(R14, abi->env.hot_offset + 4 * (int32_t)slot), 1);
         new_stub(lw, S_HOT, b->pc)->site = x86_jcc(out, CC_E, NULL);
     }
+    x86_emit(out, X_CMPI, false, 0, xm(R14, CPU_OFF(exit_request)), 0);
+    new_stub(lw, S_INT, b->pc)->site = x86_jcc(out, CC_NE, NULL);
 
     for (uint32_t i = 0; i < b->n_ops; i++) {
         lw->i = i;

@@ -119,7 +119,6 @@ struct x86_rm {
     bool mem;
     uint8_t reg;            /* register operand, or memory base */
     uint8_t index, scale;   /* scale: 1 2 4 8 */
-    bool disp32;            /* the displacement takes 4 bytes even when 1 would do */
     int32_t disp;
 };
 
@@ -131,13 +130,6 @@ static inline struct x86_rm xm(unsigned base, int32_t disp)
 {
     return (struct x86_rm){ .mem = true, .reg = (uint8_t)base, .index = X86_NOREG, .scale = 1,
                             .disp = disp };
-}
-/* base + disp with a 4-byte displacement: for code whose length must not vary. */
-static inline struct x86_rm xm32(unsigned base, int32_t disp)
-{
-    struct x86_rm m = xm(base, disp);
-    m.disp32 = true;
-    return m;
 }
 static inline struct x86_rm xmi(unsigned base, unsigned index, unsigned scale, int32_t disp)
 {
@@ -176,7 +168,7 @@ static inline __attribute__((always_inline)) unsigned x86_encode(uint8_t *p, enu
         *q++ = (uint8_t)(0xc0 | rr | base);
     } else {
         bool sib = index || base == RSP;
-        unsigned mod = rm.disp32 ? 2 : rm.disp == 0 && base != RBP ? 0 : rm.disp == (int8_t)rm.disp ? 1 : 2;
+        unsigned mod = rm.disp == 0 && base != RBP ? 0 : rm.disp == (int8_t)rm.disp ? 1 : 2;
         *q++ = (uint8_t)(mod << 6 | rr | (sib ? 4 : base));
         if (sib) {
             static const uint8_t scale_bits[9] = { [1] = 0, [2] = 1, [4] = 2, [8] = 3 };
