@@ -266,11 +266,25 @@ void tier2_fork_child(void)
     compiler_started = false;
 }
 
+/* Whether the compiler's queue has room now (forming a region costs about as much as
+ * translating its blocks: not worth doing for a job the full queue would throw away). */
+static bool compiler_has_room(void)
+{
+    pthread_mutex_lock(&queue_lock);
+    bool room = n_queued < QUEUE_MAX;
+    pthread_mutex_unlock(&queue_lock);
+    return room;
+}
+
 struct tb *tier2_hot(struct cpu *cpu, struct tb *tb, bool wait)
 {
     if (tb->tier != TB_T1 || !tier2_counts(cpu) || (tb->flags & TB_FLAGS_ONE_OFF) ||
         plugin_translating)
         return tb;
+    if (!wait && !tier2_in_place && !compiler_has_room()) {   /* try again later */
+        exec_of(cpu)->hot[jump_cache_index(tb->pc, tb->flags)] = tier2_hot_runs;
+        return tb;
+    }
     tb->tier = TB_T1_TRIED;
     struct job *j = malloc(sizeof(*j));
     if (!j)
