@@ -17,18 +17,16 @@
 
 extern const char safe_syscall_start[], safe_syscall_end[], safe_syscall_before[];
 
-/* A global label of this file's assembly, hidden outside vm. */
+/* A global label of this file's assembly, hidden outside vm; safe_syscall6's start and end. */
 #define LABEL(name) ".globl " #name "\n.hidden " #name "\n" #name ":\n"
+#define FUNCTION_START \
+    ".text\n.type safe_syscall6, %function\n" LABEL(safe_syscall6) ".cfi_startproc\n"
+#define FUNCTION_END ".cfi_endproc\n.size safe_syscall6, .-safe_syscall6\n"
 
 #if defined(__x86_64__)
 /* rdi pending, rsi mask, rdx nr, rcx r8 r9 a0-a2, the stack a3-a5; the kernel takes rax nr,
  * rdi rsi rdx r10 r8 r9. */
-__asm__(".text\n"
-        ".globl safe_syscall6\n"
-        ".hidden safe_syscall6\n"
-        ".type safe_syscall6, @function\n"
-        "safe_syscall6:\n"
-        "    .cfi_startproc\n"
+__asm__(FUNCTION_START
         "    movq %rdx, %rax\n"
         "    movq %rdi, %r11\n"
         "    movq %rsi, %r10\n"
@@ -48,17 +46,11 @@ __asm__(".text\n"
         LABEL(safe_syscall_before)
         "    movq $-" SAFE_SYSCALL_BEFORE_STR ", %rax\n"
         "    ret\n"
-        "    .cfi_endproc\n"
-        ".size safe_syscall6, .-safe_syscall6\n");
+        FUNCTION_END);
 #define UC_PC(uc) ((uc)->uc_mcontext.gregs[REG_RIP])
 #elif defined(__aarch64__)
 /* x0 pending, x1 mask, x2 nr, x3-x7 a0-a4, the stack a5; the kernel takes x8 nr, x0-x5. */
-__asm__(".text\n"
-        ".globl safe_syscall6\n"
-        ".hidden safe_syscall6\n"
-        ".type safe_syscall6, %function\n"
-        "safe_syscall6:\n"
-        "    .cfi_startproc\n"
+__asm__(FUNCTION_START
         "    mov x9, x0\n"
         "    mvn x10, x1\n"
         "    mov x8, x2\n"
@@ -78,17 +70,11 @@ __asm__(".text\n"
         LABEL(safe_syscall_before)
         "    mov x0, #-" SAFE_SYSCALL_BEFORE_STR "\n"
         "    ret\n"
-        "    .cfi_endproc\n"
-        ".size safe_syscall6, .-safe_syscall6\n");
+        FUNCTION_END);
 #define UC_PC(uc) ((uc)->uc_mcontext.pc)
 #else
 /* a0 pending, a1 mask, a2 nr, a3-a7 a0-a4, the stack a5; the kernel takes a7 nr, a0-a5. */
-__asm__(".text\n"
-        ".globl safe_syscall6\n"
-        ".hidden safe_syscall6\n"
-        ".type safe_syscall6, %function\n"
-        "safe_syscall6:\n"
-        "    .cfi_startproc\n"
+__asm__(FUNCTION_START
         "    mv t0, a0\n"
         "    not t1, a1\n"
         "    mv t2, a2\n"
@@ -109,8 +95,7 @@ __asm__(".text\n"
         LABEL(safe_syscall_before)
         "    li a0, -" SAFE_SYSCALL_BEFORE_STR "\n"
         "    ret\n"
-        "    .cfi_endproc\n"
-        ".size safe_syscall6, .-safe_syscall6\n");
+        FUNCTION_END);
 #define UC_PC(uc) ((uc)->uc_mcontext.__gregs[REG_PC])
 #endif
 

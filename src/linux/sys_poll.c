@@ -135,8 +135,10 @@ static long epoll_wait_common(struct cpu *cpu, const uint64_t *a, bool v2, void 
         host_ev = uspace_kernel_addr(us, UINT64_MAX);
     else if (max > EPOLL_BATCH)
         max = EPOLL_BATCH;
-    long r = v2 ? sig_syscall(SYS_epoll_pwait2, (int)a[0], host_ev, max, timeout_ts, mask, _NSIG / 8)
-                : sig_syscall(SYS_epoll_pwait, (int)a[0], host_ev, max, (int)a[3], mask, _NSIG / 8);
+    long r = v2 ? sig_syscall(SYS_epoll_pwait2, (int)a[0], host_ev, max, timeout_ts, mask,
+                              _NSIG / 8)
+                : sig_syscall(SYS_epoll_pwait, (int)a[0], host_ev, max, (int)a[3], mask,
+                              _NSIG / 8);
     r = wait_done(cpu, mask, r);
     for (long i = 0; i < r; i++) {
         uint8_t g[16] = { 0 };
