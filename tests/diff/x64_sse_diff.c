@@ -165,8 +165,11 @@ static unsigned encode(const struct x64_insn_def *d, uint8_t *out)
     out[n++] = (uint8_t)((mem ? 1u << 6 : 3u << 6) | (reg & 7) << 3 | (rm & 7));
     if (mem) /* [rsi + disp8]: one in eight misaligned, for the #GP of the aligned forms */
         out[n++] = (uint8_t)(16 * (rnd() % 4) + (rnd() % 8 == 0 ? 1 + rnd() % 15 : 0));
+    /* one immediate in four from those glibc's string functions give PCMPxSTRx, which vm
+     * runs as the host's own instruction (sse_str.c) */
+    static const uint8_t str_imm[] = { 0x02, 0x0c, 0x12, 0x1a, 0x3a };
     if (d->imm == X64_IMM_B)
-        out[n++] = (uint8_t)rnd();
+        out[n++] = rnd() % 4 ? (uint8_t)rnd() : str_imm[rnd() % sizeof(str_imm)];
     return n;
 }
 

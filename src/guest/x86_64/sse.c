@@ -221,30 +221,16 @@ static union vec unpack(union vec a, union vec b, unsigned size, bool high)
 }
 
 /* PSHUFB as the host's own instruction, where the host is x86-64 with SSSE3 (x86-64-v2 and
- * later): false elsewhere. The loop below took most of the time of glibc's strspn and
- * strcspn, which shuffle a table of the accepted bytes. The operands go to the vector
- * registers a quadword at a time: they were stored so, and a 16-byte load of two 8-byte
- * stores waits for them to reach the cache. */
-static inline __attribute__((always_inline)) bool host_pshufb(union vec *r, union vec a,
-                                                               union vec b)
+ * later): r = a shuffled by b (quadword pairs), or false elsewhere. The loop below took most
+ * of the time of glibc's strspn and strcspn, which shuffle a table of the accepted bytes. */
+static inline __attribute__((always_inline)) bool host_pshufb(uint64_t r[2], const uint64_t a[2],
+                                                               const uint64_t b[2])
 {
 #if defined(__x86_64__)
     if (__builtin_cpu_supports("ssse3")) {
-        typedef long long v2di __attribute__((vector_size(16)));
-        v2di va, vb, t;
-        __asm__("movq %[a0], %[va]\n\t"
-                "movq %[a1], %[t]\n\t"
-                "punpcklqdq %[t], %[va]\n\t"
-                "movq %[b0], %[vb]\n\t"
-                "movq %[b1], %[t]\n\t"
-                "punpcklqdq %[t], %[vb]\n\t"
-                "pshufb %[vb], %[va]\n\t"
-                "movq %[va], %[r0]\n\t"
-                "punpckhqdq %[va], %[va]\n\t"
-                "movq %[va], %[r1]"
-                : [va] "=&x"(va), [vb] "=&x"(vb), [t] "=&x"(t), [r0] "=&r"(r->q[0]),
-                  [r1] "=r"(r->q[1])
-                : [a0] "r"(a.q[0]), [a1] "r"(a.q[1]), [b0] "r"(b.q[0]), [b1] "r"(b.q[1]));
+        host_vec va = host_vec_load(a);
+        __asm__("pshufb %1, %0" : "+x"(va) : "x"(host_vec_load(b)));
+        host_vec_store(r, va);
         return true;
     }
 #endif
@@ -276,7 +262,7 @@ static union vec shuf_op(unsigned op, union vec a, union vec b, unsigned imm)
     case 18: r.q[0] = b.q[0]; EACH(4, r.w[4 + i] = b.w[4 + (imm >> (2 * i) & 3)]) break;
     case 19: r.q[1] = b.q[1]; EACH(4, r.w[i] = b.w[imm >> (2 * i) & 3]) break;
     case 20:   /* PSHUFB, each quadword built in a local: byte stores read back whole stall */
-        if (host_pshufb(&r, a, b))
+        if (host_pshufb(r.q, a.q, b.q))
             break;
         for (unsigned h = 0; h < 2; h++) {
             uint64_t q = 0, idx = b.q[h];
@@ -342,11 +328,17 @@ static uint64_t helper_shuf(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, 
     if (X64_SSE_LANE(desc)) /* the upper lane of VSHUFPD, VBLENDPD, VBLENDPS, VPERMILPD,
                              * VMPSADBW: imm's next bits */
         imm >>= op == 5 || op == 23 || op == 44 ? 2 : op == 22 ? 4 : op == 25 ? 3 : 0;
-    union vec a = first(c, desc), b = source(c, desc, lo, hi), r;
-    /* PSHUFB here too, where its operands are in registers (shuf_op takes them on the stack) */
-    if (op != 20 || !host_pshufb(&r, a, b))
-        r = shuf_op(op, a, b, imm);
-    put_result(c, desc, r);
+    /* PSHUFB here too, from and to the guest's registers in place (shuf_op takes copies) */
+    unsigned lane = X64_SSE_LANE(desc), dst = X64_SSE_DST(desc);
+    const uint64_t mem[2] = { lo, hi };
+    const uint64_t *a = c->ymm[X64_SSE_IS_VEX(desc) ? X64_SSE_V(desc) : dst] + 2 * lane;
+    const uint64_t *b = X64_SSE_MEM(desc) ? mem : c->ymm[X64_SSE_SRC(desc)] + 2 * lane;
+    if (op == 20 && host_pshufb(c->ymm[dst] + 2 * lane, a, b)) {
+        if (X64_SSE_ZERO_UPPER(desc))
+            c->ymm[dst][2] = c->ymm[dst][3] = 0;
+        return 0;
+    }
+    put_result(c, desc, shuf_op(op, first(c, desc), source(c, desc, lo, hi), imm));
     return 0;
 }
 const struct ir_helper x64_helper_sse_shuf = {

@@ -119,11 +119,52 @@ static unsigned aggregate_bytes(const union vec *a, const union vec *b, unsigned
     return (same & ((1u << both) - 1)) | (0xffffu & ~((1u << either) - 1));
 }
 
+/* PCMPISTRI with the two immediates glibc's string functions use (0x02: equal any on
+ * unsigned bytes, strcspn and strpbrk; 0x3a: equal each, negated, strcmp) as the host's own,
+ * where the host is x86-64 with SSE4.2: the index for RCX and the flags as helper_str returns
+ * them; false elsewhere. */
+static inline __attribute__((always_inline)) bool host_pcmpistri(unsigned imm,
+                                                                  const uint64_t a[2],
+                                                                  const uint64_t b[2],
+                                                                  uint64_t *rcx, uint64_t *flags)
+{
+#if defined(__x86_64__)
+    if ((imm != 0x02 && imm != 0x3a) || !__builtin_cpu_supports("sse4.2"))
+        return false;
+    host_vec va = host_vec_load(a), vb = host_vec_load(b);
+    uint32_t idx;
+    uint8_t cf, zf, sf, of;
+#define PCMPISTRI(i)                                                                          \
+    __asm__("pcmpistri $" #i ", %[b], %[a]\n\tsetc %[cf]\n\tsetz %[zf]\n\tsets %[sf]\n\t" \
+            "seto %[of]"                                                                      \
+            : "=c"(idx), [cf] "=r"(cf), [zf] "=r"(zf), [sf] "=r"(sf), [of] "=r"(of)            \
+            : [a] "x"(va), [b] "x"(vb)                                                         \
+            : "cc")
+    if (imm == 0x02)
+        PCMPISTRI(0x02);
+    else
+        PCMPISTRI(0x3a);
+#undef PCMPISTRI
+    *rcx = idx;
+    *flags = (cf ? X64_CF : 0) | (zf ? X64_ZF : 0) | (sf ? X64_SF : 0) | (of ? X64_OF : 0);
+    return true;
+#else
+    (void)imm, (void)a, (void)b, (void)rcx, (void)flags;
+    return false;
+#endif
+}
+
 static uint64_t helper_str(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, uint64_t w64)
 {
     struct x64_cpu *c = cpu;
     unsigned op = X64_SSE_OP(desc), imm = X64_SSE_IMM(desc);
     unsigned n = imm & 1 ? 8 : 16;
+    const uint64_t mem[2] = { lo, hi };
+    uint64_t host_flags;
+    if (op == 3 && host_pcmpistri(imm, c->ymm[X64_SSE_DST(desc)],
+                                  X64_SSE_MEM(desc) ? mem : c->ymm[X64_SSE_SRC(desc)],
+                                  &c->r[X64_RCX], &host_flags))
+        return host_flags;
     union vec va = xmm(c, X64_SSE_DST(desc)), vb = source(c, desc, lo, hi);
     bool explicit = op < 2, index = op & 1;
     unsigned la, lb, res;

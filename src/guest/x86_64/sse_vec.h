@@ -2,7 +2,8 @@
  * (the hosts vm runs on are little-endian, as x86 is, so element i of any width sits where the
  * guest has it), and reading the first source (dst or VEX.vvvv), the second (register or the
  * loaded memory operand, per the helper's descriptor: sse.h) and writing the result, in the
- * 128-bit lane the descriptor names. */
+ * 128-bit lane the descriptor names; on an x86-64 host, moving 128 bits to and from its
+ * vector registers for the instructions it runs as they are. */
 #ifndef VM_GUEST_X86_64_SSE_VEC_H
 #define VM_GUEST_X86_64_SSE_VEC_H
 
@@ -62,5 +63,29 @@ static inline void put_result(struct x64_cpu *c, uint64_t desc, union vec v)
     if (X64_SSE_ZERO_UPPER(desc))
         c->ymm[n][2] = c->ymm[n][3] = 0;
 }
+
+#if defined(__x86_64__)
+/* An x86-64 host runs some SSE instructions as they are (sse.c's PSHUFB, sse_str.c's
+ * PCMPISTRI): their operands go into its vector registers, and back, a quadword at a time,
+ * since the JIT stores guest vector registers so, and a 16-byte load of two 8-byte stores
+ * waits for them to reach the cache. */
+typedef long long host_vec __attribute__((vector_size(16)));
+
+static inline __attribute__((always_inline)) host_vec host_vec_load(const uint64_t q[2])
+{
+    host_vec r;
+    __asm__("movq %[lo], %[r]\n\tmovhps %[hi], %[r]"
+            : [r] "=x"(r)
+            : [lo] "m"(q[0]), [hi] "m"(q[1]));
+    return r;
+}
+
+static inline __attribute__((always_inline)) void host_vec_store(uint64_t q[2], host_vec v)
+{
+    __asm__("movq %[v], %[lo]\n\tmovhps %[v], %[hi]"
+            : [lo] "=m"(q[0]), [hi] "=m"(q[1])
+            : [v] "x"(v));
+}
+#endif
 
 #endif
