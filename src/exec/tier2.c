@@ -30,6 +30,13 @@ void tier2_init_counters(struct exec_cpu *ex)
         ex->hot[j] = tier2_hot_runs;
 }
 
+/* The block at (pc, flags) counts its runs again from the threshold: it becomes hot again
+ * later, when its region could not be made now. */
+static void count_again(struct cpu *cpu, uint64_t pc, uint32_t flags)
+{
+    exec_of(cpu)->hot[jump_cache_index(pc, flags)] = tier2_hot_runs;
+}
+
 bool tier2_counts(const struct cpu *cpu)
 {
     return tier2_on && !cpu->code_addr;
@@ -186,8 +193,8 @@ static bool stopped;   /* tier2_stop: no job is queued any more */
 static void compile_job(struct job *j)
 {
     exec_code_read_lock();
-    if (!tb_add_region(j->cpu, j->head, &j->b, j->spans, j->n, j->gen))   /* let it count again */
-        exec_of(j->cpu)->hot[jump_cache_index(j->b.pc, j->b.flags)] = tier2_hot_runs;
+    if (!tb_add_region(j->cpu, j->head, &j->b, j->spans, j->n, j->gen))
+        count_again(j->cpu, j->b.pc, j->b.flags);
     exec_code_read_unlock();
 }
 
@@ -281,8 +288,8 @@ struct tb *tier2_hot(struct cpu *cpu, struct tb *tb, bool wait)
     if (tb->tier != TB_T1 || !tier2_counts(cpu) || (tb->flags & TB_FLAGS_ONE_OFF) ||
         plugin_translating)
         return tb;
-    if (!wait && !tier2_in_place && !compiler_has_room()) {   /* try again later */
-        exec_of(cpu)->hot[jump_cache_index(tb->pc, tb->flags)] = tier2_hot_runs;
+    if (!wait && !tier2_in_place && !compiler_has_room()) {
+        count_again(cpu, tb->pc, tb->flags);
         return tb;
     }
     tb->tier = TB_T1_TRIED;
@@ -318,7 +325,7 @@ struct tb *tier2_hot(struct cpu *cpu, struct tb *tb, bool wait)
     if (!queued) {   /* the compiler is behind: try again later */
         free(j);
         tb->tier = TB_T1;
-        exec_of(cpu)->hot[jump_cache_index(tb->pc, tb->flags)] = tier2_hot_runs;
+        count_again(cpu, tb->pc, tb->flags);
     }
     return tb;
 }

@@ -329,13 +329,9 @@ static uint64_t helper_shuf(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, 
                              * VMPSADBW: imm's next bits */
         imm >>= op == 5 || op == 23 || op == 44 ? 2 : op == 22 ? 4 : op == 25 ? 3 : 0;
     /* PSHUFB here too, from and to the guest's registers in place (shuf_op takes copies) */
-    unsigned lane = X64_SSE_LANE(desc), dst = X64_SSE_DST(desc);
     const uint64_t mem[2] = { lo, hi };
-    const uint64_t *a = c->ymm[X64_SSE_IS_VEX(desc) ? X64_SSE_V(desc) : dst] + 2 * lane;
-    const uint64_t *b = X64_SSE_MEM(desc) ? mem : c->ymm[X64_SSE_SRC(desc)] + 2 * lane;
-    if (op == 20 && host_pshufb(c->ymm[dst] + 2 * lane, a, b)) {
-        if (X64_SSE_ZERO_UPPER(desc))
-            c->ymm[dst][2] = c->ymm[dst][3] = 0;
+    if (op == 20 && host_pshufb(result_q(c, desc), first_q(c, desc), source_q(c, desc, mem))) {
+        result_done(c, desc);
         return 0;
     }
     put_result(c, desc, shuf_op(op, first(c, desc), source(c, desc, lo, hi), imm));

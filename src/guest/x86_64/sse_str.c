@@ -161,8 +161,7 @@ static uint64_t helper_str(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, u
     unsigned n = imm & 1 ? 8 : 16;
     const uint64_t mem[2] = { lo, hi };
     uint64_t host_flags;
-    if (op == 3 && host_pcmpistri(imm, c->ymm[X64_SSE_DST(desc)],
-                                  X64_SSE_MEM(desc) ? mem : c->ymm[X64_SSE_SRC(desc)],
+    if (op == 3 && host_pcmpistri(imm, lane_q(c, X64_SSE_DST(desc), 0), source_q(c, desc, mem),
                                   &c->r[X64_RCX], &host_flags))
         return host_flags;
     union vec va = xmm(c, X64_SSE_DST(desc)), vb = source(c, desc, lo, hi);

@@ -23,10 +23,17 @@ union vec {
     int8_t sb[16];
 };
 
-/* 128-bit lane 0 (the XMM register) or 1 of ymm n. */
+/* The two quadwords of 128-bit lane 0 (the XMM register) or 1 of ymm n, in place. */
+static inline const uint64_t *lane_q(const struct x64_cpu *c, unsigned n, unsigned lane)
+{
+    return c->ymm[n] + 2 * lane;
+}
+
+/* 128-bit lane 0 or 1 of ymm n. */
 static inline union vec lane_of(const struct x64_cpu *c, unsigned n, unsigned lane)
 {
-    return (union vec){ .q = { c->ymm[n][2 * lane], c->ymm[n][2 * lane + 1] } };
+    const uint64_t *q = lane_q(c, n, lane);
+    return (union vec){ .q = { q[0], q[1] } };
 }
 
 static inline union vec xmm(const struct x64_cpu *c, unsigned n)
@@ -34,18 +41,32 @@ static inline union vec xmm(const struct x64_cpu *c, unsigned n)
     return lane_of(c, n, 0);
 }
 
-/* The first source: xmm dst, or VEX.vvvv's register, in the descriptor's lane. */
+/* The first source: xmm dst, or VEX.vvvv's register, in the descriptor's lane; in place, or
+ * as a value. */
+static inline const uint64_t *first_q(const struct x64_cpu *c, uint64_t desc)
+{
+    return lane_q(c, X64_SSE_IS_VEX(desc) ? X64_SSE_V(desc) : X64_SSE_DST(desc),
+                  X64_SSE_LANE(desc));
+}
+
 static inline union vec first(const struct x64_cpu *c, uint64_t desc)
 {
-    return lane_of(c, X64_SSE_IS_VEX(desc) ? X64_SSE_V(desc) : X64_SSE_DST(desc),
-                   X64_SSE_LANE(desc));
+    const uint64_t *q = first_q(c, desc);
+    return (union vec){ .q = { q[0], q[1] } };
+}
+
+/* The second source: the register in the descriptor's lane, or mem (the memory operand's
+ * quadwords the helper got); in place, or as a value. */
+static inline const uint64_t *source_q(const struct x64_cpu *c, uint64_t desc,
+                                       const uint64_t mem[2])
+{
+    return X64_SSE_MEM(desc) ? mem : lane_q(c, X64_SSE_SRC(desc), X64_SSE_LANE(desc));
 }
 
 static inline union vec source(const struct x64_cpu *c, uint64_t desc, uint64_t lo, uint64_t hi)
 {
-    if (X64_SSE_MEM(desc))
-        return (union vec){ .q = { lo, hi } };
-    return lane_of(c, X64_SSE_SRC(desc), X64_SSE_LANE(desc));
+    const uint64_t mem[2] = { lo, hi }, *q = source_q(c, desc, mem);
+    return (union vec){ .q = { q[0], q[1] } };
 }
 
 static inline void set_xmm(struct x64_cpu *c, unsigned n, union vec v)
@@ -54,14 +75,25 @@ static inline void set_xmm(struct x64_cpu *c, unsigned n, union vec v)
     c->ymm[n][1] = v.q[1];
 }
 
-/* Writes the result to the descriptor's lane of dst (a VEX.128 form zeroes the upper half). */
+/* Where the result goes: the descriptor's lane of dst, in place. */
+static inline uint64_t *result_q(struct x64_cpu *c, uint64_t desc)
+{
+    return c->ymm[X64_SSE_DST(desc)] + 2 * X64_SSE_LANE(desc);
+}
+
+/* After the result is written: a VEX.128 form zeroes the upper half of dst. */
+static inline void result_done(struct x64_cpu *c, uint64_t desc)
+{
+    if (X64_SSE_ZERO_UPPER(desc))
+        c->ymm[X64_SSE_DST(desc)][2] = c->ymm[X64_SSE_DST(desc)][3] = 0;
+}
+
 static inline void put_result(struct x64_cpu *c, uint64_t desc, union vec v)
 {
-    unsigned n = X64_SSE_DST(desc), lane = X64_SSE_LANE(desc);
-    c->ymm[n][2 * lane] = v.q[0];
-    c->ymm[n][2 * lane + 1] = v.q[1];
-    if (X64_SSE_ZERO_UPPER(desc))
-        c->ymm[n][2] = c->ymm[n][3] = 0;
+    uint64_t *q = result_q(c, desc);
+    q[0] = v.q[0];
+    q[1] = v.q[1];
+    result_done(c, desc);
 }
 
 #if defined(__x86_64__)
