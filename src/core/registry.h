@@ -82,6 +82,10 @@ struct tb;
 struct engine_ops {
     const char *name;          /* "interp" */
     const char *help;
+    /* Optional: readies the engine before its first CPU is made (the JIT: its code cache and
+     * trampolines, whose miss path every empty jump-cache slot leads to); an error shows
+     * again at the first compile. */
+    int (*prepare)(void);
     /* Turn an IR block into something runnable, stored in tb (tb->code, tb->code_size);
      * -ENOSPC: no room until the other CPUs stop at the safepoint it asked for. */
     int (*compile)(struct cpu *cpu, struct tb *tb, const struct ir_block *b);

@@ -141,8 +141,6 @@ static int jit_init(void)
     struct host_env *e = &env_chained;
     e->temps_offset = 0;   /* set from the CPU in set_env, as the jump cache's offsets */
     e->jc_mask = JUMP_CACHE_SIZE - 1;
-    e->tb_pc_offset = (int32_t)offsetof(struct tb, pc);
-    e->tb_code_offset = (int32_t)offsetof(struct tb, code);
     e->inline_jc = true;
     e->atomic_rmw = h_atomic_rmw;
     e->cmpxchg = h_cmpxchg;
@@ -331,7 +329,10 @@ static int promote(struct cpu *cpu, struct tb *tb)
     jit_free_block(tb);
     tb->end_pc = b->end_pc;
     tb->n_insns = b->n_insns;
-    return lower_into(cpu, tb, b, chained_env(tb), CODEGC_OLD);
+    int err = lower_into(cpu, tb, b, chained_env(tb), CODEGC_OLD);
+    if (err == 0)
+        jump_cache_moved(tb);
+    return err;
 }
 
 /* The nursery is full: keep what is in use, drop the rest. False if the old space filled up
@@ -421,7 +422,7 @@ static void set_env(struct cpu *cpu)
     /* struct exec_cpu lies inside the CPU's allocation (exec/loop.c's cpu_new) */
     int32_t exec_offset = (int32_t)((char *)cpu->exec - (char *)cpu);
     env_chained.jc_offset = env_checkable.jc_offset =
-        exec_offset + (int32_t)offsetof(struct exec_cpu, jump_cache);
+        exec_offset + (int32_t)offsetof(struct exec_cpu, jump_slots);
     env_chained.hot_offset = env_checkable.hot_offset =
         exec_offset + (int32_t)offsetof(struct exec_cpu, hot);
     env_chained.guest_limit = env_checkable.guest_limit = cpu->as->flat_limit;
@@ -443,8 +444,8 @@ static uint64_t env_key(void)
 {
     const struct host_env *e = &env_chained;
     uint64_t v[] = { (uint64_t)e->temps_offset, e->flat, e->guest_limit,
-                     (uint64_t)e->jc_offset, e->jc_mask, (uint64_t)e->tb_pc_offset,
-                     (uint64_t)e->tb_code_offset, e->inline_jc, e->chain_in_page,
+                     (uint64_t)e->jc_offset, e->jc_mask, sizeof(struct jump_slot),
+                     e->inline_jc, e->chain_in_page,
                      e->log_stores, e->tlb, e->tlb_count_hits, e->hot_count,
                      tramp_hi - tramp_lo,
                      (uintptr_t)tramp.jc_miss - tramp_lo,
@@ -686,6 +687,7 @@ static void jit_uncount(struct tb *tb)
 static const struct engine_ops jit_engine = {
     .name = "jit",
     .help = "JIT to host code with block chaining",
+    .prepare = jit_init,
     .compile = jit_compile,
     .free = jit_free_block,
     .run = jit_run,

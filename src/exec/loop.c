@@ -121,6 +121,8 @@ struct cpu *cpu_new(const struct guest_ops *guest, const struct engine_ops *engi
     cpu->temps_offset = temps_offset;
     cpu->exec = ex;
     ex->engine = engine;
+    if (engine->prepare)
+        engine->prepare();
     ex->n_filled = JUMP_CACHE_FILLED_MAX + 1;   /* every slot is to be emptied */
     jump_cache_clear(ex);
     tier2_init_counters(ex);
@@ -153,6 +155,16 @@ void exec_counters_sum(struct exec_counters *out)
     add_counters(out, &gone_counters);
     for (struct cpu *c = all_cpus; c; c = exec_of(c)->next_cpu)
         add_counters(out, &exec_of(c)->counters);
+    pthread_mutex_unlock(&cpus_lock);
+}
+
+void jump_cache_moved(const struct tb *tb)
+{
+    unsigned j = jump_cache_index(tb->pc, tb->flags);
+    pthread_mutex_lock(&cpus_lock);
+    for (struct cpu *c = all_cpus; c; c = exec_of(c)->next_cpu)
+        if (exec_of(c)->jump_cache[j] == tb)
+            exec_of(c)->jump_slots[j].code = tb->code;
     pthread_mutex_unlock(&cpus_lock);
 }
 

@@ -354,16 +354,23 @@ static bool page_filter_has(const struct exec_cpu *ex, uint64_t vpage)
     return ex->any_page || (ex->page_filter[b / 64] >> (b % 64) & 1);
 }
 
+/* The one writer of a slot: the block and, for translated code, its pc and code. */
+static void set_slot(struct exec_cpu *ex, unsigned j, struct tb *tb)
+{
+    ex->jump_cache[j] = tb;
+    ex->jump_slots[j] = (struct jump_slot){ tb->pc, tb->code };
+}
+
 void jump_cache_clear(struct exec_cpu *ex)
 {
     memset(ex->page_filter, 0, sizeof(ex->page_filter));
     ex->any_page = false;
     if (ex->n_filled <= JUMP_CACHE_FILLED_MAX) {
         for (unsigned k = 0; k < ex->n_filled; k++)
-            ex->jump_cache[ex->filled[k]] = &tb_none;
+            set_slot(ex, ex->filled[k], &tb_none);
     } else {
         for (unsigned j = 0; j < JUMP_CACHE_SIZE; j++)
-            ex->jump_cache[j] = &tb_none;
+            set_slot(ex, j, &tb_none);
     }
     ex->n_filled = 0;
 }
@@ -371,7 +378,7 @@ void jump_cache_clear(struct exec_cpu *ex)
 static void clear_slot_of_page(struct exec_cpu *ex, unsigned j, uint32_t page)
 {
     if (ex->jump_cache_page[j] == page || ex->jump_cache_page[j] == JUMP_CACHE_ANY_PAGE)
-        ex->jump_cache[j] = &tb_none;
+        set_slot(ex, j, &tb_none);
 }
 
 /* The pcs of one page, halved, are JUMP_CACHE_PAGE_SLOTS consecutive values whose low bits
@@ -407,7 +414,7 @@ void jump_cache_clear_page(struct exec_cpu *ex, uint64_t vpage)
 
 void jump_cache_fill(struct exec_cpu *ex, unsigned j, struct tb *tb)
 {
-    ex->jump_cache[j] = tb;
+    set_slot(ex, j, tb);
     /* A region's blocks may lie on other pages than its head. */
     ex->jump_cache_page[j] = crosses_page(tb) || tb->tier == TB_REGION ? JUMP_CACHE_ANY_PAGE
                                                                       : (uint32_t)(tb->pc >> 12);
@@ -422,10 +429,33 @@ void jump_cache_fill(struct exec_cpu *ex, unsigned j, struct tb *tb)
         ex->n_filled = JUMP_CACHE_FILLED_MAX + 1;
 }
 
+/* Puts the regions posted for ex in its slots where their heads are. */
+static void jump_cache_take_posted(struct exec_cpu *ex)
+{
+    pthread_mutex_lock(&tb_lock);
+    for (unsigned k = 0; k < ex->n_posted; k++) {
+        uint64_t pc = ex->posted[k].pc;
+        uint32_t flags = ex->posted[k].flags;
+        unsigned j = jump_cache_index(pc, flags);
+        const struct tb *had = ex->jump_cache[j];
+        if (had->pc != pc || had->flags != flags || had->tier == TB_REGION)
+            continue;
+        for (struct tb *tb = tb_hash[tb_hash_index(pc, flags)]; tb; tb = tb->hash_next)
+            if (tb->pc == pc && tb->flags == flags && tb->tier == TB_REGION) {
+                jump_cache_fill(ex, j, tb);
+                break;
+            }
+    }
+    ex->n_posted = 0;
+    pthread_mutex_unlock(&tb_lock);
+}
+
 struct tb *tb_find(struct cpu *cpu, uint64_t pc)
 {
     struct exec_cpu *ex = exec_of(cpu);
     uint32_t flags = cpu->tb_flags;
+    if (__atomic_load_n(&ex->n_posted, __ATOMIC_ACQUIRE))
+        jump_cache_take_posted(ex);
     unsigned j = jump_cache_index(pc, flags);
     struct tb *tb = ex->jump_cache[j];
     if (tb->pc == pc && tb != &tb_none)
@@ -502,7 +532,7 @@ void tb_remove(struct cpu *cpu, struct tb *tb)
         *p = tb->hash_next;
     unsigned j = jump_cache_index(tb->pc, tb->flags);
     if (ex->jump_cache[j] == tb)
-        ex->jump_cache[j] = &tb_none;
+        set_slot(ex, j, &tb_none);
     bool cache_valid = ex->flush_gen == tb_flush_gen;   /* else stale: keep it marked so */
     tb_flush_gen++;
     if (cache_valid)
@@ -587,7 +617,7 @@ bool tb_exists(struct cpu *cpu, uint64_t pc)
 }
 
 struct tb *tb_add_region(struct cpu *cpu, struct tb *head, const struct ir_block *b,
-                         const struct tb_span *spans, unsigned n, unsigned gen)
+                         const struct tb_span *spans, unsigned n, unsigned gen, bool posted)
 {
     struct exec_cpu *ex = exec_of(cpu);
     struct tb *tb = calloc(1, sizeof(*tb));
@@ -629,7 +659,13 @@ struct tb *tb_add_region(struct cpu *cpu, struct tb *head, const struct ir_block
     regions = tb;
     tb_add_pages(tb);
     tb_link(tb);
-    jump_cache_fill(ex, jump_cache_index(tb->pc, tb->flags), tb);
+    if (!posted)
+        jump_cache_fill(ex, jump_cache_index(tb->pc, tb->flags), tb);
+    else if (ex->n_posted < JUMP_CACHE_POSTED_MAX) {   /* else its head runs on until a miss */
+        ex->posted[ex->n_posted].pc = tb->pc;
+        ex->posted[ex->n_posted].flags = tb->flags;
+        __atomic_store_n(&ex->n_posted, ex->n_posted + 1, __ATOMIC_RELEASE);
+    }
     if (ex->engine->shadow)
         ex->engine->shadow(head);
     exec_stats.regions++;

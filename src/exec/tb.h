@@ -60,12 +60,24 @@ _Static_assert(JUMP_CACHE_BITS <= 16, "tb_flags below JUMP_CACHE_SIZE fit struct
                "and a slot's index struct exec_cpu's filled");
 #define JUMP_CACHE_FILLED_MAX 1024
 #define JUMP_CACHE_ANY_PAGE UINT32_MAX
+#define JUMP_CACHE_POSTED_MAX 16
 _Static_assert(IR_MAX_INSNS <= UINT16_MAX, "a block's n_insns fits struct tb's");
 
 /* What exec keeps per CPU (reached through cpu->exec). */
 struct exec_cpu {
     const struct engine_ops *engine;
     struct tb *jump_cache[JUMP_CACHE_SIZE];
+    /* What jump_cache holds, for translated code: kept equal to each slot's block pc and
+     * code (an empty slot's are tb_none's: no guest pc, and the JIT's miss path). */
+    struct jump_slot jump_slots[JUMP_CACHE_SIZE];
+    /* The keys of regions the compiler thread published for this CPU since its last lookup,
+     * under tb_lock: only the CPU's own thread writes its slots (translated code reads a
+     * slot's two words with no lock), so tb_find puts them in (jump_cache_take_posted). */
+    struct {
+        uint64_t pc;
+        uint32_t flags;
+    } posted[JUMP_CACHE_POSTED_MAX];
+    unsigned n_posted;
     /* The virtual page (pc >> 12, truncated) of each filled slot's block, or
      * JUMP_CACHE_ANY_PAGE for a block crossing into the next page: what a guest's flush of
      * one page's translation drops (jump_cache_clear_page). */
@@ -117,6 +129,9 @@ extern struct tb tb_none;
 void jump_cache_clear(struct exec_cpu *ex);
 /* Puts tb in slot j (its jump_cache_index), as tb_find does after a miss. */
 void jump_cache_fill(struct exec_cpu *ex, unsigned j, struct tb *tb);
+/* tb's code moved (exec/jit.c's promotion, at a safepoint): the slots of every CPU that
+ * hold it follow. */
+void jump_cache_moved(const struct tb *tb);
 /* Drops the blocks found by a pc of virtual page vpage (an address) and those crossing into
  * it (and maybe other blocks crossing a page). */
 void jump_cache_clear_page(struct exec_cpu *ex, uint64_t vpage);
@@ -150,12 +165,13 @@ void tb_remove(struct cpu *cpu, struct tb *tb);
  * engine can, else every block (tb_flush). */
 void tb_invalidate(struct cpu *cpu, uint64_t start, uint64_t end);
 /* Compiles the region of ir block b, whose code spans[0..n) are, to shadow block head, and
- * makes it the block the CPU finds at head's pc. NULL if a block was dropped since
+ * makes it the block the CPU finds at head's pc: at once on the CPU's own thread, else
+ * (posted, from the compiler thread) at its next lookup. NULL if a block was dropped since
  * tb_flush_gen was gen (head may be gone, or the code changed: a head still there may be
  * tried again) or the engine could not compile it (its code space is full): head goes on
  * alone. The caller holds the code lock (exec.h) for reading and keeps cpu alive. */
 struct tb *tb_add_region(struct cpu *cpu, struct tb *head, const struct ir_block *b,
-                         const struct tb_span *spans, unsigned n, unsigned gen);
+                         const struct tb_span *spans, unsigned n, unsigned gen, bool posted);
 /* True if a block of pc under cpu's flags exists (user mode: pc is its code address). */
 bool tb_exists(struct cpu *cpu, uint64_t pc);
 /* May an exit of block from jump straight to block to? Always in user mode. In system mode

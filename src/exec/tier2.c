@@ -193,7 +193,7 @@ static bool stopped;   /* tier2_stop: no job is queued any more */
 static void compile_job(struct job *j)
 {
     exec_code_read_lock();
-    if (!tb_add_region(j->cpu, j->head, &j->b, j->spans, j->n, j->gen))
+    if (!tb_add_region(j->cpu, j->head, &j->b, j->spans, j->n, j->gen, true))
         count_again(j->cpu, j->b.pc, j->b.flags);
     exec_code_read_unlock();
 }
@@ -311,7 +311,7 @@ struct tb *tier2_hot(struct cpu *cpu, struct tb *tb, bool wait)
     }
     j->n = (unsigned)n;
     if (wait || tier2_in_place) {
-        struct tb *region = tb_add_region(cpu, tb, &j->b, j->spans, j->n, j->gen);
+        struct tb *region = tb_add_region(cpu, tb, &j->b, j->spans, j->n, j->gen, false);
         free(j);
         return region ? region : tb;
     }

@@ -26,6 +26,14 @@ static inline uint32_t host_jc_index(uint64_t pc, uint32_t flags, uint32_t mask)
     return ((((p >> 5) & ~0xfffu) ^ p) >> 1 ^ flags) & mask;
 }
 
+/* A jump-cache slot as translated code reads it: the pc of the block the slot holds and the
+ * address of its code side by side, so that an indirect jump loads the slot and jumps (from
+ * the block's own fields they were a second load that waited for the first). */
+struct jump_slot {
+    uint64_t pc;
+    const void *code;
+};
+
 /* What the execution layer tells the backend: the layout generated code reads and the C
  * services it calls. */
 struct host_env {
@@ -34,9 +42,8 @@ struct host_env {
                                   its base is the host address; else ld/st call load/store */
     uint64_t guest_limit;      /* flat: guest addresses are [0, guest_limit), with guard pages
                                   of more than 4 GiB on both sides (mem/uspace.h) */
-    int32_t jc_offset;         /* of the jump cache (struct tb *[]) from struct cpu */
+    int32_t jc_offset;         /* of the jump cache (struct jump_slot[]) from struct cpu */
     uint32_t jc_mask;          /* jump cache index = host_jc_index(pc, block flags, jc_mask) */
-    int32_t tb_pc_offset, tb_code_offset;   /* inside struct tb */
     bool inline_jc;            /* goto_ind looks up the jump cache inline and jumps */
     bool chain_in_page;        /* and so may a direct jump out of the block's 4 KiB page:
                                   exec chains only within it (system mode, where another

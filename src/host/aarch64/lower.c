@@ -366,24 +366,26 @@ static void lower_goto_ind(struct lower *lw, const struct ir_op *op)
     ra_load(lw, 0, op->src[0]);
     uint8_t *miss = NULL;
     if (abi->env.inline_jc) {
-        /* host_jc_index: ((((pc >> 5) & ~0xfff) ^ pc) >> 1) on 32 bits */
+        /* host_jc_index: ((((pc >> 5) & ~0xfff) ^ pc) >> 1) on 32 bits, times the slot's 16
+         * bytes: the last shift right by 1 becomes one left by 3, flags and mask shifted by 4 */
+        _Static_assert(sizeof(struct jump_slot) == 16, "a slot is 1 << 4 bytes");
         a64_emit(o, A_UBFM, false, S0, 0, 0, 5 | 31 << 8);
         a64_mov_imm(o, S1, 0xfffff000);
         a64_emit(o, A_AND, false, S0, S0, S1, 0);
         a64_emit(o, A_EOR, false, S0, S0, 0, 0);
-        a64_emit(o, A_UBFM, false, S0, S0, 0, 1 | 31 << 8);
+        a64_emit(o, A_UBFM, false, S0, S0, 0, 29 | 28 << 8);
         if (lw->b->flags) {   /* jump_cache_index: the block's flags are the CPU's */
-            a64_mov_imm(o, S1, lw->b->flags);
+            a64_mov_imm(o, S1, (uint64_t)lw->b->flags << 4);
             a64_emit(o, A_EOR, false, S0, S0, S1, 0);
         }
-        a64_mov_imm(o, S1, abi->env.jc_mask);
+        a64_mov_imm(o, S1, (uint64_t)abi->env.jc_mask << 4);
         a64_emit(o, A_AND, false, S0, S0, S1, 0);
         add_disp(lw, S1, 28, abi->env.jc_offset, SX);   /* x28: the CPU */
-        a64_emit(o, A_LDRX, true, S1, S1, S0, 1);
-        a64_emit(o, A_LDRX, true, S0, S1, A64_NOREG, abi->env.tb_pc_offset);
+        a64_emit(o, A_ADD, true, S1, S1, S0, 0);
+        a64_emit(o, A_LDRX, true, S0, S1, A64_NOREG, offsetof(struct jump_slot, pc));
         a64_emit(o, A_SUBS, true, A64_ZR, S0, 0, 0);
         miss = a64_branch(o, A_BCOND, true, A64_NE, NULL);
-        a64_emit(o, A_LDRX, true, S1, S1, A64_NOREG, abi->env.tb_code_offset);
+        a64_emit(o, A_LDRX, true, S1, S1, A64_NOREG, offsetof(struct jump_slot, code));
         a64_emit(o, A_BR, true, 0, S1, 0, 0);
     }
     if (miss)

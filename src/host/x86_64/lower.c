@@ -454,23 +454,32 @@ static void jc_jump(struct lower *lw, bool known, uint64_t pc)
 {
     struct host_buf *o = lw->o;
     const struct x86_abi *abi = lw->abi;
+    struct x86_rm slot_pc, slot_code;
     if (known) {
-        uint32_t slot = host_jc_index(pc, lw->b->flags, abi->env.jc_mask);
-        x86_emit(o, X_MOV, true, RDX, xm(R14, abi->env.jc_offset + 8 * (int32_t)slot), 0);
+        int32_t at = abi->env.jc_offset +
+                     (int32_t)(sizeof(struct jump_slot) * host_jc_index(pc, lw->b->flags,
+                                                                       abi->env.jc_mask));
+        slot_pc = xm(R14, at + (int32_t)offsetof(struct jump_slot, pc));
+        slot_code = xm(R14, at + (int32_t)offsetof(struct jump_slot, code));
     } else {
+        /* host_jc_index times the slot's 16 bytes: its last shift right by 1 becomes one left
+         * by 3, the flags and the mask shifted by 4 */
+        _Static_assert(sizeof(struct jump_slot) == 16, "a slot is 1 << 4 bytes");
         x86_emit(o, X_MOV, false, RCX, xr(RAX), 0);
         x86_emit(o, X_SHRI, false, 0, xr(RCX), 5);
         x86_emit(o, X_ANDI, false, 0, xr(RCX), ~0xfff);
         x86_emit(o, X_XOR, false, RCX, xr(RAX), 0);
-        x86_emit(o, X_SHRI, false, 0, xr(RCX), 1);
+        x86_emit(o, X_SHLI, false, 0, xr(RCX), 3);
         if (lw->b->flags)   /* jump_cache_index: the block's flags are the CPU's */
-            x86_emit(o, X_XORI, false, 0, xr(RCX), (int32_t)lw->b->flags);
-        x86_emit(o, X_ANDI, false, 0, xr(RCX), (int32_t)abi->env.jc_mask);
-        x86_emit(o, X_MOV, true, RDX, xmi(R14, RCX, 8, abi->env.jc_offset), 0);
+            x86_emit(o, X_XORI, false, 0, xr(RCX), (int32_t)(lw->b->flags << 4));
+        x86_emit(o, X_ANDI, false, 0, xr(RCX), (int32_t)(abi->env.jc_mask << 4));
+        slot_pc = xmi(R14, RCX, 1, abi->env.jc_offset + (int32_t)offsetof(struct jump_slot, pc));
+        slot_code = xmi(R14, RCX, 1,
+                        abi->env.jc_offset + (int32_t)offsetof(struct jump_slot, code));
     }
-    x86_emit(o, X_CMP, true, RAX, xm(RDX, abi->env.tb_pc_offset), 0);
+    x86_emit(o, X_CMP, true, RAX, slot_pc, 0);
     uint8_t *miss = x86_jcc(o, CC_NE, NULL);
-    x86_emit(o, X_JMPM, false, 0, xm(RDX, abi->env.tb_code_offset), 0);
+    x86_emit(o, X_JMPM, false, 0, slot_code, 0);
     if (miss)
         x86_patch_rel32(miss, rx_of(lw, miss), rx_of(lw, o->p));
     leave_to_pc(lw);
