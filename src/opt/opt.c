@@ -120,14 +120,12 @@ static bool fold(const struct ir_op *op, uint64_t a, uint64_t b, uint64_t *out)
     }
 }
 
-/* x op identity -> x. At 32 bits only for an x known to be zero-extended: a 32-bit op
- * zero-extends its result, and an i32 temp is not always zero-extended (movcond.i32 of i64
- * values, a helper's result). */
-static bool is_identity(const struct opt *o, const struct ir_op *op)
+/* Whether op's constant second operand leaves its first as it is, in the low 32 bits of an
+ * i32 op's result or all 64 of an i64 op's. */
+static bool identity_operand(const struct opt *o, const struct ir_op *op)
 {
-    ir_temp x = op->src[0], c = op->src[1];
-    if (c == IR_NONE || !o->is_const[c] || o->b->temp_type[x] != op->type ||
-        (op->type != IR_I64 && (op->type != IR_I32 || o->width[x] > 32)))
+    ir_temp c = op->src[1];
+    if (c == IR_NONE || !o->is_const[c] || (op->type != IR_I64 && op->type != IR_I32))
         return false;
     uint64_t v = (uint64_t)o->val[c];
     switch (op->opc) {
@@ -135,12 +133,51 @@ static bool is_identity(const struct opt *o, const struct ir_op *op)
     case IR_rotl: case IR_rotr:
         return v == 0;
     case IR_and:
-        return v == UINT64_MAX;
+        return op->type == IR_I32 ? (uint32_t)v == UINT32_MAX : v == UINT64_MAX;
     case IR_mul:
         return v == 1;
     default:
         return false;
     }
+}
+
+/* x op identity -> x. At 32 bits only for an x known to be zero-extended: a 32-bit op
+ * zero-extends its result, and an i32 temp is not always zero-extended (movcond.i32 of i64
+ * values, a helper's result); an op that reads the low half alone reads through it anyway
+ * (kept_low). */
+static bool is_identity(const struct opt *o, const struct ir_op *op)
+{
+    ir_temp x = op->src[0];
+    return identity_operand(o, op) && o->b->temp_type[x] == op->type &&
+           (op->type == IR_I64 || o->width[x] <= 32);
+}
+
+/* The condition that holds for (b, a) where cond holds for (a, b). */
+static const uint8_t swapped_cond[IR_NCONDS] = {
+    [IR_EQ] = IR_EQ, [IR_NE] = IR_NE, [IR_LT] = IR_GT, [IR_GE] = IR_LE, [IR_LE] = IR_GE,
+    [IR_GT] = IR_LT, [IR_LTU] = IR_GTU, [IR_GEU] = IR_LEU, [IR_LEU] = IR_GEU,
+    [IR_GTU] = IR_LTU,
+};
+
+/* A constant first operand of a commutative op or a compare becomes the second (a compare's
+ * condition swapped), where the identities above and the backends' immediate forms look for
+ * it: RISC-V's `add a2, a2, s9` with a2 known to be 0, `bltu a5, a0` with a5 = 127. */
+static void constant_second(const struct opt *o, struct ir_op *op)
+{
+    ir_temp a = op->src[0], b = op->src[1];
+    if (a == IR_NONE || b == IR_NONE || !o->is_const[a] || o->is_const[b])
+        return;
+    switch (op->opc) {
+    case IR_add: case IR_mul: case IR_and: case IR_or: case IR_xor:
+        break;
+    case IR_setcond: case IR_exit_if: case IR_movcond:
+        op->cond = swapped_cond[op->cond];
+        break;
+    default:
+        return;
+    }
+    op->src[0] = b;
+    op->src[1] = a;
 }
 
 static void make_const(struct opt *o, struct ir_op *op, uint64_t v)
@@ -227,6 +264,11 @@ static unsigned kept_low(const struct opt *o, const struct ir_op *op, unsigned *
         if ((op->imm & 0xff) == 0)
             n = op->imm >> 8 & 0xff, *k = KEEP_LOW, *s = 1;
         break;
+    case IR_add: case IR_sub: case IR_or: case IR_xor: case IR_shl: case IR_shr: case IR_sar:
+    case IR_rotl: case IR_rotr: case IR_mul:
+        if (op->type == IR_I32 && identity_operand(o, op))   /* RISC-V's sext.w: addiw x, 0 */
+            n = 32;
+        break;
     case IR_and:
         if (op->src[0] == op->src[1])   /* x86's test r32, r32 */
             n = 64;
@@ -292,6 +334,34 @@ static void read_low_halves(struct opt *o, struct ir_op *op)
         op->src[s] = low_source(o, op->src[s], 32);
 }
 
+/* x << c >> c at 64 bits (RISC-V's zext.w without Zba: slli 32 then srli 32) is the
+ * extension of x's low 64 - c bits, one op where the shifts were two and a copy. */
+static void shift_pair(const struct opt *o, struct ir_op *op)
+{
+    if ((op->opc != IR_shr && op->opc != IR_sar) || op->type != IR_I64 ||
+        !o->is_const[op->src[1]] || !is_def(o, op->src[0]))
+        return;
+    const struct ir_op *d = &o->b->ops[o->def[op->src[0]]];
+    uint64_t c = (uint64_t)o->val[op->src[1]];
+    if (d->opc != IR_shl || d->type != IR_I64 || !o->is_const[d->src[1]] ||
+        (uint64_t)o->val[d->src[1]] != c || c == 0 || c > 63)
+        return;
+    bool sign = op->opc == IR_sar;
+    unsigned len = 64 - (unsigned)c;
+    op->src[0] = d->src[0];
+    op->src[1] = IR_NONE;
+    switch (len) {
+    case 8: op->opc = sign ? IR_sext8 : IR_zext8; break;
+    case 16: op->opc = sign ? IR_sext16 : IR_zext16; break;
+    case 32: op->opc = sign ? IR_sext32 : IR_zext32; break;
+    default:
+        op->opc = sign ? IR_sextract : IR_extract;
+        op->imm = (int64_t)len << 8;
+        break;
+    }
+    opt_stats.folded++;
+}
+
 /* A load or store at x + c or x - c (c a constant) is one at x with c in its displacement,
  * through any chain of them: every access from one base then shares the base's one range
  * check (x86's [rsp + disp], and its pushes and pops, each a new rsp). Only while the
@@ -338,8 +408,10 @@ static void forward_pass(struct opt *o)
         for (unsigned s = 0; s < d->n_in; s++)
             if (op->src[s] != IR_NONE)
                 op->src[s] = o->rep[op->src[s]];
+        constant_second(o, op);
         read_low_halves(o, op);
         fold_address(o, op);
+        shift_pair(o, op);
         switch (op->opc) {
         case IR_const:
             o->is_const[op->dst] = 1;

@@ -191,6 +191,44 @@ static void test_narrowing(void)
     CHECK(ir_verify(b, err, sizeof(err)) == 0);
 }
 
+/* Rewrites toward what the backends emit best: a constant first operand goes second (a
+ * compare's condition swapped), an extension reads through a 32-bit identity op (RISC-V's
+ * sext.w, addiw x, 0), and x << c >> c is an extension (its zext.w, slli then srli 32). */
+static void test_canonical(void)
+{
+    check_group("opt_canonical");
+    struct ir_block *b = start();
+    ir_temp x = ir_get(b, IR_I64, 0);
+    ir_temp k = ir_const(b, IR_I64, 127);
+    ir_put(b, IR_I64, 8, ir_op2(b, IR_add, IR_I64, ir_const(b, IR_I64, 0), x));   /* = x */
+    ir_temp w = ir_op2(b, IR_add, IR_I32, x, ir_const(b, IR_I32, 0));
+    ir_put(b, IR_I64, 16, ir_op1(b, IR_sext32, IR_I64, w));                       /* sext32 x */
+    ir_temp up = ir_op2(b, IR_shl, IR_I64, x, ir_const(b, IR_I64, 32));
+    ir_put(b, IR_I64, 24, ir_op2(b, IR_shr, IR_I64, up, ir_const(b, IR_I64, 32)));  /* zext32 x */
+    up = ir_op2(b, IR_shl, IR_I64, x, ir_const(b, IR_I64, 20));
+    ir_put(b, IR_I64, 32, ir_op2(b, IR_sar, IR_I64, up, ir_const(b, IR_I64, 20)));  /* 44 bits */
+    up = ir_op2(b, IR_shl, IR_I64, x, ir_const(b, IR_I64, 8));
+    ir_put(b, IR_I64, 40, ir_op2(b, IR_shr, IR_I64, up, ir_const(b, IR_I64, 4)));   /* kept */
+    ir_exit_if(b, IR_I64, IR_LTU, k, x, 0x3000);                                  /* x > 127 */
+    ir_goto_pc(b, 0x2000);
+    opt_block(b);
+    CHECK_EQ(find(b, IR_put, 0)->src[0], x);
+    CHECK_EQ(count(b, IR_add), 0);
+    const struct ir_op *s32 = find(b, IR_sext32, 0);
+    CHECK(s32 && s32->src[0] == x && find(b, IR_put, 1)->src[0] == s32->dst);
+    const struct ir_op *z32 = find(b, IR_zext32, 0);
+    CHECK(z32 && z32->src[0] == x && find(b, IR_put, 2)->src[0] == z32->dst);
+    const struct ir_op *s44 = find(b, IR_sextract, 0);
+    CHECK(s44 && s44->src[0] == x && s44->imm == 44 << 8 && find(b, IR_put, 3)->src[0] == s44->dst);
+    CHECK_EQ(count(b, IR_shl), 1);
+    CHECK_EQ(count(b, IR_shr), 1);
+    CHECK_EQ(count(b, IR_sar), 0);
+    const struct ir_op *e = find(b, IR_exit_if, 0);
+    CHECK(e && e->src[0] == x && e->src[1] == k && e->cond == IR_GTU);
+    char err[160];
+    CHECK(ir_verify(b, err, sizeof(err)) == 0);
+}
+
 /* MOVZ/MOVK chains and bit-field moves of constants: deposit, extract and sextract fold. */
 static void test_folding_fields(void)
 {
@@ -277,6 +315,7 @@ int main(void)
     test_folding();
     test_folding_fields();
     test_narrowing();
+    test_canonical();
     test_addresses();
     test_dead_code();
     return check_done();
