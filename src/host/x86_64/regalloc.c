@@ -226,12 +226,16 @@ static int evict(struct lower *lw, ir_temp t)
     return best;
 }
 
-/* Give t a home: a free register (storing the dirty fields first if that frees one, else
- * taking one from a temp needed later than t), else its slot (then the op computes into
- * spill_reg and ra_def_done stores it). Returns the register to compute into. */
+static bool store_one_dirty(struct lower *lw);
+
+/* Give t a home: a free register (storing a dirty field if that frees one, else storing
+ * them all, which unpins their registers, else taking one from a temp needed later than t),
+ * else its slot (then the op computes into spill_reg and ra_def_done stores it). Returns the
+ * register to compute into. Storing them all at the first shortage, when one would do, cost
+ * a T2 region runs of stores of fields it would put again. */
 unsigned ra_def(struct lower *lw, ir_temp t, unsigned spill_reg)
 {
-    for (int pass = 0; pass < 3; pass++) {
+    for (;;) {
         for (unsigned k = 0; k < sizeof(alloc_order); k++) {
             unsigned r = alloc_order[k];
             if (!(lw->busy & 1u << r)) {
@@ -242,7 +246,9 @@ unsigned ra_def(struct lower *lw, ir_temp t, unsigned spill_reg)
                 return r;
             }
         }
-        if (pass == 0 && lw->n_dirty) {
+        if (store_one_dirty(lw))
+            continue;
+        if (lw->n_dirty) {
             ra_flush_all(lw);
             continue;
         }
@@ -345,6 +351,25 @@ static void store_dirty(struct lower *lw, unsigned k)
     struct host_wb wb = wb_of(lw, &lw->dirty[k]);
     emit_wb(lw, &wb);
     drop_dirty(lw, k);
+}
+
+/* Stores one dirty field whose register holds nothing else alive, which frees the register:
+ * false if there is none. */
+static bool store_one_dirty(struct lower *lw)
+{
+    for (unsigned k = 0; k < lw->n_dirty; k++) {
+        ir_temp t = lw->dirty[k].t;
+        if (t == IR_NONE || lw->last_use[t] >= lw->i)
+            continue;
+        bool shared = false;
+        for (unsigned j = 0; j < lw->n_dirty; j++)
+            shared |= j != k && lw->dirty[j].t == t;
+        if (!shared) {
+            store_dirty(lw, k);
+            return true;
+        }
+    }
+    return false;
 }
 
 void ra_flush(struct lower *lw, int64_t off, unsigned size)
