@@ -15,6 +15,7 @@
 
 #include "core/debug.h"
 #include "guest/translator.h"
+#include "opt/opt.h"
 #include "plugin/plugin.h"
 
 bool tier2_on;
@@ -87,6 +88,26 @@ static void close_loop(struct ir_block *r, uint32_t at)
                                  .imm = r->ops[r->n_ops - 1].imm };
 }
 
+/* The guest pc that r's last op, a goto_ind, goes to where the path itself gives it: a return
+ * whose call is on the path (RISC-V's jal ra in the caller and jalr zero, 0(ra) in the
+ * callee, AArch64's bl and ret: the link register is put as a constant that the passes
+ * forward to the jump); 0 if the path does not say. */
+static uint64_t known_target(const struct ir_block *r)
+{
+    static __thread struct ir_block *s;
+    if (!s && !(s = malloc(sizeof(*s))))
+        return 0;
+    memcpy(s, r, offsetof(struct ir_block, ops) + r->n_ops * sizeof(r->ops[0]));
+    memcpy(s->temp_type, r->temp_type, r->n_temps);
+    s->overflow = r->overflow;
+    opt_block_uncounted(s);
+    ir_temp t = s->ops[s->n_ops - 1].src[0];
+    for (uint32_t i = 0; i < s->n_ops; i++)
+        if (s->ops[i].opc == IR_const && s->ops[i].dst == t)
+            return (uint64_t)s->ops[i].imm;
+    return 0;
+}
+
 /* Forms the region from pc; returns its number of blocks or -EFAULT. Each block starts with
  * what the one before it carries (guest_ops.carry_state), but for the first and the block at
  * pc cut. Where the path comes back to block k > 0 with another state than it started with,
@@ -102,7 +123,7 @@ static int form(struct cpu *cpu, uint64_t pc, uint32_t flags, struct ir_block *r
     uint32_t first_op[TIER2_MAX_BLOCKS];   /* where each block's ops start in r */
     uint64_t entry[TIER2_MAX_BLOCKS];      /* the state each block started with */
     uint64_t state = 0;
-    int n = 0;
+    int n = 0, resolved = -1;   /* the last block whose goto_ind known_target resolved */
     ir_block_init(r, pc);
     r->flags = flags;
     for (;;) {
@@ -126,6 +147,13 @@ static int form(struct cpu *cpu, uint64_t pc, uint32_t flags, struct ir_block *r
         append(r, b);
         spans[n++] = (struct tb_span){ b->pc, b->end_pc };
         struct ir_op *last = &r->ops[r->n_ops - 1];
+        uint64_t to = last->opc == IR_goto_ind ? known_target(r) : 0;
+        if (to) {   /* a direct jump from here on: the path follows it, or a chain */
+            last->opc = IR_goto_pc;
+            last->src[0] = IR_NONE;
+            last->imm = (int64_t)to;
+            resolved = n - 1;
+        }
         if (last->opc != IR_goto_pc || n == TIER2_MAX_BLOCKS)
             return n;
         uint64_t next = (uint64_t)last->imm;
@@ -148,7 +176,9 @@ static int form(struct cpu *cpu, uint64_t pc, uint32_t flags, struct ir_block *r
             *again = next;
             return n;
         }
-        if (k >= 0)
+        /* A jump resolved in a block of the loop may have been given its target by a block
+         * before the loop: another iteration may not go there. */
+        if (k >= 0 && k > resolved)
             close_loop(r, first_op[k]);
         if (k >= 0 || !tb_exists(cpu, next))
             return n;

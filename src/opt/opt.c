@@ -27,6 +27,7 @@ struct known {
 
 struct opt {
     struct ir_block *b;
+    struct opt_stats *counts;   /* opt_stats, or a scratch one for opt_block_uncounted */
     ir_temp rep[IR_MAX_TEMPS];
     uint8_t is_const[IR_MAX_TEMPS];
     int64_t val[IR_MAX_TEMPS];
@@ -188,7 +189,7 @@ static void make_const(struct opt *o, struct ir_op *op, uint64_t v)
     o->is_const[op->dst] = 1;
     o->val[op->dst] = (int64_t)v;
     o->width[op->dst] = (uint8_t)bit_len(v);
-    opt_stats.folded++;
+    o->counts->folded++;
 }
 
 /* The width (see struct opt) of op's result. An i32 result is 32 bits wide only from the
@@ -318,7 +319,7 @@ static bool narrow(struct opt *o, struct ir_op *op)
         return false;
     o->rep[op->dst] = x;
     op->opc = NOP;
-    opt_stats.folded++;
+    o->counts->folded++;
     return true;
 }
 
@@ -359,7 +360,7 @@ static void shift_pair(const struct opt *o, struct ir_op *op)
         op->imm = (int64_t)len << 8;
         break;
     }
-    opt_stats.folded++;
+    o->counts->folded++;
 }
 
 /* A load or store at x + c or x - c (c a constant) is one at x with c in its displacement,
@@ -387,7 +388,7 @@ static void fold_address(struct opt *o, struct ir_op *op)
             return;
         op->src[0] = x;
         op->imm = disp;
-        opt_stats.folded++;
+        o->counts->folded++;
     }
 }
 
@@ -429,7 +430,7 @@ static void forward_pass(struct opt *o)
             if (k) {
                 o->rep[op->dst] = k->t;
                 op->opc = NOP;
-                opt_stats.forwarded++;
+                o->counts->forwarded++;
             } else if (op->type == IR_I32 && (k = lookup(o, op->imm, IR_I64)) != NULL) {
                 /* the low half of a known 64-bit field: a 32-bit mov zero-extends as the
                  * load does (x86-64: `mov eax, ebx` after a write of rbx) */
@@ -438,7 +439,7 @@ static void forward_pass(struct opt *o)
                 o->width[op->dst] = (uint8_t)umin(o->width[k->t], 32);
                 o->def[op->dst] = i;
                 remember(o, op->imm, IR_I32, op->dst);
-                opt_stats.forwarded++;
+                o->counts->forwarded++;
             } else {
                 remember(o, op->imm, op->type, op->dst);
             }
@@ -472,7 +473,7 @@ static void forward_pass(struct opt *o)
         if (is_identity(o, op)) {
             o->rep[op->dst] = op->src[0];
             op->opc = NOP;
-            opt_stats.folded++;
+            o->counts->folded++;
             continue;
         }
         ir_temp a = op->src[0], c = d->n_in > 1 ? op->src[1] : IR_NONE;
@@ -509,7 +510,7 @@ static void dead_store_pass(struct opt *o)
                 dead |= over[k].off <= op->imm && op->imm + size <= over[k].off + over[k].size;
             if (dead) {
                 op->opc = NOP;
-                opt_stats.dead_stores++;
+                o->counts->dead_stores++;
             } else if (n < MAX_KNOWN) {
                 over[n].off = op->imm;
                 over[n++].size = size;
@@ -529,7 +530,7 @@ static void dead_code_pass(struct opt *o)
         const struct ir_opdef *d = &ir_opdefs[op->opc];
         if (ir_op_pure(op) && !o->uses[op->dst]) {
             op->opc = NOP;
-            opt_stats.dead_ops++;
+            o->counts->dead_ops++;
             continue;
         }
         for (unsigned s = 0; s < d->n_in; s++)
@@ -538,11 +539,12 @@ static void dead_code_pass(struct opt *o)
     }
 }
 
-void opt_block(struct ir_block *b)
+static void optimise(struct ir_block *b, struct opt_stats *counts)
 {
     static __thread struct opt storage;
     struct opt *o = &storage;
     o->b = b;
+    o->counts = counts;
     forward_pass(o);
     dead_store_pass(o);
     dead_code_pass(o);
@@ -551,4 +553,15 @@ void opt_block(struct ir_block *b)
         if (b->ops[i].opc != NOP)
             b->ops[n++] = b->ops[i];
     b->n_ops = n;
+}
+
+void opt_block(struct ir_block *b)
+{
+    optimise(b, &opt_stats);
+}
+
+void opt_block_uncounted(struct ir_block *b)
+{
+    struct opt_stats scratch;
+    optimise(b, &scratch);
 }

@@ -13,5 +13,8 @@ extern struct opt_stats opt_stats;
 
 /* Runs every pass on b in place. */
 void opt_block(struct ir_block *b);
+/* The same, for a look at what the passes make of b (T2's region forming), not counted in
+ * opt_stats. */
+void opt_block_uncounted(struct ir_block *b);
 
 #endif

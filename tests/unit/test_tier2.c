@@ -2,7 +2,8 @@
  * likelier side of a branch followed, the branch turned into a side exit, a loop's back edge
  * made a loop inside the region), and runs of loops on the JIT with T2 against the
  * interpreter, down to the pc, the registers and memory at a fault inside a region's loop, at
- * its side exit in the middle of an iteration, and at an exit request made while it runs. */
+ * its side exit in the middle of an iteration, and at an exit request made while it runs; a
+ * call's return followed inside a region. */
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -32,6 +33,14 @@
 #define PC_X 0x5000   /* exit */
 #define SEEN 0x100    /* where L stores r0 each iteration */
 #define PC_J 0x6000   /* r1 += 1; r1 >= r3 ? X : jump to r5 (PC_J): a region of itself alone */
+/* A call whose return a region follows, F called from P to return to Q, and again from Q,
+ * without P, to return to R:
+ *   P: r5 = Q; F        F: r1 += 1; r1 >= r3 ? X : jump to r5
+ *   Q: r2 += 1; r5 = R; F        R: P */
+#define PC_P 0x7000
+#define PC_F 0x7100
+#define PC_Q 0x7200
+#define PC_R 0x7300
 
 struct fake_cpu {
     struct cpu c;
@@ -91,6 +100,19 @@ static int fake_translate_insn(struct translator *t)
         ir_put(b, IR_I64, R(1), r1);
         ir_exit_if(b, IR_I64, IR_GEU, r1, ir_get(b, IR_I64, R(3)), PC_X);
         ir_goto_ind(b, ir_get(b, IR_I64, R(5)));
+    } else if (t->pc == PC_P || t->pc == PC_Q) {
+        if (t->pc == PC_Q)
+            ir_put(b, IR_I64, R(2), ir_op2(b, IR_add, IR_I64, ir_get(b, IR_I64, R(2)),
+                                           ir_const(b, IR_I64, 1)));
+        ir_put(b, IR_I64, R(5), ir_const(b, IR_I64, t->pc == PC_P ? PC_Q : PC_R));
+        ir_goto_pc(b, PC_F);
+    } else if (t->pc == PC_F) {
+        ir_temp r1 = ir_op2(b, IR_add, IR_I64, ir_get(b, IR_I64, R(1)), ir_const(b, IR_I64, 1));
+        ir_put(b, IR_I64, R(1), r1);
+        ir_exit_if(b, IR_I64, IR_GEU, r1, ir_get(b, IR_I64, R(3)), PC_X);
+        ir_goto_ind(b, ir_get(b, IR_I64, R(5)));
+    } else if (t->pc == PC_R) {
+        ir_goto_pc(b, PC_P);
     } else {
         ir_exit(b, EXC_SYSCALL, t->pc);
     }
@@ -293,6 +315,43 @@ static void test_alone(void)
     cpu_free(cpu);
 }
 
+/* A return whose call is on the path is a direct jump in the region (P, F returning to Q,
+ * Q); Q's way back to F is no loop, since F's return went to Q because P came first: on the
+ * JIT the program counts as on the interpreter. */
+static void test_call(void)
+{
+    static struct ir_block r;
+    struct tb_span spans[TIER2_MAX_BLOCKS];
+    struct fake_cpu a;
+    struct cpu *cpu = new_cpu("interp");
+    struct fake_cpu *f = (struct fake_cpu *)cpu;
+    f->r[3] = 3000;
+    cpu->pc = PC_P;
+    exec_run(cpu);
+    memcpy(&a, f, sizeof(a));
+    cpu_free(cpu);
+    CHECK_EQ(a.c.pc, PC_X);
+    CHECK_EQ(a.r[2], 1500);
+    cpu = new_cpu("jit");
+    f = (struct fake_cpu *)cpu;
+    f->r[3] = 3000;
+    cpu->pc = PC_P;
+    uint64_t regions = exec_stats.regions;
+    exec_run(cpu);
+    CHECK(exec_stats.regions > regions);
+    CHECK_EQ(cpu->pc, a.c.pc);
+    CHECK_EQ(f->r[1], a.r[1]);
+    CHECK_EQ(f->r[2], a.r[2]);
+    CHECK_EQ(tier2_form(cpu, PC_P, 0, &r, spans), 3);
+    CHECK(spans[0].start == PC_P && spans[1].start == PC_F && spans[2].start == PC_Q);
+    CHECK_EQ(count_ops(&r, IR_goto_ind), 0);
+    CHECK_EQ(count_ops(&r, IR_loop), 0);
+    CHECK(r.ops[r.n_ops - 1].opc == IR_goto_pc && r.ops[r.n_ops - 1].imm == PC_F);
+    char err[160];
+    CHECK_EQ(ir_verify(&r, err, sizeof(err)), 0);
+    cpu_free(cpu);
+}
+
 int main(void)
 {
     CHECK_EQ(uspace_init(&space, MEM_SIZE, 0), 0);
@@ -354,5 +413,7 @@ int main(void)
     test_exit_request();
     check_group("tier2_alone");
     test_alone();
+    check_group("tier2_call");
+    test_call();
     return check_done();
 }
