@@ -88,6 +88,28 @@ static void close_loop(struct ir_block *r, uint32_t at)
                                  .imm = r->ops[r->n_ops - 1].imm };
 }
 
+/* Whether temp t of r is made of constants and guest state by up to depth integer ops, so
+ * that the passes may find it a constant: not a load (x86-64's ret reads its target from
+ * the stack), whose look would cost a run of the passes for nothing. */
+static bool made_of_state(const struct ir_block *r, ir_temp t, int depth)
+{
+    uint32_t i = r->n_ops;
+    while (i-- > 0 && !(ir_opdefs[r->ops[i].opc].n_out && r->ops[i].dst == t))
+        ;
+    if (i == UINT32_MAX)
+        return false;
+    const struct ir_op *op = &r->ops[i];
+    const struct ir_opdef *d = &ir_opdefs[op->opc];
+    if (op->opc == IR_const || op->opc == IR_get)
+        return true;
+    if (depth == 0 || (d->class != IR_CLASS_int1 && d->class != IR_CLASS_int2))
+        return false;
+    for (unsigned k = 0; k < d->n_in; k++)
+        if (op->src[k] != IR_NONE && !made_of_state(r, op->src[k], depth - 1))
+            return false;
+    return true;
+}
+
 /* The guest pc that r's last op, a goto_ind, goes to where the path itself gives it: a return
  * whose call is on the path (RISC-V's jal ra in the caller and jalr zero, 0(ra) in the
  * callee, AArch64's bl and ret: the link register is put as a constant that the passes
@@ -95,7 +117,7 @@ static void close_loop(struct ir_block *r, uint32_t at)
 static uint64_t known_target(const struct ir_block *r)
 {
     static __thread struct ir_block *s;
-    if (!s && !(s = malloc(sizeof(*s))))
+    if (!made_of_state(r, r->ops[r->n_ops - 1].src[0], 3) || (!s && !(s = malloc(sizeof(*s)))))
         return 0;
     memcpy(s, r, offsetof(struct ir_block, ops) + r->n_ops * sizeof(r->ops[0]));
     memcpy(s->temp_type, r->temp_type, r->n_temps);
