@@ -153,6 +153,16 @@ void x64_trans_mov(struct x64_ctx *ctx, const struct x64_insn *in)
 }
 
 /* arg 0: MOVSXD; 1, 2: MOVZX from 8 and 16 bits; 3, 4: MOVSX from 8 and 16 bits. */
+/* The r/m operand of from bytes sign-extended to type t: from memory one sign-extending load
+ * (the host's movsx from memory, not a load then a movsx of its register). */
+static ir_temp get_rm_signed(struct x64_ctx *ctx, unsigned from, enum ir_type t)
+{
+    if (ctx->in->mod != 3)
+        return ir_ld(ctx->b, t, x64_memop(from) | IR_MO_SIGN, x64_ea(ctx), 0);
+    enum ir_opc ext = from == 1 ? IR_sext8 : from == 2 ? IR_sext16 : IR_sext32;
+    return ir_op1(ctx->b, ext, t, x64_get_rm(ctx, from));
+}
+
 void x64_trans_movx(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     unsigned size = in->opsize;
@@ -164,12 +174,12 @@ void x64_trans_movx(struct x64_ctx *ctx, const struct x64_insn *in)
             x64_put_greg(ctx, size, x64_get_rm(ctx, size));
             return;
         }
-        v = ir_op1(ctx->b, IR_sext32, IR_I64, x64_get_rm(ctx, 4));
+        v = get_rm_signed(ctx, 4, IR_I64);
         break;
     case 1: v = x64_get_rm(ctx, 1); break;
     case 2: v = x64_get_rm(ctx, 2); break;
-    case 3: v = ir_op1(ctx->b, IR_sext8, t, x64_get_rm(ctx, 1)); break;
-    default: v = ir_op1(ctx->b, IR_sext16, t, x64_get_rm(ctx, 2)); break;
+    case 3: v = get_rm_signed(ctx, 1, t); break;
+    default: v = get_rm_signed(ctx, 2, t); break;
     }
     x64_put_greg(ctx, size, v);
 }
