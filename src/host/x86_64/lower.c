@@ -424,6 +424,12 @@ static void lower_st(struct lower *lw, const struct ir_op *op)
         ra_call(lw, lw->abi->helper[XH_LOG_STORE], true, args, 3, IR_NONE, true);
     }
     struct x86_rm m = guest_addr(lw, op->src[0], op->imm, 1u << size_log);
+    int32_t imm;
+    if (size_log >= 2 && ra_imm(lw, op->src[1], size_log == 3, &imm)) {   /* RISC-V's sw zero */
+        mark_access(lw);
+        x86_emit(lw->o, X_MOVI, size_log == 3, 0, m, imm);
+        return;
+    }
     unsigned v = ra_reg(lw, op->src[1], RCX);
     mark_access(lw);
     x86_emit(lw->o, kind[size_log], size_log == 3, v, m, 0);
