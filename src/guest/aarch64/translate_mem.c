@@ -44,7 +44,10 @@ static void access_one(struct a64_ctx *ctx, int arg, unsigned rt, ir_temp addr, 
         ir_st(b, s, addr, off, a64_get_x(ctx, rt));
         return;
     }
-    ir_temp v = ir_ld(b, IR_I64, s | ((arg & A64_LS_SIGN) ? IR_MO_SIGN : 0), addr, off);
+    /* LDRSB/LDRSH to a W register: an i32 load sign-extends to 32 bits and no further, one
+     * host movsx r32 where a 64-bit one and a zero-extension were */
+    ir_temp v = ir_ld(b, (arg & A64_LS_W) ? IR_I32 : IR_I64,
+                      s | ((arg & A64_LS_SIGN) ? IR_MO_SIGN : 0), addr, off);
     a64_put_r(ctx, rt, !(arg & A64_LS_W), v);
 }
 
