@@ -35,7 +35,7 @@
 #define PC_J 0x6000   /* r1 += 1; r1 >= r3 ? X : jump to r5 (PC_J): a region of itself alone */
 /* A call whose return a region follows, F called from P to return to Q, and again from Q,
  * without P, to return to R:
- *   P: r5 = Q; F        F: r1 += 1; r1 >= r3 ? X : jump to r5
+ *   P: r5 = Q; F        F (as J): r1 += 1; r1 >= r3 ? X : jump to r5
  *   Q: r2 += 1; r5 = R; F        R: P */
 #define PC_P 0x7000
 #define PC_F 0x7100
@@ -95,7 +95,7 @@ static int fake_translate_insn(struct translator *t)
             ir_goto_pc(b, PC_L);
         }
         }
-    } else if (t->pc == PC_J) {
+    } else if (t->pc == PC_J || t->pc == PC_F) {
         ir_temp r1 = ir_op2(b, IR_add, IR_I64, ir_get(b, IR_I64, R(1)), ir_const(b, IR_I64, 1));
         ir_put(b, IR_I64, R(1), r1);
         ir_exit_if(b, IR_I64, IR_GEU, r1, ir_get(b, IR_I64, R(3)), PC_X);
@@ -106,11 +106,6 @@ static int fake_translate_insn(struct translator *t)
                                            ir_const(b, IR_I64, 1)));
         ir_put(b, IR_I64, R(5), ir_const(b, IR_I64, t->pc == PC_P ? PC_Q : PC_R));
         ir_goto_pc(b, PC_F);
-    } else if (t->pc == PC_F) {
-        ir_temp r1 = ir_op2(b, IR_add, IR_I64, ir_get(b, IR_I64, R(1)), ir_const(b, IR_I64, 1));
-        ir_put(b, IR_I64, R(1), r1);
-        ir_exit_if(b, IR_I64, IR_GEU, r1, ir_get(b, IR_I64, R(3)), PC_X);
-        ir_goto_ind(b, ir_get(b, IR_I64, R(5)));
     } else if (t->pc == PC_R) {
         ir_goto_pc(b, PC_P);
     } else {
