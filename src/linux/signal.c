@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -48,18 +47,12 @@ void sig_thread_start(struct linux_thread *t)
     current_thread = t;
 }
 
-long sig_syscall(long nr, ...)
+long sig_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
-    va_list ap;
-    va_start(ap, nr);
-    long a[6];
-    for (int i = 0; i < 6; i++)
-        a[i] = va_arg(ap, long);
-    va_end(ap);
     const struct linux_thread *t = current_thread;
     static const _Atomic uint64_t none;
-    return safe_syscall6(t ? &t->pending : &none, t ? t->sigmask : 0, nr, a[0], a[1], a[2], a[3],
-                         a[4], a[5]);
+    return safe_syscall6(t ? &t->pending : &none, t ? t->sigmask : 0, nr, a0, a1, a2, a3, a4,
+                         a5);
 }
 
 void sig_queue(struct linux_thread *t, int sig, const siginfo_t *info)

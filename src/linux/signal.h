@@ -46,12 +46,15 @@ void sig_wait_mask(struct linux_thread *t, uint64_t mask, sigset_t *host);
 long sig_wait_done(struct linux_thread *t, long ret);
 /* Makes t the calling host thread's guest thread (the catcher records signals into it). */
 void sig_thread_start(struct linux_thread *t);
-/* The host's system call nr, with up to six arguments (integers or pointers), as syscall(2)
- * takes them, for the calling guest thread: -errno on error, and -SAFE_SYSCALL_BEFORE
- * (linux/safe_syscall.h) if a guest signal came before the call started, when syscall_make
- * delivers it and makes the guest's call again, as if the signal had come before the guest's
- * system call instruction. Every call that may block goes through here. */
-long sig_syscall(long nr, ...);
+/* The host's system call nr, with up to six arguments (integers or pointers, each made a long,
+ * the missing ones 0), for the calling guest thread: -errno on error, and
+ * -SAFE_SYSCALL_BEFORE (linux/safe_syscall.h) if a guest signal came before the call started,
+ * when syscall_make delivers it and makes the guest's call again, as if the signal had come
+ * before the guest's system call instruction. Every call that may block goes through here. */
+long sig_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+#define SIG_SYSCALL_ARGS(a0, a1, a2, a3, a4, a5, ...) \
+    (long)(a0), (long)(a1), (long)(a2), (long)(a3), (long)(a4), (long)(a5)
+#define sig_syscall(nr, ...) sig_syscall6((nr), SIG_SYSCALL_ARGS(__VA_ARGS__, 0, 0, 0, 0, 0, 0))
 /* Adds sig to t's pending set (info may be NULL: a plain SI_USER from ourselves). */
 void sig_queue(struct linux_thread *t, int sig, const siginfo_t *info);
 /* The guest signal Linux gives for exception exc (enum cpu_exc) raised at pc with tval in

@@ -562,6 +562,6 @@ void opt_block(struct ir_block *b)
 
 void opt_block_uncounted(struct ir_block *b)
 {
-    struct opt_stats scratch;
+    struct opt_stats scratch = { 0 };
     optimise(b, &scratch);
 }

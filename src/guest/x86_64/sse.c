@@ -221,7 +221,7 @@ static union vec unpack(union vec a, union vec b, unsigned size, bool high)
 }
 
 /* PSHUFB as the host's own instruction, where the host is x86-64 with SSSE3 (x86-64-v2 and
- * later): r = a shuffled by b (quadword pairs), or false elsewhere. The loop below took most
+ * later): r = a shuffled by b (quadword pairs), or false elsewhere. shuf_op's loop took most
  * of the time of glibc's strspn and strcspn, which shuffle a table of the accepted bytes. */
 static inline __attribute__((always_inline)) bool host_pshufb(uint64_t r[2], const uint64_t a[2],
                                                                const uint64_t b[2])
@@ -261,9 +261,8 @@ static union vec shuf_op(unsigned op, union vec a, union vec b, unsigned imm)
     case 17: EACH(4, r.d[i] = b.d[imm >> (2 * i) & 3]) break;
     case 18: r.q[0] = b.q[0]; EACH(4, r.w[4 + i] = b.w[4 + (imm >> (2 * i) & 3)]) break;
     case 19: r.q[1] = b.q[1]; EACH(4, r.w[i] = b.w[imm >> (2 * i) & 3]) break;
-    case 20:   /* PSHUFB, each quadword built in a local: byte stores read back whole stall */
-        if (host_pshufb(r.q, a.q, b.q))
-            break;
+    case 20:   /* PSHUFB (helper_shuf's host path aside), each quadword built in a local:
+                * byte stores read back whole stall */
         for (unsigned h = 0; h < 2; h++) {
             uint64_t q = 0, idx = b.q[h];
             for (unsigned i = 0; i < 64; i += 8, idx >>= 8)
@@ -328,7 +327,8 @@ static uint64_t helper_shuf(void *cpu, uint64_t desc, uint64_t lo, uint64_t hi, 
     if (X64_SSE_LANE(desc)) /* the upper lane of VSHUFPD, VBLENDPD, VBLENDPS, VPERMILPD,
                              * VMPSADBW: imm's next bits */
         imm >>= op == 5 || op == 23 || op == 44 ? 2 : op == 22 ? 4 : op == 25 ? 3 : 0;
-    /* PSHUFB here too, from and to the guest's registers in place (shuf_op takes copies) */
+    /* PSHUFB on the host, from and to the guest's registers in place (shuf_op takes copies;
+     * MMX's PSHUFB, rare, keeps its loop) */
     const uint64_t mem[2] = { lo, hi };
     if (op == 20 && host_pshufb(result_q(c, desc), first_q(c, desc), source_q(c, desc, mem))) {
         result_done(c, desc);

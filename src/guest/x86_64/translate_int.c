@@ -152,7 +152,6 @@ void x64_trans_mov(struct x64_ctx *ctx, const struct x64_insn *in)
     }
 }
 
-/* arg 0: MOVSXD; 1, 2: MOVZX from 8 and 16 bits; 3, 4: MOVSX from 8 and 16 bits. */
 /* The r/m operand of from bytes sign-extended to type t: from memory one sign-extending load
  * (the host's movsx from memory, not a load then a movsx of its register). */
 static ir_temp get_rm_signed(struct x64_ctx *ctx, unsigned from, enum ir_type t)
@@ -163,6 +162,7 @@ static ir_temp get_rm_signed(struct x64_ctx *ctx, unsigned from, enum ir_type t)
     return ir_op1(ctx->b, ext, t, x64_get_rm(ctx, from));
 }
 
+/* arg 0: MOVSXD; 1, 2: MOVZX from 8 and 16 bits; 3, 4: MOVSX from 8 and 16 bits. */
 void x64_trans_movx(struct x64_ctx *ctx, const struct x64_insn *in)
 {
     unsigned size = in->opsize;
