@@ -261,7 +261,8 @@ static void check_run(struct cpu *cpu, const struct tb *tb)
         return;
     }
     /* Regions are checked like blocks: the JIT's code of the whole against the interpreter's. */
-    if (tier2_counts(cpu) && --exec_of(cpu)->hot[jump_cache_index(tb->pc, tb->flags)] == 0)
+    if (tier2_counts(cpu) && tb->tier != TB_T1_ALONE &&
+        --exec_of(cpu)->hot[jump_cache_index(tb->pc, tb->flags)] == 0)
         tier2_hot(cpu, (struct tb *)tb, true);
     static __thread bool counted;
     if (!counted) {

@@ -356,6 +356,7 @@ struct tb *tier2_hot(struct cpu *cpu, struct tb *tb, bool wait)
         free(j);
         if (n == 1) {   /* and so it stays: counting its runs is of no more use */
             tb->tier = TB_T1_ALONE;
+            exec_of(cpu)->hot[jump_cache_index(tb->pc, tb->flags)] = TIER2_ALONE_COUNT;
             if (exec_of(cpu)->engine->uncount)
                 exec_of(cpu)->engine->uncount(tb);
         }

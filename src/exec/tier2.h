@@ -19,6 +19,13 @@ extern bool tier2_on;
 /* Runs of a block before it is hot (the counters' start; tests lower it). */
 extern int32_t tier2_hot_runs;
 
+/* The count a block that heads no region (TB_T1_ALONE) is left with, which it no longer
+ * counts down: it ran a threshold's worth and runs on, so where a path forks, a region
+ * follows it rather than a block whose count stopped when its own region replaced it. (The
+ * loop head of SQLite's VDBE forks to the opcode switch, such a block, and to the default
+ * case, almost never taken: with the switch left at 0, regions followed the default.) */
+#define TIER2_ALONE_COUNT (INT32_MIN / 2)
+
 /* Regions are compiled in place, not on the compiler thread (unit tests, to know when). */
 extern bool tier2_in_place;
 /* Most blocks in one region. */

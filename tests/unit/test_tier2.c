@@ -291,7 +291,8 @@ static void test_exit_request(void)
 }
 
 /* A block whose region would be itself alone (it ends in an indirect jump) heads none, and
- * its code stops counting its runs once its counter fires: the count stays at 0. */
+ * its code stops counting its runs once its counter fires: the count stays at
+ * TIER2_ALONE_COUNT. */
 static void test_alone(void)
 {
     struct cpu *cpu = new_cpu("jit");
@@ -306,7 +307,7 @@ static void test_alone(void)
     CHECK_EQ(exec_stats.regions, regions);
     struct tb *tb = tb_find(cpu, PC_J);
     CHECK(tb && tb->tier == TB_T1_ALONE);
-    CHECK_EQ(exec_of(cpu)->hot[jump_cache_index(PC_J, 0)], 0);
+    CHECK_EQ(exec_of(cpu)->hot[jump_cache_index(PC_J, 0)], TIER2_ALONE_COUNT);
     cpu_free(cpu);
 }
 
