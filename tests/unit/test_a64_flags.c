@@ -1,7 +1,7 @@
 /* Dead-flag elimination for AArch64: the frontend writes all four NZCV fields for every
- * flag-setting instruction, and opt/ must drop those that a later instruction overwrites
- * before anything reads them, while keeping flags a branch reads. Encodings from
- * aarch64-linux-gnu-as. */
+ * flag-setting instruction but a compare, which writes its operands (fa, fb, fsub), and opt/
+ * must drop those that a later instruction overwrites before anything reads them, while
+ * keeping flags a branch reads. Encodings from aarch64-linux-gnu-as. */
 #include <errno.h>
 #include <string.h>
 
@@ -24,8 +24,9 @@ static int fetch_words(struct cpu *cpu, uint64_t pc, void *buf, size_t len)
     return 0;
 }
 
-/* Puts to the NZCV fields in the block translated at pc 0, after the passes if optimise. */
-static unsigned flag_puts(const uint32_t *words, size_t n, bool optimise)
+/* Puts to the NZCV fields (or, with sub, to a compare's fa, fb, fsub) in the block translated
+ * at pc 0, after the passes if optimise. */
+static unsigned field_puts(const uint32_t *words, size_t n, bool optimise, bool sub)
 {
     static struct ir_block b;
     static struct a64_cpu cpu;
@@ -43,13 +44,20 @@ static unsigned flag_puts(const uint32_t *words, size_t n, bool optimise)
     unsigned puts = 0;
     for (uint32_t i = 0; i < b.n_ops; i++) {
         const struct ir_op *op = &b.ops[i];
-        if (op->opc == IR_put && (op->imm == (int64_t)A64_FIELD(nf) ||
-                                  op->imm == (int64_t)A64_FIELD(zf) ||
-                                  op->imm == (int64_t)A64_FIELD(cf) ||
-                                  op->imm == (int64_t)A64_FIELD(vf)))
+        if (op->opc != IR_put)
+            continue;
+        if (sub ? op->imm == (int64_t)A64_FIELD(fa) || op->imm == (int64_t)A64_FIELD(fb) ||
+                      op->imm == (int64_t)A64_FIELD(fsub)
+                : op->imm == (int64_t)A64_FIELD(nf) || op->imm == (int64_t)A64_FIELD(zf) ||
+                      op->imm == (int64_t)A64_FIELD(cf) || op->imm == (int64_t)A64_FIELD(vf))
             puts++;
     }
     return puts;
+}
+
+static unsigned flag_puts(const uint32_t *words, size_t n, bool optimise)
+{
+    return field_puts(words, n, optimise, false);
 }
 
 int main(void)
@@ -62,5 +70,12 @@ int main(void)
     check_group("a64_live_flags");
     static const uint32_t adds_beq[] = { 0xab020020, 0x54000040 };              /* adds; b.eq */
     CHECK_EQ(flag_puts(adds_beq, 2, true), 4);     /* read by the branch's exit: all kept */
+
+    check_group("a64_compare_flags");
+    static const uint32_t cmp_cmp_bgt[] = { 0xeb01001f, 0x7100145f, 0x5400004c }; /* cmp x0, x1;
+                                                                    cmp w2, #5; b.gt */
+    CHECK_EQ(field_puts(cmp_cmp_bgt, 3, false, true), 6);
+    CHECK_EQ(field_puts(cmp_cmp_bgt, 3, true, true), 3);   /* the second compare's operands */
+    CHECK_EQ(flag_puts(cmp_cmp_bgt, 3, true), 0);          /* and no flag computed */
     return check_done();
 }

@@ -38,6 +38,7 @@ static const struct guest_ops a64_guest_ops = {
     .elf_machine = EM_AARCH64,
     .state_size = sizeof(struct a64_cpu),
     .translate_insn = a64_translate_insn,
+    .carry_state = a64_carry_state,
     .disas = a64_disas,
     .dump_state = a64_dump_state,
     .gdb = &a64_gdb,

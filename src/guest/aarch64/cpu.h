@@ -13,8 +13,12 @@ struct a64_cpu {
     uint64_t x[32];        /* x[31] is SP; XZR reads are constant 0 in the translator */
     /* NZCV as results rather than bits, so that a flag-setting op stores what it computed
      * anyway: N is bit 63 of nf, Z is zf == 0, C is cf (0 or 1), V is bit 63 of vf (32-bit
-     * ops store their results sign-extended). a64_nzcv/a64_set_nzcv convert. */
+     * ops store their results sign-extended). Or, while fsub is 1, NZCV are those of the
+     * 64-bit subtraction fa - fb: a compare (SUBS, CMP, CCMP) stores its operands, not four
+     * flags computed from them, and a 32-bit one its operands shifted up 32 bits, whose
+     * difference has the 32-bit one's N, Z, C and V. a64_nzcv/a64_set_nzcv convert. */
     uint64_t nf, zf, cf, vf;
+    uint64_t fsub, fa, fb;
     uint64_t v[32][2];     /* V registers: [0] bits 63:0, [1] bits 127:64 */
     uint64_t fpcr;         /* DN, FZ and RMode (bits 25..22) are the ones vm honours */
     uint64_t fpsr;         /* cumulative exception bits: IOC DZC OFC UFC IXC (0..4), IDC (7) */
@@ -42,6 +46,12 @@ enum {
 /* NZCV as PSTATE bits 31..28, and back. */
 static inline uint32_t a64_nzcv(const struct a64_cpu *r)
 {
+    if (r->fsub) {
+        uint64_t d = r->fa - r->fb;
+        return (uint32_t)((d >> 63) << 31 | (uint64_t)(r->fa == r->fb) << 30 |
+                          (uint64_t)(r->fa >= r->fb) << 29 |
+                          (((r->fa ^ r->fb) & (r->fa ^ d)) >> 63) << 28);
+    }
     return (uint32_t)((r->nf >> 63) << 31 | (uint64_t)(r->zf == 0) << 30 | (r->cf & 1) << 29 |
                       (r->vf >> 63) << 28);
 }
@@ -52,6 +62,7 @@ static inline void a64_set_nzcv(struct a64_cpu *r, uint32_t nzcv)
     r->zf = !(nzcv >> 30 & 1);
     r->cf = nzcv >> 29 & 1;
     r->vf = (uint64_t)(nzcv >> 28 & 1) << 63;
+    r->fsub = 0;
 }
 
 /* MMU index (IR_MO_MMU) of EL0's accesses: the only one user mode uses, and what helpers

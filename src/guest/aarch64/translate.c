@@ -93,25 +93,57 @@ void a64_put_v64(struct a64_ctx *ctx, unsigned n, ir_temp value)
 
 /* What set the flags last in this block, packed into the translator's isa_state (0: unknown,
  * e.g. at the block's start): the kind, whether it was 64-bit, its operands a and b and its
- * result r (temps below IR_MAX_TEMPS). Every put of the flags goes through put_flags, which
- * forgets it; the setters with a known meaning record themselves after. */
+ * result r (temps below IR_MAX_TEMPS). Every put of the flags goes through put_flags or
+ * put_sub, which forget it; the setters with a known meaning record themselves after. Apart
+ * from that, which of struct a64_cpu's two forms the flags are in (FLAG_REP_*), which the next
+ * block of a T2 region knows too (a64_carry_state). */
 enum { FLAG_SRC_NONE, FLAG_SRC_SUB, FLAG_SRC_ADD, FLAG_SRC_LOGIC };
+enum { FLAG_REP_EAGER = 1 << 3, FLAG_REP_SUB = 2 << 3, FLAG_REP_MASK = 3 << 3 };
 _Static_assert(IR_MAX_TEMPS <= 1 << 16, "flag_src packs temps in 16 bits");
 
 static void record_flag_src(struct a64_ctx *ctx, unsigned kind, enum ir_type t, ir_temp a,
                             ir_temp b, ir_temp r)
 {
-    *ctx->flag_src = kind | (uint64_t)(t == IR_I64) << 2 | (uint64_t)a << 16 |
-                     (uint64_t)b << 32 | (uint64_t)r << 48;
+    *ctx->flag_src |= kind | (uint64_t)(t == IR_I64) << 2 | (uint64_t)a << 16 |
+                      (uint64_t)b << 32 | (uint64_t)r << 48;
 }
 
-static void put_flags(struct a64_ctx *ctx, ir_temp n, ir_temp z, ir_temp c, ir_temp v)
+uint64_t a64_carry_state(uint64_t isa_state)
 {
-    *ctx->flag_src = FLAG_SRC_NONE;
+    return isa_state & FLAG_REP_MASK;
+}
+
+static void put_nzcv_fields(struct a64_ctx *ctx, ir_temp n, ir_temp z, ir_temp c, ir_temp v)
+{
     ir_put(ctx->b, IR_I64, A64_FIELD(nf), n);
     ir_put(ctx->b, IR_I64, A64_FIELD(zf), z);
     ir_put(ctx->b, IR_I64, A64_FIELD(cf), c);
     ir_put(ctx->b, IR_I64, A64_FIELD(vf), v);
+}
+
+static void put_flags(struct a64_ctx *ctx, ir_temp n, ir_temp z, ir_temp c, ir_temp v)
+{
+    *ctx->flag_src = FLAG_REP_EAGER;
+    put_nzcv_fields(ctx, n, z, c, v);
+    ir_put(ctx->b, IR_I64, A64_FIELD(fsub), a64_const(ctx, 0));
+}
+
+/* The operand x of a subtraction of type t as fa and fb hold it. */
+static ir_temp sub_operand(struct a64_ctx *ctx, enum ir_type t, ir_temp x)
+{
+    if (t == IR_I64)
+        return x;
+    return ir_op2(ctx->b, IR_shl, IR_I64, ir_op1(ctx->b, IR_zext32, IR_I64, x),
+                  a64_const(ctx, 32));
+}
+
+/* The flags of a - b: its operands, for whoever reads them to compute. */
+static void put_sub(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b)
+{
+    *ctx->flag_src = FLAG_REP_SUB;
+    ir_put(ctx->b, IR_I64, A64_FIELD(fa), sub_operand(ctx, t, a));
+    ir_put(ctx->b, IR_I64, A64_FIELD(fb), sub_operand(ctx, t, b));
+    ir_put(ctx->b, IR_I64, A64_FIELD(fsub), a64_const(ctx, 1));
 }
 
 void a64_put_nzcv(struct a64_ctx *ctx, ir_temp nzcv)
@@ -124,17 +156,67 @@ void a64_put_nzcv(struct a64_ctx *ctx, ir_temp nzcv)
               ir_op2(b, IR_shl, IR_I64, nzcv, a64_const(ctx, 63)));
 }
 
+static ir_temp flag(struct a64_ctx *ctx, size_t offset)
+{
+    return ir_get(ctx->b, IR_I64, offset);
+}
+
+/* The flags' form as the translator knows it here (FLAG_REP_*, 0: either; then both are
+ * computed and fsub chooses). */
+static unsigned flag_rep(const struct a64_ctx *ctx)
+{
+    return (unsigned)(*ctx->flag_src & FLAG_REP_MASK);
+}
+
+/* fsub ? sub : eager, for two values computed from each form. */
+static ir_temp either_rep(struct a64_ctx *ctx, ir_temp sub, ir_temp eager)
+{
+    return ir_movcond(ctx->b, IR_I64, IR_NE, flag(ctx, A64_FIELD(fsub)), a64_const(ctx, 0), sub,
+                      eager);
+}
+
 ir_temp a64_get_nzcv(struct a64_ctx *ctx)
 {
     struct ir_block *b = ctx->b;
-    ir_temp n = ir_op2(b, IR_shr, IR_I64, ir_get(b, IR_I64, A64_FIELD(nf)), a64_const(ctx, 63));
-    ir_temp z = ir_setcond(b, IR_I64, IR_EQ, ir_get(b, IR_I64, A64_FIELD(zf)), a64_const(ctx, 0));
-    ir_temp v = ir_op2(b, IR_shr, IR_I64, ir_get(b, IR_I64, A64_FIELD(vf)), a64_const(ctx, 63));
-    ir_temp nz = ir_op2(b, IR_or, IR_I64, ir_op2(b, IR_shl, IR_I64, n, a64_const(ctx, 3)),
-                        ir_op2(b, IR_shl, IR_I64, z, a64_const(ctx, 2)));
-    ir_temp cv = ir_op2(b, IR_or, IR_I64,
-                        ir_op2(b, IR_shl, IR_I64, ir_get(b, IR_I64, A64_FIELD(cf)), a64_const(ctx, 1)), v);
-    return ir_op2(b, IR_or, IR_I64, nz, cv);
+    unsigned rep = flag_rep(ctx);
+    ir_temp eager = IR_NONE, sub = IR_NONE;
+    if (rep != FLAG_REP_SUB) {
+        ir_temp n = ir_op2(b, IR_shr, IR_I64, flag(ctx, A64_FIELD(nf)), a64_const(ctx, 63));
+        ir_temp z = ir_setcond(b, IR_I64, IR_EQ, flag(ctx, A64_FIELD(zf)), a64_const(ctx, 0));
+        ir_temp v = ir_op2(b, IR_shr, IR_I64, flag(ctx, A64_FIELD(vf)), a64_const(ctx, 63));
+        ir_temp nz = ir_op2(b, IR_or, IR_I64, ir_op2(b, IR_shl, IR_I64, n, a64_const(ctx, 3)),
+                            ir_op2(b, IR_shl, IR_I64, z, a64_const(ctx, 2)));
+        ir_temp cv = ir_op2(b, IR_or, IR_I64,
+                            ir_op2(b, IR_shl, IR_I64, flag(ctx, A64_FIELD(cf)), a64_const(ctx, 1)),
+                            v);
+        eager = ir_op2(b, IR_or, IR_I64, nz, cv);
+    }
+    if (rep != FLAG_REP_EAGER) {
+        ir_temp fa = flag(ctx, A64_FIELD(fa)), fb = flag(ctx, A64_FIELD(fb));
+        ir_temp d = ir_op2(b, IR_sub, IR_I64, fa, fb);
+        ir_temp v = ir_op2(b, IR_and, IR_I64, ir_op2(b, IR_xor, IR_I64, fa, fb),
+                           ir_op2(b, IR_xor, IR_I64, fa, d));
+        ir_temp n = ir_op2(b, IR_shl, IR_I64, ir_op2(b, IR_shr, IR_I64, d, a64_const(ctx, 63)),
+                           a64_const(ctx, 3));
+        ir_temp z = ir_op2(b, IR_shl, IR_I64, ir_setcond(b, IR_I64, IR_EQ, fa, fb),
+                           a64_const(ctx, 2));
+        ir_temp c = ir_op2(b, IR_shl, IR_I64, ir_setcond(b, IR_I64, IR_GEU, fa, fb),
+                           a64_const(ctx, 1));
+        sub = ir_op2(b, IR_or, IR_I64, ir_op2(b, IR_or, IR_I64, n, z),
+                     ir_op2(b, IR_or, IR_I64, c,
+                            ir_op2(b, IR_shr, IR_I64, v, a64_const(ctx, 63))));
+    }
+    return rep == FLAG_REP_SUB ? sub : rep == FLAG_REP_EAGER ? eager : either_rep(ctx, sub, eager);
+}
+
+ir_temp a64_get_carry(struct a64_ctx *ctx)
+{
+    unsigned rep = flag_rep(ctx);
+    ir_temp eager = rep != FLAG_REP_SUB ? flag(ctx, A64_FIELD(cf)) : IR_NONE;
+    ir_temp sub = rep != FLAG_REP_EAGER ? ir_setcond(ctx->b, IR_I64, IR_GEU, flag(ctx, A64_FIELD(fa)),
+                                                     flag(ctx, A64_FIELD(fb)))
+                                        : IR_NONE;
+    return rep == FLAG_REP_SUB ? sub : rep == FLAG_REP_EAGER ? eager : either_rep(ctx, sub, eager);
 }
 
 /* A result of type t as the 64-bit value N, Z and V are read from. */
@@ -161,9 +243,9 @@ static bool is_zero(const struct ir_block *blk, ir_temp t)
 
 /* C of a - b is "no borrow": a >= b unsigned; with a carry in, C is the carry out of either
  * addition. V: the result's sign differs from a's while the (possibly inverted) operands'
- * signs agree. With b an immediate 0 (`cmp w0, #0`, `adds x0, x1, #0`) neither borrows,
- * carries nor overflows: C and V are constants (at 32 bits the IR passes cannot see that
- * the ops computing them give one). */
+ * signs agree. With b an immediate 0 (`adds x0, x1, #0`) neither borrows, carries nor
+ * overflows: C and V are constants (at 32 bits the IR passes cannot see that the ops
+ * computing them give one). */
 ir_temp a64_arith_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b, bool sub,
                         ir_temp carry, ir_temp flags[4])
 {
@@ -201,19 +283,33 @@ void a64_put_flags(struct a64_ctx *ctx, const ir_temp flags[4])
 
 ir_temp a64_add_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b, bool sub)
 {
-    ir_temp f[4];
-    ir_temp r = a64_arith_flags(ctx, t, a, b, sub, IR_NONE, f);
-    a64_put_flags(ctx, f);
+    ir_temp r;
+    if (sub) {
+        r = ir_op2(ctx->b, IR_sub, t, a, b);
+        put_sub(ctx, t, a, b);
+    } else {
+        ir_temp f[4];
+        r = a64_arith_flags(ctx, t, a, b, false, IR_NONE, f);
+        a64_put_flags(ctx, f);
+    }
     record_flag_src(ctx, sub ? FLAG_SRC_SUB : FLAG_SRC_ADD, t, a, b, r);
     return r;
 }
 
-/* ---- conditions ---- */
-
-static ir_temp flag(struct a64_ctx *ctx, size_t offset)
+void a64_ccmp_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b,
+                    struct a64_test test, unsigned nzcv)
 {
-    return ir_get(ctx->b, IR_I64, offset);
+    ir_temp n = a64_const(ctx, (int64_t)((uint64_t)(nzcv >> 3) << 63));
+    ir_temp z = a64_const(ctx, !(nzcv & 4)), c = a64_const(ctx, nzcv >> 1 & 1);
+    ir_temp v = a64_const(ctx, (int64_t)((uint64_t)nzcv << 63));
+    ir_temp holds = ir_setcond(ctx->b, IR_I64, test.cond, test.a, test.b);
+    put_sub(ctx, t, a, b);
+    put_nzcv_fields(ctx, n, z, c, v);
+    ir_put(ctx->b, IR_I64, A64_FIELD(fsub), holds);
+    *ctx->flag_src = 0;
 }
+
+/* ---- conditions ---- */
 
 static const enum ir_cond inverse[IR_NCONDS] = {
     [IR_EQ] = IR_NE, [IR_NE] = IR_EQ, [IR_LT] = IR_GE, [IR_GE] = IR_LT,
@@ -253,18 +349,12 @@ static bool fused_test(struct a64_ctx *ctx, unsigned cond, struct a64_test *t)
     return true;
 }
 
-/* Even conditions test something; the odd one next to it (except AL/NV) is its negation. */
-struct a64_test a64_cond_test_typed(struct a64_ctx *ctx, unsigned cond)
+/* The even condition cond (below AL) of the flags in nf, zf, cf, vf. */
+static struct a64_test eager_test(struct a64_ctx *ctx, unsigned cond)
 {
     struct ir_block *b = ctx->b;
     ir_temp zero = a64_const(ctx, 0);
-    bool negate = (cond & 1) && cond < 14;
     struct a64_test t = { IR_NE, zero, zero, IR_I64 };
-    if (cond < 14 && fused_test(ctx, cond & ~1u, &t)) {
-        if (negate)
-            t.cond = inverse[t.cond];
-        return t;
-    }
     switch (cond >> 1) {
     case 0: t.cond = IR_EQ; t.a = flag(ctx, A64_FIELD(zf)); break;   /* EQ: Z */
     case 1: t.a = flag(ctx, A64_FIELD(cf)); break;                   /* CS: C */
@@ -278,16 +368,56 @@ struct a64_test a64_cond_test_typed(struct a64_ctx *ctx, unsigned cond)
         t.cond = IR_GE;
         t.a = ir_op2(b, IR_xor, IR_I64, flag(ctx, A64_FIELD(nf)), flag(ctx, A64_FIELD(vf)));
         break;
-    case 6: {                                                        /* GT: !Z && N == V */
+    default: {                                                       /* GT: !Z && N == V */
         ir_temp nv = ir_op2(b, IR_xor, IR_I64, flag(ctx, A64_FIELD(nf)), flag(ctx, A64_FIELD(vf)));
         t.cond = IR_EQ;   /* neither Z nor N != V */
         t.a = ir_op2(b, IR_or, IR_I64, ir_op2(b, IR_shr, IR_I64, nv, a64_const(ctx, 63)),
                      ir_setcond(b, IR_I64, IR_EQ, flag(ctx, A64_FIELD(zf)), zero));
         break;
     }
-    default: t.cond = IR_EQ; break;                                  /* AL, NV: always */
     }
-    if (negate)
+    return t;
+}
+
+/* The even condition cond (below AL) of the flags of fa - fb: a compare of the two but for
+ * N and V. */
+static struct a64_test sub_test(struct a64_ctx *ctx, unsigned cond)
+{
+    static const uint8_t compare[7] = { IR_EQ, IR_GEU, IR_LT, IR_LT, IR_GTU, IR_GE, IR_GT };
+    struct ir_block *b = ctx->b;
+    ir_temp fa = flag(ctx, A64_FIELD(fa)), fb = flag(ctx, A64_FIELD(fb));
+    struct a64_test t = { (enum ir_cond)compare[cond >> 1], fa, fb, IR_I64 };
+    if (cond >> 1 == 2 || cond >> 1 == 3) {   /* MI: d < 0; VS: V as vf would hold it, < 0 */
+        ir_temp d = ir_op2(b, IR_sub, IR_I64, fa, fb);
+        t.a = cond >> 1 == 2 ? d
+                             : ir_op2(b, IR_and, IR_I64, ir_op2(b, IR_xor, IR_I64, fa, fb),
+                                      ir_op2(b, IR_xor, IR_I64, fa, d));
+        t.b = a64_const(ctx, 0);
+    }
+    return t;
+}
+
+/* Even conditions test something; the odd one next to it (except AL/NV) is its negation. */
+struct a64_test a64_cond_test_typed(struct a64_ctx *ctx, unsigned cond)
+{
+    ir_temp zero = a64_const(ctx, 0);
+    struct a64_test t = { IR_EQ, zero, zero, IR_I64 };   /* AL, NV: always */
+    if (cond >= 14)
+        return t;
+    unsigned rep = flag_rep(ctx);
+    if (fused_test(ctx, cond & ~1u, &t)) {
+    } else if (rep == FLAG_REP_SUB) {
+        t = sub_test(ctx, cond & ~1u);
+    } else if (rep == FLAG_REP_EAGER) {
+        t = eager_test(ctx, cond & ~1u);
+    } else {
+        struct a64_test s = sub_test(ctx, cond & ~1u), e = eager_test(ctx, cond & ~1u);
+        t = (struct a64_test){ IR_NE,
+                               either_rep(ctx, ir_setcond(ctx->b, IR_I64, s.cond, s.a, s.b),
+                                          ir_setcond(ctx->b, IR_I64, e.cond, e.a, e.b)),
+                               zero, IR_I64 };
+    }
+    if (cond & 1)
         t.cond = inverse[t.cond];
     return t;
 }

@@ -86,9 +86,12 @@ void a64_put_v(struct a64_ctx *ctx, unsigned n, unsigned half, ir_temp value);
 void a64_put_v64(struct a64_ctx *ctx, unsigned n, ir_temp value);
 
 /* Flags, kept as struct a64_cpu describes. a64_put_nzcv/a64_get_nzcv: NZCV as bits 3..0 of
- * a temp. */
+ * a temp; a64_get_carry: C as 0 or 1. */
 void a64_put_nzcv(struct a64_ctx *ctx, ir_temp nzcv);
 ir_temp a64_get_nzcv(struct a64_ctx *ctx);
+ir_temp a64_get_carry(struct a64_ctx *ctx);
+/* guest_ops.carry_state: which form the flags are in. */
+uint64_t a64_carry_state(uint64_t isa_state);
 /* NZ from result and C = V = 0 (logical ops). */
 void a64_flags_logic(struct a64_ctx *ctx, enum ir_type t, ir_temp result);
 /* a + b or a - b (plus carry, unless IR_NONE: adc/sbc) in type t; returns the result and
@@ -96,7 +99,7 @@ void a64_flags_logic(struct a64_ctx *ctx, enum ir_type t, ir_temp result);
 ir_temp a64_arith_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b, bool sub,
                         ir_temp carry, ir_temp flags[4]);
 void a64_put_flags(struct a64_ctx *ctx, const ir_temp flags[4]);
-/* The same without carry, putting the flags. */
+/* The same without carry, putting the flags (a subtraction's as its operands). */
 ir_temp a64_add_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b, bool sub);
 
 /* A condition as an IR comparison of two temps: true iff (a cond b), comparing as type. When
@@ -111,6 +114,9 @@ struct a64_test {
 };
 struct a64_test a64_cond_test(struct a64_ctx *ctx, unsigned cond);
 struct a64_test a64_cond_test_typed(struct a64_ctx *ctx, unsigned cond);
+/* CCMP's flags: those of a - b (type t) if test holds, else the immediate nzcv (bits 3..0). */
+void a64_ccmp_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b,
+                    struct a64_test test, unsigned nzcv);
 
 /* Block ends and exceptions at this instruction. */
 void a64_end_goto(struct a64_ctx *ctx, uint64_t pc);

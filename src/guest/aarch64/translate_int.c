@@ -222,7 +222,7 @@ void trans_addsub_carry(struct a64_ctx *ctx, const struct a64_insn *in)
     enum ir_type t = a64_type(in->sf);
     bool sub = in->def->arg & A64_OP_SUB;
     ir_temp a = a64_get_x(ctx, in->rn), c = a64_get_x(ctx, in->rm);
-    ir_temp carry = ir_get(b, IR_I64, A64_FIELD(cf));
+    ir_temp carry = a64_get_carry(ctx);
     ir_temp r;
     if (in->def->arg & A64_SETF) {
         ir_temp f[4];
@@ -236,17 +236,21 @@ void trans_addsub_carry(struct a64_ctx *ctx, const struct a64_insn *in)
     a64_put_r(ctx, in->rd, in->sf, r);
 }
 
-/* Flags = cond ? flags of Rn +- (Rm or imm5) : the nzcv immediate. */
+/* Flags = cond ? flags of Rn +- (Rm or imm5) : the nzcv immediate (CCMP's as its operands). */
 void trans_ccmp(struct a64_ctx *ctx, const struct a64_insn *in)
 {
     struct ir_block *b = ctx->b;
     enum ir_type t = a64_type(in->sf);
     ir_temp a = a64_get_x(ctx, in->rn);
     ir_temp c = (in->def->arg & A64_IMM) ? tconst(ctx, t, in->rm) : a64_get_x(ctx, in->rm);
-    ir_temp f[4];
-    a64_arith_flags(ctx, t, a, c, in->def->arg & A64_OP_SUB, IR_NONE, f);
-    struct a64_test test = a64_cond_test(ctx, a64_bits(in->word, 15, 12));
     unsigned nzcv = a64_bits(in->word, 3, 0);
+    if (in->def->arg & A64_OP_SUB) {
+        a64_ccmp_flags(ctx, t, a, c, a64_cond_test(ctx, a64_bits(in->word, 15, 12)), nzcv);
+        return;
+    }
+    ir_temp f[4];
+    a64_arith_flags(ctx, t, a, c, false, IR_NONE, f);
+    struct a64_test test = a64_cond_test(ctx, a64_bits(in->word, 15, 12));
     const int64_t imm[4] = { (int64_t)((uint64_t)(nzcv >> 3) << 63), !(nzcv & 4),
                              nzcv >> 1 & 1, (int64_t)((uint64_t)nzcv << 63) };
     for (unsigned i = 0; i < 4; i++)
