@@ -13,10 +13,10 @@ struct a64_cpu {
     uint64_t x[32];        /* x[31] is SP; XZR reads are constant 0 in the translator */
     /* NZCV as results rather than bits, so that a flag-setting op stores what it computed
      * anyway: N is bit 63 of nf, Z is zf == 0, C is cf (0 or 1), V is bit 63 of vf (32-bit
-     * ops store their results sign-extended). Or, while fsub is 1, NZCV are those of the
-     * 64-bit subtraction fa - fb: a compare (SUBS, CMP, CCMP) stores its operands, not four
-     * flags computed from them, and a 32-bit one its operands shifted up 32 bits, whose
-     * difference has the 32-bit one's N, Z, C and V. a64_nzcv/a64_set_nzcv convert. */
+     * ops store their results sign-extended). Or NZCV are those of the subtraction fa - fb,
+     * 64-bit while fsub is 1, of the low halves while it is 2: a compare (SUBS, CMP, CCMP)
+     * stores its operands, not four flags computed from them. a64_nzcv/a64_set_nzcv
+     * convert. */
     uint64_t nf, zf, cf, vf;
     uint64_t fsub, fa, fb;
     uint64_t v[32][2];     /* V registers: [0] bits 63:0, [1] bits 127:64 */
@@ -46,11 +46,11 @@ enum {
 /* NZCV as PSTATE bits 31..28, and back. */
 static inline uint32_t a64_nzcv(const struct a64_cpu *r)
 {
-    if (r->fsub) {
-        uint64_t d = r->fa - r->fb;
-        return (uint32_t)((d >> 63) << 31 | (uint64_t)(r->fa == r->fb) << 30 |
-                          (uint64_t)(r->fa >= r->fb) << 29 |
-                          (((r->fa ^ r->fb) & (r->fa ^ d)) >> 63) << 28);
+    if (r->fsub) {   /* a 32-bit one's shifted up: the difference has the same flags */
+        uint64_t a = r->fsub == 2 ? r->fa << 32 : r->fa, b = r->fsub == 2 ? r->fb << 32 : r->fb;
+        uint64_t d = a - b;
+        return (uint32_t)((d >> 63) << 31 | (uint64_t)(a == b) << 30 | (uint64_t)(a >= b) << 29 |
+                          (((a ^ b) & (a ^ d)) >> 63) << 28);
     }
     return (uint32_t)((r->nf >> 63) << 31 | (uint64_t)(r->zf == 0) << 30 | (r->cf & 1) << 29 |
                       (r->vf >> 63) << 28);

@@ -95,10 +95,13 @@ void a64_put_v64(struct a64_ctx *ctx, unsigned n, ir_temp value)
  * e.g. at the block's start): the kind, whether it was 64-bit, its operands a and b and its
  * result r (temps below IR_MAX_TEMPS). Every put of the flags goes through put_flags or
  * put_sub, which forget it; the setters with a known meaning record themselves after. Apart
- * from that, which of struct a64_cpu's two forms the flags are in (FLAG_REP_*), which the next
- * block of a T2 region knows too (a64_carry_state). */
+ * from that, which of struct a64_cpu's forms the flags are in (FLAG_REP_*: fsub 0, 1 or 2),
+ * which the next block of a T2 region knows too (a64_carry_state). */
 enum { FLAG_SRC_NONE, FLAG_SRC_SUB, FLAG_SRC_ADD, FLAG_SRC_LOGIC };
-enum { FLAG_REP_EAGER = 1 << 3, FLAG_REP_SUB = 2 << 3, FLAG_REP_MASK = 3 << 3 };
+enum {
+    FLAG_REP_EAGER = 1 << 3, FLAG_REP_SUB64 = 2 << 3, FLAG_REP_SUB32 = 3 << 3,
+    FLAG_REP_MASK = 3 << 3,
+};
 _Static_assert(IR_MAX_TEMPS <= 1 << 16, "flag_src packs temps in 16 bits");
 
 static void record_flag_src(struct a64_ctx *ctx, unsigned kind, enum ir_type t, ir_temp a,
@@ -128,22 +131,13 @@ static void put_flags(struct a64_ctx *ctx, ir_temp n, ir_temp z, ir_temp c, ir_t
     ir_put(ctx->b, IR_I64, A64_FIELD(fsub), a64_const(ctx, 0));
 }
 
-/* The operand x of a subtraction of type t as fa and fb hold it. */
-static ir_temp sub_operand(struct a64_ctx *ctx, enum ir_type t, ir_temp x)
-{
-    if (t == IR_I64)
-        return x;
-    return ir_op2(ctx->b, IR_shl, IR_I64, ir_op1(ctx->b, IR_zext32, IR_I64, x),
-                  a64_const(ctx, 32));
-}
-
-/* The flags of a - b: its operands, for whoever reads them to compute. */
+/* The flags of a - b in type t: its operands, for whoever reads them to compute. */
 static void put_sub(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b)
 {
-    *ctx->flag_src = FLAG_REP_SUB;
-    ir_put(ctx->b, IR_I64, A64_FIELD(fa), sub_operand(ctx, t, a));
-    ir_put(ctx->b, IR_I64, A64_FIELD(fb), sub_operand(ctx, t, b));
-    ir_put(ctx->b, IR_I64, A64_FIELD(fsub), a64_const(ctx, 1));
+    *ctx->flag_src = t == IR_I64 ? FLAG_REP_SUB64 : FLAG_REP_SUB32;
+    ir_put(ctx->b, IR_I64, A64_FIELD(fa), a);
+    ir_put(ctx->b, IR_I64, A64_FIELD(fb), b);
+    ir_put(ctx->b, IR_I64, A64_FIELD(fsub), a64_const(ctx, t == IR_I64 ? 1 : 2));
 }
 
 void a64_put_nzcv(struct a64_ctx *ctx, ir_temp nzcv)
@@ -161,7 +155,7 @@ static ir_temp flag(struct a64_ctx *ctx, size_t offset)
     return ir_get(ctx->b, IR_I64, offset);
 }
 
-/* The flags' form as the translator knows it here (FLAG_REP_*, 0: either; then both are
+/* The flags' form as the translator knows it here (FLAG_REP_*, 0: any; then each is
  * computed and fsub chooses). */
 static unsigned flag_rep(const struct a64_ctx *ctx)
 {
@@ -175,48 +169,27 @@ static ir_temp either_rep(struct a64_ctx *ctx, ir_temp sub, ir_temp eager)
                       eager);
 }
 
+/* 0 or 1: whether cond holds. */
+static ir_temp cond_value(struct a64_ctx *ctx, unsigned cond)
+{
+    struct a64_test t = a64_cond_test_typed(ctx, cond);
+    return ir_setcond(ctx->b, t.type, t.cond, t.a, t.b);
+}
+
 ir_temp a64_get_nzcv(struct a64_ctx *ctx)
 {
-    struct ir_block *b = ctx->b;
-    unsigned rep = flag_rep(ctx);
-    ir_temp eager = IR_NONE, sub = IR_NONE;
-    if (rep != FLAG_REP_SUB) {
-        ir_temp n = ir_op2(b, IR_shr, IR_I64, flag(ctx, A64_FIELD(nf)), a64_const(ctx, 63));
-        ir_temp z = ir_setcond(b, IR_I64, IR_EQ, flag(ctx, A64_FIELD(zf)), a64_const(ctx, 0));
-        ir_temp v = ir_op2(b, IR_shr, IR_I64, flag(ctx, A64_FIELD(vf)), a64_const(ctx, 63));
-        ir_temp nz = ir_op2(b, IR_or, IR_I64, ir_op2(b, IR_shl, IR_I64, n, a64_const(ctx, 3)),
-                            ir_op2(b, IR_shl, IR_I64, z, a64_const(ctx, 2)));
-        ir_temp cv = ir_op2(b, IR_or, IR_I64,
-                            ir_op2(b, IR_shl, IR_I64, flag(ctx, A64_FIELD(cf)), a64_const(ctx, 1)),
-                            v);
-        eager = ir_op2(b, IR_or, IR_I64, nz, cv);
-    }
-    if (rep != FLAG_REP_EAGER) {
-        ir_temp fa = flag(ctx, A64_FIELD(fa)), fb = flag(ctx, A64_FIELD(fb));
-        ir_temp d = ir_op2(b, IR_sub, IR_I64, fa, fb);
-        ir_temp v = ir_op2(b, IR_and, IR_I64, ir_op2(b, IR_xor, IR_I64, fa, fb),
-                           ir_op2(b, IR_xor, IR_I64, fa, d));
-        ir_temp n = ir_op2(b, IR_shl, IR_I64, ir_op2(b, IR_shr, IR_I64, d, a64_const(ctx, 63)),
-                           a64_const(ctx, 3));
-        ir_temp z = ir_op2(b, IR_shl, IR_I64, ir_setcond(b, IR_I64, IR_EQ, fa, fb),
-                           a64_const(ctx, 2));
-        ir_temp c = ir_op2(b, IR_shl, IR_I64, ir_setcond(b, IR_I64, IR_GEU, fa, fb),
-                           a64_const(ctx, 1));
-        sub = ir_op2(b, IR_or, IR_I64, ir_op2(b, IR_or, IR_I64, n, z),
-                     ir_op2(b, IR_or, IR_I64, c,
-                            ir_op2(b, IR_shr, IR_I64, v, a64_const(ctx, 63))));
-    }
-    return rep == FLAG_REP_SUB ? sub : rep == FLAG_REP_EAGER ? eager : either_rep(ctx, sub, eager);
+    static const uint8_t cond[4] = { 4, 0, 2, 6 };   /* MI (N), EQ (Z), CS (C), VS (V) */
+    ir_temp nzcv = cond_value(ctx, cond[3]);
+    for (unsigned k = 0; k < 3; k++)
+        nzcv = ir_op2(ctx->b, IR_or, IR_I64, nzcv,
+                      ir_op2(ctx->b, IR_shl, IR_I64, cond_value(ctx, cond[k]),
+                             a64_const(ctx, 3 - k)));
+    return nzcv;
 }
 
 ir_temp a64_get_carry(struct a64_ctx *ctx)
 {
-    unsigned rep = flag_rep(ctx);
-    ir_temp eager = rep != FLAG_REP_SUB ? flag(ctx, A64_FIELD(cf)) : IR_NONE;
-    ir_temp sub = rep != FLAG_REP_EAGER ? ir_setcond(ctx->b, IR_I64, IR_GEU, flag(ctx, A64_FIELD(fa)),
-                                                     flag(ctx, A64_FIELD(fb)))
-                                        : IR_NONE;
-    return rep == FLAG_REP_SUB ? sub : rep == FLAG_REP_EAGER ? eager : either_rep(ctx, sub, eager);
+    return flag_rep(ctx) == FLAG_REP_EAGER ? flag(ctx, A64_FIELD(cf)) : cond_value(ctx, 2);
 }
 
 /* A result of type t as the 64-bit value N, Z and V are read from. */
@@ -305,7 +278,8 @@ void a64_ccmp_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b,
     ir_temp holds = ir_setcond(ctx->b, IR_I64, test.cond, test.a, test.b);
     put_sub(ctx, t, a, b);
     put_nzcv_fields(ctx, n, z, c, v);
-    ir_put(ctx->b, IR_I64, A64_FIELD(fsub), holds);
+    ir_put(ctx->b, IR_I64, A64_FIELD(fsub),
+           t == IR_I64 ? holds : ir_op2(ctx->b, IR_shl, IR_I64, holds, a64_const(ctx, 1)));
     *ctx->flag_src = 0;
 }
 
@@ -379,22 +353,31 @@ static struct a64_test eager_test(struct a64_ctx *ctx, unsigned cond)
     return t;
 }
 
-/* The even condition cond (below AL) of the flags of fa - fb: a compare of the two but for
- * N and V. */
-static struct a64_test sub_test(struct a64_ctx *ctx, unsigned cond)
+/* The even condition cond (below AL) of the flags of fa - fb in the form rep (FLAG_REP_SUB32,
+ * SUB64 or 0: either, by fsub): a compare of the two but for N and V. A 32-bit one compares
+ * their low halves; as either, their 64-bit values, a 32-bit one's shifted up 32 bits (whose
+ * difference has the same N, Z, C and V). */
+static struct a64_test sub_test(struct a64_ctx *ctx, unsigned cond, unsigned rep)
 {
     static const uint8_t compare[7] = { IR_EQ, IR_GEU, IR_LT, IR_LT, IR_GTU, IR_GE, IR_GT };
     struct ir_block *b = ctx->b;
+    enum ir_type t = rep == FLAG_REP_SUB32 ? IR_I32 : IR_I64;
     ir_temp fa = flag(ctx, A64_FIELD(fa)), fb = flag(ctx, A64_FIELD(fb));
-    struct a64_test t = { (enum ir_cond)compare[cond >> 1], fa, fb, IR_I64 };
-    if (cond >> 1 == 2 || cond >> 1 == 3) {   /* MI: d < 0; VS: V as vf would hold it, < 0 */
-        ir_temp d = ir_op2(b, IR_sub, IR_I64, fa, fb);
-        t.a = cond >> 1 == 2 ? d
-                             : ir_op2(b, IR_and, IR_I64, ir_op2(b, IR_xor, IR_I64, fa, fb),
-                                      ir_op2(b, IR_xor, IR_I64, fa, d));
-        t.b = a64_const(ctx, 0);
+    if (!rep) {
+        ir_temp two = a64_const(ctx, 2), sub = flag(ctx, A64_FIELD(fsub));
+        ir_temp up = a64_const(ctx, 32);
+        fa = ir_movcond(b, IR_I64, IR_EQ, sub, two, ir_op2(b, IR_shl, IR_I64, fa, up), fa);
+        fb = ir_movcond(b, IR_I64, IR_EQ, sub, two, ir_op2(b, IR_shl, IR_I64, fb, up), fb);
     }
-    return t;
+    struct a64_test r = { (enum ir_cond)compare[cond >> 1], fa, fb, t };
+    if (cond >> 1 == 2 || cond >> 1 == 3) {   /* MI: d < 0; VS: V as vf would hold it, < 0 */
+        ir_temp d = ir_op2(b, IR_sub, t, fa, fb);
+        r.a = cond >> 1 == 2 ? d
+                             : ir_op2(b, IR_and, t, ir_op2(b, IR_xor, t, fa, fb),
+                                      ir_op2(b, IR_xor, t, fa, d));
+        r.b = ir_const(b, t, 0);
+    }
+    return r;
 }
 
 /* Even conditions test something; the odd one next to it (except AL/NV) is its negation. */
@@ -406,12 +389,12 @@ struct a64_test a64_cond_test_typed(struct a64_ctx *ctx, unsigned cond)
         return t;
     unsigned rep = flag_rep(ctx);
     if (fused_test(ctx, cond & ~1u, &t)) {
-    } else if (rep == FLAG_REP_SUB) {
-        t = sub_test(ctx, cond & ~1u);
     } else if (rep == FLAG_REP_EAGER) {
         t = eager_test(ctx, cond & ~1u);
+    } else if (rep) {
+        t = sub_test(ctx, cond & ~1u, rep);
     } else {
-        struct a64_test s = sub_test(ctx, cond & ~1u), e = eager_test(ctx, cond & ~1u);
+        struct a64_test s = sub_test(ctx, cond & ~1u, 0), e = eager_test(ctx, cond & ~1u);
         t = (struct a64_test){ IR_NE,
                                either_rep(ctx, ir_setcond(ctx->b, IR_I64, s.cond, s.a, s.b),
                                           ir_setcond(ctx->b, IR_I64, e.cond, e.a, e.b)),
