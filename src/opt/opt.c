@@ -363,6 +363,21 @@ static void shift_pair(const struct opt *o, struct ir_op *op)
     o->counts->folded++;
 }
 
+/* A field from bit 0 of 8, 16 or 32 bits is that extension (AArch64's UXTB, SXTH, SXTW: bitfield
+ * moves), which the backends have one instruction for, not two shifts. */
+static void field_extension(const struct opt *o, struct ir_op *op)
+{
+    static const uint8_t zext[33] = { [8] = IR_zext8, [16] = IR_zext16, [32] = IR_zext32 };
+    static const uint8_t sext[33] = { [8] = IR_sext8, [16] = IR_sext16, [32] = IR_sext32 };
+    unsigned len = (unsigned)(op->imm >> 8 & 0xff);
+    if ((op->opc != IR_extract && op->opc != IR_sextract) || (op->imm & 0xff) || len > 32 ||
+        !zext[len])
+        return;
+    op->opc = op->opc == IR_extract ? zext[len] : sext[len];
+    op->imm = 0;
+    o->counts->folded++;
+}
+
 /* A load or store at x + c or x - c (c a constant) is one at x with c in its displacement,
  * through any chain of them: every access from one base then shares the base's one range
  * check (x86's [rsp + disp], and its pushes and pops, each a new rsp). Only while the
@@ -413,6 +428,7 @@ static void forward_pass(struct opt *o)
         read_low_halves(o, op);
         fold_address(o, op);
         shift_pair(o, op);
+        field_extension(o, op);
         switch (op->opc) {
         case IR_const:
             o->is_const[op->dst] = 1;

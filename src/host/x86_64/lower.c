@@ -164,10 +164,11 @@ static void lower_field(struct lower *lw, const struct ir_op *op, bool w)
         x86_mov_imm(o, RCX, ~m);
         x86_emit(o, X_AND, true, RDX, xr(RCX), 0);
         x86_emit(o, X_OR, w, r, xr(RDX), 0);
-    } else if (op->opc == IR_extract && pos + len == 32) {   /* lsr w: a 32-bit mov zero-extends */
+    } else if (pos + len == 32 && (op->opc == IR_extract || !w)) {
+        /* lsr w, asr w: a 32-bit mov and shift zero-extend */
         x86_emit(o, X_MOV, false, r, ra_rm(lw, op->src[0], RCX), 0);
         if (pos)
-            x86_emit(o, X_SHRI, false, 0, xr(r), pos);
+            x86_emit(o, op->opc == IR_extract ? X_SHRI : X_SARI, false, 0, xr(r), pos);
     } else {
         ra_load(lw, r, op->src[0], true);
         if (pos + len < 64)
