@@ -193,7 +193,8 @@ static void test_narrowing(void)
 
 /* Rewrites toward what the backends emit best: a constant first operand goes second (a
  * compare's condition swapped), an extension reads through a 32-bit identity op (RISC-V's
- * sext.w, addiw x, 0), and x << c >> c is an extension (its zext.w, slli then srli 32). */
+ * sext.w, addiw x, 0), and x << c >> c is an extension (its zext.w, slli then srli 32), as is
+ * a bit field of 8, 16 or 32 bits from bit 0 (AArch64's SXTH, UXTB). */
 static void test_canonical(void)
 {
     check_group("opt_canonical");
@@ -209,6 +210,8 @@ static void test_canonical(void)
     ir_put(b, IR_I64, 32, ir_op2(b, IR_sar, IR_I64, up, ir_const(b, IR_I64, 20)));  /* 44 bits */
     up = ir_op2(b, IR_shl, IR_I64, x, ir_const(b, IR_I64, 8));
     ir_put(b, IR_I64, 40, ir_op2(b, IR_shr, IR_I64, up, ir_const(b, IR_I64, 4)));   /* kept */
+    ir_put(b, IR_I64, 48, ir_op1i(b, IR_sextract, IR_I64, x, 0 | 16 << 8));       /* sext16 x */
+    ir_put(b, IR_I32, 56, ir_op1i(b, IR_extract, IR_I32, x, 0 | 8 << 8));         /* zext8 x */
     ir_exit_if(b, IR_I64, IR_LTU, k, x, 0x3000);                                  /* x > 127 */
     ir_goto_pc(b, 0x2000);
     opt_block(b);
@@ -223,6 +226,10 @@ static void test_canonical(void)
     CHECK_EQ(count(b, IR_shl), 1);
     CHECK_EQ(count(b, IR_shr), 1);
     CHECK_EQ(count(b, IR_sar), 0);
+    const struct ir_op *s16 = find(b, IR_sext16, 0), *z8 = find(b, IR_zext8, 0);
+    CHECK(s16 && s16->src[0] == x && s16->type == IR_I64 && find(b, IR_put, 5)->src[0] == s16->dst);
+    CHECK(z8 && z8->src[0] == x && z8->type == IR_I32 && find(b, IR_put, 6)->src[0] == z8->dst);
+    CHECK_EQ(count(b, IR_extract), 0);
     const struct ir_op *e = find(b, IR_exit_if, 0);
     CHECK(e && e->src[0] == x && e->src[1] == k && e->cond == IR_GTU);
     char err[160];
