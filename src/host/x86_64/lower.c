@@ -438,13 +438,15 @@ static void lower_st(struct lower *lw, const struct ir_op *op)
 
 /* ---- exits ---- */
 
-/* Pads with nops so that a branch whose rel32 starts `prefix` bytes on is 4-byte aligned:
+/* Pads with a nop so that a branch whose rel32 starts `prefix` bytes on is 4-byte aligned:
  * chaining patches it while other threads may run it, and an aligned 4-byte store is seen
- * whole. */
+ * whole. One nop of the padding's length, which the CPU issues as one instruction. */
 static void align_rel32(struct lower *lw, unsigned prefix)
 {
-    while (!lw->o->overflow && ((uintptr_t)lw->o->p + lw->o->rx_delta + prefix) & 3)
-        x86_byte(lw->o, 0x90);
+    static const uint8_t nop[4][3] = { { 0 }, { 0x90 }, { 0x66, 0x90 }, { 0x0f, 0x1f, 0x00 } };
+    unsigned n = -((unsigned)((uintptr_t)lw->o->p + lw->o->rx_delta) + prefix) & 3;
+    for (unsigned k = 0; k < n; k++)
+        x86_byte(lw->o, nop[n][k]);
 }
 
 /* Leaves translated code with cpu->pc = rax, for the dispatcher to find its block. */
