@@ -180,9 +180,17 @@ static int form(struct cpu *cpu, uint64_t pc, uint32_t flags, struct ir_block *r
             return n;
         uint64_t next = (uint64_t)last->imm;
         struct ir_op *branch = r->n_ops >= 2 ? &r->ops[r->n_ops - 2] : NULL;
-        if (branch && branch->opc == IR_exit_if) {   /* the likelier side goes on */
+        /* The likelier side goes on: the one counted down further, but for a way back to the
+         * head when both are hot (at or below 0), whose counts stopped wherever their own
+         * regions replaced them and so say nothing: that is a loop, and the head's count
+         * just fired. */
+        if (branch && branch->opc == IR_exit_if) {
             uint64_t taken = (uint64_t)branch->imm;
-            if (hot[jump_cache_index(taken, flags)] < hot[jump_cache_index(next, flags)]) {
+            bool loop_taken = in_path(spans, n, taken) == 0 && resolved < 0;
+            bool loop_next = in_path(spans, n, next) == 0 && resolved < 0;
+            int32_t ht = hot[jump_cache_index(taken, flags)];
+            int32_t hn = hot[jump_cache_index(next, flags)];
+            if (loop_taken != loop_next && ht <= 0 && hn <= 0 ? loop_taken : ht < hn) {
                 branch->cond = inverse[branch->cond];
                 branch->imm = (int64_t)next;
                 last->imm = (int64_t)taken;
