@@ -9,7 +9,10 @@
  * constant is dirty too, in no register: x86's flags kind, written by every flag-setting
  * instruction, is then stored only if no later put overwrites it first. In a T2 region's
  * loop, the fields it uses most are pinned to host registers of their own from its loop op
- * on (a 64-bit one serves its 32-bit reads too), and listed with the dirty ones.
+ * on (a 64-bit one serves its 32-bit reads too), and listed with the dirty ones: a read
+ * counts twice a write, since a pin takes a load off the iteration's path where it saves a
+ * write only a store (AArch64's compare operands, written by every CMP, took the pins of
+ * the registers its loops read).
  * rax, rcx and rdx are scratch; r13-r15 are fixed (guest limit, cpu, guest base). */
 #include <stdlib.h>
 #include <string.h>
@@ -508,7 +511,7 @@ void ra_pin_loop(struct lower *lw)
         bool same = false;
         for (unsigned k = 0; k < nf; k++) {
             if (f[k].off == op->imm && f[k].size == size) {
-                f[k].n++;
+                f[k].n += op->opc == IR_get ? 2 : 1;
                 f[k].written |= op->opc == IR_put;
                 same = true;
             } else if (f[k].off < op->imm + size && op->imm < f[k].off + f[k].size &&
@@ -517,7 +520,8 @@ void ra_pin_loop(struct lower *lw)
             }
         }
         if (!same && nf < sizeof(f) / sizeof(f[0]))
-            f[nf++] = (struct field){ (int32_t)op->imm, (uint8_t)size, 0, op->opc == IR_put, 1 };
+            f[nf++] = (struct field){ (int32_t)op->imm, (uint8_t)size, 0, op->opc == IR_put,
+                                      op->opc == IR_get ? 2 : 1 };
     }
     for (unsigned k = 0; k < nf; k++)   /* a part seen before its whole */
         for (unsigned j = 0; j < nf; j++)
