@@ -387,18 +387,18 @@ struct a64_test a64_cond_test_typed(struct a64_ctx *ctx, unsigned cond)
     struct a64_test t = { IR_EQ, zero, zero, IR_I64 };   /* AL, NV: always */
     if (cond >= 14)
         return t;
-    unsigned rep = flag_rep(ctx);
-    if (fused_test(ctx, cond & ~1u, &t)) {
-    } else if (rep == FLAG_REP_EAGER) {
-        t = eager_test(ctx, cond & ~1u);
-    } else if (rep) {
-        t = sub_test(ctx, cond & ~1u, rep);
-    } else {
-        struct a64_test s = sub_test(ctx, cond & ~1u, 0), e = eager_test(ctx, cond & ~1u);
-        t = (struct a64_test){ IR_NE,
-                               either_rep(ctx, ir_setcond(ctx->b, IR_I64, s.cond, s.a, s.b),
-                                          ir_setcond(ctx->b, IR_I64, e.cond, e.a, e.b)),
-                               zero, IR_I64 };
+    unsigned rep = flag_rep(ctx), even = cond & ~1u;
+    if (!fused_test(ctx, even, &t)) {
+        if (rep == FLAG_REP_EAGER) {
+            t = eager_test(ctx, even);
+        } else if (rep) {
+            t = sub_test(ctx, even, rep);
+        } else {   /* either form: each one's answer, fsub choosing */
+            struct a64_test s = sub_test(ctx, even, 0), e = eager_test(ctx, even);
+            ir_temp vs = ir_setcond(ctx->b, IR_I64, s.cond, s.a, s.b);
+            ir_temp ve = ir_setcond(ctx->b, IR_I64, e.cond, e.a, e.b);
+            t = (struct a64_test){ IR_NE, either_rep(ctx, vs, ve), zero, IR_I64 };
+        }
     }
     if (cond & 1)
         t.cond = inverse[t.cond];
