@@ -208,6 +208,10 @@ static void test_disas(void)
     check_group("a64_disas");
     disas_is(0x8b020c20, 0, "add x0, x1, x2");
     disas_is(0x910003fd, 0, "add x29, sp, #0x0");
+    disas_is(0xb100207f, 0, "adds xzr, x3, #0x8");     /* cmn: Rd 31 of a flag setter */
+    disas_is(0xf10007ff, 0, "subs xzr, sp, #0x1");
+    disas_is(0x72001c3f, 0, "ands wzr, w1, #0xff");     /* tst */
+    disas_is(0x92401c3f, 0, "and sp, x1, #0xff");
     disas_is(0x94000010, 0x1000, "bl 0x1040");
     disas_is(0x54ffff28, 0x2000, "b.hi 0x1fe4");
     disas_is(0xd2800540, 0, "movz x0, #0x2a, lsl #0");

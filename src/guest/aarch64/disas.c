@@ -55,15 +55,16 @@ static void format_insn(uint64_t pc, const struct a64_insn *in, char *out, size_
     case A64_FMT_RR:
         snprintf(out, len, "%s %s, %s", name, xreg(in->rd, sf, false, d), xreg(in->rn, sf, false, n));
         break;
-    case A64_FMT_ADDI:
-        snprintf(out, len, "%s %s, %s, #0x%x%s", name, xreg(in->rd, sf, true, d),
+    case A64_FMT_ADDI:   /* a flag-setting one's Rd 31 is the zero register (CMP, CMN) */
+        snprintf(out, len, "%s %s, %s, #0x%x%s", name, xreg(in->rd, sf, !a64_bits(w, 29, 29), d),
                  xreg(in->rn, sf, true, n), a64_bits(w, 21, 10), a64_bits(w, 22, 22) ? ", lsl #12" : "");
         break;
     case A64_FMT_LOGI: {
         uint64_t mask = 0;
         a64_decode_bitmask(a64_bits(w, 22, 22), a64_bits(w, 15, 10), a64_bits(w, 21, 16), sf,
                            true, &mask, NULL);
-        snprintf(out, len, "%s %s, %s, #0x%" PRIx64, name, xreg(in->rd, sf, true, d),
+        snprintf(out, len, "%s %s, %s, #0x%" PRIx64, name,
+                 xreg(in->rd, sf, a64_bits(w, 30, 29) != 3, d),   /* ANDS (TST): zero register */
                  xreg(in->rn, sf, false, n), mask);
         break;
     }
