@@ -518,8 +518,8 @@ static void lower_exit(struct lower *lw, const struct ir_op *op)
 }
 
 /* A loop's back edge: the exit request checked as at a block's entry (its stub stores the
- * pinned fields and leaves for the loop's pc), then a jump to the code after the loop op,
- * where the same fields are in the same registers and no temp lives. */
+ * pinned fields and leaves for the loop's pc), with none the one jump to the code after the
+ * loop op, where the same fields are in the same registers and no temp lives. */
 static void lower_goto_loop(struct lower *lw, const struct ir_op *op)
 {
     struct host_buf *o = lw->o;
@@ -530,8 +530,8 @@ static void lower_goto_loop(struct lower *lw, const struct ir_op *op)
         return;
     }
     x86_emit(o, X_CMPI, false, 0, xm(R14, CPU_OFF(exit_request)), 0);
-    new_stub(lw, S_INT, (uint64_t)op->imm)->site = x86_jcc(o, CC_NE, NULL);
-    x86_jmp(o, rx_of(lw, lw->loop_label));
+    x86_jcc(o, CC_E, rx_of(lw, lw->loop_label));
+    new_stub(lw, S_INT, (uint64_t)op->imm)->site = x86_jmp(o, NULL);
 }
 
 static void emit_stubs(struct lower *lw)
