@@ -462,11 +462,6 @@ static void interp_atfork(void)
  * no use left and is dropped. */
 static void canonicalise(struct lower *lw, struct ir_block *b)
 {
-    static const uint8_t swapped[IR_NCONDS] = {
-        [IR_EQ] = IR_EQ, [IR_NE] = IR_NE, [IR_LT] = IR_GT, [IR_GE] = IR_LE,
-        [IR_LE] = IR_GE, [IR_GT] = IR_LT, [IR_LTU] = IR_GTU, [IR_GEU] = IR_LEU,
-        [IR_LEU] = IR_GEU, [IR_GTU] = IR_LTU,
-    };
     int64_t *offset = lw->value;   /* of a temp that is base + offset (is_const 2) */
     memset(lw->is_const, 0, b->n_temps);
     for (uint32_t i = 0; i < b->n_ops; i++) {
@@ -480,7 +475,7 @@ static void canonicalise(struct lower *lw, struct ir_block *b)
             ir_temp t = op->src[0];
             op->src[0] = op->src[1];
             op->src[1] = t;
-            op->cond = swapped[op->cond];
+            op->cond = ir_cond_swapped[op->cond];
         }
         if ((op->opc == IR_add || op->opc == IR_sub) && op->type == IR_I64 &&
             lw->is_const[op->src[1]] == 1 && lw->is_const[op->src[0]] != 1) {

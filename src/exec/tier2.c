@@ -43,11 +43,6 @@ bool tier2_counts(const struct cpu *cpu)
     return tier2_on && !cpu->code_addr;
 }
 
-static const uint8_t inverse[IR_NCONDS] = {
-    [IR_EQ] = IR_NE, [IR_NE] = IR_EQ, [IR_LT] = IR_GE, [IR_GE] = IR_LT, [IR_LE] = IR_GT,
-    [IR_GT] = IR_LE, [IR_LTU] = IR_GEU, [IR_GEU] = IR_LTU, [IR_LEU] = IR_GTU, [IR_GTU] = IR_LEU,
-};
-
 /* Appends block b to region r, its temps renumbered after r's. */
 static void append(struct ir_block *r, const struct ir_block *b)
 {
@@ -191,7 +186,7 @@ static int form(struct cpu *cpu, uint64_t pc, uint32_t flags, struct ir_block *r
             int32_t ht = hot[jump_cache_index(taken, flags)];
             int32_t hn = hot[jump_cache_index(next, flags)];
             if (loop_taken != loop_next && ht <= 0 && hn <= 0 ? loop_taken : ht < hn) {
-                branch->cond = inverse[branch->cond];
+                branch->cond = ir_cond_inverse[branch->cond];
                 branch->imm = (int64_t)next;
                 last->imm = (int64_t)taken;
                 next = taken;

@@ -201,3 +201,13 @@ void ir_goto_loop(struct ir_block *b, uint64_t pc)
 {
     ir_emit(b, IR_goto_loop, IR_I64, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE, (int64_t)pc);
 }
+
+const uint8_t ir_cond_inverse[IR_NCONDS] = {
+    [IR_EQ] = IR_NE, [IR_NE] = IR_EQ, [IR_LT] = IR_GE, [IR_GE] = IR_LT, [IR_LE] = IR_GT,
+    [IR_GT] = IR_LE, [IR_LTU] = IR_GEU, [IR_GEU] = IR_LTU, [IR_LEU] = IR_GTU, [IR_GTU] = IR_LEU,
+};
+
+const uint8_t ir_cond_swapped[IR_NCONDS] = {
+    [IR_EQ] = IR_EQ, [IR_NE] = IR_NE, [IR_LT] = IR_GT, [IR_GE] = IR_LE, [IR_LE] = IR_GE,
+    [IR_GT] = IR_LT, [IR_LTU] = IR_GTU, [IR_GEU] = IR_LEU, [IR_LEU] = IR_GEU, [IR_GTU] = IR_LTU,
+};

@@ -17,6 +17,9 @@ enum ir_cond {
     IR_LTU, IR_GEU, IR_LEU, IR_GTU,           /* unsigned */
     IR_NCONDS
 };
+/* Each condition's negation, and the condition that holds for (b, a) where it holds for
+ * (a, b). */
+extern const uint8_t ir_cond_inverse[IR_NCONDS], ir_cond_swapped[IR_NCONDS];
 
 /* Memory op: size is 1 << (memop & IR_MO_SIZE); IR_MO_SIGN sign-extends loads; the MMU
  * index (IR_MO_MMU(idx), 0..15) names the translation regime of the access, as a guest

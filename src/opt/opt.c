@@ -153,13 +153,6 @@ static bool is_identity(const struct opt *o, const struct ir_op *op)
            (op->type == IR_I64 || o->width[x] <= 32);
 }
 
-/* The condition that holds for (b, a) where cond holds for (a, b). */
-static const uint8_t swapped_cond[IR_NCONDS] = {
-    [IR_EQ] = IR_EQ, [IR_NE] = IR_NE, [IR_LT] = IR_GT, [IR_GE] = IR_LE, [IR_LE] = IR_GE,
-    [IR_GT] = IR_LT, [IR_LTU] = IR_GTU, [IR_GEU] = IR_LEU, [IR_LEU] = IR_GEU,
-    [IR_GTU] = IR_LTU,
-};
-
 /* A constant first operand of a commutative op or a compare becomes the second (a compare's
  * condition swapped), where the identities above and the backends' immediate forms look for
  * it: RISC-V's `add a2, a2, s9` with a2 known to be 0, `bltu a5, a0` with a5 = 127. */
@@ -172,7 +165,7 @@ static void constant_second(const struct opt *o, struct ir_op *op)
     case IR_add: case IR_mul: case IR_and: case IR_or: case IR_xor:
         break;
     case IR_setcond: case IR_exit_if: case IR_movcond:
-        op->cond = swapped_cond[op->cond];
+        op->cond = ir_cond_swapped[op->cond];
         break;
     default:
         return;
@@ -335,8 +328,9 @@ static void read_low_halves(struct opt *o, struct ir_op *op)
         op->src[s] = low_source(o, op->src[s], 32);
 }
 
-/* x << c >> c at 64 bits (RISC-V's zext.w without Zba: slli 32 then srli 32) is the
- * extension of x's low 64 - c bits, one op where the shifts were two and a copy. */
+/* x << c >> c at 64 bits (RISC-V's zext.w without Zba: slli 32 then srli 32) is the field of
+ * x's low 64 - c bits (then field_extension's extension), one op where the shifts were two
+ * and a copy. */
 static void shift_pair(const struct opt *o, struct ir_op *op)
 {
     if ((op->opc != IR_shr && op->opc != IR_sar) || op->type != IR_I64 ||
@@ -347,19 +341,10 @@ static void shift_pair(const struct opt *o, struct ir_op *op)
     if (d->opc != IR_shl || d->type != IR_I64 || !o->is_const[d->src[1]] ||
         (uint64_t)o->val[d->src[1]] != c || c == 0 || c > 63)
         return;
-    bool sign = op->opc == IR_sar;
-    unsigned len = 64 - (unsigned)c;
+    op->opc = op->opc == IR_sar ? IR_sextract : IR_extract;
     op->src[0] = d->src[0];
     op->src[1] = IR_NONE;
-    switch (len) {
-    case 8: op->opc = sign ? IR_sext8 : IR_zext8; break;
-    case 16: op->opc = sign ? IR_sext16 : IR_zext16; break;
-    case 32: op->opc = sign ? IR_sext32 : IR_zext32; break;
-    default:
-        op->opc = sign ? IR_sextract : IR_extract;
-        op->imm = (int64_t)len << 8;
-        break;
-    }
+    op->imm = (int64_t)(64 - c) << 8;
     o->counts->folded++;
 }
 

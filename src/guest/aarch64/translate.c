@@ -214,26 +214,23 @@ static bool is_zero(const struct ir_block *blk, ir_temp t)
     return false;
 }
 
-/* C of a - b is "no borrow": a >= b unsigned; with a carry in, C is the carry out of either
- * addition. V: the result's sign differs from a's while the (possibly inverted) operands'
- * signs agree. With b an immediate 0 (`adds x0, x1, #0`) neither borrows, carries nor
- * overflows: C and V are constants (at 32 bits the IR passes cannot see that the ops
- * computing them give one). */
+/* C is the carry out of the addition (of a + ~b + carry for SBCS). V: the result's sign
+ * differs from a's while the (possibly inverted) operands' signs agree. With b an immediate 0
+ * (`adds x0, x1, #0`) nothing carries nor overflows: C and V are constants (at 32 bits the IR
+ * passes cannot see that the ops computing them give one). */
 ir_temp a64_arith_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b, bool sub,
                         ir_temp carry, ir_temp flags[4])
 {
     struct ir_block *blk = ctx->b;
     ir_temp r, c, ov;
     if (carry == IR_NONE && is_zero(blk, b)) {
-        r = ir_op2(blk, sub ? IR_sub : IR_add, t, a, b);
-        c = a64_const(ctx, sub);
+        r = ir_op2(blk, IR_add, t, a, b);
+        c = a64_const(ctx, 0);
         ov = ir_const(blk, t, 0);
     } else if (carry == IR_NONE) {
-        r = ir_op2(blk, sub ? IR_sub : IR_add, t, a, b);
-        c = sub ? ir_setcond(blk, t, IR_GEU, a, b) : ir_setcond(blk, t, IR_LTU, r, a);
-        /* for sub, the inverted operand's "signs agree" is a ^ b itself: no not */
-        ov = ir_op2(blk, sub ? IR_and : IR_andc, t, ir_op2(blk, IR_xor, t, r, a),
-                    ir_op2(blk, IR_xor, t, a, b));
+        r = ir_op2(blk, IR_add, t, a, b);
+        c = ir_setcond(blk, t, IR_LTU, r, a);
+        ov = ir_op2(blk, IR_andc, t, ir_op2(blk, IR_xor, t, r, a), ir_op2(blk, IR_xor, t, a, b));
     } else {
         if (sub)
             b = ir_op1(blk, IR_not, t, b);
@@ -284,12 +281,6 @@ void a64_ccmp_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b,
 }
 
 /* ---- conditions ---- */
-
-static const enum ir_cond inverse[IR_NCONDS] = {
-    [IR_EQ] = IR_NE, [IR_NE] = IR_EQ, [IR_LT] = IR_GE, [IR_GE] = IR_LT,
-    [IR_LE] = IR_GT, [IR_GT] = IR_LE, [IR_LTU] = IR_GEU, [IR_GEU] = IR_LTU,
-    [IR_LEU] = IR_GTU, [IR_GTU] = IR_LEU,
-};
 
 /* The even condition cond (EQ CS MI VS HI GE GT) as a compare of the last flag setter's
  * operands (sub: a - b) or result with 0, where its flags make that exact; false if they
@@ -401,7 +392,7 @@ struct a64_test a64_cond_test_typed(struct a64_ctx *ctx, unsigned cond)
         }
     }
     if (cond & 1)
-        t.cond = inverse[t.cond];
+        t.cond = (enum ir_cond)ir_cond_inverse[t.cond];
     return t;
 }
 

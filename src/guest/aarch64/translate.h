@@ -94,8 +94,10 @@ ir_temp a64_get_carry(struct a64_ctx *ctx);
 uint64_t a64_carry_state(uint64_t isa_state);
 /* NZ from result and C = V = 0 (logical ops). */
 void a64_flags_logic(struct a64_ctx *ctx, enum ir_type t, ir_temp result);
-/* a + b or a - b (plus carry, unless IR_NONE: adc/sbc) in type t; returns the result and
- * the values of nf, zf, cf, vf in flags[0..3] without putting them (a64_put_flags). */
+/* a + b in type t, or with a carry (not IR_NONE: ADCS, SBCS) a + b + carry or, sub,
+ * a - b - 1 + carry (a compare without one stores its operands: a64_add_flags); returns the
+ * result and the values of nf, zf, cf, vf in flags[0..3] without putting them
+ * (a64_put_flags). */
 ir_temp a64_arith_flags(struct a64_ctx *ctx, enum ir_type t, ir_temp a, ir_temp b, bool sub,
                         ir_temp carry, ir_temp flags[4]);
 void a64_put_flags(struct a64_ctx *ctx, const ir_temp flags[4]);

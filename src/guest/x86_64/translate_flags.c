@@ -231,12 +231,6 @@ ir_temp x64_get_cf(struct x64_ctx *ctx)
 /* Conditions in pairs: cc and cc ^ 1 are each other's negation. */
 enum { CC_O, CC_B, CC_E, CC_BE, CC_S, CC_P, CC_L, CC_LE };
 
-static const enum ir_cond inverse[IR_NCONDS] = {
-    [IR_EQ] = IR_NE, [IR_NE] = IR_EQ, [IR_LT] = IR_GE, [IR_GE] = IR_LT,
-    [IR_LE] = IR_GT, [IR_GT] = IR_LE, [IR_LTU] = IR_GEU, [IR_GEU] = IR_LTU,
-    [IR_LEU] = IR_GTU, [IR_GTU] = IR_LEU,
-};
-
 /* The condition from the operands of a known kind, or false if that takes the flags. */
 static bool cond_direct(struct x64_ctx *ctx, uint64_t cc_op, unsigned pair, struct x64_test *t)
 {
@@ -309,7 +303,7 @@ struct x64_test x64_cond(struct x64_ctx *ctx, unsigned cc)
     if (!cc_known(ctx, &cc_op) || !cond_direct(ctx, cc_op, pair, &t))
         cond_from_flags(ctx, pair, &t);
     if (cc & 1)
-        t.cond = inverse[t.cond];
+        t.cond = (enum ir_cond)ir_cond_inverse[t.cond];
     return t;
 }
 
