@@ -518,20 +518,23 @@ static void lower_exit(struct lower *lw, const struct ir_op *op)
 }
 
 /* A loop's back edge: the exit request checked as at a block's entry (its stub stores the
- * pinned fields and leaves for the loop's pc), with none the one jump to the code after the
- * loop op, where the same fields are in the same registers and no temp lives. */
+ * pinned fields and those the loop writes before reading them, then leaves for the loop's
+ * pc), with none the one jump to the code after the loop op, where the same fields are in
+ * the same registers and no temp lives. */
 static void lower_goto_loop(struct lower *lw, const struct ir_op *op)
 {
     struct host_buf *o = lw->o;
-    ra_flush_all(lw);
     if (lw->abi->env.loops_leave || !lw->loop_label) {   /* as goto_pc, the pins in its stub */
+        ra_flush_all(lw);
         align_rel32(lw, 1);
         new_stub(lw, S_EXIT, (uint64_t)op->imm)->site = x86_jmp(o, NULL);
         return;
     }
+    ra_flush_loop(lw);
     x86_emit(o, X_CMPI, false, 0, xm(R14, CPU_OFF(exit_request)), 0);
     x86_jcc(o, CC_E, rx_of(lw, lw->loop_label));
     new_stub(lw, S_INT, (uint64_t)op->imm)->site = x86_jmp(o, NULL);
+    ra_forget_dirty(lw);
 }
 
 static void emit_stubs(struct lower *lw)

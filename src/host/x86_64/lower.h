@@ -87,6 +87,10 @@ struct lower {
     unsigned n_pins;
     uint32_t pin_mask;                /* their host registers: busy, never freed */
     const uint8_t *loop_label;        /* the code after the loop op, where goto_loop jumps */
+    /* The fields the loop writes whole before anything could read them (a get, a fault, an
+     * exit or a call): the back edge leaves their values to the stub of its way out. */
+    struct field_range { int32_t off; uint8_t size; } loop_dead[MAX_DIRTY];
+    unsigned n_loop_dead;
 };
 
 struct arg {
@@ -126,6 +130,11 @@ void ra_put(struct lower *lw, const struct ir_op *op);
  * them. */
 void ra_flush(struct lower *lw, int64_t off, unsigned size);
 void ra_flush_all(struct lower *lw);
+/* A loop's back edge: ra_flush_all but for the fields the loop writes first (loop_dead),
+ * which stay dirty for the stub of its exit check; ra_forget_dirty, after that stub, drops
+ * them. */
+void ra_flush_loop(struct lower *lw);
+void ra_forget_dirty(struct lower *lw);
 /* Copies the dirty and the pinned fields into lw->wb for a stub or a map entry; false (then the caller
  * flushes) if lw->wb is full. ra_emit_wb stores such a list. */
 bool ra_snapshot(struct lower *lw, uint32_t *first, uint16_t *n);

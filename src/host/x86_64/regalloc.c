@@ -8,11 +8,13 @@
  * list of dirty fields so that a guest signal still sees the whole state. A put of a
  * constant is dirty too, in no register: x86's flags kind, written by every flag-setting
  * instruction, is then stored only if no later put overwrites it first. In a T2 region's
- * loop, the fields it uses most are pinned to host registers of their own from its loop op
- * on (a 64-bit one serves its 32-bit reads too), and listed with the dirty ones: a read
- * counts twice a write, since a pin takes a load off the iteration's path where it saves a
- * write only a store (AArch64's compare operands, written by every CMP, took the pins of
- * the registers its loops read).
+ * loop, the fields a pin saves most on are pinned to host registers of their own from its
+ * loop op on (a 64-bit one serves its 32-bit reads too), and listed with the dirty ones: a
+ * read takes a load off the iteration's path, but each write costs a move into the pin
+ * where an unpinned field's writes stay in their values' registers and cost one store at
+ * the back edge (x86's flag operands and AArch64's compare operands, written several times
+ * an iteration and read by none of it, are not worth a pin). The back edge does not store
+ * at all the fields the loop writes before anything could see them.
  * rax, rcx and rdx are scratch; r13-r15 are fixed (guest limit, cpu, guest base). */
 #include <stdlib.h>
 #include <string.h>
@@ -390,6 +392,28 @@ void ra_flush_all(struct lower *lw)
         store_dirty(lw, lw->n_dirty - 1);
 }
 
+static bool loop_dead(const struct lower *lw, const struct dirty *d)
+{
+    int32_t end = d->off + (d->w64 ? 8 : 4);
+    for (unsigned k = 0; k < lw->n_loop_dead; k++)
+        if (lw->loop_dead[k].off <= d->off && end <= lw->loop_dead[k].off + lw->loop_dead[k].size)
+            return true;
+    return false;
+}
+
+void ra_flush_loop(struct lower *lw)
+{
+    for (unsigned k = lw->n_dirty; k-- > 0;)
+        if (!loop_dead(lw, &lw->dirty[k]))
+            store_dirty(lw, k);
+}
+
+void ra_forget_dirty(struct lower *lw)
+{
+    while (lw->n_dirty)
+        drop_dirty(lw, lw->n_dirty - 1);
+}
+
 void ra_put(struct lower *lw, const struct ir_op *op)
 {
     ir_temp t = op->src[0];
@@ -481,10 +505,12 @@ static unsigned max_live(const struct lower *lw)
     return most;
 }
 
+/* n: what a pin saves an iteration: 2 a read (a load off its path, worth two moves), -1 a
+ * write (the move into the pin), +1 if written at all (the back edge's store). */
 struct field {
     int32_t off;
     uint8_t size, mixed, written;
-    uint16_t n;
+    int n;
 };
 
 /* Whether f and an access of off, size (a put or not) can share one 64-bit pin: one is the
@@ -496,6 +522,38 @@ static bool low_half(const struct field *f, int32_t off, uint8_t size, bool put)
     if (f->off != off)
         return false;
     return (f->size == 8 && size == 4 && !put) || (f->size == 4 && size == 8 && !f->written);
+}
+
+static bool overlaps(const struct field_range *r, unsigned n, int32_t off, unsigned size)
+{
+    for (unsigned k = 0; k < n; k++)
+        if (r[k].off < off + (int32_t)size && off < r[k].off + r[k].size)
+            return true;
+    return false;
+}
+
+/* loop_dead: the puts after the loop op, up to its first op that is not pure (a load, a
+ * store, a helper with effects, a branch out), of fields no get before them read. */
+static void find_loop_dead(struct lower *lw)
+{
+    struct field_range read[MAX_DIRTY];
+    unsigned n_read = 0;
+    lw->n_loop_dead = 0;
+    for (uint32_t j = lw->i + 1; j < lw->b->n_ops; j++) {
+        const struct ir_op *op = &lw->b->ops[j];
+        int32_t off = (int32_t)op->imm;
+        unsigned size = field_size(op);
+        if (op->opc == IR_get) {
+            if (n_read == MAX_DIRTY)
+                break;
+            read[n_read++] = (struct field_range){ off, (uint8_t)size };
+        } else if (op->opc == IR_put) {
+            if (!overlaps(read, n_read, off, size) && lw->n_loop_dead < MAX_DIRTY)
+                lw->loop_dead[lw->n_loop_dead++] = (struct field_range){ off, (uint8_t)size };
+        } else if (op->opc != IR_insn_start && !ir_op_pure(op)) {
+            break;
+        }
+    }
 }
 
 void ra_pin_loop(struct lower *lw)
@@ -511,7 +569,7 @@ void ra_pin_loop(struct lower *lw)
         bool same = false;
         for (unsigned k = 0; k < nf; k++) {
             if (f[k].off == op->imm && f[k].size == size) {
-                f[k].n += op->opc == IR_get ? 2 : 1;
+                f[k].n += op->opc == IR_get ? 2 : -1;
                 f[k].written |= op->opc == IR_put;
                 same = true;
             } else if (f[k].off < op->imm + size && op->imm < f[k].off + f[k].size &&
@@ -521,7 +579,7 @@ void ra_pin_loop(struct lower *lw)
         }
         if (!same && nf < sizeof(f) / sizeof(f[0]))
             f[nf++] = (struct field){ (int32_t)op->imm, (uint8_t)size, 0, op->opc == IR_put,
-                                      op->opc == IR_get ? 2 : 1 };
+                                      op->opc == IR_get ? 2 : -1 };
     }
     for (unsigned k = 0; k < nf; k++)   /* a part seen before its whole */
         for (unsigned j = 0; j < nf; j++)
@@ -531,6 +589,8 @@ void ra_pin_loop(struct lower *lw)
                 else
                     f[k].mixed = 1;
             }
+    for (unsigned k = 0; k < nf; k++)
+        f[k].n += f[k].written;
     lw->n_pins = 0;
     lw->pin_mask = 0;
     unsigned live = max_live(lw);
@@ -554,6 +614,7 @@ void ra_pin_loop(struct lower *lw)
         lw->holder[reg] = IR_NONE;
     }
     lw->pinned |= lw->pin_mask;
+    find_loop_dead(lw);
 }
 
 int ra_pin_of(const struct lower *lw, int64_t off, unsigned size)
