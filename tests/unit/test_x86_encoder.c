@@ -109,7 +109,8 @@ static void mnemonic_of(enum xh_insn insn, bool w64, char *out, size_t len)
         [X_MUL1] = "mul", [X_IMUL1] = "imul", [X_CALLM] = "call", [X_JMPM] = "jmp",
         [X_ADDSD] = "addsd", [X_MULSD] = "mulsd", [X_SUBSD] = "subsd", [X_DIVSD] = "divsd",
         [X_SQRTSD] = "sqrtsd", [X_ADDSS] = "addss", [X_MULSS] = "mulss", [X_SUBSS] = "subss",
-        [X_DIVSS] = "divss", [X_SQRTSS] = "sqrtss",
+        [X_DIVSS] = "divss", [X_SQRTSS] = "sqrtss", [X_TZCNT] = "tzcnt", [X_LZCNT] = "lzcnt",
+        [X_POPCNT] = "popcnt",
     };
     if (insn == X_CMOV || insn == X_SETCC)
         snprintf(out, len, "%s%s", insn == X_CMOV ? "cmov" : "set", cc_names[CC_E]);

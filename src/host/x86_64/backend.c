@@ -1,7 +1,9 @@
 /* The x86-64 host backend as the ops struct exec/jit.c drives (host/backend.h): trampolines
  * and lowering over exec's struct host_env, rel32 jump patching, the registers of a host
  * signal's context, and disassembly for --log=out_asm (host/disas.c). Also the C helpers x86-64
- * code calls for the ops it does not lower inline (division, bit counts). */
+ * code calls for the ops it does not lower inline (division; bit counts on hosts without
+ * TZCNT, LZCNT and POPCNT). */
+#include <cpuid.h>
 #include <errno.h>
 #include <string.h>
 #include <ucontext.h>
@@ -19,6 +21,18 @@
               static uint64_t h_##n##32(uint64_t a) { return op_##n##32((uint32_t)a); }
 ARITH_HELPERS(H2)
 UNARY_HELPERS(H1)
+
+/* TZCNT, LZCNT and POPCNT decode as other instructions (REP BSF, REP BSR) on hosts without
+ * them, so they are used only where CPUID has them all. */
+static bool host_bit_count(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_POPCNT))
+        return false;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & bit_BMI))
+        return false;
+    return __get_cpuid(0x80000001, &a, &b, &c, &d) && (c & bit_LZCNT);
+}
 
 /* Everything of the abi but what comes from the env of each compilation. */
 static struct x86_abi base_abi;
@@ -43,6 +57,7 @@ static int x64_init(struct host_code *out, const struct host_env *env, struct ho
     a->helper[XH_TLB_LOAD] = (const void *)env->tlb_load;
     a->helper[XH_TLB_STORE] = (const void *)env->tlb_store;
     a->env = *env;
+    a->bit_count = host_bit_count();
     struct host_buf o = host_buf_of(out);
     struct x86_trampolines tramp;
     int err = x86_emit_trampolines(&o, a, &tramp);

@@ -36,6 +36,8 @@ struct x86_abi {
     const void *mem_thunk;     /* slow path of the guest address check */
     const void *tlb_load_thunk, *tlb_store_thunk;   /* TLB misses (stubs.c) */
     const void *helper[XH_COUNT];
+    bool bit_count;            /* the host has TZCNT (BMI1), LZCNT and POPCNT: clz, ctz and popcnt
+                                  are one instruction each, not a helper's call */
 };
 
 /* What enter returns (rax at the epilogue): HOST_RET_*, or the executable address of a rel32

@@ -135,6 +135,9 @@ static void lower_unary(struct lower *lw, const struct ir_op *op, bool w)
     case IR_zext8: x86_emit(o, X_MOVZX8, false, r, ra_rm(lw, a, RCX), 0); break;
     case IR_zext16: x86_emit(o, X_MOVZX16, false, r, ra_rm(lw, a, RCX), 0); break;
     case IR_zext32: x86_emit(o, X_MOV, false, r, ra_rm(lw, a, RCX), 0); break;
+    case IR_clz: x86_emit(o, X_LZCNT, w, r, ra_rm(lw, a, RCX), 0); break;
+    case IR_ctz: x86_emit(o, X_TZCNT, w, r, ra_rm(lw, a, RCX), 0); break;
+    case IR_popcnt: x86_emit(o, X_POPCNT, w, r, ra_rm(lw, a, RCX), 0); break;
     }
     ra_def_done(lw, op->dst, r);
 }
@@ -680,8 +683,13 @@ static void lower_op(struct lower *lw, const struct ir_op *op)
     case IR_mulhs: case IR_mulhu: case IR_mulhsu:
         lower_mulh(lw, op, w);
         break;
-    case IR_divs: case IR_divu: case IR_rems: case IR_remu:
     case IR_clz: case IR_ctz: case IR_popcnt:
+        if (lw->abi->bit_count) {
+            lower_unary(lw, op, w);
+            break;
+        }
+        /* fall through */
+    case IR_divs: case IR_divu: case IR_rems: case IR_remu:
         ra_call_helper(lw, helper_of[op->opc][w] - 1, op);
         break;
     case IR_shl: case IR_shr: case IR_sar: case IR_rotl: case IR_rotr:

@@ -76,6 +76,9 @@ enum x86_form { XF_RM, XF_MR, XF_MI, XF_M, XF_MI8, XF_RMI };
     X(JMPM,   0,    0, 0xff, 0,    XF_M, 4, X86_F_NOW)                        \
     X(MOVQX,  0x66, 1, 0x6e, 0,    XF_RM, 0, 0)         /* xmm <- r/m */      \
     X(MOVQR,  0x66, 1, 0x7e, 0,    XF_MR, 0, 0)         /* r/m <- xmm */      \
+    X(TZCNT,  0xf3, 1, 0xbc, 0,    XF_RM, 0, 0)         /* BMI1 */            \
+    X(LZCNT,  0xf3, 1, 0xbd, 0,    XF_RM, 0, 0)         /* LZCNT (ABM) */     \
+    X(POPCNT, 0xf3, 1, 0xb8, 0,    XF_RM, 0, 0)                               \
     X(ADDSD,  0xf2, 1, 0x58, 0,    XF_RM, 0, X86_F_NOW)                       \
     X(MULSD,  0xf2, 1, 0x59, 0,    XF_RM, 0, X86_F_NOW)                       \
     X(SUBSD,  0xf2, 1, 0x5c, 0,    XF_RM, 0, X86_F_NOW)                       \
