@@ -46,6 +46,8 @@ struct pin {
     uint8_t reg, w64;
     uint8_t written;   /* the loop puts it: dirty at its start (from the back edge) */
     uint8_t dirty;     /* not stored since its last put */
+    uint32_t held;     /* the last op that reads a temp in its register: a get of the field,
+                          or a value computed into it for a put of the field (ra_def) */
 };
 #define MAX_PINS 5
 

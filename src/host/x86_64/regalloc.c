@@ -13,8 +13,10 @@
  * read takes a load off the iteration's path, but each write costs a move into the pin
  * where an unpinned field's writes stay in their values' registers and cost one store at
  * the back edge (x86's flag operands and AArch64's compare operands, written several times
- * an iteration and read by none of it, are not worth a pin). The back edge does not store
- * at all the fields the loop writes before anything could see them.
+ * an iteration and read by none of it, are not worth a pin). A value whose first use is a
+ * put of a pinned field is computed in the pin's register when nothing needs the old value
+ * any more (pin_target): "add pin, 1", not "lea t, [pin + 1]; mov pin, t". The back edge
+ * does not store at all the fields the loop writes before anything could see them.
  * rax, rcx and rdx are scratch; r13-r15 are fixed (guest limit, cpu, guest base). */
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +234,122 @@ static int evict(struct lower *lw, ir_temp t)
 }
 
 static bool store_one_dirty(struct lower *lw);
+static void store_dirty_in(struct lower *lw, unsigned r);
+
+static unsigned field_size(const struct ir_op *op)
+{
+    return op->type == IR_I32 || op->type == IR_F32 ? 4 : 8;
+}
+
+static bool in_reg(const struct lower *lw, ir_temp t, unsigned r)
+{
+    return t != IR_NONE && lw->loc[t] == L_REG && lw->reg[t] == r;
+}
+
+/* Whether the lowering of op may write its result's register before it reads its src[0]
+ * there: all but these, which read it first (mov r, src0; op r, ...). */
+static bool writes_before_src0(const struct ir_op *op)
+{
+    switch (op->opc) {
+    case IR_add: case IR_sub: case IR_and: case IR_or: case IR_xor: case IR_shl: case IR_shr:
+    case IR_sar: case IR_mov: case IR_not: case IR_neg: case IR_zext8: case IR_zext16:
+    case IR_zext32: case IR_sext8: case IR_sext16: case IR_sext32:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* Whether op reads a temp in r after its lowering may have written its result there. */
+static bool reads_reg_late(const struct lower *lw, const struct ir_op *op, unsigned r)
+{
+    const struct ir_opdef *d = &ir_opdefs[op->opc];
+    for (unsigned s = 0; s < d->n_in; s++) {
+        ir_temp u = op->src[s], via[2];
+        if (u == IR_NONE)
+            continue;
+        if (in_reg(lw, u, r) && (s || writes_before_src0(op)))
+            return true;
+        for (unsigned k = folded_reads(lw, u, via); k-- > 0;)
+            if (in_reg(lw, via[k], r))
+                return true;
+    }
+    return false;
+}
+
+/* Whether op's lowering calls out (the pins' registers then come back from memory). */
+static bool calls_out(const struct lower *lw, const struct ir_op *op)
+{
+    switch (op->opc) {
+    case IR_call: case IR_divs: case IR_divu: case IR_rems: case IR_remu:
+    case IR_atomic_rmw: case IR_cmpxchg:
+        return true;
+    case IR_clz: case IR_ctz: case IR_popcnt:
+        return !lw->abi->bit_count;
+    default:
+        return false;
+    }
+}
+
+/* The pin holding some of the field op gets or puts, or -1. */
+static int pin_touched(const struct lower *lw, const struct ir_op *op)
+{
+    int64_t end = op->imm + field_size(op);
+    for (unsigned k = 0; k < lw->n_pins; k++)
+        if (lw->pins[k].off < end && op->imm < lw->pins[k].off + (lw->pins[k].w64 ? 8 : 4))
+            return (int)k;
+    return -1;
+}
+
+/* The pin whose register the op being lowered can compute its result t into, sparing the
+ * mov of the put of that field that t's value comes to: -1 unless nothing between the two
+ * could see the field (only pure ops, and gets and puts of other fields), no temp needs the
+ * pin's old value after this op (which reads it, if at all, before writing it), and nothing
+ * writes the pin's register while t lives (another put of the field, a call). */
+static int pin_target(const struct lower *lw, ir_temp t)
+{
+    const struct ir_block *b = lw->b;
+    uint32_t j = lw->i + 1;
+    int k = -1;
+    if (calls_out(lw, &b->ops[lw->i]))   /* the pins come back after its result */
+        return -1;
+    for (; j <= lw->last_use[t] && k < 0; j++) {
+        const struct ir_op *op = &b->ops[j];
+        if (op->opc == IR_put || op->opc == IR_get) {
+            int p = pin_touched(lw, op);
+            if (p >= 0 && (op->opc == IR_get || op->src[0] != t ||
+                           ra_pin_of(lw, op->imm, field_size(op)) != p))
+                return -1;
+            k = p;
+        } else if ((op->opc != IR_insn_start && !ir_op_pure(op)) || calls_out(lw, op)) {
+            return -1;
+        }
+    }
+    if (k < 0 || lw->pins[k].held > lw->i ||
+        reads_reg_late(lw, &b->ops[lw->i], lw->pins[k].reg))
+        return -1;
+    for (; j <= lw->last_use[t]; j++) {
+        const struct ir_op *op = &b->ops[j];
+        if (calls_out(lw, op) || (op->opc == IR_put && pin_touched(lw, op) == k))
+            return -1;
+    }
+    return k;
+}
+
+/* The register of the pin t can be computed into (pin_target), or -1. */
+static int take_pin(struct lower *lw, ir_temp t)
+{
+    int k = lw->n_pins ? pin_target(lw, t) : -1;
+    if (k < 0)
+        return -1;
+    struct pin *p = &lw->pins[k];
+    store_dirty_in(lw, p->reg);
+    p->held = lw->last_use[t];
+    lw->holder[p->reg] = t;
+    lw->loc[t] = L_REG;
+    lw->reg[t] = p->reg;
+    return p->reg;
+}
 
 /* Give t a home: a free register (storing a dirty field if that frees one, else storing
  * them all, which unpins their registers, else taking one from a temp needed later than t),
@@ -240,6 +358,9 @@ static bool store_one_dirty(struct lower *lw);
  * a T2 region runs of stores of fields it would put again. */
 unsigned ra_def(struct lower *lw, ir_temp t, unsigned spill_reg)
 {
+    int pinned = take_pin(lw, t);
+    if (pinned >= 0)
+        return (unsigned)pinned;
     for (;;) {
         for (unsigned k = 0; k < sizeof(alloc_order); k++) {
             unsigned r = alloc_order[k];
@@ -271,6 +392,9 @@ unsigned ra_def(struct lower *lw, ir_temp t, unsigned spill_reg)
  * "mov r, src; op r, ..." loses its mov). Only for ops that read src before writing r. */
 unsigned ra_def_reusing(struct lower *lw, ir_temp t, ir_temp src)
 {
+    int pinned = take_pin(lw, t);
+    if (pinned >= 0)
+        return (unsigned)pinned;
     if (src == IR_NONE || lw->loc[src] != L_REG || lw->last_use[src] != lw->i ||
         lw->holder[lw->reg[src]] != src || (lw->pinned & 1u << lw->reg[src]))
         return ra_def(lw, t, RAX);
@@ -332,7 +456,7 @@ static void drop_dirty(struct lower *lw, unsigned k)
         lw->pinned |= 1u << lw->reg[lw->dirty[j].t];
         held |= lw->dirty[j].t == t;
     }
-    if (!held && lw->last_use[t] < lw->i)
+    if (!held && lw->last_use[t] < lw->i && !(lw->pin_mask & 1u << lw->reg[t]))
         lw->busy &= ~(1u << lw->reg[t]);
 }
 
@@ -356,6 +480,14 @@ static void store_dirty(struct lower *lw, unsigned k)
     struct host_wb wb = wb_of(lw, &lw->dirty[k]);
     emit_wb(lw, &wb);
     drop_dirty(lw, k);
+}
+
+/* Stores the dirty fields whose values are in r: a pin's register about to change. */
+static void store_dirty_in(struct lower *lw, unsigned r)
+{
+    for (unsigned k = lw->n_dirty; k-- > 0;)
+        if (in_reg(lw, lw->dirty[k].t, r))
+            store_dirty(lw, k);
 }
 
 /* Stores one dirty field whose register holds nothing else alive, which frees the register:
@@ -428,6 +560,8 @@ void ra_put(struct lower *lw, const struct ir_op *op)
     ra_flush(lw, off, size);
     int k = ra_pin_of(lw, off, size);
     if (k >= 0) {
+        if (!in_reg(lw, t, lw->pins[k].reg))
+            store_dirty_in(lw, lw->pins[k].reg);
         ra_load(lw, lw->pins[k].reg, t, w);
         lw->pins[k].dirty = 1;
         return;
@@ -438,8 +572,7 @@ void ra_put(struct lower *lw, const struct ir_op *op)
         lw->dirty[lw->n_dirty++] = (struct dirty){ (int32_t)off, IR_NONE, w, imm };
         return;
     }
-    /* a pin's register changes under a dirty entry: its value is stored now */
-    if (lw->loc[t] == L_REG && !(lw->pin_mask & 1u << lw->reg[t]) && lw->n_dirty < MAX_DIRTY) {
+    if (lw->loc[t] == L_REG && lw->n_dirty < MAX_DIRTY) {
         lw->dirty[lw->n_dirty++] = (struct dirty){ (int32_t)off, t, w, 0 };
         lw->pinned |= 1u << lw->reg[t];
         return;
@@ -477,11 +610,6 @@ void ra_emit_wb(struct lower *lw, uint32_t first, uint16_t n)
 /* Callee-saved first: a call then reloads only the others (and all after a helper that
  * writes guest state). None is an argument register, so a call's arguments read them. */
 static const uint8_t pin_order[MAX_PINS] = { RBX, RBP, R12, R11, R10 };
-
-static unsigned field_size(const struct ir_op *op)
-{
-    return op->type == IR_I32 || op->type == IR_F32 ? 4 : 8;
-}
 
 /* The most temps the rest of the block keeps in registers at once (not constants, nor gets,
  * which are read in place or are a pin's register): pins leave the rest of the registers to
@@ -607,7 +735,7 @@ void ra_pin_loop(struct lower *lw)
         f[best].mixed = 1;   /* taken */
         struct pin *p = &lw->pins[lw->n_pins++];
         *p = (struct pin){ f[best].off, (uint8_t)reg, f[best].size == 8, f[best].written,
-                           f[best].written };
+                           f[best].written, 0 };
         x86_emit(lw->o, X_MOV, p->w64, reg, xm(R14, p->off), 0);
         lw->pin_mask |= 1u << reg;
         lw->busy |= 1u << reg;
@@ -643,6 +771,8 @@ void ra_get_pinned(struct lower *lw, const struct ir_op *op, int k)
                   (((const struct ir_helper *)(intptr_t)u->imm)->flags & IR_HELPER_WSTATE));
     }
     if (alias) {
+        if (lw->pins[k].held < lw->last_use[op->dst])
+            lw->pins[k].held = lw->last_use[op->dst];
         lw->loc[op->dst] = L_REG;
         lw->reg[op->dst] = p->reg;
         return;
