@@ -8,7 +8,8 @@
  * write bit for a store or a read-modify-write, present bit for a page mapped with some
  * access (PROT_NONE's is not present), and instruction-fetch bit for a jump there. The saved
  * pc is the faulting instruction's (the jump target's for a fetch), the handler resumes after
- * it; addresses of pages this program maps are printed relative to the page. */
+ * it; addresses of pages this program maps are printed relative to the page. A misaligned
+ * operand of an aligned SSE or AVX form is #GP too. */
 #include "trapframe.h"
 
 #include <stdio.h>
@@ -145,5 +146,10 @@ int main(void)
     FAULT("none store", n, n, "", "mov %%rax, (%%rsi)", "");
     FAULT("none jmp", n, n, "", "jmp *%%rsi", "");
     FAULT("rw jmp", w, w, "", "jmp *%%rsi", "");
+    /* a misaligned operand of an aligned SSE or AVX form: #GP, which changes nothing */
+    FAULT("movaps", w + 8, w, "", "movaps (%%rsi), %%xmm0", "", "xmm0");
+    FAULT("movdqa st", w + 4, w, "", "movdqa %%xmm0, (%%rsi)", "", "xmm0");
+    FAULT("paddb", w + 1, w, "", "paddb (%%rsi), %%xmm0", "", "xmm0");
+    FAULT("vmovaps", w + 16, w, "", "vmovaps (%%rsi), %%ymm0", "vzeroupper", "xmm0");
     return 0;
 }

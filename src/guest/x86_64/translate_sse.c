@@ -3,6 +3,7 @@
  * helpers, which get the memory operand already loaded (only as many bytes as the form reads,
  * so a scalar at the end of a page does not fault). Legacy SSE leaves the upper YMM half as it
  * is. A 16-byte memory operand must be aligned (#GP) unless the row says UNAL. */
+#include "guest/x86_64/fault.h"
 #include "guest/x86_64/sse.h"
 #include "guest/x86_64/translate.h"
 
@@ -23,21 +24,13 @@ static bool is_vex(const struct x64_ctx *ctx)
     return ctx->in->prefixes & X64_P_VEX;
 }
 
-/* #GP unless the address's bits in mask are clear. */
-static uint64_t helper_align(void *cpu, uint64_t addr, uint64_t mask, uint64_t a2, uint64_t a3)
-{
-    (void)a2, (void)a3;
-    if (addr & mask)
-        cpu_raise(cpu, EXC_PROTECTION, 0);
-    return 0;
-}
-static const struct ir_helper align_helper = {
-    "x64_align", helper_align, 2, IR_HELPER_FAULT, IR_I64,
-};
-
+/* #GP unless the operand's address is a multiple of bytes: the block leaves, before the
+ * instruction changes anything, for the marker of a #GP at it (fault.h), as a jump to a
+ * non-canonical address does; a helper's call stored every guest register the block held. */
 static void require_align(struct x64_ctx *ctx, unsigned bytes)
 {
-    ir_call(ctx->b, &align_helper, x64_ea(ctx), x64_const(ctx, bytes - 1), IR_NONE, IR_NONE);
+    ir_temp low = ir_op2(ctx->b, IR_and, IR_I64, x64_ea(ctx), x64_const(ctx, bytes - 1));
+    ir_exit_if(ctx->b, IR_I64, IR_NE, low, x64_const(ctx, 0), x64_gp_marker(ctx->pc));
 }
 
 /* Legacy SSE's 16-byte memory operands must be aligned (#GP), but for the rows that say not;
