@@ -478,6 +478,10 @@ static void forward_pass(struct opt *o)
             continue;
         }
         ir_temp a = op->src[0], c = d->n_in > 1 ? op->src[1] : IR_NONE;
+        if ((op->opc == IR_xor || op->opc == IR_sub) && a == c) {   /* x86's xor eax, eax */
+            make_const(o, op, 0);
+            continue;
+        }
         uint64_t v;
         if (d->n_in >= 1 && d->n_in <= 2 && o->is_const[a] && (c == IR_NONE || o->is_const[c]) &&
             fold(op, (uint64_t)o->val[a], c == IR_NONE ? 0 : (uint64_t)o->val[c], &v))

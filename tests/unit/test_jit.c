@@ -200,6 +200,13 @@ static void random_op(struct ir_block *b, struct pool *p, struct pool fp[2])
         break;
     case 5: {
         unsigned len = 1 + (unsigned)(rnd() % width), pos = (unsigned)(rnd() % (width - len + 1));
+        /* the x86-64 backend's shorter forms: the low or the high half, a field to bit 63 */
+        if (width == 64 && rnd() % 4 == 0) {
+            pos = (unsigned)(rnd() % 2) * 32;
+            len = 32;
+            if (rnd() % 2)
+                len = 64 - (pos = 1 + (unsigned)(rnd() % 63));
+        }
         enum ir_opc opc = (enum ir_opc[]){ IR_extract, IR_sextract, IR_deposit }[rnd() % 3];
         if (opc == IR_deposit)
             t = ir_emit(b, opc, ty, ir_new_temp(b, ty), pick(p), pick(p), IR_NONE, IR_NONE,

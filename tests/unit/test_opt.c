@@ -125,6 +125,7 @@ static void test_dead_stores(void)
     CHECK_EQ(count(b, IR_put), 2);
 }
 
+/* Constants fold, x op identity is x, and x ^ x, x - x are 0 (x86-64's xor eax, eax). */
 static void test_folding(void)
 {
     check_group("opt_folding");
@@ -143,18 +144,22 @@ static void test_folding(void)
     ir_temp y32 = ir_get(b, IR_I32, 56);
     ir_put(b, IR_I64, 64, ir_op2(b, IR_or, IR_I32, y32, ir_const(b, IR_I32, 0)));  /* kept: */
     /* y32 may carry upper bits (an i32 temp is not always zero-extended), the or drops them */
+    ir_put(b, IR_I64, 72, ir_op2(b, IR_xor, IR_I32, y32, ir_get(b, IR_I32, 56)));   /* 0 */
+    ir_put(b, IR_I64, 80, ir_op2(b, IR_sub, IR_I64, x, x));                       /* 0 */
     ir_goto_pc(b, 0x2000);
     opt_block(b);
+    CHECK_EQ(count(b, IR_xor) + count(b, IR_sub), 0);
     CHECK_EQ(count(b, IR_add), 1);
     CHECK_EQ(count(b, IR_shl) + count(b, IR_sext32), 0);
     CHECK_EQ(count(b, IR_or), 1);
-    for (unsigned k = 0; k < 3; k++) {
-        const struct ir_op *p = find(b, IR_put, k);
+    static const unsigned consts[5] = { 0, 1, 2, 7, 8 };   /* the puts of constants */
+    for (unsigned k = 0; k < 5; k++) {
+        const struct ir_op *p = find(b, IR_put, consts[k]);
         const struct ir_op *def = NULL;
-        for (uint32_t i = 0; i < b->n_ops; i++)
+        for (uint32_t i = 0; p && i < b->n_ops; i++)
             if (ir_opdefs[b->ops[i].opc].n_out && b->ops[i].dst == p->src[0])
                 def = &b->ops[i];
-        static const int64_t want[3] = { 42, 2, -2 };
+        static const int64_t want[5] = { 42, 2, -2, 0, 0 };
         CHECK(def && def->opc == IR_const && def->imm == want[k]);
     }
     CHECK(find(b, IR_put, 3)->src[0] == x);

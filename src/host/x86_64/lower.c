@@ -58,7 +58,9 @@ static void lower_alu(struct lower *lw, const struct ir_op *op, bool w)
     unsigned r = ra_def_reusing(lw, op->dst, a);
     int32_t imm;
     bool is_imm = ra_imm(lw, b, w, &imm);
-    if (op->opc == IR_add && lw->loc[a] == L_REG && (is_imm || lw->loc[b] == L_REG)) {
+    if ((op->opc == IR_and || op->opc == IR_or) && a == b) {   /* x86's test r32, r32 */
+        x86_emit(lw->o, X_MOV, w, r, ra_rm(lw, a, RCX), 0);
+    } else if (op->opc == IR_add && lw->loc[a] == L_REG && (is_imm || lw->loc[b] == L_REG)) {
         struct x86_rm m = is_imm ? xm(lw->reg[a], imm) : xmi(lw->reg[a], lw->reg[b], 1, 0);
         x86_emit(lw->o, X_LEA, w, r, m, 0);
     } else {
@@ -157,15 +159,28 @@ static void lower_field(struct lower *lw, const struct ir_op *op, bool w)
         if (!w)
             x86_emit(o, X_MOV, false, r, xr(r), 0);
     } else if (op->opc == IR_deposit) {
-        uint64_t m = (len >= 64 ? UINT64_MAX : (1ull << len) - 1) << pos;
+        /* the field placed in r (its low 32 bits: one mov; up to bit 63: one shift), the
+         * base's other bits in rdx (its low 32 bits: one mov) */
+        uint64_t keep = ~((len >= 64 ? UINT64_MAX : (1ull << len) - 1) << pos);
         ra_load(lw, r, op->src[1], true);
-        if (len < 64) {
+        if (pos == 0 && len == 32) {
+            x86_emit(o, X_MOV, false, r, xr(r), 0);
+        } else if (len < 64) {
             x86_emit(o, X_SHLI, true, 0, xr(r), 64 - len);
-            x86_emit(o, X_SHRI, true, 0, xr(r), 64 - len - pos);
+            if (64 - len - pos)
+                x86_emit(o, X_SHRI, true, 0, xr(r), 64 - len - pos);
         }
-        ra_load(lw, RDX, op->src[0], true);
-        x86_mov_imm(o, RCX, ~m);
-        x86_emit(o, X_AND, true, RDX, xr(RCX), 0);
+        if (keep == UINT32_MAX) {
+            x86_emit(o, X_MOV, false, RDX, ra_rm(lw, op->src[0], RCX), 0);
+        } else {
+            ra_load(lw, RDX, op->src[0], true);
+            if (x86_fits32((int64_t)keep)) {
+                x86_emit(o, X_ANDI, true, 0, xr(RDX), (int32_t)keep);
+            } else {
+                x86_mov_imm(o, RCX, keep);
+                x86_emit(o, X_AND, true, RDX, xr(RCX), 0);
+            }
+        }
         x86_emit(o, X_OR, w, r, xr(RDX), 0);
     } else if (pos + len == 32 && (op->opc == IR_extract || !w)) {
         /* lsr w, asr w: a 32-bit mov and shift zero-extend */
