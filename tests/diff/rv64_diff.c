@@ -61,13 +61,15 @@ static bool is_control(rv64_trans_fn *t)
 }
 
 /* Everything but jalr (its target is a register), ecall and ebreak (they end the sequence),
- * fence.i (Unicorn's system-mode TLB flush is not what user mode sees) and wfi (Unicorn's
- * QEMU 5.0 waits in U-mode; Linux user space gets SIGILL, as vm and qemu-user give). */
+ * fence.i (Unicorn's system-mode TLB flush is not what user mode sees), wfi (Unicorn's
+ * QEMU 5.0 waits in U-mode; Linux user space gets SIGILL, as vm and qemu-user give) and the
+ * other privileged instructions, mret, sret and sfence.vma (Unicorn runs them in M-mode;
+ * user space gets SIGILL). */
 static bool is_candidate(const struct rv64_insn_def *d)
 {
     rv64_trans_fn *t = d->trans;
     return t != trans_jalr && t != trans_ecall && t != trans_ebreak && t != trans_fence_i &&
-           t != trans_wfi;
+           t != trans_wfi && t != trans_mret && t != trans_sret && t != trans_sfence_vma;
 }
 
 static const struct rv64_insn_def *candidates[512];
