@@ -59,7 +59,14 @@ static uint64_t helper_state(void *cpu, uint64_t a, uint64_t b, uint64_t c, uint
     f->r[15] += a;   /* writes guest state: later gets must reload */
     return f->r[14] ^ b;
 }
+static uint64_t helper_peek(void *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    const struct fake_cpu *f = cpu;
+    return f->r[14] * 5 + a;   /* reads guest state without a get: puts before it are done */
+}
 static const struct ir_helper mix = { "mix", helper_mix, 4, 0, IR_I64 };
+static const struct ir_helper peek = { "peek", helper_peek, 1,
+                                       IR_HELPER_RSTATE | IR_HELPER_PURE, IR_I64 };
 static const struct ir_helper state = { "state", helper_state, 2,
                                         IR_HELPER_RSTATE | IR_HELPER_WSTATE, IR_I64 };
 
@@ -243,8 +250,11 @@ static void random_op(struct ir_block *b, struct pool *p, struct pool fp[2])
         t = ir_get(b, ty, R(rnd() % NREGS));
         break;
     case 12:
-        t = rnd() & 1 ? ir_call(b, &mix, pick(p), pick(p), pick(p), pick(p))
-                      : ir_call(b, &state, pick(p), pick(p), IR_NONE, IR_NONE);
+        switch (rnd() % 3) {
+        case 0: t = ir_call(b, &mix, pick(p), pick(p), pick(p), pick(p)); break;
+        case 1: t = ir_call(b, &state, pick(p), pick(p), IR_NONE, IR_NONE); break;
+        default: t = ir_call(b, &peek, pick(p), IR_NONE, IR_NONE, IR_NONE); break;
+        }
         break;
     case 13: {
         unsigned mo = (unsigned)(rnd() % 4);
@@ -296,6 +306,9 @@ static void build_random(struct ir_block *b)
     bool loop = rnd() % 4 == 0;
     if (loop)
         ir_loop(b, block_pc);
+    if (loop && rnd() % 2)   /* r14 read by a helper, then put: the back edge must store it */
+        ir_put(b, IR_I64, R(14), ir_call(b, &peek, ir_const(b, IR_I64, 1), IR_NONE, IR_NONE,
+                                         IR_NONE));
     for (int k = 0; k < 6; k++)
         p.t[p.n++] = ir_get(b, k & 1 ? IR_I32 : IR_I64, R(rnd() % NREGS));
     for (int k = 0; k < 3; k++) {

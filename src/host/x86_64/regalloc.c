@@ -661,7 +661,8 @@ static bool overlaps(const struct field_range *r, unsigned n, int32_t off, unsig
 }
 
 /* loop_dead: the puts after the loop op, up to its first op that is not pure (a load, a
- * store, a helper with effects, a branch out), of fields no get before them read. */
+ * store, a branch out) or is a call (a helper may read guest state), of fields no get before
+ * them read. */
 static void find_loop_dead(struct lower *lw)
 {
     struct field_range read[MAX_DIRTY];
@@ -678,8 +679,8 @@ static void find_loop_dead(struct lower *lw)
         } else if (op->opc == IR_put) {
             if (!overlaps(read, n_read, off, size) && lw->n_loop_dead < MAX_DIRTY)
                 lw->loop_dead[lw->n_loop_dead++] = (struct field_range){ off, (uint8_t)size };
-        } else if (op->opc != IR_insn_start && !ir_op_pure(op)) {
-            break;
+        } else if (op->opc == IR_call || (op->opc != IR_insn_start && !ir_op_pure(op))) {
+            break;   /* a pure helper may read guest state too */
         }
     }
 }
