@@ -363,6 +363,27 @@ static void field_extension(const struct opt *o, struct ir_op *op)
     o->counts->folded++;
 }
 
+/* Bits shifted out need not be computed: shl(y, c) where y keeps x's low n bits (kept_low:
+ * an extension, a field or a deposit at bit 0, an and with a low mask) and n + c is at least
+ * the shift's width is shl(x, c) (AArch64's LSL is a UBFM, translated as the field, then the
+ * shift). */
+static void shl_of_field(const struct opt *o, struct ir_op *op)
+{
+    if (op->opc != IR_shl || !o->is_const[op->src[1]] || !is_def(o, op->src[0]))
+        return;
+    const struct ir_op *d = &o->b->ops[o->def[op->src[0]]];
+    unsigned s;
+    enum keep k;
+    unsigned n = kept_low(o, d, &s, &k), width = op->type == IR_I64 ? 64 : 32;
+    uint64_t c = (uint64_t)o->val[op->src[1]];
+    ir_temp x = d->src[s];
+    if (!n || c >= width || n + c < width ||
+        (op->type == IR_I64 && o->b->temp_type[x] != IR_I64))
+        return;
+    op->src[0] = x;
+    o->counts->folded++;
+}
+
 /* A load or store at x + c or x - c (c a constant) is one at x with c in its displacement,
  * through any chain of them: every access from one base then shares the base's one range
  * check (x86's [rsp + disp], and its pushes and pops, each a new rsp). Only while the
@@ -414,6 +435,7 @@ static void forward_pass(struct opt *o)
         fold_address(o, op);
         shift_pair(o, op);
         field_extension(o, op);
+        shl_of_field(o, op);
         switch (op->opc) {
         case IR_const:
             o->is_const[op->dst] = 1;

@@ -241,6 +241,33 @@ static void test_canonical(void)
     CHECK(ir_verify(b, err, sizeof(err)) == 0);
 }
 
+/* A shift left that moves out every bit a field, an extension or a low mask set reads their
+ * source (AArch64's LSL, a UBFM: a field, then the shift). */
+static void test_shl_of_field(void)
+{
+    check_group("opt_shl_of_field");
+    struct ir_block *b = start();
+    ir_temp x = ir_get(b, IR_I64, 0);
+    ir_temp f62 = ir_op1i(b, IR_extract, IR_I64, x, 0 | 62 << 8);
+    ir_put(b, IR_I64, 8, ir_op2(b, IR_shl, IR_I64, f62, ir_const(b, IR_I64, 2)));     /* x << 2 */
+    ir_temp f31 = ir_op1i(b, IR_extract, IR_I64, x, 0 | 31 << 8);
+    ir_put(b, IR_I32, 16, ir_op2(b, IR_shl, IR_I32, f31, ir_const(b, IR_I32, 1)));    /* x << 1 */
+    ir_temp s32 = ir_op1(b, IR_sext32, IR_I64, x);
+    ir_put(b, IR_I64, 24, ir_op2(b, IR_shl, IR_I64, s32, ir_const(b, IR_I64, 32)));   /* x << 32 */
+    ir_temp low = ir_op2(b, IR_and, IR_I64, x, ir_const(b, IR_I64, 0xffff));
+    ir_put(b, IR_I64, 40, ir_op2(b, IR_shl, IR_I64, low, ir_const(b, IR_I64, 48)));   /* x << 48 */
+    ir_temp f40 = ir_op1i(b, IR_extract, IR_I64, x, 0 | 40 << 8);
+    ir_put(b, IR_I64, 32, ir_op2(b, IR_shl, IR_I64, f40, ir_const(b, IR_I64, 8)));    /* kept */
+    ir_goto_pc(b, 0x2000);
+    opt_block(b);
+    for (unsigned k = 0; k < 4; k++)
+        CHECK(find(b, IR_shl, k) && find(b, IR_shl, k)->src[0] == x);
+    CHECK(find(b, IR_shl, 4) && find(b, IR_shl, 4)->src[0] == f40);
+    CHECK_EQ(count(b, IR_extract) + count(b, IR_sext32) + count(b, IR_and), 1);
+    char err[160];
+    CHECK(ir_verify(b, err, sizeof(err)) == 0);
+}
+
 /* MOVZ/MOVK chains and bit-field moves of constants: deposit, extract and sextract fold. */
 static void test_folding_fields(void)
 {
@@ -328,6 +355,7 @@ int main(void)
     test_folding_fields();
     test_narrowing();
     test_canonical();
+    test_shl_of_field();
     test_addresses();
     test_dead_code();
     return check_done();
