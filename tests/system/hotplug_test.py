@@ -50,8 +50,8 @@ def main():
                 break
             time.sleep(0.05)
         a, sub = ControlClient(sock, 20), ControlClient(sock, 20)
-        sub.request({'cmd': 'subscribe'})
         expect('empty', p.stdout.readline(), b'empty\n')
+        sub.request({'cmd': 'subscribe'})   # running now: no 'started' event first
         added = {'id': 'vm-disk-0', 'driver': 'virtio-blk', 'slot': 1, 'file': disk,
                  'readonly': False, 'address': '0x10002000', 'irq': 2}
         expect('device-add', a.request({'id': 1, 'cmd': 'device-add',
