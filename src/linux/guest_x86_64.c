@@ -176,16 +176,12 @@ static struct x64_access fault_access(struct cpu *cpu, uint64_t addr)
 
 /* x86-64's own fault reports: a data access to a non-canonical address (which the address
  * space, ending long before any, faults on) is #GP, SIGSEGV from the kernel with no address,
- * or #SS through SS, SIGBUS likewise; a jump to one is #GP at the jump (fault.h). */
+ * or #SS through SS, SIGBUS likewise; a jump to one is #GP at the jump, as is a misaligned
+ * SSE operand at its instruction (fault.h). */
 static int x64_fault_siginfo(struct cpu *cpu, siginfo_t *info)
 {
-    uint64_t pc;
-    if (cpu->exc == EXC_FETCH_FAULT && x64_gp_marked(cpu->exc_tval, &pc)) {
-        cpu->pc = pc;
-        cpu->exc = EXC_PROTECTION;
-        cpu->exc_tval = 0;
+    if (x64_gp_fixup(cpu))
         return 0;
-    }
     if (cpu->exc != EXC_DATA_FAULT || x64_canonical(cpu->exc_tval))
         return 0;
     if (!fault_access(cpu, cpu->exc_tval).stack) {

@@ -419,12 +419,8 @@ static int run_vm(struct cpu *cpu, const struct test_case *c, struct state *out)
     int reason;
     while ((reason = exec_run(cpu)) == CPU_EXIT_INTERRUPT) /* a block boundary: go on */
         cpu->exit_reason = CPU_EXIT_NONE;
-    uint64_t gp_pc;   /* a misaligned operand's #GP, as the Linux ABI reports it */
-    if (reason == CPU_EXIT_EXCEPTION && cpu->exc == EXC_FETCH_FAULT &&
-        x64_gp_marked(cpu->exc_tval, &gp_pc)) {
-        cpu->exc = EXC_PROTECTION;
-        cpu->pc = gp_pc;
-    }
+    if (reason == CPU_EXIT_EXCEPTION)   /* a misaligned operand's #GP, as Linux's layer sees it */
+        x64_gp_fixup(cpu);
     bool fault = reason == CPU_EXIT_EXCEPTION && cpu->exc == EXC_PROTECTION && cpu->pc == CODE_BASE;
     if (!fault && (reason != CPU_EXIT_EXCEPTION || cpu->exc != EXC_ILLEGAL ||
                    cpu->pc != CODE_BASE + c->len + 2))

@@ -23,16 +23,23 @@ struct x64_access {
 struct x64_access x64_fault_access(const struct x64_cpu *c, const struct x64_insn *in,
                                    uint64_t addr);
 
-/* A jump to a non-canonical address is #GP at the jump (the target is never fetched): the
- * translation leaves the block for x64_gp_marker(pc of the jump) instead, an address no
- * fetch of a real target reaches; x64_gp_marked gives that pc back from a fetch fault's. */
+/* A #GP the translation finds before the instruction runs (a jump to a non-canonical
+ * address, whose target is never fetched; a misaligned SSE operand) leaves the block for
+ * x64_gp_marker(pc of the instruction) instead, an address no fetch of a real target
+ * reaches. x64_gp_fixup makes the fetch fault there that #GP: EXC_PROTECTION at the
+ * instruction, no address; false (cpu unchanged) for any other exception. */
 #define X64_GP_MARK (1ull << 63)
 static inline bool x64_canonical(uint64_t a) { return (uint64_t)((int64_t)(a << 16) >> 16) == a; }
 static inline uint64_t x64_gp_marker(uint64_t pc) { return pc ^ X64_GP_MARK; }
-static inline bool x64_gp_marked(uint64_t fetch, uint64_t *pc)
+static inline bool x64_gp_fixup(struct cpu *cpu)
 {
-    *pc = fetch ^ X64_GP_MARK;
-    return !x64_canonical(fetch) && x64_canonical(*pc);
+    uint64_t pc = cpu->exc_tval ^ X64_GP_MARK;
+    if (cpu->exc != EXC_FETCH_FAULT || x64_canonical(cpu->exc_tval) || !x64_canonical(pc))
+        return false;
+    cpu->pc = pc;
+    cpu->exc = EXC_PROTECTION;
+    cpu->exc_tval = 0;
+    return true;
 }
 
 #endif

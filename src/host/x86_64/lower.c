@@ -793,7 +793,6 @@ int x86_lower(const struct ir_block *b, const struct x86_abi *abi, struct host_b
     lw->abi = abi;
     lw->o = out;
     lw->busy = 0;
-    lw->keep = 0;
     lw->n_stubs = 0;
     lw->map = map;
     lw->n_map = 0;

@@ -58,7 +58,6 @@ struct lower {
     uint32_t i;                       /* op being lowered */
     uint64_t pc;                      /* guest pc of its instruction */
     uint32_t busy;                    /* host registers holding live temps */
-    uint32_t keep;                    /* and of those, the ones ra_def may not take over */
     ir_temp holder[16];
     uint8_t loc[IR_MAX_TEMPS];
     uint8_t reg[IR_MAX_TEMPS];

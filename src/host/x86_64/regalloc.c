@@ -26,6 +26,19 @@
 static const uint8_t alloc_order[] = { RBX, RBP, R12, RSI, RDI, R8, R9, R10, R11 };
 #define CALLER_SAVED (1u << RSI | 1u << RDI | 1u << R8 | 1u << R9 | 1u << R10 | 1u << R11)
 
+/* Whether the byte ranges [a, a + an) and [b, b + bn) of the state share a byte. */
+static bool spans_overlap(int64_t a, unsigned an, int64_t b, unsigned bn)
+{
+    return a < b + (int64_t)bn && b < a + (int64_t)an;
+}
+
+/* Whether op is a call of a helper that writes guest state (a pin's field may change). */
+static bool writes_state(const struct ir_op *op)
+{
+    return op->opc == IR_call &&
+           (((const struct ir_helper *)(intptr_t)op->imm)->flags & IR_HELPER_WSTATE);
+}
+
 /* A get can be read in place if nothing writes that state before its last use; a guest
  * address base used more than once wants a register. */
 bool ra_get_in_place(const struct lower *lw, uint32_t i)
@@ -38,10 +51,9 @@ bool ra_get_in_place(const struct lower *lw, uint32_t i)
         const struct ir_op *op = &lw->b->ops[j];
         if ((op->opc == IR_ld || op->opc == IR_st) && op->src[0] == g->dst && ++base_uses > 1)
             return false;
-        if (op->opc == IR_put && op->imm < g->imm + 8 && op->imm + 8 > g->imm)
+        if (op->opc == IR_put && spans_overlap(op->imm, 8, g->imm, 8))
             return false;
-        if (op->opc == IR_call &&
-            (((const struct ir_helper *)(intptr_t)op->imm)->flags & IR_HELPER_WSTATE))
+        if (writes_state(op))
             return false;
     }
     return true;
@@ -206,7 +218,7 @@ static uint32_t next_use(const struct lower *lw, ir_temp h)
  * here on); -1 if none. A T2 region keeps values forwarded from one block to a later one
  * alive across many ops: spilling each new temp instead (stored to its slot, loaded again
  * at once) cost a store and a load per op on aarch64's xz. Not the pins, the dirty fields'
- * registers, the op's own operands, nor the registers a call clobbered (keep). */
+ * registers, nor the op's own operands. */
 static int evict(struct lower *lw, ir_temp t)
 {
     int best = -1;
@@ -214,7 +226,7 @@ static int evict(struct lower *lw, ir_temp t)
     for (unsigned k = 0; k < sizeof(alloc_order); k++) {
         unsigned r = alloc_order[k];
         ir_temp h = lw->holder[r];
-        if ((lw->pinned | lw->keep) & 1u << r || h == IR_NONE || lw->loc[h] != L_REG ||
+        if (lw->pinned & 1u << r || h == IR_NONE || lw->loc[h] != L_REG ||
             lw->reg[h] != r || reads(lw, &lw->b->ops[lw->i], h))
             continue;
         uint32_t n = next_use(lw, h);
@@ -277,42 +289,26 @@ static bool reads_reg_late(const struct lower *lw, const struct ir_op *op, unsig
     return false;
 }
 
-/* Whether op's lowering calls out (the pins' registers then come back from memory). */
-static bool calls_out(const struct lower *lw, const struct ir_op *op)
-{
-    switch (op->opc) {
-    case IR_call: case IR_divs: case IR_divu: case IR_rems: case IR_remu:
-    case IR_atomic_rmw: case IR_cmpxchg:
-        return true;
-    case IR_clz: case IR_ctz: case IR_popcnt:
-        return !lw->abi->bit_count;
-    default:
-        return false;
-    }
-}
-
 /* The pin holding some of the field op gets or puts, or -1. */
 static int pin_touched(const struct lower *lw, const struct ir_op *op)
 {
-    int64_t end = op->imm + field_size(op);
     for (unsigned k = 0; k < lw->n_pins; k++)
-        if (lw->pins[k].off < end && op->imm < lw->pins[k].off + (lw->pins[k].w64 ? 8 : 4))
+        if (spans_overlap(op->imm, field_size(op), lw->pins[k].off, lw->pins[k].w64 ? 8 : 4))
             return (int)k;
     return -1;
 }
 
 /* The pin whose register the op being lowered can compute its result t into, sparing the
  * mov of the put of that field that t's value comes to: -1 unless nothing between the two
- * could see the field (only pure ops, and gets and puts of other fields), no temp needs the
- * pin's old value after this op (which reads it, if at all, before writing it), and nothing
- * writes the pin's register while t lives (another put of the field, a call). */
+ * could see the field (only pure ops but helper calls, and gets and puts of other fields),
+ * no temp needs the pin's old value after this op (which reads it, if at all, before
+ * writing it), and nothing writes the field while t lives (another put of it, a helper that
+ * writes state: a call loads the pins again). */
 static int pin_target(const struct lower *lw, ir_temp t)
 {
     const struct ir_block *b = lw->b;
     uint32_t j = lw->i + 1;
     int k = -1;
-    if (calls_out(lw, &b->ops[lw->i]))   /* the pins come back after its result */
-        return -1;
     for (; j <= lw->last_use[t] && k < 0; j++) {
         const struct ir_op *op = &b->ops[j];
         if (op->opc == IR_put || op->opc == IR_get) {
@@ -321,7 +317,7 @@ static int pin_target(const struct lower *lw, ir_temp t)
                            ra_pin_of(lw, op->imm, field_size(op)) != p))
                 return -1;
             k = p;
-        } else if ((op->opc != IR_insn_start && !ir_op_pure(op)) || calls_out(lw, op)) {
+        } else if (op->opc == IR_call || (op->opc != IR_insn_start && !ir_op_pure(op))) {
             return -1;
         }
     }
@@ -330,7 +326,7 @@ static int pin_target(const struct lower *lw, ir_temp t)
         return -1;
     for (; j <= lw->last_use[t]; j++) {
         const struct ir_op *op = &b->ops[j];
-        if (calls_out(lw, op) || (op->opc == IR_put && pin_touched(lw, op) == k))
+        if (writes_state(op) || (op->opc == IR_put && pin_touched(lw, op) == k))
             return -1;
     }
     return k;
@@ -344,6 +340,7 @@ static int take_pin(struct lower *lw, ir_temp t)
         return -1;
     struct pin *p = &lw->pins[k];
     store_dirty_in(lw, p->reg);
+    p->dirty = 1;   /* a helper an op before the put calls (a division) stores t, not loses it */
     p->held = lw->last_use[t];
     lw->holder[p->reg] = t;
     lw->loc[t] = L_REG;
@@ -513,7 +510,7 @@ void ra_flush(struct lower *lw, int64_t off, unsigned size)
 {
     for (unsigned k = lw->n_dirty; k-- > 0;) {
         const struct dirty *d = &lw->dirty[k];
-        if (d->off < off + size && off < d->off + (d->w64 ? 8 : 4))
+        if (spans_overlap(d->off, d->w64 ? 8 : 4, off, size))
             store_dirty(lw, k);
     }
 }
@@ -655,7 +652,7 @@ static bool low_half(const struct field *f, int32_t off, uint8_t size, bool put)
 static bool overlaps(const struct field_range *r, unsigned n, int32_t off, unsigned size)
 {
     for (unsigned k = 0; k < n; k++)
-        if (r[k].off < off + (int32_t)size && off < r[k].off + r[k].size)
+        if (spans_overlap(r[k].off, r[k].size, off, size))
             return true;
     return false;
 }
@@ -701,7 +698,7 @@ void ra_pin_loop(struct lower *lw)
                 f[k].n += op->opc == IR_get ? 2 : -1;
                 f[k].written |= op->opc == IR_put;
                 same = true;
-            } else if (f[k].off < op->imm + size && op->imm < f[k].off + f[k].size &&
+            } else if (spans_overlap(f[k].off, f[k].size, op->imm, size) &&
                        !low_half(&f[k], (int32_t)op->imm, (uint8_t)size, op->opc == IR_put)) {
                 f[k].mixed = 1;   /* accessed in parts: stays in memory */
             }
@@ -712,7 +709,7 @@ void ra_pin_loop(struct lower *lw)
     }
     for (unsigned k = 0; k < nf; k++)   /* a part seen before its whole */
         for (unsigned j = 0; j < nf; j++)
-            if (j != k && f[j].off < f[k].off + f[k].size && f[k].off < f[j].off + f[j].size) {
+            if (j != k && spans_overlap(f[j].off, f[j].size, f[k].off, f[k].size)) {
                 if (f[k].size == 8 && low_half(&f[k], f[j].off, f[j].size, f[j].written))
                     f[k].n += f[j].n;   /* its 32-bit reads are the pin's low half */
                 else
@@ -767,9 +764,7 @@ void ra_get_pinned(struct lower *lw, const struct ir_op *op, int k)
     bool alias = true;
     for (uint32_t j = lw->i + 1; j <= lw->last_use[op->dst] && alias; j++) {
         const struct ir_op *u = &lw->b->ops[j];
-        alias = !(u->opc == IR_put && u->imm == p->off) &&
-                !(u->opc == IR_call &&
-                  (((const struct ir_helper *)(intptr_t)u->imm)->flags & IR_HELPER_WSTATE));
+        alias = !(u->opc == IR_put && u->imm == p->off) && !writes_state(u);
     }
     if (alias) {
         if (lw->pins[k].held < lw->last_use[op->dst])
@@ -797,9 +792,7 @@ void ra_store_state(struct lower *lw)
  * written guest state. */
 static void reload_pins(struct lower *lw)
 {
-    const struct ir_op *op = &lw->b->ops[lw->i];
-    bool wstate = op->opc == IR_call &&
-                  (((const struct ir_helper *)(intptr_t)op->imm)->flags & IR_HELPER_WSTATE);
+    bool wstate = writes_state(&lw->b->ops[lw->i]);
     for (unsigned k = 0; k < lw->n_pins; k++)
         if (wstate || (CALLER_SAVED & 1u << lw->pins[k].reg))
             x86_emit(lw->o, X_MOV, lw->pins[k].w64, lw->pins[k].reg, xm(R14, lw->pins[k].off), 0);
@@ -835,18 +828,16 @@ void ra_call(struct lower *lw, const void *fn, bool with_cpu, const struct arg *
             ra_load(lw, arg_regs[k], t, true);
     }
     x86_call(o, fn);
-    if (dst != IR_NONE) {
-        lw->keep = saved;   /* their values are in their slots, not in the registers */
-        unsigned r = ra_def(lw, dst, RAX);
-        lw->keep = 0;
-        if (r != RAX)
-            x86_emit(o, X_MOV, true, r, xr(RAX), 0);
-        ra_def_done(lw, dst, r);
-    }
     for (unsigned r = 0; r < 16; r++)
         if ((saved & 1u << r) && lw->last_use[lw->holder[r]] + mid_op > lw->i)
             x86_emit(o, X_MOV, true, r, xm(R14, slot_of(lw, lw->holder[r])), 0);
     reload_pins(lw);
+    if (dst != IR_NONE) {   /* after the reloads: its register may be a pin's (pin_target) */
+        unsigned r = ra_def(lw, dst, RAX);
+        if (r != RAX)
+            x86_emit(o, X_MOV, true, r, xr(RAX), 0);
+        ra_def_done(lw, dst, r);
+    }
 }
 
 void ra_call_helper(struct lower *lw, enum x86_helper h, const struct ir_op *op)
